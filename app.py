@@ -1,0 +1,80 @@
+"""Triangulate: the Streamlit entry. Sign-in, navigation over pages/, and the current ward."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+import ui
+from triangulate import auth
+from triangulate.errors import SignInFailed
+
+st.set_page_config(page_title="Triangulate", page_icon="🔺", layout="wide")
+
+HERE = Path(__file__).resolve().parent
+
+# section, file under pages/, title, icon, permission needed to see it (None: everyone signed in)
+PAGES = [
+    ("Overview", "home.py", "Home", ":material/home:", None),
+    ("Overview", "ward_profile.py", "Ward profile", ":material/location_city:", None),
+    ("Overview", "booster_wards.py", "Booster wards", ":material/leaderboard:", None),
+    ("Joint display", "joint_display.py", "Joint display", ":material/join_inner:", "matrix.read"),
+    ("Joint display", "across_wards.py", "Across wards", ":material/grid_view:", "matrix.read"),
+    ("Joint display", "workshop.py", "Workshop mode", ":material/co_present:", "matrix.read"),
+    ("Joint display", "data_needs.py", "Data needs", ":material/checklist:", "matrix.read"),
+    ("Joint display", "hypotheses.py", "Hypotheses", ":material/science:", "matrix.read"),
+    ("Joint display", "thresholds.py", "Thresholds", ":material/tune:", "matrix.read"),
+    ("Numbers", "indicators.py", "Indicators", ":material/upload_file:", None),
+    ("Practitioners", "insight_new.py", "Record an insight", ":material/edit_note:", "insights.create"),
+    ("Practitioners", "insights.py", "Insights", ":material/list:", "insights.read_text"),
+    ("Practitioners", "insight_analysis.py", "Issues × wards", ":material/table_chart:", "matrix.read"),
+    ("Practitioners", "agreement.py", "Coder agreement", ":material/handshake:", "insights.read_text"),
+    ("Practitioners", "codebook.py", "Codebook", ":material/account_tree:", None),
+    ("Residents", "transcript_upload.py", "Upload transcripts", ":material/upload:", "transcripts.upload"),
+    ("Residents", "transcripts.py", "Transcripts", ":material/description:", "transcripts.read"),
+    ("Residents", "topics.py", "Topics", ":material/bubble_chart:", "quotes.read"),
+    ("Residents", "segment_search.py", "Search what residents said", ":material/search:", "quotes.read"),
+    ("Admin", "users.py", "Users", ":material/group:", "users.manage"),
+    ("Admin", "audit_log.py", "Audit log", ":material/history:", "audit.read"),
+    ("Admin", "data_admin.py", "Backup and retention", ":material/backup:", "backup"),
+]
+
+
+def sign_in_screen() -> None:
+    st.title("🔺 Triangulate")
+    st.write("Numbers, practitioners and residents, side by side, for Glasgow's wards.")
+    with st.form("sign_in"):
+        username = st.text_input("Username")
+        password = st.text_input("Password", type="password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        try:
+            st.session_state["actor"] = auth.sign_in(ui.engine(), username, password)
+            st.rerun()
+        except SignInFailed as exc:
+            st.error(str(exc))
+    st.caption("On the demo database, accounts `lead`, `officer`, `researcher`, `viewer` and `admin` share the "
+               "password `triangulate-demo` (see README). Replace them before real use.")
+    ui.attribution()
+
+
+def main() -> None:
+    ui.engine()  # first run: migrate and fill the database before anything else draws
+    actor = st.session_state.get("actor")
+    if actor is None:
+        st.navigation([st.Page(sign_in_screen, title="Sign in", icon=":material/login:")]).run()
+        return
+    sections: dict[str, list] = {}
+    for section, file, title, icon, permission in PAGES:
+        if (HERE / "pages" / file).exists() and (permission is None or ui.allowed(permission)):
+            sections.setdefault(section, []).append(
+                st.Page(f"pages/{file}", title=title, icon=icon, default=(file == "home.py")))
+    with st.sidebar:
+        st.markdown(f"**{actor.name}** · {actor.role}")
+        if st.button("Sign out", key="sign_out"):
+            st.session_state.clear()
+            st.rerun()
+    st.navigation(sections).run()
+
+
+main()

@@ -1,0 +1,319 @@
+"""The one data model every strand shares (SQLModel tables).
+
+Defined in an imported module, never in a page script: a Streamlit rerun would redefine them.
+Any change here needs an Alembic migration (`triangulate/migrations/versions/`); a test compares the
+migrated schema with these tables.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Optional
+
+from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+# --------------------------------------------------------------------------- places
+class Ward(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=9)  # GSS S13…
+    name: str = Field(index=True)
+    council_code: str = Field(default="S12000049", max_length=9)
+    council_name: str = "Glasgow City"
+    booster: bool = False  # one of the programme's Booster Wards
+
+
+class DataZone(SQLModel, table=True):
+    code: str = Field(primary_key=True, max_length=9)  # S01…
+    name: str
+    iz_code: str = Field(index=True, max_length=9)  # S02…
+    iz_name: str
+    ward_code: str = Field(foreign_key="ward.code", index=True)
+    # The DZ→ward lookup is a best-fit overlay, not an official lookup: keep how well it fits.
+    fit_quality: str = "good"  # good / fair / uncertain
+    overlap_share: float = 1.0
+    second_ward_code: Optional[str] = None
+    population: Optional[int] = None
+
+
+# --------------------------------------------------------------------------- codebook
+class Issue(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True)
+    label: str
+    definition: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    parent_id: Optional[int] = Field(default=None, foreign_key="issue.id")
+    keywords: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    guid: str = Field(unique=True)  # REFI-QDA code GUID, kept across export/import
+    colour: Optional[str] = None
+    status: str = "active"  # active / retired (kept for history)
+    merged_into_id: Optional[int] = Field(default=None, foreign_key="issue.id")
+    sort_order: int = 0
+
+
+# --------------------------------------------------------------------------- numbers
+class ImportBatch(SQLModel, table=True):
+    """One accepted import file; its checksum makes a repeated import a no-op."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str  # indicators / insights / transcript / codebook
+    filename: str
+    checksum: str = Field(index=True)
+    rows: int = 0
+    imported_by: str
+    imported_at: datetime = Field(default_factory=utcnow)
+    report: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Indicator(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    key: str = Field(unique=True, index=True)
+    title: str
+    source: str  # the dataset, e.g. "SIMD 2020v2 indicators"
+    publisher: str
+    period: str  # the period label of the latest values, e.g. "2017–2019", "FYE 2022 (provisional)"
+    definition: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    unit: str = "fraction"  # fraction / count / rate per 100,000 / ratio / minutes / rank / index
+    polarity: str = "higher_worse"  # higher_worse / higher_better / neutral
+    licence: str = "Open Government Licence v3.0"
+    # How data-zone values become ward values: sum (counts), ratio (Σnumerator/Σdenominator),
+    # population_weighted (weighted mean with denominator as weight), none (not aggregable, e.g. ranks).
+    aggregation: str = "ratio"
+    denominator_label: Optional[str] = None
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class IndicatorIssue(SQLModel, table=True):
+    indicator_id: int = Field(foreign_key="indicator.id", primary_key=True)
+    issue_code: str = Field(primary_key=True)
+
+
+class IndicatorValue(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("indicator_id", "area_code", "period", "breakdown"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    indicator_id: int = Field(foreign_key="indicator.id", index=True)
+    area_code: str = Field(index=True, max_length=9)  # S01 / S02 / S13 / S12 / S92
+    area_level: str  # datazone / intermediate_zone / ward / council / country
+    period: str
+    breakdown: str = ""  # e.g. "age 0-4"; empty for all
+    value: Optional[float] = None  # None when suppressed
+    numerator: Optional[float] = None
+    denominator: Optional[float] = None
+    suppressed: bool = False
+    batch_id: Optional[int] = Field(default=None, foreign_key="importbatch.id")
+
+
+# --------------------------------------------------------------------------- people
+class User(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, index=True)
+    display_name: str = ""
+    role: str  # admin / lead / researcher / officer / viewer
+    service: str = ""  # e.g. "Health visiting", "Housing"
+    password_hash: Optional[str] = None  # argon2; None for OIDC-only accounts
+    oidc_subject: Optional[str] = Field(default=None, unique=True)
+    failed_attempts: int = 0
+    locked_until: Optional[datetime] = None
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AuditEvent(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(index=True)
+    action: str = Field(index=True)  # sign-in, create, edit, delete, export, import, setting, …
+    entity: str = ""
+    entity_id: str = ""
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Setting(SQLModel, table=True):
+    key: str = Field(primary_key=True)
+    value: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_by: str = ""
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+# --------------------------------------------------------------------------- practitioners
+class Insight(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ward_code: str = Field(foreign_key="ward.code", index=True)
+    author_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    author_name: str
+    role_service: str
+    observed_on: date
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    evidence_type: str  # direct observation / caseload pattern / a family's story / partner report
+    families: Optional[int] = None  # how many families it concerns
+    confidence: str = "medium"  # low / medium / high
+    illustrative: bool = False  # fictional demo data, labelled wherever shown
+    client_token: Optional[str] = Field(default=None, unique=True)  # stops a double submit
+    content_hash: Optional[str] = Field(default=None, index=True)  # makes bulk import idempotent
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class InsightRevision(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    insight_id: int = Field(foreign_key="insight.id", index=True)
+    edited_by: str
+    edited_at: datetime = Field(default_factory=utcnow)
+    snapshot: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class InsightCode(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("insight_id", "issue_id", "coder"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    insight_id: int = Field(foreign_key="insight.id", index=True)
+    issue_id: int = Field(foreign_key="issue.id", index=True)
+    stance: str  # problem / not_a_problem / improving / worsening
+    severity: int = 2  # 1–3
+    coder: str  # username; "consensus" for a settled coding
+    is_consensus: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# --------------------------------------------------------------------------- residents
+class Transcript(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ward_code: str = Field(foreign_key="ward.code", index=True)
+    title: str
+    held_on: Optional[date] = None
+    method: str = "interview"  # interview / focus group / drop-in
+    consent_basis: str = ""
+    facilitator: str = ""
+    source_filename: str = ""
+    source_format: str = ""
+    checksum: str = Field(unique=True)
+    word_count: int = 0
+    redaction_report: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    illustrative: bool = False
+    uploaded_by: str = ""
+    uploaded_at: datetime = Field(default_factory=utcnow)
+
+
+class Speaker(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    transcript_id: int = Field(foreign_key="transcript.id", index=True)
+    label: str  # as redacted, e.g. "[PERSON 2]" or "Interviewer"
+    is_resident: bool = False
+
+
+class Segment(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    transcript_id: int = Field(foreign_key="transcript.id", index=True)
+    speaker_id: Optional[int] = Field(default=None, foreign_key="speaker.id")
+    speaker_role: str = "resident"  # resident / facilitator
+    order: int = 0
+    text: str = Field(sa_column=Column(Text, nullable=False))  # redacted text only
+    text_hash: str = Field(index=True)
+    start_s: Optional[float] = None
+    end_s: Optional[float] = None
+    lemmas: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    entities: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    noun_chunks: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The issue the joint display reads: from the topic mapping, by similarity, or set by hand.
+    issue_id: Optional[int] = Field(default=None, foreign_key="issue.id", index=True)
+    issue_source: str = ""  # topic / similarity / manual
+
+
+class RawUpload(SQLModel, table=True):
+    """The unredacted upload, kept only when the project turns retention on; deleted after N days."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    transcript_id: int = Field(foreign_key="transcript.id", index=True)
+    filename: str
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_at: datetime = Field(default_factory=utcnow)
+
+
+class Embedding(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("text_hash", "model"),)
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    text_hash: str = Field(index=True)
+    model: str
+    dim: int
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # float32, little-endian
+
+
+class TopicModel(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    method: str  # bertopic / similarity
+    fitted_at: datetime = Field(default_factory=utcnow)
+    fitted_by: str = ""
+    settings: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    versions: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    path: str = ""  # serialised model folder, under the data folder
+    n_segments: int = 0
+    is_current: bool = True
+    stale: bool = False  # a transcript it used was deleted or added since
+
+
+class Topic(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    model_id: int = Field(foreign_key="topicmodel.id", index=True)
+    number: int  # BERTopic's topic id; -1 outliers
+    label: str
+    keywords: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    size: int = 0
+    quotes: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # segment ids
+
+
+class SegmentTopic(SQLModel, table=True):
+    segment_id: int = Field(foreign_key="segment.id", primary_key=True)
+    model_id: int = Field(foreign_key="topicmodel.id", primary_key=True)
+    topic_id: int = Field(foreign_key="topic.id", index=True)
+    probability: Optional[float] = None
+
+
+class TopicIssue(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    topic_id: int = Field(foreign_key="topic.id", index=True)
+    issue_id: int = Field(foreign_key="issue.id")
+    confidence: float = 0.0
+    status: str = "suggested"  # suggested / confirmed
+    decided_by: str = ""
+
+
+# --------------------------------------------------------------------------- workshop outputs
+class Hypothesis(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ward_code: str = Field(foreign_key="ward.code", index=True)
+    issue_id: Optional[int] = Field(default=None, foreign_key="issue.id")
+    statement: str = Field(sa_column=Column(Text, nullable=False))  # "What if …"
+    test_of_change: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    owner: str = ""
+    status: str = "proposed"  # proposed / testing / supported / not supported / dropped
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    created_by: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DataNeed(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ward_code: str = Field(foreign_key="ward.code", index=True)
+    issue_id: int = Field(foreign_key="issue.id")
+    strand: str  # numbers / practitioners / residents
+    description: str = Field(sa_column=Column(Text, nullable=False))
+    owner: str = ""
+    status: str = "proposed"  # proposed / accepted / in progress / met / dropped
+    created_by: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class WorkshopNote(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    ward_code: str = Field(foreign_key="ward.code", index=True)
+    issue_id: Optional[int] = Field(default=None, foreign_key="issue.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    author: str
+    created_at: datetime = Field(default_factory=utcnow)

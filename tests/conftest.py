@@ -1,0 +1,142 @@
+"""Fixtures: every test builds its own data in a temporary database.
+
+`engine` is an empty, migrated database: a SQLite file, and also a fresh PostgreSQL database when
+TEST_DATABASE_URL is set (CI sets it), so every database test runs on both.
+`demo_engine` is a copy of a database filled once per session with the embedded default data.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from triangulate import db  # noqa: E402
+from triangulate.permissions import Actor  # noqa: E402
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgres"] if TEST_DATABASE_URL else [])
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "empty.db"
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_template() -> str | None:
+    """A migrated PostgreSQL database used as the template of each test's own database."""
+    if not TEST_DATABASE_URL:
+        return None
+    name = f"tri_tmpl_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(TEST_DATABASE_URL).set(database=name)
+    engine = db.make_engine(url.render_as_string(hide_password=False))
+    db.upgrade(engine)
+    engine.dispose()
+    yield name
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _postgres_copy(template: str):
+    name = f"tri_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+    url = make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    return admin, name, url
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request, tmp_path, migrated_sqlite_template):
+    """An empty migrated database on each backend under test."""
+    if request.param == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(migrated_sqlite_template, path)
+        eng = db.make_engine(f"sqlite:///{path}")
+        yield eng
+        eng.dispose()
+        return
+    template = request.getfixturevalue("postgres_template")
+    admin, name, url = _postgres_copy(template)
+    eng = db.make_engine(url)
+    yield eng
+    eng.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path, migrated_sqlite_template):
+    path = tmp_path / "test.db"
+    shutil.copy(migrated_sqlite_template, path)
+    eng = db.make_engine(f"sqlite:///{path}")
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """A SQLite database filled once with `demo.load` (the embedded default)."""
+    from triangulate import demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    engine = db.make_engine(f"sqlite:///{path}")
+    demo.load(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_db_path(tmp_path, demo_template) -> Path:
+    path = tmp_path / "demo.db"
+    shutil.copy(demo_template, path)
+    return path
+
+
+@pytest.fixture
+def demo_engine(demo_db_path):
+    eng = db.make_engine(f"sqlite:///{demo_db_path}")
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def app_env(demo_db_path, monkeypatch, tmp_path):
+    """Point the app (AppTest) at a private copy of the demo database."""
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{demo_db_path}")
+    monkeypatch.setenv("TRIANGULATE_DATA_DIR", str(tmp_path / "data"))
+    db.get_engine.cache_clear()
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield demo_db_path
+    db.get_engine.cache_clear()
+
+
+def actor(role: str, username: str | None = None, id: int | None = None) -> Actor:
+    return Actor(username=username or role, role=role, id=id)
+
+
+@pytest.fixture
+def as_role():
+    return actor

@@ -1,0 +1,53 @@
+"""Set-up commands: init, create-user."""
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+import time
+
+from triangulate import auth, demo
+from triangulate.cli.common import actor_for, engine_for
+from triangulate.permissions import ROLES
+
+
+def register(sub) -> None:
+    p = sub.add_parser("init", help="create or upgrade the database; --demo fills an empty one")
+    p.add_argument("--demo", action="store_true",
+                   help="load Glasgow's real public data and the illustrative insights and transcripts")
+    p.set_defaults(handler=_init)
+
+    p = sub.add_parser("create-user", help="create a local account (the first one needs no sign-in)")
+    p.add_argument("username")
+    p.add_argument("--role", choices=ROLES, required=True)
+    p.add_argument("--name", default="", help="display name")
+    p.add_argument("--service", default="", help="role or service, e.g. 'Health visiting'")
+    p.add_argument("--password-env", default="TRIANGULATE_PASSWORD",
+                   help="environment variable holding the password (else it is asked for)")
+    p.set_defaults(handler=_create_user)
+
+
+def _init(args) -> int:
+    started = time.perf_counter()
+    engine = engine_for(args)
+    if args.demo:
+        loaded = demo.load(engine, progress=lambda step: print(f"  {step}", file=sys.stderr))
+        if not loaded:
+            print("The database already holds data; nothing loaded.", file=sys.stderr)
+    print(f"Database ready ({engine.url.render_as_string(hide_password=True)}) "
+          f"in {time.perf_counter() - started:.1f} s.")
+    return 0
+
+
+def _create_user(args) -> int:
+    engine = engine_for(args)
+    actor = actor_for(args, engine)
+    password = os.environ.get(args.password_env)
+    if password is None:
+        if not sys.stdin.isatty():
+            print(f"error: set {args.password_env} or run in a terminal to type the password.", file=sys.stderr)
+            return 1
+        password = getpass.getpass("Password: ")
+    user = auth.create_user(engine, actor, args.username, password, args.role, args.name, args.service)
+    print(f"Created {user.username} ({user.role}).")
+    return 0

@@ -1,0 +1,47 @@
+"""Fills an empty database with the embedded default: Glasgow's real public data, the default codebook,
+demo accounts, and the illustrative (fictional, clearly labelled) insights and transcripts."""
+from __future__ import annotations
+
+import os
+from typing import Callable
+
+from sqlalchemy.engine import Engine
+
+from triangulate import auth, codebook, db
+from triangulate.permissions import SYSTEM
+
+# Demo accounts, one per role, exist only in a database filled with `init --demo`.
+DEMO_PASSWORD = os.environ.get("TRIANGULATE_DEMO_PASSWORD", "triangulate-demo")
+DEMO_USERS = [
+    ("admin", "admin", "Demo admin", "Programme data team"),
+    ("lead", "lead", "Demo lead (Aileen)", "Child Poverty Programme lead"),
+    ("researcher", "researcher", "Demo researcher (Sam)", "Community research"),
+    ("officer", "officer", "Demo officer (Jo)", "Community engagement officer"),
+    ("healthvisitor", "officer", "Demo health visitor (Priya)", "Health visiting"),
+    ("viewer", "viewer", "Demo viewer", "Elected member"),
+]
+
+
+def _users(engine: Engine) -> None:
+    for username, role, name, service in DEMO_USERS:
+        auth.create_user(engine, SYSTEM, username, DEMO_PASSWORD, role, name, service)
+
+
+def steps() -> list[tuple[str, Callable[[Engine], object]]]:
+    """The loading steps, in order; each is idempotent on its own data."""
+    return [
+        ("Codebook: default child-poverty issues", lambda e: codebook.load_default(e, SYSTEM)),
+        ("Demo accounts (one per role)", _users),
+    ]
+
+
+def load(engine: Engine, progress: Callable[[str], None] | None = None) -> bool:
+    """Load everything into an empty database. Returns False (and loads nothing) if it already has data."""
+    db.upgrade(engine)
+    if not db.is_empty(engine) or auth.has_users(engine):
+        return False
+    for label, step in steps():
+        if progress:
+            progress(label)
+        step(engine)
+    return True

@@ -1,0 +1,90 @@
+"""Streamlit helpers shared by the pages: the engine, the signed-in user, the current ward, errors.
+
+This is the only Streamlit-aware code outside app.py and pages/; `triangulate/` never imports Streamlit.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import streamlit as st
+from sqlmodel import select
+
+from schemas import Ward
+from triangulate import db, demo
+from triangulate.errors import ImportFailed, TriangulateError
+from triangulate.permissions import Actor, can
+
+ATTRIBUTION = (
+    "Contains public sector information licensed under the Open Government Licence v3.0. Sources: "
+    "Scottish Government (SIMD 2020v2), National Records of Scotland (small area population estimates; "
+    "Scotland's Census 2022), DWP (Children in Low Income Families), ONS (ward boundaries). "
+    "Contains OS data © Crown copyright and database right 2022."
+)
+DEFAULT_WARD = "S13002971"  # Govan
+ILLUSTRATIVE = ("Illustrative data: these officer insights and resident transcripts are fictional, written "
+                "for the demo. The indicators are real.")
+
+
+@st.cache_resource(show_spinner="Preparing the database…")
+def engine():
+    """One engine per server; on first run an empty database is filled with the embedded default."""
+    eng = db.get_engine()
+    db.upgrade(eng)
+    if db.is_empty(eng):
+        demo.load(eng)
+    return eng
+
+
+def actor() -> Actor:
+    """The signed-in user; app.py guarantees there is one before any page runs."""
+    current = st.session_state.get("actor")
+    if current is None:
+        st.stop()
+    return current
+
+
+def allowed(permission: str) -> bool:
+    return can(st.session_state.get("actor"), permission)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def wards() -> list[tuple[str, str]]:
+    with db.session_scope(engine()) as session:
+        return [(w.code, w.name) for w in session.exec(select(Ward).order_by(Ward.name))]
+
+
+def current_ward() -> str:
+    return st.session_state.get("ward_code", DEFAULT_WARD)
+
+
+def ward_name(code: str) -> str:
+    return dict(wards()).get(code, code)
+
+
+def ward_picker(label: str = "Ward", key: str = "ward_picker") -> str:
+    """A select box bound to the ward in session state (Govan by default)."""
+    options = [code for code, _ in wards()]
+    if not options:
+        st.info("No wards are loaded yet. Run `python -m triangulate init --demo` to load Glasgow's wards.")
+        st.stop()
+    current = current_ward() if current_ward() in options else options[0]
+    chosen = st.selectbox(label, options, index=options.index(current), format_func=ward_name, key=key)
+    st.session_state["ward_code"] = chosen
+    return chosen
+
+
+@contextmanager
+def friendly_errors():
+    """Show the library's own messages (never a traceback) and carry on."""
+    try:
+        yield
+    except ImportFailed as exc:
+        st.error(f"Nothing was saved: {len(exc.problems)} problem(s) found.")
+        st.dataframe([{"file": p.file, "row": p.row, "column": p.column, "problem": p.message, "fix": p.fix}
+                      for p in exc.problems], hide_index=True, width="stretch")
+    except TriangulateError as exc:
+        st.error(str(exc))
+
+
+def attribution() -> None:
+    st.caption(ATTRIBUTION)
