@@ -1,0 +1,44 @@
+"""Steps the journeys share: sign in, go to a page, wait for Streamlit, check for errors, screenshot."""
+from __future__ import annotations
+
+import re
+
+from tests.browser.conftest import ARTIFACTS
+
+DEMO_PASSWORD = "triangulate-demo"
+
+
+def wait_idle(page, timeout: float = 30_000) -> None:
+    """Wait until Streamlit has finished running the script (no 'Running…' status widget)."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+    page.wait_for_timeout(200)
+
+
+def assert_clean(page) -> None:
+    exceptions = page.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, f"Python traceback shown: {exceptions.first.inner_text()[:2000]}"
+    # Chromium's own noise about blocked network is not the app's; everything else counts.
+    real = [e for e in page.console_errors if not re.search(r"net::ERR_|favicon|Failed to load resource", e)]
+    assert not real, f"browser console errors: {real}"
+
+
+def sign_in(page, username: str) -> None:
+    page.goto(page.app_url)
+    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text("Sign out").wait_for(timeout=30_000)
+    wait_idle(page)
+    assert_clean(page)
+
+
+def open_page(page, title: str) -> None:
+    page.get_by_role("link", name=title).first.click()
+    wait_idle(page)
+    assert_clean(page)
+
+
+def screenshot(page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
