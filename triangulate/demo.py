@@ -31,6 +31,7 @@ def steps() -> list[tuple[str, Callable[[Engine], object]]]:
     """The loading steps, in order; each is idempotent on its own data."""
     return [
         ("Codebook: default child-poverty issues", lambda e: codebook.load_default(e, SYSTEM)),
+        ("Glasgow: 23 wards, 746 data zones, real indicators", lambda e: __import__("triangulate.glasgow").glasgow.load_default(e, SYSTEM)),
         ("Demo accounts (one per role)", _users),
     ]
 
