@@ -1,0 +1,336 @@
+"""Per (ward, issue, strand): a level, its strength, and the specific examples the strand offers.
+
+The rules (every number comes from `thresholds.Thresholds`):
+
+**Numbers** — for each indicator linked to the issue (`IndicatorIssue.issue_code = Issue.code`; the
+parent issue's indicators too when `numbers_use_parent_indicators` is on and the issue has none of its
+own), take the latest ward value (all-population breakdown) and the city value (the council row, else
+Σnumerator/Σdenominator over the wards, else the mean of ward values). The standardised gap is
+(ward − city) / SD of the 23 ward values, signed so that positive is worse (`higher_better` flips it;
+`neutral` indicators are left out). The issue's gap is the mean over its indicators.
+*elevated* ≥ +numbers_elevated_sd · *lower* ≤ −numbers_elevated_sd · *typical* between ·
+*no data* when no linked indicator has a ward value. Prominence: high when elevated.
+
+**Practitioners** — each insight in the ward coded to the issue contributes stance weight × severity
+(problem, worsening, improving count for; not_a_problem counts against). When an insight has a
+consensus coding for the issue, that alone counts; otherwise each coder's coding counts 1/n.
+*no data* — the ward has no insights at all · *not raised* — insights exist, none on this issue ·
+*contradicted* — the weight against exceeds the weight for · *raised* otherwise, strongly (prominence
+high) when the net score reaches practitioners_strong_score.
+
+**Residents** — resident (not facilitator) segments of the ward's transcripts whose issue is this one,
+as a share of the ward's resident segments, against the same share city-wide.
+*no data* — no resident segments in the ward · *silent* — none on this issue · *prominent* — at least
+residents_prominent_min_segments and a share ≥ residents_prominent_ratio × city share or ≥
+residents_prominent_share · *mentioned* otherwise.
+
+One query per strand reads all wards at once (plus one count query for the residents' city share), so
+the whole city costs about what one ward does.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from schemas import (Indicator, IndicatorIssue, IndicatorValue, Insight, InsightCode, Issue, Segment, Transcript,
+                     Ward)
+from triangulate import examples as ex
+from triangulate.thresholds import Thresholds
+
+STRANDS = ("numbers", "practitioners", "residents")
+LEVELS = {
+    "numbers": ("elevated", "typical", "lower", "no data"),
+    "practitioners": ("raised", "not raised", "contradicted", "no data"),
+    "residents": ("prominent", "mentioned", "silent", "no data"),
+}
+STANCES_FOR = ("problem", "worsening", "improving")
+STANCE_AGAINST = "not_a_problem"
+
+
+@dataclass
+class Signal:
+    ward_code: str
+    issue_code: str
+    strand: str
+    level: str
+    strength: float | None = None  # SD gap / net weighted score / ratio to city share
+    prominence: str | None = None  # high / low for a strand that covers the issue
+    summary: str = ""  # plain English, with the numbers
+    examples: list[str] = field(default_factory=list)  # surface forms, most frequent first
+    stems: frozenset = frozenset()  # what is compared between strands
+    evidence: dict = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    """What the rules need about places and the codebook (read once)."""
+
+    wards: dict[str, str]  # code -> name
+    issues: pd.DataFrame  # id, code, label, parent_code, keywords (leaf, active issues in codebook order)
+
+
+def context(engine: Engine, ward_codes: list[str] | None = None) -> Context:
+    with engine.connect() as conn:
+        wards = pd.read_sql(select(Ward.code, Ward.name).order_by(Ward.name), conn)
+        issues = pd.read_sql(select(Issue.id, Issue.code, Issue.label, Issue.parent_id, Issue.keywords,
+                                    Issue.sort_order, Issue.status), conn)
+    issues = issues[issues["status"] == "active"].sort_values(["sort_order", "id"])
+    parents = set(issues["parent_id"].dropna().astype(int))
+    code_of = dict(zip(issues["id"], issues["code"]))
+    issues["parent_code"] = issues["parent_id"].map(lambda p: code_of.get(int(p)) if pd.notna(p) else None)
+    leaves = issues[~issues["id"].isin(parents)].reset_index(drop=True)
+    ward_map = dict(zip(wards["code"], wards["name"]))
+    if ward_codes is not None:
+        ward_map = {c: ward_map.get(c, c) for c in ward_codes}
+    return Context(ward_map, leaves[["id", "code", "label", "parent_code", "keywords"]])
+
+
+# --------------------------------------------------------------------------- numbers
+def _indicator_gaps(engine: Engine) -> pd.DataFrame:
+    """Per (indicator, ward): value, city value and the signed standardised gap."""
+    stmt = (select(IndicatorValue.indicator_id, IndicatorValue.area_code, IndicatorValue.area_level,
+                   IndicatorValue.period, IndicatorValue.value, IndicatorValue.numerator,
+                   IndicatorValue.denominator, Indicator.title, Indicator.period.label("latest_period"),
+                   Indicator.polarity, Indicator.unit, Indicator.source)
+            .join(Indicator, Indicator.id == IndicatorValue.indicator_id)
+            .where(IndicatorValue.breakdown == "", IndicatorValue.value.is_not(None),
+                   IndicatorValue.area_level.in_(("ward", "council"))))
+    with engine.connect() as conn:
+        values = pd.read_sql(stmt, conn)
+    columns = ["indicator_id", "ward_code", "title", "source", "unit", "polarity", "period", "value",
+               "city", "sd", "gap_sd"]
+    if values.empty:
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for indicator_id, group in values.groupby("indicator_id", sort=False):
+        first = group.iloc[0]
+        if first["polarity"] == "neutral":
+            continue
+        ward_rows = group[group["area_level"] == "ward"]
+        if ward_rows.empty:
+            continue
+        periods = set(ward_rows["period"])
+        period = first["latest_period"] if first["latest_period"] in periods else max(periods)
+        wards = ward_rows[ward_rows["period"] == period].drop_duplicates("area_code")
+        council = group[(group["area_level"] == "council") & (group["period"] == period)]
+        if not council.empty:
+            city = float(council["value"].iloc[0])
+        elif wards["numerator"].notna().all() and wards["denominator"].notna().all() \
+                and wards["denominator"].sum() > 0:
+            city = float(wards["numerator"].sum() / wards["denominator"].sum())
+        else:
+            city = float(wards["value"].mean())
+        sd = float(np.std(wards["value"].to_numpy(dtype=float)))
+        if len(wards) < 3 or not sd > 0:
+            continue  # no spread to standardise against
+        sign = -1.0 if first["polarity"] == "higher_better" else 1.0
+        for ward_code, value in zip(wards["area_code"], wards["value"]):
+            rows.append((int(indicator_id), ward_code, first["title"], first["source"], first["unit"],
+                         first["polarity"], period, float(value), city, sd, sign * (float(value) - city) / sd))
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _indicator_links(engine: Engine) -> pd.DataFrame:
+    with engine.connect() as conn:
+        return pd.read_sql(select(IndicatorIssue.indicator_id, IndicatorIssue.issue_code), conn)
+
+
+def numbers_signals(engine: Engine, ctx: Context, t: Thresholds) -> list[Signal]:
+    gaps = _indicator_gaps(engine)
+    links = _indicator_links(engine)
+    by_issue = links.groupby("issue_code")["indicator_id"].apply(set).to_dict()
+    gaps = gaps[gaps["ward_code"].isin(ctx.wards)]
+    gap_index = {k: g for k, g in gaps.groupby("ward_code")} if not gaps.empty else {}
+    out = []
+    for issue in ctx.issues.itertuples():
+        own = by_issue.get(issue.code, set())
+        via = ""
+        if not own and t.numbers_use_parent_indicators and issue.parent_code:
+            own, via = by_issue.get(issue.parent_code, set()), issue.parent_code
+        for ward_code in ctx.wards:
+            g = gap_index.get(ward_code)
+            g = g[g["indicator_id"].isin(own)] if g is not None and own else None
+            if g is None or g.empty:
+                why = ("no indicator is linked to this issue" if not own
+                       else "no linked indicator has a value for this ward")
+                out.append(Signal(ward_code, issue.code, "numbers", "no data", summary=f"No data: {why}."))
+                continue
+            gap = float(g["gap_sd"].mean())
+            level = ("elevated" if gap >= t.numbers_elevated_sd else
+                     "lower" if gap <= -t.numbers_elevated_sd else "typical")
+            parts = "; ".join(f"{r.title} {r.value:.3g} vs city {r.city:.3g} ({r.gap_sd:+.1f} SD)"
+                              for r in g.itertuples())
+            summary = (f"{level.capitalize()}: mean standardised gap {gap:+.2f} SD (worse is positive; threshold "
+                       f"±{t.numbers_elevated_sd:g}) over {len(g)} indicator(s){' of the parent issue ' + via if via else ''}"
+                       f": {parts}.")
+            titles = list(dict.fromkeys(g["title"]))
+            out.append(Signal(ward_code, issue.code, "numbers", level, round(gap, 3),
+                              "high" if level == "elevated" else "low", summary, titles,
+                              frozenset(ex.title_terms(titles)),
+                              {"indicators": g.drop(columns=["ward_code"]).to_dict("records"), "via_parent": via}))
+    return out
+
+
+# --------------------------------------------------------------------------- practitioners
+def _insight_codes(engine: Engine, ward_codes) -> pd.DataFrame:
+    stmt = (select(Insight.id.label("insight_id"), Insight.ward_code, Insight.text, InsightCode.issue_id,
+                   InsightCode.stance, InsightCode.severity, InsightCode.coder, InsightCode.is_consensus)
+            .join(InsightCode, InsightCode.insight_id == Insight.id, isouter=True))
+    if ward_codes is not None:
+        stmt = stmt.where(Insight.ward_code.in_(list(ward_codes)))
+    with engine.connect() as conn:
+        return pd.read_sql(stmt, conn)
+
+
+def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=None) -> list[Signal]:
+    frame = _insight_codes(engine, ward_codes)
+    insights_per_ward = frame.groupby("ward_code")["insight_id"].nunique().to_dict()
+    coded = frame.dropna(subset=["issue_id"]).copy()
+    weights = {"problem": t.stance_weight_problem, "worsening": t.stance_weight_worsening,
+               "improving": t.stance_weight_improving, "not_a_problem": -t.stance_weight_not_a_problem}
+    if not coded.empty:
+        coded["issue_id"] = coded["issue_id"].astype(int)
+        coded["consensus"] = coded["is_consensus"].fillna(False).astype(bool) | (coded["coder"] == "consensus")
+        # Consensus coding wins: drop individual codings of an (insight, issue) that has a consensus one.
+        has_consensus = coded.groupby(["insight_id", "issue_id"])["consensus"].transform("any")
+        coded = coded[~has_consensus | coded["consensus"]].copy()
+        coded["n_coders"] = coded.groupby(["insight_id", "issue_id"])["coder"].transform("count")
+        coded["score"] = (coded["stance"].map(weights).fillna(0.0) * coded["severity"].clip(1, 3)
+                          / coded["n_coders"])
+    by_key = {k: g for k, g in coded.groupby(["ward_code", "issue_id"])} if not coded.empty else {}
+    terms_cache: dict[int, dict[str, str]] = {}
+    out = []
+    for issue in ctx.issues.itertuples():
+        for ward_code in ctx.wards:
+            n_ward = insights_per_ward.get(ward_code, 0)
+            if n_ward == 0:
+                out.append(Signal(ward_code, issue.code, "practitioners", "no data",
+                                  summary="No data: no officer insights have been recorded for this ward."))
+                continue
+            g = by_key.get((ward_code, int(issue.id)))
+            if g is None or g.empty:
+                out.append(Signal(ward_code, issue.code, "practitioners", "not raised", 0.0, None,
+                                  f"Not raised: none of the ward's {n_ward} insight(s) is coded to this issue.",
+                                  evidence={"insights_in_ward": n_ward}))
+                continue
+            per_insight = g.groupby("insight_id")["score"].sum()
+            support = float(per_insight[per_insight > 0].sum())
+            against = float(-per_insight[per_insight < 0].sum())
+            net = support - against
+            n_for, n_against = int((per_insight > 0).sum()), int((per_insight < 0).sum())
+            if against > support:
+                level, prominence = "contradicted", "high" if against >= t.practitioners_strong_score else "low"
+                summary = (f"Contradicted: {n_against} insight(s) say it is not a problem here (weight {against:.1f}) "
+                           f"against {n_for} that raise it (weight {support:.1f}).")
+                ids = per_insight[per_insight < 0].index
+            else:
+                level = "raised"
+                prominence = "high" if net >= t.practitioners_strong_score else "low"
+                strongly = "strongly" if prominence == "high" else "but not strongly"
+                summary = (f"Raised {strongly}: {n_for} insight(s) of the ward's {n_ward} coded to this issue, "
+                           f"weighted score {net:.1f} (stance × severity; strong at ≥ {t.practitioners_strong_score:g})"
+                           + (f"; {n_against} say it is not a problem." if n_against else "."))
+                ids = per_insight[per_insight > 0].index
+            texts = g.drop_duplicates("insight_id").set_index("insight_id")["text"]
+            docs = []
+            for insight_id in ids:
+                if insight_id not in terms_cache:
+                    terms_cache[insight_id] = ex.terms(texts.get(insight_id, ""))
+                docs.append(terms_cache[insight_id])
+            top = ex.salient(docs, t.examples_per_strand)
+            order = per_insight.loc[ids].abs().sort_values(ascending=False).index
+            out.append(Signal(ward_code, issue.code, "practitioners", level, round(net, 3), prominence, summary,
+                              [form for _, form, _ in top], frozenset(s for s, _, _ in top),
+                              {"insight_ids": [int(i) for i in order], "insights_in_ward": n_ward,
+                               "for": n_for, "against": n_against, "support": support, "against_weight": against}))
+    return out
+
+
+# --------------------------------------------------------------------------- residents
+def _resident_counts(engine: Engine) -> pd.DataFrame:
+    stmt = (select(Transcript.ward_code, Segment.issue_id, func.count().label("n"))
+            .join(Transcript, Transcript.id == Segment.transcript_id)
+            .where(Segment.speaker_role == "resident")
+            .group_by(Transcript.ward_code, Segment.issue_id))
+    with engine.connect() as conn:
+        return pd.read_sql(stmt, conn)
+
+
+def _resident_segments(engine: Engine, ward_codes) -> pd.DataFrame:
+    stmt = (select(Segment.id, Transcript.ward_code, Segment.issue_id, Segment.text, Segment.entities)
+            .join(Transcript, Transcript.id == Segment.transcript_id)
+            .where(Segment.speaker_role == "resident", Segment.issue_id.is_not(None)))
+    if ward_codes is not None:
+        stmt = stmt.where(Transcript.ward_code.in_(list(ward_codes)))
+    with engine.connect() as conn:
+        return pd.read_sql(stmt, conn)
+
+
+def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=None) -> list[Signal]:
+    counts = _resident_counts(engine)
+    ward_total = counts.groupby("ward_code")["n"].sum().to_dict()
+    city_total = float(counts["n"].sum())
+    on_issue = counts.dropna(subset=["issue_id"])
+    city_issue = on_issue.groupby("issue_id")["n"].sum().to_dict()
+    ward_issue = {(w, int(i)): int(n) for w, i, n in zip(on_issue["ward_code"], on_issue["issue_id"], on_issue["n"])}
+    segments = _resident_segments(engine, ward_codes)
+    seg_groups = {k: g for k, g in segments.groupby(["ward_code", "issue_id"])} if not segments.empty else {}
+    out = []
+    for issue in ctx.issues.itertuples():
+        city_share = city_issue.get(issue.id, 0) / city_total if city_total else 0.0
+        for ward_code in ctx.wards:
+            total = ward_total.get(ward_code, 0)
+            if total == 0:
+                out.append(Signal(ward_code, issue.code, "residents", "no data",
+                                  summary="No data: no resident speech has been transcribed for this ward."))
+                continue
+            n = ward_issue.get((ward_code, int(issue.id)), 0)
+            share = n / total
+            ratio = share / city_share if city_share else None
+            numbers = (f"{n} of the ward's {total} resident segments ({share:.0%}) against {city_share:.0%} "
+                       f"city-wide" + (f" (×{ratio:.1f})" if ratio is not None and n else ""))
+            if n == 0:
+                out.append(Signal(ward_code, issue.code, "residents", "silent", 0.0, None, f"Silent: {numbers}.",
+                                  evidence={"segments": 0, "ward_segments": total, "share": 0.0,
+                                            "city_share": city_share}))
+                continue
+            prominent = n >= t.residents_prominent_min_segments and (
+                (ratio is not None and ratio >= t.residents_prominent_ratio) or share >= t.residents_prominent_share)
+            level = "prominent" if prominent else "mentioned"
+            rule = (f"prominent needs ≥ {t.residents_prominent_min_segments} segments and ≥ "
+                    f"×{t.residents_prominent_ratio:g} the city share or ≥ {t.residents_prominent_share:.0%} of the ward's")
+            g = seg_groups.get((ward_code, issue.id))
+            docs, ids = [], []
+            if g is not None:
+                for seg_id, text, ents in zip(g["id"], g["text"], g["entities"]):
+                    doc = ex.terms(text)
+                    doc.update(ex.entity_terms(ents))
+                    docs.append(doc)
+                    ids.append(int(seg_id))
+            top = ex.salient(docs, t.examples_per_strand)
+            out.append(Signal(ward_code, issue.code, "residents", level, round(ratio, 3) if ratio else None,
+                              "high" if prominent else "low", f"{level.capitalize()}: {numbers}; {rule}.",
+                              [form for _, form, _ in top], frozenset(s for s, _, _ in top),
+                              {"segment_ids": ids, "segments": n, "ward_segments": total, "share": share,
+                               "city_share": city_share}))
+    return out
+
+
+# --------------------------------------------------------------------------- all strands
+def compute(engine: Engine, thresholds: Thresholds | None = None, ward_codes: list[str] | None = None) -> list[Signal]:
+    """Every strand's signal for every leaf issue in the given wards (all wards when None)."""
+    t = thresholds or Thresholds()
+    ctx = context(engine, ward_codes)
+    return (numbers_signals(engine, ctx, t) + practitioner_signals(engine, ctx, t, ward_codes)
+            + resident_signals(engine, ctx, t, ward_codes))
+
+
+def frame(signals: list[Signal]) -> pd.DataFrame:
+    """The signals as a table (one row per ward × issue × strand)."""
+    return pd.DataFrame([{"ward_code": s.ward_code, "issue_code": s.issue_code, "strand": s.strand,
+                          "level": s.level, "strength": s.strength, "prominence": s.prominence,
+                          "summary": s.summary, "examples": ", ".join(s.examples)} for s in signals])
