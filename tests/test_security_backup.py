@@ -1,0 +1,220 @@
+"""Backup to one file and restore from it: every table round-trips, on SQLite and PostgreSQL."""
+import io
+import json
+import shutil
+import zipfile
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import func, select
+from sqlmodel import select as sm_select
+
+from schemas import (AuditEvent, DataZone, Indicator, IndicatorIssue, IndicatorValue, Issue, Setting, Ward)
+from tests import conftest
+from tests import security_data as data
+from tests.conftest import actor
+from triangulate import backup, db, retention
+from triangulate.db import session_scope
+from triangulate.errors import PermissionDenied, TriangulateError
+
+
+@pytest.fixture
+def fresh_engine(engine, request, tmp_path, migrated_sqlite_template):
+    """A second empty migrated database on the same backend as `engine`."""
+    if engine.dialect.name == "sqlite":
+        path = tmp_path / "restored.db"
+        shutil.copy(migrated_sqlite_template, path)
+        eng = db.make_engine(f"sqlite:///{path}")
+        yield eng
+        eng.dispose()
+        return
+    from sqlalchemy import text
+    admin, name, url = conftest._postgres_copy(request.getfixturevalue("postgres_template"))
+    eng = db.make_engine(url)
+    yield eng
+    eng.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def fill_every_table(engine, tmp_path):
+    ids = data.base(engine)
+    t = data.transcript(engine, "Govan focus group", [data.SECRET, "Naïve “quotes” — and ünïcödé ✓"], "c1")
+    data.transcript(engine, "Calton drop-in", [data.OTHER], "c2", ward="S13002975")
+    data.topic_model(engine, t["segments"], ids["housing"], tmp_path / "model")
+    data.notes_quoting(engine, ids["housing"])
+    data.insight(engine, ids["officer"], "Kids coming to school hungry on Mondays.", ids["housing"])
+    with session_scope(engine) as s:
+        # a child issue whose parent has a LATER id: restore must not trip over the self-reference
+        child = Issue(code="damp", label="Damp and mould", guid="g-damp")
+        s.add(child)
+        s.flush()
+        parent = Issue(code="homes", label="Homes", guid="g-homes")
+        s.add(parent)
+        s.flush()
+        child.parent_id = parent.id
+        s.add(child)
+        ind = Indicator(key="overcrowding", title="Overcrowded households", source="SIMD 2020v2",
+                        publisher="Scottish Government", period="2011", unit="fraction")
+        s.add(ind)
+        s.flush()
+        s.add(IndicatorIssue(indicator_id=ind.id, issue_code="housing"))
+        s.add(DataZone(code="S01010206", name="Govan - 01", iz_code="S02001900", iz_name="Govan",
+                       ward_code=data.GOVAN, population=812, overlap_share=0.97))
+        s.add(IndicatorValue(indicator_id=ind.id, area_code="S01010206", area_level="datazone", period="2011",
+                             value=0.1234567890123, numerator=12.0, denominator=97.0))
+        s.add(IndicatorValue(indicator_id=ind.id, area_code="S01010207", area_level="datazone", period="2011",
+                             suppressed=True))
+        s.add(Setting(key="thresholds", value={"elevated": 0.5, "nested": {"a": [1, 2.5, None]}}))
+    retention.set_policy(engine, actor("admin"), True, 14)
+
+
+def snapshot(engine, skip_restore_event=True) -> dict:
+    out = {}
+    with engine.connect() as conn:
+        for table in backup.tables():
+            order = list(table.primary_key.columns) or list(table.columns)
+            rows = [dict(r) for r in conn.execute(select(table).order_by(*order)).mappings()]
+            if table.name == "auditevent" and skip_restore_event:
+                rows = [r for r in rows if r["detail"].get("what") != "restore"]
+            out[table.name] = rows
+    return out
+
+
+def test_round_trip_restores_every_table_exactly(engine, fresh_engine, tmp_path):
+    fill_every_table(engine, tmp_path)
+    path = tmp_path / "backup.zip"
+    manifest = backup.backup(engine, actor("admin"), path)
+    assert zipfile.is_zipfile(path)
+    assert manifest["alembic_revision"] == backup.code_revision(engine)
+    before = snapshot(engine)
+    assert all(before[name] for name in ("segment", "embedding", "rawupload", "segmenttopic", "insightcode",
+                                         "indicatorvalue", "issue", "setting", "topicissue", "auditevent"))
+
+    backup.restore(fresh_engine, actor("admin"), path)
+    after = snapshot(fresh_engine)
+    assert after == before
+    with session_scope(fresh_engine) as s:
+        restore_event = s.exec(sm_select(AuditEvent).where(AuditEvent.action == "import")).one()
+        assert restore_event.detail["what"] == "restore"
+        # sequences moved past the restored ids: new rows do not collide
+        s.add(Ward(code="S13002999", name="New ward"))
+        s.add(Issue(code="new", label="New", guid="g-new"))
+    with session_scope(fresh_engine) as s:
+        ids = [i.id for i in s.exec(sm_select(Issue))]
+        assert len(ids) == len(set(ids)) == len(before["issue"]) + 1
+
+
+def test_backup_file_holds_bytes_as_base64_and_dates_as_iso(engine, tmp_path):
+    fill_every_table(engine, tmp_path)
+    buffer = io.BytesIO()
+    backup.backup(engine, actor("admin"), buffer)
+    with zipfile.ZipFile(buffer) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        names = [t["name"] for t in manifest["tables"]]
+        raw = json.loads(archive.read("tables/rawupload.jsonl").splitlines()[0])
+        transcript = json.loads(archive.read("tables/transcript.jsonl").splitlines()[0])
+    assert names.index("transcript") < names.index("segment") < names.index("segmenttopic")
+    assert b"Mary Brogan" in __import__("base64").b64decode(raw["content"])
+    assert transcript["held_on"] == "2026-10-02"
+    assert datetime.fromisoformat(transcript["uploaded_at"]).tzinfo is not None
+
+
+def test_restore_refuses_a_database_with_data_unless_forced(engine, fresh_engine, tmp_path):
+    fill_every_table(engine, tmp_path)
+    path = tmp_path / "backup.zip"
+    backup.backup(engine, actor("admin"), path)
+    with session_scope(fresh_engine) as s:
+        s.add(Ward(code="S13009999", name="Somewhere else"))
+    with pytest.raises(TriangulateError, match="already holds data"):
+        backup.restore(fresh_engine, actor("admin"), path)
+    backup.restore(fresh_engine, actor("admin"), path, force=True)
+    assert snapshot(fresh_engine) == snapshot(engine)
+
+
+def test_a_damaged_backup_changes_nothing(engine, fresh_engine, tmp_path):
+    fill_every_table(engine, tmp_path)
+    path = tmp_path / "backup.zip"
+    backup.backup(engine, actor("admin"), path)
+    damaged = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(damaged, "w") as dst:
+        for item in src.infolist():
+            content = src.read(item)
+            if item.filename == "tables/segment.jsonl":
+                content = content.replace(b"Zebra", b"Zebre")
+            dst.writestr(item, content)
+    with session_scope(fresh_engine) as s:
+        s.add(Ward(code="S13009999", name="Somewhere else"))
+    before = snapshot(fresh_engine, skip_restore_event=False)
+    with pytest.raises(backup.BackupInvalid, match="checksum"):
+        backup.restore(fresh_engine, actor("admin"), damaged, force=True)
+    with pytest.raises(backup.BackupInvalid, match="not a zip"):
+        backup.restore(fresh_engine, actor("admin"), io.BytesIO(b"PK not really"), force=True)
+    assert snapshot(fresh_engine, skip_restore_event=False) == before
+
+
+def test_a_backup_of_another_schema_revision_is_refused(engine, fresh_engine, tmp_path):
+    data.base(engine)
+    buffer = io.BytesIO()
+    backup.backup(engine, actor("admin"), buffer)
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            content = src.read(item)
+            if item.filename == "manifest.json":
+                manifest = json.loads(content)
+                manifest["alembic_revision"] = "0999"
+                content = json.dumps(manifest).encode()
+            dst.writestr(item, content)
+    out.seek(0)
+    with pytest.raises(backup.BackupInvalid, match="revision"):
+        backup.restore(fresh_engine, actor("admin"), out)
+
+
+@pytest.mark.parametrize("role", ["lead", "researcher", "officer", "viewer"])
+def test_only_admins_back_up_and_restore(engine, tmp_path, role):
+    with pytest.raises(PermissionDenied):
+        backup.backup(engine, actor(role), tmp_path / "x.zip")
+    with pytest.raises(PermissionDenied):
+        backup.restore(engine, actor(role), tmp_path / "x.zip")
+    with session_scope(engine) as s:
+        assert s.exec(sm_select(func.count()).select_from(AuditEvent)).one() == 0
+
+
+def test_sqlite_backup_restores_into_postgres(sqlite_engine, tmp_path, request):
+    if not conftest.TEST_DATABASE_URL:
+        pytest.skip("needs TEST_DATABASE_URL")
+    from sqlalchemy import text
+    fill_every_table(sqlite_engine, tmp_path)
+    path = tmp_path / "backup.zip"
+    backup.backup(sqlite_engine, actor("admin"), path)
+    admin, name, url = conftest._postgres_copy(request.getfixturevalue("postgres_template"))
+    pg = db.make_engine(url)
+    try:
+        backup.restore(pg, actor("admin"), path)
+        assert snapshot(pg) == snapshot(sqlite_engine)
+    finally:
+        pg.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def test_cli_backup_then_restore(tmp_path, monkeypatch, capsys, migrated_sqlite_template):
+    from triangulate.cli import main
+    source, target = tmp_path / "a.db", tmp_path / "b.db"
+    shutil.copy(migrated_sqlite_template, source)
+    eng = db.make_engine(f"sqlite:///{source}")
+    data.base(eng)
+    eng.dispose()
+    db.get_engine.cache_clear()
+    out = tmp_path / "b.zip"
+    assert main(["--database-url", f"sqlite:///{source}", "backup", str(out)]) == 0
+    assert main(["--database-url", f"sqlite:///{target}", "restore", str(out)]) == 0
+    assert main(["--database-url", f"sqlite:///{target}", "restore", str(out)]) == 1
+    assert "already holds data" in capsys.readouterr().err
+    assert main(["--database-url", f"sqlite:///{target}", "restore", str(out), "--force"]) == 0
+    assert main(["--database-url", f"sqlite:///{target}", "users"]) == 0
+    assert "priya" in capsys.readouterr().out
+    db.get_engine.cache_clear()
