@@ -33,6 +33,7 @@ def steps() -> list[tuple[str, Callable[[Engine], object]]]:
         ("Codebook: default child-poverty issues", lambda e: codebook.load_default(e, SYSTEM)),
         ("Glasgow: 23 wards, 746 data zones, real indicators", lambda e: __import__("triangulate.glasgow").glasgow.load_default(e, SYSTEM)),
         ("Demo accounts (one per role)", _users),
+        ("Illustrative officer insights (fictional)", lambda e: __import__("triangulate.insight_import").insight_import.load_demo(e, SYSTEM)),
     ]
 
 

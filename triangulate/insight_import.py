@@ -328,3 +328,11 @@ def to_xlsx(frame: pd.DataFrame, sheet: str = "insights") -> bytes:
                 if cell.data_type == "f":
                     cell.data_type = "s"
     return buffer.getvalue()
+
+
+DEMO_FILE = Path(__file__).resolve().parent / "data" / "demo" / "insights.csv"
+
+
+def load_demo(engine: Engine, actor: Actor) -> ImportReport:
+    """The fictional officer insights of the demo, marked illustrative, through the ordinary importer."""
+    return import_file(engine, actor, DEMO_FILE.read_bytes(), DEMO_FILE.name, illustrative=True)

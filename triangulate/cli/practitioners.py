@@ -1,0 +1,94 @@
+"""Practitioners' commands: import-insights, export-insights, export-codebook, import-codebook."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from triangulate import insight_import, qdc
+from triangulate.cli.common import actor_for, engine_for
+from triangulate.errors import ImportFailed, TriangulateError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("import-insights", help="import officer insights from a CSV or XLSX file")
+    p.add_argument("file", type=Path)
+    p.add_argument("--illustrative", action="store_true", help="mark the insights as fictional demo data")
+    p.set_defaults(handler=_import_insights)
+
+    p = sub.add_parser("export-insights", help="export insights with their codes (CSV or XLSX by extension)")
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(handler=_export_insights)
+
+    p = sub.add_parser("insights-template", help="write the insights import template (CSV or XLSX)")
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(handler=_template)
+
+    p = sub.add_parser("export-codebook", help="export the codebook as a REFI-QDA .qdc file")
+    p.add_argument("--format", choices=["qdc"], default="qdc")
+    p.add_argument("--out", type=Path, required=True)
+    p.set_defaults(handler=_export_codebook)
+
+    p = sub.add_parser("import-codebook", help="import a REFI-QDA .qdc codebook (matched by GUID)")
+    p.add_argument("file", type=Path)
+    p.set_defaults(handler=_import_codebook)
+
+
+def _report_problems(exc: ImportFailed) -> int:
+    print(f"error: nothing was imported; {len(exc.problems)} problem(s):", file=sys.stderr)
+    for problem in exc.problems:
+        print(f"  {problem}", file=sys.stderr)
+    return 1
+
+
+def _import_insights(args) -> int:
+    engine = engine_for(args)
+    actor = actor_for(args, engine)
+    try:
+        report = insight_import.import_file(engine, actor, args.file.read_bytes(), args.file.name,
+                                            illustrative=args.illustrative)
+    except ImportFailed as exc:
+        return _report_problems(exc)
+    print(report.summary())
+    return 0
+
+
+def _export_insights(args) -> int:
+    engine = engine_for(args)
+    frame = insight_import.export_frame(engine, actor_for(args, engine))
+    suffix = args.out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise TriangulateError("Use --out with a .csv or .xlsx file name.")
+    args.out.write_bytes(insight_import.to_csv(frame) if suffix == ".csv" else insight_import.to_xlsx(frame))
+    print(f"Wrote {len(frame)} rows to {args.out}.")
+    return 0
+
+
+def _template(args) -> int:
+    engine = engine_for(args)
+    data = (insight_import.template_xlsx(engine) if args.out.suffix.lower() == ".xlsx"
+            else insight_import.template_csv())
+    args.out.write_bytes(data)
+    print(f"Wrote the template to {args.out}.")
+    return 0
+
+
+def _export_codebook(args) -> int:
+    engine = engine_for(args)
+    args.out.write_bytes(qdc.export_xml(engine))
+    print(f"Wrote the codebook to {args.out} (REFI-QDA codebook 1.0).")
+    return 0
+
+
+def _import_codebook(args) -> int:
+    engine = engine_for(args)
+    actor = actor_for(args, engine)
+    try:
+        report = qdc.import_qdc(engine, actor, args.file.read_bytes(), args.file.name)
+    except ImportFailed as exc:
+        return _report_problems(exc)
+    if report["already"]:
+        print(f"{args.file.name} was imported before; nothing changed.")
+    else:
+        print(f"Codebook imported: {report['added']} added, {report['updated']} updated, "
+              f"{report['unchanged']} unchanged.")
+    return 0
