@@ -1,0 +1,61 @@
+"""Joint display commands: `matrix` (one row per issue: the three strand levels and the verdict) and `report`."""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from triangulate import convergence as cv
+from triangulate import report
+from triangulate.cli.common import actor_for, engine_for
+from triangulate.permissions import require
+
+COLUMNS = ["issue_code", "issue", "numbers", "practitioners", "residents", "numbers–practitioners",
+           "numbers–residents", "practitioners–residents", "verdict", "why"]
+
+
+def register(sub) -> None:
+    p = sub.add_parser("matrix", help="a ward's joint display: the three strand levels and the verdict per issue")
+    p.add_argument("--ward", required=True, help="ward name or code, e.g. Govan or S13002971")
+    p.add_argument("--format", choices=("csv", "json"), default="csv")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.set_defaults(handler=_matrix)
+
+    p = sub.add_parser("report", help="a ward's workshop report (.html, .pdf or .xlsx by the file's extension)")
+    p.add_argument("--ward", required=True, help="ward name or code")
+    p.add_argument("--out", required=True, help="report file: report.html, report.pdf or report.xlsx")
+    p.set_defaults(handler=_report)
+
+
+def _matrix(args) -> int:
+    engine = engine_for(args)
+    actor = actor_for(args, engine)
+    require(actor, "matrix.read")
+    ward_code = cv.ward_code_for(engine, args.ward)
+    frame = cv.matrix(engine, [ward_code])
+    frame.insert(0, "ward", frame.pop("ward"))
+    frame.insert(0, "ward_code", frame.pop("ward_code"))
+    frame = frame[["ward_code", "ward"] + COLUMNS]
+    if args.format == "json":
+        text = json.dumps(frame.to_dict("records"), ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = frame.to_csv(index=False)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"Wrote {len(frame)} issues for {frame['ward'].iloc[0]} to {args.out}.", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _report(args) -> int:
+    started = time.perf_counter()
+    fmt = report.format_for(args.out)
+    engine = engine_for(args)
+    actor = actor_for(args, engine)
+    ward_code = cv.ward_code_for(engine, args.ward)
+    data = report.export(engine, actor, ward_code, fmt)
+    Path(args.out).write_bytes(data)
+    print(f"Wrote {args.out} ({len(data) / 1024:.0f} KB) in {time.perf_counter() - started:.1f} s.", file=sys.stderr)
+    return 0

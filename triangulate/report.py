@@ -1,0 +1,435 @@
+"""A ward's workshop report: self-contained HTML, a PDF with the same sections, and an XLSX of the matrix
+with its evidence.
+
+Charts are Altair specifications rendered to static images by vl-convert (SVG inside the HTML, PNG inside
+the PDF), so the report opens anywhere with no network. Every piece of user text (insights, quotes, notes,
+hypotheses, names) passes through `html.escape` before it reaches the HTML.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+import vl_convert as vlc
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
+
+from schemas import Indicator, IndicatorIssue
+from triangulate import audit, dataneeds, evidence, hypotheses, workshop
+from triangulate import convergence as cv
+from triangulate import signals as sig
+from triangulate import thresholds as th
+from triangulate.db import session_scope
+from triangulate.errors import TriangulateError
+from triangulate.permissions import Actor, can, require
+
+OGL_ATTRIBUTION = (
+    "Contains public sector information licensed under the Open Government Licence v3.0. Sources: "
+    "Scottish Government (SIMD 2020v2), National Records of Scotland (small area population estimates; "
+    "Scotland's Census 2022), DWP (Children in Low Income Families), ONS (ward boundaries). "
+    "Contains OS data © Crown copyright and database right 2022."
+)
+ILLUSTRATIVE_NOTE = ("Illustrative data: officer insights and resident transcripts marked illustrative are "
+                     "fictional, written for the demo. The indicators are real.")
+FORMATS = ("html", "pdf", "xlsx")
+
+
+@dataclass
+class IssueSection:
+    code: str
+    label: str
+    verdict: str
+    why: str
+    levels: dict[str, str]
+    examples: dict[str, list[str]]
+    chart_spec: dict | None
+    insights: pd.DataFrame
+    insights_are_text: bool
+    quotes: pd.DataFrame
+
+
+@dataclass
+class ReportData:
+    ward_code: str
+    ward: str
+    generated: datetime
+    author: str
+    matrix: pd.DataFrame
+    matrix_spec: dict
+    sections: list[IssueSection]
+    needs: pd.DataFrame
+    proposals: pd.DataFrame
+    hypotheses: pd.DataFrame
+    notes: pd.DataFrame
+    sources: pd.DataFrame
+    thresholds: th.Thresholds
+    illustrative: bool = False
+    images: dict = field(default_factory=dict)  # cache: spec id → rendered bytes/str
+
+
+def matrix_chart(matrix: pd.DataFrame) -> alt.Chart:
+    """The joint display as a picture: issues × (three strands, verdict), colour plus glyph plus word."""
+    long = []
+    for row in matrix.itertuples(index=False):
+        r = row._asdict()
+        for col in ("numbers", "practitioners", "residents"):
+            long.append({"issue": r["issue"], "column": col, "word": f"{cv.LEVEL_GLYPH.get(r[col], '')} {r[col]}",
+                         "verdict": None, "order": r["rank"] * 100 + r["codebook_order"]})
+        long.append({"issue": r["issue"], "column": "verdict",
+                     "word": f"{cv.STYLE[r['verdict']]['glyph']} {r['verdict']}", "verdict": r["verdict"],
+                     "order": r["rank"] * 100 + r["codebook_order"]})
+    frame = pd.DataFrame(long)
+    order = list(dict.fromkeys(frame.sort_values("order")["issue"]))
+    x = alt.X("column:N", sort=["numbers", "practitioners", "residents", "verdict"], title=None,
+              axis=alt.Axis(orient="top", labelAngle=0))
+    y = alt.Y("issue:N", sort=order, title=None)
+    rect = alt.Chart(frame).mark_rect(stroke="white").encode(
+        x=x, y=y,
+        color=alt.Color("verdict:N", title="Verdict",
+                        scale=alt.Scale(domain=list(cv.STYLE), range=[s["colour"] for s in cv.STYLE.values()]),
+                        legend=alt.Legend(orient="bottom")))
+    text = alt.Chart(frame).mark_text(fontSize=11).encode(x=x, y=y, text="word:N")
+    return (rect + text).properties(width=520, height=alt.Step(22))
+
+
+def _sources(engine: Engine, ward_code: str, issue_codes: list[str]) -> pd.DataFrame:
+    stmt = (select(Indicator.title, Indicator.source, Indicator.publisher, Indicator.period, Indicator.licence,
+                   IndicatorIssue.issue_code)
+            .join(IndicatorIssue, IndicatorIssue.indicator_id == Indicator.id)
+            .where(IndicatorIssue.issue_code.in_(issue_codes)))
+    with engine.connect() as conn:
+        frame = pd.read_sql(stmt, conn)
+    return (frame.groupby(["title", "source", "publisher", "period", "licence"])["issue_code"]
+            .apply(lambda s: ", ".join(sorted(s))).reset_index())
+
+
+def build(engine: Engine, actor: Actor, ward_code: str, thresholds: th.Thresholds | None = None,
+          quotes_per_issue: int = 3) -> ReportData:
+    """Gather everything the report shows, once, under the actor's permissions."""
+    require(actor, "reports.export")
+    t = thresholds or th.load(engine)
+    cells = {c.issue_code: c for c in cv.cells(engine, [ward_code], t)}
+    m = cv.matrix(engine, [ward_code], t)
+    if m.empty:
+        raise TriangulateError("The codebook is empty, so there is nothing to report. Load the default codebook.")
+    ward = m["ward"].iloc[0]
+    sections = []
+    illustrative = False
+    for row in m.itertuples(index=False):
+        r = row._asdict()
+        if not r["flagged"] and r["verdict"] in ("agreement", "no data"):
+            continue  # nobody raises it: the matrix says so; no section needed
+        cell = cells[r["issue_code"]]
+        chart = evidence.indicator_chart(evidence.indicator_frame(engine, ward_code, r["issue_code"],
+                                                                  t.numbers_use_parent_indicators), ward)
+        ins = evidence.officer_insights(engine, actor, ward_code, r["issue_code"],
+                                        cell.signals["practitioners"].evidence.get("insight_ids"))
+        quotes = evidence.resident_quotes(engine, actor, ward_code, r["issue_code"], quotes_per_issue,
+                                          cell.signals["residents"].stems)
+        illustrative |= bool(len(ins) and "illustrative" in ins and ins["illustrative"].any())
+        illustrative |= bool(len(quotes) and quotes["illustrative"].any())
+        sections.append(IssueSection(
+            r["issue_code"], r["issue"], r["verdict"], r["why"], {s: r[s] for s in sig.STRANDS},
+            {s: cell.signals[s].examples[:8] for s in sig.STRANDS}, chart.to_dict() if chart is not None else None,
+            ins, can(actor, "insights.read_text"), quotes))
+    return ReportData(ward_code, ward, datetime.now(timezone.utc), actor.name, m, matrix_chart(m).to_dict(),
+                      sections, dataneeds.register(engine, [ward_code]),
+                      dataneeds.proposals_frame(dataneeds.propose(engine, matrix=m)),
+                      hypotheses.log(engine, [ward_code]), workshop.notes(engine, ward_code),
+                      _sources(engine, ward_code, list(m["issue_code"])), t, illustrative)
+
+
+# --------------------------------------------------------------------------- HTML
+def _svg(spec: dict) -> str:
+    return vlc.vegalite_to_svg(spec)
+
+
+def _data_uri_svg(spec: dict) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(_svg(spec).encode("utf-8")).decode("ascii")
+
+
+def _table(frame: pd.DataFrame, columns: list[str], headers: list[str] | None = None) -> str:
+    if frame is None or frame.empty:
+        return "<p class='empty'>None.</p>"
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in (headers or columns))
+    body = "".join("<tr>" + "".join(f"<td>{html.escape('' if pd.isna(v) else str(v))}</td>" for v in row) + "</tr>"
+                   for row in frame[columns].itertuples(index=False))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _verdict_badge(verdict: str) -> str:
+    style = cv.STYLE[verdict]
+    return (f"<span class='badge' style='background:{style['colour']}'>{style['glyph']} "
+            f"{html.escape(verdict)}</span>")
+
+
+CSS = """
+body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
+color:#222;line-height:1.45}
+h1{font-size:1.8rem;margin-bottom:.2rem}h2{border-bottom:2px solid #ddd;padding-bottom:.2rem;margin-top:2rem}
+table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:.9rem}th,td{border:1px solid #ccc;padding:.3rem .45rem;
+text-align:left;vertical-align:top}th{background:#f3f3f3}.badge{padding:.1rem .45rem;border-radius:.3rem;color:#000;
+font-weight:600;white-space:nowrap}.why{background:#f7f7f7;border-left:4px solid #888;padding:.4rem .7rem}
+blockquote{margin:.4rem 0;padding:.3rem .8rem;border-left:4px solid #56B4E9;background:#f4f9fc}.meta{color:#555}
+.illustrative{background:#fff4d6;border:1px solid #E69F00;padding:.4rem .7rem}img{max-width:100%}.empty{color:#777}
+"""
+
+
+def render_html(data: ReportData) -> str:
+    e = html.escape
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Triangulate — {e(data.ward)}"
+             f"</title><style>{CSS}</style></head><body>",
+             f"<h1>Triangulate: {e(data.ward)} ({e(data.ward_code)})</h1>",
+             f"<p class='meta'>Joint display of numbers, practitioners and residents. Generated "
+             f"{data.generated:%d %B %Y, %H:%M} UTC by {e(data.author)}.</p>"]
+    if data.illustrative:
+        parts.append(f"<p class='illustrative'>{e(ILLUSTRATIVE_NOTE)}</p>")
+    counts = data.matrix["verdict"].value_counts()
+    parts.append("<h2 id='matrix'>The matrix</h2><p>" + " · ".join(
+        f"{_verdict_badge(v)} {int(counts.get(v, 0))}" for v in cv.VERDICTS) + "</p>")
+    parts.append(f"<img alt='Joint display matrix for {e(data.ward)}' src='{_data_uri_svg(data.matrix_spec)}'>")
+    table = data.matrix.assign(verdict_word=[f"{cv.STYLE[v]['glyph']} {v}" for v in data.matrix["verdict"]])
+    parts.append(_table(table, ["issue", "numbers", "practitioners", "residents", "verdict_word"],
+                        ["Issue", "Numbers", "Practitioners", "Residents", "Verdict"]))
+    parts.append("<h2 id='issues'>Issues to discuss, with their evidence</h2>")
+    for s in data.sections:
+        parts.append(f"<h3>{e(s.label)} {_verdict_badge(s.verdict)}</h3>"
+                     f"<p class='why'><strong>Why:</strong> {e(s.why)}</p>")
+        ex_rows = "".join(f"<li><strong>{e(k)}</strong> ({e(s.levels[k])}): {e(', '.join(v)) or '—'}</li>"
+                          for k, v in s.examples.items())
+        parts.append(f"<p>Specific examples each strand offers:</p><ul>{ex_rows}</ul>")
+        if s.chart_spec:
+            parts.append(f"<img alt='Indicators for {e(s.label)}: {e(data.ward)} against the city' "
+                         f"src='{_data_uri_svg(s.chart_spec)}'>")
+        if len(s.insights):
+            parts.append("<h4>What officers recorded</h4>")
+            if s.insights_are_text:
+                parts.append("".join(f"<blockquote>{e(str(r.text))}<br><small>{e(str(r.role_service))}, "
+                                     f"{e(str(r.observed_on))} · {e(str(r.stance))}, severity {int(r.severity)}"
+                                     f"</small></blockquote>" for r in s.insights.head(5).itertuples()))
+            else:
+                parts.append(_table(s.insights, list(s.insights.columns)))
+        if len(s.quotes):
+            parts.append("<h4>What residents said (redacted)</h4>" + "".join(
+                f"<blockquote>“{e(str(r.text))}”<br><small>{e(str(r.title))}</small></blockquote>"
+                for r in s.quotes.itertuples()))
+    parts.append("<h2 id='data-needs'>Data needs</h2><h3>On the register</h3>")
+    parts.append(_table(data.needs, ["issue", "strand", "description", "owner", "status"],
+                        ["Issue", "Strand", "What is missing", "Owner", "Status"]))
+    parts.append(f"<h3>Proposed from silences and gaps ({len(data.proposals)})</h3>")
+    parts.append(_table(data.proposals.head(40), ["issue", "strand", "reason", "description"],
+                        ["Issue", "Strand", "Because", "What is missing"]))
+    parts.append("<h2 id='hypotheses'>Hypotheses</h2>")
+    parts.append(_table(data.hypotheses, ["issue", "statement", "test_of_change", "owner", "status", "notes"],
+                        ["Issue", "What if …", "Test of change", "Owner", "Status", "Notes"]))
+    parts.append("<h2 id='notes'>Workshop notes</h2>")
+    parts.append(_table(data.notes, ["issue_code", "text", "author", "created_at"],
+                        ["Issue", "Note", "By", "When"]))
+    parts.append("<h2 id='sources'>Sources and licences</h2>")
+    parts.append(_table(data.sources, ["title", "source", "publisher", "period", "licence", "issue_code"],
+                        ["Indicator", "Source", "Publisher", "Period", "Licence", "Issues"]))
+    parts.append(f"<p>{e(OGL_ATTRIBUTION)}</p><p>Method: convergence coding after Farmer et al. (2006), "
+                 "<em>Qualitative Health Research</em> 16(3): agreement, partial agreement, silence, dissonance; "
+                 "no data kept apart from silence.</p>")
+    parts.append("<h2 id='settings'>Settings used</h2>")
+    settings = pd.DataFrame([{"setting": k, "value": v} for k, v in data.thresholds.model_dump().items()])
+    parts.append(_table(settings, ["setting", "value"], ["Setting", "Value"]))
+    parts.append(f"<p class='meta'>Report date: {data.generated:%Y-%m-%d}.</p></body></html>")
+    return "".join(parts)
+
+
+# --------------------------------------------------------------------------- PDF
+_FONT_DIRS = [Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
+              Path("/Library/Fonts"), Path("C:/Windows/Fonts")]
+_ASCII = {"✔": "[=]", "◐": "[~]", "○": "[ ]", "✖": "[x]", "–": "-", "▲": "^", "▼": "v", "△": "^", "●": "o",
+          "“": '"', "”": '"', "’": "'", "‘": "'", "—": "-", "…": "...", "×": "x", "≥": ">=", "≤": "<=", "±": "+/-"}
+
+
+def _unicode_font() -> tuple[Path, Path] | None:
+    for d in _FONT_DIRS:
+        regular, bold = d / "DejaVuSans.ttf", d / "DejaVuSans-Bold.ttf"
+        if regular.exists() and bold.exists():
+            return regular, bold
+    return None
+
+
+def render_pdf(data: ReportData) -> bytes:
+    """The same sections as the HTML, with the charts as PNG images."""
+    from fpdf import FPDF
+    from fpdf.fonts import FontFace
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(True, margin=15)
+    fonts = _unicode_font()
+    if fonts:
+        pdf.add_font("body", "", str(fonts[0]))
+        pdf.add_font("body", "B", str(fonts[1]))
+        family, clean = "body", (lambda s: str(s))
+    else:  # no Unicode font on this machine: Helvetica with ASCII stand-ins for glyphs
+        family = "helvetica"
+
+        def clean(s):
+            s = str(s)
+            for k, v in _ASCII.items():
+                s = s.replace(k, v)
+            return s.encode("latin-1", "replace").decode("latin-1")
+    pdf.set_title(clean(f"Triangulate — {data.ward}"))
+    pdf.add_page()
+    width = pdf.epw
+
+    def heading(text, size=14):
+        pdf.set_font(family, "B", size)
+        pdf.multi_cell(width, 8, clean(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(family, "", 9.5)
+
+    def para(text, h=5):
+        pdf.set_font(family, "", 9.5)
+        pdf.multi_cell(width, h, clean(text), new_x="LMARGIN", new_y="NEXT")
+
+    def table(frame, columns, headers, widths=None):
+        if frame is None or frame.empty:
+            para("None.")
+            return
+        pdf.set_font(family, "", 8)
+        with pdf.table(col_widths=widths, headings_style=FontFace(emphasis="BOLD", fill_color=(235, 235, 235)),
+                       line_height=4.2, text_align="LEFT") as t:
+            t.row([clean(h) for h in headers])
+            for row in frame[columns].itertuples(index=False):
+                t.row([clean("" if pd.isna(v) else v) for v in row])
+        pdf.ln(2)
+
+    def image(spec):
+        png = vlc.vegalite_to_png(spec, scale=2)
+        pdf.image(io.BytesIO(png), w=min(width, 170))
+        pdf.ln(2)
+
+    heading(f"Triangulate: {data.ward} ({data.ward_code})", 18)
+    para(f"Joint display of numbers, practitioners and residents. Generated {data.generated:%d %B %Y, %H:%M} UTC "
+         f"by {data.author}.")
+    if data.illustrative:
+        para(ILLUSTRATIVE_NOTE)
+    heading("The matrix")
+    counts = data.matrix["verdict"].value_counts()
+    para(" · ".join(f"{cv.STYLE[v]['glyph']} {v}: {int(counts.get(v, 0))}" for v in cv.VERDICTS))
+    image(data.matrix_spec)
+    table(data.matrix.assign(verdict_word=[f"{cv.STYLE[v]['glyph']} {v}" for v in data.matrix["verdict"]]),
+          ["issue", "numbers", "practitioners", "residents", "verdict_word"],
+          ["Issue", "Numbers", "Practitioners", "Residents", "Verdict"])
+    heading("Issues to discuss, with their evidence")
+    for s in data.sections:
+        heading(f"{s.label}: {cv.STYLE[s.verdict]['glyph']} {s.verdict}", 12)
+        para(f"Why: {s.why}")
+        for k, v in s.examples.items():
+            para(f"{k} ({s.levels[k]}): {', '.join(v) or '-'}")
+        if s.chart_spec:
+            image(s.chart_spec)
+        if len(s.insights):
+            heading("What officers recorded", 10)
+            if s.insights_are_text:
+                for r in s.insights.head(5).itertuples():
+                    para(f"“{r.text}” ({r.role_service}, {r.observed_on}; {r.stance}, severity {int(r.severity)})")
+            else:
+                table(s.insights, list(s.insights.columns), list(s.insights.columns))
+        if len(s.quotes):
+            heading("What residents said (redacted)", 10)
+            for r in s.quotes.itertuples():
+                para(f"“{r.text}” ({r.title})")
+    heading("Data needs")
+    table(data.needs, ["issue", "strand", "description", "owner", "status"],
+          ["Issue", "Strand", "What is missing", "Owner", "Status"], (20, 14, 46, 12, 10))
+    heading(f"Proposed from silences and gaps ({len(data.proposals)})", 11)
+    table(data.proposals.head(40), ["issue", "strand", "reason", "description"],
+          ["Issue", "Strand", "Because", "What is missing"], (20, 14, 10, 56))
+    heading("Hypotheses")
+    table(data.hypotheses, ["issue", "statement", "test_of_change", "owner", "status", "notes"],
+          ["Issue", "What if …", "Test of change", "Owner", "Status", "Notes"])
+    heading("Workshop notes")
+    table(data.notes, ["issue_code", "text", "author"], ["Issue", "Note", "By"], (18, 64, 18))
+    heading("Sources and licences")
+    table(data.sources, ["title", "source", "publisher", "period", "licence"],
+          ["Indicator", "Source", "Publisher", "Period", "Licence"])
+    para(OGL_ATTRIBUTION)
+    para("Method: convergence coding after Farmer et al. (2006), Qualitative Health Research 16(3): agreement, "
+         "partial agreement, silence, dissonance; no data kept apart from silence.")
+    heading("Settings used")
+    table(pd.DataFrame([{"setting": k, "value": v} for k, v in data.thresholds.model_dump().items()]),
+          ["setting", "value"], ["Setting", "Value"], (70, 30))
+    para(f"Report date: {data.generated:%Y-%m-%d}.")
+    return bytes(pdf.output())
+
+
+# --------------------------------------------------------------------------- XLSX
+def render_xlsx(data: ReportData) -> bytes:
+    """The matrix with its evidence: one sheet each for the matrix, the signals, quotes, needs, settings."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    matrix_cols = ["issue", "numbers", "practitioners", "residents", "numbers–practitioners", "numbers–residents",
+                   "practitioners–residents", "verdict", "why"]
+    evidence_rows = []
+    for row in data.matrix.itertuples(index=False):
+        r = row._asdict()
+        for strand in sig.STRANDS:
+            evidence_rows.append({"issue": r["issue"], "strand": strand, "level": r[strand],
+                                  "strength": r[f"{strand}_strength"], "summary": r[f"{strand}_summary"],
+                                  "examples": r[f"{strand}_examples"]})
+    quotes = [{"issue": s.label, "source": "residents", "text": q.text, "from": q.title}
+              for s in data.sections for q in s.quotes.itertuples()]
+    quotes += [{"issue": s.label, "source": "officers", "text": i.text, "from": f"{i.role_service}, {i.observed_on}"}
+               for s in data.sections if s.insights_are_text for i in s.insights.itertuples()]
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        data.matrix[matrix_cols].to_excel(writer, index=False, sheet_name="Matrix")
+        pd.DataFrame(evidence_rows).to_excel(writer, index=False, sheet_name="Evidence")
+        pd.DataFrame(quotes, columns=["issue", "source", "text", "from"]).to_excel(writer, index=False,
+                                                                                  sheet_name="Quotes")
+        needs = data.needs.drop(columns=["created_at", "updated_at"], errors="ignore")
+        needs.to_excel(writer, index=False, sheet_name="Data needs")
+        data.hypotheses.drop(columns=["created_at", "updated_at"], errors="ignore").to_excel(
+            writer, index=False, sheet_name="Hypotheses")
+        data.sources.to_excel(writer, index=False, sheet_name="Sources")
+        pd.DataFrame([{"setting": k, "value": v} for k, v in data.thresholds.model_dump().items()]
+                     + [{"setting": "ward", "value": f"{data.ward} ({data.ward_code})"},
+                        {"setting": "generated", "value": f"{data.generated:%Y-%m-%d %H:%M} UTC"},
+                        {"setting": "licence", "value": OGL_ATTRIBUTION}]).to_excel(
+            writer, index=False, sheet_name="Settings")
+        sheet = writer.sheets["Matrix"]
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        verdict_col = matrix_cols.index("verdict") + 1
+        for row_cells in sheet.iter_rows(min_row=2):
+            verdict = row_cells[verdict_col - 1].value
+            if verdict in cv.STYLE:
+                row_cells[verdict_col - 1].fill = PatternFill("solid", fgColor=cv.STYLE[verdict]["colour"][1:])
+                row_cells[verdict_col - 1].value = f"{cv.STYLE[verdict]['glyph']} {verdict}"
+            row_cells[-1].alignment = Alignment(wrap_text=True, vertical="top")
+        for letter, w in zip("ABCDEFGHI", (28, 12, 14, 12, 20, 20, 22, 20, 90)):
+            sheet.column_dimensions[letter].width = w
+        sheet.freeze_panes = "B2"
+    return buffer.getvalue()
+
+
+def export(engine: Engine, actor: Actor, ward_code: str, fmt: str) -> bytes:
+    """Build and render a ward's report (html, pdf or xlsx); the export is audited."""
+    if fmt not in FORMATS:
+        raise TriangulateError(f"Report format must be one of {', '.join(FORMATS)}, not {fmt!r}.")
+    data = build(engine, actor, ward_code)
+    out = {"html": lambda: render_html(data).encode("utf-8"), "pdf": lambda: render_pdf(data),
+           "xlsx": lambda: render_xlsx(data)}[fmt]()
+    with session_scope(engine) as session:
+        audit.record(session, actor, "export", "report", ward_code, format=fmt, bytes=len(out))
+    return out
+
+
+def format_for(path: str | Path) -> str:
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix == "htm":
+        suffix = "html"
+    if suffix not in FORMATS:
+        raise TriangulateError(f"Choose a report file ending in .html, .pdf or .xlsx (got {Path(path).name!r}).")
+    return suffix
