@@ -133,6 +133,20 @@ def locate_text(engine: Engine, actor: Actor, text: str) -> list["Hit"]:
     return hits
 
 
+def transcripts(engine: Engine, actor: Actor) -> list[dict]:
+    """The transcripts one could erase: id, title, ward, date, segments (titles only, no text)."""
+    require(actor, "transcripts.delete")
+    from sqlalchemy import func
+
+    with session_scope(engine) as session:
+        counts = dict(session.execute(select(Segment.transcript_id, func.count())
+                                      .group_by(Segment.transcript_id)).all())
+        rows = session.execute(select(Transcript.id, Transcript.title, Transcript.ward_code, Transcript.held_on,
+                                      Transcript.illustrative).order_by(Transcript.id)).all()
+    return [{"id": r.id, "title": r.title, "ward_code": r.ward_code, "held_on": r.held_on,
+             "segments": counts.get(r.id, 0), "illustrative": r.illustrative} for r in rows]
+
+
 # --------------------------------------------------------------------------- proof that nothing remains
 @dataclass(frozen=True)
 class Hit:
