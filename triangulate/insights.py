@@ -484,3 +484,28 @@ def drill_down(engine: Engine, actor: Actor, ward_code: str, issue_code: str, st
 
 
 STANCE_ORDER = list(STANCES)
+
+
+def default_role(engine: Engine, actor: Actor) -> str:
+    """The signed-in user's role or service, to prefill the form."""
+    from schemas import User
+
+    if actor.id is None:
+        return ""
+    with session_scope(engine) as session:
+        user = session.get(User, actor.id)
+        return user.service if user else ""
+
+
+def readable(engine: Engine, actor: Actor, insight_id: int) -> tuple[Insight, list[Coding]] | None:
+    """`get`, or None when it no longer exists (a page showing a stale selection)."""
+    try:
+        return get(engine, actor, insight_id)
+    except NotFound:
+        return None
+
+
+def any_illustrative(engine: Engine) -> bool:
+    """Whether fictional demo insights are in the database (pages then say so)."""
+    with session_scope(engine) as session:
+        return session.exec(select(Insight.id).where(Insight.illustrative == True).limit(1)).first() is not None  # noqa: E712

@@ -1,0 +1,77 @@
+"""Issues × wards: what officers' coded insights say, by stance. The practitioners' input to the joint display."""
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+
+import ui
+from schemas.insight_files import STANCE_LABELS, STANCES
+from triangulate import insights
+
+st.title("Issues × wards")
+actor = ui.actor()
+engine = ui.engine()
+st.write("How many coded officer insights each ward has on each issue, by stance. Where coders disagreed "
+         "and the disagreement was settled, the settled coding counts; otherwise each coder counts as a share "
+         "of the insight.")
+
+c1, c2, c3, c4 = st.columns(4)
+stance = c1.selectbox("Stance", ["any", *STANCES], format_func=lambda s: "any stance" if s == "any"
+                      else STANCE_LABELS[s])
+roles = c2.multiselect("Role or service", insights.roles_in_use(engine))
+since = c3.date_input("From", value=None, format="DD/MM/YYYY")
+until = c4.date_input("To", value=None, format="DD/MM/YYYY")
+filters = insights.Filters(roles=tuple(roles), date_from=since, date_to=until)
+
+with ui.friendly_errors():
+    table = insights.crosstab(engine, actor, filters)
+    if table.empty:
+        st.info("No coded insights match these filters yet. Officers record them on **Record an insight**, or "
+                "a researcher imports a spreadsheet on **Insights**.")
+        st.stop()
+    if insights.any_illustrative(engine):
+        st.caption(f"⚠️ {ui.ILLUSTRATIVE}")
+    view = table if stance == "any" else table[table["stance"] == stance]
+    cells = (view.assign(weighted=view["insights"] * view["mean_severity"])
+             .groupby(["issue", "ward", "issue_code", "ward_code"], as_index=False)
+             .agg(insights=("insights", "sum"), weighted=("weighted", "sum")))
+    cells["mean_severity"] = cells["weighted"] / cells["insights"]
+    if cells.empty:
+        st.info("No insights with this stance; choose another stance.")
+        st.stop()
+    cells["mean_severity"] = cells["mean_severity"].round(2)
+    heat = alt.Chart(cells).mark_rect().encode(
+        x=alt.X("ward:N", title="Ward", sort="ascending"),
+        y=alt.Y("issue:N", title="Issue"),
+        color=alt.Color("insights:Q", title="Insights", scale=alt.Scale(scheme="orangered")),
+        tooltip=["ward", "issue", alt.Tooltip("insights:Q", format=".1f"),
+                 alt.Tooltip("mean_severity:Q", title="mean severity", format=".1f")])
+    text = alt.Chart(cells).mark_text(baseline="middle", fontSize=11).encode(
+        x="ward:N", y="issue:N", text=alt.Text("insights:Q", format=".0f"))
+    st.altair_chart((heat + text).properties(height=max(240, 24 * cells["issue"].nunique())), width="stretch")
+
+    by_stance = table.groupby(["issue", "stance"], as_index=False)["insights"].sum()
+    by_stance["stance"] = by_stance["stance"].map(STANCE_LABELS)
+    st.altair_chart(alt.Chart(by_stance).mark_bar().encode(
+        y=alt.Y("issue:N", title=None, sort="-x"), x=alt.X("insights:Q", title="Insights, all wards"),
+        color=alt.Color("stance:N", title="Stance",
+                        scale=alt.Scale(domain=[STANCE_LABELS[s] for s in STANCES],
+                                        range=["#d62728", "#2ca02c", "#1f77b4", "#ff7f0e"])),
+        tooltip=["issue", "stance", alt.Tooltip("insights:Q", format=".1f")]), width="stretch")
+    st.download_button("Download the table (CSV)", table.to_csv(index=False).encode("utf-8"),
+                       "issues_by_wards.csv", "text/csv")
+
+    st.subheader("Drill down")
+    if not ui.allowed("insights.read_text"):
+        st.info("Your role sees totals only; insight text is for officers, researchers and leads.")
+    else:
+        c1, c2 = st.columns(2)
+        ward_options = sorted(set(cells["ward_code"]), key=lambda c: ui.ward_name(c))
+        default_ward = ward_options.index(ui.current_ward()) if ui.current_ward() in ward_options else 0
+        ward = c1.selectbox("Ward", ward_options, index=default_ward, format_func=ui.ward_name)
+        issue_options = sorted(set(cells[cells["ward_code"] == ward]["issue_code"]))
+        names = dict(zip(cells["issue_code"], cells["issue"]))
+        issue = c2.selectbox("Issue", issue_options, format_func=names.get)
+        detail = insights.drill_down(engine, actor, ward, issue, None if stance == "any" else stance, filters)
+        st.dataframe(detail, hide_index=True, width="stretch",
+                     column_config={"text": st.column_config.TextColumn("Insight", width="large")})
