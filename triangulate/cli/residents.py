@@ -1,0 +1,81 @@
+"""Residents' voice from the command line: import transcripts, analyse them, export the topics."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from triangulate.cli.common import actor_for, engine_for
+
+
+def register(sub) -> None:
+    p = sub.add_parser("import-transcript", help="parse, redact and store one or more transcripts")
+    p.add_argument("files", nargs="+", metavar="FILE", help=".txt, .md, .docx, .vtt or .srt")
+    p.add_argument("--ward", help="ward name or code (default: the file's own `ward:` line)")
+    p.add_argument("--resident", action="append", default=None, metavar="SPEAKER",
+                   help="a speaker who is a resident, as written in the file (repeat; default: the suggestion)")
+    p.add_argument("--method", choices=["interview", "focus group", "drop-in"])
+    p.add_argument("--consent-basis", help="consent / lawful basis recorded for this conversation")
+    p.add_argument("--facilitator")
+    p.add_argument("--show-redactions", action="store_true", help="print the redaction report before saving")
+    p.set_defaults(handler=_import)
+
+    p = sub.add_parser("analyse", help="fit topics over resident segments and map them to issues")
+    p.add_argument("--force", action="store_true", help="refit even if no segment changed")
+    p.set_defaults(handler=_analyse)
+
+    p = sub.add_parser("topics", help="the current topics with their issues and sizes per ward")
+    p.add_argument("--format", choices=["csv", "table"], default="table")
+    p.set_defaults(handler=_topics)
+
+
+def _import(args) -> int:
+    from triangulate import residents
+    from triangulate.errors import ImportFailed
+
+    engine = engine_for(args)
+    actor = actor_for(args, engine)
+    files = [(Path(f).name, Path(f).read_bytes()) for f in args.files]
+    items = residents.previews(engine, actor, files)  # every file checked before any is saved
+    meta = {k: v for k, v in {"method": args.method, "consent_basis": args.consent_basis,
+                               "facilitator": args.facilitator}.items() if v is not None}
+    problems = []
+    for item in items:
+        if args.show_redactions:
+            print(item.redaction_frame().to_string(index=False), file=sys.stderr)
+        try:
+            saved = residents.save(engine, actor, item, ward=args.ward, residents=args.resident, **meta)
+        except ImportFailed as exc:
+            problems.extend(exc.problems)
+            continue
+        if saved.created:
+            print(f"{item.filename}: saved as transcript {saved.transcript_id}: {saved.resident_segments} resident "
+                  f"segments of {saved.segments}, {saved.redactions} redactions.")
+        else:
+            print(f"{item.filename}: already imported (transcript {saved.transcript_id}); nothing added.")
+    if problems:
+        raise ImportFailed(problems)
+    return 0
+
+
+def _analyse(args) -> int:
+    from triangulate import topics
+
+    engine = engine_for(args)
+    actor = actor_for(args, engine)
+    result = topics.analyse(engine, actor, force=args.force,
+                            progress=lambda f, msg: print(f"[{f:4.0%}] {msg}", file=sys.stderr))
+    print(result.describe())
+    return 0
+
+
+def _topics(args) -> int:
+    from triangulate import topics
+
+    engine = engine_for(args)
+    actor = actor_for(args, engine)
+    if args.format == "csv":
+        sys.stdout.write(topics.topics_csv(engine, actor))
+    else:
+        frame = topics.topics_frame(engine, actor)
+        print(frame.to_string(index=False) if not frame.empty else "No topics yet: run `analyse`.")
+    return 0

