@@ -34,6 +34,7 @@ def steps() -> list[tuple[str, Callable[[Engine], object]]]:
         ("Glasgow: 23 wards, 746 data zones, real indicators", lambda e: __import__("triangulate.glasgow").glasgow.load_default(e, SYSTEM)),
         ("Demo accounts (one per role)", _users),
         ("Illustrative officer insights (fictional)", lambda e: __import__("triangulate.insight_import").insight_import.load_demo(e, SYSTEM)),
+        ("Illustrative resident transcripts (fictional), topics fitted", lambda e: __import__("triangulate.residents").residents.load_demo(e, SYSTEM)),
     ]
 
 
