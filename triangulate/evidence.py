@@ -9,8 +9,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from schemas import (Indicator, IndicatorIssue, IndicatorValue, Insight, InsightCode, Issue, Segment, Transcript,
-                     Ward)
+from schemas import Insight, InsightCode, Issue, Segment, Transcript
 from triangulate import audit
 from triangulate import examples as ex
 from triangulate.db import session_scope
@@ -19,36 +18,31 @@ from triangulate.permissions import Actor, can, require
 
 def indicator_frame(engine: Engine, ward_code: str, issue_code: str, include_parent: bool = False) -> pd.DataFrame:
     """Every ward's latest value on the indicators linked to the issue, the chosen ward marked, and the city."""
-    with engine.connect() as conn:
-        codes = [issue_code]
+    from sqlmodel import Session
+
+    from triangulate import numbers
+
+    with Session(engine) as session:
+        codes = {issue_code}
         if include_parent:
-            parent = conn.execute(select(Issue.parent_id).where(Issue.code == issue_code)).scalar()
+            parent = session.exec(select(Issue.parent_id).where(Issue.code == issue_code)).first()
+            parent = parent[0] if isinstance(parent, tuple) else parent
             if parent:
-                codes.append(conn.execute(select(Issue.code).where(Issue.id == parent)).scalar())
-        stmt = (select(Indicator.title, Indicator.period.label("latest"), Indicator.unit, Indicator.polarity,
-                       Indicator.source, IndicatorValue.area_code, IndicatorValue.area_level, IndicatorValue.period,
-                       IndicatorValue.value, Ward.name.label("ward"))
-                .join(IndicatorIssue, IndicatorIssue.indicator_id == Indicator.id)
-                .join(IndicatorValue, IndicatorValue.indicator_id == Indicator.id)
-                .join(Ward, Ward.code == IndicatorValue.area_code, isouter=True)
-                .where(IndicatorIssue.issue_code.in_(codes), IndicatorValue.breakdown == "",
-                       IndicatorValue.value.is_not(None), IndicatorValue.area_level.in_(("ward", "council"))))
-        frame = pd.read_sql(stmt, conn)
+                codes.add(session.get(Issue, parent).code)
+        frame = numbers.all_wards_indicator_frame(session)
     if frame.empty:
         return frame
-    keep = []
-    for _, g in frame.groupby("title"):
-        periods = set(g.loc[g["area_level"] == "ward", "period"])
-        if not periods:
-            continue
-        latest = g["latest"].iloc[0]
-        keep.append(g[g["period"] == (latest if latest in periods else max(periods))])
-    frame = pd.concat(keep) if keep else frame.iloc[0:0]
-    frame["place"] = frame["ward"].fillna("Glasgow City")
-    frame["role"] = "other wards"
-    frame.loc[frame["area_code"] == ward_code, "role"] = "this ward"
-    frame.loc[frame["area_level"] == "council", "role"] = "city"
-    return frame.reset_index(drop=True)
+    frame = frame[frame["issue_codes"].map(lambda cs: bool(codes & set(cs))) & frame["value"].notna()
+                  & (frame["aggregation"] != "sum")]
+    if frame.empty:
+        return frame
+    name_col = "ward_name" if "ward_name" in frame.columns else "name" if "name" in frame.columns else "ward_code"
+    wards = frame.assign(place=frame[name_col], role=["this ward" if c == ward_code else "other wards"
+                                                      for c in frame["ward_code"]])
+    city = (frame.dropna(subset=["city_value"]).drop_duplicates("title")
+            .assign(place="Glasgow City", role="city", value=lambda d: d["city_value"]))
+    out = pd.concat([wards, city], ignore_index=True)
+    return out[["title", "place", "role", "value", "period", "source", "unit", "polarity"]]
 
 
 def indicator_chart(frame: pd.DataFrame, ward_name: str) -> alt.Chart | None:
@@ -125,3 +119,14 @@ def resident_quotes(engine: Engine, actor: Actor, ward_code: str, issue_code: st
     with session_scope(engine) as session:
         audit.record(session, actor, "read", "quotes", f"{ward_code}/{issue_code}", count=len(frame))
     return frame[["id", "text", "title", "method", "illustrative", "examples"]].reset_index(drop=True)
+
+
+_MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$:"
+
+
+def escape_markdown(text: str) -> str:
+    """User text made inert for st.markdown: HTML escaped, Markdown punctuation backslash-escaped."""
+    import html
+
+    out = html.escape(str(text), quote=False)
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in out)

@@ -426,6 +426,15 @@ def export(engine: Engine, actor: Actor, ward_code: str, fmt: str) -> bytes:
     return out
 
 
+def export_all(engine: Engine, actor: Actor, ward_code: str) -> dict[str, bytes]:
+    """All three formats from one build (for the app's download buttons); audited once."""
+    data = build(engine, actor, ward_code)
+    out = {"html": render_html(data).encode("utf-8"), "pdf": render_pdf(data), "xlsx": render_xlsx(data)}
+    with session_scope(engine) as session:
+        audit.record(session, actor, "export", "report", ward_code, format="html+pdf+xlsx")
+    return out
+
+
 def format_for(path: str | Path) -> str:
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix == "htm":

@@ -5,9 +5,10 @@ The rules (every number comes from `thresholds.Thresholds`):
 **Numbers** — for each indicator linked to the issue (`IndicatorIssue.issue_code = Issue.code`; the
 parent issue's indicators too when `numbers_use_parent_indicators` is on and the issue has none of its
 own), take the latest ward value (all-population breakdown) and the city value (the council row, else
-Σnumerator/Σdenominator over the wards, else the mean of ward values). The standardised gap is
-(ward − city) / SD of the 23 ward values, signed so that positive is worse (`higher_better` flips it;
-`neutral` indicators are left out). The issue's gap is the mean over its indicators.
+aggregated city value). Ward values come from the numbers strand (`numbers.all_wards_indicator_frame`:
+data zones aggregated to wards). The standardised gap is (ward − city) / SD of the ward values, signed so
+that positive is worse (`higher_better` flips it; `neutral` indicators and counts are left out). The
+issue's gap is the mean over its indicators.
 *elevated* ≥ +numbers_elevated_sd · *lower* ≤ −numbers_elevated_sd · *typical* between ·
 *no data* when no linked indicator has a ward value. Prominence: high when elevated.
 
@@ -31,12 +32,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from schemas import (Indicator, IndicatorIssue, IndicatorValue, Insight, InsightCode, Issue, Segment, Transcript,
+from schemas import (IndicatorIssue, Insight, InsightCode, Issue, Segment, Transcript,
                      Ward)
 from triangulate import examples as ex
 from triangulate.thresholds import Thresholds
@@ -91,47 +91,22 @@ def context(engine: Engine, ward_codes: list[str] | None = None) -> Context:
 
 # --------------------------------------------------------------------------- numbers
 def _indicator_gaps(engine: Engine) -> pd.DataFrame:
-    """Per (indicator, ward): value, city value and the signed standardised gap."""
-    stmt = (select(IndicatorValue.indicator_id, IndicatorValue.area_code, IndicatorValue.area_level,
-                   IndicatorValue.period, IndicatorValue.value, IndicatorValue.numerator,
-                   IndicatorValue.denominator, Indicator.title, Indicator.period.label("latest_period"),
-                   Indicator.polarity, Indicator.unit, Indicator.source)
-            .join(Indicator, Indicator.id == IndicatorValue.indicator_id)
-            .where(IndicatorValue.breakdown == "", IndicatorValue.value.is_not(None),
-                   IndicatorValue.area_level.in_(("ward", "council"))))
-    with engine.connect() as conn:
-        values = pd.read_sql(stmt, conn)
-    columns = ["indicator_id", "ward_code", "title", "source", "unit", "polarity", "period", "value",
-               "city", "sd", "gap_sd"]
-    if values.empty:
+    """Per (indicator, ward): value, city value and the standardised gap (positive = worse), from the numbers
+    strand's ward values (data zones aggregated to wards). Counts are left out: a ward's count measures its
+    size as much as its need."""
+    from sqlmodel import Session
+
+    from triangulate import numbers
+
+    with Session(engine) as session:
+        frame = numbers.all_wards_indicator_frame(session)
+    columns = ["indicator_id", "ward_code", "title", "source", "unit", "polarity", "period", "value", "city", "gap_sd"]
+    if frame.empty:
         return pd.DataFrame(columns=columns)
-    rows = []
-    for indicator_id, group in values.groupby("indicator_id", sort=False):
-        first = group.iloc[0]
-        if first["polarity"] == "neutral":
-            continue
-        ward_rows = group[group["area_level"] == "ward"]
-        if ward_rows.empty:
-            continue
-        periods = set(ward_rows["period"])
-        period = first["latest_period"] if first["latest_period"] in periods else max(periods)
-        wards = ward_rows[ward_rows["period"] == period].drop_duplicates("area_code")
-        council = group[(group["area_level"] == "council") & (group["period"] == period)]
-        if not council.empty:
-            city = float(council["value"].iloc[0])
-        elif wards["numerator"].notna().all() and wards["denominator"].notna().all() \
-                and wards["denominator"].sum() > 0:
-            city = float(wards["numerator"].sum() / wards["denominator"].sum())
-        else:
-            city = float(wards["value"].mean())
-        sd = float(np.std(wards["value"].to_numpy(dtype=float)))
-        if len(wards) < 3 or not sd > 0:
-            continue  # no spread to standardise against
-        sign = -1.0 if first["polarity"] == "higher_better" else 1.0
-        for ward_code, value in zip(wards["area_code"], wards["value"]):
-            rows.append((int(indicator_id), ward_code, first["title"], first["source"], first["unit"],
-                         first["polarity"], period, float(value), city, sd, sign * (float(value) - city) / sd))
-    return pd.DataFrame(rows, columns=columns)
+    frame = frame[(frame["polarity"] != "neutral") & (frame["aggregation"] != "sum")
+                  & frame["z"].notna() & frame["value"].notna()]
+    frame = frame.rename(columns={"city_value": "city", "z": "gap_sd"})
+    return frame[columns].reset_index(drop=True)
 
 
 def _indicator_links(engine: Engine) -> pd.DataFrame:
@@ -162,8 +137,9 @@ def numbers_signals(engine: Engine, ctx: Context, t: Thresholds) -> list[Signal]
             gap = float(g["gap_sd"].mean())
             level = ("elevated" if gap >= t.numbers_elevated_sd else
                      "lower" if gap <= -t.numbers_elevated_sd else "typical")
-            parts = "; ".join(f"{r.title} {r.value:.3g} vs city {r.city:.3g} ({r.gap_sd:+.1f} SD)"
-                              for r in g.itertuples())
+            parts = "; ".join(
+                f"{r.title} {r.value:.3g} vs " + (f"city {r.city:.3g}" if pd.notna(r.city) else "the mean ward")
+                + f" ({r.gap_sd:+.1f} SD)" for r in g.itertuples())
             summary = (f"{level.capitalize()}: mean standardised gap {gap:+.2f} SD (worse is positive; threshold "
                        f"±{t.numbers_elevated_sd:g}) over {len(g)} indicator(s){' of the parent issue ' + via if via else ''}"
                        f": {parts}.")

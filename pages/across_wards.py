@@ -1,0 +1,78 @@
+"""Across wards: the joint display's verdicts for every ward (or the Booster Wards) as a heatmap, and two
+wards side by side."""
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from sqlmodel import select
+
+import ui
+from schemas import Ward
+from triangulate import convergence as cv
+from triangulate import thresholds as th
+from triangulate.db import session_scope
+
+st.title("Across wards")
+actor = ui.actor()
+engine = ui.engine()
+st.write("The same verdicts for every ward: where the three strands agree, partly agree, stay silent or "
+         "disagree, issue by issue. Colour, glyph and word carry the same meaning.")
+
+with session_scope(engine) as session:
+    boosters = [w.code for w in session.exec(select(Ward).where(Ward.booster))]
+scope = st.radio("Wards", ["The Booster Wards", "All wards"], horizontal=True,
+                 index=0 if boosters else 1, disabled=not boosters)
+t = th.load(engine)
+with ui.friendly_errors(), st.spinner("Comparing the three strands in every ward…"):
+    everything = cv.matrix(engine, None, t)
+if everything.empty:
+    st.info("No wards or issues are loaded yet. Run `python -m triangulate init --demo`.")
+    st.stop()
+matrix = everything[everything["ward_code"].isin(boosters)] if scope == "The Booster Wards" and boosters \
+    else everything
+st.caption(f"⚠️ {ui.ILLUSTRATIVE}")
+
+matrix = matrix.assign(label=[f"{cv.STYLE[v]['glyph']}" for v in matrix["verdict"]])
+issue_order = list(dict.fromkeys(matrix.sort_values("codebook_order")["issue"]))
+heat = alt.Chart(matrix).mark_rect(stroke="white").encode(
+    x=alt.X("ward:N", title=None, axis=alt.Axis(labelAngle=-40, orient="top")),
+    y=alt.Y("issue:N", title=None, sort=issue_order),
+    color=alt.Color("verdict:N", title="Verdict", scale=alt.Scale(domain=list(cv.STYLE),
+                                                                  range=[s["colour"] for s in cv.STYLE.values()]),
+                    legend=alt.Legend(orient="bottom")),
+    tooltip=["ward", "issue", "verdict", "numbers", "practitioners", "residents"])
+glyphs = alt.Chart(matrix).mark_text(fontSize=13).encode(
+    x="ward:N", y=alt.Y("issue:N", sort=issue_order), text="label:N")
+st.altair_chart((heat + glyphs).properties(height=alt.Step(24)), width="stretch")
+
+summary = (matrix.groupby(["ward", "verdict"]).size().unstack(fill_value=0)
+           .reindex(columns=list(cv.VERDICTS), fill_value=0))
+summary.columns = [f"{cv.STYLE[v]['glyph']} {v}" for v in summary.columns]
+st.dataframe(summary, width="stretch")
+st.download_button("Download every verdict (CSV)",
+                   matrix[["ward_code", "ward", "issue_code", "issue", "numbers", "practitioners", "residents",
+                           "verdict", "why"]].to_csv(index=False).encode("utf-8"),
+                   file_name="joint-display-wards.csv", mime="text/csv")
+
+st.subheader("Two wards side by side")
+names = dict(zip(everything["ward_code"], everything["ward"]))
+codes = sorted(names, key=names.get)
+c1, c2 = st.columns(2)
+first = c1.selectbox("Ward", codes, index=codes.index(ui.current_ward()) if ui.current_ward() in codes else 0,
+                     format_func=names.get, key="compare_a")
+default_b = "S13002975" if "S13002975" in codes and first != "S13002975" else codes[min(1, len(codes) - 1)]
+second = c2.selectbox("against", codes, index=codes.index(default_b), format_func=names.get, key="compare_b")
+a = everything[everything["ward_code"] == first].set_index("issue_code")
+b = everything[everything["ward_code"] == second].set_index("issue_code")
+pair = pd.DataFrame({
+    "Issue": a["issue"],
+    f"{names[first]}": [f"{cv.STYLE[v]['glyph']} {v}" for v in a["verdict"]],
+    f"{names[first]} (N / P / R)": a["numbers"] + " / " + a["practitioners"] + " / " + a["residents"],
+    f"{names[second]}": [f"{cv.STYLE[v]['glyph']} {v}" for v in b.reindex(a.index)["verdict"]],
+    f"{names[second]} (N / P / R)": (b["numbers"] + " / " + b["practitioners"] + " / " + b["residents"]).reindex(a.index),
+}).sort_values(by="Issue").reset_index(drop=True)
+pair["Same verdict"] = ["yes" if x == y else "no" for x, y in zip(pair[names[first]], pair[names[second]])] \
+    if names[first] != names[second] else "yes"
+st.dataframe(pair, hide_index=True, width="stretch")
+ui.attribution()

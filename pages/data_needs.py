@@ -1,0 +1,77 @@
+"""Data needs: the programme's "data we need, not data we have". Every silence and every strand with no
+data proposes a need; a lead accepts it, edits it, gives it an owner and a status."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from triangulate import dataneeds
+
+st.title("Data needs")
+actor = ui.actor()
+engine = ui.engine()
+can_write = ui.allowed("dataneeds.write")
+st.write("Silence and missing data are findings too: they say which evidence the programme needs. Proposals "
+         "come from the joint display; accepted needs form the register below.")
+scope = st.radio("Wards", ["This ward", "All wards"], horizontal=True)
+ward_codes = [ui.ward_picker()] if scope == "This ward" else None
+
+with ui.friendly_errors(), st.spinner("Reading the joint display…"):
+    proposals = dataneeds.proposals_frame(dataneeds.propose(engine, ward_codes))
+
+st.subheader(f"Proposed ({len(proposals)})")
+if proposals.empty:
+    st.success("Nothing to propose: every silence and gap here is already on the register.")
+else:
+    reason = st.multiselect("Show", ["silence", "no data"], default=["silence", "no data"])
+    shown = proposals[proposals["reason"].isin(reason)].reset_index(drop=True)
+    editable = shown.assign(accept=False, owner="")[["accept", "ward", "issue", "strand", "reason", "description",
+                                                     "owner"]]
+    edited = st.data_editor(
+        editable, hide_index=True, width="stretch", disabled=["ward", "issue", "strand", "reason"] if can_write else True, key="proposals_editor",
+        column_config={"accept": st.column_config.CheckboxColumn("Accept", help="Put this need on the register"),
+                       "description": st.column_config.TextColumn("What is missing", width="large"),
+                       "owner": st.column_config.TextColumn("Owner")})
+    if can_write:
+        chosen = edited[edited["accept"]]
+        if st.button(f"Accept {len(chosen)} selected need(s)", type="primary", disabled=chosen.empty):
+            with ui.friendly_errors():
+                for i, row in chosen.iterrows():
+                    src = shown.loc[i]
+                    dataneeds.accept(engine, actor, src["ward_code"], src["issue_code"], src["strand"],
+                                     row["description"], owner=row["owner"] or "")
+                st.success(f"{len(chosen)} need(s) added to the register.")
+                st.rerun()
+    else:
+        st.caption("Only programme leads accept and edit data needs.")
+
+st.subheader("The register")
+register = dataneeds.register(engine, ward_codes)
+if register.empty:
+    st.info("No data need has been accepted yet. Tick **Accept** on a proposal above.")
+else:
+    view = register[["id", "ward", "issue", "strand", "description", "owner", "status"]]
+    edited = st.data_editor(
+        view, hide_index=True, width="stretch", key="register_editor",
+        disabled=["id", "ward", "issue", "strand"] if can_write else True,
+        column_config={"status": st.column_config.SelectboxColumn("Status", options=list(dataneeds.STATUSES),
+                                                                  required=True),
+                       "description": st.column_config.TextColumn("What is missing", width="large")})
+    if can_write:
+        changed = [(int(new["id"]), {k: new[k] for k in ("description", "owner", "status") if new[k] != old[k]})
+                   for (_, old), (_, new) in zip(view.iterrows(), edited.iterrows())]
+        changed = [(i, c) for i, c in changed if c]
+        if st.button(f"Save {len(changed)} change(s)", disabled=not changed):
+            with ui.friendly_errors():
+                for need_id, change in changed:
+                    dataneeds.update(engine, actor, need_id, **change)
+                st.success("Saved.")
+                st.rerun()
+    c1, c2 = st.columns(2)
+    with ui.friendly_errors():
+        c1.download_button("Download the register (CSV)", dataneeds.export(engine, actor, "csv", ward_codes),
+                           file_name="data-needs.csv", mime="text/csv")
+        c2.download_button("Download the register (XLSX)", dataneeds.export(engine, actor, "xlsx", ward_codes),
+                           file_name="data-needs.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

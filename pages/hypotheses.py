@@ -1,0 +1,60 @@
+"""Hypotheses: the workshop's "what if …" log, each linked to a ward and an issue, with its test of change,
+owner, status and notes."""
+from __future__ import annotations
+
+import streamlit as st
+
+import ui
+from triangulate import codebook, hypotheses
+from triangulate.db import session_scope
+
+st.title("Hypotheses")
+actor = ui.actor()
+engine = ui.engine()
+can_write = ui.allowed("hypotheses.write")
+st.write("“What if …” ideas from the workshop, each with the test of change that would tell the programme "
+         "whether it works.")
+ward_code = ui.ward_picker()
+with session_scope(engine) as session:
+    issues = {i.code: i.label for i in codebook.leaf_issues(session)}
+
+if can_write:
+    with st.form("new_hypothesis", clear_on_submit=True):
+        statement = st.text_area("What if …", placeholder="What if the nursery at the hub opened until 6 pm?")
+        c1, c2, c3 = st.columns(3)
+        issue = c1.selectbox("Issue", [""] + list(issues), format_func=lambda c: issues.get(c, "(none)"))
+        owner = c2.text_input("Owner")
+        status = c3.selectbox("Status", hypotheses.STATUSES)
+        test = st.text_area("Test of change", placeholder="Run it for 8 weeks; count parents taking up work or study.")
+        if st.form_submit_button("Add hypothesis", type="primary"):
+            with ui.friendly_errors():
+                hypotheses.add(engine, actor, ward_code, statement, issue or None, test, owner, status)
+                st.success("Added.")
+else:
+    st.caption("Only programme leads add and edit hypotheses.")
+
+log = hypotheses.log(engine, [ward_code])
+if log.empty:
+    st.info(f"No hypotheses for {ui.ward_name(ward_code)} yet.")
+    st.stop()
+view = log[["id", "issue", "statement", "test_of_change", "owner", "status", "notes"]]
+edited = st.data_editor(
+    view, hide_index=True, width="stretch", key="hypotheses_editor",
+    disabled=["id", "issue"] if can_write else True,
+    column_config={"status": st.column_config.SelectboxColumn("Status", options=list(hypotheses.STATUSES),
+                                                              required=True),
+                   "statement": st.column_config.TextColumn("What if …", width="large"),
+                   "test_of_change": st.column_config.TextColumn("Test of change", width="large")})
+if can_write:
+    fields = ("statement", "test_of_change", "owner", "status", "notes")
+    changed = [(int(new["id"]), {k: new[k] for k in fields if new[k] != old[k]})
+               for (_, old), (_, new) in zip(view.iterrows(), edited.iterrows())]
+    changed = [(i, c) for i, c in changed if c]
+    if st.button(f"Save {len(changed)} change(s)", disabled=not changed):
+        with ui.friendly_errors():
+            for hypothesis_id, change in changed:
+                hypotheses.update(engine, actor, hypothesis_id, **change)
+            st.success("Saved.")
+            st.rerun()
+st.download_button("Download the log (CSV)", log.drop(columns=["ward_code"]).to_csv(index=False).encode("utf-8"),
+                   file_name=f"hypotheses-{ward_code}.csv", mime="text/csv")

@@ -1,0 +1,151 @@
+"""Joint display: for a ward, where numbers, practitioners and residents agree, partly agree, stay silent or
+disagree, sorted by what needs discussion first, with the evidence behind every verdict."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from triangulate import convergence as cv
+from triangulate import evidence, report
+from triangulate import signals as sig
+from triangulate import thresholds as th
+from triangulate.evidence import escape_markdown as md
+
+st.title("Joint display")
+actor = ui.actor()
+engine = ui.engine()
+ward_code = ui.ward_picker()
+ward = ui.ward_name(ward_code)
+st.write(f"On which issues facing **{md(ward)}** do the numbers, the practitioners and the residents agree, "
+         "partly agree, stay silent or disagree? Issues that need discussion come first.")
+
+t = th.load(engine)
+with ui.friendly_errors(), st.spinner("Comparing the three strands…"):
+    cells = {c.issue_code: c for c in cv.cells(engine, [ward_code], t)}
+    matrix = cv.matrix(engine, [ward_code], t)
+if matrix.empty:
+    st.info("No issues in the codebook yet: load the default codebook on **Codebook**.")
+    st.stop()
+
+counts = matrix["verdict"].value_counts()
+cols = st.columns(len(cv.VERDICTS))
+for col, verdict in zip(cols, cv.VERDICTS):
+    col.metric(f"{cv.STYLE[verdict]['glyph']} {verdict}", int(counts.get(verdict, 0)))
+
+quiet = matrix[~matrix["flagged"] & (matrix["verdict"] == "agreement")]
+show_quiet = st.toggle(f"Show the {len(quiet)} issue(s) no strand flags", value=False,
+                       help="Issues every strand is quiet about agree trivially; they are hidden to keep the "
+                            "wall display short.")
+view = matrix if show_quiet else matrix.drop(quiet.index)
+if (matrix["residents"] != "no data").any() or (matrix["practitioners"] != "no data").any():
+    st.caption(f"⚠️ {ui.ILLUSTRATIVE}")
+
+st.altair_chart(report.matrix_chart(view), width="stretch")
+
+
+def _word(level: str) -> str:
+    return f"{cv.LEVEL_GLYPH.get(level, '')} {level}"
+
+
+table = pd.DataFrame({
+    "Issue": view["issue"],
+    "Numbers": view["numbers"].map(_word),
+    "Practitioners": view["practitioners"].map(_word),
+    "Residents": view["residents"].map(_word),
+    "Verdict": [f"{cv.STYLE[v]['glyph']} {v}" for v in view["verdict"]],
+}).reset_index(drop=True)
+colours = {f"{s['glyph']} {v}": s["colour"] for v, s in cv.STYLE.items()}
+styled = table.style.map(lambda v: f"background-color: {colours.get(v, '')}; color: black; font-weight: 600"
+                         if v in colours else "", subset=["Verdict"])
+event = st.dataframe(styled, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+                     key="joint_table")
+rows = event.selection.rows if event and hasattr(event, "selection") else []
+options = list(view["issue_code"])
+labels = dict(zip(view["issue_code"], view["issue"]))
+if rows:
+    st.session_state["joint_issue"] = options[rows[0]]
+if st.session_state.get("joint_issue") not in options:
+    st.session_state["joint_issue"] = options[0]
+issue_code = st.selectbox("Evidence for", options, format_func=lambda c: labels[c], key="joint_issue")
+
+# --------------------------------------------------------------------------- evidence of one cell
+cell = cells[issue_code]
+row = matrix[matrix["issue_code"] == issue_code].iloc[0]
+style = cv.STYLE[cell.verdict]
+st.subheader(f"{labels[issue_code]}: {style['glyph']} {cell.verdict}")
+why, numbers_tab, officers_tab, residents_tab = st.tabs(
+    [f"Why does it say {cell.verdict}?", "Numbers", "Officers", "Residents"])
+with why:
+    st.markdown(md(cell.why))
+    st.dataframe(pd.DataFrame([{"pair": f"{p.a} – {p.b}", "readings": f"{cv.reading(cell.signals[p.a].level, cell.signals[p.a].prominence)} / "
+                                f"{cv.reading(cell.signals[p.b].level, cell.signals[p.b].prominence)}",
+                                "examples": p.overlap, "verdict": p.verdict, "why": p.why} for p in cell.pairs]),
+                 hide_index=True, width="stretch")
+    st.caption("The rule: each strand's level becomes a reading (concern, quiet, counter, none); each pair of "
+               "strands is coded by the truth table on meaning-and-prominence and shared examples; the verdict is "
+               "the pair most in need of discussion (dissonance, silence, partial agreement, agreement). The "
+               "thresholds in use are on **Thresholds**.")
+    with st.expander("The truth table and the thresholds in use"):
+        st.code(cv.__doc__.split("Step 3")[1].split("Why these cells")[0].strip(), language=None)
+        st.dataframe(pd.DataFrame([{"setting": k, "value": v} for k, v in t.model_dump().items()]),
+                     hide_index=True, width="stretch")
+with numbers_tab:
+    s = cell.signals["numbers"]
+    st.markdown(f"**{_word(s.level)}** — {md(s.summary)}")
+    chart = evidence.indicator_chart(
+        evidence.indicator_frame(engine, ward_code, issue_code, t.numbers_use_parent_indicators), ward)
+    if chart is not None:
+        st.altair_chart(chart, width="stretch")
+    else:
+        st.info("No indicator is linked to this issue with ward values. That gap is on **Data needs**.")
+with officers_tab:
+    s = cell.signals["practitioners"]
+    st.markdown(f"**{_word(s.level)}** — {md(s.summary)}")
+    if s.examples:
+        st.markdown("Examples officers give: " + md(", ".join(s.examples)))
+    with ui.friendly_errors():
+        insights = evidence.officer_insights(engine, actor, ward_code, issue_code, s.evidence.get("insight_ids"))
+        if insights.empty:
+            st.info("No officer insight in this ward is coded to this issue.")
+        elif "text" in insights:
+            st.dataframe(insights.drop(columns=["id"]), hide_index=True, width="stretch",
+                         column_config={"text": st.column_config.TextColumn("insight", width="large")})
+        else:
+            st.caption("Your role sees how many insights there are and how they were coded, not their text.")
+            st.dataframe(insights, hide_index=True, width="stretch")
+with residents_tab:
+    s = cell.signals["residents"]
+    st.markdown(f"**{_word(s.level)}** — {md(s.summary)}")
+    if s.examples:
+        st.markdown("Examples residents give: " + md(", ".join(s.examples)))
+    with ui.friendly_errors():
+        quotes = evidence.resident_quotes(engine, actor, ward_code, issue_code, 6, s.stems)
+        if quotes.empty:
+            st.info("No resident segment in this ward is about this issue.")
+        else:
+            st.caption("Redacted quotes, those carrying most of the residents' examples first.")
+            for q in quotes.itertuples():
+                st.text(f"“{q.text}”\n    — {q.title}")
+
+# --------------------------------------------------------------------------- downloads
+st.divider()
+c1, c2 = st.columns(2)
+export = matrix[["ward", "issue_code", "issue", "numbers", "practitioners", "residents", "numbers–practitioners",
+                 "numbers–residents", "practitioners–residents", "verdict", "why"]]
+c1.download_button("Download the matrix (CSV)", export.to_csv(index=False).encode("utf-8"),
+                   file_name=f"joint-display-{ward_code}.csv", mime="text/csv")
+if ui.allowed("reports.export"):
+    if c2.button("Prepare the report (HTML, PDF, XLSX)"):
+        with ui.friendly_errors(), st.spinner("Rendering charts and building the report…"):
+            st.session_state["joint_reports"] = (ward_code, report.export_all(engine, actor, ward_code))
+    ready = st.session_state.get("joint_reports")
+    if ready and ready[0] == ward_code:
+        mimes = {"html": "text/html", "pdf": "application/pdf",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        for fmt, data in ready[1].items():
+            c2.download_button(f"Download the report ({fmt.upper()})", data, file_name=f"triangulate-{ward_code}.{fmt}",
+                               mime=mimes[fmt], key=f"dl_{fmt}")
+else:
+    c2.caption("Reports are exported by leads and researchers.")
+ui.attribution()
