@@ -243,7 +243,8 @@ def _header_metadata(lines: list[str], offset: int) -> tuple[dict, int]:
             index += 1
             continue
         match = re.match(r"^([A-Za-z _]{2,20}):\s*(.+)$", line)
-        if not match or match.group(1).strip().lower() not in METADATA_KEYS:
+        key = match.group(1).strip().lower() if match else ""
+        if key not in METADATA_KEYS or key == "interviewer":  # "Interviewer: …" at the top is a turn
             break
         raw[match.group(1)] = match.group(2)
         index += 1
@@ -303,8 +304,12 @@ def parse_lines(filename: str, text: str, line_offset: int = 0) -> tuple[list[Tu
         if match:
             label_counts[match.group("name")] = label_counts.get(match.group("name"), 0) + 1
 
+    # A file written in `Name:` style (several labelled lines) takes a one-off speaker too.
+    label_style = sum(label_counts.values()) >= 2
+
     def label_ok(name: str) -> bool:
-        return is_role_label(name) or label_counts.get(name, 0) >= 2 or (name in key.values())
+        return (is_role_label(name) or label_counts.get(name, 0) >= 2 or name in key.values()
+                or (label_style and len(name.split()) <= 3))
 
     turns: list[Turn] = []
     current: str | None = None
@@ -498,7 +503,8 @@ def _parse_srt(filename: str, text: str) -> ParsedTranscript:
     try:
         subtitles = list(srt.parse(body))
     except srt.SRTParseError as exc:
-        at = getattr(exc, "actual_start", None) or getattr(exc, "expected_start", 0)
+        at = getattr(exc, "expected_start", 0) or 0
+        at += len(body[at:]) - len(body[at:].lstrip())  # the first character of the block that failed
         raise ImportFailed([Problem(filename, body.count("\n", 0, at) + 1, None,
                                     "malformed subtitle block (expected a number, then HH:MM:SS,mmm --> HH:MM:SS,mmm)",
                                     "correct the block's timing line, or delete it")])

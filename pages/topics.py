@@ -1,0 +1,89 @@
+"""Topics: what residents talk about, per ward, and the issue each topic maps to."""
+import altair as alt
+import streamlit as st
+from sqlmodel import Session
+
+import ui
+from triangulate import codebook, topics
+
+st.title("What residents talk about")
+st.caption(ui.ILLUSTRATIVE)
+engine, actor = ui.engine(), ui.actor()
+
+model = topics.current_model(engine)
+if ui.allowed("transcripts.analyse"):
+    label = "Run the analysis" if model is None else "Re-run the analysis (only what changed)"
+    if st.button(label, type="primary", key="topics_run"):
+        with ui.friendly_errors(), st.status("Analysing resident segments…", expanded=True) as status:
+            bar = st.progress(0.0)
+            result = topics.analyse(engine, actor, progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
+            status.update(label=result.describe(), state="complete")
+        model = topics.current_model(engine)
+
+if model is None:
+    st.info("No analysis yet. Upload transcripts, tick the residents, then run the analysis (researchers).")
+    st.stop()
+
+when = model.fitted_at.strftime("%d %b %Y %H:%M")
+if model.method == "similarity":
+    st.info(f"Fewer than {topics.CLUSTER_MIN_SEGMENTS} resident segments: too few for topic modelling, so each "
+            "segment was assigned to the issue whose definition it is most similar to (method: similarity). "
+            f"{model.n_segments} segments, {when}.")
+else:
+    st.caption(f"BERTopic guided by the codebook, {model.n_segments} resident segments, fitted {when} by "
+               f"{model.fitted_by}; settings and versions are saved with the model.")
+if model.stale:
+    st.warning("Transcripts were added or deleted since this analysis: re-run it to include them.")
+
+with ui.friendly_errors():
+    frame = topics.topics_frame(engine, actor)
+    sizes = topics.topic_ward_sizes(engine, actor)
+    if frame.empty:
+        st.info("The analysis found no topics.")
+        st.stop()
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Topic sizes")
+        st.altair_chart(alt.Chart(frame).mark_bar().encode(
+            x=alt.X("size:Q", title="resident segments"), y=alt.Y("label:N", sort="-x", title=None),
+            color=alt.Color("issue:N", title="issue"), tooltip=["label", "keywords", "size", "issue", "status"]),
+            width="stretch")
+    with right:
+        st.subheader("By ward")
+        st.altair_chart(alt.Chart(sizes).mark_bar().encode(
+            x=alt.X("segments:Q", stack="normalize", title="share of the topic's segments"),
+            y=alt.Y("topic:N", title=None), color=alt.Color("ward:N"), tooltip=["topic", "ward", "segments"]),
+            width="stretch")
+    st.dataframe(frame.drop(columns=["topic_id", "issue_code"]), hide_index=True, width="stretch")
+    st.download_button("Download topics (CSV)", topics.topics_csv(engine, actor), file_name="topics.csv",
+                       mime="text/csv")
+
+    st.subheader("A topic in detail")
+    chosen = st.selectbox("Topic", frame["topic_id"].tolist(), key="topics_pick",
+                          format_func=lambda i: frame.set_index("topic_id").loc[i, "label"])
+    row = frame.set_index("topic_id").loc[chosen]
+    st.text(f"Keywords: {row['keywords']}\nIssue: {row['issue']} ({row['status']}"
+            + (f", confidence {row['confidence']:.2f}" if row["confidence"] == row["confidence"]
+               and row["confidence"] is not None else "") + ")")
+    st.markdown("**Representative quotes** (redacted)")
+    for quote in topics.topic_quotes(engine, actor, int(chosen)):
+        st.text(f"“{quote['text']}” — {quote['ward']}{' (illustrative)' if quote['illustrative'] else ''}")
+
+    if ui.allowed("topics.map"):
+        with Session(engine) as session:
+            leaves = codebook.leaf_issues(session)
+        ids = [i.id for i in leaves]
+        labels = {i.id: i.label for i in leaves}
+        current = next((i.id for i in leaves if i.code == row["issue_code"]), ids[0])
+        c1, c2 = st.columns(2)
+        with c1:
+            issue_id = st.selectbox("Map this topic to", ids, index=ids.index(current), format_func=labels.get,
+                                    key="topics_issue")
+            if st.button("Confirm mapping", key="topics_confirm"):
+                topics.confirm_topic(engine, actor, int(chosen), int(issue_id))
+                st.success(f"Confirmed: its segments now count towards {labels[issue_id]}.")
+        with c2:
+            split = st.multiselect("…or split it between issues", ids, format_func=labels.get, key="topics_split")
+            if st.button("Split", disabled=len(split) < 2, key="topics_split_go"):
+                counts = topics.split_topic(engine, actor, int(chosen), [int(i) for i in split])
+                st.success("Split: " + ", ".join(f"{labels[i]} {n}" for i, n in counts.items()))

@@ -1,0 +1,58 @@
+"""Transcripts: read a stored (redacted) transcript, with the redactions marked."""
+import streamlit as st
+
+import ui
+from triangulate import residents
+
+st.title("Transcripts")
+st.caption(ui.ILLUSTRATIVE)
+engine, actor = ui.engine(), ui.actor()
+
+left, right = st.columns([2, 1])
+with right:
+    every_ward = st.toggle("All wards", value=False, key="transcripts_all")
+with left:
+    ward = None if every_ward else ui.ward_picker("Ward", key="transcripts_ward")
+
+with ui.friendly_errors():
+    listing = residents.list_transcripts(engine, actor, ward)
+    if listing.empty:
+        st.info("No transcripts for this ward yet. Researchers can add them on **Upload transcripts**; switch on "
+                "'All wards' to see the others.")
+        st.stop()
+    st.dataframe(listing.drop(columns=["consent basis"]), hide_index=True, width="stretch")
+    chosen = st.selectbox("Open a transcript", listing["id"].tolist(), key="transcripts_open",
+                          format_func=lambda i: f"{i}: {listing.set_index('id').loc[i, 'title']}")
+    transcript, segments = residents.transcript_view(engine, actor, int(chosen))
+    if transcript.illustrative:
+        st.info("Illustrative transcript: fictional, written for the demo.")
+    st.text(f"{transcript.title}\n{ui.ward_name(transcript.ward_code)} · {transcript.method} · "
+            f"{transcript.held_on or 'date not given'} · facilitated by {transcript.facilitator or 'not recorded'}\n"
+            f"Consent / lawful basis: {transcript.consent_basis or 'not recorded'}")
+    report = transcript.redaction_report or {}
+    st.caption(f"{report.get('total', 0)} redactions before saving ("
+               + ", ".join(f"{k}: {v}" for k, v in report.get("by_rule", {}).items())
+               + "). Redactions are marked █[PERSON 1]█; the original words were never stored.")
+    only_residents = st.toggle("Residents' words only", value=False, key="transcripts_residents_only")
+    shown = segments[segments["role"] == "resident"] if only_residents else segments
+    for row in shown.to_dict("records"):
+        start = row["start (s)"]
+        stamp = f" @ {int(start // 60)}:{int(start % 60):02d}" if start is not None and start == start else ""
+        issue = f" · {row['issue']}" if isinstance(row["issue"], str) else ""
+        st.text(f"{row['speaker'] or '?'} ({row['role']}){stamp}{issue}\n{residents.mark_redactions(row['text'])}")
+    st.download_button("Download this transcript (CSV, redacted)", segments.to_csv(index=False),
+                       file_name=f"transcript_{transcript.id}.csv", mime="text/csv")
+
+    if ui.allowed("transcripts.delete"):
+        try:
+            from triangulate import erasure
+        except ImportError:
+            erasure = None
+        if erasure is not None and hasattr(erasure, "erase_transcript"):
+            with st.expander("Delete this transcript"):
+                st.write("Removes the transcript, its segments, their vectors and topic assignments. "
+                         "The topics are marked out of date until the next analysis.")
+                sure = st.checkbox("Yes, delete it for good", key="transcripts_delete_sure")
+                if st.button("Delete", disabled=not sure, key="transcripts_delete"):
+                    result = erasure.erase_transcript(engine, actor, int(chosen))
+                    st.success(getattr(result, "summary", lambda: "Deleted.")())
