@@ -1,0 +1,114 @@
+"""The ward report (HTML, PDF, XLSX) and the `matrix` / `report` commands, end to end on planted data."""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+
+import openpyxl
+import pytest
+
+from tests import joint_scenario as js
+from triangulate import dataneeds, db, hypotheses, report, workshop
+from triangulate.cli import main
+from triangulate.errors import PermissionDenied
+from triangulate.permissions import Actor
+
+LEAD = Actor("aileen", "lead")
+HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(1)>"
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture
+def planted(sqlite_engine):
+    js.plant_govan(sqlite_engine)
+    ids = js.base(sqlite_engine)
+    js.insight(sqlite_engine, js.GOVAN, f"Damp flats again {HOSTILE}", [(ids["housing"], "problem", 3, "x")])
+    js.transcript(sqlite_engine, js.GOVAN, [("resident", ids["housing"], f"The damp and mould {HOSTILE} overcrowded")],
+                  title=f"Hostile title {HOSTILE}")
+    hypotheses.add(sqlite_engine, LEAD, js.GOVAN, f"What if {HOSTILE}?", "childcare", owner=HOSTILE)
+    workshop.add_note(sqlite_engine, LEAD, js.GOVAN, "transport", f"Note {HOSTILE}")
+    dataneeds.accept(sqlite_engine, LEAD, js.GOVAN, "childcare", "practitioners", f"Ask officers {HOSTILE}")
+    return sqlite_engine
+
+
+def test_html_report_has_every_section_and_escapes_user_text(planted):
+    html = report.export(planted, LEAD, js.GOVAN, "html").decode("utf-8")
+    for anchor in ("matrix", "issues", "data-needs", "hypotheses", "notes", "sources", "settings"):
+        assert f"id='{anchor}'" in html
+    assert "<script" not in html.lower() and "onerror=alert" not in html.replace("onerror=alert(1)&gt;", "")
+    assert "&lt;script&gt;" in html
+    assert "Open Government Licence v3.0" in html and "Planted test source" in html
+    assert "numbers_elevated_sd" in html and "Report date:" in html
+    assert "✖ dissonance" in html and "Transport" in html
+    assert "Illustrative data" in html
+    images = re.findall(r"src='data:image/svg\+xml;base64,([^']+)'", html)
+    assert len(images) >= 2  # the matrix and at least one indicator chart
+    assert base64.b64decode(images[0]).startswith(b"<svg")
+    assert "http://" not in html.replace("http://www.w3.org", "")  # self-contained: nothing fetched
+
+
+def test_pdf_and_xlsx(planted):
+    pdf = report.export(planted, LEAD, js.GOVAN, "pdf")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 20_000  # charts are embedded images
+    assert b"/Subtype /Image" in pdf
+    book = openpyxl.load_workbook(io.BytesIO(report.export(planted, LEAD, js.GOVAN, "xlsx")))
+    assert {"Matrix", "Evidence", "Quotes", "Data needs", "Hypotheses", "Sources", "Settings"} <= set(book.sheetnames)
+    rows = list(book["Matrix"].iter_rows(values_only=True))
+    assert rows[0][:4] == ("issue", "numbers", "practitioners", "residents")
+    verdicts = {r[0]: r[7] for r in rows[1:]}
+    assert verdicts["Transport"] == "✖ dissonance" and verdicts["Housing and overcrowding"] == "✔ agreement"
+
+
+@pytest.mark.parametrize("role", ["officer", "viewer"])
+def test_report_needs_permission(planted, role):
+    with pytest.raises(PermissionDenied):
+        report.export(planted, Actor(role, role), js.GOVAN, "html")
+
+
+def _cli_db(tmp_path):
+    path = tmp_path / "cli.db"
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.upgrade(engine)
+    js.plant_govan(engine)
+    engine.dispose()
+    return path
+
+
+def test_matrix_command_shows_four_verdicts_via_subprocess(tmp_path):
+    path = _cli_db(tmp_path)
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}", "PYTHONPATH": ROOT}
+    out = subprocess.run([sys.executable, "-m", "triangulate", "matrix", "--ward", "Govan", "--format", "json"],
+                         capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    rows = {r["issue_code"]: r for r in json.loads(out.stdout)}
+    assert rows["housing"]["verdict"] == "agreement"
+    assert rows["food"]["verdict"] == "partial agreement"
+    assert rows["childcare"]["verdict"] == "silence"
+    assert rows["transport"]["verdict"] == "dissonance"
+    assert rows["transport"]["practitioners"] == "contradicted" and rows["transport"]["residents"] == "prominent"
+    assert rows["housing"]["numbers"] == "elevated"
+
+
+def test_matrix_csv_report_and_errors_via_main(tmp_path, capsys, monkeypatch):
+    path = _cli_db(tmp_path)
+    url = f"sqlite:///{path}"
+    db.get_engine.cache_clear()
+    assert main(["--database-url", url, "matrix", "--ward", "s13002971", "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("ward_code,ward,issue_code,issue,numbers,practitioners,residents")
+    assert lines[1].split(",")[2] == "transport"  # dissonance first
+    maryhill = tmp_path / "m.csv"
+    assert main(["--database-url", url, "matrix", "--ward", "Maryhill", "--out", str(maryhill)]) == 0
+    assert "no data" in maryhill.read_text()
+    out = tmp_path / "govan.pdf"
+    assert main(["--database-url", url, "report", "--ward", "Govan", "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(b"%PDF")
+    assert main(["--database-url", url, "report", "--ward", "Govan", "--out", str(tmp_path / "x.doc")]) == 1
+    assert main(["--database-url", url, "matrix", "--ward", "Atlantis"]) == 1
+    assert "No ward called 'Atlantis'" in capsys.readouterr().err
+    db.get_engine.cache_clear()
