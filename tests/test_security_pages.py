@@ -91,6 +91,7 @@ def test_data_admin_page_backs_up_sets_retention_and_erases(app_env):
     assert any("Raw uploads are kept for 14 day(s)" in m.value for m in at.markdown)
 
     assert by_label(at.button, "Erase transcript").disabled
+    by_label(at.selectbox, "Transcript").set_value(transcript["id"])
     at.text_input(key="confirm_erase").input("DELETE")
     at.run()
     by_label(at.button, "Erase transcript").click()

@@ -78,7 +78,8 @@ def erase_transcript(engine: Engine, actor: Actor, transcript_id: int) -> Erasur
         for model in session.execute(select(TopicModel).where(TopicModel.id.in_(models))).scalars():
             if model.path:
                 paths.append(model.path)
-            model.stale, model.is_current, model.path = True, False, ""
+            # Still the current model (its topics and remaining assignments stand), but it must be refitted.
+            model.stale, model.path = True, ""
         report.deleted["topic quotes"] = _drop_topic_quotes(session, set(segment_ids))
 
         batches = _transcript_batches(session, transcript)
