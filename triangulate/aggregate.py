@@ -30,43 +30,44 @@ def aggregate(rows: pd.DataFrame, aggregation: str, unit: str, by: str = "group"
     """
     if rows.empty:
         return pd.DataFrame(columns=[by, *VALUE_COLUMNS])
-    df = rows.copy()
-    if "weight" not in df:
-        df["weight"] = 1.0
-    df["n_areas"] = 1
+    # numpy + bincount rather than a pandas groupby: this runs for every indicator on every cold page load
+    keys, groups = pd.factorize(rows[by], sort=False)
+    n = len(groups)
+    value = rows["value"].to_numpy(dtype=float, na_value=np.nan)
+    num = rows["numerator"].to_numpy(dtype=float, na_value=np.nan)
+    den = rows["denominator"].to_numpy(dtype=float, na_value=np.nan)
+    supp = rows["suppressed"].to_numpy(dtype=bool)
+    w = rows["weight"].to_numpy(dtype=float) if "weight" in rows else np.ones(len(rows))
     if aggregation == "sum":
-        usable = df["value"].notna() & ~df["suppressed"].astype(bool)
+        usable = ~np.isnan(value) & ~supp
     elif aggregation == "ratio":
-        usable = df["numerator"].notna() & df["denominator"].notna() & ~df["suppressed"].astype(bool)
+        usable = ~np.isnan(num) & ~np.isnan(den) & ~supp
     else:
-        usable = df["value"].notna() & df["denominator"].notna() & ~df["suppressed"].astype(bool)
-    df["n_suppressed"] = (~usable).astype(int)
-    w = df["weight"].astype(float)
-    df["num_w"] = np.where(usable, df["numerator"].astype(float) * w, np.nan)
-    df["den_w"] = np.where(usable, df["denominator"].astype(float) * w, np.nan)
-    df["val_w"] = np.where(usable, df["value"].astype(float) * w, np.nan)
-    df["wv"] = np.where(usable, df["value"].astype(float) * df["denominator"].astype(float) * w, np.nan)
-    g = df.groupby(by, sort=False)
-    out = pd.DataFrame({
-        "n_areas": g["n_areas"].sum(),
-        "n_suppressed": g["n_suppressed"].sum(),
-        "numerator": g["num_w"].sum(min_count=1),
-        "denominator": g["den_w"].sum(min_count=1),
-    })
-    if aggregation == "sum":
-        out["value"] = g["val_w"].sum(min_count=1)
-        out["numerator"] = out["value"]
-    elif aggregation == "ratio":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out["value"] = out["numerator"] / out["denominator"] * scale_of(unit)
-    elif aggregation == "population_weighted":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            out["value"] = g["wv"].sum(min_count=1) / out["denominator"]
-        out["numerator"] = np.nan
-    else:  # not aggregable (ranks, indices): no ward value
-        out["value"] = np.nan
-    out["value"] = out["value"].replace([np.inf, -np.inf], np.nan)
-    return out.reset_index()[[by, *VALUE_COLUMNS]]
+        usable = ~np.isnan(value) & ~np.isnan(den) & ~supp
+
+    def total(x):
+        x = np.where(usable, x * w, 0.0)
+        got = np.bincount(keys, weights=np.where(usable & ~np.isnan(x), 1.0, 0.0), minlength=n) > 0
+        sums = np.bincount(keys, weights=np.nan_to_num(x), minlength=n)
+        return np.where(got, sums, np.nan)
+
+    n_areas = np.bincount(keys, minlength=n)
+    n_supp = np.bincount(keys, weights=(~usable).astype(float), minlength=n).astype(int)
+    s_num, s_den = total(num), total(den)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if aggregation == "sum":
+            out_value = total(value)
+            s_num = out_value
+        elif aggregation == "ratio":
+            out_value = s_num / s_den * scale_of(unit)
+        elif aggregation == "population_weighted":
+            out_value = total(value * den) / s_den
+            s_num = np.full(n, np.nan)
+        else:  # not aggregable (ranks, indices): no ward value
+            out_value = np.full(n, np.nan)
+    out_value = np.where(np.isfinite(out_value), out_value, np.nan)
+    return pd.DataFrame({by: groups, "value": out_value, "numerator": s_num, "denominator": s_den,
+                         "n_areas": n_areas, "n_suppressed": n_supp})
 
 
 def iz_shares(datazones: pd.DataFrame, weights: pd.Series | None = None) -> pd.DataFrame:
