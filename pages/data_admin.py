@@ -45,8 +45,9 @@ with tab_restore:
             manifest = backup.read_manifest(io.BytesIO(upload.getvalue()))
             st.dataframe(pd.DataFrame([{"table": t["name"], "rows": t["rows"]} for t in manifest["tables"]
                                        if t["rows"]]), hide_index=True, width="stretch", height=240)
-            st.caption(f"Made {manifest['created_at'][:16].replace('T', ' ')} UTC by {manifest['created_by']}, "
-                       f"schema {manifest['alembic_revision']}, from {manifest['source_dialect']}.")
+            st.caption(ui.md_escape(f"Made {str(manifest.get('created_at'))[:16].replace('T', ' ')} UTC by "
+                                    f"{manifest.get('created_by')}, schema {manifest.get('alembic_revision')}, "
+                                    f"from {manifest.get('source_dialect')}."))
             typed = st.text_input("Type RESTORE to replace everything in this database with this backup")
             if st.button("Restore", type="primary", disabled=typed.strip() != "RESTORE"):
                 bar = st.progress(0.0, text="Restoring…")

@@ -218,3 +218,38 @@ def test_cli_backup_then_restore(tmp_path, monkeypatch, capsys, migrated_sqlite_
     assert main(["--database-url", f"sqlite:///{target}", "users"]) == 0
     assert "priya" in capsys.readouterr().out
     db.get_engine.cache_clear()
+
+
+def _rewrite(path, out, change):
+    """Copy a backup, changing one table file, and fix its checksum so only the content is wrong."""
+    import hashlib
+    with zipfile.ZipFile(path) as src:
+        manifest = json.loads(src.read("manifest.json"))
+        files = {i.filename: src.read(i) for i in src.infolist()}
+    for entry in manifest["tables"]:
+        new = change(entry["name"], files[entry["file"]])
+        if new is not None:
+            files[entry["file"]] = new
+            entry["sha256"] = hashlib.sha256(new).hexdigest()
+            entry["rows"] = len(new.splitlines())
+    files["manifest.json"] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(out, "w") as dst:
+        for name, content in files.items():
+            dst.writestr(name, content)
+
+
+@pytest.mark.parametrize("change", [
+    lambda name, content: content + content.splitlines()[0] + b"\n" if name == "ward" else None,  # duplicate key
+    lambda name, content: b'["not", "an", "object"]\n' if name == "ward" else None,
+    lambda name, content: content.replace(b'"code"', b'"kode"') if name == "ward" else None,
+    lambda name, content: b'{"id": 1, "transcript_id": 1, "filename": "x", "content": "%%%", "uploaded_at": null}\n'
+    if name == "rawupload" else None,
+])
+def test_a_well_formed_but_wrong_backup_is_refused_and_changes_nothing(engine, fresh_engine, tmp_path, change):
+    fill_every_table(engine, tmp_path)
+    path, bad = tmp_path / "backup.zip", tmp_path / "bad.zip"
+    backup.backup(engine, actor("admin"), path)
+    _rewrite(path, bad, change)
+    with pytest.raises(backup.BackupInvalid):
+        backup.restore(fresh_engine, actor("admin"), bad)
+    assert all(not rows for rows in snapshot(fresh_engine, skip_restore_event=False).values())

@@ -149,3 +149,11 @@ def test_erasing_a_demo_transcript_of_the_residents_strand(demo_engine, tmp_path
     assert texts and erasure.find_text_anywhere(demo_engine, texts[0])
     erasure.erase_transcript(demo_engine, actor("admin"), transcript.id)
     assert [t for t in texts if erasure.find_text_anywhere(demo_engine, t)] == []
+
+
+@pytest.mark.parametrize("role", ["lead", "officer", "viewer"])
+def test_listing_transcripts_for_erasure_needs_the_delete_permission(engine, world, role):
+    with pytest.raises(PermissionDenied):
+        erasure.transcripts(engine, actor(role))
+    listed = erasure.transcripts(engine, actor("researcher"))
+    assert [(t["title"], t["segments"]) for t in listed] == [("Govan focus group 3", 2), ("Govan drop-in", 2)]

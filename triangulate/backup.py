@@ -26,6 +26,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Date, DateTime, Integer, LargeBinary, delete, func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.sql.schema import Table
 from sqlmodel import Session
 
@@ -171,6 +172,9 @@ def _checked_manifest(archive: zipfile.ZipFile) -> dict:
                             f"version of Triangulate (it reads version {FORMAT_VERSION}).")
     known = {t.name for t in tables()}
     for entry in manifest.get("tables", []):
+        if not isinstance(entry, dict) or not isinstance(entry.get("rows"), int) \
+                or not isinstance(entry.get("file"), str):
+            raise BackupInvalid("The backup's manifest.json is damaged (a table entry is malformed).")
         if entry.get("name") not in known:
             raise BackupInvalid(f"The backup holds a table this version does not know: {entry.get('name')!r}.")
         digest = hashlib.sha256()
@@ -219,7 +223,12 @@ def restore(engine: Engine, actor: Actor, source: str | Path | IO[bytes], force:
                 if progress:
                     progress(table.name, done, len(all_tables))
                 if table.name in entries:
-                    _load_table(conn, archive, table, entries[table.name])
+                    try:
+                        _load_table(conn, archive, table, entries[table.name])
+                    except (StatementError, DBAPIError) as exc:
+                        raise BackupInvalid(f"The rows of table {table.name!r} in the backup do not fit this "
+                                            f"database ({type(getattr(exc, 'orig', exc)).__name__}); nothing "
+                                            "was changed. Use an untouched backup file.") from exc
             if conn.dialect.name == "postgresql":
                 _reset_sequences(conn, all_tables)
             with Session(bind=conn) as session:
@@ -240,10 +249,13 @@ def _load_table(conn: Connection, archive: zipfile.ZipFile, table: Table, entry:
     pk = list(table.primary_key.columns)
     deferred: list[dict] = []
     batch: list[dict] = []
+    loaded = 0
     with archive.open(entry["file"]) as handle:
         for number, line in enumerate(io.TextIOWrapper(handle, encoding="utf-8"), start=1):
             try:
                 raw = json.loads(line)
+                if not isinstance(raw, dict):
+                    raise ValueError("a row is not a JSON object")
                 unknown = set(raw) - set(kinds)
                 if unknown:
                     raise ValueError(f"unknown column(s) {', '.join(sorted(unknown))}")
@@ -255,11 +267,14 @@ def _load_table(conn: Connection, archive: zipfile.ZipFile, table: Table, entry:
                 deferred.append({**{c.name: row[c.name] for c in pk}, **links})
                 row.update({name: None for name in links})
             batch.append(row)
+            loaded += 1
             if len(batch) >= BATCH:
                 conn.execute(insert(table), batch)
                 batch = []
     if batch:
         conn.execute(insert(table), batch)
+    if loaded != entry["rows"]:
+        raise BackupInvalid(f"{entry['file']} holds a different number of rows from its manifest entry.")
     for links in deferred:
         where = [c == links[c.name] for c in pk]
         conn.execute(update(table).where(*where).values({k: v for k, v in links.items()

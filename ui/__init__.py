@@ -88,3 +88,11 @@ def friendly_errors():
 
 def attribution() -> None:
     st.caption(ATTRIBUTION)
+
+
+_MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$:"
+
+
+def md_escape(text: object) -> str:
+    """User text made safe to put inside st.markdown / st.caption / st.success: no markup, links or HTML."""
+    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
