@@ -83,9 +83,9 @@ else:
         st.dataframe(others[shown], hide_index=True, width="stretch", column_config=config)
 
     st.subheader("One insight: history, coding, delete")
-    choice = st.selectbox("Insight", frame["id"].tolist(),
-                          format_func=lambda i: f"#{i} · {frame.set_index('id').loc[i, 'ward']} · "
-                                                f"{frame.set_index('id').loc[i, 'observed_on']:%d/%m/%Y}")
+    names = {i: f"#{i} · {w} · {d:%d/%m/%Y} · {t[:60]}"
+             for i, w, d, t in zip(frame["id"], frame["ward"], frame["observed_on"], frame["text"])}
+    choice = st.selectbox("Insight", list(names), format_func=names.get)
     found = insights.readable(engine, actor, int(choice)) if choice is not None else None
     if found:
         insight, codings = found
@@ -140,11 +140,16 @@ else:
 
 if ui.allowed("insights.export") and not frame.empty:
     st.subheader("Download")
-    export = insight_import.export_frame(engine, actor, filters)
+    st.caption("The insights shown, with every coder's codes, in the import shape (edit and import again).")
     c1, c2 = st.columns(2)
-    c1.download_button("Download CSV", insight_import.to_csv(export), "insights.csv", "text/csv")
-    c2.download_button("Download XLSX", insight_import.to_xlsx(export), "insights.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    # Built on click: an export is audited, and building it on every rerun would slow the page.
+    c1.download_button("Download CSV", lambda: insight_import.to_csv(insight_import.export_frame(engine, actor,
+                                                                                                 filters)),
+                       "insights.csv", "text/csv", on_click="ignore")
+    c2.download_button("Download XLSX", lambda: insight_import.to_xlsx(insight_import.export_frame(engine, actor,
+                                                                                                   filters)),
+                       "insights.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       on_click="ignore")
 
 if ui.allowed("insights.import"):
     with st.expander("Bulk import from a spreadsheet"):
@@ -152,8 +157,8 @@ if ui.allowed("insights.import"):
                  "date, author and text). Nothing is saved unless every row is valid; importing the same file "
                  "twice adds nothing.")
         c1, c2 = st.columns(2)
-        c1.download_button("Template (XLSX, with the codebook)", insight_import.template_xlsx(engine),
-                           "insights_template.xlsx")
+        c1.download_button("Template (XLSX, with the codebook)", lambda: insight_import.template_xlsx(engine),
+                           "insights_template.xlsx", on_click="ignore")
         c2.download_button("Template (CSV)", insight_import.template_csv(), "insights_template.csv", "text/csv")
         upload = st.file_uploader("Insights file", type=["csv", "xlsx"], key="insight_upload")
         if upload is not None:

@@ -365,7 +365,11 @@ def list_frame(engine: Engine, actor: Actor, filters: Filters | None = None) -> 
     """Insights with a one-line summary of their codes; two queries whatever the number of insights."""
     require(actor, "insights.read_text")
     with session_scope(engine) as session:
-        query = _filtered(select(Insight, Ward.name).join(Ward, Ward.code == Insight.ward_code), filters, actor)
+        # Plain column tuples, not ORM objects: several times faster for thousands of rows.
+        query = _filtered(select(Insight.id, Ward.name, Insight.ward_code, Insight.observed_on, Insight.author_name,
+                                 Insight.role_service, Insight.evidence_type, Insight.families, Insight.confidence,
+                                 Insight.text, Insight.author_id, Insight.illustrative, Insight.updated_at)
+                          .join(Ward, Ward.code == Insight.ward_code), filters, actor)
         rows = session.exec(query.order_by(Insight.observed_on.desc(), Insight.id.desc())).all()
         code_query = _filtered(select(InsightCode.insight_id, Issue.code, InsightCode.stance, InsightCode.severity,
                                       InsightCode.coder)
@@ -380,14 +384,14 @@ def list_frame(engine: Engine, actor: Actor, filters: Filters | None = None) -> 
             summary.setdefault(insight_id, []).append(f"{issue_code}:{stance}:{severity} [{coder}]")
             issue_sets.setdefault(insight_id, set()).add(issue_code)
         coders.setdefault(insight_id, set()).add(coder)
-    records = [{
-        "id": i.id, "ward": ward_name, "ward_code": i.ward_code, "observed_on": i.observed_on,
-        "author": i.author_name, "role_service": i.role_service, "evidence_type": i.evidence_type,
-        "families": i.families, "confidence": i.confidence, "text": i.text,
-        "codes": "; ".join(summary.get(i.id, [])), "coders": ", ".join(sorted(coders.get(i.id, set()))),
-        "mine": _is_author(i, actor), "illustrative": i.illustrative, "updated_at": i.updated_at}
-        for i, ward_name in rows
-        if not (filters and filters.issues) or issue_sets.get(i.id, set()) & set(filters.issues)]
+    wanted = set(filters.issues) if filters and filters.issues else None
+    me = actor.id if actor.id is not None else object()
+    records = [
+        (i, ward_name, ward_code, observed_on, author, role, evidence, families, confidence, text,
+         "; ".join(summary.get(i, [])), ", ".join(sorted(coders.get(i, ()))), author_id == me, illustrative, updated)
+        for (i, ward_name, ward_code, observed_on, author, role, evidence, families, confidence, text, author_id,
+             illustrative, updated) in rows
+        if wanted is None or issue_sets.get(i, set()) & wanted]
     frame = pd.DataFrame.from_records(records, columns=LIST_COLUMNS)
     frame["families"] = frame["families"].astype("Int64")
     return frame

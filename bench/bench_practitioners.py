@@ -1,0 +1,135 @@
+"""Practitioners' budgets: suggestions p95 ≤ 300 ms for a 200-word insight once warm; insight list and
+crosstab ≤ 1 s with 5,000 insights (the library calls the pages make, and an AppTest render of each page).
+
+Run: .venv/bin/python bench/bench_practitioners.py   → table on stdout, JSON in bench/results/practitioners.json
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlmodel import select  # noqa: E402
+
+from schemas import Insight, InsightCode, Issue, Ward  # noqa: E402
+from triangulate import codebook, db, demo, insights, suggest  # noqa: E402
+from triangulate.permissions import Actor  # noqa: E402
+
+N_INSIGHTS = 5_000
+BUDGETS = {"suggest_p95_ms": 300, "list_frame_s": 1.0, "crosstab_s": 1.0, "page_insights_s": 1.0,
+           "page_analysis_s": 1.0}
+WORDS = ("families damp mould flat overcrowded food bank meals heating prepayment meter bus fares nursery "
+         "hours school uniform debt arrears stress anxiety benefits universal credit wait job hours pay").split()
+
+
+def timed(fn, repeat=5):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def fill(engine, n):
+    rng = random.Random(42)
+    with db.session_scope(engine) as s:
+        wards = [w.code for w in s.exec(select(Ward))]
+        issues = [i.id for i in codebook.leaf_issues(s)]
+        stances = ["problem", "problem", "worsening", "not_a_problem", "improving"]
+        for k in range(n):
+            text = " ".join(rng.choice(WORDS) for _ in range(60))
+            insight = Insight(ward_code=rng.choice(wards), author_name=f"Officer {k % 40}", role_service=rng.choice(
+                ["Health visiting", "Housing", "Community engagement officer", "Social work"]),
+                observed_on=date(2026, 1, 1) + timedelta(days=rng.randrange(300)), text=text,
+                evidence_type="caseload pattern", illustrative=True)
+            s.add(insight)
+            s.flush()
+            for issue_id in rng.sample(issues, rng.randint(1, 3)):
+                s.add(InsightCode(insight_id=insight.id, issue_id=issue_id, stance=rng.choice(stances),
+                                  severity=rng.randint(1, 3), coder="officer"))
+            if k % 10 == 0:
+                s.add(InsightCode(insight_id=insight.id, issue_id=rng.choice(issues), stance="problem",
+                                  severity=2, coder="healthvisitor"))
+
+
+def main() -> int:
+    results: dict[str, float] = {}
+    tmp = Path(tempfile.mkdtemp())
+    path = tmp / "bench.db"
+    engine = db.make_engine(f"sqlite:///{path}")
+    demo.load(engine)
+    start = time.perf_counter()
+    fill(engine, N_INSIGHTS - 63)
+    results["fill_5000_s"] = time.perf_counter() - start
+    lead = Actor("lead", "lead", id=2)
+
+    # suggestions, once warm
+    rng = random.Random(7)
+    start = time.perf_counter()
+    suggest.warm(engine)
+    results["suggest_warmup_s"] = time.perf_counter() - start
+    texts = [" ".join(rng.choice(WORDS + ["the", "and", "in", "of", "are", "they"]) for _ in range(200))
+             for _ in range(60)]
+    per = []
+    for text in texts:
+        t0 = time.perf_counter()
+        suggest.suggest(engine, text)
+        per.append((time.perf_counter() - t0) * 1000)
+    results["suggest_p50_ms"] = statistics.median(per)
+    results["suggest_p95_ms"] = statistics.quantiles(per, n=20)[18]
+
+    results["list_frame_s"] = max(timed(lambda: insights.list_frame(engine, lead)))
+    results["list_frame_rows"] = len(insights.list_frame(engine, lead))
+    results["crosstab_s"] = max(timed(lambda: insights.crosstab(engine, lead)))
+    with db.session_scope(engine) as s:
+        results["coded_frame_s"] = max(timed(lambda: insights.coded_frame(s)))
+
+    # AppTest renders of the pages on the same database (a warm server: second run timed)
+    os.environ["DATABASE_URL"] = f"sqlite:///{path}"
+    os.environ["TRIANGULATE_DATA_DIR"] = str(tmp / "data")
+    from tests.apptest_helpers import run_page
+
+    for page, key, ward in (("insights.py", "page_insights_s", None), ("insight_analysis.py", "page_analysis_s",
+                                                                       None)):
+        run_page(page, lead)  # warm-up: engine, caches
+        start = time.perf_counter()
+        at = run_page(page, lead, ward_code=ward)
+        results[key] = time.perf_counter() - start
+        assert not at.exception, at.exception
+    # the insights page with every ward selected: all 5,000 rows
+    start = time.perf_counter()
+    at = run_page("insights.py", lead)
+    with db.session_scope(engine) as s:
+        all_wards = [w.code for w in s.exec(select(Ward))]
+    at.multiselect[0].set_value(all_wards).run()
+    assert not at.exception, at.exception
+    results["page_insights_all_wards_s"] = time.perf_counter() - start
+    results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+    print(f"{'measure':34} {'value':>10} {'budget':>8}  ok")
+    for key, value in results.items():
+        budget = BUDGETS.get(key)
+        ok = "" if budget is None else ("yes" if value <= budget else "NO")
+        print(f"{key:34} {value:10.3f} {'' if budget is None else budget:>8}  {ok}")
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "practitioners.json").write_text(json.dumps({"n_insights": N_INSIGHTS, "results": results,
+                                                        "budgets": BUDGETS}, indent=2))
+    shutil.rmtree(tmp, ignore_errors=True)
+    return 0 if all(results[k] <= b for k, b in BUDGETS.items()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
