@@ -41,7 +41,7 @@ PAGES = [
 
 
 def sign_in_screen() -> None:
-    st.title("🔺 Triangulate")
+    st.title("Triangulate")
     st.write("Numbers, practitioners and residents, side by side, for Glasgow's wards.")
     with st.form("sign_in"):
         username = st.text_input("Username")

@@ -8,12 +8,13 @@ from tests.browser.conftest import ARTIFACTS
 DEMO_PASSWORD = "triangulate-demo"
 
 
-def wait_idle(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished running the script (no 'Running…' status widget)."""
-    page.wait_for_timeout(300)
+def wait_idle(page, timeout: float = 60_000) -> None:
+    """Wait until Streamlit has finished running the script (the app root says 'notRunning')."""
+    page.wait_for_timeout(250)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
-    page.wait_for_timeout(200)
+        "() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
+        " return a && a.getAttribute('data-test-script-state') === 'notRunning'; }", timeout=timeout)
+    page.wait_for_timeout(250)
 
 
 def assert_clean(page) -> None:
