@@ -22,8 +22,9 @@ st.write(f"On which issues facing **{md(ward)}** do the numbers, the practitione
 
 t = th.load(engine)
 with ui.friendly_errors(), st.spinner("Comparing the three strands…"):
-    cells = {c.issue_code: c for c in cv.cells(engine, [ward_code], t)}
-    matrix = cv.matrix(engine, [ward_code], t)
+    judged = cv.cells(engine, [ward_code], t)
+    cells = {c.issue_code: c for c in judged}
+    matrix = cv.matrix(engine, [ward_code], t, judged=judged)
 if matrix.empty:
     st.info("No issues in the codebook yet: load the default codebook on **Codebook**.")
     st.stop()

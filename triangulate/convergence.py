@@ -246,14 +246,15 @@ def cells(engine: Engine, ward_codes: list[str] | None = None, thresholds: Thres
 
 
 def matrix(engine: Engine, ward_codes: list[str] | None = None, thresholds: Thresholds | None = None,
-           sort: bool = True) -> pd.DataFrame:
-    """One row per (ward, issue): the three levels, the pair verdicts, the verdict and why."""
+           sort: bool = True, judged: list[Cell] | None = None) -> pd.DataFrame:
+    """One row per (ward, issue): the three levels, the pair verdicts, the verdict and why.
+    Pass `judged` (from `cells`) to reuse cells already computed."""
     t = thresholds or th.load(engine)
     ctx = sig.context(engine, ward_codes)
     labels = dict(zip(ctx.issues["code"], ctx.issues["label"]))
     order = {c: i for i, c in enumerate(ctx.issues["code"])}
     rows = []
-    for c in cells(engine, ward_codes, t):
+    for c in (judged if judged is not None else cells(engine, ward_codes, t)):
         row = {"ward_code": c.ward_code, "ward": ctx.wards.get(c.ward_code, c.ward_code),
                "issue_code": c.issue_code, "issue": labels.get(c.issue_code, c.issue_code)}
         for strand in sig.STRANDS:

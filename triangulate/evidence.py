@@ -73,8 +73,9 @@ def indicator_chart(frame: pd.DataFrame, ward_name: str) -> alt.Chart | None:
 
 
 def officer_insights(engine: Engine, actor: Actor, ward_code: str, issue_code: str,
-                     insight_ids: list[int] | None = None) -> pd.DataFrame:
-    """The ward's insights coded to the issue: full text for roles that may read it, else counts only."""
+                     insight_ids: list[int] | None = None, audited: bool = True) -> pd.DataFrame:
+    """The ward's insights coded to the issue: full text for roles that may read it, else counts only.
+    `audited=False` only for callers that audit the read themselves (the report's export event)."""
     require(actor, "matrix.read")
     stmt = (select(Insight.id, Insight.text, Insight.role_service, Insight.observed_on, Insight.illustrative,
                    InsightCode.stance, InsightCode.severity, InsightCode.coder, InsightCode.is_consensus)
@@ -93,13 +94,14 @@ def officer_insights(engine: Engine, actor: Actor, ward_code: str, issue_code: s
     if not can(actor, "insights.read_text"):
         return (frame.groupby(["stance", "severity"]).size().reset_index(name="insights")
                 .sort_values(["stance", "severity"], ascending=[True, False]).reset_index(drop=True))
-    with session_scope(engine) as session:
-        audit.record(session, actor, "read", "insights", f"{ward_code}/{issue_code}", count=len(frame))
+    if audited:
+        with session_scope(engine) as session:
+            audit.record(session, actor, "read", "insights", f"{ward_code}/{issue_code}", count=len(frame))
     return frame[["id", "observed_on", "role_service", "stance", "severity", "text", "illustrative"]].reset_index(drop=True)
 
 
 def resident_quotes(engine: Engine, actor: Actor, ward_code: str, issue_code: str, limit: int = 5,
-                    stems: frozenset | set | None = None) -> pd.DataFrame:
+                    stems: frozenset | set | None = None, audited: bool = True) -> pd.DataFrame:
     """The strongest redacted resident quotes on the issue: those carrying most of the strand's examples."""
     require(actor, "quotes.read")
     stmt = (select(Segment.id, Segment.text, Transcript.title, Transcript.method, Transcript.illustrative)
@@ -116,8 +118,9 @@ def resident_quotes(engine: Engine, actor: Actor, ward_code: str, issue_code: st
     # many examples first; among equals, quotes of a readable length (8–60 words) before very short ones
     frame["readable"] = frame["words"].between(8, 60)
     frame = frame.sort_values(["examples", "readable", "words"], ascending=[False, False, False]).head(limit)
-    with session_scope(engine) as session:
-        audit.record(session, actor, "read", "quotes", f"{ward_code}/{issue_code}", count=len(frame))
+    if audited:
+        with session_scope(engine) as session:
+            audit.record(session, actor, "read", "quotes", f"{ward_code}/{issue_code}", count=len(frame))
     return frame[["id", "text", "title", "method", "illustrative", "examples"]].reset_index(drop=True)
 
 

@@ -58,32 +58,48 @@ def stem(word: str) -> str:
     return w
 
 
+_HAS_PROPER = re.compile(r"[A-Z][a-z’']+\s+(?:of\s+)?[A-Z]")
+
+
+@lru_cache(maxsize=100_000)
 def terms(text: str) -> dict[str, str]:
-    """Stem → surface form of the specific terms in one text (places kept whole)."""
+    """Stem → surface form of the specific terms in one text (places kept whole).
+
+    Cached by text (Streamlit redraws the same texts again and again): treat the result as read-only.
+    """
     if not text:
         return {}
     text = _REDACTED.sub(" ", text)
     found: dict[str, str] = {}
-    def keep_place(match: re.Match) -> str:
-        words = match.group(0).split()
-        while words and words[0].lower() in GENERIC:
-            words = words[1:]
-        if len(words) >= 2 and not any("'" in w or "’" in w for w in words):
-            phrase = " ".join(words)
-            found.setdefault(phrase.lower(), phrase)
-            return " "  # its words are not counted again on their own
-        return match.group(0)
+    if _HAS_PROPER.search(text):
+        def keep_place(match: re.Match) -> str:
+            words = match.group(0).split()
+            while words and words[0].lower() in GENERIC:
+                words = words[1:]
+            if len(words) >= 2 and not any("'" in w or "’" in w for w in words):
+                phrase = " ".join(words)
+                found.setdefault(phrase.lower(), phrase)
+                return " "  # its words are not counted again on their own
+            return match.group(0)
 
-    text = _PROPER.sub(keep_place, text)
-    for word in _WORD.findall(text):
-        low = word.lower()
-        if len(low) < 3 or low in GENERIC or (("'" in low or "’" in low) and not low.endswith(("'s", "’s"))):
-            continue
-        s = stem(low)
-        if s in GENERIC or len(s) < 3:
-            continue
-        found.setdefault(s, low)
+        text = _PROPER.sub(keep_place, text)
+    for low in _WORD.findall(text.lower()):
+        s = _token_stem.get(low, 0)
+        if s == 0:
+            s = _token_stem[low] = _specific_stem(low)
+        if s and s not in found:
+            found[s] = low
     return found
+
+
+_token_stem: dict[str, str | None] = {}  # token → its stem, or None for a word that says nothing specific
+
+
+def _specific_stem(low: str) -> str | None:
+    if len(low) < 3 or low in GENERIC or (("'" in low or "’" in low) and not low.endswith(("'s", "’s"))):
+        return None
+    s = stem(low)
+    return None if s in GENERIC or len(s) < 3 else s
 
 
 def entity_terms(entities) -> dict[str, str]:

@@ -117,37 +117,38 @@ def _indicator_links(engine: Engine) -> pd.DataFrame:
 def numbers_signals(engine: Engine, ctx: Context, t: Thresholds) -> list[Signal]:
     gaps = _indicator_gaps(engine)
     links = _indicator_links(engine)
-    by_issue = links.groupby("issue_code")["indicator_id"].apply(set).to_dict()
-    gaps = gaps[gaps["ward_code"].isin(ctx.wards)]
-    gap_index = {k: g for k, g in gaps.groupby("ward_code")} if not gaps.empty else {}
+    by_issue: dict[str, list[int]] = {}
+    for indicator_id, code in zip(links["indicator_id"], links["issue_code"]):
+        by_issue.setdefault(code, []).append(int(indicator_id))
+    # (ward, indicator) → its gap row, read once; the loops below touch only Python objects
+    rows = {(r.ward_code, int(r.indicator_id)): r for r in gaps.itertuples(index=False) if r.ward_code in ctx.wards}
     out = []
     for issue in ctx.issues.itertuples():
-        own = by_issue.get(issue.code, set())
+        own = by_issue.get(issue.code, [])
         via = ""
         if not own and t.numbers_use_parent_indicators and issue.parent_code:
-            own, via = by_issue.get(issue.parent_code, set()), issue.parent_code
+            own, via = by_issue.get(issue.parent_code, []), issue.parent_code
         for ward_code in ctx.wards:
-            g = gap_index.get(ward_code)
-            g = g[g["indicator_id"].isin(own)] if g is not None and own else None
-            if g is None or g.empty:
+            g = [rows[(ward_code, i)] for i in own if (ward_code, i) in rows]
+            if not g:
                 why = ("no indicator is linked to this issue" if not own
                        else "no linked indicator has a value for this ward")
                 out.append(Signal(ward_code, issue.code, "numbers", "no data", summary=f"No data: {why}."))
                 continue
-            gap = float(g["gap_sd"].mean())
+            gap = sum(r.gap_sd for r in g) / len(g)
             level = ("elevated" if gap >= t.numbers_elevated_sd else
                      "lower" if gap <= -t.numbers_elevated_sd else "typical")
             parts = "; ".join(
                 f"{r.title} {r.value:.3g} vs " + (f"city {r.city:.3g}" if pd.notna(r.city) else "the mean ward")
-                + f" ({r.gap_sd:+.1f} SD)" for r in g.itertuples())
+                + f" ({r.gap_sd:+.1f} SD)" for r in g)
             summary = (f"{level.capitalize()}: mean standardised gap {gap:+.2f} SD (worse is positive; threshold "
-                       f"±{t.numbers_elevated_sd:g}) over {len(g)} indicator(s){' of the parent issue ' + via if via else ''}"
-                       f": {parts}.")
-            titles = list(dict.fromkeys(g["title"]))
+                       f"±{t.numbers_elevated_sd:g}) over {len(g)} indicator(s)"
+                       f"{' of the parent issue ' + via if via else ''}: {parts}.")
+            titles = list(dict.fromkeys(r.title for r in g))
             out.append(Signal(ward_code, issue.code, "numbers", level, round(gap, 3),
                               "high" if level == "elevated" else "low", summary, titles,
                               frozenset(ex.title_terms(titles)),
-                              {"indicators": g.drop(columns=["ward_code"]).to_dict("records"), "via_parent": via}))
+                              {"indicators": [r._asdict() for r in g], "via_parent": via}))
     return out
 
 
@@ -165,9 +166,12 @@ def _insight_codes(engine: Engine, ward_codes) -> pd.DataFrame:
 def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=None) -> list[Signal]:
     frame = _insight_codes(engine, ward_codes)
     insights_per_ward = frame.groupby("ward_code")["insight_id"].nunique().to_dict()
+    texts = dict(zip(frame["insight_id"], frame["text"]))
     coded = frame.dropna(subset=["issue_id"]).copy()
     weights = {"problem": t.stance_weight_problem, "worsening": t.stance_weight_worsening,
                "improving": t.stance_weight_improving, "not_a_problem": -t.stance_weight_not_a_problem}
+    # (ward, issue id) → [(insight id, score)], one entry per insight
+    scored: dict[tuple[str, int], list[tuple[int, float]]] = {}
     if not coded.empty:
         coded["issue_id"] = coded["issue_id"].astype(int)
         coded["consensus"] = coded["is_consensus"].fillna(False).astype(bool) | (coded["coder"] == "consensus")
@@ -177,8 +181,9 @@ def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes
         coded["n_coders"] = coded.groupby(["insight_id", "issue_id"])["coder"].transform("count")
         coded["score"] = (coded["stance"].map(weights).fillna(0.0) * coded["severity"].clip(1, 3)
                           / coded["n_coders"])
-    by_key = {k: g for k, g in coded.groupby(["ward_code", "issue_id"])} if not coded.empty else {}
-    terms_cache: dict[int, dict[str, str]] = {}
+        per_insight = coded.groupby(["ward_code", "issue_id", "insight_id"], sort=False)["score"].sum()
+        for (ward_code, issue_id, insight_id), score in per_insight.items():
+            scored.setdefault((ward_code, int(issue_id)), []).append((int(insight_id), float(score)))
     out = []
     for issue in ctx.issues.itertuples():
         for ward_code in ctx.wards:
@@ -187,42 +192,35 @@ def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes
                 out.append(Signal(ward_code, issue.code, "practitioners", "no data",
                                   summary="No data: no officer insights have been recorded for this ward."))
                 continue
-            g = by_key.get((ward_code, int(issue.id)))
-            if g is None or g.empty:
+            items = scored.get((ward_code, int(issue.id)))
+            if not items:
                 out.append(Signal(ward_code, issue.code, "practitioners", "not raised", 0.0, None,
                                   f"Not raised: none of the ward's {n_ward} insight(s) is coded to this issue.",
                                   evidence={"insights_in_ward": n_ward}))
                 continue
-            per_insight = g.groupby("insight_id")["score"].sum()
-            support = float(per_insight[per_insight > 0].sum())
-            against = float(-per_insight[per_insight < 0].sum())
+            pro = [(i, v) for i, v in items if v > 0]
+            con = [(i, v) for i, v in items if v < 0]
+            support, against = sum(v for _, v in pro), -sum(v for _, v in con)
             net = support - against
-            n_for, n_against = int((per_insight > 0).sum()), int((per_insight < 0).sum())
             if against > support:
                 level, prominence = "contradicted", "high" if against >= t.practitioners_strong_score else "low"
-                summary = (f"Contradicted: {n_against} insight(s) say it is not a problem here (weight {against:.1f}) "
-                           f"against {n_for} that raise it (weight {support:.1f}).")
-                ids = per_insight[per_insight < 0].index
+                summary = (f"Contradicted: {len(con)} insight(s) say it is not a problem here (weight {against:.1f}) "
+                           f"against {len(pro)} that raise it (weight {support:.1f}).")
+                chosen = con
             else:
                 level = "raised"
                 prominence = "high" if net >= t.practitioners_strong_score else "low"
                 strongly = "strongly" if prominence == "high" else "but not strongly"
-                summary = (f"Raised {strongly}: {n_for} insight(s) of the ward's {n_ward} coded to this issue, "
+                summary = (f"Raised {strongly}: {len(pro)} insight(s) of the ward's {n_ward} coded to this issue, "
                            f"weighted score {net:.1f} (stance × severity; strong at ≥ {t.practitioners_strong_score:g})"
-                           + (f"; {n_against} say it is not a problem." if n_against else "."))
-                ids = per_insight[per_insight > 0].index
-            texts = g.drop_duplicates("insight_id").set_index("insight_id")["text"]
-            docs = []
-            for insight_id in ids:
-                if insight_id not in terms_cache:
-                    terms_cache[insight_id] = ex.terms(texts.get(insight_id, ""))
-                docs.append(terms_cache[insight_id])
-            top = ex.salient(docs, t.examples_per_strand)
-            order = per_insight.loc[ids].abs().sort_values(ascending=False).index
+                           + (f"; {len(con)} say it is not a problem." if con else "."))
+                chosen = pro
+            chosen = sorted(chosen, key=lambda iv: -abs(iv[1]))
+            top = ex.salient((ex.terms(texts.get(i) or "") for i, _ in chosen), t.examples_per_strand)
             out.append(Signal(ward_code, issue.code, "practitioners", level, round(net, 3), prominence, summary,
                               [form for _, form, _ in top], frozenset(s for s, _, _ in top),
-                              {"insight_ids": [int(i) for i in order], "insights_in_ward": n_ward,
-                               "for": n_for, "against": n_against, "support": support, "against_weight": against}))
+                              {"insight_ids": [i for i, _ in chosen], "insights_in_ward": n_ward,
+                               "for": len(pro), "against": len(con), "support": support, "against_weight": against}))
     return out
 
 
@@ -254,7 +252,10 @@ def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=Non
     city_issue = on_issue.groupby("issue_id")["n"].sum().to_dict()
     ward_issue = {(w, int(i)): int(n) for w, i, n in zip(on_issue["ward_code"], on_issue["issue_id"], on_issue["n"])}
     segments = _resident_segments(engine, ward_codes)
-    seg_groups = {k: g for k, g in segments.groupby(["ward_code", "issue_id"])} if not segments.empty else {}
+    seg_groups: dict[tuple[str, int], list] = {}
+    for seg_id, ward_code, issue_id, text, ents in zip(segments["id"], segments["ward_code"], segments["issue_id"],
+                                                       segments["text"], segments["entities"]):
+        seg_groups.setdefault((ward_code, int(issue_id)), []).append((int(seg_id), text, ents))
     out = []
     for issue in ctx.issues.itertuples():
         city_share = city_issue.get(issue.id, 0) / city_total if city_total else 0.0
@@ -279,14 +280,13 @@ def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=Non
             level = "prominent" if prominent else "mentioned"
             rule = (f"prominent needs ≥ {t.residents_prominent_min_segments} segments and ≥ "
                     f"×{t.residents_prominent_ratio:g} the city share or ≥ {t.residents_prominent_share:.0%} of the ward's")
-            g = seg_groups.get((ward_code, issue.id))
             docs, ids = [], []
-            if g is not None:
-                for seg_id, text, ents in zip(g["id"], g["text"], g["entities"]):
-                    doc = ex.terms(text)
-                    doc.update(ex.entity_terms(ents))
-                    docs.append(doc)
-                    ids.append(int(seg_id))
+            for seg_id, text, ents in seg_groups.get((ward_code, int(issue.id)), []):
+                doc = ex.terms(text)
+                if ents and not isinstance(ents, str):
+                    doc = {**doc, **ex.entity_terms(ents)}
+                docs.append(doc)
+                ids.append(seg_id)
             top = ex.salient(docs, t.examples_per_strand)
             out.append(Signal(ward_code, issue.code, "residents", level, round(ratio, 3) if ratio else None,
                               "high" if prominent else "low", f"{level.capitalize()}: {numbers}; {rule}.",
