@@ -7,6 +7,7 @@ import streamlit as st
 
 import ui
 from triangulate import auth
+from triangulate import oidc
 from triangulate.errors import SignInFailed
 
 st.set_page_config(page_title="Triangulate", page_icon="🔺", layout="wide")
@@ -40,6 +41,11 @@ PAGES = [
 ]
 
 
+def oidc_configured() -> bool:
+    """True when .streamlit/secrets.toml has an [auth] section (docs/oidc.md)."""
+    return bool(st.secrets.load_if_toml_exists()) and "auth" in st.secrets
+
+
 def sign_in_screen() -> None:
     st.title("Triangulate")
     st.write("Numbers, practitioners and residents, side by side, for Glasgow's wards.")
@@ -53,6 +59,9 @@ def sign_in_screen() -> None:
             st.rerun()
         except SignInFailed as exc:
             st.error(str(exc))
+    if oidc_configured():
+        st.divider()
+        st.button("Sign in with your organisation account", on_click=st.login, icon=":material/badge:")
     st.caption("On the demo database, accounts `lead`, `officer`, `researcher`, `viewer` and `admin` share the "
                "password `triangulate-demo` (see README). Replace them before real use.")
     ui.attribution()
@@ -61,6 +70,15 @@ def sign_in_screen() -> None:
 def main() -> None:
     ui.engine()  # first run: migrate and fill the database before anything else draws
     actor = st.session_state.get("actor")
+    if actor is None and oidc_configured() and st.user.is_logged_in and "oidc_refused" not in st.session_state:
+        try:
+            actor = st.session_state["actor"] = oidc.sign_in(ui.engine(), oidc.identity_from_claims(st.user.to_dict()))
+        except SignInFailed as exc:
+            st.session_state["oidc_refused"] = str(exc)  # once per session, not one audit event per rerun
+    if actor is None and "oidc_refused" in st.session_state:
+        st.error(st.session_state["oidc_refused"])
+        st.button("Sign out of the organisation account", on_click=st.logout)
+        return
     if actor is None:
         st.navigation([st.Page(sign_in_screen, title="Sign in", icon=":material/login:")]).run()
         return
@@ -73,6 +91,8 @@ def main() -> None:
         st.markdown(f"**{actor.name}** · {actor.role}")
         if st.button("Sign out", key="sign_out"):
             st.session_state.clear()
+            if oidc_configured() and st.user.is_logged_in:
+                st.logout()
             st.rerun()
     st.navigation(sections).run()
 

@@ -92,8 +92,8 @@ def apply_retention(engine: Engine, actor: Actor, now: datetime | None = None) -
     cutoff = _cutoff(engine, now)
     with session_scope(engine) as session:
         ids = list(session.execute(select(RawUpload.id).where(RawUpload.uploaded_at < cutoff)).scalars())
-        if ids:
+        if ids:  # nothing due, nothing to record (this also runs at every server start)
             session.execute(delete(RawUpload).where(RawUpload.id.in_(ids)))
-        audit.record(session, actor, "delete", "rawupload", "", reason="retention", deleted=len(ids),
-                     ids=ids[:1000], cutoff=cutoff.isoformat())
+            audit.record(session, actor, "delete", "rawupload", "", reason="retention", deleted=len(ids),
+                         ids=ids[:1000], cutoff=cutoff.isoformat())
     return len(ids)

@@ -10,9 +10,9 @@ import streamlit as st
 from sqlmodel import select
 
 from schemas import Ward
-from triangulate import db, demo
+from triangulate import db, demo, retention
 from triangulate.errors import ImportFailed, TriangulateError
-from triangulate.permissions import Actor, can
+from triangulate.permissions import SYSTEM, Actor, can
 
 ATTRIBUTION = (
     "Contains public sector information licensed under the Open Government Licence v3.0. Sources: "
@@ -32,6 +32,8 @@ def engine():
     db.upgrade(eng)
     if db.is_empty(eng):
         demo.load(eng)
+    # Raw uploads past the retention period go at every server start, not only when an admin clicks.
+    retention.apply_retention(eng, SYSTEM)
     return eng
 
 
