@@ -128,3 +128,16 @@ def test_unknown_values_are_refused():
         cv.code_pair("loud", "quiet", "shared")
     with pytest.raises(ValueError):
         cv.reading("shouting")
+
+
+def test_indicator_words_are_sought_in_everything_a_strand_mentions():
+    t = Thresholds()
+    n = _signal("numbers", "elevated", "high", {"overcrowd", "household"})
+    r = _signal("residents", "prominent", "high", {"damp", "mould"})
+    assert cv.compare(n, r, t).verdict == "partial agreement"
+    r.all_stems = frozenset({"damp", "mould", "overcrowd"})  # said once, not among the most frequent
+    got = cv.compare(n, r, t)
+    assert got.verdict == "agreement" and got.shared == ["overcrowd"]
+    p = _signal("practitioners", "raised", "high", {"damp", "rent"})
+    p.all_stems = frozenset({"damp", "rent", "mould"})
+    assert cv.compare(p, r, t).verdict == "partial agreement"  # two qualitative strands: most frequent only

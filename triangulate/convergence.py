@@ -30,9 +30,10 @@ the issue out; *counter* = it says the issue is less of a problem here than else
 "Raised strongly" means a weighted score ≥ `practitioners_strong_score`.
 
 Step 2 — examples: *shared* when at least `min_shared_examples` of the two strands' most frequent
-examples coincide (`min_shared_examples_numbers` when one side is the numbers, whose examples are
-indicator names), *different* when both offer examples and too few coincide, *none* when either side
-offers no example.
+(`examples_per_strand`) examples coincide; when one side is the numbers, whose examples are the few words
+of its indicator names, when at least `min_shared_examples_numbers` of those words are among everything
+the other strand mentions on the issue ("overcrowded households" and a resident's "overcrowding").
+*different* when both offer examples and too few coincide; *none* when either side offers no example.
 
 Step 3 — each pair of strands (numbers–practitioners, numbers–residents, practitioners–residents) by
 this truth table (symmetric in A and B; meaning-and-prominence first, examples second):
@@ -163,8 +164,13 @@ class PairVerdict:
 def _overlap(a: sig.Signal, b: sig.Signal, t: Thresholds) -> tuple[str, list[str]]:
     if not a.stems or not b.stems:
         return "none", []
-    common = ex.shared(a.stems, b.stems)
-    need = t.min_shared_examples_numbers if "numbers" in (a.strand, b.strand) else t.min_shared_examples
+    if "numbers" in (a.strand, b.strand):
+        # what the indicators measure, sought among everything the other strand mentions
+        common = ex.shared(a.all_stems or a.stems, b.all_stems or b.stems)
+        need = t.min_shared_examples_numbers
+    else:
+        common = ex.shared(a.stems, b.stems)
+        need = t.min_shared_examples
     return ("shared" if len(common) >= need else "different"), common
 
 

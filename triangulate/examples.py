@@ -23,7 +23,7 @@ family families parent parents child children kid kids weans wean people person 
 ward area place thing things lot lots time times really just like know think get got getting going
 said say says told tell week weeks month months year years day days way ways bit good bad big wee
 officer officers resident residents support service services issue issues problem problems help helps
-need needs want wants lot use used make made see seen come came look looking go goes went
+need needs want wants lot use used make made see seen come came coming look looking go goes went
 aye yeah naw dinnae cannae didnae wasnae isnae widnae canny gonnae wanna gotta gonna ok okay right
 um uh erm er mean actually sort kind pretty quite maybe probably
 glasgow city council

@@ -61,7 +61,8 @@ class Signal:
     prominence: str | None = None  # high / low for a strand that covers the issue
     summary: str = ""  # plain English, with the numbers
     examples: list[str] = field(default_factory=list)  # surface forms, most frequent first
-    stems: frozenset = frozenset()  # what is compared between strands
+    stems: frozenset = frozenset()  # the most frequent examples' stems: what two qualitative strands compare
+    all_stems: frozenset = frozenset()  # every example's stem: what the numbers' indicator names are sought in
     evidence: dict = field(default_factory=dict)
 
 
@@ -147,7 +148,7 @@ def numbers_signals(engine: Engine, ctx: Context, t: Thresholds) -> list[Signal]
             titles = list(dict.fromkeys(r.title for r in g))
             out.append(Signal(ward_code, issue.code, "numbers", level, round(gap, 3),
                               "high" if level == "elevated" else "low", summary, titles,
-                              frozenset(ex.title_terms(titles)),
+                              frozenset(ex.title_terms(titles)), frozenset(ex.title_terms(titles)),
                               {"indicators": [r._asdict() for r in g], "via_parent": via}))
     return out
 
@@ -216,9 +217,11 @@ def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes
                            + (f"; {len(con)} say it is not a problem." if con else "."))
                 chosen = pro
             chosen = sorted(chosen, key=lambda iv: -abs(iv[1]))
-            top = ex.salient((ex.terms(texts.get(i) or "") for i, _ in chosen), t.examples_per_strand)
+            docs = [ex.terms(texts.get(i) or "") for i, _ in chosen]
+            top = ex.salient(docs, t.examples_per_strand)
             out.append(Signal(ward_code, issue.code, "practitioners", level, round(net, 3), prominence, summary,
                               [form for _, form, _ in top], frozenset(s for s, _, _ in top),
+                              frozenset().union(*docs),
                               {"insight_ids": [i for i, _ in chosen], "insights_in_ward": n_ward,
                                "for": len(pro), "against": len(con), "support": support, "against_weight": against}))
     return out
@@ -290,7 +293,7 @@ def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=Non
             top = ex.salient(docs, t.examples_per_strand)
             out.append(Signal(ward_code, issue.code, "residents", level, round(ratio, 3) if ratio else None,
                               "high" if prominent else "low", f"{level.capitalize()}: {numbers}; {rule}.",
-                              [form for _, form, _ in top], frozenset(s for s, _, _ in top),
+                              [form for _, form, _ in top], frozenset(s for s, _, _ in top), frozenset().union(*docs),
                               {"segment_ids": ids, "segments": n, "ward_segments": total, "share": share,
                                "city_share": city_share}))
     return out
