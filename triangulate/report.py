@@ -233,9 +233,13 @@ def render_html(data: ReportData) -> str:
     parts.append("<h2 id='data-needs'>Data needs</h2><h3>On the register</h3>")
     parts.append(_table(data.needs, ["issue", "strand", "description", "owner", "status"],
                         ["Issue", "Strand", "What is missing", "Owner", "Status"]))
-    parts.append(f"<h3>Proposed from silences and gaps ({len(data.proposals)})</h3>")
-    parts.append(_table(data.proposals.head(40), ["issue", "strand", "reason", "description"],
-                        ["Issue", "Strand", "Because", "What is missing"]))
+    silences = data.proposals[data.proposals["reason"] == "silence"]
+    parts.append(f"<h3>Proposed from silences ({len(silences)})</h3>")
+    parts.append(_table(silences.head(30), ["issue", "strand", "description"], ["Issue", "Strand", "What is missing"]))
+    gaps = data.proposals[data.proposals["reason"] == "no data"]
+    if len(gaps):
+        parts.append(f"<p>{len(gaps)} further gap(s) where a strand has no data: "
+                     + e("; ".join(f"{g.issue} ({g.strand})" for g in gaps.head(60).itertuples())) + ".</p>")
     parts.append("<h2 id='hypotheses'>Hypotheses</h2>")
     parts.append(_table(data.hypotheses, ["issue", "statement", "test_of_change", "owner", "status", "notes"],
                         ["Issue", "What if …", "Test of change", "Owner", "Status", "Notes"]))
