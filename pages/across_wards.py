@@ -21,8 +21,10 @@ st.write("The same verdicts for every ward: where the three strands agree, partl
 
 with session_scope(engine) as session:
     boosters = [w.code for w in session.exec(select(Ward).where(Ward.booster))]
+# The Booster Wards by default once more than one is marked (Ward.booster); otherwise every ward.
 scope = st.radio("Wards", ["The Booster Wards", "All wards"], horizontal=True,
-                 index=0 if boosters else 1, disabled=not boosters)
+                 index=0 if len(boosters) > 1 else 1, disabled=not boosters,
+                 help=f"{len(boosters)} ward(s) are marked as Booster Wards in the database.")
 t = th.load(engine)
 with ui.friendly_errors(), st.spinner("Comparing the three strands in every ward…"):
     everything = cv.matrix(engine, None, t)
