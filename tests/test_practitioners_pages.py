@@ -85,7 +85,6 @@ def test_insights_list_edit_own_and_history(app_env):
 
 def test_second_coder_adds_coding_on_insights_page(app_env):
     priya = _user(app_env, "healthvisitor")
-    before = _count(app_env, InsightCode)
     at = run_page("insights.py", priya, ward_code=GOVAN)
     insight_id = at.selectbox[-1].value if at.selectbox else None
     assert insight_id is not None
@@ -94,7 +93,11 @@ def test_second_coder_adds_coding_on_insights_page(app_env):
     at.button(key=f"save_code_{insight_id}").click().run()
     assert not at.exception
     assert any("coding is saved" in s.value for s in at.success)
-    assert _count(app_env, InsightCode) >= before
+    engine = db.make_engine(f"sqlite:///{app_env}")
+    with db.session_scope(engine) as s:
+        mine = s.exec(select(InsightCode).where(InsightCode.insight_id == insight_id,
+                                                InsightCode.coder == "healthvisitor")).all()
+    assert [c.stance for c in mine] == ["problem"] and len(mine) == 1
 
 
 def test_analysis_viewer_sees_aggregates_only(app_env):
