@@ -35,9 +35,9 @@ for col, verdict in zip(cols, cv.VERDICTS):
     col.metric(f"{cv.STYLE[verdict]['glyph']} {verdict}", int(counts.get(verdict, 0)))
 
 quiet = matrix[~matrix["flagged"] & (matrix["verdict"] == "agreement")]
-show_quiet = st.toggle(f"Show the {len(quiet)} issue(s) no strand flags", value=False,
-                       help="Issues every strand is quiet about agree trivially; they are hidden to keep the "
-                            "wall display short.")
+show_quiet = len(quiet) == 0 or st.toggle(
+    f"Show the {len(quiet)} issue(s) no strand flags", value=False,
+    help="Issues every strand is quiet about agree trivially; they are hidden to keep the wall display short.")
 view = matrix if show_quiet else matrix.drop(quiet.index)
 if (matrix["residents"] != "no data").any() or (matrix["practitioners"] != "no data").any():
     st.caption(f"⚠️ {ui.ILLUSTRATIVE}")
@@ -60,7 +60,8 @@ colours = {f"{s['glyph']} {v}": s["colour"] for v, s in cv.STYLE.items()}
 styled = table.style.map(lambda v: f"background-color: {colours.get(v, '')}; color: black; font-weight: 600"
                          if v in colours else "", subset=["Verdict"])
 event = st.dataframe(styled, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                     key="joint_table")
+                     key="joint_table", height=36 * (len(table) + 1) + 4)
+st.caption("Select a row to see its evidence.")
 rows = event.selection.rows if event and hasattr(event, "selection") else []
 options = list(view["issue_code"])
 labels = dict(zip(view["issue_code"], view["issue"]))
@@ -78,7 +79,10 @@ st.subheader(f"{labels[issue_code]}: {style['glyph']} {cell.verdict}")
 why, numbers_tab, officers_tab, residents_tab = st.tabs(
     [f"Why does it say {cell.verdict}?", "Numbers", "Officers", "Residents"])
 with why:
-    st.markdown(md(cell.why))
+    reasoning = cell.why.split(" Evidence — ")[0]
+    st.markdown(md(reasoning))
+    st.markdown("\n".join(f"- **{cv.SUBJECT[name].capitalize()}** ({md(cell.signals[name].level)}): "
+                          f"{md(cell.signals[name].summary)}" for name in sig.STRANDS))
     st.dataframe(pd.DataFrame([{"pair": f"{p.a} – {p.b}", "readings": f"{cv.reading(cell.signals[p.a].level, cell.signals[p.a].prominence)} / "
                                 f"{cv.reading(cell.signals[p.b].level, cell.signals[p.b].prominence)}",
                                 "examples": p.overlap, "verdict": p.verdict, "why": p.why} for p in cell.pairs]),

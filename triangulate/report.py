@@ -89,7 +89,7 @@ def matrix_chart(matrix: pd.DataFrame) -> alt.Chart:
     order = list(dict.fromkeys(frame.sort_values("order")["issue"]))
     x = alt.X("column:N", sort=["numbers", "practitioners", "residents", "verdict"], title=None,
               axis=alt.Axis(orient="top", labelAngle=0))
-    y = alt.Y("issue:N", sort=order, title=None)
+    y = alt.Y("issue:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
     rect = alt.Chart(frame).mark_rect(stroke="white").encode(
         x=x, y=y,
         color=alt.Color("verdict:N", title="Verdict",
