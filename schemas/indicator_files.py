@@ -42,6 +42,14 @@ class IndicatorMeta(BaseModel):
     issue_codes: list[str] = Field(default_factory=list)
     notes: str = ""
 
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, v):
+        # PostgreSQL text cannot hold NUL; refuse it here rather than fail half-way through the write.
+        if isinstance(v, str) and "\x00" in v:
+            raise ValueError("contains a NUL character (binary data), which cannot be stored")
+        return v
+
     @field_validator("key")
     @classmethod
     def _key(cls, v: str) -> str:

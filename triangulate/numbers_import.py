@@ -115,7 +115,8 @@ def _csv_rows(text: str) -> list[list[str]]:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ","
-    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    # newline="" lets the csv module see lone \r (old Mac line endings) as line breaks, not as stray characters
+    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
 
 
 def _cell(v) -> str:
@@ -159,7 +160,11 @@ def read_cells(filename: str, data: bytes, sheet: str | None = None) -> tuple[li
         rows = [[_cell(c) for c in row] for row in wb[sheet].iter_rows(values_only=True)]
         wb.close()
         return rows, sheets, sheet, meta
-    return _csv_rows(decode(data)), [], None, {}
+    try:
+        return _csv_rows(decode(data)), [], None, {}
+    except csv.Error as exc:  # e.g. a field longer than the csv module's limit
+        raise ImportFailed([Problem(filename, None, None, f"this is not a readable CSV file ({exc})",
+                                    "save it again from Excel as CSV (UTF-8) or .xlsx")]) from None
 
 
 # --------------------------------------------------------------------------- areas
@@ -448,6 +453,11 @@ def plan_import(engine: Engine, filename: str, data: bytes, meta: dict | Indicat
         rows, plan.sheets, plan.sheet, sheet_meta = read_cells(filename, data, sheet)
     except ImportFailed as exc:
         plan.problems.extend(exc.problems)
+        return plan
+    nul = next(((i, j) for i, r in enumerate(rows) for j, c in enumerate(r) if "\x00" in c), None)
+    if nul is not None:  # PostgreSQL text cannot hold NUL: refuse before anything is written
+        plan.problems.append(Problem(filename, nul[0] + 1, None, f"cell {nul[1] + 1} holds a NUL character "
+                                     "(binary data, not text)", "save the file again as CSV (UTF-8) or .xlsx"))
         return plan
     h = _header_index(rows)
     if h < 0 or all(not any(r) for r in rows[h + 1:]):
