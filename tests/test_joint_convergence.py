@@ -141,3 +141,24 @@ def test_indicator_words_are_sought_in_everything_a_strand_mentions():
     p = _signal("practitioners", "raised", "high", {"damp", "rent"})
     p.all_stems = frozenset({"damp", "rent", "mould"})
     assert cv.compare(p, r, t).verdict == "partial agreement"  # two qualitative strands: most frequent only
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from triangulate import examples as ex  # noqa: E402
+
+
+@given(st.lists(st.sampled_from(cv.VERDICTS), max_size=3))
+def test_overall_is_the_pair_most_in_need_of_discussion(verdicts):
+    result = cv.overall(verdicts)
+    compared = [v for v in verdicts if v != "no data"]
+    assert result == ("no data" if not compared else min(compared, key=cv.VERDICTS.index))
+    assert all(cv.VERDICTS.index(result) <= cv.VERDICTS.index(v) for v in compared)
+
+
+@given(st.text(max_size=300))
+def test_terms_never_fail_and_are_stable(text):
+    found = ex.terms(text)
+    assert all(isinstance(k, str) and k and isinstance(v, str) for k, v in found.items())
+    assert ex.terms(text) == found

@@ -112,3 +112,28 @@ def test_matrix_csv_report_and_errors_via_main(tmp_path, capsys, monkeypatch):
     assert main(["--database-url", url, "matrix", "--ward", "Atlantis"]) == 1
     assert "No ward called 'Atlantis'" in capsys.readouterr().err
     db.get_engine.cache_clear()
+
+
+def test_pdf_without_a_unicode_font_falls_back_to_ascii_glyphs(planted, monkeypatch):
+    monkeypatch.setattr(report, "_unicode_font", lambda: None)
+    pdf = report.export(planted, LEAD, js.GOVAN, "pdf")
+    assert pdf.startswith(b"%PDF")
+
+
+def test_cli_acts_as_a_named_user_and_refuses_a_viewer_the_report(tmp_path, capsys):
+    from triangulate import auth
+    from triangulate.permissions import SYSTEM
+
+    path = _cli_db(tmp_path)
+    url = f"sqlite:///{path}"
+    engine = db.make_engine(url)
+    auth.create_user(engine, SYSTEM, "val", "a-long-enough-password-1", "viewer")
+    engine.dispose()
+    db.get_engine.cache_clear()
+    assert main(["--database-url", url, "--as-user", "val", "matrix", "--ward", "Govan"]) == 0
+    capsys.readouterr()
+    assert main(["--database-url", url, "--as-user", "val", "report", "--ward", "Govan",
+                 "--out", str(tmp_path / "r.html")]) == 1
+    assert "reports.export" in capsys.readouterr().err
+    assert not (tmp_path / "r.html").exists()
+    db.get_engine.cache_clear()
