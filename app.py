@@ -94,7 +94,8 @@ def main() -> None:
             if oidc_configured() and st.user.is_logged_in:
                 st.logout()
             st.rerun()
-    st.navigation(sections).run()
+    # Every page in view: a folded "View 7 more" hid the officers' and researchers' own pages.
+    st.navigation(sections, expanded=True).run()
 
 
 main()

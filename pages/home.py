@@ -8,7 +8,7 @@ from triangulate import glasgow, numbers
 from triangulate.db import session_scope
 from triangulate.numbers_charts import fmt
 
-st.title("🔺 Triangulate")
+st.title("Triangulate")  # no emoji: servers often lack an emoji font (a blank box)
 st.write("For a ward in Glasgow, on which issues facing families do the **numbers**, the **practitioners** and "
          "the **residents** agree, partly agree, stay silent or disagree? Triangulate puts the three kinds of "
          "evidence side by side, issue by issue, so a workshop can see where they meet, where they clash and "
