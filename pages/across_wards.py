@@ -38,8 +38,8 @@ st.caption(f"⚠️ {ui.ILLUSTRATIVE}")
 matrix = matrix.assign(label=[f"{cv.STYLE[v]['glyph']}" for v in matrix["verdict"]])
 issue_order = list(dict.fromkeys(matrix.sort_values("codebook_order")["issue"]))
 heat = alt.Chart(matrix).mark_rect(stroke="white").encode(
-    x=alt.X("ward:N", title=None, axis=alt.Axis(labelAngle=-40, orient="top")),
-    y=alt.Y("issue:N", title=None, sort=issue_order),
+    x=alt.X("ward:N", title=None, axis=alt.Axis(labelAngle=-55, orient="top", labelOverlap=False, labelLimit=220)),
+    y=alt.Y("issue:N", title=None, sort=issue_order, axis=alt.Axis(labelLimit=260)),
     color=alt.Color("verdict:N", title="Verdict", scale=alt.Scale(domain=list(cv.STYLE),
                                                                   range=[s["colour"] for s in cv.STYLE.values()]),
                     legend=alt.Legend(orient="bottom")),
