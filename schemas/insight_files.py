@@ -147,6 +147,8 @@ class InsightFields(BaseModel):
     @field_validator("ward", "author", "role_service", "text", mode="before")
     @classmethod
     def _strip(cls, value):
+        if value is not None and "\x00" in str(value):  # PostgreSQL text cannot hold NUL; refuse it up front
+            raise ValueError("contains a NUL character (binary data), which cannot be stored")
         return str(value).strip() if value is not None else value
 
     @field_validator("evidence_type", mode="before")
