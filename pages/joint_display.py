@@ -107,7 +107,8 @@ with numbers_tab:
 with officers_tab:
     s = cell.signals["practitioners"]
     st.markdown(f"**{_word(s.level)}** — {md(s.summary)}")
-    if s.examples:
+    # Insights are not redacted, so their words (places, services, perhaps a name) follow the text permission.
+    if s.examples and ui.allowed("insights.read_text"):
         st.markdown("Examples officers give: " + md(", ".join(s.examples)))
     with ui.friendly_errors():
         insights = evidence.officer_insights(engine, actor, ward_code, issue_code, s.evidence.get("insight_ids"))

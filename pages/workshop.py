@@ -54,7 +54,8 @@ for col, strand, title in zip(st.columns(3), ("numbers", "practitioners", "resid
     col.markdown(f"#### {title}")
     col.markdown(f"## {cv.LEVEL_GLYPH.get(level, '')} {level}")
     col.markdown(md(row[f"{strand}_summary"]))
-    if row[f"{strand}_examples"]:
+    # officers' examples come from unredacted insight text: shown only to roles that may read it
+    if row[f"{strand}_examples"] and (strand != "practitioners" or ui.allowed("insights.read_text")):
         col.markdown("**Examples:** " + md(row[f"{strand}_examples"]))
 with st.expander("Why does it say " + row["verdict"] + "?"):
     st.markdown(md(row["why"]))

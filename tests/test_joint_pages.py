@@ -61,6 +61,7 @@ def test_joint_display_sorted_with_evidence_and_roles(planted_app):
     assert not viewer.exception
     assert not any("text" in d.value.columns for d in viewer.dataframe)  # counts, not officers' words
     assert "not their text" in _texts(viewer, "caption")
+    assert "Examples officers give" not in _texts(viewer)  # insight words follow the text permission
     assert not any(b.label.startswith("Prepare the report") for b in viewer.button)
 
 
