@@ -41,19 +41,24 @@ with ui.friendly_errors():
         st.stop()
     cells["mean_severity"] = cells["mean_severity"].round(2)
     heat = alt.Chart(cells).mark_rect().encode(
-        x=alt.X("ward:N", title="Ward", sort="ascending"),
-        y=alt.Y("issue:N", title="Issue"),
+        x=alt.X("ward:N", title="Ward", sort="ascending", axis=alt.Axis(labelAngle=0, labelLimit=170)),
+        y=alt.Y("issue:N", title="Issue", axis=alt.Axis(labelLimit=230)),
         color=alt.Color("insights:Q", title="Insights", scale=alt.Scale(scheme="orangered")),
         tooltip=["ward", "issue", alt.Tooltip("insights:Q", format=".1f"),
                  alt.Tooltip("mean_severity:Q", title="mean severity", format=".1f")])
+    # White numbers on the dark cells, black on the light ones; the height counts the axis too, so every
+    # issue keeps its label (too short a chart makes Vega drop every other one).
     text = alt.Chart(cells).mark_text(baseline="middle", fontSize=11).encode(
-        x="ward:N", y="issue:N", text=alt.Text("insights:Q", format=".0f"))
-    st.altair_chart((heat + text).properties(height=max(240, 24 * cells["issue"].nunique())), width="stretch")
+        x="ward:N", y="issue:N", text=alt.Text("insights:Q", format=".0f"),
+        color=alt.condition(alt.datum.insights > 0.6 * cells["insights"].max(), alt.value("white"),
+                            alt.value("black")))
+    st.altair_chart((heat + text).properties(height=80 + 26 * cells["issue"].nunique()), width="stretch")
 
     by_stance = table.groupby(["issue", "stance"], as_index=False)["insights"].sum()
     by_stance["stance"] = by_stance["stance"].map(STANCE_LABELS)
     st.altair_chart(alt.Chart(by_stance).mark_bar().encode(
-        y=alt.Y("issue:N", title=None, sort="-x"), x=alt.X("insights:Q", title="Insights, all wards"),
+        y=alt.Y("issue:N", title=None, sort="-x", axis=alt.Axis(labelLimit=230)),
+        x=alt.X("insights:Q", title="Insights, all wards"),
         color=alt.Color("stance:N", title="Stance",
                         scale=alt.Scale(domain=[STANCE_LABELS[s] for s in STANCES],
                                         range=["#d62728", "#2ca02c", "#1f77b4", "#ff7f0e"])),
@@ -73,5 +78,8 @@ with ui.friendly_errors():
         names = dict(zip(cells["issue_code"], cells["issue"]))
         issue = c2.selectbox("Issue", issue_options, format_func=names.get)
         detail = insights.drill_down(engine, actor, ward, issue, None if stance == "any" else stance, filters)
+        # The insight's words first: at the end of the row they were off screen.
         st.dataframe(detail, hide_index=True, width="stretch",
+                     column_order=["observed_on", "text", "stance", "author", "role_service", "evidence_type",
+                                   "codes", "id"],
                      column_config={"text": st.column_config.TextColumn("Insight", width="large")})

@@ -42,4 +42,13 @@ def open_page(page, title: str) -> None:
 
 
 def screenshot(page, name: str) -> None:
+    """The whole page: Streamlit scrolls inside its main area, so the window is stretched to the content's
+    height for the picture (Playwright's full_page alone would stop at the window's bottom edge)."""
+    size = page.viewport_size
+    height = page.evaluate("() => { const m = document.querySelector('[data-testid=\"stMain\"]');"
+                           " return m ? m.scrollHeight : document.body.scrollHeight; }")
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 12_000)})
+    page.wait_for_timeout(400)  # charts re-measure themselves at the new size
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size(size)
+    page.wait_for_timeout(200)
