@@ -104,3 +104,10 @@ def test_planted_govan_gives_all_four_verdicts(engine):
     maryhill = cv.matrix(engine, [js.MARYHILL]).set_index("issue_code")
     assert maryhill.loc["childcare", "verdict"] == "no data"
     assert maryhill.loc["housing", "verdict"] == "no data"  # only the numbers have data
+
+
+def test_consensus_not_coded_removes_the_issue_from_the_insight(engine):
+    ids = js.base(engine)
+    js.insight(engine, js.GOVAN, "The nursery staff were lovely.",
+               [(ids["childcare"], "problem", 3, "a"), (ids["childcare"], "not_coded", 1, "consensus")])
+    assert _signals(engine)[("childcare", "practitioners")].level == "not raised"

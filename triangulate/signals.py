@@ -39,6 +39,7 @@ from sqlalchemy.engine import Engine
 from schemas import (IndicatorIssue, Insight, InsightCode, Issue, Segment, Transcript,
                      Ward)
 from triangulate import examples as ex
+from triangulate.insights import NOT_CODED
 from triangulate.thresholds import Thresholds
 
 STRANDS = ("numbers", "practitioners", "residents")
@@ -178,9 +179,11 @@ def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes
         coded["consensus"] = coded["is_consensus"].fillna(False).astype(bool) | (coded["coder"] == "consensus")
         # Consensus coding wins: drop individual codings of an (insight, issue) that has a consensus one.
         has_consensus = coded.groupby(["insight_id", "issue_id"])["consensus"].transform("any")
-        coded = coded[~has_consensus | coded["consensus"]].copy()
+        coded = coded[~has_consensus | coded["consensus"]]
+        # A consensus "not_coded" means the coders settled that the insight is not about this issue.
+        coded = coded[coded["stance"] != NOT_CODED].copy()
         coded["n_coders"] = coded.groupby(["insight_id", "issue_id"])["coder"].transform("count")
-        coded["score"] = (coded["stance"].map(weights).fillna(0.0) * coded["severity"].clip(1, 3)
+        coded["score"] = (coded["stance"].map(weights).astype(float).fillna(0.0) * coded["severity"].clip(1, 3)
                           / coded["n_coders"])
         per_insight = coded.groupby(["ward_code", "issue_id", "insight_id"], sort=False)["score"].sum()
         for (ward_code, issue_id, insight_id), score in per_insight.items():
