@@ -43,7 +43,8 @@ with ui.friendly_errors():
     heat = alt.Chart(cells).mark_rect().encode(
         x=alt.X("ward:N", title="Ward", sort="ascending", axis=alt.Axis(labelAngle=0, labelLimit=170)),
         y=alt.Y("issue:N", title="Issue", axis=alt.Axis(labelLimit=230)),
-        color=alt.Color("insights:Q", title="Insights", scale=alt.Scale(scheme="orangered")),
+        color=alt.Color("insights:Q", title="Insights", scale=alt.Scale(scheme="orangered"),
+                        legend=alt.Legend(format="~g")),
         tooltip=["ward", "issue", alt.Tooltip("insights:Q", format=".1f"),
                  alt.Tooltip("mean_severity:Q", title="mean severity", format=".1f")])
     # White numbers on the dark cells, black on the light ones; the height counts the axis too, so every
@@ -58,7 +59,7 @@ with ui.friendly_errors():
     by_stance["stance"] = by_stance["stance"].map(STANCE_LABELS)
     st.altair_chart(alt.Chart(by_stance).mark_bar().encode(
         y=alt.Y("issue:N", title=None, sort="-x", axis=alt.Axis(labelLimit=230)),
-        x=alt.X("insights:Q", title="Insights, all wards"),
+        x=alt.X("insights:Q", title="Insights, all wards", axis=alt.Axis(format="~g", tickMinStep=1)),
         color=alt.Color("stance:N", title="Stance",
                         scale=alt.Scale(domain=[STANCE_LABELS[s] for s in STANCES],
                                         range=["#d62728", "#2ca02c", "#1f77b4", "#ff7f0e"])),

@@ -48,6 +48,9 @@ else:
     others = frame[~frame["mine"]]
     config = {
         "id": st.column_config.NumberColumn("#", width="small"),
+        "ward": st.column_config.TextColumn("Ward"),
+        "author": st.column_config.TextColumn("Author"),
+        "role_service": st.column_config.TextColumn("Role or service"),
         "observed_on": st.column_config.DateColumn("Date", format="DD/MM/YYYY"),
         "text": st.column_config.TextColumn("Insight", width="large", max_chars=10_000),
         "evidence_type": st.column_config.SelectboxColumn("Evidence", options=list(EVIDENCE_TYPES)),

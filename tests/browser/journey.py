@@ -52,3 +52,24 @@ def screenshot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     page.set_viewport_size(size)
     page.wait_for_timeout(200)
+
+
+def widget(page, label: str):
+    """A select box or multiselect found by its visible label."""
+    return page.locator('[data-testid="stSelectbox"], [data-testid="stMultiSelect"]').filter(
+        has=page.locator("label").get_by_text(label, exact=True)).first
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick `option` (its visible text, or part of it) in the select box or multiselect labelled `label`."""
+    box = widget(page, label)
+    box.locator('[role="combobox"], input').first.click()
+    page.get_by_role("option", name=option).first.click()
+    if box.get_attribute("data-testid") == "stMultiSelect":
+        page.keyboard.press("Escape")  # a multiselect keeps its list open for more choices
+    wait_idle(page)
+    assert_clean(page)
+
+
+def main_text(page) -> str:
+    return page.locator('[data-testid="stMain"]').inner_text()
