@@ -35,6 +35,8 @@ class TranscriptMetadata(BaseModel):
     @field_validator("title", "ward", "consent_basis", "facilitator")
     @classmethod
     def _strip(cls, value: str) -> str:
+        if "\x00" in value:  # PostgreSQL text cannot hold NUL; refuse it before the write
+            raise ValueError("contains a NUL character (binary data), which cannot be stored")
         return value.strip()
 
 

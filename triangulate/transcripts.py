@@ -541,6 +541,10 @@ def parse(filename: str, data: bytes) -> ParsedTranscript:
         parsed = _parse_docx(name, data)
     else:
         text, encoding = decode(name, data)
+        if "\x00" in text:  # NUL past the first 8 KiB or in UTF-16: binary, and PostgreSQL text cannot hold it
+            raise ImportFailed([Problem(name, text.count("\n", 0, text.index("\x00")) + 1, None,
+                                        "this looks like binary data, not text (it contains NUL characters)",
+                                        "export the transcript as plain text (.txt, UTF-8), .docx, .vtt or .srt")])
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         if fmt == "vtt":
             parsed = _parse_vtt(name, text)
