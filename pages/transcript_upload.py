@@ -73,12 +73,14 @@ for k, item in enumerate(items):
         for warning in item.parsed.warnings:
             st.warning(warning)
         speakers = item.speakers_frame()
-        speakers["resident"] = speakers["suggested resident"]
-        edited = st.data_editor(speakers.drop(columns=["suggested resident"]), hide_index=True, width="stretch",
-                                disabled=["speaker in file", "stored as", "turns", "words"], key=f"speakers_{k}",
-                                column_config={"resident": st.column_config.CheckboxColumn(
-                                    "Resident?", help="Only residents' turns are analysed")})
-        choices[item.filename] = list(edited.loc[edited["resident"], "speaker in file"])
+        st.dataframe(speakers.drop(columns=["suggested resident"]), hide_index=True, width="stretch")
+        # A plain multiselect rather than a checkbox column: clearer, and usable from the keyboard.
+        labels = list(speakers["speaker in file"])
+        choices[item.filename] = st.multiselect(
+            f"Residents in {item.filename}", labels, key=f"speakers_{k}",
+            default=[s for s, yes in zip(labels, speakers["suggested resident"]) if yes],
+            help="Only residents' turns are analysed. The first guess leaves out interviewers and facilitators "
+                 "it recognises; remove anyone else who is not a resident.")
         tab_red, tab_turns = st.tabs(["Redactions", "Turns (as they will be stored)"])
         with tab_red:
             report = item.redaction_frame()
