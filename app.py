@@ -1,8 +1,6 @@
 """Triangulate: the Streamlit entry. Sign-in, navigation over pages/, and the current ward."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 import ui
@@ -11,8 +9,6 @@ from triangulate import oidc
 from triangulate.errors import SignInFailed
 
 st.set_page_config(page_title="Triangulate", page_icon="🔺", layout="wide")
-
-HERE = Path(__file__).resolve().parent
 
 # section, file under pages/, title, icon, permission needed to see it (None: everyone signed in)
 PAGES = [
@@ -84,7 +80,7 @@ def main() -> None:
         return
     sections: dict[str, list] = {}
     for section, file, title, icon, permission in PAGES:
-        if (HERE / "pages" / file).exists() and (permission is None or ui.allowed(permission)):
+        if permission is None or ui.allowed(permission):
             sections.setdefault(section, []).append(
                 st.Page(f"pages/{file}", title=title, icon=icon, default=(file == "home.py")))
     with st.sidebar:

@@ -21,3 +21,14 @@ def test_sign_in_screen_then_home(app_env):
     assert not at.exception
     assert at.session_state["actor"].role == "lead"
     assert any("Triangulate" in t.value for t in at.title)
+
+
+def test_every_page_in_the_navigation_exists_and_every_page_file_is_listed():
+    import ast
+
+    tree = ast.parse((ROOT / "app.py").read_text())
+    pages = next(node.value for node in ast.walk(tree)
+                 if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "PAGES")
+    listed = {ast.literal_eval(row)[1] for row in pages.elts}
+    on_disk = {p.name for p in (ROOT / "pages").glob("*.py")}
+    assert listed == on_disk

@@ -27,14 +27,33 @@ def _users(engine: Engine) -> None:
         auth.create_user(engine, SYSTEM, username, DEMO_PASSWORD, role, name, service)
 
 
+def _glasgow(engine: Engine) -> None:
+    from triangulate import glasgow
+
+    glasgow.load_default(engine, SYSTEM)
+
+
+def _insights(engine: Engine) -> None:
+    from triangulate import insight_import
+
+    insight_import.load_demo(engine, SYSTEM)
+
+
+def _transcripts(engine: Engine) -> None:
+    # Imported here: the residents strand loads spaCy, torch and BERTopic, which nothing else needs.
+    from triangulate import residents
+
+    residents.load_demo(engine, SYSTEM)
+
+
 def steps() -> list[tuple[str, Callable[[Engine], object]]]:
-    """The loading steps, in order; each is idempotent on its own data."""
+    """The loading steps, in order (wards before insights, accounts before their insights)."""
     return [
         ("Codebook: default child-poverty issues", lambda e: codebook.load_default(e, SYSTEM)),
-        ("Glasgow: 23 wards, 746 data zones, real indicators", lambda e: __import__("triangulate.glasgow").glasgow.load_default(e, SYSTEM)),
+        ("Glasgow: 23 wards, 746 data zones, real indicators", _glasgow),
         ("Demo accounts (one per role)", _users),
-        ("Illustrative officer insights (fictional)", lambda e: __import__("triangulate.insight_import").insight_import.load_demo(e, SYSTEM)),
-        ("Illustrative resident transcripts (fictional), topics fitted", lambda e: __import__("triangulate.residents").residents.load_demo(e, SYSTEM)),
+        ("Illustrative officer insights (fictional)", _insights),
+        ("Illustrative resident transcripts (fictional), topics fitted", _transcripts),
     ]
 
 

@@ -4,6 +4,7 @@ This is the only Streamlit-aware code outside app.py and pages/; `triangulate/` 
 """
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 
 import streamlit as st
@@ -34,7 +35,19 @@ def engine():
         demo.load(eng)
     # Raw uploads past the retention period go at every server start, not only when an admin clicks.
     retention.apply_retention(eng, SYSTEM)
+    # Compute the 23 wards' indicators while the user signs in, so the first page after sign-in is fast.
+    threading.Thread(target=_warm_ward_indicators, args=(eng,), daemon=True).start()
     return eng
+
+
+def _warm_ward_indicators(eng) -> None:
+    from triangulate import numbers
+
+    try:
+        with db.session_scope(eng) as session:
+            numbers.all_wards_indicator_frame(session)
+    except Exception:  # a warm-up only; the page computes it again and reports any error itself
+        pass
 
 
 def actor() -> Actor:
