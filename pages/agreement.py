@@ -74,7 +74,7 @@ with ui.friendly_errors():
             if st.form_submit_button("Record the consensus", type="primary"):
                 insight_id, issue_code = keys[pick]
                 agreement.settle(engine, actor, int(insight_id), issue_code, stance, severity)
-                st.success(f"Consensus recorded for #{insight_id} ({labels.get(issue_code, issue_code)}); the "
+                st.success(f"Consensus recorded for #{insight_id} ({ui.md_escape(labels.get(issue_code, issue_code))}); the "
                            "joint display now uses it.")
     else:
         st.caption("Leads and researchers record the consensus after the meeting.")

@@ -56,7 +56,7 @@ with tab_add:
         if st.form_submit_button("Add issue", type="primary"):
             with ui.friendly_errors():
                 added = codebook.add_issue(engine, actor, code, label, definition, keywords, parent)
-                st.success(f"Added {added.label!r}.")
+                st.success(f"Added {ui.md_escape(added.label)}.")
 
 with tab_edit:
     target = st.selectbox("Issue", codes, format_func=fmt, key="edit_pick")
@@ -98,14 +98,14 @@ with tab_retire:
     if st.button("Retire", disabled=not sure):
         with ui.friendly_errors():
             codebook.retire(engine, actor, gone)
-            st.success(f"Retired {labels.get(gone, gone)!r}.")
+            st.success(f"Retired {ui.md_escape(labels.get(gone, gone))}.")
     retired = [i.code for i in everything if i.status == "retired" and not i.merged_into_id]
     if retired:
         back = st.selectbox("Bring back a retired issue", retired, format_func=fmt, key="restore_pick")
         if st.button("Restore"):
             with ui.friendly_errors():
                 codebook.restore(engine, actor, back)
-                st.success(f"Restored {labels.get(back, back)!r}.")
+                st.success(f"Restored {ui.md_escape(labels.get(back, back))}.")
 
 with tab_qdc:
     st.write("Upload a REFI-QDA codebook exported from NVivo, ATLAS.ti, MAXQDA, QualCoder or Taguette. Codes "
@@ -114,7 +114,7 @@ with tab_qdc:
     if upload is not None:
         with ui.friendly_errors():
             book = qdc.parse(upload.getvalue(), upload.name)
-            st.success(f"Valid REFI-QDA codebook{' from ' + book.origin if book.origin else ''}: "
+            st.success(f"Valid REFI-QDA codebook{' from ' + ui.md_escape(book.origin) if book.origin else ''}: "
                        f"{sum(1 for _ in book.all_codes())} codes, {len(book.sets)} sets.")
             if st.button("Import codebook", type="primary"):
                 report = qdc.import_qdc(engine, actor, upload.getvalue(), upload.name)

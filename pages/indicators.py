@@ -83,7 +83,7 @@ if checked:
 pending = st.session_state.get("ind_plan")
 if pending:
     name, data, options, plan = pending
-    st.markdown(f"**{name}** — read as *{plan.format or 'unrecognised'}*"
+    st.markdown(f"**{ui.md_escape(name)}** — read as *{plan.format or 'unrecognised'}*"
                 + (f", sheet {plan.sheet}" if plan.sheet else ""))
     if plan.problems:
         st.error(f"{len(plan.problems)} problem(s); nothing can be imported until they are fixed.")

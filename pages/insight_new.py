@@ -88,7 +88,7 @@ with st.form("insight_details"):
     families = c2.number_input("How many families it concerns", min_value=0, max_value=100_000, value=None,
                                step=1, placeholder="optional")
     confidence = c3.select_slider("Confidence", options=CONFIDENCE, value="medium")
-    st.caption(f"Written by **{actor.name}**. You can edit it later on the Insights page; edits are kept in "
+    st.caption(f"Written by **{ui.md_escape(actor.name)}**. You can edit it later on the Insights page; edits are kept in "
                "its history.")
     submitted = st.form_submit_button("Save insight", type="primary")
 

@@ -93,7 +93,7 @@ else:
     if found:
         insight, codings = found
         st.text(insight.text)
-        st.caption(f"{insight.author_name} · {insight.role_service} · {insight.evidence_type}"
+        st.caption(f"{ui.md_escape(insight.author_name)} · {ui.md_escape(insight.role_service)} · {insight.evidence_type}"
                    + (" · illustrative" if insight.illustrative else ""))
         st.dataframe(pd.DataFrame([{"issue": c.issue_label, "stance": STANCE_LABELS.get(c.stance, c.stance),
                                     "severity": c.severity, "coder": c.coder} for c in codings]),

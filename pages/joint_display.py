@@ -75,7 +75,7 @@ issue_code = st.selectbox("Evidence for", options, format_func=lambda c: labels[
 cell = cells[issue_code]
 row = matrix[matrix["issue_code"] == issue_code].iloc[0]
 style = cv.STYLE[cell.verdict]
-st.subheader(f"{labels[issue_code]}: {style['glyph']} {cell.verdict}")
+st.subheader(f"{md(labels[issue_code])}: {style['glyph']} {cell.verdict}")
 why, numbers_tab, officers_tab, residents_tab = st.tabs(
     [f"Why does it say {cell.verdict}?", "Numbers", "Officers", "Residents"])
 with why:

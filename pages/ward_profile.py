@@ -72,7 +72,7 @@ if dz["value"].notna().any():
     st.caption("Data zones outlined with a red dashed line fit the ward only fairly or uncertainly (the DZ→ward "
                "lookup is a best-fit overlay, not official).")
 else:
-    st.caption(f"{row['title']} is not published for data zones (built from: {row['source_level']}); the map "
+    st.caption(f"{ui.md_escape(row['title'])} is not published for data zones (built from: {row['source_level']}); the map "
                "shows income deprivation instead.")
     st.altair_chart(charts.datazone_map(dz_all, "Income deprived", "fraction"), width="stretch")
 flagged = dz[dz["fit_quality"] != "good"]
