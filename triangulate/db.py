@@ -8,12 +8,30 @@ from typing import Iterator
 
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 import schemas  # noqa: F401  (registers every table on the metadata)
 from triangulate.config import database_url
+from triangulate.errors import TriangulateError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _refuse_nul_characters(session, _flush_context, _instances) -> None:
+    """PostgreSQL cannot store a NUL character in text and SQLite truncates at it in places: refuse it
+    for every table in one place, so each form and importer need not remember to."""
+    for obj in (*session.new, *session.dirty):
+        table = getattr(obj, "__table__", None)
+        if table is None:
+            continue
+        for column in table.columns:
+            value = getattr(obj, column.key, None)
+            if isinstance(value, str) and "\x00" in value:
+                raise TriangulateError(
+                    f"The {column.key.replace('_', ' ')} contains a NUL character (\\x00), which cannot be "
+                    "stored. Remove it (it usually comes from a binary file or a bad copy-paste) and try again.")
 
 
 def make_engine(url: str | None = None) -> Engine:
