@@ -41,18 +41,20 @@ with ui.friendly_errors():
     if frame.empty:
         st.info("The analysis found no topics.")
         st.stop()
-    left, right = st.columns(2)
+    left, right = st.container(), st.container()  # one under the other: side by side cut the topic labels
     with left:
         st.subheader("Topic sizes")
         st.altair_chart(alt.Chart(frame).mark_bar().encode(
-            x=alt.X("size:Q", title="resident segments"), y=alt.Y("label:N", sort="-x", title=None),
+            x=alt.X("size:Q", title="resident segments"),
+            y=alt.Y("label:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
             color=alt.Color("issue:N", title="issue"), tooltip=["label", "keywords", "size", "issue", "status"]),
             width="stretch")
     with right:
         st.subheader("By ward")
         st.altair_chart(alt.Chart(sizes).mark_bar().encode(
             x=alt.X("segments:Q", stack="normalize", title="share of the topic's segments"),
-            y=alt.Y("topic:N", title=None), color=alt.Color("ward:N"), tooltip=["topic", "ward", "segments"]),
+            y=alt.Y("topic:N", title=None, axis=alt.Axis(labelLimit=260)), color=alt.Color("ward:N"),
+            tooltip=["topic", "ward", "segments"]),
             width="stretch")
     st.dataframe(frame.drop(columns=["topic_id", "issue_code"]), hide_index=True, width="stretch")
     st.download_button("Download topics (CSV)", topics.topics_csv(engine, actor), file_name="topics.csv",
@@ -81,7 +83,11 @@ with ui.friendly_errors():
                                     key="topics_issue")
             if st.button("Confirm mapping", key="topics_confirm"):
                 topics.confirm_topic(engine, actor, int(chosen), int(issue_id))
-                st.success(f"Confirmed: its segments now count towards {labels[issue_id]}.")
+                # Rerun so the table and the detail above say "confirmed" too; the message survives it.
+                st.session_state["topics_done"] = f"Confirmed: its segments now count towards {labels[issue_id]}."
+                st.rerun()
+            if "topics_done" in st.session_state:
+                st.success(st.session_state.pop("topics_done"))
         with c2:
             split = st.multiselect("…or split it between issues", ids, format_func=labels.get, key="topics_split")
             if st.button("Split", disabled=len(split) < 2, key="topics_split_go"):

@@ -39,7 +39,7 @@ with c1:
 with c2:
     method = st.selectbox("Method", ["interview", "focus group", "drop-in"], key="upload_method")
 with c3:
-    held_on = st.date_input("Held on", value=dt.date.today(), key="upload_date")
+    held_on = st.date_input("Held on", value=dt.date.today(), key="upload_date", format="DD/MM/YYYY")
 c4, c5 = st.columns(2)
 consent = c4.text_input("Consent / lawful basis", key="upload_consent",
                         placeholder="e.g. Written consent; public task (UK GDPR 6(1)(e))")

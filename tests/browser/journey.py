@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from tests.browser.conftest import ARTIFACTS
 
 DEMO_PASSWORD = "triangulate-demo"
@@ -63,8 +65,17 @@ def widget(page, label: str):
 def choose(page, label: str, option: str) -> None:
     """Pick `option` (its visible text, or part of it) in the select box or multiselect labelled `label`."""
     box = widget(page, label)
-    box.locator('[role="combobox"], input').first.click()
-    page.get_by_role("option", name=option).first.click()
+    opener = box.get_by_role("button", name="Open")
+    wanted = page.get_by_role("option", name=option).first
+    for _ in range(3):  # charts drawing above can shift the box as it is clicked: try again
+        (opener if opener.count() else box.get_by_role("combobox")).first.click()
+        try:
+            wanted.wait_for(timeout=3_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(300)
+    wanted.click()
     if box.get_attribute("data-testid") == "stMultiSelect":
         page.keyboard.press("Escape")  # a multiselect keeps its list open for more choices
     wait_idle(page)
@@ -73,3 +84,12 @@ def choose(page, label: str, option: str) -> None:
 
 def main_text(page) -> str:
     return page.locator('[data-testid="stMain"]').inner_text()
+
+
+def grid_rows(frame) -> list[list[str]]:
+    """The rows of an st.dataframe as text. The grid draws on a canvas; its accessible table (role=grid,
+    what a screen reader reads) holds the visible cells, header row first."""
+    frame.locator('[role="grid"]').first.wait_for(state="attached")  # inside the canvas: not "visible"
+    return frame.locator('[role="row"]').evaluate_all(
+        "rows => rows.map(r => Array.from(r.querySelectorAll('[role=gridcell],[role=columnheader]'))"
+        ".map(c => c.textContent.trim()))")
