@@ -130,11 +130,12 @@ def test_researcher_uploads_reviews_analyses_and_maps(page, tmp_path):
     open_page(page, "Topics")
     assert "re-run it to include them" in main_text(page)  # the new transcripts made the model stale
     page.get_by_role("button", name=re.compile(r"Run the analysis|Re-run the analysis")).click()
-    page.locator('[data-testid="stProgress"]').first.wait_for(state="visible", timeout=30_000)
-    progress_seen = page.locator('[data-testid="stStatusWidget"], [data-testid="stExpander"]').count()
+    page.locator('[data-testid="stProgress"]').first.wait_for(state="visible", timeout=30_000)  # while it runs
     wait_idle(page, 120_000)
     assert_clean(page)
-    assert progress_seen
+    status = page.locator('[data-testid="stExpander"]').filter(has=page.locator('[data-testid="stProgress"]'))
+    done = re.search(r"(\d+) topics found in (\d+) resident segments \((\d+) newly embedded\)", status.inner_text())
+    assert done and int(done.group(3)) >= 2, status.inner_text()  # at least our residents' new segments
     assert "re-run it to include them" not in main_text(page)
     choose(page, "Topic", re.compile(r"bus|fare|transport", re.I))
     choose(page, "Map this topic to", "Transport")
