@@ -43,6 +43,25 @@ else:
                                      row["description"], owner=row["owner"] or "")
                 st.success(f"{len(chosen)} need(s) added to the register.")
                 st.rerun()
+        # One at a time, in words: the same step without the grid's checkboxes (keyboard, screen readers).
+        if not shown.empty:
+            with st.form("accept_one", clear_on_submit=True):
+                st.markdown("**Or accept one proposal**")
+                pick = st.selectbox("Proposal", list(shown.index), format_func=lambda i: (
+                    f"{shown.loc[i, 'ward']} · {shown.loc[i, 'issue']} · {shown.loc[i, 'strand']} "
+                    f"({shown.loc[i, 'reason']})"))
+                c1, c2 = st.columns([3, 1])
+                words = c1.text_input("What is missing", placeholder="Leave empty to keep the proposal's words")
+                owner = c2.text_input("Owner")
+                if st.form_submit_button("Accept this need"):
+                    with ui.friendly_errors():
+                        src = shown.loc[pick]
+                        dataneeds.accept(engine, actor, src["ward_code"], src["issue_code"], src["strand"],
+                                         words.strip() or src["description"], owner=owner)
+                        st.session_state["needs_done"] = f"Added to the register: {src['issue']} ({src['strand']})."
+                        st.rerun()
+        if "needs_done" in st.session_state:
+            st.success(st.session_state.pop("needs_done"))
     else:
         st.caption("Only programme leads accept and edit data needs.")
 
