@@ -84,13 +84,16 @@ def test_researcher_uploads_reviews_analyses_and_maps(page, tmp_path):
     page.wait_for_function("b => !b.disabled", arg=preview.element_handle(), timeout=30_000)  # both uploaded
     choose(page, "Ward", "Govan")
     choose(page, "Method", "drop-in")
-    page.get_by_role("textbox", name="Consent / lawful basis").fill("Verbal consent recorded; public task")
-    page.get_by_role("textbox", name="Facilitated by").fill(FACILITATOR)
+    for name, value in (("Consent / lawful basis", "Verbal consent recorded; public task"),
+                        ("Facilitated by", FACILITATOR)):
+        field = page.get_by_role("textbox", name=name)
+        field.fill(value)
+        field.press("Enter")  # sent now, so its rerun cannot swallow the click on Preview
+        wait_idle(page)
     preview.click()
+    page.get_by_text("2 file(s) ready to review").wait_for(timeout=90_000)
     wait_idle(page, 90_000)
     assert_clean(page)
-    content = main_text(page)
-    assert "2 file(s) ready to review" in content
 
     # Review: each file's redaction report lists the name and the phone number it found.
     for upload, found in ((vtt, [NEIGHBOUR, PHONE_VTT]), (word, [NEIGHBOUR, PHONE_DOCX])):
