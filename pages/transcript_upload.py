@@ -72,7 +72,7 @@ for k, item in enumerate(items):
             st.info(f"Already imported as transcript {item.duplicate_of}: saving again adds nothing.")
         for warning in item.parsed.warnings:
             st.warning(warning)
-        speakers = item.speakers_frame()
+        speakers = item.speakers_frame(facilitator)
         st.dataframe(speakers.drop(columns=["suggested resident"]), hide_index=True, width="stretch")
         # A plain multiselect rather than a checkbox column: clearer, and usable from the keyboard.
         labels = list(speakers["speaker in file"])

@@ -79,17 +79,21 @@ class Preview:
     def redactions(self) -> list[nlp.Redaction]:
         return [r for t in self.turns for r in t.redactions]
 
-    def suggested_residents(self) -> list[str]:
-        meta, names = self.parsed.metadata, self.parsed.speaker_names
+    def suggested_residents(self, facilitator: str | None = None) -> list[str]:
+        """First guess of the residents; `facilitator` (typed in the form) joins the file's own metadata."""
+        meta, names = dict(self.parsed.metadata), self.parsed.speaker_names
+        if facilitator:
+            meta["facilitator"] = "; ".join(filter(None, [meta.get("facilitator", ""), facilitator]))
         return [s for s in self.parsed.speakers if transcripts.suggest_is_resident(s, meta)
                 and transcripts.suggest_is_resident(names.get(s, s), meta)]
 
-    def speakers_frame(self) -> pd.DataFrame:
+    def speakers_frame(self, facilitator: str | None = None) -> pd.DataFrame:
         rows = []
+        suggested = self.suggested_residents(facilitator)
         for stat in self.parsed.speaker_stats():
             rows.append({"speaker in file": stat["speaker"], "stored as": self.speaker_map.get(stat["speaker"]),
                          "turns": stat["turns"], "words": stat["words"],
-                         "suggested resident": stat["speaker"] in self.suggested_residents()})
+                         "suggested resident": stat["speaker"] in suggested})
         return pd.DataFrame(rows)
 
     def turns_frame(self) -> pd.DataFrame:
@@ -194,7 +198,7 @@ def save(engine: Engine, actor: Actor, item: Preview, *, ward: str | None = None
             problems.append(Problem(name, None, ".".join(str(p) for p in err["loc"]), err["msg"],
                                     "method is one of interview / focus group / drop-in; title up to 200 characters"))
         shape = None
-    chosen = set(item.suggested_residents() if residents is None else residents)
+    chosen = set(item.suggested_residents(facilitator) if residents is None else residents)
     unknown = chosen - set(item.parsed.speakers)
     if unknown:
         problems.append(Problem(name, None, "speakers", f"no speaker called {', '.join(sorted(unknown))} in this file",
