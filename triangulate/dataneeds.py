@@ -14,7 +14,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from schemas import DataNeed, Issue, Ward
-from schemas.tables import utcnow
 from triangulate import audit
 from triangulate import convergence as cv
 from triangulate.db import session_scope
@@ -138,14 +137,7 @@ def update(engine: Engine, actor: Actor, need_id: int, **changes) -> None:
         need = session.get(DataNeed, need_id)
         if need is None:
             raise NotFound(f"No data need with id {need_id}.")
-        diff = {k: {"from": getattr(need, k), "to": v} for k, v in changes.items() if getattr(need, k) != v}
-        if not diff:
-            return
-        for k, v in changes.items():
-            setattr(need, k, v.strip() if isinstance(v, str) else v)
-        need.updated_at = utcnow()
-        session.add(need)
-        audit.record(session, actor, "edit", "data_need", need_id, changed=diff)
+        audit.apply_edit(session, actor, need, changes, "data_need", need_id)
 
 
 def register(engine: Engine, ward_codes: list[str] | None = None) -> pd.DataFrame:

@@ -7,7 +7,6 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from schemas import Hypothesis, Issue, Ward
-from schemas.tables import utcnow
 from triangulate import audit
 from triangulate.db import session_scope
 from triangulate.errors import NotFound, TriangulateError
@@ -61,14 +60,7 @@ def update(engine: Engine, actor: Actor, hypothesis_id: int, **changes) -> None:
             raise NotFound(f"No hypothesis with id {hypothesis_id}.")
         if "issue_code" in changes:
             changes["issue_id"] = _issue_id(session, changes.pop("issue_code"))
-        diff = {k: {"from": getattr(row, k), "to": v} for k, v in changes.items() if getattr(row, k) != v}
-        if not diff:
-            return
-        for k, v in changes.items():
-            setattr(row, k, v.strip() if isinstance(v, str) else v)
-        row.updated_at = utcnow()
-        session.add(row)
-        audit.record(session, actor, "edit", "hypothesis", hypothesis_id, changed=diff)
+        audit.apply_edit(session, actor, row, changes, "hypothesis", hypothesis_id)
 
 
 def log(engine: Engine, ward_codes: list[str] | None = None) -> pd.DataFrame:
