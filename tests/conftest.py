@@ -10,6 +10,7 @@ import os
 import shutil
 import sys
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -64,24 +65,31 @@ def _postgres_copy(template: str):
     return admin, name, url
 
 
-@pytest.fixture(params=BACKENDS)
-def engine(request, tmp_path, migrated_sqlite_template):
-    """An empty migrated database on each backend under test."""
-    if request.param == "sqlite":
-        path = tmp_path / "test.db"
-        shutil.copy(migrated_sqlite_template, path)
+@contextmanager
+def empty_database(backend: str, path: Path, sqlite_template: Path, request):
+    """An empty migrated database on `backend`, dropped afterwards (PostgreSQL: a copy of the template)."""
+    if backend == "sqlite":
+        shutil.copy(sqlite_template, path)
         eng = db.make_engine(f"sqlite:///{path}")
         yield eng
         eng.dispose()
         return
-    template = request.getfixturevalue("postgres_template")
-    admin, name, url = _postgres_copy(template)
+    admin, name, url = _postgres_copy(request.getfixturevalue("postgres_template"))
     eng = db.make_engine(url)
-    yield eng
-    eng.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield eng
+    finally:
+        eng.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request, tmp_path, migrated_sqlite_template):
+    """An empty migrated database on each backend under test."""
+    with empty_database(request.param, tmp_path / "test.db", migrated_sqlite_template, request) as eng:
+        yield eng
 
 
 @pytest.fixture

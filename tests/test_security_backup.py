@@ -21,21 +21,9 @@ from triangulate.errors import PermissionDenied, TriangulateError
 @pytest.fixture
 def fresh_engine(engine, request, tmp_path, migrated_sqlite_template):
     """A second empty migrated database on the same backend as `engine`."""
-    if engine.dialect.name == "sqlite":
-        path = tmp_path / "restored.db"
-        shutil.copy(migrated_sqlite_template, path)
-        eng = db.make_engine(f"sqlite:///{path}")
+    backend = "sqlite" if engine.dialect.name == "sqlite" else "postgres"
+    with conftest.empty_database(backend, tmp_path / "restored.db", migrated_sqlite_template, request) as eng:
         yield eng
-        eng.dispose()
-        return
-    from sqlalchemy import text
-    admin, name, url = conftest._postgres_copy(request.getfixturevalue("postgres_template"))
-    eng = db.make_engine(url)
-    yield eng
-    eng.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def fill_every_table(engine, tmp_path):
