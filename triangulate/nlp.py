@@ -209,8 +209,8 @@ def _valid_phone(text: str) -> bool:
 
 
 def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *,
-            speaker_names: dict | None = None, always: list[str] | None = None, allow: list[str] | None = None,
-            batch_size: int = 64, progress=None) -> tuple[list[ProcessedTurn], dict[str, str]]:
+            speaker_names: dict | None = None, names: list[str] | None = None, always: list[str] | None = None,
+            allow: list[str] | None = None, batch_size: int = 64, progress=None) -> tuple[list[ProcessedTurn], dict[str, str]]:
     """Redact and enrich every turn of one transcript. Returns (turns, speaker label -> pseudonymised label).
 
     Speaker names are registered first, so "Margaret:" as a label and "Margaret said" in the text get the
@@ -250,7 +250,8 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
                 if m.group().strip().lower() in allow_set or taken(a, b):
                     continue
                 spans.append((a, b, rule, category))
-        for label, full in speaker_names.items():  # initials in the key are names too
+        # Names the file itself gives (key, labels, front matter) and initials in the key are names too.
+        for full in [*speaker_names.values(), *(names or [])]:
             for name in [full, *full.split()]:
                 if len(name) > 2 and name.lower() not in allow_set and not is_place(name):
                     for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):

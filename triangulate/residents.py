@@ -122,7 +122,7 @@ def preview(engine: Engine, actor: Actor, filename: str, data: bytes, *, always:
         allow = lists["allow"] if allow is None else allow
     turns, speaker_map = nlp.process([t.text for t in parsed.turns], [t.line for t in parsed.turns],
                                      [t.speaker for t in parsed.turns], speaker_names=parsed.speaker_names,
-                                     always=always, allow=allow, progress=progress)
+                                     names=parsed.names, always=always, allow=allow, progress=progress)
     with Session(engine) as session:
         existing = session.exec(select(Transcript.id).where(Transcript.checksum == parsed.checksum)).first()
     return Preview(parsed, turns, speaker_map, raw=data, duplicate_of=existing)

@@ -72,6 +72,9 @@ class ParsedTranscript:
     speaker_names: dict = field(default_factory=dict)  # initials -> full name, from a speaker key
     encoding: str = "utf-8"
     warnings: list[str] = field(default_factory=list)
+    # Every person's name the file itself gives (speaker key, name labels, front-matter speakers/hosts,
+    # facilitator): always redacted in this transcript, whatever NER thinks of them.
+    names: list[str] = field(default_factory=list)
 
     @property
     def speakers(self) -> list[str]:
@@ -357,7 +360,12 @@ def _parse_text(filename: str, text: str, fmt: str) -> ParsedTranscript:
     body = "\n".join(lines[used:])
     turns, key = parse_lines(filename, body, consumed + used)
     meta = _normalise_metadata(raw_meta)
-    return ParsedTranscript(filename, fmt, "", turns, meta, key)
+    parsed = ParsedTranscript(filename, fmt, "", turns, meta, key)
+    for field_name in ("speakers", "hosts", "participants", "interviewees", "facilitators"):
+        value = raw_meta.get(field_name)
+        for name in (value if isinstance(value, list) else str(value or "").split(",")):
+            parsed.names.append(str(name).strip())
+    return parsed
 
 
 # --------------------------------------------------------------------------- .docx
@@ -566,6 +574,10 @@ def parse(filename: str, data: bytes) -> ParsedTranscript:
         raise ImportFailed([Problem(name, placed[0].line, None, f"the speaker {placed[0].speaker!r} is named like "
                                     "a place", "if this is a person, relabel the turns (e.g. 'Resident 1:'); if it "
                                     "is a heading, remove the colon after it")])
+    parsed.names.extend(parsed.speaker_names.values())
+    parsed.names.extend(re.split(r"[;,]| and ", parsed.metadata.get("facilitator", "")))
+    parsed.names.extend(s for s in parsed.speakers if s != "Unlabelled" and not is_role_label(s))
+    parsed.names = list(dict.fromkeys(n.strip() for n in parsed.names if n and n.strip()))
     if not parsed.metadata.get("title"):
         parsed.metadata["title"] = PurePath(name).stem.replace("_", " ").replace("-", " ").strip().capitalize()
     if all(t.speaker == "Unlabelled" for t in parsed.turns):
