@@ -1,6 +1,5 @@
 """Default data, ward comparisons, booster ranking and the CLI, on the demo database."""
 import json
-import time
 
 import pandas as pd
 import pytest
@@ -50,18 +49,16 @@ def test_ward_values_agree_with_source_files(demo_engine):
     assert wards_total == pytest.approx(iz["fye2022_provisional"].sum(), rel=1e-6)
 
 
-def test_twenty_three_ward_tables_are_fast(demo_engine):
-    """The joint display asks for 23 ward tables: one cold computation, then cached lookups. Budget 2 s in
-    total on a quiet machine (see bench/bench_numbers.py); the cold bound here leaves room for a busy CI box."""
+def test_twenty_three_ward_tables_are_served_again_from_the_cache(demo_engine):
+    """The joint display asks for 23 ward tables: one computation, then cached lookups that give the same
+    answer. Their time budget (2 s in total) is measured in bench/bench_numbers.py, not asserted here."""
     with session_scope(demo_engine) as s:
-        started = time.perf_counter()
         codes = numbers.wards_summary(s)["code"]
-        cold = time.perf_counter() - started
-        started = time.perf_counter()
+        first = {code: numbers.ward_indicator_table(s, code) for code in codes}
         for code in codes:
-            assert not numbers.ward_indicator_table(s, code).empty
-        warm = time.perf_counter() - started
-    assert cold < 6.0 and warm < 1.0, (cold, warm)
+            again = numbers.ward_indicator_table(s, code)
+            assert not again.empty
+            pd.testing.assert_frame_equal(again, first[code])
 
 
 def test_booster_ranking_formula(demo_engine):

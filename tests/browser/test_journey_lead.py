@@ -4,7 +4,6 @@ and the HTML report downloaded and read back.
 What the lead writes carries a reference of its own, so the checks hold whatever the other journeys wrote."""
 import html
 import re
-import time
 import uuid
 
 import pytest
@@ -17,7 +16,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_lead_joint_display_to_report(page, tmp_path):
-    started = time.perf_counter()
     ref = uuid.uuid4().hex[:6]
     owner = f"Programme lead ({ref})"
     hypothesis = f"What if the hub ran a fares-paid walking bus to the nursery on Langlands Road? (ref {ref})"
@@ -128,4 +126,3 @@ def test_lead_joint_display_to_report(page, tmp_path):
     report_page.screenshot(path=str(ARTIFACTS / "lead-5-report.png"), full_page=True)
     report_page.close()
     assert_clean(page)
-    assert time.perf_counter() - started < 60

@@ -3,7 +3,6 @@
 The insight carries a role nobody else uses, so the list and the crosstab can be filtered down to it alone
 whatever the other journeys wrote to the shared demo database."""
 import re
-import time
 import uuid
 
 import pytest
@@ -14,7 +13,6 @@ pytestmark = pytest.mark.browser
 
 
 def test_officer_records_an_insight_and_finds_it(page):
-    started = time.perf_counter()
     token = uuid.uuid4().hex[:6]
     role = f"Housing support (journey {token})"
     text = (f"Visited three families in the flats off Langlands Road ({token}): black mould in the children's "
@@ -67,4 +65,3 @@ def test_officer_records_an_insight_and_finds_it(page):
     assert len(table) == 2 and "Govan" in table[1] and "Housing and overcrowding" in table[1], table
     screenshot(page, "officer-3-issues-by-wards")
     assert_clean(page)
-    assert time.perf_counter() - started < 60

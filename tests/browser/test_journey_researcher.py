@@ -5,7 +5,6 @@ The files carry a reference of their own (a NOTE block, a heading), so they are 
 database whatever the other journeys did; their names and phone numbers are fictional."""
 import io
 import re
-import time
 import uuid
 
 import pytest
@@ -69,7 +68,6 @@ def docx_transcript(ref: str) -> bytes:
 
 
 def test_researcher_uploads_reviews_analyses_and_maps(page, tmp_path):
-    started = time.perf_counter()
     ref = uuid.uuid4().hex[:8]
     vtt = tmp_path / f"govan-hub-{ref}.vtt"
     vtt.write_text(vtt_transcript(ref), encoding="utf-8")
@@ -150,4 +148,3 @@ def test_researcher_uploads_reviews_analyses_and_maps(page, tmp_path):
     assert "Issue: Transport (confirmed" in main_text(page)
     screenshot(page, "researcher-2-topics-mapped")
     assert_clean(page)
-    assert time.perf_counter() - started < 60
