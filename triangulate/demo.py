@@ -46,24 +46,47 @@ def _transcripts(engine: Engine) -> None:
     residents.load_demo(engine, SYSTEM)
 
 
-def steps() -> list[tuple[str, Callable[[Engine], object]]]:
-    """The loading steps, in order (wards before insights, accounts before their insights)."""
+def public_steps() -> list[tuple[str, Callable[[Engine], object]]]:
+    """What real use starts from: the default codebook and Glasgow's real public geography and indicators."""
     return [
         ("Codebook: default child-poverty issues", lambda e: codebook.load_default(e, SYSTEM)),
         ("Glasgow: 23 wards, 746 data zones, real indicators", _glasgow),
+    ]
+
+
+def steps() -> list[tuple[str, Callable[[Engine], object]]]:
+    """The demo's loading steps, in order (wards before insights, accounts before their insights)."""
+    return [
+        *public_steps(),
         ("Demo accounts (one per role)", _users),
         ("Illustrative officer insights (fictional)", _insights),
         ("Illustrative resident transcripts (fictional), topics fitted", _transcripts),
     ]
 
 
-def load(engine: Engine, progress: Callable[[str], None] | None = None) -> bool:
-    """Load everything into an empty database. Returns False (and loads nothing) if it already has data."""
+def load(engine: Engine, progress: Callable[[str], None] | None = None, *, demo: bool = True) -> bool:
+    """Load into a new database: with `demo`, everything; without, only the public data real use starts from
+    (codebook, wards, data zones, indicators). `--demo` after a plain `init` adds the demo's own parts, but
+    only while the database holds no account and no evidence of its own. Returns False if nothing loaded."""
     db.upgrade(engine)
-    if not db.is_empty(engine) or auth.has_users(engine):
+    if auth.has_users(engine):
         return False
-    for label, step in steps():
+    todo = steps() if demo else public_steps()
+    if not db.is_empty(engine):
+        if not demo or _holds_evidence(engine):
+            return False
+        todo = steps()[len(public_steps()):]
+    for label, step in todo:
         if progress:
             progress(label)
         step(engine)
     return True
+
+
+def _holds_evidence(engine: Engine) -> bool:
+    from sqlmodel import Session, select
+
+    from schemas import Insight, Transcript
+
+    with Session(engine) as session:
+        return any(session.exec(select(table.id).limit(1)).first() is not None for table in (Insight, Transcript))

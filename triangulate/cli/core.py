@@ -12,9 +12,9 @@ from triangulate.permissions import ROLES
 
 
 def register(sub) -> None:
-    p = sub.add_parser("init", help="create or upgrade the database; --demo fills an empty one")
+    p = sub.add_parser("init", help="create or upgrade the database; an empty one gets Glasgow's public data")
     p.add_argument("--demo", action="store_true",
-                   help="load Glasgow's real public data and the illustrative insights and transcripts")
+                   help="also load demo accounts and the illustrative (fictional) insights and transcripts")
     p.set_defaults(handler=_init)
 
     p = sub.add_parser("create-user", help="create a local account (the first one needs no sign-in)")
@@ -30,10 +30,10 @@ def register(sub) -> None:
 def _init(args) -> int:
     started = time.perf_counter()
     engine = engine_for(args)
-    if args.demo:
-        loaded = demo.load(engine, progress=lambda step: print(f"  {step}", file=sys.stderr))
-        if not loaded:
-            print("The database already holds data; nothing loaded.", file=sys.stderr)
+    # A plain `init` is the path for real use: the first transcript for Govan needs Govan to exist.
+    loaded = demo.load(engine, progress=lambda step: print(f"  {step}", file=sys.stderr), demo=args.demo)
+    if not loaded:
+        print("The database already holds data; nothing loaded.", file=sys.stderr)
     print(f"Database ready ({engine.url.render_as_string(hide_password=True)}) "
           f"in {time.perf_counter() - started:.1f} s.")
     return 0
