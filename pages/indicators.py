@@ -1,10 +1,13 @@
 """Indicators: what is loaded (with its metadata), and upload → preview → validation report → confirm."""
+import pandas as pd
 import streamlit as st
 
 import ui
 from schemas.indicator_files import AGGREGATIONS, POLARITIES, UNITS
 from triangulate import codebook, numbers, numbers_import
 from triangulate.db import session_scope
+
+FROM_FILE = "(from the file, or the default)"
 
 st.title("Indicators")
 
@@ -47,9 +50,12 @@ with st.form("ind_meta"):
     source = a.text_input("Source (dataset)")
     publisher = b.text_input("Publisher")
     period = a.text_input("Period (if the file has no period column)", placeholder="e.g. 2023")
-    unit = b.selectbox("Unit", UNITS)
-    polarity = a.selectbox("Polarity", POLARITIES, format_func=lambda p: p.replace("_", " "))
-    aggregation = b.selectbox("How small areas add up to wards", AGGREGATIONS,
+    st.caption("Leave a field empty (or on 'from the file') to take what the file itself says: a Stat-Xplore or "
+               "statistics.gov.scot download names its dataset, measure, unit and periods. You see the metadata "
+               "that will be stored before you confirm.")
+    unit = b.selectbox("Unit", [FROM_FILE, *UNITS])
+    polarity = a.selectbox("Polarity", [FROM_FILE, *POLARITIES], format_func=lambda p: p.replace("_", " "))
+    aggregation = b.selectbox("How small areas add up to wards", [FROM_FILE, *AGGREGATIONS],
                               help="sum: counts; ratio: Σ numerator ÷ Σ denominator; population_weighted: weighted "
                                    "mean; none: not aggregable")
     issues = st.multiselect("Codebook issues it informs", issue_codes)
@@ -69,7 +75,8 @@ if checked:
     else:
         meta = {k: v for k, v in dict(key=key, title=title, source=source, publisher=publisher, period=period,
                                       unit=unit, polarity=polarity, aggregation=aggregation, issue_codes=issues,
-                                      definition=definition, licence=licence).items() if v not in ("", [], None)}
+                                      definition=definition, licence=licence).items()
+                if v not in ("", [], None, FROM_FILE)}
         if key.strip() and key.strip().lower() in existing:
             meta = {"key": key.strip().lower(), "period": period} if period else {"key": key.strip().lower()}
         options = dict(meta=meta, sheet=sheet or None,
@@ -93,7 +100,13 @@ if pending:
     else:
         st.success(f"No problems. {len(plan.rows)} new values for {', '.join(sorted(plan.metas))}.")
         for note in plan.notes:
-            st.write(f"- {note}")
+            st.write(f"- {ui.md_escape(note)}")
+        for key_, meta_ in sorted(plan.metas.items()):
+            st.markdown(f"**Metadata that will be stored for `{key_}`** (change a field above and check again)")
+            shown = {k: (", ".join(v) if isinstance(v, list) else v) for k, v in meta_.model_dump().items()
+                     if v not in (None, "", [])}
+            st.dataframe(pd.DataFrame({"field": list(shown), "value": [str(v) for v in shown.values()]}),
+                         hide_index=True, width="stretch")
         st.markdown("**Preview** (first 20 rows)")
         st.dataframe(plan.preview(), hide_index=True, width="stretch")
         if st.button("Confirm import", type="primary", key="ind_confirm"):

@@ -200,3 +200,49 @@ def test_importer_only_documented_errors(demo_engine, rows, header):
     except ImportFailed as exc:
         assert exc.problems and all(p.file == "h.csv" and p.fix for p in exc.problems)
         assert n_values(demo_engine) == before
+
+
+def test_statxplore_export_imports_as_it_comes_with_no_flags(demo_engine, as_role):
+    """A Stat-Xplore download needs no --key/--title/--source/--publisher/--definition/--area-level: its own
+    header rows say what it is, counts are counts, and "Victoria Park" (an IZ and a ward) is read as an IZ
+    because the file's other names are IZs."""
+    text = statxplore([("Darnley East", 409, 420), ("Victoria Park", 120, 131), ("Ibrox", 300, 310),
+                       ("Maxwell Park", 150, 160)])
+    plan = plan_import(demo_engine, "cilif_iz.csv", text.encode())
+    assert plan.ok, plan.problems_frame().to_string()
+    described = plan.described
+    assert described["title"] == "Children in Low Income Families (relative low income)"
+    assert described["publisher"] == "Department for Work and Pensions"
+    assert described["unit"] == "count" and described["aggregation"] == "sum"
+    assert described["period"] == "FYE 2023 (provisional)" and described["polarity"] == "higher_worse"
+    assert "Counting: Number of children" in described["definition"]
+    assert plan.area_level == "intermediate_zone"
+    assert any("intermediate zone" in n for n in plan.notes)
+    assert set(plan.rows["area_level"]) == {"intermediate_zone"} and len(plan.rows) == 8
+    result = import_indicators(demo_engine, as_role("researcher"), "cilif_iz.csv", text.encode())
+    assert result.added == 8 and result.indicators == [described["key"]]
+
+
+def test_statxplore_user_metadata_wins_over_the_files_own(demo_engine):
+    text = statxplore([("Darnley East", 409, 420)])
+    plan = plan_import(demo_engine, "c.csv", text.encode(), meta={"title": "My own title", "key": "my_key"})
+    assert plan.ok and plan.described["title"] == "My own title" and plan.described["key"] == "my_key"
+    assert plan.described["publisher"] == "Department for Work and Pensions"
+
+
+def test_a_problem_repeated_in_every_period_column_is_reported_once_for_the_row(demo_engine):
+    periods = ("2018/19", "2019/20", "2020/21", "2021/22 (p)")
+    text = statxplore([("Darnley East", 1, 2, 3, 4), ("Nowhere Special", 5, 6, 7, 8)], periods=periods)
+    plan = plan_import(demo_engine, "c.csv", text.encode())
+    about = [p for p in plan.problems if "Nowhere Special" in p.message]
+    assert len(about) == 1, plan.problems_frame().to_string()
+
+
+def test_tidy_csv_takes_measure_and_units_from_its_columns(demo_engine):
+    text = ("FeatureCode,DateCode,Measurement,Units,Value\n"
+            "S01010180,2021,Count,Children,12\nS01010181,2021,Count,Children,20\n"
+            "S01010180,2022,Count,Children,14\nS01010181,2022,Count,Children,21\n")
+    plan = plan_import(demo_engine, "children-in-poverty.csv", text.encode())
+    assert plan.ok, plan.problems_frame().to_string()
+    assert plan.described["unit"] == "count" and plan.described["aggregation"] == "sum"
+    assert plan.described["period"] == "2022" and plan.described["source"].startswith("statistics.gov.scot")

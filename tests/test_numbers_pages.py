@@ -56,6 +56,19 @@ def test_indicators_page_researcher_sees_upload(app_env):
     assert any(b.label == "Check the file" for b in at.button)
 
 
+def test_indicators_page_shows_the_metadata_the_file_gave_before_confirming(app_env):
+    from tests.test_numbers_import import statxplore
+    from triangulate import db, numbers_import
+
+    data = statxplore([("Darnley East", 409, 420), ("Maxwell Park", 120, 131)]).encode()
+    plan = numbers_import.plan_import(db.get_engine(), "cilif_iz.csv", data)
+    at = run_page("indicators.py", actor("researcher"), ind_plan=("cilif_iz.csv", data, {}, plan))
+    assert not at.exception
+    shown = dict(zip(at.dataframe[1].value["field"], at.dataframe[1].value["value"]))
+    assert shown["publisher"] == "Department for Work and Pensions" and shown["unit"] == "count"
+    assert any(b.label == "Confirm import" for b in at.button)
+
+
 def test_booster_page_ranks_and_reweights(app_env):
     at = run_page("booster_wards.py", actor("viewer"))
     assert not at.exception

@@ -24,7 +24,7 @@ import json
 import math
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 from pydantic import ValidationError
@@ -71,6 +71,10 @@ class ImportPlan:
     n_outside: int = 0
     checksum: str = ""
     already_imported: bool = False
+    # What the file itself says about the indicator (title, unit, period, …), filled under what the user gave:
+    # the user confirms a pre-filled form instead of typing every field.
+    described: dict = field(default_factory=dict)
+    area_level: str | None = None  # given, or guessed from the names
 
     @property
     def ok(self) -> bool:
@@ -397,6 +401,116 @@ def _generic(rows, h, filename, default_period, problems) -> tuple[list[Raw], st
     return out, "wide"
 
 
+# --------------------------------------------------------------------------- what the file says about itself
+_HIGHER_WORSE = re.compile(r"low income|poverty|depriv|unemploy|claimant|sanction|benefit cap|overcrowd|"
+                           r"no central heating|fuel|debt|arrears|homeless|crime|emergency|admission", re.I)
+
+
+def _key_from(text: str) -> str:
+    key = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+    key = key if key[:1].isalpha() else f"i_{key}"
+    return key[:63].rstrip("_") or "indicator"
+
+
+def describe_statxplore(rows: list[list[str]], periods: list[str]) -> dict:
+    """Title, source, unit, measure, period and a definition from a Stat-Xplore export's own header rows."""
+    fields: dict[str, str] = {}
+    filters: list[str] = []
+    in_filters = False
+    for r in rows[:40]:
+        cells = [c for c in r if c]
+        if not cells:
+            continue
+        label = cells[0].rstrip(":").strip().lower()
+        if YEAR.search(" ".join(cells)) and len(cells) > 2:
+            break  # the table starts
+        if label in ("dataset", "query", "counting", "measure", "database") and len(cells) > 1:
+            fields[label] = cells[1]
+            in_filters = False
+        elif label == "filters":
+            in_filters = True
+        elif in_filters and len(cells) >= 2:
+            filters.append(f"{cells[0]}: {cells[1]}")
+    dataset = fields.get("dataset") or fields.get("database") or ""
+    if not dataset:
+        return {}
+    counting = fields.get("counting", "")
+    measure = fields.get("measure", "")
+    chosen = [f for f in filters if not f.lower().endswith(": total")]
+    title = dataset + (f" ({measure.lower()})" if measure else "")
+    is_count = not counting or bool(re.search(r"number|count|people|children|families|claimants|households",
+                                              counting, re.I))
+    definition = "; ".join(filter(None, [f"Counting: {counting}" if counting else "",
+                                         f"measure: {measure}" if measure else "",
+                                         ("filters: " + ", ".join(chosen)) if chosen else "all categories (Total)"]))
+    out = {"key": _key_from(f"{dataset} {measure}".replace("Local Area Statistics", "")),
+           "title": title, "source": f"{dataset} (DWP Stat-Xplore)",
+           "publisher": "Department for Work and Pensions", "definition": definition + ".",
+           "polarity": "higher_worse" if _HIGHER_WORSE.search(f"{dataset} {measure}") else "neutral"}
+    if is_count:
+        out.update(unit="count", aggregation="sum", denominator_label="")
+    if periods:
+        out["period"] = max(periods, key=period_sort_key)
+    return out
+
+
+def describe_tidy(filename: str, rows: list[list[str]], h: int, measurement: str | None) -> dict:
+    """statistics.gov.scot tidy CSV: the measure and units come from its own columns."""
+    header = [_norm_header(c) for c in rows[h]]
+    idx = {name: j for j, name in enumerate(header)}
+    body = [r for r in rows[h + 1:] if len(r) > max(idx["measurement"], idx["units"])]
+    measures = sorted({r[idx["measurement"]] for r in body if r[idx["measurement"]]})
+    chosen = measurement or (measures[0] if len(measures) == 1 else "")
+    if not chosen:
+        return {}
+    units = sorted({r[idx["units"]] for r in body if r[idx["measurement"]] == chosen and r[idx["units"]]})
+    periods = sorted({r[idx["datecode"]] for r in body if r[idx["measurement"]] == chosen}, key=period_sort_key)
+    unit_text = " ".join(units).lower()
+    low = chosen.lower()
+    if low == "count":
+        unit = {"unit": "count", "aggregation": "sum"}
+    elif "percent" in low or "percent" in unit_text:
+        unit = {"unit": "percent"}
+    elif "per 100,000" in unit_text or "per 100000" in unit_text:
+        unit = {"unit": "rate per 100,000"}
+    elif "per 10,000" in unit_text:
+        unit = {"unit": "rate per 10,000"}
+    elif "per 1,000" in unit_text or "per 1000" in unit_text:
+        unit = {"unit": "rate per 1,000"}
+    elif "ratio" in low or "rate" in low:
+        unit = {"unit": "ratio", "aggregation": "population_weighted"}
+    else:
+        unit = {}
+    stem = re.sub(r"[_\-]+", " ", filename.rsplit(".", 1)[0]).strip() or "statistics.gov.scot data"
+    out = {"key": _key_from(f"{stem} {chosen}"), "title": f"{stem.capitalize()} ({chosen.lower()})",
+           "source": f"statistics.gov.scot: {stem}", "publisher": "Scottish Government (statistics.gov.scot)",
+           "definition": f"{chosen} of {', '.join(units) or 'the measure'}, as published on statistics.gov.scot.",
+           "polarity": "higher_worse" if _HIGHER_WORSE.search(stem) else "neutral", **unit}
+    if periods:
+        out["period"] = periods[-1]
+    return out
+
+
+def guess_area_level(names: list[str], areas: "Areas") -> tuple[str | None, str]:
+    """The level most of the file's area names belong to, so a name that is both an intermediate zone and a
+    ward ("Victoria Park") is read at the file's own level. Returns (level or None, a sentence saying why)."""
+    distinct = {n.strip() for n in names if n.strip()}
+    counts: dict[str, int] = {}
+    for name in distinct:
+        if CODE.match(name.upper()):
+            continue
+        for _, level in areas.by_name.get(_norm(name), set()):
+            if level not in ("council", "country"):
+                counts[level] = counts.get(level, 0) + 1
+    if not counts:
+        return None, ""
+    level, n = max(counts.items(), key=lambda kv: kv[1])
+    if n < max(2, len(distinct) // 2):
+        return None, ""
+    return level, (f"Area level read as {level.replace('_', ' ')}: {n} of the {len(distinct)} area names in the "
+                   f"file are {level.replace('_', ' ')}s.")
+
+
 # --------------------------------------------------------------------------- validation
 def _issue_codes(session: Session) -> set[str]:
     codes = {i.code for i in session.exec(select(Issue))}
@@ -480,21 +594,35 @@ def plan_import(engine: Engine, filename: str, data: bytes, meta: dict | Indicat
 
         header_names = {_norm_header(c) for c in rows[h]}
         if _is_statxplore(rows):
-            plan.format = "DWP Stat-Xplore CSV"
+            plan.format = "DWP Stat-Xplore export"
             raws = _statxplore(rows, filename, plan.problems)
+            plan.described = describe_statxplore(rows, sorted({r.period for r in raws}))
         elif {"featurecode", "datecode", "measurement", "units", "value"} <= header_names:
             plan.format = "statistics.gov.scot tidy CSV"
             raws = _tidy(rows, h, filename, measurement, plan.problems)
+            plan.described = describe_tidy(filename, rows, h, measurement)
         else:
             raws, shape = _generic(rows, h, filename, default_period, plan.problems)
             plan.format = f"{shape} table" if shape else "unrecognised"
         if plan.problems:
             return plan
+        if plan.described and not isinstance(merged_meta, IndicatorMeta):
+            given = {k: v for k, v in merged_meta.items() if v not in (None, "", [])}
+            merged_meta = {**plan.described, **given}
+            if "unit" in given and "aggregation" not in given:  # the user's unit decides the aggregation
+                merged_meta.pop("aggregation", None)
+        plan.area_level = area_level
+        if area_level is None:
+            plan.area_level, why = guess_area_level([r.area for r in raws], areas)
+            if why:
+                plan.notes.append(why)
 
         # which indicators, with which metadata
         keys_in_file = {r.indicator.strip().lower() for r in raws if r.indicator.strip()}
         meta_key = (merged_meta.key if isinstance(merged_meta, IndicatorMeta)
                     else str(merged_meta.get("key", "") or "").strip().lower())
+        if not isinstance(merged_meta, IndicatorMeta):
+            plan.described = {**plan.described, **{k: v for k, v in merged_meta.items() if v not in (None, "", [])}}
         if not keys_in_file:
             if not meta_key:
                 plan.problems.append(Problem(filename, None, "key", "no indicator named",
@@ -520,7 +648,7 @@ def plan_import(engine: Engine, filename: str, data: bytes, meta: dict | Indicat
                                              "import each new indicator with its own metadata, or load it first"))
         if plan.problems:
             return plan
-        _validate_rows(plan, raws, areas, area_level, skip_outside, session, existing_meta)
+        _validate_rows(plan, raws, areas, plan.area_level, skip_outside, session, existing_meta)
     return plan
 
 
@@ -533,9 +661,18 @@ def _validate_rows(plan: ImportPlan, raws: list[Raw], areas: Areas, area_level: 
     resolved: dict[str, tuple] = {}
     single_key = next(iter(plan.metas)) if len(plan.metas) == 1 else None
 
-    def problem(*args):
+    reported: dict[tuple, int] = {}  # (row, message) -> index in problems: a wide row repeats one per period
+
+    def problem(file, row, column, message, fix):
+        at = reported.get((row, message))
+        if at is not None:
+            again = problems[at]
+            if column and column not in (again.column or "").split(", "):
+                problems[at] = replace(again, column=f"{again.column}, {column}" if again.column else column)
+            return None
         if len(problems) < MAX_PROBLEMS:
-            problems.append(Problem(*args))
+            reported[(row, message)] = len(problems)
+            problems.append(Problem(file, row, column, message, fix))
         return None
 
     n_problem_rows = 0

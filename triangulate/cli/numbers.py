@@ -86,6 +86,11 @@ def _import(args) -> int:
               f"({', '.join(sorted(plan.metas))}). Nothing saved (dry run).")
         for note in plan.notes:
             print(f"  {note}")
+        for key, meta in sorted(plan.metas.items()):
+            print(f"Metadata that would be stored for {key} (change any field with its flag, e.g. --title):")
+            for field_name, value in meta.model_dump().items():
+                if value not in (None, "", []):
+                    print(f"  {field_name}: {value}")
         return 0
     try:
         result = numbers_import.import_indicators(engine, actor, name, data, **options)
