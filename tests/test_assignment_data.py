@@ -88,12 +88,13 @@ def test_held_out_speakers_differ_from_dev_and_examples(rows):
 def test_ids_are_unique_and_segments_are_interview_length(rows):
     ids = [row["id"] for split_rows in rows.values() for row in split_rows]
     assert len(ids) == len(set(ids))
-    for split_rows in rows.values():
+    for split, split_rows in rows.items():
+        shortest = 12 if split in ("dev", "heldout") else 5  # coded examples may be brief passages
         for row in split_rows:
             words = len(row["text"].split())
             assert words <= 90, (row["id"], words)
             if row["labels"] != [data.NONE]:
-                assert words >= 12, (row["id"], words)
+                assert words >= shortest, (row["id"], words)
 
 
 def test_jsonl_files_are_built_from_the_written_sources():
