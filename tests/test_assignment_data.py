@@ -78,6 +78,20 @@ def test_no_text_is_shared_between_splits_or_with_the_examples(rows):
         assert len(texts) == len(set(texts)), f"duplicate on-topic text within {split}"
 
 
+def test_no_segment_is_a_near_copy_of_one_in_another_file(rows):
+    """Held-out phrasings must be new: no two on-topic segments in different files share most of their words."""
+    def words(text: str) -> set[str]:
+        return set(re.findall(r"[a-z']+", text.lower()))
+
+    on_topic = {split: [(row["id"], words(row["text"])) for row in split_rows if row["labels"] != [data.NONE]]
+                for split, split_rows in rows.items()}
+    for first, second in (("dev", "heldout"), ("examples", "heldout"), ("examples", "dev")):
+        for left_id, left in on_topic[first]:
+            for right_id, right in on_topic[second]:
+                overlap = len(left & right) / len(left | right)
+                assert overlap < 0.4, f"{left_id} and {right_id} share {overlap:.0%} of their words"
+
+
 def test_held_out_speakers_differ_from_dev_and_examples(rows):
     speakers = {split: {row["source"] for row in split_rows} for split, split_rows in rows.items()}
     assert not speakers["dev"] & speakers["heldout"]
