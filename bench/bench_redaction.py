@@ -15,7 +15,7 @@ a researcher would upload it) and is scored against its `<file>.labels.json` (sc
   that cannot say it themselves, e.g. a Teams .vtt); a gold turn not found is wrong; a header line that became a turn is an error;
 - parse + redact seconds per 1,000 words (spaCy loaded beforehand) and peak memory (ru_maxrss).
 
-    HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_redaction.py [--split dev|heldout|all] [--out PATH]
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_redaction.py [--split dev|heldout|all] [--repeat 3] [--out PATH]
 
 Writes bench/results/redaction-<split>.json and prints a table. Do not read or tune on `heldout`.
 """
@@ -47,6 +47,7 @@ NAME_CATEGORIES = build.NAME_CATEGORIES
 TARGETS = {"names_recall": 0.98, "names_given_recall": 1.0, "other_recall": 0.98, "over_redaction": 0.05,
            "identity_errors": 0, "role_accuracy": 0.98}
 _POSSESSIVE = re.compile(r"['’]s$")
+_TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+")
 
 
 # --------------------------------------------------------------------------- corpus
@@ -116,8 +117,9 @@ def score_file(labels: dict, preview) -> dict:
         given_extra = [(a, b) for g in labels["given_names"] for a, b in build.occurrences(g, text)]
         for needle, a, b in gold:
             entry = by_text[needle]
-            must_end = a + len(_POSSESSIVE.sub("", needle))
-            ok = _covered(a, must_end, intervals)
+            # A title ("Dr Siddiqui") or a possessive's 's may stay: what must go is the name itself.
+            must_start = a + len(_TITLE.match(needle).group(0)) if _TITLE.match(needle) else a
+            ok = _covered(must_start, a + len(_POSSESSIVE.sub("", needle)), intervals)
             found[needle] += 1
             covered[needle] += ok
             if not ok:
@@ -214,7 +216,7 @@ def identity_errors(mentions: list[tuple[str, str, str]]) -> dict:
 
 
 # --------------------------------------------------------------------------- the run
-def run(files: list[Path], engine=None) -> dict:
+def run(files: list[Path], engine=None, repeat: int = 1) -> dict:
     from triangulate import nlp, residents
     from triangulate.errors import TriangulateError
 
@@ -227,13 +229,18 @@ def run(files: list[Path], engine=None) -> dict:
     per_file, elapsed, failures = [], 0.0, []
     for path in files:
         labels = labels_of(path)
-        start = time.perf_counter()
-        try:
-            item = residents.preview(engine, actor, path.name, path.read_bytes(), always=[], allow=[])
-        except TriangulateError as exc:
-            item = None
-            failures.append({"file": path.name, "error": str(exc)[:300]})
-        elapsed += time.perf_counter() - start
+        data = path.read_bytes()
+        best = float("inf")
+        for _ in range(repeat):  # the 2 cores are shared: the fastest of a few runs is the steadiest figure
+            start = time.perf_counter()
+            try:
+                item = residents.preview(engine, actor, path.name, data, always=[], allow=[])
+            except TriangulateError as exc:
+                item = None
+                if not any(f["file"] == path.name for f in failures):
+                    failures.append({"file": path.name, "error": str(exc)[:300]})
+            best = min(best, time.perf_counter() - start)
+        elapsed += best
         scored = score_file(labels, item)
         ids = identity_errors(scored["mentions"])  # pseudonyms are per transcript: judge per file
         scored["identity"] = ids
@@ -320,10 +327,11 @@ def table(report: dict, title: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", choices=("dev", "heldout", "all"), default="dev")
+    parser.add_argument("--repeat", type=int, default=1, help="time each file this many times, keep the fastest")
     parser.add_argument("--out", type=Path, help="where to write the JSON (default bench/results/redaction-<split>.json)")
     args = parser.parse_args(argv)
     files = corpus(args.split)
-    report = run(files)
+    report = run(files, repeat=max(1, args.repeat))
     report["split"] = args.split
     out = args.out or RESULTS / f"redaction-{args.split}.json"
     out.parent.mkdir(parents=True, exist_ok=True)

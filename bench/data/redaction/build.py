@@ -50,7 +50,7 @@ LAYOUTS = {
     "stamp_before": ".txt", "stamp_after": ".txt", "stamp_otter": ".txt", "vtt": ".vtt", "srt": ".srt",
     "docx_para": ".docx", "docx_table2": ".docx", "docx_table3": ".docx",
 }
-ROLE_WORDS = re.compile(r"^(Interviewer|Interviewee|Respondent|Facilitator|Moderator|Chair|Q|A|I|R|P\d+|"
+ROLE_WORDS = re.compile(r"^(Adviser|Interviewer|Interviewee|Respondent|Facilitator|Moderator|Chair|Q|A|I|R|P\d+|"
                         r"Participant \d+|Speaker \d+|Parent \d+)$")
 _MARK = re.compile(r"\{([^{}|]+)\|(\w+)\|([\w-]+)\}|<([^<>|]+)\|(\w+)>")
 
