@@ -232,8 +232,9 @@ def render_text(conv: Conversation, plain_turns: list[tuple[str, str]]) -> tuple
             for k, piece in enumerate(pieces):
                 cue += 1
                 a, b = seconds + k * step, seconds + (k + 1) * step - 0.2
-                if layout == "vtt":
-                    lines += [f"{_vtt(a)} --> {_vtt(b)}", f"<v {label}>{piece}</v>", ""]
+                if layout == "vtt":  # Teams writes a cue identifier above each timing line
+                    lines += [f"5c0e7f2a-91d4-4b7e-a3c6-{cue:012d}/{cue % 7 + 11}-0", f"{_vtt(a)} --> {_vtt(b)}",
+                              f"<v {label}>{piece}</v>", ""]
                 else:
                     lines += [str(cue), f"{_vtt(a).replace('.', ',')} --> {_vtt(b).replace('.', ',')}",
                               f"{label}: {piece}", ""]
@@ -291,9 +292,23 @@ def render_docx(conv: Conversation, plain_turns: list[tuple[str, str]]) -> tuple
                     run.font.size = Pt(10)
         if conv.options.get("closing"):
             document.add_paragraph(conv.options["closing"])
+    import datetime
+    import zipfile
+
+    stamp = datetime.datetime(2025, 1, 1)
+    props = document.core_properties
+    props.created = props.modified = stamp
+    props.last_modified_by = props.author = ""
+    props.revision = 1
     buffer = io.BytesIO()
     document.save(buffer)
-    return buffer.getvalue(), headers
+    # Same bytes on every build: fixed timestamps inside the zip too, so a rebuild shows no change.
+    fixed = io.BytesIO()
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(fixed, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2025, 1, 1, 0, 0, 0)), src.read(info.filename),
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return fixed.getvalue(), headers
 
 
 def expand(header: str, conv: Conversation) -> str:
@@ -397,10 +412,12 @@ def _snippet(text: str, texts: list[str], index: int) -> str | None:
     return None
 
 
-def render(split: str, docx_only: bool = False) -> list[Path]:
-    folder = HERE / split
+def render(split: str, docx_only: bool = False, out: Path | None = None) -> list[Path]:
+    """Write a split's files and labels (into `out` instead of the split's folder when given)."""
+    source = HERE / split / "source.txt"
+    folder = out or HERE / split
     written = []
-    for conv in read_source(folder / "source.txt"):
+    for conv in read_source(source):
         if not conv.file.endswith(LAYOUTS[conv.layout]):
             raise SystemExit(f"{conv.file}: layout {conv.layout} writes {LAYOUTS[conv.layout]} files")
         plain = []
