@@ -181,10 +181,7 @@ def _score_speakers(labels: dict, preview, out: dict) -> None:
             out["role_errors"].append({"snippet": gold["snippet"], "gold": gold["role"], "got": got or "not found",
                                        "speaker": None if where is None else turns[where].speaker})
     for header in labels["headers"]:
-        key, _, value = header.partition(":")
-        value = _norm(value)
-        if any(t.speaker.strip().lower() == key.strip().lower() or (len(value) >= 4 and value in text)
-               for t, text in zip(turns, texts)):
+        if any(_header_in_turn(header, t.speaker, text) for t, text in zip(turns, texts)):
             out["header_turns"].append(header)
     out["roles"] = [right, len(labels["turns"]) + len(out["header_turns"])]
     # Stored speaker labels: no raw name, and a named speaker's label is that person's pseudonym.
@@ -201,6 +198,18 @@ def _score_speakers(labels: dict, preview, out: dict) -> None:
             stored = preview.speaker_map[label]
             if stored != label:
                 out["mentions"].append((pid, stored, f"speaker label {label}"))
+
+
+def _header_in_turn(header: str, speaker: str, text: str) -> bool:
+    """Did this header line ("Date: 14/10/2024") or key line ("MD - Michael Donnelly") become this turn?"""
+    if _norm(header) in text:
+        return True
+    if ":" in header:  # "Date: …" as the speaker Date, or its value as a turn's text
+        key, _, value = header.partition(":")
+        value = _norm(value)
+        return speaker.strip().lower() == key.strip().lower() or (len(value) >= 4 and value in text)
+    _, _, value = header.partition(" - ")  # a key line: its initials may be a speaker, its name is not a turn
+    return bool(value) and text.strip(" -–:") == _norm(value)
 
 
 def identity_errors(mentions: list[tuple[str, str, str]]) -> dict:

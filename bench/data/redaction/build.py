@@ -199,6 +199,7 @@ def render_text(conv: Conversation, plain_turns: list[tuple[str, str]]) -> tuple
     if layout == "initials":
         for p in speakers:
             lines.append(f"{p.key} - {p.name}")
+            headers_out.append(f"{p.key} - {p.name}")  # a key line is not a turn either
         lines.append("")
     clock = float(conv.options.get("start", 4))
     cue = 0
