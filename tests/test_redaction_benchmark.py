@@ -19,8 +19,8 @@ import bench_redaction as bench  # noqa: E402
 SUBSET = ["govan_damp_interview.txt", "springburn_ir_fuel.txt", "easterhouse_young_parents.md",
           "cardonald_table3_fuel.docx"]
 # Measured on main (commit 7b5b7a0) on SUBSET: names 0.590, given 0.833, other 0.833, over-redaction 0.163,
-# look-alikes kept 0.956, identity errors 1, roles 0.613.
-FLOORS = {"names_recall": 0.55, "names_given_recall": 0.80, "other_recall": 0.80, "lookalikes_kept": 0.92,
+# look-alikes kept 0.935, identity errors 1, roles 0.613.
+FLOORS = {"names_recall": 0.55, "names_given_recall": 0.80, "other_recall": 0.80, "lookalikes_kept": 0.90,
           "role_accuracy": 0.58}
 CEILINGS = {"over_redaction": 0.20, "identity_errors": 2}
 
