@@ -27,6 +27,11 @@ class SegmentDraft:
     lemmas: list[str] = field(default_factory=list)
     entities: list[list[str]] = field(default_factory=list)
     noun_chunks: list[str] = field(default_factory=list)
+    # Where the segment came from: character offsets in its turn's ORIGINAL (unredacted) text, so a coded
+    # selection from another tool (.qdpx) can be carried onto the segment. Pieces of one over-long sentence
+    # share its range in proportion to their length.
+    source_start: int = 0
+    source_end: int = 0
 
     @property
     def words(self) -> int:
@@ -69,7 +74,8 @@ def build(turns: list[ProcessedTurn], roles: list[str], times: list[tuple[float 
         groups = _groups(turn) if turn.sentences else []
         if not groups:
             if turn.text.strip():
-                drafts.append(SegmentDraft(index, len(drafts), turn.speaker, roles[index], turn.text, start_s, end_s))
+                drafts.append(SegmentDraft(index, len(drafts), turn.speaker, roles[index], turn.text, start_s, end_s,
+                                           source_start=0, source_end=turn.original_len))
             continue
         for group in groups:
             first, last = turn.sentences[group[0]], turn.sentences[group[-1]]
@@ -79,7 +85,13 @@ def build(turns: list[ProcessedTurn], roles: list[str], times: list[tuple[float 
             lemmas = [l for i in group for l in turn.sentences[i].lemmas]
             entities = [e for i in group for e in turn.sentences[i].entities]
             chunks = [c for i in group for c in turn.sentences[i].noun_chunks]
-            for piece in _split_long(text):
+            pieces = _split_long(text)
+            total = sum(len(p) for p in pieces) or 1
+            cursor = first.start
+            for piece in pieces:
+                width = round((last.end - first.start) * len(piece) / total)
+                end = last.end if piece is pieces[-1] else cursor + width
                 drafts.append(SegmentDraft(index, len(drafts), turn.speaker, roles[index], piece, start_s, end_s,
-                                           lemmas, entities, chunks))
+                                           lemmas, entities, chunks, source_start=cursor, source_end=end))
+                cursor = end
     return drafts
