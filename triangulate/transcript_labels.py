@@ -24,6 +24,9 @@ STAMP = re.compile(rf"^\s*[\[(]?({TIME})[\])]?\s*(?:[-–|]\s*)?")
 COLON_LABEL = re.compile(rf"^{_B}(?P<name>{_NAME}){_B}[ \t]*(?:[\[(](?P<time>{TIME})[\])])?[ \t]*{_B}[ \t]*[:：]"
                          rf"{_B}[ \t]*(?P<text>.*)$")
 TIME_LABEL = re.compile(rf"^{_B}(?P<name>{_NAME}){_B}[ \t]+[\[(]?(?P<time>{TIME})[\])]?:?\s*$")
+# `Peer mentor:`, `Young person:`: a capitalised phrase with lower-case words, accepted only when it recurs.
+PHRASE_LABEL = re.compile(rf"^{_B}(?P<name>[A-Z][a-z'’\-]+(?:[ \t][a-z][a-z'’\-]+){{1,2}}){_B}[ \t]*[:：]{_B}[ \t]*"
+                          rf"(?P<text>.*)$")
 DASH_LABEL = re.compile(rf"^{_B}(?P<name>{_NAME}){_B}[ \t]+[-–—][ \t]+(?P<text>\S.*)$")
 INITIALS = re.compile(r"^(?P<key>[A-Z]{1,5}\d{0,2})(?:[ \t]*[:.\-–][ \t]+|\t+|[ \t]+)(?P<text>\S.*)$")
 VOICE = re.compile(r"^<v(?:\.[\w.]+)?\s+(?P<name>[^>]+)>(?P<text>.*?)(?:</v>)?\s*$")
@@ -86,7 +89,7 @@ _TITLES = r"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms|Miss|Mx|Cllr|Councillor|Rev|Sir|Da
 PERSON = re.compile(rf"^{_TITLES}?[A-Z][\w'’\-]*\.?(?:\s+(?:[A-Z][\w'’\-]*\.?|{_PARTICLE})){{0,4}}$")
 _ORG_WORDS = {"team", "group", "council", "service", "services", "project", "association", "university",
               "nhs", "ltd", "limited", "trust", "centre", "center", "partnership", "school", "college",
-              "network", "charity", "scotland", "glasgow", "committee", "board", "department", "unit",
+              "network", "charity", "committee", "board", "department", "unit",
               "research", "community", "staff", "panel", "otter", "rev", "transcription", "transcripts"}
 _KEY_PREFIX = re.compile(r"^\s*(?:speaker\s+key|key\s+to\s+speakers|key|speakers|legend|participants)\s*[:\-–]\s*",
                          re.I)
@@ -259,7 +262,8 @@ def _candidates(body: str) -> list[_Candidate]:
     if voice:
         out.append(_Candidate("voice", voice.group("name").strip(), voice.group("text"), None))
         return out
-    for form, pattern in (("colon", COLON_LABEL), ("time", TIME_LABEL), ("dash", DASH_LABEL)):
+    for form, pattern in (("colon", COLON_LABEL), ("phrase", PHRASE_LABEL), ("time", TIME_LABEL),
+                          ("dash", DASH_LABEL)):
         match = pattern.match(body)
         if match:
             name = strip_markdown(match.group("name")).strip()
@@ -319,7 +323,7 @@ def read_lines(lines: list[Line], known_names: list[str] = ()) -> Labelled:
             if speaker:
                 current, pending_stamp = speaker, stamp
             continue
-        if ln.heading or (not ln.row and text.lstrip().startswith("#")):
+        if ln.heading or (not ln.row and not speaker and re.match(r"#{1,6}\s", ln.text.lstrip())):
             out.turns.append(("Unlabelled", clean, ln.number, stamp))  # headings stay in place, nobody's words
             continue
         if speaker:
@@ -378,6 +382,8 @@ def _acceptance(counts: dict[tuple[str, str], int], known: set[str], out: Labell
                     or (dash_style and name in dash_recurring))
         if not ok_name(name) and low not in known and role_word(name) is None:
             return False
+        if cand.form == "phrase":
+            return role_word(name) is not None or counts.get(("phrase", name), 0) >= 2
         if cand.form == "time":
             return counts.get(("time", name), 0) >= 2 or low in known or role_word(name) is not None
         if role_word(name) is not None or name in key_labels or low in known or name in colon_initial:

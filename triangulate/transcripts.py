@@ -54,7 +54,7 @@ WORD_NAMES = {"will", "rose", "hope", "grace", "faith", "joy", "may", "june", "a
               "misty", "bob", "nick", "don", "ben", "rich", "max", "sage", "rowan", "jade", "crystal", "honey",
               "robin", "jay", "kit", "hunter", "mason", "taylor", "miller", "baker", "cook", "wood", "hill",
               "bell", "young", "brown", "white", "green", "black", "gray", "grey", "king", "long", "little",
-              "shepherd", "love", "law", "ward", "watt", "ritch", "parent", "carer"}
+              "shepherd", "love", "law", "ward", "watt"}
 
 
 class TranscriptSkipped(ImportFailed):
@@ -533,21 +533,22 @@ def _bad_input_warnings(parsed: ParsedTranscript) -> list[str]:
         if len(set(people)) > 1:
             notes.append(f"Two people share the first name {people[0].split()[0]} ({', '.join(sorted(set(people)))}): "
                          "a label or mention with the first name alone cannot be told apart; check their turns "
-                         "and redactions (their roles are left for you to confirm).")
+                         "and redactions (a speaker labelled with that first name alone is left for you to confirm).")
     for person in parsed.names:
         for part in dict.fromkeys([person, *person.split()]):
             if is_place(part):
                 parsed.name_clashes[part] = "place"
             elif part.lower() in WORD_NAMES:
                 parsed.name_clashes[part] = "word"
-    for part, kind in parsed.name_clashes.items():
-        if kind == "place":
-            notes.append(f"'{part}' is a person's name in this file and also a place: it is redacted as a name "
-                         "wherever it appears, place mentions included. If it is not a person, remove the colon "
-                         "after it (or relabel the speaker, e.g. 'Resident 1:').")
-        else:
-            notes.append(f"'{part}' is a person's name in this file and also an ordinary word ('{part.lower()}'): "
-                         "check in the preview that only the name was redacted.")
+    places = [p for p, kind in parsed.name_clashes.items() if kind == "place"]
+    words = [p for p, kind in parsed.name_clashes.items() if kind == "word"]
+    if places:
+        notes.append(f"{', '.join(places)}: a person's name in this file and also a place. It is redacted as a "
+                     "name wherever it appears, place mentions included. If it is not a person, remove the colon "
+                     "after it (or relabel the speaker, e.g. 'Resident 1:') and upload again.")
+    if words:
+        notes.append(f"{', '.join(words)}: a person's name in this file and also an ordinary word: check in the "
+                     "preview that only the name was redacted (add the word to the allow list if not).")
     audience = [s for s in labels if parsed.roles.get(s) == UNKNOWN and s in ("F", "M", "Q")]
     if audience:
         notes.append(f"{', '.join(audience)} read as audience members (questions from the floor), not the "
