@@ -192,7 +192,7 @@ def header_line(text: str) -> tuple[str, str] | None:
         ids = all(re.fullmatch(r"(?:[A-Z][a-z]*\s*)?\d{1,4}[a-z]?|[A-Z]\d{1,3}", n) for n in names)
         plural_ok = "," not in value or key.endswith("s") or key in ("present", "facilitated by")
         teamish = (field_name == "facilitator" and len(value.split()) <= 6 and not re.search(r"[.?!…]$", value)
-                   and value.split()[0].lower() not in STARTERS)
+                   and bool({w.lower().strip(",") for w in value.split()} & _ORG_WORDS))  # "Community research team"
         if not (plural_ok and (ids or all(is_person_name(n) for n in names) or teamish)):
             return None
     elif len(value.split()) > 12 or value.split()[0].lower() in STARTERS:
@@ -365,7 +365,7 @@ def _acceptance(counts: dict[tuple[str, str], int], known: set[str], out: Labell
             continue
         if len(opener) >= 2 and count >= 3 and (key_labels or len(multi) >= 2 or count >= 5):
             initials.add(opener)
-        elif opener in ("F", "M") and count >= 2:
+        elif opener in ("F", "M") and openers.get("F", 0) + openers.get("M", 0) >= 2:
             initials.add(opener)  # audience members (female/male) from the floor
         elif opener in ("Q", "A") and openers.get("Q", 0) >= 2 and openers.get("A", 0) >= 2:
             initials.add(opener)
