@@ -63,6 +63,8 @@ def test_numbered_participants_and_name_labels_in_bold_and_dash_forms():
                  "Jean - The buses.\n")
     assert speakers(dash) == ["Kerry", "Jean"] * 2 and dash.roles == {"Kerry": "facilitator", "Jean": "resident"}
     assert {"Kerry Smith", "Jean"} <= set(dash.names)
+    peers = parse("Interviewer: Hello.\nPeer mentor: Hi.\nInterviewer: And?\nPeer mentor: Aye.\n")
+    assert speakers(peers) == ["Interviewer", "Peer mentor"] * 2 and peers.names == []  # a role, not a name
 
 
 def test_timestamps_before_and_after_the_label():
@@ -139,7 +141,9 @@ def test_prose_colons_are_not_speakers():
 # --------------------------------------------------------------------------- unlabelled files
 def test_unlabelled_file_is_refused_unless_the_researcher_chooses():
     text = b"The buses are terrible round here.\nAnd the rent keeps going up.\n"
-    (problem,) = problems_of("u.txt", text)
+    with pytest.raises(T.NoSpeakerLabels) as refused:  # the page catches this one and offers the choice
+        T.parse("u.txt", text)
+    (problem,) = refused.value.problems
     assert "no speaker labels" in problem.message and "--unlabelled resident" in problem.fix
     parsed = T.parse("u.txt", text, unlabelled="resident")
     assert parsed.roles == {"Unlabelled": "resident"} and parsed.warnings

@@ -14,7 +14,7 @@ from triangulate.errors import ImportFailed, Problem
 
 MAX_BYTES = 20 * 1024 * 1024  # any upload; a .docx may carry photos
 MAX_TEXT_BYTES = 5 * 1024 * 1024  # .txt/.md/.vtt/.srt: ~800,000 words, forty times a long focus group
-MAX_LINES = 50_000  # non-empty lines (each may become a turn)
+MAX_LINES = 20_000  # non-empty lines, paragraphs and table rows (each may become a turn)
 MAX_TURNS = 20_000  # turns after parsing (paragraphs, table rows, merged cues)
 MAX_CUES = 50_000  # .vtt/.srt timing lines, counted before the subtitle parser runs
 MAX_LINE_CHARS = 100_000  # one line or turn; spaCy refuses texts over 1,000,000 characters (E088)
@@ -52,6 +52,10 @@ def check_text(filename: str, text: str, fmt: str) -> None:
             raise refuse(filename, f"the file has {non_empty:,} lines of text; the limit is {MAX_LINES:,}",
                          "split it into several transcripts (one conversation per file)")
     check_line_lengths(filename, text)
+    words = text.count(" ") + lines  # an upper bound on the words, without splitting the text
+    if words > MAX_WORDS * 1.5:
+        raise refuse(filename, f"the transcript has about {words:,} words; the limit is {MAX_WORDS:,}",
+                     "split it into several transcripts (one conversation per file)")
 
 
 def check_line_lengths(filename: str, text: str) -> None:
@@ -107,7 +111,7 @@ def check_docx_package(filename: str, data: bytes) -> None:
     if unzipped > MAX_DOCX_UNZIPPED_BYTES:
         raise refuse(filename, f"the Word document unpacks to {unzipped / _MB:,.0f} MB; the limit is "
                      f"{MAX_DOCX_UNZIPPED_BYTES // _MB} MB", "remove images from the document, or save it as .txt")
-    tags = 0
+    tags = paragraphs = 0
     with archive:
         for entry in entries:
             if not _XML_PART.search(entry.filename):
@@ -116,6 +120,12 @@ def check_docx_package(filename: str, data: bytes) -> None:
                 with archive.open(entry) as stream:
                     while chunk := stream.read(1024 * 1024):
                         tags += chunk.count(b"<")
+                        if entry.filename == "word/document.xml":
+                            paragraphs += chunk.count(b"<w:p>") + chunk.count(b"<w:p ") + chunk.count(b"<w:tr")
+                        if paragraphs > MAX_LINES:
+                            raise refuse(filename, f"the Word document has more than {MAX_LINES:,} paragraphs "
+                                         f"and table rows; the limit is {MAX_LINES:,}",
+                                         "split it into several transcripts (one conversation per file)")
                         if tags > MAX_DOCX_XML_TAGS:
                             raise refuse(filename, f"the Word document has more than {MAX_DOCX_XML_TAGS:,} XML "
                                          "elements, far more than any transcript",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 TIME = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _PARTICLE = r"(?:de|da|di|du|del|van|von|der|le|la|bin|of)"
@@ -135,11 +136,16 @@ def seconds(stamp: str | None) -> float | None:
     return total
 
 
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
+
+
 def strip_markdown(text: str) -> str:
-    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)  # links keep their words
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)  # links keep their words
     return text.replace("**", "").replace("__", "").strip()
 
 
+@lru_cache(maxsize=4096)
 def role_word(label: str) -> str | None:
     """The role word a label names ('participant' for 'Participant 38', 'p' for 'P3'), or None."""
     match = _ROLE.match(label.strip().strip("*_").rstrip(":").strip())
@@ -262,8 +268,14 @@ def _candidates(body: str) -> list[_Candidate]:
     if voice:
         out.append(_Candidate("voice", voice.group("name").strip(), voice.group("text"), None))
         return out
+    head = body[:160]
+    colon = ":" in head or "：" in head
+    dash = "-" in head or "–" in head or "—" in head
     for form, pattern in (("colon", COLON_LABEL), ("phrase", PHRASE_LABEL), ("time", TIME_LABEL),
                           ("dash", DASH_LABEL)):
+        if (form in ("colon", "phrase", "time") and not colon) or (form == "dash" and not dash) or (
+                form == "time" and len(body) > 80):
+            continue  # cheap guards: most lines of a long transcript match none of these
         match = pattern.match(body)
         if match:
             name = strip_markdown(match.group("name")).strip()

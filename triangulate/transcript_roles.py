@@ -26,7 +26,7 @@ def _matches(label: str, full: str, person: str) -> bool:
     """Does a speaker (label as written, full name from a key) refer to this facilitator's name?"""
     person_low = person.lower()
     for candidate in filter(None, (label, full)):
-        low = candidate.lower()
+        low = re.sub(r"\s*[(\[].*?[)\]]", "", candidate).strip().lower()  # `Laura Mitchell (Glasgow City Council)`
         if low == person_low or (len(person.split()) > 1 and low == person_low.split()[0]
                                  and len(low.split()) == 1):
             return True

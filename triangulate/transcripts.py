@@ -57,6 +57,11 @@ WORD_NAMES = {"will", "rose", "hope", "grace", "faith", "joy", "may", "june", "a
               "shepherd", "love", "law", "ward", "watt"}
 
 
+class NoSpeakerLabels(ImportFailed):
+    """The file has no speaker labels and the caller has not chosen how to treat it: the page catches this
+    and offers the choice (`unlabelled="resident"` or `"skip"`), the CLI names `--unlabelled`."""
+
+
 class TranscriptSkipped(ImportFailed):
     """The caller chose `unlabelled="skip"` and this file has no speaker labels: nothing is imported."""
 
@@ -287,6 +292,10 @@ def _parse_docx(filename: str, data: bytes) -> ParsedTranscript:
     if len(lines) > MAX_LINES:
         raise bounds.refuse(filename, f"the document has {len(lines):,} paragraphs and rows; the limit is "
                             f"{MAX_LINES:,}", "split it into several transcripts (one conversation per file)")
+    words = sum(line.text.count(" ") + 1 for line in lines if line.text)
+    if words > MAX_WORDS:  # refused before the labels are read: that is the slow part of a long document
+        raise bounds.refuse(filename, f"the transcript has about {words:,} words; the limit is {MAX_WORDS:,}",
+                            "split it into several transcripts (one conversation per file)")
     parsed = _from_lines(filename, "docx", lines, {})
     if props.get("title") and "title" not in parsed.metadata:
         parsed.metadata["title"] = props["title"]
@@ -470,8 +479,8 @@ def _finish_names(parsed: ParsedTranscript) -> None:
     """Every person's name the file gives, once: key names, header/front-matter people, name labels."""
     parsed.names.extend(parsed.speaker_names.values())
     parsed.names.extend(split_names(parsed.metadata.get("facilitator", "")))
-    parsed.names.extend(s for s in parsed.speakers if s != "Unlabelled" and not is_role_label(s)
-                        and not re.fullmatch(r"[A-Z]{1,5}\d{0,2}", s))
+    parsed.names.extend(n for s in parsed.speakers if s != "Unlabelled" and not re.fullmatch(r"[A-Z]{1,5}\d{0,2}", s)
+                        for n in split_names(s))  # `Laura Mitchell (Glasgow City Council)` → Laura Mitchell
     keep = []
     for n in parsed.names:
         n = re.sub(r"^(?:Dr|Prof|Professor|Mr|Mrs|Ms|Miss|Mx|Cllr|Rev)\.?\s+", "", (n or "").strip())
@@ -488,7 +497,7 @@ def _unlabelled(name: str, parsed: ParsedTranscript, choice: str | None) -> None
                                    "'Unlabelled' and are not residents' words unless you tick 'Unlabelled'.")
         return
     if choice is None:
-        raise ImportFailed([Problem(name, parsed.turns[0].line, None, "no speaker labels were found, so the "
+        raise NoSpeakerLabels([Problem(name, parsed.turns[0].line, None, "no speaker labels were found, so the "
                                     "interviewer's words cannot be told from the residents'",
                                     "add a label at the start of each turn ('Interviewer: …', 'Resident: …', or "
                                     "initials with a key line such as 'Key: I = Interviewer, R = Respondent'), "
