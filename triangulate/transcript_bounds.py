@@ -47,7 +47,7 @@ def check_text(filename: str, text: str, fmt: str) -> None:
                          "split the recording's transcript into several files")
     lines = text.count("\n") + 1
     if lines > MAX_LINES:  # cheap upper bound first; count non-empty lines only when it matters
-        non_empty = sum(1 for line in text.split("\n") if line.strip())
+        non_empty = lines if lines > 3 * MAX_LINES else sum(1 for line in text.split("\n") if line.strip())
         if non_empty > MAX_LINES:
             raise refuse(filename, f"the file has {non_empty:,} lines of text; the limit is {MAX_LINES:,}",
                          "split it into several transcripts (one conversation per file)")
@@ -90,6 +90,7 @@ def check_turns(filename: str, turns) -> None:
 
 
 _XML_PART = re.compile(r"\.(xml|rels)$", re.I)
+_TEXT_RUN = re.compile(rb"<w:t(?:\s[^>]*)?>([^<]*)</w:t>")  # the words of a run (split runs lose nothing)
 
 
 def check_docx_package(filename: str, data: bytes) -> None:
@@ -111,7 +112,7 @@ def check_docx_package(filename: str, data: bytes) -> None:
     if unzipped > MAX_DOCX_UNZIPPED_BYTES:
         raise refuse(filename, f"the Word document unpacks to {unzipped / _MB:,.0f} MB; the limit is "
                      f"{MAX_DOCX_UNZIPPED_BYTES // _MB} MB", "remove images from the document, or save it as .txt")
-    tags = paragraphs = 0
+    tags = paragraphs = spaces = 0
     with archive:
         for entry in entries:
             if not _XML_PART.search(entry.filename):
@@ -122,6 +123,10 @@ def check_docx_package(filename: str, data: bytes) -> None:
                         tags += chunk.count(b"<")
                         if entry.filename == "word/document.xml":
                             paragraphs += chunk.count(b"<w:p>") + chunk.count(b"<w:p ") + chunk.count(b"<w:tr")
+                            spaces += sum(m.count(b" ") for m in _TEXT_RUN.findall(chunk))
+                            if spaces + paragraphs > MAX_WORDS:
+                                raise refuse(filename, f"the Word document has more than {MAX_WORDS:,} words",
+                                             "split it into several transcripts (one conversation per file)")
                         if paragraphs > MAX_LINES:
                             raise refuse(filename, f"the Word document has more than {MAX_LINES:,} paragraphs "
                                          f"and table rows; the limit is {MAX_LINES:,}",
