@@ -518,7 +518,7 @@ def _bad_input_warnings(parsed: ParsedTranscript) -> list[str]:
 
     notes = []
     used = set(parsed.speakers)
-    labels = [s for s in used if s != "Unlabelled"]
+    labels = [s for s in parsed.speakers if s != "Unlabelled"]
     if labels and all(re.fullmatch(r"[A-Z]{2,5}\d{0,2}", s) for s in labels) and not (
             parsed.speaker_names or parsed.key_roles):
         notes.append(f"Speakers are given only as initials ({', '.join(labels)}) and the file has no key saying "

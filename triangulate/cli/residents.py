@@ -44,7 +44,7 @@ def _import(args) -> int:
             items.append(residents.preview(engine, actor, name, data, unlabelled=args.unlabelled))
         except transcripts.TranscriptSkipped as exc:
             for problem in exc.problems:
-                print(f"{problem.file}: {problem.message}. {problem.fix}.", file=sys.stderr)
+                print(f"{problem.file}: {problem.message}. Fix: {problem.fix}.", file=sys.stderr)
         except ImportFailed as exc:
             problems.extend(exc.problems)
     if problems:
