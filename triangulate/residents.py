@@ -79,21 +79,23 @@ class Preview:
     def redactions(self) -> list[nlp.Redaction]:
         return [r for t in self.turns for r in t.redactions]
 
+    def suggested_roles(self, facilitator: str | None = None) -> dict[str, str]:
+        """Each speaker's suggested role (resident / facilitator / unknown); `facilitator` is the form's."""
+        return transcripts.suggest_roles(self.parsed, facilitator)
+
     def suggested_residents(self, facilitator: str | None = None) -> list[str]:
-        """First guess of the residents; `facilitator` (typed in the form) joins the file's own metadata."""
-        meta, names = dict(self.parsed.metadata), self.parsed.speaker_names
-        if facilitator:
-            meta["facilitator"] = "; ".join(filter(None, [meta.get("facilitator", ""), facilitator]))
-        return [s for s in self.parsed.speakers if transcripts.suggest_is_resident(s, meta)
-                and transcripts.suggest_is_resident(names.get(s, s), meta)]
+        """Only the speakers the key or the pattern marks as respondents; "unknown" ones are never pre-ticked."""
+        roles = self.suggested_roles(facilitator)
+        return [s for s in self.parsed.speakers if roles.get(s) == transcripts.RESIDENT]
 
     def speakers_frame(self, facilitator: str | None = None) -> pd.DataFrame:
         rows = []
-        suggested = self.suggested_residents(facilitator)
+        roles = self.suggested_roles(facilitator)
         for stat in self.parsed.speaker_stats():
             rows.append({"speaker in file": stat["speaker"], "stored as": self.speaker_map.get(stat["speaker"]),
                          "turns": stat["turns"], "words": stat["words"],
-                         "suggested resident": stat["speaker"] in suggested})
+                         "suggested role": roles.get(stat["speaker"], transcripts.UNKNOWN),
+                         "suggested resident": roles.get(stat["speaker"]) == transcripts.RESIDENT})
         return pd.DataFrame(rows)
 
     def turns_frame(self) -> pd.DataFrame:
@@ -112,10 +114,13 @@ class Preview:
 
 
 def preview(engine: Engine, actor: Actor, filename: str, data: bytes, *, always: list[str] | None = None,
-            allow: list[str] | None = None, progress=None) -> Preview:
-    """Parse and redact one upload in memory. `always`/`allow` default to the project's lists."""
+            allow: list[str] | None = None, progress=None, unlabelled: str | None = None) -> Preview:
+    """Parse and redact one upload in memory. `always`/`allow` default to the project's lists.
+
+    `unlabelled` ("resident" / "skip" / None = refuse): the researcher's choice for a file with no speaker labels.
+    """
     require(actor, "transcripts.upload")
-    parsed = transcripts.parse(filename, data)
+    parsed = transcripts.parse(filename, data, unlabelled=unlabelled)
     if always is None or allow is None:
         lists = redaction_lists(engine, actor)
         always = lists["always"] if always is None else always

@@ -1,9 +1,9 @@
-"""Read interview and focus-group transcripts into speaker turns, with timestamps and metadata.
+"""Read interview and focus-group transcripts into speaker turns, with timestamps, metadata and roles.
 
-Formats: .txt, .md (optional YAML front matter), .docx (paragraphs and tables), .vtt (Teams/Zoom, with
-`<v Name>` voice tags) and .srt. Speaker turns are recognised from `Name:` labels (also `**Name:**`),
-`Interviewer:`/`Interviewee:`, `Q:`/`A:`, and a speaker key such as `MD - Michelle Drumm` followed by turns
-opening with the initials (`MD …`); paragraphs with no label continue the previous speaker.
+Formats: .txt, .md (optional YAML front matter), .docx (paragraphs and tables, in document order), .vtt
+(Teams/Zoom, with `<v Name>` voice tags) and .srt. Speaker labels, keys and header lines are read as
+researchers write them (see `transcript_labels`); each speaker gets a suggested role (`transcript_roles`)
+that the researcher confirms. Uploads are bounded before they are parsed (`transcript_bounds`).
 
 Nothing here touches the database: `parse(filename, data)` returns a `ParsedTranscript` or raises
 `ImportFailed` whose problems name the file, the line and the fix. Personal data is still in the turns;
@@ -12,7 +12,6 @@ Nothing here touches the database: `parse(filename, data)` returns a `ParsedTran
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,37 +19,51 @@ from pathlib import PurePath
 
 import yaml
 
+from triangulate import transcript_bounds as bounds
 from triangulate.errors import ImportFailed, Problem
+from triangulate.transcript_bounds import (MAX_BYTES, MAX_CUES, MAX_DOCX_ENTRIES,  # noqa: F401 (public limits)
+                                           MAX_DOCX_UNZIPPED_BYTES, MAX_DOCX_XML_TAGS, MAX_LINE_CHARS, MAX_LINES,
+                                           MAX_TEXT_BYTES, MAX_TURNS, MAX_WORDS)
+from triangulate.transcript_labels import TIME as _TIME
+from triangulate.transcript_labels import Line, is_person_name, is_role_label, read_lines, split_names  # noqa: F401
+from triangulate.transcript_labels import seconds as _seconds
+from triangulate.transcript_roles import FACILITATOR, RESIDENT, UNKNOWN, infer_roles  # noqa: F401
 
-MAX_BYTES = 50 * 1024 * 1024  # a clear limit: a longer file is almost certainly not a transcript
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".vtt": "vtt",
            ".srt": "srt"}
 METHODS = ("interview", "focus group", "drop-in")
-METADATA_KEYS = {  # header line / front-matter key -> metadata field
+UNLABELLED_CHOICES = ("resident", "skip")
+_VTT_TIMING = re.compile(rf"^\s*({_TIME})\s+-->\s+({_TIME})(\s+.*)?$")  # what to do with a file that has no speaker labels
+METADATA_KEYS = {  # front-matter key -> metadata field (header lines: transcript_labels.HEADER_KEYS)
     "ward": "ward", "ward code": "ward", "date": "date", "held on": "date", "method": "method",
     "consent": "consent_basis", "consent basis": "consent_basis", "lawful basis": "consent_basis",
     "consent_basis": "consent_basis", "lawful_basis": "consent_basis", "facilitator": "facilitator",
     "facilitated by": "facilitator", "facilitators": "facilitator", "interviewer": "facilitator",
-    "hosts": "facilitator", "title": "title",
+    "hosts": "facilitator", "title": "title", "interview": "interview", "location": "location",
+    "venue": "location", "duration": "duration", "length": "duration", "transcribed by": "transcribed_by",
+    "transcribed_by": "transcribed_by", "transcriber": "transcribed_by", "time": "time", "project": "project",
+    "participants": "participants", "note_taker": "note_taker", "recording": "recording", "session": "session",
+    "language": "language", "participant_id": "participant_id",
 }
-# Labels that name a role, not a person: never pseudonymised, and a hint to who is the facilitator.
-FACILITATOR_LABELS = {"interviewer", "facilitator", "q", "researcher", "host", "moderator", "chair",
-                      "co-facilitator", "note taker", "notetaker"}
-ROLE_LABEL = re.compile(r"^(interviewer|interviewee|facilitator|co-facilitator|q|a|researcher|host|moderator|"
-                        r"chair|respondent|participant|resident|parent|speaker|p|r|man|woman|note ?taker|"
-                        r"unlabelled|unknown|group|all|several)(\s*\d+)?$", re.I)
+# Given names that are also ordinary words: matching them in any case would redact "will", "hope", "may".
+WORD_NAMES = {"will", "rose", "hope", "grace", "faith", "joy", "may", "june", "april", "august", "bill", "mark",
+              "pat", "sue", "jack", "frank", "rob", "hazel", "holly", "ivy", "iris", "amber", "ruby", "pearl",
+              "dawn", "summer", "autumn", "heather", "daisy", "lily", "poppy", "sky", "hunter", "chase", "drew",
+              "gene", "art", "ray", "guy", "penny", "sandy", "rusty", "cliff", "dale", "glen", "heath", "lane",
+              "wade", "reed", "page", "carol", "brook", "river", "storm", "angel", "star", "melody", "sunny",
+              "misty", "bob", "nick", "don", "ben", "rich", "max", "sage", "rowan", "jade", "crystal", "honey",
+              "robin", "jay", "kit", "hunter", "mason", "taylor", "miller", "baker", "cook", "wood", "hill",
+              "bell", "young", "brown", "white", "green", "black", "gray", "grey", "king", "long", "little",
+              "shepherd", "love", "law", "ward", "watt"}
 
-_TIME = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
-_STAMP = re.compile(rf"^\s*[\[(]?({_TIME})[\])]?\s*")
-_VTT_TIMING = re.compile(rf"^\s*({_TIME})\s+-->\s+({_TIME})(\s+.*)?$")
-# `Name:` — up to five words, each starting with a capital (or `P1`, `Q`, `A`), optionally in bold.
-_LABEL = re.compile(r"^\s*(?:\*\*|__)?(?P<name>[A-Z][\w'’.\-]*(?:[ \t][A-Z0-9][\w'’.\-]*){0,4}|[A-Z]\d{0,2})"
-                    r"(?:\*\*|__)?\s*(?:\((?P<time>" + _TIME + r")\))?\s*:(?:\*\*|__)?[ \t]*(?P<text>.*)$")
-_KEY_LINE = re.compile(r"^\s*(?P<key>[A-Z]{1,5})\s*(?:[-–—=:]\s*|\s+)(?P<name>[A-Z][\w'’.\-]+(?:\s+[A-Z][\w'’.\-]*){0,4})\s*$")
-_INITIALS_TURN = re.compile(r"^\s*(?P<key>[A-Z]{2,5})(?:\s+|\t+|\s*[-–:]\s+)(?P<text>\S.*)$")
-_COMMON_CAPS = {"OK", "TV", "UK", "NHS", "GP", "A", "I", "UC", "PIP", "DWP", "ESA", "JSA", "SCP", "CAB", "ID",
-                "PE", "CV", "GCSE", "SQA", "NI", "HMRC", "BBC", "FAQ", "USA", "EU", "AND", "THE", "SO", "NO",
-                "YES", "HI", "MR", "MRS", "MS", "DR"}
+
+class NoSpeakerLabels(ImportFailed):
+    """The file has no speaker labels and the caller has not chosen how to treat it: the page catches this
+    and offers the choice (`unlabelled="resident"` or `"skip"`), the CLI names `--unlabelled`."""
+
+
+class TranscriptSkipped(ImportFailed):
+    """The caller chose `unlabelled="skip"` and this file has no speaker labels: nothing is imported."""
 
 
 @dataclass
@@ -69,12 +82,18 @@ class ParsedTranscript:
     checksum: str  # sha256 of the file's bytes: importing the same file twice adds nothing
     turns: list[Turn]
     metadata: dict = field(default_factory=dict)
-    speaker_names: dict = field(default_factory=dict)  # initials -> full name, from a speaker key
+    speaker_names: dict = field(default_factory=dict)  # label -> full name, from a speaker key
     encoding: str = "utf-8"
     warnings: list[str] = field(default_factory=list)
     # Every person's name the file itself gives (speaker key, name labels, front-matter speakers/hosts,
-    # facilitator): always redacted in this transcript, whatever NER thinks of them.
+    # header lines, facilitator): always redacted in this transcript, whatever NER thinks of them.
     names: list[str] = field(default_factory=list)
+    roles: dict = field(default_factory=dict)  # label -> "resident" | "facilitator" | "unknown"
+    key_roles: dict = field(default_factory=dict)  # label -> role word a key line gives ("interviewer")
+    hosts: list[str] = field(default_factory=list)  # front matter `hosts`: facilitators of a podcast
+    unlabelled: str | None = None  # the caller's choice for a file with no speaker labels
+    # Names that are also a place or an ordinary word: name -> "place" | "word" (the researcher checks them).
+    name_clashes: dict = field(default_factory=dict)
 
     @property
     def speakers(self) -> list[str]:
@@ -84,7 +103,8 @@ class ParsedTranscript:
         stats: dict[str, dict] = {}
         for turn in self.turns:
             row = stats.setdefault(turn.speaker, {"speaker": turn.speaker, "turns": 0, "words": 0,
-                                                  "full_name": self.speaker_names.get(turn.speaker, "")})
+                                                  "full_name": self.speaker_names.get(turn.speaker, ""),
+                                                  "role": self.roles.get(turn.speaker, UNKNOWN)})
             row["turns"] += 1
             row["words"] += len(turn.text.split())
         return list(stats.values())
@@ -98,23 +118,15 @@ def checksum(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def is_role_label(label: str) -> bool:
-    return bool(ROLE_LABEL.match(label.strip()))
+def suggest_roles(parsed: ParsedTranscript, facilitator: str | None = None) -> dict[str, str]:
+    """Each speaker's suggested role; `facilitator` (the name typed in the upload form) joins the file's own."""
+    return infer_roles(parsed, facilitator)
 
 
 def suggest_is_resident(label: str, metadata: dict | None = None) -> bool:
-    """A first guess the researcher confirms: interviewers, hosts and named facilitators are not residents."""
-    low = label.strip().lower()
-    if low in ("unlabelled", "unknown") or low in FACILITATOR_LABELS:
-        return False
-    if low.startswith(("interviewer", "facilitator", "researcher", "host", "moderator")):
-        return False
-    for name in re.split(r"[;,]| and ", (metadata or {}).get("facilitator", "")):
-        name = name.strip().lower()
-        if name and (low == name or low.split()[0] == name.split()[0]
-                     or low == "".join(word[0] for word in name.split())):
-            return False
-    return True
+    """One label on its own (no pattern to go on): only respondent-like labels are suggested as residents."""
+    probe = ParsedTranscript("", "", "", [Turn(label, "", 1)], dict(metadata or {}))
+    return infer_roles(probe).get(label) == RESIDENT
 
 
 # --------------------------------------------------------------------------- bytes -> text
@@ -153,25 +165,18 @@ def _line_of_byte(data: bytes, index: int) -> int:
     return data.count(b"\n", 0, index) + 1
 
 
-def _seconds(stamp: str | None) -> float | None:
-    if not stamp:
-        return None
-    parts = stamp.replace(",", ".").split(":")
-    total = 0.0
-    for part in parts:
-        total = total * 60 + float(part)
-    return total
-
-
 # --------------------------------------------------------------------------- metadata
 def _normalise_metadata(raw: dict) -> dict:
     meta: dict = {}
     for key, value in raw.items():
-        field_name = METADATA_KEYS.get(str(key).strip().lower())
-        if field_name is None or value in (None, ""):
+        key_low = str(key).strip().lower()
+        field_name = METADATA_KEYS.get(key_low) or METADATA_KEYS.get(key_low.replace("_", " "))
+        if field_name is None or value in (None, "", []):
             continue
         if isinstance(value, (list, tuple)):
-            value = ", ".join(str(v) for v in value)
+            value = ", ".join(str(v) for v in value if v not in (None, ""))
+            if not value:
+                continue
         if field_name == "date":
             value = _as_date(value)
             if value is None:
@@ -200,6 +205,15 @@ def _as_date(value) -> date | None:
     try:
         return datetime.fromisoformat(text).date()
     except ValueError:
+        pass
+    # "Tuesday 12th March 2025", "12/03/25", "March 12, 2025": a year must be there, day before month.
+    if not re.search(r"\b\d{4}\b|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2}\b", text) or len(text) > 60:
+        return None
+    from dateutil import parser as date_parser
+
+    try:
+        return date_parser.parse(re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text), dayfirst=True, fuzzy=True).date()
+    except (ValueError, OverflowError, TypeError):
         return None
 
 
@@ -228,194 +242,65 @@ def _front_matter(filename: str, text: str) -> tuple[dict, str, int]:
                 raise ImportFailed([Problem(filename, (mark.line + 2) if mark else 2, None,
                                             f"the YAML front matter is not valid ({getattr(exc, 'problem', exc)})",
                                             "fix the lines between the two `---` lines, e.g. `ward: Govan`")])
+            except RecursionError:
+                raise ImportFailed([Problem(filename, 2, None, "the YAML front matter is nested too deeply",
+                                            "keep the front matter to simple `key: value` lines")])
             if not isinstance(raw, dict):
                 raw = {}
             return raw, "\n".join(lines[index + 1:]), index + 1
     return {}, text, 0
 
 
-def _header_metadata(lines: list[str], offset: int) -> tuple[dict, int]:
-    """`Ward: Govan` style lines at the very top of a plain-text file (only the known keys)."""
-    raw: dict = {}
-    index = 0
-    while index < len(lines):
-        line = lines[index].strip()
-        if not line:
-            if raw:
-                break
-            index += 1
-            continue
-        match = re.match(r"^([A-Za-z _]{2,20}):\s*(.+)$", line)
-        key = match.group(1).strip().lower() if match else ""
-        if key not in METADATA_KEYS or key == "interviewer":  # "Interviewer: …" at the top is a turn
-            break
-        raw[match.group(1)] = match.group(2)
-        index += 1
-    if not raw:
-        return {}, 0
-    return raw, index
+def _front_names(raw: dict, key: str) -> list[str]:
+    value = raw.get(key)
+    items = value if isinstance(value, list) else re.split(r"[;,]", str(value or ""))
+    return [str(v).strip() for v in items if str(v or "").strip()]
 
 
-# --------------------------------------------------------------------------- plain text / markdown
-def _strip_markdown(text: str) -> str:
-    text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)  # links keep their words
-    return text.replace("**", "").replace("__", "").strip()
-
-
-def _speaker_key(lines: list[tuple[int, str]]) -> tuple[dict, set[int]]:
-    """A block of `MD - Michelle Drumm` lines before the talk starts (as in the Iriss.fm transcripts)."""
-    key: dict[str, str] = {}
-    used: set[int] = set()
-    for number, line in lines[:40]:
-        if not line.strip():
-            continue
-        match = _KEY_LINE.match(line)
-        if match and len(line.split()) <= 8 and not line.rstrip().endswith((".", "?", "!")):
-            key[match.group("key")] = _strip_markdown(match.group("name"))
-            used.add(number)
-            continue
-        break
-    if len(key) == 1 and not re.search(r"[-–—=]", dict(lines)[next(iter(used))]):
-        return {}, set()  # one line such as "MD Hello there" is more likely talk than a key
-    return key, used
-
-
-def parse_lines(filename: str, text: str, line_offset: int = 0) -> tuple[list[Turn], dict]:
-    """Speaker turns from lines of text (also used for .docx paragraphs). Returns (turns, speaker key)."""
-    raw_lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    numbered = [(i + 1 + line_offset, line) for i, line in enumerate(raw_lines)]
-    content = [(n, line) for n, line in numbered if line.strip()]
-    key, key_lines = _speaker_key(content)
-    # Initials that open many lines count as speakers even when the key spells them differently
-    # (the Iriss key says `NP - Neil Mapes` and the turns open `NM …`).
-    openers: dict[str, int] = {}
-    for _, line in content:
-        match = _INITIALS_TURN.match(line)
-        if match and match.group("key") not in _COMMON_CAPS:
-            openers[match.group("key")] = openers.get(match.group("key"), 0) + 1
-    initials = set(key) | {k for k, count in openers.items() if count >= 3 and (key or count >= 5)}
-    by_initials = {"".join(w[0] for w in name.split()).upper(): name for name in key.values()}
-    for opener in openers:
-        if opener in by_initials and opener not in key:  # key `NP - Neil Mapes`, turns `NM …`
-            initials.add(opener)
-            key[opener] = by_initials[opener]
-    # `Name:` labels: accept a label when it recurs or is a role, so "Note: …" in prose is not a speaker.
-    label_counts: dict[str, int] = {}
-    for _, line in content:
-        stamp = _STAMP.match(line)
-        match = _LABEL.match(line[stamp.end():] if stamp else line)
-        if match:
-            label_counts[match.group("name")] = label_counts.get(match.group("name"), 0) + 1
-
-    # A file written in `Name:` style (several labelled lines) takes a one-off speaker too.
-    label_style = sum(label_counts.values()) >= 2
-
-    def label_ok(name: str) -> bool:
-        return (is_role_label(name) or label_counts.get(name, 0) >= 2 or name in key.values()
-                or (label_style and len(name.split()) <= 3))
-
-    turns: list[Turn] = []
-    current: str | None = None
-    for number, line in content:
-        if number in key_lines:
-            continue
-        stamp = None
-        body = line
-        stamp_match = _STAMP.match(body)
-        if stamp_match and stamp_match.end() < len(body):
-            stamp = _seconds(stamp_match.group(1))
-            body = body[stamp_match.end():]
-        speaker = None
-        label = _LABEL.match(body)
-        if label and label_ok(label.group("name")):
-            speaker = _strip_markdown(label.group("name"))
-            if label.group("time"):
-                stamp = _seconds(label.group("time"))
-            body = label.group("text")
-            after = _STAMP.match(body)
-            if after and stamp is None and after.end() < len(body):
-                stamp = _seconds(after.group(1))
-                body = body[after.end():]
-        elif initials:
-            match = _INITIALS_TURN.match(body)
-            if match and match.group("key") in initials:
-                speaker = match.group("key")
-                body = match.group("text")
-        body = _strip_markdown(body.strip().lstrip("#>").strip())
-        if not body:
-            if speaker:
-                current = speaker
-            continue
-        if speaker:
-            current = speaker
-        turns.append(Turn(speaker=current or "Unlabelled", text=body, line=number, start_s=stamp))
-    return turns, key
+# --------------------------------------------------------------------------- text, markdown and Word
+def _from_lines(filename: str, fmt: str, lines: list[Line], raw_meta: dict) -> ParsedTranscript:
+    """Turns, metadata, names and warnings from lines (text files and Word documents alike)."""
+    front_people = [n for key in ("speakers", "hosts", "participants", "interviewees", "facilitators",
+                                  "interviewers") for n in _front_names(raw_meta, key)]
+    labelled = read_lines(lines, front_people)
+    turns = [Turn(s, t, n, stamp) for s, t, n, stamp in labelled.turns]
+    meta = _normalise_metadata({**{k: v for k, v in labelled.header.items()}, **raw_meta})
+    if "title" not in meta and meta.get("interview"):
+        meta["title"] = meta["interview"]
+    parsed = ParsedTranscript(filename, fmt, "", turns, meta, dict(labelled.key_names), warnings=labelled.warnings,
+                              key_roles=dict(labelled.key_roles), hosts=_front_names(raw_meta, "hosts"))
+    parsed.names.extend(front_people)
+    parsed.names.extend(labelled.header_names)
+    return parsed
 
 
 def _parse_text(filename: str, text: str, fmt: str) -> ParsedTranscript:
     raw_meta, body, consumed = _front_matter(filename, text)
-    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    header, used = _header_metadata(lines, consumed)
-    raw_meta = {**header, **raw_meta}
-    body = "\n".join(lines[used:])
-    turns, key = parse_lines(filename, body, consumed + used)
-    meta = _normalise_metadata(raw_meta)
-    parsed = ParsedTranscript(filename, fmt, "", turns, meta, key)
-    for field_name in ("speakers", "hosts", "participants", "interviewees", "facilitators"):
-        value = raw_meta.get(field_name)
-        for name in (value if isinstance(value, list) else str(value or "").split(",")):
-            parsed.names.append(str(name).strip())
-    return parsed
+    lines = [Line(consumed + i + 1, line) for i, line in enumerate(body.split("\n"))]
+    return _from_lines(filename, fmt, lines, raw_meta)
 
 
-# --------------------------------------------------------------------------- .docx
 def _parse_docx(filename: str, data: bytes) -> ParsedTranscript:
-    import docx
-    from docx.table import Table
+    from triangulate import transcript_docx
 
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises several unrelated types for a damaged package
-        raise ImportFailed([Problem(filename, None, None, f"this is not a readable Word document ({type(exc).__name__})",
-                                    "open it in Word and save it again as .docx, or export it as .txt")])
-    lines: list[str] = []
-    table_turns: list[Turn] = []
-    row_number = 0
-    for block in document.iter_inner_content():
-        if isinstance(block, Table):
-            for row in block.rows:
-                row_number += 1
-                cells = [c.text.strip() for c in row.cells]
-                cells = [c for i, c in enumerate(cells) if c and (i == 0 or c != cells[i - 1])]  # merged cells
-                turn = _table_row_turn(cells, row_number)
-                if turn is not None:
-                    table_turns.append(turn)
-        else:
-            lines.append(block.text)
-    raw_meta, used = _header_metadata(lines, 0)
-    text_turns, key = parse_lines(filename, "\n".join(lines[used:]), used)
-    props = document.core_properties
-    if props.title and "title" not in raw_meta:
-        raw_meta["title"] = props.title
-    meta = _normalise_metadata(raw_meta)
-    # A transcript laid out as a table (speaker | words, or time | speaker | words) is common in Word.
-    turns = text_turns + table_turns if table_turns else text_turns
-    return ParsedTranscript(filename, "docx", "", turns, meta, key)
-
-
-def _table_row_turn(cells: list[str], row_number: int) -> Turn | None:
-    if not cells:
-        return None
-    header_words = {"speaker", "name", "time", "timestamp", "text", "transcript", "what was said", "words"}
-    if all(c.lower() in header_words for c in cells):
-        return None
-    stamp = None
-    if len(cells) >= 3 and re.fullmatch(_TIME, cells[0]):
-        stamp = _seconds(cells[0])
-        cells = cells[1:]
-    if len(cells) >= 2 and len(cells[0].split()) <= 5 and len(cells[0]) <= 60:
-        return Turn(speaker=cells[0].rstrip(":"), text=" ".join(cells[1:]), line=row_number, start_s=stamp)
-    return Turn(speaker="Unlabelled", text=" ".join(cells), line=row_number, start_s=stamp)
+    lines, props, notes = transcript_docx.read(filename, data)
+    for line in lines:
+        if len(line.text) > MAX_LINE_CHARS:
+            raise bounds.refuse(filename, f"paragraph {line.number} has {len(line.text):,} characters; the limit "
+                                f"is {MAX_LINE_CHARS:,}", "put paragraph breaks between speakers' turns",
+                                line=line.number)
+    if len(lines) > MAX_LINES:
+        raise bounds.refuse(filename, f"the document has {len(lines):,} paragraphs and rows; the limit is "
+                            f"{MAX_LINES:,}", "split it into several transcripts (one conversation per file)")
+    words = sum(line.text.count(" ") + 1 for line in lines if line.text)
+    if words > MAX_WORDS:  # refused before the labels are read: that is the slow part of a long document
+        raise bounds.refuse(filename, f"the transcript has about {words:,} words; the limit is {MAX_WORDS:,}",
+                            "split it into several transcripts (one conversation per file)")
+    parsed = _from_lines(filename, "docx", lines, {})
+    if props.get("title") and "title" not in parsed.metadata:
+        parsed.metadata["title"] = props["title"]
+    parsed.warnings.extend(notes)
+    return parsed
 
 
 # --------------------------------------------------------------------------- .vtt / .srt
@@ -528,17 +413,21 @@ def _parse_srt(filename: str, text: str) -> ParsedTranscript:
 
 
 # --------------------------------------------------------------------------- entry point
-def parse(filename: str, data: bytes) -> ParsedTranscript:
-    """Parse one file. Raises ImportFailed (file, line, fix) for anything that is not a usable transcript."""
+def parse(filename: str, data: bytes, *, unlabelled: str | None = None) -> ParsedTranscript:
+    """Parse one file. Raises ImportFailed (file, line, fix) for anything that is not a usable transcript.
+
+    `unlabelled`: what to do when the file has no speaker labels at all — None refuses it (the researcher
+    must choose), "resident" reads every paragraph as residents' words, "skip" raises TranscriptSkipped.
+    """
     name = PurePath(filename).name or "transcript"
     suffix = PurePath(name).suffix.lower()
     fmt = FORMATS.get(suffix)
+    if unlabelled not in (None, *UNLABELLED_CHOICES):
+        raise ValueError(f"unlabelled must be one of {UNLABELLED_CHOICES} or None, not {unlabelled!r}")
     if fmt is None:
         raise ImportFailed([Problem(name, None, None, f"{suffix or 'no extension'} is not a transcript format "
                                     "Triangulate reads", "upload .txt, .md, .docx, .vtt or .srt")])
-    if len(data) > MAX_BYTES:
-        raise ImportFailed([Problem(name, None, None, f"the file is {len(data) / 1e6:.0f} MB; the limit is "
-                                    f"{MAX_BYTES // (1024 * 1024)} MB", "split it into several transcripts")])
+    bounds.check_size(name, data, fmt)
     if not data.strip():
         raise ImportFailed([Problem(name, 1, None, "the file is empty", "choose the file that holds the transcript")])
     encoding = "utf-8"
@@ -554,6 +443,7 @@ def parse(filename: str, data: bytes) -> ParsedTranscript:
                                         "this looks like binary data, not text (it contains NUL characters)",
                                         "export the transcript as plain text (.txt, UTF-8), .docx, .vtt or .srt")])
         text = text.replace("\r\n", "\n").replace("\r", "\n")
+        bounds.check_text(name, text, fmt)
         if fmt == "vtt":
             parsed = _parse_vtt(name, text)
         elif fmt == "srt":
@@ -562,36 +452,127 @@ def parse(filename: str, data: bytes) -> ParsedTranscript:
             parsed = _parse_text(name, text, fmt)
     parsed.checksum = checksum(data)
     parsed.encoding = encoding
-    if not parsed.turns:
-        what = "only tables with no text" if fmt == "docx" else "no text"
-        raise ImportFailed([Problem(name, None, None, f"the transcript has {what} to analyse",
-                                    "check that this is the transcript and not an empty template")])
-    from triangulate.nlp import is_place
-
-    placed = [t for t in parsed.turns if t.speaker != "Unlabelled" and is_place(t.speaker)]
-    if placed:
-        # Place names are never redacted, so a person labelled "Govan:" would keep their label in clear.
-        raise ImportFailed([Problem(name, placed[0].line, None, f"the speaker {placed[0].speaker!r} is named like "
-                                    "a place", "if this is a person, relabel the turns (e.g. 'Resident 1:'); if it "
-                                    "is a heading, remove the colon after it")])
-    parsed.names.extend(parsed.speaker_names.values())
-    parsed.names.extend(re.split(r"[;,]| and ", parsed.metadata.get("facilitator", "")))
-    parsed.names.extend(s for s in parsed.speakers if s != "Unlabelled" and not is_role_label(s))
-    parsed.names = list(dict.fromkeys(n.strip() for n in parsed.names if n and n.strip()))
+    bounds.check_turns(name, parsed.turns)
+    _refuse_empty(name, fmt, parsed)
+    _finish_names(parsed)
     if not parsed.metadata.get("title"):
         parsed.metadata["title"] = PurePath(name).stem.replace("_", " ").replace("-", " ").strip().capitalize()
-    if all(t.speaker == "Unlabelled" for t in parsed.turns):
-        parsed.warnings.append("No speaker labels were found: every paragraph is one unlabelled turn. Mark "
-                               "'Unlabelled' as a resident only if the whole text is residents' words.")
+    _unlabelled(name, parsed, unlabelled)
+    parsed.roles = suggest_roles(parsed)
+    parsed.warnings.extend(_bad_input_warnings(parsed))
     return parsed
 
 
-def parse_many(files: list[tuple[str, bytes]]) -> list[ParsedTranscript]:
+def _refuse_empty(name: str, fmt: str, parsed: ParsedTranscript) -> None:
+    if parsed.turns:
+        return
+    if parsed.metadata or parsed.speaker_names:
+        found = ", ".join(sorted(k for k in parsed.metadata)) or "a speaker key"
+        raise ImportFailed([Problem(name, None, None, f"the file has only header lines ({found}) and no "
+                                    "conversation", "check that this is the whole transcript, not its cover sheet")])
+    what = "only tables with no text" if fmt == "docx" else "no text"
+    raise ImportFailed([Problem(name, None, None, f"the transcript has {what} to analyse",
+                                "check that this is the transcript and not an empty template")])
+
+
+def _finish_names(parsed: ParsedTranscript) -> None:
+    """Every person's name the file gives, once: key names, header/front-matter people, name labels."""
+    parsed.names.extend(parsed.speaker_names.values())
+    parsed.names.extend(split_names(parsed.metadata.get("facilitator", "")))
+    parsed.names.extend(n for s in parsed.speakers if s != "Unlabelled" and not re.fullmatch(r"[A-Z]{1,5}\d{0,2}", s)
+                        for n in split_names(s))  # `Laura Mitchell (Glasgow City Council)` → Laura Mitchell
+    keep = []
+    for n in parsed.names:
+        n = re.sub(r"^(?:Dr|Prof|Professor|Mr|Mrs|Ms|Miss|Mx|Cllr|Rev)\.?\s+", "", (n or "").strip())
+        if n and not is_role_label(n) and not any(ch.isdigit() for ch in n) and len(n) <= 80:
+            keep.append(n)
+    parsed.names = list(dict.fromkeys(keep))
+
+
+def _unlabelled(name: str, parsed: ParsedTranscript, choice: str | None) -> None:
+    if any(t.speaker != "Unlabelled" for t in parsed.turns):
+        share = sum(len(t.text.split()) for t in parsed.turns if t.speaker == "Unlabelled") / max(1, parsed.word_count)
+        if share > 0.2:
+            parsed.warnings.append(f"{share:.0%} of the words have no speaker label; they are shown as "
+                                   "'Unlabelled' and are not residents' words unless you tick 'Unlabelled'.")
+        return
+    if choice is None:
+        raise NoSpeakerLabels([Problem(name, parsed.turns[0].line, None, "no speaker labels were found, so the "
+                                    "interviewer's words cannot be told from the residents'",
+                                    "add a label at the start of each turn ('Interviewer: …', 'Resident: …', or "
+                                    "initials with a key line such as 'Key: I = Interviewer, R = Respondent'), "
+                                    "or choose how to treat an unlabelled file: all residents' words "
+                                    "(--unlabelled resident) or skip it (--unlabelled skip)")])
+    if choice == "skip":
+        raise TranscriptSkipped([Problem(name, None, None, "skipped: the file has no speaker labels",
+                                         "add speaker labels and upload it again, or import it with "
+                                         "--unlabelled resident if every word is a resident's")])
+    parsed.unlabelled = "resident"
+    parsed.warnings.append("No speaker labels were found: every paragraph is read as residents' words, as you "
+                           "chose. Remove any interviewer's questions before saving.")
+
+
+def _bad_input_warnings(parsed: ParsedTranscript) -> list[str]:
+    """What the researcher must check before saving (the choice is theirs; nothing is saved yet)."""
+    from triangulate.nlp import is_place
+
+    notes = []
+    used = set(parsed.speakers)
+    labels = [s for s in parsed.speakers if s != "Unlabelled"]
+    if labels and all(re.fullmatch(r"[A-Z]{2,5}\d{0,2}", s) for s in labels) and not (
+            parsed.speaker_names or parsed.key_roles):
+        notes.append(f"Speakers are given only as initials ({', '.join(labels)}) and the file has no key saying "
+                     "who they are: tick the residents yourself, or add a key line at the top (e.g. "
+                     "'Key: MD = Interviewer, JW = Respondent') and upload again.")
+    for label in list(parsed.key_roles) + list(parsed.speaker_names):
+        if label not in used and label not in " ".join(notes):
+            full = parsed.speaker_names.get(label) or parsed.key_roles.get(label)
+            other = [k for k, v in parsed.speaker_names.items() if v == full and k in used and k != label]
+            if other:
+                notes.append(f"The key names {label} ({full}) but the turns open with {other[0]}: read as the "
+                             "same person.")
+            else:
+                notes.append(f"The key names {label} ({full}) but no turn opens with {label}: check the key "
+                             "or the labels (the name is still redacted wherever it appears).")
+    firsts: dict[str, list[str]] = {}
+    for person in parsed.names:
+        if len(person.split()) > 1:
+            firsts.setdefault(person.split()[0].lower(), []).append(person)
+    for first, people in firsts.items():
+        if len(set(people)) > 1:
+            notes.append(f"Two people share the first name {people[0].split()[0]} ({', '.join(sorted(set(people)))}): "
+                         "a label or mention with the first name alone cannot be told apart; check their turns "
+                         "and redactions (a speaker labelled with that first name alone is left for you to confirm).")
+    for person in parsed.names:
+        for part in dict.fromkeys([person, *person.split()]):
+            if is_place(part):
+                parsed.name_clashes[part] = "place"
+            elif part.lower() in WORD_NAMES:
+                parsed.name_clashes[part] = "word"
+    places = [p for p, kind in parsed.name_clashes.items() if kind == "place"]
+    words = [p for p, kind in parsed.name_clashes.items() if kind == "word"]
+    if places:
+        notes.append(f"{', '.join(places)}: a person's name in this file and also a place. It is redacted as a "
+                     "name wherever it appears, place mentions included. If it is not a person, remove the colon "
+                     "after it (or relabel the speaker, e.g. 'Resident 1:') and upload again.")
+    if words:
+        notes.append(f"{', '.join(words)}: a person's name in this file and also an ordinary word: check in the "
+                     "preview that only the name was redacted (add the word to the allow list if not).")
+    audience = [s for s in labels if parsed.roles.get(s) == UNKNOWN and s in ("F", "M", "Q")]
+    if audience:
+        notes.append(f"{', '.join(audience)} read as audience members (questions from the floor), not the "
+                     "chair: tick them only if they are residents.")
+    return notes
+
+
+def parse_many(files: list[tuple[str, bytes]], **options) -> list[ParsedTranscript]:
     """Parse several files; every file's problems are collected before anything is raised."""
     parsed, problems = [], []
     for name, data in files:
         try:
-            parsed.append(parse(name, data))
+            parsed.append(parse(name, data, **options))
+        except TranscriptSkipped:
+            continue
         except ImportFailed as exc:
             problems.extend(exc.problems)
     if problems:

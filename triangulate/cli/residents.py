@@ -16,6 +16,9 @@ def register(sub) -> None:
     p.add_argument("--method", choices=["interview", "focus group", "drop-in"])
     p.add_argument("--consent-basis", help="consent / lawful basis recorded for this conversation")
     p.add_argument("--facilitator")
+    p.add_argument("--unlabelled", choices=["resident", "skip"], default=None,
+                   help="a file with no speaker labels: read every paragraph as residents' words, or skip the "
+                        "file (default: refuse it)")
     p.add_argument("--show-redactions", action="store_true", help="print the redaction report before saving")
     p.set_defaults(handler=_import)
 
@@ -29,16 +32,32 @@ def register(sub) -> None:
 
 
 def _import(args) -> int:
-    from triangulate import residents
+    from triangulate import residents, transcripts
     from triangulate.errors import ImportFailed
 
     engine = engine_for(args)
     actor = actor_for(args, engine)
     files = [(Path(f).name, Path(f).read_bytes()) for f in args.files]
-    items = residents.previews(engine, actor, files)  # every file checked before any is saved
+    items, problems = [], []
+    for name, data in files:  # every file checked before any is saved
+        try:
+            items.append(residents.preview(engine, actor, name, data, unlabelled=args.unlabelled))
+        except transcripts.TranscriptSkipped as exc:
+            for problem in exc.problems:
+                print(f"{problem.file}: {problem.message}. Fix: {problem.fix}.", file=sys.stderr)
+        except ImportFailed as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ImportFailed(problems)
+    for item in items:
+        for warning in item.parsed.warnings:
+            print(f"{item.filename}: warning: {warning}", file=sys.stderr)
+        if args.resident is None:
+            problems.extend(_no_suggested_residents(item, args.facilitator))
+    if problems:
+        raise ImportFailed(problems)
     meta = {k: v for k, v in {"method": args.method, "consent_basis": args.consent_basis,
                                "facilitator": args.facilitator}.items() if v is not None}
-    problems = []
     for item in items:
         if args.show_redactions:
             print(item.redaction_frame().to_string(index=False), file=sys.stderr)
@@ -55,6 +74,20 @@ def _import(args) -> int:
     if problems:
         raise ImportFailed(problems)
     return 0
+
+
+def _no_suggested_residents(item, facilitator: str | None) -> list:
+    """Nothing is pre-ticked unless a key or the pattern marks respondents: then the researcher names them."""
+    from triangulate.errors import Problem
+
+    roles = item.suggested_roles(facilitator)
+    if any(r == "resident" for r in roles.values()):
+        return []
+    listed = ", ".join(f"{s} ({r})" for s, r in roles.items())
+    example = next((s for s, r in roles.items() if r == "unknown" and s != "Unlabelled"), "SPEAKER")
+    return [Problem(item.filename, None, "speakers", f"no speaker is marked as a resident by a key or the "
+                    f"pattern (speakers: {listed})", f"name the residents, e.g. --resident {example!r}, or add a "
+                    "key line such as 'Key: I = Interviewer, R = Respondent' to the file")]
 
 
 def _analyse(args) -> int:

@@ -1,0 +1,321 @@
+"""Speaker keys, header lines, roles, table .docx and bad input, as researchers really write transcripts."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from triangulate import transcripts as T
+from triangulate.errors import ImportFailed
+
+
+def parse(text: str, name: str = "t.txt", **options) -> T.ParsedTranscript:
+    return T.parse(name, text.encode(), **options)
+
+
+def speakers(parsed) -> list[str]:
+    return [t.speaker for t in parsed.turns]
+
+
+def problems_of(name: str, data: bytes, **options):
+    with pytest.raises(ImportFailed) as exc:
+        T.parse(name, data, **options)
+    return exc.value.problems
+
+
+# --------------------------------------------------------------------------- labels and keys
+def test_key_line_and_header_lines_become_metadata_not_speakers():
+    parsed = parse("Interview: Govan mum 3\nDate: 14th October 2024\nLocation: Govan hub\nDuration: 45 mins\n"
+                   "Transcribed by: Jane Smith\nInterviewer: Kirsty Bell\n\nKey: I = Interviewer, R = Respondent\n\n"
+                   "I: How are things?\nR: Hard. The rent's up.\nI: And the weans?\nR: They're fine.\n")
+    assert speakers(parsed) == ["I", "R", "I", "R"]
+    meta = parsed.metadata
+    assert str(meta["date"]) == "2024-10-14" and meta["location"] == "Govan hub" and meta["duration"] == "45 mins"
+    assert meta["transcribed_by"] == "Jane Smith" and meta["facilitator"] == "Kirsty Bell"
+    assert parsed.roles == {"I": "facilitator", "R": "resident"}
+    assert set(parsed.names) == {"Jane Smith", "Kirsty Bell"}
+
+
+@pytest.mark.parametrize("text", [
+    "I = Interviewer\nR = Respondent\n\nI How are things?\nR Hard going.\nI Right.\nR Aye.\n",
+    "Key: I = Interviewer; R = Respondent\nI: How are things?\nR: Hard going.\nI: Right.\nR: Aye.\n",
+    "Interviewer: How are things?\nRespondent: Hard going.\nInterviewer: Right.\nRespondent: Aye.\n",
+    "INTERVIEWER: How are things?\nINTERVIEWEE: Hard going.\nINTERVIEWER: Right.\nINTERVIEWEE: Aye.\n",
+    "Q How are things?\nA Hard going.\nQ Right.\nA Aye.\n",
+    "Q: How are things?\nA: Hard going.\nQ: Right.\nA: Aye.\n",
+])
+def test_role_labels_with_or_without_colon(text):
+    parsed = parse(text)
+    assert len(parsed.turns) == 4 and [parsed.roles[s] for s in speakers(parsed)] == [
+        "facilitator", "resident", "facilitator", "resident"]
+
+
+def test_numbered_participants_and_name_labels_in_bold_and_dash_forms():
+    parsed = parse("Interviewer: Hello P3.\nP3: Hi.\nInterviewer: Tell me more.\nP3: The damp.\n"
+                   "Participant 38: I agree.\n")
+    assert parsed.roles == {"Interviewer": "facilitator", "P3": "resident", "Participant 38": "resident"}
+    bold = parse("**Interviewer:** Hello.\n**Jade:** Hi. Childcare.\n**Interviewer:** More?\n**Jade:** Aye.\n", "b.md")
+    assert speakers(bold) == ["Interviewer", "Jade"] * 2 and bold.turns[1].text == "Hi. Childcare."
+    dash = parse("Facilitator: Kerry Smith\n\nKerry - Welcome all.\nJean - Thanks.\nKerry - What is hard?\n"
+                 "Jean - The buses.\n")
+    assert speakers(dash) == ["Kerry", "Jean"] * 2 and dash.roles == {"Kerry": "facilitator", "Jean": "resident"}
+    assert {"Kerry Smith", "Jean"} <= set(dash.names)
+    peers = parse("Interviewer: Hello.\nPeer mentor: Hi.\nInterviewer: And?\nPeer mentor: Aye.\n")
+    assert speakers(peers) == ["Interviewer", "Peer mentor"] * 2 and peers.names == []  # a role, not a name
+
+
+def test_timestamps_before_and_after_the_label():
+    parsed = parse("[00:00:05] Interviewer: Hello.\nJean (00:01:05): Hi.\nInterviewer: [00:02:00] Right.\n"
+                   "**Jean** [00:02:05]: Aye.\n")
+    assert [(t.speaker, t.text, t.start_s) for t in parsed.turns] == [
+        ("Interviewer", "Hello.", 5.0), ("Jean", "Hi.", 65.0), ("Interviewer", "Right.", 120.0),
+        ("Jean", "Aye.", 125.0)]
+
+
+def test_otter_and_teams_label_lines_and_voice_tags():
+    otter = parse("Speaker 1  0:03\nHello there, how are you?\n\nSpeaker 2  0:07\nFine thanks.\n\n"
+                  "Speaker 1  0:10\nGood. What is hard just now?\n\nSpeaker 2  0:15\nMoney.\n")
+    assert [(t.speaker, t.start_s) for t in otter.turns] == [("Speaker 1", 3.0), ("Speaker 2", 7.0),
+                                                              ("Speaker 1", 10.0), ("Speaker 2", 15.0)]
+    assert set(otter.roles.values()) == {"unknown"}  # nobody declared as interviewer: the researcher decides
+    voices = parse("<v Laura Mitchell>Hello all.</v>\n<v Donna McLean>Hi there.</v>\n")
+    assert speakers(voices) == ["Laura Mitchell", "Donna McLean"]
+    assert suggest(voices, "Laura Mitchell") == {"Laura Mitchell": "facilitator", "Donna McLean": "resident"}
+
+
+def suggest(parsed, facilitator=None):
+    return T.suggest_roles(parsed, facilitator)
+
+
+def test_initials_key_with_roles_and_names_and_front_matter_hosts():
+    text = ("---\ntitle: Test\nhosts: [\"Michelle Drumm\"]\nspeakers: [\"Jean Wallace\"]\n---\n"
+            "MD - Michelle Drumm\nJW Jean Wallace\n\nAn editorial intro.\n\nMD Hello Jean.\n\nJW Hello. Short hours.\n"
+            "\nAnd dear.\n")
+    parsed = parse(text, "k.md")
+    assert parsed.speaker_names == {"MD": "Michelle Drumm", "JW": "Jean Wallace"}
+    assert speakers(parsed) == ["Unlabelled", "MD", "JW", "JW"]
+    assert parsed.roles == {"Unlabelled": "unknown", "MD": "facilitator", "JW": "resident"}
+    assert set(parsed.names) == {"Michelle Drumm", "Jean Wallace"}
+    keyed = parse("Key: MD = Michelle Drumm (Interviewer), JW = Jean Wallace (Respondent)\n\nMD Hi.\nJW Hello.\n"
+                  "MD Right.\nJW Aye.\n")
+    assert keyed.roles == {"MD": "facilitator", "JW": "resident"} and keyed.speaker_names["JW"] == "Jean Wallace"
+
+
+def test_audience_questions_from_the_floor_are_not_the_chairs():
+    parsed = parse("Key: C = Chair, NM = Neil Mapes\n\nC Welcome to the session.\nNM Thanks, I will talk.\n"
+                   "F Can I ask about the buses?\nNM Yes of course.\nM What about funding?\nNM Good question.\n"
+                   "F And another?\nNM Sure.\n")
+    assert speakers(parsed) == ["C", "NM", "F", "NM", "M", "NM", "F", "NM"]
+    assert parsed.roles["C"] == "facilitator" and parsed.roles["F"] == parsed.roles["M"] == "unknown"
+    floor = parse("Chair: Welcome.\nNeil: Thanks.\nQ: From the floor, what about buses?\nNeil: Good point.\n"
+                  "Q: And fares?\nNeil: Dear.\n")
+    assert floor.roles["Q"] == "unknown" and floor.roles["Chair"] == "facilitator"
+
+
+def test_question_pattern_marks_an_interviewer_but_never_a_resident():
+    parsed = parse("Tam: What is hardest?\nJean: The damp in the flat, it is everywhere and the landlord is slow.\n"
+                   "Tam: Since when?\nJean: Two years now and the weans are coughing all winter long.\n"
+                   "Tam: Anything else?\nJean: The buses are a joke, they never come on time at all.\n")
+    assert parsed.roles == {"Tam": "facilitator", "Jean": "unknown"}
+    assert suggest(parsed, "Tam Reid") == {"Tam": "facilitator", "Jean": "resident"}
+
+
+def test_header_interviewer_line_is_metadata_but_a_greeting_is_a_turn():
+    header = parse("Interviewer: Jane Smith\n\nInterviewer: Hello, thanks for coming.\nJean: No bother.\n"
+                   "Interviewer: Right.\nJean: Aye.\n")
+    assert header.metadata["facilitator"] == "Jane Smith" and speakers(header)[0] == "Interviewer"
+    assert len(header.turns) == 4
+    turn = parse("Interviewer: Hello Jean\nJean: Hi.\nInterviewer: Right.\nJean: Aye.\n")
+    assert "facilitator" not in turn.metadata and len(turn.turns) == 4
+
+
+def test_prose_colons_are_not_speakers():
+    parsed = parse("Interviewer: What happened?\nJean: It was like this. So: nothing worked.\n"
+                   "Interviewer: Then?\nJean: Aye.\nNote: the recording stopped here.\n")
+    assert set(speakers(parsed)) == {"Interviewer", "Jean"}
+
+
+# --------------------------------------------------------------------------- unlabelled files
+def test_unlabelled_file_is_refused_unless_the_researcher_chooses():
+    text = b"The buses are terrible round here.\nAnd the rent keeps going up.\n"
+    with pytest.raises(T.NoSpeakerLabels) as refused:  # the page catches this one and offers the choice
+        T.parse("u.txt", text)
+    (problem,) = refused.value.problems
+    assert "no speaker labels" in problem.message and "--unlabelled resident" in problem.fix
+    parsed = T.parse("u.txt", text, unlabelled="resident")
+    assert parsed.roles == {"Unlabelled": "resident"} and parsed.warnings
+    with pytest.raises(T.TranscriptSkipped) as exc:
+        T.parse("u.txt", text, unlabelled="skip")
+    assert "skipped" in exc.value.problems[0].message
+
+
+# --------------------------------------------------------------------------- bad input: message and choice
+def test_initials_without_a_key_are_read_but_left_for_the_researcher():
+    parsed = parse("MD Hello there.\nJW Hi.\nMD How are things?\nJW Fine.\nMD Good.\nJW Aye.\n")
+    assert speakers(parsed) == ["MD", "JW"] * 3 and set(parsed.roles.values()) == {"unknown"}
+    assert any("only as initials" in w and "Key:" in w for w in parsed.warnings)
+
+
+def test_key_naming_an_unused_label_warns_and_keeps_the_name():
+    parsed = parse("MD - Michelle Drumm\nJW - Jean Wallace\nAB - Alan Broon\n\nMD Hello there.\nJW Hi.\n"
+                   "MD How are things?\nJW Fine.\n")
+    assert "Alan Broon" in parsed.names
+    assert any("AB (Alan Broon)" in w and "no turn opens with AB" in w for w in parsed.warnings)
+
+
+def test_two_speakers_with_the_same_first_name():
+    parsed = parse("Facilitator: Michelle Drumm\n\nMichelle: Hello both.\nAndrew: Hi.\nMichelle: And you?\n"
+                   "Andrew: Aye.\n", "x.txt")
+    assert parsed.roles["Andrew"] == "resident"
+    shared = parse("---\nhosts: [Michelle Drumm]\nspeakers: [Andrew Bryers, Andrew Sinclair]\n---\n"
+                   "Michelle: Hello both.\nAndrew: Hi.\nMichelle: And you?\nAndrew: Aye.\n", "y.md")
+    assert shared.roles == {"Michelle": "facilitator", "Andrew": "unknown"}
+    assert any("share the first name Andrew" in w for w in shared.warnings)
+
+
+@pytest.mark.parametrize("label, kind", [("Will", "word"), ("Rose", "word"), ("Hope", "word"),
+                                         ("Govan", "place"), ("Drumchapel", "place")])
+def test_names_that_are_also_places_or_words(label, kind):
+    parsed = parse(f"Interviewer: Hello.\n{label}: The buses.\nInterviewer: And?\n{label}: Aye.\n")
+    assert parsed.name_clashes == {label: kind} and label in parsed.names
+    assert any(label in w and ("place" if kind == "place" else "ordinary word") in w for w in parsed.warnings)
+
+
+def test_header_lines_only_is_refused():
+    (problem,) = problems_of("h.txt", b"Title: Interview 3\nDate: 12/03/2025\nLocation: Govan\n")
+    assert "only header lines" in problem.message and "cover sheet" in problem.fix
+
+
+# --------------------------------------------------------------------------- Word tables
+def docx_bytes(build) -> bytes:
+    import docx
+
+    document = docx.Document()
+    build(document)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def fill(table, rows):
+    for row, values in zip(table.rows, rows):
+        for cell, value in zip(row.cells, values):
+            cell.text = value
+
+
+def test_docx_table_reads_in_document_order_with_headings_in_place():
+    def build(document):
+        document.add_paragraph("Date: 14/10/2024")
+        document.add_paragraph("Key: I = Interviewer, R = Respondent")
+        document.add_heading("Part 1: Housing", level=2)
+        fill(document.add_table(rows=3, cols=2), [("Speaker", "Text"), ("I", "How is the flat?"),
+                                                   ("R", "Damp everywhere.")])
+        document.add_heading("Part 2: Buses", level=2)
+        fill(document.add_table(rows=2, cols=2), [("I", "And the buses?"), ("R", "A joke.")])
+
+    parsed = T.parse("t.docx", docx_bytes(build))
+    assert [(t.speaker, t.text) for t in parsed.turns] == [
+        ("Unlabelled", "Part 1: Housing"), ("I", "How is the flat?"), ("R", "Damp everywhere."),
+        ("Unlabelled", "Part 2: Buses"), ("I", "And the buses?"), ("R", "A joke.")]
+    assert str(parsed.metadata["date"]) == "2024-10-14"
+    assert parsed.roles == {"Unlabelled": "unknown", "I": "facilitator", "R": "resident"}
+    assert [t.line for t in parsed.turns] == sorted(t.line for t in parsed.turns)
+
+
+@pytest.mark.parametrize("rows, expected", [
+    ([("Time", "Speaker", "Text"), ("00:01", "Interviewer", "Hello?"), ("00:05", "Angela", "The food bank.")],
+     [("Interviewer", "Hello?", 1.0), ("Angela", "The food bank.", 5.0)]),
+    ([("Interviewer", "00:01", "Hello?"), ("Angela", "00:05", "The food bank is where we go now.")],
+     [("Interviewer", "Hello?", 1.0), ("Angela", "The food bank is where we go now.", 5.0)]),
+    ([("Interviewer:", "Hello there, how are things?"), ("Angela (00:05)", "The food bank.")],
+     [("Interviewer", "Hello there, how are things?", None), ("Angela", "The food bank.", 5.0)]),
+])
+def test_docx_two_and_three_column_tables(rows, expected):
+    data = docx_bytes(lambda d: fill(d.add_table(rows=len(rows), cols=len(rows[0])), rows))
+    parsed = T.parse("t.docx", data)
+    assert [(t.speaker, t.text, t.start_s) for t in parsed.turns] == expected
+    if len(rows[0]) == 3:
+        assert any("3 columns" in w for w in parsed.warnings)
+
+
+def test_docx_merged_cells():
+    def build(document):
+        table = document.add_table(rows=4, cols=2)
+        fill(table, [("Interviewer", "What is hard?"), ("Jean", "The damp."), ("", "And the mould."),
+                     ("Interviewer", "Thanks.")])
+        table.cell(1, 0).merge(table.cell(2, 0))  # Jean's speaker cell spans two rows
+        wide = document.add_table(rows=1, cols=2)
+        wide.cell(0, 0).merge(wide.cell(0, 1))
+        wide.cell(0, 0).text = "End of interview"
+
+    parsed = T.parse("m.docx", docx_bytes(build))
+    assert [(t.speaker, t.text) for t in parsed.turns][:4] == [
+        ("Interviewer", "What is hard?"), ("Jean", "The damp."), ("Jean", "And the mould."),
+        ("Interviewer", "Thanks.")]
+    assert any("merged cells" in w for w in parsed.warnings)
+
+
+# --------------------------------------------------------------------------- bounds
+def test_a_giant_line_is_refused_before_spacy_sees_it():
+    (problem,) = problems_of("line.txt", b"Jean: " + b"word " * (T.MAX_LINE_CHARS // 5 + 10) + b"\nSam: ok\n")
+    assert problem.row == 1 and "characters" in problem.message and "line break" in problem.fix
+
+
+def test_too_many_lines_and_cues_are_refused():
+    lines = b"".join(b"A: x\n" for _ in range(T.MAX_LINES + 1))
+    assert "lines of text" in problems_of("many.txt", lines)[0].message
+    cue = b"00:00:01.000 --> 00:00:02.000\nhi\n\n"
+    assert "cues" in problems_of("many.vtt", b"WEBVTT\n\n" + cue * (T.MAX_CUES + 1))[0].message
+
+
+def test_docx_zip_bomb_is_refused_from_the_central_directory():
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"<w:p/>" * (T.MAX_DOCX_UNZIPPED_BYTES // 6 + 10))
+    (problem,) = problems_of("bomb.docx", buffer.getvalue())
+    assert "unpacks to" in problem.message and "limit" in problem.message
+    many = io.BytesIO()
+    with zipfile.ZipFile(many, "w") as archive:
+        for i in range(T.MAX_DOCX_ENTRIES + 1):
+            archive.writestr(f"x/{i}.xml", "")
+    assert "holds" in problems_of("many.docx", many.getvalue())[0].message
+
+
+# --------------------------------------------------------------------------- properties
+WORD = st.from_regex(r"[a-z]{1,8}", fullmatch=True)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(turns=st.lists(st.tuples(st.sampled_from(["I", "R", "Interviewer", "Jean", "P3", "Participant 2"]),
+                                st.lists(WORD, min_size=1, max_size=12)), min_size=2, max_size=15),
+       colon=st.booleans(), stamp=st.booleans())
+def test_turns_keep_every_word_after_the_header(turns, colon, stamp):
+    header = "Title: Test\nDate: 01/02/2025\nKey: I = Interviewer, R = Respondent\n\n"
+    body = "\n".join(f"{'[00:00:%02d] ' % (i % 60) if stamp else ''}{who}: {' '.join(words)}"
+                     for i, (who, words) in enumerate(turns))
+    parsed = parse(header + body)
+    assert [w for t in parsed.turns for w in t.text.split()] == [w for _, words in turns for w in words]
+    assert speakers(parsed) == [who for who, _ in turns]
+    assert set(parsed.roles.values()) <= {"resident", "facilitator", "unknown"}
+
+
+LINE = st.text(alphabet=st.sampled_from(list("IRQAFMPabc :=-–*#<>v[]()0123456789\t.?")), max_size=40)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines=st.lists(LINE, max_size=30), choice=st.sampled_from([None, "resident", "skip"]))
+def test_label_like_noise_only_raises_import_failed(lines, choice):
+    try:
+        parsed = parse("\n".join(lines), unlabelled=choice)
+    except ImportFailed as exc:
+        assert exc.problems and all(p.fix for p in exc.problems)
+    else:
+        assert parsed.turns and all(t.text.strip() for t in parsed.turns)
+        assert set(parsed.roles) == set(parsed.speakers)
+        assert all(not re.fullmatch(r"[A-Z]{1,5}\d{0,2}", n) for n in parsed.names)

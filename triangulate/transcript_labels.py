@@ -1,0 +1,465 @@
+"""Speaker labels, speaker keys and header lines, as researchers write them; lines of text → speaker turns.
+
+Recognised turn openers: `Name:` (also `**Name:**`, `NAME:`, `Name (00:01):`), `Name - text`, role labels
+(`Interviewer:`, `I:`, `R:`, `Q`/`A` with or without colon, `Participant 38:`, `P3:`), initials (`MD …`) once a
+key or a repeated pattern establishes them (one letter too: `F`/`M`/`Q`/`A` openers when repeated), a label
+alone on its line with a time after it (`Speaker 1  0:03`, as Otter and Teams write it), `<v Name>` voice tags,
+and a timestamp before or after the label. Key lines (`Key: I = Interviewer, R = Respondent`,
+`MD - Michelle Drumm`, `I = Interviewer`) and header lines (`Date: …`, `Location: …`, `Interviewer: Jane
+Smith`) before the conversation starts are read as metadata, never as turns.
+
+Everything here works on lines of text (a .docx's paragraphs and table rows arrive as `Line`s too) and
+returns plain data: `transcripts.parse` builds the transcript from it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+TIME = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
+_PARTICLE = r"(?:de|da|di|du|del|van|von|der|le|la|bin|of)"
+_NAME = rf"[A-Z][\w'’.\-]*(?:[ \t](?:[A-Z0-9][\w'’.\-]*|{_PARTICLE})){{0,4}}"
+_B = r"(?:\*\*|__)?"  # optional markdown bold around a label
+STAMP = re.compile(rf"^\s*[\[(]?({TIME})[\])]?\s*(?:[-–|]\s*)?")
+COLON_LABEL = re.compile(rf"^{_B}(?P<name>{_NAME}){_B}[ \t]*(?:[\[(](?P<time>{TIME})[\])])?[ \t]*{_B}[ \t]*[:：]"
+                         rf"{_B}[ \t]*(?P<text>.*)$")
+TIME_LABEL = re.compile(rf"^{_B}(?P<name>{_NAME}){_B}[ \t]+[\[(]?(?P<time>{TIME})[\])]?:?\s*$")
+# `Peer mentor:`, `Young person:`: a capitalised phrase with lower-case words, accepted only when it recurs.
+PHRASE_LABEL = re.compile(rf"^{_B}(?P<name>[A-Z][a-z'’\-]+(?:[ \t][a-z][a-z'’\-]+){{1,2}}){_B}[ \t]*[:：]{_B}[ \t]*"
+                          rf"(?P<text>.*)$")
+DASH_LABEL = re.compile(rf"^{_B}(?P<name>{_NAME}){_B}[ \t]+[-–—][ \t]+(?P<text>\S.*)$")
+INITIALS = re.compile(r"^(?P<key>[A-Z]{1,5}\d{0,2})(?:[ \t]*[:.\-–][ \t]+|\t+|[ \t]+)(?P<text>\S.*)$")
+VOICE = re.compile(r"^<v(?:\.[\w.]+)?\s+(?P<name>[^>]+)>(?P<text>.*?)(?:</v>)?\s*$")
+
+# Role words: labels that name a role, not a person (never pseudonymised; they say who is asking).
+FACILITATOR_WORDS = {"interviewer", "int", "iv", "ivr", "facilitator", "co-facilitator", "cofacilitator",
+                     "moderator", "host", "co-host", "chair", "chairperson", "researcher", "q", "question",
+                     "questioner", "i", "note taker", "notetaker", "note-taker", "fieldworker"}
+RESPONDENT_WORDS = {"interviewee", "ie", "respondent", "resp", "participant", "r", "a", "answer", "p",
+                    "resident", "parent", "carer", "young person", "service user", "group member"}
+AUDIENCE_WORDS = {"audience", "audience member", "floor", "f", "m", "female", "male", "man", "woman",
+                  "voice", "unidentified", "unidentified speaker", "several", "all", "group", "everyone",
+                  "multiple", "inaudible", "crosstalk"}
+NEUTRAL_WORDS = {"speaker", "unknown", "unlabelled", "person", "other"}
+ROLE_WORDS = FACILITATOR_WORDS | RESPONDENT_WORDS | AUDIENCE_WORDS | NEUTRAL_WORDS
+_ROLE = re.compile(r"^(?P<word>" + "|".join(sorted((re.escape(w) for w in ROLE_WORDS), key=len, reverse=True))
+                   + r")(?:[ \t]*#?\d{1,3}[a-z]?)?$", re.I)
+# Words that open sentences: a `So: …` or `The answer - …` line is prose, not a speaker.
+STARTERS = {"so", "and", "but", "well", "the", "this", "that", "it", "we", "they", "he", "she", "you", "i'm",
+            "yes", "no", "yeah", "aye", "ok", "okay", "right", "hello", "hi", "thanks", "thank", "welcome",
+            "good", "what", "how", "why", "when", "where", "who", "do", "did", "is", "are", "can", "could",
+            "would", "tell", "there", "then", "now", "just", "not", "my", "our", "your", "a", "an", "in", "on",
+            "at", "for", "if", "as", "because", "also", "mm", "mmm", "um", "erm", "uh", "oh", "sure", "great",
+            "money", "honestly", "see", "aye,", "nae", "naw", "one", "two", "first", "second", "lovely"}
+NOT_SPEAKERS = {"note", "notes", "nb", "n.b", "ps", "key", "date", "time", "title", "location", "duration",
+                "update", "example", "source", "re", "subject", "tip", "warning", "important", "summary",
+                "transcript", "interview", "section", "part", "page", "topic", "theme", "link", "url", "email",
+                "tel", "phone", "address", "venue", "length", "project", "file", "recording", "session",
+                "end", "start", "break", "pause", "edit", "comment", "comments", "translation"}
+COMMON_CAPS = {"OK", "TV", "UK", "NHS", "GP", "UC", "PIP", "DWP", "ESA", "JSA", "SCP", "CAB", "ID", "PE",
+               "CV", "GCSE", "SQA", "NI", "HMRC", "BBC", "FAQ", "USA", "EU", "AND", "THE", "SO", "NO", "YES",
+               "HI", "MR", "MRS", "MS", "DR", "PHD", "CEO", "IT", "AI", "ASN", "ADHD", "ASD", "ASC", "SDS",
+               "SAMH", "SASW", "SSSC", "OSS", "HR", "IT", "MP", "MSP", "TA", "BSL", "ESOL", "LGBT", "COVID",
+               "ALL", "FOR", "BUT", "WE", "MY", "OH", "UM", "ER", "AH"}
+
+# Header keys -> metadata field. Role keys (interviewer, participant, …) are headers only with a name as value.
+HEADER_KEYS = {
+    "title": "title", "interview title": "title", "interview": "interview", "interview id": "interview",
+    "interview no": "interview", "interview number": "interview", "date": "date", "interview date": "date",
+    "date of interview": "date", "held on": "date", "time": "time", "location": "location",
+    "venue": "location", "place": "location", "setting": "location", "duration": "duration",
+    "length": "duration", "transcribed by": "transcribed_by", "transcriber": "transcribed_by",
+    "transcription": "transcribed_by", "ward": "ward", "ward code": "ward", "method": "method",
+    "consent": "consent_basis", "consent basis": "consent_basis", "lawful basis": "consent_basis",
+    "consent_basis": "consent_basis", "lawful_basis": "consent_basis", "project": "project",
+    "study": "project", "recording": "recording", "audio file": "recording", "file": "recording",
+    "session": "session", "language": "language", "participant id": "participant_id",
+    "respondent id": "participant_id",
+    # role keys: the value is a person (or a team) — metadata and always-redact names
+    "interviewer": "facilitator", "interviewers": "facilitator", "facilitator": "facilitator",
+    "facilitators": "facilitator", "facilitated by": "facilitator", "moderator": "facilitator",
+    "host": "facilitator", "hosts": "facilitator", "chair": "facilitator", "researcher": "facilitator",
+    "note taker": "note_taker", "notetaker": "note_taker", "interviewee": "participants",
+    "respondent": "participants", "participant": "participants", "participants": "participants",
+    "present": "participants", "attendees": "participants", "speakers": "participants",
+}
+ROLE_HEADER_KEYS = {k for k, v in HEADER_KEYS.items() if v in ("facilitator", "participants", "note_taker")}
+_HEADER = re.compile(rf"^{_B}(?P<key>[A-Za-z][A-Za-z /_'’.-]{{1,30}}?){_B}\s*[:：]\s*{_B}\s*(?P<value>.*?)\s*{_B}\s*$")
+_TITLES = r"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms|Miss|Mx|Cllr|Councillor|Rev|Sir|Dame)\.?\s+)"
+PERSON = re.compile(rf"^{_TITLES}?[A-Z][\w'’\-]*\.?(?:\s+(?:[A-Z][\w'’\-]*\.?|{_PARTICLE})){{0,4}}$")
+_ORG_WORDS = {"team", "group", "council", "service", "services", "project", "association", "university",
+              "nhs", "ltd", "limited", "trust", "centre", "center", "partnership", "school", "college",
+              "network", "charity", "committee", "board", "department", "unit",
+              "research", "community", "staff", "panel", "otter", "rev", "transcription", "transcripts"}
+_KEY_PREFIX = re.compile(r"^\s*(?:speaker\s+key|key\s+to\s+speakers|key|speakers|legend|participants)\s*[:\-–]\s*",
+                         re.I)
+_KEY_PAIR = re.compile(r"^(?P<label>[A-Z][A-Za-z]{0,4}\d{0,3}|(?:Participant|Respondent|Speaker|Interviewer|"
+                       r"Interviewee|Resident|Parent)\s*\d{1,3})\s*(?P<sep>=|:|[-–—])\s*(?P<value>\S.*?)\s*$")
+_KEY_BARE = re.compile(r"^(?P<label>[A-Z]{2,5})\s+(?P<value>[A-Z].*?)\s*$")
+_ROLE_IN_VALUE = re.compile(r"\b(interviewer|interviewee|respondent|participant|facilitator|co-facilitator|"
+                            r"moderator|host|chair|chairperson|researcher|audience|floor|questioner|note ?taker|"
+                            r"resident|parent|carer|presenter|speaker)\b", re.I)
+
+
+@dataclass
+class Line:
+    """One line of text, a Word paragraph, or a Word table row (then `speaker` comes from its column)."""
+
+    number: int
+    text: str
+    speaker: str | None = None
+    start_s: float | None = None
+    heading: bool = False
+    row: bool = False
+
+
+@dataclass
+class Labelled:
+    """What `read_lines` found: turns (speaker, text, line, start_s) and what the preamble said."""
+
+    turns: list[tuple[str, str, int, float | None]] = field(default_factory=list)
+    key_names: dict[str, str] = field(default_factory=dict)  # label -> full name
+    key_roles: dict[str, str] = field(default_factory=dict)  # label -> role word from the key
+    header: dict[str, str] = field(default_factory=dict)  # metadata field -> value (as written)
+    header_names: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- small helpers
+def seconds(stamp: str | None) -> float | None:
+    if not stamp:
+        return None
+    total = 0.0
+    for part in stamp.replace(",", ".").split(":"):
+        total = total * 60 + float(part)
+    return total
+
+
+_LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
+
+
+def strip_markdown(text: str) -> str:
+    if "](" in text:
+        text = _LINK.sub(r"\1", text)  # links keep their words
+    return text.replace("**", "").replace("__", "").strip()
+
+
+@lru_cache(maxsize=4096)
+def role_word(label: str) -> str | None:
+    """The role word a label names ('participant' for 'Participant 38', 'p' for 'P3'), or None."""
+    match = _ROLE.match(label.strip().strip("*_").rstrip(":").strip())
+    return match.group("word").lower() if match else None
+
+
+def is_role_label(label: str) -> bool:
+    return role_word(label) is not None or label.strip().lower() in ("unlabelled", "unknown")
+
+
+def is_person_name(value: str) -> bool:
+    """A person's name as written in a key or header (`Jane Smith`, `Prof Marie Connolly`), not a team."""
+    value = value.strip().strip(".,;")
+    if not value or len(value) > 60 or not PERSON.match(value) or any(ch.isdigit() for ch in value):
+        return False
+    words = [w.strip(".").lower() for w in value.split()]
+    return (words[0] not in STARTERS and not (set(words) & _ORG_WORDS) and role_word(value) is None
+            and not value.isupper())
+
+
+def split_names(value: str) -> list[str]:
+    parts = re.split(r"\s*(?:[;,/&]|\band\b|\bwith\b)\s*", strip_markdown(value))
+    out = []
+    for part in parts:
+        part = re.sub(r"\s*\(.*?\)\s*", " ", part).strip()
+        if is_person_name(part):
+            out.append(re.sub(rf"^{_TITLES}", "", part).strip())
+    return out
+
+
+def initials_of(name: str) -> str:
+    words = [w for w in re.sub(rf"^{_TITLES}", "", name).replace("-", " ").split() if w[:1].isupper()]
+    return "".join(w[0] for w in words).upper()
+
+
+# --------------------------------------------------------------------------- preamble: header and key lines
+def header_line(text: str) -> tuple[str, str] | None:
+    """(metadata field, value) for a header line such as `Date: 12 March 2025` or `Interviewer: Jane Smith`."""
+    match = _HEADER.match(text.strip())
+    if not match:
+        return None
+    key = re.sub(r"\s+", " ", match.group("key").strip().lower().replace("_", " "))
+    field_name = HEADER_KEYS.get(key) or HEADER_KEYS.get(key.replace(" ", "_"))
+    value = strip_markdown(match.group("value"))
+    if field_name is None or not value:
+        return None
+    if key in ROLE_HEADER_KEYS:
+        # `Interviewer: Jane Smith` is a header; `Interviewer: Hello, thanks for coming.` is a turn.
+        names = [n for n in re.split(r"\s*(?:[;,/&]|\band\b)\s*", value) if n]
+        ids = all(re.fullmatch(r"(?:[A-Z][a-z]*\s*)?\d{1,4}[a-z]?|[A-Z]\d{1,3}", n) for n in names)
+        plural_ok = "," not in value or key.endswith("s") or key in ("present", "facilitated by")
+        teamish = (field_name == "facilitator" and len(value.split()) <= 6 and not re.search(r"[.?!…]$", value)
+                   and bool({w.lower().strip(",") for w in value.split()} & _ORG_WORDS))  # "Community research team"
+        if not (plural_ok and (ids or all(is_person_name(n) for n in names) or teamish)):
+            return None
+    elif len(value.split()) > 12 or value.split()[0].lower() in STARTERS:
+        return None
+    return field_name, value
+
+
+def key_pairs(text: str) -> list[tuple[str, str]] | None:
+    """`I = Interviewer, R = Respondent` / `MD - Michelle Drumm` → [(label, value)], or None if not a key line."""
+    line = strip_markdown(text).strip()
+    prefixed = bool(_KEY_PREFIX.match(line))
+    body = _KEY_PREFIX.sub("", line)
+    if not body or len(body) > 300 or body.rstrip().endswith(("?", "!")):
+        return None
+    parts = [p.strip() for p in re.split(r"\s*[;,]\s*|\t+|\s{3,}", body) if p.strip()]
+    pairs = []
+    for part in parts:
+        match = _KEY_PAIR.match(part)
+        bare = False
+        if not match:
+            match = _KEY_BARE.match(part)
+            bare = True
+        if not match:
+            return None
+        label, value = match.group("label"), match.group("value").strip().rstrip(".")
+        value_name = re.sub(r"\s*[(\[].*?[)\]]\s*", " ", value).strip()
+        role = _ROLE_IN_VALUE.search(value)
+        if role and len(value.split()) <= 6:
+            pairs.append((label, value))
+        elif is_person_name(value_name) and (not bare or initials_of(value_name) == label
+                                              or len(label) >= 2):
+            if match.groupdict().get("sep") == ":" and not prefixed and len(label) > 2:
+                return None  # `Jean: Tam Smith` is a turn, not a key
+            pairs.append((label, value))
+        else:
+            return None
+    return pairs or None
+
+
+def read_key_value(value: str) -> tuple[str | None, str | None]:
+    """(role word, person name) from a key's value: `Interviewer (Jane Smith)`, `Michelle Drumm (host)`."""
+    role = _ROLE_IN_VALUE.search(value)
+    inner = re.findall(r"[(\[](.*?)[)\]]", value)
+    outer = re.sub(r"\s*[(\[].*?[)\]]\s*", " ", value).strip()
+    name = None
+    for candidate in [outer, *inner]:
+        candidate = re.sub(r"\s*,.*$", "", candidate).strip()
+        if is_person_name(candidate):
+            name = re.sub(rf"^{_TITLES}", "", candidate).strip()
+            break
+    return (role.group(1).lower().replace(" ", "") if role else None), name
+
+
+# --------------------------------------------------------------------------- lines -> turns
+@dataclass
+class _Candidate:
+    form: str  # "colon", "time", "dash", "initials", "voice"
+    name: str
+    text: str
+    stamp: float | None
+
+
+def _candidates(body: str) -> list[_Candidate]:
+    """Every way this line could open a turn (the caller decides which labels the file establishes)."""
+    out = []
+    voice = VOICE.match(body)
+    if voice:
+        out.append(_Candidate("voice", voice.group("name").strip(), voice.group("text"), None))
+        return out
+    head = body[:160]
+    colon = ":" in head or "：" in head
+    dash = "-" in head or "–" in head or "—" in head
+    for form, pattern in (("colon", COLON_LABEL), ("phrase", PHRASE_LABEL), ("time", TIME_LABEL),
+                          ("dash", DASH_LABEL)):
+        if (form in ("colon", "phrase", "time") and not colon) or (form == "dash" and not dash) or (
+                form == "time" and len(body) > 80):
+            continue  # cheap guards: most lines of a long transcript match none of these
+        match = pattern.match(body)
+        if match:
+            name = strip_markdown(match.group("name")).strip()
+            text = match.group("text") if "text" in match.groupdict() else ""
+            if form == "colon" and re.search(r"\s\d{1,2}$", name) and re.match(r"\d{2}\b", text):
+                continue  # `At 10:30 we …` is a time in prose, not `At 10:` speaking
+            out.append(_Candidate(form, name, text, seconds(match.groupdict().get("time"))))
+    match = INITIALS.match(body)
+    if match:
+        out.append(_Candidate("initials", match.group("key"), match.group("text"), None))
+    return out
+
+
+def _strip_stamp(text: str) -> tuple[str, float | None]:
+    match = STAMP.match(text)
+    if match and match.end() < len(text) and not re.match(r"\d", text[match.end():]):
+        return text[match.end():], seconds(match.group(1))
+    return text, None
+
+
+def read_lines(lines: list[Line], known_names: list[str] = ()) -> Labelled:
+    """Turns from lines; `known_names` (front matter speakers/hosts) are accepted as labels at once."""
+    out = Labelled()
+    content = [ln for ln in lines if ln.text.strip() or ln.row]
+    consumed = _read_preamble(content, out)
+    body = [ln for ln in content if ln.number not in consumed]
+    parsed = [(ln, *_strip_stamp(ln.text.strip())) for ln in body]
+    cands = {ln.number: _candidates(text) for ln, text, _ in parsed if not ln.row and not ln.heading}
+
+    counts: dict[tuple[str, str], int] = {}
+    for found in cands.values():
+        for cand in found:
+            counts[(cand.form, cand.name)] = counts.get((cand.form, cand.name), 0) + 1
+    known = {n.lower() for n in [*known_names, *out.key_names.values(), *out.header_names]}
+    known |= {n.split()[0].lower() for n in known if n.split()}
+    accept = _acceptance(counts, known, out, len(body))
+
+    current: str | None = None
+    pending_stamp: float | None = None
+    for ln, text, stamp in parsed:
+        speaker = None
+        if ln.row:  # a table row: its speaker column decides; an empty one continues the previous speaker
+            speaker = ln.speaker or current
+            stamp = ln.start_s if ln.start_s is not None else stamp
+        elif not ln.heading:
+            for cand in cands.get(ln.number, []):
+                if accept(cand):
+                    speaker, text = cand.name, cand.text
+                    if cand.stamp is not None:
+                        stamp = cand.stamp
+                    after, after_stamp = _strip_stamp(text.strip())
+                    if after_stamp is not None and stamp is None:
+                        text, stamp = after, after_stamp
+                    break
+        clean = strip_markdown(text.strip().lstrip("#>").strip()) if not ln.row else text.strip()
+        if not clean:
+            if speaker:
+                current, pending_stamp = speaker, stamp
+            continue
+        if ln.heading or (not ln.row and not speaker and re.match(r"#{1,6}\s", ln.text.lstrip())):
+            out.turns.append(("Unlabelled", clean, ln.number, stamp))  # headings stay in place, nobody's words
+            continue
+        if speaker:
+            current = speaker
+        if stamp is None and pending_stamp is not None and not speaker:
+            stamp = pending_stamp
+        pending_stamp = None
+        out.turns.append((current or "Unlabelled", clean, ln.number, stamp))
+    return out
+
+
+def _acceptance(counts: dict[tuple[str, str], int], known: set[str], out: Labelled, n_lines: int):
+    """Which candidate labels the file establishes: role words, recurring labels, key labels, known names."""
+    def ok_name(name: str) -> bool:
+        first = name.split()[0].lower().strip(".")
+        return first not in STARTERS and name.lower() not in NOT_SPEAKERS and first not in NOT_SPEAKERS
+
+    colon_recurring = [n for (f, n), c in counts.items() if f in ("colon", "time") and c >= 2 and ok_name(n)]
+    colon_roles = [n for (f, n), c in counts.items() if f == "colon" and role_word(n)]
+    colon_style = len(colon_recurring) + len(colon_roles) >= 2 or (colon_recurring and sum(
+        counts[(f, n)] for (f, n) in counts if f == "colon") >= 3)
+    colon_lines = sum(c for (f, n), c in counts.items() if f == "colon" and ok_name(n) and len(n.split()) <= 3)
+    colon_style = colon_style or (colon_lines >= 2 and colon_lines >= 0.5 * n_lines)
+    dash_recurring = {n for (f, n), c in counts.items() if f == "dash" and c >= 2 and ok_name(n)
+                      and len(n.split()) <= 3}
+    dash_style = len(dash_recurring) >= 2
+
+    key_labels = set(out.key_names) | set(out.key_roles)
+    openers = {n: c for (f, n), c in counts.items() if f == "initials"}
+    initials: set[str] = set(key_labels)
+    by_initials = {initials_of(name): name for name in out.key_names.values()}
+    for opener in openers:
+        if opener in by_initials and opener not in key_labels and len(opener) >= 2:
+            initials.add(opener)  # key `NP - Neil Mapes`, turns `NM …`: read NM as Neil Mapes
+            out.key_names[opener] = by_initials[opener]
+    multi = [k for k, c in openers.items() if len(k) >= 2 and c >= 3 and k not in COMMON_CAPS]
+    for opener, count in openers.items():
+        if opener in COMMON_CAPS or opener in initials:
+            continue
+        if len(opener) >= 2 and count >= 3 and (key_labels or len(multi) >= 2 or count >= 5):
+            initials.add(opener)
+        elif opener in ("F", "M") and openers.get("F", 0) + openers.get("M", 0) >= 2:
+            initials.add(opener)  # audience members (female/male) from the floor
+        elif opener in ("Q", "A") and openers.get("Q", 0) >= 2 and openers.get("A", 0) >= 2:
+            initials.add(opener)
+    colon_initial = {n for (f, n), c in counts.items() if f == "colon" and re.fullmatch(r"[A-Z]{1,5}\d{0,2}", n)}
+
+    def accept(cand: _Candidate) -> bool:
+        name, low = cand.name, cand.name.lower()
+        if cand.form == "voice":
+            return True
+        if cand.form == "initials":
+            return name in initials
+        if cand.form == "dash":
+            return (low in known or name in key_labels or role_word(name) is not None
+                    or (dash_style and name in dash_recurring))
+        if not ok_name(name) and low not in known and role_word(name) is None:
+            return False
+        if cand.form == "phrase":
+            return role_word(name) is not None or counts.get(("phrase", name), 0) >= 2
+        if cand.form == "time":
+            return counts.get(("time", name), 0) >= 2 or low in known or role_word(name) is not None
+        if role_word(name) is not None or name in key_labels or low in known or name in colon_initial:
+            return True
+        if counts.get(("colon", name), 0) >= 2:
+            return len(name.split()) <= 4
+        return bool(colon_style) and len(name.split()) <= 3
+
+    return accept
+
+
+def _read_preamble(content: list[Line], out: Labelled) -> set[int]:
+    """Header and key lines before the conversation starts (the first 80 lines at most) → metadata."""
+    consumed: set[int] = set()
+    bare_keys: list[tuple[int, str, str]] = []
+    for ln in content[:80]:
+        if ln.row or ln.heading and not header_line(ln.text):
+            if ln.row and ln.speaker and header_line(f"{ln.speaker}: {ln.text}"):
+                field_name, value = header_line(f"{ln.speaker}: {ln.text}")
+                _add_header(out, field_name, value)
+                consumed.add(ln.number)
+                continue
+            if ln.row:
+                break
+            continue
+        text, _ = _strip_stamp(ln.text.strip())
+        head = header_line(text)
+        if head:
+            _add_header(out, *head)
+            consumed.add(ln.number)
+            continue
+        if _KEY_PREFIX.match(strip_markdown(text)) and not _KEY_PREFIX.sub("", strip_markdown(text)).strip():
+            consumed.add(ln.number)  # `Key:` alone on its line; the pairs follow
+            continue
+        pairs = key_pairs(text)
+        if pairs:
+            for label, value in pairs:
+                role, name = read_key_value(value)
+                if role:
+                    out.key_roles[label] = role
+                if name:
+                    out.key_names[label] = name
+                if not role and not name:
+                    continue
+                if _KEY_BARE.match(f"{label} {value}") and "=" not in text and not re.search(r"\s[-–—]\s", text):
+                    bare_keys.append((ln.number, label, value))
+            consumed.add(ln.number)
+            continue
+        first = _candidates(text)
+        if any(c.form == "voice" or (c.form == "colon" and role_word(c.name)) for c in first):
+            break  # the conversation has started
+        if any(c.form == "initials" and (c.name in out.key_names or c.name in out.key_roles) for c in first):
+            break
+    # A lone `MD Hello there` is talk, not a key: a key without separators needs two lines or matching initials.
+    lone = [b for b in bare_keys if initials_of(out.key_names.get(b[1], "")) != b[1]]
+    if len(bare_keys) == 1 and lone:
+        number, label, _ = lone[0]
+        consumed.discard(number)
+        out.key_names.pop(label, None)
+        out.key_roles.pop(label, None)
+    return consumed
+
+
+def _add_header(out: Labelled, field_name: str, value: str) -> None:
+    out.header.setdefault(field_name, value)
+    if field_name in ("facilitator", "participants", "note_taker", "transcribed_by"):
+        out.header_names.extend(split_names(value))
