@@ -110,3 +110,37 @@ def score(redact) -> dict:
                     wrong.append(text[r[0]:r[1]])
     return {"recall": found / total, "over_redaction": over / max(redactions, 1), "missed": missed,
             "wrong": wrong, "by_category": {k: v[0] / v[1] for k, v in by_category.items()}}
+
+# A second batch, written after the rules above and kept for checking that they generalise.
+CASES_2: list[tuple[list[str], list[str]]] = [
+    (["see our [[chelsea]], she's at the college now, doing hairdressing."], []),
+    (["[[Jordan]] and [[Brooklyn]] are my two youngest, {{aye}}."], []),
+    (["Me and [[Paris]] went up to {{Sauchiehall Street}} for her birthday."], []),
+    (["{{Mmm}}, the wee one, [[Kenzie]], she's got asthma so we're at the {{Royal Hospital for Children}} a lot."], []),
+    (["I was telling [[Agnes]] about the {{Warm Home Discount}} and she'd never heard of it."], []),
+    (["My brother-in-law [[Gary]] drives for {{First Bus}}."], []),
+    (["So {{Wheatley}} came out and the guy, [[Tam]], said the damp was our fault."], []),
+    (["[[tommy]] fae next door lent us a tenner, he's a good guy."], []),
+    (["The teacher, Ms [[Reilly]], put us on to {{Includem}}."], []),
+    (["[[Liam]]'s dad's no in the picture."], []),
+    (["The social worker, [[Anne-Marie]], she was honestly the best."], []),
+    (["Her boy [[Connor]] got lifted by {{Police Scotland}} at {{Buchanan Bus Station}}."], []),
+    (["{{Och}} aye, {{Ehm}}, the {{Scottish Child Payment}} is what keeps us going."], []),
+    (["My mum, [[Margaret]], stays in {{Rutherglen}}, and my sister's in {{East Kilbride}}."], []),
+    (["The {{Glasgow Royal Infirmary}} was mobbed, we waited six hours."], []),
+    (["[[Wee Mags]] fae the pantry always keeps us a loaf."], []),
+    (["I go to the {{community pantry}} in {{Parkhead}} on a Thursday."], []),
+    (["[[Skye]]'s seven and [[Harris]] is four."], []),
+    (["Ring [[0141 552 3344|PHONE]] and ask for [[Gillian]]."], []),
+    (["Her dob is [[23.09.2012|DOB]] and she's at {{St Mungo's}}."], []),
+    (["The flat's [[3/2 115 Maryhill Road|ADDRESS]], [[G20 7XN|POSTCODE]]."], []),
+    (["{{Naw}}, [[Boyle]] never came back about the repairs."], ["Andrew Boyle"]),
+    (["[[ANDREW]] SAID THAT TOO."], ["Andrew Boyle"]),
+    (["I spoke to [[Kirsty]] from {{One Parent Families Scotland}}."], []),
+    (["{{Hiya}}, {{Yeh}}, I'm [[Nicola]], I've got three weans."], []),
+    (["[[Ashleigh]]'s got a new job at {{Primark}} in {{Braehead}}."], []),
+    (["[[Dylan]] was born on the [[4th of July 2016|DOB]] at the {{Princess Royal Maternity}}."], []),
+    (["{{Bedroom Tax}} took forty quid a month off us before {{Discretionary Housing Payment}}."], []),
+    (["My man [[Stevie]] works nights at {{Amazon}}."], []),
+    (["[[Stevie]]'s mum is brilliant with our [[Lily]]."], []),
+]

@@ -12,12 +12,15 @@ from functools import lru_cache
 from triangulate.config import PACKAGE_DATA
 
 FOLDER = PACKAGE_DATA / "redaction"
-KINDS = ("places", "organisations", "benefits", "words", "word_names")
+KINDS = ("places", "organisations", "benefits", "words", "word_names", "first_names")
 
 
 def _read(kind: str) -> list[str]:
     lines = (FOLDER / f"{kind}.txt").read_text(encoding="utf-8").splitlines()
-    return list(dict.fromkeys(l.strip() for l in lines if l.strip() and not l.lstrip().startswith("#")))
+    lines = [l.strip() for l in lines if l.strip() and not l.lstrip().startswith("#")]
+    if kind == "first_names":  # written several to a line
+        lines = [w for l in lines for w in l.split()]
+    return list(dict.fromkeys(lines))
 
 
 def normal(text: str) -> str:
@@ -72,3 +75,8 @@ def is_everyday_word(text: str) -> bool:
 def is_word_name(text: str) -> bool:
     """A name that is also an ordinary word (Will, Rose, Hope; Brown, Park): a name only with a capital."""
     return normal(text) in normalised("word_names")
+
+
+def is_first_name(text: str) -> bool:
+    """A given name or a short form of one (Agnes, Tam, Senga, Kenzie): a person when it stands alone."""
+    return normal(text) in normalised("first_names")

@@ -43,6 +43,10 @@ PERSON_VERBS = {  # words after a name that only a person does: "Shannon's on UC
     "got", "had", "has", "is", "was", "wis", "'s", "’s", "who", "who's", "cannae", "didnae", "doesnae",
     "isnae", "wisnae", "will", "would", "wid", "can", "could", "did", "does",
 }
+STRONG_PERSON_VERBS = {"said", "says", "telt", "tells", "told", "asked", "asks", "phoned", "texted", "rang",
+                       "cried", "laughed", "thinks", "thought", "knows", "knew", "wants"}
+PLACE_PREPOSITIONS = {"in", "to", "fae", "from", "at", "near", "through", "into", "visit", "visited", "visiting",
+                      "around", "roon", "round", "oot", "outside", "across", "holiday", "trip", "flight", "off"}
 AGE_CUE = re.compile(r"^\s*(?:,\s*)?(?:who(?:'s|’s| is| was)|is|'s|’s|was|wis|,)?\s*(?:only|just|nearly|aboot|about)?\s*"
                      r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
                      r"fourteen|fifteen|sixteen|seventeen)\b(?:\s*(?:months?|years?|now|noo))?", re.I)
@@ -267,6 +271,31 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
             if not nxt.text[:1].isupper() and _is_name_like(nxt, allow_lower=True) and AGE_CUE.match(rest) \
                     and not nxt.pos_ in ("VERB", "AUX", "ADJ", "ADV"):
                 found.append((nxt.idx, nxt.idx + len(nxt), "context_age"))
+    # Known given names and short forms standing on their own: "I was telling Agnes", "tommy fae next door"
+    for tok in doc:
+        if not gazetteer.is_first_name(tok.text) or not tok.is_alpha:
+            continue
+        a, b = tok.idx, tok.idx + len(tok)
+        if tok.i > 0 and doc[tok.i - 1].lower_ in ("st", "st.", "saint"):
+            continue  # "St Mungo's", "St Andrew's"
+        if inside_kept(a, b):
+            # "George Square", "Victoria Park" stay; a name that is also a place alone ("Skye") is a person
+            # only when a person's cue follows: "Skye's seven", "Skye said"
+            rest = doc.text[b:b + 40]
+            strong = tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in STRONG_PERSON_VERBS
+            if (a, b) not in kept or not (strong or AGE_CUE.match(rest)):
+                continue
+        capital = tok.text[:1].isupper()
+        if gazetteer.is_word_name(tok.text) and not (capital and tok.pos_ == "PROPN" and tok.i > tok.sent.start):
+            continue  # "will", "Grace before meals": a word unless it is plainly a name
+        if not capital and (tok.is_stop or tok.pos_ not in ("PROPN", "NOUN", "X", "INTJ", "ADJ")):
+            continue
+        if tok.ent_type_ in ("GPE", "LOC", "FAC") and tok.i > 0 and \
+                doc[tok.i - 1].lower_ in PLACE_PREPOSITIONS:
+            continue  # "we went to Paris", "a holiday in Jordan"
+        if tok.text.isupper() and len(tok.text) > 1 and not doc.text.isupper():
+            continue  # "JO" as an acronym
+        found.append((a, b, "first_name"))
     # "Shannon's on Universal Credit", "Davie telt me": a capitalised proper noun before a person's verb
     for tok in doc:
         if not (tok.text[:1].isupper() and tok.pos_ == "PROPN" and _is_name_like(tok, allow_lower=False)):

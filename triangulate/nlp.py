@@ -205,8 +205,9 @@ def _person_span(ent, allow: set[str]) -> tuple[int, int] | None:
     from triangulate import gazetteer
 
     tokens = list(ent)
+    nickname = re.compile(r"^(Wee|Big|Auld|Young|Old)$")  # "Wee Mags", "Big Davie": part of the name
     while tokens and (TITLES.match(tokens[0].text + " ") or gazetteer.is_everyday_word(tokens[0].text)
-                      or tokens[0].is_punct):
+                      or tokens[0].is_punct) and not (nickname.match(tokens[0].text) and len(tokens) > 1):
         tokens = tokens[1:]
     while tokens and (tokens[-1].is_punct or tokens[-1].text in ("'s", "’s", "'", "’")
                       or gazetteer.is_everyday_word(tokens[-1].text)):
