@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from triangulate import gazetteer
 
@@ -29,9 +30,9 @@ KIN = {  # words after which a name often follows: "my wee boy Jayden", "her pal
     "partner", "husband", "wife", "man", "boyfriend", "girlfriend", "fiance", "fiancé", "ex", "mum", "mam",
     "maw", "mammy", "dad", "da", "daddy", "gran", "granny", "nana", "nan", "papa", "grandad", "grandson",
     "granddaughter", "stepdad", "stepmum", "stepson", "stepdaughter", "youngest", "oldest", "eldest",
-    "middle", "one", "twins", "kid", "kids", "child", "children", "worker", "teacher", "visitor", "landlord",
+    "one", "twins", "kid", "kids", "child", "children", "worker", "teacher", "visitor", "landlord",
     "landlady", "boss", "manager", "colleague", "officer", "nurse", "doctor", "gp", "midwife", "carer",
-    "key", "named", "support", "housemate", "flatmate", "wee", "lad", "lass", "mother", "father",
+    "housemate", "flatmate", "lad", "lass", "mother", "father",
 }
 MODIFIERS = NICKNAME_WORDS | {"little", "best", "new", "older", "younger", "eldest", "oldest", "youngest",
                               "middle", "step", "ex", "other", "social", "health", "support", "key", "named"}
@@ -45,11 +46,45 @@ PERSON_VERBS = {  # words after a name that only a person does: "Shannon's on UC
 }
 STRONG_PERSON_VERBS = {"said", "says", "telt", "tells", "told", "asked", "asks", "phoned", "texted", "rang",
                        "cried", "laughed", "thinks", "thought", "knows", "knew", "wants"}
+STATE_CUES = {"on", "got", "gettin", "getting", "no", "nae", "only", "just", "aged", "my", "her", "his", "oor",
+              "pregnant", "expecting", "off", "aff", "at", "in", "still", "always", "never", "awfy", "dead", "that",
+              "really", "been", "wee", "doing", "daein", "working", "married", "single", "wi", "with"}
 PLACE_PREPOSITIONS = {"in", "to", "fae", "from", "at", "near", "through", "into", "visit", "visited", "visiting",
                       "around", "roon", "round", "oot", "outside", "across", "holiday", "trip", "flight", "off"}
 AGE_CUE = re.compile(r"^\s*(?:,\s*)?(?:who(?:'s|’s| is| was)|is|'s|’s|was|wis|,)?\s*(?:only|just|nearly|aboot|about)?\s*"
                      r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
                      r"fourteen|fifteen|sixteen|seventeen)\b(?:\s*(?:months?|years?|now|noo))?", re.I)
+
+
+@lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Ordinary English words: the base forms the model's lemmatizer knows (a WordNet-sized list shipped
+    inside the spaCy package), with their plurals and -ing forms as the lemmatizer would find them."""
+    from triangulate.nlp import pipeline
+
+    lookups = pipeline().get_pipe("lemmatizer").lookups
+    words: set[str] = set()
+    for forms in lookups.get_table("lemma_index").values():
+        words.update(w for w in forms if "_" not in w)
+    for exceptions in lookups.get_table("lemma_exc").values():
+        words.update(w for w in exceptions if "_" not in w)
+    return frozenset(words)
+
+
+def is_english_word(text: str) -> bool:
+    """A word (or a plural, -ed, -ing or -ly form of one) a dictionary has: "Training", "Foster", "Parks".
+    Known given names are never words here, whatever the dictionary says (Shannon, Ruby)."""
+    low = text.lower().replace("’", "'")
+    if gazetteer.is_first_name(low) and not gazetteer.is_word_name(low):
+        return False
+    words = english_words()
+    if low in words:
+        return True
+    for suffix, repl in (("s", ""), ("es", ""), ("ies", "y"), ("ing", ""), ("ing", "e"), ("ed", ""), ("ed", "e"),
+                         ("ly", ""), ("er", ""), ("ers", "")):
+        if low.endswith(suffix) and low[:-len(suffix)] + repl in words:
+            return True
+    return False
 
 
 def _is_name_like(token, *, allow_lower: bool) -> bool:
@@ -63,6 +98,8 @@ def _is_name_like(token, *, allow_lower: bool) -> bool:
         return not (token.is_stop and token.i == token.sent.start) and text.lower() not in {"i", "i'm"}
     if not allow_lower or token.is_stop or token.pos_ not in ("PROPN", "NOUN", "X", "INTJ") or token.tag_ == "NNS":
         return False
+    if not (gazetteer.is_first_name(text) or (token.pos_ == "PROPN" and not is_english_word(text))):
+        return False  # "the key point", "the support staff": lower-case words after a kin word are words
     # lower case ("my pal mandy said"): a noun counts only where a name would end the phrase
     nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
     return nxt is None or nxt.is_punct or nxt.pos_ in ("VERB", "AUX", "CCONJ", "PART") or \
@@ -257,8 +294,10 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
         # "wee Ruby", "Big Davie", "Mrs Doherty" — a title or nickname word before a capitalised word
         if (low in NICKNAME_WORDS or low in FORMAL_TITLES) and tok.i + 1 < len(doc):
             nxt = doc[tok.i + 1]
+            nickname_ok = gazetteer.is_first_name(nxt.text) or gazetteer.is_word_name(nxt.text) or not (
+                is_english_word(nxt.text) or nxt.ent_type_ in ("ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT"))
             if nxt.text[:1].isupper() and _is_name_like(nxt, allow_lower=False) and \
-                    (low in FORMAL_TITLES or not gazetteer.is_kept(nxt.text)):
+                    (low in FORMAL_TITLES or (not gazetteer.is_kept(nxt.text) and nickname_ok)):
                 run = _name_run(doc, tok.i + 1, allow_lower=False) or (nxt.idx, nxt.idx + len(nxt))
                 if low in FORMAL_TITLES or not inside_kept(*run):
                     if low in NICKNAME_WORDS and tok.text[:1].isupper():
@@ -308,6 +347,12 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
         nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
         if nxt is None or nxt.lower_ not in PERSON_VERBS:
             continue
+        after = doc[tok.i + 2] if tok.i + 2 < len(doc) else None
+        strong = nxt.lower_ in STRONG_PERSON_VERBS or AGE_CUE.match(doc.text[tok.idx + len(tok):][:40]) or \
+            (nxt.lower_ in ("'s", "’s", "is", "was", "wis") and after is not None and after.lower_ in STATE_CUES)
+        if not (strong or gazetteer.is_first_name(tok.text)) or \
+                (is_english_word(tok.text) and not gazetteer.is_first_name(tok.text)):
+            continue  # "Alzheimer's is", "Pilotlight has", "Conference was": not people
         if tok.i > 0 and doc[tok.i - 1].text[:1].isupper() and doc[tok.i - 1].pos_ == "PROPN":
             continue  # part of a longer proper name ("Citizens Advice is"): the entity rules decide
         if nxt.lower_ in ("is", "was", "wis", "has", "had", "will", "would", "can", "could",

@@ -202,7 +202,7 @@ def _person_span(ent, allow: set[str]) -> tuple[int, int] | None:
     """The part of a PERSON entity to redact, or None when it is not a person: titles ("Mrs"), fillers
     ("Hmm Jayden") and a possessive "'s" are trimmed; fillers, Scots words, kept places and services, and
     anything with a digit ("Box 2") are not people."""
-    from triangulate import gazetteer
+    from triangulate import gazetteer, names
 
     tokens = list(ent)
     nickname = re.compile(r"^(Wee|Big|Auld|Young|Old)$")  # "Wee Mags", "Big Davie": part of the name
@@ -221,6 +221,15 @@ def _person_span(ent, allow: set[str]) -> tuple[int, int] | None:
         return None
     if gazetteer.is_kept(clean) or all(gazetteer.is_everyday_word(t.text) or gazetteer.is_kept(t.text)
                                        for t in tokens):
+        return None
+    if tokens[0].lower_ in ("st", "st.", "saint"):
+        return None  # "St Luke", "St Mungo": churches, schools and hospitals
+    if clean.isupper() and len(clean) > 1 and not ent.doc.text.isupper() and not gazetteer.is_first_name(clean):
+        return None  # "BASW", "CV": acronyms
+    # "Training", "Community Teams", "Beat Bullying": every word a dictionary word and none a given name
+    if all(names.is_english_word(t.text) for t in tokens if t.is_alpha) and not any(
+            gazetteer.is_first_name(t.text) or (gazetteer.is_word_name(t.text) and t.text[:1].isupper())
+            for t in tokens):
         return None
     if re.search(r"['’]s$", text):
         b -= 2
