@@ -1,11 +1,17 @@
 """The spaCy pipeline: redaction of personal data, and lemmas, noun chunks and entities for search.
 
 One pipeline per process (`pipeline()`), with an EntityRuler that knows Glasgow's 23 wards, its
-neighbourhoods and the benefits families talk about, so "Castlemilk" stays a place (the stock model calls it
-a PRODUCT, and could call "Govan" a person) and "Universal Credit" stays a benefit. Place is what we analyse:
-places are kept; people, phone numbers, e-mail addresses, postcodes, National Insurance numbers, dates of
-birth and house-number + street addresses are replaced by pseudonyms that stay consistent within a
-transcript (`[PERSON 1]` is the same person every time).
+neighbourhoods, Scottish places and the benefits families talk about, so "Castlemilk" stays a place (the
+stock model calls it a PRODUCT, and could call "Govan" a person) and "Universal Credit" stays a benefit.
+Place is what we analyse: places, services, brands, benefits and everyday Scots words are kept
+(`triangulate.gazetteer`, lists under data/redaction/); people, phone numbers, e-mail addresses, postcodes,
+National Insurance numbers, dates of birth and house-number + street addresses are replaced by pseudonyms
+that stay consistent within a transcript (`[PERSON 1]` is the same person every time: `triangulate.names`).
+
+People are found three ways: every name the file itself gives (always redacted, in any form), spaCy's
+PERSON entities (minus what is kept, dictionary words and acronyms), and context cues for the first names
+the small model misses ("my wee boy Jayden", "Shannon's on UC", known given names standing alone).
+Measured against presidio-analyzer 2.2.366 and en_core_web_md: see bench/results and the redaction report.
 
 Redaction runs once over the raw turns, and the same parsed documents give each sentence's lemmas, noun
 chunks and entities, so a transcript goes through spaCy exactly once.
@@ -64,21 +70,27 @@ TITLES = re.compile(r"^(mr|mrs|ms|miss|dr|wee|auld|big|old|young)\.?\s+", re.I)
 _STREET = (r"(?:Road|Rd|Street|St|Avenue|Ave|Drive|Dr|Crescent|Cres|Place|Pl|Terrace|Gardens|Gdns|Court|Ct|"
            r"Lane|Way|Square|Wynd|Close|Grove|Quadrant|Circus|View|Walk|Row|Gate|Brae|Loan|Path|Mews|Green|"
            r"Hill|Park|Boulevard|Parade|Vennel)")
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
+          r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_TOWNS = r"Glasgow|Paisley|Rutherglen|Clydebank|Renfrew|Cambuslang|Bearsden|Milngavie|Bishopbriggs"
 PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # (rule name, pseudonym category, pattern). Order matters: earlier rules win overlapping text.
     ("email", "EMAIL", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")),
     ("ni_number", "NI NUMBER", re.compile(
         r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I)),  # wider than HMRC's rules: err towards redacting
     ("dob", "DOB", re.compile(
-        r"(?i:\b(?:born(?:\s+on)?|d\.?o\.?b\.?|date\s+of\s+birth|birthday(?:\s+is)?)[\s:,-]*(?:is\s+|was\s+|the\s+)?)"
-        r"((?:\d{1,2}(?:st|nd|rd|th)?[\s/.-](?:of\s+)?(?:\d{1,2}|[A-Za-z]{3,9})[\s/.,-]+\d{2,4})|"
-        r"(?:[A-Za-z]{3,9}\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}))")),
+        r"(?i:\b(?:born|d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday(?:['’]s)?)[\s:,-]*"
+        r"(?:(?:is|was|wis|on|in|the|her|his|my|it's|it’s)\s+){0,3})"
+        r"((?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]+(?:of\s+)?(?:\d{1,2}|" + _MONTH + r")(?:[\s/.,-]+\d{2,4})?)|"
+        r"(?:" + _MONTH + r"\s+(?:the\s+)?\d{1,2}(?!\d)(?:st|nd|rd|th)?(?:,?\s+\d{4})?)|"
+        r"(?:" + _MONTH + r",?\s+(?:19|20)\d{2}))")),
     ("address", "ADDRESS", re.compile(
-        r"\b(?:(?:[Ff]lat|[Aa]partment)\s+\d+[A-Za-z]?(?:/\d+)?,?\s+)?(?:\d{1,2}/\d{1,2},?\s+)?\d{1,4}[A-Za-z]?,?\s+"
-        r"(?:[A-Z][a-z'’]+\s+){1,3}" + _STREET + r"\b")),
+        r"\b(?:(?:[Ff]lat|[Aa]partment|[Nn]umber|[Nn]o\.?)\s+\d+[A-Za-z]?(?:/\d+)?,?\s+)?(?:\d{1,2}/\d{1,2},?\s+)?"
+        r"\d{1,4}[A-Za-z]?(?:-\d{1,4})?,?\s+(?:(?:Mc|Mac|St\.?\s)?[A-Z][a-z'’]+\s+){1,3}" + _STREET + r"\b"
+        r"(?:,?\s+(?:" + _TOWNS + r"))?")),
     ("postcode", "POSTCODE", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b", re.I)),
     ("phone", "PHONE", re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d{2,4}\)?(?:[\s-]?\d){6,8}(?!\d)")),
-    ("numeric_date", "DOB", re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.](?:19\d{2}|20\d{2})\b")),
+    ("numeric_date", "DOB", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19\d{2}|20\d{2})\b")),
 ]
 
 
