@@ -137,3 +137,17 @@ def test_offsets_point_into_the_original_text():
 def test_generated_postcodes_and_ni_numbers_never_survive(area, inward, ni):
     (turn,), _ = redact(f"We're at {area} {inward} now and my NI number is {ni}, aye.")
     assert f"{area} {inward}" not in turn.text and ni not in turn.text
+
+
+def test_a_given_name_inside_a_longer_kept_name_stays():
+    (turn,), _ = redact("Grant applied for the Best Start Grant near Govan Cross; Govan helped.",
+                        names=["Grant Govan"])
+    assert "Best Start Grant" in turn.text and "Govan Cross" in turn.text
+    assert turn.text.startswith("[PERSON 1]") and "; [PERSON 1] helped" in turn.text
+
+
+def test_names_that_are_words_opening_a_sentence_stay_words():
+    (turn,), _ = redact("Will I get it back? Bill after bill. Will said no. Hope so. Cap the standing charge.",
+                        names=["Will Boyd", "Bill Hope"])
+    assert turn.text.startswith("Will I get it back? Bill after bill.") and "Hope so." in turn.text
+    assert "Will said" not in turn.text and "Cap the standing charge" in turn.text

@@ -95,7 +95,7 @@ def _is_name_like(token, *, allow_lower: bool) -> bool:
     if text.lower() in TITLE_WORDS or text.lower() in NICKNAME_WORDS or text.lower() in DETERMINERS:
         return False
     if text[0].isupper():
-        return not (token.is_stop and token.i == token.sent.start) and text.lower() not in {"i", "i'm"}
+        return not (token.is_stop and starts_sentence(token)) and text.lower() not in {"i", "i'm"}
     if not allow_lower or token.is_stop or token.pos_ not in ("PROPN", "NOUN", "X", "INTJ") or token.tag_ == "NNS":
         return False
     if not (gazetteer.is_first_name(text) or (token.pos_ == "PROPN" and not is_english_word(text))):
@@ -234,14 +234,37 @@ def given_name_spans(text: str, pattern: re.Pattern | None, doc=None) -> list[tu
     spans = []
     for m in pattern.finditer(text):
         found = m.group()
-        if gazetteer.is_word_name(found) and not found[0].isupper():
-            if doc is None or not any(t.pos_ == "PROPN" for t in doc.char_span(m.start(), m.end(),
-                                                                              alignment_mode="expand") or []):
-                continue
+        if gazetteer.is_word_name(found):
+            tokens = doc.char_span(m.start(), m.end(), alignment_mode="expand") if doc is not None else None
+            if not found[0].isupper() and not (tokens and any(t.pos_ == "PROPN" for t in tokens)):
+                continue  # "the prices rose"
+            if tokens is not None and len(tokens) == 1 and word_at_sentence_start(tokens[0]):
+                continue  # "Will I get it back?", "Bill after bill"
         if len(found) <= 2 and not found.isupper() and not found[0].isupper():
             continue
         spans.append((m.start(), m.end()))
     return spans
+
+
+def starts_sentence(token) -> bool:
+    """The first word of a sentence, by the parser or by the punctuation before it (speech often fools the
+    parser: "Will said no. Hope so." is one sentence to it)."""
+    if token.i == token.sent.start:
+        return True
+    before = token.doc[token.i - 1]
+    return before.text in (".", "?", "!", "…", "...", "-", "–", ":", ";") or before.is_space
+
+
+def word_at_sentence_start(token) -> bool:
+    """A name that is also a word, opening a sentence with nothing after it that only a person does:
+    "Will I get it?", "Bill after bill", "Hope so" (but "Rose said", "Will's pal", "Grace, come here")."""
+    if not gazetteer.is_word_name(token.text) or not starts_sentence(token):
+        return False
+    nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    if nxt is None:
+        return True
+    return not (nxt.lower_ in STRONG_PERSON_VERBS or nxt.text in ("'s", "’s")
+                or (nxt.text == "," and token.lower_ not in ("ken", "well", "right", "sure", "like")))
 
 
 # --------------------------------------------------------------------------- names from context
@@ -269,7 +292,7 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
     for tok in doc:
         low = tok.lower_
         # "my wee boy Jayden", "her pal, Shannon", "oor Ruby" — determiner, optional adjectives, a kin word
-        if low in KIN and tok.i > 0 and not (tok.text[:1].isupper() and tok.i > tok.sent.start):
+        if low in KIN and tok.i > 0 and not (tok.text[:1].isupper() and not starts_sentence(tok)):
             k = tok.i - 1
             # back over adjectives and possessive chains: "my wean's dad Scott", "her big sister Toni"
             while k >= 0 and (doc[k].lower_ in MODIFIERS or doc[k].lower_ in KIN or doc[k].text in ("'s", "’s")):
@@ -325,7 +348,7 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
             if (a, b) not in kept or not (strong or AGE_CUE.match(rest)):
                 continue
         capital = tok.text[:1].isupper()
-        if gazetteer.is_word_name(tok.text) and not (capital and tok.pos_ == "PROPN" and tok.i > tok.sent.start):
+        if gazetteer.is_word_name(tok.text) and not (capital and tok.pos_ == "PROPN" and not starts_sentence(tok)):
             continue  # "will", "Grace before meals": a word unless it is plainly a name
         if not capital and (tok.is_stop or tok.pos_ not in ("PROPN", "NOUN", "X", "INTJ", "ADJ")):
             continue
