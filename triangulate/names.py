@@ -49,6 +49,7 @@ STRONG_PERSON_VERBS = {"said", "says", "telt", "tells", "told", "asked", "asks",
 STATE_CUES = {"on", "got", "gettin", "getting", "no", "nae", "only", "just", "aged", "my", "her", "his", "oor",
               "pregnant", "expecting", "off", "aff", "at", "in", "still", "always", "never", "awfy", "dead", "that",
               "really", "been", "wee", "doing", "daein", "working", "married", "single", "wi", "with"}
+SURNAME_FORM = re.compile(r"^(?:Mc[A-Z]?[a-z]{2,}|Mac[A-Z][a-z]{2,}|mc[a-z]{3,}|O['’][A-Z][a-z]{2,})$")
 PLACE_PREPOSITIONS = {"in", "to", "fae", "from", "at", "near", "through", "into", "visit", "visited", "visiting",
                       "around", "roon", "round", "oot", "outside", "across", "holiday", "trip", "flight", "off"}
 AGE_CUE = re.compile(r"^\s*(?:,\s*)?(?:who(?:'s|’s| is| was)|is|'s|’s|was|wis|,)?\s*(?:only|just|nearly|aboot|about)?\s*"
@@ -194,6 +195,8 @@ class People:
         else:
             candidates = [p for p in self.people if p.first == word] or \
                          [p for p in self.people if word in p.tokens()]
+        if not candidates and word.endswith("s") and len(word) > 3:
+            return self._match([word[:-1]], True)  # "the Kerrs": the family under its surname
         if not candidates:
             return None
         # Several people share the word: the one mentioned most recently (ties: the first registered).
@@ -223,7 +226,9 @@ def given_name_pattern(terms: list[str]) -> re.Pattern | None:
     if not terms:
         return None
     body = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in terms)
-    return re.compile(rf"(?<![\w@.])(?:{body})(?!\w)(?!@)", re.I)
+    # a family by its surname ("the Kerrs") is the name too
+    return re.compile(rf"(?<![\w@.])(?:{body})(?:s(?=\s+(?:next|up|doon|down|across|were|are|have|had)\b))?"
+                      rf"(?!\w)(?!@)", re.I)
 
 
 def given_name_spans(text: str, pattern: re.Pattern | None, doc=None) -> list[tuple[int, int]]:
@@ -358,6 +363,11 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
         if tok.text.isupper() and len(tok.text) > 1 and not doc.text.isupper():
             continue  # "JO" as an acronym
         found.append((a, b, "first_name"))
+    # Scottish and Irish surnames by their form: "McAllister", "mcgregor", "O'Neill" (brands are kept)
+    for tok in doc:
+        if SURNAME_FORM.match(tok.text) and not gazetteer.is_kept(tok.text) and \
+                not inside_kept(tok.idx, tok.idx + len(tok)):
+            found.append((tok.idx, tok.idx + len(tok), "surname_form"))
     # "Shannon's on Universal Credit", "Davie telt me": a capitalised proper noun before a person's verb
     for tok in doc:
         if not (tok.text[:1].isupper() and tok.pos_ == "PROPN" and _is_name_like(tok, allow_lower=False)):
