@@ -144,3 +144,25 @@ CASES_2: list[tuple[list[str], list[str]]] = [
     (["My man [[Stevie]] works nights at {{Amazon}}."], []),
     (["[[Stevie]]'s mum is brilliant with our [[Lily]]."], []),
 ]
+
+# A third batch: unusual names, names the lists do not hold, and more look-alikes.
+CASES_3: list[tuple[list[str], list[str]]] = [
+    (["My youngest, [[Marley]], is at the nursery in {{Possil}}."], []),
+    (["[[Oisin]] and [[Reegan]] share a room, there's damp everywhere."], []),
+    (["Me and [[Kacey-Leigh]] went to the {{Forge}} on the bus."], []),
+    (["I told [[Jolene]] the {{Best Start Grant}} was in."], []),
+    (["The {{Citizens Advice}} woman, [[Fiona]], she sorted my {{Council Tax Reduction}}."], []),
+    (["[[Taylor]]'s dad [[Gerry]] does the school run."], []),
+    (["{{Em}}, {{Aye}}, it's a nightmare, {{ken}}?"], []),
+    (["{{NHS Lanarkshire}} moved her to {{Hairmyres}} and then {{Wishaw General}}."], []),
+    (["We get the messages at {{Farmfoods}} and {{Lidl}}, never {{Sainsbury's}}."], []),
+    (["My cousin [[Zander]] is on the {{Job Start Payment}} thing."], []),
+    (["Granny [[Nettie]] used to stay in {{Maryhill}}."], []),
+    (["Her teacher Mr [[Pollock]] said she's doing great."], []),
+    (["{{Loch Lomond}} in the summer, {{Millport}} if we can afford it."], []),
+    (["I phoned [[0800 123 4567|PHONE]] and they put me through to {{Social Security Scotland}}."], []),
+    (["We're in [[G32 8QP|POSTCODE]], the {{Shettleston}} end."], []),
+    (["[[Wee Eck]] fae the bookies lent me a fiver."], []),
+    (["She's called [[Destiny]], she's two."], []),
+    (["Honestly, [[shug]] was never any help to us."], []),
+]

@@ -106,7 +106,7 @@ def test_gazetteer_lists_load_and_answer():
         gazetteer.terms("nonsense")
 
 
-@pytest.mark.parametrize("cases", ["CASES", "CASES_2"])
+@pytest.mark.parametrize("cases", ["CASES", "CASES_2", "CASES_3"])
 def test_dev_set_recall_and_over_redaction(cases):
     """The hand-written dev set: every personal span found, nothing kept redacted."""
     def run(texts, given_names):
@@ -140,7 +140,7 @@ def test_generated_postcodes_and_ni_numbers_never_survive(area, inward, ni):
 
 
 def test_a_given_name_inside_a_longer_kept_name_stays():
-    (turn,), _ = redact("Grant applied for the Best Start Grant near Govan Cross; Govan helped.",
+    (turn,), _ = redact("Grant said he applied for the Best Start Grant near Govan Cross; Govan helped.",
                         names=["Grant Govan"])
     assert "Best Start Grant" in turn.text and "Govan Cross" in turn.text
     assert turn.text.startswith("[PERSON 1]") and "; [PERSON 1] helped" in turn.text

@@ -46,10 +46,10 @@ PERSON_VERBS = {  # words after a name that only a person does: "Shannon's on UC
 }
 STRONG_PERSON_VERBS = {"said", "says", "telt", "tells", "told", "asked", "asks", "phoned", "texted", "rang",
                        "cried", "laughed", "thinks", "thought", "knows", "knew", "wants"}
-STATE_CUES = {"on", "got", "gettin", "getting", "no", "nae", "only", "just", "aged", "my", "her", "his", "oor",
-              "pregnant", "expecting", "off", "aff", "at", "in", "still", "always", "never", "awfy", "dead", "that",
-              "really", "been", "wee", "doing", "daein", "working", "married", "single", "wi", "with"}
+STATE_CUES = {"on", "got", "gettin", "getting", "no", "nae", "only", "aged", "my", "her", "his", "oor", "pregnant",
+              "expecting", "married", "single", "awfy", "dead", "wee", "due", "skint"}
 SURNAME_FORM = re.compile(r"^(?:Mc[A-Z]?[a-z]{2,}|Mac[A-Z][a-z]{2,}|mc[a-z]{3,}|O['’][A-Z][a-z]{2,})$")
+NAMING_WORDS = {"called", "named", "cried", "name's", "nickname", "christened"}
 PLACE_PREPOSITIONS = {"in", "to", "fae", "from", "at", "near", "through", "into", "visit", "visited", "visiting",
                       "around", "roon", "round", "oot", "outside", "across", "holiday", "trip", "flight", "off"}
 AGE_CUE = re.compile(r"^\s*(?:,\s*)?(?:who(?:'s|’s| is| was)|is|'s|’s|was|wis|,)?\s*(?:only|just|nearly|aboot|about)?\s*"
@@ -363,6 +363,22 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
         if tok.text.isupper() and len(tok.text) > 1 and not doc.text.isupper():
             continue  # "JO" as an acronym
         found.append((a, b, "first_name"))
+    for tok in doc:
+        # "Taylor's dad", "Kai's pal": a possessive before a kin word belongs to a person
+        if tok.text in ("'s", "’s") and tok.i > 0 and tok.i + 1 < len(doc):
+            k = tok.i + 1
+            while k < len(doc) and doc[k].lower_ in MODIFIERS:
+                k += 1
+            owner = doc[tok.i - 1]
+            if k < len(doc) and doc[k].lower_ in KIN and _is_name_like(owner, allow_lower=False) and \
+                    not gazetteer.is_kept(owner.text) and not inside_kept(owner.idx, owner.idx + len(owner)) and \
+                    (owner.pos_ == "PROPN" or gazetteer.is_first_name(owner.text) or not is_english_word(owner.text)):
+                found.append((owner.idx, owner.idx + len(owner), "context_owner"))
+        # "she's called Destiny", "his name's Kai", "she's cried Senga"
+        if tok.lower_ in NAMING_WORDS and tok.i + 1 < len(doc):
+            run = _name_run(doc, tok.i + 1, allow_lower=False)
+            if run and not inside_kept(*run):
+                found.append((*run, "context_called"))
     # Scottish and Irish surnames by their form: "McAllister", "mcgregor", "O'Neill" (brands are kept)
     for tok in doc:
         if SURNAME_FORM.match(tok.text) and not gazetteer.is_kept(tok.text) and \

@@ -73,6 +73,12 @@ _STREET = (r"(?:Road|Rd|Street|St|Avenue|Ave|Drive|Dr|Crescent|Cres|Place|Pl|Ter
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
           r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
 _TOWNS = r"Glasgow|Paisley|Rutherglen|Clydebank|Renfrew|Cambuslang|Bearsden|Milngavie|Bishopbriggs"
+ORG_HEADS = {"water", "street", "road", "park", "centre", "center", "trust", "trusts", "fund", "project", "group",
+             "line", "alliance", "foundation", "partnership", "network", "hub", "club", "society", "association",
+             "academy", "school", "nursery", "church", "hall", "house", "lodge", "court", "hospital", "surgery",
+             "practice", "bank", "pantry", "kitchen", "cafe", "café", "bar", "shop", "store", "market", "council",
+             "service", "services", "team", "teams", "college", "university", "institute", "company", "ltd",
+             "limited", "plc", "cic", "scotland", "glasgow", "uk", "initiative", "programme", "forum", "panel"}
 PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # (rule name, pseudonym category, pattern). Order matters: earlier rules win overlapping text.
     ("email", "EMAIL", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")),
@@ -238,6 +244,8 @@ def _person_span(ent, allow: set[str]) -> tuple[int, int] | None:
     if gazetteer.is_kept(clean) or all(gazetteer.is_everyday_word(t.text) or gazetteer.is_kept(t.text)
                                        for t in tokens):
         return None
+    if len(tokens) > 1 and tokens[-1].lower_ in ORG_HEADS and not gazetteer.is_first_name(tokens[0].text):
+        return None  # "Kielder Water", "Pacifica Trust": a place or an organisation by its last word
     if len(tokens) == 1 and names.word_at_sentence_start(tokens[0]):
         return None  # "Will I get it back?"
     if tokens[0].lower_ in ("st", "st.", "saint"):
@@ -252,6 +260,32 @@ def _person_span(ent, allow: set[str]) -> tuple[int, int] | None:
     if re.search(r"['’]s$", text):
         b -= 2
     return a, b
+
+
+_HYPHEN_LEFT = re.compile(r"[A-Z][a-z]+-$")
+_HYPHEN_RIGHT = re.compile(r"^-[A-Z][a-z]+")
+
+
+def _join_hyphenated(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """A name found in part ("Kacey-[Leigh]", "[Anne]-Marie") is redacted whole."""
+    out = []
+    for a, b, rule, category in spans:
+        if category == "PERSON":
+            left = _HYPHEN_LEFT.search(text[max(0, a - 20):a])
+            right = _HYPHEN_RIGHT.match(text[b:b + 20])
+            if left:
+                a -= len(left.group())
+            if right:
+                b += len(right.group())
+        out.append((a, b, rule, category))
+    merged: list[tuple[int, int, str, str]] = []
+    for span in sorted(out):
+        if merged and span[0] < merged[-1][1]:
+            if span[1] > merged[-1][1]:
+                merged[-1] = (merged[-1][0], span[1], *merged[-1][2:])
+            continue
+        merged.append(span)
+    return merged
 
 
 def _valid_phone(text: str) -> bool:
@@ -326,6 +360,7 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
                     add(*span, "spacy_person", "PERSON")
         for a, b, rule in people_names.context_name_spans(doc, kept):
             add(a, b, rule, "PERSON")
+        spans = _join_hyphenated(text, spans)
         spans.sort()
         redactions = [Redaction(index, turn_lines[index], a, b, rule, category,
                                 people.label(text[a:b]) if category == "PERSON" else pseudonyms.label(category, text[a:b]),
