@@ -31,6 +31,7 @@ from triangulate.embeddings import text_hash
 from triangulate.errors import ImportFailed, NotFound, Problem, TriangulateError
 from triangulate.permissions import Actor, can, require
 
+MAX_UPLOAD_MB = transcripts.MAX_BYTES // (1024 * 1024)  # the one upload limit: parser, page and uploader widget
 REDACTION_KEY = "redaction_lists"  # Setting: {"always": [...], "allow": [...]} for the whole project
 
 
@@ -371,6 +372,26 @@ def transcript_view(engine: Engine, actor: Actor, transcript_id: int) -> tuple[T
 PLACEHOLDER = re.compile(r"\[(?:PERSON|PHONE|EMAIL|POSTCODE|NI NUMBER|DOB|ADDRESS|REDACTED) \d+\]")
 
 
+RULE_NAMES = {"speaker": "names the file gives", "spacy_person": "names found in the text",
+              "always_list": "always-redact list", "email": "e-mail addresses", "phone": "phone numbers",
+              "postcode": "postcodes", "ni_number": "NI numbers", "dob": "dates of birth",
+              "numeric_date": "dates", "address": "addresses"}
+
+
+def redaction_summary(report: dict | None) -> str:
+    """One sentence about a stored transcript's redactions, for the reader ("3 redactions: 2 names …")."""
+    report = report or {}
+    total = int(report.get("total", 0) or 0)
+    if total == 0:
+        return "No personal data was found to redact in this transcript when it was saved."
+    by_rule = report.get("by_rule") or {}
+    parts = ", ".join(f"{n} {RULE_NAMES.get(rule, rule.replace('_', ' '))}" for rule, n in
+                      sorted(by_rule.items(), key=lambda kv: -kv[1]))
+    noun = "redaction" if total == 1 else "redactions"
+    return (f"{total} {noun} before saving" + (f" ({parts})" if parts else "")
+            + ". Redactions are marked █[PERSON 1]█; the original words were never stored.")
+
+
 def mark_redactions(text: str) -> str:
     """Redactions made visible in plain text (the viewer shows this in a code-free text block)."""
     return PLACEHOLDER.sub(lambda m: f"█{m.group(0)}█", text)
@@ -487,7 +508,9 @@ def search_csv(engine: Engine, actor: Actor, query: str, mode: str = "word", war
     """Every matching segment as CSV: for roles that may read whole transcripts only (a CSV of all matches
     would rebuild a transcript)."""
     require(actor, "transcripts.read")
-    return search_segments(engine, actor, query, mode, ward_code).to_csv(index=False)
+    frame = search_segments(engine, actor, query, mode, ward_code)
+    frame["entities"] = frame["entities"].map(lambda es: ", ".join(f"{t} ({l})" for t, l in es or []))
+    return frame.to_csv(index=False)
 
 
 # --------------------------------------------------------------------------- illustrative data

@@ -80,9 +80,9 @@ def stored_marks(turn: nlp.ProcessedTurn, original: str) -> tuple[str, list[Mark
     return text, marks
 
 
-def turns(item, residents: set[str] | list[str] | None = None) -> list[ReviewTurn]:
+def turns(item, residents: set[str] | list[str] | None = None, facilitator: str | None = None) -> list[ReviewTurn]:
     """Every turn as it will be stored. `residents`: labels as written; None takes the suggestion."""
-    chosen = set(item.suggested_residents() if residents is None else residents)
+    chosen = set(item.suggested_residents(facilitator) if residents is None else residents)
     out = []
     for index, (parsed, processed) in enumerate(zip(item.parsed.turns, item.turns)):
         text, marks = stored_marks(processed, parsed.text)
