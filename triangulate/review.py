@@ -16,6 +16,7 @@ re-runs the redaction for that file only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 import pandas as pd
 
@@ -145,6 +146,9 @@ def _shorten(text: str) -> str:
 def metadata(item) -> pd.DataFrame:
     """The header lines the file carried, as fields (redacted like the text): never speakers."""
     values = metadata_redaction.redact_metadata(item)
+    stem = PurePath(item.filename).stem.replace("_", " ").replace("-", " ").strip().capitalize()
+    if values.get("title") and item.parsed.metadata.get("title") == stem:
+        del values["title"]  # the parser's stand-in from the file name, not a header line
     return pd.DataFrame([{"field": k.replace("_", " "), "value": v} for k, v in values.items()],
                         columns=["field", "value"])
 
