@@ -25,6 +25,7 @@ _NOT_A_PERSON = {"team", "research", "researcher", "researchers", "community", "
                  "service", "services", "council", "project", "officer", "officers", "hub", "group", "centre",
                  "center", "trust", "association", "programme", "program", "the", "of", "unit", "partnership",
                  "volunteers", "volunteer", "network", "forum", "department", "advice", "housing", "nhs", "city"}
+PERSON_FIELDS = {"facilitator", "transcribed_by", "interviewer", "hosts", "speakers", "note_taker", "moderator"}
 _PLACEHOLDER = re.compile(r"^\[([A-Z ]+) (\d+)\]$")
 _TITLES = re.compile(r"^(mr|mrs|ms|miss|dr|wee|auld|big|old|young)\.?\s+", re.I)
 
@@ -151,6 +152,7 @@ def redact_metadata(item, *, names: list[str] = ()) -> dict[str, str]:
             out[key] = value.strftime("%d/%m/%Y")
         elif key in ("method", "ward"):
             out[key] = str(value)
-        else:
-            out[key] = redact_label(item, str(value), names=names, pseudonyms=pseudonyms)
+        else:  # a field that names people (facilitator, transcribed by) has every one of them redacted
+            people = person_names(str(value)) if key in PERSON_FIELDS else []
+            out[key] = redact_label(item, str(value), names=[*names, *people], pseudonyms=pseudonyms)
     return out
