@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import PurePath
 
 import pandas as pd
 from pydantic import ValidationError
