@@ -133,7 +133,7 @@ def test_the_default_title_names_no_one_and_a_typed_one_is_redacted(engine):
     with Session(engine) as session:
         stored = session.get(Transcript, saved.transcript_id)
         assert stored.title == "Interview, Govan, 14/10/2024"
-        assert stored.source_filename == "[PERSON 1]_[PERSON 1]_interview.txt"
+        assert stored.source_filename == "[PERSON 1]_interview.txt"  # one person, one pseudonym
     again = residents.preview(engine, RESEARCHER, "b.txt", data + b"Jean Laird: More damp.\n")
     saved = residents.save(engine, RESEARCHER, again, ward="Govan", residents=["Jean Laird"],
                            title="Jean's flat, Govan")

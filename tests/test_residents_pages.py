@@ -82,7 +82,7 @@ def test_upload_page_previews_and_saves(app_env):
     with Session(engine) as session:
         stored = session.exec(select(Transcript).order_by(Transcript.id.desc())).first()
         texts = " ".join(s.text for s in session.exec(select(Segment).where(Segment.transcript_id == stored.id)))
-    assert stored.title == title.value and stored.source_filename == "[PERSON 1]_[PERSON 1].txt"
+    assert stored.title == title.value and stored.source_filename == "[PERSON 1].txt"
     assert "damp" not in texts and "Ibrox" in texts
 
 

@@ -88,3 +88,16 @@ def test_corrections_rerun_this_file_only(item):
     assert "Jessie Kerr" not in " ".join(t.text for t in back.turns) and "Jessie Kerr" not in back.allow
     with pytest.raises(TriangulateError):
         residents.redo(item, keep=["Davie"], redact=["davie"])
+
+
+def test_titles_and_file_names_lose_names_but_keep_everything_else(sqlite_engine):
+    from triangulate.metadata_redaction import redact_filename, redact_label
+
+    data = b"Interviewer: Hi Jean.\nJean Laird: Big Senga at the shop helps us out.\n"
+    item = residents.preview(sqlite_engine, RESEARCHER, "x.txt", data, always=["Big Senga"], allow=[])
+    jean = item.speaker_map["Jean Laird"]
+    assert redact_label(item, "A big family in Govan, 3 kids") == "A big family in Govan, 3 kids"
+    assert redact_label(item, "jean laird's notes") == f"{jean}'s notes"  # any case, one person
+    assert redact_filename(item, "Jean-Laird_GOVAN.DOCX") == f"{jean}_GOVAN.docx"
+    assert "senga" not in redact_filename(item, "big_senga_notes.txt").lower()
+    assert redact_label(item, "Visit by Ruth Gilmour", names=["Ruth Gilmour"]).startswith("Visit by [PERSON ")

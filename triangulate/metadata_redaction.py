@@ -27,7 +27,8 @@ _NOT_A_PERSON = {"team", "research", "researcher", "researchers", "community", "
                  "volunteers", "volunteer", "network", "forum", "department", "advice", "housing", "nhs", "city"}
 PERSON_FIELDS = {"facilitator", "transcribed_by", "interviewer", "hosts", "speakers", "note_taker", "moderator"}
 _PLACEHOLDER = re.compile(r"^\[([A-Z ]+) (\d+)\]$")
-_TITLES = re.compile(r"^(mr|mrs|ms|miss|dr|wee|auld|big|old|young)\.?\s+", re.I)
+_TITLE_WORDS = {"mr", "mrs", "ms", "miss", "dr", "wee", "auld", "big", "old", "young"}
+_TITLES = re.compile(rf"^({'|'.join(sorted(_TITLE_WORDS))})\.?\s+", re.I)
 
 
 def _key(text: str) -> str:
@@ -58,13 +59,14 @@ def _known_tokens(item) -> dict[str, str]:
     allow = {a.lower() for a in item.allow}
     sources = [*item.all_names, *item.parsed.speaker_names.values()]
     sources += [label for label, stored in item.speaker_map.items() if label != stored]
-    sources += [r.original for r in item.redactions if r.category in ("PERSON", "REDACTED")]
-    sources += list(item.always)
+    # Always-list terms are matched whole (any case) by the redaction itself: their words alone ("Big") are not names.
+    sources += [r.original for r in item.redactions if r.category == "PERSON"]
     out: dict[str, str] = {}
     for source in sources:
         for word in _WORD.findall(source):
             low = word.casefold()
-            if len(word) > 2 and low not in allow and low not in nlp.NOT_PEOPLE and not nlp.is_place(word):
+            if len(word) > 2 and low not in allow and low not in nlp.NOT_PEOPLE and low not in _TITLE_WORDS \
+                    and not nlp.is_place(word):
                 out.setdefault(low, source)
     return out
 
@@ -126,12 +128,19 @@ def redact_label(item, text: str | None, *, names: list[str] = (), pseudonyms: _
         word = re.sub(r"['’]s$", "", match.group())
         if word.casefold() in known and not any(match.start() < e and match.end() > s for s, e, _ in spans):
             spans.append((match.start(), match.start() + len(word), "PERSON"))
-    out, cursor = [], 0
+    placed: list[list] = []  # [start, end, placeholder]; "jean laird" is one person, not two
     for start, end, category in sorted(spans):
-        if start < cursor:
+        if placed and start < placed[-1][1]:
             continue
+        placeholder = pseudonyms(category, text[start:end])
+        if placed and placed[-1][2] == placeholder and not spaced[placed[-1][1]:start].strip():
+            placed[-1][1] = end
+        else:
+            placed.append([start, end, placeholder])
+    out, cursor = [], 0
+    for start, end, placeholder in placed:
         out.append(text[cursor:start])
-        out.append(pseudonyms(category, text[start:end]))
+        out.append(placeholder)
         cursor = end
     out.append(text[cursor:])
     return "".join(out).strip()
