@@ -1,4 +1,7 @@
-"""Search what residents said: by word, by lemma (any form of a word) or by named place/benefit."""
+"""Search what residents said: by word, by lemma (any form of a word) or by named place/benefit.
+
+Roles that may not read whole transcripts get quotes, not transcripts: the library caps their results (a few
+spread-out quotes, where they came from as method/ward/date only, no download)."""
 import streamlit as st
 
 import ui
@@ -20,9 +23,18 @@ if not query.strip():
     st.stop()
 with ui.friendly_errors():
     hits = residents.search_segments(engine, actor, query, mode=mode, ward_code=ward)
-    st.write(f"{len(hits)} resident segment(s)")
+    matched = hits.attrs.get("matched", len(hits))
+    if hits.attrs.get("capped"):
+        st.write(f"{len(hits)} quote(s) from {matched} matching resident segment(s)")
+        st.caption(f"Your role sees quotes, not whole transcripts: at most {residents.QUOTE_LIMIT} quotes, at most "
+                   f"{residents.QUOTES_PER_TRANSCRIPT} from any one conversation and never two neighbouring ones. "
+                   "Researchers and leads can read the transcripts.")
+    else:
+        st.write(f"{len(hits)} resident segment(s)" + (f" (first {len(hits)} of {matched})" if matched > len(hits)
+                                                       else ""))
     if not hits.empty:
         shown = hits.assign(entities=hits["entities"].map(lambda es: ", ".join(f"{t} ({l})" for t, l in es or [])))
         st.dataframe(shown, hide_index=True, width="stretch")
-        st.download_button("Download (CSV)", shown.to_csv(index=False), file_name="resident_quotes.csv",
-                           mime="text/csv")
+        if ui.allowed("transcripts.read"):
+            st.download_button("Download (CSV)", residents.search_csv(engine, actor, query, mode, ward),
+                               file_name="resident_quotes.csv", mime="text/csv")

@@ -1,17 +1,16 @@
-"""Upload transcripts: parse, redact, review the redactions, tick the residents, confirm to save."""
-import datetime as dt
-
+"""Upload transcripts: parse, redact, review every turn and every redaction, tick the residents, confirm to save."""
 import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate import residents, transcripts
+from triangulate import metadata_redaction, residents, review
 
 st.title("Upload transcripts")
 st.write("Interview, focus-group and drop-in transcripts: **.txt**, **.md** (YAML front matter), **.docx** "
          "(paragraphs or a speaker | words table), **.vtt** (Teams/Zoom) and **.srt**, up to "
-         f"{transcripts.MAX_BYTES // (1024 * 1024)} MB each. Personal data is redacted **before** anything is "
-         "saved; you review every redaction first. Only residents' words are analysed.")
+         f"{residents.MAX_UPLOAD_MB} MB each. Personal data is redacted **before** anything is saved, in the "
+         "text, the title, the file name and the facilitator; you read the text as it will be stored first. "
+         "Only residents' words are analysed.")
 
 engine, actor = ui.engine(), ui.actor()
 if not ui.allowed("transcripts.upload"):
@@ -32,27 +31,30 @@ with st.expander("Project redaction lists (always redact / never redact)"):
 
 st.subheader("1. Files and what they record")
 files = st.file_uploader("Transcript files", type=["txt", "md", "docx", "vtt", "srt"], accept_multiple_files=True,
-                         key="upload_files")
+                         key="upload_files", max_upload_size=residents.MAX_UPLOAD_MB)
 c1, c2, c3 = st.columns(3)
 with c1:
     ward = ui.ward_picker("Ward", key="upload_ward")
 with c2:
     method = st.selectbox("Method", ["interview", "focus group", "drop-in"], key="upload_method")
 with c3:
-    held_on = st.date_input("Held on", value=dt.date.today(), key="upload_date", format="DD/MM/YYYY")
+    held_on = st.date_input("Held on", value=None, key="upload_date", format="DD/MM/YYYY",
+                            help="Leave empty to take the date written in each file.")
 c4, c5 = st.columns(2)
 consent = c4.text_input("Consent / lawful basis", key="upload_consent",
                         placeholder="e.g. Written consent; public task (UK GDPR 6(1)(e))")
-facilitator = c5.text_input("Facilitated by", key="upload_facilitator")
-st.caption("A file's own front matter or `Ward:` lines fill the title; the fields above apply to every file.")
+facilitator = c5.text_input("Facilitated by", key="upload_facilitator",
+                            help="People named here are redacted wherever the transcript mentions them.")
+st.caption("The fields above apply to every file; each file's title is set in the review below.")
 
 if st.button("Preview", type="primary", disabled=not files, key="upload_preview"):
     with ui.friendly_errors(), st.status("Parsing and redacting…", expanded=True) as status:
         bar = st.progress(0.0)
         items = []
+        names = metadata_redaction.person_names(facilitator)
         for k, f in enumerate(files):
             st.write(f"{f.name}: reading speaker turns and finding personal data")
-            items.extend(residents.previews(engine, actor, [(f.name, f.getvalue())]))
+            items.extend(residents.previews(engine, actor, [(f.name, f.getvalue())], names=names))
             bar.progress((k + 1) / len(files))
         st.session_state["upload_previews"] = items
         status.update(label=f"{len(items)} file(s) ready to review", state="complete")
@@ -62,8 +64,27 @@ if not items:
     st.info("Choose one or more files and press **Preview**. Nothing is saved until you confirm.")
     st.stop()
 
+
+def highlighted(turn: review.ReviewTurn) -> str:
+    """One turn as markdown: every character of the file escaped, each redaction on a coloured background
+    with the words it replaced (those are shown here only, never stored)."""
+    parts = []
+    for text, redaction in turn.pieces():
+        if redaction is None:
+            parts.append(ui.md_escape(text))
+        else:
+            parts.append(f":orange-background[{ui.md_escape(text)} ‹{ui.md_escape(redaction.original)}›]")
+    stamp = f" @ {int(turn.start_s // 60)}:{int(turn.start_s % 60):02d}" if turn.start_s is not None else ""
+    who = ui.md_escape(turn.stored_speaker)
+    return f"**{who}** ({turn.role}, line {turn.line}{stamp}): " + "".join(parts)
+
+
 st.subheader("2. Review")
+st.caption("Read each file as it will be stored. Highlighted: what was redacted, with the original words in "
+           "‹ › for you only. Keep a word in clear or redact another below; the file is redacted again.")
 choices: dict[str, list[str]] = {}
+titles: dict[str, str] = {}
+defaults: dict[str, str] = {}
 for k, item in enumerate(items):
     with st.container(border=True):
         st.text(f"{item.filename} · {item.parsed.format} · {item.parsed.word_count:,} words · "
@@ -72,25 +93,67 @@ for k, item in enumerate(items):
             st.info(f"Already imported as transcript {item.duplicate_of}: saving again adds nothing.")
         for warning in item.parsed.warnings:
             st.warning(warning)
-        speakers = item.speakers_frame(facilitator)
+        header = review.metadata(item)
+        if not header.empty:
+            st.caption("From the file's header lines (kept as details, never as speakers):")
+            st.table(header.set_index("field"))
+        file_date = item.parsed.metadata.get("date")
+        defaults[item.filename] = metadata_redaction.neutral_title(method, ui.ward_name(ward) if ward else "",
+                                                                   held_on or file_date)
+        titles[item.filename] = st.text_input(
+            f"Title of {item.filename}", value=defaults[item.filename], key=f"title_{k}_{defaults[item.filename]}", max_chars=200,
+            help="Shown under every quote. The default names no one; anything you type is redacted like the text.")
+        speakers = review.speakers(item, facilitator)
         st.dataframe(speakers.drop(columns=["suggested resident"]), hide_index=True, width="stretch")
         # A plain multiselect rather than a checkbox column: clearer, and usable from the keyboard.
         labels = list(speakers["speaker in file"])
         choices[item.filename] = st.multiselect(
             f"Residents in {item.filename}", labels, key=f"speakers_{k}",
             default=[s for s, yes in zip(labels, speakers["suggested resident"]) if yes],
-            help="Only residents' turns are analysed. The first guess leaves out interviewers and facilitators "
-                 "it recognises; remove anyone else who is not a resident.")
-        tab_red, tab_turns = st.tabs(["Redactions", "Turns (as they will be stored)"])
+            help="Only residents' turns are analysed. Only speakers the file's key or labels mark as respondents "
+                 "start ticked; add anyone else who is a resident.")
+        tab_red, tab_text = st.tabs([f"Redactions ({len(item.redactions)})", "Text as it will be stored"])
         with tab_red:
-            report = item.redaction_frame()
-            if report.empty:
-                st.write("No personal data found. Read the turns to be sure; add names to the always-redact list.")
+            if not item.redactions:
+                st.write("No personal data found. Read the text to be sure; redact anything missed below.")
             else:
-                st.dataframe(report, hide_index=True, width="stretch")
-                st.caption("The 'found' column is shown only here, for your review; it is never stored.")
-        with tab_turns:
-            st.dataframe(item.turns_frame(), hide_index=True, width="stretch")
+                options = review.filters(item)
+                f1, f2, f3, f4 = st.columns(4)
+                rule = f1.multiselect("Rule", options["rule"], key=f"red_rule_{k}")
+                category = f2.multiselect("Kind", options["category"], key=f"red_category_{k}")
+                pseudonym = f3.multiselect("Replaced by", options["pseudonym"], key=f"red_pseudonym_{k}")
+                found = f4.text_input("Found text contains", key=f"red_found_{k}")
+                shown = review.redactions(item, rule=rule, category=category, pseudonym=pseudonym, found=found)
+                st.dataframe(shown, hide_index=True, width="stretch")
+                st.caption(f"{len(shown)} of {len(item.redactions)} redactions. The 'found' column is shown only "
+                           "here, for your review; it is never stored.")
+        with tab_text:
+            with st.container(height=480):
+                st.markdown("\n\n".join(highlighted(t) for t in review.turns(item, choices[item.filename])))
+        with st.form(f"corrections_{k}"):
+            st.write("Corrections for this file only")
+            k1, k2 = st.columns(2)
+            keep_found = k1.multiselect("Keep in clear (choose from what was redacted)",
+                                        sorted({r.original for r in item.redactions}, key=str.lower),
+                                        key=f"keep_pick_{k}")
+            keep_typed = k1.text_input("…or type words to keep in clear (comma-separated)", key=f"keep_typed_{k}")
+            redact_typed = k2.text_area("Also redact (one per line: a nickname, a school, a street…)",
+                                        key=f"redact_typed_{k}")
+            if st.form_submit_button("Redact this file again"):
+                keep = keep_found + [w.strip() for w in keep_typed.split(",") if w.strip()]
+                redact = [w.strip() for w in redact_typed.splitlines() if w.strip()]
+                with ui.friendly_errors():
+                    fresh = residents.redo(item, keep=keep, redact=redact)
+                    st.session_state["upload_previews"] = [fresh if i == k else other
+                                                           for i, other in enumerate(items)]
+                    left = review.still_redacted(fresh, keep)
+                    st.session_state[f"redo_note_{k}"] = (
+                        f"Redacted again: {len(fresh.redactions)} redactions."
+                        + (f" Still redacted by another rule: {', '.join(left)}." if left else ""))
+                    st.rerun()
+        note = st.session_state.get(f"redo_note_{k}")
+        if note:
+            st.success(ui.md_escape(note))
 
 st.subheader("3. Confirm")
 if st.button("Save these transcripts", type="primary", key="upload_save"):
@@ -98,9 +161,11 @@ if st.button("Save these transcripts", type="primary", key="upload_save"):
         bar = st.progress(0.0, text="Saving…")
         saved = []
         for k, item in enumerate(items):
+            typed = titles.get(item.filename, "").strip()
             saved.append(residents.save(engine, actor, item, ward=ward, residents=choices.get(item.filename, []),
                                         method=method, held_on=held_on, consent_basis=consent,
-                                        facilitator=facilitator or None))
+                                        facilitator=facilitator or None,
+                                        title=None if typed == defaults.get(item.filename) else typed or None))
             bar.progress((k + 1) / len(items), text=f"Saved {item.filename}")
         st.session_state.pop("upload_previews", None)
         st.success("Saved: " + "; ".join(

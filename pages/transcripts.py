@@ -21,6 +21,10 @@ with ui.friendly_errors():
                 "'All wards' to see the others.")
         st.stop()
     st.dataframe(listing.drop(columns=["consent basis"]), hide_index=True, width="stretch")
+    if not ui.allowed("transcripts.read"):
+        st.info("Your role sees quotes, not whole transcripts: search what residents said on **Search what "
+                "residents said**. Researchers and leads can read the transcripts.")
+        st.stop()
     chosen = st.selectbox("Open a transcript", listing["id"].tolist(), key="transcripts_open",
                           format_func=lambda i: f"{i}: {listing.set_index('id').loc[i, 'title']}")
     transcript, segments = residents.transcript_view(engine, actor, int(chosen))
@@ -29,10 +33,7 @@ with ui.friendly_errors():
     st.text(f"{transcript.title}\n{ui.ward_name(transcript.ward_code)} · {transcript.method} · "
             f"{transcript.held_on or 'date not given'} · facilitated by {transcript.facilitator or 'not recorded'}\n"
             f"Consent / lawful basis: {transcript.consent_basis or 'not recorded'}")
-    report = transcript.redaction_report or {}
-    st.caption(f"{report.get('total', 0)} redactions before saving ("
-               + ", ".join(f"{k}: {v}" for k, v in report.get("by_rule", {}).items())
-               + "). Redactions are marked █[PERSON 1]█; the original words were never stored.")
+    st.caption(residents.redaction_summary(transcript.redaction_report))
     only_residents = st.toggle("Residents' words only", value=False, key="transcripts_residents_only")
     shown = segments[segments["role"] == "resident"] if only_residents else segments
     for row in shown.to_dict("records"):

@@ -172,8 +172,8 @@ def _try_save(engine, name: str, data: bytes, title: str | None = None, kept: li
         t = s.get(Transcript, saved.transcript_id)
         stored = "\n".join(x.text for x in s.exec(select(Segment).where(Segment.transcript_id == t.id)))
         labels = [x.label for x in s.exec(select(Speaker).where(Speaker.transcript_id == t.id))]
-    if title is not None:
-        assert t.title == title.strip()
+    if title is not None:  # the title goes through the text's redaction: what is not personal stays verbatim
+        assert t.title == title.strip() or residents.PLACEHOLDER.search(t.title), t.title
     for payload in kept:
         assert payload in stored, f"{payload!r} did not survive redaction verbatim"
     assert labels

@@ -46,18 +46,65 @@ def test_upload_page_previews_and_saves(app_env):
     at = run_page("transcript_upload.py", Actor("researcher", "researcher"), timeout=120)
     assert not at.exception
     assert any("Nothing is saved until you confirm" in i.value for i in at.info)
+    assert any("up to 50 MB each" in m.value for m in at.markdown)  # the one limit, from the library
     # AppTest cannot drive st.file_uploader: put a preview in session state the way the button does.
     from triangulate import db, residents
 
     engine = db.get_engine()
-    data = b"Sam: Hello.\nJean: The damp in Ibrox is bad. Call me on 07700 900111.\nSam: Thanks.\n"
+    data = (b"Interviewer: Hello Jean.\nJean Laird: The damp in Ibrox is bad. Call me on 07700 900111. "
+            b"The damp is in every room.\nInterviewer: Thanks.\n")
     at.session_state["upload_previews"] = residents.previews(engine, Actor("researcher", "researcher"),
-                                                             [("new.txt", data)])
+                                                             [("jean_laird.txt", data)])
     at.run()
     assert not at.exception
     assert "07700 900111" in at.dataframe[1].value["found"].tolist()
+    assert at.tabs[0].label == "Redactions (2)"  # Jean, the phone
+    # The whole text as it will be stored, escaped, each redaction highlighted with what it replaced.
+    text = next(m.value for m in at.markdown if "orange-background" in m.value)
+    assert r":orange-background[\[PHONE 1\] ‹07700 900111›]" in text and "The damp in Ibrox is bad" in text
+    assert r"\[PERSON 1\]" in text and "Jean Laird" not in text.replace("‹Jean›", "")
+    # Nothing ticked but the suggestion; the title names no one.
+    assert at.multiselect(key="speakers_0").value == ["Jean Laird"]
+    title = next(t for t in at.text_input if t.label == "Title of jean_laird.txt")
+    assert title.value.startswith("Interview, Govan")
+    # A correction for this file only: redact "damp" everywhere, keep nothing else.
+    at.text_area(key="redact_typed_0").input("damp")
+    next(b for b in at.button if b.label == "Redact this file again").click().run()
+    assert not at.exception
+    text = next(m.value for m in at.markdown if "orange-background" in m.value)
+    assert "The damp" not in text and r"\[REDACTED 1\] ‹damp›" in text
+    assert any("Redacted again" in s.value and "4 redactions" in s.value for s in at.success)
     at.button(key="upload_save").click().run()
     assert not at.exception and any("Saved: transcript" in s.value for s in at.success)
+    from sqlmodel import Session, select
+
+    from schemas import Segment, Transcript
+    with Session(engine) as session:
+        stored = session.exec(select(Transcript).order_by(Transcript.id.desc())).first()
+        texts = " ".join(s.text for s in session.exec(select(Segment).where(Segment.transcript_id == stored.id)))
+    assert stored.title == title.value and stored.source_filename == "[PERSON 1].txt"
+    assert "damp" not in texts and "Ibrox" in texts
+
+
+def test_segment_search_caps_a_viewer_and_lets_a_researcher_download(app_env):
+    at = run_page("segment_search.py", Actor("viewer", "viewer"), timeout=120)
+    at.text_input(key="search_q").set_value("the").run()
+    assert not at.exception
+    frame = at.dataframe[0].value
+    assert 0 < len(frame) <= 20 and "segment_id" not in frame.columns and "transcript" not in frame.columns
+    assert any("quotes, not whole transcripts" in c.value for c in at.caption)
+    assert not at.get("download_button")
+    at = run_page("segment_search.py", Actor("researcher", "researcher"), timeout=120)
+    at.text_input(key="search_q").set_value("the").run()
+    assert not at.exception and len(at.dataframe[0].value) > 20 and at.get("download_button")
+
+
+def test_transcripts_page_lists_but_does_not_open_for_a_viewer(app_env):
+    at = run_page("transcripts.py", Actor("viewer", "viewer"), ward_code="S13002971", timeout=120)
+    assert not at.exception
+    assert any("quotes, not whole transcripts" in i.value for i in at.info)
+    assert not at.text and not [s for s in at.selectbox if s.key == "transcripts_open"]  # nothing to open
+    assert at.dataframe[0].value["title"].str.match(r"^(Interview|Focus group|Drop-in), Govan").all()
 
 
 def test_upload_page_refuses_an_officer(app_env):

@@ -24,12 +24,13 @@ from sqlmodel import Session, select
 from schemas import (ImportBatch, Issue, RawUpload, Segment, Setting, Speaker, TopicModel, Transcript, Ward,
                      utcnow)
 from schemas.transcript_files import TranscriptMetadata
-from triangulate import audit, nlp, segments, transcripts
+from triangulate import audit, metadata_redaction, nlp, segments, transcripts
 from triangulate.db import session_scope
 from triangulate.embeddings import text_hash
 from triangulate.errors import ImportFailed, NotFound, Problem, TriangulateError
-from triangulate.permissions import Actor, require
+from triangulate.permissions import Actor, can, require
 
+MAX_UPLOAD_MB = transcripts.MAX_BYTES // (1024 * 1024)  # the one upload limit: parser, page and uploader widget
 REDACTION_KEY = "redaction_lists"  # Setting: {"always": [...], "allow": [...]} for the whole project
 
 
@@ -70,10 +71,20 @@ class Preview:
     speaker_map: dict[str, str]  # label as written -> label as stored
     raw: bytes = field(repr=False, default=b"")
     duplicate_of: int | None = None
+    # The lists this redaction used: the project's lists plus this file's own un-redact / redact choices.
+    always: list[str] = field(default_factory=list)
+    allow: list[str] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)  # person names given outside the file (the form's facilitator)
+    parse_options: dict = field(default_factory=dict)
 
     @property
     def filename(self) -> str:
         return self.parsed.filename
+
+    @property
+    def all_names(self) -> list[str]:
+        """Every person name known for this transcript: the file's own and those typed in the form."""
+        return list(dict.fromkeys([*self.parsed.names, *self.names]))
 
     @property
     def redactions(self) -> list[nlp.Redaction]:
@@ -103,10 +114,10 @@ class Preview:
                              for p, t in zip(self.parsed.turns, self.turns)])
 
     def redaction_frame(self) -> pd.DataFrame:
-        """For the researcher's review before saving: what was replaced, where, by which rule."""
+        """For the researcher's review before saving: what was replaced, where, by which rule (all of them)."""
         return pd.DataFrame([{"line": r.line, "turn": r.turn + 1, "found": r.original, "replaced by": r.pseudonym,
-                              "rule": r.rule} for r in self.redactions],
-                            columns=["line", "turn", "found", "replaced by", "rule"])
+                              "rule": r.rule, "category": r.category} for r in self.redactions],
+                            columns=["line", "turn", "found", "replaced by", "rule", "category"])
 
     def drafts(self, residents: set[str]) -> list[segments.SegmentDraft]:
         roles = ["resident" if t.speaker in residents else "facilitator" for t in self.parsed.turns]
@@ -114,23 +125,53 @@ class Preview:
 
 
 def preview(engine: Engine, actor: Actor, filename: str, data: bytes, *, always: list[str] | None = None,
-            allow: list[str] | None = None, progress=None, unlabelled: str | None = None) -> Preview:
-    """Parse and redact one upload in memory. `always`/`allow` default to the project's lists.
-
-    `unlabelled` ("resident" / "skip" / None = refuse): the researcher's choice for a file with no speaker labels.
-    """
+            allow: list[str] | None = None, progress=None, names: list[str] | None = None,
+            **parse_options) -> Preview:
+    """Parse and redact one upload in memory. `always`/`allow` default to the project's lists; `names` are
+    person names given outside the file (e.g. the facilitator typed in the form), redacted like the file's own.
+    `parse_options` go to `transcripts.parse`."""
     require(actor, "transcripts.upload")
-    parsed = transcripts.parse(filename, data, unlabelled=unlabelled)
+    parsed = transcripts.parse(filename, data, **parse_options)
     if always is None or allow is None:
         lists = redaction_lists(engine, actor)
         always = lists["always"] if always is None else always
         allow = lists["allow"] if allow is None else allow
-    turns, speaker_map = nlp.process([t.text for t in parsed.turns], [t.line for t in parsed.turns],
-                                     [t.speaker for t in parsed.turns], speaker_names=parsed.speaker_names,
-                                     names=parsed.names, always=always, allow=allow, progress=progress)
     with Session(engine) as session:
         existing = session.exec(select(Transcript.id).where(Transcript.checksum == parsed.checksum)).first()
-    return Preview(parsed, turns, speaker_map, raw=data, duplicate_of=existing)
+    item = Preview(parsed, [], {}, raw=data, duplicate_of=existing, always=list(always), allow=list(allow),
+                   names=list(dict.fromkeys(n.strip() for n in names or [] if n and n.strip())),
+                   parse_options=dict(parse_options))
+    return _redact(item, progress)
+
+
+def _redact(item: Preview, progress=None) -> Preview:
+    """(Re-)run the redaction of one previewed file with its current lists; the parse is kept."""
+    parsed = item.parsed
+    item.turns, item.speaker_map = nlp.process(
+        [t.text for t in parsed.turns], [t.line for t in parsed.turns], [t.speaker for t in parsed.turns],
+        speaker_names=parsed.speaker_names, names=item.all_names, always=item.always, allow=item.allow,
+        progress=progress)
+    return item
+
+
+def redo(item: Preview, *, keep: list[str] = (), redact: list[str] = (), names: list[str] = (),
+         progress=None) -> Preview:
+    """The researcher's corrections for this file only: `keep` words in clear (its allow list), `redact`
+    more words (its always list), `names` more people. Returns a new Preview; the old one is unchanged."""
+    keep_low = {k.strip().lower() for k in keep if k and k.strip()}
+    redact_low = {k.strip().lower() for k in redact if k and k.strip()}
+    clash = keep_low & redact_low
+    if clash:
+        raise TriangulateError(f"{', '.join(sorted(clash))} cannot be both kept and redacted; choose one.")
+    always = [a for a in item.always if a.lower() not in keep_low]
+    always += [r.strip() for r in redact if r and r.strip() and r.strip().lower() not in {a.lower() for a in always}]
+    allow = [a for a in item.allow if a.lower() not in redact_low]
+    allow += [k.strip() for k in keep if k and k.strip() and k.strip().lower() not in {a.lower() for a in allow}]
+    extra = [n for n in item.names if n.lower() not in keep_low]
+    extra += [n.strip() for n in names if n and n.strip() and n.strip() not in extra]
+    fresh = Preview(item.parsed, [], {}, raw=item.raw, duplicate_of=item.duplicate_of, always=always, allow=allow,
+                    names=extra, parse_options=dict(item.parse_options))
+    return _redact(fresh, progress)
 
 
 def previews(engine: Engine, actor: Actor, files: list[tuple[str, bytes]], **kwargs) -> list[Preview]:
@@ -190,14 +231,26 @@ def save(engine: Engine, actor: Actor, item: Preview, *, ward: str | None = None
             return Saved(existing, created=False)
         ward_text = ward or meta.get("ward", "")
         ward_code = resolve_ward(session, ward_text)
+        ward_name = session.get(Ward, ward_code).name if ward_code else None
     if ward_code is None:
         problems.append(Problem(name, None, "ward", f"no ward called {ward_text!r}" if ward_text else
                                 "no ward given", "choose one of Glasgow's 23 wards by name (Govan) or code (S13002971)"))
+    facilitator = facilitator if facilitator is not None else meta.get("facilitator", "")
+    # A facilitator typed in the form is a person the text may name: redact them there too before saving.
+    typed = [n for n in metadata_redaction.person_names(facilitator)
+             if n.lower() not in {known.lower() for known in item.all_names}]
+    if typed:
+        item = redo(item, names=typed)
+    method = method or meta.get("method", "interview")
+    held_on = held_on or meta.get("date")
+    stored_title = (metadata_redaction.redact_label(item, title) if title and title.strip()
+                    else metadata_redaction.neutral_title(method, ward_name or ward_text, held_on))
     try:
-        shape = TranscriptMetadata(title=title or meta.get("title") or name, ward=ward_code or ward_text or "?",
-                                   held_on=held_on or meta.get("date"), method=method or meta.get("method", "interview"),
-                                   consent_basis=consent_basis if consent_basis is not None else meta.get("consent_basis", ""),
-                                   facilitator=facilitator if facilitator is not None else meta.get("facilitator", ""))
+        shape = TranscriptMetadata(
+            title=stored_title or "Transcript", ward=ward_code or ward_text or "?", held_on=held_on, method=method,
+            consent_basis=metadata_redaction.redact_label(
+                item, consent_basis if consent_basis is not None else meta.get("consent_basis", "")),
+            facilitator=metadata_redaction.redact_label(item, facilitator))
     except ValidationError as exc:
         for err in exc.errors():
             problems.append(Problem(name, None, ".".join(str(p) for p in err["loc"]), err["msg"],
@@ -218,10 +271,11 @@ def save(engine: Engine, actor: Actor, item: Preview, *, ward: str | None = None
         raise ImportFailed(problems)
     keep_raw = retention.keep_raw_uploads(engine)
     report = nlp.stored_report(item.redactions, item.speaker_map)
+    stored_name = metadata_redaction.redact_filename(item, name)  # file, import batch and audit: never the raw name
     with session_scope(engine) as session:
         transcript = Transcript(ward_code=ward_code, title=shape.title, held_on=shape.held_on, method=shape.method,
                                 consent_basis=shape.consent_basis, facilitator=shape.facilitator,
-                                source_filename=name, source_format=item.parsed.format,
+                                source_filename=stored_name, source_format=item.parsed.format,
                                 checksum=item.parsed.checksum, word_count=item.parsed.word_count,
                                 redaction_report=report, illustrative=illustrative, uploaded_by=actor.username)
         session.add(transcript)
@@ -239,14 +293,14 @@ def save(engine: Engine, actor: Actor, item: Preview, *, ward: str | None = None
                                 start_s=d.start_s, end_s=d.end_s, lemmas=" ".join(d.lemmas),
                                 entities=d.entities, noun_chunks=d.noun_chunks))
         if keep_raw:
-            session.add(RawUpload(transcript_id=transcript.id, filename=name, content=item.raw))
-        session.add(ImportBatch(kind="transcript", filename=name, checksum=item.parsed.checksum,
+            session.add(RawUpload(transcript_id=transcript.id, filename=stored_name, content=item.raw))
+        session.add(ImportBatch(kind="transcript", filename=stored_name, checksum=item.parsed.checksum,
                                 rows=len(drafts), imported_by=actor.username,
                                 report={"transcript_id": transcript.id, "redactions": report["total"],
                                         "resident_segments": len(resident_drafts)}))
         # The fitted topics no longer cover every segment: say so until the next analysis.
         session.execute(update(TopicModel).where(TopicModel.is_current.is_(True)).values(stale=True))
-        audit.record(session, actor, "import", "transcript", transcript.id, filename=name, ward=ward_code,
+        audit.record(session, actor, "import", "transcript", transcript.id, filename=stored_name, ward=ward_code,
                      segments=len(drafts), resident_segments=len(resident_drafts), redactions=report["total"],
                      raw_kept=keep_raw)
         transcript_id = transcript.id
@@ -292,8 +346,12 @@ def list_transcripts(engine: Engine, actor: Actor, ward_code: str | None = None)
         if ward_code:
             query = query.where(Transcript.ward_code == ward_code)
         rows = session.exec(query.order_by(Transcript.held_on.desc(), Transcript.id)).all()
-    return pd.DataFrame(rows, columns=["id", "title", "ward", "held on", "method", "format", "words",
-                                       "resident segments", "illustrative", "uploaded by", "consent basis"])
+    frame = pd.DataFrame(rows, columns=["id", "title", "ward", "held on", "method", "format", "words",
+                                        "resident segments", "illustrative", "uploaded by", "consent basis"])
+    if quotes_only(actor):  # a typed title can say more than a quote-reader needs: method, ward and date only
+        frame["title"] = [metadata_redaction.neutral_title(m, w, d)
+                          for m, w, d in zip(frame["method"], frame["ward"], frame["held on"])]
+    return frame
 
 
 def transcript_view(engine: Engine, actor: Actor, transcript_id: int) -> tuple[Transcript, pd.DataFrame]:
@@ -315,23 +373,62 @@ def transcript_view(engine: Engine, actor: Actor, transcript_id: int) -> tuple[T
 PLACEHOLDER = re.compile(r"\[(?:PERSON|PHONE|EMAIL|POSTCODE|NI NUMBER|DOB|ADDRESS|REDACTED) \d+\]")
 
 
+RULE_NAMES = {"speaker": "names the file gives", "spacy_person": "names found in the text",
+              "always_list": "always-redact list", "email": "e-mail addresses", "phone": "phone numbers",
+              "postcode": "postcodes", "ni_number": "NI numbers", "dob": "dates of birth",
+              "numeric_date": "dates", "address": "addresses"}
+
+
+def redaction_summary(report: dict | None) -> str:
+    """One sentence about a stored transcript's redactions, for the reader ("3 redactions: 2 names …")."""
+    report = report or {}
+    total = int(report.get("total", 0) or 0)
+    if total == 0:
+        return "No personal data was found to redact in this transcript when it was saved."
+    by_rule = report.get("by_rule") or {}
+    parts = ", ".join(f"{n} {RULE_NAMES.get(rule, rule.replace('_', ' '))}" for rule, n in
+                      sorted(by_rule.items(), key=lambda kv: -kv[1]))
+    noun = "redaction" if total == 1 else "redactions"
+    return (f"{total} {noun} before saving" + (f" ({parts})" if parts else "")
+            + ". Redactions are marked █[PERSON 1]█; the original words were never stored.")
+
+
 def mark_redactions(text: str) -> str:
     """Redactions made visible in plain text (the viewer shows this in a code-free text block)."""
     return PLACEHOLDER.sub(lambda m: f"█{m.group(0)}█", text)
 
 
+QUOTE_LIMIT = 20  # at most this many quotes for a role that may not read whole transcripts
+QUOTES_PER_TRANSCRIPT = 5  # … and at most this many from any one transcript, none of them neighbours
+SEARCH_COLUMNS = ["segment_id", "ward", "transcript", "issue", "text", "entities"]
+QUOTE_COLUMNS = ["ward", "conversation", "issue", "text", "entities"]
+
+
+def quotes_only(actor: Actor) -> bool:
+    """True for roles that see quotes but may not read whole transcripts (officers, viewers)."""
+    return not can(actor, "transcripts.read")
+
+
 def search_segments(engine: Engine, actor: Actor, query: str, mode: str = "word", ward_code: str | None = None,
                     limit: int = 200) -> pd.DataFrame:
-    """Resident segments containing a word, a lemma (any form: "bus" finds "buses"), or an entity."""
+    """Resident segments containing a word, a lemma (any form: "bus" finds "buses"), or an entity.
+
+    Researchers and leads get every match (up to `limit`) with the transcript's title. A role that may not
+    read whole transcripts gets quotes, not transcripts: at most `QUOTE_LIMIT` (and `QUOTES_PER_TRANSCRIPT`
+    per transcript), never two neighbouring segments of one transcript, taken in turn from each transcript,
+    with only the neutral method/ward/date for where they came from and no segment ids. The cap lives here so
+    that no page or export can lift it. `frame.attrs`: matched (how many segments matched), capped (bool).
+    """
     require(actor, "quotes.read")
-    columns = ["segment_id", "ward", "transcript", "issue", "text", "entities"]
+    capped = quotes_only(actor)
+    columns = QUOTE_COLUMNS if capped else SEARCH_COLUMNS
     needle = (query or "").strip()
     if not needle:
-        return pd.DataFrame(columns=columns)
+        return _search_frame([], columns, 0, capped)
     if mode not in ("word", "lemma", "entity"):
         raise TriangulateError("Search by word, lemma or entity.")
     base = (select(Segment.id, Ward.name, Transcript.title, Issue.label, Segment.text, Segment.entities,
-                   Segment.lemmas)
+                   Segment.lemmas, Segment.transcript_id, Segment.order, Transcript.method, Transcript.held_on)
             .join(Transcript, Transcript.id == Segment.transcript_id)
             .join(Ward, Ward.code == Transcript.ward_code)
             .join(Issue, Issue.id == Segment.issue_id, isouter=True)
@@ -345,15 +442,76 @@ def search_segments(engine: Engine, actor: Actor, query: str, mode: str = "word"
     elif mode == "lemma":
         lemmas = [t.lemma_.lower() for t in nlp.pipeline()(needle) if not t.is_punct and not t.is_space]
         if not lemmas:
-            return pd.DataFrame(columns=columns)
+            return _search_frame([], columns, 0, capped)
         base = base.where(or_(*[Segment.lemmas.ilike(f"%{l}%") for l in lemmas]))
         keep = lambda row: all(l in row[6].split() for l in lemmas)  # noqa: E731
     else:
         low = needle.lower()
         keep = lambda row: any(low == e[0].lower() or low in e[0].lower().split() for e in row[5] or [])  # noqa: E731
     with Session(engine) as session:
-        rows = [r for r in session.exec(base.order_by(Segment.id)) if keep(r)][:limit]
-    return pd.DataFrame([r[:6] for r in rows], columns=columns)
+        rows = [r for r in session.exec(base.order_by(Segment.id)) if keep(r)]
+        if not capped:
+            return _search_frame([r[:6] for r in rows[:limit]], columns, len(rows), False)
+        neighbours = _resident_positions(session, {r[7] for r in rows})
+    picked = _spread_quotes(rows, neighbours, min(limit, QUOTE_LIMIT))
+    out = [(r[1], metadata_redaction.neutral_title(r[9], r[1], r[10]), r[3], r[4], r[5]) for r in picked]
+    return _search_frame(out, columns, len(rows), True)
+
+
+def _search_frame(rows: list, columns: list[str], matched: int, capped: bool) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=columns)
+    frame.attrs.update(matched=matched, capped=capped)
+    return frame
+
+
+def _resident_positions(session: Session, transcript_ids: set[int]) -> dict[int, int]:
+    """segment id -> its place among its transcript's resident segments (0, 1, 2, … in speaking order)."""
+    if not transcript_ids:
+        return {}
+    rows = session.exec(select(Segment.id, Segment.transcript_id)
+                        .where(Segment.speaker_role == "resident", Segment.transcript_id.in_(transcript_ids))
+                        .order_by(Segment.transcript_id, Segment.order, Segment.id)).all()
+    positions, counters = {}, {}
+    for seg_id, transcript_id in rows:
+        positions[seg_id] = counters.get(transcript_id, 0)
+        counters[transcript_id] = positions[seg_id] + 1
+    return positions
+
+
+def _spread_quotes(rows: list, positions: dict[int, int], limit: int) -> list:
+    """Take matches in turn from each transcript, skipping any next to one already taken from it."""
+    by_transcript: dict[int, list] = {}
+    for row in rows:
+        by_transcript.setdefault(row[7], []).append(row)
+    taken: dict[int, set[int]] = {t: set() for t in by_transcript}
+    queues = {t: list(v) for t, v in by_transcript.items()}
+    picked: list = []
+    while len(picked) < limit and any(queues.values()):
+        for transcript_id in sorted(queues):
+            queue = queues[transcript_id]
+            while queue:
+                row = queue.pop(0)
+                place = positions.get(row[0], -10)
+                if len(taken[transcript_id]) >= QUOTES_PER_TRANSCRIPT:
+                    queue.clear()
+                    break
+                if any(abs(place - other) <= 1 for other in taken[transcript_id]):
+                    continue
+                taken[transcript_id].add(place)
+                picked.append(row)
+                break
+            if len(picked) >= limit:
+                break
+    return picked
+
+
+def search_csv(engine: Engine, actor: Actor, query: str, mode: str = "word", ward_code: str | None = None) -> str:
+    """Every matching segment as CSV: for roles that may read whole transcripts only (a CSV of all matches
+    would rebuild a transcript)."""
+    require(actor, "transcripts.read")
+    frame = search_segments(engine, actor, query, mode, ward_code)
+    frame["entities"] = frame["entities"].map(lambda es: ", ".join(f"{t} ({l})" for t, l in es or []))
+    return frame.to_csv(index=False)
 
 
 # --------------------------------------------------------------------------- illustrative data

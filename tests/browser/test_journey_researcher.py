@@ -100,7 +100,7 @@ def test_researcher_uploads_reviews_analyses_and_maps(page, tmp_path):
         summary = card.get_by_text(re.compile(rf"^{re.escape(upload.name)} · ")).inner_text()
         assert int(re.search(r"(\d+) redactions", summary).group(1)) >= 2, summary
         rows = grid_rows(card.locator('[data-testid="stDataFrame"]').nth(1))  # speakers, then redactions
-        assert rows[0] == ["line", "turn", "found", "replaced by", "rule"], rows
+        assert rows[0] == ["line", "turn", "found", "replaced by", "rule", "category"], rows
         found_here = {row[2]: row[3] for row in rows[1:]}
         for value in found:
             assert value in found_here, f"{upload.name}: {value!r} is not in the redaction report: {rows}"
