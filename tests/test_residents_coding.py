@@ -298,3 +298,56 @@ def test_import_codes_never_crashes_or_half_saves(city, engine, data):
         assert set(roles) <= {"resident"}
         s.execute(SegmentCode.__table__.delete())
         s.commit()
+
+
+# --------------------------------------------------------------------------- command line
+def test_cli_segments_and_code_segments(tmp_path, capsys, migrated_sqlite_template):
+    import shutil
+
+    from schemas import User
+    from triangulate import db
+    from triangulate.cli import main
+
+    path = tmp_path / "cli.db"
+    shutil.copy(migrated_sqlite_template, path)
+    url = f"sqlite:///{path}"
+    engine = db.make_engine(url)
+    ids = js.base(engine)
+    seg = machine(engine, js.transcript(engine, js.GOVAN, [("resident", ids["food"], "The food bank, aye."),
+                                                           ("facilitator", None, "Go on."),
+                                                           ("resident", ids["debt"], "Yeah.")]))
+    machine(engine, js.transcript(engine, js.CALTON, [("resident", ids["food"], "Food, aye.")], title="c"))
+    with Session(engine) as s:
+        s.add(User(username="val", role="viewer"))
+        s.add(User(username="rae", role="researcher"))
+        s.commit()
+    assert main(["--database-url", url, "segments", "--format", "csv", "--ward", "govan"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    assert list(rows[0]) == coding.EXPORT_COLUMNS and len(rows) == 3
+    assert [r["speaker_role"] for r in rows] == ["resident", "facilitator", "resident"]
+    assert rows[0]["issue_code"] == "food" and rows[0]["issue_source"] == "model" and rows[1]["issue_code"] == ""
+    codes = tmp_path / "codes.csv"
+    codes.write_bytes(_csv([(seg[0], "food"), (seg[0], "debt"), (seg[2], "none")]))
+    assert main(["--database-url", url, "--as-user", "rae", "code-segments", str(codes)]) == 0
+    assert "3 code(s) on 2 segment(s)" in capsys.readouterr().out
+    assert main(["--database-url", url, "segments", "--out", str(tmp_path / "all.csv")]) == 0
+    again = list(csv.DictReader((tmp_path / "all.csv").open(encoding="utf-8")))
+    assert len(again) == 4
+    assert {r["segment_id"]: (r["issue_code"], r["issue_source"]) for r in again}[str(seg[2])] == ("", "manual")
+    codes.write_bytes(_csv([(seg[1], "food"), (424242, "food")]))
+    assert main(["--database-url", url, "--as-user", "rae", "code-segments", str(codes)]) == 1
+    err = capsys.readouterr().err
+    assert "nothing was saved" in err and "row 2" in err and "row 3" in err and "no segment 424242" in err
+    assert main(["--database-url", url, "--as-user", "val", "code-segments", str(codes)]) == 1
+    assert "may not" in capsys.readouterr().err
+    assert main(["--database-url", url, "--as-user", "val", "segments"]) == 1
+    # an unassigned segment: `matrix` says the residents are not analysed, and how many wait
+    with Session(engine) as s:
+        s.execute(update(Segment).where(Segment.id == seg[0]).values(issue_source="", issue_id=None))
+        s.execute(SegmentCode.__table__.delete())
+        s.commit()
+    assert main(["--database-url", url, "matrix", "--ward", "Calton"]) == 0
+    captured = capsys.readouterr()
+    assert set(row["residents"] for row in csv.DictReader(io.StringIO(captured.out))) == {"not analysed"}
+    assert "1 resident segment(s) (0 in this ward) wait" in captured.err
+    engine.dispose()
