@@ -168,3 +168,30 @@ def test_permissions_and_bad_requests(corpus, engine):
         s.commit()
     with pytest.raises(TriangulateError, match="run the analysis"):
         mc.start(engine, ANNE, size=3)
+
+
+def test_report_flags_residents_verdicts_and_gives_the_figures_in_a_methods_section(corpus, engine):
+    from triangulate import report
+
+    check_id = mc.start(engine, ANNE, size=21, seed=3)
+    while (item := mc.next_item(engine, ANNE, check_id)) is not None:
+        with Session(engine) as s:
+            stratum = s.get(MachineCheckItem, item.item_id).stratum
+        mc.answer(engine, ANNE, check_id, item.item_id, [stratum])
+    mc.finish(engine, ANNE, check_id)
+    data = report.build(engine, LEAD, js.GOVAN)
+    checked = data.checks.set_index("issue_code")
+    assert checked.loc["transport", "status"] == "✓ verified (κ 1.00)"
+    assert checked.loc["childcare", "status"] == "⚠ unchecked"
+    # one Govan segment is not analysed: the residents' column says so, at the top of the report
+    assert set(data.matrix["residents"]) == {"not analysed"} and "1 of this ward's" in data.waiting
+    html = report.render_html(data)
+    assert "Methods: how far the residents" in html and "Residents checked" in html
+    assert f"check {check_id} by anne" in html and "κ 1.00" in html and "Residents not analysed" in html
+    assert report.render_pdf(data).startswith(b"%PDF")  # the PDF's methods section renders (compressed text)
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(report.render_xlsx(data)))
+    assert "Machine check" in book.sheetnames
