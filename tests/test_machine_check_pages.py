@@ -78,3 +78,50 @@ def test_search_results_are_coded_in_bulk(app_env):
     viewer = run_page("segment_search.py", VIEWER, timeout=120)
     viewer.text_input(key="search_q").set_value("mould").run()
     assert not viewer.exception and not [m for m in viewer.multiselect if m.key == "search_code_bulk_issues"]
+
+
+@pytest.fixture
+def planted_app(tmp_path, monkeypatch):
+    import streamlit as st
+
+    from tests import joint_scenario as js
+    from triangulate import db
+
+    path = tmp_path / "planted.db"
+    engine = db.make_engine(f"sqlite:///{path}")
+    db.upgrade(engine)
+    js.plant_govan(engine)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("TRIANGULATE_DATA_DIR", str(tmp_path / "data"))
+    db.get_engine.cache_clear()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield engine
+    engine.dispose()
+    db.get_engine.cache_clear()
+
+
+def test_joint_display_and_workshop_flag_unchecked_and_not_analysed_residents(planted_app):
+    from sqlalchemy import update
+
+    from schemas import Segment
+    from tests import joint_scenario as js
+
+    at = run_page("joint_display.py", LEAD, ward_code=js.GOVAN)
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert set(table["Residents checked"]) == {"⚠ unchecked"}
+    assert any("unchecked" in w.value for w in at.warning)  # the residents' tab says what it means
+    officer = run_page("joint_display.py", Actor("officer", "officer"), ward_code=js.GOVAN)
+    assert not officer.exception and "Residents checked" not in officer.dataframe[0].value.columns
+    workshop = run_page("workshop.py", LEAD, ward_code=js.GOVAN)
+    assert not workshop.exception
+    assert "⚠ unchecked" in " ".join(m.value for m in workshop.markdown)
+    with Session(planted_app) as s:
+        first = s.exec(select(Segment.id).where(Segment.speaker_role == "resident").order_by(Segment.id)).first()
+        s.execute(update(Segment).where(Segment.id == first).values(issue_source="", issue_id=None))
+        s.commit()
+    at = run_page("joint_display.py", LEAD, ward_code=js.GOVAN)
+    assert not at.exception
+    assert any("not analysed" in w.value and "wait" in w.value for w in at.warning)
+    assert set(at.dataframe[0].value["Residents"]) == {"⧗ not analysed"}

@@ -351,3 +351,26 @@ def test_cli_segments_and_code_segments(tmp_path, capsys, migrated_sqlite_templa
     assert set(row["residents"] for row in csv.DictReader(io.StringIO(captured.out))) == {"not analysed"}
     assert "1 resident segment(s) (0 in this ward) wait" in captured.err
     engine.dispose()
+
+
+def test_a_whole_topic_is_coded_leaving_peoples_codes(city, engine):
+    from schemas import Topic, TopicModel, SegmentTopic
+
+    seg = city["govan"]
+    with Session(engine) as s:
+        model = TopicModel(method="bertopic")
+        s.add(model)
+        s.flush()
+        topic = Topic(model_id=model.id, number=0, label="buses")
+        s.add(topic)
+        s.flush()
+        for seg_id in (seg[0], seg[3], seg[4], city["calton"][0]):
+            s.add(SegmentTopic(segment_id=seg_id, model_id=model.id, topic_id=topic.id))
+        s.commit()
+        topic_id = topic.id
+    assert coding.topic_segment_ids(engine, ANNE, topic_id) == sorted([seg[0], seg[4], city["calton"][0]])
+    coding.code_segment(engine, BEN, seg[4], ["childcare"])
+    result = coding.code_topic(engine, ANNE, topic_id, ["transport"])
+    assert result["coded"] == 2 and result["skipped"] == 1
+    assert coding.statuses(engine, ANNE, [seg[4]])[seg[4]].coders == {"ben": ("childcare",)}
+    assert effective(engine, city["calton"][0]) == (city["ids"]["transport"], "manual")
