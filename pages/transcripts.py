@@ -80,6 +80,8 @@ if ui.allowed("segments.code") or ui.allowed("segments.settle"):
             st.text(residents.mark_redactions(texts[segment_id]))
             if status is not None and status.coded:
                 st.caption(f"Codes so far: {ui.md_escape(status.describe())} · {status.state}")
+                st.dataframe(coding.codes_frame(engine, actor, [segment_id]).drop(columns=["segment_id"]),
+                             hide_index=True, width="stretch")
             if ui.allowed("segments.code"):
                 mine = list(status.coders.get(actor.username, ())) if status else []
                 coding_widgets.segment_coder(engine, actor, int(segment_id), texts[segment_id], "transcripts_code",

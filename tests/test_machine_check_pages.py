@@ -62,6 +62,19 @@ def test_transcript_viewer_codes_one_segment(app_env):
     with Session(_engine()) as s:
         rows = s.exec(select(SegmentCode).where(SegmentCode.segment_id == segment_id)).all()
         assert [r.coder for r in rows] == ["researcher", "researcher"]
+    # a span: only some of the segment's words
+    from schemas import Segment
+
+    with Session(_engine()) as s:
+        text = s.get(Segment, segment_id).text
+    words = " ".join(text.split()[:3])
+    at.multiselect(key=f"transcripts_code_issues_{segment_id}").set_value(["food"])
+    at.text_input(key=f"transcripts_code_words_{segment_id}").set_value(words)
+    next(b for b in at.button if b.label == "Save my codes").click().run()
+    assert not at.exception
+    at.run()
+    spans = [d.value for d in at.dataframe if "coder" in d.value.columns]
+    assert spans and words in set(spans[0]["words"])
     lead = run_page("transcripts.py", LEAD, ward_code="S13002971", timeout=120)
     assert not lead.exception and not [b for b in lead.button if b.label == "Save my codes"]
 
