@@ -63,8 +63,8 @@ if ui.allowed("machine_check.run"):
 st.subheader("Which issues are verified")
 with ui.friendly_errors():
     flags = mc.flags(engine, actor, t)
-    labels = dict(coding_widgets._issue_options(engine))
-    st.dataframe(pd.DataFrame([{"issue": labels.get(code, code).strip(), "status": f.short, "κ": f.kappa,
+    labels = coding_widgets.issue_labels(engine)
+    st.dataframe(pd.DataFrame([{"issue": labels.get(code, code), "status": f.short, "κ": f.kappa,
                                 "F1": f.f1, "precision": f.precision, "recall": f.recall,
                                 "segments checked": f.segments, "check": f.check_id, "on": f.checked_on}
                                for code, f in flags.items()]), hide_index=True, width="stretch")

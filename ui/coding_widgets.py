@@ -10,10 +10,10 @@ import ui
 from triangulate import codebook, coding
 
 
-@st.cache_data(ttl=60, show_spinner=False)
-def _issue_options(_engine, cache_key: str = "") -> dict[str, str]:
-    """code -> label for every active issue (parents too: they are assignable), `none` first."""
-    with Session(_engine) as session:
+def _issue_options(engine) -> dict[str, str]:
+    """code -> label for every active issue (parents too: they are assignable), `none` first. Read each
+    run (one small query), so an issue added on Codebook is offered at once."""
+    with Session(engine) as session:
         rows = codebook.flat_tree(session)
     options = {coding.NONE: "none: about no issue (filler, small talk, logistics)"}
     for depth, issue in rows:
@@ -96,3 +96,8 @@ def topic_coder(engine, actor, key: str) -> None:
         topic_id = st.selectbox("Topic", list(labels), format_func=labels.get, key=f"{key}_topic")
         ids = coding.topic_segment_ids(engine, actor, topic_id)
         bulk_coder(engine, actor, ids, f"{key}_{topic_id}", f"the topic's {len(ids)} resident segment(s)")
+
+
+def issue_labels(engine) -> dict[str, str]:
+    """code -> label (no indentation), for tables."""
+    return {code: label.strip() for code, label in _issue_options(engine).items()}
