@@ -195,3 +195,21 @@ def test_report_flags_residents_verdicts_and_gives_the_figures_in_a_methods_sect
 
     book = openpyxl.load_workbook(io.BytesIO(report.render_xlsx(data)))
     assert "Machine check" in book.sheetnames
+
+
+def test_erasing_a_transcript_removes_its_sampled_items_but_keeps_finished_figures(corpus, engine):
+    from triangulate import erasure
+    from triangulate.permissions import SYSTEM
+
+    done = mc.start(engine, ANNE, size=3, seed=5)
+    item = mc.next_item(engine, ANNE, done)
+    mc.answer(engine, ANNE, done, item.item_id, ["transport"])
+    mc.finish(engine, ANNE, done)
+    open_id = mc.start(engine, ANNE, size=3, seed=6)
+    with Session(engine) as s:
+        transcript_id = s.get(Segment, corpus["segments"][0]).transcript_id
+    erasure.erase_transcript(engine, SYSTEM, transcript_id)
+    with Session(engine) as s:
+        assert s.exec(select(MachineCheckItem)).all() == []
+    assert mc.next_item(engine, ANNE, open_id) is None
+    assert list(mc.history(engine, LEAD)["check_id"]) == [done]  # aggregate figures, no text: kept
