@@ -355,8 +355,8 @@ def settle(engine, actor: Actor, segment_id: int, issue_codes) -> SegmentStatus:
 
 # --------------------------------------------------------------------------- reading
 def statuses(engine, actor: Actor, segment_ids) -> dict[int, SegmentStatus]:
-    """Each coded segment's status (segments nobody coded are absent)."""
-    require(actor, "quotes.read")
+    """Each coded segment's status (segments nobody coded are absent); names the coders."""
+    require(actor, "transcripts.read")
     with Session(engine) as session:
         return {i: s for i, (s, _) in _statuses(session, codebook_of(session), segment_ids).items()}
 
