@@ -136,8 +136,15 @@ def test_clearing_every_code_returns_the_segment_to_the_machine(city, engine):
     coding.code_segment(engine, BEN, seg, ["debt"])
     coding.clear_codes(engine, ANNE, seg)
     assert coding.statuses(engine, ANNE, [seg])[seg].coders == {"ben": ("debt",)}
+    from schemas import TopicModel
+
+    with Session(engine) as s:
+        s.add(TopicModel(method="bertopic", is_current=True, stale=False))
+        s.commit()
     coding.clear_codes(engine, BEN, seg)
     assert effective(engine, seg) == (None, "")
+    with Session(engine) as s:  # so the next `analyse` runs and assigns it, though no text changed
+        assert s.exec(select(TopicModel)).one().stale
     # and the residents' column now says so, with how many segments wait
     matrix = cv.matrix(engine, [js.GOVAN]).set_index("issue_code")
     assert set(matrix["residents"]) == {"not analysed"}

@@ -13,7 +13,8 @@ A researcher codes a resident segment, or a span of its (redacted) text, with on
 - the **effective issue** (`Segment.issue_id`, issue_source "manual", what signals count) is the consensus
   issue coded first; consensus `none` gives issue_id NULL. A disputed segment keeps the first coder's first
   code meanwhile. When every code of a segment is removed it goes back to the machine: issue_source ""
-  (waiting for the next analysis), never a stale manual code.
+  (waiting for the next analysis; the current topic model is marked stale so that the analysis runs),
+  never a stale manual code.
 - an issue retired by a merge counts as the issue it was merged into.
 
 Manual codes are what the machine learns from: `manual_codes(session)` gives (segment id, issue code or
@@ -28,10 +29,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
-from schemas import ImportBatch, Issue, Segment, SegmentCode, SegmentTopic, Transcript
+from schemas import ImportBatch, Issue, Segment, SegmentCode, SegmentTopic, TopicModel, Transcript
 from triangulate import audit
 from triangulate.db import session_scope
 from triangulate.errors import ImportFailed, NotFound, Problem, TriangulateError
@@ -194,6 +195,7 @@ def _sync(session: Session, book: Codebook, segment_ids) -> dict[int, SegmentSta
     """Set each segment's effective issue from its codes (the one place that writes issue_source "manual")."""
     ids = sorted({int(i) for i in segment_ids})
     statuses = _statuses(session, book, ids)
+    returned = 0
     for start in range(0, len(ids), 500):
         for segment in session.exec(select(Segment).where(Segment.id.in_(ids[start:start + 500]))).all():
             found = statuses.get(segment.id)
@@ -201,7 +203,10 @@ def _sync(session: Session, book: Codebook, segment_ids) -> dict[int, SegmentSta
                 segment.issue_id, segment.issue_source = found[1][0], "manual"
             elif segment.issue_source == "manual":  # every code removed: back to the machine
                 segment.issue_id, segment.issue_source = None, ""
+                returned += 1
             session.add(segment)
+    if returned:  # the next analysis must assign them, even though no segment's text changed
+        session.execute(update(TopicModel).where(TopicModel.is_current.is_(True)).values(stale=True))
     session.flush()
     return {i: s for i, (s, _) in statuses.items()}
 
