@@ -31,6 +31,7 @@ PAGES = [
     ("Residents", "transcripts.py", "Transcripts", ":material/description:", "transcripts.read"),
     ("Residents", "topics.py", "Topics", ":material/bubble_chart:", "quotes.read"),
     ("Residents", "segment_search.py", "Search what residents said", ":material/search:", "quotes.read"),
+    ("Residents", "machine_check.py", "Check the machine", ":material/fact_check:", "machine_check.read"),
     ("Admin", "users.py", "Users", ":material/group:", "users.manage"),
     ("Admin", "audit_log.py", "Audit log", ":material/history:", "audit.read"),
     ("Admin", "data_admin.py", "Backup and retention", ":material/backup:", "backup"),

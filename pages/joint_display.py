@@ -29,6 +29,15 @@ if matrix.empty:
     st.info("No issues in the codebook yet: load the default codebook on **Codebook**.")
     st.stop()
 
+# --------------------------------------------------------------------------- residents: verified? analysed? (issue 11)
+from triangulate import machine_check  # noqa: E402
+
+checks = machine_check.flags(engine, actor, t) if ui.allowed("machine_check.read") else {}
+if (matrix["residents"] == "not analysed").any():
+    st.warning("Residents' column not analysed: " + md(matrix.loc[matrix["residents"] == "not analysed",
+                                                                 "residents_summary"].iloc[0]))
+# ---------------------------------------------------------------------------
+
 counts = matrix["verdict"].value_counts()
 cols = st.columns(len(cv.VERDICTS))
 for col, verdict in zip(cols, cv.VERDICTS):
@@ -56,6 +65,8 @@ table = pd.DataFrame({
     "Residents": view["residents"].map(_word),
     "Verdict": [f"{cv.STYLE[v]['glyph']} {v}" for v in view["verdict"]],
 }).reset_index(drop=True)
+if checks:  # is the machine's issue behind the residents' level verified? (Check the machine)
+    table.insert(4, "Residents checked", [checks[c].short if c in checks else "" for c in view["issue_code"]])
 colours = {f"{s['glyph']} {v}": s["colour"] for v, s in cv.STYLE.items()}
 styled = table.style.map(lambda v: f"background-color: {colours.get(v, '')}; color: black; font-weight: 600"
                          if v in colours else "", subset=["Verdict"])
@@ -123,6 +134,8 @@ with officers_tab:
 with residents_tab:
     s = cell.signals["residents"]
     st.markdown(f"**{_word(s.level)}** — {md(s.summary)}")
+    if issue_code in checks:
+        (st.caption if checks[issue_code].status == "verified" else st.warning)(md(checks[issue_code].sentence))
     if s.examples:
         st.markdown("Examples residents give: " + md(", ".join(s.examples)))
     with ui.friendly_errors():

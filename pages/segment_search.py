@@ -18,6 +18,12 @@ mode = c2.radio("Match", ["word", "lemma", "entity"], horizontal=True, key="sear
 every_ward = c3.toggle("All wards", value=True, key="search_all")
 ward = None if every_ward else ui.ward_picker("Ward", key="search_ward")
 
+# --------------------------------------------------------------------------- coding a topic in bulk (issue 11)
+from ui import coding_widgets  # noqa: E402
+
+coding_widgets.topic_coder(engine, actor, "search_topic")
+# ---------------------------------------------------------------------------
+
 if not query.strip():
     st.info("Type a word to find the resident quotes (redacted) that contain it.")
     st.stop()
@@ -38,3 +44,10 @@ with ui.friendly_errors():
         if ui.allowed("transcripts.read"):
             st.download_button("Download (CSV)", residents.search_csv(engine, actor, query, mode, ward),
                                file_name="resident_quotes.csv", mime="text/csv")
+
+# --------------------------------------------------------------------------- coding in bulk (issue 11)
+found = globals().get("hits")  # absent when the search itself failed (its error is already shown)
+if ui.allowed("segments.code") and found is not None and not found.empty:
+    st.subheader("Code these segments")
+    coding_widgets.bulk_coder(engine, actor, [int(i) for i in found["segment_id"]], "search_code",
+                              f"the {len(found)} segment(s) found")

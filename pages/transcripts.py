@@ -57,3 +57,35 @@ with ui.friendly_errors():
                 if st.button("Delete", disabled=not sure, key="transcripts_delete"):
                     result = erasure.erase_transcript(engine, actor, int(chosen))
                     st.success(getattr(result, "summary", lambda: "Deleted.")())
+
+# --------------------------------------------------------------------------- people's coding (issue 11)
+if ui.allowed("segments.code") or ui.allowed("segments.settle"):
+    from triangulate import coding
+    from ui import coding_widgets
+
+    st.subheader("Code this transcript's resident segments")
+    st.caption("Your codes are the ground truth: the analysis never overwrites them and learns from them. Several "
+               "researchers may code the same segment; where they differ with no majority, the segment is "
+               "listed as disputed until settled.")
+    with ui.friendly_errors():
+        coded_view = coding.transcript_segments(engine, actor, int(chosen))
+        residents_only = coded_view[coded_view["role"] == "resident"].reset_index(drop=True)
+        st.dataframe(residents_only[["segment_id", "text", "issue_code", "issue_source", "codes", "state"]],
+                     hide_index=True, width="stretch",
+                     column_config={"text": st.column_config.TextColumn("text", width="large")})
+        if not residents_only.empty:
+            texts = dict(zip(residents_only["segment_id"], residents_only["text"]))
+            segment_id = st.selectbox("Segment to code", list(texts), key="transcripts_code_segment",
+                                      format_func=lambda i: f"{i}: {texts[i][:90]}")
+            status = coding.statuses(engine, actor, [segment_id]).get(segment_id)
+            st.text(residents.mark_redactions(texts[segment_id]))
+            if status is not None and status.coded:
+                st.caption(f"Codes so far: {ui.md_escape(status.describe())} · {status.state}")
+                st.dataframe(coding.codes_frame(engine, actor, [segment_id]).drop(columns=["segment_id"]),
+                             hide_index=True, width="stretch")
+            if ui.allowed("segments.code"):
+                mine = list(status.coders.get(actor.username, ())) if status else []
+                coding_widgets.segment_coder(engine, actor, int(segment_id), texts[segment_id], "transcripts_code",
+                                             mine)
+            if status is not None and status.differ and ui.allowed("segments.settle"):
+                coding_widgets.settle_widget(engine, actor, int(segment_id), "transcripts_code")

@@ -57,6 +57,13 @@ for col, strand, title in zip(st.columns(3), ("numbers", "practitioners", "resid
     # officers' examples come from unredacted insight text: shown only to roles that may read it
     if row[f"{strand}_examples"] and (strand != "practitioners" or ui.allowed("insights.read_text")):
         col.markdown("**Examples:** " + md(row[f"{strand}_examples"]))
+# is the machine's issue behind the residents' level verified? (Check the machine, issue 11)
+if ui.allowed("machine_check.read"):
+    from triangulate import machine_check
+
+    check = machine_check.flags(engine, actor, t).get(row["issue_code"])
+    if check is not None:
+        st.columns(3)[2].markdown(f"**{md(check.short)}** — {md(check.sentence)}")
 with st.expander("Why does it say " + row["verdict"] + "?"):
     st.markdown(md(row["why"]))
 

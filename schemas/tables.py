@@ -220,7 +220,49 @@ class Segment(SQLModel, table=True):
     noun_chunks: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # The issue the joint display reads: from the topic mapping, by similarity, or set by hand.
     issue_id: Optional[int] = Field(default=None, foreign_key="issue.id", index=True)
-    issue_source: str = ""  # topic / similarity / manual
+    issue_source: str = ""  # manual / model / topic / none / "" (not analysed): see CONTRACTS
+
+
+class SegmentCode(SQLModel, table=True):
+    """A person's code on a resident segment (or a span of it): one row per issue, or one row with issue_id
+    NULL for `none` (about no issue). Several coders are kept side by side; coder "consensus" is a settled
+    coding. `Segment.issue_id/issue_source` holds the one effective issue derived from these rows."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    segment_id: int = Field(foreign_key="segment.id", index=True)
+    issue_id: Optional[int] = Field(default=None, foreign_key="issue.id", index=True)
+    coder: str = Field(index=True)  # username; "consensus" for a settled coding
+    source: str = "manual"  # manual (viewer, bulk, CSV) / check (a blind machine check) / consensus
+    span_start: Optional[int] = None  # character offsets in the stored (redacted) text; None = whole segment
+    span_end: Optional[int] = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class MachineCheck(SQLModel, table=True):
+    """One "check the machine" round: a blind stratified sample a researcher codes; results kept as history."""
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    started_by: str
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: Optional[datetime] = None
+    status: str = "open"  # open / finished
+    seed: int = 0
+    ward_codes: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # [] = every ward
+    strata: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # machine issue -> segments
+    model_id: Optional[int] = None  # the topic model current when the sample was drawn (no FK: models are pruned)
+    results: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # figures at finish
+
+
+class MachineCheckItem(SQLModel, table=True):
+    id: Optional[int] = Field(default=None, primary_key=True)
+    check_id: int = Field(foreign_key="machinecheck.id", index=True)
+    segment_id: int = Field(foreign_key="segment.id", index=True)
+    position: int = 0  # order shown to the coder
+    stratum: str  # the machine's issue code when sampled, or "none"
+    machine_issue_id: Optional[int] = Field(default=None, foreign_key="issue.id")
+    machine_source: str = ""
+    human_issue_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # [] + coded = none
+    coded_at: Optional[datetime] = None
 
 
 class RawUpload(SQLModel, table=True):

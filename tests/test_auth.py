@@ -56,7 +56,7 @@ def test_only_admins_create_users_and_bad_input_is_refused(engine):
 def test_admin_holds_every_permission_and_viewer_only_reads():
     admin, viewer = Actor("a", "admin"), Actor("v", "viewer")
     assert all(can(admin, p) for p in PERMISSIONS)
-    assert {p for p in PERMISSIONS if can(viewer, p)} == {"quotes.read", "matrix.read"}
+    assert {p for p in PERMISSIONS if can(viewer, p)} == {"quotes.read", "matrix.read", "machine_check.read"}
     with pytest.raises(PermissionDenied):
         require(None, "matrix.read")
     with pytest.raises(KeyError):

@@ -75,7 +75,9 @@ def test_resident_levels_share_against_city(engine):
                                                                             for i in range(7)])
     s = _signals(engine)
     assert s[("transport", "residents")].level == "mentioned"  # one segment < 3
-    assert s[("transport", "residents")].evidence["ward_segments"] == 9  # the facilitator is not counted
+    # segments about no issue (the fillers) count in no share; the facilitator is not counted at all
+    assert s[("transport", "residents")].evidence["ward_segments"] == 1
+    assert s[("transport", "residents")].evidence["off_topic"] == 8
     assert s[("childcare", "residents")].level == "silent"
     js.transcript(engine, js.GOVAN, [("resident", ids["transport"], f"The bus was late again, day {i}.")
                                      for i in range(3)], title="second")

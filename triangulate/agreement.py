@@ -76,14 +76,20 @@ def _kappa(values: dict, coders: list[str], units: dict[int, list[str]]):
     shared = [u for u, cs in units.items() if a in cs and b in cs]
     y1 = [values[(a, u)] for u in shared]
     y2 = [values[(b, u)] for u in shared]
-    if len(set(y1) | set(y2)) < 2:
-        return None, (a, b)
+    return cohen_kappa(y1, y2, labels=list(CATEGORIES)), (a, b)
+
+
+def cohen_kappa(y1, y2, labels=None, sample_weight=None) -> float | None:
+    """Cohen's κ of two raters' labels (scikit-learn); None when undefined (one value only, or no items).
+    `sample_weight` weights items, e.g. by inverse sampling probability."""
+    if len(y1) == 0 or len(set(y1) | set(y2)) < 2:
+        return None
     from sklearn.metrics import cohen_kappa_score
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        kappa = cohen_kappa_score(y1, y2, labels=list(CATEGORIES))
-    return (None if np.isnan(kappa) else float(kappa)), (a, b)
+        kappa = cohen_kappa_score(y1, y2, labels=labels, sample_weight=sample_weight)
+    return None if np.isnan(kappa) else float(kappa)
 
 
 def _alpha(values: dict, coders: list[str], units: dict[int, list[str]]):

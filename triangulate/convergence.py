@@ -24,6 +24,7 @@ Step 1 — each strand's level (signals.py) becomes a *reading*:
 | residents     | mentioned           | concern_low  |
 | residents     | silent              | quiet        |
 | residents     | no data             | none         |
+| residents     | not analysed        | none         |
 
 *concern* = the strand says this is a problem here (high or low prominence); *quiet* = it does not single
 the issue out; *counter* = it says the issue is less of a problem here than elsewhere or not one at all.
@@ -94,7 +95,8 @@ STYLE = {
     "agreement": {"colour": "#009E73", "glyph": "✔"},
 }
 LEVEL_GLYPH = {"elevated": "▲", "typical": "●", "lower": "▼", "raised": "▲", "not raised": "○",
-               "contradicted": "▼", "prominent": "▲", "mentioned": "△", "silent": "○", "no data": "–"}
+               "contradicted": "▼", "prominent": "▲", "mentioned": "△", "silent": "○", "no data": "–",
+               "not analysed": "⧗"}
 
 _SAME_DIRECTION = {("quiet", "quiet"), ("counter", "counter"), ("concern_low", "concern_low"),
                    ("concern_high", "concern_high")}
@@ -102,7 +104,7 @@ _SAME_DIRECTION = {("quiet", "quiet"), ("counter", "counter"), ("concern_low", "
 
 def reading(level: str, prominence: str | None = None) -> str:
     """A strand level as the comparison sees it (step 1 of the docstring)."""
-    if level == "no data":
+    if level in ("no data", "not analysed"):
         return "none"
     if level in ("typical", "not raised", "silent"):
         return "quiet"
@@ -181,7 +183,8 @@ def compare(a: sig.Signal, b: sig.Signal, t: Thresholds) -> PairVerdict:
     need = t.min_shared_examples_numbers if "numbers" in (a.strand, b.strand) else t.min_shared_examples
     sa, sb = SUBJECT[a.strand], SUBJECT[b.strand]
     if verdict == "no data":
-        missing = " and ".join(SUBJECT[s.strand] for s in (a, b) if s.level == "no data")
+        missing = " and ".join(SUBJECT[s.strand] + (" (not analysed yet)" if s.level == "not analysed" else "")
+                               for s in (a, b) if reading(s.level, s.prominence) == "none")
         why = f"{sa.capitalize()} and {sb} cannot be compared: {missing} have no data."
     elif verdict == "silence":
         loud, quiet = (a, b) if ra.startswith("concern") else (b, a)
@@ -226,7 +229,7 @@ def judge(signals: dict[str, sig.Signal], t: Thresholds) -> Cell:
     verdict = overall([p.verdict for p in pairs])
     any_signal = next(iter(signals.values()))
     if verdict == "no data":
-        have = [s for s in sig.STRANDS if signals[s].level != "no data"]
+        have = [s for s in sig.STRANDS if reading(signals[s].level, signals[s].prominence) != "none"]
         why = ("No data: " + (f"only {have[0]} has evidence" if have else "no strand has evidence")
                + " for this issue in this ward, so nothing can be compared.")
     else:

@@ -43,6 +43,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "transcripts.analyse": frozenset({"researcher"}),
     "topics.map": frozenset({"researcher"}),
     "quotes.read": frozenset({"lead", "researcher", "officer", "viewer"}),  # redacted segments
+    "segments.code": frozenset({"researcher"}),  # a person's issue codes on resident segments
+    "segments.settle": frozenset({"lead", "researcher"}),  # the agreed code where coders differ
+    "machine_check.run": frozenset({"researcher"}),  # blind-code a sample to measure the machine
+    "machine_check.read": frozenset({"lead", "researcher", "viewer"}),  # agreement figures and flags
     # joint display and workshop outputs
     "matrix.read": frozenset({"lead", "researcher", "officer", "viewer"}),
     "settings.thresholds": frozenset({"lead"}),

@@ -72,6 +72,9 @@ class ReportData:
     thresholds: th.Thresholds
     illustrative: bool = False
     images: dict = field(default_factory=dict)  # cache: spec id → rendered bytes/str
+    checks: pd.DataFrame = field(default_factory=pd.DataFrame)  # per issue: is the machine verified (methods)
+    check_history: pd.DataFrame = field(default_factory=pd.DataFrame)
+    waiting: str = ""  # why the residents' column reads "not analysed", when it does
 
 
 def matrix_chart(matrix: pd.DataFrame) -> alt.Chart:
@@ -141,11 +144,57 @@ def build(engine: Engine, actor: Actor, ward_code: str, thresholds: th.Threshold
             r["issue_code"], r["issue"], r["verdict"], r["why"], {s: r[s] for s in sig.STRANDS},
             {s: cell.signals[s].examples[:8] for s in sig.STRANDS}, chart.to_dict(validate=False) if chart is not None else None,
             ins, can(actor, "insights.read_text"), quotes))
+    checks, history = _machine_checks(engine, actor, m, t)
+    waiting = m.loc[m["residents"] == "not analysed", "residents_summary"]
+    m = m.assign(residents_checked=m["issue_code"].map(
+        dict(zip(checks["issue_code"], checks["status"])) if len(checks) else {}).fillna(""))
     return ReportData(ward_code, ward, datetime.now(timezone.utc), actor.name, m, matrix_chart(m).to_dict(validate=False),
                       sections, dataneeds.register(engine, [ward_code]),
                       dataneeds.proposals_frame(dataneeds.propose(engine, matrix=m)),
                       hypotheses.log(engine, [ward_code]), workshop.notes(engine, ward_code),
-                      _sources(engine, ward_code, list(m["issue_code"])), t, illustrative)
+                      _sources(engine, ward_code, list(m["issue_code"])), t, illustrative,
+                      checks=checks, check_history=history, waiting=waiting.iloc[0] if len(waiting) else "")
+
+
+# --------------------------------------------------------------------------- methods: checking the machine
+METHODS_CHECK = (
+    "Residents' verdicts rest on each resident segment's issue. Segments a researcher coded carry that code; "
+    "the others carry the machine's. To know how far the machine can be trusted, researchers code random "
+    "samples of its segments blind (Check the machine: stratified by the machine's issue, figures weighted "
+    "back to the whole corpus) and the tool measures precision, recall, F1 and Cohen's κ between researcher "
+    "and machine, per issue. An issue's residents' verdicts are verified when κ ≥ {kappa:.2f} over at least "
+    "{segments} checked segments; issues below that, or never checked, are flagged.")
+
+
+def _machine_checks(engine: Engine, actor: Actor, m: pd.DataFrame, t: th.Thresholds):
+    """Per matrix issue: verified / below threshold / unchecked with the figures; and the checks' history."""
+    from triangulate import machine_check
+
+    if not can(actor, "machine_check.read"):
+        return pd.DataFrame(), pd.DataFrame()
+    flags = machine_check.flags(engine, actor, t)
+    rows = [{"issue_code": r.issue_code, "issue": r.issue,
+             "status": flags[r.issue_code].short if r.issue_code in flags else "⚠ unchecked",
+             "kappa": flags[r.issue_code].kappa if r.issue_code in flags else None,
+             "f1": flags[r.issue_code].f1 if r.issue_code in flags else None,
+             "precision": flags[r.issue_code].precision if r.issue_code in flags else None,
+             "recall": flags[r.issue_code].recall if r.issue_code in flags else None,
+             "segments": flags[r.issue_code].segments if r.issue_code in flags else 0,
+             "check": flags[r.issue_code].check_id if r.issue_code in flags else None}
+            for r in m.itertuples(index=False)]
+    return pd.DataFrame(rows), machine_check.history(engine, actor)
+
+
+def _history_sentence(history: pd.DataFrame) -> str:
+    return "Checks so far: " + "; ".join(
+        f"check {r['check_id']} by {r['by']}, {r['finished']:%d %b %Y}: {r['segments checked']} of "
+        f"{r['of']} machine-coded segments, κ {_fmt(r['kappa'])}, accuracy {_fmt(r['accuracy'])}, "
+        f"macro-F1 {_fmt(r['macro_f1'])}" for r in history.to_dict("records")) + "."
+
+
+def _fmt(value) -> str:
+    return "–" if value is None or (isinstance(value, float) and pd.isna(value)) else (
+        f"{value:.2f}" if isinstance(value, float) else str(value))
 
 
 # --------------------------------------------------------------------------- HTML
@@ -201,13 +250,18 @@ def render_html(data: ReportData) -> str:
              f"{data.generated:%d %B %Y, %H:%M} UTC by {e(data.author)}.</p>"]
     if data.illustrative:
         parts.append(f"<p class='illustrative'>{e(ILLUSTRATIVE_NOTE)}</p>")
+    if data.waiting:
+        parts.append(f"<p class='illustrative'><strong>Residents not analysed.</strong> {e(data.waiting)}</p>")
     counts = data.matrix["verdict"].value_counts()
     parts.append("<h2 id='matrix'>The matrix</h2><p>" + " · ".join(
         f"{_verdict_badge(v)} {int(counts.get(v, 0))}" for v in cv.VERDICTS) + "</p>")
     parts.append(f"<img alt='Joint display matrix for {e(data.ward)}' src='{_data_uri_svg(data, data.matrix_spec)}'>")
     table = data.matrix.assign(verdict_word=[f"{cv.STYLE[v]['glyph']} {v}" for v in data.matrix["verdict"]])
-    parts.append(_table(table, ["issue", "numbers", "practitioners", "residents", "verdict_word"],
-                        ["Issue", "Numbers", "Practitioners", "Residents", "Verdict"]))
+    checked = len(data.checks) > 0
+    parts.append(_table(table, ["issue", "numbers", "practitioners", "residents"]
+                        + (["residents_checked"] if checked else []) + ["verdict_word"],
+                        ["Issue", "Numbers", "Practitioners", "Residents"]
+                        + (["Residents checked"] if checked else []) + ["Verdict"]))
     parts.append("<h2 id='issues'>Issues to discuss, with their evidence</h2>")
     for s in data.sections:
         parts.append(f"<h3>{e(s.label)} {_verdict_badge(s.verdict)}</h3>"
@@ -252,6 +306,17 @@ def render_html(data: ReportData) -> str:
     parts.append(f"<p>{e(OGL_ATTRIBUTION)}</p><p>Method: convergence coding after Farmer et al. (2006), "
                  "<em>Qualitative Health Research</em> 16(3): agreement, partial agreement, silence, dissonance; "
                  "no data kept apart from silence.</p>")
+    if len(data.checks):
+        parts.append("<h2 id='methods'>Methods: how far the residents' issues are verified</h2>")
+        parts.append(f"<p>{e(METHODS_CHECK.format(kappa=data.thresholds.machine_check_min_kappa, segments=data.thresholds.machine_check_min_segments))}</p>")
+        parts.append(_table(data.checks.assign(**{c: data.checks[c].map(_fmt) for c in
+                                                   ("kappa", "f1", "precision", "recall", "check")}),
+                            ["issue", "status", "kappa", "f1", "precision", "recall", "segments", "check"],
+                            ["Issue", "Machine check", "κ", "F1", "Precision", "Recall", "Segments checked", "Check"]))
+        if len(data.check_history):
+            parts.append(f"<p>{e(_history_sentence(data.check_history))}</p>")
+        else:
+            parts.append("<p>No machine check has been finished yet: every residents' verdict is unverified.</p>")
     parts.append("<h2 id='settings'>Settings used</h2>")
     settings = pd.DataFrame([{"setting": k, "value": v} for k, v in data.thresholds.model_dump().items()])
     parts.append(_table(settings, ["setting", "value"], ["Setting", "Value"]))
@@ -334,6 +399,8 @@ def render_pdf(data: ReportData) -> bytes:
          f"by {data.author}.")
     if data.illustrative:
         para(ILLUSTRATIVE_NOTE)
+    if data.waiting:
+        para(f"Residents not analysed. {data.waiting}")
     heading("The matrix")
     counts = data.matrix["verdict"].value_counts()
     para(" · ".join(f"{cv.STYLE[v]['glyph']} {v}: {int(counts.get(v, 0))}" for v in cv.VERDICTS))
@@ -381,6 +448,18 @@ def render_pdf(data: ReportData) -> bytes:
     para(OGL_ATTRIBUTION)
     para("Method: convergence coding after Farmer et al. (2006), Qualitative Health Research 16(3): agreement, "
          "partial agreement, silence, dissonance; no data kept apart from silence.")
+    if len(data.checks):
+        heading("Methods: how far the residents' issues are verified")
+        para(METHODS_CHECK.format(kappa=data.thresholds.machine_check_min_kappa,
+                                  segments=data.thresholds.machine_check_min_segments))
+        table(data.checks.assign(**{c: data.checks[c].map(_fmt) for c in ("kappa", "f1", "precision", "recall",
+                                                                           "check")}),
+              ["issue", "status", "kappa", "f1", "precision", "recall", "segments"],
+              ["Issue", "Machine check", "κ", "F1", "Precision", "Recall", "Segments"], (30, 26, 9, 9, 9, 9, 8))
+        if len(data.check_history):
+            para(_history_sentence(data.check_history))
+        else:
+            para("No machine check has been finished yet: every residents' verdict is unverified.")
     heading("Settings used")
     table(pd.DataFrame([{"setting": k, "value": v} for k, v in data.thresholds.model_dump().items()]),
           ["setting", "value"], ["Setting", "Value"], (70, 30))
@@ -417,6 +496,8 @@ def render_xlsx(data: ReportData) -> bytes:
         data.hypotheses.drop(columns=["created_at", "updated_at"], errors="ignore").to_excel(
             writer, index=False, sheet_name="Hypotheses")
         data.sources.to_excel(writer, index=False, sheet_name="Sources")
+        if len(data.checks):
+            data.checks.to_excel(writer, index=False, sheet_name="Machine check")
         pd.DataFrame([{"setting": k, "value": v} for k, v in data.thresholds.model_dump().items()]
                      + [{"setting": "ward", "value": f"{data.ward} ({data.ward_code})"},
                         {"setting": "generated", "value": f"{data.generated:%Y-%m-%d %H:%M} UTC"},

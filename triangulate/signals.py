@@ -20,10 +20,15 @@ consensus coding for the issue, that alone counts; otherwise each coder's coding
 high) when the net score reaches practitioners_strong_score.
 
 **Residents** — resident (not facilitator) segments of the ward's transcripts whose issue is this one,
-as a share of the ward's resident segments, against the same share city-wide.
-*no data* — no resident segments in the ward · *silent* — none on this issue · *prominent* — at least
-residents_prominent_min_segments and a share ≥ residents_prominent_ratio × city share or ≥
-residents_prominent_share · *mentioned* otherwise.
+as a share of the ward's resident segments that are about some issue, against the same share city-wide.
+Segments about no issue (issue_id NULL: the machine's or a person's `none`) count neither in a ward's
+shares nor the city's: a ward whose interviews are full of "yeah" and "thank you" is not made to look
+quieter on every issue.
+*not analysed* — some resident segment (anywhere: the city share needs them all) has not been assigned by
+the current analysis (issue_source ""); the summary says how many wait, in this ward and in all ·
+*no data* — no resident segments in the ward · *silent* — none on this issue (or every segment is about no
+issue) · *prominent* — at least residents_prominent_min_segments and a share ≥ residents_prominent_ratio ×
+city share or ≥ residents_prominent_share · *mentioned* otherwise.
 
 One query per strand reads all wards at once (plus one count query for the residents' city share), so
 the whole city costs about what one ward does.
@@ -46,7 +51,7 @@ STRANDS = ("numbers", "practitioners", "residents")
 LEVELS = {
     "numbers": ("elevated", "typical", "lower", "no data"),
     "practitioners": ("raised", "not raised", "contradicted", "no data"),
-    "residents": ("prominent", "mentioned", "silent", "no data"),
+    "residents": ("prominent", "mentioned", "silent", "no data", "not analysed"),
 }
 STANCES_FOR = ("problem", "worsening", "improving")
 STANCE_AGAINST = "not_a_problem"
@@ -232,12 +237,23 @@ def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes
 
 # --------------------------------------------------------------------------- residents
 def _resident_counts(engine: Engine) -> pd.DataFrame:
-    stmt = (select(Transcript.ward_code, Segment.issue_id, func.count().label("n"))
+    stmt = (select(Transcript.ward_code, Segment.issue_id, Segment.issue_source, func.count().label("n"))
             .join(Transcript, Transcript.id == Segment.transcript_id)
             .where(Segment.speaker_role == "resident")
-            .group_by(Transcript.ward_code, Segment.issue_id))
+            .group_by(Transcript.ward_code, Segment.issue_id, Segment.issue_source))
     with engine.connect() as conn:
         return pd.read_sql(stmt, conn)
+
+
+def waiting_segments(engine: Engine) -> dict[str, int]:
+    """Resident segments the current analysis has not assigned (issue_source ""), per ward code."""
+    counts = _resident_counts(engine)
+    waiting = counts[counts["issue_source"].fillna("") == ""]
+    return {w: int(n) for w, n in waiting.groupby("ward_code")["n"].sum().items()}
+
+
+NOT_ANALYSED_FIX = ("run the analysis (Topics page, researchers; or `python -m triangulate analyse`) before "
+                    "reading the residents' verdicts")
 
 
 def _resident_segments(engine: Engine, ward_codes) -> pd.DataFrame:
@@ -252,9 +268,12 @@ def _resident_segments(engine: Engine, ward_codes) -> pd.DataFrame:
 
 def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=None) -> list[Signal]:
     counts = _resident_counts(engine)
-    ward_total = counts.groupby("ward_code")["n"].sum().to_dict()
-    city_total = float(counts["n"].sum())
+    ward_all = counts.groupby("ward_code")["n"].sum().to_dict()
+    waiting = waiting_segments(engine)
+    waiting_city = sum(waiting.values())
     on_issue = counts.dropna(subset=["issue_id"])
+    ward_total = on_issue.groupby("ward_code")["n"].sum().to_dict()  # segments about some issue: the base
+    city_total = float(on_issue["n"].sum())
     city_issue = on_issue.groupby("issue_id")["n"].sum().to_dict()
     ward_issue = {(w, int(i)): int(n) for w, i, n in zip(on_issue["ward_code"], on_issue["issue_id"], on_issue["n"])}
     segments = _resident_segments(engine, ward_codes)
@@ -266,20 +285,32 @@ def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=Non
     for issue in ctx.issues.itertuples():
         city_share = city_issue.get(issue.id, 0) / city_total if city_total else 0.0
         for ward_code in ctx.wards:
-            total = ward_total.get(ward_code, 0)
-            if total == 0:
+            heard = ward_all.get(ward_code, 0)
+            if heard == 0:
                 out.append(Signal(ward_code, issue.code, "residents", "no data",
                                   summary="No data: no resident speech has been transcribed for this ward."))
                 continue
+            if waiting_city:
+                here = waiting.get(ward_code, 0)
+                out.append(Signal(ward_code, issue.code, "residents", "not analysed",
+                                  summary=(f"Not analysed: {here} of this ward's {heard} resident segments and "
+                                           f"{waiting_city} across the city wait for the analysis to give them an "
+                                           f"issue (shares would be computed from part of the corpus); "
+                                           f"{NOT_ANALYSED_FIX}."),
+                                  evidence={"waiting": here, "waiting_city": waiting_city, "ward_segments": heard}))
+                continue
+            total = ward_total.get(ward_code, 0)
+            off_topic = heard - total
             n = ward_issue.get((ward_code, int(issue.id)), 0)
-            share = n / total
+            share = n / total if total else 0.0
             ratio = share / city_share if city_share else None
-            numbers = (f"{n} of the ward's {total} resident segments ({share:.0%}) against {city_share:.0%} "
-                       f"city-wide" + (f" (×{ratio:.1f})" if ratio is not None and n else ""))
+            numbers = (f"{n} of the ward's {total} resident segments about an issue ({share:.0%}) against "
+                       f"{city_share:.0%} city-wide" + (f" (×{ratio:.1f})" if ratio is not None and n else "")
+                       + (f"; {off_topic} segment(s) about no issue not counted" if off_topic else ""))
             if n == 0:
                 out.append(Signal(ward_code, issue.code, "residents", "silent", 0.0, None, f"Silent: {numbers}.",
-                                  evidence={"segments": 0, "ward_segments": total, "share": 0.0,
-                                            "city_share": city_share}))
+                                  evidence={"segments": 0, "ward_segments": total, "off_topic": off_topic,
+                                            "share": 0.0, "city_share": city_share}))
                 continue
             prominent = n >= t.residents_prominent_min_segments and (
                 (ratio is not None and ratio >= t.residents_prominent_ratio) or share >= t.residents_prominent_share)
@@ -297,8 +328,8 @@ def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=Non
             out.append(Signal(ward_code, issue.code, "residents", level, round(ratio, 3) if ratio else None,
                               "high" if prominent else "low", f"{level.capitalize()}: {numbers}; {rule}.",
                               [form for _, form, _ in top], frozenset(s for s, _, _ in top), frozenset().union(*docs),
-                              {"segment_ids": ids, "segments": n, "ward_segments": total, "share": share,
-                               "city_share": city_share}))
+                              {"segment_ids": ids, "segments": n, "ward_segments": total, "off_topic": off_topic,
+                               "share": share, "city_share": city_share}))
     return out
 
 

@@ -62,6 +62,15 @@ class Thresholds(BaseModel):
         1, ge=1, le=20,
         description="The numbers' examples are indicator names (a few words), so fewer need to coincide with a "
                     "qualitative strand's.")
+    # residents: how far the machine's issues are verified (machine_check.py)
+    machine_check_min_kappa: float = Field(
+        0.6, ge=0, le=1,
+        description="An issue's residents' verdicts count as verified when the latest machine check's Cohen's κ "
+                    "between a researcher and the machine on that issue is at least this (0.6: 'substantial').")
+    machine_check_min_segments: int = Field(
+        5, ge=1, le=1000,
+        description="…over at least this many checked segments that the researcher or the machine put on the "
+                    "issue; fewer, and the issue counts as unchecked.")
 
 
 def explain() -> list[dict]:

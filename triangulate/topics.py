@@ -461,18 +461,17 @@ def split_topic(engine: Engine, actor: Actor, topic_id: int, issue_ids: list[int
 
 
 def set_segment_issue(engine: Engine, actor: Actor, segment_id: int, issue_id: int | None) -> None:
-    """The researcher's own coding of one segment; kept through every later analysis."""
-    require(actor, "topics.map")
-    with session_scope(engine) as session:
-        segment = session.get(Segment, segment_id)
-        if segment is None:
-            raise NotFound(f"No segment {segment_id}.")
-        if issue_id is not None:
-            _issue(session, issue_id)
-        before = segment.issue_id
-        segment.issue_id, segment.issue_source = issue_id, "manual" if issue_id is not None else ""
-        session.add(segment)
-        audit.record(session, actor, "edit", "segment", segment_id, issue_before=before, issue_after=issue_id)
+    """The researcher's own coding of one segment, kept through every later analysis. Goes through
+    `coding` (several coders, consensus); None removes this researcher's codes."""
+    from triangulate import coding
+
+    if issue_id is None:
+        coding.clear_codes(engine, actor, segment_id)
+        return
+    require(actor, "segments.code")
+    with Session(engine) as session:
+        code = _issue(session, issue_id).code
+    coding.code_segment(engine, actor, segment_id, [code])
 
 
 # --------------------------------------------------------------------------- reading

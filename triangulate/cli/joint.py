@@ -37,6 +37,12 @@ def _matrix(args) -> int:
     frame.insert(0, "ward", frame.pop("ward"))
     frame.insert(0, "ward_code", frame.pop("ward_code"))
     frame = frame[["ward_code", "ward"] + COLUMNS]
+    if (frame["residents"] == "not analysed").any():  # never stale in silence
+        from triangulate import signals
+
+        waiting = signals.waiting_segments(engine)
+        print(f"warning: residents not analysed: {sum(waiting.values())} resident segment(s) "
+              f"({waiting.get(ward_code, 0)} in this ward) wait for `python -m triangulate analyse`.", file=sys.stderr)
     if args.format == "json":
         text = json.dumps(frame.to_dict("records"), ensure_ascii=False, indent=2) + "\n"
     else:

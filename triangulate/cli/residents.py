@@ -29,6 +29,7 @@ def register(sub) -> None:
     p = sub.add_parser("topics", help="the current topics with their issues and sizes per ward")
     p.add_argument("--format", choices=["csv", "table"], default="table")
     p.set_defaults(handler=_topics)
+    register_coding(sub)
 
 
 def _import(args) -> int:
@@ -111,4 +112,52 @@ def _topics(args) -> int:
     else:
         frame = topics.topics_frame(engine, actor)
         print(frame.to_string(index=False) if not frame.empty else "No topics yet: run `analyse`.")
+    return 0
+
+
+# --------------------------------------------------------------------------- people's codes (issue 11)
+def register_coding(sub) -> None:
+    p = sub.add_parser("segments", help="every transcript segment with its issue (one row per segment)")
+    p.add_argument("--format", choices=["csv"], default="csv")
+    p.add_argument("--ward", help="only this ward (name or code)")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.set_defaults(handler=_segments)
+
+    p = sub.add_parser("code-segments", help="save manual issue codes from a CSV of segment_id,issue_code "
+                                             "(`none` allowed; several rows per segment for several issues)")
+    p.add_argument("file", type=Path)
+    p.set_defaults(handler=_code_segments)
+
+
+def _segments(args) -> int:
+    from triangulate import coding
+    from triangulate import convergence as cv
+
+    engine = engine_for(args)
+    actor = actor_for(args, engine)
+    ward_code = cv.ward_code_for(engine, args.ward) if args.ward else None
+    frame = coding.segments_frame(engine, actor, ward_code)
+    text = frame.to_csv(index=False)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"Wrote {len(frame)} segments to {args.out}.", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _code_segments(args) -> int:
+    from triangulate import coding
+    from triangulate.errors import ImportFailed
+
+    engine = engine_for(args)
+    actor = actor_for(args, engine)
+    try:
+        result = coding.import_codes(engine, actor, args.file.read_bytes(), args.file.name)
+    except ImportFailed as exc:
+        print(f"error: nothing was saved; {len(exc.problems)} problem(s):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print(result.summary())
     return 0

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-24 15:19:40.038562
+Create Date: 2026-11-30 22:11:34.303143
 """
 from alembic import op
 import sqlalchemy as sa
@@ -97,6 +97,19 @@ def upgrade() -> None:
     with op.batch_alter_table('issue', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_issue_code'), ['code'], unique=True)
 
+    op.create_table('machinecheck',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('started_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('started_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('finished_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('seed', sa.Integer(), nullable=False),
+    sa.Column('ward_codes', sa.JSON(), nullable=False),
+    sa.Column('strata', sa.JSON(), nullable=False),
+    sa.Column('model_id', sa.Integer(), nullable=True),
+    sa.Column('results', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('setting',
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('value', sa.JSON(), nullable=False),
@@ -395,6 +408,43 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_segment_text_hash'), ['text_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_segment_transcript_id'), ['transcript_id'], unique=False)
 
+    op.create_table('machinecheckitem',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('check_id', sa.Integer(), nullable=False),
+    sa.Column('segment_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('stratum', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('machine_issue_id', sa.Integer(), nullable=True),
+    sa.Column('machine_source', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('human_issue_ids', sa.JSON(), nullable=False),
+    sa.Column('coded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['check_id'], ['machinecheck.id'], ),
+    sa.ForeignKeyConstraint(['machine_issue_id'], ['issue.id'], ),
+    sa.ForeignKeyConstraint(['segment_id'], ['segment.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('machinecheckitem', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_machinecheckitem_check_id'), ['check_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_machinecheckitem_segment_id'), ['segment_id'], unique=False)
+
+    op.create_table('segmentcode',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('segment_id', sa.Integer(), nullable=False),
+    sa.Column('issue_id', sa.Integer(), nullable=True),
+    sa.Column('coder', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('span_start', sa.Integer(), nullable=True),
+    sa.Column('span_end', sa.Integer(), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['issue_id'], ['issue.id'], ),
+    sa.ForeignKeyConstraint(['segment_id'], ['segment.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('segmentcode', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_segmentcode_coder'), ['coder'], unique=False)
+        batch_op.create_index(batch_op.f('ix_segmentcode_issue_id'), ['issue_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_segmentcode_segment_id'), ['segment_id'], unique=False)
+
     op.create_table('segmenttopic',
     sa.Column('segment_id', sa.Integer(), nullable=False),
     sa.Column('model_id', sa.Integer(), nullable=False),
@@ -417,6 +467,17 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_segmenttopic_topic_id'))
 
     op.drop_table('segmenttopic')
+    with op.batch_alter_table('segmentcode', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_segmentcode_segment_id'))
+        batch_op.drop_index(batch_op.f('ix_segmentcode_issue_id'))
+        batch_op.drop_index(batch_op.f('ix_segmentcode_coder'))
+
+    op.drop_table('segmentcode')
+    with op.batch_alter_table('machinecheckitem', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_machinecheckitem_segment_id'))
+        batch_op.drop_index(batch_op.f('ix_machinecheckitem_check_id'))
+
+    op.drop_table('machinecheckitem')
     with op.batch_alter_table('segment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_segment_transcript_id'))
         batch_op.drop_index(batch_op.f('ix_segment_text_hash'))
@@ -490,6 +551,7 @@ def downgrade() -> None:
     op.drop_table('user')
     op.drop_table('topicmodel')
     op.drop_table('setting')
+    op.drop_table('machinecheck')
     with op.batch_alter_table('issue', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_issue_code'))
 
