@@ -15,7 +15,7 @@ import re
 from datetime import date
 from pathlib import PurePath
 
-from triangulate import nlp
+from triangulate import gazetteer, nlp
 
 # A speaker label that is a role, never a person: the label redaction registers no pseudonym for it.
 _LABEL_SPEAKER = "Interviewer"
@@ -49,7 +49,7 @@ def person_names(text: str | None) -> list[str]:
     for part in re.split(r"[;,/&+]|\band\b", text or ""):
         words = _WORD.findall(part)
         if 1 <= len(words) <= 4 and not any(w.lower() in _NOT_A_PERSON for w in words) \
-                and not nlp.is_place(" ".join(words)) and not all(w.lower() in nlp.NOT_PEOPLE for w in words):
+                and not nlp.is_place(" ".join(words)) and not all(gazetteer.is_everyday_word(w) for w in words):
             out.append(" ".join(part.split()))
     return out
 
@@ -65,7 +65,7 @@ def _known_tokens(item) -> dict[str, str]:
     for source in sources:
         for word in _WORD.findall(source):
             low = word.casefold()
-            if len(word) > 2 and low not in allow and low not in nlp.NOT_PEOPLE and low not in _TITLE_WORDS \
+            if len(word) > 2 and low not in allow and not gazetteer.is_everyday_word(low) and low not in _TITLE_WORDS \
                     and not nlp.is_place(word):
                 out.setdefault(low, source)
     return out

@@ -210,15 +210,30 @@ def resolve_ward(session: Session, text: str) -> str | None:
     return partial[0].code if len(partial) == 1 else None
 
 
-def save(engine: Engine, actor: Actor, item: Preview, *, ward: str | None = None,
-         residents: list[str] | set[str] | None = None, title: str | None = None, held_on: date | None = None,
-         method: str | None = None, consent_basis: str | None = None, facilitator: str | None = None,
-         illustrative: bool = False) -> Saved:
-    """Store one previewed transcript. Everything is validated first; then one transaction or nothing.
+@dataclass
+class Prepared:
+    """One previewed transcript, validated and ready to write (see `prepare` and `write`)."""
 
-    `residents`: the speaker labels (as written in the file) the researcher confirmed as residents; None
-    takes the suggestion. Arguments left as None fall back to the file's own metadata.
-    """
+    item: Preview
+    shape: TranscriptMetadata
+    ward_code: str
+    chosen: set[str]
+    drafts: list[segments.SegmentDraft]
+    stored_name: str
+    keep_raw: bool
+    illustrative: bool
+
+    @property
+    def resident_drafts(self) -> list[segments.SegmentDraft]:
+        return [d for d in self.drafts if d.role == "resident"]
+
+
+def prepare(engine: Engine, actor: Actor, item: Preview, *, ward: str | None = None,
+            residents: list[str] | set[str] | None = None, title: str | None = None, held_on: date | None = None,
+            method: str | None = None, consent_basis: str | None = None, facilitator: str | None = None,
+            illustrative: bool = False) -> Prepared | Saved:
+    """Validate one previewed transcript for saving, writing nothing. Returns what `write` stores, or `Saved`
+    (created=False) when the same file is already stored; raises ImportFailed naming every problem."""
     require(actor, "transcripts.upload")
     from triangulate import retention
 
@@ -262,49 +277,73 @@ def save(engine: Engine, actor: Actor, item: Preview, *, ward: str | None = None
         problems.append(Problem(name, None, "speakers", f"no speaker called {', '.join(sorted(unknown))} in this file",
                                 f"choose from: {', '.join(item.parsed.speakers)}"))
     drafts = item.drafts(chosen)
-    resident_drafts = [d for d in drafts if d.role == "resident"]
-    if not resident_drafts:
+    if not any(d.role == "resident" for d in drafts):
         problems.append(Problem(name, None, "speakers", "no resident turns: only residents' words are analysed",
                                 "tick at least one speaker as a resident (interviewers and facilitators are kept "
                                 "for context only)"))
     if problems:
         raise ImportFailed(problems)
-    keep_raw = retention.keep_raw_uploads(engine)
+    # file, import batch and audit: never the raw name
+    return Prepared(item=item, shape=shape, ward_code=ward_code, chosen=chosen, drafts=drafts,
+                    stored_name=metadata_redaction.redact_filename(item, name),
+                    keep_raw=retention.keep_raw_uploads(engine), illustrative=illustrative)
+
+
+def write(session: Session, actor: Actor, ready: Prepared) -> tuple[Saved, dict[int, int]]:
+    """Store a prepared transcript inside the caller's transaction. Returns (Saved, segment id by draft order)."""
+    require(actor, "transcripts.upload")
+    item, shape = ready.item, ready.shape
     report = nlp.stored_report(item.redactions, item.speaker_map)
-    stored_name = metadata_redaction.redact_filename(item, name)  # file, import batch and audit: never the raw name
-    with session_scope(engine) as session:
-        transcript = Transcript(ward_code=ward_code, title=shape.title, held_on=shape.held_on, method=shape.method,
-                                consent_basis=shape.consent_basis, facilitator=shape.facilitator,
-                                source_filename=stored_name, source_format=item.parsed.format,
-                                checksum=item.parsed.checksum, word_count=item.parsed.word_count,
-                                redaction_report=report, illustrative=illustrative, uploaded_by=actor.username)
-        session.add(transcript)
+    transcript = Transcript(ward_code=ready.ward_code, title=shape.title, held_on=shape.held_on, method=shape.method,
+                            consent_basis=shape.consent_basis, facilitator=shape.facilitator,
+                            source_filename=ready.stored_name, source_format=item.parsed.format,
+                            checksum=item.parsed.checksum, word_count=item.parsed.word_count,
+                            redaction_report=report, illustrative=ready.illustrative, uploaded_by=actor.username)
+    session.add(transcript)
+    session.flush()
+    speaker_ids: dict[str, int] = {}
+    for label in item.parsed.speakers:
+        row = Speaker(transcript_id=transcript.id, label=item.speaker_map.get(label, label),
+                      is_resident=label in ready.chosen)
+        session.add(row)
         session.flush()
-        speaker_ids: dict[str, int] = {}
-        for label in item.parsed.speakers:
-            row = Speaker(transcript_id=transcript.id, label=item.speaker_map.get(label, label),
-                          is_resident=label in chosen)
-            session.add(row)
-            session.flush()
-            speaker_ids[item.speaker_map.get(label, label)] = row.id
-        for d in drafts:
-            session.add(Segment(transcript_id=transcript.id, speaker_id=speaker_ids.get(d.speaker),
-                                speaker_role=d.role, order=d.order, text=d.text, text_hash=text_hash(d.text),
-                                start_s=d.start_s, end_s=d.end_s, lemmas=" ".join(d.lemmas),
-                                entities=d.entities, noun_chunks=d.noun_chunks))
-        if keep_raw:
-            session.add(RawUpload(transcript_id=transcript.id, filename=stored_name, content=item.raw))
-        session.add(ImportBatch(kind="transcript", filename=stored_name, checksum=item.parsed.checksum,
-                                rows=len(drafts), imported_by=actor.username,
-                                report={"transcript_id": transcript.id, "redactions": report["total"],
-                                        "resident_segments": len(resident_drafts)}))
-        # The fitted topics no longer cover every segment: say so until the next analysis.
-        session.execute(update(TopicModel).where(TopicModel.is_current.is_(True)).values(stale=True))
-        audit.record(session, actor, "import", "transcript", transcript.id, filename=stored_name, ward=ward_code,
-                     segments=len(drafts), resident_segments=len(resident_drafts), redactions=report["total"],
-                     raw_kept=keep_raw)
-        transcript_id = transcript.id
-    return Saved(transcript_id, True, len(drafts), len(resident_drafts), report["total"])
+        speaker_ids[item.speaker_map.get(label, label)] = row.id
+    rows = []
+    for d in ready.drafts:
+        rows.append(Segment(transcript_id=transcript.id, speaker_id=speaker_ids.get(d.speaker),
+                            speaker_role=d.role, order=d.order, text=d.text, text_hash=text_hash(d.text),
+                            start_s=d.start_s, end_s=d.end_s, lemmas=" ".join(d.lemmas),
+                            entities=d.entities, noun_chunks=d.noun_chunks))
+        session.add(rows[-1])
+    if ready.keep_raw:
+        session.add(RawUpload(transcript_id=transcript.id, filename=ready.stored_name, content=item.raw))
+    n_resident = len(ready.resident_drafts)
+    session.add(ImportBatch(kind="transcript", filename=ready.stored_name, checksum=item.parsed.checksum,
+                            rows=len(ready.drafts), imported_by=actor.username,
+                            report={"transcript_id": transcript.id, "redactions": report["total"],
+                                    "resident_segments": n_resident}))
+    # The fitted topics no longer cover every segment: say so until the next analysis.
+    session.execute(update(TopicModel).where(TopicModel.is_current.is_(True)).values(stale=True))
+    audit.record(session, actor, "import", "transcript", transcript.id, filename=ready.stored_name,
+                 ward=ready.ward_code, segments=len(ready.drafts), resident_segments=n_resident,
+                 redactions=report["total"], raw_kept=ready.keep_raw)
+    session.flush()
+    return (Saved(transcript.id, True, len(ready.drafts), n_resident, report["total"]),
+            {d.order: row.id for d, row in zip(ready.drafts, rows)})
+
+
+def save(engine: Engine, actor: Actor, item: Preview, **choices) -> Saved:
+    """Store one previewed transcript: validated first (`prepare`), then one transaction or nothing.
+
+    `residents`: the speaker labels (as written in the file) the researcher confirmed as residents; None
+    takes the suggestion. Choices left as None fall back to the file's own metadata.
+    """
+    ready = prepare(engine, actor, item, **choices)
+    if isinstance(ready, Saved):
+        return ready
+    with session_scope(engine) as session:
+        saved, _ = write(session, actor, ready)
+    return saved
 
 
 def import_file(engine: Engine, actor: Actor, filename: str, data: bytes, *, ward: str | None = None,
