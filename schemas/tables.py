@@ -196,6 +196,7 @@ class Transcript(SQLModel, table=True):
     illustrative: bool = False
     uploaded_by: str = ""
     uploaded_at: datetime = Field(default_factory=utcnow)
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # memos, redacted
 
 
 class Speaker(SQLModel, table=True):

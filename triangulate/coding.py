@@ -275,6 +275,24 @@ def code_segment(engine, actor: Actor, segment_id: int, issue_codes, *, span: tu
     return status
 
 
+def record_imported(session: Session, rows: list[SegmentCode]) -> int:
+    """Codes brought in from another tool (a .qdpx) on segments created in the same transaction: added as
+    they are (one row per coder, issue and span; repeats dropped), then each segment's effective issue set.
+    The caller has checked the permissions and the segments. Returns the number of codes added."""
+    seen, added = set(), 0
+    for row in rows:
+        key = (row.segment_id, row.coder, row.issue_id, row.span_start, row.span_end)
+        if key in seen:
+            continue
+        seen.add(key)
+        session.add(row)
+        added += 1
+    session.flush()
+    if added:
+        _sync(session, codebook_of(session), {row.segment_id for row in rows})
+    return added
+
+
 def code_segments(engine, actor: Actor, segment_ids, issue_codes, *, skip_coded: bool = False) -> dict:
     """The same codes on many resident segments (a search result, a topic): all or nothing.
 

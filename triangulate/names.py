@@ -134,12 +134,13 @@ def _tokens(text: str) -> tuple[list[str], bool]:
 class People:
     """One pseudonym per person in a transcript, whatever part of the name a mention uses."""
 
-    def __init__(self) -> None:
+    def __init__(self, first_number: int = 1) -> None:
         self.people: list[Person] = []
         self.clock = 0
+        self.first_number = first_number  # after the pseudonyms a text already holds
 
     def _new(self, first: str = "", last: str = "", others=()) -> Person:
-        person = Person(first, last, set(others), f"[PERSON {len(self.people) + 1}]")
+        person = Person(first, last, set(others), f"[PERSON {len(self.people) + self.first_number}]")
         self.people.append(person)
         return person
 

@@ -149,8 +149,9 @@ class Pseudonyms:
     """Consistent placeholders within one transcript for everything but people (`names.People` does those):
     the same phone number is always `[PHONE 1]`."""
 
-    def __init__(self) -> None:
+    def __init__(self, taken: dict[str, int] | None = None) -> None:
         self.by_category: dict[str, dict[str, str]] = {}
+        self.taken = dict(taken or {})  # category -> highest number already used in the text
 
     @staticmethod
     def _key(category: str, text: str) -> str:
@@ -161,8 +162,22 @@ class Pseudonyms:
         seen = self.by_category.setdefault(category, {})
         key = self._key(category, text)
         if key not in seen:
-            seen[key] = f"[{category} {len(set(seen.values())) + 1}]"
+            seen[key] = f"[{category} {len(set(seen.values())) + 1 + self.taken.get(category, 0)}]"
         return seen[key]
+
+
+# Pseudonyms already in a text (a redacted transcript imported again): kept as they are, never redacted again,
+# and new ones numbered after them so that one number never means two people.
+EXISTING_PLACEHOLDER = re.compile(r"\[(PERSON|PHONE|EMAIL|POSTCODE|NI NUMBER|DOB|ADDRESS|REDACTED) (\d{1,5})\]")
+
+
+def _numbers_in_use(texts: list[str]) -> dict[str, int]:
+    used: dict[str, int] = {}
+    for text in texts:
+        if "[" in text:
+            for m in EXISTING_PLACEHOLDER.finditer(text):
+                used[m.group(1)] = max(used.get(m.group(1), 0), int(m.group(2)))
+    return used
 
 
 # --------------------------------------------------------------------------- the pipeline
@@ -308,8 +323,9 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     from triangulate import names as people_names
     from triangulate.transcripts import is_role_label
 
-    pseudonyms = Pseudonyms()
-    people = people_names.People()
+    in_use = _numbers_in_use([*turn_texts, *speakers])
+    pseudonyms = Pseudonyms(in_use)
+    people = people_names.People(first_number=in_use.get("PERSON", 0) + 1)
     allow_set = {a.strip().lower() for a in (allow or []) if a.strip()}
     always_re = _always_pattern(always or [])
     speaker_map: dict[str, str] = {}
@@ -334,8 +350,11 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
         def taken(a: int, b: int) -> bool:
             return any(a < e and b > s for s, e, _, _ in spans)
 
+        protected = [(m.start(), m.end()) for m in EXISTING_PLACEHOLDER.finditer(text)] if "[" in text else []
+
         def add(a: int, b: int, rule: str, category: str) -> None:
-            if a < b and not taken(a, b) and text[a:b].strip().lower() not in allow_set:
+            if a < b and not taken(a, b) and text[a:b].strip().lower() not in allow_set \
+                    and not any(a < e and b > s for s, e in protected):
                 spans.append((a, b, rule, category))
 
         if always_re:

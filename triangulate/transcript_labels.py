@@ -31,6 +31,8 @@ PHRASE_LABEL = re.compile(rf"^{_B}(?P<name>[A-Z][a-z'’\-]+(?:[ \t][a-z][a-z'�
 DASH_LABEL = re.compile(rf"^{_B}(?P<name>{_NAME}){_B}[ \t]+[-–—][ \t]+(?P<text>\S.*)$")
 INITIALS = re.compile(r"^(?P<key>[A-Z]{1,5}\d{0,2})(?:[ \t]*[:.\-–][ \t]+|\t+|[ \t]+)(?P<text>\S.*)$")
 VOICE = re.compile(r"^<v(?:\.[\w.]+)?\s+(?P<name>[^>]+)>(?P<text>.*?)(?:</v>)?\s*$")
+# A speaker already pseudonymised (`[PERSON 2]: …`, as Triangulate exports a redacted transcript).
+PLACEHOLDER_LABEL = re.compile(r"^(?P<name>\[(?:PERSON|REDACTED) \d{1,4}\])[ \t]*[:：][ \t]*(?P<text>.*)$")
 
 # Role words: labels that name a role, not a person (never pseudonymised; they say who is asking).
 FACILITATOR_WORDS = {"interviewer", "int", "iv", "ivr", "facilitator", "co-facilitator", "cofacilitator",
@@ -153,7 +155,9 @@ def role_word(label: str) -> str | None:
 
 
 def is_role_label(label: str) -> bool:
-    return role_word(label) is not None or label.strip().lower() in ("unlabelled", "unknown")
+    """A label that names no one (a role, or a speaker already pseudonymised): never pseudonymised again."""
+    return (role_word(label) is not None or label.strip().lower() in ("unlabelled", "unknown")
+            or bool(PLACEHOLDER_LABEL.match(label.strip() + ":")))
 
 
 def is_person_name(value: str) -> bool:
@@ -268,6 +272,9 @@ def _candidates(body: str) -> list[_Candidate]:
     if voice:
         out.append(_Candidate("voice", voice.group("name").strip(), voice.group("text"), None))
         return out
+    placeholder = PLACEHOLDER_LABEL.match(body)
+    if placeholder:
+        return [_Candidate("placeholder", placeholder.group("name"), placeholder.group("text"), None)]
     head = body[:160]
     colon = ":" in head or "：" in head
     dash = "-" in head or "–" in head or "—" in head
@@ -385,7 +392,7 @@ def _acceptance(counts: dict[tuple[str, str], int], known: set[str], out: Labell
 
     def accept(cand: _Candidate) -> bool:
         name, low = cand.name, cand.name.lower()
-        if cand.form == "voice":
+        if cand.form in ("voice", "placeholder"):
             return True
         if cand.form == "initials":
             return name in initials

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 22:11:34.303143
+Create Date: 2026-11-30 23:15:03.165363
 """
 from alembic import op
 import sqlalchemy as sa
@@ -295,6 +295,7 @@ def upgrade() -> None:
     sa.Column('illustrative', sa.Boolean(), nullable=False),
     sa.Column('uploaded_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('uploaded_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('notes', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['ward_code'], ['ward.code'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('checksum')
