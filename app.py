@@ -28,6 +28,7 @@ PAGES = [
     ("Practitioners", "agreement.py", "Coder agreement", ":material/handshake:", "insights.read_text"),
     ("Practitioners", "codebook.py", "Codebook", ":material/account_tree:", None),
     ("Residents", "transcript_upload.py", "Upload transcripts", ":material/upload:", "transcripts.upload"),
+    ("Residents", "project_import.py", "Import a coded project", ":material/folder_zip:", "transcripts.upload"),
     ("Residents", "transcripts.py", "Transcripts", ":material/description:", "transcripts.read"),
     ("Residents", "topics.py", "Topics", ":material/bubble_chart:", "quotes.read"),
     ("Residents", "segment_search.py", "Search what residents said", ":material/search:", "quotes.read"),

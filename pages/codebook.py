@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate import codebook, qdc
+from triangulate import codebook, projects, qdc
 from triangulate.db import session_scope
 
 st.title("Codebook")
@@ -36,6 +36,17 @@ else:
 
 st.download_button("Download as REFI-QDA codebook (.qdc)", qdc.export_xml(engine), "triangulate-codebook.qdc",
                    "application/xml", help="Opens in NVivo, ATLAS.ti, MAXQDA, QualCoder and Taguette.")
+if ui.allowed("transcripts.read"):
+    # Built on request: the export reads every transcript and code.
+    if st.button("Prepare the whole project (.qdpx)", key="qdpx_prepare",
+                 help="Redacted transcripts, this codebook, people's and the machine's codes"
+                      + (" and officers' insights" if ui.allowed("insights.read_text") else "")
+                      + ", for NVivo, ATLAS.ti, MAXQDA or QualCoder."):
+        with ui.friendly_errors(), st.spinner("Writing the project…"):
+            st.session_state["qdpx_export"] = projects.export_project(engine, actor)
+    if st.session_state.get("qdpx_export"):
+        st.download_button("Download project (.qdpx)", st.session_state["qdpx_export"], "triangulate-project.qdpx",
+                           "application/zip", key="qdpx_download")
 
 if not ui.allowed("codebook.edit"):
     st.caption("Researchers and admins change the codebook.")

@@ -3,7 +3,8 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate import metadata_redaction, residents, review
+from triangulate import metadata_redaction, residents, review, transcripts
+from triangulate.errors import ImportFailed
 
 st.title("Upload transcripts")
 st.write("Interview, focus-group and drop-in transcripts: **.txt**, **.md** (YAML front matter), **.docx** "
@@ -45,6 +46,10 @@ consent = c4.text_input("Consent / lawful basis", key="upload_consent",
                         placeholder="e.g. Written consent; public task (UK GDPR 6(1)(e))")
 facilitator = c5.text_input("Facilitated by", key="upload_facilitator",
                             help="People named here are redacted wherever the transcript mentions them.")
+unlabelled = st.radio("A file with no speaker labels", ["refuse it", "all residents' words", "leave it out"],
+                      horizontal=True, key="upload_unlabelled",
+                      help="Without labels the interviewer's words cannot be told from the residents'. Choose "
+                           "'all residents' words' only for a text that is residents' words throughout.")
 st.caption("The fields above apply to every file; each file's title is set in the review below.")
 
 if st.button("Preview", type="primary", disabled=not files, key="upload_preview"):
@@ -52,10 +57,19 @@ if st.button("Preview", type="primary", disabled=not files, key="upload_preview"
         bar = st.progress(0.0)
         items = []
         names = metadata_redaction.person_names(facilitator)
+        problems = []
+        choice = {"refuse it": None, "all residents' words": "resident", "leave it out": "skip"}[unlabelled]
         for k, f in enumerate(files):
             st.write(f"{f.name}: reading speaker turns and finding personal data")
-            items.extend(residents.previews(engine, actor, [(f.name, f.getvalue())], names=names))
+            try:
+                items.append(residents.preview(engine, actor, f.name, f.getvalue(), names=names, unlabelled=choice))
+            except transcripts.TranscriptSkipped:
+                st.write(f"{f.name}: no speaker labels, left out as you chose")
+            except ImportFailed as exc:  # every file is checked before any problem is shown
+                problems.extend(exc.problems)
             bar.progress((k + 1) / len(files))
+        if problems:
+            raise ImportFailed(problems)
         st.session_state["upload_previews"] = items
         status.update(label=f"{len(items)} file(s) ready to review", state="complete")
 

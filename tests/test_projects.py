@@ -179,3 +179,72 @@ def test_round_trip_keeps_pseudonymised_speakers_and_numbers_new_names_after_the
     assert first == second and "[PERSON 3] needs new shoes" in first[1][2]
     assert _codes(other) == _codes(engine)
     other.dispose()
+
+
+def test_command_line_imports_and_exports_a_project(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from triangulate import db
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    js.base(engine)
+    engine.dispose()
+    project = tmp_path / "govan.qdpx"
+    project.write_bytes(_nvivo_style_project())
+    env = {**os.environ, "DATABASE_URL": url, "TRIANGULATE_DATA_DIR": str(tmp_path / "data"), "HF_HUB_OFFLINE": "1"}
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "triangulate", *args], env=env, capture_output=True, text=True,
+                              timeout=600)
+
+    dry = run("import-project", str(project), "--dry-run", "--map", "Bus fares=transport")
+    assert dry.returncode == 0, dry.stderr
+    assert "code 'Bus fares' → transport" in dry.stderr and "nothing saved" in dry.stdout
+    bad = run("import-project", str(project), "--map", "Nonsense=transport")
+    assert bad.returncode == 1 and "CODE=ISSUE" in bad.stderr
+    done = run("import-project", str(project), "--map", "Bus fares=transport")
+    assert done.returncode == 0, done.stderr
+    assert "1 transcript(s) saved" in done.stdout and "new issues: none" in done.stdout
+    out = tmp_path / "out.qdpx"
+    exported = run("export-project", "--out", str(out))
+    assert exported.returncode == 0, exported.stderr
+    assert qdpx.read("out.qdpx", out.read_bytes()).sources
+
+
+def test_project_page_reviews_and_saves_a_project(app_env):
+    """The page as a researcher uses it: the codes table, each document's residents, save (AppTest cannot upload
+    a file, so the preview is made by the library, as the page's button does)."""
+    from tests.apptest_helpers import run_page
+    from tests.conftest import actor
+    from triangulate import db
+
+    engine = db.get_engine()
+    researcher = actor("researcher")
+    pp = projects.preview_project(engine, researcher, "govan.qdpx", _nvivo_style_project())
+    at = run_page("project_import.py", researcher, qdpx_preview_state=pp)
+    assert not at.exception
+    redactions = at.dataframe[-1].value
+    assert "Moira Kerr" in set(redactions["found"]) and not any("Kerr" in t.value for t in at.text[1:])
+    assert at.multiselect(key="qdpx_res_0").value == ["Respondent"]
+    at.button(key="qdpx_save").click().run()
+    assert not at.exception
+    assert any("Saved 1 transcript(s)" in s.value for s in at.success)
+
+
+def test_project_page_refuses_officers_and_codebook_offers_the_export(app_env):
+    from tests.apptest_helpers import run_page
+    from tests.conftest import actor
+
+    at = run_page("project_import.py", actor("officer"))
+    assert not at.exception and any("cannot import" in w.value for w in at.warning)
+    lead = run_page("codebook.py", actor("lead"))
+    assert not lead.exception
+    lead.button(key="qdpx_prepare").click().run()
+    assert not lead.exception
+    assert lead.session_state["qdpx_export"][:2] == b"PK"
+    viewer = run_page("codebook.py", actor("viewer"))
+    assert not any(b.key == "qdpx_prepare" for b in viewer.button)
