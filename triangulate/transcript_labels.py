@@ -411,7 +411,12 @@ def _read_preamble(content: list[Line], out: Labelled) -> set[int]:
     """Header and key lines before the conversation starts (the first 80 lines at most) → metadata."""
     consumed: set[int] = set()
     bare_keys: list[tuple[int, str, str]] = []
+    if content and not content[0].row and (content[0].heading or re.match(r"#{1,6}\s", content[0].text.lstrip())):
+        out.header["title"] = strip_markdown(content[0].text.strip().lstrip("#").strip())  # the file's own title
+        consumed.add(content[0].number)
     for ln in content[:80]:
+        if ln.number in consumed:
+            continue
         if ln.row or ln.heading and not header_line(ln.text):
             if ln.row and ln.speaker and header_line(f"{ln.speaker}: {ln.text}"):
                 field_name, value = header_line(f"{ln.speaker}: {ln.text}")
