@@ -85,6 +85,7 @@ HEADER_KEYS = {
     "present": "participants", "attendees": "participants", "speakers": "participants",
 }
 ROLE_HEADER_KEYS = {k for k, v in HEADER_KEYS.items() if v in ("facilitator", "participants", "note_taker")}
+NOT_SPEAKERS |= {k for k in HEADER_KEYS if k not in ROLE_HEADER_KEYS}  # a stray `Consent:` line is not a person
 _HEADER = re.compile(rf"^{_B}(?P<key>[A-Za-z][A-Za-z /_'’.-]{{1,30}}?){_B}\s*[:：]\s*{_B}\s*(?P<value>.*?)\s*{_B}\s*$")
 _TITLES = r"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms|Miss|Mx|Cllr|Councillor|Rev|Sir|Dame)\.?\s+)"
 PERSON = re.compile(rf"^{_TITLES}?[A-Z][\w'’\-]*\.?(?:\s+(?:[A-Z][\w'’\-]*\.?|{_PARTICLE})){{0,4}}$")
@@ -201,7 +202,7 @@ def header_line(text: str) -> tuple[str, str] | None:
                    and bool({w.lower().strip(",") for w in value.split()} & _ORG_WORDS))  # "Community research team"
         if not (plural_ok and (ids or all(is_person_name(n) for n in names) or teamish)):
             return None
-    elif len(value.split()) > 12 or value.split()[0].lower() in STARTERS:
+    elif len(value.split()) > 40 or value.split()[0].lower() in STARTERS:
         return None
     return field_name, value
 
