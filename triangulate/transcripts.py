@@ -32,8 +32,8 @@ from triangulate.transcript_roles import FACILITATOR, RESIDENT, UNKNOWN, infer_r
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".vtt": "vtt",
            ".srt": "srt"}
 METHODS = ("interview", "focus group", "drop-in")
-UNLABELLED_CHOICES = ("resident", "skip")
-_VTT_TIMING = re.compile(rf"^\s*({_TIME})\s+-->\s+({_TIME})(\s+.*)?$")  # what to do with a file that has no speaker labels
+UNLABELLED_CHOICES = ("resident", "skip")  # what to do with a file that has no speaker labels
+_VTT_TIMING = re.compile(rf"^\s*({_TIME})\s+-->\s+({_TIME})(\s+.*)?$")
 METADATA_KEYS = {  # front-matter key -> metadata field (header lines: transcript_labels.HEADER_KEYS)
     "ward": "ward", "ward code": "ward", "date": "date", "held on": "date", "method": "method",
     "consent": "consent_basis", "consent basis": "consent_basis", "lawful basis": "consent_basis",
