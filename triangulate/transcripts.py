@@ -524,8 +524,8 @@ def _bad_input_warnings(parsed: ParsedTranscript) -> list[str]:
         notes.append(f"Speakers are given only as initials ({', '.join(labels)}) and the file has no key saying "
                      "who they are: tick the residents yourself, or add a key line at the top (e.g. "
                      "'Key: MD = Interviewer, JW = Respondent') and upload again.")
-    for label in list(parsed.key_roles) + list(parsed.speaker_names):
-        if label not in used and label not in " ".join(notes):
+    for label in dict.fromkeys([*parsed.key_roles, *parsed.speaker_names]):
+        if label not in used:
             full = parsed.speaker_names.get(label) or parsed.key_roles.get(label)
             other = [k for k, v in parsed.speaker_names.items() if v == full and k in used and k != label]
             if other:
