@@ -303,7 +303,7 @@ def read_lines(lines: list[Line], known_names: list[str] = ()) -> Labelled:
     content = [ln for ln in lines if ln.text.strip() or ln.row]
     consumed = _read_preamble(content, out)
     body = [ln for ln in content if ln.number not in consumed]
-    parsed = [(ln, *_strip_stamp(ln.text.strip())) for ln in body]
+    parsed = [(ln, ln.text.strip(), None) if ln.row else (ln, *_strip_stamp(ln.text.strip())) for ln in body]
     cands = {ln.number: _candidates(text) for ln, text, _ in parsed if not ln.row and not ln.heading}
 
     counts: dict[tuple[str, str], int] = {}
