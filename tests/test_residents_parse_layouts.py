@@ -319,3 +319,30 @@ def test_label_like_noise_only_raises_import_failed(lines, choice):
         assert parsed.turns and all(t.text.strip() for t in parsed.turns)
         assert set(parsed.roles) == set(parsed.speakers)
         assert all(not re.fullmatch(r"[A-Z]{1,5}\d{0,2}", n) for n in parsed.names)
+
+
+def test_title_heading_bold_headers_and_numbered_respondents():
+    parsed = parse("# Interview with a mum\n\n**Date:** 12 March 2025\n**Location:** Govan\n\n**I:** Hello.\n"
+                   "**P:** Hi.\n**I:** And?\n**P:** Aye.\n", "a.md")
+    assert parsed.metadata["title"] == "Interview with a mum" and str(parsed.metadata["date"]) == "2025-03-12"
+    assert speakers(parsed) == ["I", "P", "I", "P"] and parsed.roles == {"I": "facilitator", "P": "resident"}
+    group = parse("Facilitator: Hello all.\nR1: The buses.\nR2: Aye the buses.\nFacilitator: More?\nR1: Rent.\n")
+    assert group.roles == {"Facilitator": "facilitator", "R1": "resident", "R2": "resident"}
+    short = parse("Int: Hello.\nResp: Hi.\nInt: And?\nResp: Aye.\n")
+    assert short.roles == {"Int": "facilitator", "Resp": "resident"}
+
+
+def test_docx_metadata_table_then_interview_table():
+    def build(document):
+        fill(document.add_table(rows=3, cols=2), [("Date", "12/03/2025"), ("Interviewer", "Jane Smith"),
+                                                   ("Location", "Govan")])
+        document.add_paragraph("")
+        fill(document.add_table(rows=4, cols=2), [("Speaker", "Text"), ("Interviewer", "Hello?"), ("Jean", "Hi."),
+                                                   ("Interviewer", "Bye.")])
+
+    parsed = T.parse("meta.docx", docx_bytes(build))
+    assert [(t.speaker, t.text) for t in parsed.turns] == [("Interviewer", "Hello?"), ("Jean", "Hi."),
+                                                           ("Interviewer", "Bye.")]
+    assert parsed.metadata["facilitator"] == "Jane Smith" and parsed.metadata["location"] == "Govan"
+    assert parsed.roles == {"Interviewer": "facilitator", "Jean": "resident"}
+    assert set(parsed.names) == {"Jane Smith", "Jean"}

@@ -156,6 +156,12 @@ def test_every_demo_transcript_parses_with_speakers():
         parsed = T.parse(f.name, f.read_bytes())
         words += parsed.word_count
         assert len([s for s in parsed.speakers if s != "Unlabelled"]) >= 2, f.name
+        # What the demo loads without a researcher: a facilitator and residents, no header line as a speaker.
+        from triangulate.residents import DEMO_FILES
+
+        roles = T.suggest_roles(parsed, DEMO_FILES.get(f.name, {}).get("facilitator"))
+        assert "facilitator" in roles.values() and "resident" in roles.values(), (f.name, roles)
+        assert not {"Consent", "Date", "Ward", "Title", "Method"} & set(roles), (f.name, roles)
     assert words >= 5000
 
 

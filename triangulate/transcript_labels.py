@@ -87,6 +87,7 @@ HEADER_KEYS = {
     "present": "participants", "attendees": "participants", "speakers": "participants",
 }
 ROLE_HEADER_KEYS = {k for k, v in HEADER_KEYS.items() if v in ("facilitator", "participants", "note_taker")}
+NOT_SPEAKERS |= {k for k in HEADER_KEYS if k not in ROLE_HEADER_KEYS}  # a stray `Consent:` line is not a person
 _HEADER = re.compile(rf"^{_B}(?P<key>[A-Za-z][A-Za-z /_'’.-]{{1,30}}?){_B}\s*[:：]\s*{_B}\s*(?P<value>.*?)\s*{_B}\s*$")
 _TITLES = r"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms|Miss|Mx|Cllr|Councillor|Rev|Sir|Dame)\.?\s+)"
 PERSON = re.compile(rf"^{_TITLES}?[A-Z][\w'’\-]*\.?(?:\s+(?:[A-Z][\w'’\-]*\.?|{_PARTICLE})){{0,4}}$")
@@ -205,7 +206,7 @@ def header_line(text: str) -> tuple[str, str] | None:
                    and bool({w.lower().strip(",") for w in value.split()} & _ORG_WORDS))  # "Community research team"
         if not (plural_ok and (ids or all(is_person_name(n) for n in names) or teamish)):
             return None
-    elif len(value.split()) > 12 or value.split()[0].lower() in STARTERS:
+    elif len(value.split()) > 40 or value.split()[0].lower() in STARTERS:
         return None
     return field_name, value
 
@@ -309,7 +310,7 @@ def read_lines(lines: list[Line], known_names: list[str] = ()) -> Labelled:
     content = [ln for ln in lines if ln.text.strip() or ln.row]
     consumed = _read_preamble(content, out)
     body = [ln for ln in content if ln.number not in consumed]
-    parsed = [(ln, *_strip_stamp(ln.text.strip())) for ln in body]
+    parsed = [(ln, ln.text.strip(), None) if ln.row else (ln, *_strip_stamp(ln.text.strip())) for ln in body]
     cands = {ln.number: _candidates(text) for ln, text, _ in parsed if not ln.row and not ln.heading}
 
     counts: dict[tuple[str, str], int] = {}
@@ -418,7 +419,12 @@ def _read_preamble(content: list[Line], out: Labelled) -> set[int]:
     """Header and key lines before the conversation starts (the first 80 lines at most) → metadata."""
     consumed: set[int] = set()
     bare_keys: list[tuple[int, str, str]] = []
+    if content and not content[0].row and (content[0].heading or re.match(r"#{1,6}\s", content[0].text.lstrip())):
+        out.header["title"] = strip_markdown(content[0].text.strip().lstrip("#").strip())  # the file's own title
+        consumed.add(content[0].number)
     for ln in content[:80]:
+        if ln.number in consumed:
+            continue
         if ln.row or ln.heading and not header_line(ln.text):
             if ln.row and ln.speaker and header_line(f"{ln.speaker}: {ln.text}"):
                 field_name, value = header_line(f"{ln.speaker}: {ln.text}")

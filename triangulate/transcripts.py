@@ -32,8 +32,8 @@ from triangulate.transcript_roles import FACILITATOR, RESIDENT, UNKNOWN, infer_r
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".vtt": "vtt",
            ".srt": "srt"}
 METHODS = ("interview", "focus group", "drop-in")
-UNLABELLED_CHOICES = ("resident", "skip")
-_VTT_TIMING = re.compile(rf"^\s*({_TIME})\s+-->\s+({_TIME})(\s+.*)?$")  # what to do with a file that has no speaker labels
+UNLABELLED_CHOICES = ("resident", "skip")  # what to do with a file that has no speaker labels
+_VTT_TIMING = re.compile(rf"^\s*({_TIME})\s+-->\s+({_TIME})(\s+.*)?$")
 METADATA_KEYS = {  # front-matter key -> metadata field (header lines: transcript_labels.HEADER_KEYS)
     "ward": "ward", "ward code": "ward", "date": "date", "held on": "date", "method": "method",
     "consent": "consent_basis", "consent basis": "consent_basis", "lawful basis": "consent_basis",
@@ -524,8 +524,8 @@ def _bad_input_warnings(parsed: ParsedTranscript) -> list[str]:
         notes.append(f"Speakers are given only as initials ({', '.join(labels)}) and the file has no key saying "
                      "who they are: tick the residents yourself, or add a key line at the top (e.g. "
                      "'Key: MD = Interviewer, JW = Respondent') and upload again.")
-    for label in list(parsed.key_roles) + list(parsed.speaker_names):
-        if label not in used and label not in " ".join(notes):
+    for label in dict.fromkeys([*parsed.key_roles, *parsed.speaker_names]):
+        if label not in used:
             full = parsed.speaker_names.get(label) or parsed.key_roles.get(label)
             other = [k for k, v in parsed.speaker_names.items() if v == full and k in used and k != label]
             if other:

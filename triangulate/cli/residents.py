@@ -85,10 +85,10 @@ def _no_suggested_residents(item, facilitator: str | None) -> list:
     if any(r == "resident" for r in roles.values()):
         return []
     listed = ", ".join(f"{s} ({r})" for s, r in roles.items())
-    example = next((s for s, r in roles.items() if r == "unknown" and s != "Unlabelled"), "SPEAKER")
     return [Problem(item.filename, None, "speakers", f"no speaker is marked as a resident by a key or the "
-                    f"pattern (speakers: {listed})", f"name the residents, e.g. --resident {example!r}, or add a "
-                    "key line such as 'Key: I = Interviewer, R = Respondent' to the file")]
+                    f"pattern (speakers: {listed})", "name each resident as written in the file with "
+                    "--resident LABEL (repeat it), or the interviewer with --facilitator NAME, or add a key "
+                    "line such as 'Key: I = Interviewer, R = Respondent' to the file")]
 
 
 def _analyse(args) -> int:
