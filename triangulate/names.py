@@ -190,6 +190,11 @@ class People:
             for p in self.people:
                 if p.first == first and p.last == last:
                     return p
+            if len(last.rstrip(".")) <= 2:  # "Sarah M" is Sarah McLean when one Sarah's surname starts so
+                initial = last.rstrip(".")
+                fits = [p for p in self.people if p.first == first and p.last.startswith(initial)]
+                if len(fits) == 1:
+                    return fits[0]
             if len(words) == 2 and words[1] in {p.first for p in self.people if not p.last}:
                 pass  # "Jean Jean"-like mentions are rare; fall through to the rules below
             # "Jean" then "Jean Wallace": the bare Jean gains a surname, unless another Jean has one already
