@@ -151,3 +151,14 @@ def test_names_that_are_words_opening_a_sentence_stay_words():
                         names=["Will Boyd", "Bill Hope"])
     assert turn.text.startswith("Will I get it back? Bill after bill.") and "Hope so." in turn.text
     assert "Will said" not in turn.text and "Cap the standing charge" in turn.text
+
+
+def test_two_people_with_one_first_name_keep_their_own_pseudonyms():
+    turns, speaker_map = redact("Sarah M here. Sarah K, what do you think?", "I agree with Sarah McLean.",
+                                speakers=["Sarah M", "Sarah K"],
+                                speaker_names={"Sarah M": "Sarah McLean", "Sarah K": "Sarah Kerr"},
+                                names=["Sarah McLean", "Sarah Kerr", "Sarah M", "Sarah K"])
+    m, k = speaker_map["Sarah M"], speaker_map["Sarah K"]
+    assert m != k
+    assert [r.pseudonym for r in turns[0].redactions] == [m, k]
+    assert [r.pseudonym for r in turns[1].redactions] == [m]

@@ -48,8 +48,26 @@ STRONG_PERSON_VERBS = {"said", "says", "telt", "tells", "told", "asked", "asks",
                        "cried", "laughed", "thinks", "thought", "knows", "knew", "wants"}
 STATE_CUES = {"on", "got", "gettin", "getting", "no", "nae", "only", "aged", "my", "her", "his", "oor", "pregnant",
               "expecting", "married", "single", "awfy", "dead", "wee", "due", "skint"}
+STREET_HEADS = {"square", "street", "road", "avenue", "drive", "crescent", "terrace", "gardens", "station",
+                "bridge", "arena", "stadium", "museum", "gallery", "theatre", "centre", "center", "hospital",
+                "academy", "school", "nursery", "college", "university", "council", "trust", "trusts", "fund",
+                "foundation", "partnership", "project", "services", "team", "teams", "society", "association",
+                "homes", "housing", "library", "quay", "infirmary", "surgery"}
+ORG_HEADS = {  # last words of places and organisations, never of a person's name
+    "water", "street", "road", "park", "centre", "center", "trust", "trusts", "fund", "project", "group",
+             "line", "alliance", "foundation", "partnership", "network", "hub", "club", "society", "association",
+             "academy", "school", "nursery", "church", "hall", "house", "lodge", "court", "hospital", "surgery",
+             "practice", "bank", "pantry", "kitchen", "cafe", "café", "bar", "shop", "store", "market", "council",
+             "service", "services", "team", "teams", "college", "university", "institute", "company", "ltd",
+             "limited", "plc", "cic", "scotland", "glasgow", "uk", "initiative", "programme", "forum", "panel",
+             "square", "avenue", "drive", "crescent", "place", "terrace", "gardens", "lane", "way", "wynd", "close",
+             "grove", "quadrant", "row", "gate", "brae", "loan", "mews", "green", "hill", "parade", "cross", "bridge",
+             "station", "arena", "stadium", "library", "museum", "gallery", "theatre", "homes", "housing", "care"}
 SURNAME_FORM = re.compile(r"^(?:Mc[A-Z]?[a-z]{2,}|Mac[A-Z][a-z]{2,}|mc[a-z]{3,}|O['’][A-Z][a-z]{2,})$")
-NAMING_WORDS = {"called", "named", "cried", "name's", "nickname", "christened"}
+NAMING_WORDS = {"called", "named", "cried", "nickname", "christened"}
+PERSON_WORDS = KIN | {"she", "he", "she's", "he's", "her", "his", "him", "they", "woman", "man", "guy", "lady",
+                      "fella", "bloke", "wifie", "lassie", "laddie", "person", "someone", "somebody", "name",
+                      "name's", "names"}
 PLACE_PREPOSITIONS = {"in", "to", "fae", "from", "at", "near", "through", "into", "visit", "visited", "visiting",
                       "around", "roon", "round", "oot", "outside", "across", "holiday", "trip", "flight", "off"}
 AGE_CUE = re.compile(r"^\s*(?:,\s*)?(?:who(?:'s|’s| is| was)|is|'s|’s|was|wis|,)?\s*(?:only|just|nearly|aboot|about)?\s*"
@@ -173,6 +191,11 @@ class People:
             for p in self.people:
                 if p.first == first and p.last == last:
                     return p
+            if len(last.rstrip(".")) <= 2:  # "Sarah M" is Sarah McLean when one Sarah's surname starts so
+                initial = last.rstrip(".")
+                fits = [p for p in self.people if p.first == first and p.last.startswith(initial)]
+                if len(fits) == 1:
+                    return fits[0]
             if len(words) == 2 and words[1] in {p.first for p in self.people if not p.last}:
                 pass  # "Jean Jean"-like mentions are rare; fall through to the rules below
             # "Jean" then "Jean Wallace": the bare Jean gains a surname, unless another Jean has one already
@@ -354,6 +377,9 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
             if (a, b) not in kept or not (strong or AGE_CUE.match(rest)):
                 continue
         capital = tok.text[:1].isupper()
+        after = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        if capital and after is not None and after.text[:1].isupper() and after.lower_ in STREET_HEADS:
+            continue  # "Charlotte Square", "Albert Bridge", "Victoria Infirmary"
         if gazetteer.is_word_name(tok.text) and not (capital and tok.pos_ == "PROPN" and not starts_sentence(tok)):
             continue  # "will", "Grace before meals": a word unless it is plainly a name
         if not capital and (tok.is_stop or tok.pos_ not in ("PROPN", "NOUN", "X", "INTJ", "ADJ")):
@@ -363,6 +389,12 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
             continue  # "we went to Paris", "a holiday in Jordan"
         if tok.text.isupper() and len(tok.text) > 1 and not doc.text.isupper():
             continue  # "JO" as an acronym
+        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+        if capital and nxt is not None and nxt.text[:1].isupper() and not starts_sentence(nxt) and \
+                _is_name_like(nxt, allow_lower=False) and not inside_kept(nxt.idx, nxt.idx + len(nxt)) and \
+                nxt.lower_ not in ORG_HEADS and (nxt.pos_ == "PROPN" or not is_english_word(nxt.text)) and \
+                (nxt.ent_type_ in ("", "PERSON", "ORG", "NORP", "GPE") or nxt.ent_iob_ == "I"):
+            b = nxt.idx + len(nxt)  # "Alistair Humphries": the surname the model missed goes too
         found.append((a, b, "first_name"))
     for tok in doc:
         # "Taylor's dad", "Kai's pal": a possessive before a kin word belongs to a person
@@ -377,9 +409,12 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
                 found.append((owner.idx, owner.idx + len(owner), "context_owner"))
         # "she's called Destiny", "his name's Kai", "she's cried Senga"
         if tok.lower_ in NAMING_WORDS and tok.i + 1 < len(doc):
+            before = {t.lower_ for t in doc[max(0, tok.i - 3):tok.i]}
+            nxt = doc[tok.i + 1]
             run = _name_run(doc, tok.i + 1, allow_lower=False)
-            if run and not inside_kept(*run):
-                found.append((*run, "context_called"))
+            if run and not inside_kept(*run) and before & PERSON_WORDS and \
+                    (gazetteer.is_first_name(nxt.text) or not is_english_word(nxt.text)):
+                found.append((*run, "context_called"))  # not "a project called Wet Wheels"
     # Scottish and Irish surnames by their form: "McAllister", "mcgregor", "O'Neill" (brands are kept)
     for tok in doc:
         if SURNAME_FORM.match(tok.text) and not gazetteer.is_kept(tok.text) and \

