@@ -50,7 +50,9 @@ def test_upload_page_previews_and_saves(app_env):
     from triangulate import db, residents
 
     engine = db.get_engine()
-    data = b"Sam: Hello.\nJean: The damp in Ibrox is bad. Call me on 07700 900111.\nSam: Thanks.\n"
+    # An interviewer label: the pattern marks Jean as the respondent, so she is pre-ticked (named speakers with
+    # no declared facilitator are left for the researcher).
+    data = b"Interviewer: Hello.\nJean: The damp in Ibrox is bad. Call me on 07700 900111.\nInterviewer: Thanks.\n"
     at.session_state["upload_previews"] = residents.previews(engine, Actor("researcher", "researcher"),
                                                              [("new.txt", data)])
     at.run()
