@@ -46,7 +46,8 @@ def test_upload_page_previews_and_saves(app_env):
     at = run_page("transcript_upload.py", Actor("researcher", "researcher"), timeout=120)
     assert not at.exception
     assert any("Nothing is saved until you confirm" in i.value for i in at.info)
-    assert any("up to 50 MB each" in m.value for m in at.markdown)  # the one limit, from the library
+    from triangulate import residents as _residents
+    assert any(f"up to {_residents.MAX_UPLOAD_MB} MB each" in m.value for m in at.markdown)  # the one limit
     # AppTest cannot drive st.file_uploader: put a preview in session state the way the button does.
     from triangulate import db, residents
 
