@@ -43,6 +43,9 @@ FIX = {
              "e.g. housing:problem:3; food:worsening:2",
     "coder": "give the username of the person who coded the row, or leave it blank",
 }
+# Officers import only their own insights and codings; only roles holding this permission may name
+# another author or coder (a researcher compiling returns from several practitioners).
+ACT_FOR_OTHERS = "insights.import_for_others"
 _FIELD_TO_COLUMN = {"observed_on": "date"}
 
 
@@ -101,6 +104,10 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
     return frame.astype(str).apply(lambda col: col.str.strip())
 
 
+def _own_names(actor: Actor) -> set[str]:
+    return {actor.username.lower(), actor.name.lower()}
+
+
 def _decode(data: bytes) -> str:
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -143,8 +150,14 @@ def validate(engine: Engine, actor: Actor, data: bytes, filename: str) -> tuple[
         if not any(str(v).strip() for v in record.values()):
             continue  # blank lines between blocks are common in spreadsheets
         fields = None
+        author_cell = get("author")
+        if not can(actor, ACT_FOR_OTHERS):
+            if author_cell and author_cell.lower() not in _own_names(actor):
+                problems.append(Problem(filename, row, "author", f"{author_cell!r} is not you: your role may import "
+                                        "only insights you wrote", "leave the author blank or write your own name"))
+            author_cell = actor.name
         try:
-            fields = InsightFields(ward=get("ward"), observed_on=get("date"), author=get("author"),
+            fields = InsightFields(ward=get("ward"), observed_on=get("date"), author=author_cell,
                                    role_service=get("role_service"), evidence_type=get("evidence_type"),
                                    families=get("families") or None, confidence=get("confidence"), text=get("text"))
         except ValidationError as exc:
@@ -175,12 +188,15 @@ def validate(engine: Engine, actor: Actor, data: bytes, filename: str) -> tuple[
         if coder == insights.CONSENSUS and not can(actor, "insights.settle"):
             problems.append(Problem(filename, row, "coder", "only leads and researchers may import consensus "
                                     "codings", "leave the coder blank or use your username"))
+        elif coder not in (actor.username, insights.CONSENSUS) and not can(actor, ACT_FOR_OTHERS):
+            problems.append(Problem(filename, row, "coder", f"{coder!r} is not you: your role may import only "
+                                    "your own codings", "leave the coder blank or use your username"))
         elif coder != actor.username and coder != insights.CONSENSUS and not coder.replace(".", "").replace(
                 "-", "").replace("_", "").isalnum():
             problems.append(Problem(filename, row, "coder", f"{coder!r} is not a username", FIX["coder"]))
         if fields is None or ward_code is None:
             continue
-        author = users.get(fields.author.lower())
+        author = users.get(fields.author.lower()) if can(actor, ACT_FOR_OTHERS) else None
         author_name = author.display_name if author else fields.author
         key = (insights.content_hash(ward_code, fields.observed_on, author_name, fields.text), coder)
         if key in seen and seen[key][1] != codes:
@@ -207,6 +223,10 @@ def import_file(engine: Engine, actor: Actor, data: bytes, filename: str, illust
             report.already_imported = True
             return report
         users = {u.display_name.lower(): u for u in session.exec(select(User))}
+        acting_for_others = can(actor, ACT_FOR_OTHERS)
+        own_account = session.get(User, actor.id) if actor.id is not None else None
+        added: list[int] = []
+        codings: list[dict] = []
         issues_by_code = insights.active_issues_by_code(session)
         hashes = {insights.content_hash(r.ward_code, r.fields.observed_on, r.fields.author, r.fields.text)
                   for r in rows}
@@ -220,8 +240,11 @@ def import_file(engine: Engine, actor: Actor, data: bytes, filename: str, illust
             f = parsed.fields
             digest = insights.content_hash(parsed.ward_code, f.observed_on, f.author, f.text)
             insight = existing.get(digest)
+            if insight is not None and not acting_for_others and insight.author_id not in (None, actor.id):
+                # same ward, date, name and text as someone else's insight: never touch theirs
+                insight = None
             if insight is None:
-                author = users.get(f.author.lower())
+                author = users.get(f.author.lower()) if acting_for_others else own_account
                 insight = Insight(ward_code=parsed.ward_code, author_id=author.id if author else None,
                                   author_name=f.author, role_service=f.role_service, observed_on=f.observed_on,
                                   text=f.text, evidence_type=f.evidence_type, families=f.families,
@@ -230,14 +253,18 @@ def import_file(engine: Engine, actor: Actor, data: bytes, filename: str, illust
                 session.flush()
                 existing[digest] = insight
                 report.insights_added += 1
+                added.append(insight.id)
                 counted.add(insight.id)
             elif insight.id not in counted:
                 report.insights_existing += 1
                 counted.add(insight.id)
             if parsed.codes or parsed.coder == actor.username:
-                report.codings_changed += insights._set_codes(
-                    session, insight.id, parsed.coder, parsed.codes, issues_by_code,
-                    is_consensus=parsed.coder == insights.CONSENSUS)
+                changed = insights._set_codes(session, insight.id, parsed.coder, parsed.codes, issues_by_code,
+                                              is_consensus=parsed.coder == insights.CONSENSUS)
+                if changed:
+                    report.codings_changed += changed
+                    codings.append({"insight": insight.id, "coder": parsed.coder,
+                                    "codes": format_codes(parsed.codes)})
             if progress and (n % 200 == 0 or n == len(rows)):
                 progress(n, len(rows))
         session.add(ImportBatch(kind="insights", filename=report.filename, checksum=checksum, rows=len(rows),
@@ -245,7 +272,8 @@ def import_file(engine: Engine, actor: Actor, data: bytes, filename: str, illust
                                 report={"added": report.insights_added, "existing": report.insights_existing,
                                         "codings": report.codings_changed, "illustrative": illustrative}))
         audit.record(session, actor, "import", "insights", report.filename, rows=len(rows),
-                     added=report.insights_added, codings=report.codings_changed, illustrative=illustrative)
+                     added=report.insights_added, codings=report.codings_changed, illustrative=illustrative,
+                     insights_added=added, codings_changed=codings)
     return report
 
 

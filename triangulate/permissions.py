@@ -34,6 +34,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "insights.settle": frozenset({"lead", "researcher"}),
     "insights.read_text": frozenset({"lead", "researcher", "officer"}),
     "insights.import": frozenset({"officer", "researcher"}),
+    "insights.import_for_others": frozenset({"researcher"}),  # author/coder columns naming someone else
     "insights.export": frozenset({"lead", "researcher", "officer"}),
     # residents
     "transcripts.upload": frozenset({"researcher"}),

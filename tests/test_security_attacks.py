@@ -1,0 +1,80 @@
+"""Issue 12: what an attacker with an account (or none) could do, and the root fixes (both backends)."""
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from sqlmodel import select
+
+from schemas import AuditEvent, Insight, InsightCode, User, Ward
+from triangulate import auth, codebook, db, insight_import
+from triangulate.errors import ImportFailed
+from triangulate.permissions import SYSTEM
+
+HEADER = ["ward", "date", "author", "role_service", "evidence_type", "families", "confidence", "text", "codes",
+          "coder"]
+PASSWORD = "a long enough password"
+
+
+def _csv(*rows) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(HEADER)
+    writer.writerows(rows)
+    return buffer.getvalue().encode()
+
+
+@pytest.fixture
+def officers(engine):
+    codebook.load_default(engine, SYSTEM)
+    with db.session_scope(engine) as s:
+        s.add(Ward(code="S13002971", name="Govan"))
+    jo = auth.create_user(engine, SYSTEM, "jo", PASSWORD, "officer", display_name="Jo Reid")
+    hv = auth.create_user(engine, SYSTEM, "healthvisitor", PASSWORD, "officer", display_name="Hana Visser")
+    sam = auth.create_user(engine, SYSTEM, "sam", PASSWORD, "researcher")
+    return engine, jo, hv, sam
+
+
+# --------------------------------------------------------------------------- 1 forged authorship
+def test_an_officer_cannot_import_as_another_officer_or_replace_their_coding(officers):
+    engine, jo, hv, _ = officers
+    theirs = ["Govan", "2026-03-14", "Hana Visser", "Health visiting", "caseload pattern", "", "high",
+              "Damp in every flat.", "housing:problem:3", ""]
+    insight_import.import_file(engine, hv, _csv(theirs), "hv.csv")
+    forged = ["Govan", "2026-03-15", "healthvisitor", "Health visiting", "caseload pattern", "", "high",
+              "Words put in her mouth.", "housing:problem:1", ""]
+    recoded = theirs[:8] + ["transport:not_a_problem:1", "healthvisitor"]
+    with pytest.raises(ImportFailed) as refused:
+        insight_import.import_file(engine, jo, _csv(forged, recoded), "jo.csv")
+    columns = {(p.row, p.column) for p in refused.value.problems}
+    assert {(2, "author"), (3, "author"), (3, "coder")} <= columns
+    with db.session_scope(engine) as s:
+        codes = [(c.coder, c.stance, c.severity) for c in s.exec(select(InsightCode))]
+        assert len(s.exec(select(Insight)).all()) == 1
+    assert codes == [("healthvisitor", "problem", 3)]
+
+
+def test_an_officer_import_is_their_own_and_the_audit_lists_what_it_added(officers):
+    engine, jo, _, _ = officers
+    rows = [["Govan", "2026-03-14", "", "Community", "direct observation", "", "", "Mould again.",
+             "housing:problem:2", ""],
+            ["Govan", "2026-03-14", "JO", "Community", "direct observation", "", "", "Buses late.", "", "jo"]]
+    insight_import.import_file(engine, jo, _csv(*rows), "mine.csv")
+    with db.session_scope(engine) as s:
+        mine = s.exec(select(Insight)).all()
+        event = s.exec(select(AuditEvent).where(AuditEvent.action == "import")).one()
+    assert {(i.author_id, i.author_name) for i in mine} == {(jo.id, "Jo Reid")}
+    assert sorted(event.detail["insights_added"]) == sorted(i.id for i in mine)
+    assert [c["coder"] for c in event.detail["codings_changed"]] == ["jo"]
+
+
+def test_a_researcher_may_import_for_named_practitioners(officers):
+    engine, _, hv, sam = officers
+    row = ["Govan", "2026-03-14", "Hana Visser", "Health visiting", "caseload pattern", "", "", "Damp.",
+           "housing:problem:3", "healthvisitor"]
+    insight_import.import_file(engine, sam, _csv(row), "returns.csv")
+    with db.session_scope(engine) as s:
+        insight = s.exec(select(Insight)).one()
+        coding = s.exec(select(InsightCode)).one()
+    assert insight.author_id == hv.id and coding.coder == "healthvisitor"
