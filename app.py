@@ -42,6 +42,12 @@ def oidc_configured() -> bool:
     return bool(st.secrets.load_if_toml_exists()) and "auth" in st.secrets
 
 
+def client_address() -> str | None:
+    """The browser's address as Streamlit sees it (None behind some proxies and in tests)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else None
+
+
 def sign_in_screen() -> None:
     st.title("Triangulate")
     st.write("Numbers, practitioners and residents, side by side, for Glasgow's wards.")
@@ -51,7 +57,7 @@ def sign_in_screen() -> None:
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
         try:
-            st.session_state["actor"] = auth.sign_in(ui.engine(), username, password)
+            st.session_state["actor"] = auth.sign_in(ui.engine(), username, password, source=client_address())
             st.rerun()
         except SignInFailed as exc:
             st.error(str(exc))
@@ -75,6 +81,15 @@ def main() -> None:
         st.error(st.session_state["oidc_refused"])
         st.button("Sign out of the organisation account", on_click=st.logout)
         return
+    if actor is not None:
+        # Re-read the account at every rerun: a demotion or deactivation applies at the next click.
+        actor = auth.current(ui.engine(), actor)
+        if actor is None:
+            st.session_state.clear()
+            st.warning("Your account has been deactivated or removed, so you have been signed out. "
+                       "Ask an admin if this is a mistake.")
+        else:
+            st.session_state["actor"] = actor
     if actor is None:
         st.navigation([st.Page(sign_in_screen, title="Sign in", icon=":material/login:")]).run()
         return

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import csv
 import io
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlmodel import select
 
 from schemas import AuditEvent, Insight, InsightCode, User, Ward
 from triangulate import auth, codebook, db, insight_import
-from triangulate.errors import ImportFailed
+from triangulate.errors import ImportFailed, SignInFailed
 from triangulate.permissions import SYSTEM
 
 HEADER = ["ward", "date", "author", "role_service", "evidence_type", "families", "confidence", "text", "codes",
@@ -78,3 +79,60 @@ def test_a_researcher_may_import_for_named_practitioners(officers):
         insight = s.exec(select(Insight)).one()
         coding = s.exec(select(InsightCode)).one()
     assert insight.author_id == hv.id and coding.coder == "healthvisitor"
+
+
+# --------------------------------------------------------------------------- 2, 3 lock-out race, enumeration
+def _attempt(engine, username, password, source=None):
+    try:
+        auth.sign_in(engine, username, password, source=source)
+        return "ok"
+    except SignInFailed as exc:
+        return str(exc)
+
+
+def test_simultaneous_wrong_passwords_all_count_and_lock_the_account(engine):
+    auth.create_user(engine, SYSTEM, "lead", PASSWORD, "lead")
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        answers = list(pool.map(lambda n: _attempt(engine, "lead", f"wrong guess {n}"), range(30)))
+    assert "ok" not in answers
+    with db.session_scope(engine) as s:
+        user = s.exec(select(User)).one()
+        failures = s.exec(select(AuditEvent).where(AuditEvent.action == "sign-in failed")).all()
+    assert user.locked_until is not None
+    assert len(failures) == 30  # every attempt was checked and counted, none lost to the race
+    assert _attempt(engine, "lead", PASSWORD) == auth.REFUSAL  # the right password, too late
+
+
+def test_unknown_and_real_accounts_are_refused_alike_and_both_pay_for_a_hash(engine, monkeypatch):
+    auth.create_user(engine, SYSTEM, "lead", PASSWORD, "lead")
+    auth.create_user(engine, SYSTEM, "gone", PASSWORD, "officer")
+    with db.session_scope(engine) as s:
+        s.exec(select(User).where(User.username == "gone")).one().active = False
+    hashes_checked = []
+    real_verify = auth._verify
+    monkeypatch.setattr(auth, "_verify", lambda h, p: hashes_checked.append(h) or real_verify(h, p))
+    answers = {name: {_attempt(engine, name, "wrong password!!") for _ in range(auth.MAX_FAILED_ATTEMPTS + 1)}
+               for name in ("lead", "nobody", "gone")}
+    assert answers == {name: {auth.REFUSAL} for name in answers}  # locked or not, known or not: one message
+    assert len(hashes_checked) == 3 * (auth.MAX_FAILED_ATTEMPTS + 1)
+
+
+def test_one_source_guessing_many_accounts_is_stopped(engine):
+    auth.create_user(engine, SYSTEM, "lead", PASSWORD, "lead")
+    for n in range(auth.MAX_FAILURES_PER_SOURCE):
+        _attempt(engine, f"user{n}", "guess", source="203.0.113.9")
+    assert _attempt(engine, "lead", PASSWORD, source="203.0.113.9") == auth.REFUSAL
+    assert _attempt(engine, "lead", PASSWORD, source="198.51.100.1") == "ok"
+
+
+# --------------------------------------------------------------------------- 4 sessions outlive rights
+def test_the_signed_in_account_is_read_again_so_a_demotion_or_deactivation_applies_at_once(engine):
+    officer = auth.create_user(engine, SYSTEM, "jo", PASSWORD, "officer")
+    assert auth.current(engine, officer) == officer
+    with db.session_scope(engine) as s:
+        s.get(User, officer.id).role = "viewer"
+    assert auth.current(engine, officer).role == "viewer"
+    with db.session_scope(engine) as s:
+        s.get(User, officer.id).active = False
+    assert auth.current(engine, officer) is None
+
