@@ -2,7 +2,7 @@
 import streamlit as st
 
 import ui
-from triangulate import residents
+from triangulate import exports, residents
 
 st.title("Search what residents said")
 st.caption(ui.ILLUSTRATIVE)
@@ -24,5 +24,5 @@ with ui.friendly_errors():
     if not hits.empty:
         shown = hits.assign(entities=hits["entities"].map(lambda es: ", ".join(f"{t} ({l})" for t, l in es or [])))
         st.dataframe(shown, hide_index=True, width="stretch")
-        st.download_button("Download (CSV)", shown.to_csv(index=False), file_name="resident_quotes.csv",
+        st.download_button("Download (CSV)", exports.csv_text(shown), file_name="resident_quotes.csv",
                            mime="text/csv")

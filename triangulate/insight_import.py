@@ -10,7 +10,6 @@ can be edited and imported again.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from sqlmodel import select
 from schemas import ImportBatch, Insight, InsightCode, Issue, User, Ward
 from schemas.insight_files import (COLUMN_HELP, COLUMNS, MAX_TEXT, NOT_CODED, REQUIRED, CodeSpec, InsightFields,
                                    format_codes, parse_codes)
-from triangulate import audit, insights
+from triangulate import audit, exports, insights
 from triangulate.db import session_scope
 from triangulate.errors import ImportFailed, Problem
 from triangulate.permissions import Actor, can, require
@@ -291,11 +290,7 @@ EXAMPLES = [
 
 
 def template_csv() -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
-    writer.writeheader()
-    writer.writerows(EXAMPLES)
-    return buffer.getvalue().encode("utf-8-sig")
+    return exports.csv_bytes(pd.DataFrame(EXAMPLES, columns=list(COLUMNS)), bom=True)
 
 
 def template_xlsx(engine: Engine) -> bytes:
@@ -303,14 +298,11 @@ def template_xlsx(engine: Engine) -> bytes:
     with session_scope(engine) as session:
         codes = [(i.code, i.label, i.definition) for i in session.exec(
             select(Issue).where(Issue.status == "active").order_by(Issue.sort_order))]
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        pd.DataFrame(EXAMPLES, columns=list(COLUMNS)).to_excel(writer, sheet_name="insights", index=False)
-        pd.DataFrame([{"column": c, "required": "yes" if c in REQUIRED else "no", "how to fill it": COLUMN_HELP[c]}
-                      for c in COLUMNS]).to_excel(writer, sheet_name="how to fill", index=False)
-        pd.DataFrame(codes, columns=["code", "label", "definition"]).to_excel(writer, sheet_name="codebook",
-                                                                              index=False)
-    return buffer.getvalue()
+    return exports.xlsx_bytes({
+        "insights": pd.DataFrame(EXAMPLES, columns=list(COLUMNS)),
+        "how to fill": pd.DataFrame([{"column": c, "required": "yes" if c in REQUIRED else "no",
+                                      "how to fill it": COLUMN_HELP[c]} for c in COLUMNS]),
+        "codebook": pd.DataFrame(codes, columns=["code", "label", "definition"])})
 
 
 def export_frame(engine: Engine, actor: Actor, filters: insights.Filters | None = None) -> pd.DataFrame:
@@ -343,19 +335,11 @@ def export_frame(engine: Engine, actor: Actor, filters: insights.Filters | None 
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return exports.csv_bytes(frame, bom=True)
 
 
 def to_xlsx(frame: pd.DataFrame, sheet: str = "insights") -> bytes:
-    """An .xlsx of the frame. Text that starts with '=' stays text: a typed insight never becomes a formula."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name=sheet, index=False)
-        for row in writer.sheets[sheet].iter_rows():
-            for cell in row:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
-    return buffer.getvalue()
+    return exports.xlsx_bytes({sheet: frame})
 
 
 DEMO_FILE = Path(__file__).resolve().parent / "data" / "demo" / "insights.csv"
