@@ -48,10 +48,17 @@ with tab_restore:
             st.caption(ui.md_escape(f"Made {str(manifest.get('created_at'))[:16].replace('T', ' ')} UTC by "
                                     f"{manifest.get('created_by')}, schema {manifest.get('alembic_revision')}, "
                                     f"from {manifest.get('source_dialect')}."))
+            signed = manifest.get("signature") == "signed"
+            accept_unsigned = False
+            if not signed:
+                st.warning(f"This backup is {manifest.get('signature')}: it was not signed with this "
+                           f"installation's backup key ({backup.key_location()}), so it may have been edited — "
+                           "for example to add an account. Restore it only if you know where it came from.")
+                accept_unsigned = st.checkbox("Restore it anyway (recorded in the audit log)")
             typed = st.text_input("Type RESTORE to replace everything in this database with this backup")
-            if st.button("Restore", type="primary", disabled=typed.strip() != "RESTORE"):
+            if st.button("Restore", type="primary", disabled=typed.strip() != "RESTORE" or not (signed or accept_unsigned)):
                 bar = st.progress(0.0, text="Restoring…")
-                backup.restore(engine, me, io.BytesIO(upload.getvalue()), force=True,
+                backup.restore(engine, me, io.BytesIO(upload.getvalue()), force=True, accept_unsigned=accept_unsigned,
                                progress=lambda table, done, total: bar.progress(
                                    done / total, text=f"Restoring {table}…" if table else "Done"))
                 st.cache_data.clear()
