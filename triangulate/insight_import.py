@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from schemas import ImportBatch, Insight, InsightCode, Issue, User, Ward
@@ -216,11 +217,37 @@ def import_file(engine: Engine, actor: Actor, data: bytes, filename: str, illust
     rows, ignored = validate(engine, actor, data, filename)
     checksum = hashlib.sha256(data).hexdigest()
     report = ImportReport(filename=Path(filename).name, rows=len(rows), ignored_columns=ignored)
+    try:
+        return _write(engine, actor, rows, checksum, report, illustrative, progress)
+    except IntegrityError:
+        # A simultaneous import of the same file won the unique (kind, checksum): everything here was
+        # rolled back; answer as a repeated import does.
+        if not _imported_before(engine, checksum):
+            raise
+        report.already_imported = True
+        report.insights_added = report.insights_existing = report.codings_changed = 0
+        return report
+
+
+def _imported_before(engine: Engine, checksum: str) -> bool:
+    with session_scope(engine) as session:
+        return session.exec(select(ImportBatch.id).where(ImportBatch.kind == "insights",
+                                                         ImportBatch.checksum == checksum)).first() is not None
+
+
+def _write(engine: Engine, actor: Actor, rows: list[ParsedRow], checksum: str, report: ImportReport,
+           illustrative: bool, progress) -> ImportReport:
     with session_scope(engine) as session:
         if session.exec(select(ImportBatch).where(ImportBatch.kind == "insights",
                                                   ImportBatch.checksum == checksum)).first():
             report.already_imported = True
             return report
+        # Claim the file first: a simultaneous import of it waits here and then fails on the unique key,
+        # instead of doing all the work twice.
+        batch = ImportBatch(kind="insights", filename=report.filename, checksum=checksum, rows=len(rows),
+                            imported_by=actor.username)
+        session.add(batch)
+        session.flush()
         users = {u.display_name.lower(): u for u in session.exec(select(User))}
         acting_for_others = can(actor, ACT_FOR_OTHERS)
         own_account = session.get(User, actor.id) if actor.id is not None else None
@@ -266,10 +293,9 @@ def import_file(engine: Engine, actor: Actor, data: bytes, filename: str, illust
                                     "codes": format_codes(parsed.codes)})
             if progress and (n % 200 == 0 or n == len(rows)):
                 progress(n, len(rows))
-        session.add(ImportBatch(kind="insights", filename=report.filename, checksum=checksum, rows=len(rows),
-                                imported_by=actor.username,
-                                report={"added": report.insights_added, "existing": report.insights_existing,
-                                        "codings": report.codings_changed, "illustrative": illustrative}))
+        batch.report = {"added": report.insights_added, "existing": report.insights_existing,
+                        "codings": report.codings_changed, "illustrative": illustrative}
+        session.add(batch)
         audit.record(session, actor, "import", "insights", report.filename, rows=len(rows),
                      added=report.insights_added, codings=report.codings_changed, illustrative=illustrative,
                      insights_added=added, codings_changed=codings)
