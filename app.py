@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from triangulate import auth
+from triangulate import auth, demo
 from triangulate import oidc
 from triangulate.errors import SignInFailed
 
@@ -64,8 +64,11 @@ def sign_in_screen() -> None:
     if oidc_configured():
         st.divider()
         st.button("Sign in with your organisation account", on_click=st.login, icon=":material/badge:")
-    st.caption("On the demo database, accounts `lead`, `officer`, `researcher`, `viewer` and `admin` share the "
-               "password `triangulate-demo` (see README). Replace them before real use.")
+    names, password = demo.advertised_accounts(ui.engine())
+    if names:
+        accounts = ", ".join(f"`{n}`" for n in names)
+        st.caption(f"Demo database: accounts {accounts} share the password `{password}` (see README). Replace "
+                   "them before real use." if password else f"Demo database: accounts {accounts}.")
     ui.attribution()
 
 

@@ -136,3 +136,41 @@ def test_the_signed_in_account_is_read_again_so_a_demotion_or_deactivation_appli
         s.get(User, officer.id).active = False
     assert auth.current(engine, officer) is None
 
+
+
+# --------------------------------------------------------------------------- 11 demo accounts advertised
+def test_demo_accounts_are_advertised_only_on_a_demo_database(engine, demo_engine):
+    from triangulate import demo
+    auth.create_user(engine, SYSTEM, "realadmin", PASSWORD, "admin")
+    assert demo.advertised_accounts(engine) == ([], None)
+    names, password = demo.advertised_accounts(demo_engine)
+    assert "lead" in names and password == "triangulate-demo"
+    with db.session_scope(demo_engine) as s:
+        s.exec(select(User).where(User.username == "lead")).one().active = False
+    assert "lead" not in demo.advertised_accounts(demo_engine)[0]
+
+
+def test_the_sign_in_page_of_a_real_database_names_no_demo_account(tmp_path, monkeypatch, migrated_sqlite_template):
+    import shutil
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.apptest_helpers import ROOT
+    path = tmp_path / "real.db"
+    shutil.copy(migrated_sqlite_template, path)
+    real = db.make_engine(f"sqlite:///{path}")
+    with db.session_scope(real) as s:
+        s.add(Ward(code="S13002971", name="Govan"))  # not empty: the app must not fill it with the demo
+    auth.create_user(real, SYSTEM, "realadmin", PASSWORD, "admin")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("TRIANGULATE_DATA_DIR", str(tmp_path / "data"))
+    db.get_engine.cache_clear()
+    import streamlit as st
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    shown = " ".join(c.value for c in at.caption)
+    assert "triangulate-demo" not in shown and "Demo database" not in shown
+    db.get_engine.cache_clear()
+    st.cache_resource.clear()
