@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import streamlit as st
+from sqlalchemy.exc import DBAPIError
 
 import ui
 from triangulate import auth, demo
 from triangulate import oidc
-from triangulate.errors import SignInFailed
+from triangulate.errors import SignInFailed, explain
 
 st.set_page_config(page_title="Triangulate", page_icon="🔺", layout="wide")
 
@@ -57,10 +58,12 @@ def sign_in_screen() -> None:
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
         try:
-            st.session_state["actor"] = auth.sign_in(ui.engine(), username, password, source=client_address())
-            st.rerun()
+            with ui.friendly_errors():
+                st.session_state["actor"] = auth.sign_in(ui.engine(), username, password, source=client_address())
         except SignInFailed as exc:
             st.error(str(exc))
+        if "actor" in st.session_state:
+            st.rerun()
     if oidc_configured():
         st.divider()
         st.button("Sign in with your organisation account", on_click=st.login, icon=":material/badge:")
@@ -73,7 +76,14 @@ def sign_in_screen() -> None:
 
 
 def main() -> None:
-    ui.engine()  # first run: migrate and fill the database before anything else draws
+    try:
+        ui.engine()  # first run: migrate and fill the database before anything else draws
+    except (OSError, DBAPIError) as exc:  # a read-only folder or a full disk: say what to fix
+        message = explain(exc)
+        if message is None:
+            raise
+        st.error(message)
+        st.stop()
     actor = st.session_state.get("actor")
     if actor is None and oidc_configured() and st.user.is_logged_in and "oidc_refused" not in st.session_state:
         try:

@@ -12,7 +12,9 @@ from sqlmodel import select
 
 from schemas import Ward
 from triangulate import db, demo, retention
-from triangulate.errors import ImportFailed, TriangulateError
+from sqlalchemy.exc import DBAPIError
+
+from triangulate.errors import ImportFailed, TriangulateError, explain
 from triangulate.evidence import escape_markdown
 from triangulate.permissions import SYSTEM, Actor, can
 
@@ -100,6 +102,11 @@ def friendly_errors():
                       for p in exc.problems], hide_index=True, width="stretch")
     except TriangulateError as exc:
         st.error(str(exc))
+    except (OSError, RecursionError, DBAPIError) as exc:  # disk, permissions, database: say what to fix
+        message = explain(exc)
+        if message is None:
+            raise
+        st.error(message)
 
 
 def attribution() -> None:
