@@ -335,6 +335,8 @@ def export_frame(engine: Engine, actor: Actor, filters: insights.Filters | None 
     """One row per insight and coder, in the import shape (plus the insight id), for CSV or XLSX."""
     require(actor, "insights.export")
     listing = insights.list_frame(engine, actor, filters)
+    if not can(actor, "insights.export_any"):  # an officer's export holds their own insights only
+        listing = listing[listing["mine"].astype(bool)]
     ids = [int(i) for i in listing["id"]]
     by_coder: dict[int, dict[str, list[CodeSpec]]] = {}
     with session_scope(engine) as session:
