@@ -36,6 +36,19 @@ with tab_backup:
                            file_name=f"triangulate-backup-{date.today().isoformat()}.zip",
                            mime="application/zip", icon=":material/download:")
 
+    written = backup.written_backups(engine, me)
+    if written:
+        st.markdown("**Backup files this app wrote** (with `python -m triangulate backup`). Backups made "
+                    "before an erasure still hold the erased text.")
+        st.dataframe(pd.DataFrame(written), hide_index=True, width="stretch")
+        doomed = st.selectbox("Backup file to delete", [b["path"] for b in written], key="backup_to_delete")
+        if st.button("Delete this backup file", key="delete_backup",
+                     disabled=not st.checkbox("Yes, delete it", key="delete_backup_sure")):
+            with ui.friendly_errors():
+                backup.delete_backup_file(engine, me, doomed)
+                st.success(ui.md_escape(f"Deleted {doomed}."))
+                st.rerun()
+
 with tab_restore:
     st.write("Restoring replaces **everything** in this database with the backup: accounts, insights, "
              "transcripts, notes. It happens all at once or not at all. You may need to sign in again.")

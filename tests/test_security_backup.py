@@ -289,3 +289,18 @@ def test_the_signing_key_lives_outside_the_database(engine, tmp_path, monkeypatc
         assert all(key.encode() not in archive.read(n) for n in archive.namelist())
     monkeypatch.setenv("TRIANGULATE_BACKUP_KEY_FILE", str(tmp_path / "other.key"))  # another installation
     assert backup.read_manifest(path)["signature"] == "mis-signed"
+
+
+def test_backups_the_app_wrote_are_listed_and_can_be_deleted(engine, tmp_path):
+    data.base(engine)
+    path = tmp_path / "before-erasure.zip"
+    backup.backup(engine, actor("admin"), path)
+    backup.backup(engine, actor("admin"), io.BytesIO())  # a download: nothing on disk to list
+    listed = backup.written_backups(engine, actor("admin"))
+    assert [b["path"] for b in listed] == [str(path.resolve())]
+    with pytest.raises(TriangulateError):
+        backup.delete_backup_file(engine, actor("admin"), str(tmp_path / "elsewhere.zip"))
+    backup.delete_backup_file(engine, actor("admin"), listed[0]["path"])
+    assert not path.exists() and backup.written_backups(engine, actor("admin")) == []
+    with pytest.raises(PermissionDenied):
+        backup.written_backups(engine, actor("lead"))

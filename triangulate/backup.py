@@ -172,8 +172,9 @@ def backup(engine: Engine, actor: Actor, out: str | Path | IO[bytes], progress: 
                 raise TriangulateError("The database is not at the newest schema; run `python -m triangulate "
                                        "init` to upgrade it, then back it up.")
             with Session(bind=conn) as session:
+                where = str(Path(out).resolve()) if isinstance(out, (str, Path)) else ""
                 audit.record(session, actor, "export", "database", "", what="backup",
-                             tables=len(all_tables))
+                             tables=len(all_tables), path=where)
                 session.flush()
             with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 for done, table in enumerate(all_tables):
@@ -362,3 +363,33 @@ def _reset_sequences(conn: Connection, all_tables: list[Table]) -> None:
             f"SELECT setval(seq, COALESCE((SELECT MAX({quote(column)}) FROM {quote(table.name)}), 0) + 1, false) "
             "FROM (SELECT pg_get_serial_sequence(:table, :column) AS seq) s WHERE seq IS NOT NULL"),
             {"table": quote(table.name), "column": column})
+
+
+# --------------------------------------------------------------------------- backups this app wrote
+def written_backups(engine: Engine, actor: Actor) -> list[dict]:
+    """Backup files this installation wrote to disk (from the audit log) that are still there, newest first:
+    after an erasure they still hold the erased text."""
+    require(actor, "backup")
+    from schemas import AuditEvent
+
+    found, seen = [], set()
+    with Session(engine) as session:
+        events = session.exec(select(AuditEvent).where(AuditEvent.action == "export",
+                                                       AuditEvent.entity == "database")
+                              .order_by(AuditEvent.at.desc())).scalars()
+        for event in events:
+            path = (event.detail or {}).get("path")
+            if path and path not in seen and Path(path).is_file():
+                seen.add(path)
+                found.append({"path": path, "made_at": event.at, "made_by": event.actor,
+                              "megabytes": round(Path(path).stat().st_size / 1e6, 1)})
+    return found
+
+
+def delete_backup_file(engine: Engine, actor: Actor, path: str) -> None:
+    """Delete one backup file this app wrote (only those `written_backups` lists); audited."""
+    if path not in {b["path"] for b in written_backups(engine, actor)}:
+        raise TriangulateError("That file is not a backup this app wrote, or it is already gone.")
+    Path(path).unlink()
+    with db.session_scope(engine) as session:
+        audit.record(session, actor, "delete", "backup file", "", path=path)
