@@ -24,12 +24,13 @@ from sqlmodel import select
 from schemas import ImportBatch, Insight, InsightCode, Issue, User, Ward
 from schemas.insight_files import (COLUMN_HELP, COLUMNS, MAX_TEXT, NOT_CODED, REQUIRED, CodeSpec, InsightFields,
                                    format_codes, parse_codes)
-from triangulate import audit, exports, insights
+from triangulate import audit, exports, insights, upload_limits
 from triangulate.db import session_scope
 from triangulate.errors import ImportFailed, Problem
 from triangulate.permissions import Actor, can, require
 
 MAX_ROWS = 20_000
+MAX_BYTES = 40 * 1024 * 1024
 FIX = {
     "ward": "use a Glasgow ward code (S13…) or its name, e.g. Govan",
     "date": "write the date as 2025-03-14 or 14/03/2025, not in the future",
@@ -82,6 +83,7 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
     problem = lambda msg, fix: ImportFailed([Problem(filename, None, None, msg, fix)])  # noqa: E731
     if not data:
         raise problem("the file is empty", "choose the filled-in template (CSV or XLSX)")
+    upload_limits.check_spreadsheet(data, filename, MAX_ROWS, MAX_BYTES)
     try:
         if suffix in (".xlsx", ".xlsm"):
             if data[:2] != b"PK":
