@@ -69,7 +69,8 @@ with tab_restore:
                            "for example to add an account. Restore it only if you know where it came from.")
                 accept_unsigned = st.checkbox("Restore it anyway (recorded in the audit log)")
             typed = st.text_input("Type RESTORE to replace everything in this database with this backup")
-            if st.button("Restore", type="primary", disabled=typed.strip() != "RESTORE" or not (signed or accept_unsigned)):
+            blocked = typed.strip() != "RESTORE" or not (signed or accept_unsigned)
+            if st.button("Restore", type="primary", disabled=blocked):
                 bar = st.progress(0.0, text="Restoring…")
                 backup.restore(engine, me, io.BytesIO(upload.getvalue()), force=True, accept_unsigned=accept_unsigned,
                                progress=lambda table, done, total: bar.progress(
