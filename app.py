@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import streamlit as st
+from sqlalchemy.exc import DBAPIError
 
 import ui
-from triangulate import auth
+from triangulate import auth, demo
 from triangulate import oidc
-from triangulate.errors import SignInFailed
+from triangulate.errors import SignInFailed, explain
 
 st.set_page_config(page_title="Triangulate", page_icon="🔺", layout="wide")
 
@@ -44,6 +45,12 @@ def oidc_configured() -> bool:
     return bool(st.secrets.load_if_toml_exists()) and "auth" in st.secrets
 
 
+def client_address() -> str | None:
+    """The browser's address as Streamlit sees it (None behind some proxies and in tests)."""
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else None
+
+
 def sign_in_screen() -> None:
     st.title("Triangulate")
     st.write("Numbers, practitioners and residents, side by side, for Glasgow's wards.")
@@ -53,20 +60,32 @@ def sign_in_screen() -> None:
         submitted = st.form_submit_button("Sign in", type="primary")
     if submitted:
         try:
-            st.session_state["actor"] = auth.sign_in(ui.engine(), username, password)
-            st.rerun()
+            with ui.friendly_errors():
+                st.session_state["actor"] = auth.sign_in(ui.engine(), username, password, source=client_address())
         except SignInFailed as exc:
             st.error(str(exc))
+        if "actor" in st.session_state:
+            st.rerun()
     if oidc_configured():
         st.divider()
         st.button("Sign in with your organisation account", on_click=st.login, icon=":material/badge:")
-    st.caption("On the demo database, accounts `lead`, `officer`, `researcher`, `viewer` and `admin` share the "
-               "password `triangulate-demo` (see README). Replace them before real use.")
+    names, password = demo.advertised_accounts(ui.engine())
+    if names:
+        accounts = ", ".join(f"`{n}`" for n in names)
+        st.caption(f"Demo database: accounts {accounts} share the password `{password}` (see README). Replace "
+                   "them before real use." if password else f"Demo database: accounts {accounts}.")
     ui.attribution()
 
 
 def main() -> None:
-    ui.engine()  # first run: migrate and fill the database before anything else draws
+    try:
+        ui.engine()  # first run: migrate and fill the database before anything else draws
+    except (OSError, DBAPIError) as exc:  # a read-only folder or a full disk: say what to fix
+        message = explain(exc)
+        if message is None:
+            raise
+        st.error(message)
+        st.stop()
     actor = st.session_state.get("actor")
     if actor is None and oidc_configured() and st.user.is_logged_in and "oidc_refused" not in st.session_state:
         try:
@@ -77,6 +96,15 @@ def main() -> None:
         st.error(st.session_state["oidc_refused"])
         st.button("Sign out of the organisation account", on_click=st.logout)
         return
+    if actor is not None:
+        # Re-read the account at every rerun: a demotion or deactivation applies at the next click.
+        actor = auth.current(ui.engine(), actor)
+        if actor is None:
+            st.session_state.clear()
+            st.warning("Your account has been deactivated or removed, so you have been signed out. "
+                       "Ask an admin if this is a mistake.")
+        else:
+            st.session_state["actor"] = actor
     if actor is None:
         st.navigation([st.Page(sign_in_screen, title="Sign in", icon=":material/login:")]).run()
         return

@@ -10,6 +10,7 @@ from sqlmodel import select
 import ui
 from schemas import Ward
 from triangulate import convergence as cv
+from triangulate import exports
 from triangulate import thresholds as th
 from triangulate.db import session_scope
 
@@ -53,8 +54,8 @@ summary = (matrix.groupby(["ward", "verdict"]).size().unstack(fill_value=0)
 summary.columns = [f"{cv.STYLE[v]['glyph']} {v}" for v in summary.columns]
 st.dataframe(summary, width="stretch")
 st.download_button("Download every verdict (CSV)",
-                   matrix[["ward_code", "ward", "issue_code", "issue", "numbers", "practitioners", "residents",
-                           "verdict", "why"]].to_csv(index=False).encode("utf-8"),
+                   exports.csv_bytes(matrix[["ward_code", "ward", "issue_code", "issue", "numbers",
+                                             "practitioners", "residents", "verdict", "why"]]),
                    file_name="joint-display-wards.csv", mime="text/csv")
 
 st.subheader("Two wards side by side")

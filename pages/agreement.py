@@ -6,7 +6,7 @@ import streamlit as st
 
 import ui
 from schemas.insight_files import STANCE_LABELS
-from triangulate import agreement, insights
+from triangulate import agreement, exports, insights
 
 st.title("Coder agreement")
 actor = ui.actor()
@@ -57,7 +57,7 @@ with ui.friendly_errors():
     st.dataframe(rows[["insight_id", "ward", "issue_code", "values", "severities", "consensus", "text"]],
                  hide_index=True, width="stretch",
                  column_config={"text": st.column_config.TextColumn("Insight", width="large")})
-    st.download_button("Download for the meeting (CSV)", rows.to_csv(index=False).encode("utf-8"),
+    st.download_button("Download for the meeting (CSV)", exports.csv_bytes(rows),
                        "disagreements.csv", "text/csv")
 
     if ui.allowed("insights.settle"):

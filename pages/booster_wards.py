@@ -2,7 +2,7 @@
 import streamlit as st
 
 import ui
-from triangulate import booster
+from triangulate import booster, exports
 from triangulate import numbers_charts as charts
 from triangulate.db import session_scope
 
@@ -56,7 +56,7 @@ st.dataframe(view[["rank", "ward_name", "children", "rate", "z_scale", "z_depth"
                             "z_depth": st.column_config.NumberColumn("z depth", format="%.2f"),
                             "score": st.column_config.NumberColumn("Score", format="%.2f"),
                             "named_booster": "Named Booster Ward", "top": f"In computed top {int(top_n)}"})
-st.download_button("Download the ranking (CSV)", view.to_csv(index=False), "booster_ranking.csv", "text/csv")
+st.download_button("Download the ranking (CSV)", exports.csv_text(view), "booster_ranking.csv", "text/csv")
 
 named = ranked[ranked["named_booster"]]
 st.subheader("Named Booster Wards and the computed ranking")

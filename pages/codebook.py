@@ -95,7 +95,8 @@ with tab_merge:
     c1, c2 = st.columns(2)
     source = c1.selectbox("Merge this issue…", codes, format_func=fmt, key="merge_source")
     survivor = c2.selectbox("…into this one", [c for c in codes if c != source], format_func=fmt, key="merge_target")
-    sure = st.checkbox(f"Yes, merge {labels.get(source, '')!r} into {labels.get(survivor, '')!r}", key="merge_sure")
+    sure = st.checkbox(f"Yes, merge “{ui.md_escape(labels.get(source, ''))}” into "
+                       f"“{ui.md_escape(labels.get(survivor, ''))}”", key="merge_sure")
     if st.button("Merge", disabled=not sure, type="primary"):
         with ui.friendly_errors():
             moved = codebook.merge(engine, actor, source, survivor)

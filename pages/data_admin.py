@@ -36,6 +36,19 @@ with tab_backup:
                            file_name=f"triangulate-backup-{date.today().isoformat()}.zip",
                            mime="application/zip", icon=":material/download:")
 
+    written = backup.written_backups(engine, me)
+    if written:
+        st.markdown("**Backup files this app wrote** (with `python -m triangulate backup`). Backups made "
+                    "before an erasure still hold the erased text.")
+        st.dataframe(pd.DataFrame(written), hide_index=True, width="stretch")
+        doomed = st.selectbox("Backup file to delete", [b["path"] for b in written], key="backup_to_delete")
+        if st.button("Delete this backup file", key="delete_backup",
+                     disabled=not st.checkbox("Yes, delete it", key="delete_backup_sure")):
+            with ui.friendly_errors():
+                backup.delete_backup_file(engine, me, doomed)
+                st.success(ui.md_escape(f"Deleted {doomed}."))
+                st.rerun()
+
 with tab_restore:
     st.write("Restoring replaces **everything** in this database with the backup: accounts, insights, "
              "transcripts, notes. It happens all at once or not at all. You may need to sign in again.")
@@ -48,10 +61,18 @@ with tab_restore:
             st.caption(ui.md_escape(f"Made {str(manifest.get('created_at'))[:16].replace('T', ' ')} UTC by "
                                     f"{manifest.get('created_by')}, schema {manifest.get('alembic_revision')}, "
                                     f"from {manifest.get('source_dialect')}."))
+            signed = manifest.get("signature") == "signed"
+            accept_unsigned = False
+            if not signed:
+                st.warning(f"This backup is {manifest.get('signature')}: it was not signed with this "
+                           f"installation's backup key ({backup.key_location()}), so it may have been edited — "
+                           "for example to add an account. Restore it only if you know where it came from.")
+                accept_unsigned = st.checkbox("Restore it anyway (recorded in the audit log)")
             typed = st.text_input("Type RESTORE to replace everything in this database with this backup")
-            if st.button("Restore", type="primary", disabled=typed.strip() != "RESTORE"):
+            blocked = typed.strip() != "RESTORE" or not (signed or accept_unsigned)
+            if st.button("Restore", type="primary", disabled=blocked):
                 bar = st.progress(0.0, text="Restoring…")
-                backup.restore(engine, me, io.BytesIO(upload.getvalue()), force=True,
+                backup.restore(engine, me, io.BytesIO(upload.getvalue()), force=True, accept_unsigned=accept_unsigned,
                                progress=lambda table, done, total: bar.progress(
                                    done / total, text=f"Restoring {table}…" if table else "Done"))
                 st.cache_data.clear()

@@ -61,7 +61,7 @@ else:
                         st.session_state["needs_done"] = f"Added to the register: {src['issue']} ({src['strand']})."
                         st.rerun()
         if "needs_done" in st.session_state:
-            st.success(st.session_state.pop("needs_done"))
+            st.success(ui.md_escape(st.session_state.pop("needs_done")))  # holds a codebook label
     else:
         st.caption("Only programme leads accept and edit data needs.")
 

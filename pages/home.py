@@ -4,7 +4,7 @@ import streamlit as st
 import ui
 from schemas import DataZone, Ward
 from sqlmodel import func, select
-from triangulate import glasgow, numbers
+from triangulate import exports, glasgow, numbers
 from triangulate.db import session_scope
 from triangulate.numbers_charts import fmt
 
@@ -69,7 +69,7 @@ st.write(f"{n_wards} wards (ONS, December 2022 boundaries) and {n_dz} data zones
          f"{fits.get('fair', 0)} fairly and {fits.get('uncertain', 0)} uncertainly (shown on the ward profile).")
 if not sources.empty:
     st.dataframe(sources, hide_index=True, width="stretch")
-    st.download_button("Download this list (CSV)", sources.to_csv(index=False), "triangulate_sources.csv",
+    st.download_button("Download this list (CSV)", exports.csv_text(sources), "triangulate_sources.csv",
                        "text/csv")
 named = ", ".join(boosters) if boosters else "none"
 st.caption(f"Booster Wards: the programme has ten, chosen on the scale and depth of child poverty; the briefing "

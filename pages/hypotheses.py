@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from triangulate import codebook, hypotheses
+from triangulate import codebook, exports, hypotheses
 from triangulate.db import session_scope
 
 st.title("Hypotheses")
@@ -56,5 +56,5 @@ if can_write:
                 hypotheses.update(engine, actor, hypothesis_id, **change)
             st.success("Saved.")
             st.rerun()
-st.download_button("Download the log (CSV)", log.drop(columns=["ward_code"]).to_csv(index=False).encode("utf-8"),
+st.download_button("Download the log (CSV)", exports.csv_bytes(log.drop(columns=["ward_code"])),
                    file_name=f"hypotheses-{ward_code}.csv", mime="text/csv")

@@ -4,7 +4,7 @@ import streamlit as st
 
 import ui
 from schemas.indicator_files import AGGREGATIONS, POLARITIES, UNITS
-from triangulate import codebook, numbers, numbers_import
+from triangulate import codebook, exports, numbers, numbers_import
 from triangulate.db import session_scope
 
 FROM_FILE = "(from the file, or the default)"
@@ -27,7 +27,7 @@ else:
     st.dataframe(view[cols], hide_index=True, width="stretch",
                  column_config={"definition": st.column_config.TextColumn("Definition", width="large"),
                                 "n_values": "Values stored"})
-    st.download_button("Download the list (CSV)", view[cols].to_csv(index=False), "indicators.csv", "text/csv")
+    st.download_button("Download the list (CSV)", exports.csv_text(view[cols]), "indicators.csv", "text/csv")
 
 st.subheader("Import indicator values")
 if not ui.allowed("indicators.import"):
@@ -95,7 +95,7 @@ if pending:
     if plan.problems:
         st.error(f"{len(plan.problems)} problem(s); nothing can be imported until they are fixed.")
         st.dataframe(plan.problems_frame(), hide_index=True, width="stretch")
-        st.download_button("Download the validation report (CSV)", plan.problems_frame().to_csv(index=False),
+        st.download_button("Download the validation report (CSV)", exports.csv_text(plan.problems_frame()),
                            "validation_report.csv", "text/csv")
     else:
         st.success(f"No problems. {len(plan.rows)} new values for {', '.join(sorted(plan.metas))}.")

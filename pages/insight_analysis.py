@@ -6,7 +6,7 @@ import streamlit as st
 
 import ui
 from schemas.insight_files import STANCE_LABELS, STANCES
-from triangulate import insights
+from triangulate import exports, insights
 
 st.title("Issues × wards")
 actor = ui.actor()
@@ -64,7 +64,7 @@ with ui.friendly_errors():
                         scale=alt.Scale(domain=[STANCE_LABELS[s] for s in STANCES],
                                         range=["#d62728", "#2ca02c", "#1f77b4", "#ff7f0e"])),
         tooltip=["issue", "stance", alt.Tooltip("insights:Q", format=".1f")]), width="stretch")
-    st.download_button("Download the table (CSV)", table.to_csv(index=False).encode("utf-8"),
+    st.download_button("Download the table (CSV)", exports.csv_bytes(table),
                        "issues_by_wards.csv", "text/csv")
 
     st.subheader("Drill down")

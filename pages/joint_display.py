@@ -7,6 +7,7 @@ import streamlit as st
 
 import ui
 from triangulate import convergence as cv
+from triangulate import exports
 from triangulate import evidence, report
 from triangulate import signals as sig
 from triangulate import thresholds as th
@@ -152,7 +153,7 @@ st.divider()
 c1, c2 = st.columns(2)
 export = matrix[["ward", "issue_code", "issue", "numbers", "practitioners", "residents", "numbers–practitioners",
                  "numbers–residents", "practitioners–residents", "verdict", "why"]]
-c1.download_button("Download the matrix (CSV)", export.to_csv(index=False).encode("utf-8"),
+c1.download_button("Download the matrix (CSV)", exports.csv_bytes(export),
                    file_name=f"joint-display-{ward_code}.csv", mime="text/csv")
 if ui.allowed("reports.export"):
     if c2.button("Prepare the report (HTML, PDF, XLSX)"):

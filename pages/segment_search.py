@@ -12,7 +12,8 @@ st.caption(ui.ILLUSTRATIVE)
 engine, actor = ui.engine(), ui.actor()
 
 c1, c2, c3 = st.columns([3, 2, 1])
-query = c1.text_input("Search for", placeholder="e.g. mould, bus, Universal Credit, Ibrox", key="search_q")
+query = c1.text_input("Search for", placeholder="e.g. mould, bus, Universal Credit, Ibrox", key="search_q",
+                      max_chars=200)
 mode = c2.radio("Match", ["word", "lemma", "entity"], horizontal=True, key="search_mode",
                 help="word: the exact word · lemma: every form (bus finds buses) · entity: a place or benefit")
 every_ward = c3.toggle("All wards", value=True, key="search_all")

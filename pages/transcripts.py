@@ -2,7 +2,7 @@
 import streamlit as st
 
 import ui
-from triangulate import residents
+from triangulate import exports, residents
 
 st.title("Transcripts")
 st.caption(ui.ILLUSTRATIVE)
@@ -41,7 +41,7 @@ with ui.friendly_errors():
         stamp = f" @ {int(start // 60)}:{int(start % 60):02d}" if start is not None and start == start else ""
         issue = f" · {row['issue']}" if isinstance(row["issue"], str) else ""
         st.text(f"{residents.mark_redactions(row['speaker'] or '?')} ({row['role']}){stamp}{issue}\n{residents.mark_redactions(row['text'])}")
-    st.download_button("Download this transcript (CSV, redacted)", segments.to_csv(index=False),
+    st.download_button("Download this transcript (CSV, redacted)", exports.csv_text(segments),
                        file_name=f"transcript_{transcript.id}.csv", mime="text/csv")
 
     if ui.allowed("transcripts.delete"):

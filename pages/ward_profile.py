@@ -2,7 +2,7 @@
 import streamlit as st
 
 import ui
-from triangulate import numbers
+from triangulate import exports, numbers
 from triangulate import numbers_charts as charts
 from triangulate.db import session_scope
 
@@ -43,7 +43,7 @@ st.dataframe(shown[["title", "ward_value", "glasgow", "scotland", "rank_of", "z"
              column_config={"title": "Indicator", "ward_value": name, "rank_of": "Rank",
                             "z": st.column_config.NumberColumn("Gap (SD, + = worse)", format="%.2f"),
                             "suppressed": "Areas suppressed / used", "source_level": "Built from"})
-st.download_button("Download this table (CSV)", shown.drop(columns=["issue_codes"]).to_csv(index=False),
+st.download_button("Download this table (CSV)", exports.csv_text(shown.drop(columns=["issue_codes"])),
                    f"ward_profile_{ward}.csv", "text/csv")
 
 st.subheader("One indicator in detail")

@@ -56,7 +56,10 @@ class Issue(SQLModel, table=True):
 
 # --------------------------------------------------------------------------- numbers
 class ImportBatch(SQLModel, table=True):
-    """One accepted import file; its checksum makes a repeated import a no-op."""
+    """One accepted import file; its checksum makes a repeated import a no-op. Unique per kind, so two
+    simultaneous imports of one file cannot both be stored: the second fails and sees the first."""
+
+    __table_args__ = (UniqueConstraint("kind", "checksum", name="uq_importbatch_kind_checksum"),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     kind: str  # indicators / insights / transcript / codebook

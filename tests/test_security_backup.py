@@ -157,7 +157,7 @@ def test_a_backup_of_another_schema_revision_is_refused(engine, fresh_engine, tm
             dst.writestr(item, content)
     out.seek(0)
     with pytest.raises(backup.BackupInvalid, match="revision"):
-        backup.restore(fresh_engine, actor("admin"), out)
+        backup.restore(fresh_engine, actor("admin"), out, accept_unsigned=True)
 
 
 @pytest.mark.parametrize("role", ["lead", "researcher", "officer", "viewer"])
@@ -238,6 +238,69 @@ def test_a_well_formed_but_wrong_backup_is_refused_and_changes_nothing(engine, f
     path, bad = tmp_path / "backup.zip", tmp_path / "bad.zip"
     backup.backup(engine, actor("admin"), path)
     _rewrite(path, bad, change)
-    with pytest.raises(backup.BackupInvalid):
+    with pytest.raises(backup.BackupInvalid):  # even an admin's forcing past the signature check
+        backup.restore(fresh_engine, actor("admin"), bad, accept_unsigned=True)
+    assert all(not rows for rows in snapshot(fresh_engine, skip_restore_event=False).values())
+
+
+def _plant_admin(name, content):
+    """What an attacker with the file but not the key would do: add an admin account."""
+    if name != "user":
+        return None
+    row = json.loads(content.splitlines()[0])
+    row.update(id=999, username="planted", role="admin", active=True, oidc_subject=None)
+    return content + json.dumps(row).encode() + b"\n"
+
+
+@pytest.mark.parametrize("signature", ["kept", "dropped"])
+def test_a_backup_edited_without_the_key_is_refused_unless_an_admin_forces_it(engine, fresh_engine, tmp_path,
+                                                                              signature):
+    fill_every_table(engine, tmp_path)
+    path, bad = tmp_path / "backup.zip", tmp_path / "bad.zip"
+    backup.backup(engine, actor("admin"), path)
+    assert backup.read_manifest(path)["signature"] == "signed"
+    _rewrite(path, bad, _plant_admin)
+    if signature == "dropped":
+        with zipfile.ZipFile(bad) as src:
+            files = {i.filename: src.read(i) for i in src.infolist() if i.filename != backup.SIGNATURE}
+        with zipfile.ZipFile(bad, "w") as dst:
+            for name, content in files.items():
+                dst.writestr(name, content)
+    status = "mis-signed" if signature == "kept" else "unsigned"
+    assert backup.read_manifest(bad)["signature"] == status
+    with pytest.raises(backup.BackupInvalid, match=status):
         backup.restore(fresh_engine, actor("admin"), bad)
     assert all(not rows for rows in snapshot(fresh_engine, skip_restore_event=False).values())
+    backup.restore(fresh_engine, actor("admin"), bad, accept_unsigned=True)
+    with session_scope(fresh_engine) as s:
+        event = next(e for e in s.exec(sm_select(AuditEvent)) if e.detail.get("what") == "restore")
+    assert event.detail["signature"] == status and event.detail["accepted_unsigned"] is True
+    assert "user" in event.detail["rows_changed"]
+
+
+def test_the_signing_key_lives_outside_the_database(engine, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRIANGULATE_BACKUP_KEY_FILE", str(tmp_path / "keys" / "backup.key"))
+    data.base(engine)
+    path = tmp_path / "backup.zip"
+    backup.backup(engine, actor("admin"), path)
+    key = (tmp_path / "keys" / "backup.key").read_text().strip()
+    assert len(key) == 64 and (tmp_path / "keys" / "backup.key").stat().st_mode & 0o077 == 0
+    with zipfile.ZipFile(path) as archive:
+        assert all(key.encode() not in archive.read(n) for n in archive.namelist())
+    monkeypatch.setenv("TRIANGULATE_BACKUP_KEY_FILE", str(tmp_path / "other.key"))  # another installation
+    assert backup.read_manifest(path)["signature"] == "mis-signed"
+
+
+def test_backups_the_app_wrote_are_listed_and_can_be_deleted(engine, tmp_path):
+    data.base(engine)
+    path = tmp_path / "before-erasure.zip"
+    backup.backup(engine, actor("admin"), path)
+    backup.backup(engine, actor("admin"), io.BytesIO())  # a download: nothing on disk to list
+    listed = backup.written_backups(engine, actor("admin"))
+    assert [b["path"] for b in listed] == [str(path.resolve())]
+    with pytest.raises(TriangulateError):
+        backup.delete_backup_file(engine, actor("admin"), str(tmp_path / "elsewhere.zip"))
+    backup.delete_backup_file(engine, actor("admin"), listed[0]["path"])
+    assert not path.exists() and backup.written_backups(engine, actor("admin")) == []
+    with pytest.raises(PermissionDenied):
+        backup.written_backups(engine, actor("lead"))

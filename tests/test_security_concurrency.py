@@ -119,3 +119,93 @@ def test_a_restore_killed_half_way_leaves_the_database_empty(engine, tmp_path):
     """, "HALF-WAY")
     # the wipe and the half-written tables were rolled back: exactly what was there before
     assert snapshot(engine, skip_restore_event=False) == before
+
+
+# --------------------------------------------------------------------------- issue 12 targets
+WRITERS, PER_WRITER_BULK = 8, 500
+
+
+def test_eight_writers_of_500_lose_and_duplicate_nothing(engine):
+    """8 writers × 500 insights at once; each commit is one insight plus its audit event."""
+    with session_scope(engine) as s:
+        s.add(Ward(code="S13002971", name="Govan"))
+    errors: list = []
+
+    def write(name: str) -> None:
+        try:
+            for n in range(PER_WRITER_BULK):
+                with session_scope(engine) as s:
+                    row = Insight(ward_code="S13002971", author_name=name, role_service="CEO",
+                                  observed_on=date.today(), text=f"{name} {n}", evidence_type="direct observation")
+                    s.add(row)
+                    s.flush()
+                    audit.record(s, actor("officer", name), "create", "insight", row.id)
+        except Exception as exc:  # noqa: BLE001 - the test reports any failure
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=write, args=(f"w{i}",)) for i in range(WRITERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with session_scope(engine) as s:
+        texts = list(s.execute(select(Insight.text)).scalars())
+    assert len(texts) == len(set(texts)) == WRITERS * PER_WRITER_BULK
+
+
+def test_four_simultaneous_imports_of_one_file_store_it_once(engine):
+    from schemas import ImportBatch
+    from triangulate import codebook, insight_import
+    from triangulate.permissions import SYSTEM
+    codebook.load_default(engine, SYSTEM)
+    with session_scope(engine) as s:
+        s.add(Ward(code="S13002971", name="Govan"))
+    lines = ["ward,date,author,role_service,evidence_type,text,codes"]
+    lines += [f"Govan,2026-03-14,Jo Reid,Health visiting,caseload pattern,Row {n} of the file,housing:problem:2"
+              for n in range(200)]
+    data = ("\n".join(lines) + "\n").encode()
+    barrier = threading.Barrier(4)
+    results: list = []
+
+    def run() -> None:
+        barrier.wait()
+        try:
+            results.append(insight_import.import_file(engine, actor("researcher"), data, "same.csv"))
+        except Exception as exc:  # noqa: BLE001
+            results.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(not isinstance(r, Exception) for r in results), results
+    assert sorted(r.already_imported for r in results) == [False, True, True, True]
+    with session_scope(engine) as s:
+        assert s.execute(select(func.count()).select_from(Insight)).scalar() == 200
+        assert s.execute(select(func.count()).select_from(ImportBatch)).scalar() == 1
+
+
+def test_thirty_parallel_sign_ins_lock_the_account(engine):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from schemas import User
+    from triangulate import auth
+    from triangulate.errors import SignInFailed
+    from triangulate.permissions import SYSTEM
+    auth.create_user(engine, SYSTEM, "lead", "a long enough password", "lead")
+
+    def attempt(n: int) -> bool:
+        try:
+            auth.sign_in(engine, "lead", f"wrong {n}")
+            return True
+        except SignInFailed:
+            return False
+
+    with ThreadPoolExecutor(max_workers=30) as pool:
+        assert not any(pool.map(attempt, range(30)))
+    with session_scope(engine) as s:
+        assert s.execute(select(User.locked_until)).scalar() is not None
+    with pytest.raises(SignInFailed):
+        auth.sign_in(engine, "lead", "a long enough password")

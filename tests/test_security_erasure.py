@@ -1,4 +1,6 @@
 """Erasure: a deleted transcript or insight leaves no trace anywhere in the database (both backends)."""
+from pathlib import Path
+
 import pytest
 from sqlmodel import select
 
@@ -156,3 +158,39 @@ def test_listing_transcripts_for_erasure_needs_the_delete_permission(engine, wor
         erasure.transcripts(engine, actor(role))
     listed = erasure.transcripts(engine, actor("researcher"))
     assert [(t["title"], t["segments"]) for t in listed] == [("Govan focus group 3", 2), ("Govan drop-in", 2)]
+
+
+def test_erasure_rewrites_topic_words_sweeps_orphan_files_and_forgets_the_file_name(engine, world, tmp_path):
+    from triangulate import audit
+    from triangulate.atomic_dir import TEMP_PREFIX
+    models = tmp_path / "data" / "models"
+    killed = models / "7"  # an analyse killed half-way: a folder no record points at
+    killed.mkdir(parents=True)
+    (killed / "docs.json").write_text(data.SECRET)
+    (models / f"{TEMP_PREFIX}8-abc").mkdir()
+    with session_scope(engine) as s:
+        audit.record(s, actor("researcher"), "import", "transcript", world["secret"]["id"],
+                     filename="Mary Brogan focus group.docx", segments=2)
+    erasure.erase_transcript(engine, actor("researcher", id=9), world["secret"]["id"])
+    with session_scope(engine) as s:
+        topic = s.exec(select(Topic)).one()
+        event = s.exec(select(AuditEvent).where(AuditEvent.action == "import")).one()
+    assert "mould" not in topic.keywords and "damp" in topic.keywords  # 'damp' was never in the erased text
+    assert "mould" not in topic.label.lower()
+    assert not killed.exists() and not list(models.glob(f"{TEMP_PREFIX}*"))
+    assert "Brogan" not in str(event.detail) and event.detail["segments"] == 2
+    if engine.dialect.name == "sqlite":
+        wal = Path(engine.url.database + "-wal")
+        assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_an_atomic_directory_appears_whole_or_not_at_all(tmp_path):
+    from triangulate.atomic_dir import atomic_directory
+    final = tmp_path / "models" / "3"
+    with pytest.raises(RuntimeError), atomic_directory(final) as temp:
+        (temp / "part.json").write_text("half")
+        raise RuntimeError("killed")
+    assert not final.exists() and list((tmp_path / "models").iterdir()) == []
+    with atomic_directory(final) as temp:
+        (temp / "whole.json").write_text("all")
+    assert [p.name for p in final.iterdir()] == ["whole.json"]

@@ -1,17 +1,16 @@
 """Reading the audit log: filters (who, what, which record, when), a daily count, CSV export."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
+import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from schemas import AuditEvent
-from triangulate import audit
+from triangulate import audit, exports
 from triangulate.db import session_scope
 from triangulate.permissions import Actor, require
 
@@ -79,23 +78,12 @@ def per_day(rows: list[dict]) -> list[dict]:
     return [{"day": day.isoformat(), "action": action, "events": n} for (day, action), n in sorted(tally.items())]
 
 
-def _cell(value):
-    """Spreadsheets run cells that start with = + - @ as formulas: make them plain text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def export_csv(engine: Engine, actor: Actor, flt: AuditFilter = AuditFilter()) -> str:
     """The filtered log as CSV (UTF-8). The export is itself audited, with the filter used."""
     rows = events(engine, actor, flt)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS, extrasaction="ignore")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _cell(v) for k, v in {**row, "at": row["at"].isoformat()}.items()})
+    frame = pd.DataFrame([{**row, "at": row["at"].isoformat()} for row in rows], columns=list(COLUMNS))
     with session_scope(engine) as session:
         audit.record(session, actor, "export", "auditevent", "", rows=len(rows),
                      filter={k: (v.isoformat() if isinstance(v, date) else v)
                              for k, v in flt.__dict__.items() if v not in (None, "")})
-    return buffer.getvalue()
+    return exports.csv_text(frame)

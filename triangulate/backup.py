@@ -10,13 +10,23 @@ Restore checks every checksum and the schema revision before it writes anything,
 ONE transaction into an empty database (or, with `force=True`, a database it first wipes in that same
 transaction), so a failed restore leaves the database exactly as it was. PostgreSQL sequences are moved
 past the restored ids.
+
+The manifest is signed: `manifest.sig` holds an HMAC-SHA256 of manifest.json (which holds every table's
+SHA-256) under a key kept outside the database — `TRIANGULATE_BACKUP_KEY` if set, else the file named by
+`TRIANGULATE_BACKUP_KEY_FILE`, else `backup.key` in the data folder (made on first use, readable by its
+owner only). Anyone can recompute a checksum; only someone holding the key can sign, so an edited backup
+(a planted admin account) is refused. An admin may still restore an unsigned or mis-signed file by forcing
+it (`accept_unsigned`); the audit event says so and lists what changed.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import io
 import json
+import os
+import secrets
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -39,6 +49,7 @@ from triangulate.permissions import Actor, require
 FORMAT = "triangulate-backup"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
 BATCH = 1000
 
 Progress = Callable[[str, int, int], None]  # (table, tables done, tables in all)
@@ -46,6 +57,50 @@ Progress = Callable[[str, int, int], None]  # (table, tables done, tables in all
 
 class BackupInvalid(TriangulateError):
     pass
+
+
+# --------------------------------------------------------------------------- signing key
+def key_location() -> str:
+    """Where the signing key comes from, for messages and docs."""
+    if os.environ.get("TRIANGULATE_BACKUP_KEY"):
+        return "the TRIANGULATE_BACKUP_KEY environment variable"
+    return str(_key_file())
+
+
+def _key_file() -> Path:
+    from triangulate.config import data_dir
+
+    named = os.environ.get("TRIANGULATE_BACKUP_KEY_FILE")
+    return Path(named) if named else data_dir() / "backup.key"
+
+
+def signing_key() -> bytes:
+    """The backup signing key; made (32 random bytes, owner-only file) the first time it is needed."""
+    if os.environ.get("TRIANGULATE_BACKUP_KEY"):
+        return os.environ["TRIANGULATE_BACKUP_KEY"].encode("utf-8")
+    path = _key_file()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+        except FileExistsError:
+            pass  # another process made it first; use theirs
+    return path.read_text().strip().encode("utf-8")
+
+
+def _sign(manifest_bytes: bytes) -> str:
+    return hmac.new(signing_key(), manifest_bytes, hashlib.sha256).hexdigest()
+
+
+def signature_status(archive: zipfile.ZipFile) -> str:
+    """'signed' (by this installation's key), 'unsigned' or 'mis-signed'."""
+    try:
+        given = archive.read(SIGNATURE).decode("ascii", "replace").strip()
+    except KeyError:
+        return "unsigned"
+    return "signed" if hmac.compare_digest(given, _sign(archive.read(MANIFEST))) else "mis-signed"
 
 
 def tables() -> list[Table]:
@@ -117,15 +172,18 @@ def backup(engine: Engine, actor: Actor, out: str | Path | IO[bytes], progress: 
                 raise TriangulateError("The database is not at the newest schema; run `python -m triangulate "
                                        "init` to upgrade it, then back it up.")
             with Session(bind=conn) as session:
+                where = str(Path(out).resolve()) if isinstance(out, (str, Path)) else ""
                 audit.record(session, actor, "export", "database", "", what="backup",
-                             tables=len(all_tables))
+                             tables=len(all_tables), path=where)
                 session.flush()
             with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 for done, table in enumerate(all_tables):
                     if progress:
                         progress(table.name, done, len(all_tables))
                     manifest["tables"].append(_write_table(conn, archive, table))
-                archive.writestr(MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
+                manifest_bytes = json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8")
+                archive.writestr(MANIFEST, manifest_bytes)
+                archive.writestr(SIGNATURE, _sign(manifest_bytes))
     if progress:
         progress("", len(all_tables), len(all_tables))
     return manifest
@@ -152,7 +210,7 @@ def read_manifest(source: str | Path | IO[bytes]) -> dict:
     """The manifest of a backup file, after checking the file's shape and every checksum."""
     try:
         with zipfile.ZipFile(source) as archive:
-            return _checked_manifest(archive)
+            return _checked_manifest(archive) | {"signature": signature_status(archive)}
     except zipfile.BadZipFile as exc:
         raise BackupInvalid("This is not a Triangulate backup (not a zip file). Choose the .zip file that "
                             "`backup` wrote.") from exc
@@ -190,10 +248,11 @@ def _checked_manifest(archive: zipfile.ZipFile) -> dict:
 
 
 def restore(engine: Engine, actor: Actor, source: str | Path | IO[bytes], force: bool = False,
-            progress: Progress | None = None) -> dict:
+            progress: Progress | None = None, accept_unsigned: bool = False) -> dict:
     """Restore a backup into an empty database, or with `force=True` replace everything in it.
 
-    All or nothing: one transaction. Returns the manifest.
+    A backup not signed with this installation's key is refused unless `accept_unsigned` (an admin's
+    decision, audited). All or nothing: one transaction. Returns the manifest.
     """
     require(actor, "backup")
     if isinstance(source, (bytes, bytearray)):
@@ -205,6 +264,13 @@ def restore(engine: Engine, actor: Actor, source: str | Path | IO[bytes], force:
                             "`backup` wrote.") from exc
     with archive:
         manifest = _checked_manifest(archive)
+        signature = signature_status(archive)
+        if signature != "signed" and not accept_unsigned:
+            raise BackupInvalid(
+                f"This backup is {signature}: it was not signed with this installation's backup key "
+                f"({key_location()}), so it may have been edited (for example to add an account). Restore a "
+                "backup this installation made, or — if you know where this file came from — restore it "
+                "anyway as an admin (CLI: --accept-unsigned); that choice is recorded in the audit log.")
         entries = {e["name"]: e for e in manifest.get("tables", [])}
         all_tables = tables()
         with engine.begin() as conn:
@@ -213,7 +279,8 @@ def restore(engine: Engine, actor: Actor, source: str | Path | IO[bytes], force:
                 raise BackupInvalid(f"The backup is of schema revision {manifest.get('alembic_revision')!r} and "
                                     f"this database is at {revision!r}. Restore it with the version of "
                                     "Triangulate that made it, or into a database at the same revision.")
-            occupied = [t.name for t in all_tables if conn.execute(select(func.count()).select_from(t)).scalar()]
+            before = {t.name: conn.execute(select(func.count()).select_from(t)).scalar() for t in all_tables}
+            occupied = [name for name, rows in before.items() if rows]
             if occupied and not force:
                 raise TriangulateError(f"The database already holds data ({', '.join(occupied[:5])}…). Restore "
                                        "into an empty database, or confirm replacing everything (--force).")
@@ -232,7 +299,10 @@ def restore(engine: Engine, actor: Actor, source: str | Path | IO[bytes], force:
             if conn.dialect.name == "postgresql":
                 _reset_sequences(conn, all_tables)
             with Session(bind=conn) as session:
+                changed = {name: {"from": before[name], "to": entries.get(name, {}).get("rows", 0)}
+                           for name in before if before[name] != entries.get(name, {}).get("rows", 0)}
                 audit.record(session, actor, "import", "database", "", what="restore", force=force,
+                             signature=signature, accepted_unsigned=signature != "signed", rows_changed=changed,
                              backup_created_at=manifest.get("created_at"),
                              backup_created_by=manifest.get("created_by"),
                              rows=sum(e.get("rows", 0) for e in entries.values()))
@@ -293,3 +363,33 @@ def _reset_sequences(conn: Connection, all_tables: list[Table]) -> None:
             f"SELECT setval(seq, COALESCE((SELECT MAX({quote(column)}) FROM {quote(table.name)}), 0) + 1, false) "
             "FROM (SELECT pg_get_serial_sequence(:table, :column) AS seq) s WHERE seq IS NOT NULL"),
             {"table": quote(table.name), "column": column})
+
+
+# --------------------------------------------------------------------------- backups this app wrote
+def written_backups(engine: Engine, actor: Actor) -> list[dict]:
+    """Backup files this installation wrote to disk (from the audit log) that are still there, newest first:
+    after an erasure they still hold the erased text."""
+    require(actor, "backup")
+    from schemas import AuditEvent
+
+    found, seen = [], set()
+    with Session(engine) as session:
+        events = session.exec(select(AuditEvent).where(AuditEvent.action == "export",
+                                                       AuditEvent.entity == "database")
+                              .order_by(AuditEvent.at.desc())).scalars()
+        for event in events:
+            path = (event.detail or {}).get("path")
+            if path and path not in seen and Path(path).is_file():
+                seen.add(path)
+                found.append({"path": path, "made_at": event.at, "made_by": event.actor,
+                              "megabytes": round(Path(path).stat().st_size / 1e6, 1)})
+    return found
+
+
+def delete_backup_file(engine: Engine, actor: Actor, path: str) -> None:
+    """Delete one backup file this app wrote (only those `written_backups` lists); audited."""
+    if path not in {b["path"] for b in written_backups(engine, actor)}:
+        raise TriangulateError("That file is not a backup this app wrote, or it is already gone.")
+    Path(path).unlink()
+    with db.session_scope(engine) as session:
+        audit.record(session, actor, "delete", "backup file", "", path=path)

@@ -6,7 +6,6 @@ given an owner and moved through its statuses. Proposals already on the register
 """
 from __future__ import annotations
 
-import io
 from dataclasses import asdict, dataclass
 
 import pandas as pd
@@ -14,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from schemas import DataNeed, Issue, Ward
-from triangulate import audit
+from triangulate import audit, exports
 from triangulate import convergence as cv
 from triangulate.db import session_scope
 from triangulate.errors import NotFound, TriangulateError
@@ -164,12 +163,9 @@ def export(engine: Engine, actor: Actor, fmt: str, ward_codes: list[str] | None 
     for col in ("created_at", "updated_at"):
         frame[col] = pd.to_datetime(frame[col], utc=True).dt.tz_localize(None) if len(frame) else frame[col]
     if fmt == "csv":
-        data = frame.to_csv(index=False).encode("utf-8")
+        data = exports.csv_bytes(frame)
     elif fmt == "xlsx":
-        buffer = io.BytesIO()
-        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-            frame.to_excel(writer, index=False, sheet_name="Data needs")
-        data = buffer.getvalue()
+        data = exports.xlsx_bytes({"Data needs": frame})
     else:
         raise TriangulateError(f"Export format must be csv or xlsx, not {fmt!r}.")
     with session_scope(engine) as session:

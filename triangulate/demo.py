@@ -6,12 +6,18 @@ import os
 from typing import Callable
 
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
+from schemas import Setting, User
 from triangulate import auth, codebook, db
 from triangulate.permissions import SYSTEM
 
 # Demo accounts, one per role, exist only in a database filled with `init --demo`.
-DEMO_PASSWORD = os.environ.get("TRIANGULATE_DEMO_PASSWORD", "triangulate-demo")
+PUBLIC_DEMO_PASSWORD = "triangulate-demo"
+DEMO_PASSWORD = os.environ.get("TRIANGULATE_DEMO_PASSWORD", PUBLIC_DEMO_PASSWORD)
+# Written by `init --demo` (and the first-run fill) with the demo accounts: the sign-in page names them
+# only on such a database, never on one whose accounts were made by an admin.
+DEMO_MARKER = "demo_accounts"
 DEMO_USERS = [
     ("admin", "admin", "Demo admin", "Programme data team"),
     ("lead", "lead", "Demo lead (Aileen)", "Child Poverty Programme lead"),
@@ -25,6 +31,24 @@ DEMO_USERS = [
 def _users(engine: Engine) -> None:
     for username, role, name, service in DEMO_USERS:
         auth.create_user(engine, SYSTEM, username, DEMO_PASSWORD, role, name, service)
+    with db.session_scope(engine) as session:
+        session.add(Setting(key=DEMO_MARKER, value={"usernames": [u[0] for u in DEMO_USERS],
+                                                    "public_password": DEMO_PASSWORD == PUBLIC_DEMO_PASSWORD},
+                            updated_by=SYSTEM.username))
+
+
+def advertised_accounts(engine: Engine) -> tuple[list[str], str | None]:
+    """The demo usernames still active, and the password if it is the public one, on a database made by
+    `init --demo`; ([], None) on any other database."""
+    with db.session_scope(engine) as session:
+        marker = session.get(Setting, DEMO_MARKER)
+        if marker is None:
+            return [], None
+        names = marker.value.get("usernames", [])
+        active = list(session.exec(select(User.username).where(User.username.in_(names),
+                                                                User.active.is_(True))))
+    password = PUBLIC_DEMO_PASSWORD if marker.value.get("public_password") else None
+    return [n for n in names if n in active], password
 
 
 def _glasgow(engine: Engine) -> None:

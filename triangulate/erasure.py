@@ -36,6 +36,8 @@ from triangulate.errors import NotFound, PermissionDenied
 from triangulate.permissions import Actor, can, require
 
 REMOVED = "[quote removed: source deleted]"
+BACKUP_WARNING = ("Backups made before this erasure still hold the text: delete them (Backup and retention page "
+                  "lists the backups this app wrote) or record where they are kept and when they expire.")
 # Shorter fragments ("yes", "the damp") are too common to be a quote of one source.
 MIN_QUOTE_CHARS = 12
 MIN_SENTENCE_CHARS = 20
@@ -49,12 +51,14 @@ class ErasureReport:
     deleted: dict[str, int] = field(default_factory=dict)  # table -> rows deleted
     quotes_removed: int = 0
     stale_models: list[int] = field(default_factory=list)
+    topic_words_removed: int = 0
     model_files_deleted: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         rows = ", ".join(f"{n} {table}" for table, n in sorted(self.deleted.items()) if n)
         return (f"Deleted {self.entity} {self.entity_id}: {rows or 'no rows'}; {self.quotes_removed} quote(s) "
-                f"removed from notes; {len(self.stale_models)} topic model(s) marked stale.")
+                f"removed from notes; {len(self.stale_models)} topic model(s) marked stale; "
+                f"{self.topic_words_removed} topic word(s) removed. {BACKUP_WARNING}")
 
 
 # --------------------------------------------------------------------------- public operations
@@ -90,11 +94,83 @@ def erase_transcript(engine: Engine, actor: Actor, transcript_id: int) -> Erasur
                                                           ImportBatch.__table__.c.id, batches))
         report.deleted["embedding"] = _delete_unshared_embeddings(session, hashes)
         report.quotes_removed = _scrub_quotes(session, texts)
+        report.topic_words_removed = _scrub_topic_words(session, models, texts)
+        _forget_import_filenames(session, transcript_id)
         audit.record(session, actor, "delete", "transcript", transcript_id, ward_code=transcript.ward_code,
                      rows=_plain(report.deleted), quotes_removed=report.quotes_removed,
-                     stale_models=report.stale_models)
-    report.model_files_deleted = _delete_model_files(paths)
+                     stale_models=report.stale_models, topic_words_removed=report.topic_words_removed)
+    report.model_files_deleted = _delete_model_files(paths) + sweep_orphan_files(engine)
+    checkpoint(engine)
     return report
+
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # letters, with inner apostrophes/hyphens
+
+
+def _words(texts: Iterable[str]) -> set[str]:
+    return {w.lower() for t in texts for w in _WORD.findall(t or "")}
+
+
+def _scrub_topic_words(session: Session, model_ids: Iterable[int], erased_texts: list[str]) -> int:
+    """Topic labels and keywords come from the fitted texts: a word of the erased text that no remaining
+    segment of the same model says is dropped from every keyword list, and a label holding one is
+    rewritten from the keywords that remain. Returns how many words were removed."""
+    erased = _words(erased_texts)
+    removed = 0
+    for model_id in set(model_ids):
+        remaining = _words(session.execute(
+            select(Segment.text).join(schemas.SegmentTopic, schemas.SegmentTopic.segment_id == Segment.id)
+            .where(schemas.SegmentTopic.model_id == model_id)).scalars())
+        gone = erased - remaining
+        if not gone:
+            continue
+        for topic in session.execute(select(Topic).where(Topic.model_id == model_id)).scalars():
+            kept = [k for k in topic.keywords or [] if not (_words([str(k)]) & gone)]
+            label_words = _words([topic.label])
+            if len(kept) == len(topic.keywords or []) and not (label_words & gone):
+                continue
+            removed += len(topic.keywords or []) - len(kept) + len(label_words & gone)
+            topic.keywords = kept
+            if label_words & gone:
+                topic.label = " · ".join(str(k) for k in kept[:3]) or f"Topic {topic.number} (refit to name it)"
+            session.add(topic)
+    session.flush()
+    return removed
+
+
+def _forget_import_filenames(session: Session, transcript_id: int) -> None:
+    """A file name often holds a resident's or a place's name: the import's audit event keeps no name."""
+    for event in session.execute(select(AuditEvent).where(AuditEvent.action == "import",
+                                                          AuditEvent.entity == "transcript",
+                                                          AuditEvent.entity_id == str(transcript_id))).scalars():
+        detail = dict(event.detail or {})
+        for key in ("filename", "file", "source_filename", "name"):
+            if key in detail:
+                detail[key] = REMOVED
+        event.detail = detail
+        session.add(event)
+
+
+def sweep_orphan_files(engine: Engine) -> list[str]:
+    """Delete model folders under the data folder that no topic model record points at (left by an analyse
+    killed half-way, or by an erasure); they hold resident text that erasure could not otherwise reach."""
+    models_dir = config.data_dir() / "models"
+    if not models_dir.is_dir():
+        return []
+    root = config.data_dir().resolve()
+    with session_scope(engine) as session:
+        owned = {((Path(p) if Path(p).is_absolute() else root / p).resolve())
+                 for p in session.execute(select(TopicModel.path).where(TopicModel.path != "")).scalars()}
+    orphans = [str(p) for p in models_dir.iterdir() if p.resolve() not in owned]
+    return _delete_model_files(orphans)
+
+
+def checkpoint(engine: Engine) -> None:
+    """SQLite keeps deleted pages in its write-ahead log until a checkpoint: fold the log into the database
+    and truncate it, so the erased text is not left in the -wal file. (PostgreSQL: see docs/security.md.)"""
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def erase_insight(engine: Engine, actor: Actor, insight_id: int) -> ErasureReport:
@@ -122,6 +198,7 @@ def erase_insight(engine: Engine, actor: Actor, insight_id: int) -> ErasureRepor
         report.quotes_removed = _scrub_quotes(session, all_texts)
         audit.record(session, actor, "delete", "insight", insight_id, ward_code=insight.ward_code,
                      rows=_plain(report.deleted), quotes_removed=report.quotes_removed)
+    checkpoint(engine)
     return report
 
 

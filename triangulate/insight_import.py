@@ -10,7 +10,6 @@ can be edited and imported again.
 """
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -19,17 +18,19 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from schemas import ImportBatch, Insight, InsightCode, Issue, User, Ward
 from schemas.insight_files import (COLUMN_HELP, COLUMNS, MAX_TEXT, NOT_CODED, REQUIRED, CodeSpec, InsightFields,
                                    format_codes, parse_codes)
-from triangulate import audit, insights
+from triangulate import audit, exports, insights, upload_limits
 from triangulate.db import session_scope
 from triangulate.errors import ImportFailed, Problem
 from triangulate.permissions import Actor, can, require
 
 MAX_ROWS = 20_000
+MAX_BYTES = 40 * 1024 * 1024
 FIX = {
     "ward": "use a Glasgow ward code (S13…) or its name, e.g. Govan",
     "date": "write the date as 2025-03-14 or 14/03/2025, not in the future",
@@ -43,6 +44,9 @@ FIX = {
              "e.g. housing:problem:3; food:worsening:2",
     "coder": "give the username of the person who coded the row, or leave it blank",
 }
+# Officers import only their own insights and codings; only roles holding this permission may name
+# another author or coder (a researcher compiling returns from several practitioners).
+ACT_FOR_OTHERS = "insights.import_for_others"
 _FIELD_TO_COLUMN = {"observed_on": "date"}
 
 
@@ -79,6 +83,7 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
     problem = lambda msg, fix: ImportFailed([Problem(filename, None, None, msg, fix)])  # noqa: E731
     if not data:
         raise problem("the file is empty", "choose the filled-in template (CSV or XLSX)")
+    upload_limits.check_spreadsheet(data, filename, MAX_ROWS, MAX_BYTES)
     try:
         if suffix in (".xlsx", ".xlsm"):
             if data[:2] != b"PK":
@@ -99,6 +104,10 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
                       "open it in Excel and save it again as .xlsx") from None
     frame.columns = [str(c).strip().lower().replace(" ", "_").replace("/", "_") for c in frame.columns]
     return frame.astype(str).apply(lambda col: col.str.strip())
+
+
+def _own_names(actor: Actor) -> set[str]:
+    return {actor.username.lower(), actor.name.lower()}
 
 
 def _decode(data: bytes) -> str:
@@ -143,8 +152,14 @@ def validate(engine: Engine, actor: Actor, data: bytes, filename: str) -> tuple[
         if not any(str(v).strip() for v in record.values()):
             continue  # blank lines between blocks are common in spreadsheets
         fields = None
+        author_cell = get("author")
+        if not can(actor, ACT_FOR_OTHERS):
+            if author_cell and author_cell.lower() not in _own_names(actor):
+                problems.append(Problem(filename, row, "author", f"{author_cell!r} is not you: your role may import "
+                                        "only insights you wrote", "leave the author blank or write your own name"))
+            author_cell = actor.name
         try:
-            fields = InsightFields(ward=get("ward"), observed_on=get("date"), author=get("author"),
+            fields = InsightFields(ward=get("ward"), observed_on=get("date"), author=author_cell,
                                    role_service=get("role_service"), evidence_type=get("evidence_type"),
                                    families=get("families") or None, confidence=get("confidence"), text=get("text"))
         except ValidationError as exc:
@@ -175,12 +190,15 @@ def validate(engine: Engine, actor: Actor, data: bytes, filename: str) -> tuple[
         if coder == insights.CONSENSUS and not can(actor, "insights.settle"):
             problems.append(Problem(filename, row, "coder", "only leads and researchers may import consensus "
                                     "codings", "leave the coder blank or use your username"))
+        elif coder not in (actor.username, insights.CONSENSUS) and not can(actor, ACT_FOR_OTHERS):
+            problems.append(Problem(filename, row, "coder", f"{coder!r} is not you: your role may import only "
+                                    "your own codings", "leave the coder blank or use your username"))
         elif coder != actor.username and coder != insights.CONSENSUS and not coder.replace(".", "").replace(
                 "-", "").replace("_", "").isalnum():
             problems.append(Problem(filename, row, "coder", f"{coder!r} is not a username", FIX["coder"]))
         if fields is None or ward_code is None:
             continue
-        author = users.get(fields.author.lower())
+        author = users.get(fields.author.lower()) if can(actor, ACT_FOR_OTHERS) else None
         author_name = author.display_name if author else fields.author
         key = (insights.content_hash(ward_code, fields.observed_on, author_name, fields.text), coder)
         if key in seen and seen[key][1] != codes:
@@ -201,12 +219,42 @@ def import_file(engine: Engine, actor: Actor, data: bytes, filename: str, illust
     rows, ignored = validate(engine, actor, data, filename)
     checksum = hashlib.sha256(data).hexdigest()
     report = ImportReport(filename=Path(filename).name, rows=len(rows), ignored_columns=ignored)
+    try:
+        return _write(engine, actor, rows, checksum, report, illustrative, progress)
+    except IntegrityError:
+        # A simultaneous import of the same file won the unique (kind, checksum): everything here was
+        # rolled back; answer as a repeated import does.
+        if not _imported_before(engine, checksum):
+            raise
+        report.already_imported = True
+        report.insights_added = report.insights_existing = report.codings_changed = 0
+        return report
+
+
+def _imported_before(engine: Engine, checksum: str) -> bool:
+    with session_scope(engine) as session:
+        return session.exec(select(ImportBatch.id).where(ImportBatch.kind == "insights",
+                                                         ImportBatch.checksum == checksum)).first() is not None
+
+
+def _write(engine: Engine, actor: Actor, rows: list[ParsedRow], checksum: str, report: ImportReport,
+           illustrative: bool, progress) -> ImportReport:
     with session_scope(engine) as session:
         if session.exec(select(ImportBatch).where(ImportBatch.kind == "insights",
                                                   ImportBatch.checksum == checksum)).first():
             report.already_imported = True
             return report
+        # Claim the file first: a simultaneous import of it waits here and then fails on the unique key,
+        # instead of doing all the work twice.
+        batch = ImportBatch(kind="insights", filename=report.filename, checksum=checksum, rows=len(rows),
+                            imported_by=actor.username)
+        session.add(batch)
+        session.flush()
         users = {u.display_name.lower(): u for u in session.exec(select(User))}
+        acting_for_others = can(actor, ACT_FOR_OTHERS)
+        own_account = session.get(User, actor.id) if actor.id is not None else None
+        added: list[int] = []
+        codings: list[dict] = []
         issues_by_code = insights.active_issues_by_code(session)
         hashes = {insights.content_hash(r.ward_code, r.fields.observed_on, r.fields.author, r.fields.text)
                   for r in rows}
@@ -220,8 +268,11 @@ def import_file(engine: Engine, actor: Actor, data: bytes, filename: str, illust
             f = parsed.fields
             digest = insights.content_hash(parsed.ward_code, f.observed_on, f.author, f.text)
             insight = existing.get(digest)
+            if insight is not None and not acting_for_others and insight.author_id not in (None, actor.id):
+                # same ward, date, name and text as someone else's insight: never touch theirs
+                insight = None
             if insight is None:
-                author = users.get(f.author.lower())
+                author = users.get(f.author.lower()) if acting_for_others else own_account
                 insight = Insight(ward_code=parsed.ward_code, author_id=author.id if author else None,
                                   author_name=f.author, role_service=f.role_service, observed_on=f.observed_on,
                                   text=f.text, evidence_type=f.evidence_type, families=f.families,
@@ -230,22 +281,26 @@ def import_file(engine: Engine, actor: Actor, data: bytes, filename: str, illust
                 session.flush()
                 existing[digest] = insight
                 report.insights_added += 1
+                added.append(insight.id)
                 counted.add(insight.id)
             elif insight.id not in counted:
                 report.insights_existing += 1
                 counted.add(insight.id)
             if parsed.codes or parsed.coder == actor.username:
-                report.codings_changed += insights._set_codes(
-                    session, insight.id, parsed.coder, parsed.codes, issues_by_code,
-                    is_consensus=parsed.coder == insights.CONSENSUS)
+                changed = insights._set_codes(session, insight.id, parsed.coder, parsed.codes, issues_by_code,
+                                              is_consensus=parsed.coder == insights.CONSENSUS)
+                if changed:
+                    report.codings_changed += changed
+                    codings.append({"insight": insight.id, "coder": parsed.coder,
+                                    "codes": format_codes(parsed.codes)})
             if progress and (n % 200 == 0 or n == len(rows)):
                 progress(n, len(rows))
-        session.add(ImportBatch(kind="insights", filename=report.filename, checksum=checksum, rows=len(rows),
-                                imported_by=actor.username,
-                                report={"added": report.insights_added, "existing": report.insights_existing,
-                                        "codings": report.codings_changed, "illustrative": illustrative}))
+        batch.report = {"added": report.insights_added, "existing": report.insights_existing,
+                        "codings": report.codings_changed, "illustrative": illustrative}
+        session.add(batch)
         audit.record(session, actor, "import", "insights", report.filename, rows=len(rows),
-                     added=report.insights_added, codings=report.codings_changed, illustrative=illustrative)
+                     added=report.insights_added, codings=report.codings_changed, illustrative=illustrative,
+                     insights_added=added, codings_changed=codings)
     return report
 
 
@@ -263,11 +318,7 @@ EXAMPLES = [
 
 
 def template_csv() -> bytes:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
-    writer.writeheader()
-    writer.writerows(EXAMPLES)
-    return buffer.getvalue().encode("utf-8-sig")
+    return exports.csv_bytes(pd.DataFrame(EXAMPLES, columns=list(COLUMNS)), bom=True)
 
 
 def template_xlsx(engine: Engine) -> bytes:
@@ -275,20 +326,19 @@ def template_xlsx(engine: Engine) -> bytes:
     with session_scope(engine) as session:
         codes = [(i.code, i.label, i.definition) for i in session.exec(
             select(Issue).where(Issue.status == "active").order_by(Issue.sort_order))]
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        pd.DataFrame(EXAMPLES, columns=list(COLUMNS)).to_excel(writer, sheet_name="insights", index=False)
-        pd.DataFrame([{"column": c, "required": "yes" if c in REQUIRED else "no", "how to fill it": COLUMN_HELP[c]}
-                      for c in COLUMNS]).to_excel(writer, sheet_name="how to fill", index=False)
-        pd.DataFrame(codes, columns=["code", "label", "definition"]).to_excel(writer, sheet_name="codebook",
-                                                                              index=False)
-    return buffer.getvalue()
+    return exports.xlsx_bytes({
+        "insights": pd.DataFrame(EXAMPLES, columns=list(COLUMNS)),
+        "how to fill": pd.DataFrame([{"column": c, "required": "yes" if c in REQUIRED else "no",
+                                      "how to fill it": COLUMN_HELP[c]} for c in COLUMNS]),
+        "codebook": pd.DataFrame(codes, columns=["code", "label", "definition"])})
 
 
 def export_frame(engine: Engine, actor: Actor, filters: insights.Filters | None = None) -> pd.DataFrame:
     """One row per insight and coder, in the import shape (plus the insight id), for CSV or XLSX."""
     require(actor, "insights.export")
     listing = insights.list_frame(engine, actor, filters)
+    if not can(actor, "insights.export_any"):  # an officer's export holds their own insights only
+        listing = listing[listing["mine"].astype(bool)]
     ids = [int(i) for i in listing["id"]]
     by_coder: dict[int, dict[str, list[CodeSpec]]] = {}
     with session_scope(engine) as session:
@@ -315,19 +365,11 @@ def export_frame(engine: Engine, actor: Actor, filters: insights.Filters | None 
 
 
 def to_csv(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return exports.csv_bytes(frame, bom=True)
 
 
 def to_xlsx(frame: pd.DataFrame, sheet: str = "insights") -> bytes:
-    """An .xlsx of the frame. Text that starts with '=' stays text: a typed insight never becomes a formula."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name=sheet, index=False)
-        for row in writer.sheets[sheet].iter_rows():
-            for cell in row:
-                if cell.data_type == "f":
-                    cell.data_type = "s"
-    return buffer.getvalue()
+    return exports.xlsx_bytes({sheet: frame})
 
 
 DEMO_FILE = Path(__file__).resolve().parent / "data" / "demo" / "insights.csv"

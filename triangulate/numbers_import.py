@@ -33,7 +33,7 @@ from sqlmodel import Session, select
 
 from schemas import DataZone, ImportBatch, Indicator, IndicatorValue, Issue, Ward
 from schemas.indicator_files import IndicatorMeta
-from triangulate import audit
+from triangulate import audit, upload_limits
 from triangulate.aggregate import scale_of
 from triangulate.codebook import default_tree
 from triangulate.db import session_scope
@@ -43,6 +43,7 @@ from triangulate.permissions import Actor, require
 
 MAX_PROBLEMS = 200
 MAX_BYTES = 50 * 1024 * 1024
+MAX_ROWS = 500_000  # 746 data zones × many periods and measures; a million-row sheet is refused unread
 SUPPRESSED = {"", "*", "..", ".", ":", "-", "c", "x", "[c]", "[x]", "z", "[z]", "n/a", "na", "#", "~"}
 CODE = re.compile(r"^S(01|02|12|13|92)\d{6}$")
 YEAR = re.compile(r"(19|20)\d{2}")
@@ -564,6 +565,7 @@ def plan_import(engine: Engine, filename: str, data: bytes, meta: dict | Indicat
                                      f"{MAX_BYTES // 2**20} MB", "split it by period or by indicator"))
         return plan
     try:
+        upload_limits.check_spreadsheet(data, filename, MAX_ROWS, MAX_BYTES)
         rows, plan.sheets, plan.sheet, sheet_meta = read_cells(filename, data, sheet)
     except ImportFailed as exc:
         plan.problems.extend(exc.problems)

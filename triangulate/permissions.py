@@ -13,9 +13,11 @@ ROLES = ("admin", "lead", "researcher", "officer", "viewer")
 
 ROLE_DESCRIPTIONS = {
     "admin": "Everything, including users, audit log, backup and erasure.",
-    "lead": "Reads everything; writes workshop notes, data needs, hypotheses, reports and thresholds.",
-    "researcher": "Uploads, redacts and analyses transcripts; maps topics to issues; imports indicators.",
-    "officer": "Records and edits own insights and codes them.",
+    "lead": "Reads everything; writes workshop notes, data needs, hypotheses, reports and thresholds; "
+            "settles codings.",
+    "researcher": "Uploads, redacts and analyses transcripts; maps topics to issues; imports indicators; "
+                  "reads, imports, codes, settles and exports insights; exports reports.",
+    "officer": "Records, edits, imports and exports own insights; reads and codes every insight.",
     "viewer": "Aggregates and redacted quotes only.",
 }
 
@@ -34,7 +36,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "insights.settle": frozenset({"lead", "researcher"}),
     "insights.read_text": frozenset({"lead", "researcher", "officer"}),
     "insights.import": frozenset({"officer", "researcher"}),
-    "insights.export": frozenset({"lead", "researcher", "officer"}),
+    "insights.import_for_others": frozenset({"researcher"}),  # author/coder columns naming someone else
+    "insights.export": frozenset({"lead", "researcher", "officer"}),  # officers: their own insights only
+    "insights.export_any": frozenset({"lead", "researcher"}),
     # residents
     "transcripts.upload": frozenset({"researcher"}),
     "transcripts.read": frozenset({"lead", "researcher"}),  # whole redacted transcripts

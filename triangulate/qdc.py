@@ -47,6 +47,10 @@ GUID = re.compile(r"^(\{)?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-
 RGB = re.compile(r"^#[0-9a-fA-F]{6}$")
 KEYWORDS_LINE = re.compile(r"\n*^Keywords:\s*(?P<words>.*)\Z", re.MULTILINE)
 MAX_BYTES = 5_000_000
+# A codebook is a shallow tree of at most a few hundred codes; these bounds refuse a hostile file (a tree
+# 3,000 deep overflowed Python's recursion) before any of it is read into codes.
+MAX_DEPTH = 12
+MAX_ELEMENTS = 20_000
 
 
 @dataclass
@@ -140,6 +144,10 @@ def parse(data: bytes, filename: str = "codebook.qdc") -> QdcCodebook:
     except SafeET.ParseError as exc:
         raise fail(f"this is not well-formed XML ({exc})",
                    "export the codebook again from your QDA software as a .qdc file") from None
+    elements = sum(1 for _ in root.iter())
+    if elements > MAX_ELEMENTS:
+        raise fail(f"the file holds {elements:,} XML elements; a codebook has at most {MAX_ELEMENTS:,}",
+                   "check that this is a codebook; split a very large one into several")
     expected = f"{{{NAMESPACE}}}CodeBook"
     if root.tag != expected:
         found = root.tag.replace("{", "").replace("}", " ")
@@ -152,8 +160,12 @@ def parse(data: bytes, filename: str = "codebook.qdc") -> QdcCodebook:
     def problem(message: str, fix: str) -> None:
         problems.append(Problem(filename, None, None, message, fix))
 
-    def read_code(element, path: str) -> QdcCode | None:
+    def read_code(element, path: str, depth: int = 1) -> QdcCode | None:
         guid, name = element.get("guid"), element.get("name")
+        if depth > MAX_DEPTH:
+            problem(f"codes are nested more than {MAX_DEPTH} levels deep (at {path[:200]})",
+                    f"flatten the code tree to at most {MAX_DEPTH} levels")
+            return None
         codable = element.get("isCodable")
         where = f"code {name!r}" if name else f"a code at {path}"
         ok = True
@@ -185,7 +197,7 @@ def parse(data: bytes, filename: str = "codebook.qdc") -> QdcCodebook:
                 description = child.text or ""
             elif child.tag == q("Code"):
                 seen_code = True
-                read = read_code(child, f"{path}/{child.get('name') or '?'}")
+                read = read_code(child, f"{path}/{child.get('name') or '?'}", depth + 1)
                 if read:
                     children.append(read)
             elif child.tag == q("NoteRef"):

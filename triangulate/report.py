@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from schemas import Indicator, IndicatorIssue
-from triangulate import audit, dataneeds, evidence, hypotheses, workshop
+from triangulate import audit, dataneeds, evidence, exports, hypotheses, workshop
 from triangulate import convergence as cv
 from triangulate import signals as sig
 from triangulate import thresholds as th
@@ -485,24 +485,19 @@ def render_xlsx(data: ReportData) -> bytes:
               for s in data.sections for q in s.quotes.itertuples()]
     quotes += [{"issue": s.label, "source": "officers", "text": i.text, "from": f"{i.role_service}, {i.observed_on}"}
                for s in data.sections if s.insights_are_text for i in s.insights.itertuples()]
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        data.matrix[matrix_cols].to_excel(writer, index=False, sheet_name="Matrix")
-        pd.DataFrame(evidence_rows).to_excel(writer, index=False, sheet_name="Evidence")
-        pd.DataFrame(quotes, columns=["issue", "source", "text", "from"]).to_excel(writer, index=False,
-                                                                                  sheet_name="Quotes")
-        needs = data.needs.drop(columns=["created_at", "updated_at"], errors="ignore")
-        needs.to_excel(writer, index=False, sheet_name="Data needs")
-        data.hypotheses.drop(columns=["created_at", "updated_at"], errors="ignore").to_excel(
-            writer, index=False, sheet_name="Hypotheses")
-        data.sources.to_excel(writer, index=False, sheet_name="Sources")
-        if len(data.checks):
-            data.checks.to_excel(writer, index=False, sheet_name="Machine check")
-        pd.DataFrame([{"setting": k, "value": v} for k, v in data.thresholds.model_dump().items()]
-                     + [{"setting": "ward", "value": f"{data.ward} ({data.ward_code})"},
-                        {"setting": "generated", "value": f"{data.generated:%Y-%m-%d %H:%M} UTC"},
-                        {"setting": "licence", "value": OGL_ATTRIBUTION}]).to_excel(
-            writer, index=False, sheet_name="Settings")
+    needs = data.needs.drop(columns=["created_at", "updated_at"], errors="ignore")
+    settings = pd.DataFrame([{"setting": k, "value": v} for k, v in data.thresholds.model_dump().items()]
+                            + [{"setting": "ward", "value": f"{data.ward} ({data.ward_code})"},
+                               {"setting": "generated", "value": f"{data.generated:%Y-%m-%d %H:%M} UTC"},
+                               {"setting": "licence", "value": OGL_ATTRIBUTION}])
+    sheets = {"Matrix": data.matrix[matrix_cols], "Evidence": pd.DataFrame(evidence_rows),
+              "Quotes": pd.DataFrame(quotes, columns=["issue", "source", "text", "from"]), "Data needs": needs,
+              "Hypotheses": data.hypotheses.drop(columns=["created_at", "updated_at"], errors="ignore"),
+              "Sources": data.sources, "Settings": settings}
+    if len(data.checks):
+        sheets["Machine check"] = data.checks
+
+    def style(writer) -> None:
         sheet = writer.sheets["Matrix"]
         for cell in sheet[1]:
             cell.font = Font(bold=True)
@@ -516,7 +511,8 @@ def render_xlsx(data: ReportData) -> bytes:
         for letter, w in zip("ABCDEFGHI", (28, 12, 14, 12, 20, 20, 22, 20, 90)):
             sheet.column_dimensions[letter].width = w
         sheet.freeze_panes = "B2"
-    return buffer.getvalue()
+
+    return exports.xlsx_bytes(sheets, style=style)
 
 
 def export(engine: Engine, actor: Actor, ward_code: str, fmt: str) -> bytes:

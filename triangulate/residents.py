@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 from schemas import (ImportBatch, Issue, RawUpload, Segment, Setting, Speaker, TopicModel, Transcript, Ward,
                      utcnow)
 from schemas.transcript_files import TranscriptMetadata
-from triangulate import audit, metadata_redaction, nlp, segments, transcripts
+from triangulate import audit, exports, metadata_redaction, nlp, segments, transcripts
 from triangulate.db import session_scope
 from triangulate.embeddings import text_hash
 from triangulate.errors import ImportFailed, NotFound, Problem, TriangulateError
@@ -550,7 +550,7 @@ def search_csv(engine: Engine, actor: Actor, query: str, mode: str = "word", war
     require(actor, "transcripts.read")
     frame = search_segments(engine, actor, query, mode, ward_code)
     frame["entities"] = frame["entities"].map(lambda es: ", ".join(f"{t} ({l})" for t, l in es or []))
-    return frame.to_csv(index=False)
+    return exports.csv_text(frame)
 
 
 # --------------------------------------------------------------------------- illustrative data

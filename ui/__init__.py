@@ -12,7 +12,10 @@ from sqlmodel import select
 
 from schemas import Ward
 from triangulate import db, demo, retention
-from triangulate.errors import ImportFailed, TriangulateError
+from sqlalchemy.exc import DBAPIError
+
+from triangulate.errors import ImportFailed, TriangulateError, explain
+from triangulate.evidence import escape_markdown
 from triangulate.permissions import SYSTEM, Actor, can
 
 ATTRIBUTION = (
@@ -99,15 +102,18 @@ def friendly_errors():
                       for p in exc.problems], hide_index=True, width="stretch")
     except TriangulateError as exc:
         st.error(str(exc))
+    except (OSError, RecursionError, DBAPIError) as exc:  # disk, permissions, database: say what to fix
+        message = explain(exc)
+        if message is None:
+            raise
+        st.error(message)
 
 
 def attribution() -> None:
     st.caption(ATTRIBUTION)
 
 
-_MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$:"
-
-
 def md_escape(text: object) -> str:
-    """User text made safe to put inside st.markdown / st.caption / st.success: no markup, links or HTML."""
-    return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
+    """User text made safe to put inside st.markdown / st.caption / st.success / a widget label: no markup,
+    links, images or HTML. The one escaping helper (it lives in the library, which pages and reports share)."""
+    return escape_markdown(str(text))

@@ -11,7 +11,9 @@ import importlib
 import pkgutil
 import sys
 
-from triangulate.errors import TriangulateError
+from sqlalchemy.exc import DBAPIError
+
+from triangulate.errors import TriangulateError, explain
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -38,4 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except FileNotFoundError as exc:
         print(f"error: no such file: {exc.filename}. Check the path.", file=sys.stderr)
+        return 1
+    except (OSError, RecursionError, DBAPIError) as exc:
+        message = explain(exc)
+        if message is None:
+            raise
+        print(f"error: {message}", file=sys.stderr)
         return 1

@@ -18,6 +18,8 @@ def register(sub) -> None:
     p.add_argument("source", type=Path, metavar="IN", help="a .zip written by `backup`")
     p.add_argument("--force", action="store_true",
                    help="replace everything in a database that already holds data")
+    p.add_argument("--accept-unsigned", action="store_true",
+                   help="restore a backup not signed with this installation's key (recorded in the audit log)")
     p.set_defaults(handler=_restore)
 
     p = sub.add_parser("apply-retention", help="delete raw uploads older than the retention period")
@@ -59,7 +61,7 @@ def _restore(args) -> int:
     if not args.source.exists():
         raise FileNotFoundError(2, "No such file", str(args.source))
     manifest = backup.restore(engine, actor_for(args, engine), args.source, force=args.force,
-                              progress=_progress)
+                              progress=_progress, accept_unsigned=args.accept_unsigned)
     rows = sum(t["rows"] for t in manifest["tables"])
     print(f"Restored {rows} rows from the backup made {manifest['created_at']} by {manifest['created_by']}.")
     return 0

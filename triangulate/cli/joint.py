@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from triangulate import convergence as cv
-from triangulate import report
+from triangulate import exports, report
 from triangulate.cli.common import actor_for, engine_for
 from triangulate.permissions import require
 
@@ -46,7 +46,7 @@ def _matrix(args) -> int:
     if args.format == "json":
         text = json.dumps(frame.to_dict("records"), ensure_ascii=False, indent=2) + "\n"
     else:
-        text = frame.to_csv(index=False)
+        text = exports.csv_text(frame)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"Wrote {len(frame)} issues for {frame['ward'].iloc[0]} to {args.out}.", file=sys.stderr)

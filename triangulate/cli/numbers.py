@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from triangulate import numbers, numbers_import
+from triangulate import exports, numbers, numbers_import
 from triangulate.cli.common import actor_for, engine_for
 from triangulate.db import session_scope
 from triangulate.errors import ImportFailed, TriangulateError
@@ -115,7 +115,7 @@ def _wards(args) -> int:
         df = numbers.wards_summary(session)
     if df.empty:
         raise TriangulateError("No wards are loaded. Run `python -m triangulate init --demo` first.")
-    text = df.to_csv(index=False) if args.format == "csv" else df.to_json(orient="records", indent=2)
+    text = exports.csv_text(df) if args.format == "csv" else df.to_json(orient="records", indent=2)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
@@ -133,7 +133,7 @@ def _indicators(args) -> int:
     if args.format == "csv":
         df = df.assign(**{c: df[c].map(lambda v: "; ".join(v)) for c in ("issue_codes", "periods", "levels")
                           if c in df})
-        sys.stdout.write(df.to_csv(index=False))
+        sys.stdout.write(exports.csv_text(df))
     else:
         sys.stdout.write(df.to_json(orient="records", indent=2) + "\n")
     return 0

@@ -130,14 +130,14 @@ def register_coding(sub) -> None:
 
 
 def _segments(args) -> int:
-    from triangulate import coding
+    from triangulate import coding, exports
     from triangulate import convergence as cv
 
     engine = engine_for(args)
     actor = actor_for(args, engine)
     ward_code = cv.ward_code_for(engine, args.ward) if args.ward else None
     frame = coding.segments_frame(engine, actor, ward_code)
-    text = frame.to_csv(index=False)
+    text = exports.csv_text(frame)  # a cell starting with = + - @ is neutralised, as in every export
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
         print(f"Wrote {len(frame)} segments to {args.out}.", file=sys.stderr)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 23:15:03.165363
+Create Date: 2026-11-30 23:47:36.942719
 """
 from alembic import op
 import sqlalchemy as sa
@@ -53,7 +53,8 @@ def upgrade() -> None:
     sa.Column('imported_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('imported_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('report', sa.JSON(), nullable=False),
-    sa.PrimaryKeyConstraint('id')
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('kind', 'checksum', name='uq_importbatch_kind_checksum')
     )
     with op.batch_alter_table('importbatch', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_importbatch_checksum'), ['checksum'], unique=False)
