@@ -22,7 +22,10 @@ TITLE_WORDS = {"mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "profess
 NICKNAME_WORDS = {"wee", "big", "auld", "old", "young", "daft", "mad", "wild", "fat", "wee-est"}
 FORMAL_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "councillor", "cllr"}  # a surname follows these
 ROLE_WORDS = {"interviewer", "interviewee", "facilitator", "researcher", "respondent", "participant", "host",
-              "moderator", "chair", "speaker", "resident", "guest", "presenter", "audience", "member"}
+              "moderator", "chair", "speaker", "resident", "guest", "presenter", "audience", "member",
+              # header words a parser may take for speakers ("Interview:", "Date:"): never names
+              "interview", "date", "location", "duration", "transcribed", "transcriber", "key", "title", "ward",
+              "method", "consent", "notes", "note", "time", "venue", "session", "recording", "held", "place"}
 KIN = {  # words after which a name often follows: "my wee boy Jayden", "her pal Shannon"
     "boy", "boys", "girl", "girls", "son", "sons", "daughter", "daughters", "lassie", "laddie", "wean", "weans",
     "bairn", "bairns", "baby", "brother", "sister", "bro", "sis", "pal", "pals", "friend", "friends", "mate",
@@ -190,6 +193,9 @@ class People:
             for p in self.people:
                 if p.first == first and p.last == last:
                     return p
+            for p in self.people:
+                if p.last == last and p.first and gazetteer.same_given_name(first, p.first):
+                    return p
             if len(last.rstrip(".")) <= 2:  # "Sarah M" is Sarah McLean when one Sarah's surname starts so
                 initial = last.rstrip(".")
                 fits = [p for p in self.people if p.first == first and p.last.startswith(initial)]
@@ -218,6 +224,8 @@ class People:
         else:
             candidates = [p for p in self.people if p.first == word] or \
                          [p for p in self.people if word in p.tokens()]
+        if not candidates and not titled:  # "Stevie" after "Stephen Quigley", "Jo" after "Josephine"
+            candidates = [p for p in self.people if p.first and gazetteer.same_given_name(word, p.first)]
         if not candidates and word.endswith("s") and len(word) > 3:
             return self._match([word[:-1]], True)  # "the Kerrs": the family under its surname
         if not candidates:
@@ -291,6 +299,8 @@ def word_at_sentence_start(token) -> bool:
     nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
     if nxt is None:
         return True
+    if token.pos_ == "PROPN" and nxt.pos_ == "VERB" and token.lower_ not in ("will", "may", "can", "mark"):
+        return False  # "Mason eats like a horse"
     return not (nxt.lower_ in STRONG_PERSON_VERBS or nxt.text in ("'s", "’s")
                 or (nxt.text == "," and token.lower_ not in ("ken", "well", "right", "sure", "like")))
 

@@ -93,7 +93,11 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         r"(?:,?\s+(?:" + _TOWNS + r"))?")),
     ("postcode", "POSTCODE", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b", re.I)),
     ("phone", "PHONE", re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d{2,4}\)?(?:[\s-]?\d){6,8}(?!\d)")),
-    ("numeric_date", "DOB", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19\d{2}|20\d{2})\b")),
+    # a full date with a birth cue earlier in the sentence: "date of birth, they asked for that too, the 21st..."
+    ("numeric_date", "DOB", re.compile(
+        r"(?i:\b(?:born|birth|d\.?o\.?b|birthday)\b[^.?!\n]{0,60}?)"
+        r"(\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH +
+        r",?\s+(?:19|20)\d{2}\b)")),
 ]
 
 
@@ -264,6 +268,21 @@ def _person_span(ent, allow: set[str]) -> tuple[int, int] | None:
     return a, b
 
 
+def _found_person_spans(doc, kept, allow_set, rules: bool = False):
+    """People the model and the context cues find in one parsed turn: (start, end[, rule])."""
+    from triangulate import names as people_names
+
+    out = []
+    for ent in doc.ents:
+        if ent.label_ == "PERSON":
+            span = _person_span(ent, allow_set)
+            if span and not any(s <= span[0] and span[1] <= e for s, e in kept):
+                out.append((*span, "spacy_person"))
+    out += [(a, b, rule) for a, b, rule in people_names.context_name_spans(doc, kept)
+            if doc.text[a:b].strip().lower() not in allow_set]
+    return out if rules else [(a, b) for a, b, _ in out]
+
+
 _HYPHEN_LEFT = re.compile(r"[A-Z][a-z]+-$")
 _HYPHEN_RIGHT = re.compile(r"^-[A-Z][a-z]+")
 
@@ -282,6 +301,10 @@ def _join_hyphenated(text: str, spans: list[tuple[int, int, str, str]]) -> list[
         out.append((a, b, rule, category))
     merged: list[tuple[int, int, str, str]] = []
     for span in sorted(out):
+        if merged and span[3] == merged[-1][3] == "PERSON" and text[merged[-1][1]:span[0]] == " " and \
+                text[span[0]:span[0] + 1].isupper() and text[merged[-1][0]:merged[-1][0] + 1].isupper():
+            merged[-1] = (merged[-1][0], span[1], *merged[-1][2:])  # "Stacey" + "Coyle": one person
+            continue
         if merged and span[0] < merged[-1][1]:
             if span[1] > merged[-1][1]:
                 merged[-1] = (merged[-1][0], span[1], *merged[-1][2:])
@@ -307,6 +330,7 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     as a label and "Margaret said" in the text get the same `[PERSON n]`. Role labels (Interviewer, Q,
     Participant 3) are kept as they are.
     """
+    from triangulate import gazetteer
     from triangulate import names as people_names
     from triangulate.transcripts import is_role_label
 
@@ -327,9 +351,19 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     given_re = people_names.given_name_pattern(people_names.given_name_terms(given, allow_set))
     nlp = pipeline()
     kept_matcher = _kept_matcher()
+    docs = list(nlp.pipe(turn_texts, batch_size=batch_size))
+    # First pass: names the model and the context cues find in any turn are names in every turn ("wee Ruby
+    # who's only three" makes the later "Ruby was born..." a name too).
+    found_names: set[str] = set()
+    for index, doc in enumerate(docs):
+        kept = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in kept_matcher(doc)]
+        for a, b in _found_person_spans(doc, kept, allow_set):
+            words, _ = people_names._tokens(doc.text[a:b])
+            found_names.update(w for w in words if len(w) > 2 and not gazetteer.is_everyday_word(w))
+    found_re = people_names.given_name_pattern(sorted(found_names, key=len, reverse=True))
     out: list[ProcessedTurn] = []
     total = len(turn_texts)
-    for index, doc in enumerate(nlp.pipe(turn_texts, batch_size=batch_size)):
+    for index, doc in enumerate(docs):
         text = turn_texts[index]
         spans: list[tuple[int, int, str, str]] = []  # start, end, rule, category
 
@@ -355,13 +389,11 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
             # Mr Grant's name leaves "Best Start Grant" alone, Ms Govan's leaves "Govan Cross"
             if not any(s <= a and b <= e and (e - s) > (b - a) for s, e in kept):
                 add(a, b, "speaker", "PERSON")
-        for ent in doc.ents:
-            if ent.label_ == "PERSON":
-                span = _person_span(ent, allow_set)
-                if span and not any(s <= span[0] and span[1] <= e for s, e in kept):
-                    add(*span, "spacy_person", "PERSON")
-        for a, b, rule in people_names.context_name_spans(doc, kept):
+        for a, b, rule in _found_person_spans(doc, kept, allow_set, rules=True):
             add(a, b, rule, "PERSON")
+        for a, b in people_names.given_name_spans(text, found_re, doc):
+            if not any(s <= a and b <= e for s, e in kept):
+                add(a, b, "found_elsewhere", "PERSON")
         spans = _join_hyphenated(text, spans)
         spans.sort()
         redactions = [Redaction(index, turn_lines[index], a, b, rule, category,
