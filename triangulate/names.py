@@ -291,6 +291,12 @@ def starts_sentence(token) -> bool:
     return before.text in (".", "?", "!", "…", "...", "-", "–", ":", ";") or before.is_space
 
 
+def verb_follows(doc, end: int) -> bool:
+    """The word after character `end` is a verb: "Skye wanted", "skye does"."""
+    following = [t for t in doc if t.idx >= end and not t.is_space]
+    return bool(following) and (following[0].pos_ in ("VERB", "AUX") or following[0].lower_ in STRONG_PERSON_VERBS)
+
+
 def word_at_sentence_start(token) -> bool:
     """A name that is also a word, opening a sentence with nothing after it that only a person does:
     "Will I get it?", "Bill after bill", "Hope so" (but "Rose said", "Will's pal", "Grace, come here")."""
@@ -299,7 +305,7 @@ def word_at_sentence_start(token) -> bool:
     nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
     if nxt is None:
         return True
-    if token.pos_ == "PROPN" and nxt.pos_ == "VERB" and token.lower_ not in ("will", "may", "can", "mark"):
+    if token.pos_ == "PROPN" and nxt.pos_ in ("VERB", "AUX") and token.lower_ not in ("will", "may", "can", "mark"):
         return False  # "Mason eats like a horse"
     return not (nxt.lower_ in STRONG_PERSON_VERBS or nxt.text in ("'s", "’s")
                 or (nxt.text == "," and token.lower_ not in ("ken", "well", "right", "sure", "like")))

@@ -93,11 +93,12 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         r"(?:,?\s+(?:" + _TOWNS + r"))?")),
     ("postcode", "POSTCODE", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b", re.I)),
     ("phone", "PHONE", re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d{2,4}\)?(?:[\s-]?\d){6,8}(?!\d)")),
-    # a full date with a birth cue earlier in the sentence: "date of birth, they asked for that too, the 21st..."
-    ("numeric_date", "DOB", re.compile(
-        r"(?i:\b(?:born|birth|d\.?o\.?b|birthday)\b[^.?!\n]{0,60}?)"
-        r"(\b\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)?\d{2}\b|\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH +
-        r",?\s+(?:19|20)\d{2}\b)")),
+    # a numeric date with a year: in speech, almost only dates of birth are said so (header dates are metadata)
+    ("numeric_date", "DOB", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19\d{2}|20\d{2})\b")),
+    # a spoken full date with a birth cue shortly before: "date of birth, they asked for that too, the 21st..."
+    ("spoken_date", "DOB", re.compile(
+        r"(?i:\b(?:born|birth|d\.?o\.?b|birthday)\b[^\n]{0,80}?)"
+        r"(\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(?:19|20)\d{2}\b)")),
 ]
 
 
@@ -283,6 +284,8 @@ def _found_person_spans(doc, kept, allow_set, rules: bool = False):
     return out if rules else [(a, b) for a, b, _ in out]
 
 
+_STOP_WORDS = {"and", "the", "a", "an", "of", "in", "on", "at", "to", "fae", "wi", "one", "two", "three", "me",
+               "my", "her", "his", "our", "oor", "is", "was", "who", "that", "this", "but", "or", "so"}
 _HYPHEN_LEFT = re.compile(r"[A-Z][a-z]+-$")
 _HYPHEN_RIGHT = re.compile(r"^-[A-Z][a-z]+")
 
@@ -358,8 +361,14 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     for index, doc in enumerate(docs):
         kept = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in kept_matcher(doc)]
         for a, b in _found_person_spans(doc, kept, allow_set):
-            words, _ = people_names._tokens(doc.text[a:b])
-            found_names.update(w for w in words if len(w) > 2 and not gazetteer.is_everyday_word(w))
+            for word in re.split(r"\s+", doc.text[a:b]):
+                word = re.sub(r"['’]s$", "", word).strip(".,;:!?\"()")
+                if len(word) > 2 and word[:1].isupper() and word.lower() not in people_names.TITLE_WORDS and \
+                        word.lower() not in people_names.NICKNAME_WORDS and not gazetteer.is_everyday_word(word) \
+                        and not gazetteer.is_kept(word) and word.lower() not in _STOP_WORDS and \
+                        (gazetteer.is_first_name(word) or gazetteer.is_word_name(word)
+                         or not people_names.is_english_word(word)):
+                    found_names.add(word)
     found_re = people_names.given_name_pattern(sorted(found_names, key=len, reverse=True))
     out: list[ProcessedTurn] = []
     total = len(turn_texts)
@@ -392,8 +401,11 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
         for a, b, rule in _found_person_spans(doc, kept, allow_set, rules=True):
             add(a, b, rule, "PERSON")
         for a, b in people_names.given_name_spans(text, found_re, doc):
-            if not any(s <= a and b <= e for s, e in kept):
-                add(a, b, "found_elsewhere", "PERSON")
+            inside = [(s, e) for s, e in kept if s <= a and b <= e]
+            if inside and not (inside == [(a, b)] and gazetteer.is_first_name(text[a:b]) and
+                               people_names.verb_follows(doc, b)):
+                continue  # "Skye" the island stays; "Skye wanted tae go" is the girl found elsewhere
+            add(a, b, "found_elsewhere", "PERSON")
         spans = _join_hyphenated(text, spans)
         spans.sort()
         redactions = [Redaction(index, turn_lines[index], a, b, rule, category,
