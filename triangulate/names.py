@@ -205,7 +205,7 @@ class People:
                 pass  # "Jean Jean"-like mentions are rare; fall through to the rules below
             # "Jean" then "Jean Wallace": the bare Jean gains a surname, unless another Jean has one already
             # (then "Jean Wallace" is a new person and the bare Jean stays ambiguous).
-            same_first = [p for p in self.people if p.first == first]
+            same_first = [p for p in self.people if p.first and gazetteer.same_given_name(first, p.first)]
             bare = [p for p in same_first if not p.last]
             if len(bare) == 1 and not any(p.last for p in same_first):
                 bare[0].last = last

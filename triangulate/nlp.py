@@ -226,7 +226,7 @@ def _always_pattern(terms: list[str]) -> re.Pattern | None:
                       r")(?!\w)", re.I)
 
 
-def _person_span(ent, allow: set[str]) -> tuple[int, int] | None:
+def _person_span(ent, allow: set[str], lower_words: set[str] | None = None) -> tuple[int, int] | None:
     """The part of a PERSON entity to redact, or None when it is not a person: titles ("Mrs"), fillers
     ("Hmm Jayden") and a possessive "'s" are trimmed; fillers, Scots words, kept places and services, and
     anything with a digit ("Box 2") are not people."""
@@ -259,8 +259,13 @@ def _person_span(ent, allow: set[str]) -> tuple[int, int] | None:
         return None  # "St Luke", "St Mungo": churches, schools and hospitals
     if clean.isupper() and len(clean) > 1 and not ent.doc.text.isupper() and not gazetteer.is_first_name(clean):
         return None  # "BASW", "CV": acronyms
-    # "Training", "Community Teams", "Beat Bullying": every word a dictionary word and none a given name
-    if all(names.is_english_word(t.text) for t in tokens if t.is_alpha) and not any(
+    # "Training", "Community Teams", "Beat Bullying": every word a dictionary word and none a given name. A
+    # single word counts as a word only if the transcript also writes it in lower case: the dictionary knows
+    # surnames too (Reid, Boyle), and "Reid, Chantelle Reid" never writes "reid".
+    if len(tokens) == 1 and lower_words is not None and tokens[0].lower_ not in lower_words and \
+            not names.starts_sentence(tokens[0]):
+        pass
+    elif all(names.is_english_word(t.text) for t in tokens if t.is_alpha) and not any(
             gazetteer.is_first_name(t.text) or (gazetteer.is_word_name(t.text) and t.text[:1].isupper())
             for t in tokens):
         return None
@@ -269,14 +274,14 @@ def _person_span(ent, allow: set[str]) -> tuple[int, int] | None:
     return a, b
 
 
-def _found_person_spans(doc, kept, allow_set, rules: bool = False):
+def _found_person_spans(doc, kept, allow_set, rules: bool = False, lower_words: set[str] | None = None):
     """People the model and the context cues find in one parsed turn: (start, end[, rule])."""
     from triangulate import names as people_names
 
     out = []
     for ent in doc.ents:
         if ent.label_ == "PERSON":
-            span = _person_span(ent, allow_set)
+            span = _person_span(ent, allow_set, lower_words)
             if span and not any(s <= span[0] and span[1] <= e for s, e in kept):
                 out.append((*span, "spacy_person"))
     out += [(a, b, rule) for a, b, rule in people_names.context_name_spans(doc, kept)
@@ -358,10 +363,16 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     # First pass: names the model and the context cues find in any turn are names in every turn ("wee Ruby
     # who's only three" makes the later "Ruby was born..." a name too).
     found_names: set[str] = set()
+    lower_words = set(re.findall(r"(?<![\w'’])[a-z][a-z'’-]+", "\n".join(turn_texts)))
     for index, doc in enumerate(docs):
         kept = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in kept_matcher(doc)]
-        for a, b in _found_person_spans(doc, kept, allow_set):
-            for word in re.split(r"\s+", doc.text[a:b]):
+        for a, b in _found_person_spans(doc, kept, allow_set, lower_words=lower_words):
+            parts = re.split(r"\s+", doc.text[a:b])
+            if len(parts) > 1 and parts[-1][:1].isupper():  # "Chantelle Reid": "Reid" alone later is her
+                surname = re.sub(r"['’]s$", "", parts[-1]).strip(".,;:!?\"()")
+                if len(surname) > 2 and not gazetteer.is_kept(surname) and surname.lower() not in _STOP_WORDS:
+                    found_names.add(surname)
+            for word in parts:
                 word = re.sub(r"['’]s$", "", word).strip(".,;:!?\"()")
                 if len(word) > 2 and word[:1].isupper() and word.lower() not in people_names.TITLE_WORDS and \
                         word.lower() not in people_names.NICKNAME_WORDS and not gazetteer.is_everyday_word(word) \
@@ -380,13 +391,22 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
             return any(a < e and b > s for s, e, _, _ in spans)
 
         def add(a: int, b: int, rule: str, category: str) -> None:
-            if a < b and not taken(a, b) and text[a:b].strip().lower() not in allow_set:
+            if a >= b or text[a:b].strip().lower() in allow_set:
+                return
+            inner = [sp for sp in spans if a < sp[1] and b > sp[0]]
+            if inner and category == "PERSON" and all(sp[3] == "PERSON" and a <= sp[0] and sp[1] <= b for sp in inner):
+                for sp in inner:  # "Chantelle" (given) inside "Chantelle Reid" (model): one person, whole
+                    spans.remove(sp)
+                inner = []
+            if not inner:
                 spans.append((a, b, rule, category))
 
         if always_re:
             for m in always_re.finditer(text):
                 add(m.start(), m.end(), "always_list", "REDACTED")
         for rule, category, pattern in PATTERNS:
+            if rule in ("numeric_date", "spoken_date") and speakers[index].strip().lower() in people_names.ROLE_WORDS:
+                continue  # "Date: 14/10/2024" read as a speaker is the interview's date, not a birth date
             for m in pattern.finditer(text):
                 a, b = (m.start(1), m.end(1)) if m.groups() and m.group(1) else (m.start(), m.end())
                 if rule == "phone" and not _valid_phone(m.group()):
@@ -398,7 +418,7 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
             # Mr Grant's name leaves "Best Start Grant" alone, Ms Govan's leaves "Govan Cross"
             if not any(s <= a and b <= e and (e - s) > (b - a) for s, e in kept):
                 add(a, b, "speaker", "PERSON")
-        for a, b, rule in _found_person_spans(doc, kept, allow_set, rules=True):
+        for a, b, rule in _found_person_spans(doc, kept, allow_set, rules=True, lower_words=lower_words):
             add(a, b, rule, "PERSON")
         for a, b in people_names.given_name_spans(text, found_re, doc):
             inside = [(s, e) for s, e in kept if s <= a and b <= e]
