@@ -388,7 +388,8 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
             # "George Square", "Victoria Park" stay; a name that is also a place alone ("Skye") is a person
             # only when a person's cue follows: "Skye's seven", "Skye said"
             rest = doc.text[b:b + 40]
-            strong = tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in STRONG_PERSON_VERBS
+            strong = tok.i + 1 < len(doc) and (doc[tok.i + 1].lower_ in STRONG_PERSON_VERBS or
+                                               doc[tok.i + 1].pos_ == "VERB")  # "Skye wanted tae go"
             if (a, b) not in kept or not (strong or AGE_CUE.match(rest)):
                 continue
         capital = tok.text[:1].isupper()
