@@ -359,7 +359,11 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     given_re = people_names.given_name_pattern(people_names.given_name_terms(given, allow_set))
     nlp = pipeline()
     kept_matcher = _kept_matcher()
-    docs = list(nlp.pipe(turn_texts, batch_size=batch_size))
+    docs = []
+    for index, doc in enumerate(nlp.pipe(turn_texts, batch_size=batch_size)):  # the slow part: report it
+        docs.append(doc)
+        if progress and (index % 20 == 0 or index == len(turn_texts) - 1):
+            progress(index + 1, len(turn_texts))
     # First pass: names the model and the context cues find in any turn are names in every turn ("wee Ruby
     # who's only three" makes the later "Ruby was born..." a name too).
     found_names: set[str] = set()
@@ -382,6 +386,7 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
                     found_names.add(word)
     found_re = people_names.given_name_pattern(sorted(found_names, key=len, reverse=True))
     out: list[ProcessedTurn] = []
+    all_spans: list[list[tuple[int, int, str, str]]] = []
     total = len(turn_texts)
     for index, doc in enumerate(docs):
         text = turn_texts[index]
@@ -428,6 +433,15 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
             add(a, b, "found_elsewhere", "PERSON")
         spans = _join_hyphenated(text, spans)
         spans.sort()
+        all_spans.append(spans)
+    # Full names are known before any bare mention is resolved: "Reid, Chantelle Reid" is one person.
+    for index, spans in enumerate(all_spans):
+        for a, b, _, category in spans:
+            words, _ = people_names._tokens(turn_texts[index][a:b])
+            if category == "PERSON" and len(words) > 1:
+                people.register(turn_texts[index][a:b])
+    for index, (doc, spans) in enumerate(zip(docs, all_spans)):
+        text = turn_texts[index]
         redactions = [Redaction(index, turn_lines[index], a, b, rule, category,
                                 people.label(text[a:b]) if category == "PERSON" else pseudonyms.label(category, text[a:b]),
                                 text[a:b]) for a, b, rule, category in spans]
@@ -436,8 +450,6 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
         turn.text = turn.redact_slice(0, len(text))
         turn.sentences = [_sentence(sent, spans) for sent in doc.sents if sent.text.strip()]
         out.append(turn)
-        if progress and (index % 20 == 0 or index == total - 1):
-            progress(index + 1, total)
     return out, speaker_map
 
 
