@@ -162,3 +162,11 @@ def test_two_people_with_one_first_name_keep_their_own_pseudonyms():
     assert m != k
     assert [r.pseudonym for r in turns[0].redactions] == [m, k]
     assert [r.pseudonym for r in turns[1].redactions] == [m]
+
+
+def test_a_short_form_is_the_same_person():
+    people = names.People()
+    stephen = people.resolve("Stephen Quigley")
+    assert people.resolve("Stevie") is stephen and people.resolve("Stevie Quigley") is stephen
+    jo = people.resolve("Josephine Quigley")
+    assert people.resolve("Jo") is jo and people.resolve("Stephen's") is stephen

@@ -80,3 +80,24 @@ def is_word_name(text: str) -> bool:
 def is_first_name(text: str) -> bool:
     """A given name or a short form of one (Agnes, Tam, Senga, Kenzie): a person when it stands alone."""
     return normal(text) in normalised("first_names")
+
+
+@lru_cache(maxsize=1)
+def _name_forms() -> dict[str, frozenset[str]]:
+    """Each given name or short form -> every form of the names it can stand for (Stevie -> stephen, steven,
+    stevie, steve...)."""
+    groups: dict[str, set[str]] = {}
+    for line in (FOLDER / "diminutives.txt").read_text(encoding="utf-8").splitlines():
+        if ":" not in line or line.lstrip().startswith("#"):
+            continue
+        full, shorts = line.split(":", 1)
+        forms = {full.strip().lower(), *(w.lower() for w in shorts.split())}
+        for form in forms:
+            groups.setdefault(form, set()).update(forms)
+    return {k: frozenset(v) for k, v in groups.items()}
+
+
+def same_given_name(a: str, b: str) -> bool:
+    """Could these two first names be one person's (Stevie and Stephen, Jo and Josephine)?"""
+    a, b = a.lower(), b.lower()
+    return a == b or b in _name_forms().get(a, ())

@@ -22,7 +22,10 @@ TITLE_WORDS = {"mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "profess
 NICKNAME_WORDS = {"wee", "big", "auld", "old", "young", "daft", "mad", "wild", "fat", "wee-est"}
 FORMAL_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "councillor", "cllr"}  # a surname follows these
 ROLE_WORDS = {"interviewer", "interviewee", "facilitator", "researcher", "respondent", "participant", "host",
-              "moderator", "chair", "speaker", "resident", "guest", "presenter", "audience", "member"}
+              "moderator", "chair", "speaker", "resident", "guest", "presenter", "audience", "member",
+              # header words a parser may take for speakers ("Interview:", "Date:"): never names
+              "interview", "date", "location", "duration", "transcribed", "transcriber", "key", "title", "ward",
+              "method", "consent", "notes", "note", "time", "venue", "session", "recording", "held", "place"}
 KIN = {  # words after which a name often follows: "my wee boy Jayden", "her pal Shannon"
     "boy", "boys", "girl", "girls", "son", "sons", "daughter", "daughters", "lassie", "laddie", "wean", "weans",
     "bairn", "bairns", "baby", "brother", "sister", "bro", "sis", "pal", "pals", "friend", "friends", "mate",
@@ -191,6 +194,9 @@ class People:
             for p in self.people:
                 if p.first == first and p.last == last:
                     return p
+            for p in self.people:
+                if p.last == last and p.first and gazetteer.same_given_name(first, p.first):
+                    return p
             if len(last.rstrip(".")) <= 2:  # "Sarah M" is Sarah McLean when one Sarah's surname starts so
                 initial = last.rstrip(".")
                 fits = [p for p in self.people if p.first == first and p.last.startswith(initial)]
@@ -200,7 +206,7 @@ class People:
                 pass  # "Jean Jean"-like mentions are rare; fall through to the rules below
             # "Jean" then "Jean Wallace": the bare Jean gains a surname, unless another Jean has one already
             # (then "Jean Wallace" is a new person and the bare Jean stays ambiguous).
-            same_first = [p for p in self.people if p.first == first]
+            same_first = [p for p in self.people if p.first and gazetteer.same_given_name(first, p.first)]
             bare = [p for p in same_first if not p.last]
             if len(bare) == 1 and not any(p.last for p in same_first):
                 bare[0].last = last
@@ -219,6 +225,8 @@ class People:
         else:
             candidates = [p for p in self.people if p.first == word] or \
                          [p for p in self.people if word in p.tokens()]
+        if not candidates and not titled:  # "Stevie" after "Stephen Quigley", "Jo" after "Josephine"
+            candidates = [p for p in self.people if p.first and gazetteer.same_given_name(word, p.first)]
         if not candidates and word.endswith("s") and len(word) > 3:
             return self._match([word[:-1]], True)  # "the Kerrs": the family under its surname
         if not candidates:
@@ -284,6 +292,12 @@ def starts_sentence(token) -> bool:
     return before.text in (".", "?", "!", "…", "...", "-", "–", ":", ";") or before.is_space
 
 
+def verb_follows(doc, end: int) -> bool:
+    """The word after character `end` is a verb: "Skye wanted", "skye does"."""
+    following = [t for t in doc if t.idx >= end and not t.is_space]
+    return bool(following) and (following[0].pos_ in ("VERB", "AUX") or following[0].lower_ in STRONG_PERSON_VERBS)
+
+
 def word_at_sentence_start(token) -> bool:
     """A name that is also a word, opening a sentence with nothing after it that only a person does:
     "Will I get it?", "Bill after bill", "Hope so" (but "Rose said", "Will's pal", "Grace, come here")."""
@@ -292,6 +306,8 @@ def word_at_sentence_start(token) -> bool:
     nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
     if nxt is None:
         return True
+    if token.pos_ == "PROPN" and nxt.pos_ in ("VERB", "AUX") and token.lower_ not in ("will", "may", "can", "mark"):
+        return False  # "Mason eats like a horse"
     return not (nxt.lower_ in STRONG_PERSON_VERBS or nxt.text in ("'s", "’s")
                 or (nxt.text == "," and token.lower_ not in ("ken", "well", "right", "sure", "like")))
 
@@ -373,7 +389,8 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
             # "George Square", "Victoria Park" stay; a name that is also a place alone ("Skye") is a person
             # only when a person's cue follows: "Skye's seven", "Skye said"
             rest = doc.text[b:b + 40]
-            strong = tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in STRONG_PERSON_VERBS
+            strong = tok.i + 1 < len(doc) and (doc[tok.i + 1].lower_ in STRONG_PERSON_VERBS or
+                                               doc[tok.i + 1].pos_ == "VERB")  # "Skye wanted tae go"
             if (a, b) not in kept or not (strong or AGE_CUE.match(rest)):
                 continue
         capital = tok.text[:1].isupper()

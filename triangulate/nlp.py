@@ -93,7 +93,12 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         r"(?:,?\s+(?:" + _TOWNS + r"))?")),
     ("postcode", "POSTCODE", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b", re.I)),
     ("phone", "PHONE", re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d{2,4}\)?(?:[\s-]?\d){6,8}(?!\d)")),
+    # a numeric date with a year: in speech, almost only dates of birth are said so (header dates are metadata)
     ("numeric_date", "DOB", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19\d{2}|20\d{2})\b")),
+    # a spoken full date with a birth cue shortly before: "date of birth, they asked for that too, the 21st..."
+    ("spoken_date", "DOB", re.compile(
+        r"(?i:\b(?:born|birth|d\.?o\.?b|birthday)\b[^\n]{0,80}?)"
+        r"(\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(?:19|20)\d{2}\b)")),
 ]
 
 
@@ -236,7 +241,7 @@ def _always_pattern(terms: list[str]) -> re.Pattern | None:
                       r")(?!\w)", re.I)
 
 
-def _person_span(ent, allow: set[str]) -> tuple[int, int] | None:
+def _person_span(ent, allow: set[str], lower_words: set[str] | None = None) -> tuple[int, int] | None:
     """The part of a PERSON entity to redact, or None when it is not a person: titles ("Mrs"), fillers
     ("Hmm Jayden") and a possessive "'s" are trimmed; fillers, Scots words, kept places and services, and
     anything with a digit ("Box 2") are not people."""
@@ -269,8 +274,13 @@ def _person_span(ent, allow: set[str]) -> tuple[int, int] | None:
         return None  # "St Luke", "St Mungo": churches, schools and hospitals
     if clean.isupper() and len(clean) > 1 and not ent.doc.text.isupper() and not gazetteer.is_first_name(clean):
         return None  # "BASW", "CV": acronyms
-    # "Training", "Community Teams", "Beat Bullying": every word a dictionary word and none a given name
-    if all(names.is_english_word(t.text) for t in tokens if t.is_alpha) and not any(
+    # "Training", "Community Teams", "Beat Bullying": every word a dictionary word and none a given name. A
+    # single word counts as a word only if the transcript also writes it in lower case: the dictionary knows
+    # surnames too (Reid, Boyle), and "Reid, Chantelle Reid" never writes "reid".
+    if len(tokens) == 1 and lower_words is not None and tokens[0].lower_ not in lower_words and \
+            not names.starts_sentence(tokens[0]):
+        pass
+    elif all(names.is_english_word(t.text) for t in tokens if t.is_alpha) and not any(
             gazetteer.is_first_name(t.text) or (gazetteer.is_word_name(t.text) and t.text[:1].isupper())
             for t in tokens):
         return None
@@ -279,6 +289,23 @@ def _person_span(ent, allow: set[str]) -> tuple[int, int] | None:
     return a, b
 
 
+def _found_person_spans(doc, kept, allow_set, rules: bool = False, lower_words: set[str] | None = None):
+    """People the model and the context cues find in one parsed turn: (start, end[, rule])."""
+    from triangulate import names as people_names
+
+    out = []
+    for ent in doc.ents:
+        if ent.label_ == "PERSON":
+            span = _person_span(ent, allow_set, lower_words)
+            if span and not any(s <= span[0] and span[1] <= e for s, e in kept):
+                out.append((*span, "spacy_person"))
+    out += [(a, b, rule) for a, b, rule in people_names.context_name_spans(doc, kept)
+            if doc.text[a:b].strip().lower() not in allow_set]
+    return out if rules else [(a, b) for a, b, _ in out]
+
+
+_STOP_WORDS = {"and", "the", "a", "an", "of", "in", "on", "at", "to", "fae", "wi", "one", "two", "three", "me",
+               "my", "her", "his", "our", "oor", "is", "was", "who", "that", "this", "but", "or", "so"}
 _HYPHEN_LEFT = re.compile(r"[A-Z][a-z]+-$")
 _HYPHEN_RIGHT = re.compile(r"^-[A-Z][a-z]+")
 
@@ -297,6 +324,10 @@ def _join_hyphenated(text: str, spans: list[tuple[int, int, str, str]]) -> list[
         out.append((a, b, rule, category))
     merged: list[tuple[int, int, str, str]] = []
     for span in sorted(out):
+        if merged and span[3] == merged[-1][3] == "PERSON" and text[merged[-1][1]:span[0]] == " " and \
+                text[span[0]:span[0] + 1].isupper() and text[merged[-1][0]:merged[-1][0] + 1].isupper():
+            merged[-1] = (merged[-1][0], span[1], *merged[-1][2:])  # "Stacey" + "Coyle": one person
+            continue
         if merged and span[0] < merged[-1][1]:
             if span[1] > merged[-1][1]:
                 merged[-1] = (merged[-1][0], span[1], *merged[-1][2:])
@@ -322,6 +353,7 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     as a label and "Margaret said" in the text get the same `[PERSON n]`. Role labels (Interviewer, Q,
     Participant 3) are kept as they are.
     """
+    from triangulate import gazetteer
     from triangulate import names as people_names
     from triangulate.transcripts import is_role_label
 
@@ -343,9 +375,36 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     given_re = people_names.given_name_pattern(people_names.given_name_terms(given, allow_set))
     nlp = pipeline()
     kept_matcher = _kept_matcher()
+    docs = []
+    for index, doc in enumerate(nlp.pipe(turn_texts, batch_size=batch_size)):  # the slow part: report it
+        docs.append(doc)
+        if progress and (index % 20 == 0 or index == len(turn_texts) - 1):
+            progress(index + 1, len(turn_texts))
+    # First pass: names the model and the context cues find in any turn are names in every turn ("wee Ruby
+    # who's only three" makes the later "Ruby was born..." a name too).
+    found_names: set[str] = set()
+    lower_words = set(re.findall(r"(?<![\w'’])[a-z][a-z'’-]+", "\n".join(turn_texts)))
+    for index, doc in enumerate(docs):
+        kept = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in kept_matcher(doc)]
+        for a, b in _found_person_spans(doc, kept, allow_set, lower_words=lower_words):
+            parts = re.split(r"\s+", doc.text[a:b])
+            if len(parts) > 1 and parts[-1][:1].isupper():  # "Chantelle Reid": "Reid" alone later is her
+                surname = re.sub(r"['’]s$", "", parts[-1]).strip(".,;:!?\"()")
+                if len(surname) > 2 and not gazetteer.is_kept(surname) and surname.lower() not in _STOP_WORDS:
+                    found_names.add(surname)
+            for word in parts:
+                word = re.sub(r"['’]s$", "", word).strip(".,;:!?\"()")
+                if len(word) > 2 and word[:1].isupper() and word.lower() not in people_names.TITLE_WORDS and \
+                        word.lower() not in people_names.NICKNAME_WORDS and not gazetteer.is_everyday_word(word) \
+                        and not gazetteer.is_kept(word) and word.lower() not in _STOP_WORDS and \
+                        (gazetteer.is_first_name(word) or gazetteer.is_word_name(word)
+                         or not people_names.is_english_word(word)):
+                    found_names.add(word)
+    found_re = people_names.given_name_pattern(sorted(found_names, key=len, reverse=True))
     out: list[ProcessedTurn] = []
+    all_spans: list[list[tuple[int, int, str, str]]] = []
     total = len(turn_texts)
-    for index, doc in enumerate(nlp.pipe(turn_texts, batch_size=batch_size)):
+    for index, doc in enumerate(docs):
         text = turn_texts[index]
         spans: list[tuple[int, int, str, str]] = []  # start, end, rule, category
 
@@ -355,14 +414,22 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
         protected = [(m.start(), m.end()) for m in EXISTING_PLACEHOLDER.finditer(text)] if "[" in text else []
 
         def add(a: int, b: int, rule: str, category: str) -> None:
-            if a < b and not taken(a, b) and text[a:b].strip().lower() not in allow_set \
-                    and not any(a < e and b > s for s, e in protected):
+            if a >= b or text[a:b].strip().lower() in allow_set or any(a < e and b > s for s, e in protected):
+                return
+            inner = [sp for sp in spans if a < sp[1] and b > sp[0]]
+            if inner and category == "PERSON" and all(sp[3] == "PERSON" and a <= sp[0] and sp[1] <= b for sp in inner):
+                for sp in inner:  # "Chantelle" (given) inside "Chantelle Reid" (model): one person, whole
+                    spans.remove(sp)
+                inner = []
+            if not inner:
                 spans.append((a, b, rule, category))
 
         if always_re:
             for m in always_re.finditer(text):
                 add(m.start(), m.end(), "always_list", "REDACTED")
         for rule, category, pattern in PATTERNS:
+            if rule in ("numeric_date", "spoken_date") and speakers[index].strip().lower() in people_names.ROLE_WORDS:
+                continue  # "Date: 14/10/2024" read as a speaker is the interview's date, not a birth date
             for m in pattern.finditer(text):
                 a, b = (m.start(1), m.end(1)) if m.groups() and m.group(1) else (m.start(), m.end())
                 if rule == "phone" and not _valid_phone(m.group()):
@@ -374,15 +441,25 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
             # Mr Grant's name leaves "Best Start Grant" alone, Ms Govan's leaves "Govan Cross"
             if not any(s <= a and b <= e and (e - s) > (b - a) for s, e in kept):
                 add(a, b, "speaker", "PERSON")
-        for ent in doc.ents:
-            if ent.label_ == "PERSON":
-                span = _person_span(ent, allow_set)
-                if span and not any(s <= span[0] and span[1] <= e for s, e in kept):
-                    add(*span, "spacy_person", "PERSON")
-        for a, b, rule in people_names.context_name_spans(doc, kept):
+        for a, b, rule in _found_person_spans(doc, kept, allow_set, rules=True, lower_words=lower_words):
             add(a, b, rule, "PERSON")
+        for a, b in people_names.given_name_spans(text, found_re, doc):
+            inside = [(s, e) for s, e in kept if s <= a and b <= e]
+            if inside and not (inside == [(a, b)] and gazetteer.is_first_name(text[a:b]) and
+                               people_names.verb_follows(doc, b)):
+                continue  # "Skye" the island stays; "Skye wanted tae go" is the girl found elsewhere
+            add(a, b, "found_elsewhere", "PERSON")
         spans = _join_hyphenated(text, spans)
         spans.sort()
+        all_spans.append(spans)
+    # Full names are known before any bare mention is resolved: "Reid, Chantelle Reid" is one person.
+    for index, spans in enumerate(all_spans):
+        for a, b, _, category in spans:
+            words, _ = people_names._tokens(turn_texts[index][a:b])
+            if category == "PERSON" and len(words) > 1:
+                people.register(turn_texts[index][a:b])
+    for index, (doc, spans) in enumerate(zip(docs, all_spans)):
+        text = turn_texts[index]
         redactions = [Redaction(index, turn_lines[index], a, b, rule, category,
                                 people.label(text[a:b]) if category == "PERSON" else pseudonyms.label(category, text[a:b]),
                                 text[a:b]) for a, b, rule, category in spans]
@@ -391,8 +468,6 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
         turn.text = turn.redact_slice(0, len(text))
         turn.sentences = [_sentence(sent, spans) for sent in doc.sents if sent.text.strip()]
         out.append(turn)
-        if progress and (index % 20 == 0 or index == total - 1):
-            progress(index + 1, total)
     return out, speaker_map
 
 
