@@ -30,8 +30,8 @@ def test_lead_joint_display_to_report(page, tmp_path):
 
     # The table lists each flagged issue's three strands and verdict; find a dissonance and open its evidence.
     rows = grid_rows(page.locator('[data-testid="stDataFrame"]').first)
-    assert rows[0] == ["Issue", "Numbers", "Practitioners", "Residents", "Verdict"], rows[0]
-    verdicts = {row[0]: row[4] for row in rows[1:]}
+    assert rows[0] == ["Issue", "Numbers", "Practitioners", "Residents", "Residents checked", "Verdict"], rows[0]
+    verdicts = {row[0]: row[5] for row in rows[1:]}
     dissonant = [issue for issue, verdict in verdicts.items() if verdict.endswith("dissonance")]
     assert dissonant, f"no dissonance in Govan's joint display: {verdicts}"
     issue = dissonant[0]
