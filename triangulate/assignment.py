@@ -35,9 +35,13 @@ from triangulate.config import PACKAGE_DATA
 DEFINITION_WEIGHT = 0.5   # codebook score = w·cos(definition) + (1 − w)·mean of the top keyword cosines
 TOP_KEYWORDS = 2          # how many of an issue's closest keywords count
 PRIOR_WEIGHT = 4.0        # the codebook counts as this many examples of each class
-NONE_MARGIN = 0.0         # an issue must outscore off-topic by this much
-PARENT_MARGIN = 0.02      # two siblings this close at the top → their parent
+NONE_MARGIN = -0.02       # an issue must outscore off-topic by this much (negative: the benefit of the doubt)
+PARENT_MARGIN = 0.0        # two siblings this close at the top → their parent (0: off; it cost F1 on dev)
 SHORT_WORDS = 3           # this short and no codebook keyword → off-topic
+KEYWORD_BOOST = 0.06      # added per codebook keyword found in the text as written…
+MAX_BOOST = 0.06          # …up to this much
+LENGTH_WEIGHT = 0.10      # off-topic loses up to this much as a text's content words grow to LENGTH_WORDS…
+LENGTH_WORDS = 10         # …(talk about nothing is short: fillers, thanks, logistics)
 OFF_TOPIC = None
 
 OFFTOPIC_FILE = PACKAGE_DATA / "offtopic_prototypes.txt"
@@ -50,7 +54,8 @@ just know mean think thing things stuff kind sort lot bit say said says tell tol
 gotta got get yeah ken cannae dinnae didnae wasnae isnae wouldnae couldnae disnae aye wee sorry thanks thank
 cheers please hello hi hiya bye pardon honestly actually basically literally anyway anyways guess suppose
 maybe probably stuff im ive youre thats dont cant didnt wasnt isnt doesnt wont id ill youve weve theyre
-theres whats hes shes lets yous ye ya""".split())
+theres whats hes shes lets yous ye ya don didn doesn isn wasn aren weren haven hasn hadn couldn wouldn shouldn
+won ain""".split())
 _PROMPT_OPENERS = re.compile(
     r"^(?:and |so |okay,? |right,? |ok,? )?(?:can|could|would|will) you (?:tell|describe|say|talk|explain|give|"
     r"expand|think of|walk)|^(?:and |so )?tell (?:me|us)|^(?:and |so )?(?:what|how) (?:do|did|would|does) "
@@ -158,6 +163,8 @@ class Assigner:
     _definition: np.ndarray            # (C, d) issues only
     _keywords: list[np.ndarray]        # per issue (k, d)
     _none_protos: np.ndarray           # (m, d)
+    _pattern: re.Pattern | None = None  # every keyword, whole words, longest first
+    _keyword_classes: dict = field(default_factory=dict)  # keyword (lower case) → class indices
     _centroids: dict[int, tuple[np.ndarray, int]] = field(default_factory=dict)  # class index → (unit, n)
     settings: dict = field(default_factory=dict)
 
@@ -181,15 +188,34 @@ class Assigner:
         out[:, -1] = -np.sort(-none_sims, axis=1)[:, :k].mean(axis=1)
         return out
 
-    def scores(self, vectors: np.ndarray) -> np.ndarray:
-        """(n, classes): codebook scores blended with each class's examples by how many it has."""
+    def scores(self, vectors: np.ndarray, texts: list[str] | None = None) -> np.ndarray:
+        """(n, classes): codebook scores blended with each class's examples by how many it has, plus a
+        small boost per codebook keyword the text contains (when `texts` are given)."""
         x = _unit_rows(vectors)
         out = self.codebook_scores(x)
         prior = self.settings.get("prior_weight", PRIOR_WEIGHT)
         for c, (centroid, n) in self._centroids.items():
             lam = n / (n + prior)
             out[:, c] = lam * (x @ centroid) + (1 - lam) * out[:, c]
+        if texts is not None:
+            out[:, :-1] += self.keyword_boosts(texts)
+            cap = self.settings.get("length_words", LENGTH_WORDS)
+            lengths = np.array([min(len(content_words(t)), cap) / cap for t in texts], dtype=np.float32)
+            out[:, -1] -= self.settings.get("length_weight", LENGTH_WEIGHT) * lengths
         return out
+
+    def keyword_boosts(self, texts: list[str]) -> np.ndarray:
+        """Per (text, issue): KEYWORD_BOOST for each distinct keyword of the issue in the text, capped."""
+        boost = self.settings.get("keyword_boost", KEYWORD_BOOST)
+        cap = self.settings.get("max_boost", MAX_BOOST)
+        out = np.zeros((len(texts), len(self.classes) - 1), dtype=np.float32)
+        if not boost or self._pattern is None:
+            return out
+        for r, text in enumerate(texts):
+            found = {m.group(1) for m in self._pattern.finditer((text or "").lower().replace("’", "'"))}
+            for keyword in found:
+                out[r, self._keyword_classes[keyword]] += boost
+        return np.minimum(out, cap)
 
     # -- decisions
     def predict(self, vectors: np.ndarray, texts: list[str] | None = None) -> list[Decision]:
@@ -197,7 +223,7 @@ class Assigner:
         vectors = np.asarray(vectors, dtype=np.float32)
         if len(vectors) == 0:
             return []
-        scores = self.scores(vectors)
+        scores = self.scores(vectors, texts)
         none_margin = self.settings.get("none_margin", NONE_MARGIN)
         parent_margin = self.settings.get("parent_margin", PARENT_MARGIN)
         out = []
@@ -227,9 +253,10 @@ class Assigner:
             out.append(Decision(code, issue_score, margin, "model"))
         return out
 
-    def top_k(self, vectors: np.ndarray, k: int = 3, include_none: bool = False) -> list[list[tuple[str, float]]]:
+    def top_k(self, vectors: np.ndarray, k: int = 3, include_none: bool = False,
+              texts: list[str] | None = None) -> list[list[tuple[str, float]]]:
         """The k best issues per vector with their scores, best first (what officers see)."""
-        scores = self.scores(np.asarray(vectors, dtype=np.float32))
+        scores = self.scores(np.asarray(vectors, dtype=np.float32), texts)
         out = []
         for row in scores:
             order = [int(i) for i in np.argsort(-row, kind="stable")
@@ -239,6 +266,14 @@ class Assigner:
 
     def n_examples(self) -> dict[str | None, int]:
         return {self.classes[c]: n for c, (_, n) in self._centroids.items()}
+
+
+def _keyword_pattern(keywords) -> re.Pattern | None:
+    """Whole-word matches of keywords (lower case; a trailing s allowed: bus/buses); group 1 = the keyword."""
+    keywords = sorted(set(keywords), key=lambda k: (-len(k), k))
+    if not keywords:
+        return None
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(k) for k in keywords) + r")(?:e?s)?(?![\w-])")
 
 
 def fit(example_vectors, example_labels, issues: list[IssueVectors], offtopic_vectors: np.ndarray, *,
@@ -258,7 +293,16 @@ def fit(example_vectors, example_labels, issues: list[IssueVectors], offtopic_ve
         _definition=_unit_rows(np.vstack([i.definition for i in issues])),
         _keywords=[_unit_rows(i.keywords) if len(i.keywords) else np.zeros((0, len(i.definition)), np.float32)
                    for i in issues],
-        _none_protos=_unit_rows(offtopic_vectors), settings=dict(settings or {}))
+        _none_protos=_unit_rows(offtopic_vectors), 
+        settings=dict(settings or {}))
+    for c, issue in enumerate(issues):
+        for keyword in issue.keyword_texts:
+            key = keyword.lower().strip()
+            if key:
+                assigner._keyword_classes.setdefault(key, [])
+                if c not in assigner._keyword_classes[key]:
+                    assigner._keyword_classes[key].append(c)
+    assigner._pattern = _keyword_pattern(list(assigner._keyword_classes))
     example_vectors = np.asarray(example_vectors, dtype=np.float32)
     labels = list(example_labels)
     if len(labels) != len(example_vectors):
@@ -374,3 +418,12 @@ def for_database(engine, session=None) -> tuple[Assigner, list[Example]]:
     assigner = fit(vectors, [e.issue_code for e in taught], issue_vectors(engine, active),
                    embeddings.cached_encode(engine, list(offtopic_prototypes())))
     return assigner, taught
+
+
+def settings_snapshot() -> dict:
+    """The decision constants, saved with an analysis (a change of them re-runs the assignment)."""
+    return {"definition_weight": DEFINITION_WEIGHT, "top_keywords": TOP_KEYWORDS, "prior_weight": PRIOR_WEIGHT,
+            "none_margin": NONE_MARGIN, "parent_margin": PARENT_MARGIN, "short_words": SHORT_WORDS,
+            "keyword_boost": KEYWORD_BOOST, "max_boost": MAX_BOOST, "length_weight": LENGTH_WEIGHT,
+            "length_words": LENGTH_WORDS,
+            "offtopic_prototypes": hashlib.sha256("\n".join(offtopic_prototypes()).encode()).hexdigest()[:16]}
