@@ -85,8 +85,15 @@ def words(text: str) -> list[str]:
 
 
 def _fold(word: str) -> str:
+    """A crude singular: buses → bus, bills → bill, nappies → nappy (enough to match codebook keywords)."""
     word = word.split("'")[0]
-    return word[:-1] if word.endswith("s") and len(word) > 3 else word
+    if len(word) <= 3 or not word.endswith("s") or word.endswith("ss"):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ses", "xes", "ches", "shes")):
+        return word[:-2]
+    return word[:-1]
 
 
 def content_words(text: str) -> list[str]:

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -630,6 +630,23 @@ def topics_frame(engine: Engine, actor: Actor, model_id: int | None = None) -> p
                      "status": (mapped[0][0].status if mapped else "unmapped"),
                      "confidence": (round(mapped[0][0].confidence, 2) if mapped else None)})
     return pd.DataFrame(rows, columns=columns)
+
+
+def issue_outcomes(engine: Engine, actor: Actor) -> dict[str, int]:
+    """How the resident segments stand: by the machine, a topic, people, off-topic, or not analysed."""
+    require(actor, "quotes.read")
+    with Session(engine) as session:
+        rows = session.exec(select(Segment.issue_source, Segment.issue_id.is_(None), func.count(Segment.id))
+                            .where(Segment.speaker_role == "resident")
+                            .group_by(Segment.issue_source, Segment.issue_id.is_(None))).all()
+    out = {"model": 0, "topic": 0, "manual": 0, "none": 0, "waiting": 0, "total": 0}
+    for source, is_null, n in rows:
+        key = {"model": "model", "topic": "topic", "manual": "manual", "none": "none"}.get(source, "waiting")
+        if source == "manual" and is_null:
+            key = "none"  # a person coded it `none`
+        out[key] += n
+        out["total"] += n
+    return out
 
 
 def topic_ward_sizes(engine: Engine, actor: Actor, model_id: int | None = None) -> pd.DataFrame:
