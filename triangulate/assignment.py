@@ -384,14 +384,6 @@ def _classifier(x: np.ndarray, label_indices: list[int], assigner: Assigner):
     return model.fit(np.vstack(rows), np.concatenate(targets), sample_weight=np.concatenate(weights))
 
 
-def fingerprint(example_texts, example_labels, issues_hash: str) -> str:
-    """Changes when the examples or the codebook change: what a cached Assigner is keyed on."""
-    h = hashlib.sha256(issues_hash.encode())
-    for text, label in sorted(zip(example_texts, [str(l) for l in example_labels])):
-        h.update(f"{label}\x1f{text}\x1e".encode("utf-8"))
-    return h.hexdigest()
-
-
 # --------------------------------------------------------------------------- from the database
 @dataclass(frozen=True)
 class Example:

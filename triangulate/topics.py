@@ -115,11 +115,6 @@ def _resident_segments(session: Session) -> list[tuple[int, str, str, str]]:
     return [tuple(r) for r in rows]
 
 
-def issue_text(issue: Issue) -> str:
-    """What an issue means, as one text to embed: label, definition and seed keywords (used to split topics)."""
-    return f"{issue.label}. {issue.definition} Examples: {', '.join(issue.keywords or [])}."
-
-
 def _hash(*parts) -> str:
     h = hashlib.sha256()
     for part in parts:
@@ -327,11 +322,6 @@ def analyse(engine: Engine, actor: Actor, *, force: bool = False, progress=None)
                     examples=len(taught), reassigned=True, **counts)
     say(1.0, result.describe())
     return result
-
-
-def reassign(engine: Engine, actor: Actor) -> Result:
-    """Apply new codes now (what `analyse` does when only codes changed): no topic refit."""
-    return analyse(engine, actor)
 
 
 def _current(session: Session) -> TopicModel | None:
