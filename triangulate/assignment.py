@@ -191,9 +191,15 @@ class Assigner:
         top = self.settings.get("top_keywords", TOP_KEYWORDS)
         out = np.empty((len(x), len(self.classes)), dtype=np.float32)
         definition = x @ self._definition.T
+        # One matrix product for every keyword of every issue (many small ones thrash BLAS threads on a
+        # busy machine), then a slice per issue.
+        kw_all = np.vstack([kw for kw in self._keywords if len(kw)] or [np.zeros((0, x.shape[1]), np.float32)])
+        all_sims = x @ kw_all.T
+        start = 0
         for c, kw in enumerate(self._keywords):
             if len(kw):
-                sims = x @ kw.T
+                sims = all_sims[:, start:start + len(kw)]
+                start += len(kw)
                 k = min(top, sims.shape[1])
                 best = -np.sort(-sims, axis=1)[:, :k].mean(axis=1)
                 out[:, c] = w * definition[:, c] + (1 - w) * best
@@ -228,12 +234,15 @@ class Assigner:
         prior = self.settings.get("prior_weight", PRIOR_WEIGHT)
         mode = self.settings.get("example_mode", EXAMPLE_MODE)
         nearest = self.settings.get("nearest_examples", NEAREST_EXAMPLES)
+        order = list(self._examples)
+        example_sims = x @ np.vstack([self._examples[c] for c in order]).T if order else None
+        offsets = dict(zip(order, np.cumsum([0] + [len(self._examples[c]) for c in order[:-1]])))
         for c, (centroid, n) in self._centroids.items():
             lam = n / (n + prior)
             if mode == "centroid":
                 taught = x @ centroid
             else:  # the mean of the closest few examples: a class can hold several kinds of talk
-                sims = x @ self._examples[c].T
+                sims = example_sims[:, offsets[c]:offsets[c] + len(self._examples[c])]
                 k = min(nearest, sims.shape[1])
                 taught = -np.sort(-sims, axis=1)[:, :k].mean(axis=1)
             if self.classes[c] is None and self.settings.get("none_union", NONE_UNION):
