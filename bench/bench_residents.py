@@ -164,12 +164,9 @@ def main() -> int:
     fit_texts = list(dict.fromkeys(fit_texts))[:args.fit_segments]
     fit_engine = fresh_engine(tmp, "fit.db")
     embeddings.cached_encode(fit_engine, fit_texts)  # the cache, filled before timing
-    with Session(fit_engine) as session:
-        issues = codebook.leaf_issues(session)
     t = time.perf_counter()
     vectors = embeddings.cached_encode(fit_engine, fit_texts)
-    model, assigned = topics.fit_bertopic(fit_texts, vectors, topics._seed_lists(issues),
-                                          topics.settings_for(len(fit_texts)))
+    model, assigned = topics.fit_bertopic(fit_texts, vectors, topics.settings_for(len(fit_texts)))
     t_fit = time.perf_counter() - t
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
 

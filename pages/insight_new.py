@@ -55,12 +55,12 @@ with right:
                    "Nothing is added until you click Add.")
     else:
         with st.spinner("Finding matching issues…"):
-            found = suggest.suggest(engine, text, exclude=tuple(state["chosen_codes"]))
-        if not found:
-            st.caption("No issue in the codebook is close to this text; pick codes yourself below.")
+            found = suggest.suggest(engine, text, exclude=tuple(state["chosen_codes"]), codes=tuple(labels))
+        st.caption("The three closest issues, best first. The score ranks them; it is not a probability "
+                   "that the issue is right.")
         for s in found:
             c1, c2 = st.columns([4, 1])
-            c1.text(f"{s.issue_label} · score {s.score:.2f}")
+            c1.text(f"{s.rank}. {s.issue_label} · score {s.score:.2f}")
             c1.caption(s.explanation)
             c2.button("Add", key=f"add_{s.issue_code}", on_click=_add, args=(s.issue_code,))
 

@@ -26,14 +26,22 @@ if model is None:
 
 when = model.fitted_at.strftime("%d %b %Y %H:%M")
 if model.method == "similarity":
-    st.info(f"Fewer than {topics.CLUSTER_MIN_SEGMENTS} resident segments: too few for topic modelling, so each "
-            "segment was assigned to the issue whose definition it is most similar to (method: similarity). "
+    st.info(f"Fewer than {topics.CLUSTER_MIN_SEGMENTS} resident segments say something: too few for topic "
+            "modelling, so the topics below are the issues the segments were assigned to. "
             f"{model.n_segments} segments, {when}.")
 else:
-    st.caption(f"BERTopic guided by the codebook, {model.n_segments} resident segments, fitted {when} by "
-               f"{model.fitted_by}; settings and versions are saved with the model.")
+    st.caption(f"BERTopic topics, a lens on what residents talk about: {model.n_segments} resident segments, "
+               f"fitted {when} by {model.fitted_by}; settings and versions are saved with the model. Each "
+               "segment's issue comes from the codebook and people's codes; a topic's suggested issue is the "
+               "majority of its segments' issues.")
 if model.stale:
     st.warning("Transcripts were added or deleted since this analysis: re-run it to include them.")
+outcomes = topics.issue_outcomes(engine, actor)
+if outcomes["total"]:
+    st.caption(f"Of {outcomes['total']} resident segments: {outcomes['model']} given an issue by the machine, "
+               f"{outcomes['topic']} by a confirmed topic, {outcomes['manual']} coded by people, "
+               f"**{outcomes['none']} off-topic** (about nothing: fillers, thanks, logistics, prompts — they count "
+               f"in no ward's share), {outcomes['waiting']} not analysed yet.")
 
 with ui.friendly_errors():
     frame = topics.topics_frame(engine, actor)
@@ -73,23 +81,29 @@ with ui.friendly_errors():
 
     if ui.allowed("topics.map"):
         with Session(engine) as session:
-            leaves = codebook.leaf_issues(session)
-        ids = [i.id for i in leaves]
-        labels = {i.id: i.label for i in leaves}
-        current = next((i.id for i in leaves if i.code == row["issue_code"]), ids[0])
+            choices = [(depth, i) for depth, i in codebook.flat_tree(session)]
+        ids = [i.id for _, i in choices]
+        labels = {i.id: (" " * depth) + i.label for depth, i in choices}
+        own = row["issue_code"].split(" + ")[0] if row["issue_code"] else ""
+        current = next((i.id for _, i in choices if i.code == own), None)
         c1, c2 = st.columns(2)
         with c1:
-            issue_id = st.selectbox("Map this topic to", ids, index=ids.index(current), format_func=labels.get,
-                                    key="topics_issue")
-            if st.button("Confirm mapping", key="topics_confirm"):
+            # Keyed by topic: each topic's box shows (and Confirm saves) that topic's own issue, never the
+            # choice left over from the topic looked at before.
+            issue_id = st.selectbox("Map this topic to", ids, index=ids.index(current) if current in ids else None,
+                                    format_func=labels.get, key=f"topics_issue_{chosen}",
+                                    placeholder="Choose an issue (most of its segments are off-topic)")
+            if st.button("Confirm mapping", key="topics_confirm", disabled=issue_id is None):
                 topics.confirm_topic(engine, actor, int(chosen), int(issue_id))
                 # Rerun so the table and the detail above say "confirmed" too; the message survives it.
-                st.session_state["topics_done"] = f"Confirmed: its segments now count towards {labels[issue_id]}."
+                st.session_state["topics_done"] = (f"Confirmed: the segments of “{ui.md_escape(row['label'])}” now "
+                                                   f"count towards {ui.md_escape(labels[issue_id].strip())}.")
                 st.rerun()
             if "topics_done" in st.session_state:
                 st.success(st.session_state.pop("topics_done"))
         with c2:
-            split = st.multiselect("…or split it between issues", ids, format_func=labels.get, key="topics_split")
+            split = st.multiselect("…or split it between issues", ids, format_func=labels.get,
+                                   key=f"topics_split_{chosen}")
             if st.button("Split", disabled=len(split) < 2, key="topics_split_go"):
                 counts = topics.split_topic(engine, actor, int(chosen), [int(i) for i in split])
-                st.success("Split: " + ", ".join(f"{labels[i]} {n}" for i, n in counts.items()))
+                st.success("Split: " + ", ".join(f"{ui.md_escape(labels[i].strip())} {n}" for i, n in counts.items()))

@@ -198,7 +198,9 @@ def test_set_segment_issue_goes_through_coding(city, engine):
     ids, seg = city["ids"], city["govan"][0]
     topics.set_segment_issue(engine, ANNE, seg, ids["debt"])
     assert coding.statuses(engine, ANNE, [seg])[seg].coders == {"anne": ("debt",)}
-    topics.set_segment_issue(engine, ANNE, seg, None)
+    topics.set_segment_issue(engine, ANNE, seg, None)  # a person's `none`
+    assert effective(engine, seg) == (None, "manual")
+    coding.clear_codes(engine, ANNE, seg)  # taking the code back returns the segment to the machine
     assert effective(engine, seg) == (None, "")
     with pytest.raises(PermissionDenied):
         topics.set_segment_issue(engine, OFFICER, seg, ids["debt"])

@@ -1,0 +1,122 @@
+"""assignment: pure vectors in, issue codes (or off-topic) out — off-topic rules, ranks and margins,
+parents, learning from examples, determinism. Hand-made vectors: no model is loaded."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from triangulate import assignment
+
+DIM = 16
+
+
+def axis(k: int, noise: float = 0.0, seed: int = 0) -> np.ndarray:
+    v = np.zeros(DIM, dtype=np.float32)
+    v[k] = 1.0
+    if noise:
+        v += np.random.default_rng(seed).normal(0, noise, DIM).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+def mix(*parts) -> np.ndarray:
+    v = sum(w * axis(k) for k, w in parts)
+    return v / np.linalg.norm(v)
+
+
+# A codebook in miniature: costs of living (axis 0) with housing (1) and fuel (2); transport (3) alone.
+ISSUES = [
+    assignment.IssueVectors("cost_of_living", None, axis(0), np.vstack([axis(0), mix((0, 1), (1, .3))]),
+                            ("prices", "skint")),
+    assignment.IssueVectors("housing", "cost_of_living", axis(1), np.vstack([axis(1), mix((1, 1), (0, .2))]),
+                            ("damp", "rent")),
+    assignment.IssueVectors("fuel", "cost_of_living", axis(2), np.vstack([axis(2)]), ("heating",)),
+    assignment.IssueVectors("transport", None, axis(3), np.vstack([axis(3)]), ("bus", "fares")),
+]
+OFF = np.vstack([axis(7), axis(8)])  # what small talk looks like
+
+
+def machine(vectors=(), labels=(), **settings):
+    return assignment.fit(np.array(vectors, dtype=np.float32).reshape(-1, DIM), list(labels), ISSUES, OFF,
+                          settings=settings)
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("Yeah.", "filler"), ("Uh huh.", "filler"), ("Thank you.", "filler"), ("Mm-hm, aye.", "filler"),
+    ("Och, I don't know.", "filler"), ("And box 4,", "short"),
+    ("Can you tell me a bit more about where you live?", "prompt"),
+    ("Is there anything else you'd like to add?", "prompt"),
+])
+def test_talk_about_nothing_is_off_topic_by_rule(text, reason):
+    assert assignment.offtopic_reason(text, assignment.keyword_vocabulary([["damp", "bus pass"]])) == reason
+    decision = machine().predict(axis(1)[None, :], [text])[0]  # even when the vector looks like housing
+    assert decision.issue_code is None and decision.reason == f"rule:{reason}"
+
+
+@pytest.mark.parametrize("text", ["Damp.", "The buses.", "I don't feel safe in my own house at night.",
+                                  "Do you know how long the waiting list is for a bigger flat?"])
+def test_a_concern_in_few_words_is_not_off_topic_by_rule(text):
+    vocabulary = assignment.keyword_vocabulary([["damp", "bus"]])
+    assert assignment.offtopic_reason(text, vocabulary) is None
+
+
+def test_rank_decides_and_off_topic_wins_when_it_ranks_first():
+    m = machine()
+    housing, small_talk = m.predict(np.vstack([axis(1, .1, 1), axis(7, .1, 2)]))
+    assert housing.issue_code == "housing" and housing.margin > 0
+    assert small_talk.issue_code is None and small_talk.reason == "model"
+    # the contract's triple
+    code, score, margin = housing
+    assert code == "housing" and score == pytest.approx(housing.score)
+
+
+def test_parent_is_assignable_when_it_ranks_first_or_its_children_tie():
+    m = machine()
+    assert m.predict(axis(0)[None, :])[0].issue_code == "cost_of_living"
+    tie = mix((1, 1), (2, 1))  # housing and fuel alike: neither child fits better
+    assert machine(parent_margin=0.05).predict(tie[None, :])[0].issue_code == "cost_of_living"
+    assert machine(parent_margin=0.0).predict(tie[None, :])[0].issue_code in ("housing", "fuel")
+
+
+def test_examples_teach_an_issue_the_codebook_misses():
+    talk = [mix((5, 1), (1, .4)) + axis(5, .05, s) * .1 for s in range(6)]  # people's talk of fares
+    probe = mix((5, 1), (1, .4))[None, :]  # to the codebook alone this leans to housing
+    assert machine().predict(probe)[0].issue_code == "housing"
+    taught = machine(talk + [axis(9, .05, s) for s in range(3)], ["transport"] * 6 + [None] * 3)
+    assert taught.predict(probe)[0].issue_code == "transport"
+    assert taught.n_examples() == {"transport": 6, None: 3}
+    assert taught.predict(axis(9, .05, 42)[None, :])[0].issue_code is None  # people's `none` teaches too
+
+
+def test_unknown_or_retired_labels_are_ignored_and_lengths_checked():
+    m = machine([axis(1), axis(3)], ["retired_issue", "transport"])
+    assert m.n_examples() == {"transport": 1}
+    with pytest.raises(ValueError):
+        machine([axis(1)], ["housing", "fuel"])
+    with pytest.raises(ValueError):
+        assignment.fit(np.zeros((0, DIM)), [], [], OFF)
+
+
+def test_top_k_is_ranked_and_never_off_topic_unless_asked():
+    m = machine()
+    top = m.top_k(mix((1, 1), (2, .5))[None, :], k=3)[0]
+    assert [c for c, _ in top][:2] == ["housing", "fuel"] and len(top) == 3
+    assert [s for _, s in top] == sorted([s for _, s in top], reverse=True)
+    assert None not in [c for c, _ in top]
+    assert None in [c for c, _ in m.top_k(axis(7)[None, :], k=1, include_none=True)[0]]
+
+
+def test_keywords_in_the_text_lift_their_issue():
+    between = mix((1, 1.05), (3, 1))  # a shade closer to housing than to transport
+    plain = machine(keyword_boost=0.0).predict(between[None, :], ["the whole situation round here"])[0]
+    boosted = machine(keyword_boost=0.06).predict(between[None, :], ["the bus fares are a joke"])[0]
+    assert plain.issue_code == "housing" and boosted.issue_code == "transport"
+
+
+def test_same_examples_give_the_same_decisions():
+    rng = np.random.default_rng(7)
+    vectors = rng.normal(size=(40, DIM)).astype(np.float32)
+    labels = [["housing", "fuel", "transport", None][k % 4] for k in range(40)]
+    probe = rng.normal(size=(25, DIM)).astype(np.float32)
+    first = [tuple(d) for d in machine(vectors, labels).predict(probe)]
+    second = [tuple(d) for d in machine(vectors[::-1][::-1].copy(), list(labels)).predict(probe)]
+    assert first == second
