@@ -51,7 +51,7 @@ def test_lead_joint_display_to_report(page, tmp_path):
 
     # A data need: where residents raise an issue officers do not (a silence; childcare, by the demo's design),
     # the proposal is accepted in the lead's own words.
-    quiet = [row[0] for row in rows[1:] if row[4].endswith("silence") and row[2].endswith("not raised")]
+    quiet = [row[0] for row in rows[1:] if row[5].endswith("silence") and row[2].endswith("not raised")]
     assert quiet, f"no silence on the practitioners' side in Govan: {rows}"
     gap = "Childcare" if "Childcare" in quiet else quiet[0]
     open_page(page, "Data needs")
