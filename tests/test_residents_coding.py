@@ -254,10 +254,10 @@ def test_import_codes_round_trip_idempotent_and_audited(city, engine):
     assert (result.rows, result.segments, result.codes) == (4, 3, 4)
     assert coding.statuses(engine, ANNE, [seg[0]])[seg[0]].coders == {"anne": ("transport", "safety")}
     again = coding.import_codes(engine, ANNE, data, "codes.csv")
-    assert again.codes == 4
+    assert again.already and again.codes == 4 and "before" in again.summary()
     with Session(engine) as s:
         assert s.exec(select(func.count()).select_from(SegmentCode)).one() == 4
-        assert s.exec(select(func.count()).select_from(ImportBatch).where(ImportBatch.kind == "segment_codes")).one() == 2
+        assert s.exec(select(func.count()).select_from(ImportBatch).where(ImportBatch.kind == "segment_codes")).one() == 1
         assert s.exec(select(AuditEvent).where(AuditEvent.entity == "segment_codes")).first().detail["codes"] == 4
     # another researcher disagrees: both kept, the summary names the disputed segment
     other = coding.import_codes(engine, BEN, _csv([(seg[1], "debt")]), "ben.csv")

@@ -482,8 +482,11 @@ class CodeImport:
     segments: int
     codes: int
     disputed: list[int] = field(default_factory=list)  # segments where this coder now differs from another
+    already: bool = False  # this coder imported the same file before: nothing changed
 
     def summary(self) -> str:
+        if self.already:
+            return f"{self.filename}: you imported this file before; your codes are unchanged."
         text = (f"{self.filename}: {self.codes} code(s) on {self.segments} segment(s) from {self.rows} row(s) "
                 "saved as your manual codes.")
         if self.disputed:
@@ -578,17 +581,25 @@ def import_codes(engine, actor: Actor, data: bytes, filename: str) -> CodeImport
     then one transaction, audited, or nothing. Each listed segment's whole-segment codes by this coder are
     replaced by the file's (so importing the same file twice changes nothing)."""
     require(actor, "segments.code")
+    # Codes are the coder's own: the same file from two researchers is two imports, from one researcher one.
+    checksum = hashlib.sha256(data + b"\0" + actor.username.encode()).hexdigest()
     with session_scope(engine) as session:
         plan, n_rows, problems = plan_import(session, filename, data)
         if problems:
             raise ImportFailed(problems)
+        before = session.exec(select(ImportBatch).where(ImportBatch.kind == "segment_codes",
+                                                        ImportBatch.checksum == checksum)).first()
+        if before is not None:  # imported before by this coder: nothing to change
+            report = before.report or {}
+            return CodeImport(filename, n_rows, report.get("segments", len(plan)), report.get("codes", 0), [],
+                              already=True)
         book = codebook_of(session)
         for seg_id, issue_ids in sorted(plan.items()):
             _replace(session, actor.username, seg_id, issue_ids, None, "manual")
         found = _sync(session, book, plan)
         disputed = sorted(i for i, s in found.items() if s.disputed)
         result = CodeImport(filename, n_rows, len(plan), sum(len(v) for v in plan.values()), disputed)
-        session.add(ImportBatch(kind="segment_codes", filename=filename, checksum=hashlib.sha256(data).hexdigest(),
+        session.add(ImportBatch(kind="segment_codes", filename=filename, checksum=checksum,
                                 rows=n_rows, imported_by=actor.username,
                                 report={"segments": result.segments, "codes": result.codes, "disputed": len(disputed)}))
         audit.record(session, actor, "import", "segment_codes", filename, rows=n_rows, segments=result.segments,
