@@ -111,3 +111,6 @@ _MARKDOWN_SPECIALS = "\\`*_{}[]()<>#+-.!|~$:"
 def md_escape(text: object) -> str:
     """User text made safe to put inside st.markdown / st.caption / st.success: no markup, links or HTML."""
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
+
+
+from ui.look import chart, issue_label, issue_labels, long_text_detail, show_long_text  # noqa: E402  (shared display helpers)

@@ -1,0 +1,61 @@
+"""One set of colours and one chart style for every chart in the app.
+
+Colours are the Okabe–Ito palette (safe for the common colour-vision deficiencies); every chart that uses
+colour for meaning also says it in words or glyphs, so colour is never the only carrier. The selected ward
+is drawn in SELECTED_WARD everywhere, and nothing else uses that colour.
+"""
+from __future__ import annotations
+
+import altair as alt
+
+# Okabe & Ito (2008), "Color Universal Design".
+ORANGE, SKY_BLUE, GREEN, YELLOW, BLUE, VERMILLION, PURPLE, BLACK = (
+    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+
+SELECTED_WARD = VERMILLION  # the ward being looked at, in every chart
+GLASGOW = BLUE
+SCOTLAND = "#555555"
+OTHER_WARDS = "#BDBDBD"
+WORSE, BETTER = ORANGE, SKY_BLUE
+# Worse/better also carried by a glyph and a word on each bar.
+WORSE_GLYPH, BETTER_GLYPH = "▲", "▼"
+
+# Coder agreement: two measures, two hues far apart, two shapes.
+KAPPA = (BLUE, "circle")
+ALPHA = (ORANGE, "diamond")
+
+STANCE_COLOURS = {"a problem here": VERMILLION, "worsening": ORANGE, "improving": SKY_BLUE,
+                  "not a problem here": GREEN}
+
+MIN_FONT = 12  # px: the smallest chart text
+LABEL_WRAP = 28  # characters per line of a wrapped axis label
+
+
+def wrap(text: str, width: int = LABEL_WRAP) -> str:
+    """Break a long label into lines of about `width` characters, joined by '|' for `wrapped_labels`.
+    Words are never cut; a single word longer than `width` keeps its own line."""
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "|".join(lines) or str(text)
+
+
+# Vega draws an array as one line per item: the axis shows every line of the wrapped label.
+WRAPPED_LABELS = "split(datum.label, '|')"
+
+
+def wrapped_axis(**kwargs) -> alt.Axis:
+    """An axis for wrapped category labels: every label drawn, in full, none hidden for overlapping."""
+    return alt.Axis(labelExpr=WRAPPED_LABELS, labelLimit=0, labelOverlap=False, labelFontSize=MIN_FONT,
+                    labelLineHeight=MIN_FONT + 3, labelPadding=6, **kwargs)
+
+
+def readable(chart):
+    """Chart text no smaller than MIN_FONT px, and no axis label shortened or dropped."""
+    return chart.configure_axis(labelFontSize=MIN_FONT, titleFontSize=MIN_FONT + 1, labelLimit=0,
+                                labelOverlap=False) \
+        .configure_legend(labelFontSize=MIN_FONT, titleFontSize=MIN_FONT + 1, labelLimit=0) \
+        .configure_text(fontSize=MIN_FONT).configure_title(fontSize=MIN_FONT + 2)

@@ -1,0 +1,48 @@
+"""How pages show things: charts in the app's style, issue codes as labels, long text in a detail view."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from triangulate import palette
+
+
+def chart(chart_spec, **kwargs) -> None:
+    """Draw an Altair chart at the page's width, with text ≥ 12 px and no axis label shortened or dropped."""
+    st.altair_chart(palette.readable(chart_spec), width="stretch", **kwargs)
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def issue_labels() -> dict[str, str]:
+    from triangulate import codebook
+    from triangulate.db import session_scope
+    from ui import engine
+
+    with session_scope(engine()) as session:
+        return {i.code: i.label for i in codebook.issues(session, include_retired=True)}
+
+
+def issue_label(code: str) -> str:
+    """An issue's label from the codebook (its code if the codebook does not know it)."""
+    return issue_labels().get(code, code)
+
+
+def long_text_detail(frame: pd.DataFrame, title_column: str, text_column: str, label: str, key: str) -> None:
+    """A table cell cannot wrap; this shows one row's long text in full, chosen by its title, under the table."""
+    if frame.empty:
+        return
+    rows = list(range(len(frame)))
+    titles = [str(t) for t in frame[title_column]]
+    pick = st.selectbox(label, rows, format_func=lambda i: titles[i][:120], key=key)
+    if pick is not None:
+        show_long_text(str(frame[text_column].iloc[pick]))
+
+
+def show_long_text(text: str) -> None:
+    """User text in a bordered box that wraps at any width (st.text keeps long lines on one line)."""
+    from ui import md_escape
+
+    with st.container(border=True):
+        for paragraph in text.split("\n"):
+            if paragraph.strip():
+                st.markdown(md_escape(paragraph))
