@@ -161,10 +161,13 @@ def ranking_chart(frame: pd.DataFrame, key: str, ward_code: str) -> alt.Chart:
 
 def trend_chart(over_time: pd.DataFrame, ward_name: str, title: str, unit: str) -> alt.Chart:
     """The ward's line against Glasgow's (and Scotland's where loaded) over the stored periods. Lines differ
-    in colour, dash and point shape, and each is named at its last point."""
+    in colour, dash and point shape, and each is named at its last point. A count is drawn for the ward only:
+    against the city's total its line would lie flat on the axis (the sentence gives its share instead)."""
     series = [("ward", ward_name, palette.SELECTED_WARD, "circle", []),
               ("city", "Glasgow City", palette.GLASGOW, "square", [6, 3]),
               ("scotland", "Scotland", palette.SCOTLAND, "triangle-up", [2, 2])]
+    if unit == "count":
+        series = series[:1]
     rows = []
     for column, name, *_ in series:
         if column in over_time:
@@ -174,13 +177,14 @@ def trend_chart(over_time: pd.DataFrame, ward_name: str, title: str, unit: str) 
     df = pd.DataFrame(rows, columns=["period", "area", "value", "shown"])
     present = [s for s in series if s[1] in set(df["area"])]
     periods = list(over_time["period"])
-    df["period_label"] = df["period"].map(lambda p: palette.wrap(p, 12))
-    order = [palette.wrap(p, 12) for p in periods]
-    x = alt.X("period_label:N", sort=order, title=None, axis=palette.wrapped_axis(labelAngle=0))
+    # Periods turned 45°: eight of them fit a phone's width without touching, and none is shortened.
+    x = alt.X("period:N", sort=periods, title=None,
+              axis=alt.Axis(labelAngle=-45, labelLimit=0, labelOverlap=False, labelFontSize=palette.MIN_FONT))
     colour_scale = alt.Scale(domain=[s[1] for s in present], range=[s[2] for s in present])
     colour = alt.Color("area:N", title=None, legend=alt.Legend(orient="top"), scale=colour_scale)
     lines = alt.Chart(df).mark_line(strokeWidth=2.5).encode(
-        x=x, y=alt.Y("value:Q", title=palette.wrap(title, 50).replace("|", " "), scale=alt.Scale(zero=False)),
+        x=x, y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=False),
+                     axis=alt.Axis(format=".0%" if unit == "fraction" else ",~r")),
         color=colour, strokeDash=alt.StrokeDash("area:N", legend=None, scale=alt.Scale(
             domain=[s[1] for s in present], range=[s[4] for s in present])))
     points = alt.Chart(df).mark_point(filled=True, size=70).encode(
@@ -191,7 +195,8 @@ def trend_chart(over_time: pd.DataFrame, ward_name: str, title: str, unit: str) 
     last = df[df["period"] == (periods[-1] if periods else None)]
     ends = alt.Chart(last).mark_text(align="left", dx=8, fontSize=palette.MIN_FONT).encode(
         x=x, y="value:Q", text="shown:N", color=alt.Color("area:N", scale=colour_scale, legend=None))
-    return (lines + points + ends).properties(height=260)
+    # Streamlit fits the whole chart (legend and turned period labels too) into this height.
+    return (lines + points + ends).properties(height=400)
 
 
 def booster_chart(ranked: pd.DataFrame) -> alt.Chart:

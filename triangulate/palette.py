@@ -55,7 +55,8 @@ def wrapped_axis(**kwargs) -> alt.Axis:
 
 def readable(chart):
     """Chart text no smaller than MIN_FONT px, and no axis label shortened or dropped."""
-    return chart.configure_axis(labelFontSize=MIN_FONT, titleFontSize=MIN_FONT + 1, labelLimit=0,
-                                labelOverlap=False) \
+    # labelOverlap stays Vega's default for number axes (it thins crowded ticks); category axes set
+    # labelOverlap=False themselves (wrapped_axis, or explicitly) so that no category loses its label.
+    return chart.configure_axis(labelFontSize=MIN_FONT, titleFontSize=MIN_FONT + 1, labelLimit=0) \
         .configure_legend(labelFontSize=MIN_FONT, titleFontSize=MIN_FONT + 1, labelLimit=0) \
         .configure_text(fontSize=MIN_FONT).configure_title(fontSize=MIN_FONT + 2)

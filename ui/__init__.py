@@ -113,4 +113,5 @@ def md_escape(text: object) -> str:
     return "".join("\\" + ch if ch in _MARKDOWN_SPECIALS else ch for ch in str(text))
 
 
-from ui.look import chart, issue_label, issue_labels, long_text_detail, show_long_text  # noqa: E402  (shared display helpers)
+from ui.look import (chart, close_sidebar_on_phone, issue_label, issue_labels, long_text_detail,  # noqa: E402
+                     record_insight_button, show_long_text)  # noqa: E402  (shared display helpers)

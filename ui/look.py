@@ -46,3 +46,33 @@ def show_long_text(text: str) -> None:
         for paragraph in text.split("\n"):
             if paragraph.strip():
                 st.markdown(md_escape(paragraph))
+
+
+_CLOSE_SIDEBAR = """<script>
+/* nonce %d: a new script each navigation, so the browser runs it again */
+(function () {
+  if (window.innerWidth > 768) return;  // Streamlit lays the menu over the page below this width
+  const close = () => {
+    const bar = document.querySelector('[data-testid="stSidebar"]');
+    if (!bar || bar.getBoundingClientRect().right < 10) return;  // already folded away
+    const button = bar.querySelector('[data-testid="stSidebarCollapseButton"] button');
+    if (button) button.click();
+  };
+  setTimeout(close, 50);
+})();
+</script>"""
+
+
+def close_sidebar_on_phone() -> None:
+    """On a phone the menu covers the page it opened: close it once a page has been chosen."""
+    st.session_state["_sidebar_nonce"] = st.session_state.get("_sidebar_nonce", 0) + 1
+    st.html(_CLOSE_SIDEBAR % st.session_state["_sidebar_nonce"], unsafe_allow_javascript=True)
+
+
+def record_insight_button() -> None:
+    """The officer's main task, one tap from the home screen (on a phone the menu is folded away)."""
+    from ui import allowed
+
+    if allowed("insights.create") and st.button("Record an insight", type="primary", icon=":material/edit_note:",
+                                                key="home_record_insight"):
+        st.switch_page("pages/insight_new.py")
