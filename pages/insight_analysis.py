@@ -7,7 +7,7 @@ import streamlit as st
 import ui
 from schemas.insight_files import STANCE_LABELS, STANCES
 from triangulate import insights, palette
-from triangulate.words import headed, label
+from triangulate.words import codes_in_words, headed, label
 
 st.title("Issues × wards")
 actor = ui.actor()
@@ -88,7 +88,17 @@ with ui.friendly_errors():
         issue = c2.selectbox("Issue", issue_options, format_func=names.get)
         detail = insights.drill_down(engine, actor, ward, issue, None if stance == "any" else stance, filters)
         # The insight's words first: at the end of the row they were off screen.
+        issue_names = ui.issue_labels()
+        detail = detail.assign(stance=detail["stance"].map(
+            lambda s: ", ".join(label(x.strip()) for x in str(s).split(",")) if isinstance(s, str) else s),
+            codes=detail["codes"].map(lambda c: codes_in_words(c, issue_names)))
         st.dataframe(detail, hide_index=True, width="stretch",
                      column_order=["observed_on", "text", "stance", "author", "role_service", "evidence_type",
                                    "codes", "id"],
-                     column_config={"text": st.column_config.TextColumn("Insight", width="large")})
+                     column_config={"observed_on": st.column_config.DateColumn("Date observed", format="DD/MM/YYYY"),
+                                    "text": st.column_config.TextColumn("Insight", width="large"),
+                                    "stance": "Stance", "author": "Author", "role_service": "Role or service",
+                                    "evidence_type": "Evidence", "codes": "Issues (stance, severity, coder)",
+                                    "id": "#"})
+        ui.long_text_detail(detail.assign(title=[f"#{i} · {t}" for i, t in zip(detail["id"], detail["text"])]),
+                            "title", "text", "Read one insight in full", key="drill_detail")

@@ -10,6 +10,7 @@ import ui
 from schemas.insight_files import CONFIDENCE, EVIDENCE_TYPES, STANCE_LABELS, STANCES
 from triangulate import codebook, insight_import, insights
 from triangulate.db import session_scope
+from triangulate.words import codes_in_words
 
 st.title("Insights")
 actor = ui.actor()
@@ -35,6 +36,7 @@ with st.expander("Filters", expanded=True):
 filters = insights.Filters(wards=tuple(wards), issues=tuple(issue_filter), roles=tuple(roles), date_from=since,
                            date_to=until, mine_only=mine_only)
 frame = insights.list_frame(engine, actor, filters)
+frame = frame.assign(codes=frame["codes"].map(lambda c: codes_in_words(c, labels)))
 
 if frame.empty:
     st.info("No insights match these filters. Widen the filters, or record one on **Record an insight**.")
@@ -56,7 +58,7 @@ else:
         "evidence_type": st.column_config.SelectboxColumn("Evidence", options=list(EVIDENCE_TYPES)),
         "confidence": st.column_config.SelectboxColumn("Confidence", options=list(CONFIDENCE)),
         "families": st.column_config.NumberColumn("Families", min_value=0, step=1),
-        "codes": st.column_config.TextColumn("Codes (issue:stance:severity [coder])", width="medium"),
+        "codes": st.column_config.TextColumn("Issues (stance, severity, coder)", width="medium"),
     }
     shown = ["id", "ward", "observed_on", "author", "role_service", "evidence_type", "families", "confidence",
              "text", "codes"]
@@ -85,14 +87,15 @@ else:
         st.subheader("Insights by others" if not mine.empty else "Insights")
         st.dataframe(others[shown], hide_index=True, width="stretch", column_config=config)
 
-    st.subheader("One insight: history, coding, delete")
+    st.subheader("One insight: full text, history, coding, delete")
+    st.caption("A table cell shows the start of a long insight; choose it here to read it in full.")
     names = {i: f"#{i} · {w} · {d:%d/%m/%Y} · {t[:60]}"
              for i, w, d, t in zip(frame["id"], frame["ward"], frame["observed_on"], frame["text"])}
     choice = st.selectbox("Insight", list(names), format_func=names.get)
     found = insights.readable(engine, actor, int(choice)) if choice is not None else None
     if found:
         insight, codings = found
-        st.text(insight.text)
+        ui.show_long_text(insight.text)
         st.caption(f"{ui.md_escape(insight.author_name)} · {ui.md_escape(insight.role_service)} · {insight.evidence_type}"
                    + (" · illustrative" if insight.illustrative else ""))
         st.dataframe(pd.DataFrame([{"issue": c.issue_label, "stance": STANCE_LABELS.get(c.stance, c.stance),
@@ -105,7 +108,7 @@ else:
                 st.caption("Not edited since it was written.")
             for rev in revisions:
                 st.caption(f"Before the edit by {rev.edited_by} on {rev.edited_at:%d/%m/%Y %H:%M}")
-                st.text(rev.snapshot.get("text", ""))
+                ui.show_long_text(rev.snapshot.get("text", ""))
                 st.json({k: v for k, v in rev.snapshot.items() if k != "text"}, expanded=False)
         with tab_code:
             if not ui.allowed("insights.code"):

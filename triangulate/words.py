@@ -68,3 +68,28 @@ def label(code: object) -> str:
 def headed(frame, keep: tuple[str, ...] = ()):
     """A copy of `frame` with column names in words (for downloads); `keep` names columns left as they are."""
     return frame.rename(columns={c: label(c) for c in frame.columns if c not in keep})
+
+
+def codes_in_words(summary: str, issue_labels: dict[str, str]) -> str:
+    """'housing:not_a_problem:2 [officer]; …' (the insight list's code summary) in words:
+    'Housing and overcrowding — not a problem here, severity 2 (officer); …'."""
+    out = []
+    for part in filter(None, (p.strip() for p in str(summary or "").split(";"))):
+        body, _, coder = part.partition(" [")
+        pieces = body.split(":")
+        if len(pieces) != 3:
+            out.append(part)
+            continue
+        issue, stance, severity = pieces
+        who = f" ({coder.rstrip(']')})" if coder else ""
+        out.append(f"{issue_labels.get(issue, label(issue))} — {label(stance)}, severity {severity}{who}")
+    return "; ".join(out)
+
+
+def coder_values_in_words(values: str) -> str:
+    """'ana: not_a_problem; ben: problem' (each coder's stance) with the stances in words."""
+    out = []
+    for part in filter(None, (p.strip() for p in str(values or "").split(";"))):
+        coder, sep, value = part.partition(": ")
+        out.append(f"{coder}: {label(value)}" if sep else label(part))
+    return "; ".join(out)

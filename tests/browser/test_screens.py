@@ -43,8 +43,7 @@ def _open(page, title: str) -> None:
 def _look(page, role: str, title: str, size: str) -> list[str]:
     width, height = SIZES[size]
     page.set_viewport_size({"width": width, "height": height})
-    page.wait_for_timeout(500)  # charts re-measure themselves at the new width
-    wait_idle(page)
+    page.wait_for_timeout(500)  # charts re-measure themselves at the new width (no script rerun)
     problems = [f"{size}: {p}" for p in page.evaluate(OVERFLOW_PROBLEMS) + page.evaluate(CHART_PROBLEMS)]
     screenshot(page, f"{OUT.name}/{role}-{_slug(title)}-{size}")  # the whole page, not only the window
     return problems
