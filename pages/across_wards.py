@@ -52,8 +52,11 @@ heat = alt.Chart(matrix).mark_rect(stroke="white").encode(
 glyphs = alt.Chart(matrix).mark_text(fontSize=14).encode(
     x="ward:N", y=alt.Y("issue_label:N", sort=[palette.wrap(i, 34) for i in issue_order]), text="label:N")
 lines = max(lbl.count("|") + 1 for lbl in matrix["issue_label"])
-ui.chart((heat + glyphs).properties(height=alt.Step(max(26, 15 * lines + 6)), width=alt.Step(28)))
-st.caption("On a phone the grid is wider than the screen: scroll it sideways, or read the table below.")
+with ui.wide_only("across-wards-grid"):
+    ui.chart((heat + glyphs).properties(height=alt.Step(max(26, 15 * lines + 6)), width=alt.Step(28)))
+with ui.narrow_only("across-wards-list"):
+    st.caption("On a narrow screen the grid becomes a list: one ward at a time, issues grouped by verdict.")
+    ui.verdict_list(matrix, cv.STYLE, key="across_wards_list_ward")
 
 summary = (matrix.groupby(["ward", "verdict"]).size().unstack(fill_value=0)
            .reindex(columns=list(cv.VERDICTS), fill_value=0))

@@ -76,3 +76,45 @@ def record_insight_button() -> None:
     if allowed("insights.create") and st.button("Record an insight", type="primary", icon=":material/edit_note:",
                                                 key="home_record_insight"):
         st.switch_page("pages/insight_new.py")
+
+
+NARROW_PX = 640  # below this width a grid of wards × issues cannot be read: show a list instead
+
+_RESPONSIVE_CSS = f"""<style>
+@media (max-width: {NARROW_PX}px) {{ [class*="st-key-wide-only"] {{ display: none !important; }} }}
+@media (min-width: {NARROW_PX + 1}px) {{ [class*="st-key-narrow-only"] {{ display: none !important; }} }}
+</style>"""
+
+
+def wide_only(name: str):
+    """A container shown only on screens wider than a phone (a grid that needs the width)."""
+    st.html(_RESPONSIVE_CSS)
+    return st.container(key=f"wide-only-{name}")
+
+
+def narrow_only(name: str):
+    """A container shown only on a phone-sized screen (the same content as a list)."""
+    st.html(_RESPONSIVE_CSS)
+    return st.container(key=f"narrow-only-{name}")
+
+
+def verdict_list(matrix: pd.DataFrame, style: dict, key: str, ward_column: str = "ward",
+                 issue_column: str = "issue", verdict_column: str = "verdict") -> None:
+    """The joint display's grid as a readable list for one ward at a time: glyph, verdict and issue on a line
+    each, the way a phone can show it."""
+    if matrix.empty:
+        st.info("Nothing to show.")
+        return
+    wards = sorted(set(matrix[ward_column]))
+    from ui import current_ward, ward_name, md_escape
+
+    here = ward_name(current_ward())
+    ward = st.selectbox("Ward", wards, index=wards.index(here) if here in wards else 0, key=key)
+    rows = matrix[matrix[ward_column] == ward]
+    order = list(style)
+    rows = rows.assign(_o=rows[verdict_column].map(lambda v: order.index(v) if v in order else len(order)))
+    for verdict, group in rows.sort_values(["_o", issue_column]).groupby("_o", sort=True):
+        v = group[verdict_column].iloc[0]
+        glyph = style.get(v, {}).get("glyph", "")
+        st.markdown(f"**{glyph} {md_escape(v)}** ({len(group)})")
+        st.markdown("\n".join(f"- {md_escape(i)}" for i in group[issue_column]))
