@@ -74,7 +74,8 @@ with ui.friendly_errors():
         lines = max(lbl.count("|") + 1 for lbl in long["label"])
         y = alt.Y("label:N", title=None, axis=palette.wrapped_axis())
         points = alt.Chart(long).mark_point(filled=True, size=120, opacity=1).encode(
-            y=y, x=alt.X("value:Q", title="κ or α (1 = full agreement, 0 = chance)", scale=alt.Scale(domain=[-1, 1])),
+            y=y, yOffset=alt.YOffset("measure:N", sort=list(names.values())),
+            x=alt.X("value:Q", title="κ or α (1 = full agreement, 0 = chance)", scale=alt.Scale(domain=[-1, 1])),
             color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="top"), scale=alt.Scale(
                 domain=list(names.values()), range=[palette.KAPPA[0], palette.ALPHA[0]])),
             shape=alt.Shape("measure:N", title=None, legend=None, scale=alt.Scale(
@@ -125,4 +126,7 @@ with ui.friendly_errors():
                 st.success(f"Consensus recorded for #{insight_id} ({ui.md_escape(labels.get(issue_code, issue_code))}); the "
                            "joint display now uses it.")
     else:
+        ui.long_text_detail(rows.assign(title=[f"#{i} · {w} · {t}" for i, w, t in
+                                               zip(rows["insight_id"], rows["ward"], rows["issue"])]),
+                            "title", "text", "Read one insight in full", key="agreement_detail")
         st.caption("Leads and researchers record the consensus after the meeting.")

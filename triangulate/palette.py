@@ -60,3 +60,16 @@ def readable(chart):
     return chart.configure_axis(labelFontSize=MIN_FONT, titleFontSize=MIN_FONT + 1, labelLimit=0) \
         .configure_legend(labelFontSize=MIN_FONT, titleFontSize=MIN_FONT + 1, labelLimit=0) \
         .configure_text(fontSize=MIN_FONT).configure_title(fontSize=MIN_FONT + 2)
+
+
+def readable_spec(chart) -> dict:
+    """The chart as a Vega-Lite dict with the `readable` style, built without Altair's copies and schema
+    validation (each deep-copies the inline data: a second and more per page for the maps). The charts are
+    built by this package and checked by its tests, so validating them again on every page run buys nothing."""
+    spec = chart.to_dict(validate=False)
+    config = spec.setdefault("config", {})
+    config.setdefault("axis", {}).update(labelFontSize=MIN_FONT, titleFontSize=MIN_FONT + 1, labelLimit=0)
+    config.setdefault("legend", {}).update(labelFontSize=MIN_FONT, titleFontSize=MIN_FONT + 1, labelLimit=0)
+    config.setdefault("text", {}).update(fontSize=MIN_FONT)
+    config.setdefault("title", {}).update(fontSize=MIN_FONT + 2)
+    return spec

@@ -11,6 +11,7 @@ LABELS: dict[str, str] = {
     # stances (the insight files' own wording)
     **STANCE_LABELS,
     "not_coded": "not about this issue",
+    "absent": "did not use this issue",
     # insight fields
     "id": "#", "observed_on": "Date observed", "role_service": "Role or service", "evidence_type": "Evidence",
     "author": "Author", "author_name": "Author", "families": "Families", "confidence": "Confidence",

@@ -9,7 +9,7 @@ from triangulate import palette
 
 def chart(chart_spec, **kwargs) -> None:
     """Draw an Altair chart at the page's width, with text ≥ 12 px and no axis label shortened or dropped."""
-    st.altair_chart(palette.readable(chart_spec), width="stretch", **kwargs)
+    st.vega_lite_chart(palette.readable_spec(chart_spec), width="stretch", **kwargs)
 
 
 @st.cache_data(ttl=300, show_spinner=False)
