@@ -109,3 +109,15 @@ def test_ward_with_no_insights_has_empty_states(app_env):
         at = run_page(page, actor("lead"), ward_code=GOVAN)
         assert not at.exception, page
         assert at.info, f"{page}: no empty-state message"
+
+
+def test_issue_trends_say_widening_or_narrowing_for_linked_indicators(demo_engine):
+    from triangulate import numbers
+
+    with db.session_scope(demo_engine) as session:
+        trends = numbers.issue_trends(session, "income_work", GOVAN, "Govan")
+        none = numbers.issue_trends(session, "housing", GOVAN, "Govan")
+    assert {t.key for t in trends} == {"cilif_children", "cilif_rate_0_15"}
+    assert all(t.direction in ("widening", "narrowing", "steady") for t in trends)
+    assert all("Govan" in t.sentence for t in trends)
+    assert none == []  # housing's indicators have one period each

@@ -340,6 +340,16 @@ def trend_against_city(session: Session, key: str, ward_code: str, ward_name: st
                           unit=ind["unit"], polarity=ind["polarity"], ward_name=ward_name)
 
 
+def issue_trends(session: Session, issue_codes, ward_code: str, ward_name: str = "The ward") -> list[TrendSummary]:
+    """For the joint display's numbers evidence: whether the ward's gap to Glasgow is widening or narrowing
+    on each indicator linked to any of `issue_codes` that is stored for more than one period."""
+    wanted = {issue_codes} if isinstance(issue_codes, str) else set(issue_codes)
+    ind = _state(session).indicators
+    keys = [k for k, codes, periods in zip(ind["key"], ind["issue_codes"], ind["periods"])
+            if wanted & set(codes) and len(periods) > 1]
+    return [trend_against_city(session, k, ward_code, ward_name) for k in keys]
+
+
 def indicators_with_trends(session: Session) -> list[str]:
     """Keys of the indicators stored for more than one period, in the indicators' order."""
     ind = _state(session).indicators

@@ -118,3 +118,15 @@ def verdict_list(matrix: pd.DataFrame, style: dict, key: str, ward_column: str =
         glyph = style.get(v, {}).get("glyph", "")
         st.markdown(f"**{glyph} {md_escape(v)}** ({len(group)})")
         st.markdown("\n".join(f"- {md_escape(i)}" for i in group[issue_column]))
+
+
+def joint_matrix_list(view: pd.DataFrame, style: dict, level_glyph: dict, subject: dict) -> None:
+    """The joint display's matrix on a phone: one block per issue, its verdict first, then each strand's
+    level in words (the chart's columns side by side mash into one another at 390 px)."""
+    from ui import md_escape
+
+    for row in view.itertuples():
+        verdict = style.get(row.verdict, {})
+        strands = " · ".join(f"{subject[s].capitalize()}: {level_glyph.get(getattr(row, s), '')} "
+                             f"{md_escape(getattr(row, s))}" for s in ("numbers", "practitioners", "residents"))
+        st.markdown(f"**{md_escape(row.issue)}** — {verdict.get('glyph', '')} {md_escape(row.verdict)}  \n{strands}")
