@@ -105,23 +105,26 @@ def gap_chart(table: pd.DataFrame) -> alt.Chart:
     df["rank_text"] = df.apply(lambda r: f"{int(r['rank'])} of {int(r['n_ranked'])}", axis=1)
     df["label"] = df["title"].map(palette.wrap)
     df["bar_text"] = [f"{palette.WORSE_GLYPH if z > 0 else palette.BETTER_GLYPH} {z:+.2f}" for z in df["z"]]
-    df["align_left"] = df["z"] >= 0
     order = list(df.sort_values("z", ascending=False)["label"])
     lines = max((lbl.count("|") + 1 for lbl in order), default=1)
+    # Room on the right for the value written after the longest bar (about 45 % of the largest gap).
+    top = max(float(df["z"].max()) if not df.empty else 1.0, 0.0)
+    low = min(float(df["z"].min()) if not df.empty else 0.0, 0.0)
+    domain = [low - 0.05 * (top - low), top + 0.45 * max(top - low, 0.5)]
     y = alt.Y("label:N", sort=order, title=None, axis=palette.wrapped_axis())
     bars = alt.Chart(df).mark_bar().encode(
-        y=y, x=alt.X("z:Q", title="Standardised gap to Glasgow (SDs across wards; + = worse)"),
+        y=y, x=alt.X("z:Q", title=["Standardised gap to Glasgow", "(SDs across wards; + = worse)"],
+                     scale=alt.Scale(domain=domain, nice=False)),
         color=alt.Color("direction:N", scale=alt.Scale(domain=[worse_word, better_word],
-                                                       range=[palette.WORSE, palette.BETTER]),
-                        title=None, legend=alt.Legend(orient="top")),
+                                                       range=[palette.WORSE, palette.BETTER]), legend=None),
         tooltip=[alt.Tooltip("title:N", title="Indicator"), alt.Tooltip("z:Q", format=".2f", title="Gap (SD)"),
                  alt.Tooltip("rank_text:N", title="Rank")])
+    # Each value is written just right of the bar's end, or of zero for a bar that points left, so it never
+    # runs into the indicator names. Colour is not needed to read it: the glyph says worse or better.
+    df["text_at"] = df["z"].clip(lower=0)
     text = alt.Chart(df).mark_text(fontSize=palette.MIN_FONT, dx=4, align="left").encode(
-        y=y, x=alt.value(0), text="bar_text:N")
-    return (bars + text.encode(x=alt.X("z:Q"), text="bar_text:N").transform_filter("datum.align_left")
-            + text.mark_text(fontSize=palette.MIN_FONT, dx=-4, align="right").encode(x=alt.X("z:Q"))
-            .transform_filter("!datum.align_left")) \
-        .properties(height=alt.Step(max(24, 16 * lines + 8)))
+        y=y, x="text_at:Q", text="bar_text:N")
+    return (bars + text).properties(height=alt.Step(max(24, 16 * lines + 8)))
 
 
 def comparison_chart(row: pd.Series, ward_name: str) -> alt.Chart:
@@ -132,7 +135,9 @@ def comparison_chart(row: pd.Series, ward_name: str) -> alt.Chart:
     df = df[df["value"].notna()]
     df["shown"] = df["value"].map(lambda v: fmt(v, row["unit"]))
     base = alt.Chart(df).encode(y=alt.Y("area:N", sort=None, title=None, axis=palette.wrapped_axis()))
-    bars = base.mark_bar().encode(x=alt.X("value:Q", title=palette.wrap(row["title"], 60).replace("|", " ")),
+    room = alt.Scale(domain=[min(0.0, float(df["value"].min())), float(df["value"].max()) * 1.3]) \
+        if not df.empty and df["value"].max() > 0 else alt.Undefined  # room for the value after each bar
+    bars = base.mark_bar().encode(x=alt.X("value:Q", title=palette.wrap(row["title"], 34).split("|"), scale=room),
                                   color=alt.Color("colour:N", scale=None), tooltip=["area", alt.Tooltip(
                                       "shown:N", title="value")])
     text = base.mark_text(align="left", dx=4, fontSize=palette.MIN_FONT).encode(x="value:Q", text="shown:N")
@@ -151,8 +156,10 @@ def ranking_chart(frame: pd.DataFrame, key: str, ward_code: str) -> alt.Chart:
     order = list(df.sort_values("value", ascending=False)["label"])
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=0, labelOverlap=False))
     base = alt.Chart(df).encode(y=y)
+    room = alt.Scale(domain=[min(0.0, float(df["value"].min())), float(df["value"].max()) * 1.3]) \
+        if not df.empty and df["value"].max() > 0 else alt.Undefined  # room for the value after each bar
     bars = base.mark_bar().encode(
-        x=alt.X("value:Q", title=palette.wrap(title, 60).replace("|", " ")),
+        x=alt.X("value:Q", title=palette.wrap(title, 34).split("|"), scale=room),
         color=alt.condition("datum['this ward']", alt.value(palette.SELECTED_WARD), alt.value(palette.OTHER_WARDS)),
         tooltip=[alt.Tooltip("ward_name:N", title="Ward"), alt.Tooltip("shown:N", title="Value"),
                  alt.Tooltip("rank:Q", title="Rank")])
@@ -221,8 +228,12 @@ def booster_chart(ranked: pd.DataFrame) -> alt.Chart:
     long = df.melt(id_vars=["label", "ward_name", "score", "rank"], value_vars=["scale part", "depth part"],
                    var_name="component", value_name="contribution")
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=0, labelOverlap=False))
+    ends = df[["scale part", "depth part"]].clip(lower=0).sum(axis=1)
+    lows = df[["scale part", "depth part"]].clip(upper=0).sum(axis=1)
+    room = alt.Scale(domain=[min(0.0, float(lows.min())), float(ends.max()) * 1.45]) \
+        if not df.empty and ends.max() > 0 else alt.Undefined  # room for "score 1.23" after each bar
     bars = alt.Chart(long).mark_bar().encode(
-        y=y, x=alt.X("contribution:Q", title="Contribution to the composite score"),
+        y=y, x=alt.X("contribution:Q", title="Contribution to the composite score", scale=room),
         color=alt.Color("component:N", title=None, legend=alt.Legend(orient="top"),
                         scale=alt.Scale(domain=["scale part", "depth part"], range=[palette.BLUE, palette.ORANGE])),
         tooltip=[alt.Tooltip("ward_name:N", title="Ward"), alt.Tooltip("component:N", title="Part"),
