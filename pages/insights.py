@@ -166,7 +166,8 @@ if ui.allowed("insights.import"):
         c1.download_button("Template (XLSX, with the codebook)", lambda: insight_import.template_xlsx(engine),
                            "insights_template.xlsx", on_click="ignore")
         c2.download_button("Template (CSV)", insight_import.template_csv(), "insights_template.csv", "text/csv")
-        upload = st.file_uploader("Insights file", type=["csv", "xlsx"], key="insight_upload")
+        upload = st.file_uploader(f"Insights file (up to {ui.UPLOAD_LIMIT_MB} MB)", type=["csv", "xlsx"],
+                                  key="insight_upload", max_upload_size=ui.UPLOAD_LIMIT_MB)
         if upload is not None:
             data = upload.getvalue()
             with ui.friendly_errors():

@@ -78,6 +78,10 @@ def record_insight_button() -> None:
         st.switch_page("pages/insight_new.py")
 
 
+# The largest upload the app takes (the libraries' own limits; .streamlit/config.toml allows a little more so
+# that the library, not the browser, explains a refusal). Pages state it on the uploader and pass it to it.
+UPLOAD_LIMIT_MB = 50
+
 NARROW_PX = 640  # below this width a grid of wards × issues cannot be read: show a list instead
 
 _RESPONSIVE_CSS = f"""<style>
