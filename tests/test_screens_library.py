@@ -113,3 +113,13 @@ def test_selected_ward_has_one_colour_in_every_chart():
 def test_readable_sets_minimum_font():
     spec = palette.readable(charts.gap_chart(_table(["a", "b"]))).to_dict()
     assert spec["config"]["axis"]["labelFontSize"] >= 12 and spec["config"]["legend"]["labelFontSize"] >= 12
+
+
+def test_readable_spec_raises_every_small_font():
+    import altair as alt
+
+    chart = alt.Chart(pd.DataFrame({"a": ["x"]})).mark_text(fontSize=9).encode(
+        y=alt.Y("a:N", axis=alt.Axis(labelFontSize=10)), text="a:N")
+    spec = palette.readable_spec(chart)
+    assert spec["mark"]["fontSize"] == 12
+    assert spec["encoding"]["y"]["axis"]["labelFontSize"] == 12

@@ -121,3 +121,58 @@ def test_issue_trends_say_widening_or_narrowing_for_linked_indicators(demo_engin
     assert all(t.direction in ("widening", "narrowing", "steady") for t in trends)
     assert all("Govan" in t.sentence for t in trends)
     assert none == []  # housing's indicators have one period each
+
+
+_WALL_SCRIPT = """
+import streamlit as st
+import ui
+from ui import wall
+from triangulate import convergence as cv, thresholds as th
+engine = ui.engine()
+ward = st.session_state.get("ward_code", "S13002971")
+t = th.load(engine)
+matrix = cv.matrix(engine, [ward], t)
+shown = wall.agenda(matrix, only_flagged=True)
+st.caption(wall.filter_note(matrix, shown))
+st.session_state["wall_view"] = True
+wall.present(engine, ui.actor(), ward, ui.ward_name(ward), shown, t, ui.allowed("workshop.write"), ui.allowed)
+"""
+
+
+def _wall(role: str, ward: str = GOVAN):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_string(_WALL_SCRIPT, default_timeout=120)
+    at.session_state["actor"] = actor(role)
+    at.session_state["ward_code"] = ward
+    return at.run()
+
+
+def test_wall_view_shows_one_issue_with_evidence_and_steps_on(app_env):
+    at = _wall("lead")
+    assert not at.exception
+    said = _texts(at)
+    assert "issue 1 of" in said and "The numbers" in said and "Officers" in said and "Residents" in said
+    assert "“" in said  # an officer insight or a resident quote, quoted
+    assert any(b.label == "Save note" for b in at.button)
+    at.button(key="wall-next").click().run()
+    assert not at.exception
+    assert "issue 2 of" in _texts(at)
+
+
+def test_wall_view_for_a_viewer_reads_but_does_not_write(app_env):
+    at = _wall("viewer")
+    assert not at.exception
+    assert not any(b.label == "Save note" for b in at.button)
+    assert "written by the programme lead" in _texts(at)
+
+
+def test_wall_filter_says_what_it_did():
+    import pandas as pd
+    from ui import wall
+
+    matrix = pd.DataFrame({"flagged": [True, False, True], "issue": ["a", "b", "c"]})
+    shown = wall.agenda(matrix, only_flagged=True)
+    assert list(shown["issue"]) == ["a", "c"]
+    assert wall.filter_note(matrix, shown).startswith("2 of 3")
+    assert wall.filter_note(matrix, wall.agenda(matrix, False)).startswith("All 3")

@@ -115,4 +115,5 @@ def md_escape(text: object) -> str:
 
 from ui.look import (chart, close_sidebar_on_phone, issue_label, issue_labels, long_text_detail,  # noqa: E402
                      joint_matrix_list, narrow_only, record_insight_button, show_long_text, verdict_list,
-                     wide_only, UPLOAD_LIMIT_MB)  # noqa: E402  (shared display helpers)
+                     wide_only, UPLOAD_LIMIT_MB, issue_trend_sentences)  # noqa: E402  (shared display helpers)
+from ui import wall  # noqa: E402,F401  (the workshop wall view)

@@ -134,3 +134,13 @@ def joint_matrix_list(view: pd.DataFrame, style: dict, level_glyph: dict, subjec
         strands = " · ".join(f"{subject[s].capitalize()}: {level_glyph.get(getattr(row, s), '')} "
                              f"{md_escape(getattr(row, s))}" for s in ("numbers", "practitioners", "residents"))
         st.markdown(f"**{md_escape(row.issue)}** — {verdict.get('glyph', '')} {md_escape(row.verdict)}  \n{strands}")
+
+
+def issue_trend_sentences(engine, ward_code: str, issue_code: str, ward_name: str) -> list[str]:
+    """For the joint display's numbers evidence: is the ward's gap to Glasgow widening or narrowing, on each
+    indicator linked to the issue that has more than one period."""
+    from triangulate import numbers
+    from triangulate.db import session_scope
+
+    with session_scope(engine) as session:
+        return [t.sentence for t in numbers.issue_trends(session, issue_code, ward_code, ward_name)]
