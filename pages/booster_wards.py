@@ -45,7 +45,10 @@ with right:
              f"Weights used: w_s = {ranked['w_scale'].iloc[0]:.2f}, w_d = {ranked['w_depth'].iloc[0]:.2f} "
              "(normalised to add to 1).")
 
-st.latex(booster.FORMULA)  # full width: in the narrow column it was cut off
+# Short symbols, named in words underneath: the long formula was cut off in the column and on a phone.
+st.latex(r"\text{score} = w_s \cdot z(C) + w_d \cdot z(C \div N)")
+st.caption("C: children in relative low-income families in the ward; N: children aged 0–15 in the ward; "
+           "w_s + w_d = 1.")
 top = ranked[ranked["top"]]
 st.subheader(f"The top {len(top)}")
 ui.chart(charts.booster_chart(top))

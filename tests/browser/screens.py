@@ -133,7 +133,7 @@ OVERFLOW_PROBLEMS = """() => {
     }
     return false;
   };
-  const selector = 'p, li, h1, h2, h3, h4, h5, h6, label, a, button, [data-testid="stMetricValue"], [data-testid="stMetricLabel"]';
+  const selector = 'p, li, h1, h2, h3, h4, h5, h6, label, a, button, .katex, [data-testid="stMetricValue"], [data-testid="stMetricLabel"]';
   for (const el of main.querySelectorAll(selector)) {
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0 || !el.textContent.trim()) continue;
