@@ -60,8 +60,9 @@ else:
         "families": st.column_config.NumberColumn("Families", min_value=0, step=1),
         "codes": st.column_config.TextColumn("Issues (stance, severity, coder)", width="medium"),
     }
-    shown = ["id", "ward", "observed_on", "author", "role_service", "evidence_type", "families", "confidence",
-             "text", "codes"]
+    # The insight's words right after its number: at the end of the row they were off screen at 1366 px.
+    shown = ["id", "text", "ward", "observed_on", "author", "role_service", "evidence_type", "families",
+             "confidence", "codes"]
     if not mine.empty and ui.allowed("insights.edit_own"):
         st.subheader("My insights")
         edited = st.data_editor(mine[shown], key="my_insights", hide_index=True, width="stretch",
@@ -98,8 +99,8 @@ else:
         ui.show_long_text(insight.text)
         st.caption(f"{ui.md_escape(insight.author_name)} · {ui.md_escape(insight.role_service)} · {insight.evidence_type}"
                    + (" · illustrative" if insight.illustrative else ""))
-        st.dataframe(pd.DataFrame([{"issue": c.issue_label, "stance": STANCE_LABELS.get(c.stance, c.stance),
-                                    "severity": c.severity, "coder": c.coder} for c in codings]),
+        st.dataframe(pd.DataFrame([{"Issue": c.issue_label, "Stance": STANCE_LABELS.get(c.stance, c.stance),
+                                    "Severity": c.severity, "Coder": c.coder} for c in codings]),
                      hide_index=True, width="stretch")
         tab_history, tab_code, tab_delete = st.tabs(["History", "Add my coding", "Delete"])
         with tab_history:
