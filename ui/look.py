@@ -39,13 +39,9 @@ def long_text_detail(frame: pd.DataFrame, title_column: str, text_column: str, l
 
 
 def show_long_text(text: str) -> None:
-    """User text in a bordered box that wraps at any width (st.text keeps long lines on one line)."""
-    from ui import md_escape
-
+    """User text, as text (never Markdown or HTML), in a bordered box; it wraps at any width."""
     with st.container(border=True):
-        for paragraph in text.split("\n"):
-            if paragraph.strip():
-                st.markdown(md_escape(paragraph))
+        st.text(text)
 
 
 _CLOSE_SIDEBAR = """<script>
