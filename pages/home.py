@@ -62,7 +62,8 @@ else:
         col.metric(r["title"], fmt(r["value"], r["unit"]),
                    delta=f"Glasgow {fmt(r['city_value'], r['unit'])} · rank {int(r['rank'])}",
                    delta_color="off", help=r["source"] + " · " + r["period"])
-    st.caption("The **Ward profile** page (menu on the left) shows every indicator, the maps and the sources.")
+    st.caption("The **Ward profile** page (in the menu: on a phone, the » at the top left) shows every indicator, "
+               "its trend where more than one period is loaded, the maps and the sources.")
 
 st.subheader("What data is loaded, and from where")
 n_dz = sum(fits.values())

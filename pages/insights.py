@@ -43,8 +43,10 @@ if frame.empty:
 else:
     if frame["illustrative"].any():
         st.caption(f"⚠️ {ui.ILLUSTRATIVE}")
-    st.write(f"**{len(frame)}** insight(s). Your own rows can be edited in place (text, role, evidence, "
-             "families, confidence); other people's are read-only.")
+    st.write(f"**{len(frame)}** insight(s). " + (
+        "Your own rows can be edited in place (text, role, evidence, families, confidence); other people's are "
+        "read-only." if ui.allowed("insights.edit_own") else
+        "Read-only for your role: officers edit their own insights. Choose one below to read it in full."))
     editable = ["role_service", "evidence_type", "families", "confidence", "text"]
     mine = frame[frame["mine"]]
     others = frame[~frame["mine"]]
