@@ -176,3 +176,13 @@ def test_wall_filter_says_what_it_did():
     assert list(shown["issue"]) == ["a", "c"]
     assert wall.filter_note(matrix, shown).startswith("2 of 3")
     assert wall.filter_note(matrix, wall.agenda(matrix, False)).startswith("All 3")
+
+
+def test_wall_one_line_drops_weights_and_detail():
+    from ui.wall import one_line
+
+    said = one_line("Contradicted: 3 insight(s) say it is not a problem here (weight 3.0) against 0 that raise it "
+                    "(weight 0.0).")
+    assert "weight" not in said and said.endswith(".")
+    assert one_line("Typical: mean standardised gap -0.04 SD over 5 indicator(s): Public transport 6.1") == \
+        "Typical: mean standardised gap -0.04 SD over 5 indicator(s)."

@@ -62,28 +62,28 @@ def readable(chart):
         .configure_text(fontSize=MIN_FONT).configure_title(fontSize=MIN_FONT + 2)
 
 
-def readable_spec(chart) -> dict:
+def readable_spec(chart, min_font: int = MIN_FONT) -> dict:
     """The chart as a Vega-Lite dict with the `readable` style, built without Altair's copies and schema
     validation (each deep-copies the inline data: a second and more per page for the maps). The charts are
     built by this package and checked by its tests, so validating them again on every page run buys nothing."""
-    spec = _at_least_min_font(chart.to_dict(validate=False))
+    spec = _at_least(chart.to_dict(validate=False), min_font)
     config = spec.setdefault("config", {})
-    config.setdefault("axis", {}).update(labelFontSize=MIN_FONT, titleFontSize=MIN_FONT + 1, labelLimit=0)
-    config.setdefault("legend", {}).update(labelFontSize=MIN_FONT, titleFontSize=MIN_FONT + 1, labelLimit=0)
-    config.setdefault("text", {}).update(fontSize=MIN_FONT)
-    config.setdefault("title", {}).update(fontSize=MIN_FONT + 2)
+    config.setdefault("axis", {}).update(labelFontSize=min_font, titleFontSize=min_font + 1, labelLimit=0)
+    config.setdefault("legend", {}).update(labelFontSize=min_font, titleFontSize=min_font + 1, labelLimit=0)
+    config.setdefault("text", {}).update(fontSize=min_font)
+    config.setdefault("title", {}).update(fontSize=min_font + 2)
     return spec
 
 
 _FONT_KEYS = {"fontSize", "labelFontSize", "titleFontSize"}
 
 
-def _at_least_min_font(node):
-    """Every font size set anywhere in a spec raised to MIN_FONT (charts built elsewhere, e.g. the report's
+def _at_least(node, size: int):
+    """Every font size set anywhere in a spec raised to `size` (charts built elsewhere, e.g. the report's
     matrix, set 10–11 px for print)."""
     if isinstance(node, dict):
-        return {k: (max(v, MIN_FONT) if k in _FONT_KEYS and isinstance(v, (int, float)) else _at_least_min_font(v))
+        return {k: (max(v, size) if k in _FONT_KEYS and isinstance(v, (int, float)) else _at_least(v, size))
                 for k, v in node.items()}
     if isinstance(node, list):
-        return [_at_least_min_font(v) for v in node]
+        return [_at_least(v, size) for v in node]
     return node

@@ -7,9 +7,10 @@ import streamlit as st
 from triangulate import palette
 
 
-def chart(chart_spec, **kwargs) -> None:
-    """Draw an Altair chart at the page's width, with text ≥ 12 px and no axis label shortened or dropped."""
-    st.vega_lite_chart(palette.readable_spec(chart_spec), width="stretch", **kwargs)
+def chart(chart_spec, min_font: int = palette.MIN_FONT, **kwargs) -> None:
+    """Draw an Altair chart at the page's width, with text ≥ `min_font` px (12 by default; larger on the
+    wall) and no axis label shortened or dropped."""
+    st.vega_lite_chart(palette.readable_spec(chart_spec, min_font), width="stretch", **kwargs)
 
 
 @st.cache_data(ttl=300, show_spinner=False)

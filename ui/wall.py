@@ -7,6 +7,9 @@ redacted resident quotes). Notes are taken without leaving the view.
 """
 from __future__ import annotations
 
+import re
+
+import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -66,6 +69,14 @@ def filter_note(matrix: pd.DataFrame, shown: pd.DataFrame) -> str:
     if k == n:
         return f"All {n} issues have at least one strand flagging a concern in this ward, so none is hidden."
     return f"{k} of {n} issues have at least one strand flagging a concern; the other {n - k} are hidden."
+
+
+def one_line(summary: str) -> str:
+    """A strand's summary cut to its first clause (the detail stays on the joint display), without the
+    internal weights ('(weight 3.0)') that mean nothing to a room."""
+    text = re.sub(r"\s*\(weight [0-9.]+\)", "", str(summary)).strip()
+    cuts = [i for i in (text.find(": ", 20), text.find("; ", 20), text.find(". ", 20)) if i > 0]
+    return (text[:min(cuts)] if cuts else text).rstrip(" .;:") + "."
 
 
 def _strongest_indicator(session, ward_code: str, issue_code: str, ward_name: str):
@@ -136,7 +147,7 @@ def present(engine, actor, ward_code: str, ward_name: str, shown: pd.DataFrame, 
             with col:
                 level = row[strand]
                 st.markdown(f"### {titles[strand]}: {cv.LEVEL_GLYPH.get(level, '')} {md_escape(level)}")
-                st.markdown(md_escape(row[f"{strand}_summary"]))
+                st.markdown(md_escape(one_line(row[f"{strand}_summary"])))
                 _evidence(engine, actor, strand, ward_code, ward_name, row, cell, allowed, chart)
         _notes(engine, actor, ward_code, row, can_write)
 
@@ -150,7 +161,7 @@ def _evidence(engine, actor, strand, ward_code, ward_name, row, cell, allowed, c
         if best is None:
             st.markdown("_No indicator is linked to this issue._")
             return
-        chart(charts.comparison_chart(best, ward_name))
+        chart(charts.comparison_chart(best, ward_name).properties(height=alt.Step(44)), min_font=20)
         if trend is not None:
             st.markdown(md_escape(trend.sentence))
         return
