@@ -186,3 +186,6 @@ def test_wall_one_line_drops_weights_and_detail():
     assert "weight" not in said and said.endswith(".")
     assert one_line("Typical: mean standardised gap -0.04 SD over 5 indicator(s): Public transport 6.1") == \
         "Typical: mean standardised gap -0.04 SD over 5 indicator(s)."
+    assert one_line("Elevated: mean standardised gap +0.54 SD (worse is positive; threshold ±0.5) over 3 "
+                    "indicator(s): Employment deprived 0.168") == \
+        "Elevated: mean standardised gap +0.54 SD over 3 indicator(s)."

@@ -74,7 +74,8 @@ def filter_note(matrix: pd.DataFrame, shown: pd.DataFrame) -> str:
 def one_line(summary: str) -> str:
     """A strand's summary cut to its first clause (the detail stays on the joint display), without the
     internal weights ('(weight 3.0)') that mean nothing to a room."""
-    text = re.sub(r"\s*\(weight [0-9.]+\)", "", str(summary)).strip()
+    text = re.sub(r"\s*\(weight [0-9.]+\)", "", str(summary))
+    text = re.sub(r"\s*\([^()]*;[^()]*\)", "", text).strip()  # asides with their own clauses
     cuts = [i for i in (text.find(": ", 20), text.find("; ", 20), text.find(". ", 20)) if i > 0]
     return (text[:min(cuts)] if cuts else text).rstrip(" .;:") + "."
 
