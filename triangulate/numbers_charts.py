@@ -214,7 +214,8 @@ def trend_chart(over_time: pd.DataFrame, ward_name: str, title: str, unit: str) 
     ends = alt.Chart(last).mark_text(align="left", dx=8, fontSize=palette.MIN_FONT).encode(
         x=x, y="value:Q", text="shown:N", color=alt.Color("area:N", scale=colour_scale, legend=None))
     # Streamlit fits the whole chart (legend and turned period labels too) into this height.
-    return (lines + points + ends).properties(height=400)
+    # Padding on the right for the values written after the last period.
+    return (lines + points + ends).properties(height=400, padding={"left": 5, "top": 5, "right": 56, "bottom": 5})
 
 
 def booster_chart(ranked: pd.DataFrame) -> alt.Chart:
