@@ -39,13 +39,14 @@ CHART_PROBLEMS = "() => {" + _FIND_VIEWS + """
     const axes = [];      // [{orient, labels: [{text, opacity, fontSize, bounds}]}]
     const texts = [];     // every text mark item (values written on bars, etc.)
     const legendLabels = [];
-    const walk = (node, axis) => {
+    // ox: the x offset of the group the node sits in (scenegraph bounds are relative to their group).
+    const walk = (node, axis, ox) => {
       if (!node) return;
       if (node.role === 'axis' && node.marktype === 'group') {
         for (const it of node.items || []) {
           const a = {orient: it.orient || (it.datum && it.datum.orient) || '?', labels: []};
           axes.push(a);
-          for (const m of it.items || []) walk(m, a);
+          for (const m of it.items || []) walk(m, a, ox + (it.x || 0));
         }
         return;
       }
@@ -53,15 +54,18 @@ CHART_PROBLEMS = "() => {" + _FIND_VIEWS + """
         for (const it of node.items || []) {
           const entry = {role: node.role, text: Array.isArray(it.text) ? it.text.join(' ') : String(it.text ?? ''),
                          opacity: it.opacity === undefined ? 1 : it.opacity, fontSize: it.fontSize, angle: it.angle || 0, x: it.x, y: it.y,
-                         bounds: it.bounds ? {x1: it.bounds.x1, x2: it.bounds.x2, y1: it.bounds.y1, y2: it.bounds.y2} : null};
+                         bounds: it.bounds ? {x1: it.bounds.x1, x2: it.bounds.x2, y1: it.bounds.y1, y2: it.bounds.y2} : null,
+                         right: it.bounds ? it.bounds.x2 + ox : null};
           if (node.role === 'axis-label' && axis) axis.labels.push(entry);
           else if (node.role === 'legend-label') legendLabels.push(entry);
           else texts.push(entry);
         }
       }
-      for (const it of node.items || []) for (const m of it.items || []) walk(m, axis);
+      for (const it of node.items || []) for (const m of it.items || []) walk(m, axis, ox + (node.marktype === 'group' ? (it.x || 0) : 0));
     };
-    walk(view.scenegraph().root, null);
+    walk(view.scenegraph().root, null, view.origin ? view.origin()[0] : 0);
+    const drawn = el.querySelector('svg, canvas');
+    const drawnWidth = drawn ? drawn.getBoundingClientRect().width : box.width;
     const name = `chart ${n + 1}`;
     // Every category of a band or point scale has its label, in full.
     for (const scaleName of ['x', 'y']) {
@@ -114,6 +118,10 @@ CHART_PROBLEMS = "() => {" + _FIND_VIEWS + """
     }
     for (const t of texts.filter(t => t.opacity !== 0 && t.text !== '')) {
       if (t.fontSize < 12) { problems.push(`${name}: text "${t.text.slice(0, 40)}" is ${t.fontSize}px (< 12)`); break; }
+    }
+    // Values written on a chart must not run past its right edge (they are cut off there).
+    for (const t of texts.filter(t => t.opacity !== 0 && t.text !== '' && t.right !== null)) {
+      if (t.right > drawnWidth + 1) { problems.push(`${name}: text "${t.text.slice(0, 40)}" runs past the chart's edge`); break; }
     }
   });
   return problems;
