@@ -16,14 +16,20 @@ st.write("The joint display's verdicts follow from these settings. Changing one 
          "and the change is recorded in the audit log with who made it.")
 current = th.load(engine)
 fields = th.Thresholds.model_fields
+
+
+def _shown(value) -> str:
+    return ("on" if value else "off") if isinstance(value, bool) else str(value)
+
+
 form, explain = st.columns([3, 2])
 with explain:
     # In words, not a table: a table cell cuts a long meaning off at a laptop's width.
     st.markdown("**What each setting means**")
     for row in th.explain():
         now = getattr(current, row["setting"])
-        default = "" if now == row["default"] else f" (default {row['default']})"
-        st.markdown(f"**{ui.md_escape(label(row['setting']))}**: now {ui.md_escape(now)}{ui.md_escape(default)}  \n"
+        default = "" if now == row["default"] else f" (default {_shown(row['default'])})"
+        st.markdown(f"**{ui.md_escape(label(row['setting']))}**: now {ui.md_escape(_shown(now))}{ui.md_escape(default)}  \n"
                     f"{ui.md_escape(row['meaning'])}")
 with form:
     if not can_write:
