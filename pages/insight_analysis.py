@@ -46,7 +46,7 @@ with ui.friendly_errors():
         x=alt.X("ward:N", title="Ward", sort="ascending",
                 axis=alt.Axis(labelAngle=-90, labelLimit=0, labelOverlap=False)),
         y=alt.Y("issue_label:N", title="Issue", axis=palette.wrapped_axis()),
-        color=alt.Color("insights:Q", title="Insights", scale=alt.Scale(scheme="orangered"),
+        color=alt.Color("insights:Q", title="Insights", scale=alt.Scale(scheme=palette.SEQUENTIAL),
                         legend=alt.Legend(format="~g")),
         tooltip=["ward", "issue", alt.Tooltip("insights:Q", format=".1f"),
                  alt.Tooltip("mean_severity:Q", title="mean severity", format=".1f")])

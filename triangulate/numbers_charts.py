@@ -60,7 +60,7 @@ def ward_map(frame: pd.DataFrame, key: str, title: str, highlight: str | None = 
                                rank=None if code not in values.index or pd.isna(values["rank"].get(code))
                                else int(values["rank"].get(code)), chosen=code == highlight)
     base = alt.Chart(alt.Data(values=feats)).mark_geoshape(stroke="white", strokeWidth=0.8).encode(
-        color=alt.Color("properties.value:Q", title=title, scale=alt.Scale(scheme="blues")),
+        color=alt.Color("properties.value:Q", title=title, scale=alt.Scale(scheme=palette.SEQUENTIAL)),
         tooltip=[alt.Tooltip("properties.ward_name:N", title="Ward"),
                  alt.Tooltip("properties.shown:N", title=title),
                  alt.Tooltip("properties.rank:Q", title="Rank (1 = worst)")])
@@ -80,7 +80,7 @@ def datazone_map(dz: pd.DataFrame, title: str, unit: str) -> alt.Chart:
                                fit=f"{r['fit_quality']} ({r['overlap_share']:.0%} inside the ward)",
                                uncertain=r["fit_quality"] != "good")
     base = alt.Chart(alt.Data(values=feats)).mark_geoshape(stroke="white", strokeWidth=0.5).encode(
-        color=alt.Color("properties.value:Q", title=title, scale=alt.Scale(scheme="blues")),
+        color=alt.Color("properties.value:Q", title=title, scale=alt.Scale(scheme=palette.SEQUENTIAL)),
         tooltip=[alt.Tooltip("properties.DZname:N", title="Data zone"),
                  alt.Tooltip("properties.DataZone:N", title="Code"),
                  alt.Tooltip("properties.shown:N", title=title),

@@ -24,8 +24,9 @@ WORSE_GLYPH, BETTER_GLYPH = "▲", "▼"
 KAPPA = (BLUE, "circle")
 ALPHA = (ORANGE, "diamond")
 
-STANCE_COLOURS = {"a problem here": VERMILLION, "worsening": ORANGE, "improving": SKY_BLUE,
-                  "not a problem here": GREEN}
+# Vermillion is kept for the selected ward alone.
+STANCE_COLOURS = {"a problem here": ORANGE, "worsening": PURPLE, "improving": SKY_BLUE, "not a problem here": GREEN}
+SEQUENTIAL = "blues"  # counts and values on maps and heatmaps
 
 MIN_FONT = 12  # px: the smallest chart text
 LABEL_WRAP = 28  # characters per line of a wrapped axis label
