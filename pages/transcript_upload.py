@@ -32,7 +32,7 @@ with st.expander("Project redaction lists (always redact / never redact)"):
 
 st.subheader("1. Files and what they record")
 files = st.file_uploader("Transcript files", type=["txt", "md", "docx", "vtt", "srt"], accept_multiple_files=True,
-                         key="upload_files")
+                         key="upload_files", max_upload_size=transcripts.MAX_BYTES // 2**20)  # one limit (issue 14)
 c1, c2, c3 = st.columns(3)
 with c1:
     ward = ui.ward_picker("Ward", key="upload_ward")
