@@ -121,7 +121,12 @@ def main() -> None:
                 st.logout()
             st.rerun()
     # Every page in view: a folded "View 7 more" hid the officers' and researchers' own pages.
-    st.navigation(sections, expanded=True).run()
+    page = st.navigation(sections, expanded=True)
+    if st.session_state.get("_shown_page") != page.url_path:  # a page was chosen: fold the menu on a phone
+        st.session_state["_shown_page"] = page.url_path
+        with st.sidebar:
+            ui.close_sidebar_on_phone()
+    page.run()
 
 
 main()

@@ -8,9 +8,10 @@ import streamlit as st
 from sqlmodel import select
 
 import ui
+from triangulate.words import headed
 from schemas import Ward
 from triangulate import convergence as cv
-from triangulate import exports
+from triangulate import exports, palette
 from triangulate import thresholds as th
 from triangulate.db import session_scope
 
@@ -36,26 +37,36 @@ matrix = everything[everything["ward_code"].isin(boosters)] if scope == "The Boo
     else everything
 st.caption(f"⚠️ {ui.ILLUSTRATIVE}")
 
-matrix = matrix.assign(label=[f"{cv.STYLE[v]['glyph']}" for v in matrix["verdict"]])
+matrix = matrix.assign(label=[f"{cv.STYLE[v]['glyph']}" for v in matrix["verdict"]],
+                       issue_label=[palette.wrap(i, 34) for i in matrix["issue"]])
 issue_order = list(dict.fromkeys(matrix.sort_values("codebook_order")["issue"]))
+# Ward names turned fully (−90°): 23 of them fit side by side at a laptop's width without touching.
 heat = alt.Chart(matrix).mark_rect(stroke="white").encode(
-    x=alt.X("ward:N", title=None, axis=alt.Axis(labelAngle=-55, orient="top", labelOverlap=False, labelLimit=220)),
-    y=alt.Y("issue:N", title=None, sort=issue_order, axis=alt.Axis(labelLimit=260)),
+    x=alt.X("ward:N", title=None, axis=alt.Axis(labelAngle=-90, orient="top", labelOverlap=False, labelLimit=0)),
+    y=alt.Y("issue_label:N", title=None, sort=[palette.wrap(i, 34) for i in issue_order],
+            axis=palette.wrapped_axis()),
     color=alt.Color("verdict:N", title="Verdict", scale=alt.Scale(domain=list(cv.STYLE),
                                                                   range=[s["colour"] for s in cv.STYLE.values()]),
                     legend=alt.Legend(orient="bottom")),
     tooltip=["ward", "issue", "verdict", "numbers", "practitioners", "residents"])
-glyphs = alt.Chart(matrix).mark_text(fontSize=13).encode(
-    x="ward:N", y=alt.Y("issue:N", sort=issue_order), text="label:N")
-st.altair_chart((heat + glyphs).properties(height=alt.Step(24)), width="stretch")
+glyphs = alt.Chart(matrix).mark_text(fontSize=14).encode(
+    x="ward:N", y=alt.Y("issue_label:N", sort=[palette.wrap(i, 34) for i in issue_order]), text="label:N")
+lines = max(lbl.count("|") + 1 for lbl in matrix["issue_label"])
+with ui.wide_only("across-wards-grid"):
+    ui.chart((heat + glyphs).properties(height=alt.Step(max(26, 15 * lines + 6)), width=alt.Step(28)))
+with ui.narrow_only("across-wards-list"):
+    st.caption("On a narrow screen the grid becomes a list: one ward at a time, issues grouped by verdict.")
+    ui.verdict_list(matrix, cv.STYLE, key="across_wards_list_ward")
 
 summary = (matrix.groupby(["ward", "verdict"]).size().unstack(fill_value=0)
            .reindex(columns=list(cv.VERDICTS), fill_value=0))
 summary.columns = [f"{cv.STYLE[v]['glyph']} {v}" for v in summary.columns]
 st.dataframe(summary, width="stretch")
 st.download_button("Download every verdict (CSV)",
-                   exports.csv_bytes(matrix[["ward_code", "ward", "issue_code", "issue", "numbers",
-                                             "practitioners", "residents", "verdict", "why"]]),
+                   exports.csv_bytes(headed(matrix[["ward_code", "ward", "issue_code", "issue", "numbers", "practitioners",
+                                  "residents", "verdict", "why"]]).rename(columns={
+                       "Numbers": "Numbers say", "Practitioners": "Officers say", "Residents": "Residents say",
+                       "Verdict": "Verdict", "Why": "Why"})),
                    file_name="joint-display-wards.csv", mime="text/csv")
 
 st.subheader("Two wards side by side")

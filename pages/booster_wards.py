@@ -5,6 +5,7 @@ import ui
 from triangulate import booster, exports
 from triangulate import numbers_charts as charts
 from triangulate.db import session_scope
+from triangulate.words import headed
 
 st.title("Booster wards")
 st.write("Glasgow's Child Poverty Programme focuses on ten Booster Wards, \"the 10 areas of the city with the "
@@ -35,7 +36,8 @@ with ui.friendly_errors(), session_scope(ui.engine()) as session:
 
 with right:
     st.markdown("**How the score is computed**")
-    st.latex(booster.FORMULA)
+    st.write("Score = w_s × z(scale) + w_d × z(depth): each ward's number of children in low-income families and its "
+             "rate, each standardised across the 23 wards, weighted and added.")
     st.write(f"Scale: children in relative low income families (DWP, before housing costs), {period}, apportioned "
              "from intermediate zones to wards by children aged 0–15 (an estimate). Depth: that number ÷ children "
              "aged 0–15 (NRS mid-2020); the DWP count may include 16–19-year-olds, so the rate can overstate. "
@@ -43,9 +45,13 @@ with right:
              f"Weights used: w_s = {ranked['w_scale'].iloc[0]:.2f}, w_d = {ranked['w_depth'].iloc[0]:.2f} "
              "(normalised to add to 1).")
 
+# Short symbols, named in words underneath: the long formula was cut off in the column and on a phone.
+st.latex(r"\text{score} = w_s \cdot z(C) + w_d \cdot z(C \div N)")
+st.caption("C: children in relative low-income families in the ward; N: children aged 0–15 in the ward; "
+           "w_s + w_d = 1.")
 top = ranked[ranked["top"]]
 st.subheader(f"The top {len(top)}")
-st.altair_chart(charts.booster_chart(top), width="stretch")
+ui.chart(charts.booster_chart(top))
 view = ranked.assign(children=ranked["children"].round(0), rate=ranked["rate"])
 st.dataframe(view[["rank", "ward_name", "children", "rate", "z_scale", "z_depth", "score", "named_booster", "top"]],
              hide_index=True, width="stretch",
@@ -56,7 +62,7 @@ st.dataframe(view[["rank", "ward_name", "children", "rate", "z_scale", "z_depth"
                             "z_depth": st.column_config.NumberColumn("z depth", format="%.2f"),
                             "score": st.column_config.NumberColumn("Score", format="%.2f"),
                             "named_booster": "Named Booster Ward", "top": f"In computed top {int(top_n)}"})
-st.download_button("Download the ranking (CSV)", exports.csv_text(view), "booster_ranking.csv", "text/csv")
+st.download_button("Download the ranking (CSV)", exports.csv_text(headed(view)), "booster_ranking.csv", "text/csv")
 
 named = ranked[ranked["named_booster"]]
 st.subheader("Named Booster Wards and the computed ranking")

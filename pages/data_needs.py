@@ -7,6 +7,7 @@ import streamlit as st
 
 import ui
 from triangulate import dataneeds
+from triangulate.words import label
 
 st.title("Data needs")
 actor = ui.actor()
@@ -26,15 +27,21 @@ if proposals.empty:
 else:
     reason = st.multiselect("Show", ["silence", "no data"], default=["silence", "no data"])
     shown = proposals[proposals["reason"].isin(reason)].reset_index(drop=True)
-    editable = shown.assign(accept=False, owner="")[["accept", "ward", "issue", "strand", "reason", "description",
-                                                     "owner"]]
+    editable = shown.assign(accept=False, owner="", reason=shown["reason"].map(label))[
+        ["accept", "ward", "issue", "strand", "reason", "description", "owner"]]
+    if not can_write:
+        editable = editable.drop(columns=["accept", "owner"])
     edited = st.data_editor(
         editable, hide_index=True, width="stretch", disabled=["ward", "issue", "strand", "reason"] if can_write else True, key="proposals_editor",
         column_config={"accept": st.column_config.CheckboxColumn("Accept", help="Put this need on the register"),
+                       "ward": "Ward", "issue": "Issue", "strand": "Strand", "reason": "Why it is proposed",
                        "description": st.column_config.TextColumn("What is missing", width="large"),
                        "owner": st.column_config.TextColumn("Owner")})
+    ui.long_text_detail(shown.assign(title=[f"{w} · {i} · {st_}" for w, i, st_ in
+                                            zip(shown["ward"], shown["issue"], shown["strand"])]),
+                        "title", "description", "Read one proposal in full", key="proposal_detail")
     if can_write:
-        chosen = edited[edited["accept"]]
+        chosen = edited[edited["accept"]] if "accept" in edited else edited.iloc[0:0]
         if st.button(f"Accept {len(chosen)} selected need(s)", type="primary", disabled=chosen.empty):
             with ui.friendly_errors():
                 for i, row in chosen.iterrows():
@@ -49,7 +56,7 @@ else:
                 st.markdown("**Or accept one proposal**")
                 pick = st.selectbox("Proposal", list(shown.index), format_func=lambda i: (
                     f"{shown.loc[i, 'ward']} · {shown.loc[i, 'issue']} · {shown.loc[i, 'strand']} "
-                    f"({shown.loc[i, 'reason']})"))
+                    f"({label(shown.loc[i, 'reason'])})"))
                 c1, c2 = st.columns([3, 1])
                 words = c1.text_input("What is missing", placeholder="Leave empty to keep the proposal's words")
                 owner = c2.text_input("Owner")
@@ -68,7 +75,8 @@ else:
 st.subheader("The register")
 register = dataneeds.register(engine, ward_codes)
 if register.empty:
-    st.info("No data need has been accepted yet. Tick **Accept** on a proposal above.")
+    st.info("No data need has been accepted yet. " + ("Tick **Accept** on a proposal above." if can_write else
+                                                       "Programme leads put proposals on the register."))
 else:
     view = register[["id", "ward", "issue", "strand", "description", "owner", "status"]]
     edited = st.data_editor(
@@ -76,7 +84,11 @@ else:
         disabled=["id", "ward", "issue", "strand"] if can_write else True,
         column_config={"status": st.column_config.SelectboxColumn("Status", options=list(dataneeds.STATUSES),
                                                                   required=True),
+                       "id": "#", "ward": "Ward", "issue": "Issue", "strand": "Strand", "owner": "Owner",
                        "description": st.column_config.TextColumn("What is missing", width="large")})
+    ui.long_text_detail(view.assign(title=[f"#{i} · {w} · {t}" for i, w, t in
+                                           zip(view["id"], view["ward"], view["issue"])]),
+                        "title", "description", "Read one need in full", key="register_detail")
     if can_write:
         changed = [(int(new["id"]), {k: new[k] for k in ("description", "owner", "status") if new[k] != old[k]})
                    for (_, old), (_, new) in zip(view.iterrows(), edited.iterrows())]

@@ -9,6 +9,7 @@ from triangulate.db import session_scope
 from triangulate.numbers_charts import fmt
 
 st.title("Triangulate")  # no emoji: servers often lack an emoji font (a blank box)
+ui.record_insight_button()
 st.write("For a ward in Glasgow, on which issues facing families do the **numbers**, the **practitioners** and "
          "the **residents** agree, partly agree, stay silent or disagree? Triangulate puts the three kinds of "
          "evidence side by side, issue by issue, so a workshop can see where they meet, where they clash and "
@@ -50,7 +51,8 @@ if table.empty:
             "Indicators page.")
 else:
     st.markdown(f"**{ui.ward_name(ward)}** at a glance (rank among the {n_wards} wards, 1 = worst):")
-    cols = st.columns(4)
+    # Two by two: four across cut the longer indicator names at a laptop's width.
+    cols = [c for row in (st.columns(2), st.columns(2)) for c in row]
     for col, key in zip(cols, ["income_deprived_rate", "cilif_rate_0_15", "overcrowded_households_2022",
                                "employment_deprived_rate"]):
         row = table[table["indicator_key"] == key]
@@ -60,7 +62,8 @@ else:
         col.metric(r["title"], fmt(r["value"], r["unit"]),
                    delta=f"Glasgow {fmt(r['city_value'], r['unit'])} · rank {int(r['rank'])}",
                    delta_color="off", help=r["source"] + " · " + r["period"])
-    st.caption("The **Ward profile** page (menu on the left) shows every indicator, the maps and the sources.")
+    st.caption("The **Ward profile** page (in the menu: on a phone, the » at the top left) shows every indicator, "
+               "its trend where more than one period is loaded, the maps and the sources.")
 
 st.subheader("What data is loaded, and from where")
 n_dz = sum(fits.values())

@@ -39,7 +39,10 @@ st.write("CSV or XLSX: a long table (area, period, value — optionally numerato
          "breakdown), a wide table (area and one column per period), a statistics.gov.scot tidy download, or a DWP "
          "Stat-Xplore CSV export. Areas by GSS code (S13 ward, S02 intermediate zone, S01 data zone) or by name. "
          "Nothing is saved until you confirm, and a failed import saves nothing.")
-upload = st.file_uploader("File", type=["csv", "xlsx", "txt"], key="ind_upload")
+# One limit, the library's, stated where it applies: the uploader itself refuses larger files.
+limit_mb = numbers_import.MAX_BYTES // 2**20
+upload = st.file_uploader(f"File (up to {limit_mb} MB)", type=["csv", "xlsx", "txt"], key="ind_upload",
+                          max_upload_size=limit_mb)
 
 existing = set(loaded["key"]) if not loaded.empty else set()
 with st.form("ind_meta"):

@@ -6,7 +6,8 @@ import streamlit as st
 
 import ui
 from schemas.insight_files import STANCE_LABELS, STANCES
-from triangulate import exports, insights
+from triangulate import exports, insights, palette
+from triangulate.words import codes_in_words, headed, label
 
 st.title("Issues × wards")
 actor = ui.actor()
@@ -40,31 +41,38 @@ with ui.friendly_errors():
         st.info("No insights with this stance; choose another stance.")
         st.stop()
     cells["mean_severity"] = cells["mean_severity"].round(2)
+    cells["issue_label"] = cells["issue"].map(lambda i: palette.wrap(i, 30))
     heat = alt.Chart(cells).mark_rect().encode(
-        x=alt.X("ward:N", title="Ward", sort="ascending", axis=alt.Axis(labelAngle=0, labelLimit=170)),
-        y=alt.Y("issue:N", title="Issue", axis=alt.Axis(labelLimit=230)),
-        color=alt.Color("insights:Q", title="Insights", scale=alt.Scale(scheme="orangered"),
+        x=alt.X("ward:N", title="Ward", sort="ascending",
+                axis=alt.Axis(labelAngle=-90, labelLimit=0, labelOverlap=False)),
+        y=alt.Y("issue_label:N", title="Issue", axis=palette.wrapped_axis()),
+        color=alt.Color("insights:Q", title="Insights", scale=alt.Scale(scheme=palette.SEQUENTIAL),
                         legend=alt.Legend(format="~g")),
         tooltip=["ward", "issue", alt.Tooltip("insights:Q", format=".1f"),
                  alt.Tooltip("mean_severity:Q", title="mean severity", format=".1f")])
     # White numbers on the dark cells, black on the light ones; the height counts the axis too, so every
     # issue keeps its label (too short a chart makes Vega drop every other one).
-    text = alt.Chart(cells).mark_text(baseline="middle", fontSize=11).encode(
-        x="ward:N", y="issue:N", text=alt.Text("insights:Q", format=".0f"),
+    text = alt.Chart(cells).mark_text(baseline="middle", fontSize=palette.MIN_FONT).encode(
+        x="ward:N", y="issue_label:N", text=alt.Text("insights:Q", format=".0f"),
         color=alt.condition(alt.datum.insights > 0.6 * cells["insights"].max(), alt.value("white"),
                             alt.value("black")))
-    st.altair_chart((heat + text).properties(height=80 + 26 * cells["issue"].nunique()), width="stretch")
+    lines = max(lbl.count("|") + 1 for lbl in cells["issue_label"])
+    ui.chart((heat + text).properties(height=alt.Step(max(26, 15 * lines + 6)), width=alt.Step(34)))
 
     by_stance = table.groupby(["issue", "stance"], as_index=False)["insights"].sum()
     by_stance["stance"] = by_stance["stance"].map(STANCE_LABELS)
-    st.altair_chart(alt.Chart(by_stance).mark_bar().encode(
-        y=alt.Y("issue:N", title=None, sort="-x", axis=alt.Axis(labelLimit=230)),
+    by_stance["issue_label"] = by_stance["issue"].map(lambda i: palette.wrap(i, 30))
+    ui.chart(alt.Chart(by_stance).mark_bar().encode(
+        y=alt.Y("issue_label:N", title=None, sort="-x", axis=palette.wrapped_axis()),
         x=alt.X("insights:Q", title="Insights, all wards", axis=alt.Axis(format="~g", tickMinStep=1)),
-        color=alt.Color("stance:N", title="Stance",
+        color=alt.Color("stance:N", title="Stance", legend=alt.Legend(orient="top", columns=2),
                         scale=alt.Scale(domain=[STANCE_LABELS[s] for s in STANCES],
-                                        range=["#d62728", "#2ca02c", "#1f77b4", "#ff7f0e"])),
-        tooltip=["issue", "stance", alt.Tooltip("insights:Q", format=".1f")]), width="stretch")
-    st.download_button("Download the table (CSV)", exports.csv_bytes(table),
+                                        range=[palette.STANCE_COLOURS[STANCE_LABELS[s]] for s in STANCES])),
+        tooltip=["issue", "stance", alt.Tooltip("insights:Q", format=".1f")]).properties(height=alt.Step(
+            max(24, 15 * max(by_stance["issue_label"].str.count("[|]") + 1) + 6))))
+    st.caption("Each bar is split by stance, in the order of the legend; hover a part for its stance and count.")
+    st.download_button("Download the table (CSV)",
+                       exports.csv_bytes(headed(table.assign(stance=table["stance"].map(label)))),
                        "issues_by_wards.csv", "text/csv")
 
     st.subheader("Drill down")
@@ -80,7 +88,17 @@ with ui.friendly_errors():
         issue = c2.selectbox("Issue", issue_options, format_func=names.get)
         detail = insights.drill_down(engine, actor, ward, issue, None if stance == "any" else stance, filters)
         # The insight's words first: at the end of the row they were off screen.
+        issue_names = ui.issue_labels()
+        detail = detail.assign(stance=detail["stance"].map(
+            lambda s: ", ".join(label(x.strip()) for x in str(s).split(",")) if isinstance(s, str) else s),
+            codes=detail["codes"].map(lambda c: codes_in_words(c, issue_names)))
         st.dataframe(detail, hide_index=True, width="stretch",
                      column_order=["observed_on", "text", "stance", "author", "role_service", "evidence_type",
                                    "codes", "id"],
-                     column_config={"text": st.column_config.TextColumn("Insight", width="large")})
+                     column_config={"observed_on": st.column_config.DateColumn("Date observed", format="DD/MM/YYYY"),
+                                    "text": st.column_config.TextColumn("Insight", width="large"),
+                                    "stance": "Stance", "author": "Author", "role_service": "Role or service",
+                                    "evidence_type": "Evidence", "codes": "Issues (stance, severity, coder)",
+                                    "id": "#"})
+        ui.long_text_detail(detail.assign(title=[f"#{i} · {t}" for i, t in zip(detail["id"], detail["text"])]),
+                            "title", "text", "Read one insight in full", key="drill_detail")

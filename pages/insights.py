@@ -10,6 +10,7 @@ import ui
 from schemas.insight_files import CONFIDENCE, EVIDENCE_TYPES, STANCE_LABELS, STANCES
 from triangulate import codebook, insight_import, insights
 from triangulate.db import session_scope
+from triangulate.words import codes_in_words
 
 st.title("Insights")
 actor = ui.actor()
@@ -35,14 +36,17 @@ with st.expander("Filters", expanded=True):
 filters = insights.Filters(wards=tuple(wards), issues=tuple(issue_filter), roles=tuple(roles), date_from=since,
                            date_to=until, mine_only=mine_only)
 frame = insights.list_frame(engine, actor, filters)
+frame = frame.assign(codes=frame["codes"].map(lambda c: codes_in_words(c, labels)))
 
 if frame.empty:
     st.info("No insights match these filters. Widen the filters, or record one on **Record an insight**.")
 else:
     if frame["illustrative"].any():
         st.caption(f"⚠️ {ui.ILLUSTRATIVE}")
-    st.write(f"**{len(frame)}** insight(s). Your own rows can be edited in place (text, role, evidence, "
-             "families, confidence); other people's are read-only.")
+    st.write(f"**{len(frame)}** insight(s). " + (
+        "Your own rows can be edited in place (text, role, evidence, families, confidence); other people's are "
+        "read-only." if ui.allowed("insights.edit_own") else
+        "Read-only for your role: officers edit their own insights. Choose one below to read it in full."))
     editable = ["role_service", "evidence_type", "families", "confidence", "text"]
     mine = frame[frame["mine"]]
     others = frame[~frame["mine"]]
@@ -56,10 +60,11 @@ else:
         "evidence_type": st.column_config.SelectboxColumn("Evidence", options=list(EVIDENCE_TYPES)),
         "confidence": st.column_config.SelectboxColumn("Confidence", options=list(CONFIDENCE)),
         "families": st.column_config.NumberColumn("Families", min_value=0, step=1),
-        "codes": st.column_config.TextColumn("Codes (issue:stance:severity [coder])", width="medium"),
+        "codes": st.column_config.TextColumn("Issues (stance, severity, coder)", width="medium"),
     }
-    shown = ["id", "ward", "observed_on", "author", "role_service", "evidence_type", "families", "confidence",
-             "text", "codes"]
+    # The insight's words right after its number: at the end of the row they were off screen at 1366 px.
+    shown = ["id", "text", "ward", "observed_on", "author", "role_service", "evidence_type", "families",
+             "confidence", "codes"]
     if not mine.empty and ui.allowed("insights.edit_own"):
         st.subheader("My insights")
         edited = st.data_editor(mine[shown], key="my_insights", hide_index=True, width="stretch",
@@ -85,18 +90,19 @@ else:
         st.subheader("Insights by others" if not mine.empty else "Insights")
         st.dataframe(others[shown], hide_index=True, width="stretch", column_config=config)
 
-    st.subheader("One insight: history, coding, delete")
+    st.subheader("One insight: full text, history, coding, delete")
+    st.caption("A table cell shows the start of a long insight; choose it here to read it in full.")
     names = {i: f"#{i} · {w} · {d:%d/%m/%Y} · {t[:60]}"
              for i, w, d, t in zip(frame["id"], frame["ward"], frame["observed_on"], frame["text"])}
     choice = st.selectbox("Insight", list(names), format_func=names.get)
     found = insights.readable(engine, actor, int(choice)) if choice is not None else None
     if found:
         insight, codings = found
-        st.text(insight.text)
+        ui.show_long_text(insight.text)
         st.caption(f"{ui.md_escape(insight.author_name)} · {ui.md_escape(insight.role_service)} · {insight.evidence_type}"
                    + (" · illustrative" if insight.illustrative else ""))
-        st.dataframe(pd.DataFrame([{"issue": c.issue_label, "stance": STANCE_LABELS.get(c.stance, c.stance),
-                                    "severity": c.severity, "coder": c.coder} for c in codings]),
+        st.dataframe(pd.DataFrame([{"Issue": c.issue_label, "Stance": STANCE_LABELS.get(c.stance, c.stance),
+                                    "Severity": c.severity, "Coder": c.coder} for c in codings]),
                      hide_index=True, width="stretch")
         tab_history, tab_code, tab_delete = st.tabs(["History", "Add my coding", "Delete"])
         with tab_history:
@@ -105,7 +111,7 @@ else:
                 st.caption("Not edited since it was written.")
             for rev in revisions:
                 st.caption(f"Before the edit by {rev.edited_by} on {rev.edited_at:%d/%m/%Y %H:%M}")
-                st.text(rev.snapshot.get("text", ""))
+                ui.show_long_text(rev.snapshot.get("text", ""))
                 st.json({k: v for k, v in rev.snapshot.items() if k != "text"}, expanded=False)
         with tab_code:
             if not ui.allowed("insights.code"):
@@ -163,7 +169,8 @@ if ui.allowed("insights.import"):
         c1.download_button("Template (XLSX, with the codebook)", lambda: insight_import.template_xlsx(engine),
                            "insights_template.xlsx", on_click="ignore")
         c2.download_button("Template (CSV)", insight_import.template_csv(), "insights_template.csv", "text/csv")
-        upload = st.file_uploader("Insights file", type=["csv", "xlsx"], key="insight_upload")
+        upload = st.file_uploader(f"Insights file (up to {ui.UPLOAD_LIMIT_MB} MB)", type=["csv", "xlsx"],
+                                  key="insight_upload", max_upload_size=ui.UPLOAD_LIMIT_MB)
         if upload is not None:
             data = upload.getvalue()
             with ui.friendly_errors():

@@ -52,7 +52,11 @@ view = matrix if show_quiet else matrix.drop(quiet.index)
 if (matrix["residents"] != "no data").any() or (matrix["practitioners"] != "no data").any():
     st.caption(f"⚠️ {ui.ILLUSTRATIVE}")
 
-st.altair_chart(report.matrix_chart(view), width="stretch")
+# Screens (issue 14): the chart on wide screens, in text of 12 px or more; a list on a phone (ui/look.py).
+with ui.wide_only("joint-matrix"):
+    ui.chart(report.matrix_chart(view))
+with ui.narrow_only("joint-matrix-list"):
+    ui.joint_matrix_list(view, cv.STYLE, cv.LEVEL_GLYPH, cv.SUBJECT)
 
 
 def _word(level: str) -> str:
@@ -114,6 +118,8 @@ with numbers_tab:
         evidence.indicator_frame(engine, ward_code, issue_code, t.numbers_use_parent_indicators), ward)
     if chart is not None:
         st.altair_chart(chart, width="stretch")
+    for sentence in ui.issue_trend_sentences(engine, ward_code, issue_code, ward):  # widening or narrowing
+        st.markdown(md(sentence))
     else:
         st.info("No indicator is linked to this issue with ward values. That gap is on **Data needs**.")
 with officers_tab:

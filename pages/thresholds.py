@@ -2,11 +2,11 @@
 everyone else reads."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 import ui
 from triangulate import thresholds as th
+from triangulate.words import label
 
 st.title("Thresholds")
 actor = ui.actor()
@@ -16,27 +16,36 @@ st.write("The joint display's verdicts follow from these settings. Changing one 
          "and the change is recorded in the audit log with who made it.")
 current = th.load(engine)
 fields = th.Thresholds.model_fields
+
+
+def _shown(value) -> str:
+    return ("on" if value else "off") if isinstance(value, bool) else str(value)
+
+
 form, explain = st.columns([3, 2])
 with explain:
+    # In words, not a table: a table cell cuts a long meaning off at a laptop's width.
     st.markdown("**What each setting means**")
-    st.dataframe(pd.DataFrame(th.explain()).assign(current=[getattr(current, k) for k in fields]),
-                 hide_index=True, width="stretch",
-                 column_config={"meaning": st.column_config.TextColumn("meaning", width="large")})
+    for row in th.explain():
+        now = getattr(current, row["setting"])
+        default = "" if now == row["default"] else f" (default {_shown(row['default'])})"
+        st.markdown(f"**{ui.md_escape(label(row['setting']))}**: now {ui.md_escape(_shown(now))}{ui.md_escape(default)}  \n"
+                    f"{ui.md_escape(row['meaning'])}")
 with form:
     if not can_write:
         st.info("Read only: thresholds are set by programme leads.")
     with st.form("thresholds"):
         values = {}
         for name, field in fields.items():
-            label = name.replace("_", " ").capitalize()
+            label_text = label(name)
             value = getattr(current, name)
             if isinstance(value, bool):
-                values[name] = st.checkbox(label, value=value, help=field.description, disabled=not can_write)
+                values[name] = st.checkbox(label_text, value=value, help=field.description, disabled=not can_write)
             elif isinstance(value, int):
-                values[name] = st.number_input(label, value=value, step=1, help=field.description,
+                values[name] = st.number_input(label_text, value=value, step=1, help=field.description,
                                                disabled=not can_write)
             else:
-                values[name] = st.number_input(label, value=float(value), step=0.05, format="%.2f",
+                values[name] = st.number_input(label_text, value=float(value), step=0.05, format="%.2f",
                                                help=field.description, disabled=not can_write)
         saved = st.form_submit_button("Save thresholds", type="primary", disabled=not can_write)
     if saved and can_write:

@@ -22,8 +22,13 @@ if matrix.empty:
     st.info("No issues in the codebook yet: load the default codebook on **Codebook**.")
     st.stop()
 only_flagged = st.toggle("Only issues some strand flags", value=True)
-agenda = matrix[matrix["flagged"] | (matrix["verdict"] != "agreement")] if only_flagged else matrix
-agenda = agenda.reset_index(drop=True)
+# Screens (issue 14): "flags" means at least one strand flags a concern; say what the filter hid, and offer
+# the full-screen wall view (ui/wall.py).
+agenda = ui.wall.agenda(matrix, only_flagged)
+st.caption(ui.wall.filter_note(matrix, agenda))
+if ui.wall.enter_button():
+    ui.wall.present(engine, actor, ward_code, ward, agenda, t, ui.allowed("workshop.write"), ui.allowed)
+    st.stop()
 if agenda.empty:
     st.info("No strand flags any issue in this ward yet; switch the toggle off to walk through every issue.")
     st.stop()

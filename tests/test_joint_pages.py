@@ -101,7 +101,8 @@ def test_data_needs_accept_from_proposals(planted_app):
     assert any("Proposed" in s.value for s in at.subheader)
     proposals = at.dataframe[0].value
     assert "accept" in proposals.columns
-    assert ((proposals["issue"] == "Childcare") & (proposals["reason"] == "silence")).any()
+    # the reason in words (issue 14): "silence" is shown as "a strand is silent"
+    assert ((proposals["issue"] == "Childcare") & (proposals["reason"] == "a strand is silent")).any()
     from triangulate import dataneeds
 
     p = dataneeds.propose(planted_app, [js.GOVAN])[0]
@@ -137,7 +138,7 @@ def test_thresholds_lead_saves_viewer_reads(planted_app):
     assert all(n.disabled for n in viewer.number_input)
     at = run_page("thresholds.py", LEAD)
     assert not at.exception
-    field = next(n for n in at.number_input if n.label == "Numbers elevated sd")
+    field = next(n for n in at.number_input if n.label == "Numbers: gap that counts as elevated (SD)")  # issue 14
     field.set_value(0.8)
     next(b for b in at.button if b.label == "Save thresholds").click().run()
     assert not at.exception

@@ -9,6 +9,7 @@ Public functions take a SQLModel `Session` (read-only); imports live in `numbers
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -207,19 +208,152 @@ def ward_indicator_table(session: Session, ward_code: str) -> pd.DataFrame:
 
 
 def indicator_over_time(session: Session, key: str, ward_code: str) -> pd.DataFrame:
-    """Ward and city values of one indicator for each stored period (for trend charts)."""
+    """One indicator in every stored period, oldest first: period, ward, city, scotland (None where a
+    figure is not loaded). For trend charts and `describe_trend`."""
     state = _state(session)
     ind = state.indicators[state.indicators["key"] == key]
     if ind.empty:
-        return pd.DataFrame(columns=["period", "ward", "city"])
+        return pd.DataFrame(columns=["period", "ward", "city", "scotland"])
     ind = ind.iloc[0]
     rows = []
     for period in ind["periods"]:
         wv = _ward_values(state, ind, period)
         hit = wv[wv["ward_code"] == ward_code]
-        rows.append({"period": period, "ward": float(hit["value"].iloc[0]) if not hit.empty else None,
-                     "city": wv["city_value"].iloc[0]})
-    return pd.DataFrame(rows)
+        ward = float(hit["value"].iloc[0]) if not hit.empty and pd.notna(hit["value"].iloc[0]) else None
+        city, country = wv["city_value"].iloc[0], wv["scotland_value"].iloc[0]
+        rows.append({"period": period, "ward": ward, "city": None if city is None or pd.isna(city) else float(city),
+                     "scotland": None if country is None or pd.isna(country) else float(country)})
+    return pd.DataFrame(rows, columns=["period", "ward", "city", "scotland"])
+
+
+@dataclass(frozen=True)
+class TrendSummary:
+    """A ward against Glasgow on one indicator over time. `direction` is 'widening', 'narrowing', 'steady'
+    or 'no trend' (fewer than two periods with both figures); gaps are ward − Glasgow in the indicator's
+    own unit; `sentence` says it in words."""
+
+    key: str
+    title: str
+    direction: str
+    first_period: str | None
+    last_period: str | None
+    first_gap: float | None
+    last_gap: float | None
+    latest_change: float | None  # the ward's change since the period before its latest
+    sentence: str
+
+
+# A gap that moves by less than this share of its earlier size (or, for a gap near zero, by less than
+# 2 % of the city's value) is "steady": small movements in published estimates are noise.
+STEADY_SHARE = 0.05
+
+
+def _amount(value: float, unit: str, signed: bool = False) -> str:
+    """A figure or a difference in the indicator's unit; shares as percentages (points for differences)."""
+    sign = "+" if signed and value > 0 else ("−" if signed and value < 0 else "")
+    v = abs(value) if signed else value
+    if unit == "fraction":
+        return f"{sign}{v * 100:.1f}" + (" points" if signed else "%")
+    if unit == "percent":
+        return f"{sign}{v:.1f}" + (" points" if signed else "%")
+    if unit == "count":
+        return f"{sign}{v:,.0f}"
+    return f"{sign}{v:,.2f}"
+
+
+def describe_trend(over_time: pd.DataFrame, *, key: str = "", title: str = "the indicator", unit: str = "",
+                   polarity: str = "higher_worse", ward_name: str = "The ward") -> TrendSummary:
+    """Whether the gap between the ward and Glasgow is widening or narrowing, from `indicator_over_time`.
+    Compares the earliest and the latest period that have both a ward and a city figure."""
+    both = over_time.dropna(subset=["ward", "city"]) if not over_time.empty else over_time
+    if len(both) < 2:
+        only = both["period"].iloc[0] if len(both) == 1 else None
+        said = (f"Only one period of {title} is loaded ({only}), so there is no trend yet." if only
+                else f"{title} has no period with both a {ward_name} and a Glasgow figure, so there is no trend.")
+        return TrendSummary(key, title, "no trend", only, only, None, None, None, said)
+    if unit == "count":
+        return _describe_count_trend(over_time, both, key, title, ward_name)
+    first, last = both.iloc[0], both.iloc[-1]
+    gap0, gap1 = first["ward"] - first["city"], last["ward"] - last["city"]
+    tolerance = max(abs(gap0) * STEADY_SHARE, abs(first["city"]) * 0.02, 1e-12)
+    if abs(abs(gap1) - abs(gap0)) <= tolerance or (gap0 * gap1 < 0 and abs(gap1 - gap0) <= tolerance):
+        direction = "steady"
+    else:
+        direction = "widening" if abs(gap1) > abs(gap0) else "narrowing"
+    if polarity == "neutral":
+        side = "above" if gap1 > 0 else "below"
+    else:
+        worse = (gap1 > 0) == (polarity != "higher_better")
+        side = "worse than" if worse else "better than"
+    if abs(gap1) <= tolerance:
+        where = f"close to Glasgow ({_amount(last['ward'], unit)} against {_amount(last['city'], unit)})"
+    else:
+        where = f"{side} Glasgow by {_amount(abs(gap1), unit, signed=True).lstrip('+')}"
+    moved = {"steady": "has stayed about the same", "widening": "has widened",
+             "narrowing": "has narrowed"}[direction]
+    sentence = (f"{ward_name} is {where} on {title} in {last['period']}. Since {first['period']} the gap "
+                f"{moved} (from {_amount(gap0, unit, signed=True)} to {_amount(gap1, unit, signed=True)}).")
+    ward_only = over_time.dropna(subset=["ward"])
+    change = None
+    if len(ward_only) >= 2:
+        change = float(ward_only["ward"].iloc[-1] - ward_only["ward"].iloc[-2])
+        sentence += (f" Latest change for {ward_name}: {_amount(change, unit, signed=True)} "
+                     f"since {ward_only['period'].iloc[-2]}.")
+    return TrendSummary(key, title, direction, str(first["period"]), str(last["period"]), float(gap0),
+                        float(gap1), change, sentence)
+
+
+def _describe_count_trend(over_time: pd.DataFrame, both: pd.DataFrame, key: str, title: str,
+                          ward_name: str) -> TrendSummary:
+    """Counts are not compared with the city's total but as the ward's share of it: 'widening' means the
+    ward holds a growing share of the city's number, 'narrowing' a shrinking one."""
+    share = (both["ward"] / both["city"]).where(both["city"] != 0)
+    first, last = both.iloc[0], both.iloc[-1]
+    s0, s1 = float(share.iloc[0]), float(share.iloc[-1])
+    if not (s0 == s0 and s1 == s1):
+        return TrendSummary(key, title, "no trend", None, None, None, None, None,
+                            f"Glasgow's total of {title} is zero, so there is no trend.")
+    direction = "steady" if abs(s1 - s0) <= abs(s0) * STEADY_SHARE else ("widening" if s1 > s0 else "narrowing")
+    moved = {"steady": "has stayed about the same", "widening": "has grown", "narrowing": "has shrunk"}[direction]
+    ward_only = over_time.dropna(subset=["ward"])
+    change = float(ward_only["ward"].iloc[-1] - ward_only["ward"].iloc[-2]) if len(ward_only) >= 2 else None
+    sentence = (f"{ward_name} has {last['ward']:,.0f} of Glasgow's {last['city']:,.0f} ({s1:.1%}) on {title} in "
+                f"{last['period']}. Since {first['period']} its share of the city's number {moved} "
+                f"(from {s0:.1%}).")
+    if change is not None:
+        sentence += f" Latest change for {ward_name}: {_amount(change, 'count', signed=True)} since " \
+                    f"{ward_only['period'].iloc[-2]}."
+    return TrendSummary(key, title, direction, str(first["period"]), str(last["period"]),
+                        float(first["ward"] - first["city"]), float(last["ward"] - last["city"]), change, sentence)
+
+
+def trend_against_city(session: Session, key: str, ward_code: str, ward_name: str = "The ward") -> TrendSummary:
+    """`describe_trend` for one indicator and ward, read from the database (for the joint display's
+    numbers evidence and the ward profile)."""
+    state = _state(session)
+    ind = state.indicators[state.indicators["key"] == key]
+    if ind.empty:
+        return TrendSummary(key, key, "no trend", None, None, None, None, None,
+                            f"No indicator {key!r} is loaded, so there is no trend.")
+    ind = ind.iloc[0]
+    return describe_trend(indicator_over_time(session, key, ward_code), key=key, title=ind["title"],
+                          unit=ind["unit"], polarity=ind["polarity"], ward_name=ward_name)
+
+
+def issue_trends(session: Session, issue_codes, ward_code: str, ward_name: str = "The ward") -> list[TrendSummary]:
+    """For the joint display's numbers evidence: whether the ward's gap to Glasgow is widening or narrowing
+    on each indicator linked to any of `issue_codes` that is stored for more than one period."""
+    wanted = {issue_codes} if isinstance(issue_codes, str) else set(issue_codes)
+    ind = _state(session).indicators
+    keys = [k for k, codes, periods in zip(ind["key"], ind["issue_codes"], ind["periods"])
+            if wanted & set(codes) and len(periods) > 1]
+    return [trend_against_city(session, k, ward_code, ward_name) for k in keys]
+
+
+def indicators_with_trends(session: Session) -> list[str]:
+    """Keys of the indicators stored for more than one period, in the indicators' order."""
+    ind = _state(session).indicators
+    return [k for k, p in zip(ind["key"], ind["periods"]) if len(p) > 1]
 
 
 def datazone_values(session: Session, key: str, ward_code: str | None = None) -> pd.DataFrame:

@@ -117,3 +117,9 @@ def md_escape(text: object) -> str:
     """User text made safe to put inside st.markdown / st.caption / st.success / a widget label: no markup,
     links, images or HTML. The one escaping helper (it lives in the library, which pages and reports share)."""
     return escape_markdown(str(text))
+
+
+from ui.look import (chart, close_sidebar_on_phone, issue_label, issue_labels, long_text_detail,  # noqa: E402
+                     joint_matrix_list, narrow_only, record_insight_button, show_long_text, verdict_list,
+                     wide_only, UPLOAD_LIMIT_MB, issue_trend_sentences)  # noqa: E402  (shared display helpers)
+from ui import wall  # noqa: E402,F401  (the workshop wall view)

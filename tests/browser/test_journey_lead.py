@@ -55,7 +55,7 @@ def test_lead_joint_display_to_report(page, tmp_path):
     assert quiet, f"no silence on the practitioners' side in Govan: {rows}"
     gap = "Childcare" if "Childcare" in quiet else quiet[0]
     open_page(page, "Data needs")
-    choose(page, "Proposal", f"Govan · {gap} · practitioners (silence)")
+    choose(page, "Proposal", f"Govan · {gap} · practitioners (a strand is silent)")  # the reason in words
     need_words = (f"Ask Govan's health visitors, nursery and school staff what they see of {gap.lower()} "
                   f"(ref {ref})")
     page.get_by_role("textbox", name="What is missing").fill(need_words)
