@@ -26,7 +26,7 @@ def test_officer_records_an_insight_and_finds_it(page):
     box.press("Control+Enter")  # Streamlit sends a text area's value on Ctrl+Enter (or on blur)
     wait_idle(page)
     suggestion = page.locator('[data-testid="stHorizontalBlock"]').filter(
-        has=page.get_by_text(re.compile(r"^Housing and overcrowding · score"))).last
+        has=page.get_by_text(re.compile(r"^\d\. Housing and overcrowding · score"))).last  # ranked: "1. Housing …"
     suggestion.get_by_role("button", name="Add").click()
     wait_idle(page)
     codes = page.get_by_label("Issues this insight is about")
