@@ -37,7 +37,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("TRIANGULATE_DATA_DIR", tempfile.mkdtemp(prefix="bench_redaction_"))
 
 DATA = ROOT / "bench" / "data" / "redaction"
 RESULTS = ROOT / "bench" / "results"
@@ -352,6 +351,8 @@ def table(report: dict, title: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # A throw-away data folder for this run only (set here, not at import: the test suite imports this module).
+    os.environ.setdefault("TRIANGULATE_DATA_DIR", tempfile.mkdtemp(prefix="bench_redaction_"))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", choices=("dev", "heldout", "all"), default="dev")
     parser.add_argument("--files", nargs="*", help="only these file names of the split (e.g. while tuning on dev)")
