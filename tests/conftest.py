@@ -108,7 +108,17 @@ def demo_template(tmp_path_factory) -> Path:
 
     path = tmp_path_factory.mktemp("demo") / "demo.db"
     engine = db.make_engine(f"sqlite:///{path}")
-    demo.load(engine)
+    # The template's topic model gets a data folder of its own: a test's erasure sweeps the shared data folder
+    # of model folders its own database does not own, and must not take the template's.
+    before = os.environ.get("TRIANGULATE_DATA_DIR")
+    os.environ["TRIANGULATE_DATA_DIR"] = str(tmp_path_factory.mktemp("demo-data"))
+    try:
+        demo.load(engine)
+    finally:
+        if before is None:
+            os.environ.pop("TRIANGULATE_DATA_DIR", None)
+        else:
+            os.environ["TRIANGULATE_DATA_DIR"] = before
     engine.dispose()
     return path
 
