@@ -33,7 +33,9 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from triangulate import assignment, codebook, embeddings  # noqa: E402
+from triangulate.codebook import assignment  # noqa: E402
+from triangulate.codebook import issues as codebook
+from triangulate.core import embeddings
 
 TARGETS = {"macro_f1_zero_shot": 0.60, "macro_f1_with_examples": 0.80, "offtopic_precision": 0.85,
            "offtopic_recall": 0.85, "top3_with_examples": 0.85, "reanalysis_s": 10.0}
@@ -160,7 +162,9 @@ def embed_seconds_per_1000(texts: list[str]) -> float:
 REPRO = """
 import hashlib, json, sys
 from sqlmodel import Session, select
-from triangulate import assignment, db, embeddings
+from triangulate.codebook import assignment
+from triangulate.core import db
+from triangulate.core import embeddings
 from schemas import Segment
 engine = db.make_engine(sys.argv[1])
 with Session(engine) as s:
@@ -180,8 +184,9 @@ def reanalysis(pool: list[str], n_segments: int, n_codes: int, analysed: Path | 
     from sqlmodel import Session, select
 
     from schemas import Segment, Speaker, Transcript, Ward
-    from triangulate import db, topics
-    from triangulate.permissions import SYSTEM
+    from triangulate.core import db
+    from triangulate.residents import topics
+    from triangulate.core.permissions import SYSTEM
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_assign_"))
     os.environ["TRIANGULATE_DATA_DIR"] = str(tmp / "data")
@@ -226,8 +231,8 @@ def _recode_and_time(engine, path, tmp, rng, n_codes, first, first_s) -> dict:
     from sqlmodel import Session, select
 
     from schemas import Segment, SegmentTopic, TopicModel
-    from triangulate import topics
-    from triangulate.permissions import SYSTEM
+    from triangulate.residents import topics
+    from triangulate.core.permissions import SYSTEM
 
     with Session(engine) as s:
         seg_ids = s.exec(select(Segment.id).order_by(Segment.id)).all()

@@ -25,8 +25,13 @@ from sqlalchemy import insert  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
 from schemas import Insight, InsightCode, Issue, Segment, Speaker, Transcript, Ward  # noqa: E402
-from triangulate import codebook, convergence, db, examples, glasgow, report  # noqa: E402
-from triangulate.permissions import SYSTEM  # noqa: E402
+from triangulate.codebook import issues as codebook  # noqa: E402
+from triangulate.joint import convergence
+from triangulate.core import db
+from triangulate.joint import examples
+from triangulate.numbers import glasgow
+from triangulate.joint import report
+from triangulate.core.permissions import SYSTEM  # noqa: E402
 
 N_INSIGHTS, N_SEGMENTS = 5_000, 20_000
 WHEN = datetime(2025, 1, 1, tzinfo=timezone.utc)

@@ -50,7 +50,8 @@ def demo_database(given: str | None, workdir: Path) -> Path:
     if given:
         shutil.copy(given, target)
         return target
-    from triangulate import db, demo
+    from triangulate.core import db
+    from triangulate import demo
 
     print("Building a demo database (a few minutes)…", file=sys.stderr)
     engine = db.make_engine(f"sqlite:///{target}")

@@ -30,10 +30,13 @@ def main() -> None:
     from sqlmodel import select
 
     from schemas import DataZone
-    from triangulate import codebook, db, glasgow, numbers
-    from triangulate.db import session_scope
-    from triangulate.numbers_import import import_indicators
-    from triangulate.permissions import SYSTEM
+    from triangulate.codebook import issues as codebook
+    from triangulate.core import db
+    from triangulate.numbers import glasgow
+    from triangulate.numbers import ward_values as numbers
+    from triangulate.core.db import session_scope
+    from triangulate.numbers.importing import import_indicators
+    from triangulate.core.permissions import SYSTEM
 
     results = {}
     tmp = Path(tempfile.mkdtemp())
@@ -93,7 +96,7 @@ import os, sys, time
 sys.path.insert(0, {str(ROOT)!r})
 os.environ["DATABASE_URL"] = "sqlite:///{tmp / 'all.db'}"
 from tests.apptest_helpers import run_page
-from triangulate.permissions import Actor
+from triangulate.core.permissions import Actor
 a = Actor("researcher", "researcher")
 t = time.perf_counter(); at = run_page("home.py", a); cold = time.perf_counter() - t
 assert not at.exception
@@ -102,7 +105,7 @@ t = time.perf_counter(); at.run(); second = time.perf_counter() - t
 import threading, streamlit as st
 from streamlit.testing.v1 import AppTest
 st.cache_resource.clear(); st.cache_data.clear()
-import triangulate.numbers as n; n._cache.clear()
+import triangulate.numbers.ward_values as n; n._cache.clear()
 AppTest.from_file(os.path.join({str(ROOT)!r}, "app.py"), default_timeout=120).run()
 for th in threading.enumerate():
     if th is not threading.current_thread() and th.daemon and "warm" in str(getattr(th, "_target", "")):

@@ -23,8 +23,12 @@ sys.path.insert(0, str(ROOT))
 from sqlmodel import select  # noqa: E402
 
 from schemas import Insight, InsightCode, Issue, Ward  # noqa: E402
-from triangulate import codebook, db, demo, insights, suggest  # noqa: E402
-from triangulate.permissions import Actor  # noqa: E402
+from triangulate.codebook import issues as codebook  # noqa: E402
+from triangulate.core import db
+from triangulate import demo
+from triangulate.practitioners import insights
+from triangulate.practitioners import suggest
+from triangulate.core.permissions import Actor  # noqa: E402
 
 N_INSIGHTS = 5_000
 BUDGETS = {"suggest_p95_ms": 300, "list_frame_s": 1.0, "crosstab_s": 1.0, "page_insights_s": 1.0,

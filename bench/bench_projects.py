@@ -30,8 +30,12 @@ from sqlmodel import Session, func, select  # noqa: E402
 
 import assignment_data  # noqa: E402
 from schemas import Issue, SegmentCode, Ward  # noqa: E402
-from triangulate import codebook, db, projects, qdc, qdpx  # noqa: E402
-from triangulate.permissions import SYSTEM, Actor  # noqa: E402
+from triangulate.codebook import issues as codebook  # noqa: E402
+from triangulate.core import db
+from triangulate.residents import projects
+from triangulate.codebook import qdc
+from triangulate.residents import qdpx
+from triangulate.core.permissions import SYSTEM, Actor  # noqa: E402
 
 BUDGET_S = 60.0
 PROMPTS = ["Can you tell me a bit about that?", "And how does that affect the weans?", "What would help?",
@@ -74,7 +78,7 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp())
     engine = db.make_engine(f"sqlite:///{tmp / 'bench.db'}")
     db.upgrade(engine)
-    from triangulate import glasgow
+    from triangulate.numbers import glasgow
 
     glasgow.load_default(engine, SYSTEM)
     codebook.load_default(engine, SYSTEM)
@@ -83,7 +87,7 @@ def main() -> int:
     data, n_sel = build(args.sources, args.selections, issues)
     words = sum(len(src.text.split()) for src in qdpx.read("b.qdpx", data).sources)
     researcher = Actor("bench", "researcher")
-    from triangulate import nlp
+    from triangulate.residents import nlp
 
     nlp.pipeline()  # the model load is paid once per server, not per import
     start = time.perf_counter()

@@ -1,6 +1,6 @@
 """Redaction + speaker-role benchmark (issue 10) over the labelled, hand-written Glasgow corpus.
 
-Every file of bench/data/redaction/<split>/ goes through `triangulate.residents.preview` (parse + redact, as
+Every file of bench/data/redaction/<split>/ goes through `triangulate.residents.store.preview` (parse + redact, as
 a researcher would upload it) and is scored against its `<file>.labels.json` (schema: the README there):
 
 - span recall per category: a gold occurrence counts as found when every character of it (a possessive's
@@ -69,7 +69,7 @@ def labels_of(path: Path) -> dict:
 
 # --------------------------------------------------------------------------- engine
 def fresh_engine(folder: Path):
-    from triangulate import db
+    from triangulate.core import db
 
     engine = db.make_engine(f"sqlite:///{folder / 'bench_redaction.db'}")
     db.upgrade(engine)
@@ -77,7 +77,7 @@ def fresh_engine(folder: Path):
 
 
 def researcher():
-    from triangulate.permissions import Actor
+    from triangulate.core.permissions import Actor
 
     return Actor(username="bench-researcher", role="researcher", display_name="Benchmark")
 
@@ -243,8 +243,9 @@ def identity_errors(mentions: list[tuple[str, str, str]]) -> dict:
 
 # --------------------------------------------------------------------------- the run
 def run(files: list[Path], engine=None, repeat: int = 1) -> dict:
-    from triangulate import nlp, residents
-    from triangulate.errors import TriangulateError
+    from triangulate.residents import nlp
+    from triangulate.residents import store as residents
+    from triangulate.core.errors import TriangulateError
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_redaction_db_"))
     engine = engine or fresh_engine(tmp)

@@ -33,8 +33,14 @@ os.environ.setdefault("TRIANGULATE_DATA_DIR", tempfile.mkdtemp(prefix="bench_res
 from sqlmodel import Session, select  # noqa: E402
 
 from schemas import Segment, Ward  # noqa: E402
-from triangulate import codebook, db, embeddings, nlp, residents, topics, transcripts  # noqa: E402
-from triangulate.permissions import SYSTEM  # noqa: E402
+from triangulate.codebook import issues as codebook  # noqa: E402
+from triangulate.core import db
+from triangulate.core import embeddings
+from triangulate.residents import nlp
+from triangulate.residents import store as residents
+from triangulate.residents import topics
+from triangulate.residents import transcripts
+from triangulate.core.permissions import SYSTEM  # noqa: E402
 
 DEMO = ROOT / "triangulate" / "data" / "demo" / "transcripts"
 NAMES = ["Jean", "Tam", "Donna", "Kirsty", "Paul", "Shona", "Gary", "Angela", "Craig", "Lorraine", "Jade",

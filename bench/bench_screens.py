@@ -26,7 +26,8 @@ PAGES = ["home.py", "ward_profile.py", "booster_wards.py", "joint_display.py", "
 
 
 def main() -> int:
-    from triangulate import db, demo
+    from triangulate.core import db
+    from triangulate import demo
 
     work = Path(tempfile.mkdtemp(prefix="bench-screens-"))
     template = work / "demo.db"
@@ -39,7 +40,7 @@ def main() -> int:
 
     from streamlit.testing.v1 import AppTest
 
-    from triangulate.permissions import Actor
+    from triangulate.core.permissions import Actor
 
     lead = Actor(username="lead", role="lead", id=None)
     rows = []

@@ -23,9 +23,11 @@ sys.path.insert(0, str(ROOT))
 
 from schemas import (AuditEvent, Embedding, Insight, Issue, Segment, SegmentTopic, Topic, TopicModel,  # noqa: E402
                      Transcript, Ward, WorkshopNote)
-from triangulate import backup, db, erasure  # noqa: E402
-from triangulate.embeddings import text_hash  # noqa: E402
-from triangulate.permissions import SYSTEM  # noqa: E402
+from triangulate.access import backup  # noqa: E402
+from triangulate.core import db
+from triangulate.access import erasure
+from triangulate.core.embeddings import text_hash  # noqa: E402
+from triangulate.core.permissions import SYSTEM  # noqa: E402
 
 TRANSCRIPTS, SEGMENTS, INSIGHTS, NOTES, EVENTS = 120, 150, 1500, 300, 20_000
 

@@ -8,12 +8,13 @@ import streamlit as st
 from sqlmodel import select
 
 import ui
-from triangulate.words import headed
+from triangulate.core.words import headed
 from schemas import Ward
-from triangulate import convergence as cv
-from triangulate import exports, palette
-from triangulate import thresholds as th
-from triangulate.db import session_scope
+from triangulate.joint import convergence as cv
+from triangulate.core import exports
+from triangulate.core import palette
+from triangulate.joint import thresholds as th
+from triangulate.core.db import session_scope
 
 st.title("Across wards")
 actor = ui.actor()

@@ -7,8 +7,11 @@ import streamlit as st
 
 import ui
 from schemas.insight_files import STANCE_LABELS
-from triangulate import agreement, exports, insights, palette
-from triangulate.words import coder_values_in_words, headed, label
+from triangulate.practitioners import agreement
+from triangulate.core import exports
+from triangulate.practitioners import insights
+from triangulate.core import palette
+from triangulate.core.words import coder_values_in_words, headed, label
 
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate import audit_view
+from triangulate.access import audit_view
 
 st.title("Audit log")
 me = ui.actor()

@@ -5,8 +5,10 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate import codebook, projects, qdc
-from triangulate.db import session_scope
+from triangulate.codebook import issues as codebook
+from triangulate.residents import projects
+from triangulate.codebook import qdc
+from triangulate.core.db import session_scope
 
 st.title("Codebook")
 actor = ui.actor()

@@ -6,7 +6,9 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate import backup, erasure, retention
+from triangulate.access import backup
+from triangulate.access import erasure
+from triangulate.access import retention
 
 st.title("Backup and retention")
 me = ui.actor()

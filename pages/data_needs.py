@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate import dataneeds
-from triangulate.words import label
+from triangulate.joint import dataneeds
+from triangulate.core.words import label
 
 st.title("Data needs")
 actor = ui.actor()

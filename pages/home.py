@@ -4,9 +4,11 @@ import streamlit as st
 import ui
 from schemas import DataZone, Ward
 from sqlmodel import func, select
-from triangulate import exports, glasgow, numbers
-from triangulate.db import session_scope
-from triangulate.numbers_charts import fmt
+from triangulate.core import exports
+from triangulate.numbers import glasgow
+from triangulate.numbers import ward_values as numbers
+from triangulate.core.db import session_scope
+from triangulate.numbers.charts import fmt
 
 st.title("Triangulate")  # no emoji: servers often lack an emoji font (a blank box)
 ui.record_insight_button()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from triangulate import codebook, exports, hypotheses
-from triangulate.db import session_scope
+from triangulate.codebook import issues as codebook
+from triangulate.core import exports
+from triangulate.joint import hypotheses
+from triangulate.core.db import session_scope
 
 st.title("Hypotheses")
 actor = ui.actor()

@@ -4,8 +4,11 @@ import streamlit as st
 
 import ui
 from schemas.indicator_files import AGGREGATIONS, POLARITIES, UNITS
-from triangulate import codebook, exports, numbers, numbers_import
-from triangulate.db import session_scope
+from triangulate.codebook import issues as codebook
+from triangulate.core import exports
+from triangulate.numbers import ward_values as numbers
+from triangulate.numbers import importing as numbers_import
+from triangulate.core.db import session_scope
 
 FROM_FILE = "(from the file, or the default)"
 

@@ -6,8 +6,10 @@ import streamlit as st
 
 import ui
 from schemas.insight_files import STANCE_LABELS, STANCES
-from triangulate import exports, insights, palette
-from triangulate.words import codes_in_words, headed, label
+from triangulate.core import exports
+from triangulate.practitioners import insights
+from triangulate.core import palette
+from triangulate.core.words import codes_in_words, headed, label
 
 st.title("Issues × wards")
 actor = ui.actor()

@@ -8,9 +8,11 @@ import streamlit as st
 
 import ui
 from schemas.insight_files import CONFIDENCE, EVIDENCE_TYPES, STANCE_LABELS, STANCES
-from triangulate import codebook, insight_import, insights
-from triangulate.db import session_scope
-from triangulate.words import codes_in_words
+from triangulate.codebook import issues as codebook
+from triangulate.practitioners import importing as insight_import
+from triangulate.practitioners import insights
+from triangulate.core.db import session_scope
+from triangulate.core.words import codes_in_words
 
 st.title("Insights")
 actor = ui.actor()

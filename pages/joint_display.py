@@ -6,12 +6,13 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate import convergence as cv
-from triangulate import exports
-from triangulate import evidence, report
-from triangulate import signals as sig
-from triangulate import thresholds as th
-from triangulate.evidence import escape_markdown as md
+from triangulate.joint import convergence as cv
+from triangulate.core import exports
+from triangulate.joint import evidence
+from triangulate.joint import report
+from triangulate.joint import signals as sig
+from triangulate.joint import thresholds as th
+from triangulate.joint.evidence import escape_markdown as md
 
 st.title("Joint display")
 actor = ui.actor()
@@ -31,7 +32,7 @@ if matrix.empty:
     st.stop()
 
 # --------------------------------------------------------------------------- residents: verified? analysed? (issue 11)
-from triangulate import machine_check  # noqa: E402
+from triangulate.residents import machine_check  # noqa: E402
 
 checks = machine_check.flags(engine, actor, t) if ui.allowed("machine_check.read") else {}
 if (matrix["residents"] == "not analysed").any():

@@ -4,7 +4,8 @@ import streamlit as st
 from sqlmodel import Session
 
 import ui
-from triangulate import codebook, topics
+from triangulate.codebook import issues as codebook
+from triangulate.residents import topics
 
 st.title("What residents talk about")
 st.caption(ui.ILLUSTRATIVE)

@@ -3,8 +3,11 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate import metadata_redaction, residents, review, transcripts
-from triangulate.errors import ImportFailed
+from triangulate.residents import metadata_redaction
+from triangulate.residents import store as residents
+from triangulate.residents import review
+from triangulate.residents import transcripts
+from triangulate.core.errors import ImportFailed
 
 st.title("Upload transcripts")
 st.write("Interview, focus-group and drop-in transcripts: **.txt**, **.md** (YAML front matter), **.docx** "

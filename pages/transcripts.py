@@ -2,7 +2,8 @@
 import streamlit as st
 
 import ui
-from triangulate import exports, residents
+from triangulate.core import exports
+from triangulate.residents import store as residents
 
 st.title("Transcripts")
 st.caption(ui.ILLUSTRATIVE)
@@ -46,7 +47,7 @@ with ui.friendly_errors():
 
     if ui.allowed("transcripts.delete"):
         try:
-            from triangulate import erasure
+            from triangulate.access import erasure
         except ImportError:
             erasure = None
         if erasure is not None and hasattr(erasure, "erase_transcript"):
@@ -60,7 +61,7 @@ with ui.friendly_errors():
 
 # --------------------------------------------------------------------------- people's coding (issue 11)
 if ui.allowed("segments.code") or ui.allowed("segments.settle"):
-    from triangulate import coding
+    from triangulate.residents import coding
     from ui import coding_widgets
 
     st.subheader("Code this transcript's resident segments")

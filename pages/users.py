@@ -3,8 +3,10 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate import auth, oidc, users_admin
-from triangulate.permissions import ROLE_DESCRIPTIONS, ROLES
+from triangulate.access import auth
+from triangulate.access import oidc
+from triangulate.access import users as users_admin
+from triangulate.core.permissions import ROLE_DESCRIPTIONS, ROLES
 
 st.title("Users")
 me = ui.actor()

@@ -2,10 +2,12 @@
 import streamlit as st
 
 import ui
-from triangulate import exports, numbers, palette
-from triangulate import numbers_charts as charts
-from triangulate.words import headed, label
-from triangulate.db import session_scope
+from triangulate.core import exports
+from triangulate.numbers import ward_values as numbers
+from triangulate.core import palette
+from triangulate.numbers import charts
+from triangulate.core.words import headed, label
+from triangulate.core.db import session_scope
 
 st.title("Ward profile")
 ward = ui.ward_picker("Ward", key="profile_ward")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from triangulate import convergence as cv
-from triangulate import thresholds as th
-from triangulate import workshop
-from triangulate.evidence import escape_markdown as md
+from triangulate.joint import convergence as cv
+from triangulate.joint import thresholds as th
+from triangulate.joint import workshop
+from triangulate.joint.evidence import escape_markdown as md
 
 actor = ui.actor()
 engine = ui.engine()
@@ -64,7 +64,7 @@ for col, strand, title in zip(st.columns(3), ("numbers", "practitioners", "resid
         col.markdown("**Examples:** " + md(row[f"{strand}_examples"]))
 # is the machine's issue behind the residents' level verified? (Check the machine, issue 11)
 if ui.allowed("machine_check.read"):
-    from triangulate import machine_check
+    from triangulate.residents import machine_check
 
     check = machine_check.flags(engine, actor, t).get(row["issue_code"])
     if check is not None:

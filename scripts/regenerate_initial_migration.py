@@ -9,7 +9,7 @@ from pathlib import Path
 
 from alembic import command
 
-from triangulate.db import MIGRATIONS, alembic_config, make_engine
+from triangulate.core.db import MIGRATIONS, alembic_config, make_engine
 
 versions = MIGRATIONS / "versions"
 with tempfile.TemporaryDirectory() as tmp:

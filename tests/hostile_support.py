@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from sqlalchemy import MetaData
 
 from schemas import DataZone, User, Ward
-from triangulate import codebook
-from triangulate.db import session_scope
-from triangulate.errors import ImportFailed, TriangulateError
-from triangulate.permissions import SYSTEM
+from triangulate.codebook import issues as codebook
+from triangulate.core.db import session_scope
+from triangulate.core.errors import ImportFailed, TriangulateError
+from triangulate.core.permissions import SYSTEM
 
 ARTIFACT = Path(__file__).resolve().parent / "artifacts" / "hostile_counts.json"
 

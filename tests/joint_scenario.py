@@ -13,9 +13,9 @@ from sqlmodel import select
 
 from schemas import (Indicator, IndicatorIssue, IndicatorValue, Insight, InsightCode, Issue, Segment, Speaker,
                      Transcript, Ward)
-from triangulate import codebook
-from triangulate.db import session_scope
-from triangulate.permissions import SYSTEM
+from triangulate.codebook import issues as codebook
+from triangulate.core.db import session_scope
+from triangulate.core.permissions import SYSTEM
 
 GOVAN, CALTON, LINN, HILLHEAD, MARYHILL = "S13002971", "S13002975", "S13002967", "S13002977", "S13002981"
 WARDS = {GOVAN: "Govan", CALTON: "Calton", LINN: "Linn", HILLHEAD: "Hillhead", MARYHILL: "Maryhill"}

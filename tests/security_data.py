@@ -10,8 +10,8 @@ import numpy as np
 from schemas import (AuditEvent, DataNeed, Embedding, Hypothesis, ImportBatch, Insight, InsightCode,
                      InsightRevision, Issue, RawUpload, Segment, SegmentTopic, Speaker, Topic, TopicIssue,
                      TopicModel, Transcript, User, Ward, WorkshopNote)
-from triangulate.db import session_scope
-from triangulate.embeddings import MODEL_NAME, text_hash
+from triangulate.core.db import session_scope
+from triangulate.core.embeddings import MODEL_NAME, text_hash
 
 SECRET = "Zebra-quartz-7731 said her landlord never came about the black mould in the wean's room."
 SECRET_QUOTE = "Zebra-quartz-7731 said her landlord never came about the black mould"

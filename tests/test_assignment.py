@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from triangulate import assignment
+from triangulate.codebook import assignment
 
 DIM = 16
 

@@ -2,10 +2,10 @@ import pytest
 from sqlmodel import select
 
 from schemas import AuditEvent, User
-from triangulate import auth
-from triangulate.db import session_scope
-from triangulate.errors import PermissionDenied, SignInFailed, TriangulateError
-from triangulate.permissions import PERMISSIONS, ROLES, SYSTEM, Actor, can, require
+from triangulate.access import auth
+from triangulate.core.db import session_scope
+from triangulate.core.errors import PermissionDenied, SignInFailed, TriangulateError
+from triangulate.core.permissions import PERMISSIONS, ROLES, SYSTEM, Actor, can, require
 
 
 def test_password_is_hashed_with_argon2_and_sign_in_works(engine):

@@ -6,7 +6,7 @@ from sqlmodel import select
 
 import schemas
 from schemas import Ward
-from triangulate import db
+from triangulate.core import db
 
 
 def test_migrations_create_exactly_the_tables_in_schemas(engine):
@@ -44,10 +44,10 @@ def test_failed_unit_of_work_leaves_nothing(engine):
 
 
 def test_database_url_default_is_sqlite_in_data_folder(monkeypatch, tmp_path):
-    from triangulate import config
+    from triangulate.core import config
 
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("TRIANGULATE_DATA_DIR", str(tmp_path))
-    assert config.database_url() == f"sqlite:///{tmp_path / 'triangulate.db'}"
+    assert config.database_url() == f"sqlite:///{tmp_path / 'triangulate.core.db'}"
     monkeypatch.setenv("DATABASE_URL", "postgres://u@h/d")
     assert config.database_url() == "postgresql+psycopg://u@h/d"

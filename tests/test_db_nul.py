@@ -3,8 +3,8 @@ import pytest
 from sqlmodel import select
 
 from schemas import Hypothesis, Ward, WorkshopNote
-from triangulate import db
-from triangulate.errors import TriangulateError
+from triangulate.core import db
+from triangulate.core.errors import TriangulateError
 
 
 def test_nul_in_any_text_is_refused_and_nothing_written(engine):

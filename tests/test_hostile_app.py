@@ -21,10 +21,13 @@ from schemas import DataNeed, Hypothesis, Indicator, Issue, Speaker, Transcript,
 from tests import joint_scenario as js
 from tests.apptest_helpers import run_page
 from tests.hostile_support import HOSTILE
-from triangulate import codebook, db, insights, report
-from triangulate.db import session_scope
-from triangulate.permissions import SYSTEM, Actor
-from triangulate.evidence import escape_markdown
+from triangulate.codebook import issues as codebook
+from triangulate.core import db
+from triangulate.practitioners import insights
+from triangulate.joint import report
+from triangulate.core.db import session_scope
+from triangulate.core.permissions import SYSTEM, Actor
+from triangulate.joint.evidence import escape_markdown
 from ui import md_escape
 
 ROOT = Path(__file__).resolve().parent.parent

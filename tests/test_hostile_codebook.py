@@ -17,10 +17,11 @@ from sqlmodel import select
 from schemas import Issue
 from tests.hostile_support import (HOSTILE, assert_documented, base_data, db_fingerprint, hostile_counter,  # noqa: F401
                                    hostile_text, tried, typed_text)
-from triangulate import codebook, qdc
-from triangulate.db import session_scope
-from triangulate.errors import ImportFailed, TriangulateError
-from triangulate.permissions import Actor
+from triangulate.codebook import issues as codebook
+from triangulate.codebook import qdc
+from triangulate.core.db import session_scope
+from triangulate.core.errors import ImportFailed, TriangulateError
+from triangulate.core.permissions import Actor
 
 FAST = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                                     HealthCheck.data_too_large])

@@ -20,10 +20,10 @@ from schemas import Indicator
 from tests.hostile_support import (CALTON, GOVAN, HOSTILE, SPRINGBURN, assert_documented, base_data,
                                    db_fingerprint, hostile_counter, hostile_text, tried, typed_text)  # noqa: F401
 from triangulate import cli
-from triangulate.db import session_scope
-from triangulate.errors import ImportFailed
-from triangulate.numbers_import import import_indicators
-from triangulate.permissions import Actor
+from triangulate.core.db import session_scope
+from triangulate.core.errors import ImportFailed
+from triangulate.numbers.importing import import_indicators
+from triangulate.core.permissions import Actor
 
 RESEARCHER = Actor("researcher", "researcher")
 NAME = "indicators-importer"

@@ -19,10 +19,11 @@ from sqlmodel import select
 from schemas import Insight
 from tests.hostile_support import (CALTON, GOVAN, HOSTILE, LONG, assert_documented, base_data, db_fingerprint,
                                    hostile_counter, hostile_text, tried, typed_text)  # noqa: F401
-from triangulate import insight_import, insights
-from triangulate.db import session_scope
-from triangulate.errors import ImportFailed, TriangulateError
-from triangulate.permissions import Actor
+from triangulate.practitioners import importing as insight_import
+from triangulate.practitioners import insights
+from triangulate.core.db import session_scope
+from triangulate.core.errors import ImportFailed, TriangulateError
+from triangulate.core.permissions import Actor
 
 FAST = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                                     HealthCheck.data_too_large])

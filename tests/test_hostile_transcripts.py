@@ -19,10 +19,11 @@ from sqlmodel import select
 from schemas import Segment, Speaker, Transcript
 from tests.hostile_support import (GOVAN, HOSTILE, assert_documented, base_data, db_fingerprint,  # noqa: F401
                                    hostile_counter, hostile_text, tried, typed_text)
-from triangulate import residents, transcripts
-from triangulate.db import session_scope
-from triangulate.errors import ImportFailed
-from triangulate.permissions import Actor
+from triangulate.residents import store as residents
+from triangulate.residents import transcripts
+from triangulate.core.db import session_scope
+from triangulate.core.errors import ImportFailed
+from triangulate.core.permissions import Actor
 
 FAST = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                                     HealthCheck.data_too_large])

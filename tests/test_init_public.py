@@ -8,7 +8,7 @@ import sys
 from sqlmodel import Session, func, select
 
 from schemas import DataZone, Indicator, Insight, Transcript, User, Ward
-from triangulate import db
+from triangulate.core import db
 
 
 def _init(url: str, tmp_path, *extra: str) -> subprocess.CompletedProcess:
@@ -41,8 +41,8 @@ def test_plain_init_loads_geography_and_indicators_but_no_demo(tmp_path):
 def test_demo_is_never_added_to_a_database_with_accounts(tmp_path):
     url = f"sqlite:///{tmp_path / 'real.db'}"
     assert _init(url, tmp_path).returncode == 0
-    from triangulate import auth
-    from triangulate.permissions import SYSTEM
+    from triangulate.access import auth
+    from triangulate.core.permissions import SYSTEM
 
     engine = db.make_engine(url)
     auth.create_user(engine, SYSTEM, "firstadmin", "a long enough password 1", "admin", "Admin", "Data team")

@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from triangulate import convergence as cv
-from triangulate import signals as sig
-from triangulate.thresholds import Thresholds
+from triangulate.joint import convergence as cv
+from triangulate.joint import signals as sig
+from triangulate.joint.thresholds import Thresholds
 
 
 def _tables(doc: str) -> list[list[list[str]]]:
@@ -146,7 +146,7 @@ def test_indicator_words_are_sought_in_everything_a_strand_mentions():
 from hypothesis import given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from triangulate import examples as ex  # noqa: E402
+from triangulate.joint import examples as ex  # noqa: E402
 
 
 @given(st.lists(st.sampled_from(cv.VERDICTS), max_size=3))

@@ -2,7 +2,7 @@
 can follow back to the evidence."""
 from __future__ import annotations
 
-from triangulate import convergence as cv
+from triangulate.joint import convergence as cv
 
 GOVAN = "S13002971"
 

@@ -8,10 +8,10 @@ from sqlmodel import select
 from schemas import DataNeed, Hypothesis, Setting, WorkshopNote
 from tests import joint_scenario as js
 from tests.apptest_helpers import run_page
-from triangulate import db
-from triangulate import thresholds as th
-from triangulate.db import session_scope
-from triangulate.permissions import Actor
+from triangulate.core import db
+from triangulate.joint import thresholds as th
+from triangulate.core.db import session_scope
+from triangulate.core.permissions import Actor
 
 LEAD = Actor("lead", "lead")
 VIEWER = Actor("viewer", "viewer")
@@ -103,7 +103,7 @@ def test_data_needs_accept_from_proposals(planted_app):
     assert "accept" in proposals.columns
     # the reason in words (issue 14): "silence" is shown as "a strand is silent"
     assert ((proposals["issue"] == "Childcare") & (proposals["reason"] == "a strand is silent")).any()
-    from triangulate import dataneeds
+    from triangulate.joint import dataneeds
 
     p = dataneeds.propose(planted_app, [js.GOVAN])[0]
     dataneeds.accept(planted_app, LEAD, p.ward_code, p.issue_code, p.strand, p.description)

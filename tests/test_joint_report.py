@@ -13,10 +13,14 @@ import openpyxl
 import pytest
 
 from tests import joint_scenario as js
-from triangulate import dataneeds, db, hypotheses, report, workshop
+from triangulate.joint import dataneeds
+from triangulate.core import db
+from triangulate.joint import hypotheses
+from triangulate.joint import report
+from triangulate.joint import workshop
 from triangulate.cli import main
-from triangulate.errors import PermissionDenied
-from triangulate.permissions import Actor
+from triangulate.core.errors import PermissionDenied
+from triangulate.core.permissions import Actor
 
 LEAD = Actor("aileen", "lead")
 HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(1)>"
@@ -121,8 +125,8 @@ def test_pdf_without_a_unicode_font_falls_back_to_ascii_glyphs(planted, monkeypa
 
 
 def test_cli_acts_as_a_named_user_and_refuses_a_viewer_the_report(tmp_path, capsys):
-    from triangulate import auth
-    from triangulate.permissions import SYSTEM
+    from triangulate.access import auth
+    from triangulate.core.permissions import SYSTEM
 
     path = _cli_db(tmp_path)
     url = f"sqlite:///{path}"

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 
 from tests import joint_scenario as js
-from triangulate import convergence as cv
-from triangulate import examples as ex
-from triangulate import signals as sig
-from triangulate.thresholds import Thresholds
+from triangulate.joint import convergence as cv
+from triangulate.joint import examples as ex
+from triangulate.joint import signals as sig
+from triangulate.joint.thresholds import Thresholds
 
 
 def _signals(engine, ward=js.GOVAN, t=None):

@@ -9,11 +9,13 @@ from sqlmodel import select
 
 from schemas import AuditEvent, DataNeed, Setting
 from tests import joint_scenario as js
-from triangulate import convergence as cv
-from triangulate import dataneeds, hypotheses, workshop
-from triangulate import thresholds as th
-from triangulate.errors import NotFound, PermissionDenied, TriangulateError
-from triangulate.permissions import Actor
+from triangulate.joint import convergence as cv
+from triangulate.joint import dataneeds
+from triangulate.joint import hypotheses
+from triangulate.joint import workshop
+from triangulate.joint import thresholds as th
+from triangulate.core.errors import NotFound, PermissionDenied, TriangulateError
+from triangulate.core.permissions import Actor
 
 LEAD = Actor("aileen", "lead")
 ADMIN = Actor("root", "admin")
@@ -21,7 +23,7 @@ NOT_LEADS = [Actor("sam", "researcher"), Actor("jo", "officer"), Actor("val", "v
 
 
 def _audit(engine, action, entity):
-    from triangulate.db import session_scope
+    from triangulate.core.db import session_scope
 
     with session_scope(engine) as s:
         return list(s.exec(select(AuditEvent).where(AuditEvent.action == action, AuditEvent.entity == entity)))
@@ -76,7 +78,7 @@ def test_only_leads_write_data_needs_hypotheses_notes_thresholds(engine, actor):
         workshop.delete_note(engine, actor, 1)
     with pytest.raises(PermissionDenied):
         th.save(engine, actor, th.Thresholds(numbers_elevated_sd=1.0))
-    from triangulate.db import session_scope
+    from triangulate.core.db import session_scope
 
     with session_scope(engine) as s:
         assert s.exec(select(DataNeed)).first() is None

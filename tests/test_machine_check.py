@@ -10,10 +10,11 @@ from sqlmodel import Session, select
 
 from schemas import MachineCheck, MachineCheckItem, Segment, SegmentCode
 from tests import joint_scenario as js
-from triangulate import coding, machine_check as mc
-from triangulate import thresholds as th
-from triangulate.errors import NotFound, PermissionDenied, TriangulateError
-from triangulate.permissions import Actor
+from triangulate.residents import coding
+from triangulate.residents import machine_check as mc
+from triangulate.joint import thresholds as th
+from triangulate.core.errors import NotFound, PermissionDenied, TriangulateError
+from triangulate.core.permissions import Actor
 
 ANNE, LEAD, VIEWER, OFFICER = Actor("anne", "researcher"), Actor("lee", "lead"), Actor("v", "viewer"), Actor("o", "officer")
 
@@ -171,7 +172,7 @@ def test_permissions_and_bad_requests(corpus, engine):
 
 
 def test_report_flags_residents_verdicts_and_gives_the_figures_in_a_methods_section(corpus, engine):
-    from triangulate import report
+    from triangulate.joint import report
 
     check_id = mc.start(engine, ANNE, size=21, seed=3)
     while (item := mc.next_item(engine, ANNE, check_id)) is not None:
@@ -198,8 +199,8 @@ def test_report_flags_residents_verdicts_and_gives_the_figures_in_a_methods_sect
 
 
 def test_erasing_a_transcript_removes_its_sampled_items_but_keeps_finished_figures(corpus, engine):
-    from triangulate import erasure
-    from triangulate.permissions import SYSTEM
+    from triangulate.access import erasure
+    from triangulate.core.permissions import SYSTEM
 
     done = mc.start(engine, ANNE, size=3, seed=5)
     item = mc.next_item(engine, ANNE, done)

@@ -6,14 +6,14 @@ from sqlmodel import Session, select
 
 from schemas import MachineCheck, SegmentCode
 from tests.apptest_helpers import run_page
-from triangulate.permissions import Actor
+from triangulate.core.permissions import Actor
 
 pytestmark = pytest.mark.slow
 RESEARCHER, VIEWER, LEAD = Actor("researcher", "researcher"), Actor("viewer", "viewer"), Actor("lead", "lead")
 
 
 def _engine():
-    from triangulate import db
+    from triangulate.core import db
 
     return db.get_engine()
 
@@ -98,7 +98,7 @@ def planted_app(tmp_path, monkeypatch):
     import streamlit as st
 
     from tests import joint_scenario as js
-    from triangulate import db
+    from triangulate.core import db
 
     path = tmp_path / "planted.db"
     engine = db.make_engine(f"sqlite:///{path}")

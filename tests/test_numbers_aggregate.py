@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triangulate import aggregate
+from triangulate.numbers import aggregate
 
 
 def rows(**cols):

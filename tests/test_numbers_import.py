@@ -8,10 +8,11 @@ from openpyxl import Workbook
 from sqlmodel import func, select
 
 from schemas import AuditEvent, ImportBatch, IndicatorValue
-from triangulate import glasgow, numbers
-from triangulate.db import session_scope
-from triangulate.errors import ImportFailed, PermissionDenied
-from triangulate.numbers_import import import_indicators, plan_import
+from triangulate.numbers import glasgow
+from triangulate.numbers import ward_values as numbers
+from triangulate.core.db import session_scope
+from triangulate.core.errors import ImportFailed, PermissionDenied
+from triangulate.numbers.importing import import_indicators, plan_import
 
 META = dict(key="fsm_rate", title="Pupils registered for free school meals", source="Healthy Living Survey",
             publisher="Scottish Government", definition="Pupils registered for free school meals ÷ pupils.",
@@ -193,7 +194,7 @@ cell = st.one_of(st.text(max_size=8), st.integers(-5, 10**6).map(str), st.sample
 def test_importer_only_documented_errors(demo_engine, rows, header):
     text = header + "\n" + "\n".join(",".join(f'"{c}"' for c in r) for r in rows)
     before = n_values(demo_engine)
-    from triangulate.permissions import Actor
+    from triangulate.core.permissions import Actor
     try:
         import_indicators(demo_engine, Actor("r", "researcher"), "h.csv", text.encode(),
                           meta={**META, "key": "hyp_count", "unit": "count", "aggregation": "sum"})

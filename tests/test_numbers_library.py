@@ -4,10 +4,12 @@ import json
 import pandas as pd
 import pytest
 
-from triangulate import booster, glasgow, numbers
+from triangulate.numbers import booster
+from triangulate.numbers import glasgow
+from triangulate.numbers import ward_values as numbers
 from triangulate.cli import main as cli
-from triangulate.db import session_scope
-from triangulate.errors import PermissionDenied
+from triangulate.core.db import session_scope
+from triangulate.core.errors import PermissionDenied
 
 GOVAN = "S13002971"
 

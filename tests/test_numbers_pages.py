@@ -58,7 +58,8 @@ def test_indicators_page_researcher_sees_upload(app_env):
 
 def test_indicators_page_shows_the_metadata_the_file_gave_before_confirming(app_env):
     from tests.test_numbers_import import statxplore
-    from triangulate import db, numbers_import
+    from triangulate.core import db
+    from triangulate.numbers import importing as numbers_import
 
     data = statxplore([("Darnley East", 409, 420), ("Maxwell Park", 120, 131)]).encode()
     plan = numbers_import.plan_import(db.get_engine(), "cilif_iz.csv", data)

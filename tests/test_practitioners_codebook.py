@@ -9,9 +9,11 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from schemas import AuditEvent, Insight, InsightCode, Issue, Ward
-from triangulate import codebook, db, qdc
-from triangulate.errors import ImportFailed, PermissionDenied
-from triangulate.permissions import SYSTEM, Actor
+from triangulate.codebook import issues as codebook
+from triangulate.core import db
+from triangulate.codebook import qdc
+from triangulate.core.errors import ImportFailed, PermissionDenied
+from triangulate.core.permissions import SYSTEM, Actor
 
 RESEARCHER = Actor("sam", "researcher", id=1)
 

@@ -10,9 +10,11 @@ from hypothesis import strategies as st
 from sqlmodel import func, select
 
 from schemas import ImportBatch, Insight, InsightCode, Ward
-from triangulate import codebook, db, insight_import
-from triangulate.errors import ImportFailed, PermissionDenied
-from triangulate.permissions import SYSTEM, Actor
+from triangulate.codebook import issues as codebook
+from triangulate.core import db
+from triangulate.practitioners import importing as insight_import
+from triangulate.core.errors import ImportFailed, PermissionDenied
+from triangulate.core.permissions import SYSTEM, Actor
 
 HEADER = ["ward", "date", "author", "role_service", "evidence_type", "families", "confidence", "text", "codes",
           "coder"]

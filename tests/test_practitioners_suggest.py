@@ -5,8 +5,10 @@ from datetime import date
 
 import pytest
 
-from triangulate import codebook, insights, suggest
-from triangulate.permissions import SYSTEM
+from triangulate.codebook import issues as codebook
+from triangulate.practitioners import insights
+from triangulate.practitioners import suggest
+from triangulate.core.permissions import SYSTEM
 
 pytestmark = pytest.mark.slow
 

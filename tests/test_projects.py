@@ -10,9 +10,11 @@ from sqlmodel import Session, func, select
 
 from schemas import Issue, Segment, SegmentCode, Transcript
 from tests import joint_scenario as js
-from triangulate import projects, qdc, qdpx
-from triangulate.errors import ImportFailed, PermissionDenied
-from triangulate.permissions import Actor
+from triangulate.residents import projects
+from triangulate.codebook import qdc
+from triangulate.residents import qdpx
+from triangulate.core.errors import ImportFailed, PermissionDenied
+from triangulate.core.permissions import Actor
 
 pytestmark = pytest.mark.slow  # spaCy redacts every source
 
@@ -127,7 +129,7 @@ def test_triangulate_export_imports_back_unchanged(engine, tmp_path):
                            s.exec(select(Segment).order_by(Segment.transcript_id, Segment.order))]
     before_codes = _codes(engine)
 
-    from triangulate import db
+    from triangulate.core import db
 
     other = db.make_engine(f"sqlite:///{tmp_path / 'other.db'}")
     db.upgrade(other)
@@ -164,7 +166,7 @@ def test_round_trip_keeps_pseudonymised_speakers_and_numbers_new_names_after_the
         body = "".join(archive.read(n).decode() for n in archive.namelist())
     assert not any(name in body for name in ("Laura", "Moira", "Jayden", "Tam", "07700"))
 
-    from triangulate import db
+    from triangulate.core import db
 
     other = db.make_engine(f"sqlite:///{tmp_path / 'other.db'}")
     db.upgrade(other)
@@ -186,7 +188,7 @@ def test_command_line_imports_and_exports_a_project(tmp_path):
     import subprocess
     import sys
 
-    from triangulate import db
+    from triangulate.core import db
 
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     engine = db.make_engine(url)
@@ -220,7 +222,7 @@ def test_project_page_reviews_and_saves_a_project(app_env):
     a file, so the preview is made by the library, as the page's button does)."""
     from tests.apptest_helpers import run_page
     from tests.conftest import actor
-    from triangulate import db
+    from triangulate.core import db
 
     engine = db.get_engine()
     researcher = actor("researcher")

@@ -15,8 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triangulate import qdc, qdpx
-from triangulate.errors import ImportFailed
+from triangulate.codebook import qdc
+from triangulate.residents import qdpx
+from triangulate.core.errors import ImportFailed
 
 NS = qdpx.NAMESPACE
 CODE_A = "5b0f7f5e-3c1d-4b8e-9a51-0e6f1d2c3a4b"

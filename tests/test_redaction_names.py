@@ -7,7 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests import redaction_devset
-from triangulate import gazetteer, names, nlp
+from triangulate.residents import gazetteer
+from triangulate.residents import names
+from triangulate.residents import nlp
 
 pytestmark = pytest.mark.slow  # loads spaCy once per process
 

@@ -12,10 +12,14 @@ from sqlmodel import Session, select
 
 from schemas import AuditEvent, ImportBatch, Segment, SegmentCode
 from tests import joint_scenario as js
-from triangulate import codebook, coding, erasure, signals, topics
-from triangulate import convergence as cv
-from triangulate.errors import ImportFailed, NotFound, PermissionDenied, TriangulateError
-from triangulate.permissions import SYSTEM, Actor
+from triangulate.codebook import issues as codebook
+from triangulate.residents import coding
+from triangulate.access import erasure
+from triangulate.joint import signals
+from triangulate.residents import topics
+from triangulate.joint import convergence as cv
+from triangulate.core.errors import ImportFailed, NotFound, PermissionDenied, TriangulateError
+from triangulate.core.permissions import SYSTEM, Actor
 
 ANNE, BEN, CARA = Actor("anne", "researcher"), Actor("ben", "researcher"), Actor("cara", "researcher")
 LEAD, OFFICER, VIEWER = Actor("lee", "lead"), Actor("off", "officer"), Actor("view", "viewer")
@@ -314,7 +318,7 @@ def test_cli_segments_and_code_segments(tmp_path, capsys, migrated_sqlite_templa
     import shutil
 
     from schemas import User
-    from triangulate import db
+    from triangulate.core import db
     from triangulate.cli import main
 
     path = tmp_path / "cli.db"

@@ -22,9 +22,11 @@ from sqlalchemy import LargeBinary, MetaData, select
 from sqlmodel import Session
 
 from schemas import Transcript, Ward
-from triangulate import codebook, residents, topics
-from triangulate.config import data_dir
-from triangulate.permissions import SYSTEM, Actor
+from triangulate.codebook import issues as codebook
+from triangulate.residents import store as residents
+from triangulate.residents import topics
+from triangulate.core.config import data_dir
+from triangulate.core.permissions import SYSTEM, Actor
 
 pytestmark = pytest.mark.slow  # spaCy, MiniLM and a BERTopic fit
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.apptest_helpers import run_page
-from triangulate.permissions import Actor
+from triangulate.core.permissions import Actor
 
 pytestmark = pytest.mark.slow
 DEMO = Path(__file__).resolve().parent.parent / "triangulate" / "data" / "demo" / "transcripts"
@@ -46,10 +46,11 @@ def test_upload_page_previews_and_saves(app_env):
     at = run_page("transcript_upload.py", Actor("researcher", "researcher"), timeout=120)
     assert not at.exception
     assert any("Nothing is saved until you confirm" in i.value for i in at.info)
-    from triangulate import residents as _residents
+    from triangulate.residents import store as _residents
     assert any(f"up to {_residents.MAX_UPLOAD_MB} MB each" in m.value for m in at.markdown)  # the one limit
     # AppTest cannot drive st.file_uploader: put a preview in session state the way the button does.
-    from triangulate import db, residents
+    from triangulate.core import db
+    from triangulate.residents import store as residents
 
     engine = db.get_engine()
     data = (b"Interviewer: Hello Jean.\nJean Laird: The damp in Ibrox is bad. Call me on 07700 900111. "

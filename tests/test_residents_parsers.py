@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from triangulate import transcripts as T
-from triangulate.errors import ImportFailed
+from triangulate.residents import transcripts as T
+from triangulate.core.errors import ImportFailed
 
 DEMO = Path(__file__).resolve().parent.parent / "triangulate" / "data" / "demo" / "transcripts"
 IRISS = next((p for p in (Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "iriss-sample",
@@ -157,7 +157,7 @@ def test_every_demo_transcript_parses_with_speakers():
         words += parsed.word_count
         assert len([s for s in parsed.speakers if s != "Unlabelled"]) >= 2, f.name
         # What the demo loads without a researcher: a facilitator and residents, no header line as a speaker.
-        from triangulate.residents import DEMO_FILES
+        from triangulate.residents.store import DEMO_FILES
 
         roles = T.suggest_roles(parsed, DEMO_FILES.get(f.name, {}).get("facilitator"))
         assert "facilitator" in roles.values() and "resident" in roles.values(), (f.name, roles)

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from triangulate import nlp
+from triangulate.residents import nlp
 
 pytestmark = pytest.mark.slow  # loads spaCy once per process
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from triangulate import residents, review
-from triangulate.errors import TriangulateError
-from triangulate.permissions import Actor
+from triangulate.residents import store as residents
+from triangulate.residents import review
+from triangulate.core.errors import TriangulateError
+from triangulate.core.permissions import Actor
 
 pytestmark = pytest.mark.slow  # spaCy
 
@@ -91,7 +92,7 @@ def test_corrections_rerun_this_file_only(item):
 
 
 def test_titles_and_file_names_lose_names_but_keep_everything_else(sqlite_engine):
-    from triangulate.metadata_redaction import redact_filename, redact_label
+    from triangulate.residents.metadata_redaction import redact_filename, redact_label
 
     data = b"Interviewer: Hi Jean.\nJean Laird: Big Senga at the shop helps us out.\n"
     item = residents.preview(sqlite_engine, RESEARCHER, "x.txt", data, always=["Big Senga"], allow=[])

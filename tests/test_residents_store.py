@@ -7,9 +7,11 @@ from sqlmodel import Session, select
 
 from schemas import (AuditEvent, Embedding, RawUpload, Segment, Setting, Speaker, TopicIssue, TopicModel,
                      Transcript, Ward)
-from triangulate import codebook, residents, topics
-from triangulate.errors import ImportFailed, PermissionDenied
-from triangulate.permissions import SYSTEM, Actor
+from triangulate.codebook import issues as codebook
+from triangulate.residents import store as residents
+from triangulate.residents import topics
+from triangulate.core.errors import ImportFailed, PermissionDenied
+from triangulate.core.permissions import SYSTEM, Actor
 
 pytestmark = pytest.mark.slow  # spaCy and MiniLM, loaded once per process
 

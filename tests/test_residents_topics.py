@@ -15,8 +15,10 @@ from sqlmodel import Session, select
 
 from schemas import Issue, Segment, SegmentTopic, Topic, TopicIssue
 from tests.apptest_helpers import run_page
-from triangulate import codebook, residents, topics
-from triangulate.permissions import Actor
+from triangulate.codebook import issues as codebook
+from triangulate.residents import store as residents
+from triangulate.residents import topics
+from triangulate.core.permissions import Actor
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,8 +28,9 @@ RESEARCHER = Actor("res", "researcher")
 SCRIPT = """
 import json, sys
 from sqlmodel import Session, select
-from triangulate import db, topics
-from triangulate.permissions import SYSTEM
+from triangulate.core import db
+from triangulate.residents import topics
+from triangulate.core.permissions import SYSTEM
 from schemas import Segment, SegmentTopic, Topic
 engine = db.make_engine(sys.argv[1])
 result = topics.analyse(engine, SYSTEM, force=True)

@@ -6,7 +6,7 @@ from sqlmodel import select
 from schemas import Indicator, IndicatorValue
 from tests.apptest_helpers import run_page
 from tests.conftest import actor
-from triangulate import db
+from triangulate.core import db
 
 GOVAN = "S13002971"
 
@@ -112,7 +112,7 @@ def test_ward_with_no_insights_has_empty_states(app_env):
 
 
 def test_issue_trends_say_widening_or_narrowing_for_linked_indicators(demo_engine):
-    from triangulate import numbers
+    from triangulate.numbers import ward_values as numbers
 
     with db.session_scope(demo_engine) as session:
         trends = numbers.issue_trends(session, "income_work", GOVAN, "Govan")
@@ -127,7 +127,8 @@ _WALL_SCRIPT = """
 import streamlit as st
 import ui
 from ui import wall
-from triangulate import convergence as cv, thresholds as th
+from triangulate.joint import convergence as cv
+from triangulate.joint import thresholds as th
 engine = ui.engine()
 ward = st.session_state.get("ward_code", "S13002971")
 t = th.load(engine)

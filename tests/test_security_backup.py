@@ -13,9 +13,11 @@ from schemas import (AuditEvent, DataZone, Indicator, IndicatorIssue, IndicatorV
 from tests import conftest
 from tests import security_data as data
 from tests.conftest import actor
-from triangulate import backup, db, retention
-from triangulate.db import session_scope
-from triangulate.errors import PermissionDenied, TriangulateError
+from triangulate.access import backup
+from triangulate.core import db
+from triangulate.access import retention
+from triangulate.core.db import session_scope
+from triangulate.core.errors import PermissionDenied, TriangulateError
 
 
 @pytest.fixture

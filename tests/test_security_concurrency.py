@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 
 from schemas import AuditEvent, Insight, Ward
 from tests.conftest import ROOT, actor
-from triangulate import audit, backup
-from triangulate.db import session_scope
+from triangulate.core import audit
+from triangulate.access import backup
+from triangulate.core.db import session_scope
 
 PER_WRITER = 40
 
@@ -80,7 +81,7 @@ def test_an_import_killed_half_way_leaves_no_partial_rows(engine):
         import os, time
         from datetime import date
         from schemas import Insight
-        from triangulate import db
+        from triangulate.core import db
         engine = db.make_engine(os.environ["DB_URL"])
         with db.session_scope(engine) as s:
             for n in range(500):
@@ -108,8 +109,9 @@ def test_a_restore_killed_half_way_leaves_the_database_empty(engine, tmp_path):
     # restore over the same database (force), killed while it is writing the segments
     _run_until(_url(engine), f"""
         import os, time
-        from triangulate import backup, db
-        from triangulate.permissions import SYSTEM
+        from triangulate.access import backup
+        from triangulate.core import db
+        from triangulate.core.permissions import SYSTEM
         engine = db.make_engine(os.environ["DB_URL"])
         def progress(table, done, total):
             if table == "segment":
@@ -156,8 +158,9 @@ def test_eight_writers_of_500_lose_and_duplicate_nothing(engine):
 
 def test_four_simultaneous_imports_of_one_file_store_it_once(engine):
     from schemas import ImportBatch
-    from triangulate import codebook, insight_import
-    from triangulate.permissions import SYSTEM
+    from triangulate.codebook import issues as codebook
+    from triangulate.practitioners import importing as insight_import
+    from triangulate.core.permissions import SYSTEM
     codebook.load_default(engine, SYSTEM)
     with session_scope(engine) as s:
         s.add(Ward(code="S13002971", name="Govan"))
@@ -191,9 +194,9 @@ def test_thirty_parallel_sign_ins_lock_the_account(engine):
     from concurrent.futures import ThreadPoolExecutor
 
     from schemas import User
-    from triangulate import auth
-    from triangulate.errors import SignInFailed
-    from triangulate.permissions import SYSTEM
+    from triangulate.access import auth
+    from triangulate.core.errors import SignInFailed
+    from triangulate.core.permissions import SYSTEM
     auth.create_user(engine, SYSTEM, "lead", "a long enough password", "lead")
 
     def attempt(n: int) -> bool:

@@ -8,9 +8,9 @@ from schemas import (AuditEvent, DataNeed, Embedding, Hypothesis, Insight, Insig
                      SegmentTopic, Speaker, Topic, TopicModel, Transcript, WorkshopNote)
 from tests import security_data as data
 from tests.conftest import actor
-from triangulate import erasure
-from triangulate.db import session_scope
-from triangulate.errors import NotFound, PermissionDenied
+from triangulate.access import erasure
+from triangulate.core.db import session_scope
+from triangulate.core.errors import NotFound, PermissionDenied
 
 
 @pytest.fixture
@@ -161,8 +161,8 @@ def test_listing_transcripts_for_erasure_needs_the_delete_permission(engine, wor
 
 
 def test_erasure_rewrites_topic_words_sweeps_orphan_files_and_forgets_the_file_name(engine, world, tmp_path):
-    from triangulate import audit
-    from triangulate.atomic_dir import TEMP_PREFIX
+    from triangulate.core import audit
+    from triangulate.core.atomic_dir import TEMP_PREFIX
     models = tmp_path / "data" / "models"
     killed = models / "7"  # an analyse killed half-way: a folder no record points at
     killed.mkdir(parents=True)
@@ -185,7 +185,7 @@ def test_erasure_rewrites_topic_words_sweeps_orphan_files_and_forgets_the_file_n
 
 
 def test_an_atomic_directory_appears_whole_or_not_at_all(tmp_path):
-    from triangulate.atomic_dir import atomic_directory
+    from triangulate.core.atomic_dir import atomic_directory
     final = tmp_path / "models" / "3"
     with pytest.raises(RuntimeError), atomic_directory(final) as temp:
         (temp / "part.json").write_text("half")

@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from triangulate import db, qdc
-from triangulate.errors import ImportFailed, explain
+from triangulate.core import db
+from triangulate.codebook import qdc
+from triangulate.core.errors import ImportFailed, explain
 
 
 def test_a_codebook_nested_3000_deep_is_refused_with_a_fix():

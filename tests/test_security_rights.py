@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import actor
-from triangulate.permissions import PERMISSIONS, ROLES, can
+from triangulate.core.permissions import PERMISSIONS, ROLES, can
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
@@ -41,7 +41,9 @@ def test_an_officer_exports_only_their_own_insights(demo_engine):
     from sqlmodel import select
 
     from schemas import Insight, User
-    from triangulate import auth, db, insight_import
+    from triangulate.access import auth
+    from triangulate.core import db
+    from triangulate.practitioners import importing as insight_import
     with db.session_scope(demo_engine) as s:
         officer = auth.actor_of(s.exec(select(User).where(User.username == "officer")).one())
         mine = {i.id for i in s.exec(select(Insight).where(Insight.author_id == officer.id))}

@@ -9,8 +9,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from schemas import Setting, User
-from triangulate import auth, codebook, db
-from triangulate.permissions import SYSTEM
+from triangulate.access import auth
+from triangulate.codebook import issues as codebook
+from triangulate.core import db
+from triangulate.core.permissions import SYSTEM
 
 # Demo accounts, one per role, exist only in a database filled with `init --demo`.
 PUBLIC_DEMO_PASSWORD = "triangulate-demo"
@@ -52,20 +54,20 @@ def advertised_accounts(engine: Engine) -> tuple[list[str], str | None]:
 
 
 def _glasgow(engine: Engine) -> None:
-    from triangulate import glasgow
+    from triangulate.numbers import glasgow
 
     glasgow.load_default(engine, SYSTEM)
 
 
 def _insights(engine: Engine) -> None:
-    from triangulate import insight_import
+    from triangulate.practitioners import importing as insight_import
 
     insight_import.load_demo(engine, SYSTEM)
 
 
 def _transcripts(engine: Engine) -> None:
     # Imported here: the residents strand loads spaCy, torch and BERTopic, which nothing else needs.
-    from triangulate import residents
+    from triangulate.residents import store as residents
 
     residents.load_demo(engine, SYSTEM)
 

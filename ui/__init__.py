@@ -11,12 +11,14 @@ import streamlit as st
 from sqlmodel import select
 
 from schemas import Ward
-from triangulate import db, demo, retention
+from triangulate.core import db
+from triangulate import demo
+from triangulate.access import retention
 from sqlalchemy.exc import DBAPIError
 
-from triangulate.errors import ImportFailed, TriangulateError, explain
-from triangulate.evidence import escape_markdown
-from triangulate.permissions import SYSTEM, Actor, can
+from triangulate.core.errors import ImportFailed, TriangulateError, explain
+from triangulate.joint.evidence import escape_markdown
+from triangulate.core.permissions import SYSTEM, Actor, can
 
 ATTRIBUTION = (
     "Contains public sector information licensed under the Open Government Licence v3.0. Sources: "
@@ -44,7 +46,7 @@ def engine():
 
 
 def _warm_ward_indicators(eng) -> None:
-    from triangulate import numbers
+    from triangulate.numbers import ward_values as numbers
 
     try:
         with db.session_scope(eng) as session:

@@ -1,13 +1,14 @@
 """Coding widgets shared by the transcript viewer, the search page and Check the machine: a researcher
 codes one segment (or a span of it), many segments at once, or settles a disagreement. The library
-(`triangulate.coding`) checks permissions and input; these only draw."""
+(`triangulate.residents.coding`) checks permissions and input; these only draw."""
 from __future__ import annotations
 
 import streamlit as st
 from sqlmodel import Session
 
 import ui
-from triangulate import codebook, coding
+from triangulate.codebook import issues as codebook
+from triangulate.residents import coding
 
 
 def _issue_options(engine) -> dict[str, str]:
@@ -83,7 +84,7 @@ def bulk_coder(engine, actor, segment_ids: list[int], key: str, what: str) -> No
 
 def topic_coder(engine, actor, key: str) -> None:
     """Code every resident segment of one of the current topics (researchers)."""
-    from triangulate import topics
+    from triangulate.residents import topics
 
     if not ui.allowed("segments.code"):
         return

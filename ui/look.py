@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from triangulate import palette
+from triangulate.core import palette
 
 
 def chart(chart_spec, min_font: int = palette.MIN_FONT, **kwargs) -> None:
@@ -15,8 +15,8 @@ def chart(chart_spec, min_font: int = palette.MIN_FONT, **kwargs) -> None:
 
 @st.cache_data(ttl=300, show_spinner=False)
 def issue_labels() -> dict[str, str]:
-    from triangulate import codebook
-    from triangulate.db import session_scope
+    from triangulate.codebook import issues as codebook
+    from triangulate.core.db import session_scope
     from ui import engine
 
     with session_scope(engine()) as session:
@@ -136,8 +136,8 @@ def joint_matrix_list(view: pd.DataFrame, style: dict, level_glyph: dict, subjec
 def issue_trend_sentences(engine, ward_code: str, issue_code: str, ward_name: str) -> list[str]:
     """For the joint display's numbers evidence: is the ward's gap to Glasgow widening or narrowing, on each
     indicator linked to the issue that has more than one period."""
-    from triangulate import numbers
-    from triangulate.db import session_scope
+    from triangulate.numbers import ward_values as numbers
+    from triangulate.core.db import session_scope
 
     with session_scope(engine) as session:
         return [t.sentence for t in numbers.issue_trends(session, issue_code, ward_code, ward_name)]

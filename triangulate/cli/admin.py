@@ -5,7 +5,11 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from triangulate import audit_view, backup, erasure, retention, users_admin
+from triangulate.access import audit_view
+from triangulate.access import backup
+from triangulate.access import erasure
+from triangulate.access import retention
+from triangulate.access import users as users_admin
 from triangulate.cli.common import actor_for, engine_for
 
 

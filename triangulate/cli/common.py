@@ -7,10 +7,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from schemas import User
-from triangulate import db
-from triangulate.auth import actor_of
-from triangulate.errors import TriangulateError
-from triangulate.permissions import SYSTEM, Actor
+from triangulate.core import db
+from triangulate.access.auth import actor_of
+from triangulate.core.errors import TriangulateError
+from triangulate.core.permissions import SYSTEM, Actor
 
 
 def engine_for(args: argparse.Namespace) -> Engine:

@@ -6,9 +6,10 @@ import os
 import sys
 import time
 
-from triangulate import auth, demo
+from triangulate.access import auth
+from triangulate import demo
 from triangulate.cli.common import actor_for, engine_for
-from triangulate.permissions import ROLES
+from triangulate.core.permissions import ROLES
 
 
 def register(sub) -> None:

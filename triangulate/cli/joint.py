@@ -6,10 +6,11 @@ import sys
 import time
 from pathlib import Path
 
-from triangulate import convergence as cv
-from triangulate import exports, report
+from triangulate.joint import convergence as cv
+from triangulate.core import exports
+from triangulate.joint import report
 from triangulate.cli.common import actor_for, engine_for
-from triangulate.permissions import require
+from triangulate.core.permissions import require
 
 COLUMNS = ["issue_code", "issue", "numbers", "practitioners", "residents", "numbers–practitioners",
            "numbers–residents", "practitioners–residents", "verdict", "why"]
@@ -38,7 +39,7 @@ def _matrix(args) -> int:
     frame.insert(0, "ward_code", frame.pop("ward_code"))
     frame = frame[["ward_code", "ward"] + COLUMNS]
     if (frame["residents"] == "not analysed").any():  # never stale in silence
-        from triangulate import signals
+        from triangulate.joint import signals
 
         waiting = signals.waiting_segments(engine)
         print(f"warning: residents not analysed: {sum(waiting.values())} resident segment(s) "

@@ -4,9 +4,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from triangulate import insight_import, qdc
+from triangulate.practitioners import importing as insight_import
+from triangulate.codebook import qdc
 from triangulate.cli.common import actor_for, engine_for
-from triangulate.errors import ImportFailed, TriangulateError
+from triangulate.core.errors import ImportFailed, TriangulateError
 
 
 def register(sub) -> None:

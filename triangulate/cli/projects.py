@@ -26,8 +26,8 @@ def register(sub) -> None:
 
 
 def _import(args) -> int:
-    from triangulate import projects
-    from triangulate.errors import TriangulateError
+    from triangulate.residents import projects
+    from triangulate.core.errors import TriangulateError
 
     engine = engine_for(args)
     actor = actor_for(args, engine)
@@ -66,7 +66,7 @@ def _import(args) -> int:
 
 
 def _export(args) -> int:
-    from triangulate import projects
+    from triangulate.residents import projects
 
     engine = engine_for(args)
     actor = actor_for(args, engine)

@@ -33,8 +33,9 @@ def register(sub) -> None:
 
 
 def _import(args) -> int:
-    from triangulate import residents, transcripts
-    from triangulate.errors import ImportFailed
+    from triangulate.residents import store as residents
+    from triangulate.residents import transcripts
+    from triangulate.core.errors import ImportFailed
 
     engine = engine_for(args)
     actor = actor_for(args, engine)
@@ -79,7 +80,7 @@ def _import(args) -> int:
 
 def _no_suggested_residents(item, facilitator: str | None) -> list:
     """Nothing is pre-ticked unless a key or the pattern marks respondents: then the researcher names them."""
-    from triangulate.errors import Problem
+    from triangulate.core.errors import Problem
 
     roles = item.suggested_roles(facilitator)
     if any(r == "resident" for r in roles.values()):
@@ -92,7 +93,7 @@ def _no_suggested_residents(item, facilitator: str | None) -> list:
 
 
 def _analyse(args) -> int:
-    from triangulate import topics
+    from triangulate.residents import topics
 
     engine = engine_for(args)
     actor = actor_for(args, engine)
@@ -103,7 +104,7 @@ def _analyse(args) -> int:
 
 
 def _topics(args) -> int:
-    from triangulate import topics
+    from triangulate.residents import topics
 
     engine = engine_for(args)
     actor = actor_for(args, engine)
@@ -130,8 +131,9 @@ def register_coding(sub) -> None:
 
 
 def _segments(args) -> int:
-    from triangulate import coding, exports
-    from triangulate import convergence as cv
+    from triangulate.residents import coding
+    from triangulate.core import exports
+    from triangulate.joint import convergence as cv
 
     engine = engine_for(args)
     actor = actor_for(args, engine)
@@ -147,8 +149,8 @@ def _segments(args) -> int:
 
 
 def _code_segments(args) -> int:
-    from triangulate import coding
-    from triangulate.errors import ImportFailed
+    from triangulate.residents import coding
+    from triangulate.core.errors import ImportFailed
 
     engine = engine_for(args)
     actor = actor_for(args, engine)

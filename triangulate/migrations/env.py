@@ -1,8 +1,8 @@
-"""Alembic environment: the engine comes from the caller (triangulate.db.upgrade) or DATABASE_URL."""
+"""Alembic environment: the engine comes from the caller (triangulate.core.db.upgrade) or DATABASE_URL."""
 from alembic import context
 
 import schemas
-from triangulate.db import make_engine
+from triangulate.core.db import make_engine
 
 config = context.config
 target_metadata = schemas.metadata

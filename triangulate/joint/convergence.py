@@ -1,0 +1,311 @@
+"""The triangulation protocol: convergence coding of the three strands (Farmer et al. 2006).
+
+Farmer, Robinson, Elliott & Eyles (2006, *Qualitative Health Research* 16(3)) compare two sets of results
+on two elements: (a) the essence of the meaning and the prominence of a theme, and (b) the specific
+examples given for it. **Agreement**: both elements agree. **Partial agreement**: one of the two agrees.
+**Silence**: one set covers the theme, the other is silent on it. **Dissonance**: both differ. We add
+**no data**, kept apart from silence: a strand with nothing collected for the ward cannot be silent;
+it is a gap in collection and feeds the register of data needs.
+
+Step 1 — each strand's level (signals.py) becomes a *reading*:
+
+| strand        | level               | reading      |
+|---------------|---------------------|--------------|
+| numbers       | elevated            | concern_high |
+| numbers       | typical             | quiet        |
+| numbers       | lower               | counter      |
+| numbers       | no data             | none         |
+| practitioners | raised strongly     | concern_high |
+| practitioners | raised              | concern_low  |
+| practitioners | not raised          | quiet        |
+| practitioners | contradicted        | counter      |
+| practitioners | no data             | none         |
+| residents     | prominent           | concern_high |
+| residents     | mentioned           | concern_low  |
+| residents     | silent              | quiet        |
+| residents     | no data             | none         |
+| residents     | not analysed        | none         |
+
+*concern* = the strand says this is a problem here (high or low prominence); *quiet* = it does not single
+the issue out; *counter* = it says the issue is less of a problem here than elsewhere or not one at all.
+"Raised strongly" means a weighted score ≥ `practitioners_strong_score`.
+
+Step 2 — examples: *shared* when at least `min_shared_examples` of the two strands' most frequent
+(`examples_per_strand`) examples coincide; when one side is the numbers, whose examples are the few words
+of its indicator names, when at least `min_shared_examples_numbers` of those words are among everything
+the other strand mentions on the issue ("overcrowded households" and a resident's "overcrowding").
+*different* when both offer examples and too few coincide; *none* when either side offers no example.
+
+Step 3 — each pair of strands (numbers–practitioners, numbers–residents, practitioners–residents) by
+this truth table (symmetric in A and B; meaning-and-prominence first, examples second):
+
+| reading A    | reading B    | shared            | different         | none              |
+|--------------|--------------|-------------------|-------------------|-------------------|
+| none         | none         | no data           | no data           | no data           |
+| none         | quiet        | no data           | no data           | no data           |
+| none         | counter      | no data           | no data           | no data           |
+| none         | concern_low  | no data           | no data           | no data           |
+| none         | concern_high | no data           | no data           | no data           |
+| quiet        | quiet        | agreement         | agreement         | agreement         |
+| quiet        | counter      | partial agreement | partial agreement | partial agreement |
+| quiet        | concern_low  | silence           | silence           | silence           |
+| quiet        | concern_high | silence           | silence           | silence           |
+| counter      | counter      | agreement         | partial agreement | partial agreement |
+| counter      | concern_low  | dissonance        | dissonance        | dissonance        |
+| counter      | concern_high | dissonance        | dissonance        | dissonance        |
+| concern_low  | concern_low  | agreement         | partial agreement | partial agreement |
+| concern_low  | concern_high | partial agreement | partial agreement | partial agreement |
+| concern_high | concern_high | agreement         | partial agreement | partial agreement |
+
+Why these cells: two quiet strands agree there is nothing to single out (no examples to compare).
+Quiet against counter: same meaning (no concern), different prominence. Opposite meanings are dissonance
+even when both cite the same things: officers calling the buses good and residents calling them
+unreliable are not sharing an example, they disagree about it. Same meaning with different prominence
+agrees on one element only, whatever the examples. Same meaning and prominence needs shared examples for
+full agreement; without examples to compare, only one element is known to agree.
+
+Step 4 — the overall verdict for (ward, issue): of the pairs that are not *no data*, the one that most
+needs discussion, in the order dissonance, silence, partial agreement, agreement; *no data* when every
+pair is *no data* (fewer than two strands have data).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+
+from triangulate.joint import examples as ex
+from triangulate.joint import signals as sig
+from triangulate.joint import thresholds as th
+from triangulate.core.errors import NotFound
+from triangulate.joint.thresholds import Thresholds
+
+READINGS = ("none", "quiet", "counter", "concern_low", "concern_high")
+OVERLAPS = ("shared", "different", "none")
+VERDICTS = ("dissonance", "silence", "partial agreement", "no data", "agreement")  # discussion order
+PAIRS = (("numbers", "practitioners"), ("numbers", "residents"), ("practitioners", "residents"))
+
+# Colour-blind-safe (Okabe–Ito) colours, always shown with a glyph and the word.
+STYLE = {
+    "dissonance": {"colour": "#D55E00", "glyph": "✖"},
+    "silence": {"colour": "#E69F00", "glyph": "○"},
+    "partial agreement": {"colour": "#56B4E9", "glyph": "◐"},
+    "no data": {"colour": "#BBBBBB", "glyph": "–"},
+    "agreement": {"colour": "#009E73", "glyph": "✔"},
+}
+LEVEL_GLYPH = {"elevated": "▲", "typical": "●", "lower": "▼", "raised": "▲", "not raised": "○",
+               "contradicted": "▼", "prominent": "▲", "mentioned": "△", "silent": "○", "no data": "–",
+               "not analysed": "⧗"}
+
+_SAME_DIRECTION = {("quiet", "quiet"), ("counter", "counter"), ("concern_low", "concern_low"),
+                   ("concern_high", "concern_high")}
+
+
+def reading(level: str, prominence: str | None = None) -> str:
+    """A strand level as the comparison sees it (step 1 of the docstring)."""
+    if level in ("no data", "not analysed"):
+        return "none"
+    if level in ("typical", "not raised", "silent"):
+        return "quiet"
+    if level in ("lower", "contradicted"):
+        return "counter"
+    if level in ("elevated", "prominent"):
+        return "concern_high"
+    if level == "mentioned":
+        return "concern_low"
+    if level == "raised":
+        return "concern_high" if prominence == "high" else "concern_low"
+    raise ValueError(f"unknown level {level!r}")
+
+
+def code_pair(a: str, b: str, overlap: str) -> str:
+    """The truth table (step 3): two readings and the example overlap → a verdict."""
+    if a not in READINGS or b not in READINGS or overlap not in OVERLAPS:
+        raise ValueError(f"unknown reading or overlap: {a!r}, {b!r}, {overlap!r}")
+    pair = {a, b}
+    if "none" in pair:
+        return "no data"
+    if a == b == "quiet":
+        return "agreement"
+    if "quiet" in pair:
+        return "partial agreement" if "counter" in pair else "silence"
+    if "counter" in pair:
+        return "dissonance" if pair != {"counter"} else ("agreement" if overlap == "shared" else "partial agreement")
+    if a != b:
+        return "partial agreement"  # both concerns, different prominence
+    return "agreement" if overlap == "shared" else "partial agreement"
+
+
+def overall(pair_verdicts: list[str]) -> str:
+    """Step 4: the pair verdict most in need of discussion; no data when no pair could be compared."""
+    compared = [v for v in pair_verdicts if v != "no data"]
+    if not compared:
+        return "no data"
+    return min(compared, key=VERDICTS.index)
+
+
+# --------------------------------------------------------------------------- explained verdicts
+_SAYS = {
+    "concern_high": "flag it prominently", "concern_low": "flag it, but not prominently",
+    "quiet": "do not single it out", "counter": "say it is less of a problem here", "none": "have no data",
+}
+SUBJECT = {"numbers": "the numbers", "practitioners": "officers", "residents": "residents"}
+
+
+@dataclass
+class PairVerdict:
+    a: str
+    b: str
+    verdict: str
+    overlap: str
+    shared: list[str] = field(default_factory=list)
+    why: str = ""
+
+
+def _overlap(a: sig.Signal, b: sig.Signal, t: Thresholds) -> tuple[str, list[str]]:
+    if not a.stems or not b.stems:
+        return "none", []
+    if "numbers" in (a.strand, b.strand):
+        # what the indicators measure, sought among everything the other strand mentions
+        common = ex.shared(a.all_stems or a.stems, b.all_stems or b.stems)
+        need = t.min_shared_examples_numbers
+    else:
+        common = ex.shared(a.stems, b.stems)
+        need = t.min_shared_examples
+    return ("shared" if len(common) >= need else "different"), common
+
+
+def compare(a: sig.Signal, b: sig.Signal, t: Thresholds) -> PairVerdict:
+    ra, rb = reading(a.level, a.prominence), reading(b.level, b.prominence)
+    overlap, common = _overlap(a, b, t)
+    verdict = code_pair(ra, rb, overlap)
+    need = t.min_shared_examples_numbers if "numbers" in (a.strand, b.strand) else t.min_shared_examples
+    sa, sb = SUBJECT[a.strand], SUBJECT[b.strand]
+    if verdict == "no data":
+        missing = " and ".join(SUBJECT[s.strand] + (" (not analysed yet)" if s.level == "not analysed" else "")
+                               for s in (a, b) if reading(s.level, s.prominence) == "none")
+        why = f"{sa.capitalize()} and {sb} cannot be compared: {missing} have no data."
+    elif verdict == "silence":
+        loud, quiet = (a, b) if ra.startswith("concern") else (b, a)
+        why = (f"Silence: {SUBJECT[loud.strand]} {_SAYS[reading(loud.level, loud.prominence)]} ({loud.level}) "
+               f"but {SUBJECT[quiet.strand]} {_SAYS['quiet']} ({quiet.level}).")
+    elif verdict == "dissonance":
+        why = (f"Dissonance: {sa} {_SAYS[ra]} ({a.level}) while {sb} {_SAYS[rb]} ({b.level}): opposite meanings"
+               + (f", even where they cite the same things ({', '.join(common[:5])})." if common
+                  else " and different examples."))
+    else:
+        if (ra, rb) == ("quiet", "quiet"):
+            element_a = f"neither singles it out ({a.level}, {b.level})"
+        elif (ra, rb) in _SAME_DIRECTION:
+            element_a = f"same meaning and prominence ({sa} and {sb} both {_SAYS[ra]})"
+        else:
+            element_a = f"same meaning but different prominence ({sa} {_SAYS[ra]}, {sb} {_SAYS[rb]})"
+        if overlap == "shared":
+            element_b = f"shared examples: {', '.join(common[:6])}"
+        elif overlap == "different":
+            element_b = (f"different examples ({len(common)} in common, {need} needed"
+                         + (f": {', '.join(common)}" if common else "") + ")")
+        else:
+            element_b = "no examples to compare"
+        why = f"{verdict.capitalize()}: {element_a}; {element_b}."
+    return PairVerdict(a.strand, b.strand, verdict, overlap, common, why)
+
+
+@dataclass
+class Cell:
+    """One row of the joint display: an issue in a ward, its three signals and the verdicts."""
+
+    ward_code: str
+    issue_code: str
+    signals: dict[str, sig.Signal]
+    pairs: list[PairVerdict]
+    verdict: str
+    why: str
+
+
+def judge(signals: dict[str, sig.Signal], t: Thresholds) -> Cell:
+    pairs = [compare(signals[a], signals[b], t) for a, b in PAIRS]
+    verdict = overall([p.verdict for p in pairs])
+    any_signal = next(iter(signals.values()))
+    if verdict == "no data":
+        have = [s for s in sig.STRANDS if reading(signals[s].level, signals[s].prominence) != "none"]
+        why = ("No data: " + (f"only {have[0]} has evidence" if have else "no strand has evidence")
+               + " for this issue in this ward, so nothing can be compared.")
+    else:
+        deciding = [p for p in pairs if p.verdict == verdict]
+        why = " ".join(p.why for p in deciding)
+        others = [p for p in pairs if p.verdict != verdict and p.verdict != "no data"]
+        if others:
+            why += " Other pairs: " + "; ".join(f"{p.a}–{p.b} {p.verdict}" for p in others) + "."
+        missing = [p for p in pairs if p.verdict == "no data"]
+        if missing:
+            why += " Not compared (no data): " + ", ".join(f"{p.a}–{p.b}" for p in missing) + "."
+    why += " Evidence — " + " ".join(f"{SUBJECT[s].capitalize()}: {signals[s].summary}" for s in sig.STRANDS)
+    return Cell(any_signal.ward_code, any_signal.issue_code, signals, pairs, verdict, why)
+
+
+def cells(engine: Engine, ward_codes: list[str] | None = None, thresholds: Thresholds | None = None) -> list[Cell]:
+    """Judge every (ward, leaf issue); all wards when ward_codes is None."""
+    t = thresholds or th.load(engine)
+    by_key: dict[tuple[str, str], dict[str, sig.Signal]] = {}
+    for s in sig.compute(engine, t, ward_codes):
+        by_key.setdefault((s.ward_code, s.issue_code), {})[s.strand] = s
+    return [judge(v, t) for v in by_key.values()]
+
+
+def matrix(engine: Engine, ward_codes: list[str] | None = None, thresholds: Thresholds | None = None,
+           sort: bool = True, judged: list[Cell] | None = None) -> pd.DataFrame:
+    """One row per (ward, issue): the three levels, the pair verdicts, the verdict and why.
+    Pass `judged` (from `cells`) to reuse cells already computed."""
+    t = thresholds or th.load(engine)
+    ctx = sig.context(engine, ward_codes)
+    labels = dict(zip(ctx.issues["code"], ctx.issues["label"]))
+    order = {c: i for i, c in enumerate(ctx.issues["code"])}
+    rows = []
+    for c in (judged if judged is not None else cells(engine, ward_codes, t)):
+        row = {"ward_code": c.ward_code, "ward": ctx.wards.get(c.ward_code, c.ward_code),
+               "issue_code": c.issue_code, "issue": labels.get(c.issue_code, c.issue_code)}
+        for strand in sig.STRANDS:
+            s = c.signals[strand]
+            row[strand] = s.level
+            row[f"{strand}_strength"] = s.strength
+            row[f"{strand}_prominence"] = s.prominence
+            row[f"{strand}_summary"] = s.summary
+            row[f"{strand}_examples"] = ", ".join(s.examples[:8])
+        for p in c.pairs:
+            row[f"{p.a}–{p.b}"] = p.verdict
+        row["verdict"] = c.verdict
+        row["why"] = c.why
+        row["rank"] = VERDICTS.index(c.verdict)
+        # Within a verdict, issues some strand flags come before issues every strand is quiet about.
+        row["flagged"] = any(reading(s.level, s.prominence).startswith("concern") for s in c.signals.values())
+        row["codebook_order"] = order.get(c.issue_code, 999)
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return frame
+    if sort:
+        return frame.sort_values(["ward", "rank", "flagged", "codebook_order"],
+                                 ascending=[True, True, False, True]).reset_index(drop=True)
+    return frame.sort_values(["ward", "codebook_order"]).reset_index(drop=True)
+
+
+def ward_code_for(engine: Engine, name_or_code: str) -> str:
+    """A ward's code from its name or code, case-insensitively ("govan", "S13002971")."""
+    from sqlmodel import select
+
+    from schemas import Ward
+    from triangulate.core.db import session_scope
+
+    wanted = name_or_code.strip().lower()
+    with session_scope(engine) as session:
+        wards = list(session.exec(select(Ward)))
+    for w in wards:
+        if wanted in (w.code.lower(), w.name.lower()):
+            return w.code
+    close = [w.name for w in wards if wanted in w.name.lower()]
+    if len(close) == 1:
+        return next(w.code for w in wards if w.name == close[0])
+    hint = f" Did you mean: {', '.join(close)}?" if close else f" Known wards: {', '.join(sorted(w.name for w in wards))}."
+    raise NotFound(f"No ward called {name_or_code!r}.{hint}")

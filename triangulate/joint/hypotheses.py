@@ -1,0 +1,80 @@
+"""The workshop's "what if …" hypotheses: linked to a ward and an issue, each with its test of change,
+owner, status and notes, as the programme's workstreams run them."""
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from schemas import Hypothesis, Issue, Ward
+from triangulate.core import audit
+from triangulate.core.db import session_scope
+from triangulate.core.errors import NotFound, TriangulateError
+from triangulate.core.permissions import Actor, require
+
+STATUSES = ("proposed", "testing", "supported", "not supported", "dropped")
+EDITABLE = ("statement", "test_of_change", "owner", "status", "notes", "issue_code")
+
+
+def _issue_id(session, code: str | None) -> int | None:
+    if not code:
+        return None
+    issue = session.exec(select(Issue).where(Issue.code == code)).first()
+    if issue is None:
+        raise NotFound(f"No issue with code {code!r} in the codebook.")
+    return issue.id
+
+
+def add(engine: Engine, actor: Actor, ward_code: str, statement: str, issue_code: str | None = None,
+        test_of_change: str = "", owner: str = "", status: str = "proposed", notes: str = "") -> int:
+    require(actor, "hypotheses.write")
+    statement = statement.strip()
+    if not statement:
+        raise TriangulateError("Write the hypothesis first, e.g. “What if the nursery opened until 6 pm?”.")
+    if status not in STATUSES:
+        raise TriangulateError(f"Status must be one of {', '.join(STATUSES)}, not {status!r}.")
+    with session_scope(engine) as session:
+        if session.get(Ward, ward_code) is None:
+            raise NotFound(f"No ward with code {ward_code!r}.")
+        row = Hypothesis(ward_code=ward_code, issue_id=_issue_id(session, issue_code), statement=statement,
+                         test_of_change=test_of_change.strip(), owner=owner.strip(), status=status,
+                         notes=notes.strip(), created_by=actor.username)
+        session.add(row)
+        session.flush()
+        audit.record(session, actor, "create", "hypothesis", row.id, ward=ward_code, issue=issue_code)
+        return row.id
+
+
+def update(engine: Engine, actor: Actor, hypothesis_id: int, **changes) -> None:
+    require(actor, "hypotheses.write")
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise TriangulateError(f"Only {', '.join(EDITABLE)} can be edited, not {', '.join(sorted(unknown))}.")
+    if "status" in changes and changes["status"] not in STATUSES:
+        raise TriangulateError(f"Status must be one of {', '.join(STATUSES)}, not {changes['status']!r}.")
+    if "statement" in changes and not str(changes["statement"]).strip():
+        raise TriangulateError("A hypothesis cannot be empty.")
+    with session_scope(engine) as session:
+        row = session.get(Hypothesis, hypothesis_id)
+        if row is None:
+            raise NotFound(f"No hypothesis with id {hypothesis_id}.")
+        if "issue_code" in changes:
+            changes["issue_id"] = _issue_id(session, changes.pop("issue_code"))
+        audit.apply_edit(session, actor, row, changes, "hypothesis", hypothesis_id)
+
+
+def log(engine: Engine, ward_codes: list[str] | None = None) -> pd.DataFrame:
+    columns = ["id", "ward", "ward_code", "issue", "issue_code", "statement", "test_of_change", "owner", "status",
+               "notes", "created_by", "created_at", "updated_at"]
+    with session_scope(engine) as session:
+        issues = {i.id: (i.code, i.label) for i in session.exec(select(Issue))}
+        wards = {w.code: w.name for w in session.exec(select(Ward))}
+        query = select(Hypothesis).order_by(Hypothesis.ward_code, Hypothesis.id)
+        if ward_codes is not None:
+            query = query.where(Hypothesis.ward_code.in_(ward_codes))
+        rows = [{"id": h.id, "ward": wards.get(h.ward_code, h.ward_code), "ward_code": h.ward_code,
+                 "issue": issues.get(h.issue_id, ("", ""))[1], "issue_code": issues.get(h.issue_id, ("", ""))[0],
+                 "statement": h.statement, "test_of_change": h.test_of_change, "owner": h.owner, "status": h.status,
+                 "notes": h.notes, "created_by": h.created_by, "created_at": h.created_at, "updated_at": h.updated_at}
+                for h in session.exec(query)]
+    return pd.DataFrame(rows, columns=columns)

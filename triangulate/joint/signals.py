@@ -1,0 +1,349 @@
+"""Per (ward, issue, strand): a level, its strength, and the specific examples the strand offers.
+
+The rules (every number comes from `thresholds.Thresholds`):
+
+**Numbers** — for each indicator linked to the issue (`IndicatorIssue.issue_code = Issue.code`; the
+parent issue's indicators too when `numbers_use_parent_indicators` is on and the issue has none of its
+own), take the latest ward value (all-population breakdown) and the city value (the council row, else
+aggregated city value). Ward values come from the numbers strand (`numbers.all_wards_indicator_frame`:
+data zones aggregated to wards). The standardised gap is (ward − city) / SD of the ward values, signed so
+that positive is worse (`higher_better` flips it; `neutral` indicators and counts are left out). The
+issue's gap is the mean over its indicators.
+*elevated* ≥ +numbers_elevated_sd · *lower* ≤ −numbers_elevated_sd · *typical* between ·
+*no data* when no linked indicator has a ward value. Prominence: high when elevated.
+
+**Practitioners** — each insight in the ward coded to the issue contributes stance weight × severity
+(problem, worsening, improving count for; not_a_problem counts against). When an insight has a
+consensus coding for the issue, that alone counts; otherwise each coder's coding counts 1/n.
+*no data* — the ward has no insights at all · *not raised* — insights exist, none on this issue ·
+*contradicted* — the weight against exceeds the weight for · *raised* otherwise, strongly (prominence
+high) when the net score reaches practitioners_strong_score.
+
+**Residents** — resident (not facilitator) segments of the ward's transcripts whose issue is this one,
+as a share of the ward's resident segments that are about some issue, against the same share city-wide.
+Segments about no issue (issue_id NULL: the machine's or a person's `none`) count neither in a ward's
+shares nor the city's: a ward whose interviews are full of "yeah" and "thank you" is not made to look
+quieter on every issue.
+*not analysed* — some resident segment (anywhere: the city share needs them all) has not been assigned by
+the current analysis (issue_source ""); the summary says how many wait, in this ward and in all ·
+*no data* — no resident segments in the ward · *silent* — none on this issue (or every segment is about no
+issue) · *prominent* — at least residents_prominent_min_segments and a share ≥ residents_prominent_ratio ×
+city share or ≥ residents_prominent_share · *mentioned* otherwise.
+
+One query per strand reads all wards at once (plus one count query for the residents' city share), so
+the whole city costs about what one ward does.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+
+from schemas import (IndicatorIssue, Insight, InsightCode, Issue, Segment, Transcript,
+                     Ward)
+from triangulate.joint import examples as ex
+from triangulate.practitioners.insights import NOT_CODED
+from triangulate.joint.thresholds import Thresholds
+
+STRANDS = ("numbers", "practitioners", "residents")
+LEVELS = {
+    "numbers": ("elevated", "typical", "lower", "no data"),
+    "practitioners": ("raised", "not raised", "contradicted", "no data"),
+    "residents": ("prominent", "mentioned", "silent", "no data", "not analysed"),
+}
+STANCES_FOR = ("problem", "worsening", "improving")
+STANCE_AGAINST = "not_a_problem"
+
+
+@dataclass
+class Signal:
+    ward_code: str
+    issue_code: str
+    strand: str
+    level: str
+    strength: float | None = None  # SD gap / net weighted score / ratio to city share
+    prominence: str | None = None  # high / low for a strand that covers the issue
+    summary: str = ""  # plain English, with the numbers
+    examples: list[str] = field(default_factory=list)  # surface forms, most frequent first
+    stems: frozenset = frozenset()  # the most frequent examples' stems: what two qualitative strands compare
+    all_stems: frozenset = frozenset()  # every example's stem: what the numbers' indicator names are sought in
+    evidence: dict = field(default_factory=dict)
+
+
+@dataclass
+class Context:
+    """What the rules need about places and the codebook (read once)."""
+
+    wards: dict[str, str]  # code -> name
+    issues: pd.DataFrame  # id, code, label, parent_code, keywords (leaf, active issues in codebook order)
+
+
+def context(engine: Engine, ward_codes: list[str] | None = None) -> Context:
+    with engine.connect() as conn:
+        wards = pd.read_sql(select(Ward.code, Ward.name).order_by(Ward.name), conn)
+        issues = pd.read_sql(select(Issue.id, Issue.code, Issue.label, Issue.parent_id, Issue.keywords,
+                                    Issue.sort_order, Issue.status), conn)
+    issues = issues[issues["status"] == "active"].sort_values(["sort_order", "id"])
+    parents = set(issues["parent_id"].dropna().astype(int))
+    code_of = dict(zip(issues["id"], issues["code"]))
+    issues["parent_code"] = issues["parent_id"].map(lambda p: code_of.get(int(p)) if pd.notna(p) else None)
+    leaves = issues[~issues["id"].isin(parents)].reset_index(drop=True)
+    ward_map = dict(zip(wards["code"], wards["name"]))
+    if ward_codes is not None:
+        ward_map = {c: ward_map.get(c, c) for c in ward_codes}
+    return Context(ward_map, leaves[["id", "code", "label", "parent_code", "keywords"]])
+
+
+# --------------------------------------------------------------------------- numbers
+def _indicator_gaps(engine: Engine) -> pd.DataFrame:
+    """Per (indicator, ward): value, city value and the standardised gap (positive = worse), from the numbers
+    strand's ward values (data zones aggregated to wards). Counts are left out: a ward's count measures its
+    size as much as its need."""
+    from sqlmodel import Session
+
+    from triangulate.numbers import ward_values as numbers
+
+    with Session(engine) as session:
+        frame = numbers.all_wards_indicator_frame(session)
+    columns = ["indicator_id", "ward_code", "title", "source", "unit", "polarity", "period", "value", "city", "gap_sd"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    frame = frame[(frame["polarity"] != "neutral") & (frame["aggregation"] != "sum")
+                  & frame["z"].notna() & frame["value"].notna()]
+    frame = frame.rename(columns={"city_value": "city", "z": "gap_sd"})
+    return frame[columns].reset_index(drop=True)
+
+
+def _indicator_links(engine: Engine) -> pd.DataFrame:
+    with engine.connect() as conn:
+        return pd.read_sql(select(IndicatorIssue.indicator_id, IndicatorIssue.issue_code), conn)
+
+
+def numbers_signals(engine: Engine, ctx: Context, t: Thresholds) -> list[Signal]:
+    gaps = _indicator_gaps(engine)
+    links = _indicator_links(engine)
+    by_issue: dict[str, list[int]] = {}
+    for indicator_id, code in zip(links["indicator_id"], links["issue_code"]):
+        by_issue.setdefault(code, []).append(int(indicator_id))
+    # (ward, indicator) → its gap row, read once; the loops below touch only Python objects
+    rows = {(r.ward_code, int(r.indicator_id)): r for r in gaps.itertuples(index=False) if r.ward_code in ctx.wards}
+    out = []
+    for issue in ctx.issues.itertuples():
+        own = by_issue.get(issue.code, [])
+        via = ""
+        if not own and t.numbers_use_parent_indicators and issue.parent_code:
+            own, via = by_issue.get(issue.parent_code, []), issue.parent_code
+        for ward_code in ctx.wards:
+            g = [rows[(ward_code, i)] for i in own if (ward_code, i) in rows]
+            if not g:
+                why = ("no indicator is linked to this issue" if not own
+                       else "no linked indicator has a value for this ward")
+                out.append(Signal(ward_code, issue.code, "numbers", "no data", summary=f"No data: {why}."))
+                continue
+            gap = sum(r.gap_sd for r in g) / len(g)
+            level = ("elevated" if gap >= t.numbers_elevated_sd else
+                     "lower" if gap <= -t.numbers_elevated_sd else "typical")
+            parts = "; ".join(
+                f"{r.title} {r.value:.3g} vs " + (f"city {r.city:.3g}" if pd.notna(r.city) else "the mean ward")
+                + f" ({r.gap_sd:+.1f} SD)" for r in g)
+            summary = (f"{level.capitalize()}: mean standardised gap {gap:+.2f} SD (worse is positive; threshold "
+                       f"±{t.numbers_elevated_sd:g}) over {len(g)} indicator(s)"
+                       f"{' of the parent issue ' + via if via else ''}: {parts}.")
+            titles = list(dict.fromkeys(r.title for r in g))
+            out.append(Signal(ward_code, issue.code, "numbers", level, round(gap, 3),
+                              "high" if level == "elevated" else "low", summary, titles,
+                              frozenset(ex.title_terms(titles)), frozenset(ex.title_terms(titles)),
+                              {"indicators": [r._asdict() for r in g], "via_parent": via}))
+    return out
+
+
+# --------------------------------------------------------------------------- practitioners
+def _insight_codes(engine: Engine, ward_codes) -> pd.DataFrame:
+    stmt = (select(Insight.id.label("insight_id"), Insight.ward_code, Insight.text, InsightCode.issue_id,
+                   InsightCode.stance, InsightCode.severity, InsightCode.coder, InsightCode.is_consensus)
+            .join(InsightCode, InsightCode.insight_id == Insight.id, isouter=True))
+    if ward_codes is not None:
+        stmt = stmt.where(Insight.ward_code.in_(list(ward_codes)))
+    with engine.connect() as conn:
+        return pd.read_sql(stmt, conn)
+
+
+def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=None) -> list[Signal]:
+    frame = _insight_codes(engine, ward_codes)
+    insights_per_ward = frame.groupby("ward_code")["insight_id"].nunique().to_dict()
+    texts = dict(zip(frame["insight_id"], frame["text"]))
+    coded = frame.dropna(subset=["issue_id"]).copy()
+    weights = {"problem": t.stance_weight_problem, "worsening": t.stance_weight_worsening,
+               "improving": t.stance_weight_improving, "not_a_problem": -t.stance_weight_not_a_problem}
+    # (ward, issue id) → [(insight id, score)], one entry per insight
+    scored: dict[tuple[str, int], list[tuple[int, float]]] = {}
+    if not coded.empty:
+        coded["issue_id"] = coded["issue_id"].astype(int)
+        coded["consensus"] = coded["is_consensus"].fillna(False).astype(bool) | (coded["coder"] == "consensus")
+        # Consensus coding wins: drop individual codings of an (insight, issue) that has a consensus one.
+        has_consensus = coded.groupby(["insight_id", "issue_id"])["consensus"].transform("any")
+        coded = coded[~has_consensus | coded["consensus"]]
+        # A consensus "not_coded" means the coders settled that the insight is not about this issue.
+        coded = coded[coded["stance"] != NOT_CODED].copy()
+        coded["n_coders"] = coded.groupby(["insight_id", "issue_id"])["coder"].transform("count")
+        coded["score"] = (coded["stance"].map(weights).astype(float).fillna(0.0) * coded["severity"].clip(1, 3)
+                          / coded["n_coders"])
+        per_insight = coded.groupby(["ward_code", "issue_id", "insight_id"], sort=False)["score"].sum()
+        for (ward_code, issue_id, insight_id), score in per_insight.items():
+            scored.setdefault((ward_code, int(issue_id)), []).append((int(insight_id), float(score)))
+    out = []
+    for issue in ctx.issues.itertuples():
+        for ward_code in ctx.wards:
+            n_ward = insights_per_ward.get(ward_code, 0)
+            if n_ward == 0:
+                out.append(Signal(ward_code, issue.code, "practitioners", "no data",
+                                  summary="No data: no officer insights have been recorded for this ward."))
+                continue
+            items = scored.get((ward_code, int(issue.id)))
+            if not items:
+                out.append(Signal(ward_code, issue.code, "practitioners", "not raised", 0.0, None,
+                                  f"Not raised: none of the ward's {n_ward} insight(s) is coded to this issue.",
+                                  evidence={"insights_in_ward": n_ward}))
+                continue
+            pro = [(i, v) for i, v in items if v > 0]
+            con = [(i, v) for i, v in items if v < 0]
+            support, against = sum(v for _, v in pro), -sum(v for _, v in con)
+            net = support - against
+            if against > support:
+                level, prominence = "contradicted", "high" if against >= t.practitioners_strong_score else "low"
+                summary = (f"Contradicted: {len(con)} insight(s) say it is not a problem here (weight {against:.1f}) "
+                           f"against {len(pro)} that raise it (weight {support:.1f}).")
+                chosen = con
+            else:
+                level = "raised"
+                prominence = "high" if net >= t.practitioners_strong_score else "low"
+                strongly = "strongly" if prominence == "high" else "but not strongly"
+                summary = (f"Raised {strongly}: {len(pro)} insight(s) of the ward's {n_ward} coded to this issue, "
+                           f"weighted score {net:.1f} (stance × severity; strong at ≥ {t.practitioners_strong_score:g})"
+                           + (f"; {len(con)} say it is not a problem." if con else "."))
+                chosen = pro
+            chosen = sorted(chosen, key=lambda iv: -abs(iv[1]))
+            docs = [ex.terms(texts.get(i) or "") for i, _ in chosen]
+            top = ex.salient(docs, t.examples_per_strand)
+            out.append(Signal(ward_code, issue.code, "practitioners", level, round(net, 3), prominence, summary,
+                              [form for _, form, _ in top], frozenset(s for s, _, _ in top),
+                              frozenset().union(*docs),
+                              {"insight_ids": [i for i, _ in chosen], "insights_in_ward": n_ward,
+                               "for": len(pro), "against": len(con), "support": support, "against_weight": against}))
+    return out
+
+
+# --------------------------------------------------------------------------- residents
+def _resident_counts(engine: Engine) -> pd.DataFrame:
+    stmt = (select(Transcript.ward_code, Segment.issue_id, Segment.issue_source, func.count().label("n"))
+            .join(Transcript, Transcript.id == Segment.transcript_id)
+            .where(Segment.speaker_role == "resident")
+            .group_by(Transcript.ward_code, Segment.issue_id, Segment.issue_source))
+    with engine.connect() as conn:
+        return pd.read_sql(stmt, conn)
+
+
+def waiting_segments(engine: Engine) -> dict[str, int]:
+    """Resident segments the current analysis has not assigned (issue_source ""), per ward code."""
+    counts = _resident_counts(engine)
+    waiting = counts[counts["issue_source"].fillna("") == ""]
+    return {w: int(n) for w, n in waiting.groupby("ward_code")["n"].sum().items()}
+
+
+NOT_ANALYSED_FIX = ("run the analysis (Topics page, researchers; or `python -m triangulate analyse`) before "
+                    "reading the residents' verdicts")
+
+
+def _resident_segments(engine: Engine, ward_codes) -> pd.DataFrame:
+    stmt = (select(Segment.id, Transcript.ward_code, Segment.issue_id, Segment.text, Segment.entities)
+            .join(Transcript, Transcript.id == Segment.transcript_id)
+            .where(Segment.speaker_role == "resident", Segment.issue_id.is_not(None)))
+    if ward_codes is not None:
+        stmt = stmt.where(Transcript.ward_code.in_(list(ward_codes)))
+    with engine.connect() as conn:
+        return pd.read_sql(stmt, conn)
+
+
+def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=None) -> list[Signal]:
+    counts = _resident_counts(engine)
+    ward_all = counts.groupby("ward_code")["n"].sum().to_dict()
+    waiting = waiting_segments(engine)
+    waiting_city = sum(waiting.values())
+    on_issue = counts.dropna(subset=["issue_id"])
+    ward_total = on_issue.groupby("ward_code")["n"].sum().to_dict()  # segments about some issue: the base
+    city_total = float(on_issue["n"].sum())
+    city_issue = on_issue.groupby("issue_id")["n"].sum().to_dict()
+    ward_issue = {(w, int(i)): int(n) for w, i, n in zip(on_issue["ward_code"], on_issue["issue_id"], on_issue["n"])}
+    segments = _resident_segments(engine, ward_codes)
+    seg_groups: dict[tuple[str, int], list] = {}
+    for seg_id, ward_code, issue_id, text, ents in zip(segments["id"], segments["ward_code"], segments["issue_id"],
+                                                       segments["text"], segments["entities"]):
+        seg_groups.setdefault((ward_code, int(issue_id)), []).append((int(seg_id), text, ents))
+    out = []
+    for issue in ctx.issues.itertuples():
+        city_share = city_issue.get(issue.id, 0) / city_total if city_total else 0.0
+        for ward_code in ctx.wards:
+            heard = ward_all.get(ward_code, 0)
+            if heard == 0:
+                out.append(Signal(ward_code, issue.code, "residents", "no data",
+                                  summary="No data: no resident speech has been transcribed for this ward."))
+                continue
+            if waiting_city:
+                here = waiting.get(ward_code, 0)
+                out.append(Signal(ward_code, issue.code, "residents", "not analysed",
+                                  summary=(f"Not analysed: {here} of this ward's {heard} resident segments and "
+                                           f"{waiting_city} across the city wait for the analysis to give them an "
+                                           f"issue (shares would be computed from part of the corpus); "
+                                           f"{NOT_ANALYSED_FIX}."),
+                                  evidence={"waiting": here, "waiting_city": waiting_city, "ward_segments": heard}))
+                continue
+            total = ward_total.get(ward_code, 0)
+            off_topic = heard - total
+            n = ward_issue.get((ward_code, int(issue.id)), 0)
+            share = n / total if total else 0.0
+            ratio = share / city_share if city_share else None
+            numbers = (f"{n} of the ward's {total} resident segments about an issue ({share:.0%}) against "
+                       f"{city_share:.0%} city-wide" + (f" (×{ratio:.1f})" if ratio is not None and n else "")
+                       + (f"; {off_topic} segment(s) about no issue not counted" if off_topic else ""))
+            if n == 0:
+                out.append(Signal(ward_code, issue.code, "residents", "silent", 0.0, None, f"Silent: {numbers}.",
+                                  evidence={"segments": 0, "ward_segments": total, "off_topic": off_topic,
+                                            "share": 0.0, "city_share": city_share}))
+                continue
+            prominent = n >= t.residents_prominent_min_segments and (
+                (ratio is not None and ratio >= t.residents_prominent_ratio) or share >= t.residents_prominent_share)
+            level = "prominent" if prominent else "mentioned"
+            rule = (f"prominent needs ≥ {t.residents_prominent_min_segments} segments and ≥ "
+                    f"×{t.residents_prominent_ratio:g} the city share or ≥ {t.residents_prominent_share:.0%} of the ward's")
+            docs, ids = [], []
+            for seg_id, text, ents in seg_groups.get((ward_code, int(issue.id)), []):
+                doc = ex.terms(text)
+                if ents and not isinstance(ents, str):
+                    doc = {**doc, **ex.entity_terms(ents)}
+                docs.append(doc)
+                ids.append(seg_id)
+            top = ex.salient(docs, t.examples_per_strand)
+            out.append(Signal(ward_code, issue.code, "residents", level, round(ratio, 3) if ratio else None,
+                              "high" if prominent else "low", f"{level.capitalize()}: {numbers}; {rule}.",
+                              [form for _, form, _ in top], frozenset(s for s, _, _ in top), frozenset().union(*docs),
+                              {"segment_ids": ids, "segments": n, "ward_segments": total, "off_topic": off_topic,
+                               "share": share, "city_share": city_share}))
+    return out
+
+
+# --------------------------------------------------------------------------- all strands
+def compute(engine: Engine, thresholds: Thresholds | None = None, ward_codes: list[str] | None = None) -> list[Signal]:
+    """Every strand's signal for every leaf issue in the given wards (all wards when None)."""
+    t = thresholds or Thresholds()
+    ctx = context(engine, ward_codes)
+    return (numbers_signals(engine, ctx, t) + practitioner_signals(engine, ctx, t, ward_codes)
+            + resident_signals(engine, ctx, t, ward_codes))
+
+
+def frame(signals: list[Signal]) -> pd.DataFrame:
+    """The signals as a table (one row per ward × issue × strand)."""
+    return pd.DataFrame([{"ward_code": s.ward_code, "issue_code": s.issue_code, "strand": s.strand,
+                          "level": s.level, "strength": s.strength, "prominence": s.prominence,
+                          "summary": s.summary, "examples": ", ".join(s.examples)} for s in signals])

@@ -1,0 +1,57 @@
+"""Notes captured per issue during a workshop session, saved as they are typed in (one row each)."""
+from __future__ import annotations
+
+import pandas as pd
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from schemas import Issue, Ward, WorkshopNote
+from triangulate.core import audit
+from triangulate.core.db import session_scope
+from triangulate.core.errors import NotFound, TriangulateError
+from triangulate.core.permissions import Actor, require
+
+
+def add_note(engine: Engine, actor: Actor, ward_code: str, issue_code: str | None, text: str) -> int:
+    require(actor, "workshop.write")
+    text = text.strip()
+    if not text:
+        raise TriangulateError("The note is empty; type what the room said before saving.")
+    with session_scope(engine) as session:
+        if session.get(Ward, ward_code) is None:
+            raise NotFound(f"No ward with code {ward_code!r}.")
+        issue_id = None
+        if issue_code:
+            issue = session.exec(select(Issue).where(Issue.code == issue_code)).first()
+            if issue is None:
+                raise NotFound(f"No issue with code {issue_code!r}.")
+            issue_id = issue.id
+        note = WorkshopNote(ward_code=ward_code, issue_id=issue_id, text=text, author=actor.username)
+        session.add(note)
+        session.flush()
+        audit.record(session, actor, "create", "workshop_note", note.id, ward=ward_code, issue=issue_code)
+        return note.id
+
+
+def delete_note(engine: Engine, actor: Actor, note_id: int) -> None:
+    require(actor, "workshop.write")
+    with session_scope(engine) as session:
+        note = session.get(WorkshopNote, note_id)
+        if note is None:
+            raise NotFound(f"No workshop note with id {note_id}.")
+        audit.record(session, actor, "delete", "workshop_note", note_id, text=note.text)
+        session.delete(note)
+
+
+def notes(engine: Engine, ward_code: str, issue_code: str | None = None) -> pd.DataFrame:
+    """The notes for a ward (optionally one issue), oldest first, as they were said."""
+    with session_scope(engine) as session:
+        codes = {i.id: i.code for i in session.exec(select(Issue))}
+        query = select(WorkshopNote).where(WorkshopNote.ward_code == ward_code).order_by(WorkshopNote.created_at,
+                                                                                         WorkshopNote.id)
+        rows = [{"id": n.id, "issue_code": codes.get(n.issue_id, ""), "text": n.text, "author": n.author,
+                 "created_at": n.created_at} for n in session.exec(query)]
+    frame = pd.DataFrame(rows, columns=["id", "issue_code", "text", "author", "created_at"])
+    if issue_code is not None:
+        frame = frame[frame["issue_code"] == issue_code].reset_index(drop=True)
+    return frame

@@ -1,0 +1,66 @@
+"""Booster wards: rank wards on a composite of the scale and the depth of child poverty.
+
+The briefing says Glasgow chose its ten Booster Wards on the "scale and depth of poverty". Here scale is the
+number of children in relative low income families (DWP, before housing costs, apportioned from intermediate
+zones) and depth is that number per child aged 0–15. Each is standardised across the 23 wards (z-score) and
+the composite is the weighted sum, the weights normalised to add to 1.
+"""
+from __future__ import annotations
+
+import pandas as pd
+from sqlmodel import Session
+
+from triangulate.numbers import ward_values as numbers
+
+SCALE_KEY, DEPTH_KEY = "cilif_children", "cilif_rate_0_15"
+FORMULA = r"\text{score} = w_s \cdot z(\text{children in low-income families}) + w_d \cdot z(\text{children in low-income families} \div \text{children aged 0–15}),\quad w_s + w_d = 1"
+
+
+def periods(session: Session) -> list[str]:
+    ind = numbers.indicators_frame(session)
+    hit = ind[ind["key"] == SCALE_KEY]
+    return list(hit["periods"].iloc[0]) if not hit.empty else []
+
+
+def default_period(session: Session) -> str | None:
+    """The latest period in which every ward has both components (a new partial import does not count)."""
+    for period in reversed(periods(session)):
+        frame = numbers.all_wards_indicator_frame(session, {SCALE_KEY: period, DEPTH_KEY: period})
+        part = frame[frame["indicator_key"].isin([SCALE_KEY, DEPTH_KEY])]
+        if not part.empty and part["value"].notna().all() and (part["n_areas"] > 0).all():
+            return period
+    return None
+
+
+def _z(s: pd.Series) -> pd.Series:
+    sd = s.std(ddof=0)
+    return (s - s.mean()) / sd if sd and sd > 0 else s * 0.0
+
+
+def ranking(session: Session, w_scale: float = 0.5, w_depth: float = 0.5, period: str | None = None,
+            top: int = 10) -> pd.DataFrame:
+    """Every ward with its components, z-scores, weighted score and rank (1 = highest priority)."""
+    if w_scale < 0 or w_depth < 0 or w_scale + w_depth <= 0:
+        raise ValueError("weights must be non-negative and not both zero")
+    total = w_scale + w_depth
+    ws, wd = w_scale / total, w_depth / total
+    period = period or default_period(session)
+    override = {SCALE_KEY: period, DEPTH_KEY: period} if period else None
+    df = numbers.all_wards_indicator_frame(session, override)
+    wide = df[df["indicator_key"].isin([SCALE_KEY, DEPTH_KEY])].pivot(
+        index=["ward_code", "ward_name", "booster"], columns="indicator_key", values="value").reset_index()
+    if SCALE_KEY not in wide or DEPTH_KEY not in wide:
+        return pd.DataFrame(columns=["rank", "ward_code", "ward_name", "children", "rate", "z_scale", "z_depth",
+                                     "score", "named_booster", "top"])
+    out = pd.DataFrame({"ward_code": wide["ward_code"], "ward_name": wide["ward_name"],
+                        "children": wide[SCALE_KEY].astype(float), "rate": wide[DEPTH_KEY].astype(float),
+                        "named_booster": wide["booster"].astype(bool)})
+    out["z_scale"] = _z(out["children"])
+    out["z_depth"] = _z(out["rate"])
+    out["w_scale"], out["w_depth"] = ws, wd
+    out["score"] = ws * out["z_scale"] + wd * out["z_depth"]
+    out = out.sort_values("score", ascending=False, na_position="last").reset_index(drop=True)
+    out.insert(0, "rank", range(1, len(out) + 1))
+    out["top"] = (out["rank"] <= top) & out["score"].notna()
+    out["period"] = period
+    return out

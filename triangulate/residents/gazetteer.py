@@ -1,0 +1,103 @@
+"""What redaction keeps: places, organisations, benefits and everyday words that are not personal data.
+
+The lists live as plain text under triangulate/data/redaction/ (one term a line, `#` comments) so a
+researcher can read and extend them. Glasgow's wards and neighbourhoods stay in `triangulate.residents.nlp`, which
+other modules import; they are merged in here.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from triangulate.core.config import PACKAGE_DATA
+
+FOLDER = PACKAGE_DATA / "redaction"
+KINDS = ("places", "organisations", "benefits", "words", "word_names", "first_names")
+
+
+def _read(kind: str) -> list[str]:
+    lines = (FOLDER / f"{kind}.txt").read_text(encoding="utf-8").splitlines()
+    lines = [l.strip() for l in lines if l.strip() and not l.lstrip().startswith("#")]
+    if kind == "first_names":  # written several to a line
+        lines = [w for l in lines for w in l.split()]
+    return list(dict.fromkeys(lines))
+
+
+def normal(text: str) -> str:
+    """Lower case, one space, curly apostrophes straightened, a leading "the" and a possessive dropped."""
+    text = " ".join(text.replace("’", "'").lower().split()).strip(" .,;:!?\"()[]")
+    text = re.sub(r"^the\s+", "", text)
+    return re.sub(r"'s?$", "", text)
+
+
+@lru_cache(maxsize=None)
+def terms(kind: str) -> tuple[str, ...]:
+    """The terms of one list as written (the places list also holds Glasgow's wards and neighbourhoods)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown gazetteer list {kind!r}; one of {', '.join(KINDS)}")
+    found = _read(kind)
+    if kind == "places":
+        from triangulate.residents.nlp import PLACE_NAMES
+
+        found = list(dict.fromkeys([*PLACE_NAMES, *found]))
+    if kind == "benefits":
+        from triangulate.residents.nlp import BENEFITS
+
+        found = list(dict.fromkeys([*BENEFITS, *found]))
+    return tuple(found)
+
+
+@lru_cache(maxsize=None)
+def normalised(kind: str) -> frozenset[str]:
+    return frozenset(normal(t) for t in terms(kind))
+
+
+def kept_terms() -> list[tuple[str, str]]:
+    """(term, kind) for every term that redaction keeps unless the file or the always-list names it."""
+    return [(t, kind) for kind in ("places", "organisations", "benefits") for t in terms(kind)]
+
+
+def is_place(text: str) -> bool:
+    return normal(text) in normalised("places")
+
+
+def is_kept(text: str) -> bool:
+    """A place, organisation, service, brand or benefit: not a person, whatever the model says."""
+    key = normal(text)
+    return any(key in normalised(kind) for kind in ("places", "organisations", "benefits"))
+
+
+def is_everyday_word(text: str) -> bool:
+    """Fillers, Scots words, family words, forms of address, calendar words: never a name on their own."""
+    return normal(text) in normalised("words")
+
+
+def is_word_name(text: str) -> bool:
+    """A name that is also an ordinary word (Will, Rose, Hope; Brown, Park): a name only with a capital."""
+    return normal(text) in normalised("word_names")
+
+
+def is_first_name(text: str) -> bool:
+    """A given name or a short form of one (Agnes, Tam, Senga, Kenzie): a person when it stands alone."""
+    return normal(text) in normalised("first_names")
+
+
+@lru_cache(maxsize=1)
+def _name_forms() -> dict[str, frozenset[str]]:
+    """Each given name or short form -> every form of the names it can stand for (Stevie -> stephen, steven,
+    stevie, steve...)."""
+    groups: dict[str, set[str]] = {}
+    for line in (FOLDER / "diminutives.txt").read_text(encoding="utf-8").splitlines():
+        if ":" not in line or line.lstrip().startswith("#"):
+            continue
+        full, shorts = line.split(":", 1)
+        forms = {full.strip().lower(), *(w.lower() for w in shorts.split())}
+        for form in forms:
+            groups.setdefault(form, set()).update(forms)
+    return {k: frozenset(v) for k, v in groups.items()}
+
+
+def same_given_name(a: str, b: str) -> bool:
+    """Could these two first names be one person's (Stevie and Stephen, Jo and Josephine)?"""
+    a, b = a.lower(), b.lower()
+    return a == b or b in _name_forms().get(a, ())

@@ -1,0 +1,115 @@
+"""Who is asking and who is answering: a first guess of each speaker's role that the researcher confirms.
+
+"facilitator": an interviewer-like label (I, Q, Interviewer, Facilitator, Moderator, Host, Chair), a key line
+saying so, or a speaker matching the facilitator named in the header, the front matter's `hosts` or the
+upload form. "resident": a respondent-like label (R, A, Respondent, Interviewee, Participant 38, P3) or a key
+saying so; and, once the asking side is declared, the other named speakers it interviews (the interview
+pattern). Everything else is "unknown" and never pre-ticked: audience members (F/M, Q from the floor beside
+a chair), "Unlabelled" text, speakers of a file that declares no facilitator, a first name two people share.
+A question-asking pattern alone may mark an interviewer, never a resident.
+"""
+from __future__ import annotations
+
+import re
+
+from triangulate.residents.labels import (AUDIENCE_WORDS, FACILITATOR_WORDS, RESPONDENT_WORDS, initials_of,
+                                           role_word, split_names)
+
+FACILITATOR, RESIDENT, UNKNOWN = "facilitator", "resident", "unknown"
+_KEY_FACILITATOR = {"interviewer", "facilitator", "co-facilitator", "moderator", "host", "chair",
+                    "chairperson", "researcher", "questioner", "notetaker"}
+_KEY_RESIDENT = {"interviewee", "respondent", "participant", "resident", "parent", "carer"}
+_KEY_AUDIENCE = {"audience", "floor"}
+
+
+def _matches(label: str, full: str, person: str) -> bool:
+    """Does a speaker (label as written, full name from a key) refer to this facilitator's name?"""
+    person_low = person.lower()
+    for candidate in filter(None, (label, full)):
+        low = re.sub(r"\s*[(\[].*?[)\]]", "", candidate).strip().lower()  # `Laura Mitchell (Glasgow City Council)`
+        if low == person_low or (len(person.split()) > 1 and low == person_low.split()[0]
+                                 and len(low.split()) == 1):
+            return True
+    return label.isupper() and len(label) >= 2 and label == initials_of(person)
+
+
+def infer_roles(parsed, facilitator: str | None = None) -> dict[str, str]:
+    speakers = [s for s in parsed.speakers]
+    names = parsed.speaker_names
+    key_roles = getattr(parsed, "key_roles", {}) or {}
+    people = split_names(parsed.metadata.get("facilitator", "") or "")
+    people += split_names(facilitator or "")
+    people += [h for h in getattr(parsed, "hosts", []) if h]
+    roles: dict[str, str] = {}
+    audience: set[str] = set()
+    labels_low = {role_word(s) for s in speakers}
+    has_chair = bool(labels_low & (FACILITATOR_WORDS - {"q", "question", "questioner"}))
+    for s in speakers:
+        word = role_word(s)
+        key = key_roles.get(s, "")
+        if s == "Unlabelled":
+            roles[s] = RESIDENT if getattr(parsed, "unlabelled", None) == "resident" else UNKNOWN
+        elif key in _KEY_FACILITATOR:
+            roles[s] = FACILITATOR
+        elif key in _KEY_RESIDENT:
+            roles[s] = RESIDENT
+        elif key in _KEY_AUDIENCE or (key and key not in _KEY_FACILITATOR | _KEY_RESIDENT and not names.get(s)):
+            roles[s] = UNKNOWN
+            audience.add(s)
+        elif any(_matches(s, names.get(s, ""), p) for p in people):
+            roles[s] = FACILITATOR
+        elif word in ("q", "question", "questioner") and has_chair:
+            roles[s] = UNKNOWN  # a question from the floor, beside a chair or host: not the chair's words
+            audience.add(s)
+        elif word in FACILITATOR_WORDS:
+            roles[s] = FACILITATOR
+        elif word in RESPONDENT_WORDS:
+            roles[s] = RESIDENT
+        elif word in AUDIENCE_WORDS:
+            roles[s] = UNKNOWN
+            audience.add(s)
+        else:
+            roles[s] = ""  # a name, initials or "Speaker 2": decided by the pattern below
+    ambiguous = _shared_first_names(parsed)
+    declared = any(r == FACILITATOR for r in roles.values())
+    for s, role in roles.items():
+        if role:
+            continue
+        if s in ambiguous or role_word(s) in ("speaker", "person", "other", "unknown"):
+            roles[s] = UNKNOWN if not declared or s in ambiguous else RESIDENT
+        else:
+            roles[s] = RESIDENT if declared else UNKNOWN
+    if not declared:
+        asker = _question_asker(parsed, [s for s, r in roles.items() if r == UNKNOWN and s not in audience
+                                         and s != "Unlabelled"])
+        if asker:
+            roles[asker] = FACILITATOR
+    return roles
+
+
+def _shared_first_names(parsed) -> set[str]:
+    """Labels that are a first name two people in this file share (`Andrew` with Andrew B and Andrew S)."""
+    firsts: dict[str, set[str]] = {}
+    for name in parsed.names:
+        if len(name.split()) > 1:
+            firsts.setdefault(name.split()[0].lower(), set()).add(name.lower())
+    return {s for s in parsed.speakers if len(s.split()) == 1 and len(firsts.get(s.lower(), ())) > 1}
+
+
+def _question_asker(parsed, candidates: list[str]) -> str | None:
+    """In a two-person dialogue, the one who asks most of the questions in short turns is the interviewer."""
+    if len(candidates) != 2:
+        return None
+    stats = {}
+    for s in candidates:
+        turns = [t.text for t in parsed.turns if t.speaker == s]
+        if len(turns) < 3:
+            return None
+        questions = sum(1 for t in turns if re.search(r"\?\s*$", t) or t.count("?") >= 1)
+        stats[s] = (questions / len(turns), sum(len(t.split()) for t in turns) / len(turns))
+    (a, (qa, wa)), (b, (qb, wb)) = stats.items()
+    if qa >= 0.4 and qa >= 2 * qb and wa < wb:
+        return a
+    if qb >= 0.4 and qb >= 2 * qa and wb < wa:
+        return b
+    return None
