@@ -5,9 +5,8 @@ import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
 import ui
-from triangulate.access import auth
 from triangulate import demo
-from triangulate.access import oidc
+from triangulate.access import auth, oidc
 from triangulate.core.errors import SignInFailed, explain
 
 st.set_page_config(page_title="Triangulate", page_icon="🔺", layout="wide")

@@ -181,12 +181,12 @@ def reanalysis(pool: list[str], n_segments: int, n_codes: int, analysed: Path | 
     a database this function already built and analysed (skips the slow first embedding and fit)."""
     import random
 
-    from sqlmodel import Session, select
+    from sqlmodel import Session
 
     from schemas import Segment, Speaker, Transcript, Ward
     from triangulate.core import db
-    from triangulate.residents import topics
     from triangulate.core.permissions import SYSTEM
+    from triangulate.residents import topics
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_assign_"))
     os.environ["TRIANGULATE_DATA_DIR"] = str(tmp / "data")
@@ -231,8 +231,8 @@ def _recode_and_time(engine, path, tmp, rng, n_codes, first, first_s) -> dict:
     from sqlmodel import Session, select
 
     from schemas import Segment, SegmentTopic, TopicModel
-    from triangulate.residents import topics
     from triangulate.core.permissions import SYSTEM
+    from triangulate.residents import topics
 
     with Session(engine) as s:
         seg_ids = s.exec(select(Segment.id).order_by(Segment.id)).all()

@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,22 +24,18 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert  # noqa: E402
 from sqlmodel import select  # noqa: E402
 
-from schemas import Insight, InsightCode, Issue, Segment, Speaker, Transcript, Ward  # noqa: E402
+from schemas import Insight, InsightCode, Segment, Speaker, Transcript, Ward  # noqa: E402
 from triangulate.codebook import issues as codebook  # noqa: E402
-from triangulate.joint import convergence
 from triangulate.core import db
-from triangulate.joint import examples
-from triangulate.numbers import glasgow
-from triangulate.joint import report
 from triangulate.core.permissions import SYSTEM  # noqa: E402
+from triangulate.joint import convergence, examples, report
+from triangulate.numbers import glasgow
 
 N_INSIGHTS, N_SEGMENTS = 5_000, 20_000
-WHEN = datetime(2025, 1, 1, tzinfo=timezone.utc)
+WHEN = datetime(2025, 1, 1, tzinfo=UTC)
 BUDGETS = {"matrix_one_ward_s": 0.300, "matrix_all_wards_s": 2.0, "report_html_s": 10.0, "report_pdf_s": 10.0,
            "report_xlsx_s": 10.0}
-WORDS = ("damp mould overcrowded flat bus fares nursery hours food bank pantry meter prepayment cold rent arrears "
-         "universal credit sanction school uniform trip laptop wifi anxiety stress GP dentist referral waiting "
-         "list hub outreach Langlands Road Govan Cross Pearce Institute Elder Park subway late unreliable").split()
+WORDS = ["damp", "mould", "overcrowded", "flat", "bus", "fares", "nursery", "hours", "food", "bank", "pantry", "meter", "prepayment", "cold", "rent", "arrears", "universal", "credit", "sanction", "school", "uniform", "trip", "laptop", "wifi", "anxiety", "stress", "GP", "dentist", "referral", "waiting", "list", "hub", "outreach", "Langlands", "Road", "Govan", "Cross", "Pearce", "Institute", "Elder", "Park", "subway", "late", "unreliable"]
 
 
 def _sentence(rng: random.Random) -> str:

@@ -28,7 +28,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CHROMIUM = "/usr/bin/chromium"
@@ -50,8 +49,8 @@ def demo_database(given: str | None, workdir: Path) -> Path:
     if given:
         shutil.copy(given, target)
         return target
-    from triangulate.core import db
     from triangulate import demo
+    from triangulate.core import db
 
     print("Building a demo database (a few minutes)…", file=sys.stderr)
     engine = db.make_engine(f"sqlite:///{target}")

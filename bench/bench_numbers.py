@@ -32,11 +32,11 @@ def main() -> None:
     from schemas import DataZone
     from triangulate.codebook import issues as codebook
     from triangulate.core import db
+    from triangulate.core.db import session_scope
+    from triangulate.core.permissions import SYSTEM
     from triangulate.numbers import glasgow
     from triangulate.numbers import ward_values as numbers
-    from triangulate.core.db import session_scope
     from triangulate.numbers.importing import import_indicators
-    from triangulate.core.permissions import SYSTEM
 
     results = {}
     tmp = Path(tempfile.mkdtemp())

@@ -26,16 +26,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+import assignment_data  # noqa: E402
 from sqlmodel import Session, func, select  # noqa: E402
 
-import assignment_data  # noqa: E402
-from schemas import Issue, SegmentCode, Ward  # noqa: E402
+from schemas import Issue, SegmentCode  # noqa: E402
 from triangulate.codebook import issues as codebook  # noqa: E402
-from triangulate.core import db
-from triangulate.residents import projects
 from triangulate.codebook import qdc
-from triangulate.residents import qdpx
+from triangulate.core import db
 from triangulate.core.permissions import SYSTEM, Actor  # noqa: E402
+from triangulate.residents import projects, qdpx
 
 BUDGET_S = 60.0
 PROMPTS = ["Can you tell me a bit about that?", "And how does that affect the weans?", "What would help?",

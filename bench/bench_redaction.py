@@ -243,9 +243,9 @@ def identity_errors(mentions: list[tuple[str, str, str]]) -> dict:
 
 # --------------------------------------------------------------------------- the run
 def run(files: list[Path], engine=None, repeat: int = 1) -> dict:
+    from triangulate.core.errors import TriangulateError
     from triangulate.residents import nlp
     from triangulate.residents import store as residents
-    from triangulate.core.errors import TriangulateError
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_redaction_db_"))
     engine = engine or fresh_engine(tmp)

@@ -34,13 +34,10 @@ from sqlmodel import Session, select  # noqa: E402
 
 from schemas import Segment, Ward  # noqa: E402
 from triangulate.codebook import issues as codebook  # noqa: E402
-from triangulate.core import db
-from triangulate.core import embeddings
-from triangulate.residents import nlp
-from triangulate.residents import store as residents
-from triangulate.residents import topics
-from triangulate.residents import transcripts
+from triangulate.core import db, embeddings
 from triangulate.core.permissions import SYSTEM  # noqa: E402
+from triangulate.residents import nlp, topics, transcripts
+from triangulate.residents import store as residents
 
 DEMO = ROOT / "triangulate" / "data" / "demo" / "transcripts"
 NAMES = ["Jean", "Tam", "Donna", "Kirsty", "Paul", "Shona", "Gary", "Angela", "Craig", "Lorraine", "Jade",

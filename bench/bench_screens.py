@@ -26,8 +26,8 @@ PAGES = ["home.py", "ward_profile.py", "booster_wards.py", "joint_display.py", "
 
 
 def main() -> int:
-    from triangulate.core import db
     from triangulate import demo
+    from triangulate.core import db
 
     work = Path(tempfile.mkdtemp(prefix="bench-screens-"))
     template = work / "demo.db"

@@ -21,11 +21,24 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from schemas import (AuditEvent, Embedding, Insight, Issue, Segment, SegmentTopic, Topic, TopicModel,  # noqa: E402
-                     Transcript, Ward, WorkshopNote)
-from triangulate.access import backup  # noqa: E402
+from schemas import (  # noqa: E402
+    AuditEvent,
+    Embedding,
+    Insight,
+    Issue,
+    Segment,
+    SegmentTopic,
+    Topic,
+    TopicModel,
+    Transcript,
+    Ward,
+    WorkshopNote,
+)
+from triangulate.access import (
+    backup,  # noqa: E402
+    erasure,
+)
 from triangulate.core import db
-from triangulate.access import erasure
 from triangulate.core.embeddings import text_hash  # noqa: E402
 from triangulate.core.permissions import SYSTEM  # noqa: E402
 

@@ -88,8 +88,8 @@ def _peak_rss_mb() -> float:
 
 
 def run_case(name: str, path: str) -> dict:
-    from triangulate.residents import transcripts
     from triangulate.core.errors import ImportFailed
+    from triangulate.residents import transcripts
 
     filename = json.loads(Path(path).with_suffix(".json").read_text())["filename"]
     data = Path(path).read_bytes()  # the upload as the server holds it; building it happened in the parent

@@ -8,13 +8,12 @@ import streamlit as st
 from sqlmodel import select
 
 import ui
-from triangulate.core.words import headed
 from schemas import Ward
-from triangulate.joint import convergence as cv
-from triangulate.core import exports
-from triangulate.core import palette
-from triangulate.joint import thresholds as th
+from triangulate.core import exports, palette
 from triangulate.core.db import session_scope
+from triangulate.core.words import headed
+from triangulate.joint import convergence as cv
+from triangulate.joint import thresholds as th
 
 st.title("Across wards")
 actor = ui.actor()

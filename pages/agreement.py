@@ -7,12 +7,9 @@ import streamlit as st
 
 import ui
 from schemas.insight_files import STANCE_LABELS
-from triangulate.practitioners import agreement
-from triangulate.core import exports
-from triangulate.practitioners import insights
-from triangulate.core import palette
+from triangulate.core import exports, palette
 from triangulate.core.words import coder_values_in_words, headed, label
-
+from triangulate.practitioners import agreement, insights
 
 
 def _reading(percent, kappa, alpha) -> str:

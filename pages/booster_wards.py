@@ -2,11 +2,10 @@
 import streamlit as st
 
 import ui
-from triangulate.numbers import booster
 from triangulate.core import exports
-from triangulate.numbers import charts
 from triangulate.core.db import session_scope
 from triangulate.core.words import headed
+from triangulate.numbers import booster, charts
 
 st.title("Booster wards")
 st.write("Glasgow's Child Poverty Programme focuses on ten Booster Wards, \"the 10 areas of the city with the "

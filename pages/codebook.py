@@ -6,9 +6,9 @@ import streamlit as st
 
 import ui
 from triangulate.codebook import issues as codebook
-from triangulate.residents import projects
 from triangulate.codebook import qdc
 from triangulate.core.db import session_scope
+from triangulate.residents import projects
 
 st.title("Codebook")
 actor = ui.actor()
@@ -58,18 +58,17 @@ codes = [i.code for i in active]
 fmt = lambda c: f"{labels.get(c, c)} ({c})"  # noqa: E731
 tab_add, tab_edit, tab_merge, tab_retire, tab_qdc = st.tabs(["Add", "Edit or rename", "Merge", "Retire",
                                                              "Upload .qdc"])
-with tab_add:
-    with st.form("add_issue", clear_on_submit=True):
-        c1, c2 = st.columns(2)
-        label = c1.text_input("Label", placeholder="e.g. Period poverty")
-        code = c2.text_input("Code", placeholder="e.g. period_poverty", help="lower case, digits and _; never changes")
-        definition = st.text_area("Definition", placeholder="One paragraph: what is in, what is out.")
-        keywords = st.text_input("Seed keywords (comma-separated)")
-        parent = st.selectbox("Under", [None, *codes], format_func=lambda c: "(top level)" if c is None else fmt(c))
-        if st.form_submit_button("Add issue", type="primary"):
-            with ui.friendly_errors():
-                added = codebook.add_issue(engine, actor, code, label, definition, keywords, parent)
-                st.success(f"Added {ui.md_escape(added.label)}.")
+with tab_add, st.form("add_issue", clear_on_submit=True):
+    c1, c2 = st.columns(2)
+    label = c1.text_input("Label", placeholder="e.g. Period poverty")
+    code = c2.text_input("Code", placeholder="e.g. period_poverty", help="lower case, digits and _; never changes")
+    definition = st.text_area("Definition", placeholder="One paragraph: what is in, what is out.")
+    keywords = st.text_input("Seed keywords (comma-separated)")
+    parent = st.selectbox("Under", [None, *codes], format_func=lambda c: "(top level)" if c is None else fmt(c))
+    if st.form_submit_button("Add issue", type="primary"):
+        with ui.friendly_errors():
+            added = codebook.add_issue(engine, actor, code, label, definition, keywords, parent)
+            st.success(f"Added {ui.md_escape(added.label)}.")
 
 with tab_edit:
     target = st.selectbox("Issue", codes, format_func=fmt, key="edit_pick")

@@ -6,9 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate.access import backup
-from triangulate.access import erasure
-from triangulate.access import retention
+from triangulate.access import backup, erasure, retention
 
 st.title("Backup and retention")
 me = ui.actor()

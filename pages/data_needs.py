@@ -2,12 +2,11 @@
 data proposes a need; a lead accepts it, edits it, gives it an owner and a status."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate.joint import dataneeds
 from triangulate.core.words import label
+from triangulate.joint import dataneeds
 
 st.title("Data needs")
 actor = ui.actor()

@@ -1,13 +1,13 @@
 """Home: what Triangulate is, the ward to look at, and what data is loaded from where."""
 import streamlit as st
+from sqlmodel import func, select
 
 import ui
 from schemas import DataZone, Ward
-from sqlmodel import func, select
 from triangulate.core import exports
+from triangulate.core.db import session_scope
 from triangulate.numbers import glasgow
 from triangulate.numbers import ward_values as numbers
-from triangulate.core.db import session_scope
 from triangulate.numbers.charts import fmt
 
 st.title("Triangulate")  # no emoji: servers often lack an emoji font (a blank box)

@@ -7,8 +7,8 @@ import streamlit as st
 import ui
 from triangulate.codebook import issues as codebook
 from triangulate.core import exports
-from triangulate.joint import hypotheses
 from triangulate.core.db import session_scope
+from triangulate.joint import hypotheses
 
 st.title("Hypotheses")
 actor = ui.actor()

@@ -6,9 +6,9 @@ import ui
 from schemas.indicator_files import AGGREGATIONS, POLARITIES, UNITS
 from triangulate.codebook import issues as codebook
 from triangulate.core import exports
-from triangulate.numbers import ward_values as numbers
-from triangulate.numbers import importing as numbers_import
 from triangulate.core.db import session_scope
+from triangulate.numbers import importing as numbers_import
+from triangulate.numbers import ward_values as numbers
 
 FROM_FILE = "(from the file, or the default)"
 

@@ -6,10 +6,9 @@ import streamlit as st
 
 import ui
 from schemas.insight_files import STANCE_LABELS, STANCES
-from triangulate.core import exports
-from triangulate.practitioners import insights
-from triangulate.core import palette
+from triangulate.core import exports, palette
 from triangulate.core.words import codes_in_words, headed, label
+from triangulate.practitioners import insights
 
 st.title("Issues × wards")
 actor = ui.actor()

@@ -9,9 +9,8 @@ import streamlit as st
 import ui
 from schemas.insight_files import CONFIDENCE, EVIDENCE_TYPES, MAX_TEXT, STANCE_LABELS, STANCES
 from triangulate.codebook import issues as codebook
-from triangulate.practitioners import insights
-from triangulate.practitioners import suggest
 from triangulate.core.db import session_scope
+from triangulate.practitioners import insights, suggest
 
 st.title("Record an insight")
 actor = ui.actor()

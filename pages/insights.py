@@ -1,18 +1,16 @@
 """Insights: the list with filters, editing your own (history kept), second coding, export and bulk import."""
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import streamlit as st
 
 import ui
 from schemas.insight_files import CONFIDENCE, EVIDENCE_TYPES, STANCE_LABELS, STANCES
 from triangulate.codebook import issues as codebook
-from triangulate.practitioners import importing as insight_import
-from triangulate.practitioners import insights
 from triangulate.core.db import session_scope
 from triangulate.core.words import codes_in_words
+from triangulate.practitioners import importing as insight_import
+from triangulate.practitioners import insights
 
 st.title("Insights")
 actor = ui.actor()

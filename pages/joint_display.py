@@ -6,10 +6,9 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate.joint import convergence as cv
 from triangulate.core import exports
-from triangulate.joint import evidence
-from triangulate.joint import report
+from triangulate.joint import convergence as cv
+from triangulate.joint import evidence, report
 from triangulate.joint import signals as sig
 from triangulate.joint import thresholds as th
 from triangulate.joint.evidence import escape_markdown as md

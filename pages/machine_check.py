@@ -6,10 +6,10 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from triangulate.joint import thresholds as th
 from triangulate.residents import coding
 from triangulate.residents import machine_check as mc
 from triangulate.residents import store as residents
-from triangulate.joint import thresholds as th
 from ui import coding_widgets
 
 st.title("Check the machine")

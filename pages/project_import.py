@@ -5,10 +5,8 @@ import streamlit as st
 
 import ui
 from triangulate.codebook import issues as codebook
-from triangulate.residents import projects
-from triangulate.residents import qdpx
-from triangulate.residents import review
 from triangulate.core.db import session_scope
+from triangulate.residents import projects, qdpx, review
 
 st.title("Import a coded project")
 st.write("A REFI-QDA project export (**.qdpx**, *File → Export → REFI-QDA project* in NVivo, ATLAS.ti, MAXQDA or "

@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from triangulate.joint import thresholds as th
 from triangulate.core.words import label
+from triangulate.joint import thresholds as th
 
 st.title("Thresholds")
 actor = ui.actor()

@@ -3,11 +3,9 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate.residents import metadata_redaction
-from triangulate.residents import store as residents
-from triangulate.residents import review
-from triangulate.residents import transcripts
 from triangulate.core.errors import ImportFailed
+from triangulate.residents import metadata_redaction, review, transcripts
+from triangulate.residents import store as residents
 
 st.title("Upload transcripts")
 st.write("Interview, focus-group and drop-in transcripts: **.txt**, **.md** (YAML front matter), **.docx** "
@@ -21,17 +19,16 @@ if not ui.allowed("transcripts.upload"):
     st.warning("Your role cannot upload transcripts. Researchers and admins can.")
     st.stop()
 
-with st.expander("Project redaction lists (always redact / never redact)"):
-    with ui.friendly_errors():
-        lists = residents.redaction_lists(engine, actor)
-        with st.form("redaction_lists"):
-            always = st.text_area("Always redact (one per line: nicknames, a shop owner, a school…)",
-                                  "\n".join(lists["always"]))
-            allow = st.text_area("Never redact (one per line: words wrongly taken for names)",
-                                 "\n".join(lists["allow"]))
-            if st.form_submit_button("Save lists"):
-                residents.set_redaction_lists(engine, actor, always.splitlines(), allow.splitlines())
-                st.success("Saved. Preview again to apply them.")
+with st.expander("Project redaction lists (always redact / never redact)"), ui.friendly_errors():
+    lists = residents.redaction_lists(engine, actor)
+    with st.form("redaction_lists"):
+        always = st.text_area("Always redact (one per line: nicknames, a shop owner, a school…)",
+                              "\n".join(lists["always"]))
+        allow = st.text_area("Never redact (one per line: words wrongly taken for names)",
+                             "\n".join(lists["allow"]))
+        if st.form_submit_button("Save lists"):
+            residents.set_redaction_lists(engine, actor, always.splitlines(), allow.splitlines())
+            st.success("Saved. Preview again to apply them.")
 
 st.subheader("1. Files and what they record")
 files = st.file_uploader("Transcript files", type=["txt", "md", "docx", "vtt", "srt"], accept_multiple_files=True,
@@ -144,9 +141,8 @@ for k, item in enumerate(items):
                 st.dataframe(shown, hide_index=True, width="stretch")
                 st.caption(f"{len(shown)} of {len(item.redactions)} redactions. The 'found' column is shown only "
                            "here, for your review; it is never stored.")
-        with tab_text:
-            with st.container(height=480):
-                st.markdown("\n\n".join(highlighted(t) for t in review.turns(item, choices[item.filename])))
+        with tab_text, st.container(height=480):
+            st.markdown("\n\n".join(highlighted(t) for t in review.turns(item, choices[item.filename])))
         with st.form(f"corrections_{k}"):
             st.write("Corrections for this file only")
             k1, k2 = st.columns(2)

@@ -3,8 +3,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate.access import auth
-from triangulate.access import oidc
+from triangulate.access import auth, oidc
 from triangulate.access import users as users_admin
 from triangulate.core.permissions import ROLE_DESCRIPTIONS, ROLES
 
@@ -31,22 +30,21 @@ with st.expander("What each role may do"):
 
 add, change, organisation = st.tabs(["Add an account", "Change an account", "Organisation sign-in (OIDC)"])
 
-with add:
-    with st.form("add_user", clear_on_submit=True):
-        username = st.text_input("Username", help="letters, digits, '.', '-' or '_'; e.g. jo.smith")
-        name = st.text_input("Name as shown in the app")
-        role = st.selectbox("Role", ROLES, index=ROLES.index("viewer"), format_func=str.capitalize)
-        service = st.text_input("Role or service", placeholder="e.g. Health visiting, Housing options")
-        password = st.text_input("First password", type="password",
-                                 help=f"at least {auth.MIN_PASSWORD_LENGTH} characters; give it to them in person")
-        repeat = st.text_input("Repeat the password", type="password")
-        if st.form_submit_button("Add account", type="primary"):
-            if password != repeat:
-                st.error("The two passwords differ; type them again.")
-            else:
-                with ui.friendly_errors():
-                    created = auth.create_user(engine, me, username, password, role, name, service)
-                    st.success(f"Added {created.username} ({created.role}).")
+with add, st.form("add_user", clear_on_submit=True):
+    username = st.text_input("Username", help="letters, digits, '.', '-' or '_'; e.g. jo.smith")
+    name = st.text_input("Name as shown in the app")
+    role = st.selectbox("Role", ROLES, index=ROLES.index("viewer"), format_func=str.capitalize)
+    service = st.text_input("Role or service", placeholder="e.g. Health visiting, Housing options")
+    password = st.text_input("First password", type="password",
+                             help=f"at least {auth.MIN_PASSWORD_LENGTH} characters; give it to them in person")
+    repeat = st.text_input("Repeat the password", type="password")
+    if st.form_submit_button("Add account", type="primary"):
+        if password != repeat:
+            st.error("The two passwords differ; type them again.")
+        else:
+            with ui.friendly_errors():
+                created = auth.create_user(engine, me, username, password, role, name, service)
+                st.success(f"Added {created.username} ({created.role}).")
 
 with change:
     if not accounts:

@@ -2,12 +2,11 @@
 import streamlit as st
 
 import ui
-from triangulate.core import exports
-from triangulate.numbers import ward_values as numbers
-from triangulate.core import palette
-from triangulate.numbers import charts
-from triangulate.core.words import headed, label
+from triangulate.core import exports, palette
 from triangulate.core.db import session_scope
+from triangulate.core.words import headed, label
+from triangulate.numbers import charts
+from triangulate.numbers import ward_values as numbers
 
 st.title("Ward profile")
 ward = ui.ward_picker("Ward", key="profile_ward")

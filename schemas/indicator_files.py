@@ -6,7 +6,6 @@ are recognised in `triangulate/numbers_import.py`; whatever the format, each row
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -38,7 +37,7 @@ class IndicatorMeta(BaseModel):
     polarity: str = "higher_worse"
     licence: str = "Open Government Licence v3.0"
     aggregation: str = "ratio"
-    denominator_label: Optional[str] = None
+    denominator_label: str | None = None
     issue_codes: list[str] = Field(default_factory=list)
     notes: str = ""
 
@@ -98,8 +97,8 @@ class IndicatorRow(BaseModel):
     area_level: str
     period: str
     breakdown: str = ""
-    value: Optional[float] = None
-    numerator: Optional[float] = None
-    denominator: Optional[float] = None
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
     suppressed: bool = False
     source_row: int = 0  # the row in the file, as a spreadsheet numbers it

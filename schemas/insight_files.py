@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -140,7 +139,7 @@ class InsightFields(BaseModel):
     author: str = Field(min_length=1, max_length=200)
     role_service: str = Field(min_length=1, max_length=200)
     evidence_type: str
-    families: Optional[int] = Field(default=None, ge=0, le=100_000)
+    families: int | None = Field(default=None, ge=0, le=100_000)
     confidence: str = "medium"
     text: str = Field(min_length=1, max_length=MAX_TEXT)
 

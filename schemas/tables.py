@@ -6,15 +6,14 @@ migrated schema with these tables.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Optional
+from datetime import UTC, date, datetime
 
 from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 # --------------------------------------------------------------------------- places
@@ -35,22 +34,22 @@ class DataZone(SQLModel, table=True):
     # The DZ→ward lookup is a best-fit overlay, not an official lookup: keep how well it fits.
     fit_quality: str = "good"  # good / fair / uncertain
     overlap_share: float = 1.0
-    second_ward_code: Optional[str] = None
-    population: Optional[int] = None
+    second_ward_code: str | None = None
+    population: int | None = None
 
 
 # --------------------------------------------------------------------------- codebook
 class Issue(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     code: str = Field(unique=True, index=True)
     label: str
     definition: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
-    parent_id: Optional[int] = Field(default=None, foreign_key="issue.id")
+    parent_id: int | None = Field(default=None, foreign_key="issue.id")
     keywords: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     guid: str = Field(unique=True)  # REFI-QDA code GUID, kept across export/import
-    colour: Optional[str] = None
+    colour: str | None = None
     status: str = "active"  # active / retired (kept for history)
-    merged_into_id: Optional[int] = Field(default=None, foreign_key="issue.id")
+    merged_into_id: int | None = Field(default=None, foreign_key="issue.id")
     sort_order: int = 0
 
 
@@ -61,7 +60,7 @@ class ImportBatch(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("kind", "checksum", name="uq_importbatch_kind_checksum"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     kind: str  # indicators / insights / transcript / codebook
     filename: str
     checksum: str = Field(index=True)
@@ -72,7 +71,7 @@ class ImportBatch(SQLModel, table=True):
 
 
 class Indicator(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     key: str = Field(unique=True, index=True)
     title: str
     source: str  # the dataset, e.g. "SIMD 2020v2 indicators"
@@ -85,7 +84,7 @@ class Indicator(SQLModel, table=True):
     # How data-zone values become ward values: sum (counts), ratio (Σnumerator/Σdenominator),
     # population_weighted (weighted mean with denominator as weight), none (not aggregable, e.g. ranks).
     aggregation: str = "ratio"
-    denominator_label: Optional[str] = None
+    denominator_label: str | None = None
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
 
 
@@ -97,36 +96,36 @@ class IndicatorIssue(SQLModel, table=True):
 class IndicatorValue(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("indicator_id", "area_code", "period", "breakdown"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     indicator_id: int = Field(foreign_key="indicator.id", index=True)
     area_code: str = Field(index=True, max_length=9)  # S01 / S02 / S13 / S12 / S92
     area_level: str  # datazone / intermediate_zone / ward / council / country
     period: str
     breakdown: str = ""  # e.g. "age 0-4"; empty for all
-    value: Optional[float] = None  # None when suppressed
-    numerator: Optional[float] = None
-    denominator: Optional[float] = None
+    value: float | None = None  # None when suppressed
+    numerator: float | None = None
+    denominator: float | None = None
     suppressed: bool = False
-    batch_id: Optional[int] = Field(default=None, foreign_key="importbatch.id")
+    batch_id: int | None = Field(default=None, foreign_key="importbatch.id")
 
 
 # --------------------------------------------------------------------------- people
 class User(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     username: str = Field(unique=True, index=True)
     display_name: str = ""
     role: str  # admin / lead / researcher / officer / viewer
     service: str = ""  # e.g. "Health visiting", "Housing"
-    password_hash: Optional[str] = None  # argon2; None for OIDC-only accounts
-    oidc_subject: Optional[str] = Field(default=None, unique=True)
+    password_hash: str | None = None  # argon2; None for OIDC-only accounts
+    oidc_subject: str | None = Field(default=None, unique=True)
     failed_attempts: int = 0
-    locked_until: Optional[datetime] = None
+    locked_until: datetime | None = None
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
 
 
 class AuditEvent(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
     actor: str = Field(index=True)
     action: str = Field(index=True)  # sign-in, create, edit, delete, export, import, setting, …
@@ -144,25 +143,25 @@ class Setting(SQLModel, table=True):
 
 # --------------------------------------------------------------------------- practitioners
 class Insight(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     ward_code: str = Field(foreign_key="ward.code", index=True)
-    author_id: Optional[int] = Field(default=None, foreign_key="user.id")
+    author_id: int | None = Field(default=None, foreign_key="user.id")
     author_name: str
     role_service: str
     observed_on: date
     text: str = Field(sa_column=Column(Text, nullable=False))
     evidence_type: str  # direct observation / caseload pattern / a family's story / partner report
-    families: Optional[int] = None  # how many families it concerns
+    families: int | None = None  # how many families it concerns
     confidence: str = "medium"  # low / medium / high
     illustrative: bool = False  # fictional demo data, labelled wherever shown
-    client_token: Optional[str] = Field(default=None, unique=True)  # stops a double submit
-    content_hash: Optional[str] = Field(default=None, index=True)  # makes bulk import idempotent
+    client_token: str | None = Field(default=None, unique=True)  # stops a double submit
+    content_hash: str | None = Field(default=None, index=True)  # makes bulk import idempotent
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
 class InsightRevision(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     insight_id: int = Field(foreign_key="insight.id", index=True)
     edited_by: str
     edited_at: datetime = Field(default_factory=utcnow)
@@ -172,7 +171,7 @@ class InsightRevision(SQLModel, table=True):
 class InsightCode(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("insight_id", "issue_id", "coder"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     insight_id: int = Field(foreign_key="insight.id", index=True)
     issue_id: int = Field(foreign_key="issue.id", index=True)
     stance: str  # problem / not_a_problem / improving / worsening
@@ -184,10 +183,10 @@ class InsightCode(SQLModel, table=True):
 
 # --------------------------------------------------------------------------- residents
 class Transcript(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     ward_code: str = Field(foreign_key="ward.code", index=True)
     title: str
-    held_on: Optional[date] = None
+    held_on: date | None = None
     method: str = "interview"  # interview / focus group / drop-in
     consent_basis: str = ""
     facilitator: str = ""
@@ -203,27 +202,27 @@ class Transcript(SQLModel, table=True):
 
 
 class Speaker(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     transcript_id: int = Field(foreign_key="transcript.id", index=True)
     label: str  # as redacted, e.g. "[PERSON 2]" or "Interviewer"
     is_resident: bool = False
 
 
 class Segment(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     transcript_id: int = Field(foreign_key="transcript.id", index=True)
-    speaker_id: Optional[int] = Field(default=None, foreign_key="speaker.id")
+    speaker_id: int | None = Field(default=None, foreign_key="speaker.id")
     speaker_role: str = "resident"  # resident / facilitator
     order: int = 0
     text: str = Field(sa_column=Column(Text, nullable=False))  # redacted text only
     text_hash: str = Field(index=True)
-    start_s: Optional[float] = None
-    end_s: Optional[float] = None
+    start_s: float | None = None
+    end_s: float | None = None
     lemmas: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     entities: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     noun_chunks: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     # The issue the joint display reads: from the topic mapping, by similarity, or set by hand.
-    issue_id: Optional[int] = Field(default=None, foreign_key="issue.id", index=True)
+    issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
     issue_source: str = ""  # manual / model / topic / none / "" (not analysed): see CONTRACTS
 
 
@@ -232,47 +231,47 @@ class SegmentCode(SQLModel, table=True):
     NULL for `none` (about no issue). Several coders are kept side by side; coder "consensus" is a settled
     coding. `Segment.issue_id/issue_source` holds the one effective issue derived from these rows."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     segment_id: int = Field(foreign_key="segment.id", index=True)
-    issue_id: Optional[int] = Field(default=None, foreign_key="issue.id", index=True)
+    issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
     coder: str = Field(index=True)  # username; "consensus" for a settled coding
     source: str = "manual"  # manual (viewer, bulk, CSV) / check (a blind machine check) / consensus
-    span_start: Optional[int] = None  # character offsets in the stored (redacted) text; None = whole segment
-    span_end: Optional[int] = None
+    span_start: int | None = None  # character offsets in the stored (redacted) text; None = whole segment
+    span_end: int | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
 
 class MachineCheck(SQLModel, table=True):
     """One "check the machine" round: a blind stratified sample a researcher codes; results kept as history."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     started_by: str
     started_at: datetime = Field(default_factory=utcnow)
-    finished_at: Optional[datetime] = None
+    finished_at: datetime | None = None
     status: str = "open"  # open / finished
     seed: int = 0
     ward_codes: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # [] = every ward
     strata: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # machine issue -> segments
-    model_id: Optional[int] = None  # the topic model current when the sample was drawn (no FK: models are pruned)
+    model_id: int | None = None  # the topic model current when the sample was drawn (no FK: models are pruned)
     results: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))  # figures at finish
 
 
 class MachineCheckItem(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     check_id: int = Field(foreign_key="machinecheck.id", index=True)
     segment_id: int = Field(foreign_key="segment.id", index=True)
     position: int = 0  # order shown to the coder
     stratum: str  # the machine's issue code when sampled, or "none"
-    machine_issue_id: Optional[int] = Field(default=None, foreign_key="issue.id")
+    machine_issue_id: int | None = Field(default=None, foreign_key="issue.id")
     machine_source: str = ""
     human_issue_ids: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # [] + coded = none
-    coded_at: Optional[datetime] = None
+    coded_at: datetime | None = None
 
 
 class RawUpload(SQLModel, table=True):
     """The unredacted upload, kept only when the project turns retention on; deleted after N days."""
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     transcript_id: int = Field(foreign_key="transcript.id", index=True)
     filename: str
     content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
@@ -282,7 +281,7 @@ class RawUpload(SQLModel, table=True):
 class Embedding(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("text_hash", "model"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     text_hash: str = Field(index=True)
     model: str
     dim: int
@@ -290,7 +289,7 @@ class Embedding(SQLModel, table=True):
 
 
 class TopicModel(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     method: str  # bertopic / similarity
     fitted_at: datetime = Field(default_factory=utcnow)
     fitted_by: str = ""
@@ -303,7 +302,7 @@ class TopicModel(SQLModel, table=True):
 
 
 class Topic(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     model_id: int = Field(foreign_key="topicmodel.id", index=True)
     number: int  # BERTopic's topic id; -1 outliers
     label: str
@@ -316,11 +315,11 @@ class SegmentTopic(SQLModel, table=True):
     segment_id: int = Field(foreign_key="segment.id", primary_key=True)
     model_id: int = Field(foreign_key="topicmodel.id", primary_key=True)
     topic_id: int = Field(foreign_key="topic.id", index=True)
-    probability: Optional[float] = None
+    probability: float | None = None
 
 
 class TopicIssue(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     topic_id: int = Field(foreign_key="topic.id", index=True)
     issue_id: int = Field(foreign_key="issue.id")
     confidence: float = 0.0
@@ -330,9 +329,9 @@ class TopicIssue(SQLModel, table=True):
 
 # --------------------------------------------------------------------------- workshop outputs
 class Hypothesis(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     ward_code: str = Field(foreign_key="ward.code", index=True)
-    issue_id: Optional[int] = Field(default=None, foreign_key="issue.id")
+    issue_id: int | None = Field(default=None, foreign_key="issue.id")
     statement: str = Field(sa_column=Column(Text, nullable=False))  # "What if …"
     test_of_change: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     owner: str = ""
@@ -344,7 +343,7 @@ class Hypothesis(SQLModel, table=True):
 
 
 class DataNeed(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     ward_code: str = Field(foreign_key="ward.code", index=True)
     issue_id: int = Field(foreign_key="issue.id")
     strand: str  # numbers / practitioners / residents
@@ -357,9 +356,9 @@ class DataNeed(SQLModel, table=True):
 
 
 class WorkshopNote(SQLModel, table=True):
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     ward_code: str = Field(foreign_key="ward.code", index=True)
-    issue_id: Optional[int] = Field(default=None, foreign_key="issue.id")
+    issue_id: int | None = Field(default=None, foreign_key="issue.id")
     text: str = Field(sa_column=Column(Text, nullable=False))
     author: str
     created_at: datetime = Field(default_factory=utcnow)

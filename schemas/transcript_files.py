@@ -17,7 +17,7 @@ A .txt or .docx may carry the same keys as `Key: value` lines at the top. Turns 
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -27,7 +27,7 @@ Method = Literal["interview", "focus group", "drop-in"]
 class TranscriptMetadata(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     ward: str = Field(min_length=1, description="ward name or GSS code")
-    held_on: Optional[date] = None
+    held_on: date | None = None
     method: Method = "interview"
     consent_basis: str = Field(default="", max_length=500)
     facilitator: str = Field(default="", max_length=200)

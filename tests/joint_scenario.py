@@ -11,8 +11,18 @@ from datetime import date
 
 from sqlmodel import select
 
-from schemas import (Indicator, IndicatorIssue, IndicatorValue, Insight, InsightCode, Issue, Segment, Speaker,
-                     Transcript, Ward)
+from schemas import (
+    Indicator,
+    IndicatorIssue,
+    IndicatorValue,
+    Insight,
+    InsightCode,
+    Issue,
+    Segment,
+    Speaker,
+    Transcript,
+    Ward,
+)
 from triangulate.codebook import issues as codebook
 from triangulate.core.db import session_scope
 from triangulate.core.permissions import SYSTEM

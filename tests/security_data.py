@@ -2,14 +2,33 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 
-from schemas import (AuditEvent, DataNeed, Embedding, Hypothesis, ImportBatch, Insight, InsightCode,
-                     InsightRevision, Issue, RawUpload, Segment, SegmentTopic, Speaker, Topic, TopicIssue,
-                     TopicModel, Transcript, User, Ward, WorkshopNote)
+from schemas import (
+    AuditEvent,
+    DataNeed,
+    Embedding,
+    Hypothesis,
+    ImportBatch,
+    Insight,
+    InsightCode,
+    InsightRevision,
+    Issue,
+    RawUpload,
+    Segment,
+    SegmentTopic,
+    Speaker,
+    Topic,
+    TopicIssue,
+    TopicModel,
+    Transcript,
+    User,
+    Ward,
+    WorkshopNote,
+)
 from triangulate.core.db import session_scope
 from triangulate.core.embeddings import MODEL_NAME, text_hash
 
@@ -62,7 +81,7 @@ def transcript(engine, title: str, texts: list[str], checksum: str, ward: str = 
                 s.add(Embedding(text_hash=text_hash(text), model=MODEL_NAME, dim=384, vector=_vector(order)))
         raw = (f"{raw_name}: " + " ".join(texts)).encode("utf-8")
         s.add(RawUpload(transcript_id=t.id, filename=f"{title}.txt", content=raw,
-                        uploaded_at=uploaded_at or datetime.now(timezone.utc)))
+                        uploaded_at=uploaded_at or datetime.now(UTC)))
         s.add(ImportBatch(kind="transcript", filename=f"{title}.txt", checksum=checksum, rows=len(texts),
                           imported_by="researcher", report={"transcript_id": t.id, "first": texts[0]}))
         return {"id": t.id, "segments": segment_ids}
@@ -118,4 +137,4 @@ def insight(engine, author_id: int, text: str, issue_id: int) -> int:
 
 
 def days_ago(n: int) -> datetime:
-    return datetime.now(timezone.utc) - timedelta(days=n)
+    return datetime.now(UTC) - timedelta(days=n)

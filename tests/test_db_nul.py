@@ -12,9 +12,8 @@ def test_nul_in_any_text_is_refused_and_nothing_written(engine):
         session.add(Ward(code="S13002971", name="Govan"))
     for row in (Hypothesis(ward_code="S13002971", statement="What if\x00"),
                 WorkshopNote(ward_code="S13002971", text="a\x00b", author="lead")):
-        with pytest.raises(TriangulateError, match="NUL"):
-            with db.session_scope(engine) as session:
-                session.add(row)
+        with pytest.raises(TriangulateError, match="NUL"), db.session_scope(engine) as session:
+            session.add(row)
     with db.session_scope(engine) as session:
         assert session.exec(select(Hypothesis)).all() == []
         assert session.exec(select(WorkshopNote)).all() == []

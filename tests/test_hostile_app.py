@@ -17,17 +17,17 @@ import pytest
 import streamlit as st
 from sqlmodel import select
 
-from schemas import DataNeed, Hypothesis, Indicator, Issue, Speaker, Transcript, User, WorkshopNote
+from schemas import DataNeed, Hypothesis, Indicator, Issue, Speaker, User, WorkshopNote
 from tests import joint_scenario as js
 from tests.apptest_helpers import run_page
 from tests.hostile_support import HOSTILE
 from triangulate.codebook import issues as codebook
 from triangulate.core import db
-from triangulate.practitioners import insights
-from triangulate.joint import report
 from triangulate.core.db import session_scope
 from triangulate.core.permissions import SYSTEM, Actor
+from triangulate.joint import report
 from triangulate.joint.evidence import escape_markdown
+from triangulate.practitioners import insights
 from ui import md_escape
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,8 +15,16 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from schemas import Issue
-from tests.hostile_support import (HOSTILE, assert_documented, base_data, db_fingerprint, hostile_counter,  # noqa: F401
-                                   hostile_text, tried, typed_text)
+from tests.hostile_support import (  # noqa: F401
+    HOSTILE,
+    assert_documented,
+    base_data,
+    db_fingerprint,
+    hostile_counter,
+    hostile_text,
+    tried,
+    typed_text,
+)
 from triangulate.codebook import issues as codebook
 from triangulate.codebook import qdc
 from triangulate.core.db import session_scope
@@ -29,7 +37,7 @@ NAME, FORM = "codebook .qdc importer", "codebook forms (add_issue / edit_issue)"
 RESEARCHER = Actor("researcher", "researcher", id=3)
 NS = qdc.NAMESPACE
 # XML 1.0 cannot carry most control characters: a QDA program could never export them.
-xml_text = hostile_text.map(lambda t: "".join(ch for ch in t if ch in "\t\n\r" or (" " <= ch and ch not in
+xml_text = hostile_text.map(lambda t: "".join(ch for ch in t if ch in "\t\n\r" or (ch >= " " and ch not in
                                                                                     "\ufffe\uffff")))
 guid = st.one_of(st.uuids().map(str), st.sampled_from(["{0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0}", "not-a-guid", "",
                                                        "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"]))

@@ -17,13 +17,23 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlmodel import select
 
 from schemas import Indicator
-from tests.hostile_support import (CALTON, GOVAN, HOSTILE, SPRINGBURN, assert_documented, base_data,
-                                   db_fingerprint, hostile_counter, hostile_text, tried, typed_text)  # noqa: F401
+from tests.hostile_support import (
+    CALTON,
+    GOVAN,
+    HOSTILE,
+    SPRINGBURN,
+    assert_documented,
+    base_data,
+    db_fingerprint,  # noqa: F401
+    hostile_text,
+    tried,
+    typed_text,
+)
 from triangulate import cli
 from triangulate.core.db import session_scope
 from triangulate.core.errors import ImportFailed
-from triangulate.numbers.importing import import_indicators
 from triangulate.core.permissions import Actor
+from triangulate.numbers.importing import import_indicators
 
 RESEARCHER = Actor("researcher", "researcher")
 NAME = "indicators-importer"

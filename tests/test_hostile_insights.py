@@ -17,13 +17,24 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlmodel import select
 
 from schemas import Insight
-from tests.hostile_support import (CALTON, GOVAN, HOSTILE, LONG, assert_documented, base_data, db_fingerprint,
-                                   hostile_counter, hostile_text, tried, typed_text)  # noqa: F401
-from triangulate.practitioners import importing as insight_import
-from triangulate.practitioners import insights
+from tests.hostile_support import (
+    CALTON,
+    GOVAN,
+    HOSTILE,
+    LONG,
+    assert_documented,
+    base_data,
+    db_fingerprint,
+    hostile_counter,  # noqa: F401
+    hostile_text,
+    tried,
+    typed_text,
+)
 from triangulate.core.db import session_scope
 from triangulate.core.errors import ImportFailed, TriangulateError
 from triangulate.core.permissions import Actor
+from triangulate.practitioners import importing as insight_import
+from triangulate.practitioners import insights
 
 FAST = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                                     HealthCheck.data_too_large])

@@ -17,13 +17,22 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from schemas import Segment, Speaker, Transcript
-from tests.hostile_support import (GOVAN, HOSTILE, assert_documented, base_data, db_fingerprint,  # noqa: F401
-                                   hostile_counter, hostile_text, tried, typed_text)
-from triangulate.residents import store as residents
-from triangulate.residents import transcripts
+from tests.hostile_support import (  # noqa: F401
+    GOVAN,
+    HOSTILE,
+    assert_documented,
+    base_data,
+    db_fingerprint,
+    hostile_counter,
+    hostile_text,
+    tried,
+    typed_text,
+)
 from triangulate.core.db import session_scope
 from triangulate.core.errors import ImportFailed
 from triangulate.core.permissions import Actor
+from triangulate.residents import store as residents
+from triangulate.residents import transcripts
 
 FAST = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                                     HealthCheck.data_too_large])
@@ -226,7 +235,7 @@ def test_save_pipeline(sqlite_engine, item, title):
 @given(item=resident_file(), title=st.one_of(st.none(), hostile_text.map(lambda t: t[:200])))
 @example(item=("t.txt", b"Interviewer: Hello.\nJean: " + b"the damp " * 1000 + b"NUL \x00 after 8 KiB\n", "x"), title=None)
 @example(item=("t.txt", "Interviewer: Hello.\nJean: NUL \x00 in UTF-16\n".encode("utf-16"), "x"), title=None)
-@example(item=("t.txt", "Interviewer: Hello.\nJean: the damp <script>\n".encode(), "<script>"), title="NUL\x00title")
+@example(item=("t.txt", b"Interviewer: Hello.\nJean: the damp <script>\n", "<script>"), title="NUL\x00title")
 def test_save_pipeline_each_backend(engine, item, title):
     _ready(engine)
     name, data, payload = item

@@ -9,9 +9,9 @@ from schemas import DataNeed, Hypothesis, Setting, WorkshopNote
 from tests import joint_scenario as js
 from tests.apptest_helpers import run_page
 from triangulate.core import db
-from triangulate.joint import thresholds as th
 from triangulate.core.db import session_scope
 from triangulate.core.permissions import Actor
+from triangulate.joint import thresholds as th
 
 LEAD = Actor("lead", "lead")
 VIEWER = Actor("viewer", "viewer")

@@ -13,14 +13,11 @@ import openpyxl
 import pytest
 
 from tests import joint_scenario as js
-from triangulate.joint import dataneeds
-from triangulate.core import db
-from triangulate.joint import hypotheses
-from triangulate.joint import report
-from triangulate.joint import workshop
 from triangulate.cli import main
+from triangulate.core import db
 from triangulate.core.errors import PermissionDenied
 from triangulate.core.permissions import Actor
+from triangulate.joint import dataneeds, hypotheses, report, workshop
 
 LEAD = Actor("aileen", "lead")
 HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(1)>"

@@ -9,13 +9,11 @@ from sqlmodel import select
 
 from schemas import AuditEvent, DataNeed, Setting
 from tests import joint_scenario as js
-from triangulate.joint import convergence as cv
-from triangulate.joint import dataneeds
-from triangulate.joint import hypotheses
-from triangulate.joint import workshop
-from triangulate.joint import thresholds as th
 from triangulate.core.errors import NotFound, PermissionDenied, TriangulateError
 from triangulate.core.permissions import Actor
+from triangulate.joint import convergence as cv
+from triangulate.joint import dataneeds, hypotheses, workshop
+from triangulate.joint import thresholds as th
 
 LEAD = Actor("aileen", "lead")
 ADMIN = Actor("root", "admin")

@@ -10,11 +10,11 @@ from sqlmodel import Session, select
 
 from schemas import MachineCheck, MachineCheckItem, Segment, SegmentCode
 from tests import joint_scenario as js
-from triangulate.residents import coding
-from triangulate.residents import machine_check as mc
-from triangulate.joint import thresholds as th
 from triangulate.core.errors import NotFound, PermissionDenied, TriangulateError
 from triangulate.core.permissions import Actor
+from triangulate.joint import thresholds as th
+from triangulate.residents import coding
+from triangulate.residents import machine_check as mc
 
 ANNE, LEAD, VIEWER, OFFICER = Actor("anne", "researcher"), Actor("lee", "lead"), Actor("v", "viewer"), Actor("o", "officer")
 

@@ -8,10 +8,10 @@ from openpyxl import Workbook
 from sqlmodel import func, select
 
 from schemas import AuditEvent, ImportBatch, IndicatorValue
-from triangulate.numbers import glasgow
-from triangulate.numbers import ward_values as numbers
 from triangulate.core.db import session_scope
 from triangulate.core.errors import ImportFailed, PermissionDenied
+from triangulate.numbers import glasgow
+from triangulate.numbers import ward_values as numbers
 from triangulate.numbers.importing import import_indicators, plan_import
 
 META = dict(key="fsm_rate", title="Pupils registered for free school meals", source="Healthy Living Survey",
@@ -78,7 +78,7 @@ def test_tidy_statistics_gov_scot_with_dimensions(demo_engine, as_role):
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252"])
 def test_encodings(demo_engine, as_role, encoding):
-    text = f"area,period,value\nGovan,2023 – Q1 café,12\n"
+    text = "area,period,value\nGovan,2023 – Q1 café,12\n"
     r = import_indicators(demo_engine, as_role("researcher"), "e.csv", text.encode(encoding),
                           meta={**META, "key": "enc_count", "unit": "count", "aggregation": "sum"})
     assert r.periods == ["2023 – Q1 café"]

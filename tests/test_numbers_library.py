@@ -4,12 +4,11 @@ import json
 import pandas as pd
 import pytest
 
-from triangulate.numbers import booster
-from triangulate.numbers import glasgow
-from triangulate.numbers import ward_values as numbers
 from triangulate.cli import main as cli
 from triangulate.core.db import session_scope
 from triangulate.core.errors import PermissionDenied
+from triangulate.numbers import booster, glasgow
+from triangulate.numbers import ward_values as numbers
 
 GOVAN = "S13002971"
 

@@ -10,8 +10,8 @@ from sqlmodel import select
 
 from schemas import AuditEvent, Insight, InsightCode, Issue, Ward
 from triangulate.codebook import issues as codebook
-from triangulate.core import db
 from triangulate.codebook import qdc
+from triangulate.core import db
 from triangulate.core.errors import ImportFailed, PermissionDenied
 from triangulate.core.permissions import SYSTEM, Actor
 

@@ -12,9 +12,9 @@ from sqlmodel import func, select
 from schemas import ImportBatch, Insight, InsightCode, Ward
 from triangulate.codebook import issues as codebook
 from triangulate.core import db
-from triangulate.practitioners import importing as insight_import
 from triangulate.core.errors import ImportFailed, PermissionDenied
 from triangulate.core.permissions import SYSTEM, Actor
+from triangulate.practitioners import importing as insight_import
 
 HEADER = ["ward", "date", "author", "role_service", "evidence_type", "families", "confidence", "text", "codes",
           "coder"]

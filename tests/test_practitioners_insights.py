@@ -7,13 +7,12 @@ import pytest
 from sqlmodel import func, select
 
 from schemas import AuditEvent, Insight, InsightCode, InsightRevision, Ward
-from triangulate.practitioners import agreement
 from triangulate.access import auth
 from triangulate.codebook import issues as codebook
 from triangulate.core import db
-from triangulate.practitioners import insights
 from triangulate.core.errors import PermissionDenied
 from triangulate.core.permissions import SYSTEM, Actor
+from triangulate.practitioners import agreement, insights
 
 GOVAN, CALTON = "S13002971", "S13002975"
 DAY = date(2026, 9, 1)

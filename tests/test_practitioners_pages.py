@@ -6,8 +6,8 @@ from sqlmodel import func, select
 
 from schemas import Insight, InsightCode, User
 from tests.apptest_helpers import run_page
-from triangulate.core import db
 from triangulate.access.auth import actor_of
+from triangulate.core import db
 
 GOVAN = "S13002971"
 

@@ -6,9 +6,8 @@ from datetime import date
 import pytest
 
 from triangulate.codebook import issues as codebook
-from triangulate.practitioners import insights
-from triangulate.practitioners import suggest
 from triangulate.core.permissions import SYSTEM
+from triangulate.practitioners import insights, suggest
 
 pytestmark = pytest.mark.slow
 

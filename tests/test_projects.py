@@ -10,11 +10,10 @@ from sqlmodel import Session, func, select
 
 from schemas import Issue, Segment, SegmentCode, Transcript
 from tests import joint_scenario as js
-from triangulate.residents import projects
 from triangulate.codebook import qdc
-from triangulate.residents import qdpx
 from triangulate.core.errors import ImportFailed, PermissionDenied
 from triangulate.core.permissions import Actor
+from triangulate.residents import projects, qdpx
 
 pytestmark = pytest.mark.slow  # spaCy redacts every source
 

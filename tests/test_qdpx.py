@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from triangulate.codebook import qdc
-from triangulate.residents import qdpx
 from triangulate.core.errors import ImportFailed
+from triangulate.residents import qdpx
 
 NS = qdpx.NAMESPACE
 CODE_A = "5b0f7f5e-3c1d-4b8e-9a51-0e6f1d2c3a4b"

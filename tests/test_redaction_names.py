@@ -7,9 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests import redaction_devset
-from triangulate.residents import gazetteer
-from triangulate.residents import names
-from triangulate.residents import nlp
+from triangulate.residents import gazetteer, names, nlp
 
 pytestmark = pytest.mark.slow  # loads spaCy once per process
 

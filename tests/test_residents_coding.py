@@ -12,14 +12,13 @@ from sqlmodel import Session, select
 
 from schemas import AuditEvent, ImportBatch, Segment, SegmentCode
 from tests import joint_scenario as js
-from triangulate.codebook import issues as codebook
-from triangulate.residents import coding
 from triangulate.access import erasure
-from triangulate.joint import signals
-from triangulate.residents import topics
-from triangulate.joint import convergence as cv
+from triangulate.codebook import issues as codebook
 from triangulate.core.errors import ImportFailed, NotFound, PermissionDenied, TriangulateError
 from triangulate.core.permissions import SYSTEM, Actor
+from triangulate.joint import convergence as cv
+from triangulate.joint import signals
+from triangulate.residents import coding, topics
 
 ANNE, BEN, CARA = Actor("anne", "researcher"), Actor("ben", "researcher"), Actor("cara", "researcher")
 LEAD, OFFICER, VIEWER = Actor("lee", "lead"), Actor("off", "officer"), Actor("view", "viewer")
@@ -117,7 +116,7 @@ def test_coders_disagree_majority_and_settlement(city, engine):
     with Session(engine) as s:
         assert seg not in {i for i, _ in coding.manual_codes(s)}
     listed = coding.disagreements(engine, LEAD)
-    assert list(listed["segment_id"]) == [seg] and "anne: transport; ben: safety" == listed["codes"][0]
+    assert list(listed["segment_id"]) == [seg] and listed["codes"][0] == "anne: transport; ben: safety"
     status = coding.code_segment(engine, CARA, seg, ["safety"])  # a majority forms
     assert status.consensus == ("safety",) and status.state == "majority"
     assert effective(engine, seg) == (ids["safety"], "manual")
@@ -318,8 +317,8 @@ def test_cli_segments_and_code_segments(tmp_path, capsys, migrated_sqlite_templa
     import shutil
 
     from schemas import User
-    from triangulate.core import db
     from triangulate.cli import main
+    from triangulate.core import db
 
     path = tmp_path / "cli.db"
     shutil.copy(migrated_sqlite_template, path)
@@ -367,7 +366,7 @@ def test_cli_segments_and_code_segments(tmp_path, capsys, migrated_sqlite_templa
 
 
 def test_a_whole_topic_is_coded_leaving_peoples_codes(city, engine):
-    from schemas import Topic, TopicModel, SegmentTopic
+    from schemas import SegmentTopic, Topic, TopicModel
 
     seg = city["govan"]
     with Session(engine) as s:

@@ -18,15 +18,15 @@ import re
 from datetime import date
 
 import pytest
-from sqlalchemy import LargeBinary, MetaData, select
+from sqlalchemy import MetaData, select
 from sqlmodel import Session
 
 from schemas import Transcript, Ward
 from triangulate.codebook import issues as codebook
-from triangulate.residents import store as residents
-from triangulate.residents import topics
 from triangulate.core.config import data_dir
 from triangulate.core.permissions import SYSTEM, Actor
+from triangulate.residents import store as residents
+from triangulate.residents import topics
 
 pytestmark = pytest.mark.slow  # spaCy, MiniLM and a BERTopic fit
 

@@ -5,9 +5,9 @@ import pytest
 from sqlmodel import Session, select
 
 from schemas import Segment, Speaker, Transcript, Ward
+from triangulate.cli import main as cli
 from triangulate.core import db
 from triangulate.residents import nlp
-from triangulate.cli import main as cli
 
 pytestmark = pytest.mark.slow  # spaCy redaction runs for every file
 

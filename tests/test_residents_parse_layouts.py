@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from triangulate.residents import transcripts as T
 from triangulate.core.errors import ImportFailed
+from triangulate.residents import transcripts as T
 
 
 def parse(text: str, name: str = "t.txt", **options) -> T.ParsedTranscript:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from triangulate.residents import transcripts as T
 from triangulate.core.errors import ImportFailed
+from triangulate.residents import transcripts as T
 
 DEMO = Path(__file__).resolve().parent.parent / "triangulate" / "data" / "demo" / "transcripts"
 IRISS = next((p for p in (Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "iriss-sample",
@@ -23,9 +23,9 @@ def problems_of(name: str, data: bytes):
 
 
 def test_name_labels_timestamps_and_header_metadata():
-    text = ("Ward: Govan\nDate: 12/03/2025\nMethod: Focus group\nConsent: written\nFacilitator: Sam\n\n"
-            "[00:00:05] Sam: Welcome.\n[00:01:10] Jean: The damp is bad.\nIt is in every room.\n"
-            "[00:02:00] Jean: And the buses.\n").encode()
+    text = (b"Ward: Govan\nDate: 12/03/2025\nMethod: Focus group\nConsent: written\nFacilitator: Sam\n\n"
+            b"[00:00:05] Sam: Welcome.\n[00:01:10] Jean: The damp is bad.\nIt is in every room.\n"
+            b"[00:02:00] Jean: And the buses.\n")
     parsed = T.parse("fg.txt", text)
     assert parsed.metadata["ward"] == "Govan" and parsed.metadata["method"] == "focus group"
     assert str(parsed.metadata["date"]) == "2025-03-12"

@@ -8,10 +8,10 @@ import pytest
 from sqlmodel import Session, select
 
 from schemas import Segment, Speaker, Transcript, Ward
-from triangulate.residents import store as residents
 from triangulate.core.db import session_scope
 from triangulate.core.errors import PermissionDenied
 from triangulate.core.permissions import Actor
+from triangulate.residents import store as residents
 
 GOVAN, CALTON = "S13002971", "S13002975"
 QUOTE_ROLES = [Actor("view", "viewer"), Actor("off", "officer")]

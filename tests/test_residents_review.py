@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from triangulate.residents import store as residents
-from triangulate.residents import review
 from triangulate.core.errors import TriangulateError
 from triangulate.core.permissions import Actor
+from triangulate.residents import review
+from triangulate.residents import store as residents
 
 pytestmark = pytest.mark.slow  # spaCy
 

@@ -5,13 +5,23 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from schemas import (AuditEvent, Embedding, RawUpload, Segment, Setting, Speaker, TopicIssue, TopicModel,
-                     Transcript, Ward)
+from schemas import (
+    AuditEvent,
+    Embedding,
+    RawUpload,
+    Segment,
+    Setting,
+    Speaker,
+    TopicIssue,
+    TopicModel,
+    Transcript,
+    Ward,
+)
 from triangulate.codebook import issues as codebook
-from triangulate.residents import store as residents
-from triangulate.residents import topics
 from triangulate.core.errors import ImportFailed, PermissionDenied
 from triangulate.core.permissions import SYSTEM, Actor
+from triangulate.residents import store as residents
+from triangulate.residents import topics
 
 pytestmark = pytest.mark.slow  # spaCy and MiniLM, loaded once per process
 

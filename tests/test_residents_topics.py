@@ -16,9 +16,9 @@ from sqlmodel import Session, select
 from schemas import Issue, Segment, SegmentTopic, Topic, TopicIssue
 from tests.apptest_helpers import run_page
 from triangulate.codebook import issues as codebook
+from triangulate.core.permissions import Actor
 from triangulate.residents import store as residents
 from triangulate.residents import topics
-from triangulate.core.permissions import Actor
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,10 +4,10 @@ import pandas as pd
 from hypothesis import given
 from hypothesis import strategies as st
 
-from triangulate.numbers import charts
 from triangulate.core import palette
+from triangulate.core.words import coder_values_in_words, codes_in_words, headed, label
+from triangulate.numbers import charts
 from triangulate.numbers.ward_values import describe_trend
-from triangulate.core.words import codes_in_words, coder_values_in_words, headed, label
 
 
 def _series(ward, city, scotland=None):

@@ -170,6 +170,7 @@ def test_wall_view_for_a_viewer_reads_but_does_not_write(app_env):
 
 def test_wall_filter_says_what_it_did():
     import pandas as pd
+
     from ui import wall
 
     matrix = pd.DataFrame({"flagged": [True, False, True], "issue": ["a", "b", "c"]})

@@ -9,10 +9,7 @@ from sqlmodel import select
 from schemas import AuditEvent, RawUpload, User
 from tests import security_data as data
 from tests.conftest import actor
-from triangulate.access import audit_view
-from triangulate.access import auth
-from triangulate.access import oidc
-from triangulate.access import retention
+from triangulate.access import audit_view, auth, oidc, retention
 from triangulate.access import users as users_admin
 from triangulate.core.db import session_scope
 from triangulate.core.errors import NotFound, PermissionDenied, SignInFailed, TriangulateError

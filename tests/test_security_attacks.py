@@ -12,9 +12,9 @@ from schemas import AuditEvent, Insight, InsightCode, User, Ward
 from triangulate.access import auth
 from triangulate.codebook import issues as codebook
 from triangulate.core import db
-from triangulate.practitioners import importing as insight_import
 from triangulate.core.errors import ImportFailed, SignInFailed
 from triangulate.core.permissions import SYSTEM
+from triangulate.practitioners import importing as insight_import
 
 HEADER = ["ward", "date", "author", "role_service", "evidence_type", "families", "confidence", "text", "codes",
           "coder"]

@@ -3,19 +3,18 @@ import io
 import json
 import shutil
 import zipfile
-from datetime import date, datetime, timezone
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
 from sqlmodel import select as sm_select
 
-from schemas import (AuditEvent, DataZone, Indicator, IndicatorIssue, IndicatorValue, Issue, Setting, Ward)
+from schemas import AuditEvent, DataZone, Indicator, IndicatorIssue, IndicatorValue, Issue, Setting, Ward
 from tests import conftest
 from tests import security_data as data
 from tests.conftest import actor
-from triangulate.access import backup
+from triangulate.access import backup, retention
 from triangulate.core import db
-from triangulate.access import retention
 from triangulate.core.db import session_scope
 from triangulate.core.errors import PermissionDenied, TriangulateError
 

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from schemas import AuditEvent, Insight, Ward
 from tests.conftest import ROOT, actor
-from triangulate.core import audit
 from triangulate.access import backup
+from triangulate.core import audit
 from triangulate.core.db import session_scope
 
 PER_WRITER = 40
@@ -159,8 +159,8 @@ def test_eight_writers_of_500_lose_and_duplicate_nothing(engine):
 def test_four_simultaneous_imports_of_one_file_store_it_once(engine):
     from schemas import ImportBatch
     from triangulate.codebook import issues as codebook
-    from triangulate.practitioners import importing as insight_import
     from triangulate.core.permissions import SYSTEM
+    from triangulate.practitioners import importing as insight_import
     codebook.load_default(engine, SYSTEM)
     with session_scope(engine) as s:
         s.add(Ward(code="S13002971", name="Govan"))

@@ -4,8 +4,22 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from schemas import (AuditEvent, DataNeed, Embedding, Hypothesis, Insight, InsightCode, RawUpload, Segment,
-                     SegmentTopic, Speaker, Topic, TopicModel, Transcript, WorkshopNote)
+from schemas import (
+    AuditEvent,
+    DataNeed,
+    Embedding,
+    Hypothesis,
+    Insight,
+    InsightCode,
+    RawUpload,
+    Segment,
+    SegmentTopic,
+    Speaker,
+    Topic,
+    TopicModel,
+    Transcript,
+    WorkshopNote,
+)
 from tests import security_data as data
 from tests.conftest import actor
 from triangulate.access import erasure

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-from triangulate.core import db
 from triangulate.codebook import qdc
+from triangulate.core import db
 from triangulate.core.errors import ImportFailed, explain
 
 

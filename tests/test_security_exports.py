@@ -34,9 +34,8 @@ def test_report_xlsx_and_data_needs_exports_hold_no_formula(demo_engine):
 
     from schemas import DataNeed, Insight
     from tests.conftest import actor
-    from triangulate.joint import dataneeds
     from triangulate.core import db
-    from triangulate.joint import report
+    from triangulate.joint import dataneeds, report
     with db.session_scope(demo_engine) as s:
         for insight in s.exec(select(Insight)):
             insight.text = '=HYPERLINK("http://x.example","' + insight.text[:20] + '")'

@@ -6,8 +6,8 @@ from schemas import AuditEvent, User
 from tests import security_data as data
 from tests.apptest_helpers import run_page
 from tests.conftest import actor
-from triangulate.core import db
 from triangulate.access import erasure
+from triangulate.core import db
 from triangulate.core.db import session_scope
 
 ADMIN = actor("admin", "admin", id=1)

@@ -7,9 +7,9 @@ import zipfile
 
 import pytest
 
-from triangulate.practitioners import importing as insight_import
 from triangulate.core import upload_limits
 from triangulate.core.errors import ImportFailed
+from triangulate.practitioners import importing as insight_import
 
 
 def _xlsx_with_rows(rows: int) -> bytes:

@@ -3,7 +3,7 @@ demo accounts, and the illustrative (fictional, clearly labelled) insights and t
 from __future__ import annotations
 
 import os
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy.engine import Engine
 from sqlmodel import select

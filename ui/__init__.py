@@ -8,17 +8,16 @@ import threading
 from contextlib import contextmanager
 
 import streamlit as st
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from schemas import Ward
-from triangulate.core import db
 from triangulate import demo
 from triangulate.access import retention
-from sqlalchemy.exc import DBAPIError
-
+from triangulate.core import db
 from triangulate.core.errors import ImportFailed, TriangulateError, explain
-from triangulate.joint.evidence import escape_markdown
 from triangulate.core.permissions import SYSTEM, Actor, can
+from triangulate.joint.evidence import escape_markdown
 
 ATTRIBUTION = (
     "Contains public sector information licensed under the Open Government Licence v3.0. Sources: "
@@ -121,7 +120,19 @@ def md_escape(text: object) -> str:
     return escape_markdown(str(text))
 
 
-from ui.look import (chart, close_sidebar_on_phone, issue_label, issue_labels, long_text_detail,  # noqa: E402
-                     joint_matrix_list, narrow_only, record_insight_button, show_long_text, verdict_list,
-                     wide_only, UPLOAD_LIMIT_MB, issue_trend_sentences)  # noqa: E402  (shared display helpers)
 from ui import wall  # noqa: E402,F401  (the workshop wall view)
+from ui.look import (  # noqa: E402
+    UPLOAD_LIMIT_MB,
+    chart,
+    close_sidebar_on_phone,
+    issue_label,
+    issue_labels,
+    issue_trend_sentences,
+    joint_matrix_list,
+    long_text_detail,
+    narrow_only,
+    record_insight_button,
+    show_long_text,
+    verdict_list,
+    wide_only,  # noqa: E402  (shared display helpers)
+)

@@ -107,7 +107,7 @@ def verdict_list(matrix: pd.DataFrame, style: dict, key: str, ward_column: str =
         st.info("Nothing to show.")
         return
     wards = sorted(set(matrix[ward_column]))
-    from ui import current_ward, ward_name, md_escape
+    from ui import current_ward, md_escape, ward_name
 
     here = ward_name(current_ward())
     ward = st.selectbox("Ward", wards, index=wards.index(here) if here in wards else 0, key=key)
@@ -136,8 +136,8 @@ def joint_matrix_list(view: pd.DataFrame, style: dict, level_glyph: dict, subjec
 def issue_trend_sentences(engine, ward_code: str, issue_code: str, ward_name: str) -> list[str]:
     """For the joint display's numbers evidence: is the ward's gap to Glasgow widening or narrowing, on each
     indicator linked to the issue that has more than one period."""
-    from triangulate.numbers import ward_values as numbers
     from triangulate.core.db import session_scope
+    from triangulate.numbers import ward_values as numbers
 
     with session_scope(engine) as session:
         return [t.sentence for t in numbers.issue_trends(session, issue_code, ward_code, ward_name)]

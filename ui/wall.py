@@ -13,13 +13,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from triangulate.joint import convergence as cv
-from triangulate.joint import evidence
-from triangulate.numbers import ward_values as numbers
-from triangulate.joint import workshop
-from triangulate.numbers import charts
 from triangulate.core.db import session_scope
 from triangulate.core.words import label
+from triangulate.joint import convergence as cv
+from triangulate.joint import evidence, workshop
+from triangulate.numbers import charts
+from triangulate.numbers import ward_values as numbers
 
 # Sizes at 1920×1080: a headline of 56 px and evidence of 26 px read from the back of a meeting room.
 _WALL_CSS = """<style>

@@ -9,8 +9,7 @@ import uuid
 
 import pytest
 
-from tests.browser.journey import (assert_clean, choose, grid_rows, main_text, open_page, screenshot, sign_in,
-                                   wait_idle)
+from tests.browser.journey import assert_clean, choose, grid_rows, main_text, open_page, screenshot, sign_in, wait_idle
 
 pytestmark = pytest.mark.browser
 

@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from schemas import AuditEvent
-from triangulate.core import audit
-from triangulate.core import exports
+from triangulate.core import audit, exports
 from triangulate.core.db import session_scope
 from triangulate.core.permissions import Actor, require
 
@@ -38,10 +37,10 @@ def _where(flt: AuditFilter) -> list:
     if flt.entity:
         clauses.append(AuditEvent.entity == flt.entity)
     if flt.since:
-        clauses.append(AuditEvent.at >= datetime.combine(flt.since, time.min, tzinfo=timezone.utc))
+        clauses.append(AuditEvent.at >= datetime.combine(flt.since, time.min, tzinfo=UTC))
     if flt.until:
         clauses.append(AuditEvent.at < datetime.combine(flt.until + timedelta(days=1), time.min,
-                                                        tzinfo=timezone.utc))
+                                                        tzinfo=UTC))
     return clauses
 
 

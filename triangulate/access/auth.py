@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import threading
-from datetime import timedelta, timezone
+from datetime import UTC, timedelta
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -188,7 +188,7 @@ def _verify(password_hash: str, password: str) -> bool:
 
 def _aware(moment):
     """SQLite hands back naive datetimes; they were written in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def users(engine: Engine, actor: Actor) -> list[User]:

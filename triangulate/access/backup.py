@@ -28,9 +28,10 @@ import json
 import os
 import secrets
 import zipfile
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import IO, Any, Callable
+from typing import IO, Any
 
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -42,8 +43,7 @@ from sqlmodel import Session
 
 import schemas
 from schemas import utcnow
-from triangulate.core import audit
-from triangulate.core import db
+from triangulate.core import audit, db
 from triangulate.core.errors import TriangulateError
 from triangulate.core.permissions import Actor, require
 

@@ -18,19 +18,30 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import MetaData, Table, delete, select, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 import schemas
-from schemas import (AuditEvent, DataNeed, Embedding, Hypothesis, ImportBatch, Insight, Segment, Topic,
-                     TopicModel, Transcript, WorkshopNote)
-from triangulate.core import audit
-from triangulate.core import config
+from schemas import (
+    AuditEvent,
+    DataNeed,
+    Embedding,
+    Hypothesis,
+    ImportBatch,
+    Insight,
+    Segment,
+    Topic,
+    TopicModel,
+    Transcript,
+    WorkshopNote,
+)
+from triangulate.core import audit, config
 from triangulate.core.db import session_scope
 from triangulate.core.embeddings import text_hash
 from triangulate.core.errors import NotFound, PermissionDenied
@@ -203,7 +214,7 @@ def erase_insight(engine: Engine, actor: Actor, insight_id: int) -> ErasureRepor
     return report
 
 
-def locate_text(engine: Engine, actor: Actor, text: str) -> list["Hit"]:
+def locate_text(engine: Engine, actor: Actor, text: str) -> list[Hit]:
     """For an admin: where in the database does this text occur? Audited without the text itself."""
     require(actor, "audit.read")
     hits = find_text_anywhere(engine, text)

@@ -13,15 +13,16 @@ Inactive accounts are refused. Every outcome is audited.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from schemas import Setting, User, utcnow
-from triangulate.core import audit
 from triangulate.access.auth import actor_of
+from triangulate.core import audit
 from triangulate.core.db import session_scope
 from triangulate.core.errors import NotFound, SignInFailed, TriangulateError
 from triangulate.core.permissions import SYSTEM, Actor, require

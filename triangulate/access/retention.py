@@ -8,7 +8,7 @@ before storing a `RawUpload`; `apply_retention` (the admin screen's "apply now",
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.engine import Engine
@@ -70,7 +70,7 @@ def set_policy(engine: Engine, actor: Actor, keep_raw_uploads: bool, raw_upload_
 def _cutoff(engine: Engine, now: datetime | None) -> datetime:
     now = now or utcnow()
     if now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
+        now = now.replace(tzinfo=UTC)
     return now - timedelta(days=policy(engine).raw_upload_days)
 
 

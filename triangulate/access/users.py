@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from schemas import User, utcnow
-from triangulate.core import audit
 from triangulate.access.auth import MIN_PASSWORD_LENGTH, _aware, _hasher
+from triangulate.core import audit
 from triangulate.core.db import session_scope
 from triangulate.core.errors import NotFound, TriangulateError
 from triangulate.core.permissions import ROLES, Actor, require

@@ -5,10 +5,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from triangulate.access import audit_view
-from triangulate.access import backup
-from triangulate.access import erasure
-from triangulate.access import retention
+from triangulate.access import audit_view, backup, erasure, retention
 from triangulate.access import users as users_admin
 from triangulate.cli.common import actor_for, engine_for
 

@@ -7,8 +7,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from schemas import User
-from triangulate.core import db
 from triangulate.access.auth import actor_of
+from triangulate.core import db
 from triangulate.core.errors import TriangulateError
 from triangulate.core.permissions import SYSTEM, Actor
 

@@ -6,8 +6,8 @@ import os
 import sys
 import time
 
-from triangulate.access import auth
 from triangulate import demo
+from triangulate.access import auth
 from triangulate.cli.common import actor_for, engine_for
 from triangulate.core.permissions import ROLES
 

@@ -6,11 +6,11 @@ import sys
 import time
 from pathlib import Path
 
-from triangulate.joint import convergence as cv
-from triangulate.core import exports
-from triangulate.joint import report
 from triangulate.cli.common import actor_for, engine_for
+from triangulate.core import exports
 from triangulate.core.permissions import require
+from triangulate.joint import convergence as cv
+from triangulate.joint import report
 
 COLUMNS = ["issue_code", "issue", "numbers", "practitioners", "residents", "numbers–practitioners",
            "numbers–residents", "practitioners–residents", "verdict", "why"]

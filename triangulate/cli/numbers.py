@@ -5,12 +5,12 @@ import json
 import sys
 from pathlib import Path
 
-from triangulate.core import exports
-from triangulate.numbers import ward_values as numbers
-from triangulate.numbers import importing as numbers_import
 from triangulate.cli.common import actor_for, engine_for
+from triangulate.core import exports
 from triangulate.core.db import session_scope
 from triangulate.core.errors import ImportFailed, TriangulateError
+from triangulate.numbers import importing as numbers_import
+from triangulate.numbers import ward_values as numbers
 
 META_FIELDS = ("key", "title", "source", "publisher", "period", "definition", "unit", "polarity", "licence",
                "aggregation", "denominator_label", "notes")

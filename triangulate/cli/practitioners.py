@@ -4,10 +4,10 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from triangulate.practitioners import importing as insight_import
-from triangulate.codebook import qdc
 from triangulate.cli.common import actor_for, engine_for
+from triangulate.codebook import qdc
 from triangulate.core.errors import ImportFailed, TriangulateError
+from triangulate.practitioners import importing as insight_import
 
 
 def register(sub) -> None:

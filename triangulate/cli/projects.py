@@ -26,8 +26,8 @@ def register(sub) -> None:
 
 
 def _import(args) -> int:
-    from triangulate.residents import projects
     from triangulate.core.errors import TriangulateError
+    from triangulate.residents import projects
 
     engine = engine_for(args)
     actor = actor_for(args, engine)

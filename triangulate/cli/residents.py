@@ -33,9 +33,9 @@ def register(sub) -> None:
 
 
 def _import(args) -> int:
+    from triangulate.core.errors import ImportFailed
     from triangulate.residents import store as residents
     from triangulate.residents import transcripts
-    from triangulate.core.errors import ImportFailed
 
     engine = engine_for(args)
     actor = actor_for(args, engine)
@@ -131,9 +131,9 @@ def register_coding(sub) -> None:
 
 
 def _segments(args) -> int:
-    from triangulate.residents import coding
     from triangulate.core import exports
     from triangulate.joint import convergence as cv
+    from triangulate.residents import coding
 
     engine = engine_for(args)
     actor = actor_for(args, engine)
@@ -149,8 +149,8 @@ def _segments(args) -> int:
 
 
 def _code_segments(args) -> int:
-    from triangulate.residents import coding
     from triangulate.core.errors import ImportFailed
+    from triangulate.residents import coding
 
     engine = engine_for(args)
     actor = actor_for(args, engine)

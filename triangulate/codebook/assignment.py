@@ -62,14 +62,7 @@ OFFTOPIC_FILE = PACKAGE_DATA / "offtopic_prototypes.txt"
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Words that carry no topic in conversation: English stop words plus spoken fillers and backchannels.
-_FILLERS = frozenset("""aye naw nah yeah yeh yep yup yes no och oh ah ahh aw eh er erm em um uh uhm hm hmm mm mhm mmm
-huh ha haha lol ok okay right alright sure exactly true totally definitely absolutely really well so like
-just know mean think thing things stuff kind sort lot bit say said says tell told go going gonna wanna
-gotta got get yeah ken cannae dinnae didnae wasnae isnae wouldnae couldnae disnae aye wee sorry thanks thank
-cheers please hello hi hiya bye pardon honestly actually basically literally anyway anyways guess suppose
-maybe probably stuff im ive youre thats dont cant didnt wasnt isnt doesnt wont id ill youve weve theyre
-theres whats hes shes lets yous ye ya don didn doesn isn wasn aren weren haven hasn hadn couldn wouldn shouldn
-won ain""".split())
+_FILLERS = frozenset(["aye", "naw", "nah", "yeah", "yeh", "yep", "yup", "yes", "no", "och", "oh", "ah", "ahh", "aw", "eh", "er", "erm", "em", "um", "uh", "uhm", "hm", "hmm", "mm", "mhm", "mmm", "huh", "ha", "haha", "lol", "ok", "okay", "right", "alright", "sure", "exactly", "true", "totally", "definitely", "absolutely", "really", "well", "so", "like", "just", "know", "mean", "think", "thing", "things", "stuff", "kind", "sort", "lot", "bit", "say", "said", "says", "tell", "told", "go", "going", "gonna", "wanna", "gotta", "got", "get", "yeah", "ken", "cannae", "dinnae", "didnae", "wasnae", "isnae", "wouldnae", "couldnae", "disnae", "aye", "wee", "sorry", "thanks", "thank", "cheers", "please", "hello", "hi", "hiya", "bye", "pardon", "honestly", "actually", "basically", "literally", "anyway", "anyways", "guess", "suppose", "maybe", "probably", "stuff", "im", "ive", "youre", "thats", "dont", "cant", "didnt", "wasnt", "isnt", "doesnt", "wont", "id", "ill", "youve", "weve", "theyre", "theres", "whats", "hes", "shes", "lets", "yous", "ye", "ya", "don", "didn", "doesn", "isn", "wasn", "aren", "weren", "haven", "hasn", "hadn", "couldn", "wouldn", "shouldn", "won", "ain"])
 _PROMPT_OPENERS = re.compile(
     r"^(?:and |so |okay,? |right,? |ok,? )?(?:can|could|would|will) you (?:tell|describe|say|talk|explain|give|"
     r"expand|think of|walk)|^(?:and |so )?tell (?:me|us)|^(?:and |so )?(?:what|how) (?:do|did|would|does) "
@@ -352,7 +345,7 @@ def fit(example_vectors, example_labels, issues: list[IssueVectors], offtopic_ve
         _definition=_unit_rows(np.vstack([i.definition for i in issues])),
         _keywords=[_unit_rows(i.keywords) if len(i.keywords) else np.zeros((0, len(i.definition)), np.float32)
                    for i in issues],
-        _none_protos=_unit_rows(offtopic_vectors), 
+        _none_protos=_unit_rows(offtopic_vectors),
         settings=dict(settings or {}))
     for c, issue in enumerate(issues):
         for keyword in issue.keyword_texts:
@@ -418,7 +411,6 @@ def examples(session) -> list[Example]:
     from sqlmodel import select
 
     from schemas import Insight, InsightCode, Issue, Segment, Topic, TopicIssue, TopicModel
-
     from triangulate.residents import coding
 
     code_of = dict(session.exec(select(Issue.id, Issue.code)).all())

@@ -23,8 +23,7 @@ import yaml
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from schemas import (DataNeed, Hypothesis, IndicatorIssue, InsightCode, Issue, Segment, TopicIssue,
-                     WorkshopNote)
+from schemas import DataNeed, Hypothesis, IndicatorIssue, InsightCode, Issue, Segment, TopicIssue, WorkshopNote
 from triangulate.core import audit
 from triangulate.core.config import PACKAGE_DATA
 from triangulate.core.db import session_scope

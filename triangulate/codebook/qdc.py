@@ -36,8 +36,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from schemas import ImportBatch, Issue
-from triangulate.core import audit
 from triangulate.codebook import issues as codebook
+from triangulate.core import audit
 from triangulate.core.db import session_scope
 from triangulate.core.errors import ImportFailed, Problem
 from triangulate.core.permissions import Actor, require
@@ -62,9 +62,9 @@ class QdcCode:
     keywords: list[str] = field(default_factory=list)
     colour: str | None = None
     codable: bool = True
-    children: list["QdcCode"] = field(default_factory=list)
+    children: list[QdcCode] = field(default_factory=list)
 
-    def walk(self, parent: "QdcCode | None" = None):
+    def walk(self, parent: QdcCode | None = None):
         yield self, parent
         for child in self.children:
             yield from child.walk(self)

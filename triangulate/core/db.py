@@ -1,10 +1,10 @@
 """Engine and sessions. `DATABASE_URL` picks the database (default: a SQLite file); Alembic migrates it."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
 
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine

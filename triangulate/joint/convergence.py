@@ -75,10 +75,10 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from triangulate.core.errors import NotFound
 from triangulate.joint import examples as ex
 from triangulate.joint import signals as sig
 from triangulate.joint import thresholds as th
-from triangulate.core.errors import NotFound
 from triangulate.joint.thresholds import Thresholds
 
 READINGS = ("none", "quiet", "counter", "concern_low", "concern_high")

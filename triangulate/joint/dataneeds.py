@@ -13,12 +13,11 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from schemas import DataNeed, Issue, Ward
-from triangulate.core import audit
-from triangulate.core import exports
-from triangulate.joint import convergence as cv
+from triangulate.core import audit, exports
 from triangulate.core.db import session_scope
 from triangulate.core.errors import NotFound, TriangulateError
 from triangulate.core.permissions import Actor, require
+from triangulate.joint import convergence as cv
 
 STATUSES = ("proposed", "accepted", "in progress", "met", "dropped")
 STRANDS = ("numbers", "practitioners", "residents")

@@ -11,9 +11,9 @@ from sqlalchemy.engine import Engine
 
 from schemas import Insight, InsightCode, Issue, Segment, Transcript
 from triangulate.core import audit
-from triangulate.joint import examples as ex
 from triangulate.core.db import session_scope
 from triangulate.core.permissions import Actor, can, require
+from triangulate.joint import examples as ex
 
 
 def indicator_frame(engine: Engine, ward_code: str, issue_code: str, include_parent: bool = False) -> pd.DataFrame:

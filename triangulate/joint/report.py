@@ -12,7 +12,7 @@ import html
 import io
 import textwrap
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import altair as alt
@@ -22,18 +22,14 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from schemas import Indicator, IndicatorIssue
-from triangulate.core import audit
-from triangulate.joint import dataneeds
-from triangulate.joint import evidence
-from triangulate.core import exports
-from triangulate.joint import hypotheses
-from triangulate.joint import workshop
-from triangulate.joint import convergence as cv
-from triangulate.joint import signals as sig
-from triangulate.joint import thresholds as th
+from triangulate.core import audit, exports
 from triangulate.core.db import session_scope
 from triangulate.core.errors import TriangulateError
 from triangulate.core.permissions import Actor, can, require
+from triangulate.joint import convergence as cv
+from triangulate.joint import dataneeds, evidence, hypotheses, workshop
+from triangulate.joint import signals as sig
+from triangulate.joint import thresholds as th
 
 OGL_ATTRIBUTION = (
     "Contains public sector information licensed under the Open Government Licence v3.0. Sources: "
@@ -153,7 +149,7 @@ def build(engine: Engine, actor: Actor, ward_code: str, thresholds: th.Threshold
     waiting = m.loc[m["residents"] == "not analysed", "residents_summary"]
     m = m.assign(residents_checked=m["issue_code"].map(
         dict(zip(checks["issue_code"], checks["status"])) if len(checks) else {}).fillna(""))
-    return ReportData(ward_code, ward, datetime.now(timezone.utc), actor.name, m, matrix_chart(m).to_dict(validate=False),
+    return ReportData(ward_code, ward, datetime.now(UTC), actor.name, m, matrix_chart(m).to_dict(validate=False),
                       sections, dataneeds.register(engine, [ward_code]),
                       dataneeds.proposals_frame(dataneeds.propose(engine, matrix=m)),
                       hypotheses.log(engine, [ward_code]), workshop.notes(engine, ward_code),

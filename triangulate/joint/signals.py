@@ -41,11 +41,10 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from schemas import (IndicatorIssue, Insight, InsightCode, Issue, Segment, Transcript,
-                     Ward)
+from schemas import IndicatorIssue, Insight, InsightCode, Issue, Segment, Transcript, Ward
 from triangulate.joint import examples as ex
-from triangulate.practitioners.insights import NOT_CODED
 from triangulate.joint.thresholds import Thresholds
+from triangulate.practitioners.insights import NOT_CODED
 
 STRANDS = ("numbers", "practitioners", "residents")
 LEVELS = {

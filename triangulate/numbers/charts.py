@@ -7,8 +7,8 @@ import functools
 import altair as alt
 import pandas as pd
 
-from triangulate.numbers import glasgow
 from triangulate.core import palette
+from triangulate.numbers import glasgow
 
 UNCERTAIN_COLOUR = palette.BLACK  # dashed black: distinct from every map colour
 

@@ -18,12 +18,12 @@ from sqlmodel import select
 
 from schemas import DataZone, ImportBatch, Ward
 from schemas.indicator_files import IndicatorMeta
-from triangulate.numbers import aggregate
 from triangulate.core import audit
 from triangulate.core.config import PACKAGE_DATA
 from triangulate.core.db import session_scope
-from triangulate.numbers.store import add_values, upsert_indicator
 from triangulate.core.permissions import Actor, require
+from triangulate.numbers import aggregate
+from triangulate.numbers.store import add_values, upsert_indicator
 
 DATA = PACKAGE_DATA / "glasgow"
 COUNCIL_CODE, COUNCIL_NAME = "S12000049", "Glasgow City"

@@ -33,14 +33,13 @@ from sqlmodel import Session, select
 
 from schemas import DataZone, ImportBatch, Indicator, IndicatorValue, Issue, Ward
 from schemas.indicator_files import IndicatorMeta
-from triangulate.core import audit
-from triangulate.core import upload_limits
-from triangulate.numbers.aggregate import scale_of
 from triangulate.codebook.issues import default_tree
+from triangulate.core import audit, upload_limits
 from triangulate.core.db import session_scope
 from triangulate.core.errors import ImportFailed, Problem
-from triangulate.numbers.store import add_values, period_sort_key, upsert_indicator
 from triangulate.core.permissions import Actor, require
+from triangulate.numbers.aggregate import scale_of
+from triangulate.numbers.store import add_values, period_sort_key, upsert_indicator
 
 MAX_PROBLEMS = 200
 MAX_BYTES = 50 * 1024 * 1024
@@ -493,7 +492,7 @@ def describe_tidy(filename: str, rows: list[list[str]], h: int, measurement: str
     return out
 
 
-def guess_area_level(names: list[str], areas: "Areas") -> tuple[str | None, str]:
+def guess_area_level(names: list[str], areas: Areas) -> tuple[str | None, str]:
     """The level most of the file's area names belong to, so a name that is both an intermediate zone and a
     ward ("Victoria Park") is read at the file's own level. Returns (level or None, a sentence saying why)."""
     distinct = {n.strip() for n in names if n.strip()}

@@ -28,10 +28,10 @@ from sqlmodel import select
 from schemas import Insight, InsightCode, Issue
 from schemas.insight_files import NOT_CODED, STANCES, CodeSpec
 from triangulate.core import audit
-from triangulate.practitioners import insights
 from triangulate.core.db import session_scope
 from triangulate.core.errors import TriangulateError
 from triangulate.core.permissions import Actor, require
+from triangulate.practitioners import insights
 
 ABSENT = "absent"
 CATEGORIES = (ABSENT, *STANCES)

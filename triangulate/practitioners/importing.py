@@ -22,15 +22,22 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from schemas import ImportBatch, Insight, InsightCode, Issue, User, Ward
-from schemas.insight_files import (COLUMN_HELP, COLUMNS, MAX_TEXT, NOT_CODED, REQUIRED, CodeSpec, InsightFields,
-                                   format_codes, parse_codes)
-from triangulate.core import audit
-from triangulate.core import exports
-from triangulate.practitioners import insights
-from triangulate.core import upload_limits
+from schemas.insight_files import (
+    COLUMN_HELP,
+    COLUMNS,
+    MAX_TEXT,
+    NOT_CODED,
+    REQUIRED,
+    CodeSpec,
+    InsightFields,
+    format_codes,
+    parse_codes,
+)
+from triangulate.core import audit, exports, upload_limits
 from triangulate.core.db import session_scope
 from triangulate.core.errors import ImportFailed, Problem
 from triangulate.core.permissions import Actor, can, require
+from triangulate.practitioners import insights
 
 MAX_ROWS = 20_000
 MAX_BYTES = 40 * 1024 * 1024

@@ -7,7 +7,7 @@ other modules import; they are merged in here.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from triangulate.core.config import PACKAGE_DATA
 
@@ -30,7 +30,7 @@ def normal(text: str) -> str:
     return re.sub(r"'s?$", "", text)
 
 
-@lru_cache(maxsize=None)
+@cache
 def terms(kind: str) -> tuple[str, ...]:
     """The terms of one list as written (the places list also holds Glasgow's wards and neighbourhoods)."""
     if kind not in KINDS:
@@ -47,7 +47,7 @@ def terms(kind: str) -> tuple[str, ...]:
     return tuple(found)
 
 
-@lru_cache(maxsize=None)
+@cache
 def normalised(kind: str) -> frozenset[str]:
     return frozenset(normal(t) for t in terms(kind))
 

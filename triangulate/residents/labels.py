@@ -62,7 +62,7 @@ NOT_SPEAKERS = {"note", "notes", "nb", "n.b", "ps", "key", "date", "time", "titl
 COMMON_CAPS = {"OK", "TV", "UK", "NHS", "GP", "UC", "PIP", "DWP", "ESA", "JSA", "SCP", "CAB", "ID", "PE",
                "CV", "GCSE", "SQA", "NI", "HMRC", "BBC", "FAQ", "USA", "EU", "AND", "THE", "SO", "NO", "YES",
                "HI", "MR", "MRS", "MS", "DR", "PHD", "CEO", "IT", "AI", "ASN", "ADHD", "ASD", "ASC", "SDS",
-               "SAMH", "SASW", "SSSC", "OSS", "HR", "IT", "MP", "MSP", "TA", "BSL", "ESOL", "LGBT", "COVID",
+               "SAMH", "SASW", "SSSC", "OSS", "HR", "MP", "MSP", "TA", "BSL", "ESOL", "LGBT", "COVID",
                "ALL", "FOR", "BUT", "WE", "MY", "OH", "UM", "ER", "AH"}
 
 # Header keys -> metadata field. Role keys (interviewer, participant, …) are headers only with a name as value.

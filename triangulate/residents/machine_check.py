@@ -34,12 +34,12 @@ from sqlmodel import Session, select
 
 from schemas import Issue, MachineCheck, MachineCheckItem, Segment, TopicModel, Transcript, utcnow
 from triangulate.core import audit
-from triangulate.residents import coding
-from triangulate.joint import thresholds as th
-from triangulate.practitioners.agreement import cohen_kappa
 from triangulate.core.db import session_scope
 from triangulate.core.errors import NotFound, TriangulateError
 from triangulate.core.permissions import Actor, require
+from triangulate.joint import thresholds as th
+from triangulate.practitioners.agreement import cohen_kappa
+from triangulate.residents import coding
 
 MACHINE_SOURCES = ("model", "topic", "similarity", "none")
 NONE = coding.NONE

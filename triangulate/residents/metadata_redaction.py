@@ -15,8 +15,7 @@ import re
 from datetime import date
 from pathlib import PurePath
 
-from triangulate.residents import gazetteer
-from triangulate.residents import nlp
+from triangulate.residents import gazetteer, nlp
 
 # A speaker label that is a role, never a person: the label redaction registers no pseudonym for it.
 _LABEL_SPEAKER = "Interviewer"

@@ -376,7 +376,7 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
             nxt = doc[tok.i + 1]
             rest = doc.text[nxt.idx + len(nxt):nxt.idx + len(nxt) + 40]
             if not nxt.text[:1].isupper() and _is_name_like(nxt, allow_lower=True) and AGE_CUE.match(rest) \
-                    and not nxt.pos_ in ("VERB", "AUX", "ADJ", "ADV"):
+                    and nxt.pos_ not in ("VERB", "AUX", "ADJ", "ADV"):
                 found.append((nxt.idx, nxt.idx + len(nxt), "context_age"))
     # Known given names and short forms standing on their own: "I was telling Agnes", "tommy fae next door"
     for tok in doc:

@@ -245,8 +245,7 @@ def _person_span(ent, allow: set[str], lower_words: set[str] | None = None) -> t
     """The part of a PERSON entity to redact, or None when it is not a person: titles ("Mrs"), fillers
     ("Hmm Jayden") and a possessive "'s" are trimmed; fillers, Scots words, kept places and services, and
     anything with a digit ("Box 2") are not people."""
-    from triangulate.residents import gazetteer
-    from triangulate.residents import names
+    from triangulate.residents import gazetteer, names
 
     tokens = list(ent)
     nickname = re.compile(r"^(Wee|Big|Auld|Young|Old)$")  # "Wee Mags", "Big Davie": part of the name

@@ -30,17 +30,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from schemas import Insight, InsightCode, Issue, Segment, SegmentCode, Speaker, Transcript, Ward
-from triangulate.core import audit
 from triangulate.codebook import issues as codebook
-from triangulate.residents import coding
-from triangulate.residents import nlp
 from triangulate.codebook import qdc
-from triangulate.residents import qdpx
-from triangulate.residents import store as residents
-from triangulate.residents import segments
+from triangulate.core import audit
 from triangulate.core.db import session_scope
 from triangulate.core.errors import ImportFailed, Problem
 from triangulate.core.permissions import Actor, can, require
+from triangulate.residents import coding, nlp, qdpx, segments
+from triangulate.residents import store as residents
 
 WHOLE_SEGMENT_SHARE = 0.9  # a selection covering this share of a segment codes the whole segment
 MACHINE_CODER = "Triangulate ({source})"

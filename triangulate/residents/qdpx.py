@@ -40,7 +40,7 @@ import re
 import uuid
 import zipfile
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import PurePosixPath
 from xml.etree.ElementTree import Element, SubElement, indent, tostring
 
@@ -378,7 +378,7 @@ def new_guid() -> str:
 def write(project: Project, now: datetime | None = None) -> bytes:
     """A .qdpx (zip bytes) with `project.qde` and one `Sources/<guid>.txt` per text source, elements in the
     order the Project 1.0 schema requires."""
-    stamp = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
     user_guids = {name: guid for guid, name in project.users.items()}
     root = Element("Project", {"xmlns": NAMESPACE, "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
                                "xsi:schemaLocation": SCHEMA_LOCATION, "name": project.name or "Triangulate project",

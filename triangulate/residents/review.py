@@ -20,8 +20,7 @@ from pathlib import PurePath
 
 import pandas as pd
 
-from triangulate.residents import metadata_redaction
-from triangulate.residents import nlp
+from triangulate.residents import metadata_redaction, nlp
 
 SAMPLE_CHARS = 160
 

@@ -12,8 +12,14 @@ from __future__ import annotations
 
 import re
 
-from triangulate.residents.labels import (AUDIENCE_WORDS, FACILITATOR_WORDS, RESPONDENT_WORDS, initials_of,
-                                           role_word, split_names)
+from triangulate.residents.labels import (
+    AUDIENCE_WORDS,
+    FACILITATOR_WORDS,
+    RESPONDENT_WORDS,
+    initials_of,
+    role_word,
+    split_names,
+)
 
 FACILITATOR, RESIDENT, UNKNOWN = "facilitator", "resident", "unknown"
 _KEY_FACILITATOR = {"interviewer", "facilitator", "co-facilitator", "moderator", "host", "chair",

@@ -21,19 +21,14 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from schemas import (ImportBatch, Issue, RawUpload, Segment, Setting, Speaker, TopicModel, Transcript, Ward,
-                     utcnow)
+from schemas import ImportBatch, Issue, RawUpload, Segment, Setting, Speaker, TopicModel, Transcript, Ward, utcnow
 from schemas.transcript_files import TranscriptMetadata
-from triangulate.core import audit
-from triangulate.core import exports
-from triangulate.residents import metadata_redaction
-from triangulate.residents import nlp
-from triangulate.residents import segments
-from triangulate.residents import transcripts
+from triangulate.core import audit, exports
 from triangulate.core.db import session_scope
 from triangulate.core.embeddings import text_hash
 from triangulate.core.errors import ImportFailed, NotFound, Problem, TriangulateError
 from triangulate.core.permissions import Actor, can, require
+from triangulate.residents import metadata_redaction, nlp, segments, transcripts
 
 MAX_UPLOAD_MB = transcripts.MAX_BYTES // (1024 * 1024)  # the one upload limit: parser, page and uploader widget
 REDACTION_KEY = "redaction_lists"  # Setting: {"always": [...], "allow": [...]} for the whole project
@@ -582,9 +577,9 @@ DEMO_FILES = {  # file -> what the researcher would type in the upload form (the
 
 def load_demo(engine: Engine, actor: Actor | None = None) -> int:
     """Load the illustrative transcripts (fictional, labelled) and fit their topics. Idempotent."""
-    from triangulate.residents import topics
     from triangulate.core.config import PACKAGE_DATA
     from triangulate.core.permissions import SYSTEM
+    from triangulate.residents import topics
 
     actor = actor or SYSTEM
     folder = PACKAGE_DATA / DEMO_FOLDER

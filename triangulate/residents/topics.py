@@ -29,7 +29,7 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -40,10 +40,8 @@ from sqlmodel import Session, select
 
 from schemas import Issue, Segment, SegmentTopic, Topic, TopicIssue, TopicModel, Transcript, Ward
 from triangulate.codebook import assignment
-from triangulate.core import audit
 from triangulate.codebook import issues as codebook
-from triangulate.core import embeddings
-from triangulate.core import exports
+from triangulate.core import audit, embeddings, exports
 from triangulate.core.atomic_dir import atomic_directory
 from triangulate.core.config import data_dir
 from triangulate.core.db import session_scope
@@ -58,10 +56,7 @@ SPLIT_MIN_SILHOUETTE = 0.05  # …unless splitting it finds no structure (the co
 
 
 # Fillers of spoken Glasgow English that would otherwise top every topic's keywords.
-SPOKEN_STOP_WORDS = frozenset("""aye naw yeah yes och wi ve ll re don didn doesn isn wasn got just like wee cannae
-dinnae didnae doesnae wasnae isnae havenae wouldnae couldnae shouldnae gonnae wanna gotta oot aff doon fae ken know
-really thing things said say says mean kind sort lot bit okay ok right think honestly actually basically tae ma
-im thats dont cant""".split())
+SPOKEN_STOP_WORDS = frozenset(["aye", "naw", "yeah", "yes", "och", "wi", "ve", "ll", "re", "don", "didn", "doesn", "isn", "wasn", "got", "just", "like", "wee", "cannae", "dinnae", "didnae", "doesnae", "wasnae", "isnae", "havenae", "wouldnae", "couldnae", "shouldnae", "gonnae", "wanna", "gotta", "oot", "aff", "doon", "fae", "ken", "know", "really", "thing", "things", "said", "say", "says", "mean", "kind", "sort", "lot", "bit", "okay", "ok", "right", "think", "honestly", "actually", "basically", "tae", "ma", "im", "thats", "dont", "cant"])
 PLACEHOLDER = re.compile(r"\[(?:PERSON|PHONE|EMAIL|POSTCODE|NI NUMBER|DOB|ADDRESS|REDACTED) \d+\]")
 
 
@@ -490,7 +485,7 @@ def _store_bertopic(engine, actor, model, assigned, rows, vectors, settings) -> 
         with atomic_directory(path) as folder:
             model.save(str(folder), serialization="safetensors", save_ctfidf=True, save_embedding_model=False)
             (folder / "triangulate.json").write_text(json.dumps(
-                {"model_id": tm.id, "fitted_at": datetime.now(timezone.utc).isoformat(), "settings": settings,
+                {"model_id": tm.id, "fitted_at": datetime.now(UTC).isoformat(), "settings": settings,
                  "versions": tm.versions}, indent=2, default=str), encoding="utf-8")
         return tm.id
 

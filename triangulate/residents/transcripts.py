@@ -19,11 +19,20 @@ from pathlib import PurePath
 
 import yaml
 
-from triangulate.residents import bounds
 from triangulate.core.errors import ImportFailed, Problem
-from triangulate.residents.bounds import (MAX_BYTES, MAX_CUES, MAX_DOCX_ENTRIES,  # noqa: F401 (public limits)
-                                           MAX_DOCX_UNZIPPED_BYTES, MAX_DOCX_XML_TAGS, MAX_LINE_CHARS, MAX_LINES,
-                                           MAX_TEXT_BYTES, MAX_TURNS, MAX_WORDS)
+from triangulate.residents import bounds
+from triangulate.residents.bounds import (  # noqa: F401 (public limits)
+    MAX_BYTES,
+    MAX_CUES,
+    MAX_DOCX_ENTRIES,
+    MAX_DOCX_UNZIPPED_BYTES,
+    MAX_DOCX_XML_TAGS,
+    MAX_LINE_CHARS,
+    MAX_LINES,
+    MAX_TEXT_BYTES,
+    MAX_TURNS,
+    MAX_WORDS,
+)
 from triangulate.residents.labels import TIME as _TIME
 from triangulate.residents.labels import Line, is_person_name, is_role_label, read_lines, split_names  # noqa: F401
 from triangulate.residents.labels import seconds as _seconds
@@ -52,7 +61,7 @@ WORD_NAMES = {"will", "rose", "hope", "grace", "faith", "joy", "may", "june", "a
               "gene", "art", "ray", "guy", "penny", "sandy", "rusty", "cliff", "dale", "glen", "heath", "lane",
               "wade", "reed", "page", "carol", "brook", "river", "storm", "angel", "star", "melody", "sunny",
               "misty", "bob", "nick", "don", "ben", "rich", "max", "sage", "rowan", "jade", "crystal", "honey",
-              "robin", "jay", "kit", "hunter", "mason", "taylor", "miller", "baker", "cook", "wood", "hill",
+              "robin", "jay", "kit", "mason", "taylor", "miller", "baker", "cook", "wood", "hill",
               "bell", "young", "brown", "white", "green", "black", "gray", "grey", "king", "long", "little",
               "shepherd", "love", "law", "ward", "watt"}
 

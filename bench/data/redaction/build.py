@@ -212,9 +212,7 @@ def render_text(conv: Conversation, plain_turns: list[tuple[str, str]]) -> tuple
         clock += 2 + len(text.split()) / 2.6
         if layout in ("interviewer_interviewee", "respondent", "ir_key", "qa", "named", "yaml"):
             lines.append(f"{label}: {text}")
-        elif layout == "qa_nocolon":
-            lines.append(f"{label} {text}")
-        elif layout == "initials":
+        elif layout == "qa_nocolon" or layout == "initials":
             lines.append(f"{label} {text}")
         elif layout == "bold":
             lines += [f"**{label}:** {text}", ""]
