@@ -32,7 +32,11 @@ from triangulate.practitioners import insights, suggest
 N_INSIGHTS = 5_000
 BUDGETS = {"suggest_p95_ms": 300, "list_frame_s": 1.0, "crosstab_s": 1.0, "page_insights_s": 1.0,
            "page_analysis_s": 1.0}
-WORDS = ["families", "damp", "mould", "flat", "overcrowded", "food", "bank", "meals", "heating", "prepayment", "meter", "bus", "fares", "nursery", "hours", "school", "uniform", "debt", "arrears", "stress", "anxiety", "benefits", "universal", "credit", "wait", "job", "hours", "pay"]
+WORDS = [
+    "families", "damp", "mould", "flat", "overcrowded", "food", "bank", "meals", "heating", "prepayment", "meter",
+    "bus", "fares", "nursery", "hours", "school", "uniform", "debt", "arrears", "stress", "anxiety", "benefits",
+    "universal", "credit", "wait", "job", "hours", "pay"
+]
 
 
 def timed(fn, repeat=5):

@@ -35,7 +35,7 @@ from schemas import (  # noqa: E402
     WorkshopNote,
 )
 from triangulate.access import (
-    backup,  # noqa: E402
+    backup,
     erasure,
 )
 from triangulate.core import db
@@ -125,35 +125,40 @@ def drop_postgres(name: str) -> None:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
+def measure_backend(label: str, url_of, results: dict) -> None:
+    """Fill, erase, search, back up and restore on one database kind."""
+    with tempfile.TemporaryDirectory() as folder:
+        engine = db.make_engine(url_of(folder, "source"))
+        db.upgrade(engine)
+        _, results[f"{label} fill"] = timed(lambda: fill(engine))
+        report, results[f"{label} erase one transcript (150 segments)"] = timed(
+            lambda: erasure.erase_transcript(engine, SYSTEM, 7))
+        assert report.quotes_removed == NOTES
+        hits, results[f"{label} find_text_anywhere (whole DB)"] = timed(
+            lambda: erasure.find_text_anywhere(engine, "Transcript 7 segment"))
+        assert hits == []
+        buffer = io.BytesIO()
+        manifest, results[f"{label} backup"] = timed(lambda: backup.backup(engine, SYSTEM, buffer))
+        results[f"{label} backup size (MB)"] = len(buffer.getvalue()) / 1e6
+        restored = db.make_engine(url_of(folder, "restored"))
+        db.upgrade(restored)
+        buffer.seek(0)
+        _, results[f"{label} restore"] = timed(lambda: backup.restore(restored, SYSTEM, buffer))
+        results[f"{label} rows backed up"] = sum(t["rows"] for t in manifest["tables"])
+        engine.dispose()
+        restored.dispose()
+        if label == "postgres":
+            drop_postgres("bench_security_source")
+            drop_postgres("bench_security_restored")
+
+
 def main() -> None:
     results = {}
     backends = [("sqlite", lambda d, n: f"sqlite:///{d}/{n}.db")]
     if os.environ.get("TEST_DATABASE_URL"):
         backends.append(("postgres", lambda d, n: postgres_database(f"bench_security_{n}")))
     for label, url_of in backends:
-        with tempfile.TemporaryDirectory() as folder:
-            engine = db.make_engine(url_of(folder, "source"))
-            db.upgrade(engine)
-            _, results[f"{label} fill"] = timed(lambda: fill(engine))
-            report, results[f"{label} erase one transcript (150 segments)"] = timed(
-                lambda: erasure.erase_transcript(engine, SYSTEM, 7))
-            assert report.quotes_removed == NOTES
-            hits, results[f"{label} find_text_anywhere (whole DB)"] = timed(
-                lambda: erasure.find_text_anywhere(engine, "Transcript 7 segment"))
-            assert hits == []
-            buffer = io.BytesIO()
-            manifest, results[f"{label} backup"] = timed(lambda: backup.backup(engine, SYSTEM, buffer))
-            results[f"{label} backup size (MB)"] = len(buffer.getvalue()) / 1e6
-            restored = db.make_engine(url_of(folder, "restored"))
-            db.upgrade(restored)
-            buffer.seek(0)
-            _, results[f"{label} restore"] = timed(lambda: backup.restore(restored, SYSTEM, buffer))
-            results[f"{label} rows backed up"] = sum(t["rows"] for t in manifest["tables"])
-            engine.dispose()
-            restored.dispose()
-            if label == "postgres":
-                drop_postgres("bench_security_source")
-                drop_postgres("bench_security_restored")
+        measure_backend(label, url_of, results)
     results["peak RSS (MB)"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     width = max(len(k) for k in results)
     for key, value in results.items():

@@ -28,7 +28,8 @@ CASES: list[tuple[list[str], list[str]]] = [
       "My email is [[jean.w@example.org|EMAIL]] if that's easier."], []),
     (["We live at [[14 Kinfauns Drive|ADDRESS]], [[G15 7TJ|POSTCODE]], up the top flat."], []),
     (["Her NI number is [[QQ 12 34 56 A|NI]] and she was born on [[4 March 1990|DOB]]."], []),
-    (["She went to {{Queen Elizabeth University Hospital}} and then {{NHS Greater Glasgow and Clyde}} sent a letter."], []),
+    (["She went to {{Queen Elizabeth University Hospital}} and then "
+      "{{NHS Greater Glasgow and Clyde}} sent a letter."], []),
     (["{{Instagram}} and {{Facebook}} are where I see the groups, the {{Jobcentre}} never tells you anything."], []),
     (["Put that in {{Box 2}} on the form, {{Hmm}}, then {{Box 3}}."], []),
     (["{{Och}} {{naw}}, my son [[Callum]] and my daughter [[Leah]] both get {{Free School Meals}}."], []),
@@ -93,7 +94,7 @@ def score(redact) -> dict:
     for turns, names in CASES:
         plain = [unmark(t) for t in turns]
         results = redact([p[0] for p in plain], names)
-        for (text, personal, keep), reds in zip(plain, results):
+        for (text, personal, _keep), reds in zip(plain, results):
             for a, b, cat in personal:
                 covered = all(any(r[0] <= i < r[1] for r in reds) for i in range(a, b) if text[i].isalnum())
                 by_category.setdefault(cat, [0, 0])[1] += 1

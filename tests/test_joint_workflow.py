@@ -44,7 +44,8 @@ def test_silences_and_gaps_propose_needs_and_lead_accepts(engine):
     p = by_key[("childcare", "practitioners")]
     need_id = dataneeds.accept(engine, LEAD, p.ward_code, p.issue_code, p.strand, p.description, owner="Jo")
     assert dataneeds.accept(engine, LEAD, p.ward_code, p.issue_code, p.strand, "again") == need_id  # once only
-    assert ("childcare", "practitioners") not in {(q.issue_code, q.strand) for q in dataneeds.propose(engine, [js.GOVAN])}
+    proposed = {(q.issue_code, q.strand) for q in dataneeds.propose(engine, [js.GOVAN])}
+    assert ("childcare", "practitioners") not in proposed
     dataneeds.update(engine, LEAD, need_id, status="in progress", owner="Priya")
     reg = dataneeds.register(engine, [js.GOVAN])
     assert reg.loc[0, "status"] == "in progress" and reg.loc[0, "owner"] == "Priya"
@@ -104,7 +105,8 @@ def test_workshop_notes_per_issue(engine):
     js.base(engine)
     first = workshop.add_note(engine, LEAD, js.GOVAN, "transport", "Officers and residents see buses differently")
     workshop.add_note(engine, LEAD, js.GOVAN, "food", "Pantry runs out by Thursday")
-    assert list(workshop.notes(engine, js.GOVAN, "transport")["text"]) == ["Officers and residents see buses differently"]
+    notes = workshop.notes(engine, js.GOVAN, "transport")
+    assert list(notes["text"]) == ["Officers and residents see buses differently"]
     assert len(workshop.notes(engine, js.GOVAN)) == 2
     workshop.delete_note(engine, LEAD, first)
     assert workshop.notes(engine, js.GOVAN, "transport").empty

@@ -16,7 +16,8 @@ from triangulate.joint import thresholds as th
 from triangulate.residents import coding
 from triangulate.residents import machine_check as mc
 
-ANNE, LEAD, VIEWER, OFFICER = Actor("anne", "researcher"), Actor("lee", "lead"), Actor("v", "viewer"), Actor("o", "officer")
+ANNE, LEAD = Actor("anne", "researcher"), Actor("lee", "lead")
+VIEWER, OFFICER = Actor("v", "viewer"), Actor("o", "officer")
 
 
 @pytest.fixture
@@ -133,7 +134,8 @@ def test_figures_match_scikit_learn_when_unweighted():
         y_m = [m == c for m in machine]
         y_h = [c in h for _, _, h in items]
         p, r, f, _ = precision_recall_fscore_support(y_h, y_m, average="binary", zero_division=0)
-        assert (result["issues"][c]["precision"], result["issues"][c]["recall"]) == (pytest.approx(p, abs=1e-4), pytest.approx(r, abs=1e-4))
+        measured = (result["issues"][c]["precision"], result["issues"][c]["recall"])
+        assert measured == (pytest.approx(p, abs=1e-4), pytest.approx(r, abs=1e-4))
         assert result["issues"][c]["kappa"] == pytest.approx(cohen_kappa_score(y_m, y_h), abs=1e-4)
 
 

@@ -87,7 +87,8 @@ def test_search_results_are_coded_in_bulk(app_env):
     at.multiselect(key="search_code_bulk_issues").set_value(["housing"])
     # the topic's form comes first (Code a whole topic); the search result's is labelled with its count
     next(b for b in at.button if b.label == f"Code {found} segment(s)").click().run()
-    assert not at.exception and any(f"Coded {found} segment(s)" in s.value for s in at.success), ([e.value for e in at.error], [s.value for s in at.success], [b.label for b in at.button])
+    shown = ([e.value for e in at.error], [s.value for s in at.success], [b.label for b in at.button])
+    assert not at.exception and any(f"Coded {found} segment(s)" in s.value for s in at.success), shown
     viewer = run_page("segment_search.py", VIEWER, timeout=120)
     viewer.text_input(key="search_q").set_value("mould").run()
     assert not viewer.exception and not [m for m in viewer.multiselect if m.key == "search_code_bulk_issues"]

@@ -41,7 +41,8 @@ def statxplore(rows, periods=("2021/22 (p)", "2022/23 (p)")) -> str:
 
 def test_statxplore_names_new_period_and_idempotent(demo_engine, as_role):
     text = statxplore([("Darnley East", 409, 420), ("Darnley North", 268, "..")])
-    r = import_indicators(demo_engine, as_role("researcher"), "cilif.csv", text.encode(), meta={"key": "cilif_children"})
+    r = import_indicators(demo_engine, as_role("researcher"), "cilif.csv", text.encode(),
+                          meta={"key": "cilif_children"})
     assert r.added == 2 and r.skipped == 2 and r.periods == ["FYE 2023 (provisional)"]
     assert any("suppressed" in n for n in r.notes)
     again = import_indicators(demo_engine, as_role("researcher"), "cilif.csv", text.encode(),

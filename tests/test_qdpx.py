@@ -8,6 +8,7 @@ sources with one name) and ATLAS.ti-style (a code attached to a whole source, co
 """
 from __future__ import annotations
 
+import contextlib
 import io
 import zipfile
 
@@ -141,7 +142,8 @@ def test_windows_convention_crlf_positions_braced_guids_and_bom():
 def test_maxqda_and_atlas_conventions_inline_text_other_name_whole_source_codes_short_colours():
     start, end = _span(TEXT, "two pound fifty")
     second = "3e4f5a6b-7c8d-4e9f-a0b1-c2d3e4f5a6b7"
-    xml = (f'<Project xmlns="{NS}" name="mx" origin="MAXQDA 2022">{_codebook(chr(99) + "olor=" + chr(34) + "#f00" + chr(34))}'
+    colour_attribute = chr(99) + "olor=" + chr(34) + "#f00" + chr(34)
+    xml = (f'<Project xmlns="{NS}" name="mx" origin="MAXQDA 2022">{_codebook(colour_attribute)}'
            f'<Sources><TextSource guid="{SOURCE}" name="Interview"><PlainTextContent>{TEXT}</PlainTextContent>'
            f'<PlainTextSelection guid="{qdpx.new_guid()}" startPosition="{start}" endPosition="{end}">'
            f'<Coding guid="{qdpx.new_guid()}"><CodeRef targetGUID="{CODE_A}"/></Coding></PlainTextSelection>'
@@ -233,11 +235,7 @@ def test_any_text_and_selections_survive_the_round_trip(text, cuts):
 @settings(max_examples=150, deadline=None)
 @given(data=st.binary(max_size=2000))
 def test_arbitrary_bytes_give_import_failed_or_a_project(data):
-    try:
+    with contextlib.suppress(ImportFailed):
         qdpx.read("fuzz.qdpx", data)
-    except ImportFailed:
-        pass
-    try:
+    with contextlib.suppress(ImportFailed):
         qdpx.read("fuzz.qdpx", _zip({"project.qde": data}))
-    except ImportFailed:
-        pass

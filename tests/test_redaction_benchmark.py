@@ -35,7 +35,8 @@ def _fake_preview(texts, speakers, redactions, residents, speaker_map=None):
 
 LABELS = {"file": "x.txt", "layout": "named", "given_names": ["Shona"], "headers": ["Date: 14/10/2024"],
           "form_facilitator": None,
-          "people": {"f1": {"name": "Fiona Cairns", "role": "facilitator", "label": "Interviewer", "given_by_file": False},
+          "people": {"f1": {"name": "Fiona Cairns", "role": "facilitator", "label": "Interviewer",
+                            "given_by_file": False},
                      "r1": {"name": "Shona Kerr", "role": "resident", "label": "Shona", "given_by_file": True},
                      "c1": {"name": "Jayden Kerr", "role": "third", "label": None, "given_by_file": False}},
           "spans": [{"text": "Jayden's", "category": "possessive", "person": "c1", "given": False, "occurrences": 1},

@@ -151,7 +151,8 @@ def test_clearing_every_code_returns_the_segment_to_the_machine(city, engine):
     # and the residents' column now says so, with how many segments wait
     matrix = cv.matrix(engine, [js.GOVAN]).set_index("issue_code")
     assert set(matrix["residents"]) == {"not analysed"}
-    assert "1 of this ward's 4 resident segments and 1 across the city wait" in matrix.loc["housing", "residents_summary"]
+    summary = matrix.loc["housing", "residents_summary"]
+    assert "1 of this ward's 4 resident segments and 1 across the city wait" in summary
     assert matrix.loc["housing", "numbers–residents"] == "no data"
     calton = cv.matrix(engine, [js.CALTON]).set_index("issue_code")
     assert "0 of this ward's 2" in calton.loc["housing", "residents_summary"]
@@ -260,7 +261,8 @@ def test_import_codes_round_trip_idempotent_and_audited(city, engine):
     assert again.already and again.codes == 4 and "before" in again.summary()
     with Session(engine) as s:
         assert s.exec(select(func.count()).select_from(SegmentCode)).one() == 4
-        assert s.exec(select(func.count()).select_from(ImportBatch).where(ImportBatch.kind == "segment_codes")).one() == 1
+        batches = select(func.count()).select_from(ImportBatch).where(ImportBatch.kind == "segment_codes")
+        assert s.exec(batches).one() == 1
         assert s.exec(select(AuditEvent).where(AuditEvent.entity == "segment_codes")).first().detail["codes"] == 4
     # another researcher disagrees: both kept, the summary names the disputed segment
     other = coding.import_codes(engine, BEN, _csv([(seg[1], "debt")]), "ben.csv")
@@ -288,7 +290,8 @@ def test_import_codes_bad_input_names_row_and_fix_and_saves_nothing(city, engine
         assert s.exec(select(func.count()).select_from(SegmentCode)).one() == 0
         assert s.exec(select(func.count()).select_from(ImportBatch)).one() == 0
     for bad, words in ((b"", "empty"), (b"segment,code\n1,food\n", "no column segment_id, issue_code"),
-                       (b"segment_id,issue_code\n", "no data rows"), ("segment_id,issue_code\n1,f\xe9\n".encode("latin-1"), "UTF-8")):
+                       (b"segment_id,issue_code\n", "no data rows"),
+                       ("segment_id,issue_code\n1,f\xe9\n".encode("latin-1"), "UTF-8")):
         with pytest.raises(ImportFailed, match=words):
             coding.import_codes(engine, ANNE, bad, "bad.csv")
     with pytest.raises(PermissionDenied):

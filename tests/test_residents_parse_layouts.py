@@ -297,7 +297,7 @@ WORD = st.from_regex(r"[a-z]{1,8}", fullmatch=True)
        colon=st.booleans(), stamp=st.booleans())
 def test_turns_keep_every_word_after_the_header(turns, colon, stamp):
     header = "Title: Test\nDate: 01/02/2025\nKey: I = Interviewer, R = Respondent\n\n"
-    body = "\n".join(f"{'[00:00:%02d] ' % (i % 60) if stamp else ''}{who}: {' '.join(words)}"
+    body = "\n".join(f"{f'[00:00:{i % 60:02d}] ' if stamp else ''}{who}: {' '.join(words)}"
                      for i, (who, words) in enumerate(turns))
     parsed = parse(header + body)
     assert [w for t in parsed.turns for w in t.text.split()] == [w for _, words in turns for w in words]

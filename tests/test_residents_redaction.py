@@ -67,7 +67,7 @@ def test_stored_report_never_holds_the_original_words():
 
 def test_sentences_carry_lemmas_entities_and_noun_chunks():
     (turn,), _ = redact("The buses in Govan are never on time. Universal Credit does not cover the rent.")
-    lemmas = [l for s in turn.sentences for l in s.lemmas]
+    lemmas = [lemma for s in turn.sentences for lemma in s.lemmas]
     assert "bus" in lemmas and "rent" in lemmas
     entities = [e for s in turn.sentences for e in s.entities]
     assert ["Govan", "GPE"] in entities and ["Universal Credit", "BENEFIT"] in entities

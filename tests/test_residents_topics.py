@@ -119,7 +119,8 @@ def test_mapping_box_shows_and_saves_the_selected_topics_own_issue(app_env, demo
     at = run_page("topics.py", Actor("researcher", "researcher"), timeout=300)
     assert not at.exception
     at.selectbox(key="topics_pick").set_value(first).run()
-    assert code_of[at.selectbox(key=f"topics_issue_{first}").value] == mapped.set_index("topic_id").loc[first, "issue_code"]
+    chosen = at.selectbox(key=f"topics_issue_{first}").value
+    assert code_of[chosen] == mapped.set_index("topic_id").loc[first, "issue_code"]
     at.selectbox(key="topics_pick").set_value(second).run()
     box = at.selectbox(key=f"topics_issue_{second}")
     own = mapped.set_index("topic_id").loc[second, "issue_code"]

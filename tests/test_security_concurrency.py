@@ -31,7 +31,7 @@ def _writer(engine, name: str, errors: list) -> None:
                 s.add(row)
                 s.flush()
                 audit.record(s, who, "create", "insight", row.id)
-    except Exception as exc:  # noqa: BLE001 - the test reports any failure
+    except Exception as exc:
         errors.append(repr(exc))
 
 
@@ -142,7 +142,7 @@ def test_eight_writers_of_500_lose_and_duplicate_nothing(engine):
                     s.add(row)
                     s.flush()
                     audit.record(s, actor("officer", name), "create", "insight", row.id)
-        except Exception as exc:  # noqa: BLE001 - the test reports any failure
+        except Exception as exc:
             errors.append(repr(exc))
 
     threads = [threading.Thread(target=write, args=(f"w{i}",)) for i in range(WRITERS)]
@@ -175,7 +175,7 @@ def test_four_simultaneous_imports_of_one_file_store_it_once(engine):
         barrier.wait()
         try:
             results.append(insight_import.import_file(engine, actor("researcher"), data, "same.csv"))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             results.append(exc)
 
     threads = [threading.Thread(target=run) for _ in range(4)]

@@ -134,5 +134,5 @@ from ui.look import (  # noqa: E402
     record_insight_button,
     show_long_text,
     verdict_list,
-    wide_only,  # noqa: E402  (shared display helpers)
+    wide_only,
 )

@@ -4,6 +4,7 @@ The insight carries a role nobody else uses, so the list and the crosstab can be
 whatever the other journeys wrote to the shared demo database."""
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 
@@ -61,7 +62,7 @@ def test_officer_records_an_insight_and_finds_it(page):
     assert not {"Calton", "Greater Pollok"} & set(labels), "the role filter did not narrow the crosstab"
     with page.expect_download() as download:
         page.get_by_role("button", name="Download the table (CSV)").click()
-    table = open(download.value.path(), encoding="utf-8").read().splitlines()
+    table = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert len(table) == 2 and "Govan" in table[1] and "Housing and overcrowding" in table[1], table
     screenshot(page, "officer-3-issues-by-wards")
     assert_clean(page)

@@ -86,8 +86,11 @@ def test_phone_sidebar_closes_after_choosing_a_page_and_officer_records_in_one_t
     wait_idle(page)
     assert page.get_by_role("heading", name="Record an insight").count() >= 1
     sidebar = page.locator('[data-testid="stSidebar"]')
-    is_open = lambda: sidebar.bounding_box() is not None and sidebar.bounding_box()["x"] + sidebar.bounding_box()[
-        "width"] > 10  # folded away, it sits off the left edge  # noqa: E731
+
+    def is_open() -> bool:  # folded away, the sidebar sits off the left edge
+        box = sidebar.bounding_box()
+        return box is not None and box["x"] + box["width"] > 10
+
     if not is_open():
         page.locator('[data-testid="stExpandSidebarButton"]').click()
         page.wait_for_timeout(600)

@@ -62,7 +62,7 @@ def _load_meta(args) -> dict:
                 import yaml
 
                 meta = yaml.safe_load(text) or {}
-        except (ValueError, Exception) as exc:  # noqa: BLE001 - any parse error is the user's to fix
+        except (ValueError, Exception) as exc:
             raise TriangulateError(f"{path}: the metadata is not valid {path.suffix[1:].upper()} ({exc}).") from exc
         if not isinstance(meta, dict):
             raise TriangulateError(f"{path}: the metadata must be a mapping of field: value.")

@@ -140,7 +140,7 @@ def read_cells(filename: str, data: bytes, sheet: str | None = None) -> tuple[li
 
         try:
             wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+        except Exception as exc:
             raise ImportFailed([Problem(filename, None, None, f"this is not a readable Excel workbook ({exc})",
                                         "save it again from Excel as .xlsx, or export it as CSV")]) from exc
         sheets = list(wb.sheetnames)
