@@ -351,7 +351,7 @@ def build_labels(conv: Conversation, split: str, plain: list[tuple[str, str, lis
     span_index: dict[tuple, dict] = {}
     keep_index: dict[tuple, dict] = {}
     texts = [t for _, t, _, _ in plain]
-    for _, text, spans, keeps in plain:
+    for _, _text, spans, keeps in plain:
         for s in spans:
             span_index.setdefault((s["text"], s["category"], s["person"]), {
                 "text": s["text"], "category": s["category"], "person": s["person"],
