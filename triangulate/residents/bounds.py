@@ -104,7 +104,7 @@ def check_docx_package(filename: str, data: bytes) -> None:
         entries = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
         raise refuse(filename, f"this is not a readable Word document ({type(exc).__name__})",
-                     "open it in Word and save it again as .docx, or export it as .txt")
+                     "open it in Word and save it again as .docx, or export it as .txt") from exc
     if len(entries) > MAX_DOCX_ENTRIES:
         raise refuse(filename, f"the Word package holds {len(entries):,} files; the limit is {MAX_DOCX_ENTRIES:,}",
                      "save the transcript again from Word as a plain .docx (no embedded files), or as .txt")
@@ -139,4 +139,4 @@ def check_docx_package(filename: str, data: bytes) -> None:
                 raise
             except Exception as exc:  # bad CRC, unsupported compression, truncated entry
                 raise refuse(filename, f"this is not a readable Word document ({type(exc).__name__} in "
-                             f"{entry.filename[:60]})", "open it in Word and save it again as .docx")
+                             f"{entry.filename[:60]})", "open it in Word and save it again as .docx") from exc

@@ -254,7 +254,8 @@ def _check_span(segment: Segment, span, issue_ids) -> tuple[int, int] | None:
         raise TriangulateError(f"The span {start}–{end} is not inside segment {segment.id} "
                                f"({len(segment.text)} characters).")
     if issue_ids == [None]:
-        raise TriangulateError(f"`{NONE}` applies to a whole segment, not to a span: clear the span or choose an issue.")
+        raise TriangulateError(f"`{NONE}` applies to a whole segment, not to a span: "
+                               "clear the span or choose an issue.")
     return start, end
 
 

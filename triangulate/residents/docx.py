@@ -36,8 +36,9 @@ def read(filename: str, data: bytes) -> tuple[list[Line], dict, list[str]]:
     except ImportFailed:
         raise
     except Exception as exc:  # python-docx/lxml raise several unrelated types for a damaged package
-        raise ImportFailed([Problem(filename, None, None, f"this is not a readable Word document ({type(exc).__name__})",
-                                    "open it in Word and save it again as .docx, or export it as .txt")])
+        raise ImportFailed([Problem(filename, None, None,
+                                    f"this is not a readable Word document ({type(exc).__name__})",
+                                    "open it in Word and save it again as .docx, or export it as .txt")]) from exc
     lines: list[Line] = []
     warnings: list[str] = []
     number = 0

@@ -308,7 +308,7 @@ def save_project(engine: Engine, actor: Actor, pp: ProjectPreview, *, ward: str 
     problems: list[Problem] = []
     with Session(engine) as session:
         known = {i.code for i in session.exec(select(Issue))}
-    for guid, choice in choices.items():
+    for choice in choices.values():
         if choice not in (NEW, SKIP) and choice not in known:
             problems.append(Problem(pp.filename, None, "codes", f"{choice!r} is not an issue code in the codebook",
                                     f"map the code to an existing issue, to {NEW!r} or to {SKIP!r}"))

@@ -350,11 +350,12 @@ def _text_source(filename, element, read_source, users, notes, variables, case_v
     if problems:
         raise ImportFailed(problems)
     values = {**case_values.get(normal_guid(guid), {}), **_values(element, variables)}
+    note_guids = [normal_guid(r.get("targetGUID")) for r in element.findall(_ns("NoteRef"))]
     return TextSource(guid=guid, name=name, text=text, selections=selections, variables=values,
                       description=_text(element.find(_ns("Description"))).strip(),
-                      notes=[notes[g] for g in (normal_guid(r.get("targetGUID")) for r in element.findall(_ns("NoteRef")))
-                             if g in notes],
-                      whole_source_codes=[normal_guid(ref.get("targetGUID")) for coding in element.findall(_ns("Coding"))
+                      notes=[notes[g] for g in note_guids if g in notes],
+                      whole_source_codes=[normal_guid(ref.get("targetGUID"))
+                                          for coding in element.findall(_ns("Coding"))
                                           for ref in coding.findall(_ns("CodeRef"))])
 
 

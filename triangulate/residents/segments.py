@@ -82,7 +82,7 @@ def build(turns: list[ProcessedTurn], roles: list[str], times: list[tuple[float 
             text = turn.redact_slice(first.start, last.end)
             if not text:
                 continue
-            lemmas = [l for i in group for l in turn.sentences[i].lemmas]
+            lemmas = [lemma for i in group for lemma in turn.sentences[i].lemmas]
             entities = [e for i in group for e in turn.sentences[i].entities]
             chunks = [c for i in group for c in turn.sentences[i].noun_chunks]
             pieces = _split_long(text)

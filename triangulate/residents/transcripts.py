@@ -250,10 +250,10 @@ def _front_matter(filename: str, text: str) -> tuple[dict, str, int]:
                 mark = getattr(exc, "problem_mark", None)
                 raise ImportFailed([Problem(filename, (mark.line + 2) if mark else 2, None,
                                             f"the YAML front matter is not valid ({getattr(exc, 'problem', exc)})",
-                                            "fix the lines between the two `---` lines, e.g. `ward: Govan`")])
+                                            "fix the lines between the two `---` lines, e.g. `ward: Govan`")]) from exc
             except RecursionError:
                 raise ImportFailed([Problem(filename, 2, None, "the YAML front matter is nested too deeply",
-                                            "keep the front matter to simple `key: value` lines")])
+                                            "keep the front matter to simple `key: value` lines")]) from None
             if not isinstance(raw, dict):
                 raw = {}
             return raw, "\n".join(lines[index + 1:]), index + 1
@@ -389,8 +389,8 @@ def _parse_vtt(filename: str, text: str) -> ParsedTranscript:
     try:
         captions = list(webvtt.from_string(text.lstrip("\ufeff")))
     except Exception as exc:  # webvtt-py's MalformedFileError and friends
-        raise ImportFailed([Problem(filename, None, None, f"not a valid WebVTT file ({exc})",
-                                    "export the captions again from Teams/Zoom, or save the transcript as .txt")])
+        fix = "export the captions again from Teams/Zoom, or save the transcript as .txt"
+        raise ImportFailed([Problem(filename, None, None, f"not a valid WebVTT file ({exc})", fix)]) from exc
     timing_lines = [i + 1 for i, line in enumerate(lines) if "-->" in line]
     cues = [(timing_lines[i] if i < len(timing_lines) else 0, _seconds(c.start), _seconds(c.end), c.raw_text)
             for i, c in enumerate(captions)]
@@ -409,10 +409,10 @@ def _parse_srt(filename: str, text: str) -> ParsedTranscript:
         at += len(body[at:]) - len(body[at:].lstrip())  # the first character of the block that failed
         raise ImportFailed([Problem(filename, body.count("\n", 0, at) + 1, None,
                                     "malformed subtitle block (expected a number, then HH:MM:SS,mmm --> HH:MM:SS,mmm)",
-                                    "correct the block's timing line, or delete it")])
+                                    "correct the block's timing line, or delete it")]) from exc
     except (ValueError, OverflowError) as exc:
         raise ImportFailed([Problem(filename, None, None, f"malformed subtitle timing ({exc})",
-                                    "write timings as HH:MM:SS,mmm --> HH:MM:SS,mmm")])
+                                    "write timings as HH:MM:SS,mmm --> HH:MM:SS,mmm")]) from exc
     index_lines = {}
     for match in re.finditer(r"(?m)^\s*(\d+)\s*$\n^.*-->", body):
         index_lines.setdefault(int(match.group(1)), body.count("\n", 0, match.start()) + 1)
@@ -547,7 +547,7 @@ def _bad_input_warnings(parsed: ParsedTranscript) -> list[str]:
     for person in parsed.names:
         if len(person.split()) > 1:
             firsts.setdefault(person.split()[0].lower(), []).append(person)
-    for first, people in firsts.items():
+    for people in firsts.values():
         if len(set(people)) > 1:
             notes.append(f"Two people share the first name {people[0].split()[0]} ({', '.join(sorted(set(people)))}): "
                          "a label or mention with the first name alone cannot be told apart; check their turns "
