@@ -4,11 +4,9 @@ from sqlmodel import func, select
 
 import ui
 from schemas import DataZone, Ward
-from triangulate.core import exports
-from triangulate.core.db import session_scope
-from triangulate.numbers import glasgow
-from triangulate.numbers import ward_values as numbers
-from triangulate.numbers.charts import fmt
+from triangulate import core, numbers
+from triangulate.core import session_scope
+from triangulate.numbers import fmt
 
 st.title("Triangulate")  # no emoji: servers often lack an emoji font (a blank box)
 ui.record_insight_button()
@@ -74,7 +72,7 @@ st.write(f"{n_wards} wards (ONS, December 2022 boundaries) and {n_dz} data zones
          f"{fits.get('fair', 0)} fairly and {fits.get('uncertain', 0)} uncertainly (shown on the ward profile).")
 if not sources.empty:
     st.dataframe(sources, hide_index=True, width="stretch")
-    st.download_button("Download this list (CSV)", exports.csv_text(sources), "triangulate_sources.csv",
+    st.download_button("Download this list (CSV)", core.csv_text(sources), "triangulate_sources.csv",
                        "text/csv")
 named = ", ".join(boosters) if boosters else "none"
 st.caption(f"Booster Wards: the programme has ten, chosen on the scale and depth of child poverty; the briefing "
@@ -82,5 +80,5 @@ st.caption(f"Booster Wards: the programme has ten, chosen on the scale and depth
            "wards page shows a transparent ranking on the same two criteria.")
 st.info(ui.ILLUSTRATIVE, icon=":material/info:")
 with st.expander("Provenance of the default data"):
-    st.text((glasgow.DATA / "ATTRIBUTION.md").read_text(encoding="utf-8"))
+    st.text((numbers.GLASGOW_DATA / "ATTRIBUTION.md").read_text(encoding="utf-8"))
 ui.attribution()

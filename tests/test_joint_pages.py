@@ -10,7 +10,7 @@ from tests import joint_scenario as js
 from tests.apptest_helpers import run_page
 from triangulate.core import db
 from triangulate.core.db import session_scope
-from triangulate.core.permissions import Actor
+from triangulate.core.permissions import SYSTEM, Actor
 from triangulate.joint import thresholds as th
 
 LEAD = Actor("lead", "lead")
@@ -105,7 +105,7 @@ def test_data_needs_accept_from_proposals(planted_app):
     assert ((proposals["issue"] == "Childcare") & (proposals["reason"] == "a strand is silent")).any()
     from triangulate.joint import dataneeds
 
-    p = dataneeds.propose(planted_app, [js.GOVAN])[0]
+    p = dataneeds.propose(planted_app, SYSTEM, [js.GOVAN])[0]
     dataneeds.accept(planted_app, LEAD, p.ward_code, p.issue_code, p.strand, p.description)
     at = run_page("data_needs.py", LEAD, ward_code=js.GOVAN)
     assert not at.exception

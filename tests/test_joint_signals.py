@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests import joint_scenario as js
+from triangulate.core.permissions import SYSTEM
 from triangulate.joint import convergence as cv
 from triangulate.joint import examples as ex
 from triangulate.joint import signals as sig
@@ -11,7 +12,7 @@ from triangulate.joint.thresholds import Thresholds
 
 
 def _signals(engine, ward=js.GOVAN, t=None):
-    return {(s.issue_code, s.strand): s for s in sig.compute(engine, t or Thresholds(), [ward])}
+    return {(s.issue_code, s.strand): s for s in sig.compute(engine, SYSTEM, t or Thresholds(), [ward])}
 
 
 def test_numbers_standardised_gap_with_polarity(engine):
@@ -95,7 +96,7 @@ def test_examples_stem_and_places():
 
 def test_planted_govan_gives_all_four_verdicts(engine):
     js.plant_govan(engine)
-    m = cv.matrix(engine, [js.GOVAN]).set_index("issue_code")
+    m = cv.matrix(engine, SYSTEM, [js.GOVAN]).set_index("issue_code")
     assert m.loc["housing", "verdict"] == "agreement"
     assert m.loc["food", "verdict"] == "partial agreement"
     assert m.loc["childcare", "verdict"] == "silence"
@@ -103,7 +104,7 @@ def test_planted_govan_gives_all_four_verdicts(engine):
     assert m["verdict"].iloc[0] == "dissonance"  # what needs discussion comes first
     assert m["rank"].is_monotonic_increasing
     assert "damp" in m.loc["housing", "why"] and "+2.09 SD" in m.loc["housing", "why"]
-    maryhill = cv.matrix(engine, [js.MARYHILL]).set_index("issue_code")
+    maryhill = cv.matrix(engine, SYSTEM, [js.MARYHILL]).set_index("issue_code")
     assert maryhill.loc["childcare", "verdict"] == "no data"
     assert maryhill.loc["housing", "verdict"] == "no data"  # only the numbers have data
 

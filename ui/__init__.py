@@ -12,12 +12,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from schemas import Ward
-from triangulate import demo
-from triangulate.access import retention
-from triangulate.core import db
-from triangulate.core.errors import ImportFailed, TriangulateError, explain
-from triangulate.core.permissions import SYSTEM, Actor, can
-from triangulate.joint.evidence import escape_markdown
+from triangulate import access, core, demo
+from triangulate.core import SYSTEM, Actor, ImportFailed, TriangulateError, can, escape_markdown, explain
 
 ATTRIBUTION = (
     "Contains public sector information licensed under the Open Government Licence v3.0. Sources: "
@@ -33,22 +29,22 @@ ILLUSTRATIVE = ("Illustrative data: these officer insights and resident transcri
 @st.cache_resource(show_spinner="Preparing the database…")
 def engine():
     """One engine per server; on first run an empty database is filled with the embedded default."""
-    eng = db.get_engine()
-    db.upgrade(eng)
-    if db.is_empty(eng):
+    eng = core.get_engine()
+    core.upgrade(eng)
+    if core.is_empty(eng):
         demo.load(eng)
     # Raw uploads past the retention period go at every server start, not only when an admin clicks.
-    retention.apply_retention(eng, SYSTEM)
+    access.apply_retention(eng, SYSTEM)
     # Compute the 23 wards' indicators while the user signs in, so the first page after sign-in is fast.
     threading.Thread(target=_warm_ward_indicators, args=(eng,), daemon=True).start()
     return eng
 
 
 def _warm_ward_indicators(eng) -> None:
-    from triangulate.numbers import ward_values as numbers
+    from triangulate import numbers
 
     try:
-        with db.session_scope(eng) as session:
+        with core.session_scope(eng) as session:
             numbers.all_wards_indicator_frame(session)
     except Exception:  # a warm-up only; the page computes it again and reports any error itself
         pass
@@ -68,7 +64,7 @@ def allowed(permission: str) -> bool:
 
 @st.cache_data(ttl=300, show_spinner=False)
 def wards() -> list[tuple[str, str]]:
-    with db.session_scope(engine()) as session:
+    with core.session_scope(engine()) as session:
         return [(w.code, w.name) for w in session.exec(select(Ward).order_by(Ward.name))]
 
 

@@ -7,15 +7,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from schemas import User
-from triangulate.access.auth import actor_of
-from triangulate.core import db
-from triangulate.core.errors import TriangulateError
-from triangulate.core.permissions import SYSTEM, Actor
+from triangulate import core
+from triangulate.access import actor_of
+from triangulate.core import SYSTEM, Actor, TriangulateError
 
 
 def engine_for(args: argparse.Namespace) -> Engine:
-    engine = db.get_engine(getattr(args, "database_url", None))
-    db.upgrade(engine)
+    engine = core.get_engine(getattr(args, "database_url", None))
+    core.upgrade(engine)
     return engine
 
 
@@ -24,7 +23,7 @@ def actor_for(args: argparse.Namespace, engine: Engine) -> Actor:
     username = getattr(args, "as_user", None)
     if not username:
         return SYSTEM
-    with db.session_scope(engine) as session:
+    with core.session_scope(engine) as session:
         user = session.exec(select(User).where(User.username == username.lower())).first()
         if user is None or not user.active:
             raise TriangulateError(f"No active account called {username!r}; see `create-user`.")

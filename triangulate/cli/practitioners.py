@@ -4,10 +4,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from triangulate import codebook, practitioners
 from triangulate.cli.common import actor_for, engine_for
-from triangulate.codebook import qdc
-from triangulate.core.errors import ImportFailed, TriangulateError
-from triangulate.practitioners import importing as insight_import
+from triangulate.core import ImportFailed, TriangulateError
 
 
 def register(sub) -> None:
@@ -45,8 +44,8 @@ def _import_insights(args) -> int:
     engine = engine_for(args)
     actor = actor_for(args, engine)
     try:
-        report = insight_import.import_file(engine, actor, args.file.read_bytes(), args.file.name,
-                                            illustrative=args.illustrative)
+        report = practitioners.import_file(engine, actor, args.file.read_bytes(), args.file.name,
+                                           illustrative=args.illustrative)
     except ImportFailed as exc:
         return _report_problems(exc)
     print(report.summary())
@@ -55,19 +54,19 @@ def _import_insights(args) -> int:
 
 def _export_insights(args) -> int:
     engine = engine_for(args)
-    frame = insight_import.export_frame(engine, actor_for(args, engine))
+    frame = practitioners.export_frame(engine, actor_for(args, engine))
     suffix = args.out.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise TriangulateError("Use --out with a .csv or .xlsx file name.")
-    args.out.write_bytes(insight_import.to_csv(frame) if suffix == ".csv" else insight_import.to_xlsx(frame))
+    args.out.write_bytes(practitioners.to_csv(frame) if suffix == ".csv" else practitioners.to_xlsx(frame))
     print(f"Wrote {len(frame)} rows to {args.out}.")
     return 0
 
 
 def _template(args) -> int:
     engine = engine_for(args)
-    data = (insight_import.template_xlsx(engine) if args.out.suffix.lower() == ".xlsx"
-            else insight_import.template_csv())
+    data = (practitioners.template_xlsx(engine) if args.out.suffix.lower() == ".xlsx"
+            else practitioners.template_csv())
     args.out.write_bytes(data)
     print(f"Wrote the template to {args.out}.")
     return 0
@@ -75,7 +74,7 @@ def _template(args) -> int:
 
 def _export_codebook(args) -> int:
     engine = engine_for(args)
-    args.out.write_bytes(qdc.export_xml(engine))
+    args.out.write_bytes(codebook.export_qdc(engine))
     print(f"Wrote the codebook to {args.out} (REFI-QDA codebook 1.0).")
     return 0
 
@@ -84,7 +83,7 @@ def _import_codebook(args) -> int:
     engine = engine_for(args)
     actor = actor_for(args, engine)
     try:
-        report = qdc.import_qdc(engine, actor, args.file.read_bytes(), args.file.name)
+        report = codebook.import_qdc(engine, actor, args.file.read_bytes(), args.file.name)
     except ImportFailed as exc:
         return _report_problems(exc)
     if report["already"]:

@@ -51,9 +51,11 @@ class Proposal:
     description: str
 
 
-def propose(engine: Engine, ward_codes: list[str] | None = None, matrix: pd.DataFrame | None = None) -> list[Proposal]:
+def propose(engine: Engine, actor: Actor, ward_codes: list[str] | None = None,
+            matrix: pd.DataFrame | None = None) -> list[Proposal]:
     """Proposals from the current verdicts (not stored), minus those already on the register."""
-    m = matrix if matrix is not None else cv.matrix(engine, ward_codes)
+    require(actor, "matrix.read")
+    m = matrix if matrix is not None else cv.matrix(engine, actor, ward_codes)
     with session_scope(engine) as session:
         issue_code = {i.id: i.code for i in session.exec(select(Issue))}
         known = {(n.ward_code, issue_code.get(n.issue_id), n.strand) for n in session.exec(select(DataNeed))}
@@ -139,8 +141,9 @@ def update(engine: Engine, actor: Actor, need_id: int, **changes) -> None:
         audit.apply_edit(session, actor, need, changes, "data_need", need_id)
 
 
-def register(engine: Engine, ward_codes: list[str] | None = None) -> pd.DataFrame:
+def register(engine: Engine, actor: Actor, ward_codes: list[str] | None = None) -> pd.DataFrame:
     """The register as a table (aggregate planning data; readable by anyone who reads the matrix)."""
+    require(actor, "matrix.read")
     with session_scope(engine) as session:
         issues = {i.id: (i.code, i.label) for i in session.exec(select(Issue))}
         wards = {w.code: w.name for w in session.exec(select(Ward))}
@@ -159,7 +162,7 @@ def register(engine: Engine, ward_codes: list[str] | None = None) -> pd.DataFram
 def export(engine: Engine, actor: Actor, fmt: str, ward_codes: list[str] | None = None) -> bytes:
     """The register as CSV or XLSX bytes (audited)."""
     require(actor, "matrix.read")
-    frame = register(engine, ward_codes)
+    frame = register(engine, actor, ward_codes)
     for col in ("created_at", "updated_at"):
         frame[col] = pd.to_datetime(frame[col], utc=True).dt.tz_localize(None) if len(frame) else frame[col]
     if fmt == "csv":

@@ -63,7 +63,9 @@ def update(engine: Engine, actor: Actor, hypothesis_id: int, **changes) -> None:
         audit.apply_edit(session, actor, row, changes, "hypothesis", hypothesis_id)
 
 
-def log(engine: Engine, ward_codes: list[str] | None = None) -> pd.DataFrame:
+def log(engine: Engine, actor: Actor, ward_codes: list[str] | None = None) -> pd.DataFrame:
+    """The hypotheses for the wards (all when None): readable by anyone who reads the matrix."""
+    require(actor, "matrix.read")
     columns = ["id", "ward", "ward_code", "issue", "issue_code", "statement", "test_of_change", "owner", "status",
                "notes", "created_by", "created_at", "updated_at"]
     with session_scope(engine) as session:

@@ -1,1 +1,20 @@
-"""numbers."""
+"""numbers: the published statistics: Glasgow's wards and data zones, indicator files (checked, planned and
+imported), the stored values, their aggregation from data zones to wards, ward tables, trends, the Booster ranking
+and the charts and maps that show them.
+
+numbers imports core and codebook (indicators inform issues). The names below are its public face: what pages and
+the command line may call.
+"""
+from triangulate._face import face
+
+__all__, __getattr__, __dir__ = face(__name__, {
+    "booster": [("booster_default_period", "default_period"), ("booster_periods", "periods"),
+                ("booster_ranking", "ranking"), "booster_wards"],
+    "charts": ["booster_chart", "comparison_chart", "datazone_map", "fmt", "gap_chart", "ranking_chart",
+               "trend_chart", "ward_map"],
+    "glasgow": [("GLASGOW_DATA", "DATA"), "data_zone_fits", "ward_count"],
+    "importing": [("MAX_IMPORT_BYTES", "MAX_BYTES"), "import_indicators", ("plan_indicator_import", "plan_import")],
+    "ward_values": ["all_wards_indicator_frame", "datazone_values", "indicator_over_time", "indicators_frame",
+                    "indicators_with_trends", "issue_trends", "loaded_data_summary", "trend_against_city",
+                    "ward_indicator_table", "ward_names", "wards_summary"],
+})
