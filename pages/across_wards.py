@@ -5,12 +5,10 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 import streamlit as st
-from sqlmodel import select
 
 import ui
-from schemas import Ward
-from triangulate import core, joint
-from triangulate.core import headed, session_scope
+from triangulate import core, joint, numbers
+from triangulate.core import headed
 
 st.title("Across wards")
 actor = ui.actor()
@@ -18,8 +16,7 @@ engine = ui.engine()
 st.write("The same verdicts for every ward: where the three strands agree, partly agree, stay silent or "
          "disagree, issue by issue. Colour, glyph and word carry the same meaning.")
 
-with session_scope(engine) as session:
-    boosters = [w.code for w in session.exec(select(Ward).where(Ward.booster))]
+boosters = [code for code, _ in numbers.booster_wards(engine)]
 # The Booster Wards by default once more than one is marked (Ward.booster); otherwise every ward.
 scope = st.radio("Wards", ["The Booster Wards", "All wards"], horizontal=True,
                  index=0 if len(boosters) > 1 else 1, disabled=not boosters,

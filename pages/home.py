@@ -1,9 +1,7 @@
 """Home: what Triangulate is, the ward to look at, and what data is loaded from where."""
 import streamlit as st
-from sqlmodel import func, select
 
 import ui
-from schemas import DataZone, Ward
 from triangulate import core, numbers
 from triangulate.core import session_scope
 from triangulate.numbers import fmt
@@ -42,9 +40,9 @@ with right:
 with ui.friendly_errors(), session_scope(ui.engine()) as session:
     table = numbers.ward_indicator_table(session, ward)
     sources = numbers.loaded_data_summary(session)
-    n_wards = session.exec(select(func.count()).select_from(Ward)).one()
-    fits = dict(session.exec(select(DataZone.fit_quality, func.count()).group_by(DataZone.fit_quality)).all())
-    boosters = [w.name for w in session.exec(select(Ward).where(Ward.booster))]
+n_wards = len(numbers.ward_names(ui.engine()))
+fits = numbers.data_zone_fits(ui.engine())
+boosters = [name for _, name in numbers.booster_wards(ui.engine())]
 
 if table.empty:
     st.info("No indicators are loaded yet. Run `python -m triangulate init --demo`, or import some on the "

@@ -32,15 +32,10 @@ with ui.friendly_errors():
         st.stop()
     if practitioners.any_illustrative(engine):
         st.caption(f"⚠️ {ui.ILLUSTRATIVE}")
-    view = table if stance == "any" else table[table["stance"] == stance]
-    cells = (view.assign(weighted=view["insights"] * view["mean_severity"])
-             .groupby(["issue", "ward", "issue_code", "ward_code"], as_index=False)
-             .agg(insights=("insights", "sum"), weighted=("weighted", "sum")))
-    cells["mean_severity"] = cells["weighted"] / cells["insights"]
+    cells = practitioners.issue_ward_totals(table, stance)
     if cells.empty:
         st.info("No insights with this stance; choose another stance.")
         st.stop()
-    cells["mean_severity"] = cells["mean_severity"].round(2)
     cells["issue_label"] = cells["issue"].map(lambda i: core.wrap(i, 30))
     heat = alt.Chart(cells).mark_rect().encode(
         x=alt.X("ward:N", title="Ward", sort="ascending",

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate import core, joint
+from triangulate import core, joint, residents
 from triangulate.core import escape_markdown as md
 
 st.title("Joint display")
@@ -27,7 +27,6 @@ if matrix.empty:
     st.stop()
 
 # --------------------------------------------------------------------------- residents: verified? analysed? (issue 11)
-from triangulate import residents  # noqa: E402
 
 checks = residents.machine_flags(engine, actor, t) if ui.allowed("machine_check.read") else {}
 if (matrix["residents"] == "not analysed").any():

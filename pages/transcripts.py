@@ -2,7 +2,7 @@
 import streamlit as st
 
 import ui
-from triangulate import core, residents
+from triangulate import access, core, residents
 
 st.title("Transcripts")
 st.caption(ui.ILLUSTRATIVE)
@@ -45,22 +45,16 @@ with ui.friendly_errors():
                        file_name=f"transcript_{transcript.id}.csv", mime="text/csv")
 
     if ui.allowed("transcripts.delete"):
-        try:
-            from triangulate import access
-        except ImportError:
-            erasure = None
-        if erasure is not None and hasattr(erasure, "erase_transcript"):
-            with st.expander("Delete this transcript"):
-                st.write("Removes the transcript, its segments, their vectors and topic assignments. "
-                         "The topics are marked out of date until the next analysis.")
-                sure = st.checkbox("Yes, delete it for good", key="transcripts_delete_sure")
-                if st.button("Delete", disabled=not sure, key="transcripts_delete"):
-                    result = access.erase_transcript(engine, actor, int(chosen))
-                    st.success(getattr(result, "summary", lambda: "Deleted.")())
+        with st.expander("Delete this transcript"):
+            st.write("Removes the transcript, its segments, their vectors and topic assignments. "
+                     "The topics are marked out of date until the next analysis.")
+            sure = st.checkbox("Yes, delete it for good", key="transcripts_delete_sure")
+            if st.button("Delete", disabled=not sure, key="transcripts_delete"):
+                result = access.erase_transcript(engine, actor, int(chosen))
+                st.success(result.summary())
 
 # --------------------------------------------------------------------------- people's coding (issue 11)
 if ui.allowed("segments.code") or ui.allowed("segments.settle"):
-    from triangulate import residents
     from ui import coding_widgets
 
     st.subheader("Code this transcript's resident segments")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from triangulate import joint
+from triangulate import joint, residents
 from triangulate.core import escape_markdown as md
 
 actor = ui.actor()
@@ -62,7 +62,6 @@ for col, strand, title in zip(st.columns(3), ("numbers", "practitioners", "resid
         col.markdown("**Examples:** " + md(row[f"{strand}_examples"]))
 # is the machine's issue behind the residents' level verified? (Check the machine, issue 11)
 if ui.allowed("machine_check.read"):
-    from triangulate import residents
 
     check = residents.machine_flags(engine, actor, t).get(row["issue_code"])
     if check is not None:

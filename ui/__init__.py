@@ -9,10 +9,8 @@ from contextlib import contextmanager
 
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import select
 
-from schemas import Ward
-from triangulate import access, core, demo
+from triangulate import access, core, demo, numbers
 from triangulate.core import SYSTEM, Actor, ImportFailed, TriangulateError, can, escape_markdown, explain
 
 ATTRIBUTION = (
@@ -41,8 +39,6 @@ def engine():
 
 
 def _warm_ward_indicators(eng) -> None:
-    from triangulate import numbers
-
     try:
         with core.session_scope(eng) as session:
             numbers.all_wards_indicator_frame(session)
@@ -64,8 +60,7 @@ def allowed(permission: str) -> bool:
 
 @st.cache_data(ttl=300, show_spinner=False)
 def wards() -> list[tuple[str, str]]:
-    with core.session_scope(engine()) as session:
-        return [(w.code, w.name) for w in session.exec(select(Ward).order_by(Ward.name))]
+    return numbers.ward_names(engine())
 
 
 def current_ward() -> str:

@@ -83,8 +83,6 @@ def bulk_coder(engine, actor, segment_ids: list[int], key: str, what: str) -> No
 
 def topic_coder(engine, actor, key: str) -> None:
     """Code every resident segment of one of the current topics (researchers)."""
-    from triangulate import residents
-
     if not ui.allowed("segments.code"):
         return
     with st.expander("Code a whole topic"), ui.friendly_errors():

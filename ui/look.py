@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from triangulate import core
+from triangulate import codebook, core, numbers
+from triangulate.core import session_scope
 
 
 def chart(chart_spec, min_font: int = core.MIN_FONT, **kwargs) -> None:
@@ -15,8 +16,6 @@ def chart(chart_spec, min_font: int = core.MIN_FONT, **kwargs) -> None:
 
 @st.cache_data(ttl=300, show_spinner=False)
 def issue_labels() -> dict[str, str]:
-    from triangulate import codebook
-    from triangulate.core import session_scope
     from ui import engine
 
     with session_scope(engine()) as session:
@@ -136,8 +135,5 @@ def joint_matrix_list(view: pd.DataFrame, style: dict, level_glyph: dict, subjec
 def issue_trend_sentences(engine, ward_code: str, issue_code: str, ward_name: str) -> list[str]:
     """For the joint display's numbers evidence: is the ward's gap to Glasgow widening or narrowing, on each
     indicator linked to the issue that has more than one period."""
-    from triangulate import numbers
-    from triangulate.core import session_scope
-
     with session_scope(engine) as session:
         return [t.sentence for t in numbers.issue_trends(session, issue_code, ward_code, ward_name)]

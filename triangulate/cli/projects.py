@@ -4,7 +4,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from triangulate import residents
 from triangulate.cli.common import actor_for, engine_for
+from triangulate.core import TriangulateError
 
 
 def register(sub) -> None:
@@ -26,9 +28,6 @@ def register(sub) -> None:
 
 
 def _import(args) -> int:
-    from triangulate import residents
-    from triangulate.core import TriangulateError
-
     engine = engine_for(args)
     actor = actor_for(args, engine)
     name = Path(args.file).name
@@ -66,8 +65,6 @@ def _import(args) -> int:
 
 
 def _export(args) -> int:
-    from triangulate import residents
-
     engine = engine_for(args)
     actor = actor_for(args, engine)
     data = residents.export_project(engine, actor)

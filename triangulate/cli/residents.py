@@ -4,7 +4,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from triangulate import core, joint, residents
 from triangulate.cli.common import actor_for, engine_for
+from triangulate.core import ImportFailed, Problem
 
 
 def register(sub) -> None:
@@ -33,9 +35,6 @@ def register(sub) -> None:
 
 
 def _import(args) -> int:
-    from triangulate import residents
-    from triangulate.core import ImportFailed
-
     engine = engine_for(args)
     actor = actor_for(args, engine)
     files = [(Path(f).name, Path(f).read_bytes()) for f in args.files]
@@ -79,8 +78,6 @@ def _import(args) -> int:
 
 def _no_suggested_residents(item, facilitator: str | None) -> list:
     """Nothing is pre-ticked unless a key or the pattern marks respondents: then the researcher names them."""
-    from triangulate.core import Problem
-
     roles = item.suggested_roles(facilitator)
     if any(r == "resident" for r in roles.values()):
         return []
@@ -92,8 +89,6 @@ def _no_suggested_residents(item, facilitator: str | None) -> list:
 
 
 def _analyse(args) -> int:
-    from triangulate import residents
-
     engine = engine_for(args)
     actor = actor_for(args, engine)
     result = residents.analyse(engine, actor, force=args.force,
@@ -103,8 +98,6 @@ def _analyse(args) -> int:
 
 
 def _topics(args) -> int:
-    from triangulate import residents
-
     engine = engine_for(args)
     actor = actor_for(args, engine)
     if args.format == "csv":
@@ -130,8 +123,6 @@ def register_coding(sub) -> None:
 
 
 def _segments(args) -> int:
-    from triangulate import core, joint, residents
-
     engine = engine_for(args)
     actor = actor_for(args, engine)
     ward_code = joint.ward_code_for(engine, args.ward) if args.ward else None
@@ -146,9 +137,6 @@ def _segments(args) -> int:
 
 
 def _code_segments(args) -> int:
-    from triangulate import residents
-    from triangulate.core import ImportFailed
-
     engine = engine_for(args)
     actor = actor_for(args, engine)
     try:

@@ -13,6 +13,6 @@ __all__, __getattr__, __dir__ = face(__name__, {
                   "validate"],
     "insights": ["Filters", "any_illustrative", ("code_insight", "code"), ("create_insight", "create"), "crosstab",
                  "default_role", ("delete_insight", "delete"), "drill_down", ("edit_insight", "edit"),
-                 ("insight_history", "history"), "list_frame", "readable", "roles_in_use", "severity_by_issue"],
+                 ("insight_history", "history"), "list_frame", "readable", "issue_ward_totals", "roles_in_use"],
     "suggest": ["MIN_WORDS", ("suggest_issues", "suggest")],
 })

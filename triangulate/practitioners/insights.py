@@ -469,6 +469,17 @@ def crosstab(engine: Engine, actor: Actor, filters: Filters | None = None) -> pd
     return grouped[columns]
 
 
+def issue_ward_totals(table: pd.DataFrame, stance: str = "any") -> pd.DataFrame:
+    """A crosstab (`crosstab`) summed over stances per (issue, ward): insights, and their mean severity weighted by
+    the insights of each stance. `stance` keeps one stance only ("any": every stance)."""
+    view = table if stance == "any" else table[table["stance"] == stance]
+    cells = (view.assign(weighted=view["insights"] * view["mean_severity"])
+             .groupby(["issue", "ward", "issue_code", "ward_code"], as_index=False)
+             .agg(insights=("insights", "sum"), weighted=("weighted", "sum")))
+    cells["mean_severity"] = (cells["weighted"] / cells["insights"]).round(2)
+    return cells
+
+
 def drill_down(engine: Engine, actor: Actor, ward_code: str, issue_code: str, stance: str | None = None,
                filters: Filters | None = None) -> pd.DataFrame:
     """The insights behind one crosstab cell, with text (needs insights.read_text)."""
