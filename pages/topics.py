@@ -1,10 +1,9 @@
 """Topics: what residents talk about, per ward, and the issue each topic maps to."""
 import altair as alt
 import streamlit as st
-from sqlmodel import Session
 
 import ui
-from triangulate import codebook, residents
+from triangulate import codebook, core, residents
 
 st.title("What residents talk about")
 st.caption(ui.ILLUSTRATIVE)
@@ -80,7 +79,7 @@ with ui.friendly_errors():
         st.text(f"“{quote['text']}” — {quote['ward']}{' (illustrative)' if quote['illustrative'] else ''}")
 
     if ui.allowed("topics.map"):
-        with Session(engine) as session:
+        with core.session_scope(engine) as session:
             choices = [(depth, i) for depth, i in codebook.flat_tree(session)]
         ids = [i.id for _, i in choices]
         labels = {i.id: (" " * depth) + i.label for depth, i in choices}

@@ -4,16 +4,15 @@ codes one segment (or a span of it), many segments at once, or settles a disagre
 from __future__ import annotations
 
 import streamlit as st
-from sqlmodel import Session
 
 import ui
-from triangulate import codebook, residents
+from triangulate import codebook, core, residents
 
 
 def _issue_options(engine) -> dict[str, str]:
     """code -> label for every active issue (parents too: they are assignable), `none` first. Read each
     run (one small query), so an issue added on Codebook is offered at once."""
-    with Session(engine) as session:
+    with core.session_scope(engine) as session:
         rows = codebook.flat_tree(session)
     options = {residents.NONE: "none: about no issue (filler, small talk, logistics)"}
     for depth, issue in rows:

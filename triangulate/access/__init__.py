@@ -9,7 +9,8 @@ from triangulate._face import face
 __all__, __getattr__, __dir__ = face(__name__, {
     "audit_view": ["AuditFilter", ("audit_choices", "choices"), ("audit_count", "count"),
                    ("audit_events", "events"), ("audit_csv", "export_csv"), ("audit_per_day", "per_day")],
-    "auth": ["MIN_PASSWORD_LENGTH", "actor_of", "create_user", ("current_actor", "current"), "sign_in"],
+    "auth": ["MIN_PASSWORD_LENGTH", "active_account", "actor_of", "create_user", ("current_actor", "current"),
+             "sign_in"],
     "backup": [("create_backup", "backup"), "delete_backup_file", "key_location", "read_manifest",
                ("restore_backup", "restore"), "written_backups"],
     "erasure": ["REMOVED", "erase_transcript", "locate_text", ("erasable_transcripts", "transcripts")],

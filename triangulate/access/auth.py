@@ -34,6 +34,16 @@ def actor_of(user: User) -> Actor:
     return Actor(username=user.username, role=user.role, id=user.id, display_name=user.display_name)
 
 
+def active_account(engine: Engine, username: str) -> Actor:
+    """The active account called `username` as the acting user (the command line's --as-user: whoever runs it
+    operates the machine and its database already)."""
+    with session_scope(engine) as session:
+        user = session.exec(select(User).where(User.username == username.strip().lower())).first()
+        if user is None or not user.active:
+            raise TriangulateError(f"No active account called {username!r}; see `create-user`.")
+        return actor_of(user)
+
+
 def create_user(engine: Engine, actor: Actor, username: str, password: str | None, role: str,
                 display_name: str = "", service: str = "") -> Actor:
     """Create a local account. The first account on an empty database may be created by SYSTEM."""

@@ -4,12 +4,9 @@ from __future__ import annotations
 import argparse
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
 
-from schemas import User
-from triangulate import core
-from triangulate.access import actor_of
-from triangulate.core import SYSTEM, Actor, TriangulateError
+from triangulate import access, core
+from triangulate.core import SYSTEM, Actor
 
 
 def engine_for(args: argparse.Namespace) -> Engine:
@@ -23,8 +20,4 @@ def actor_for(args: argparse.Namespace, engine: Engine) -> Actor:
     username = getattr(args, "as_user", None)
     if not username:
         return SYSTEM
-    with core.session_scope(engine) as session:
-        user = session.exec(select(User).where(User.username == username.lower())).first()
-        if user is None or not user.active:
-            raise TriangulateError(f"No active account called {username!r}; see `create-user`.")
-        return actor_of(user)
+    return access.active_account(engine, username)

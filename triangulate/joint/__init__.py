@@ -18,7 +18,7 @@ __all__, __getattr__, __dir__ = face(__name__, {
                    ("update_hypothesis", "update")],
     "report": [("export_report", "export"), ("export_reports", "export_all"), ("report_format_for", "format_for"),
                "matrix_chart"],
-    "signals": ["STRANDS", "waiting_segments"],
+    "signals": ["STRANDS", ("compute_signals", "compute"), "waiting_segments"],
     "thresholds": ["Thresholds", ("explain_thresholds", "explain"), ("load_thresholds", "load"),
                    ("reset_thresholds", "reset"), ("save_thresholds", "save")],
     "workshop": ["add_note", ("workshop_notes", "notes")],
