@@ -27,7 +27,7 @@ def _reading(percent, kappa, alpha) -> str:
 st.title("Coder agreement")
 actor = ui.actor()
 engine = ui.engine()
-if not ui.allowed("insights.read_text"):
+if not ui.may_read_insight_text():
     st.info("Agreement needs the insight text; your role sees totals on **Issues × wards**.")
     st.stop()
 st.write("Insights coded by two or more people are compared issue by issue: did each coder use the issue, and "

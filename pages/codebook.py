@@ -40,7 +40,7 @@ if ui.allowed("transcripts.read"):
     # Built on request: the export reads every transcript and code.
     if st.button("Prepare the whole project (.qdpx)", key="qdpx_prepare",
                  help="Redacted transcripts, this codebook, people's and the machine's codes"
-                      + (" and officers' insights" if ui.allowed("insights.read_text") else "")
+                      + (" and officers' insights" if ui.may_read_insight_text() else "")
                       + ", for NVivo, ATLAS.ti, MAXQDA or QualCoder."):
         with ui.friendly_errors(), st.spinner("Writing the project…"):
             st.session_state["qdpx_export"] = residents.export_project(engine, actor)

@@ -71,7 +71,7 @@ with ui.friendly_errors():
                        "issues_by_wards.csv", "text/csv")
 
     st.subheader("Drill down")
-    if not ui.allowed("insights.read_text"):
+    if not ui.may_read_insight_text():
         st.info("Your role sees totals only; insight text is for officers, researchers and leads.")
     else:
         c1, c2 = st.columns(2)

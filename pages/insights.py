@@ -12,7 +12,7 @@ from triangulate.core import codes_in_words, session_scope
 st.title("Insights")
 actor = ui.actor()
 engine = ui.engine()
-if not ui.allowed("insights.read_text"):
+if not ui.may_read_insight_text():
     st.info("Your role sees insights only as totals: open **Issues × wards**.")
     st.stop()
 

@@ -57,12 +57,12 @@ for col, strand, title in zip(st.columns(3), ("numbers", "practitioners", "resid
     col.markdown(f"#### {title}")
     col.markdown(f"## {joint.LEVEL_GLYPH.get(level, '')} {level}")
     col.markdown(md(row[f"{strand}_summary"]))
-    # officers' examples come from unredacted insight text: shown only to roles that may read it
-    if row[f"{strand}_examples"] and (strand != "practitioners" or ui.allowed("insights.read_text")):
+    # officers' examples come from unredacted insight text: the library leaves them out for roles that may not
+    # read it (joint.matrix takes the acting user)
+    if row[f"{strand}_examples"]:
         col.markdown("**Examples:** " + md(row[f"{strand}_examples"]))
 # is the machine's issue behind the residents' level verified? (Check the machine, issue 11)
 if ui.allowed("machine_check.read"):
-
     check = residents.machine_flags(engine, actor, t).get(row["issue_code"])
     if check is not None:
         st.columns(3)[2].markdown(f"**{md(check.short)}** — {md(check.sentence)}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import importlib.util
 import inspect
 import pkgutil
 import subprocess
@@ -124,6 +125,43 @@ def test_module_faces_name_what_they_offer():
         assert all(hasattr(module, n) for n in module.__all__)
 
 
+def _is_module(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:  # the parent is a module, not a package
+        return False
+
+
+def _private_reaches(path: Path) -> list[str]:
+    """Names with a leading underscore one library module takes from another (imported, or as module.attribute)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    modules: set[str] = set()
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("triangulate"):
+            for a in node.names:
+                if a.name.startswith("_") and not a.name.startswith("__"):
+                    found.append(f"from {node.module} import {a.name}")
+                elif _is_module(f"{node.module}.{a.name}"):
+                    modules.add(a.asname or a.name)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules \
+                and node.attr.startswith("_") and not node.attr.startswith("__"):
+            found.append(f"{node.value.id}.{node.attr} (line {node.lineno})")
+    return found
+
+
+# Reaches another helper owns right now (issue 10: residents/nlp.py and residents/names.py belong to helper
+# "names"); remove when that work lands.
+REACHES_BEING_REWRITTEN = {"triangulate/residents/nlp.py": ["people_names._tokens (line 458)"]}
+
+
+def test_no_module_reaches_into_another_modules_private_names():
+    reaches = {str(p.relative_to(ROOT)): found for p in _library_files() if (found := _private_reaches(p))}
+    assert {path: [r.split(" (line")[0] for r in found] for path, found in reaches.items()} == \
+        {path: [r.split(" (line")[0] for r in found] for path, found in REACHES_BEING_REWRITTEN.items()}
+
+
 # --------------------------------------------------------------------------- (b) no import cycles
 def _module_level_imports(path: Path) -> set[str]:
     """The triangulate modules `path` imports when it is imported (not inside functions or TYPE_CHECKING)."""
@@ -226,11 +264,11 @@ BEING_REWRITTEN = {
 
 def _functions(blocks, prefix=""):
     for block in blocks:
-        if hasattr(block, "methods"):  # a class: its methods count, not the class's total
-            yield from _functions(block.methods, f"{prefix}{block.name}.")
-            continue
-        yield f"{prefix}{block.name}", block
-        yield from _functions(getattr(block, "closures", []), f"{prefix}{block.name}.")
+        if hasattr(block, "methods"):
+            continue  # a class: radon lists its methods on their own (Class.method), and a class's total is no target
+        name = f"{prefix}{block.fullname}"
+        yield name, block
+        yield from _functions(getattr(block, "closures", []), f"{name}.")
 
 
 def _complexities() -> dict[str, int]:
@@ -296,6 +334,7 @@ NO_PERSONAL_DATA = {
     },
     "access": {
         "sign_in", "oidc_sign_in", "identity_from_claims", "actor_of",  # signing in: there is no actor yet
+        "active_account",  # the command line's --as-user: whoever runs it operates the machine and its database
         "auto_provision", "retention_policy", "key_location",  # settings
         "read_manifest",  # a backup file's manifest: table names and counts
         "audit_per_day",  # counts the rows the caller read under audit.read

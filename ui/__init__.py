@@ -58,6 +58,11 @@ def allowed(permission: str) -> bool:
     return can(st.session_state.get("actor"), permission)
 
 
+def may_read_insight_text() -> bool:
+    """The library's one rule for officers' words (core.may_read_insight_text), for the signed-in user."""
+    return core.may_read_insight_text(st.session_state.get("actor"))
+
+
 @st.cache_data(ttl=300, show_spinner=False)
 def wards() -> list[tuple[str, str]]:
     return numbers.ward_names(engine())

@@ -201,6 +201,16 @@ def _aware(moment):
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def hash_password(password: str) -> str:
+    """The stored form of a password (Argon2id, the parameters sign-in verifies with)."""
+    return _hasher.hash(password)
+
+
+def is_locked(user: User, now) -> bool:
+    """Is the account locked out (too many failed sign-ins) at `now`?"""
+    return bool(user.locked_until and _aware(user.locked_until) > now)
+
+
 def users(engine: Engine, actor: Actor) -> list[User]:
     require(actor, "users.manage")
     with session_scope(engine) as session:
@@ -212,4 +222,5 @@ def has_users(engine: Engine) -> bool:
         return session.exec(select(User).limit(1)).first() is not None
 
 
-__all__ = ["SYSTEM", "actor_of", "create_user", "current", "sign_in", "users", "has_users"]
+__all__ = ["SYSTEM", "actor_of", "active_account", "create_user", "current", "hash_password", "is_locked", "sign_in",
+           "users", "has_users"]

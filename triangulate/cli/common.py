@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
 from triangulate import access, core
-from triangulate.core import SYSTEM, Actor
+from triangulate.core import SYSTEM, Actor, ImportFailed
 
 
 def engine_for(args: argparse.Namespace) -> Engine:
@@ -21,3 +23,21 @@ def actor_for(args: argparse.Namespace, engine: Engine) -> Actor:
     if not username:
         return SYSTEM
     return access.active_account(engine, username)
+
+
+def write_out(text: str, out: str | Path | None, said: str | None = None) -> None:
+    """An export's text to the file named by --out (then `said` on standard error), or to standard output."""
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        if said:
+            print(said, file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
+def report_problems(exc: ImportFailed, nothing: str = "nothing was imported") -> int:
+    """Every problem of a refused import on standard error, one a line; the exit code for refused input."""
+    print(f"error: {nothing}; {len(exc.problems)} problem(s):", file=sys.stderr)
+    for problem in exc.problems:
+        print(f"  {problem}", file=sys.stderr)
+    return 1

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from triangulate import core, joint
-from triangulate.cli.common import actor_for, engine_for
+from triangulate.cli.common import actor_for, engine_for, write_out
 
 COLUMNS = ["issue_code", "issue", "numbers", "practitioners", "residents", "numbers–practitioners",
            "numbers–residents", "practitioners–residents", "verdict", "why"]
@@ -42,11 +42,7 @@ def _matrix(args) -> int:
         text = json.dumps(frame.to_dict("records"), ensure_ascii=False, indent=2) + "\n"
     else:
         text = core.csv_text(frame)
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"Wrote {len(frame)} issues for {frame['ward'].iloc[0]} to {args.out}.", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    write_out(text, args.out, f"Wrote {len(frame)} issues for {frame['ward'].iloc[0]} to {args.out}.")
     return 0
 
 

@@ -1,11 +1,10 @@
 """Practitioners' commands: import-insights, export-insights, export-codebook, import-codebook."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from triangulate import codebook, practitioners
-from triangulate.cli.common import actor_for, engine_for
+from triangulate.cli.common import actor_for, engine_for, report_problems
 from triangulate.core import ImportFailed, TriangulateError
 
 
@@ -33,13 +32,6 @@ def register(sub) -> None:
     p.set_defaults(handler=_import_codebook)
 
 
-def _report_problems(exc: ImportFailed) -> int:
-    print(f"error: nothing was imported; {len(exc.problems)} problem(s):", file=sys.stderr)
-    for problem in exc.problems:
-        print(f"  {problem}", file=sys.stderr)
-    return 1
-
-
 def _import_insights(args) -> int:
     engine = engine_for(args)
     actor = actor_for(args, engine)
@@ -47,7 +39,7 @@ def _import_insights(args) -> int:
         report = practitioners.import_file(engine, actor, args.file.read_bytes(), args.file.name,
                                            illustrative=args.illustrative)
     except ImportFailed as exc:
-        return _report_problems(exc)
+        return report_problems(exc)
     print(report.summary())
     return 0
 
@@ -85,7 +77,7 @@ def _import_codebook(args) -> int:
     try:
         report = codebook.import_qdc(engine, actor, args.file.read_bytes(), args.file.name)
     except ImportFailed as exc:
-        return _report_problems(exc)
+        return report_problems(exc)
     if report["already"]:
         print(f"{args.file.name} was imported before; nothing changed.")
     else:

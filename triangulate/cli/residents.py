@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from triangulate import core, joint, residents
-from triangulate.cli.common import actor_for, engine_for
+from triangulate.cli.common import actor_for, engine_for, report_problems, write_out
 from triangulate.core import ImportFailed, Problem
 
 
@@ -127,12 +127,8 @@ def _segments(args) -> int:
     actor = actor_for(args, engine)
     ward_code = joint.ward_code_for(engine, args.ward) if args.ward else None
     frame = residents.segments_frame(engine, actor, ward_code)
-    text = core.csv_text(frame)  # a cell starting with = + - @ is neutralised, as in every export
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"Wrote {len(frame)} segments to {args.out}.", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    # a cell starting with = + - @ is neutralised, as in every export
+    write_out(core.csv_text(frame), args.out, f"Wrote {len(frame)} segments to {args.out}.")
     return 0
 
 
@@ -142,9 +138,6 @@ def _code_segments(args) -> int:
     try:
         result = residents.import_codes(engine, actor, args.file.read_bytes(), args.file.name)
     except ImportFailed as exc:
-        print(f"error: nothing was saved; {len(exc.problems)} problem(s):", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return 1
+        return report_problems(exc, "nothing was saved")
     print(result.summary())
     return 0

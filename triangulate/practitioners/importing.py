@@ -340,7 +340,7 @@ def _write(engine: Engine, actor: Actor, rows: list[ParsedRow], checksum: str, r
                 report.insights_existing += 1
                 counted.add(insight.id)
             if parsed.codes or parsed.coder == actor.username:
-                changed = insights._set_codes(session, insight.id, parsed.coder, parsed.codes, issues_by_code,
+                changed = insights.set_codes(session, insight.id, parsed.coder, parsed.codes, issues_by_code,
                                               is_consensus=parsed.coder == insights.CONSENSUS)
                 if changed:
                     report.codings_changed += changed

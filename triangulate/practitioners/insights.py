@@ -146,7 +146,7 @@ def _require_own(insight: Insight, actor: Actor, own_permission: str) -> None:
                                f"#{insight.id} was written by {insight.author_name}.")
 
 
-def _set_codes(session: Session, insight_id: int, coder: str, specs, issues_by_code, is_consensus=False) -> int:
+def set_codes(session: Session, insight_id: int, coder: str, specs, issues_by_code, is_consensus=False) -> int:
     """Replace `coder`'s codings of an insight with `specs`. Returns how many rows changed."""
     current = {c.issue_id: c for c in session.exec(select(InsightCode).where(
         InsightCode.insight_id == insight_id, InsightCode.coder == coder))}
@@ -207,7 +207,7 @@ def create(engine: Engine, actor: Actor, *, ward: str, observed_on, text: str, r
                               content_hash=content_hash(ward_code, fields.observed_on, fields.author, fields.text))
             session.add(insight)
             session.flush()
-            _set_codes(session, insight.id, actor.username, specs, by_code)
+            set_codes(session, insight.id, actor.username, specs, by_code)
             audit.record(session, actor, "create", "insight", insight.id, ward=ward_code,
                          codes=[s.issue for s in specs])
             return insight
@@ -257,7 +257,7 @@ def edit(engine: Engine, actor: Actor, insight_id: int, codes=None, **changes) -
                "confidence": fields.confidence}
         changed = [k for k in EDITABLE if new[k] != current[k]]
         before = _snapshot(session, insight)
-        code_changes = _set_codes(session, insight.id, actor.username, specs, by_code) if specs is not None else 0
+        code_changes = set_codes(session, insight.id, actor.username, specs, by_code) if specs is not None else 0
         if not changed and not code_changes:
             return insight
         session.add(InsightRevision(insight_id=insight.id, edited_by=actor.username, snapshot=before))
@@ -299,7 +299,7 @@ def code(engine: Engine, actor: Actor, insight_id: int, codes) -> int:
         problem = check_codes(specs, by_code)
         if problem:
             raise InvalidInsight({"codes": problem})
-        changed = _set_codes(session, insight.id, actor.username, specs, by_code)
+        changed = set_codes(session, insight.id, actor.username, specs, by_code)
         if changed:
             audit.record(session, actor, "code", "insight", insight.id, codes=[s.issue for s in specs])
         return changed
