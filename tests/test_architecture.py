@@ -246,6 +246,36 @@ def test_no_import_cycles_among_library_modules():
     assert _cycles(graph) == []
 
 
+# What each package may import at module level (docs/architecture.md says why). `_face` is the faces' helper.
+MAY_IMPORT = {
+    "core": {"_face"},
+    "codebook": {"_face", "core"},
+    "numbers": {"_face", "core", "codebook"},
+    "practitioners": {"_face", "core", "codebook"},
+    "residents": {"_face", "core", "codebook", "practitioners", "joint"},  # the machine check: κ and thresholds
+    "joint": {"_face", "core", "codebook", "numbers", "practitioners"},
+    "access": {"_face", "core"},
+    "demo": {"core", "codebook", "numbers", "practitioners", "residents", "access"},
+}
+
+
+def _package(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 else parts[-1]
+
+
+def test_packages_import_only_what_the_architecture_allows():
+    graph = _import_graph()
+    used: dict[str, set[str]] = {}
+    for module, targets in graph.items():
+        for target in targets:
+            if _package(module) != _package(target):
+                used.setdefault(_package(module), set()).add(_package(target))
+    beyond = {p: sorted(targets - MAY_IMPORT[p]) for p, targets in used.items()
+              if p in MAY_IMPORT and targets - MAY_IMPORT[p]}
+    assert beyond == {}
+
+
 def test_cycle_finder_finds_a_cycle():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
 
