@@ -89,15 +89,8 @@ else:
                                            zip(view["id"], view["ward"], view["issue"])]),
                         "title", "description", "Read one need in full", key="register_detail")
     if can_write:
-        changed = [(int(new["id"]), {k: new[k] for k in ("description", "owner", "status") if new[k] != old[k]})
-                   for (_, old), (_, new) in zip(view.iterrows(), edited.iterrows())]
-        changed = [(i, c) for i, c in changed if c]
-        if st.button(f"Save {len(changed)} change(s)", disabled=not changed):
-            with ui.friendly_errors():
-                for need_id, change in changed:
-                    joint.update_data_need(engine, actor, need_id, **change)
-                st.success("Saved.")
-                st.rerun()
+        ui.save_table_edits(view, edited, ("description", "owner", "status"),
+                            lambda need_id, change: joint.update_data_need(engine, actor, need_id, **change))
     c1, c2 = st.columns(2)
     with ui.friendly_errors():
         c1.download_button("Download the register (CSV)", joint.export_data_needs(engine, actor, "csv", ward_codes),

@@ -46,15 +46,7 @@ edited = st.data_editor(
                    "statement": st.column_config.TextColumn("What if …", width="large"),
                    "test_of_change": st.column_config.TextColumn("Test of change", width="large")})
 if can_write:
-    fields = ("statement", "test_of_change", "owner", "status", "notes")
-    changed = [(int(new["id"]), {k: new[k] for k in fields if new[k] != old[k]})
-               for (_, old), (_, new) in zip(view.iterrows(), edited.iterrows())]
-    changed = [(i, c) for i, c in changed if c]
-    if st.button(f"Save {len(changed)} change(s)", disabled=not changed):
-        with ui.friendly_errors():
-            for hypothesis_id, change in changed:
-                joint.update_hypothesis(engine, actor, hypothesis_id, **change)
-            st.success("Saved.")
-            st.rerun()
+    ui.save_table_edits(view, edited, ("statement", "test_of_change", "owner", "status", "notes"),
+                        lambda hypothesis_id, change: joint.update_hypothesis(engine, actor, hypothesis_id, **change))
 st.download_button("Download the log (CSV)", core.csv_bytes(log.drop(columns=["ward_code"])),
                    file_name=f"hypotheses-{ward_code}.csv", mime="text/csv")

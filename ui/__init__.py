@@ -58,6 +58,20 @@ def allowed(permission: str) -> bool:
     return can(st.session_state.get("actor"), permission)
 
 
+def save_table_edits(original, edited, fields, update) -> None:
+    """A "Save N change(s)" button under an editable register: `update(row id, {field: new value})` for each row
+    whose `fields` the user changed (errors shown as every page shows them)."""
+    changed = [(int(new["id"]), {k: new[k] for k in fields if new[k] != old[k]})
+               for (_, old), (_, new) in zip(original.iterrows(), edited.iterrows())]
+    changed = [(i, c) for i, c in changed if c]
+    if st.button(f"Save {len(changed)} change(s)", disabled=not changed):
+        with friendly_errors():
+            for row_id, change in changed:
+                update(row_id, change)
+            st.success("Saved.")
+            st.rerun()
+
+
 def may_read_insight_text() -> bool:
     """The library's one rule for officers' words (core.may_read_insight_text), for the signed-in user."""
     return core.may_read_insight_text(st.session_state.get("actor"))

@@ -18,6 +18,7 @@ from triangulate.core.db import session_scope
 from triangulate.core.errors import NotFound, TriangulateError
 from triangulate.core.permissions import Actor, require
 from triangulate.joint import convergence as cv
+from triangulate.joint.ward_rows import ward_issue_frame
 
 STATUSES = ("proposed", "accepted", "in progress", "met", "dropped")
 STRANDS = ("numbers", "practitioners", "residents")
@@ -144,19 +145,8 @@ def update(engine: Engine, actor: Actor, need_id: int, **changes) -> None:
 def register(engine: Engine, actor: Actor, ward_codes: list[str] | None = None) -> pd.DataFrame:
     """The register as a table (aggregate planning data; readable by anyone who reads the matrix)."""
     require(actor, "matrix.read")
-    with session_scope(engine) as session:
-        issues = {i.id: (i.code, i.label) for i in session.exec(select(Issue))}
-        wards = {w.code: w.name for w in session.exec(select(Ward))}
-        query = select(DataNeed).order_by(DataNeed.ward_code, DataNeed.id)
-        if ward_codes is not None:
-            query = query.where(DataNeed.ward_code.in_(ward_codes))
-        rows = [{"id": n.id, "ward": wards.get(n.ward_code, n.ward_code), "ward_code": n.ward_code,
-                 "issue": issues.get(n.issue_id, ("", ""))[1], "issue_code": issues.get(n.issue_id, ("", ""))[0],
-                 "strand": n.strand, "description": n.description, "owner": n.owner, "status": n.status,
-                 "created_by": n.created_by, "created_at": n.created_at, "updated_at": n.updated_at}
-                for n in session.exec(query)]
-    return pd.DataFrame(rows, columns=["id", "ward", "ward_code", "issue", "issue_code", "strand", "description",
-                                       "owner", "status", "created_by", "created_at", "updated_at"])
+    return ward_issue_frame(engine, DataNeed, ["strand", "description", "owner", "status", "created_by",
+                                               "created_at", "updated_at"], ward_codes)
 
 
 def export(engine: Engine, actor: Actor, fmt: str, ward_codes: list[str] | None = None) -> bytes:
