@@ -27,9 +27,8 @@ def _reading(percent, kappa, alpha) -> str:
 st.title("Coder agreement")
 actor = ui.actor()
 engine = ui.engine()
-if not ui.may_read_insight_text():
-    st.info("Agreement needs the insight text; your role sees totals on **Issues × wards**.")
-    st.stop()
+ui.stop_unless(ui.may_read_insight_text(),
+               "Agreement needs the insight text; your role sees totals on **Issues × wards**.", st.info)
 st.write("Insights coded by two or more people are compared issue by issue: did each coder use the issue, and "
          "with the same stance? The numbers start the conversation; the list below is what to talk about.")
 with st.expander("What the three figures mean", expanded=True):

@@ -10,9 +10,7 @@ from triangulate import access
 
 st.title("Audit log")
 me = ui.actor()
-if not ui.allowed("audit.read"):
-    st.warning("Only admins read the audit log.")
-    st.stop()
+ui.stop_unless(ui.allowed("audit.read"), "Only admins read the audit log.")
 engine = ui.engine()
 st.caption("Sign-ins, creates, edits, deletes, exports and setting changes. Deleted text never appears here.")
 

@@ -48,9 +48,7 @@ if ui.allowed("transcripts.read"):
         st.download_button("Download project (.qdpx)", st.session_state["qdpx_export"], "triangulate-project.qdpx",
                            "application/zip", key="qdpx_download")
 
-if not ui.allowed("codebook.edit"):
-    st.caption("Researchers and admins change the codebook.")
-    st.stop()
+ui.stop_unless(ui.allowed("codebook.edit"), "Researchers and admins change the codebook.", st.caption)
 
 codes = [i.code for i in active]
 fmt = lambda c: f"{labels.get(c, c)} ({c})"  # noqa: E731

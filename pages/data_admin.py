@@ -10,9 +10,7 @@ from triangulate import access
 
 st.title("Backup and retention")
 me = ui.actor()
-if not ui.allowed("backup"):
-    st.warning("Only admins back up, restore and erase data.")
-    st.stop()
+ui.stop_unless(ui.allowed("backup"), "Only admins back up, restore and erase data.")
 engine = ui.engine()
 
 tab_backup, tab_restore, tab_retention, tab_erase = st.tabs(

@@ -13,9 +13,8 @@ from triangulate.core import session_scope
 
 st.title("Record an insight")
 actor = ui.actor()
-if not ui.allowed("insights.create"):
-    st.info("Recording insights is for officers. You can read them on the Insights page.")
-    st.stop()
+ui.stop_unless(ui.allowed("insights.create"),
+               "Recording insights is for officers. You can read them on the Insights page.", st.info)
 engine = ui.engine()
 state = st.session_state
 state.setdefault("insight_token", uuid.uuid4().hex)

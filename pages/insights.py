@@ -12,9 +12,7 @@ from triangulate.core import codes_in_words, session_scope
 st.title("Insights")
 actor = ui.actor()
 engine = ui.engine()
-if not ui.may_read_insight_text():
-    st.info("Your role sees insights only as totals: open **Issues × wards**.")
-    st.stop()
+ui.stop_unless(ui.may_read_insight_text(), "Your role sees insights only as totals: open **Issues × wards**.", st.info)
 
 with session_scope(engine) as session:
     all_issues = codebook.list_issues(session)

@@ -13,9 +13,7 @@ st.write("A REFI-QDA project export (**.qdpx**, *File → Export → REFI-QDA pr
          "anything is saved and you review it first; your codes become people's codes on the segments they cover. "
          "Audio, video, PDF and picture sources are left out (you are told which).")
 engine, actor = ui.engine(), ui.actor()
-if not ui.allowed("transcripts.upload"):
-    st.warning("Your role cannot import projects. Researchers and admins can.")
-    st.stop()
+ui.stop_unless(ui.allowed("transcripts.upload"), "Your role cannot import projects. Researchers and admins can.")
 
 upload = st.file_uploader("Project (.qdpx)", type=["qdpx"], key="qdpx_upload",
                           max_upload_size=residents.MAX_ARCHIVE_BYTES // 2**20)

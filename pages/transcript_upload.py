@@ -14,9 +14,7 @@ st.write("Interview, focus-group and drop-in transcripts: **.txt**, **.md** (YAM
          "Only residents' words are analysed.")
 
 engine, actor = ui.engine(), ui.actor()
-if not ui.allowed("transcripts.upload"):
-    st.warning("Your role cannot upload transcripts. Researchers and admins can.")
-    st.stop()
+ui.stop_unless(ui.allowed("transcripts.upload"), "Your role cannot upload transcripts. Researchers and admins can.")
 
 with st.expander("Project redaction lists (always redact / never redact)"), ui.friendly_errors():
     lists = residents.redaction_lists(engine, actor)

@@ -8,9 +8,7 @@ from triangulate.core import ROLE_DESCRIPTIONS, ROLES
 
 st.title("Users")
 me = ui.actor()
-if not ui.allowed("users.manage"):
-    st.warning("Only admins manage accounts.")
-    st.stop()
+ui.stop_unless(ui.allowed("users.manage"), "Only admins manage accounts.")
 engine = ui.engine()
 
 accounts = access.accounts(engine, me)

@@ -58,6 +58,13 @@ def allowed(permission: str) -> bool:
     return can(st.session_state.get("actor"), permission)
 
 
+def stop_unless(allowed: bool, message: str, say=st.warning) -> None:
+    """End the page here, saying `message`, for a user whose role may not use it."""
+    if not allowed:
+        say(message)
+        st.stop()
+
+
 def save_table_edits(original, edited, fields, update) -> None:
     """A "Save N change(s)" button under an editable register: `update(row id, {field: new value})` for each row
     whose `fields` the user changed (errors shown as every page shows them)."""
