@@ -2,35 +2,17 @@
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 from sqlmodel import select
 
 from schemas import DataNeed, Hypothesis, Setting, WorkshopNote
 from tests import joint_scenario as js
 from tests.apptest_helpers import run_page
-from triangulate.core import db
 from triangulate.core.db import session_scope
 from triangulate.core.permissions import SYSTEM, Actor
 from triangulate.joint import thresholds as th
 
 LEAD = Actor("lead", "lead")
 VIEWER = Actor("viewer", "viewer")
-
-
-@pytest.fixture
-def planted_app(tmp_path, monkeypatch):
-    path = tmp_path / "planted.db"
-    engine = db.make_engine(f"sqlite:///{path}")
-    db.upgrade(engine)
-    js.plant_govan(engine)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    monkeypatch.setenv("TRIANGULATE_DATA_DIR", str(tmp_path / "data"))
-    db.get_engine.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield engine
-    engine.dispose()
-    db.get_engine.cache_clear()
 
 
 def _texts(at, kind="markdown"):
