@@ -18,30 +18,21 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+from tests.served_app import CHROMIUM, CHROMIUM_ARGS, free_port, start_app, wait_healthy  # noqa: E402
+
 ACCOUNTS = ["lead", "researcher", "officer", "healthvisitor", "viewer", "admin"]
 APP_IDLE = ("() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
             " return a && a.getAttribute('data-test-script-state') === 'notRunning'; }")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def demo_database(given: str | None, workdir: Path) -> Path:
@@ -157,20 +148,9 @@ def main() -> int:
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", TRIANGULATE_DATA_DIR=str(workdir / "data"),
                HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONPATH=str(ROOT))
     log = open(workdir / "streamlit.log", "w")
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    server, url = start_app(port, env, log)
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                    break
-            except OSError:
-                time.sleep(0.3)
-        else:
+        if not wait_healthy(url, 120):
             print("streamlit did not start:", (workdir / "streamlit.log").read_text()[-2000:], file=sys.stderr)
             return 1
         sampler = RssSampler(server.pid)

@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from tests.served_app import CHROMIUM, CHROMIUM_ARGS, free_port, start_app, wait_healthy
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -33,24 +22,12 @@ def app_url(demo_template, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("browser-app")
     db_path = workdir / "app.db"
     shutil.copy(demo_template, db_path)
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", TRIANGULATE_DATA_DIR=str(workdir / "data"),
                HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT))
     log = open(workdir / "streamlit.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
+    proc, url = start_app(port, env, log)
+    if not wait_healthy(url, 60):
         proc.kill()
         pytest.fail(f"streamlit did not start: {(workdir / 'streamlit.log').read_text()[-3000:]}")
     yield url
