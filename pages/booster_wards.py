@@ -3,16 +3,17 @@ import streamlit as st
 
 import ui
 from triangulate import core, numbers
-from triangulate.core import headed, session_scope
+from triangulate.core import headed
 
 st.title("Booster wards")
+engine = ui.engine()
 st.write("Glasgow's Child Poverty Programme focuses on ten Booster Wards, \"the 10 areas of the city with the "
          "highest levels of child poverty\", chosen on the \"scale and depth of poverty\" (programme briefing). "
          "This page ranks the 23 wards on those two criteria so the choice can be seen and discussed.")
 
-with ui.friendly_errors(), session_scope(ui.engine()) as session:
-    periods = numbers.booster_periods(session)
-    default = numbers.booster_default_period(session)
+with ui.friendly_errors():
+    periods = numbers.booster_periods(engine)
+    default = numbers.booster_default_period(engine)
 
 if not periods:
     st.info("The ranking needs DWP Children in Low Income Families (indicators cilif_children and "
@@ -29,8 +30,8 @@ if w_scale + w_depth == 0:
     st.warning("Both weights are zero; set at least one above zero.")
     st.stop()
 
-with ui.friendly_errors(), session_scope(ui.engine()) as session:
-    ranked = numbers.booster_ranking(session, w_scale, w_depth, period, top=int(top_n))
+with ui.friendly_errors():
+    ranked = numbers.booster_ranking(engine, w_scale, w_depth, period, top=int(top_n))
 
 with right:
     st.markdown("**How the score is computed**")

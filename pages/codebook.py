@@ -6,7 +6,6 @@ import streamlit as st
 
 import ui
 from triangulate import codebook, residents
-from triangulate.core import session_scope
 
 st.title("Codebook")
 actor = ui.actor()
@@ -16,9 +15,8 @@ st.write("The issues that numbers, officer insights and resident quotes are link
          "kept for history.")
 
 show_retired = st.toggle("Show retired and merged issues", value=False)
-with session_scope(engine) as session:
-    rows = codebook.flat_tree(session, include_retired=show_retired)
-    everything = codebook.list_issues(session, include_retired=True)
+rows = codebook.flat_tree(engine, include_retired=show_retired)
+everything = codebook.list_issues(engine, include_retired=True)
 by_id = {i.id: i for i in everything}
 active = [i for _, i in rows if i.status == "active"]
 labels = {i.code: i.label for i in everything}

@@ -3,10 +3,10 @@ import streamlit as st
 
 import ui
 from triangulate import core, numbers
-from triangulate.core import session_scope
 from triangulate.numbers import fmt
 
 st.title("Triangulate")  # no emoji: servers often lack an emoji font (a blank box)
+engine = ui.engine()
 ui.record_insight_button()
 st.write("For a ward in Glasgow, on which issues facing families do the **numbers**, the **practitioners** and "
          "the **residents** agree, partly agree, stay silent or disagree? Triangulate puts the three kinds of "
@@ -37,12 +37,12 @@ with right:
     if ward != ui.DEFAULT_WARD:
         st.button("Back to Govan", key="home_govan", on_click=_to_govan)
 
-with ui.friendly_errors(), session_scope(ui.engine()) as session:
-    table = numbers.ward_indicator_table(session, ward)
-    sources = numbers.loaded_data_summary(session)
-n_wards = len(numbers.ward_names(ui.engine()))
-fits = numbers.data_zone_fits(ui.engine())
-boosters = [name for _, name in numbers.booster_wards(ui.engine())]
+with ui.friendly_errors():
+    table = numbers.ward_indicator_table(engine, ward)
+    sources = numbers.loaded_data_summary(engine)
+n_wards = len(numbers.ward_names(engine))
+fits = numbers.data_zone_fits(engine)
+boosters = [name for _, name in numbers.booster_wards(engine)]
 
 if table.empty:
     st.info("No indicators are loaded yet. Run `python -m triangulate init --demo`, or import some on the "

@@ -6,7 +6,6 @@ import streamlit as st
 
 import ui
 from triangulate import codebook, core, joint
-from triangulate.core import session_scope
 
 st.title("Hypotheses")
 actor = ui.actor()
@@ -15,8 +14,7 @@ can_write = ui.allowed("hypotheses.write")
 st.write("“What if …” ideas from the workshop, each with the test of change that would tell the programme "
          "whether it works.")
 ward_code = ui.ward_picker()
-with session_scope(engine) as session:
-    issues = {i.code: i.label for i in codebook.leaf_issues(session)}
+issues = {i.code: i.label for i in codebook.leaf_issues(engine)}
 
 if can_write:
     with st.form("new_hypothesis", clear_on_submit=True):

@@ -5,15 +5,15 @@ import streamlit as st
 import ui
 from schemas.indicator_files import AGGREGATIONS, POLARITIES, UNITS
 from triangulate import codebook, core, numbers
-from triangulate.core import session_scope
 
 FROM_FILE = "(from the file, or the default)"
 
 st.title("Indicators")
+engine = ui.engine()
 
-with ui.friendly_errors(), session_scope(ui.engine()) as session:
-    loaded = numbers.indicators_frame(session)
-    issue_codes = [i.code for i in codebook.list_issues(session)]
+with ui.friendly_errors():
+    loaded = numbers.indicators_frame(engine)
+    issue_codes = [i.code for i in codebook.list_issues(engine)]
 
 st.subheader(f"Loaded indicators ({len(loaded)})")
 if loaded.empty:
@@ -87,7 +87,7 @@ if checked:
                        measurement=measurement or None, skip_outside=skip_outside)
         with ui.friendly_errors():
             with st.spinner("Checking every row…"):
-                plan = numbers.plan_indicator_import(ui.engine(), upload.name, upload.getvalue(), **options)
+                plan = numbers.plan_indicator_import(engine, upload.name, upload.getvalue(), **options)
             st.session_state["ind_plan"] = (upload.name, upload.getvalue(), options, plan)
 
 pending = st.session_state.get("ind_plan")
@@ -114,7 +114,7 @@ if pending:
         st.dataframe(plan.preview(), hide_index=True, width="stretch")
         if st.button("Confirm import", type="primary", key="ind_confirm"):
             with ui.friendly_errors():
-                result = numbers.import_indicators(ui.engine(), ui.actor(), name, data, **options)
+                result = numbers.import_indicators(engine, ui.actor(), name, data, **options)
                 st.session_state.pop("ind_plan", None)
                 st.cache_data.clear()
                 if result.already_imported:

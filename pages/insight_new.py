@@ -9,7 +9,6 @@ import streamlit as st
 import ui
 from schemas.insight_files import CONFIDENCE, EVIDENCE_TYPES, MAX_TEXT, STANCE_LABELS, STANCES
 from triangulate import codebook, practitioners
-from triangulate.core import session_scope
 
 st.title("Record an insight")
 actor = ui.actor()
@@ -27,8 +26,7 @@ if state.pop("insight_reset", False):  # after a save: a clean form and a new to
 if "insight_saved" in state:
     st.success(state.pop("insight_saved"))
 
-with session_scope(engine) as session:
-    leaves = codebook.leaf_issues(session)
+leaves = codebook.leaf_issues(engine)
 labels = {i.code: i.label for i in leaves}
 definitions = {i.code: i.definition for i in leaves}
 

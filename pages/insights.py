@@ -7,15 +7,14 @@ import streamlit as st
 import ui
 from schemas.insight_files import CONFIDENCE, EVIDENCE_TYPES, STANCE_LABELS, STANCES
 from triangulate import codebook, practitioners
-from triangulate.core import codes_in_words, session_scope
+from triangulate.core import codes_in_words
 
 st.title("Insights")
 actor = ui.actor()
 engine = ui.engine()
 ui.stop_unless(ui.may_read_insight_text(), "Your role sees insights only as totals: open **Issues × wards**.", st.info)
 
-with session_scope(engine) as session:
-    all_issues = codebook.list_issues(session)
+all_issues = codebook.list_issues(engine)
 labels = {i.code: i.label for i in all_issues}
 ward_names = dict(ui.wards())
 

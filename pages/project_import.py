@@ -5,7 +5,6 @@ import streamlit as st
 
 import ui
 from triangulate import codebook, residents
-from triangulate.core import session_scope
 
 st.title("Import a coded project")
 st.write("A REFI-QDA project export (**.qdpx**, *File → Export → REFI-QDA project* in NVivo, ATLAS.ti, MAXQDA or "
@@ -42,8 +41,7 @@ if pp is None:
 for line in pp.left_out:
     st.warning(f"Left out: {line}")
 st.subheader("1. Codes")
-with session_scope(engine) as session:
-    issue_codes = [i.code for i in codebook.list_issues(session)]
+issue_codes = [i.code for i in codebook.list_issues(engine)]
 codes = pp.codes_frame()
 edited = st.data_editor(
     codes, hide_index=True, width="stretch", disabled=["code in the project", "guid", "selections"], key="qdpx_codes",

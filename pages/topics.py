@@ -3,7 +3,7 @@ import altair as alt
 import streamlit as st
 
 import ui
-from triangulate import codebook, core, residents
+from triangulate import codebook, residents
 
 st.title("What residents talk about")
 st.caption(ui.ILLUSTRATIVE)
@@ -79,8 +79,7 @@ with ui.friendly_errors():
         st.text(f"“{quote['text']}” — {quote['ward']}{' (illustrative)' if quote['illustrative'] else ''}")
 
     if ui.allowed("topics.map"):
-        with core.session_scope(engine) as session:
-            choices = [(depth, i) for depth, i in codebook.flat_tree(session)]
+        choices = [(depth, i) for depth, i in codebook.flat_tree(engine)]
         ids = [i.id for _, i in choices]
         labels = {i.id: (" " * depth) + i.label for depth, i in choices}
         own = row["issue_code"].split(" + ")[0] if row["issue_code"] else ""

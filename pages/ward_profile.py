@@ -3,19 +3,20 @@ import streamlit as st
 
 import ui
 from triangulate import core, numbers
-from triangulate.core import headed, label, session_scope
+from triangulate.core import headed, label
 
 st.title("Ward profile")
+engine = ui.engine()
 ward = ui.ward_picker("Ward", key="profile_ward")
 name = ui.ward_name(ward)
 
-with ui.friendly_errors(), session_scope(ui.engine()) as session:
-    frame = numbers.all_wards_indicator_frame(session)
-    table = numbers.ward_indicator_table(session, ward)
-    dz_all = numbers.datazone_values(session, "income_deprived_rate", ward)
-    defs = numbers.indicators_frame(session)
-    trend_keys = numbers.indicators_with_trends(session)
-    trends = {k: (numbers.indicator_over_time(session, k, ward), numbers.trend_against_city(session, k, ward, name))
+with ui.friendly_errors():
+    frame = numbers.all_wards_indicator_frame(engine)
+    table = numbers.ward_indicator_table(engine, ward)
+    dz_all = numbers.datazone_values(engine, "income_deprived_rate", ward)
+    defs = numbers.indicators_frame(engine)
+    trend_keys = numbers.indicators_with_trends(engine)
+    trends = {k: (numbers.indicator_over_time(engine, k, ward), numbers.trend_against_city(engine, k, ward, name))
               for k in trend_keys}
 
 if table.empty:
@@ -96,8 +97,7 @@ with right:
     st.markdown(f"**Map of the wards** ({name} outlined)")
     ui.chart(numbers.ward_map(frame, key, row["title"], ward))
 
-with session_scope(ui.engine()) as session:
-    dz = numbers.datazone_values(session, key, ward)
+dz = numbers.datazone_values(engine, key, ward)
 st.subheader(f"Data zones in {name}")
 if dz["value"].notna().any():
     ui.chart(numbers.datazone_map(dz, row["title"], row["unit"]))

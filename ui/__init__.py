@@ -4,6 +4,7 @@ This is the only Streamlit-aware code outside app.py and pages/; `triangulate/` 
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 from contextlib import contextmanager
 
@@ -39,11 +40,9 @@ def engine():
 
 
 def _warm_ward_indicators(eng) -> None:
-    try:
-        with core.session_scope(eng) as session:
-            numbers.all_wards_indicator_frame(session)
-    except Exception:  # a warm-up only; the page computes it again and reports any error itself
-        pass
+    # a warm-up only; the page computes it again and reports any error itself
+    with contextlib.suppress(Exception):
+        numbers.all_wards_indicator_frame(eng)
 
 
 def actor() -> Actor:

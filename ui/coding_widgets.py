@@ -6,14 +6,13 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from triangulate import codebook, core, residents
+from triangulate import codebook, residents
 
 
 def _issue_options(engine) -> dict[str, str]:
     """code -> label for every active issue (parents too: they are assignable), `none` first. Read each
     run (one small query), so an issue added on Codebook is offered at once."""
-    with core.session_scope(engine) as session:
-        rows = codebook.flat_tree(session)
+    rows = codebook.flat_tree(engine)
     options = {residents.NONE: "none: about no issue (filler, small talk, logistics)"}
     for depth, issue in rows:
         options[issue.code] = ("  " * depth) + issue.label

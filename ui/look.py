@@ -5,7 +5,6 @@ import pandas as pd
 import streamlit as st
 
 from triangulate import codebook, core, numbers
-from triangulate.core import session_scope
 
 
 def chart(chart_spec, min_font: int = core.MIN_FONT, **kwargs) -> None:
@@ -18,8 +17,7 @@ def chart(chart_spec, min_font: int = core.MIN_FONT, **kwargs) -> None:
 def issue_labels() -> dict[str, str]:
     from ui import engine
 
-    with session_scope(engine()) as session:
-        return {i.code: i.label for i in codebook.list_issues(session, include_retired=True)}
+    return {i.code: i.label for i in codebook.list_issues(engine(), include_retired=True)}
 
 
 def issue_label(code: str) -> str:
@@ -135,5 +133,4 @@ def joint_matrix_list(view: pd.DataFrame, style: dict, level_glyph: dict, subjec
 def issue_trend_sentences(engine, ward_code: str, issue_code: str, ward_name: str) -> list[str]:
     """For the joint display's numbers evidence: is the ward's gap to Glasgow widening or narrowing, on each
     indicator linked to the issue that has more than one period."""
-    with session_scope(engine) as session:
-        return [t.sentence for t in numbers.issue_trends(session, issue_code, ward_code, ward_name)]
+    return [t.sentence for t in numbers.issue_trends(engine, issue_code, ward_code, ward_name)]

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from triangulate import joint, numbers
-from triangulate.core import label, session_scope
+from triangulate.core import label
 
 # Sizes at 1920×1080: a headline of 56 px and evidence of 26 px read from the back of a meeting room.
 _WALL_CSS = """<style>
@@ -77,16 +77,16 @@ def one_line(summary: str) -> str:
     return (text[:min(cuts)] if cuts else text).rstrip(" .;:") + "."
 
 
-def _strongest_indicator(session, ward_code: str, issue_code: str, ward_name: str):
+def _strongest_indicator(engine, ward_code: str, issue_code: str, ward_name: str):
     """The linked indicator on which the ward stands out most, with its trend sentence when it has one."""
-    table = numbers.ward_indicator_table(session, ward_code)
+    table = numbers.ward_indicator_table(engine, ward_code)
     if table.empty:
         return None, None
     linked = table[table["issue_codes"].map(lambda codes: issue_code in codes) & table["value"].notna()]
     if linked.empty:
         return None, None
     row = linked.assign(_gap=linked["z"].abs().fillna(-1)).sort_values("_gap", ascending=False).iloc[0]
-    trend = numbers.trend_against_city(session, row["indicator_key"], ward_code, ward_name)
+    trend = numbers.trend_against_city(engine, row["indicator_key"], ward_code, ward_name)
     return row, (trend if trend.direction != "no trend" else None)
 
 
@@ -155,8 +155,7 @@ def _evidence(engine, actor, strand, ward_code, ward_name, row, cell, allowed, c
     from ui import md_escape
 
     if strand == "numbers":
-        with session_scope(engine) as session:
-            best, trend = _strongest_indicator(session, ward_code, row["issue_code"], ward_name)
+        best, trend = _strongest_indicator(engine, ward_code, row["issue_code"], ward_name)
         if best is None:
             st.markdown("_No indicator is linked to this issue._")
             return

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from triangulate import core, numbers
 from triangulate.cli.common import actor_for, engine_for
-from triangulate.core import ImportFailed, TriangulateError, session_scope
+from triangulate.core import ImportFailed, TriangulateError
 
 META_FIELDS = ("key", "title", "source", "publisher", "period", "definition", "unit", "polarity", "licence",
                "aggregation", "denominator_label", "notes")
@@ -110,8 +110,7 @@ def _import(args) -> int:
 
 def _wards(args) -> int:
     engine = engine_for(args)
-    with session_scope(engine) as session:
-        df = numbers.wards_summary(session)
+    df = numbers.wards_summary(engine)
     if df.empty:
         raise TriangulateError("No wards are loaded. Run `python -m triangulate init --demo` first.")
     text = core.csv_text(df) if args.format == "csv" else df.to_json(orient="records", indent=2)
@@ -124,8 +123,7 @@ def _wards(args) -> int:
 
 def _indicators(args) -> int:
     engine = engine_for(args)
-    with session_scope(engine) as session:
-        df = numbers.indicators_frame(session)
+    df = numbers.indicators_frame(engine)
     cols = ["key", "title", "source", "publisher", "period", "unit", "polarity", "aggregation", "licence",
             "issue_codes", "periods", "levels", "n_values", "definition"]
     df = df[[c for c in cols if c in df]]

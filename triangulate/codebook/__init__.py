@@ -8,7 +8,8 @@ names below are its public face: what pages and the command line may call.
 from triangulate._face import face
 
 __all__, __getattr__, __dir__ = face(__name__, {
-    "issues": ["add_issue", "edit_issue", "flat_tree", ("list_issues", "issues"), "leaf_issues",
-               ("merge_issues", "merge"), ("restore_issue", "restore"), ("retire_issue", "retire")],
+    "issues": ["add_issue", "edit_issue", ("merge_issues", "merge"), ("restore_issue", "restore"),
+               ("retire_issue", "retire")],
+    "reads": ["flat_tree", "leaf_issues", "list_issues"],  # on the engine, each in a session of its own
     "qdc": [("export_qdc", "export_xml"), "import_qdc", ("parse_qdc", "parse")],
 })

@@ -8,7 +8,7 @@ the command line may call; every module of the package is private to the library
 from triangulate._face import face
 
 __all__, __getattr__, __dir__ = face(__name__, {
-    "db": ["get_engine", "is_empty", "session_scope", "upgrade"],
+    "db": ["get_engine", "is_empty", "upgrade"],  # no sessions: pages and the CLI hold no query
     "errors": ["ImportFailed", "Problem", "SignInFailed", "TriangulateError", "explain"],
     "permissions": ["Actor", "ROLES", "ROLE_DESCRIPTIONS", "SYSTEM", "can", "may_read_insight_text", "require"],
     "exports": ["csv_bytes", "csv_text"],

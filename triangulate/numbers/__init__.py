@@ -8,13 +8,12 @@ the command line may call.
 from triangulate._face import face
 
 __all__, __getattr__, __dir__ = face(__name__, {
-    "booster": [("booster_default_period", "default_period"), ("booster_periods", "periods"),
-                ("booster_ranking", "ranking")],
     "charts": ["booster_chart", "comparison_chart", "datazone_map", "fmt", "gap_chart", "ranking_chart",
                "trend_chart", "ward_map"],
     "glasgow": [("GLASGOW_DATA", "DATA"), "booster_wards", "data_zone_fits", "ward_names"],
     "importing": [("MAX_IMPORT_BYTES", "MAX_BYTES"), "import_indicators", ("plan_indicator_import", "plan_import")],
-    "ward_values": ["all_wards_indicator_frame", "datazone_values", "indicator_over_time", "indicators_frame",
-                    "indicators_with_trends", "issue_trends", "loaded_data_summary", "trend_against_city",
-                    "ward_indicator_table", "wards_summary"],
+    # reads on the engine, each in a session of its own (ward_values and booster work inside a caller's session)
+    "reads": ["all_wards_indicator_frame", "booster_default_period", "booster_periods", "booster_ranking",
+              "datazone_values", "indicator_over_time", "indicators_frame", "indicators_with_trends", "issue_trends",
+              "loaded_data_summary", "trend_against_city", "ward_indicator_table", "wards_summary"],
 })
