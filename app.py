@@ -5,9 +5,8 @@ import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
 import ui
-from triangulate import demo
-from triangulate.access import auth, oidc
-from triangulate.core.errors import SignInFailed, explain
+from triangulate import access, demo
+from triangulate.core import SignInFailed, explain
 
 st.set_page_config(page_title="Triangulate", page_icon="🔺", layout="wide")
 
@@ -61,7 +60,7 @@ def sign_in_screen() -> None:
     if submitted:
         try:
             with ui.friendly_errors():
-                st.session_state["actor"] = auth.sign_in(ui.engine(), username, password, source=client_address())
+                st.session_state["actor"] = access.sign_in(ui.engine(), username, password, source=client_address())
         except SignInFailed as exc:
             st.error(str(exc))
         if "actor" in st.session_state:
@@ -89,7 +88,8 @@ def main() -> None:
     actor = st.session_state.get("actor")
     if actor is None and oidc_configured() and st.user.is_logged_in and "oidc_refused" not in st.session_state:
         try:
-            actor = st.session_state["actor"] = oidc.sign_in(ui.engine(), oidc.identity_from_claims(st.user.to_dict()))
+            identity = access.identity_from_claims(st.user.to_dict())
+            actor = st.session_state["actor"] = access.oidc_sign_in(ui.engine(), identity)
         except SignInFailed as exc:
             st.session_state["oidc_refused"] = str(exc)  # once per session, not one audit event per rerun
     if actor is None and "oidc_refused" in st.session_state:
@@ -98,7 +98,7 @@ def main() -> None:
         return
     if actor is not None:
         # Re-read the account at every rerun: a demotion or deactivation applies at the next click.
-        actor = auth.current(ui.engine(), actor)
+        actor = access.current_actor(ui.engine(), actor)
         if actor is None:
             st.session_state.clear()
             st.warning("Your account has been deactivated or removed, so you have been signed out. "

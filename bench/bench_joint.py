@@ -101,25 +101,25 @@ def main() -> int:
             govan = s.get(Ward, "S13002971").code
             n_issues = len(codebook.leaf_issues(s))
         started = time.perf_counter()
-        convergence.matrix(engine, [govan])
+        convergence.matrix(engine, SYSTEM, [govan])
         first_s = time.perf_counter() - started  # includes the numbers strand's one-off ward aggregation
         examples.terms.cache_clear()
         started = time.perf_counter()
-        convergence.matrix(engine, None)
+        convergence.matrix(engine, SYSTEM, None)
         all_cold_s = time.perf_counter() - started  # every text's examples extracted afresh
         # Times without tracemalloc (it slows Python down); then one traced run for the peak.
         results = {
-            "matrix_one_ward_s": timed(lambda: convergence.matrix(engine, [govan])),
-            "matrix_all_wards_s": timed(lambda: convergence.matrix(engine, None)),
+            "matrix_one_ward_s": timed(lambda: convergence.matrix(engine, SYSTEM, [govan])),
+            "matrix_all_wards_s": timed(lambda: convergence.matrix(engine, SYSTEM, None)),
             **{f"report_{fmt}_s": timed(lambda fmt=fmt: report.export(engine, SYSTEM, govan, fmt), repeat=1)
                for fmt in report.FORMATS},
             "report_all_three_s": timed(lambda: report.export_all(engine, SYSTEM, govan), repeat=1),
         }
         tracemalloc.start()
-        convergence.matrix(engine, None)
+        convergence.matrix(engine, SYSTEM, None)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        rows = len(convergence.matrix(engine, None))
+        rows = len(convergence.matrix(engine, SYSTEM, None))
         engine.dispose()
     figures = {**results, "first_matrix_cold_s": first_s, "all_wards_cold_examples_s": all_cold_s, "fill_s": fill_s, "insights": N_INSIGHTS,
                "segments": N_SEGMENTS, "issues": n_issues, "matrix_rows_all_wards": rows,

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -28,12 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from tests.served_app import CHROMIUM, CHROMIUM_ARGS, free_port, start_app, wait_healthy  # noqa: E402
 
-from tests import streamlit_server
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 ACCOUNTS = ["lead", "researcher", "officer", "healthvisitor", "viewer", "admin"]
 APP_IDLE = ("() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
             " return a && a.getAttribute('data-test-script-state') === 'notRunning'; }")
@@ -107,10 +103,12 @@ async def one_user(browser, url: str, username: str, password: str, step_limit_m
         await page.wait_for_function(APP_IDLE, timeout=step_limit_ms)
         result["joint_display_s"] = time.perf_counter() - start
         result["error_shown"] = await page.locator('[data-testid="stException"]').count() > 0
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - a bench records the failure and carries on
         result["failed"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
-        with contextlib.suppress(Exception):
+        try:
             result["page_text"] = (await page.locator("body").inner_text(timeout=5000))[:400]
+        except Exception:  # noqa: BLE001
+            pass
     finally:
         await context.close()
     return result
@@ -146,19 +144,29 @@ def main() -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-load-"))
     db_path = demo_database(args.database, workdir)
-    env = streamlit_server.app_environment(f"sqlite:///{db_path}", workdir / "data")
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", TRIANGULATE_DATA_DIR=str(workdir / "data"),
+               HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONPATH=str(ROOT))
+    log = open(workdir / "streamlit.log", "w")
+    server, url = start_app(port, env, log)
     try:
-        with streamlit_server.running(workdir, env) as (server, url):
-            sampler = RssSampler(server.pid)
-            sampler.start()
-            started = time.perf_counter()
-            results = asyncio.run(asyncio.wait_for(room(url, args.users, DEMO_PASSWORD, args.limit * 1000 // 2),
-                                                   timeout=args.limit))
-            wall = time.perf_counter() - started
-            sampler.running = False
-    except streamlit_server.ServerDidNotStart as exc:
-        print(exc, file=sys.stderr)
-        return 1
+        if not wait_healthy(url, 120):
+            print("streamlit did not start:", (workdir / "streamlit.log").read_text()[-2000:], file=sys.stderr)
+            return 1
+        sampler = RssSampler(server.pid)
+        sampler.start()
+        started = time.perf_counter()
+        results = asyncio.run(asyncio.wait_for(room(url, args.users, DEMO_PASSWORD, args.limit * 1000 // 2),
+                                               timeout=args.limit))
+        wall = time.perf_counter() - started
+        sampler.running = False
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
     summary = {"users": args.users, "cores": os.cpu_count(), "wall_s": round(wall, 1),
                "sign_in_s": figures([r["sign_in_s"] for r in results if "sign_in_s" in r]),
                "joint_display_s": figures([r["joint_display_s"] for r in results if "joint_display_s" in r]),

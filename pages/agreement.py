@@ -7,9 +7,8 @@ import streamlit as st
 
 import ui
 from schemas.insight_files import STANCE_LABELS
-from triangulate.core import exports, palette
-from triangulate.core.words import coder_values_in_words, headed, label
-from triangulate.practitioners import agreement, insights
+from triangulate import core, practitioners
+from triangulate.core import coder_values_in_words, headed, label
 
 
 def _reading(percent, kappa, alpha) -> str:
@@ -28,9 +27,8 @@ def _reading(percent, kappa, alpha) -> str:
 st.title("Coder agreement")
 actor = ui.actor()
 engine = ui.engine()
-if not ui.allowed("insights.read_text"):
-    st.info("Agreement needs the insight text; your role sees totals on **Issues × wards**.")
-    st.stop()
+ui.stop_unless(ui.may_read_insight_text(),
+               "Agreement needs the insight text; your role sees totals on **Issues × wards**.", st.info)
 st.write("Insights coded by two or more people are compared issue by issue: did each coder use the issue, and "
          "with the same stance? The numbers start the conversation; the list below is what to talk about.")
 with st.expander("What the three figures mean", expanded=True):
@@ -47,12 +45,12 @@ with st.expander("What the three figures mean", expanded=True):
 ward_names = dict(ui.wards())
 wards = st.multiselect("Wards (empty = all)", list(ward_names), format_func=ward_names.get)
 with ui.friendly_errors():
-    table = agreement.by_issue(engine, actor, wards or None)
+    table = practitioners.by_issue(engine, actor, wards or None)
     if table.empty:
         st.info("No insight has been coded by two people yet. A second coder can add their coding on "
                 "**Insights** → *Add my coding*.")
         st.stop()
-    if insights.any_illustrative(engine):
+    if practitioners.any_illustrative(engine):
         st.caption(f"⚠️ {ui.ILLUSTRATIVE}")
     table = table.assign(reading=[_reading(p, k, a) for p, k, a in zip(
         table["percent_agreement"], table["cohen_kappa"], table["krippendorff_alpha"])])
@@ -70,19 +68,19 @@ with ui.friendly_errors():
     if not long.empty:
         names = {"cohen_kappa": "● Cohen's κ", "krippendorff_alpha": "◆ Krippendorff's α"}
         long["measure"] = long["measure"].map(names)
-        long["label"] = long["issue"].map(palette.wrap)
+        long["label"] = long["issue"].map(core.wrap)
         lines = max(lbl.count("|") + 1 for lbl in long["label"])
-        y = alt.Y("label:N", title=None, axis=palette.wrapped_axis())
+        y = alt.Y("label:N", title=None, axis=core.wrapped_axis())
         points = alt.Chart(long).mark_point(filled=True, size=120, opacity=1).encode(
             y=y, yOffset=alt.YOffset("measure:N", sort=list(names.values())),
             x=alt.X("value:Q", title="κ or α (1 = full agreement, 0 = chance)", scale=alt.Scale(domain=[-1, 1])),
             color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="top"), scale=alt.Scale(
-                domain=list(names.values()), range=[palette.KAPPA[0], palette.ALPHA[0]])),
+                domain=list(names.values()), range=[core.KAPPA[0], core.ALPHA[0]])),
             shape=alt.Shape("measure:N", title=None, legend=None, scale=alt.Scale(
-                domain=list(names.values()), range=[palette.KAPPA[1], palette.ALPHA[1]])),
+                domain=list(names.values()), range=[core.KAPPA[1], core.ALPHA[1]])),
             tooltip=[alt.Tooltip("issue:N", title="Issue"), alt.Tooltip("measure:N", title="Measure"),
                      alt.Tooltip("value:Q", format=".2f")])
-        chance = alt.Chart(pd.DataFrame({"value": [0.0]})).mark_rule(strokeDash=[4, 3], color=palette.SCOTLAND) \
+        chance = alt.Chart(pd.DataFrame({"value": [0.0]})).mark_rule(strokeDash=[4, 3], color=core.SCOTLAND) \
             .encode(x="value:Q")
         ui.chart((chance + points).properties(height=alt.Step(max(26, 15 * lines + 6))))
         st.caption("Blue circles: Cohen's κ. Orange diamonds: Krippendorff's α. The dashed line is chance (0).")
@@ -92,8 +90,8 @@ with ui.friendly_errors():
     labels = dict(zip(table["issue_code"], table["issue"]))
     chosen = st.selectbox("Issue", issue_options, format_func=lambda c: labels.get(c, c))
     open_only = st.toggle("Only those not yet settled", value=False)
-    rows = agreement.disagreements(engine, actor, None if chosen == "(all)" else chosen, wards or None,
-                                   include_settled=not open_only)
+    rows = practitioners.disagreements(engine, actor, None if chosen == "(all)" else chosen, wards or None,
+                                       include_settled=not open_only)
     if rows.empty:
         st.success("No disagreements here.")
         st.stop()
@@ -106,7 +104,7 @@ with ui.friendly_errors():
                                 "values": st.column_config.TextColumn("Each coder's stance", width="medium"),
                                 "severities": "Each coder's severity", "consensus": "Agreed after discussion",
                                 "text": st.column_config.TextColumn("Insight", width="large")})
-    st.download_button("Download for the meeting (CSV)", exports.csv_bytes(headed(shown)),
+    st.download_button("Download for the meeting (CSV)", core.csv_bytes(headed(shown)),
                        "disagreements.csv", "text/csv")
 
     if ui.allowed("insights.settle"):
@@ -117,12 +115,12 @@ with ui.friendly_errors():
         ui.show_long_text(rows.iloc[pick]["text"])
         with st.form("settle"):
             c1, c2 = st.columns(2)
-            stance = c1.selectbox("Agreed stance", agreement.SETTLE_CHOICES,
+            stance = c1.selectbox("Agreed stance", practitioners.SETTLE_CHOICES,
                                   format_func=lambda s: STANCE_LABELS.get(s, "not about this issue"))
             severity = c2.select_slider("Agreed severity", [1, 2, 3], value=2)
             if st.form_submit_button("Record the consensus", type="primary"):
                 insight_id, issue_code = keys[pick]
-                agreement.settle(engine, actor, int(insight_id), issue_code, stance, severity)
+                practitioners.settle(engine, actor, int(insight_id), issue_code, stance, severity)
                 st.success(f"Consensus recorded for #{insight_id} ({ui.md_escape(labels.get(issue_code, issue_code))}); the "
                            "joint display now uses it.")
     else:

@@ -6,17 +6,15 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate.access import audit_view
+from triangulate import access
 
 st.title("Audit log")
 me = ui.actor()
-if not ui.allowed("audit.read"):
-    st.warning("Only admins read the audit log.")
-    st.stop()
+ui.stop_unless(ui.allowed("audit.read"), "Only admins read the audit log.")
 engine = ui.engine()
 st.caption("Sign-ins, creates, edits, deletes, exports and setting changes. Deleted text never appears here.")
 
-options = audit_view.choices(engine, me)
+options = access.audit_choices(engine, me)
 ANY = "(any)"
 c1, c2, c3, c4 = st.columns([1, 1, 1, 2])
 who = c1.selectbox("Who", [ANY, *options["actor"]])
@@ -27,10 +25,10 @@ period = c4.date_input("When", value=(today - timedelta(days=30), today), max_va
 since, until = (period if isinstance(period, tuple) and len(period) == 2
                 else (period[0], period[0]) if isinstance(period, tuple) and period else (None, None))
 
-flt = audit_view.AuditFilter(actor=None if who == ANY else who, action=None if action == ANY else action,
-                             entity=None if entity == ANY else entity, since=since, until=until)
-total = audit_view.count(engine, me, flt)
-rows = audit_view.events(engine, me, flt)
+flt = access.AuditFilter(actor=None if who == ANY else who, action=None if action == ANY else action,
+                         entity=None if entity == ANY else entity, since=since, until=until)
+total = access.audit_count(engine, me, flt)
+rows = access.audit_events(engine, me, flt)
 
 if not rows:
     st.info("No events match these filters. Widen the dates or choose (any).")
@@ -39,7 +37,7 @@ if not rows:
 st.metric("Events", f"{total:,}")
 if total > len(rows):
     st.caption(f"Showing the newest {len(rows):,}; the CSV export holds them all.")
-chart = alt.Chart(pd.DataFrame(audit_view.per_day(rows))).mark_bar().encode(
+chart = alt.Chart(pd.DataFrame(access.audit_per_day(rows))).mark_bar().encode(
     x=alt.X("day:T", title=None), y=alt.Y("events:Q", title="events"),
     color=alt.Color("action:N", title="action"), tooltip=["day:T", "action:N", "events:Q"]).properties(height=180)
 st.altair_chart(chart, width="stretch")
@@ -50,7 +48,7 @@ st.dataframe(frame, hide_index=True, width="stretch")
 
 def _csv() -> str:
     # generated only when clicked, so the export is audited once per download
-    return audit_view.export_csv(engine, me, audit_view.AuditFilter(**{**flt.__dict__, "limit": 10_000_000}))
+    return access.audit_csv(engine, me, access.AuditFilter(**{**flt.__dict__, "limit": 10_000_000}))
 
 
 st.download_button("Download CSV", data=_csv, file_name=f"triangulate-audit-{today.isoformat()}.csv",

@@ -2,19 +2,18 @@
 import streamlit as st
 
 import ui
-from triangulate.core import exports
-from triangulate.core.db import session_scope
-from triangulate.core.words import headed
-from triangulate.numbers import booster, charts
+from triangulate import core, numbers
+from triangulate.core import headed
 
 st.title("Booster wards")
+engine = ui.engine()
 st.write("Glasgow's Child Poverty Programme focuses on ten Booster Wards, \"the 10 areas of the city with the "
          "highest levels of child poverty\", chosen on the \"scale and depth of poverty\" (programme briefing). "
          "This page ranks the 23 wards on those two criteria so the choice can be seen and discussed.")
 
-with ui.friendly_errors(), session_scope(ui.engine()) as session:
-    periods = booster.periods(session)
-    default = booster.default_period(session)
+with ui.friendly_errors():
+    periods = numbers.booster_periods(engine)
+    default = numbers.booster_default_period(engine)
 
 if not periods:
     st.info("The ranking needs DWP Children in Low Income Families (indicators cilif_children and "
@@ -31,8 +30,8 @@ if w_scale + w_depth == 0:
     st.warning("Both weights are zero; set at least one above zero.")
     st.stop()
 
-with ui.friendly_errors(), session_scope(ui.engine()) as session:
-    ranked = booster.ranking(session, w_scale, w_depth, period, top=int(top_n))
+with ui.friendly_errors():
+    ranked = numbers.booster_ranking(engine, w_scale, w_depth, period, top=int(top_n))
 
 with right:
     st.markdown("**How the score is computed**")
@@ -51,7 +50,7 @@ st.caption("C: children in relative low-income families in the ward; N: children
            "w_s + w_d = 1.")
 top = ranked[ranked["top"]]
 st.subheader(f"The top {len(top)}")
-ui.chart(charts.booster_chart(top))
+ui.chart(numbers.booster_chart(top))
 view = ranked.assign(children=ranked["children"].round(0), rate=ranked["rate"])
 st.dataframe(view[["rank", "ward_name", "children", "rate", "z_scale", "z_depth", "score", "named_booster", "top"]],
              hide_index=True, width="stretch",
@@ -62,7 +61,7 @@ st.dataframe(view[["rank", "ward_name", "children", "rate", "z_scale", "z_depth"
                             "z_depth": st.column_config.NumberColumn("z depth", format="%.2f"),
                             "score": st.column_config.NumberColumn("Score", format="%.2f"),
                             "named_booster": "Named Booster Ward", "top": f"In computed top {int(top_n)}"})
-st.download_button("Download the ranking (CSV)", exports.csv_text(headed(view)), "booster_ranking.csv", "text/csv")
+st.download_button("Download the ranking (CSV)", core.csv_text(headed(view)), "booster_ranking.csv", "text/csv")
 
 named = ranked[ranked["named_booster"]]
 st.subheader("Named Booster Wards and the computed ranking")

@@ -5,10 +5,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate.codebook import issues as codebook
-from triangulate.codebook import qdc
-from triangulate.core.db import session_scope
-from triangulate.residents import projects
+from triangulate import codebook, residents
 
 st.title("Codebook")
 actor = ui.actor()
@@ -18,9 +15,8 @@ st.write("The issues that numbers, officer insights and resident quotes are link
          "kept for history.")
 
 show_retired = st.toggle("Show retired and merged issues", value=False)
-with session_scope(engine) as session:
-    rows = codebook.flat_tree(session, include_retired=show_retired)
-    everything = codebook.issues(session, include_retired=True)
+rows = codebook.flat_tree(engine, include_retired=show_retired)
+everything = codebook.list_issues(engine, include_retired=True)
 by_id = {i.id: i for i in everything}
 active = [i for _, i in rows if i.status == "active"]
 labels = {i.code: i.label for i in everything}
@@ -36,23 +32,21 @@ else:
     st.dataframe(table, hide_index=True, width="stretch", height=min(36 * (len(table) + 1), 800),
                  column_config={"definition": st.column_config.TextColumn(width="large")})
 
-st.download_button("Download as REFI-QDA codebook (.qdc)", qdc.export_xml(engine), "triangulate-codebook.qdc",
+st.download_button("Download as REFI-QDA codebook (.qdc)", codebook.export_qdc(engine), "triangulate-codebook.qdc",
                    "application/xml", help="Opens in NVivo, ATLAS.ti, MAXQDA, QualCoder and Taguette.")
 if ui.allowed("transcripts.read"):
     # Built on request: the export reads every transcript and code.
     if st.button("Prepare the whole project (.qdpx)", key="qdpx_prepare",
                  help="Redacted transcripts, this codebook, people's and the machine's codes"
-                      + (" and officers' insights" if ui.allowed("insights.read_text") else "")
+                      + (" and officers' insights" if ui.may_read_insight_text() else "")
                       + ", for NVivo, ATLAS.ti, MAXQDA or QualCoder."):
         with ui.friendly_errors(), st.spinner("Writing the project…"):
-            st.session_state["qdpx_export"] = projects.export_project(engine, actor)
+            st.session_state["qdpx_export"] = residents.export_project(engine, actor)
     if st.session_state.get("qdpx_export"):
         st.download_button("Download project (.qdpx)", st.session_state["qdpx_export"], "triangulate-project.qdpx",
                            "application/zip", key="qdpx_download")
 
-if not ui.allowed("codebook.edit"):
-    st.caption("Researchers and admins change the codebook.")
-    st.stop()
+ui.stop_unless(ui.allowed("codebook.edit"), "Researchers and admins change the codebook.", st.caption)
 
 codes = [i.code for i in active]
 fmt = lambda c: f"{labels.get(c, c)} ({c})"  # noqa: E731
@@ -100,7 +94,7 @@ with tab_merge:
                        f"“{ui.md_escape(labels.get(survivor, ''))}”", key="merge_sure")
     if st.button("Merge", disabled=not sure, type="primary"):
         with ui.friendly_errors():
-            moved = codebook.merge(engine, actor, source, survivor)
+            moved = codebook.merge_issues(engine, actor, source, survivor)
             st.success("Merged. Moved: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in moved.items() if n)
                        if any(moved.values()) else "Merged; nothing was linked to it yet.")
 
@@ -110,14 +104,14 @@ with tab_retire:
     sure = st.checkbox("Yes, retire it", key="retire_sure")
     if st.button("Retire", disabled=not sure):
         with ui.friendly_errors():
-            codebook.retire(engine, actor, gone)
+            codebook.retire_issue(engine, actor, gone)
             st.success(f"Retired {ui.md_escape(labels.get(gone, gone))}.")
     retired = [i.code for i in everything if i.status == "retired" and not i.merged_into_id]
     if retired:
         back = st.selectbox("Bring back a retired issue", retired, format_func=fmt, key="restore_pick")
         if st.button("Restore"):
             with ui.friendly_errors():
-                codebook.restore(engine, actor, back)
+                codebook.restore_issue(engine, actor, back)
                 st.success(f"Restored {ui.md_escape(labels.get(back, back))}.")
 
 with tab_qdc:
@@ -126,11 +120,11 @@ with tab_qdc:
     upload = st.file_uploader("Codebook (.qdc)", type=["qdc", "xml"], key="qdc_upload")
     if upload is not None:
         with ui.friendly_errors():
-            book = qdc.parse(upload.getvalue(), upload.name)
+            book = codebook.parse_qdc(upload.getvalue(), upload.name)
             st.success(f"Valid REFI-QDA codebook{' from ' + ui.md_escape(book.origin) if book.origin else ''}: "
                        f"{sum(1 for _ in book.all_codes())} codes, {len(book.sets)} sets.")
             if st.button("Import codebook", type="primary"):
-                report = qdc.import_qdc(engine, actor, upload.getvalue(), upload.name)
+                report = codebook.import_qdc(engine, actor, upload.getvalue(), upload.name)
                 st.success("That file was imported before; nothing changed." if report["already"] else
                            f"Imported: {report['added']} added, {report['updated']} updated, "
                            f"{report['unchanged']} unchanged.")

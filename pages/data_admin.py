@@ -6,13 +6,11 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate.access import backup, erasure, retention
+from triangulate import access
 
 st.title("Backup and retention")
 me = ui.actor()
-if not ui.allowed("backup"):
-    st.warning("Only admins back up, restore and erase data.")
-    st.stop()
+ui.stop_unless(ui.allowed("backup"), "Only admins back up, restore and erase data.")
 engine = ui.engine()
 
 tab_backup, tab_restore, tab_retention, tab_erase = st.tabs(
@@ -25,7 +23,7 @@ with tab_backup:
         bar = st.progress(0.0, text="Backing up…")
         buffer = io.BytesIO()
         with ui.friendly_errors():
-            manifest = backup.backup(engine, me, buffer, progress=lambda table, done, total: bar.progress(
+            manifest = access.create_backup(engine, me, buffer, progress=lambda table, done, total: bar.progress(
                 done / total, text=f"Backing up {table}…" if table else "Done"))
             st.session_state["backup_file"] = buffer.getvalue()
             st.session_state["backup_rows"] = sum(t["rows"] for t in manifest["tables"])
@@ -36,7 +34,7 @@ with tab_backup:
                            file_name=f"triangulate-backup-{date.today().isoformat()}.zip",
                            mime="application/zip", icon=":material/download:")
 
-    written = backup.written_backups(engine, me)
+    written = access.written_backups(engine, me)
     if written:
         st.markdown("**Backup files this app wrote** (with `python -m triangulate backup`). Backups made "
                     "before an erasure still hold the erased text.")
@@ -45,7 +43,7 @@ with tab_backup:
         if st.button("Delete this backup file", key="delete_backup",
                      disabled=not st.checkbox("Yes, delete it", key="delete_backup_sure")):
             with ui.friendly_errors():
-                backup.delete_backup_file(engine, me, doomed)
+                access.delete_backup_file(engine, me, doomed)
                 st.success(ui.md_escape(f"Deleted {doomed}."))
                 st.rerun()
 
@@ -55,7 +53,7 @@ with tab_restore:
     upload = st.file_uploader("Backup file (.zip)", type=["zip"])
     if upload is not None:
         with ui.friendly_errors():
-            manifest = backup.read_manifest(io.BytesIO(upload.getvalue()))
+            manifest = access.read_manifest(io.BytesIO(upload.getvalue()))
             st.dataframe(pd.DataFrame([{"table": t["name"], "rows": t["rows"]} for t in manifest["tables"]
                                        if t["rows"]]), hide_index=True, width="stretch", height=240)
             st.caption(ui.md_escape(f"Made {str(manifest.get('created_at'))[:16].replace('T', ' ')} UTC by "
@@ -65,45 +63,46 @@ with tab_restore:
             accept_unsigned = False
             if not signed:
                 st.warning(f"This backup is {manifest.get('signature')}: it was not signed with this "
-                           f"installation's backup key ({backup.key_location()}), so it may have been edited — "
+                           f"installation's backup key ({access.key_location()}), so it may have been edited — "
                            "for example to add an account. Restore it only if you know where it came from.")
                 accept_unsigned = st.checkbox("Restore it anyway (recorded in the audit log)")
             typed = st.text_input("Type RESTORE to replace everything in this database with this backup")
             blocked = typed.strip() != "RESTORE" or not (signed or accept_unsigned)
             if st.button("Restore", type="primary", disabled=blocked):
                 bar = st.progress(0.0, text="Restoring…")
-                backup.restore(engine, me, io.BytesIO(upload.getvalue()), force=True, accept_unsigned=accept_unsigned,
-                               progress=lambda table, done, total: bar.progress(
-                                   done / total, text=f"Restoring {table}…" if table else "Done"))
+                access.restore_backup(engine, me, io.BytesIO(upload.getvalue()), force=True,
+                                      accept_unsigned=accept_unsigned,
+                                      progress=lambda table, done, total: bar.progress(
+                                          done / total, text=f"Restoring {table}…" if table else "Done"))
                 st.cache_data.clear()
                 st.success("Restored. Sign out and in again to continue with the restored accounts.")
 
 with tab_retention:
-    current = retention.policy(engine)
+    current = access.retention_policy(engine)
     summary = st.empty()  # filled after any change below, so it shows the policy now in force
     keep = st.toggle("Keep raw (unredacted) uploads for a while", value=current.keep_raw_uploads,
                      help="Off: only the redacted text is stored. On: the original file is kept for review, "
                           "then deleted.")
-    days = st.number_input("Delete raw uploads after (days)", min_value=1, max_value=retention.MAX_DAYS,
+    days = st.number_input("Delete raw uploads after (days)", min_value=1, max_value=access.MAX_RETENTION_DAYS,
                            value=current.raw_upload_days, step=1)
     if st.button("Save retention setting",
                  disabled=(keep, int(days)) == (current.keep_raw_uploads, current.raw_upload_days)):
         with ui.friendly_errors():
-            retention.set_policy(engine, me, keep, int(days))
+            access.set_retention_policy(engine, me, keep, int(days))
             st.success("Saved.")
-    due = retention.due(engine, me)
+    due = access.retention_due(engine, me)
     st.metric("Raw uploads older than the retention period", due)
     sure = st.checkbox(f"Yes, delete the {due} raw upload(s) now", disabled=due == 0, key="confirm_retention")
     if st.button("Apply now", disabled=not sure or due == 0):
         with ui.friendly_errors():
-            st.success(f"Deleted {retention.apply_retention(engine, me)} raw upload(s).")
-    summary.markdown(retention.policy(engine).describe())
+            st.success(f"Deleted {access.apply_retention(engine, me)} raw upload(s).")
+    summary.markdown(access.retention_policy(engine).describe())
 
 with tab_erase:
     st.write("Erasing a transcript deletes it and every trace: segments, speakers, raw upload, embeddings, "
              "topic assignments, and quotes of it in workshop notes, hypotheses and data needs (replaced by "
-             f"“{erasure.REMOVED}”). Topic models that used it are marked stale. This cannot be undone.")
-    listed = erasure.transcripts(engine, me)
+             f"“{access.REMOVED}”). Topic models that used it are marked stale. This cannot be undone.")
+    listed = access.erasable_transcripts(engine, me)
     if not listed:
         st.info("There are no transcripts.")
     else:
@@ -114,14 +113,14 @@ with tab_erase:
         typed = st.text_input("Type DELETE to erase this transcript", key="confirm_erase")
         if st.button("Erase transcript", type="primary", disabled=typed.strip() != "DELETE"):
             with ui.friendly_errors():
-                st.success(erasure.erase_transcript(engine, me, chosen).summary())
+                st.success(access.erase_transcript(engine, me, chosen).summary())
                 st.cache_data.clear()
     st.subheader("Check that a text is gone")
     st.caption("Searches every column of every table. Shows where it occurs, never the text around it.")
     probe = st.text_input("Text to look for", key="probe")
     if st.button("Search the whole database", disabled=not probe.strip()):
         with ui.friendly_errors():
-            hits = erasure.locate_text(engine, me, probe.strip())
+            hits = access.locate_text(engine, me, probe.strip())
             if hits:
                 st.warning(f"Found in {len(hits)} place(s).")
                 st.dataframe(pd.DataFrame([h.__dict__ for h in hits]), hide_index=True, width="stretch")

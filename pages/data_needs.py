@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from triangulate.core.words import label
-from triangulate.joint import dataneeds
+from triangulate import joint
+from triangulate.core import label
 
 st.title("Data needs")
 actor = ui.actor()
@@ -18,7 +18,7 @@ scope = st.radio("Wards", ["This ward", "All wards"], horizontal=True)
 ward_codes = [ui.ward_picker()] if scope == "This ward" else None
 
 with ui.friendly_errors(), st.spinner("Reading the joint display…"):
-    proposals = dataneeds.proposals_frame(dataneeds.propose(engine, ward_codes))
+    proposals = joint.proposals_frame(joint.propose_data_needs(engine, actor, ward_codes))
 
 st.subheader(f"Proposed ({len(proposals)})")
 if proposals.empty:
@@ -45,8 +45,8 @@ else:
             with ui.friendly_errors():
                 for i, row in chosen.iterrows():
                     src = shown.loc[i]
-                    dataneeds.accept(engine, actor, src["ward_code"], src["issue_code"], src["strand"],
-                                     row["description"], owner=row["owner"] or "")
+                    joint.accept_data_need(engine, actor, src["ward_code"], src["issue_code"], src["strand"],
+                                           row["description"], owner=row["owner"] or "")
                 st.success(f"{len(chosen)} need(s) added to the register.")
                 st.rerun()
         # One at a time, in words: the same step without the grid's checkboxes (keyboard, screen readers).
@@ -62,8 +62,8 @@ else:
                 if st.form_submit_button("Accept this need"):
                     with ui.friendly_errors():
                         src = shown.loc[pick]
-                        dataneeds.accept(engine, actor, src["ward_code"], src["issue_code"], src["strand"],
-                                         words.strip() or src["description"], owner=owner)
+                        joint.accept_data_need(engine, actor, src["ward_code"], src["issue_code"], src["strand"],
+                                               words.strip() or src["description"], owner=owner)
                         st.session_state["needs_done"] = f"Added to the register: {src['issue']} ({src['strand']})."
                         st.rerun()
         if "needs_done" in st.session_state:
@@ -72,7 +72,7 @@ else:
         st.caption("Only programme leads accept and edit data needs.")
 
 st.subheader("The register")
-register = dataneeds.register(engine, ward_codes)
+register = joint.data_needs_register(engine, actor, ward_codes)
 if register.empty:
     st.info("No data need has been accepted yet. " + ("Tick **Accept** on a proposal above." if can_write else
                                                        "Programme leads put proposals on the register."))
@@ -81,7 +81,7 @@ else:
     edited = st.data_editor(
         view, hide_index=True, width="stretch", key="register_editor",
         disabled=["id", "ward", "issue", "strand"] if can_write else True,
-        column_config={"status": st.column_config.SelectboxColumn("Status", options=list(dataneeds.STATUSES),
+        column_config={"status": st.column_config.SelectboxColumn("Status", options=list(joint.DATA_NEED_STATUSES),
                                                                   required=True),
                        "id": "#", "ward": "Ward", "issue": "Issue", "strand": "Strand", "owner": "Owner",
                        "description": st.column_config.TextColumn("What is missing", width="large")})
@@ -89,19 +89,12 @@ else:
                                            zip(view["id"], view["ward"], view["issue"])]),
                         "title", "description", "Read one need in full", key="register_detail")
     if can_write:
-        changed = [(int(new["id"]), {k: new[k] for k in ("description", "owner", "status") if new[k] != old[k]})
-                   for (_, old), (_, new) in zip(view.iterrows(), edited.iterrows())]
-        changed = [(i, c) for i, c in changed if c]
-        if st.button(f"Save {len(changed)} change(s)", disabled=not changed):
-            with ui.friendly_errors():
-                for need_id, change in changed:
-                    dataneeds.update(engine, actor, need_id, **change)
-                st.success("Saved.")
-                st.rerun()
+        ui.save_table_edits(view, edited, ("description", "owner", "status"),
+                            lambda need_id, change: joint.update_data_need(engine, actor, need_id, **change))
     c1, c2 = st.columns(2)
     with ui.friendly_errors():
-        c1.download_button("Download the register (CSV)", dataneeds.export(engine, actor, "csv", ward_codes),
+        c1.download_button("Download the register (CSV)", joint.export_data_needs(engine, actor, "csv", ward_codes),
                            file_name="data-needs.csv", mime="text/csv")
-        c2.download_button("Download the register (XLSX)", dataneeds.export(engine, actor, "xlsx", ward_codes),
+        c2.download_button("Download the register (XLSX)", joint.export_data_needs(engine, actor, "xlsx", ward_codes),
                            file_name="data-needs.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1,16 +1,12 @@
 """Home: what Triangulate is, the ward to look at, and what data is loaded from where."""
 import streamlit as st
-from sqlmodel import func, select
 
 import ui
-from schemas import DataZone, Ward
-from triangulate.core import exports
-from triangulate.core.db import session_scope
-from triangulate.numbers import glasgow
-from triangulate.numbers import ward_values as numbers
-from triangulate.numbers.charts import fmt
+from triangulate import core, numbers
+from triangulate.numbers import fmt
 
 st.title("Triangulate")  # no emoji: servers often lack an emoji font (a blank box)
+engine = ui.engine()
 ui.record_insight_button()
 st.write("For a ward in Glasgow, on which issues facing families do the **numbers**, the **practitioners** and "
          "the **residents** agree, partly agree, stay silent or disagree? Triangulate puts the three kinds of "
@@ -41,12 +37,12 @@ with right:
     if ward != ui.DEFAULT_WARD:
         st.button("Back to Govan", key="home_govan", on_click=_to_govan)
 
-with ui.friendly_errors(), session_scope(ui.engine()) as session:
-    table = numbers.ward_indicator_table(session, ward)
-    sources = numbers.loaded_data_summary(session)
-    n_wards = session.exec(select(func.count()).select_from(Ward)).one()
-    fits = dict(session.exec(select(DataZone.fit_quality, func.count()).group_by(DataZone.fit_quality)).all())
-    boosters = [w.name for w in session.exec(select(Ward).where(Ward.booster))]
+with ui.friendly_errors():
+    table = numbers.ward_indicator_table(engine, ward)
+    sources = numbers.loaded_data_summary(engine)
+n_wards = len(numbers.ward_names(engine))
+fits = numbers.data_zone_fits(engine)
+boosters = [name for _, name in numbers.booster_wards(engine)]
 
 if table.empty:
     st.info("No indicators are loaded yet. Run `python -m triangulate init --demo`, or import some on the "
@@ -74,7 +70,7 @@ st.write(f"{n_wards} wards (ONS, December 2022 boundaries) and {n_dz} data zones
          f"{fits.get('fair', 0)} fairly and {fits.get('uncertain', 0)} uncertainly (shown on the ward profile).")
 if not sources.empty:
     st.dataframe(sources, hide_index=True, width="stretch")
-    st.download_button("Download this list (CSV)", exports.csv_text(sources), "triangulate_sources.csv",
+    st.download_button("Download this list (CSV)", core.csv_text(sources), "triangulate_sources.csv",
                        "text/csv")
 named = ", ".join(boosters) if boosters else "none"
 st.caption(f"Booster Wards: the programme has ten, chosen on the scale and depth of child poverty; the briefing "
@@ -82,5 +78,5 @@ st.caption(f"Booster Wards: the programme has ten, chosen on the scale and depth
            "wards page shows a transparent ranking on the same two criteria.")
 st.info(ui.ILLUSTRATIVE, icon=":material/info:")
 with st.expander("Provenance of the default data"):
-    st.text((glasgow.DATA / "ATTRIBUTION.md").read_text(encoding="utf-8"))
+    st.text((numbers.GLASGOW_DATA / "ATTRIBUTION.md").read_text(encoding="utf-8"))
 ui.attribution()

@@ -5,10 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from triangulate.codebook import issues as codebook
-from triangulate.core import exports
-from triangulate.core.db import session_scope
-from triangulate.joint import hypotheses
+from triangulate import codebook, core, joint
 
 st.title("Hypotheses")
 actor = ui.actor()
@@ -17,8 +14,7 @@ can_write = ui.allowed("hypotheses.write")
 st.write("“What if …” ideas from the workshop, each with the test of change that would tell the programme "
          "whether it works.")
 ward_code = ui.ward_picker()
-with session_scope(engine) as session:
-    issues = {i.code: i.label for i in codebook.leaf_issues(session)}
+issues = {i.code: i.label for i in codebook.leaf_issues(engine)}
 
 if can_write:
     with st.form("new_hypothesis", clear_on_submit=True):
@@ -26,16 +22,16 @@ if can_write:
         c1, c2, c3 = st.columns(3)
         issue = c1.selectbox("Issue", [""] + list(issues), format_func=lambda c: issues.get(c, "(none)"))
         owner = c2.text_input("Owner")
-        status = c3.selectbox("Status", hypotheses.STATUSES)
+        status = c3.selectbox("Status", joint.HYPOTHESIS_STATUSES)
         test = st.text_area("Test of change", placeholder="Run it for 8 weeks; count parents taking up work or study.")
         if st.form_submit_button("Add hypothesis", type="primary"):
             with ui.friendly_errors():
-                hypotheses.add(engine, actor, ward_code, statement, issue or None, test, owner, status)
+                joint.add_hypothesis(engine, actor, ward_code, statement, issue or None, test, owner, status)
                 st.success("Added.")
 else:
     st.caption("Only programme leads add and edit hypotheses.")
 
-log = hypotheses.log(engine, [ward_code])
+log = joint.hypothesis_log(engine, actor, [ward_code])
 if log.empty:
     st.info(f"No hypotheses for {ui.ward_name(ward_code)} yet.")
     st.stop()
@@ -43,20 +39,12 @@ view = log[["id", "issue", "statement", "test_of_change", "owner", "status", "no
 edited = st.data_editor(
     view, hide_index=True, width="stretch", key="hypotheses_editor",
     disabled=["id", "issue"] if can_write else True,
-    column_config={"status": st.column_config.SelectboxColumn("Status", options=list(hypotheses.STATUSES),
+    column_config={"status": st.column_config.SelectboxColumn("Status", options=list(joint.HYPOTHESIS_STATUSES),
                                                               required=True),
                    "statement": st.column_config.TextColumn("What if …", width="large"),
                    "test_of_change": st.column_config.TextColumn("Test of change", width="large")})
 if can_write:
-    fields = ("statement", "test_of_change", "owner", "status", "notes")
-    changed = [(int(new["id"]), {k: new[k] for k in fields if new[k] != old[k]})
-               for (_, old), (_, new) in zip(view.iterrows(), edited.iterrows())]
-    changed = [(i, c) for i, c in changed if c]
-    if st.button(f"Save {len(changed)} change(s)", disabled=not changed):
-        with ui.friendly_errors():
-            for hypothesis_id, change in changed:
-                hypotheses.update(engine, actor, hypothesis_id, **change)
-            st.success("Saved.")
-            st.rerun()
-st.download_button("Download the log (CSV)", exports.csv_bytes(log.drop(columns=["ward_code"])),
+    ui.save_table_edits(view, edited, ("statement", "test_of_change", "owner", "status", "notes"),
+                        lambda hypothesis_id, change: joint.update_hypothesis(engine, actor, hypothesis_id, **change))
+st.download_button("Download the log (CSV)", core.csv_bytes(log.drop(columns=["ward_code"])),
                    file_name=f"hypotheses-{ward_code}.csv", mime="text/csv")

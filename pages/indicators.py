@@ -4,19 +4,16 @@ import streamlit as st
 
 import ui
 from schemas.indicator_files import AGGREGATIONS, POLARITIES, UNITS
-from triangulate.codebook import issues as codebook
-from triangulate.core import exports
-from triangulate.core.db import session_scope
-from triangulate.numbers import importing as numbers_import
-from triangulate.numbers import ward_values as numbers
+from triangulate import codebook, core, numbers
 
 FROM_FILE = "(from the file, or the default)"
 
 st.title("Indicators")
+engine = ui.engine()
 
-with ui.friendly_errors(), session_scope(ui.engine()) as session:
-    loaded = numbers.indicators_frame(session)
-    issue_codes = [i.code for i in codebook.issues(session)]
+with ui.friendly_errors():
+    loaded = numbers.indicators_frame(engine)
+    issue_codes = [i.code for i in codebook.list_issues(engine)]
 
 st.subheader(f"Loaded indicators ({len(loaded)})")
 if loaded.empty:
@@ -30,7 +27,7 @@ else:
     st.dataframe(view[cols], hide_index=True, width="stretch",
                  column_config={"definition": st.column_config.TextColumn("Definition", width="large"),
                                 "n_values": "Values stored"})
-    st.download_button("Download the list (CSV)", exports.csv_text(view[cols]), "indicators.csv", "text/csv")
+    st.download_button("Download the list (CSV)", core.csv_text(view[cols]), "indicators.csv", "text/csv")
 
 st.subheader("Import indicator values")
 if not ui.allowed("indicators.import"):
@@ -43,7 +40,7 @@ st.write("CSV or XLSX: a long table (area, period, value — optionally numerato
          "Stat-Xplore CSV export. Areas by GSS code (S13 ward, S02 intermediate zone, S01 data zone) or by name. "
          "Nothing is saved until you confirm, and a failed import saves nothing.")
 # One limit, the library's, stated where it applies: the uploader itself refuses larger files.
-limit_mb = numbers_import.MAX_BYTES // 2**20
+limit_mb = numbers.MAX_IMPORT_BYTES // 2**20
 upload = st.file_uploader(f"File (up to {limit_mb} MB)", type=["csv", "xlsx", "txt"], key="ind_upload",
                           max_upload_size=limit_mb)
 
@@ -90,7 +87,7 @@ if checked:
                        measurement=measurement or None, skip_outside=skip_outside)
         with ui.friendly_errors():
             with st.spinner("Checking every row…"):
-                plan = numbers_import.plan_import(ui.engine(), upload.name, upload.getvalue(), **options)
+                plan = numbers.plan_indicator_import(engine, upload.name, upload.getvalue(), **options)
             st.session_state["ind_plan"] = (upload.name, upload.getvalue(), options, plan)
 
 pending = st.session_state.get("ind_plan")
@@ -101,7 +98,7 @@ if pending:
     if plan.problems:
         st.error(f"{len(plan.problems)} problem(s); nothing can be imported until they are fixed.")
         st.dataframe(plan.problems_frame(), hide_index=True, width="stretch")
-        st.download_button("Download the validation report (CSV)", exports.csv_text(plan.problems_frame()),
+        st.download_button("Download the validation report (CSV)", core.csv_text(plan.problems_frame()),
                            "validation_report.csv", "text/csv")
     else:
         st.success(f"No problems. {len(plan.rows)} new values for {', '.join(sorted(plan.metas))}.")
@@ -117,7 +114,7 @@ if pending:
         st.dataframe(plan.preview(), hide_index=True, width="stretch")
         if st.button("Confirm import", type="primary", key="ind_confirm"):
             with ui.friendly_errors():
-                result = numbers_import.import_indicators(ui.engine(), ui.actor(), name, data, **options)
+                result = numbers.import_indicators(engine, ui.actor(), name, data, **options)
                 st.session_state.pop("ind_plan", None)
                 st.cache_data.clear()
                 if result.already_imported:

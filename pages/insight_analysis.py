@@ -6,9 +6,8 @@ import streamlit as st
 
 import ui
 from schemas.insight_files import STANCE_LABELS, STANCES
-from triangulate.core import exports, palette
-from triangulate.core.words import codes_in_words, headed, label
-from triangulate.practitioners import insights
+from triangulate import core, practitioners
+from triangulate.core import codes_in_words, headed, label
 
 st.title("Issues × wards")
 actor = ui.actor()
@@ -20,40 +19,35 @@ st.write("How many coded officer insights each ward has on each issue, by stance
 c1, c2, c3, c4 = st.columns(4)
 stance = c1.selectbox("Stance", ["any", *STANCES], format_func=lambda s: "any stance" if s == "any"
                       else STANCE_LABELS[s])
-roles = c2.multiselect("Role or service", insights.roles_in_use(engine))
+roles = c2.multiselect("Role or service", practitioners.roles_in_use(engine))
 since = c3.date_input("From", value=None, format="DD/MM/YYYY")
 until = c4.date_input("To", value=None, format="DD/MM/YYYY")
-filters = insights.Filters(roles=tuple(roles), date_from=since, date_to=until)
+filters = practitioners.Filters(roles=tuple(roles), date_from=since, date_to=until)
 
 with ui.friendly_errors():
-    table = insights.crosstab(engine, actor, filters)
+    table = practitioners.crosstab(engine, actor, filters)
     if table.empty:
         st.info("No coded insights match these filters yet. Officers record them on **Record an insight**, or "
                 "a researcher imports a spreadsheet on **Insights**.")
         st.stop()
-    if insights.any_illustrative(engine):
+    if practitioners.any_illustrative(engine):
         st.caption(f"⚠️ {ui.ILLUSTRATIVE}")
-    view = table if stance == "any" else table[table["stance"] == stance]
-    cells = (view.assign(weighted=view["insights"] * view["mean_severity"])
-             .groupby(["issue", "ward", "issue_code", "ward_code"], as_index=False)
-             .agg(insights=("insights", "sum"), weighted=("weighted", "sum")))
-    cells["mean_severity"] = cells["weighted"] / cells["insights"]
+    cells = practitioners.issue_ward_totals(table, stance)
     if cells.empty:
         st.info("No insights with this stance; choose another stance.")
         st.stop()
-    cells["mean_severity"] = cells["mean_severity"].round(2)
-    cells["issue_label"] = cells["issue"].map(lambda i: palette.wrap(i, 30))
+    cells["issue_label"] = cells["issue"].map(lambda i: core.wrap(i, 30))
     heat = alt.Chart(cells).mark_rect().encode(
         x=alt.X("ward:N", title="Ward", sort="ascending",
                 axis=alt.Axis(labelAngle=-90, labelLimit=0, labelOverlap=False)),
-        y=alt.Y("issue_label:N", title="Issue", axis=palette.wrapped_axis()),
-        color=alt.Color("insights:Q", title="Insights", scale=alt.Scale(scheme=palette.SEQUENTIAL),
+        y=alt.Y("issue_label:N", title="Issue", axis=core.wrapped_axis()),
+        color=alt.Color("insights:Q", title="Insights", scale=alt.Scale(scheme=core.SEQUENTIAL),
                         legend=alt.Legend(format="~g")),
         tooltip=["ward", "issue", alt.Tooltip("insights:Q", format=".1f"),
                  alt.Tooltip("mean_severity:Q", title="mean severity", format=".1f")])
     # White numbers on the dark cells, black on the light ones; the height counts the axis too, so every
     # issue keeps its label (too short a chart makes Vega drop every other one).
-    text = alt.Chart(cells).mark_text(baseline="middle", fontSize=palette.MIN_FONT).encode(
+    text = alt.Chart(cells).mark_text(baseline="middle", fontSize=core.MIN_FONT).encode(
         x="ward:N", y="issue_label:N", text=alt.Text("insights:Q", format=".0f"),
         color=alt.condition(alt.datum.insights > 0.6 * cells["insights"].max(), alt.value("white"),
                             alt.value("black")))
@@ -62,22 +56,22 @@ with ui.friendly_errors():
 
     by_stance = table.groupby(["issue", "stance"], as_index=False)["insights"].sum()
     by_stance["stance"] = by_stance["stance"].map(STANCE_LABELS)
-    by_stance["issue_label"] = by_stance["issue"].map(lambda i: palette.wrap(i, 30))
+    by_stance["issue_label"] = by_stance["issue"].map(lambda i: core.wrap(i, 30))
     ui.chart(alt.Chart(by_stance).mark_bar().encode(
-        y=alt.Y("issue_label:N", title=None, sort="-x", axis=palette.wrapped_axis()),
+        y=alt.Y("issue_label:N", title=None, sort="-x", axis=core.wrapped_axis()),
         x=alt.X("insights:Q", title="Insights, all wards", axis=alt.Axis(format="~g", tickMinStep=1)),
         color=alt.Color("stance:N", title="Stance", legend=alt.Legend(orient="top", columns=2),
                         scale=alt.Scale(domain=[STANCE_LABELS[s] for s in STANCES],
-                                        range=[palette.STANCE_COLOURS[STANCE_LABELS[s]] for s in STANCES])),
+                                        range=[core.STANCE_COLOURS[STANCE_LABELS[s]] for s in STANCES])),
         tooltip=["issue", "stance", alt.Tooltip("insights:Q", format=".1f")]).properties(height=alt.Step(
             max(24, 15 * max(by_stance["issue_label"].str.count("[|]") + 1) + 6))))
     st.caption("Each bar is split by stance, in the order of the legend; hover a part for its stance and count.")
     st.download_button("Download the table (CSV)",
-                       exports.csv_bytes(headed(table.assign(stance=table["stance"].map(label)))),
+                       core.csv_bytes(headed(table.assign(stance=table["stance"].map(label)))),
                        "issues_by_wards.csv", "text/csv")
 
     st.subheader("Drill down")
-    if not ui.allowed("insights.read_text"):
+    if not ui.may_read_insight_text():
         st.info("Your role sees totals only; insight text is for officers, researchers and leads.")
     else:
         c1, c2 = st.columns(2)
@@ -87,7 +81,7 @@ with ui.friendly_errors():
         issue_options = sorted(set(cells[cells["ward_code"] == ward]["issue_code"]))
         names = dict(zip(cells["issue_code"], cells["issue"]))
         issue = c2.selectbox("Issue", issue_options, format_func=names.get)
-        detail = insights.drill_down(engine, actor, ward, issue, None if stance == "any" else stance, filters)
+        detail = practitioners.drill_down(engine, actor, ward, issue, None if stance == "any" else stance, filters)
         # The insight's words first: at the end of the row they were off screen.
         issue_names = ui.issue_labels()
         detail = detail.assign(stance=detail["stance"].map(

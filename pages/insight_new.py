@@ -8,15 +8,12 @@ import streamlit as st
 
 import ui
 from schemas.insight_files import CONFIDENCE, EVIDENCE_TYPES, MAX_TEXT, STANCE_LABELS, STANCES
-from triangulate.codebook import issues as codebook
-from triangulate.core.db import session_scope
-from triangulate.practitioners import insights, suggest
+from triangulate import codebook, practitioners
 
 st.title("Record an insight")
 actor = ui.actor()
-if not ui.allowed("insights.create"):
-    st.info("Recording insights is for officers. You can read them on the Insights page.")
-    st.stop()
+ui.stop_unless(ui.allowed("insights.create"),
+               "Recording insights is for officers. You can read them on the Insights page.", st.info)
 engine = ui.engine()
 state = st.session_state
 state.setdefault("insight_token", uuid.uuid4().hex)
@@ -29,8 +26,7 @@ if state.pop("insight_reset", False):  # after a save: a clean form and a new to
 if "insight_saved" in state:
     st.success(state.pop("insight_saved"))
 
-with session_scope(engine) as session:
-    leaves = codebook.leaf_issues(session)
+leaves = codebook.leaf_issues(engine)
 labels = {i.code: i.label for i in leaves}
 definitions = {i.code: i.definition for i in leaves}
 
@@ -51,12 +47,13 @@ def _add(code: str) -> None:
 
 with right:
     st.subheader("Suggested issues")
-    if len((text or "").split()) < suggest.MIN_WORDS:
+    if len((text or "").split()) < practitioners.MIN_WORDS:
         st.caption("Write a sentence or two and suggestions from the codebook appear here. "
                    "Nothing is added until you click Add.")
     else:
         with st.spinner("Finding matching issues…"):
-            found = suggest.suggest(engine, text, exclude=tuple(state["chosen_codes"]), codes=tuple(labels))
+            found = practitioners.suggest_issues(engine, text, exclude=tuple(state["chosen_codes"]),
+                                                 codes=tuple(labels))
         st.caption("The three closest issues, best first. The score ranks them; it is not a probability "
                    "that the issue is right.")
         for s in found:
@@ -82,23 +79,23 @@ for code in chosen:
 with st.form("insight_details"):
     c1, c2 = st.columns(2)
     observed_on = c1.date_input("Date observed", value=date.today(), max_value=date.today(), format="DD/MM/YYYY")
-    role = c2.text_input("Your role or service", value=insights.default_role(engine, actor),
+    role = c2.text_input("Your role or service", value=practitioners.default_role(engine, actor),
                          placeholder="e.g. Health visiting")
     c1, c2, c3 = st.columns(3)
     evidence = c1.selectbox("Evidence", EVIDENCE_TYPES, format_func=str.capitalize)
     families = c2.number_input("How many families it concerns", min_value=0, max_value=100_000, value=None,
                                step=1, placeholder="optional")
     confidence = c3.select_slider("Confidence", options=CONFIDENCE, value="medium")
-    st.caption(f"Written by **{ui.md_escape(actor.name)}**. You can edit it later on the Insights page; edits are kept in "
-               "its history.")
+    st.caption(f"Written by **{ui.md_escape(actor.name)}**. You can edit it later on the Insights page; edits are "
+               "kept in its history.")
     submitted = st.form_submit_button("Save insight", type="primary")
 
 if submitted:
     with ui.friendly_errors():
-        saved = insights.create(engine, actor, ward=ward, observed_on=observed_on, text=text or "",
-                                role_service=role, evidence_type=evidence,
-                                families=int(families) if families is not None else None,
-                                confidence=confidence, codes=codes, client_token=state["insight_token"])
+        saved = practitioners.create_insight(engine, actor, ward=ward, observed_on=observed_on, text=text or "",
+                                             role_service=role, evidence_type=evidence,
+                                             families=int(families) if families is not None else None,
+                                             confidence=confidence, codes=codes, client_token=state["insight_token"])
         state["insight_saved"] = (f"Saved insight #{saved.id} for {ui.ward_name(saved.ward_code)} with "
                                   f"{len(codes)} code(s). Thank you.")
         state["insight_reset"] = True

@@ -6,21 +6,15 @@ import streamlit as st
 
 import ui
 from schemas.insight_files import CONFIDENCE, EVIDENCE_TYPES, STANCE_LABELS, STANCES
-from triangulate.codebook import issues as codebook
-from triangulate.core.db import session_scope
-from triangulate.core.words import codes_in_words
-from triangulate.practitioners import importing as insight_import
-from triangulate.practitioners import insights
+from triangulate import codebook, practitioners
+from triangulate.core import codes_in_words
 
 st.title("Insights")
 actor = ui.actor()
 engine = ui.engine()
-if not ui.allowed("insights.read_text"):
-    st.info("Your role sees insights only as totals: open **Issues × wards**.")
-    st.stop()
+ui.stop_unless(ui.may_read_insight_text(), "Your role sees insights only as totals: open **Issues × wards**.", st.info)
 
-with session_scope(engine) as session:
-    all_issues = codebook.issues(session)
+all_issues = codebook.list_issues(engine)
 labels = {i.code: i.label for i in all_issues}
 ward_names = dict(ui.wards())
 
@@ -28,14 +22,14 @@ with st.expander("Filters", expanded=True):
     c1, c2, c3 = st.columns(3)
     wards = c1.multiselect("Wards", list(ward_names), default=[ui.current_ward()], format_func=ward_names.get)
     issue_filter = c2.multiselect("Issues", list(labels), format_func=labels.get)
-    roles = c3.multiselect("Role or service", insights.roles_in_use(engine))
+    roles = c3.multiselect("Role or service", practitioners.roles_in_use(engine))
     c1, c2, c3 = st.columns(3)
     since = c1.date_input("From", value=None, format="DD/MM/YYYY")
     until = c2.date_input("To", value=None, format="DD/MM/YYYY")
     mine_only = c3.toggle("Only my insights", value=False)
-filters = insights.Filters(wards=tuple(wards), issues=tuple(issue_filter), roles=tuple(roles), date_from=since,
-                           date_to=until, mine_only=mine_only)
-frame = insights.list_frame(engine, actor, filters)
+filters = practitioners.Filters(wards=tuple(wards), issues=tuple(issue_filter), roles=tuple(roles), date_from=since,
+                                date_to=until, mine_only=mine_only)
+frame = practitioners.list_frame(engine, actor, filters)
 frame = frame.assign(codes=frame["codes"].map(lambda c: codes_in_words(c, labels)))
 
 if frame.empty:
@@ -84,7 +78,7 @@ else:
                     for insight_id, diff in changes:
                         if "families" in diff:
                             diff["families"] = None if pd.isna(diff["families"]) else int(diff["families"])
-                        insights.edit(engine, actor, insight_id, **diff)
+                        practitioners.edit_insight(engine, actor, insight_id, **diff)
                     st.success(f"Saved {len(changes)} insight(s); the earlier versions are in their history.")
     if not others.empty:
         st.subheader("Insights by others" if not mine.empty else "Insights")
@@ -95,7 +89,7 @@ else:
     names = {i: f"#{i} · {w} · {d:%d/%m/%Y} · {t[:60]}"
              for i, w, d, t in zip(frame["id"], frame["ward"], frame["observed_on"], frame["text"])}
     choice = st.selectbox("Insight", list(names), format_func=names.get)
-    found = insights.readable(engine, actor, int(choice)) if choice is not None else None
+    found = practitioners.readable(engine, actor, int(choice)) if choice is not None else None
     if found:
         insight, codings = found
         ui.show_long_text(insight.text)
@@ -106,7 +100,7 @@ else:
                      hide_index=True, width="stretch")
         tab_history, tab_code, tab_delete = st.tabs(["History", "Add my coding", "Delete"])
         with tab_history:
-            revisions = insights.history(engine, actor, insight.id)
+            revisions = practitioners.insight_history(engine, actor, insight.id)
             if not revisions:
                 st.caption("Not edited since it was written.")
             for rev in revisions:
@@ -134,14 +128,14 @@ else:
                     specs.append({"issue": code, "stance": stance, "severity": severity})
                 if st.button("Save my coding", key=f"save_code_{insight.id}"):
                     with ui.friendly_errors():
-                        changed = insights.code(engine, actor, insight.id, specs)
+                        changed = practitioners.code_insight(engine, actor, insight.id, specs)
                         st.success(f"Your coding is saved ({changed} change(s)).")
         with tab_delete:
             if (actor.id is not None and insight.author_id == actor.id) or ui.allowed("insights.edit_any"):
                 sure = st.checkbox("Yes, delete this insight and its codings for good", key=f"del_{insight.id}")
                 if st.button("Delete insight", disabled=not sure, type="secondary"):
                     with ui.friendly_errors():
-                        insights.delete(engine, actor, insight.id)
+                        practitioners.delete_insight(engine, actor, insight.id)
                         st.success(f"Insight #{insight.id} deleted.")
                         st.rerun()
             else:
@@ -152,11 +146,11 @@ if ui.allowed("insights.export") and not frame.empty:
     st.caption("The insights shown, with every coder's codes, in the import shape (edit and import again).")
     c1, c2 = st.columns(2)
     # Built on click: an export is audited, and building it on every rerun would slow the page.
-    c1.download_button("Download CSV", lambda: insight_import.to_csv(insight_import.export_frame(engine, actor,
-                                                                                                 filters)),
+    c1.download_button("Download CSV", lambda: practitioners.to_csv(practitioners.export_frame(engine, actor,
+                                                                                               filters)),
                        "insights.csv", "text/csv", on_click="ignore")
-    c2.download_button("Download XLSX", lambda: insight_import.to_xlsx(insight_import.export_frame(engine, actor,
-                                                                                                   filters)),
+    c2.download_button("Download XLSX", lambda: practitioners.to_xlsx(practitioners.export_frame(engine, actor,
+                                                                                                 filters)),
                        "insights.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        on_click="ignore")
 
@@ -166,23 +160,23 @@ if ui.allowed("insights.import"):
                  "date, author and text). Nothing is saved unless every row is valid; importing the same file "
                  "twice adds nothing.")
         c1, c2 = st.columns(2)
-        c1.download_button("Template (XLSX, with the codebook)", lambda: insight_import.template_xlsx(engine),
+        c1.download_button("Template (XLSX, with the codebook)", lambda: practitioners.template_xlsx(engine),
                            "insights_template.xlsx", on_click="ignore")
-        c2.download_button("Template (CSV)", insight_import.template_csv(), "insights_template.csv", "text/csv")
+        c2.download_button("Template (CSV)", practitioners.template_csv(), "insights_template.csv", "text/csv")
         upload = st.file_uploader(f"Insights file (up to {ui.UPLOAD_LIMIT_MB} MB)", type=["csv", "xlsx"],
                                   key="insight_upload", max_upload_size=ui.UPLOAD_LIMIT_MB)
         if upload is not None:
             data = upload.getvalue()
             with ui.friendly_errors():
                 st.caption("Preview (first rows):")
-                st.dataframe(insight_import.read_table(data, upload.name).head(10), hide_index=True,
+                st.dataframe(practitioners.read_table(data, upload.name).head(10), hide_index=True,
                              width="stretch")
-                rows, ignored = insight_import.validate(engine, actor, data, upload.name)
+                rows, ignored = practitioners.validate(engine, actor, data, upload.name)
                 st.success(f"All {len(rows)} rows are valid." + (f" Ignored columns: {', '.join(ignored)}."
                                                                  if ignored else ""))
                 if st.button("Import now", type="primary"):
                     bar = st.progress(0.0, text="Importing…")
-                    report = insight_import.import_file(
+                    report = practitioners.import_file(
                         engine, actor, data, upload.name,
                         progress=lambda done, total: bar.progress(done / total, text=f"{done}/{total} rows"))
                     st.success(report.summary())

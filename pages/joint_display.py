@@ -6,12 +6,8 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate.core import exports
-from triangulate.joint import convergence as cv
-from triangulate.joint import evidence, report
-from triangulate.joint import signals as sig
-from triangulate.joint import thresholds as th
-from triangulate.joint.evidence import escape_markdown as md
+from triangulate import core, joint, residents
+from triangulate.core import escape_markdown as md
 
 st.title("Joint display")
 actor = ui.actor()
@@ -21,28 +17,27 @@ ward = ui.ward_name(ward_code)
 st.write(f"On which issues facing **{md(ward)}** do the numbers, the practitioners and the residents agree, "
          "partly agree, stay silent or disagree? Issues that need discussion come first.")
 
-t = th.load(engine)
+t = joint.load_thresholds(engine)
 with ui.friendly_errors(), st.spinner("Comparing the three strands…"):
-    judged = cv.cells(engine, [ward_code], t)
+    judged = joint.cells(engine, actor, [ward_code], t)
     cells = {c.issue_code: c for c in judged}
-    matrix = cv.matrix(engine, [ward_code], t, judged=judged)
+    matrix = joint.matrix(engine, actor, [ward_code], t, judged=judged)
 if matrix.empty:
     st.info("No issues in the codebook yet: load the default codebook on **Codebook**.")
     st.stop()
 
 # --------------------------------------------------------------------------- residents: verified? analysed? (issue 11)
-from triangulate.residents import machine_check  # noqa: E402
 
-checks = machine_check.flags(engine, actor, t) if ui.allowed("machine_check.read") else {}
+checks = residents.machine_flags(engine, actor, t) if ui.allowed("machine_check.read") else {}
 if (matrix["residents"] == "not analysed").any():
     st.warning("Residents' column not analysed: " + md(matrix.loc[matrix["residents"] == "not analysed",
                                                                  "residents_summary"].iloc[0]))
 # ---------------------------------------------------------------------------
 
 counts = matrix["verdict"].value_counts()
-cols = st.columns(len(cv.VERDICTS))
-for col, verdict in zip(cols, cv.VERDICTS):
-    col.metric(f"{cv.STYLE[verdict]['glyph']} {verdict}", int(counts.get(verdict, 0)))
+cols = st.columns(len(joint.VERDICTS))
+for col, verdict in zip(cols, joint.VERDICTS):
+    col.metric(f"{joint.STYLE[verdict]['glyph']} {verdict}", int(counts.get(verdict, 0)))
 
 quiet = matrix[~matrix["flagged"] & (matrix["verdict"] == "agreement")]
 show_quiet = len(quiet) == 0 or st.toggle(
@@ -54,13 +49,13 @@ if (matrix["residents"] != "no data").any() or (matrix["practitioners"] != "no d
 
 # Screens (issue 14): the chart on wide screens, in text of 12 px or more; a list on a phone (ui/look.py).
 with ui.wide_only("joint-matrix"):
-    ui.chart(report.matrix_chart(view))
+    ui.chart(joint.matrix_chart(view))
 with ui.narrow_only("joint-matrix-list"):
-    ui.joint_matrix_list(view, cv.STYLE, cv.LEVEL_GLYPH, cv.SUBJECT)
+    ui.joint_matrix_list(view, joint.STYLE, joint.LEVEL_GLYPH, joint.SUBJECT)
 
 
 def _word(level: str) -> str:
-    return f"{cv.LEVEL_GLYPH.get(level, '')} {level}"
+    return f"{joint.LEVEL_GLYPH.get(level, '')} {level}"
 
 
 table = pd.DataFrame({
@@ -68,11 +63,11 @@ table = pd.DataFrame({
     "Numbers": view["numbers"].map(_word),
     "Practitioners": view["practitioners"].map(_word),
     "Residents": view["residents"].map(_word),
-    "Verdict": [f"{cv.STYLE[v]['glyph']} {v}" for v in view["verdict"]],
+    "Verdict": [f"{joint.STYLE[v]['glyph']} {v}" for v in view["verdict"]],
 }).reset_index(drop=True)
 if checks:  # is the machine's issue behind the residents' level verified? (Check the machine)
     table.insert(4, "Residents checked", [checks[c].short if c in checks else "" for c in view["issue_code"]])
-colours = {f"{s['glyph']} {v}": s["colour"] for v, s in cv.STYLE.items()}
+colours = {f"{s['glyph']} {v}": s["colour"] for v, s in joint.STYLE.items()}
 styled = table.style.map(lambda v: f"background-color: {colours.get(v, '')}; color: black; font-weight: 600"
                          if v in colours else "", subset=["Verdict"])
 event = st.dataframe(styled, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
@@ -90,32 +85,37 @@ issue_code = st.selectbox("Evidence for", options, format_func=lambda c: labels[
 # --------------------------------------------------------------------------- evidence of one cell
 cell = cells[issue_code]
 row = matrix[matrix["issue_code"] == issue_code].iloc[0]
-style = cv.STYLE[cell.verdict]
+style = joint.STYLE[cell.verdict]
 st.subheader(f"{md(labels[issue_code])}: {style['glyph']} {cell.verdict}")
 why, numbers_tab, officers_tab, residents_tab = st.tabs(
     [f"Why does it say {cell.verdict}?", "Numbers", "Officers", "Residents"])
 with why:
-    reasoning = cell.why.split(" Evidence — ")[0]
-    st.markdown(md(reasoning))
-    st.markdown("\n".join(f"- **{cv.SUBJECT[name].capitalize()}** ({md(cell.signals[name].level)}): "
-                          f"{md(cell.signals[name].summary)}" for name in sig.STRANDS))
-    st.dataframe(pd.DataFrame([{"pair": f"{p.a} – {p.b}", "readings": f"{cv.reading(cell.signals[p.a].level, cell.signals[p.a].prominence)} / "
-                                f"{cv.reading(cell.signals[p.b].level, cell.signals[p.b].prominence)}",
-                                "examples": p.overlap, "verdict": p.verdict, "why": p.why} for p in cell.pairs]),
+    st.markdown(md(cell.reason))
+    st.markdown("\n".join(f"- **{joint.SUBJECT[name].capitalize()}** ({md(cell.signals[name].level)}): "
+                          f"{md(cell.evidence[name])}" for name in joint.STRANDS))
+
+
+    def _readings(pair) -> str:
+        a, b = cell.signals[pair.a], cell.signals[pair.b]
+        return f"{joint.reading(a.level, a.prominence)} / {joint.reading(b.level, b.prominence)}"
+
+
+    st.dataframe(pd.DataFrame([{"pair": f"{p.a} – {p.b}", "readings": _readings(p), "examples": p.overlap,
+                                "verdict": p.verdict, "why": p.reason} for p in cell.pairs]),
                  hide_index=True, width="stretch")
     st.caption("The rule: each strand's level becomes a reading (concern, quiet, counter, none); each pair of "
                "strands is coded by the truth table on meaning-and-prominence and shared examples; the verdict is "
                "the pair most in need of discussion (dissonance, silence, partial agreement, agreement). The "
                "thresholds in use are on **Thresholds**.")
     with st.expander("The truth table and the thresholds in use"):
-        st.code(cv.__doc__.split("Step 3")[1].split("Why these cells")[0].strip(), language=None)
+        st.code(joint.METHOD["pairs"].text.strip(), language=None)
         st.dataframe(pd.DataFrame([{"setting": k, "value": v} for k, v in t.model_dump().items()]),
                      hide_index=True, width="stretch")
 with numbers_tab:
     s = cell.signals["numbers"]
     st.markdown(f"**{_word(s.level)}** — {md(s.summary)}")
-    chart = evidence.indicator_chart(
-        evidence.indicator_frame(engine, ward_code, issue_code, t.numbers_use_parent_indicators), ward)
+    chart = joint.indicator_chart(
+        joint.indicator_frame(engine, ward_code, issue_code, t.numbers_use_parent_indicators), ward)
     if chart is not None:
         st.altair_chart(chart, width="stretch")
     for sentence in ui.issue_trend_sentences(engine, ward_code, issue_code, ward):  # widening or narrowing
@@ -125,11 +125,11 @@ with numbers_tab:
 with officers_tab:
     s = cell.signals["practitioners"]
     st.markdown(f"**{_word(s.level)}** — {md(s.summary)}")
-    # Insights are not redacted, so their words (places, services, perhaps a name) follow the text permission.
-    if s.examples and ui.allowed("insights.read_text"):
+    # The library leaves the officers' words out for a role that may not read insight text.
+    if s.examples:
         st.markdown("Examples officers give: " + md(", ".join(s.examples)))
     with ui.friendly_errors():
-        insights = evidence.officer_insights(engine, actor, ward_code, issue_code, s.evidence.get("insight_ids"))
+        insights = joint.officer_insights(engine, actor, ward_code, issue_code, s.evidence.get("insight_ids"))
         if insights.empty:
             st.info("No officer insight in this ward is coded to this issue.")
         elif "text" in insights:
@@ -146,7 +146,7 @@ with residents_tab:
     if s.examples:
         st.markdown("Examples residents give: " + md(", ".join(s.examples)))
     with ui.friendly_errors():
-        quotes = evidence.resident_quotes(engine, actor, ward_code, issue_code, 6, s.stems)
+        quotes = joint.resident_quotes(engine, actor, ward_code, issue_code, 6, s.stems)
         if quotes.empty:
             st.info("No resident segment in this ward is about this issue.")
         else:
@@ -159,12 +159,12 @@ st.divider()
 c1, c2 = st.columns(2)
 export = matrix[["ward", "issue_code", "issue", "numbers", "practitioners", "residents", "numbers–practitioners",
                  "numbers–residents", "practitioners–residents", "verdict", "why"]]
-c1.download_button("Download the matrix (CSV)", exports.csv_bytes(export),
+c1.download_button("Download the matrix (CSV)", core.csv_bytes(export),
                    file_name=f"joint-display-{ward_code}.csv", mime="text/csv")
 if ui.allowed("reports.export"):
     if c2.button("Prepare the report (HTML, PDF, XLSX)"):
         with ui.friendly_errors(), st.spinner("Rendering charts and building the report…"):
-            st.session_state["joint_reports"] = (ward_code, report.export_all(engine, actor, ward_code))
+            st.session_state["joint_reports"] = (ward_code, joint.export_reports(engine, actor, ward_code))
     ready = st.session_state.get("joint_reports")
     if ready and ready[0] == ward_code:
         mimes = {"html": "text/html", "pdf": "application/pdf",

@@ -5,7 +5,7 @@ spread-out quotes, where they came from as method/ward/date only, no download)."
 import streamlit as st
 
 import ui
-from triangulate.residents import store as residents
+from triangulate import residents
 
 st.title("Search what residents said")
 st.caption(ui.ILLUSTRATIVE)

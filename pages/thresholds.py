@@ -5,8 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from triangulate.core.words import label
-from triangulate.joint import thresholds as th
+from triangulate import joint
+from triangulate.core import label
 
 st.title("Thresholds")
 actor = ui.actor()
@@ -14,8 +14,8 @@ engine = ui.engine()
 can_write = ui.allowed("settings.thresholds")
 st.write("The joint display's verdicts follow from these settings. Changing one changes every ward's matrix, "
          "and the change is recorded in the audit log with who made it.")
-current = th.load(engine)
-fields = th.Thresholds.model_fields
+current = joint.load_thresholds(engine)
+fields = joint.Thresholds.model_fields
 
 
 def _shown(value) -> str:
@@ -26,7 +26,7 @@ form, explain = st.columns([3, 2])
 with explain:
     # In words, not a table: a table cell cuts a long meaning off at a laptop's width.
     st.markdown("**What each setting means**")
-    for row in th.explain():
+    for row in joint.explain_thresholds():
         now = getattr(current, row["setting"])
         default = "" if now == row["default"] else f" (default {_shown(row['default'])})"
         st.markdown(f"**{ui.md_escape(label(row['setting']))}**: now {ui.md_escape(_shown(now))}{ui.md_escape(default)}  \n"
@@ -51,11 +51,11 @@ with form:
     if saved and can_write:
         with ui.friendly_errors():
             try:
-                new = th.Thresholds(**values)
+                new = joint.Thresholds(**values)
             except ValueError as exc:
                 st.error(f"Not saved: {exc}")
                 st.stop()
-            th.save(engine, actor, new)
+            joint.save_thresholds(engine, actor, new)
             st.success("Saved. The joint display now uses these thresholds.")
     if can_write and st.button("Restore the defaults"):
         st.session_state["confirm_reset"] = True
@@ -63,6 +63,6 @@ with form:
         st.warning("Restore every threshold to its default?")
         if st.button("Yes, restore the defaults", type="primary"):
             with ui.friendly_errors():
-                th.reset(engine, actor)
+                joint.reset_thresholds(engine, actor)
                 st.session_state["confirm_reset"] = False
                 st.rerun()

@@ -1,25 +1,23 @@
 """Topics: what residents talk about, per ward, and the issue each topic maps to."""
 import altair as alt
 import streamlit as st
-from sqlmodel import Session
 
 import ui
-from triangulate.codebook import issues as codebook
-from triangulate.residents import topics
+from triangulate import codebook, residents
 
 st.title("What residents talk about")
 st.caption(ui.ILLUSTRATIVE)
 engine, actor = ui.engine(), ui.actor()
 
-model = topics.current_model(engine)
+model = residents.current_model(engine)
 if ui.allowed("transcripts.analyse"):
     label = "Run the analysis" if model is None else "Re-run the analysis (only what changed)"
     if st.button(label, type="primary", key="topics_run"):
         with ui.friendly_errors(), st.status("Analysing resident segments…", expanded=True) as status:
             bar = st.progress(0.0)
-            result = topics.analyse(engine, actor, progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
+            result = residents.analyse(engine, actor, progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
             status.update(label=result.describe(), state="complete")
-        model = topics.current_model(engine)
+        model = residents.current_model(engine)
 
 if model is None:
     st.info("No analysis yet. Upload transcripts, tick the residents, then run the analysis (researchers).")
@@ -27,7 +25,7 @@ if model is None:
 
 when = model.fitted_at.strftime("%d %b %Y %H:%M")
 if model.method == "similarity":
-    st.info(f"Fewer than {topics.CLUSTER_MIN_SEGMENTS} resident segments say something: too few for topic "
+    st.info(f"Fewer than {residents.CLUSTER_MIN_SEGMENTS} resident segments say something: too few for topic "
             "modelling, so the topics below are the issues the segments were assigned to. "
             f"{model.n_segments} segments, {when}.")
 else:
@@ -37,7 +35,7 @@ else:
                "majority of its segments' issues.")
 if model.stale:
     st.warning("Transcripts were added or deleted since this analysis: re-run it to include them.")
-outcomes = topics.issue_outcomes(engine, actor)
+outcomes = residents.issue_outcomes(engine, actor)
 if outcomes["total"]:
     st.caption(f"Of {outcomes['total']} resident segments: {outcomes['model']} given an issue by the machine, "
                f"{outcomes['topic']} by a confirmed topic, {outcomes['manual']} coded by people, "
@@ -45,8 +43,8 @@ if outcomes["total"]:
                f"in no ward's share), {outcomes['waiting']} not analysed yet.")
 
 with ui.friendly_errors():
-    frame = topics.topics_frame(engine, actor)
-    sizes = topics.topic_ward_sizes(engine, actor)
+    frame = residents.topics_frame(engine, actor)
+    sizes = residents.topic_ward_sizes(engine, actor)
     if frame.empty:
         st.info("The analysis found no topics.")
         st.stop()
@@ -66,7 +64,7 @@ with ui.friendly_errors():
             tooltip=["topic", "ward", "segments"]),
             width="stretch")
     st.dataframe(frame.drop(columns=["topic_id", "issue_code"]), hide_index=True, width="stretch")
-    st.download_button("Download topics (CSV)", topics.topics_csv(engine, actor), file_name="topics.csv",
+    st.download_button("Download topics (CSV)", residents.topics_csv(engine, actor), file_name="topics.csv",
                        mime="text/csv")
 
     st.subheader("A topic in detail")
@@ -77,12 +75,11 @@ with ui.friendly_errors():
             + (f", confidence {row['confidence']:.2f}" if row["confidence"] == row["confidence"]
                and row["confidence"] is not None else "") + ")")
     st.markdown("**Representative quotes** (redacted)")
-    for quote in topics.topic_quotes(engine, actor, int(chosen)):
+    for quote in residents.topic_quotes(engine, actor, int(chosen)):
         st.text(f"“{quote['text']}” — {quote['ward']}{' (illustrative)' if quote['illustrative'] else ''}")
 
     if ui.allowed("topics.map"):
-        with Session(engine) as session:
-            choices = [(depth, i) for depth, i in codebook.flat_tree(session)]
+        choices = [(depth, i) for depth, i in codebook.flat_tree(engine)]
         ids = [i.id for _, i in choices]
         labels = {i.id: (" " * depth) + i.label for depth, i in choices}
         own = row["issue_code"].split(" + ")[0] if row["issue_code"] else ""
@@ -95,7 +92,7 @@ with ui.friendly_errors():
                                     format_func=labels.get, key=f"topics_issue_{chosen}",
                                     placeholder="Choose an issue (most of its segments are off-topic)")
             if st.button("Confirm mapping", key="topics_confirm", disabled=issue_id is None):
-                topics.confirm_topic(engine, actor, int(chosen), int(issue_id))
+                residents.confirm_topic(engine, actor, int(chosen), int(issue_id))
                 # Rerun so the table and the detail above say "confirmed" too; the message survives it.
                 st.session_state["topics_done"] = (f"Confirmed: the segments of “{ui.md_escape(row['label'])}” now "
                                                    f"count towards {ui.md_escape(labels[issue_id].strip())}.")
@@ -106,5 +103,5 @@ with ui.friendly_errors():
             split = st.multiselect("…or split it between issues", ids, format_func=labels.get,
                                    key=f"topics_split_{chosen}")
             if st.button("Split", disabled=len(split) < 2, key="topics_split_go"):
-                counts = topics.split_topic(engine, actor, int(chosen), [int(i) for i in split])
+                counts = residents.split_topic(engine, actor, int(chosen), [int(i) for i in split])
                 st.success("Split: " + ", ".join(f"{ui.md_escape(labels[i].strip())} {n}" for i, n in counts.items()))

@@ -3,9 +3,8 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate.core.errors import ImportFailed
-from triangulate.residents import metadata_redaction, review, transcripts
-from triangulate.residents import store as residents
+from triangulate import residents
+from triangulate.core import ImportFailed
 
 st.title("Upload transcripts")
 st.write("Interview, focus-group and drop-in transcripts: **.txt**, **.md** (YAML front matter), **.docx** "
@@ -15,9 +14,7 @@ st.write("Interview, focus-group and drop-in transcripts: **.txt**, **.md** (YAM
          "Only residents' words are analysed.")
 
 engine, actor = ui.engine(), ui.actor()
-if not ui.allowed("transcripts.upload"):
-    st.warning("Your role cannot upload transcripts. Researchers and admins can.")
-    st.stop()
+ui.stop_unless(ui.allowed("transcripts.upload"), "Your role cannot upload transcripts. Researchers and admins can.")
 
 with st.expander("Project redaction lists (always redact / never redact)"), ui.friendly_errors():
     lists = residents.redaction_lists(engine, actor)
@@ -56,14 +53,14 @@ if st.button("Preview", type="primary", disabled=not files, key="upload_preview"
     with ui.friendly_errors(), st.status("Parsing and redacting…", expanded=True) as status:
         bar = st.progress(0.0)
         items = []
-        names = metadata_redaction.person_names(facilitator)
+        names = residents.person_names(facilitator)
         problems = []
         choice = {"refuse it": None, "all residents' words": "resident", "leave it out": "skip"}[unlabelled]
         for k, f in enumerate(files):
             st.write(f"{f.name}: reading speaker turns and finding personal data")
             try:
                 items.append(residents.preview(engine, actor, f.name, f.getvalue(), names=names, unlabelled=choice))
-            except transcripts.TranscriptSkipped:
+            except residents.TranscriptSkipped:
                 st.write(f"{f.name}: no speaker labels, left out as you chose")
             except ImportFailed as exc:  # every file is checked before any problem is shown
                 problems.extend(exc.problems)
@@ -79,7 +76,7 @@ if not items:
     st.stop()
 
 
-def highlighted(turn: review.ReviewTurn) -> str:
+def highlighted(turn: residents.ReviewTurn) -> str:
     """One turn as markdown: every character of the file escaped, each redaction on a coloured background
     with the words it replaced (those are shown here only, never stored)."""
     parts = []
@@ -107,17 +104,18 @@ for k, item in enumerate(items):
             st.info(f"Already imported as transcript {item.duplicate_of}: saving again adds nothing.")
         for warning in item.parsed.warnings:
             st.warning(warning)
-        header = review.metadata(item)
+        header = residents.review_metadata(item)
         if not header.empty:
             st.caption("From the file's header lines (kept as details, never as speakers):")
             st.table(header.set_index("field"))
         file_date = item.parsed.metadata.get("date")
-        defaults[item.filename] = metadata_redaction.neutral_title(method, ui.ward_name(ward) if ward else "",
-                                                                   held_on or file_date)
+        defaults[item.filename] = residents.neutral_title(method, ui.ward_name(ward) if ward else "",
+                                                          held_on or file_date)
         titles[item.filename] = st.text_input(
-            f"Title of {item.filename}", value=defaults[item.filename], key=f"title_{k}_{defaults[item.filename]}", max_chars=200,
+            f"Title of {item.filename}", value=defaults[item.filename], key=f"title_{k}_{defaults[item.filename]}",
+            max_chars=200,
             help="Shown under every quote. The default names no one; anything you type is redacted like the text.")
-        speakers = review.speakers(item, facilitator)
+        speakers = residents.review_speakers(item, facilitator)
         st.dataframe(speakers.drop(columns=["suggested resident"]), hide_index=True, width="stretch")
         # A plain multiselect rather than a checkbox column: clearer, and usable from the keyboard.
         labels = list(speakers["speaker in file"])
@@ -131,18 +129,19 @@ for k, item in enumerate(items):
             if not item.redactions:
                 st.write("No personal data found. Read the text to be sure; redact anything missed below.")
             else:
-                options = review.filters(item)
+                options = residents.review_filters(item)
                 f1, f2, f3, f4 = st.columns(4)
                 rule = f1.multiselect("Rule", options["rule"], key=f"red_rule_{k}")
                 category = f2.multiselect("Kind", options["category"], key=f"red_category_{k}")
                 pseudonym = f3.multiselect("Replaced by", options["pseudonym"], key=f"red_pseudonym_{k}")
                 found = f4.text_input("Found text contains", key=f"red_found_{k}")
-                shown = review.redactions(item, rule=rule, category=category, pseudonym=pseudonym, found=found)
+                shown = residents.review_redactions(item, rule=rule, category=category, pseudonym=pseudonym,
+                                                    found=found)
                 st.dataframe(shown, hide_index=True, width="stretch")
                 st.caption(f"{len(shown)} of {len(item.redactions)} redactions. The 'found' column is shown only "
                            "here, for your review; it is never stored.")
         with tab_text, st.container(height=480):
-            st.markdown("\n\n".join(highlighted(t) for t in review.turns(item, choices[item.filename])))
+            st.markdown("\n\n".join(highlighted(t) for t in residents.review_turns(item, choices[item.filename])))
         with st.form(f"corrections_{k}"):
             st.write("Corrections for this file only")
             k1, k2 = st.columns(2)
@@ -159,7 +158,7 @@ for k, item in enumerate(items):
                     fresh = residents.redo(item, keep=keep, redact=redact)
                     st.session_state["upload_previews"] = [fresh if i == k else other
                                                            for i, other in enumerate(items)]
-                    left = review.still_redacted(fresh, keep)
+                    left = residents.still_redacted(fresh, keep)
                     st.session_state[f"redo_note_{k}"] = (
                         f"Redacted again: {len(fresh.redactions)} redactions."
                         + (f" Still redacted by another rule: {', '.join(left)}." if left else ""))
@@ -175,10 +174,11 @@ if st.button("Save these transcripts", type="primary", key="upload_save"):
         saved = []
         for k, item in enumerate(items):
             typed = titles.get(item.filename, "").strip()
-            saved.append(residents.save(engine, actor, item, ward=ward, residents=choices.get(item.filename, []),
-                                        method=method, held_on=held_on, consent_basis=consent,
-                                        facilitator=facilitator or None,
-                                        title=None if typed == defaults.get(item.filename) else typed or None))
+            title = None if typed == defaults.get(item.filename) else typed or None
+            saved.append(residents.save_transcripts(engine, actor, item, ward=ward,
+                                                    residents=choices.get(item.filename, []), method=method,
+                                                    held_on=held_on, consent_basis=consent,
+                                                    facilitator=facilitator or None, title=title))
             bar.progress((k + 1) / len(items), text=f"Saved {item.filename}")
         st.session_state.pop("upload_previews", None)
         st.success("Saved: " + "; ".join(

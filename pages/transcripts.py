@@ -2,8 +2,7 @@
 import streamlit as st
 
 import ui
-from triangulate.core import exports
-from triangulate.residents import store as residents
+from triangulate import access, core, residents
 
 st.title("Transcripts")
 st.caption(ui.ILLUSTRATIVE)
@@ -42,26 +41,20 @@ with ui.friendly_errors():
         stamp = f" @ {int(start // 60)}:{int(start % 60):02d}" if start is not None and start == start else ""
         issue = f" · {row['issue']}" if isinstance(row["issue"], str) else ""
         st.text(f"{residents.mark_redactions(row['speaker'] or '?')} ({row['role']}){stamp}{issue}\n{residents.mark_redactions(row['text'])}")
-    st.download_button("Download this transcript (CSV, redacted)", exports.csv_text(segments),
+    st.download_button("Download this transcript (CSV, redacted)", core.csv_text(segments),
                        file_name=f"transcript_{transcript.id}.csv", mime="text/csv")
 
     if ui.allowed("transcripts.delete"):
-        try:
-            from triangulate.access import erasure
-        except ImportError:
-            erasure = None
-        if erasure is not None and hasattr(erasure, "erase_transcript"):
-            with st.expander("Delete this transcript"):
-                st.write("Removes the transcript, its segments, their vectors and topic assignments. "
-                         "The topics are marked out of date until the next analysis.")
-                sure = st.checkbox("Yes, delete it for good", key="transcripts_delete_sure")
-                if st.button("Delete", disabled=not sure, key="transcripts_delete"):
-                    result = erasure.erase_transcript(engine, actor, int(chosen))
-                    st.success(getattr(result, "summary", lambda: "Deleted.")())
+        with st.expander("Delete this transcript"):
+            st.write("Removes the transcript, its segments, their vectors and topic assignments. "
+                     "The topics are marked out of date until the next analysis.")
+            sure = st.checkbox("Yes, delete it for good", key="transcripts_delete_sure")
+            if st.button("Delete", disabled=not sure, key="transcripts_delete"):
+                result = access.erase_transcript(engine, actor, int(chosen))
+                st.success(result.summary())
 
 # --------------------------------------------------------------------------- people's coding (issue 11)
 if ui.allowed("segments.code") or ui.allowed("segments.settle"):
-    from triangulate.residents import coding
     from ui import coding_widgets
 
     st.subheader("Code this transcript's resident segments")
@@ -69,7 +62,7 @@ if ui.allowed("segments.code") or ui.allowed("segments.settle"):
                "researchers may code the same segment; where they differ with no majority, the segment is "
                "listed as disputed until settled.")
     with ui.friendly_errors():
-        coded_view = coding.transcript_segments(engine, actor, int(chosen))
+        coded_view = residents.transcript_segments(engine, actor, int(chosen))
         residents_only = coded_view[coded_view["role"] == "resident"].reset_index(drop=True)
         st.dataframe(residents_only[["segment_id", "text", "issue_code", "issue_source", "codes", "state"]],
                      hide_index=True, width="stretch",
@@ -78,11 +71,11 @@ if ui.allowed("segments.code") or ui.allowed("segments.settle"):
             texts = dict(zip(residents_only["segment_id"], residents_only["text"]))
             segment_id = st.selectbox("Segment to code", list(texts), key="transcripts_code_segment",
                                       format_func=lambda i: f"{i}: {texts[i][:90]}")
-            status = coding.statuses(engine, actor, [segment_id]).get(segment_id)
+            status = residents.segment_statuses(engine, actor, [segment_id]).get(segment_id)
             st.text(residents.mark_redactions(texts[segment_id]))
             if status is not None and status.coded:
                 st.caption(f"Codes so far: {ui.md_escape(status.describe())} · {status.state}")
-                st.dataframe(coding.codes_frame(engine, actor, [segment_id]).drop(columns=["segment_id"]),
+                st.dataframe(residents.codes_frame(engine, actor, [segment_id]).drop(columns=["segment_id"]),
                              hide_index=True, width="stretch")
             if ui.allowed("segments.code"):
                 mine = list(status.coders.get(actor.username, ())) if status else []

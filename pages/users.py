@@ -3,18 +3,15 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate.access import auth, oidc
-from triangulate.access import users as users_admin
-from triangulate.core.permissions import ROLE_DESCRIPTIONS, ROLES
+from triangulate import access
+from triangulate.core import ROLE_DESCRIPTIONS, ROLES
 
 st.title("Users")
 me = ui.actor()
-if not ui.allowed("users.manage"):
-    st.warning("Only admins manage accounts.")
-    st.stop()
+ui.stop_unless(ui.allowed("users.manage"), "Only admins manage accounts.")
 engine = ui.engine()
 
-accounts = users_admin.accounts(engine, me)
+accounts = access.accounts(engine, me)
 active = [a for a in accounts if a.active]
 c1, c2, c3 = st.columns(3)
 c1.metric("Accounts", len(accounts))
@@ -36,14 +33,14 @@ with add, st.form("add_user", clear_on_submit=True):
     role = st.selectbox("Role", ROLES, index=ROLES.index("viewer"), format_func=str.capitalize)
     service = st.text_input("Role or service", placeholder="e.g. Health visiting, Housing options")
     password = st.text_input("First password", type="password",
-                             help=f"at least {auth.MIN_PASSWORD_LENGTH} characters; give it to them in person")
+                             help=f"at least {access.MIN_PASSWORD_LENGTH} characters; give it to them in person")
     repeat = st.text_input("Repeat the password", type="password")
     if st.form_submit_button("Add account", type="primary"):
         if password != repeat:
             st.error("The two passwords differ; type them again.")
         else:
             with ui.friendly_errors():
-                created = auth.create_user(engine, me, username, password, role, name, service)
+                created = access.create_user(engine, me, username, password, role, name, service)
                 st.success(f"Added {created.username} ({created.role}).")
 
 with change:
@@ -63,7 +60,7 @@ with change:
             sure = st.checkbox(f"Yes, make {chosen} a {new_role}", key="confirm_role")
             if st.button("Change role", disabled=not sure or new_role == account.role):
                 with ui.friendly_errors():
-                    users_admin.change_role(engine, me, chosen, new_role)
+                    access.change_role(engine, me, chosen, new_role)
                     st.success(f"{chosen} is now a {new_role}.")
         elif action == "Deactivate or reactivate":
             verb = "Deactivate" if account.active else "Reactivate"
@@ -72,14 +69,14 @@ with change:
             sure = st.checkbox(f"Yes, {verb.lower()} {chosen}", key="confirm_active")
             if st.button(verb, disabled=not sure):
                 with ui.friendly_errors():
-                    users_admin.set_active(engine, me, chosen, not account.active)
+                    access.set_active(engine, me, chosen, not account.active)
                     st.success(f"{chosen} {'deactivated' if account.active else 'reactivated'}.")
         elif action == "Unlock":
             st.write("Lifts the lock-out after too many failed sign-ins." if account.locked
                      else "This account is not locked out.")
             if st.button("Unlock", disabled=not account.locked):
                 with ui.friendly_errors():
-                    users_admin.unlock(engine, me, chosen)
+                    access.unlock(engine, me, chosen)
                     st.success(f"{chosen} can sign in again.")
         else:
             with st.form("reset_password", clear_on_submit=True):
@@ -93,23 +90,23 @@ with change:
                         st.error("The two passwords differ; type them again.")
                     else:
                         with ui.friendly_errors():
-                            users_admin.reset_password(engine, me, chosen, new)
+                            access.reset_password(engine, me, chosen, new)
                             st.success(f"Password reset for {chosen}. Tell them in person, not by e-mail.")
 
 with organisation:
     st.write("If the council's identity provider is configured (see docs/oidc.md), people can sign in with "
              "their organisation account. Link them here by inviting their existing account by e-mail.")
-    enabled = oidc.auto_provision(engine)
+    enabled = access.auto_provision(engine)
     wanted = st.toggle("Create a viewer account for anyone who signs in with the organisation", value=enabled,
                        help="Off: only invited accounts may sign in. Viewers see aggregates and redacted quotes.")
     if wanted != enabled and st.button("Save sign-in setting"):
         with ui.friendly_errors():
-            oidc.set_auto_provision(engine, me, wanted)
+            access.set_auto_provision(engine, me, wanted)
             st.success("Saved.")
     with st.form("invite"):
         who = st.selectbox("Account", [a.username for a in accounts]) if accounts else None
         email = st.text_input("Their organisation e-mail", placeholder="name@glasgow.gov.uk")
         if st.form_submit_button("Invite") and who:
             with ui.friendly_errors():
-                oidc.invite(engine, me, who, email)
+                access.invite(engine, me, who, email)
                 st.success(f"{who} will be linked the first time {ui.md_escape(email.strip().lower())} signs in.")

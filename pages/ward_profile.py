@@ -2,23 +2,21 @@
 import streamlit as st
 
 import ui
-from triangulate.core import exports, palette
-from triangulate.core.db import session_scope
-from triangulate.core.words import headed, label
-from triangulate.numbers import charts
-from triangulate.numbers import ward_values as numbers
+from triangulate import core, numbers
+from triangulate.core import headed, label
 
 st.title("Ward profile")
+engine = ui.engine()
 ward = ui.ward_picker("Ward", key="profile_ward")
 name = ui.ward_name(ward)
 
-with ui.friendly_errors(), session_scope(ui.engine()) as session:
-    frame = numbers.all_wards_indicator_frame(session)
-    table = numbers.ward_indicator_table(session, ward)
-    dz_all = numbers.datazone_values(session, "income_deprived_rate", ward)
-    defs = numbers.indicators_frame(session)
-    trend_keys = numbers.indicators_with_trends(session)
-    trends = {k: (numbers.indicator_over_time(session, k, ward), numbers.trend_against_city(session, k, ward, name))
+with ui.friendly_errors():
+    frame = numbers.all_wards_indicator_frame(engine)
+    table = numbers.ward_indicator_table(engine, ward)
+    dz_all = numbers.datazone_values(engine, "income_deprived_rate", ward)
+    defs = numbers.indicators_frame(engine)
+    trend_keys = numbers.indicators_with_trends(engine)
+    trends = {k: (numbers.indicator_over_time(engine, k, ward), numbers.trend_against_city(engine, k, ward, name))
               for k in trend_keys}
 
 if table.empty:
@@ -32,9 +30,9 @@ st.write(f"**{name}** ({ward}) on {len(table)} indicators, against Glasgow City 
          "(ward − Glasgow) ÷ the standard deviation across wards, signed so that positive is worse.")
 
 st.subheader("Where the ward stands out")
-st.caption(f"{palette.WORSE_GLYPH} worse than Glasgow · {palette.BETTER_GLYPH} better than Glasgow. Neutral "
+st.caption(f"{core.WORSE_GLYPH} worse than Glasgow · {core.BETTER_GLYPH} better than Glasgow. Neutral "
            "indicators (population, shares with no better or worse) have no bar.")
-ui.chart(charts.gap_chart(table))
+ui.chart(numbers.gap_chart(table))
 
 st.subheader("Over time")
 if not trends:
@@ -55,13 +53,13 @@ else:
             over_time, summary = trends[key_]
             with col:
                 st.markdown(f"**{ui.md_escape(titles[key_])}**")
-                ui.chart(charts.trend_chart(over_time, name, titles[key_], units[key_]))
+                ui.chart(numbers.trend_chart(over_time, name, titles[key_], units[key_]))
                 st.write(ui.md_escape(summary.sentence))
 
 shown = table.assign(
-    ward_value=[charts.fmt(v, u) for v, u in zip(table["value"], table["unit"])],
-    glasgow=[charts.fmt(v, u) for v, u in zip(table["city_value"], table["unit"])],
-    scotland=[charts.fmt(v, u) for v, u in zip(table["scotland_value"], table["unit"])],
+    ward_value=[numbers.fmt(v, u) for v, u in zip(table["value"], table["unit"])],
+    glasgow=[numbers.fmt(v, u) for v, u in zip(table["city_value"], table["unit"])],
+    scotland=[numbers.fmt(v, u) for v, u in zip(table["scotland_value"], table["unit"])],
     rank_of=[f"{int(r)} of {int(n)}" if r == r else "–" for r, n in zip(table["rank"], table["n_ranked"])],
     issues=[", ".join(ui.issue_label(c) for c in codes) for codes in table["issue_codes"]],
     suppressed=[f"{s} of {a}" for s, a in zip(table["n_suppressed"], table["n_areas"])],
@@ -78,7 +76,7 @@ st.dataframe(shown[columns], hide_index=True, width="stretch",
                             "issues": "Issues",
                             "z": st.column_config.NumberColumn("Gap (SD, + = worse)", format="%.2f"),
                             "suppressed": "Areas suppressed / used", "source_level": "Built from"})
-st.download_button("Download this table (CSV)", exports.csv_text(shown[columns].rename(columns=names)),
+st.download_button("Download this table (CSV)", core.csv_text(shown[columns].rename(columns=names)),
                    f"ward_profile_{ward}.csv", "text/csv")
 
 st.subheader("One indicator in detail")
@@ -90,29 +88,28 @@ row = table[table["indicator_key"] == key].iloc[0]
 left, right = st.columns(2)
 with left:
     st.markdown(f"**{name}, Glasgow and Scotland**")
-    ui.chart(charts.comparison_chart(row, name))
+    ui.chart(numbers.comparison_chart(row, name))
     if row["scotland_value"] is None or row["scotland_value"] != row["scotland_value"]:
         st.caption("No Scotland figure is loaded for this indicator.")
     st.markdown(f"**All {n_wards} wards** (▶ {name}; dashed line: Glasgow)")
-    ui.chart(charts.ranking_chart(frame, key, ward))
+    ui.chart(numbers.ranking_chart(frame, key, ward))
 with right:
     st.markdown(f"**Map of the wards** ({name} outlined)")
-    ui.chart(charts.ward_map(frame, key, row["title"], ward))
+    ui.chart(numbers.ward_map(frame, key, row["title"], ward))
 
-with session_scope(ui.engine()) as session:
-    dz = numbers.datazone_values(session, key, ward)
+dz = numbers.datazone_values(engine, key, ward)
 st.subheader(f"Data zones in {name}")
 if dz["value"].notna().any():
-    ui.chart(charts.datazone_map(dz, row["title"], row["unit"]))
+    ui.chart(numbers.datazone_map(dz, row["title"], row["unit"]))
     st.caption("Data zones outlined with a black dashed line fit the ward only fairly or uncertainly (the DZ→ward "
                "lookup is a best-fit overlay, not official).")
 else:
     st.caption(f"{ui.md_escape(row['title'])} is not published for data zones (built from: {row['source_level']}); the map "
                "shows income deprivation instead.")
-    ui.chart(charts.datazone_map(dz_all, "Income deprived", "fraction"))
+    ui.chart(numbers.datazone_map(dz_all, "Income deprived", "fraction"))
 flagged = dz[dz["fit_quality"] != "good"]
 st.write(f"{len(dz)} data zones are assigned to {name}; {len(flagged)} of them fit only fairly or uncertainly:")
-dz_view = dz.assign(value=[charts.fmt(v, row["unit"]) for v in dz["value"]],
+dz_view = dz.assign(value=[numbers.fmt(v, row["unit"]) for v in dz["value"]],
                     fit_quality=dz["fit_quality"].map(label), second_ward_code=dz["second_ward_code"].map(
                         lambda c: ui.ward_name(c) if isinstance(c, str) and c else "–"))
 st.dataframe(dz_view[["code", "name", "iz_name", "value", "fit_quality", "overlap_share", "second_ward_code",

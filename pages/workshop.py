@@ -5,19 +5,17 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from triangulate.joint import convergence as cv
-from triangulate.joint import thresholds as th
-from triangulate.joint import workshop
-from triangulate.joint.evidence import escape_markdown as md
+from triangulate import joint, residents
+from triangulate.core import escape_markdown as md
 
 actor = ui.actor()
 engine = ui.engine()
 ward_code = ui.ward_picker()
 ward = ui.ward_name(ward_code)
 
-t = th.load(engine)
+t = joint.load_thresholds(engine)
 with ui.friendly_errors():
-    matrix = cv.matrix(engine, [ward_code], t)
+    matrix = joint.matrix(engine, actor, [ward_code], t)
 if matrix.empty:
     st.info("No issues in the codebook yet: load the default codebook on **Codebook**.")
     st.stop()
@@ -48,7 +46,7 @@ where.markdown(f"**{md(ward)}** · issue {st.session_state[key] + 1} of {len(age
 
 # Large type for the wall. User text goes through Markdown escaping only; the one HTML element (the
 # verdict badge) holds nothing but the fixed verdict vocabulary.
-style = cv.STYLE[row["verdict"]]
+style = joint.STYLE[row["verdict"]]
 st.markdown(f"# {md(row['issue'])}")
 st.markdown(f"<span style='font-size:2rem;padding:.15rem .8rem;border-radius:.4rem;background:{style['colour']};"
             f"color:black;font-weight:700'>{style['glyph']} {row['verdict']}</span>", unsafe_allow_html=True)
@@ -57,23 +55,22 @@ for col, strand, title in zip(st.columns(3), ("numbers", "practitioners", "resid
                               ("The numbers", "Practitioners", "Residents")):
     level = row[strand]
     col.markdown(f"#### {title}")
-    col.markdown(f"## {cv.LEVEL_GLYPH.get(level, '')} {level}")
+    col.markdown(f"## {joint.LEVEL_GLYPH.get(level, '')} {level}")
     col.markdown(md(row[f"{strand}_summary"]))
-    # officers' examples come from unredacted insight text: shown only to roles that may read it
-    if row[f"{strand}_examples"] and (strand != "practitioners" or ui.allowed("insights.read_text")):
+    # officers' examples come from unredacted insight text: the library leaves them out for roles that may not
+    # read it (joint.matrix takes the acting user)
+    if row[f"{strand}_examples"]:
         col.markdown("**Examples:** " + md(row[f"{strand}_examples"]))
 # is the machine's issue behind the residents' level verified? (Check the machine, issue 11)
 if ui.allowed("machine_check.read"):
-    from triangulate.residents import machine_check
-
-    check = machine_check.flags(engine, actor, t).get(row["issue_code"])
+    check = residents.machine_flags(engine, actor, t).get(row["issue_code"])
     if check is not None:
         st.columns(3)[2].markdown(f"**{md(check.short)}** — {md(check.sentence)}")
 with st.expander("Why does it say " + row["verdict"] + "?"):
     st.markdown(md(row["why"]))
 
 st.subheader("Notes from the room")
-notes = workshop.notes(engine, ward_code, row["issue_code"])
+notes = joint.workshop_notes(engine, actor, ward_code, row["issue_code"])
 for n in notes.itertuples():
     st.text(f"• {n.text}   ({n.author}, {n.created_at:%H:%M})")
 if ui.allowed("workshop.write"):
@@ -81,7 +78,7 @@ if ui.allowed("workshop.write"):
         text = st.text_area("Add a note", placeholder="What did the room say about this issue?", height=100)
         if st.form_submit_button("Save note", type="primary"):
             with ui.friendly_errors():
-                workshop.add_note(engine, actor, ward_code, row["issue_code"], text)
+                joint.add_note(engine, actor, ward_code, row["issue_code"], text)
                 st.toast("Note saved.")
                 st.rerun()
 else:

@@ -15,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
 from hypothesis import strategies as st
 from sqlalchemy import MetaData
 
@@ -51,6 +52,9 @@ hostile_text = st.one_of(st.sampled_from(HOSTILE), typed_text,
                          st.builds(lambda a, b: a + b, st.sampled_from(SHORT_HOSTILE), typed_text))
 
 SETTINGS = dict(deadline=None, derandomize=False)
+# The hostile tests' own settings: no deadline (a loaded machine is slow) and fixtures shared across examples.
+FAST = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                                    HealthCheck.data_too_large])
 
 GOVAN, CALTON, SPRINGBURN = "S13002971", "S13002975", "S13002983"
 

@@ -25,8 +25,8 @@ from triangulate.codebook import issues as codebook
 from triangulate.core import db
 from triangulate.core.db import session_scope
 from triangulate.core.permissions import SYSTEM, Actor
+from triangulate.core.words import escape_markdown
 from triangulate.joint import report
-from triangulate.joint.evidence import escape_markdown
 from triangulate.practitioners import insights
 from ui import md_escape
 

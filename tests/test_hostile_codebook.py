@@ -10,12 +10,13 @@ from __future__ import annotations
 import uuid
 from xml.etree.ElementTree import Element, SubElement, tostring
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
 from schemas import Issue
 from tests.hostile_support import (  # noqa: F401
+    FAST,
     HOSTILE,
     assert_documented,
     base_data,
@@ -31,8 +32,6 @@ from triangulate.core.db import session_scope
 from triangulate.core.errors import ImportFailed, TriangulateError
 from triangulate.core.permissions import Actor
 
-FAST = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                                    HealthCheck.data_too_large])
 NAME, FORM = "codebook .qdc importer", "codebook forms (add_issue / edit_issue)"
 RESEARCHER = Actor("researcher", "researcher", id=3)
 NS = qdc.NAMESPACE

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import json
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -19,6 +19,7 @@ from sqlmodel import select
 from schemas import Indicator
 from tests.hostile_support import (
     CALTON,
+    FAST,
     GOVAN,
     HOSTILE,
     SPRINGBURN,
@@ -37,8 +38,6 @@ from triangulate.numbers.importing import import_indicators
 
 RESEARCHER = Actor("researcher", "researcher")
 NAME = "indicators-importer"
-FAST = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                                    HealthCheck.data_too_large])
 
 HEADERS = [
     ["area_code", "period", "value"],

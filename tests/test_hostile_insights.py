@@ -10,7 +10,7 @@ import csv
 import io
 from datetime import date
 
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -19,6 +19,7 @@ from sqlmodel import select
 from schemas import Insight
 from tests.hostile_support import (
     CALTON,
+    FAST,
     GOVAN,
     HOSTILE,
     LONG,
@@ -36,8 +37,6 @@ from triangulate.core.permissions import Actor
 from triangulate.practitioners import importing as insight_import
 from triangulate.practitioners import insights
 
-FAST = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                                    HealthCheck.data_too_large])
 FILE_IMPORTER, FORM = "insights-importer (CSV/XLSX)", "insight form (insights.create)"
 RESEARCHER = Actor("researcher", "researcher", id=3)
 HEADER = ["ward", "date", "author", "role_service", "evidence_type", "families", "confidence", "text", "codes",

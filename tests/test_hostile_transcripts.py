@@ -12,12 +12,13 @@ from __future__ import annotations
 import io
 
 import docx
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
 from schemas import Segment, Speaker, Transcript
 from tests.hostile_support import (  # noqa: F401
+    FAST,
     GOVAN,
     HOSTILE,
     assert_documented,
@@ -34,8 +35,6 @@ from triangulate.core.permissions import Actor
 from triangulate.residents import store as residents
 from triangulate.residents import transcripts
 
-FAST = dict(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                                    HealthCheck.data_too_large])
 PARSER, PIPELINE = "transcript parsers (txt/md/docx/vtt/srt)", "transcript save pipeline (parse, redact, store)"
 RESEARCHER = Actor("researcher", "researcher", id=3)
 # Payloads redaction has no reason to touch: they must come out exactly as they went in.

@@ -2,13 +2,14 @@
 can follow back to the evidence."""
 from __future__ import annotations
 
+from triangulate.core.permissions import SYSTEM
 from triangulate.joint import convergence as cv
 
 GOVAN = "S13002971"
 
 
 def test_govan_shows_all_four_verdicts(demo_engine):
-    m = cv.matrix(demo_engine, [GOVAN]).set_index("issue_code")
+    m = cv.matrix(demo_engine, SYSTEM, [GOVAN]).set_index("issue_code")
     assert m.loc["housing", "verdict"] == "agreement"
     assert m.loc["food", "verdict"] == "partial agreement"
     assert m.loc["childcare", "verdict"] == "silence"
@@ -28,7 +29,7 @@ def test_govan_shows_all_four_verdicts(demo_engine):
 
 
 def test_every_ward_has_a_verdict_per_issue(demo_engine):
-    m = cv.matrix(demo_engine, None)
+    m = cv.matrix(demo_engine, SYSTEM, None)
     assert m["ward_code"].nunique() == 23
     assert set(m["verdict"]) <= set(cv.VERDICTS)
     calton = m[m["ward_code"] == "S13002975"]

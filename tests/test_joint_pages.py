@@ -2,35 +2,17 @@
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 from sqlmodel import select
 
 from schemas import DataNeed, Hypothesis, Setting, WorkshopNote
 from tests import joint_scenario as js
 from tests.apptest_helpers import run_page
-from triangulate.core import db
 from triangulate.core.db import session_scope
-from triangulate.core.permissions import Actor
+from triangulate.core.permissions import SYSTEM, Actor
 from triangulate.joint import thresholds as th
 
 LEAD = Actor("lead", "lead")
 VIEWER = Actor("viewer", "viewer")
-
-
-@pytest.fixture
-def planted_app(tmp_path, monkeypatch):
-    path = tmp_path / "planted.db"
-    engine = db.make_engine(f"sqlite:///{path}")
-    db.upgrade(engine)
-    js.plant_govan(engine)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    monkeypatch.setenv("TRIANGULATE_DATA_DIR", str(tmp_path / "data"))
-    db.get_engine.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield engine
-    engine.dispose()
-    db.get_engine.cache_clear()
 
 
 def _texts(at, kind="markdown"):
@@ -105,7 +87,7 @@ def test_data_needs_accept_from_proposals(planted_app):
     assert ((proposals["issue"] == "Childcare") & (proposals["reason"] == "a strand is silent")).any()
     from triangulate.joint import dataneeds
 
-    p = dataneeds.propose(planted_app, [js.GOVAN])[0]
+    p = dataneeds.propose(planted_app, SYSTEM, [js.GOVAN])[0]
     dataneeds.accept(planted_app, LEAD, p.ward_code, p.issue_code, p.strand, p.description)
     at = run_page("data_needs.py", LEAD, ward_code=js.GOVAN)
     assert not at.exception

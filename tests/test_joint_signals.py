@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests import joint_scenario as js
+from triangulate.core.permissions import SYSTEM
 from triangulate.joint import convergence as cv
 from triangulate.joint import examples as ex
 from triangulate.joint import signals as sig
@@ -11,7 +12,7 @@ from triangulate.joint.thresholds import Thresholds
 
 
 def _signals(engine, ward=js.GOVAN, t=None):
-    return {(s.issue_code, s.strand): s for s in sig.compute(engine, t or Thresholds(), [ward])}
+    return {(s.issue_code, s.strand): s for s in sig.compute(engine, SYSTEM, t or Thresholds(), [ward])}
 
 
 def test_numbers_standardised_gap_with_polarity(engine):
@@ -95,7 +96,7 @@ def test_examples_stem_and_places():
 
 def test_planted_govan_gives_all_four_verdicts(engine):
     js.plant_govan(engine)
-    m = cv.matrix(engine, [js.GOVAN]).set_index("issue_code")
+    m = cv.matrix(engine, SYSTEM, [js.GOVAN]).set_index("issue_code")
     assert m.loc["housing", "verdict"] == "agreement"
     assert m.loc["food", "verdict"] == "partial agreement"
     assert m.loc["childcare", "verdict"] == "silence"
@@ -103,7 +104,7 @@ def test_planted_govan_gives_all_four_verdicts(engine):
     assert m["verdict"].iloc[0] == "dissonance"  # what needs discussion comes first
     assert m["rank"].is_monotonic_increasing
     assert "damp" in m.loc["housing", "why"] and "+2.09 SD" in m.loc["housing", "why"]
-    maryhill = cv.matrix(engine, [js.MARYHILL]).set_index("issue_code")
+    maryhill = cv.matrix(engine, SYSTEM, [js.MARYHILL]).set_index("issue_code")
     assert maryhill.loc["childcare", "verdict"] == "no data"
     assert maryhill.loc["housing", "verdict"] == "no data"  # only the numbers have data
 
@@ -113,3 +114,34 @@ def test_consensus_not_coded_removes_the_issue_from_the_insight(engine):
     js.insight(engine, js.GOVAN, "The nursery staff were lovely.",
                [(ids["childcare"], "problem", 3, "a"), (ids["childcare"], "not_coded", 1, "consensus")])
     assert _signals(engine)[("childcare", "practitioners")].level == "not raised"
+
+
+def test_the_joint_face_withholds_officers_words_from_roles_that_may_not_read_insight_text(engine):
+    """Officers' example words come from unredacted insight text: a viewer gets the same verdicts without them."""
+    from triangulate.core.errors import PermissionDenied
+    from triangulate.core.permissions import Actor
+
+    js.plant_govan(engine)
+    viewer, lead = Actor("v", "viewer"), Actor("l", "lead")
+    seen = cv.matrix(engine, lead, [js.GOVAN]).set_index("issue_code")
+    hidden = cv.matrix(engine, viewer, [js.GOVAN]).set_index("issue_code")
+    assert list(hidden["verdict"]) == list(seen["verdict"])  # judged on the same evidence
+    assert seen.loc["housing", "practitioners_examples"] and "damp" in seen.loc["housing", "why"]
+    assert (hidden["practitioners_examples"] == "").all()
+    assert "damp" not in hidden.loc["housing", "why"]  # the shared examples are officers' words too
+    assert "insight text" in hidden.loc["housing", "why"]  # …and the reason says why they are not shown
+    assert hidden.loc["housing", "residents_examples"] == seen.loc["housing", "residents_examples"]
+    practitioners = [s for s in sig.compute(engine, viewer, Thresholds(), [js.GOVAN]) if s.strand == "practitioners"]
+    assert practitioners and not any(s.examples or s.stems or s.all_stems for s in practitioners)
+    with pytest.raises(PermissionDenied):
+        cv.matrix(engine, None, [js.GOVAN])
+
+
+def test_cells_hold_the_explanation_as_fields(engine):
+    js.plant_govan(engine)
+    cell = next(c for c in cv.cells(engine, SYSTEM, [js.GOVAN]) if c.issue_code == "transport")
+    assert cell.verdict == "dissonance" and cell.reason.startswith("Dissonance:")
+    assert set(cell.evidence) == set(sig.STRANDS)
+    assert cell.why == cell.reason + " Evidence — " + " ".join(
+        f"{cv.SUBJECT[s].capitalize()}: {cell.evidence[s]}" for s in sig.STRANDS)
+    assert [(p.a, p.b) for p in cell.pairs] == list(cv.PAIRS) and all(p.reason for p in cell.pairs)

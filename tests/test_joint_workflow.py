@@ -10,7 +10,7 @@ from sqlmodel import select
 from schemas import AuditEvent, DataNeed, Setting
 from tests import joint_scenario as js
 from triangulate.core.errors import NotFound, PermissionDenied, TriangulateError
-from triangulate.core.permissions import Actor
+from triangulate.core.permissions import SYSTEM, Actor
 from triangulate.joint import convergence as cv
 from triangulate.joint import dataneeds, hypotheses, workshop
 from triangulate.joint import thresholds as th
@@ -29,7 +29,7 @@ def _audit(engine, action, entity):
 
 def test_silences_and_gaps_propose_needs_and_lead_accepts(engine):
     js.plant_govan(engine)
-    proposals = dataneeds.propose(engine, [js.GOVAN])
+    proposals = dataneeds.propose(engine, SYSTEM, [js.GOVAN])
     by_key = {(p.issue_code, p.strand): p for p in proposals}
     # childcare: residents prominent, officers silent → a need for the practitioners strand
     assert by_key[("childcare", "practitioners")].reason == "silence"
@@ -38,16 +38,16 @@ def test_silences_and_gaps_propose_needs_and_lead_accepts(engine):
     assert ("housing", "numbers") not in by_key  # housing has an elevated indicator
     assert proposals[0].reason == "silence"  # silences first
     # Maryhill has neither insights nor transcripts: no-data needs for those strands on every issue
-    maryhill = {(p.issue_code, p.strand, p.reason) for p in dataneeds.propose(engine, [js.MARYHILL])}
+    maryhill = {(p.issue_code, p.strand, p.reason) for p in dataneeds.propose(engine, SYSTEM, [js.MARYHILL])}
     assert ("food", "residents", "no data") in maryhill and ("food", "practitioners", "no data") in maryhill
 
     p = by_key[("childcare", "practitioners")]
     need_id = dataneeds.accept(engine, LEAD, p.ward_code, p.issue_code, p.strand, p.description, owner="Jo")
     assert dataneeds.accept(engine, LEAD, p.ward_code, p.issue_code, p.strand, "again") == need_id  # once only
-    proposed = {(q.issue_code, q.strand) for q in dataneeds.propose(engine, [js.GOVAN])}
-    assert ("childcare", "practitioners") not in proposed
+    again = dataneeds.propose(engine, SYSTEM, [js.GOVAN])
+    assert ("childcare", "practitioners") not in {(q.issue_code, q.strand) for q in again}
     dataneeds.update(engine, LEAD, need_id, status="in progress", owner="Priya")
-    reg = dataneeds.register(engine, [js.GOVAN])
+    reg = dataneeds.register(engine, SYSTEM, [js.GOVAN])
     assert reg.loc[0, "status"] == "in progress" and reg.loc[0, "owner"] == "Priya"
     assert _audit(engine, "edit", "data_need")[0].detail["changed"]["owner"] == {"from": "Jo", "to": "Priya"}
     with pytest.raises(TriangulateError):
@@ -89,9 +89,9 @@ def test_hypotheses_log(engine):
     hid = hypotheses.add(engine, LEAD, js.GOVAN, "What if the nursery opened until 6 pm?", "childcare",
                          "Eight weeks; count parents who take up work", "Aileen")
     hypotheses.update(engine, ADMIN, hid, status="testing", notes="Started at the Pearce Institute")
-    log = hypotheses.log(engine, [js.GOVAN])
+    log = hypotheses.log(engine, SYSTEM, [js.GOVAN])
     assert log.loc[0, "issue_code"] == "childcare" and log.loc[0, "status"] == "testing"
-    assert hypotheses.log(engine, [js.CALTON]).empty
+    assert hypotheses.log(engine, SYSTEM, [js.CALTON]).empty
     with pytest.raises(TriangulateError):
         hypotheses.add(engine, LEAD, js.GOVAN, "   ")
     with pytest.raises(TriangulateError):
@@ -105,11 +105,11 @@ def test_workshop_notes_per_issue(engine):
     js.base(engine)
     first = workshop.add_note(engine, LEAD, js.GOVAN, "transport", "Officers and residents see buses differently")
     workshop.add_note(engine, LEAD, js.GOVAN, "food", "Pantry runs out by Thursday")
-    notes = workshop.notes(engine, js.GOVAN, "transport")
-    assert list(notes["text"]) == ["Officers and residents see buses differently"]
-    assert len(workshop.notes(engine, js.GOVAN)) == 2
+    transport = workshop.notes(engine, SYSTEM, js.GOVAN, "transport")
+    assert list(transport["text"]) == ["Officers and residents see buses differently"]
+    assert len(workshop.notes(engine, SYSTEM, js.GOVAN)) == 2
     workshop.delete_note(engine, LEAD, first)
-    assert workshop.notes(engine, js.GOVAN, "transport").empty
+    assert workshop.notes(engine, SYSTEM, js.GOVAN, "transport").empty
     with pytest.raises(TriangulateError):
         workshop.add_note(engine, LEAD, js.GOVAN, "food", "  ")
 
@@ -117,13 +117,13 @@ def test_workshop_notes_per_issue(engine):
 def test_thresholds_saved_audited_and_change_verdicts(engine):
     js.plant_govan(engine)
     assert th.load(engine) == th.Thresholds()
-    before = cv.matrix(engine, [js.GOVAN]).set_index("issue_code")
+    before = cv.matrix(engine, SYSTEM, [js.GOVAN]).set_index("issue_code")
     assert before.loc["food", "verdict"] == "partial agreement"
     # a lead decides that one mention is enough to count as prominent: food then agrees on prominence,
     # but officers and residents still give different examples → still partial
     th.save(engine, LEAD, th.Thresholds(residents_prominent_min_segments=1, residents_prominent_share=0.05))
     assert th.load(engine).residents_prominent_min_segments == 1
-    after = cv.matrix(engine, [js.GOVAN]).set_index("issue_code")
+    after = cv.matrix(engine, SYSTEM, [js.GOVAN]).set_index("issue_code")
     assert after.loc["food", "residents"] == "prominent"
     assert "same meaning and prominence" in after.loc["food", "why"]
     event = _audit(engine, "setting", "thresholds")[-1]

@@ -94,27 +94,6 @@ def test_search_results_are_coded_in_bulk(app_env):
     assert not viewer.exception and not [m for m in viewer.multiselect if m.key == "search_code_bulk_issues"]
 
 
-@pytest.fixture
-def planted_app(tmp_path, monkeypatch):
-    import streamlit as st
-
-    from tests import joint_scenario as js
-    from triangulate.core import db
-
-    path = tmp_path / "planted.db"
-    engine = db.make_engine(f"sqlite:///{path}")
-    db.upgrade(engine)
-    js.plant_govan(engine)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    monkeypatch.setenv("TRIANGULATE_DATA_DIR", str(tmp_path / "data"))
-    db.get_engine.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield engine
-    engine.dispose()
-    db.get_engine.cache_clear()
-
-
 def test_joint_display_and_workshop_flag_unchecked_and_not_analysed_residents(planted_app):
     from sqlalchemy import update
 

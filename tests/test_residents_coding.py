@@ -149,12 +149,12 @@ def test_clearing_every_code_returns_the_segment_to_the_machine(city, engine):
     with Session(engine) as s:  # so the next `analyse` runs and assigns it, though no text changed
         assert s.exec(select(TopicModel)).one().stale
     # and the residents' column now says so, with how many segments wait
-    matrix = cv.matrix(engine, [js.GOVAN]).set_index("issue_code")
+    matrix = cv.matrix(engine, SYSTEM, [js.GOVAN]).set_index("issue_code")
     assert set(matrix["residents"]) == {"not analysed"}
     summary = matrix.loc["housing", "residents_summary"]
     assert "1 of this ward's 4 resident segments and 1 across the city wait" in summary
     assert matrix.loc["housing", "numbers–residents"] == "no data"
-    calton = cv.matrix(engine, [js.CALTON]).set_index("issue_code")
+    calton = cv.matrix(engine, SYSTEM, [js.CALTON]).set_index("issue_code")
     assert "0 of this ward's 2" in calton.loc["housing", "residents_summary"]
     assert signals.waiting_segments(engine) == {js.GOVAN: 1}
 

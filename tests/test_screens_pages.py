@@ -132,7 +132,7 @@ from triangulate.joint import thresholds as th
 engine = ui.engine()
 ward = st.session_state.get("ward_code", "S13002971")
 t = th.load(engine)
-matrix = cv.matrix(engine, [ward], t)
+matrix = cv.matrix(engine, ui.actor(), [ward], t)
 shown = wall.agenda(matrix, only_flagged=True)
 st.caption(wall.filter_note(matrix, shown))
 st.session_state["wall_view"] = True

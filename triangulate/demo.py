@@ -14,6 +14,8 @@ from triangulate.codebook import issues as codebook
 from triangulate.core import db
 from triangulate.core.permissions import SYSTEM
 
+__all__ = ["advertised_accounts", "load"]  # what app.py and the command line may call
+
 # Demo accounts, one per role, exist only in a database filled with `init --demo`.
 PUBLIC_DEMO_PASSWORD = "triangulate-demo"
 DEMO_PASSWORD = os.environ.get("TRIANGULATE_DEMO_PASSWORD", PUBLIC_DEMO_PASSWORD)

@@ -4,20 +4,15 @@ This is the only Streamlit-aware code outside app.py and pages/; `triangulate/` 
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 from contextlib import contextmanager
 
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
-from sqlmodel import select
 
-from schemas import Ward
-from triangulate import demo
-from triangulate.access import retention
-from triangulate.core import db
-from triangulate.core.errors import ImportFailed, TriangulateError, explain
-from triangulate.core.permissions import SYSTEM, Actor, can
-from triangulate.joint.evidence import escape_markdown
+from triangulate import access, core, demo, numbers
+from triangulate.core import SYSTEM, Actor, ImportFailed, TriangulateError, can, escape_markdown, explain
 
 ATTRIBUTION = (
     "Contains public sector information licensed under the Open Government Licence v3.0. Sources: "
@@ -33,25 +28,21 @@ ILLUSTRATIVE = ("Illustrative data: these officer insights and resident transcri
 @st.cache_resource(show_spinner="Preparing the database…")
 def engine():
     """One engine per server; on first run an empty database is filled with the embedded default."""
-    eng = db.get_engine()
-    db.upgrade(eng)
-    if db.is_empty(eng):
+    eng = core.get_engine()
+    core.upgrade(eng)
+    if core.is_empty(eng):
         demo.load(eng)
     # Raw uploads past the retention period go at every server start, not only when an admin clicks.
-    retention.apply_retention(eng, SYSTEM)
+    access.apply_retention(eng, SYSTEM)
     # Compute the 23 wards' indicators while the user signs in, so the first page after sign-in is fast.
     threading.Thread(target=_warm_ward_indicators, args=(eng,), daemon=True).start()
     return eng
 
 
 def _warm_ward_indicators(eng) -> None:
-    from triangulate.numbers import ward_values as numbers
-
-    try:
-        with db.session_scope(eng) as session:
-            numbers.all_wards_indicator_frame(session)
-    except Exception:  # a warm-up only; the page computes it again and reports any error itself
-        pass
+    # a warm-up only; the page computes it again and reports any error itself
+    with contextlib.suppress(Exception):
+        numbers.all_wards_indicator_frame(eng)
 
 
 def actor() -> Actor:
@@ -66,10 +57,35 @@ def allowed(permission: str) -> bool:
     return can(st.session_state.get("actor"), permission)
 
 
+def stop_unless(allowed: bool, message: str, say=st.warning) -> None:
+    """End the page here, saying `message`, for a user whose role may not use it."""
+    if not allowed:
+        say(message)
+        st.stop()
+
+
+def save_table_edits(original, edited, fields, update) -> None:
+    """A "Save N change(s)" button under an editable register: `update(row id, {field: new value})` for each row
+    whose `fields` the user changed (errors shown as every page shows them)."""
+    changed = [(int(new["id"]), {k: new[k] for k in fields if new[k] != old[k]})
+               for (_, old), (_, new) in zip(original.iterrows(), edited.iterrows())]
+    changed = [(i, c) for i, c in changed if c]
+    if st.button(f"Save {len(changed)} change(s)", disabled=not changed):
+        with friendly_errors():
+            for row_id, change in changed:
+                update(row_id, change)
+            st.success("Saved.")
+            st.rerun()
+
+
+def may_read_insight_text() -> bool:
+    """The library's one rule for officers' words (core.may_read_insight_text), for the signed-in user."""
+    return core.may_read_insight_text(st.session_state.get("actor"))
+
+
 @st.cache_data(ttl=300, show_spinner=False)
 def wards() -> list[tuple[str, str]]:
-    with db.session_scope(engine()) as session:
-        return [(w.code, w.name) for w in session.exec(select(Ward).order_by(Ward.name))]
+    return numbers.ward_names(engine())
 
 
 def current_ward() -> str:

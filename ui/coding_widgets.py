@@ -4,19 +4,16 @@ codes one segment (or a span of it), many segments at once, or settles a disagre
 from __future__ import annotations
 
 import streamlit as st
-from sqlmodel import Session
 
 import ui
-from triangulate.codebook import issues as codebook
-from triangulate.residents import coding
+from triangulate import codebook, residents
 
 
 def _issue_options(engine) -> dict[str, str]:
     """code -> label for every active issue (parents too: they are assignable), `none` first. Read each
     run (one small query), so an issue added on Codebook is offered at once."""
-    with Session(engine) as session:
-        rows = codebook.flat_tree(session)
-    options = {coding.NONE: "none: about no issue (filler, small talk, logistics)"}
+    rows = codebook.flat_tree(engine)
+    options = {residents.NONE: "none: about no issue (filler, small talk, logistics)"}
     for depth, issue in rows:
         options[issue.code] = ("  " * depth) + issue.label
     return options
@@ -41,16 +38,16 @@ def segment_coder(engine, actor, segment_id: int, text: str, key: str, mine: lis
         cleared = clear.form_submit_button("Remove my codes")
     if saved:
         with ui.friendly_errors():
-            span = coding.span_of(text, words) if words.strip() else None
-            status = coding.code_segment(engine, actor, segment_id, chosen, span=span)
+            span = residents.span_of(text, words) if words.strip() else None
+            status = residents.code_segment(engine, actor, segment_id, chosen, span=span)
             _say(status)
     if cleared:
         with ui.friendly_errors():
-            coding.clear_codes(engine, actor, segment_id)
+            residents.clear_codes(engine, actor, segment_id)
             st.toast("Your codes on this segment were removed.")
 
 
-def _say(status: coding.SegmentStatus) -> None:
+def _say(status: residents.SegmentStatus) -> None:
     if status.disputed:
         st.warning(f"Saved. Coders differ with no majority ({ui.md_escape(status.describe())}): both are kept; "
                    "the segment keeps the first coder's code until the disagreement is settled.")
@@ -64,7 +61,7 @@ def settle_widget(engine, actor, segment_id: int, key: str) -> None:
         chosen = issue_picker(engine, "Settle as", f"{key}_settle_issues_{segment_id}")
         if st.form_submit_button("Settle"):
             with ui.friendly_errors():
-                status = coding.settle(engine, actor, segment_id, chosen)
+                status = residents.settle_coding(engine, actor, segment_id, chosen)
                 st.success(f"Settled: the segment counts as {ui.md_escape(status.effective)}.")
 
 
@@ -76,7 +73,7 @@ def bulk_coder(engine, actor, segment_ids: list[int], key: str, what: str) -> No
         go = st.form_submit_button(f"Code {len(segment_ids)} segment(s)", type="primary")
     if go:
         with ui.friendly_errors():
-            result = coding.code_segments(engine, actor, segment_ids, chosen, skip_coded=skip)
+            result = residents.code_segments(engine, actor, segment_ids, chosen, skip_coded=skip)
             st.success(f"Coded {result['coded']} segment(s); left {result['skipped']} already coded."
                        + (f" {len(result['disputed'])} now differ from another coder's codes." if result["disputed"]
                           else ""))
@@ -84,18 +81,16 @@ def bulk_coder(engine, actor, segment_ids: list[int], key: str, what: str) -> No
 
 def topic_coder(engine, actor, key: str) -> None:
     """Code every resident segment of one of the current topics (researchers)."""
-    from triangulate.residents import topics
-
     if not ui.allowed("segments.code"):
         return
     with st.expander("Code a whole topic"), ui.friendly_errors():
-        frame = topics.topics_frame(engine, actor)
+        frame = residents.topics_frame(engine, actor)
         if frame.empty:
             st.info("No topics yet: run the analysis on **Topics**.")
             return
         labels = {int(r.topic_id): f"{r.label} ({r.size} segments; now {r.issue})" for r in frame.itertuples()}
         topic_id = st.selectbox("Topic", list(labels), format_func=labels.get, key=f"{key}_topic")
-        ids = coding.topic_segment_ids(engine, actor, topic_id)
+        ids = residents.topic_segment_ids(engine, actor, topic_id)
         bulk_coder(engine, actor, ids, f"{key}_{topic_id}", f"the topic's {len(ids)} resident segment(s)")
 
 

@@ -4,23 +4,20 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from triangulate.core import palette
+from triangulate import codebook, core, numbers
 
 
-def chart(chart_spec, min_font: int = palette.MIN_FONT, **kwargs) -> None:
+def chart(chart_spec, min_font: int = core.MIN_FONT, **kwargs) -> None:
     """Draw an Altair chart at the page's width, with text ≥ `min_font` px (12 by default; larger on the
     wall) and no axis label shortened or dropped."""
-    st.vega_lite_chart(palette.readable_spec(chart_spec, min_font), width="stretch", **kwargs)
+    st.vega_lite_chart(core.readable_spec(chart_spec, min_font), width="stretch", **kwargs)
 
 
 @st.cache_data(ttl=300, show_spinner=False)
 def issue_labels() -> dict[str, str]:
-    from triangulate.codebook import issues as codebook
-    from triangulate.core.db import session_scope
     from ui import engine
 
-    with session_scope(engine()) as session:
-        return {i.code: i.label for i in codebook.issues(session, include_retired=True)}
+    return {i.code: i.label for i in codebook.list_issues(engine(), include_retired=True)}
 
 
 def issue_label(code: str) -> str:
@@ -136,8 +133,4 @@ def joint_matrix_list(view: pd.DataFrame, style: dict, level_glyph: dict, subjec
 def issue_trend_sentences(engine, ward_code: str, issue_code: str, ward_name: str) -> list[str]:
     """For the joint display's numbers evidence: is the ward's gap to Glasgow widening or narrowing, on each
     indicator linked to the issue that has more than one period."""
-    from triangulate.core.db import session_scope
-    from triangulate.numbers import ward_values as numbers
-
-    with session_scope(engine) as session:
-        return [t.sentence for t in numbers.issue_trends(session, issue_code, ward_code, ward_name)]
+    return [t.sentence for t in numbers.issue_trends(engine, issue_code, ward_code, ward_name)]

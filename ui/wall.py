@@ -13,12 +13,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from triangulate.core.db import session_scope
-from triangulate.core.words import label
-from triangulate.joint import convergence as cv
-from triangulate.joint import evidence, workshop
-from triangulate.numbers import charts
-from triangulate.numbers import ward_values as numbers
+from triangulate import joint, numbers
+from triangulate.core import label
 
 # Sizes at 1920×1080: a headline of 56 px and evidence of 26 px read from the back of a meeting room.
 _WALL_CSS = """<style>
@@ -81,16 +77,16 @@ def one_line(summary: str) -> str:
     return (text[:min(cuts)] if cuts else text).rstrip(" .;:") + "."
 
 
-def _strongest_indicator(session, ward_code: str, issue_code: str, ward_name: str):
+def _strongest_indicator(engine, ward_code: str, issue_code: str, ward_name: str):
     """The linked indicator on which the ward stands out most, with its trend sentence when it has one."""
-    table = numbers.ward_indicator_table(session, ward_code)
+    table = numbers.ward_indicator_table(engine, ward_code)
     if table.empty:
         return None, None
     linked = table[table["issue_codes"].map(lambda codes: issue_code in codes) & table["value"].notna()]
     if linked.empty:
         return None, None
     row = linked.assign(_gap=linked["z"].abs().fillna(-1)).sort_values("_gap", ascending=False).iloc[0]
-    trend = numbers.trend_against_city(session, row["indicator_key"], ward_code, ward_name)
+    trend = numbers.trend_against_city(engine, row["indicator_key"], ward_code, ward_name)
     return row, (trend if trend.direction != "no trend" else None)
 
 
@@ -140,15 +136,16 @@ def present(engine, actor, ward_code: str, ward_name: str, shown: pd.DataFrame, 
             if st.button("Leave the wall view", key="wall-exit", type="tertiary", width="stretch"):
                 st.session_state[WALL_FLAG] = False
                 st.rerun()
-        style = cv.STYLE[row["verdict"]]
+        style = joint.STYLE[row["verdict"]]
         st.markdown(f"# {md_escape(row['issue'])} — {style['glyph']} {md_escape(row['verdict'])}")
-        cell = next((c for c in cv.cells(engine, [ward_code], thresholds) if c.issue_code == row["issue_code"]), None)
+        judged = joint.cells(engine, actor, [ward_code], thresholds)
+        cell = next((c for c in judged if c.issue_code == row["issue_code"]), None)
         columns = st.columns(3, gap="large")
         titles = {"numbers": "The numbers", "practitioners": "Officers", "residents": "Residents"}
         for col, strand in zip(columns, ("numbers", "practitioners", "residents")):
             with col:
                 level = row[strand]
-                st.markdown(f"### {titles[strand]}: {cv.LEVEL_GLYPH.get(level, '')} {md_escape(level)}")
+                st.markdown(f"### {titles[strand]}: {joint.LEVEL_GLYPH.get(level, '')} {md_escape(level)}")
                 st.markdown(md_escape(one_line(row[f"{strand}_summary"])))
                 _evidence(engine, actor, strand, ward_code, ward_name, row, cell, allowed, chart)
         _notes(engine, actor, ward_code, row, can_write)
@@ -158,18 +155,17 @@ def _evidence(engine, actor, strand, ward_code, ward_name, row, cell, allowed, c
     from ui import md_escape
 
     if strand == "numbers":
-        with session_scope(engine) as session:
-            best, trend = _strongest_indicator(session, ward_code, row["issue_code"], ward_name)
+        best, trend = _strongest_indicator(engine, ward_code, row["issue_code"], ward_name)
         if best is None:
             st.markdown("_No indicator is linked to this issue._")
             return
-        chart(charts.comparison_chart(best, ward_name).properties(height=alt.Step(44)), min_font=20)
+        chart(numbers.comparison_chart(best, ward_name).properties(height=alt.Step(44)), min_font=20)
         if trend is not None:
             st.markdown(md_escape(trend.sentence))
         return
     if strand == "practitioners":
         ids = cell.signals["practitioners"].evidence.get("insight_ids") if cell else None
-        found = evidence.officer_insights(engine, actor, ward_code, row["issue_code"], ids)
+        found = joint.officer_insights(engine, actor, ward_code, row["issue_code"], ids)
         if found.empty:
             st.markdown("_No officer insight in this ward is coded to this issue._")
         elif "text" in found:
@@ -183,7 +179,7 @@ def _evidence(engine, actor, strand, ward_code, ward_name, row, cell, allowed, c
         st.markdown("_Your role sees the residents' level, not their words._")
         return
     stems = cell.signals["residents"].stems if cell else None
-    quotes = evidence.resident_quotes(engine, actor, ward_code, row["issue_code"], 2, stems)
+    quotes = joint.resident_quotes(engine, actor, ward_code, row["issue_code"], 2, stems)
     if quotes.empty:
         st.markdown("_No resident said anything about this issue in this ward's transcripts._")
     for q in quotes.itertuples():
@@ -193,7 +189,7 @@ def _evidence(engine, actor, strand, ward_code, ward_name, row, cell, allowed, c
 def _notes(engine, actor, ward_code: str, row, can_write: bool) -> None:
     from ui import md_escape
 
-    notes = workshop.notes(engine, ward_code, row["issue_code"])
+    notes = joint.workshop_notes(engine, actor, ward_code, row["issue_code"])
     if not notes.empty:
         st.markdown("\n".join(f"- {md_escape(n.text)}" for n in notes.itertuples()))
     if not can_write:
@@ -203,6 +199,6 @@ def _notes(engine, actor, ward_code: str, row, can_write: bool) -> None:
         text = st.text_area("Note from the room", placeholder="What did the room say about this issue?", height=90)
         if st.form_submit_button("Save note", type="primary"):
             if text.strip():
-                workshop.add_note(engine, actor, ward_code, row["issue_code"], text)
+                joint.add_note(engine, actor, ward_code, row["issue_code"], text)
                 st.toast("Note saved.")
                 st.rerun()

@@ -2,18 +2,17 @@
 database, and Playwright drives Debian's Chromium (never a downloaded browser)."""
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests import streamlit_server
+from tests.served_app import CHROMIUM, CHROMIUM_ARGS, free_port, start_app, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
 @pytest.fixture(scope="session")
@@ -23,12 +22,21 @@ def app_url(demo_template, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("browser-app")
     db_path = workdir / "app.db"
     shutil.copy(demo_template, db_path)
-    env = streamlit_server.app_environment(f"sqlite:///{db_path}", workdir / "data")
+    port = free_port()
+    env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", TRIANGULATE_DATA_DIR=str(workdir / "data"),
+               HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT))
+    log = open(workdir / "streamlit.log", "w")
+    proc, url = start_app(port, env, log)
+    if not wait_healthy(url, 60):
+        proc.kill()
+        pytest.fail(f"streamlit did not start: {(workdir / 'streamlit.log').read_text()[-3000:]}")
+    yield url
+    proc.terminate()
     try:
-        with streamlit_server.running(workdir, env, ready_within_s=60) as (_, url):
-            yield url
-    except streamlit_server.ServerDidNotStart as exc:
-        pytest.fail(str(exc))
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
 
 
 @pytest.fixture(scope="session")

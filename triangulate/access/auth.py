@@ -34,6 +34,16 @@ def actor_of(user: User) -> Actor:
     return Actor(username=user.username, role=user.role, id=user.id, display_name=user.display_name)
 
 
+def active_account(engine: Engine, username: str) -> Actor:
+    """The active account called `username` as the acting user (the command line's --as-user: whoever runs it
+    operates the machine and its database already)."""
+    with session_scope(engine) as session:
+        user = session.exec(select(User).where(User.username == username.strip().lower())).first()
+        if user is None or not user.active:
+            raise TriangulateError(f"No active account called {username!r}; see `create-user`.")
+        return actor_of(user)
+
+
 def create_user(engine: Engine, actor: Actor, username: str, password: str | None, role: str,
                 display_name: str = "", service: str = "") -> Actor:
     """Create a local account. The first account on an empty database may be created by SYSTEM."""
@@ -191,6 +201,16 @@ def _aware(moment):
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def hash_password(password: str) -> str:
+    """The stored form of a password (Argon2id, the parameters sign-in verifies with)."""
+    return _hasher.hash(password)
+
+
+def is_locked(user: User, now) -> bool:
+    """Is the account locked out (too many failed sign-ins) at `now`?"""
+    return bool(user.locked_until and _aware(user.locked_until) > now)
+
+
 def users(engine: Engine, actor: Actor) -> list[User]:
     require(actor, "users.manage")
     with session_scope(engine) as session:
@@ -202,4 +222,5 @@ def has_users(engine: Engine) -> bool:
         return session.exec(select(User).limit(1)).first() is not None
 
 
-__all__ = ["SYSTEM", "actor_of", "create_user", "current", "sign_in", "users", "has_users"]
+__all__ = ["SYSTEM", "actor_of", "active_account", "create_user", "current", "hash_password", "is_locked", "sign_in",
+           "users", "has_users"]

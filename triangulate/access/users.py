@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from schemas import User, utcnow
-from triangulate.access.auth import MIN_PASSWORD_LENGTH, _aware, _hasher
+from triangulate.access.auth import MIN_PASSWORD_LENGTH, hash_password, is_locked
 from triangulate.core import audit
 from triangulate.core.db import session_scope
 from triangulate.core.errors import NotFound, TriangulateError
@@ -39,7 +39,7 @@ def accounts(engine: Engine, actor: Actor) -> list[Account]:
     now = utcnow()
     with session_scope(engine) as session:
         return [Account(u.id, u.username, u.display_name, u.role, u.service, u.active,
-                        bool(u.locked_until and _aware(u.locked_until) > now), _sign_in_kind(u), u.created_at)
+                        is_locked(u, now), _sign_in_kind(u), u.created_at)
                 for u in session.exec(select(User).order_by(User.username))]
 
 
@@ -118,7 +118,7 @@ def reset_password(engine: Engine, actor: Actor, username: str, new_password: st
         raise TriangulateError(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
     with session_scope(engine) as session:
         user = _user(session, username)
-        user.password_hash = _hasher.hash(new_password)
+        user.password_hash = hash_password(new_password)
         user.locked_until, user.failed_attempts = None, 0
         session.add(user)
         audit.record(session, actor, "edit", "user", user.id, username=user.username, change="password reset")

@@ -13,7 +13,7 @@ import sys
 
 from sqlalchemy.exc import DBAPIError
 
-from triangulate.core.errors import TriangulateError, explain
+from triangulate.core import TriangulateError, explain
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -5,8 +5,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from triangulate.access import audit_view, backup, erasure, retention
-from triangulate.access import users as users_admin
+from triangulate import access
 from triangulate.cli.common import actor_for, engine_for
 
 
@@ -50,7 +49,7 @@ def _progress(table: str, done: int, total: int) -> None:
 
 def _backup(args) -> int:
     engine = engine_for(args)
-    manifest = backup.backup(engine, actor_for(args, engine), args.out, progress=_progress)
+    manifest = access.create_backup(engine, actor_for(args, engine), args.out, progress=_progress)
     rows = sum(t["rows"] for t in manifest["tables"])
     print(f"Backed up {rows} rows in {len(manifest['tables'])} tables to {args.out} "
           f"({args.out.stat().st_size / 1e6:.1f} MB, schema {manifest['alembic_revision']}).")
@@ -61,8 +60,8 @@ def _restore(args) -> int:
     engine = engine_for(args)
     if not args.source.exists():
         raise FileNotFoundError(2, "No such file", str(args.source))
-    manifest = backup.restore(engine, actor_for(args, engine), args.source, force=args.force,
-                              progress=_progress, accept_unsigned=args.accept_unsigned)
+    manifest = access.restore_backup(engine, actor_for(args, engine), args.source, force=args.force,
+                                     progress=_progress, accept_unsigned=args.accept_unsigned)
     rows = sum(t["rows"] for t in manifest["tables"])
     print(f"Restored {rows} rows from the backup made {manifest['created_at']} by {manifest['created_by']}.")
     return 0
@@ -70,14 +69,14 @@ def _restore(args) -> int:
 
 def _apply_retention(args) -> int:
     engine = engine_for(args)
-    deleted = retention.apply_retention(engine, actor_for(args, engine))
-    print(f"{retention.policy(engine).describe()} Deleted {deleted} raw upload(s).")
+    deleted = access.apply_retention(engine, actor_for(args, engine))
+    print(f"{access.retention_policy(engine).describe()} Deleted {deleted} raw upload(s).")
     return 0
 
 
 def _users(args) -> int:
     engine = engine_for(args)
-    rows = users_admin.accounts(engine, actor_for(args, engine))
+    rows = access.accounts(engine, actor_for(args, engine))
     print(f"{'username':<20} {'role':<11} {'active':<7} {'locked':<7} {'sign-in':<22} name")
     for a in rows:
         print(f"{a.username:<20} {a.role:<11} {'yes' if a.active else 'no':<7} {'yes' if a.locked else 'no':<7} "
@@ -87,15 +86,15 @@ def _users(args) -> int:
 
 def _erase_transcript(args) -> int:
     engine = engine_for(args)
-    report = erasure.erase_transcript(engine, actor_for(args, engine), args.transcript_id)
+    report = access.erase_transcript(engine, actor_for(args, engine), args.transcript_id)
     print(report.summary())
     return 0
 
 
 def _audit_export(args) -> int:
     engine = engine_for(args)
-    flt = audit_view.AuditFilter(actor=args.actor, action=args.action, entity=args.entity, since=args.since,
-                                 until=args.until, limit=10_000_000)
-    args.out.write_text(audit_view.export_csv(engine, actor_for(args, engine), flt), encoding="utf-8")
+    flt = access.AuditFilter(actor=args.actor, action=args.action, entity=args.entity, since=args.since,
+                             until=args.until, limit=10_000_000)
+    args.out.write_text(access.audit_csv(engine, actor_for(args, engine), flt), encoding="utf-8")
     print(f"Wrote the audit log to {args.out}.")
     return 0

@@ -2,20 +2,18 @@
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 from sqlalchemy.engine import Engine
-from sqlmodel import select
 
-from schemas import User
-from triangulate.access.auth import actor_of
-from triangulate.core import db
-from triangulate.core.errors import TriangulateError
-from triangulate.core.permissions import SYSTEM, Actor
+from triangulate import access, core
+from triangulate.core import SYSTEM, Actor, ImportFailed
 
 
 def engine_for(args: argparse.Namespace) -> Engine:
-    engine = db.get_engine(getattr(args, "database_url", None))
-    db.upgrade(engine)
+    engine = core.get_engine(getattr(args, "database_url", None))
+    core.upgrade(engine)
     return engine
 
 
@@ -24,8 +22,22 @@ def actor_for(args: argparse.Namespace, engine: Engine) -> Actor:
     username = getattr(args, "as_user", None)
     if not username:
         return SYSTEM
-    with db.session_scope(engine) as session:
-        user = session.exec(select(User).where(User.username == username.lower())).first()
-        if user is None or not user.active:
-            raise TriangulateError(f"No active account called {username!r}; see `create-user`.")
-        return actor_of(user)
+    return access.active_account(engine, username)
+
+
+def write_out(text: str, out: str | Path | None, said: str | None = None) -> None:
+    """An export's text to the file named by --out (then `said` on standard error), or to standard output."""
+    if out:
+        Path(out).write_text(text, encoding="utf-8")
+        if said:
+            print(said, file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+
+
+def report_problems(exc: ImportFailed, nothing: str = "nothing was imported") -> int:
+    """Every problem of a refused import on standard error, one a line; the exit code for refused input."""
+    print(f"error: {nothing}; {len(exc.problems)} problem(s):", file=sys.stderr)
+    for problem in exc.problems:
+        print(f"  {problem}", file=sys.stderr)
+    return 1

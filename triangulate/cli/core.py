@@ -6,10 +6,9 @@ import os
 import sys
 import time
 
-from triangulate import demo
-from triangulate.access import auth
+from triangulate import access, demo
 from triangulate.cli.common import actor_for, engine_for
-from triangulate.core.permissions import ROLES
+from triangulate.core import ROLES
 
 
 def register(sub) -> None:
@@ -49,6 +48,6 @@ def _create_user(args) -> int:
             print(f"error: set {args.password_env} or run in a terminal to type the password.", file=sys.stderr)
             return 1
         password = getpass.getpass("Password: ")
-    user = auth.create_user(engine, actor, args.username, password, args.role, args.name, args.service)
+    user = access.create_user(engine, actor, args.username, password, args.role, args.name, args.service)
     print(f"Created {user.username} ({user.role}).")
     return 0

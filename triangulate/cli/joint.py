@@ -6,11 +6,8 @@ import sys
 import time
 from pathlib import Path
 
-from triangulate.cli.common import actor_for, engine_for
-from triangulate.core import exports
-from triangulate.core.permissions import require
-from triangulate.joint import convergence as cv
-from triangulate.joint import report
+from triangulate import core, joint
+from triangulate.cli.common import actor_for, engine_for, write_out
 
 COLUMNS = ["issue_code", "issue", "numbers", "practitioners", "residents", "numbers–practitioners",
            "numbers–residents", "practitioners–residents", "verdict", "why"]
@@ -32,37 +29,30 @@ def register(sub) -> None:
 def _matrix(args) -> int:
     engine = engine_for(args)
     actor = actor_for(args, engine)
-    require(actor, "matrix.read")
-    ward_code = cv.ward_code_for(engine, args.ward)
-    frame = cv.matrix(engine, [ward_code])
+    ward_code = joint.ward_code_for(engine, args.ward)
+    frame = joint.matrix(engine, actor, [ward_code])
     frame.insert(0, "ward", frame.pop("ward"))
     frame.insert(0, "ward_code", frame.pop("ward_code"))
     frame = frame[["ward_code", "ward"] + COLUMNS]
     if (frame["residents"] == "not analysed").any():  # never stale in silence
-        from triangulate.joint import signals
-
-        waiting = signals.waiting_segments(engine)
+        waiting = joint.waiting_segments(engine)
         print(f"warning: residents not analysed: {sum(waiting.values())} resident segment(s) "
               f"({waiting.get(ward_code, 0)} in this ward) wait for `python -m triangulate analyse`.", file=sys.stderr)
     if args.format == "json":
         text = json.dumps(frame.to_dict("records"), ensure_ascii=False, indent=2) + "\n"
     else:
-        text = exports.csv_text(frame)
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"Wrote {len(frame)} issues for {frame['ward'].iloc[0]} to {args.out}.", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+        text = core.csv_text(frame)
+    write_out(text, args.out, f"Wrote {len(frame)} issues for {frame['ward'].iloc[0]} to {args.out}.")
     return 0
 
 
 def _report(args) -> int:
     started = time.perf_counter()
-    fmt = report.format_for(args.out)
+    fmt = joint.report_format_for(args.out)
     engine = engine_for(args)
     actor = actor_for(args, engine)
-    ward_code = cv.ward_code_for(engine, args.ward)
-    data = report.export(engine, actor, ward_code, fmt)
+    ward_code = joint.ward_code_for(engine, args.ward)
+    data = joint.export_report(engine, actor, ward_code, fmt)
     Path(args.out).write_bytes(data)
     print(f"Wrote {args.out} ({len(data) / 1024:.0f} KB) in {time.perf_counter() - started:.1f} s.", file=sys.stderr)
     return 0

@@ -5,12 +5,9 @@ import json
 import sys
 from pathlib import Path
 
+from triangulate import core, numbers
 from triangulate.cli.common import actor_for, engine_for
-from triangulate.core import exports
-from triangulate.core.db import session_scope
-from triangulate.core.errors import ImportFailed, TriangulateError
-from triangulate.numbers import importing as numbers_import
-from triangulate.numbers import ward_values as numbers
+from triangulate.core import ImportFailed, TriangulateError
 
 META_FIELDS = ("key", "title", "source", "publisher", "period", "definition", "unit", "polarity", "licence",
                "aggregation", "denominator_label", "notes")
@@ -81,7 +78,7 @@ def _import(args) -> int:
     options = dict(meta=_load_meta(args) or None, sheet=args.sheet, area_level=args.area_level,
                    measurement=args.measurement, skip_outside=args.skip_outside)
     if args.dry_run:
-        plan = numbers_import.plan_import(engine, name, data, **options)
+        plan = numbers.plan_indicator_import(engine, name, data, **options)
         if plan.problems:
             raise ImportFailed(plan.problems)
         print(f"{name}: {plan.format}; {len(plan.rows)} values would be added "
@@ -95,7 +92,7 @@ def _import(args) -> int:
                     print(f"  {field_name}: {value}")
         return 0
     try:
-        result = numbers_import.import_indicators(engine, actor, name, data, **options)
+        result = numbers.import_indicators(engine, actor, name, data, **options)
     except ImportFailed as exc:
         print(f"error: import failed, nothing was saved ({len(exc.problems)} problem(s)):", file=sys.stderr)
         for p in exc.problems:
@@ -113,11 +110,10 @@ def _import(args) -> int:
 
 def _wards(args) -> int:
     engine = engine_for(args)
-    with session_scope(engine) as session:
-        df = numbers.wards_summary(session)
+    df = numbers.wards_summary(engine)
     if df.empty:
         raise TriangulateError("No wards are loaded. Run `python -m triangulate init --demo` first.")
-    text = exports.csv_text(df) if args.format == "csv" else df.to_json(orient="records", indent=2)
+    text = core.csv_text(df) if args.format == "csv" else df.to_json(orient="records", indent=2)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
@@ -127,15 +123,14 @@ def _wards(args) -> int:
 
 def _indicators(args) -> int:
     engine = engine_for(args)
-    with session_scope(engine) as session:
-        df = numbers.indicators_frame(session)
+    df = numbers.indicators_frame(engine)
     cols = ["key", "title", "source", "publisher", "period", "unit", "polarity", "aggregation", "licence",
             "issue_codes", "periods", "levels", "n_values", "definition"]
     df = df[[c for c in cols if c in df]]
     if args.format == "csv":
         df = df.assign(**{c: df[c].map(lambda v: "; ".join(v)) for c in ("issue_codes", "periods", "levels")
                           if c in df})
-        sys.stdout.write(exports.csv_text(df))
+        sys.stdout.write(core.csv_text(df))
     else:
         sys.stdout.write(df.to_json(orient="records", indent=2) + "\n")
     return 0

@@ -1,13 +1,11 @@
 """Practitioners' commands: import-insights, export-insights, export-codebook, import-codebook."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from triangulate.cli.common import actor_for, engine_for
-from triangulate.codebook import qdc
-from triangulate.core.errors import ImportFailed, TriangulateError
-from triangulate.practitioners import importing as insight_import
+from triangulate import codebook, practitioners
+from triangulate.cli.common import actor_for, engine_for, report_problems
+from triangulate.core import ImportFailed, TriangulateError
 
 
 def register(sub) -> None:
@@ -34,40 +32,33 @@ def register(sub) -> None:
     p.set_defaults(handler=_import_codebook)
 
 
-def _report_problems(exc: ImportFailed) -> int:
-    print(f"error: nothing was imported; {len(exc.problems)} problem(s):", file=sys.stderr)
-    for problem in exc.problems:
-        print(f"  {problem}", file=sys.stderr)
-    return 1
-
-
 def _import_insights(args) -> int:
     engine = engine_for(args)
     actor = actor_for(args, engine)
     try:
-        report = insight_import.import_file(engine, actor, args.file.read_bytes(), args.file.name,
-                                            illustrative=args.illustrative)
+        report = practitioners.import_file(engine, actor, args.file.read_bytes(), args.file.name,
+                                           illustrative=args.illustrative)
     except ImportFailed as exc:
-        return _report_problems(exc)
+        return report_problems(exc)
     print(report.summary())
     return 0
 
 
 def _export_insights(args) -> int:
     engine = engine_for(args)
-    frame = insight_import.export_frame(engine, actor_for(args, engine))
+    frame = practitioners.export_frame(engine, actor_for(args, engine))
     suffix = args.out.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise TriangulateError("Use --out with a .csv or .xlsx file name.")
-    args.out.write_bytes(insight_import.to_csv(frame) if suffix == ".csv" else insight_import.to_xlsx(frame))
+    args.out.write_bytes(practitioners.to_csv(frame) if suffix == ".csv" else practitioners.to_xlsx(frame))
     print(f"Wrote {len(frame)} rows to {args.out}.")
     return 0
 
 
 def _template(args) -> int:
     engine = engine_for(args)
-    data = (insight_import.template_xlsx(engine) if args.out.suffix.lower() == ".xlsx"
-            else insight_import.template_csv())
+    data = (practitioners.template_xlsx(engine) if args.out.suffix.lower() == ".xlsx"
+            else practitioners.template_csv())
     args.out.write_bytes(data)
     print(f"Wrote the template to {args.out}.")
     return 0
@@ -75,7 +66,7 @@ def _template(args) -> int:
 
 def _export_codebook(args) -> int:
     engine = engine_for(args)
-    args.out.write_bytes(qdc.export_xml(engine))
+    args.out.write_bytes(codebook.export_qdc(engine))
     print(f"Wrote the codebook to {args.out} (REFI-QDA codebook 1.0).")
     return 0
 
@@ -84,9 +75,9 @@ def _import_codebook(args) -> int:
     engine = engine_for(args)
     actor = actor_for(args, engine)
     try:
-        report = qdc.import_qdc(engine, actor, args.file.read_bytes(), args.file.name)
+        report = codebook.import_qdc(engine, actor, args.file.read_bytes(), args.file.name)
     except ImportFailed as exc:
-        return _report_problems(exc)
+        return report_problems(exc)
     if report["already"]:
         print(f"{args.file.name} was imported before; nothing changed.")
     else:

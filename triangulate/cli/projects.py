@@ -4,7 +4,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from triangulate import residents
 from triangulate.cli.common import actor_for, engine_for
+from triangulate.core import TriangulateError
 
 
 def register(sub) -> None:
@@ -26,14 +28,11 @@ def register(sub) -> None:
 
 
 def _import(args) -> int:
-    from triangulate.core.errors import TriangulateError
-    from triangulate.residents import projects
-
     engine = engine_for(args)
     actor = actor_for(args, engine)
     name = Path(args.file).name
-    pp = projects.preview_project(engine, actor, name, Path(args.file).read_bytes(), unlabelled=args.unlabelled,
-                                  progress=lambda f, msg: print(f"[{f:4.0%}] {msg}", file=sys.stderr))
+    pp = residents.preview_project(engine, actor, name, Path(args.file).read_bytes(), unlabelled=args.unlabelled,
+                                   progress=lambda f, msg: print(f"[{f:4.0%}] {msg}", file=sys.stderr))
     by_name = {code.name.strip().lower(): code for code, _ in pp.project.all_codes()}
     code_map = {}
     for item in args.map:
@@ -42,7 +41,7 @@ def _import(args) -> int:
         if code is None or not right.strip():
             raise TriangulateError(f"--map {item!r}: write CODE=ISSUE with a code the project has "
                                    f"({', '.join(sorted(c.name for c, _ in pp.project.all_codes())[:10])}, …)")
-        code_map[code.guid] = projects.SKIP if right.strip().lower() == "skip" else right.strip()
+        code_map[code.guid] = residents.LEAVE_CODE_OUT if right.strip().lower() == "skip" else right.strip()
     for line in pp.left_out:
         print(f"{name}: left out: {line}", file=sys.stderr)
     for sp in pp.sources:
@@ -52,13 +51,13 @@ def _import(args) -> int:
         print(f"{sp.source.name}: {len(sp.preview.parsed.turns)} turns, {len(sp.preview.redactions)} redactions, "
               f"{len(coded)} coded segments or spans", file=sys.stderr)
     for code, _ in pp.project.all_codes():
-        guid = projects.qdpx.normal_guid(code.guid)
+        guid = residents.normal_guid(code.guid)
         choice = code_map.get(code.guid, pp.code_map.get(guid))
         print(f"code {code.name!r} → {choice}", file=sys.stderr)
     if args.dry_run:
         print(f"{name}: {len(pp.sources)} transcript(s) checked; nothing saved (dry run).")
         return 0
-    saved = projects.save_project(engine, actor, pp, ward=args.ward, code_map=code_map)
+    saved = residents.save_project(engine, actor, pp, ward=args.ward, code_map=code_map)
     print(f"{name}: {len(saved.transcripts)} transcript(s) saved ({', '.join(map(str, saved.transcripts))}), "
           f"{len(saved.already)} already imported, {saved.codes} codes, new issues: "
           f"{', '.join(saved.new_issues) or 'none'}.")
@@ -66,11 +65,9 @@ def _import(args) -> int:
 
 
 def _export(args) -> int:
-    from triangulate.residents import projects
-
     engine = engine_for(args)
     actor = actor_for(args, engine)
-    data = projects.export_project(engine, actor)
+    data = residents.export_project(engine, actor)
     Path(args.out).write_bytes(data)
     print(f"Wrote {args.out} ({len(data) / 1024:.0f} KB).")
     return 0

@@ -4,7 +4,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from triangulate.cli.common import actor_for, engine_for
+from triangulate import core, joint, residents
+from triangulate.cli.common import actor_for, engine_for, report_problems, write_out
+from triangulate.core import ImportFailed, Problem
 
 
 def register(sub) -> None:
@@ -33,10 +35,6 @@ def register(sub) -> None:
 
 
 def _import(args) -> int:
-    from triangulate.core.errors import ImportFailed
-    from triangulate.residents import store as residents
-    from triangulate.residents import transcripts
-
     engine = engine_for(args)
     actor = actor_for(args, engine)
     files = [(Path(f).name, Path(f).read_bytes()) for f in args.files]
@@ -44,7 +42,7 @@ def _import(args) -> int:
     for name, data in files:  # every file checked before any is saved
         try:
             items.append(residents.preview(engine, actor, name, data, unlabelled=args.unlabelled))
-        except transcripts.TranscriptSkipped as exc:
+        except residents.TranscriptSkipped as exc:
             for problem in exc.problems:
                 print(f"{problem.file}: {problem.message}. Fix: {problem.fix}.", file=sys.stderr)
         except ImportFailed as exc:
@@ -64,7 +62,7 @@ def _import(args) -> int:
         if args.show_redactions:
             print(item.redaction_frame().to_string(index=False), file=sys.stderr)
         try:
-            saved = residents.save(engine, actor, item, ward=args.ward, residents=args.resident, **meta)
+            saved = residents.save_transcripts(engine, actor, item, ward=args.ward, residents=args.resident, **meta)
         except ImportFailed as exc:
             problems.extend(exc.problems)
             continue
@@ -80,8 +78,6 @@ def _import(args) -> int:
 
 def _no_suggested_residents(item, facilitator: str | None) -> list:
     """Nothing is pre-ticked unless a key or the pattern marks respondents: then the researcher names them."""
-    from triangulate.core.errors import Problem
-
     roles = item.suggested_roles(facilitator)
     if any(r == "resident" for r in roles.values()):
         return []
@@ -93,25 +89,21 @@ def _no_suggested_residents(item, facilitator: str | None) -> list:
 
 
 def _analyse(args) -> int:
-    from triangulate.residents import topics
-
     engine = engine_for(args)
     actor = actor_for(args, engine)
-    result = topics.analyse(engine, actor, force=args.force,
-                            progress=lambda f, msg: print(f"[{f:4.0%}] {msg}", file=sys.stderr))
+    result = residents.analyse(engine, actor, force=args.force,
+                               progress=lambda f, msg: print(f"[{f:4.0%}] {msg}", file=sys.stderr))
     print(result.describe())
     return 0
 
 
 def _topics(args) -> int:
-    from triangulate.residents import topics
-
     engine = engine_for(args)
     actor = actor_for(args, engine)
     if args.format == "csv":
-        sys.stdout.write(topics.topics_csv(engine, actor))
+        sys.stdout.write(residents.topics_csv(engine, actor))
     else:
-        frame = topics.topics_frame(engine, actor)
+        frame = residents.topics_frame(engine, actor)
         print(frame.to_string(index=False) if not frame.empty else "No topics yet: run `analyse`.")
     return 0
 
@@ -131,35 +123,21 @@ def register_coding(sub) -> None:
 
 
 def _segments(args) -> int:
-    from triangulate.core import exports
-    from triangulate.joint import convergence as cv
-    from triangulate.residents import coding
-
     engine = engine_for(args)
     actor = actor_for(args, engine)
-    ward_code = cv.ward_code_for(engine, args.ward) if args.ward else None
-    frame = coding.segments_frame(engine, actor, ward_code)
-    text = exports.csv_text(frame)  # a cell starting with = + - @ is neutralised, as in every export
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-        print(f"Wrote {len(frame)} segments to {args.out}.", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    ward_code = joint.ward_code_for(engine, args.ward) if args.ward else None
+    frame = residents.segments_frame(engine, actor, ward_code)
+    # a cell starting with = + - @ is neutralised, as in every export
+    write_out(core.csv_text(frame), args.out, f"Wrote {len(frame)} segments to {args.out}.")
     return 0
 
 
 def _code_segments(args) -> int:
-    from triangulate.core.errors import ImportFailed
-    from triangulate.residents import coding
-
     engine = engine_for(args)
     actor = actor_for(args, engine)
     try:
-        result = coding.import_codes(engine, actor, args.file.read_bytes(), args.file.name)
+        result = residents.import_codes(engine, actor, args.file.read_bytes(), args.file.name)
     except ImportFailed as exc:
-        print(f"error: nothing was saved; {len(exc.problems)} problem(s):", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return 1
+        return report_problems(exc, "nothing was saved")
     print(result.summary())
     return 0

@@ -94,6 +94,21 @@ def normal_guid(guid: str) -> str:
 
 
 # --------------------------------------------------------------------------- export
+def code_element(parent: Element, *, guid: str, name: str, codable: bool, colour: str | None, description: str,
+                 keywords: list[str] | None) -> Element:
+    """One <Code> as the Codebook 1.0 schema writes it; keywords ride in the description (`Keywords: a; b`), the
+    way `parse` reads them back. Shared by the codebook (.qdc) and the project (.qdpx) exports."""
+    attrs = {"guid": guid, "name": name, "isCodable": "true" if codable else "false"}
+    if colour:
+        attrs["color"] = colour
+    element = SubElement(parent, "Code", attrs)
+    if keywords:
+        description = f"{description}\n\nKeywords: {'; '.join(keywords)}".strip()
+    if description:
+        SubElement(element, "Description").text = description
+    return element
+
+
 def export_xml(engine: Engine, include_retired: bool = False) -> bytes:
     """The active codebook (tree order) as a REFI-QDA .qdc document (UTF-8 bytes)."""
     with session_scope(engine) as session:
@@ -104,16 +119,8 @@ def export_xml(engine: Engine, include_retired: bool = False) -> bytes:
 
     def add(parent: Element, node: dict) -> None:
         issue: Issue = node["issue"]
-        attrs = {"guid": issue.guid, "name": issue.label,
-                 "isCodable": "true" if issue.status == "active" else "false"}
-        if issue.colour:
-            attrs["color"] = issue.colour
-        element = SubElement(parent, "Code", attrs)
-        description = issue.definition or ""
-        if issue.keywords:
-            description = f"{description}\n\nKeywords: {'; '.join(issue.keywords)}".strip()
-        if description:
-            SubElement(element, "Description").text = description
+        element = code_element(parent, guid=issue.guid, name=issue.label, codable=issue.status == "active",
+                               colour=issue.colour, description=issue.definition or "", keywords=issue.keywords)
         for child in node["children"]:
             add(element, child)
 
@@ -124,8 +131,12 @@ def export_xml(engine: Engine, include_retired: bool = False) -> bytes:
 
 
 # --------------------------------------------------------------------------- parse and validate
-def parse(data: bytes, filename: str = "codebook.qdc") -> QdcCodebook:
-    """Parse and validate against the Codebook 1.0 schema's rules; raise ImportFailed with every problem."""
+def _q(name: str) -> str:
+    return f"{{{NAMESPACE}}}{name}"
+
+
+def _root(data: bytes, filename: str):
+    """The file's XML root, safely parsed; ImportFailed when the file is no REFI-QDA codebook at all."""
     def fail(message: str, fix: str):
         return ImportFailed([Problem(filename, None, None, message, fix)])
 
@@ -149,63 +160,34 @@ def parse(data: bytes, filename: str = "codebook.qdc") -> QdcCodebook:
     if elements > MAX_ELEMENTS:
         raise fail(f"the file holds {elements:,} XML elements; a codebook has at most {MAX_ELEMENTS:,}",
                    "check that this is a codebook; split a very large one into several")
-    expected = f"{{{NAMESPACE}}}CodeBook"
-    if root.tag != expected:
+    if root.tag != _q("CodeBook"):
         found = root.tag.replace("{", "").replace("}", " ")
         raise fail(f"the root element is {found!r}, not a REFI-QDA <CodeBook> in namespace {NAMESPACE}",
                    "choose a REFI-QDA codebook (.qdc) file")
-    problems: list[Problem] = []
-    q = lambda name: f"{{{NAMESPACE}}}{name}"  # noqa: E731
-    guids: set[str] = set()
+    return root
 
-    def problem(message: str, fix: str) -> None:
-        problems.append(Problem(filename, None, None, message, fix))
 
-    def read_code(element, path: str, depth: int = 1) -> QdcCode | None:
-        guid, name = element.get("guid"), element.get("name")
+class _CodeReader:
+    """Reads <Code> elements (recursively), noting every problem and the GUIDs seen."""
+
+    def __init__(self, filename: str):
+        self.filename = filename
+        self.problems: list[Problem] = []
+        self.guids: set[str] = set()
+
+    def problem(self, message: str, fix: str) -> None:
+        self.problems.append(Problem(self.filename, None, None, message, fix))
+
+    def read(self, element, path: str, depth: int = 1) -> QdcCode | None:
         if depth > MAX_DEPTH:
-            problem(f"codes are nested more than {MAX_DEPTH} levels deep (at {path[:200]})",
-                    f"flatten the code tree to at most {MAX_DEPTH} levels")
+            self.problem(f"codes are nested more than {MAX_DEPTH} levels deep (at {path[:200]})",
+                         f"flatten the code tree to at most {MAX_DEPTH} levels")
             return None
-        codable = element.get("isCodable")
+        guid, name, codable, colour = (element.get("guid"), element.get("name"), element.get("isCodable"),
+                                       element.get("color"))
         where = f"code {name!r}" if name else f"a code at {path}"
-        ok = True
-        if not guid or not GUID.match(guid):
-            problem(f"{where} has no valid guid (found {guid!r})", "give each <Code> a GUID such as "
-                    "4d8f2a1c-0b5e-4c3f-9a7d-2e1f0c9b8a76")
-            ok = False
-        elif normal_guid(guid) in guids:
-            problem(f"{where} repeats guid {guid}", "give each <Code> its own GUID")
-            ok = False
-        else:
-            guids.add(normal_guid(guid))
-        if not name or not name.strip():
-            problem(f"a code at {path} has no name", "give each <Code> a name attribute")
-            ok = False
-        if codable not in ("true", "false", "1", "0"):
-            problem(f"{where} has isCodable={codable!r}", "set isCodable to true or false")
-            ok = False
-        colour = element.get("color")
-        if colour is not None and not RGB.match(colour):
-            problem(f"{where} has colour {colour!r}", "use #RRGGBB colours or leave colour out")
-            ok = False
-        description, children, seen_code = "", [], False
-        for child in element:
-            if child.tag == q("Description"):
-                if seen_code or description:
-                    problem(f"{where} has a misplaced or repeated <Description>",
-                            "put one <Description> before the nested codes")
-                description = child.text or ""
-            elif child.tag == q("Code"):
-                seen_code = True
-                read = read_code(child, f"{path}/{child.get('name') or '?'}", depth + 1)
-                if read:
-                    children.append(read)
-            elif child.tag == q("NoteRef"):
-                continue  # allowed in project files; notes are not imported
-            else:
-                problem(f"{where} contains an unexpected element <{_local(child.tag)}>",
-                        "a <Code> holds only <Description> and nested <Code> elements")
+        ok = self._attributes_ok(guid, name, codable, colour, path, where)
+        description, children = self._contents(element, path, where, depth)
         if not ok:
             return None
         description = description.strip()
@@ -218,43 +200,94 @@ def parse(data: bytes, filename: str = "codebook.qdc") -> QdcCodebook:
                        colour=colour.upper() if colour else None, codable=codable in ("true", "1"),
                        children=children)
 
-    codes_el = [c for c in root if c.tag == q("Codes")]
-    sets_el = [c for c in root if c.tag == q("Sets")]
+    def _attributes_ok(self, guid, name, codable, colour, path: str, where: str) -> bool:
+        ok = True
+        if not guid or not GUID.match(guid):
+            self.problem(f"{where} has no valid guid (found {guid!r})", "give each <Code> a GUID such as "
+                         "4d8f2a1c-0b5e-4c3f-9a7d-2e1f0c9b8a76")
+            ok = False
+        elif normal_guid(guid) in self.guids:
+            self.problem(f"{where} repeats guid {guid}", "give each <Code> its own GUID")
+            ok = False
+        else:
+            self.guids.add(normal_guid(guid))
+        if not name or not name.strip():
+            self.problem(f"a code at {path} has no name", "give each <Code> a name attribute")
+            ok = False
+        if codable not in ("true", "false", "1", "0"):
+            self.problem(f"{where} has isCodable={codable!r}", "set isCodable to true or false")
+            ok = False
+        if colour is not None and not RGB.match(colour):
+            self.problem(f"{where} has colour {colour!r}", "use #RRGGBB colours or leave colour out")
+            ok = False
+        return ok
+
+    def _contents(self, element, path: str, where: str, depth: int) -> tuple[str, list[QdcCode]]:
+        description, children, seen_code = "", [], False
+        for child in element:
+            if child.tag == _q("Description"):
+                if seen_code or description:
+                    self.problem(f"{where} has a misplaced or repeated <Description>",
+                                 "put one <Description> before the nested codes")
+                description = child.text or ""
+            elif child.tag == _q("Code"):
+                seen_code = True
+                read = self.read(child, f"{path}/{child.get('name') or '?'}", depth + 1)
+                if read:
+                    children.append(read)
+            elif child.tag != _q("NoteRef"):  # NoteRef: allowed in project files; notes are not imported
+                self.problem(f"{where} contains an unexpected element <{_local(child.tag)}>",
+                             "a <Code> holds only <Description> and nested <Code> elements")
+        return description, children
+
+    def sets(self, sets_el) -> list[QdcSet]:
+        sets: list[QdcSet] = []
+        for sets_parent in sets_el:
+            for s in sets_parent:
+                if s.tag != _q("Set") or not s.get("name") or not GUID.match(s.get("guid") or ""):
+                    self.problem("a <Set> lacks a name or a valid guid",
+                                 "give each <Set> a name and a GUID, or drop <Sets>")
+                    continue
+                members = []
+                for m in s:
+                    if m.tag == _q("MemberCode"):
+                        if normal_guid(m.get("guid") or "") not in self.guids:
+                            self.problem(f"set {s.get('name')!r} lists a code guid {m.get('guid')!r} that is not "
+                                         "in <Codes>", "list only codes that the codebook defines")
+                        members.append(m.get("guid"))
+                desc = next((d.text or "" for d in s if d.tag == _q("Description")), "")
+                sets.append(QdcSet(guid=s.get("guid"), name=s.get("name"), description=desc, members=members))
+        return sets
+
+
+def parse(data: bytes, filename: str = "codebook.qdc") -> QdcCodebook:
+    """Parse and validate against the Codebook 1.0 schema's rules; raise ImportFailed with every problem."""
+    root = _root(data, filename)
+    reader = _CodeReader(filename)
+    codes_el = [c for c in root if c.tag == _q("Codes")]
+    sets_el = [c for c in root if c.tag == _q("Sets")]
     for other in root:
-        if other.tag not in (q("Codes"), q("Sets")):
-            problem(f"<CodeBook> contains an unexpected element <{_local(other.tag)}>",
-                    "a codebook holds <Codes> and optionally <Sets>")
+        if other.tag not in (_q("Codes"), _q("Sets")):
+            reader.problem(f"<CodeBook> contains an unexpected element <{_local(other.tag)}>",
+                           "a codebook holds <Codes> and optionally <Sets>")
     if len(codes_el) != 1:
-        raise ImportFailed(problems + [Problem(filename, None, None, "the codebook has no <Codes> element"
-                                               if not codes_el else "the codebook has more than one <Codes>",
-                                               "a REFI-QDA codebook has exactly one <Codes> element")])
+        raise ImportFailed(reader.problems + [Problem(filename, None, None, "the codebook has no <Codes> element"
+                                                      if not codes_el else "the codebook has more than one <Codes>",
+                                                      "a REFI-QDA codebook has exactly one <Codes> element")])
     codes: list[QdcCode] = []
     for element in codes_el[0]:
-        if element.tag != q("Code"):
-            problem(f"<Codes> contains an unexpected element <{_local(element.tag)}>", "<Codes> holds <Code> only")
+        if element.tag != _q("Code"):
+            reader.problem(f"<Codes> contains an unexpected element <{_local(element.tag)}>",
+                           "<Codes> holds <Code> only")
             continue
-        read = read_code(element, element.get("name") or "?")
+        read = reader.read(element, element.get("name") or "?")
         if read:
             codes.append(read)
-    if not codes and not problems:
-        problem("<Codes> holds no <Code>", "a codebook needs at least one code")
-    sets: list[QdcSet] = []
-    for sets_parent in sets_el:
-        for s in sets_parent:
-            if s.tag != q("Set") or not s.get("name") or not GUID.match(s.get("guid") or ""):
-                problem("a <Set> lacks a name or a valid guid", "give each <Set> a name and a GUID, or drop <Sets>")
-                continue
-            members = []
-            for m in s:
-                if m.tag == q("MemberCode"):
-                    if normal_guid(m.get("guid") or "") not in guids:
-                        problem(f"set {s.get('name')!r} lists a code guid {m.get('guid')!r} that is not in <Codes>",
-                                "list only codes that the codebook defines")
-                    members.append(m.get("guid"))
-            desc = next((d.text or "" for d in s if d.tag == q("Description")), "")
-            sets.append(QdcSet(guid=s.get("guid"), name=s.get("name"), description=desc, members=members))
-    if problems:
-        raise ImportFailed(problems)
+    if not codes and not reader.problems:
+        reader.problem("<Codes> holds no <Code>", "a codebook needs at least one code")
+    sets = reader.sets(sets_el)
+    if reader.problems:
+        raise ImportFailed(reader.problems)
     return QdcCodebook(codes=codes, sets=sets, origin=root.get("origin") or "")
 
 

@@ -96,3 +96,9 @@ def require(actor: Actor | None, permission: str) -> None:
     if not can(actor, permission):
         who = f"{actor.username} ({actor.role})" if actor else "Nobody signed in"
         raise PermissionDenied(f"{who} may not do this ({permission}). Ask an admin for a role that may.")
+
+
+def may_read_insight_text(actor: Actor | None) -> bool:
+    """The one rule for officers' words: insight text is not redacted (places, services, perhaps a name), so it and
+    every word taken from it (the joint display's examples) are for roles holding `insights.read_text`."""
+    return can(actor, "insights.read_text")

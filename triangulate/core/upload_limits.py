@@ -56,7 +56,8 @@ def check_spreadsheet(data: bytes, filename: str, max_rows: int, max_bytes: int)
         if part.filename.startswith("xl/worksheets/") and part.filename.endswith(".xml"):
             try:
                 rows = _count_rows(archive, part, limit=max_rows + 1)
-            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError) as exc:
+            except (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError) as exc:
+                # ValueError: a local header whose offset points before the archive ("negative seek value")
                 raise refuse(f"the workbook is damaged ({str(exc)[:120]})",
                              "open it in Excel and save it again as .xlsx, or export the sheet as CSV") from None
             if rows > max_rows + 1:  # + the header row

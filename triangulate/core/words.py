@@ -5,6 +5,8 @@ Pages and exports call `label(code)` instead of showing `not_a_problem`, `observ
 """
 from __future__ import annotations
 
+import html
+
 from schemas.insight_files import STANCE_LABELS
 
 LABELS: dict[str, str] = {
@@ -94,3 +96,13 @@ def coder_values_in_words(values: str) -> str:
         coder, sep, value = part.partition(": ")
         out.append(f"{coder}: {label(value)}" if sep else label(part))
     return "; ".join(out)
+
+
+_MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$:"
+
+
+def escape_markdown(text: str) -> str:
+    """The one Markdown escaper: user text made inert for st.markdown (HTML escaped, Markdown punctuation
+    backslash-escaped). Pages (through `ui.md_escape`) and the joint evidence share it."""
+    out = html.escape(str(text), quote=False)
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in out)

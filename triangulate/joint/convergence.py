@@ -1,72 +1,8 @@
 """The triangulation protocol: convergence coding of the three strands (Farmer et al. 2006).
 
-Farmer, Robinson, Elliott & Eyles (2006, *Qualitative Health Research* 16(3)) compare two sets of results
-on two elements: (a) the essence of the meaning and the prominence of a theme, and (b) the specific
-examples given for it. **Agreement**: both elements agree. **Partial agreement**: one of the two agrees.
-**Silence**: one set covers the theme, the other is silent on it. **Dissonance**: both differ. We add
-**no data**, kept apart from silence: a strand with nothing collected for the ward cannot be silent;
-it is a gap in collection and feeds the register of data needs.
-
-Step 1 — each strand's level (signals.py) becomes a *reading*:
-
-| strand        | level               | reading      |
-|---------------|---------------------|--------------|
-| numbers       | elevated            | concern_high |
-| numbers       | typical             | quiet        |
-| numbers       | lower               | counter      |
-| numbers       | no data             | none         |
-| practitioners | raised strongly     | concern_high |
-| practitioners | raised              | concern_low  |
-| practitioners | not raised          | quiet        |
-| practitioners | contradicted        | counter      |
-| practitioners | no data             | none         |
-| residents     | prominent           | concern_high |
-| residents     | mentioned           | concern_low  |
-| residents     | silent              | quiet        |
-| residents     | no data             | none         |
-| residents     | not analysed        | none         |
-
-*concern* = the strand says this is a problem here (high or low prominence); *quiet* = it does not single
-the issue out; *counter* = it says the issue is less of a problem here than elsewhere or not one at all.
-"Raised strongly" means a weighted score ≥ `practitioners_strong_score`.
-
-Step 2 — examples: *shared* when at least `min_shared_examples` of the two strands' most frequent
-(`examples_per_strand`) examples coincide; when one side is the numbers, whose examples are the few words
-of its indicator names, when at least `min_shared_examples_numbers` of those words are among everything
-the other strand mentions on the issue ("overcrowded households" and a resident's "overcrowding").
-*different* when both offer examples and too few coincide; *none* when either side offers no example.
-
-Step 3 — each pair of strands (numbers–practitioners, numbers–residents, practitioners–residents) by
-this truth table (symmetric in A and B; meaning-and-prominence first, examples second):
-
-| reading A    | reading B    | shared            | different         | none              |
-|--------------|--------------|-------------------|-------------------|-------------------|
-| none         | none         | no data           | no data           | no data           |
-| none         | quiet        | no data           | no data           | no data           |
-| none         | counter      | no data           | no data           | no data           |
-| none         | concern_low  | no data           | no data           | no data           |
-| none         | concern_high | no data           | no data           | no data           |
-| quiet        | quiet        | agreement         | agreement         | agreement         |
-| quiet        | counter      | partial agreement | partial agreement | partial agreement |
-| quiet        | concern_low  | silence           | silence           | silence           |
-| quiet        | concern_high | silence           | silence           | silence           |
-| counter      | counter      | agreement         | partial agreement | partial agreement |
-| counter      | concern_low  | dissonance        | dissonance        | dissonance        |
-| counter      | concern_high | dissonance        | dissonance        | dissonance        |
-| concern_low  | concern_low  | agreement         | partial agreement | partial agreement |
-| concern_low  | concern_high | partial agreement | partial agreement | partial agreement |
-| concern_high | concern_high | agreement         | partial agreement | partial agreement |
-
-Why these cells: two quiet strands agree there is nothing to single out (no examples to compare).
-Quiet against counter: same meaning (no concern), different prominence. Opposite meanings are dissonance
-even when both cite the same things: officers calling the buses good and residents calling them
-unreliable are not sharing an example, they disagree about it. Same meaning with different prominence
-agrees on one element only, whatever the examples. Same meaning and prominence needs shared examples for
-full agreement; without examples to compare, only one element is known to agree.
-
-Step 4 — the overall verdict for (ward, issue): of the pairs that are not *no data*, the one that most
-needs discussion, in the order dissonance, silence, partial agreement, agreement; *no data* when every
-pair is *no data* (fewer than two strands have data).
+The method, in the words the app shows and the tests read, is `METHOD` below: data, not this docstring (pages
+must not slice prose, and `python -OO` strips docstrings). `reading`, `code_pair` and `overall` implement its
+steps; `tests/test_joint_convergence.py` checks them against its tables, cell by cell.
 """
 from __future__ import annotations
 
@@ -76,6 +12,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from triangulate.core.errors import NotFound
+from triangulate.core.permissions import Actor, require
 from triangulate.joint import examples as ex
 from triangulate.joint import signals as sig
 from triangulate.joint import thresholds as th
@@ -98,12 +35,97 @@ LEVEL_GLYPH = {"elevated": "▲", "typical": "●", "lower": "▼", "raised": "�
                "contradicted": "▼", "prominent": "▲", "mentioned": "△", "silent": "○", "no data": "–",
                "not analysed": "⧗"}
 
+
+@dataclass(frozen=True)
+class MethodStep:
+    """One part of the method: a title and its text (Markdown; tables as pipe tables)."""
+
+    title: str
+    text: str
+
+
+# The method as the app shows it (Joint display → "The truth table") and the tests read it.
+METHOD: dict[str, MethodStep] = {
+    "protocol": MethodStep("The protocol", """\
+Farmer, Robinson, Elliott & Eyles (2006, *Qualitative Health Research* 16(3)) compare two sets of results
+on two elements: (a) the essence of the meaning and the prominence of a theme, and (b) the specific
+examples given for it. **Agreement**: both elements agree. **Partial agreement**: one of the two agrees.
+**Silence**: one set covers the theme, the other is silent on it. **Dissonance**: both differ. We add
+**no data**, kept apart from silence: a strand with nothing collected for the ward cannot be silent;
+it is a gap in collection and feeds the register of data needs.
+"""),
+    "readings": MethodStep("Step 1 — each strand's level becomes a reading", """\
+| strand        | level               | reading      |
+|---------------|---------------------|--------------|
+| numbers       | elevated            | concern_high |
+| numbers       | typical             | quiet        |
+| numbers       | lower               | counter      |
+| numbers       | no data             | none         |
+| practitioners | raised strongly     | concern_high |
+| practitioners | raised              | concern_low  |
+| practitioners | not raised          | quiet        |
+| practitioners | contradicted        | counter      |
+| practitioners | no data             | none         |
+| residents     | prominent           | concern_high |
+| residents     | mentioned           | concern_low  |
+| residents     | silent              | quiet        |
+| residents     | no data             | none         |
+| residents     | not analysed        | none         |
+
+*concern* = the strand says this is a problem here (high or low prominence); *quiet* = it does not single
+the issue out; *counter* = it says the issue is less of a problem here than elsewhere or not one at all.
+"Raised strongly" means a weighted score ≥ `practitioners_strong_score`.
+"""),
+    "examples": MethodStep("Step 2 — examples", """\
+*Shared* when at least `min_shared_examples` of the two strands' most frequent
+(`examples_per_strand`) examples coincide; when one side is the numbers, whose examples are the few words
+of its indicator names, when at least `min_shared_examples_numbers` of those words are among everything
+the other strand mentions on the issue ("overcrowded households" and a resident's "overcrowding").
+*different* when both offer examples and too few coincide; *none* when either side offers no example.
+"""),
+    "pairs": MethodStep("Step 3 — each pair of strands", """\
+Each pair of strands (numbers–practitioners, numbers–residents, practitioners–residents) by
+this truth table (symmetric in A and B; meaning-and-prominence first, examples second):
+
+| reading A    | reading B    | shared            | different         | none              |
+|--------------|--------------|-------------------|-------------------|-------------------|
+| none         | none         | no data           | no data           | no data           |
+| none         | quiet        | no data           | no data           | no data           |
+| none         | counter      | no data           | no data           | no data           |
+| none         | concern_low  | no data           | no data           | no data           |
+| none         | concern_high | no data           | no data           | no data           |
+| quiet        | quiet        | agreement         | agreement         | agreement         |
+| quiet        | counter      | partial agreement | partial agreement | partial agreement |
+| quiet        | concern_low  | silence           | silence           | silence           |
+| quiet        | concern_high | silence           | silence           | silence           |
+| counter      | counter      | agreement         | partial agreement | partial agreement |
+| counter      | concern_low  | dissonance        | dissonance        | dissonance        |
+| counter      | concern_high | dissonance        | dissonance        | dissonance        |
+| concern_low  | concern_low  | agreement         | partial agreement | partial agreement |
+| concern_low  | concern_high | partial agreement | partial agreement | partial agreement |
+| concern_high | concern_high | agreement         | partial agreement | partial agreement |
+"""),
+    "why_cells": MethodStep("Why these cells", """\
+Two quiet strands agree there is nothing to single out (no examples to compare).
+Quiet against counter: same meaning (no concern), different prominence. Opposite meanings are dissonance
+even when both cite the same things: officers calling the buses good and residents calling them
+unreliable are not sharing an example, they disagree about it. Same meaning with different prominence
+agrees on one element only, whatever the examples. Same meaning and prominence needs shared examples for
+full agreement; without examples to compare, only one element is known to agree.
+"""),
+    "overall": MethodStep("Step 4 — the overall verdict", """\
+The overall verdict for (ward, issue): of the pairs that are not *no data*, the one that most
+needs discussion, in the order dissonance, silence, partial agreement, agreement; *no data* when every
+pair is *no data* (fewer than two strands have data).
+"""),
+}
+
 _SAME_DIRECTION = {("quiet", "quiet"), ("counter", "counter"), ("concern_low", "concern_low"),
                    ("concern_high", "concern_high")}
 
 
 def reading(level: str, prominence: str | None = None) -> str:
-    """A strand level as the comparison sees it (step 1 of the docstring)."""
+    """A strand level as the comparison sees it (METHOD step 1)."""
     if level in ("no data", "not analysed"):
         return "none"
     if level in ("typical", "not raised", "silent"):
@@ -155,12 +177,15 @@ SUBJECT = {"numbers": "the numbers", "practitioners": "officers", "residents": "
 
 @dataclass
 class PairVerdict:
+    """One pair of strands compared: the verdict, the example overlap, the shared examples and the reason in words.
+    `shared` is empty, and `reason` names no example, when the acting user may not read a strand's words."""
+
     a: str
     b: str
     verdict: str
     overlap: str
     shared: list[str] = field(default_factory=list)
-    why: str = ""
+    reason: str = ""
 
 
 def _overlap(a: sig.Signal, b: sig.Signal, t: Thresholds) -> tuple[str, list[str]]:
@@ -176,7 +201,33 @@ def _overlap(a: sig.Signal, b: sig.Signal, t: Thresholds) -> tuple[str, list[str
     return ("shared" if len(common) >= need else "different"), common
 
 
-def compare(a: sig.Signal, b: sig.Signal, t: Thresholds) -> PairVerdict:
+def _agreeing_reason(a: sig.Signal, b: sig.Signal, ra: str, rb: str, verdict: str, overlap: str,
+                     common: list[str], need: int, show_words: bool) -> str:
+    """Why two strands (partly) agree: the meaning-and-prominence element, then the examples element."""
+    sa, sb = SUBJECT[a.strand], SUBJECT[b.strand]
+    if (ra, rb) == ("quiet", "quiet"):
+        element_a = f"neither singles it out ({a.level}, {b.level})"
+    elif (ra, rb) in _SAME_DIRECTION:
+        element_a = f"same meaning and prominence ({sa} and {sb} both {_SAYS[ra]})"
+    else:
+        element_a = f"same meaning but different prominence ({sa} {_SAYS[ra]}, {sb} {_SAYS[rb]})"
+    if overlap == "shared":
+        element_b = (f"shared examples: {', '.join(common[:6])}" if show_words
+                     else f"shared examples ({len(common)} in common; {WITHHELD})")
+    elif overlap == "different":
+        element_b = (f"different examples ({len(common)} in common, {need} needed"
+                     + (f": {', '.join(common)}" if common and show_words else "") + ")")
+    else:
+        element_b = "no examples to compare"
+    return f"{verdict.capitalize()}: {element_a}; {element_b}."
+
+
+# Said in place of officers' words to a role that may not read insight text.
+WITHHELD = "officers' words are shown to roles that may read insight text"
+
+
+def compare(a: sig.Signal, b: sig.Signal, t: Thresholds, show_words: bool = True) -> PairVerdict:
+    """Code one pair of strands (METHOD steps 1–3). `show_words=False` keeps the examples out of the result."""
     ra, rb = reading(a.level, a.prominence), reading(b.level, b.prominence)
     overlap, common = _overlap(a, b, t)
     verdict = code_pair(ra, rb, overlap)
@@ -185,85 +236,93 @@ def compare(a: sig.Signal, b: sig.Signal, t: Thresholds) -> PairVerdict:
     if verdict == "no data":
         missing = " and ".join(SUBJECT[s.strand] + (" (not analysed yet)" if s.level == "not analysed" else "")
                                for s in (a, b) if reading(s.level, s.prominence) == "none")
-        why = f"{sa.capitalize()} and {sb} cannot be compared: {missing} have no data."
+        reason = f"{sa.capitalize()} and {sb} cannot be compared: {missing} have no data."
     elif verdict == "silence":
         loud, quiet = (a, b) if ra.startswith("concern") else (b, a)
-        why = (f"Silence: {SUBJECT[loud.strand]} {_SAYS[reading(loud.level, loud.prominence)]} ({loud.level}) "
-               f"but {SUBJECT[quiet.strand]} {_SAYS['quiet']} ({quiet.level}).")
+        reason = (f"Silence: {SUBJECT[loud.strand]} {_SAYS[reading(loud.level, loud.prominence)]} ({loud.level}) "
+                  f"but {SUBJECT[quiet.strand]} {_SAYS['quiet']} ({quiet.level}).")
     elif verdict == "dissonance":
-        why = (f"Dissonance: {sa} {_SAYS[ra]} ({a.level}) while {sb} {_SAYS[rb]} ({b.level}): opposite meanings"
-               + (f", even where they cite the same things ({', '.join(common[:5])})." if common
-                  else " and different examples."))
+        cited = ", ".join(common[:5]) if show_words else f"{len(common)} in common; {WITHHELD}"
+        reason = (f"Dissonance: {sa} {_SAYS[ra]} ({a.level}) while {sb} {_SAYS[rb]} ({b.level}): opposite meanings"
+                  + (f", even where they cite the same things ({cited})." if common else " and different examples."))
     else:
-        if (ra, rb) == ("quiet", "quiet"):
-            element_a = f"neither singles it out ({a.level}, {b.level})"
-        elif (ra, rb) in _SAME_DIRECTION:
-            element_a = f"same meaning and prominence ({sa} and {sb} both {_SAYS[ra]})"
-        else:
-            element_a = f"same meaning but different prominence ({sa} {_SAYS[ra]}, {sb} {_SAYS[rb]})"
-        if overlap == "shared":
-            element_b = f"shared examples: {', '.join(common[:6])}"
-        elif overlap == "different":
-            element_b = (f"different examples ({len(common)} in common, {need} needed"
-                         + (f": {', '.join(common)}" if common else "") + ")")
-        else:
-            element_b = "no examples to compare"
-        why = f"{verdict.capitalize()}: {element_a}; {element_b}."
-    return PairVerdict(a.strand, b.strand, verdict, overlap, common, why)
+        reason = _agreeing_reason(a, b, ra, rb, verdict, overlap, common, need, show_words)
+    return PairVerdict(a.strand, b.strand, verdict, overlap, common if show_words else [], reason)
 
 
 @dataclass
 class Cell:
-    """One row of the joint display: an issue in a ward, its three signals and the verdicts."""
+    """One row of the joint display: an issue in a ward, its three signals and the verdicts.
+
+    The explanation is held as fields, for pages to lay out without parsing: `reason` (why this verdict: the
+    deciding pairs, the other pairs, the pairs not compared), `pairs` (each pair's verdict and reason) and
+    `evidence` (each strand's summary with its numbers). `why` joins them in one paragraph for tables and exports.
+    """
 
     ward_code: str
     issue_code: str
     signals: dict[str, sig.Signal]
     pairs: list[PairVerdict]
     verdict: str
-    why: str
+    reason: str
+    evidence: dict[str, str]
+
+    @property
+    def why(self) -> str:
+        return (self.reason + " Evidence — "
+                + " ".join(f"{SUBJECT[s].capitalize()}: {summary}" for s, summary in self.evidence.items()))
 
 
-def judge(signals: dict[str, sig.Signal], t: Thresholds) -> Cell:
-    pairs = [compare(signals[a], signals[b], t) for a, b in PAIRS]
-    verdict = overall([p.verdict for p in pairs])
-    any_signal = next(iter(signals.values()))
+def _cell_reason(signals: dict[str, sig.Signal], pairs: list[PairVerdict], verdict: str) -> str:
     if verdict == "no data":
         have = [s for s in sig.STRANDS if reading(signals[s].level, signals[s].prominence) != "none"]
-        why = ("No data: " + (f"only {have[0]} has evidence" if have else "no strand has evidence")
-               + " for this issue in this ward, so nothing can be compared.")
-    else:
-        deciding = [p for p in pairs if p.verdict == verdict]
-        why = " ".join(p.why for p in deciding)
-        others = [p for p in pairs if p.verdict != verdict and p.verdict != "no data"]
-        if others:
-            why += " Other pairs: " + "; ".join(f"{p.a}–{p.b} {p.verdict}" for p in others) + "."
-        missing = [p for p in pairs if p.verdict == "no data"]
-        if missing:
-            why += " Not compared (no data): " + ", ".join(f"{p.a}–{p.b}" for p in missing) + "."
-    why += " Evidence — " + " ".join(f"{SUBJECT[s].capitalize()}: {signals[s].summary}" for s in sig.STRANDS)
-    return Cell(any_signal.ward_code, any_signal.issue_code, signals, pairs, verdict, why)
+        return ("No data: " + (f"only {have[0]} has evidence" if have else "no strand has evidence")
+                + " for this issue in this ward, so nothing can be compared.")
+    reason = " ".join(p.reason for p in pairs if p.verdict == verdict)
+    others = [p for p in pairs if p.verdict != verdict and p.verdict != "no data"]
+    if others:
+        reason += " Other pairs: " + "; ".join(f"{p.a}–{p.b} {p.verdict}" for p in others) + "."
+    missing = [p for p in pairs if p.verdict == "no data"]
+    if missing:
+        reason += " Not compared (no data): " + ", ".join(f"{p.a}–{p.b}" for p in missing) + "."
+    return reason
 
 
-def cells(engine: Engine, ward_codes: list[str] | None = None, thresholds: Thresholds | None = None) -> list[Cell]:
-    """Judge every (ward, leaf issue); all wards when ward_codes is None."""
+def judge(signals: dict[str, sig.Signal], t: Thresholds, withhold: frozenset[str] = frozenset()) -> Cell:
+    """The verdict for one (ward, issue) from its three signals (METHOD step 4). The strands named in `withhold`
+    keep their examples out of the cell (the verdict is judged on them all the same)."""
+    pairs = [compare(signals[a], signals[b], t, show_words=not ({a, b} & withhold)) for a, b in PAIRS]
+    verdict = overall([p.verdict for p in pairs])
+    any_signal = next(iter(signals.values()))
+    shown = {name: sig.without_words(s) if name in withhold else s for name, s in signals.items()}
+    return Cell(any_signal.ward_code, any_signal.issue_code, shown, pairs, verdict,
+                _cell_reason(signals, pairs, verdict), {s: signals[s].summary for s in sig.STRANDS})
+
+
+def cells(engine: Engine, actor: Actor, ward_codes: list[str] | None = None,
+          thresholds: Thresholds | None = None) -> list[Cell]:
+    """Judge every (ward, leaf issue) for the acting user; all wards when ward_codes is None. A role that may not
+    read insight text gets the same verdicts without the officers' example words (they come from that text)."""
+    require(actor, "matrix.read")
     t = thresholds or th.load(engine)
     by_key: dict[tuple[str, str], dict[str, sig.Signal]] = {}
-    for s in sig.compute(engine, t, ward_codes):
+    for s in sig.unrestricted(engine, t, ward_codes):
         by_key.setdefault((s.ward_code, s.issue_code), {})[s.strand] = s
-    return [judge(v, t) for v in by_key.values()]
+    withhold = sig.withheld_strands(actor)
+    return [judge(v, t, withhold) for v in by_key.values()]
 
 
-def matrix(engine: Engine, ward_codes: list[str] | None = None, thresholds: Thresholds | None = None,
+def matrix(engine: Engine, actor: Actor, ward_codes: list[str] | None = None, thresholds: Thresholds | None = None,
            sort: bool = True, judged: list[Cell] | None = None) -> pd.DataFrame:
-    """One row per (ward, issue): the three levels, the pair verdicts, the verdict and why.
-    Pass `judged` (from `cells`) to reuse cells already computed."""
+    """One row per (ward, issue): the three levels, the pair verdicts, the verdict and why, as the acting user may
+    see them (see `cells`). Pass `judged` (from `cells` for the same actor) to reuse cells already computed."""
+    require(actor, "matrix.read")
     t = thresholds or th.load(engine)
     ctx = sig.context(engine, ward_codes)
     labels = dict(zip(ctx.issues["code"], ctx.issues["label"]))
     order = {c: i for i, c in enumerate(ctx.issues["code"])}
     rows = []
-    for c in (judged if judged is not None else cells(engine, ward_codes, t)):
+    for c in (judged if judged is not None else cells(engine, actor, ward_codes, t)):
         row = {"ward_code": c.ward_code, "ward": ctx.wards.get(c.ward_code, c.ward_code),
                "issue_code": c.issue_code, "issue": labels.get(c.issue_code, c.issue_code)}
         for strand in sig.STRANDS:

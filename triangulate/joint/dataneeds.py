@@ -18,6 +18,7 @@ from triangulate.core.db import session_scope
 from triangulate.core.errors import NotFound, TriangulateError
 from triangulate.core.permissions import Actor, require
 from triangulate.joint import convergence as cv
+from triangulate.joint.ward_rows import ward_issue_frame
 
 STATUSES = ("proposed", "accepted", "in progress", "met", "dropped")
 STRANDS = ("numbers", "practitioners", "residents")
@@ -51,9 +52,11 @@ class Proposal:
     description: str
 
 
-def propose(engine: Engine, ward_codes: list[str] | None = None, matrix: pd.DataFrame | None = None) -> list[Proposal]:
+def propose(engine: Engine, actor: Actor, ward_codes: list[str] | None = None,
+            matrix: pd.DataFrame | None = None) -> list[Proposal]:
     """Proposals from the current verdicts (not stored), minus those already on the register."""
-    m = matrix if matrix is not None else cv.matrix(engine, ward_codes)
+    require(actor, "matrix.read")
+    m = matrix if matrix is not None else cv.matrix(engine, actor, ward_codes)
     with session_scope(engine) as session:
         issue_code = {i.id: i.code for i in session.exec(select(Issue))}
         known = {(n.ward_code, issue_code.get(n.issue_id), n.strand) for n in session.exec(select(DataNeed))}
@@ -139,27 +142,17 @@ def update(engine: Engine, actor: Actor, need_id: int, **changes) -> None:
         audit.apply_edit(session, actor, need, changes, "data_need", need_id)
 
 
-def register(engine: Engine, ward_codes: list[str] | None = None) -> pd.DataFrame:
+def register(engine: Engine, actor: Actor, ward_codes: list[str] | None = None) -> pd.DataFrame:
     """The register as a table (aggregate planning data; readable by anyone who reads the matrix)."""
-    with session_scope(engine) as session:
-        issues = {i.id: (i.code, i.label) for i in session.exec(select(Issue))}
-        wards = {w.code: w.name for w in session.exec(select(Ward))}
-        query = select(DataNeed).order_by(DataNeed.ward_code, DataNeed.id)
-        if ward_codes is not None:
-            query = query.where(DataNeed.ward_code.in_(ward_codes))
-        rows = [{"id": n.id, "ward": wards.get(n.ward_code, n.ward_code), "ward_code": n.ward_code,
-                 "issue": issues.get(n.issue_id, ("", ""))[1], "issue_code": issues.get(n.issue_id, ("", ""))[0],
-                 "strand": n.strand, "description": n.description, "owner": n.owner, "status": n.status,
-                 "created_by": n.created_by, "created_at": n.created_at, "updated_at": n.updated_at}
-                for n in session.exec(query)]
-    return pd.DataFrame(rows, columns=["id", "ward", "ward_code", "issue", "issue_code", "strand", "description",
-                                       "owner", "status", "created_by", "created_at", "updated_at"])
+    require(actor, "matrix.read")
+    return ward_issue_frame(engine, DataNeed, ["strand", "description", "owner", "status", "created_by",
+                                               "created_at", "updated_at"], ward_codes)
 
 
 def export(engine: Engine, actor: Actor, fmt: str, ward_codes: list[str] | None = None) -> bytes:
     """The register as CSV or XLSX bytes (audited)."""
     require(actor, "matrix.read")
-    frame = register(engine, ward_codes)
+    frame = register(engine, actor, ward_codes)
     for col in ("created_at", "updated_at"):
         frame[col] = pd.to_datetime(frame[col], utc=True).dt.tz_localize(None) if len(frame) else frame[col]
     if fmt == "csv":

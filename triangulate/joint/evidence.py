@@ -122,14 +122,3 @@ def resident_quotes(engine: Engine, actor: Actor, ward_code: str, issue_code: st
         with session_scope(engine) as session:
             audit.record(session, actor, "read", "quotes", f"{ward_code}/{issue_code}", count=len(frame))
     return frame[["id", "text", "title", "method", "illustrative", "examples"]].reset_index(drop=True)
-
-
-_MARKDOWN_SPECIAL = "\\`*_{}[]()<>#+-.!|~$:"
-
-
-def escape_markdown(text: str) -> str:
-    """User text made inert for st.markdown: HTML escaped, Markdown punctuation backslash-escaped."""
-    import html
-
-    out = html.escape(str(text), quote=False)
-    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in out)

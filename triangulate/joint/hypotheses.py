@@ -11,6 +11,7 @@ from triangulate.core import audit
 from triangulate.core.db import session_scope
 from triangulate.core.errors import NotFound, TriangulateError
 from triangulate.core.permissions import Actor, require
+from triangulate.joint.ward_rows import ward_issue_frame
 
 STATUSES = ("proposed", "testing", "supported", "not supported", "dropped")
 EDITABLE = ("statement", "test_of_change", "owner", "status", "notes", "issue_code")
@@ -63,18 +64,8 @@ def update(engine: Engine, actor: Actor, hypothesis_id: int, **changes) -> None:
         audit.apply_edit(session, actor, row, changes, "hypothesis", hypothesis_id)
 
 
-def log(engine: Engine, ward_codes: list[str] | None = None) -> pd.DataFrame:
-    columns = ["id", "ward", "ward_code", "issue", "issue_code", "statement", "test_of_change", "owner", "status",
-               "notes", "created_by", "created_at", "updated_at"]
-    with session_scope(engine) as session:
-        issues = {i.id: (i.code, i.label) for i in session.exec(select(Issue))}
-        wards = {w.code: w.name for w in session.exec(select(Ward))}
-        query = select(Hypothesis).order_by(Hypothesis.ward_code, Hypothesis.id)
-        if ward_codes is not None:
-            query = query.where(Hypothesis.ward_code.in_(ward_codes))
-        rows = [{"id": h.id, "ward": wards.get(h.ward_code, h.ward_code), "ward_code": h.ward_code,
-                 "issue": issues.get(h.issue_id, ("", ""))[1], "issue_code": issues.get(h.issue_id, ("", ""))[0],
-                 "statement": h.statement, "test_of_change": h.test_of_change, "owner": h.owner, "status": h.status,
-                 "notes": h.notes, "created_by": h.created_by, "created_at": h.created_at, "updated_at": h.updated_at}
-                for h in session.exec(query)]
-    return pd.DataFrame(rows, columns=columns)
+def log(engine: Engine, actor: Actor, ward_codes: list[str] | None = None) -> pd.DataFrame:
+    """The hypotheses for the wards (all when None): readable by anyone who reads the matrix."""
+    require(actor, "matrix.read")
+    return ward_issue_frame(engine, Hypothesis, ["statement", "test_of_change", "owner", "status", "notes",
+                                                 "created_by", "created_at", "updated_at"], ward_codes)

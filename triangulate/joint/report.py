@@ -25,7 +25,7 @@ from schemas import Indicator, IndicatorIssue
 from triangulate.core import audit, exports
 from triangulate.core.db import session_scope
 from triangulate.core.errors import TriangulateError
-from triangulate.core.permissions import Actor, can, require
+from triangulate.core.permissions import Actor, can, may_read_insight_text, require
 from triangulate.joint import convergence as cv
 from triangulate.joint import dataneeds, evidence, hypotheses, workshop
 from triangulate.joint import signals as sig
@@ -119,9 +119,9 @@ def build(engine: Engine, actor: Actor, ward_code: str, thresholds: th.Threshold
     """Gather everything the report shows, once, under the actor's permissions."""
     require(actor, "reports.export")
     t = thresholds or th.load(engine)
-    judged = cv.cells(engine, [ward_code], t)
+    judged = cv.cells(engine, actor, [ward_code], t)
     cells = {c.issue_code: c for c in judged}
-    m = cv.matrix(engine, [ward_code], t, judged=judged)
+    m = cv.matrix(engine, actor, [ward_code], t, judged=judged)
     if m.empty:
         raise TriangulateError("The codebook is empty, so there is nothing to report. Load the default codebook.")
     ward = m["ward"].iloc[0]
@@ -144,15 +144,15 @@ def build(engine: Engine, actor: Actor, ward_code: str, thresholds: th.Threshold
         sections.append(IssueSection(
             r["issue_code"], r["issue"], r["verdict"], r["why"], {s: r[s] for s in sig.STRANDS},
             {s: cell.signals[s].examples[:8] for s in sig.STRANDS}, chart.to_dict(validate=False) if chart is not None else None,
-            ins, can(actor, "insights.read_text"), quotes))
+            ins, may_read_insight_text(actor), quotes))
     checks, history = _machine_checks(engine, actor, m, t)
     waiting = m.loc[m["residents"] == "not analysed", "residents_summary"]
     m = m.assign(residents_checked=m["issue_code"].map(
         dict(zip(checks["issue_code"], checks["status"])) if len(checks) else {}).fillna(""))
     return ReportData(ward_code, ward, datetime.now(UTC), actor.name, m, matrix_chart(m).to_dict(validate=False),
-                      sections, dataneeds.register(engine, [ward_code]),
-                      dataneeds.proposals_frame(dataneeds.propose(engine, matrix=m)),
-                      hypotheses.log(engine, [ward_code]), workshop.notes(engine, ward_code),
+                      sections, dataneeds.register(engine, actor, [ward_code]),
+                      dataneeds.proposals_frame(dataneeds.propose(engine, actor, matrix=m)),
+                      hypotheses.log(engine, actor, [ward_code]), workshop.notes(engine, actor, ward_code),
                       _sources(engine, ward_code, list(m["issue_code"])), t, illustrative,
                       checks=checks, check_history=history, waiting=waiting.iloc[0] if len(waiting) else "")
 

@@ -35,13 +35,14 @@ the whole city costs about what one ward does.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from schemas import IndicatorIssue, Insight, InsightCode, Issue, Segment, Transcript, Ward
+from triangulate.core.permissions import Actor, may_read_insight_text, require
 from triangulate.joint import examples as ex
 from triangulate.joint.thresholds import Thresholds
 from triangulate.practitioners.insights import NOT_CODED
@@ -333,8 +334,30 @@ def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=Non
 
 
 # --------------------------------------------------------------------------- all strands
-def compute(engine: Engine, thresholds: Thresholds | None = None, ward_codes: list[str] | None = None) -> list[Signal]:
-    """Every strand's signal for every leaf issue in the given wards (all wards when None)."""
+def compute(engine: Engine, actor: Actor, thresholds: Thresholds | None = None,
+            ward_codes: list[str] | None = None) -> list[Signal]:
+    """Every strand's signal for every leaf issue in the given wards (all wards when None), as the acting user may
+    see it: the officers' example words only for a role that may read insight text."""
+    require(actor, "matrix.read")
+    withhold = withheld_strands(actor)
+    return [without_words(s) if s.strand in withhold else s for s in unrestricted(engine, thresholds, ward_codes)]
+
+
+def withheld_strands(actor: Actor) -> frozenset[str]:
+    """Strands whose words the actor may not see. The practitioners' examples are words of unredacted insight
+    text (places, services, perhaps a name), so they follow the insight-text permission."""
+    return frozenset() if may_read_insight_text(actor) else frozenset({"practitioners"})
+
+
+def without_words(signal: Signal) -> Signal:
+    """The signal without its example words (the level, strength and summary stay)."""
+    return replace(signal, examples=[], stems=frozenset(), all_stems=frozenset())
+
+
+def unrestricted(engine: Engine, thresholds: Thresholds | None = None,
+                 ward_codes: list[str] | None = None) -> list[Signal]:
+    """Every strand's signal with every strand's words, for judging. Library-internal: the verdicts need the words
+    whoever asks; `compute` and `convergence.cells` withhold what the acting user may not read."""
     t = thresholds or Thresholds()
     ctx = context(engine, ward_codes)
     return (numbers_signals(engine, ctx, t) + practitioner_signals(engine, ctx, t, ward_codes)

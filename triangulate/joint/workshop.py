@@ -43,8 +43,10 @@ def delete_note(engine: Engine, actor: Actor, note_id: int) -> None:
         session.delete(note)
 
 
-def notes(engine: Engine, ward_code: str, issue_code: str | None = None) -> pd.DataFrame:
-    """The notes for a ward (optionally one issue), oldest first, as they were said."""
+def notes(engine: Engine, actor: Actor, ward_code: str, issue_code: str | None = None) -> pd.DataFrame:
+    """The notes for a ward (optionally one issue), oldest first, as they were said (for anyone who reads the
+    matrix: the room's notes sit beside it)."""
+    require(actor, "matrix.read")
     with session_scope(engine) as session:
         codes = {i.id: i.code for i in session.exec(select(Issue))}
         query = select(WorkshopNote).where(WorkshopNote.ward_code == ward_code).order_by(WorkshopNote.created_at,

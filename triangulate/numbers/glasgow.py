@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import func, select
 
 from schemas import DataZone, ImportBatch, Ward
 from schemas.indicator_files import IndicatorMeta
@@ -345,3 +345,22 @@ def geojson(kind: str) -> dict:
     """The ward or data-zone boundaries (RFC 7946, WGS84) as a dict; `kind` is 'wards' or 'datazones'."""
     name = {"wards": "glasgow_wards.geojson", "datazones": "glasgow_datazones_2011.geojson"}[kind]
     return json.loads((DATA / name).read_text(encoding="utf-8"))
+
+
+def ward_names(engine: Engine) -> list[tuple[str, str]]:
+    """Every ward as (code, name), by name: what the ward pickers offer."""
+    with session_scope(engine) as session:
+        return [(w.code, w.name) for w in session.exec(select(Ward).order_by(Ward.name))]
+
+
+def booster_wards(engine: Engine) -> list[tuple[str, str]]:
+    """The wards marked as Booster Wards (Ward.booster) as (code, name)."""
+    with session_scope(engine) as session:
+        return [(w.code, w.name) for w in session.exec(select(Ward).where(Ward.booster))]
+
+
+def data_zone_fits(engine: Engine) -> dict[str, int]:
+    """How many data zones fit their ward well, fairly or uncertainly (the best-fit lookup's quality)."""
+    with session_scope(engine) as session:
+        rows = session.exec(select(DataZone.fit_quality, func.count()).group_by(DataZone.fit_quality)).all()
+    return {quality: int(n) for quality, n in rows}

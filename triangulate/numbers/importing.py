@@ -24,7 +24,7 @@ import json
 import math
 import re
 import zipfile
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import pandas as pd
 from pydantic import ValidationError
@@ -38,6 +38,7 @@ from triangulate.core import audit, upload_limits
 from triangulate.core.db import session_scope
 from triangulate.core.errors import ImportFailed, Problem
 from triangulate.core.permissions import Actor, require
+from triangulate.core.rows import RowProblems
 from triangulate.numbers.aggregate import scale_of
 from triangulate.numbers.store import add_values, period_sort_key, upsert_indicator
 
@@ -288,12 +289,14 @@ def _is_statxplore(rows: list[list[str]]) -> bool:
     return False
 
 
+def _is_period_row(r: list[str]) -> bool:
+    """A Stat-Xplore row of periods (2021/22 …) across the columns: the table's header."""
+    return (any(YEAR.search(c) and "annotation" not in c.lower() for c in r) and sum(1 for c in r if c) >= 2
+            and not any(c.lower().rstrip(":") in ("dataset", "query", "counting") for c in r))
+
+
 def _statxplore(rows, filename, problems) -> list[Raw]:
-    header_i = next((i for i, r in enumerate(rows[:40])
-                     if sum(1 for c in r if YEAR.search(c) and "annotation" not in c.lower()) >= 1
-                     and sum(1 for c in r if c) >= 2 and not any(c.lower().rstrip(":") in
-                                                                   ("dataset", "query", "counting") for c in r)),
-                    None)
+    header_i = next((i for i, r in enumerate(rows[:40]) if _is_period_row(r)), None)
     if header_i is None:
         problems.append(Problem(filename, None, None, "this looks like a Stat-Xplore export but no row of periods "
                                 "(e.g. 2021/22) was found", "export the table with the years across the columns"))
@@ -307,10 +310,10 @@ def _statxplore(rows, filename, problems) -> list[Raw]:
         r = rows[i]
         name = next((c for c in r[:first_period] if c), "")
         values = {j: (r[j] if j < len(r) else "") for j in period_cols}
-        if not name or name.lower().startswith(("total", "data extracted", "source", "note")):
+        # totals, footnotes, and level labels ("National - Regional - LA - OAs") with no values are no areas
+        if not name or name.lower().startswith(("total", "data extracted", "source", "note")) \
+                or not any(values.values()):
             continue
-        if all(not v for v in values.values()):
-            continue  # a level label ("National - Regional - LA - OAs") or a footnote
         for j, period in period_cols.items():
             out.append(Raw(row=i + 1, area=name, area_column=header[0] or "area name", period=period,
                            values={"value": (header[j], values[j])}))
@@ -348,52 +351,73 @@ def _tidy(rows, h, filename, measurement, problems) -> list[Raw]:
     return out
 
 
+def _padded(rows: list[list[str]], i: int, width: int) -> list[str]:
+    return rows[i] + [""] * (width - len(rows[i]))
+
+
+def _column(header: list[str], names) -> int | None:
+    """The index of the first of `names` the header holds."""
+    return next((header.index(n) for n in names if n in header), None)
+
+
 def _generic(rows, h, filename, default_period, problems) -> tuple[list[Raw], str]:
     original = rows[h]
     header = [_norm_header(c) for c in original]
-    area_j = next((header.index(n) for n in AREA_HEADERS if n in header), None)
+    area_j = _column(header, AREA_HEADERS)
     if area_j is None:
         problems.append(Problem(filename, h + 1, None, f"no area column among: {', '.join(c for c in original if c)}",
                                 "name one column 'area_code' (GSS codes S13…, S02…, S01…) or 'area' (names)"))
         return [], ""
-    period_j = next((header.index(n) for n in PERIOD_HEADERS if n in header), None)
-    value_j = next((header.index(n) for n in VALUE_HEADERS if n in header), None)
-    num_j = header.index("numerator") if "numerator" in header else None
-    den_j = header.index("denominator") if "denominator" in header else None
-    ind_j = next((header.index(n) for n in ("indicator", "indicator_key", "key") if n in header), None)
-    brk_j = header.index("breakdown") if "breakdown" in header else None
+    if _column(header, VALUE_HEADERS) is not None or "numerator" in header:
+        return _generic_long(rows, h, filename, default_period, problems, area_j), "long"
+    return _generic_wide(rows, h, filename, problems, area_j)
+
+
+def _generic_long(rows, h, filename, default_period, problems, area_j: int) -> list[Raw]:
+    """One row per area and period: area, period, value (or numerator and denominator) columns."""
+    original = rows[h]
+    header = [_norm_header(c) for c in original]
+    period_j = _column(header, PERIOD_HEADERS)
+    value_j = _column(header, VALUE_HEADERS)
+    num_j, den_j = _column(header, ("numerator",)), _column(header, ("denominator",))
+    ind_j = _column(header, ("indicator", "indicator_key", "key"))
+    brk_j = _column(header, ("breakdown",))
+    if period_j is None and not default_period:
+        problems.append(Problem(filename, h + 1, None, "no period column and no period given",
+                                "add a 'period' column (e.g. 2023) or fill in the period with the metadata"))
+        return []
+    if value_j is None and (num_j is None or den_j is None):
+        problems.append(Problem(filename, h + 1, "value", "no value column",
+                                "add a 'value' column, or both 'numerator' and 'denominator'"))
+        return []
+    roles = [(role, j) for role, j in (("value", value_j), ("numerator", num_j), ("denominator", den_j))
+             if j is not None]
     out: list[Raw] = []
-    if value_j is not None or num_j is not None:
-        if period_j is None and not default_period:
-            problems.append(Problem(filename, h + 1, None, "no period column and no period given",
-                                    "add a 'period' column (e.g. 2023) or fill in the period with the metadata"))
-            return [], "long"
-        if value_j is None and (num_j is None or den_j is None):
-            problems.append(Problem(filename, h + 1, "value", "no value column",
-                                    "add a 'value' column, or both 'numerator' and 'denominator'"))
-            return [], "long"
-        for i in range(h + 1, len(rows)):
-            r = rows[i] + [""] * (len(header) - len(rows[i]))
-            if not any(r):
-                continue
-            vals = {}
-            for role, j in (("value", value_j), ("numerator", num_j), ("denominator", den_j)):
-                if j is not None:
-                    vals[role] = (original[j], r[j])
-            out.append(Raw(row=i + 1, area=r[area_j], area_column=original[area_j],
-                           period=r[period_j] if period_j is not None else default_period, values=vals,
-                           indicator=r[ind_j] if ind_j is not None else "",
-                           breakdown=r[brk_j] if brk_j is not None else ""))
-        return out, "long"
-    period_cols = {j: original[j] for j, name in enumerate(header) if j != area_j and YEAR.search(original[j])}
+    for i in range(h + 1, len(rows)):
+        r = _padded(rows, i, len(header))
+        if not any(r):
+            continue
+        out.append(Raw(row=i + 1, area=r[area_j], area_column=original[area_j],
+                       period=r[period_j] if period_j is not None else default_period,
+                       values={role: (original[j], r[j]) for role, j in roles},
+                       indicator=r[ind_j] if ind_j is not None else "",
+                       breakdown=r[brk_j] if brk_j is not None else ""))
+    return out
+
+
+def _generic_wide(rows, h, filename, problems, area_j: int) -> tuple[list[Raw], str]:
+    """One row per area, one column per period (headers such as 2022 or 2021/22)."""
+    original = rows[h]
+    period_cols = {j: original[j] for j in range(len(original)) if j != area_j and YEAR.search(original[j])}
     if not period_cols:
         problems.append(Problem(filename, h + 1, None,
                                 f"no value column and no period columns among: {', '.join(c for c in original if c)}",
                                 "a long file needs 'area_code', 'period' and 'value' columns; a wide file needs "
                                 "an area column and one column per period (headers such as 2022 or 2021/22)"))
         return [], ""
+    out: list[Raw] = []
     for i in range(h + 1, len(rows)):
-        r = rows[i] + [""] * (len(header) - len(rows[i]))
+        r = _padded(rows, i, len(original))
         if not any(r):
             continue
         for j, label in period_cols.items():
@@ -455,6 +479,22 @@ def describe_statxplore(rows: list[list[str]], periods: list[str]) -> dict:
     return out
 
 
+def _tidy_unit(measure: str, unit_text: str) -> dict:
+    """The unit (and aggregation) a statistics.gov.scot measurement and its units column imply."""
+    if measure == "count":
+        return {"unit": "count", "aggregation": "sum"}
+    if "percent" in measure or "percent" in unit_text:
+        return {"unit": "percent"}
+    for spelled, unit in (("per 100,000", "rate per 100,000"), ("per 100000", "rate per 100,000"),
+                          ("per 10,000", "rate per 10,000"), ("per 1,000", "rate per 1,000"),
+                          ("per 1000", "rate per 1,000")):
+        if spelled in unit_text:
+            return {"unit": unit}
+    if "ratio" in measure or "rate" in measure:
+        return {"unit": "ratio", "aggregation": "population_weighted"}
+    return {}
+
+
 def describe_tidy(filename: str, rows: list[list[str]], h: int, measurement: str | None) -> dict:
     """statistics.gov.scot tidy CSV: the measure and units come from its own columns."""
     header = [_norm_header(c) for c in rows[h]]
@@ -466,22 +506,7 @@ def describe_tidy(filename: str, rows: list[list[str]], h: int, measurement: str
         return {}
     units = sorted({r[idx["units"]] for r in body if r[idx["measurement"]] == chosen and r[idx["units"]]})
     periods = sorted({r[idx["datecode"]] for r in body if r[idx["measurement"]] == chosen}, key=period_sort_key)
-    unit_text = " ".join(units).lower()
-    low = chosen.lower()
-    if low == "count":
-        unit = {"unit": "count", "aggregation": "sum"}
-    elif "percent" in low or "percent" in unit_text:
-        unit = {"unit": "percent"}
-    elif "per 100,000" in unit_text or "per 100000" in unit_text:
-        unit = {"unit": "rate per 100,000"}
-    elif "per 10,000" in unit_text:
-        unit = {"unit": "rate per 10,000"}
-    elif "per 1,000" in unit_text or "per 1000" in unit_text:
-        unit = {"unit": "rate per 1,000"}
-    elif "ratio" in low or "rate" in low:
-        unit = {"unit": "ratio", "aggregation": "population_weighted"}
-    else:
-        unit = {}
+    unit = _tidy_unit(chosen.lower(), " ".join(units).lower())
     stem = re.sub(r"[_\-]+", " ", filename.rsplit(".", 1)[0]).strip() or "statistics.gov.scot data"
     out = {"key": _key_from(f"{stem} {chosen}"), "title": f"{stem.capitalize()} ({chosen.lower()})",
            "source": f"statistics.gov.scot: {stem}", "publisher": "Scottish Government (statistics.gov.scot)",
@@ -560,52 +585,18 @@ def plan_import(engine: Engine, filename: str, data: bytes, meta: dict | Indicat
     options = dict(meta=meta.model_dump() if isinstance(meta, IndicatorMeta) else meta, sheet=sheet,
                    area_level=area_level, measurement=measurement, skip_outside=skip_outside)
     plan.checksum = hashlib.sha256(data + json.dumps(options, sort_keys=True, default=str).encode()).hexdigest()
-    if len(data) > MAX_BYTES:
-        plan.problems.append(Problem(filename, None, None, f"the file is {len(data) // 2**20} MB; the limit is "
-                                     f"{MAX_BYTES // 2**20} MB", "split it by period or by indicator"))
+    read = _read_rows(plan, filename, data, sheet)
+    if read is None:
         return plan
-    try:
-        upload_limits.check_spreadsheet(data, filename, MAX_ROWS, MAX_BYTES)
-        rows, plan.sheets, plan.sheet, sheet_meta = read_cells(filename, data, sheet)
-    except ImportFailed as exc:
-        plan.problems.extend(exc.problems)
-        return plan
-    nul = next(((i, j) for i, r in enumerate(rows) for j, c in enumerate(r) if "\x00" in c), None)
-    if nul is not None:  # PostgreSQL text cannot hold NUL: refuse before anything is written
-        plan.problems.append(Problem(filename, nul[0] + 1, None, f"cell {nul[1] + 1} holds a NUL character "
-                                     "(binary data, not text)", "save the file again as CSV (UTF-8) or .xlsx"))
-        return plan
-    h = _header_index(rows)
-    if h < 0 or all(not any(r) for r in rows[h + 1:]):
-        plan.problems.append(Problem(filename, max(h, 0) + 1 if rows else None, None,
-                                     "the file has no data rows (only a header, or nothing)",
-                                     "export the table again with its rows, one row per area"))
-        return plan
+    rows, h, sheet_meta = read
     with session_scope(engine) as session:
         areas = Areas(session)
         known_codes = _issue_codes(session)
         existing_meta = {i.key: i for i in session.exec(select(Indicator))}
-
-        merged_meta = dict(sheet_meta)
-        if isinstance(meta, IndicatorMeta):
-            merged_meta = meta
-        elif meta:
-            merged_meta.update({k: v for k, v in meta.items() if v not in (None, "", [])})
+        merged_meta = _merge_meta(sheet_meta, meta)
         default_period = (merged_meta.period if isinstance(merged_meta, IndicatorMeta)
                           else str(merged_meta.get("period", "") or ""))
-
-        header_names = {_norm_header(c) for c in rows[h]}
-        if _is_statxplore(rows):
-            plan.format = "DWP Stat-Xplore export"
-            raws = _statxplore(rows, filename, plan.problems)
-            plan.described = describe_statxplore(rows, sorted({r.period for r in raws}))
-        elif {"featurecode", "datecode", "measurement", "units", "value"} <= header_names:
-            plan.format = "statistics.gov.scot tidy CSV"
-            raws = _tidy(rows, h, filename, measurement, plan.problems)
-            plan.described = describe_tidy(filename, rows, h, measurement)
-        else:
-            raws, shape = _generic(rows, h, filename, default_period, plan.problems)
-            plan.format = f"{shape} table" if shape else "unrecognised"
+        raws = _raw_rows(plan, rows, h, filename, measurement, default_period)
         if plan.problems:
             return plan
         if plan.described and not isinstance(merged_meta, IndicatorMeta):
@@ -618,161 +609,235 @@ def plan_import(engine: Engine, filename: str, data: bytes, meta: dict | Indicat
             plan.area_level, why = guess_area_level([r.area for r in raws], areas)
             if why:
                 plan.notes.append(why)
-
-        # which indicators, with which metadata
-        keys_in_file = {r.indicator.strip().lower() for r in raws if r.indicator.strip()}
-        meta_key = (merged_meta.key if isinstance(merged_meta, IndicatorMeta)
-                    else str(merged_meta.get("key", "") or "").strip().lower())
-        if not isinstance(merged_meta, IndicatorMeta):
-            plan.described = {**plan.described, **{k: v for k, v in merged_meta.items() if v not in (None, "", [])}}
-        if not keys_in_file:
-            if not meta_key:
-                plan.problems.append(Problem(filename, None, "key", "no indicator named",
-                                             "give the indicator a key (e.g. cilif_children) and its metadata, "
-                                             "or add an 'indicator' column"))
-                return plan
-            keys_in_file = {meta_key}
-        for key in sorted(keys_in_file):
-            if key in existing_meta:
-                # a known indicator keeps its stored metadata; the file only adds values (or periods)
-                plan.metas[key] = IndicatorMeta(**{**existing_meta[key].model_dump(exclude={"id"}),
-                                                   "issue_codes": []})
-                if key == meta_key:
-                    plan.notes.append(f"{key} already exists; its stored metadata is kept.")
-            elif key == meta_key or len(keys_in_file) == 1:
-                raw_meta = merged_meta if isinstance(merged_meta, IndicatorMeta) else {**merged_meta, "key": key}
-                m, probs = _meta_problems(filename, raw_meta, known_codes)
-                plan.problems.extend(probs)
-                if m is not None:
-                    plan.metas[key] = m
-            else:
-                plan.problems.append(Problem(filename, None, "indicator", f"no metadata for indicator {key!r}",
-                                             "import each new indicator with its own metadata, or load it first"))
+        _plan_indicators(plan, raws, merged_meta, existing_meta, known_codes)
         if plan.problems:
             return plan
         _validate_rows(plan, raws, areas, plan.area_level, skip_outside, session, existing_meta)
     return plan
 
 
+def _read_rows(plan: ImportPlan, filename: str, data: bytes,
+               sheet: str | None) -> tuple[list[list[str]], int, dict] | None:
+    """The file's cells, its header row's index and the sheet's own metadata; None (with the problem in the plan)
+    when the file is too big, unreadable, holds binary data or has no data rows."""
+    if len(data) > MAX_BYTES:
+        plan.problems.append(Problem(filename, None, None, f"the file is {len(data) // 2**20} MB; the limit is "
+                                     f"{MAX_BYTES // 2**20} MB", "split it by period or by indicator"))
+        return None
+    try:
+        upload_limits.check_spreadsheet(data, filename, MAX_ROWS, MAX_BYTES)
+        rows, plan.sheets, plan.sheet, sheet_meta = read_cells(filename, data, sheet)
+    except ImportFailed as exc:
+        plan.problems.extend(exc.problems)
+        return None
+    nul = next(((i, j) for i, r in enumerate(rows) for j, c in enumerate(r) if "\x00" in c), None)
+    if nul is not None:  # PostgreSQL text cannot hold NUL: refuse before anything is written
+        plan.problems.append(Problem(filename, nul[0] + 1, None, f"cell {nul[1] + 1} holds a NUL character "
+                                     "(binary data, not text)", "save the file again as CSV (UTF-8) or .xlsx"))
+        return None
+    h = _header_index(rows)
+    if h < 0 or all(not any(r) for r in rows[h + 1:]):
+        plan.problems.append(Problem(filename, max(h, 0) + 1 if rows else None, None,
+                                     "the file has no data rows (only a header, or nothing)",
+                                     "export the table again with its rows, one row per area"))
+        return None
+    return rows, h, sheet_meta
+
+
+def _merge_meta(sheet_meta: dict, meta: dict | IndicatorMeta | None) -> dict | IndicatorMeta:
+    """What the user gave wins over what the sheet says about itself."""
+    if isinstance(meta, IndicatorMeta):
+        return meta
+    merged = dict(sheet_meta)
+    if meta:
+        merged.update({k: v for k, v in meta.items() if v not in (None, "", [])})
+    return merged
+
+
+def _raw_rows(plan: ImportPlan, rows: list[list[str]], h: int, filename: str, measurement: str | None,
+              default_period: str) -> list[Raw]:
+    """The rows in the file's own layout (Stat-Xplore, statistics.gov.scot tidy, or a plain table)."""
+    header_names = {_norm_header(c) for c in rows[h]}
+    if _is_statxplore(rows):
+        plan.format = "DWP Stat-Xplore export"
+        raws = _statxplore(rows, filename, plan.problems)
+        plan.described = describe_statxplore(rows, sorted({r.period for r in raws}))
+    elif {"featurecode", "datecode", "measurement", "units", "value"} <= header_names:
+        plan.format = "statistics.gov.scot tidy CSV"
+        raws = _tidy(rows, h, filename, measurement, plan.problems)
+        plan.described = describe_tidy(filename, rows, h, measurement)
+    else:
+        raws, shape = _generic(rows, h, filename, default_period, plan.problems)
+        plan.format = f"{shape} table" if shape else "unrecognised"
+    return raws
+
+
+def _plan_indicators(plan: ImportPlan, raws: list[Raw], merged_meta: dict | IndicatorMeta, existing_meta: dict,
+                     known_codes: set[str]) -> None:
+    """Which indicators the file holds, with which metadata (a known indicator keeps its stored metadata)."""
+    filename = plan.filename
+    keys_in_file = {r.indicator.strip().lower() for r in raws if r.indicator.strip()}
+    meta_key = (merged_meta.key if isinstance(merged_meta, IndicatorMeta)
+                else str(merged_meta.get("key", "") or "").strip().lower())
+    if not isinstance(merged_meta, IndicatorMeta):
+        plan.described = {**plan.described, **{k: v for k, v in merged_meta.items() if v not in (None, "", [])}}
+    if not keys_in_file:
+        if not meta_key:
+            plan.problems.append(Problem(filename, None, "key", "no indicator named",
+                                         "give the indicator a key (e.g. cilif_children) and its metadata, "
+                                         "or add an 'indicator' column"))
+            return
+        keys_in_file = {meta_key}
+    for key in sorted(keys_in_file):
+        if key in existing_meta:
+            # a known indicator keeps its stored metadata; the file only adds values (or periods)
+            plan.metas[key] = IndicatorMeta(**{**existing_meta[key].model_dump(exclude={"id"}), "issue_codes": []})
+            if key == meta_key:
+                plan.notes.append(f"{key} already exists; its stored metadata is kept.")
+        elif key == meta_key or len(keys_in_file) == 1:
+            raw_meta = merged_meta if isinstance(merged_meta, IndicatorMeta) else {**merged_meta, "key": key}
+            m, probs = _meta_problems(filename, raw_meta, known_codes)
+            plan.problems.extend(probs)
+            if m is not None:
+                plan.metas[key] = m
+        else:
+            plan.problems.append(Problem(filename, None, "indicator", f"no metadata for indicator {key!r}",
+                                         "import each new indicator with its own metadata, or load it first"))
+
+
+_AREA_FIX = {
+    "ambiguous": "use the GSS code instead of the name, or choose the area level "
+                 "(--area-level ward|intermediate_zone|datazone)",
+    "outside": "filter the file to Glasgow City, or tick 'skip areas outside Glasgow' (--skip-outside)",
+    "unknown": "use a GSS code (S13… ward, S02… intermediate zone, S01… data zone) or the exact name",
+}
+
+
 def _validate_rows(plan: ImportPlan, raws: list[Raw], areas: Areas, area_level: str | None, skip_outside: bool,
                    session: Session, existing_meta: dict) -> None:
-    filename = plan.filename
-    problems = plan.problems
+    """Check every row (through the shared row-validator core) and keep those to add in `plan.rows`."""
+    found = RowProblems(plan.filename, plan.problems, limit=MAX_PROBLEMS, merge_columns=True)
     seen: dict[tuple, int] = {}
     records = []
     resolved: dict[str, tuple] = {}
     single_key = next(iter(plan.metas)) if len(plan.metas) == 1 else None
-
-    reported: dict[tuple, int] = {}  # (row, message) -> index in problems: a wide row repeats one per period
-
-    def problem(file, row, column, message, fix):
-        at = reported.get((row, message))
-        if at is not None:
-            again = problems[at]
-            if column and column not in (again.column or "").split(", "):
-                problems[at] = replace(again, column=f"{again.column}, {column}" if again.column else column)
-            return None
-        if len(problems) < MAX_PROBLEMS:
-            reported[(row, message)] = len(problems)
-            problems.append(Problem(file, row, column, message, fix))
-        return None
-
-    n_problem_rows = 0
     for raw in raws:
         key = raw.indicator.strip().lower() or single_key
         meta = plan.metas.get(key)
         if meta is None:
             continue
-        name = raw.area.strip()
-        if not name:
-            problem(filename, raw.row, raw.area_column, "the area is blank", "fill in the area code or name")
-            n_problem_rows += 1
-            continue
-        if name not in resolved:
-            resolved[name] = areas.resolve(name, area_level)
-        code, level, why, detail = resolved[name]
-        if code is None:
-            if why == "outside" and skip_outside:
-                plan.n_outside += 1
-                continue
-            fix = {"ambiguous": "use the GSS code instead of the name, or choose the area level "
-                                "(--area-level ward|intermediate_zone|datazone)",
-                   "outside": "filter the file to Glasgow City, or tick 'skip areas outside Glasgow' "
-                              "(--skip-outside)",
-                   "unknown": "use a GSS code (S13… ward, S02… intermediate zone, S01… data zone) or the exact name"}[why]
-            problem(filename, raw.row, raw.area_column, detail, fix)
-            n_problem_rows += 1
-            continue
-        period = raw.period.strip()
-        if not period:
-            problem(filename, raw.row, "period", "the period is blank", "fill in the period, e.g. 2023 or 2022/23")
-            n_problem_rows += 1
-            continue
-        parsed = {}
-        bad = False
-        suppressed = False
-        for role, (column, text) in raw.values.items():
-            v, supp, ok = parse_number(text)
-            if not ok:
-                problem(filename, raw.row, column, f"{text!r} is not a number",
-                        "enter a number (no text); leave it blank or put * where the source suppressed it")
-                bad = True
-                continue
-            if v is not None and v < 0 and meta.unit not in NEGATIVE_OK_UNITS:
-                problem(filename, raw.row, column, f"{text} is negative, but a {meta.unit} cannot be",
-                        "correct the value, or set the unit to 'score' or 'index' if negatives are meaningful")
-                bad = True
-                continue
-            if role == "value" and v is not None and meta.unit == "fraction" and v > 1:
-                problem(filename, raw.row, column, f"{text} is more than 1, but the unit is a fraction",
-                        "divide percentages by 100, or set the unit to 'percent'")
-                bad = True
-                continue
-            parsed[role] = v
-            suppressed = suppressed or (role == "value" and supp)
-        if bad:
-            n_problem_rows += 1
-            continue
-        value, num, den = parsed.get("value"), parsed.get("numerator"), parsed.get("denominator")
-        if value is None and num is not None and den:
-            value = num / den * scale_of(meta.unit)
-        if meta.aggregation == "sum" and num is None:
-            num = value
-        if meta.aggregation == "population_weighted" and den is None:
-            den = areas.population.get(code)
-        if meta.aggregation == "ratio" and level in ("datazone", "intermediate_zone") and value is not None \
-                and (num is None or den is None):
-            problem(filename, raw.row, None, "a rate for a small area needs its numerator and denominator, so that "
-                    "ward rates can be recomputed rather than averaged",
-                    "add 'numerator' and 'denominator' columns, or set the aggregation to population_weighted")
-            n_problem_rows += 1
-            continue
-        breakdown = raw.breakdown.strip()
-        dup_key = (key, code, period, breakdown)
-        if dup_key in seen:
-            problem(filename, raw.row, raw.area_column,
-                    f"duplicate: {areas.names.get(code, code)} ({code}), period {period}"
-                    + (f", {breakdown}" if breakdown else "") + f" already appears on row {seen[dup_key]}",
-                    "keep one row per area and period")
-            n_problem_rows += 1
-            continue
-        seen[dup_key] = raw.row
-        plan.n_suppressed += int(suppressed or value is None)
-        records.append(dict(indicator_key=key, area_code=code, area_name=areas.names.get(code, code),
-                            area_level=level, period=period, breakdown=breakdown, value=value, numerator=num,
-                            denominator=den, suppressed=suppressed or value is None, source_row=raw.row))
-    if n_problem_rows > MAX_PROBLEMS:
-        problems.append(Problem(filename, None, None, f"{n_problem_rows} rows have problems; the first "
-                                f"{MAX_PROBLEMS} are listed", "fix those and check the rest the same way"))
-    if not records and not problems:
-        problems.append(Problem(filename, None, None, "no rows left to import after skipping areas outside "
-                                "Glasgow" if plan.n_outside else "no data rows found",
-                                "check that the file covers Glasgow City areas"))
+        place = _row_area(plan, raw, areas, area_level, skip_outside, resolved, found)
+        record = place and _row_record(plan, raw, key, meta, place, areas, seen, found)
+        if record:
+            records.append(record)
+    found.close()
+    if not records and not plan.problems:
+        plan.problems.append(Problem(plan.filename, None, None, "no rows left to import after skipping areas outside "
+                                     "Glasgow" if plan.n_outside else "no data rows found",
+                                     "check that the file covers Glasgow City areas"))
     df = pd.DataFrame(records)
-    if df.empty or problems:
+    if df.empty or plan.problems:
         plan.rows = df
         return
-    # compare with what is stored: identical values are skipped (idempotent), different ones are refused
+    plan.rows = _without_stored(plan, df, session, existing_meta, found)
+    _add_notes(plan)
+
+
+def _row_area(plan: ImportPlan, raw: Raw, areas: Areas, area_level: str | None, skip_outside: bool,
+              resolved: dict[str, tuple], found: RowProblems) -> tuple[str, str] | None:
+    """The row's area as (code, level), or None when it is left out (blank, unknown, outside Glasgow)."""
+    name = raw.area.strip()
+    if not name:
+        found.reject_row(raw.row, raw.area_column, "the area is blank", "fill in the area code or name")
+        return None
+    if name not in resolved:
+        resolved[name] = areas.resolve(name, area_level)
+    code, level, why, detail = resolved[name]
+    if code is not None:
+        return code, level
+    if why == "outside" and skip_outside:
+        plan.n_outside += 1
+    else:
+        found.reject_row(raw.row, raw.area_column, detail, _AREA_FIX[why])
+    return None
+
+
+def _row_numbers(raw: Raw, meta: IndicatorMeta, found: RowProblems) -> tuple[dict, bool] | None:
+    """The row's numbers by role (value, numerator, denominator) and whether the value is suppressed; None (with
+    every bad cell noted) when one is not a number or out of range for the unit."""
+    parsed = {}
+    bad = suppressed = False
+    for role, (column, text) in raw.values.items():
+        v, supp, ok = parse_number(text)
+        if not ok:
+            found.add(raw.row, column, f"{text!r} is not a number",
+                      "enter a number (no text); leave it blank or put * where the source suppressed it")
+        elif v is not None and v < 0 and meta.unit not in NEGATIVE_OK_UNITS:
+            found.add(raw.row, column, f"{text} is negative, but a {meta.unit} cannot be",
+                      "correct the value, or set the unit to 'score' or 'index' if negatives are meaningful")
+        elif role == "value" and v is not None and meta.unit == "fraction" and v > 1:
+            found.add(raw.row, column, f"{text} is more than 1, but the unit is a fraction",
+                      "divide percentages by 100, or set the unit to 'percent'")
+        else:
+            parsed[role] = v
+            suppressed = suppressed or (role == "value" and supp)
+            continue
+        bad = True
+    if bad:
+        found.rows_with_problems += 1
+        return None
+    return parsed, suppressed
+
+
+def _row_record(plan: ImportPlan, raw: Raw, key: str, meta: IndicatorMeta, place: tuple[str, str], areas: Areas,
+                seen: dict[tuple, int], found: RowProblems) -> dict | None:
+    """The row as a value to store, or None when it has a problem (noted in `found`)."""
+    code, level = place
+    period = raw.period.strip()
+    if not period:
+        found.reject_row(raw.row, "period", "the period is blank", "fill in the period, e.g. 2023 or 2022/23")
+        return None
+    numbers = _row_numbers(raw, meta, found)
+    if numbers is None:
+        return None
+    parsed, suppressed = numbers
+    value, num, den = parsed.get("value"), parsed.get("numerator"), parsed.get("denominator")
+    if value is None and num is not None and den:
+        value = num / den * scale_of(meta.unit)
+    if meta.aggregation == "sum" and num is None:
+        num = value
+    if meta.aggregation == "population_weighted" and den is None:
+        den = areas.population.get(code)
+    if meta.aggregation == "ratio" and level in ("datazone", "intermediate_zone") and value is not None \
+            and (num is None or den is None):
+        found.reject_row(raw.row, None, "a rate for a small area needs its numerator and denominator, so that "
+                         "ward rates can be recomputed rather than averaged",
+                         "add 'numerator' and 'denominator' columns, or set the aggregation to population_weighted")
+        return None
+    breakdown = raw.breakdown.strip()
+    dup_key = (key, code, period, breakdown)
+    if dup_key in seen:
+        found.reject_row(raw.row, raw.area_column,
+                         f"duplicate: {areas.names.get(code, code)} ({code}), period {period}"
+                         + (f", {breakdown}" if breakdown else "") + f" already appears on row {seen[dup_key]}",
+                         "keep one row per area and period")
+        return None
+    seen[dup_key] = raw.row
+    plan.n_suppressed += int(suppressed or value is None)
+    return dict(indicator_key=key, area_code=code, area_name=areas.names.get(code, code), area_level=level,
+                period=period, breakdown=breakdown, value=value, numerator=num, denominator=den,
+                suppressed=suppressed or value is None, source_row=raw.row)
+
+
+def _same_value(old: float | None, new: float | None) -> bool:
+    if old is None:
+        return new is None or pd.isna(new)
+    return new is not None and not pd.isna(new) and math.isclose(old, new, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def _without_stored(plan: ImportPlan, df: pd.DataFrame, session: Session, existing_meta: dict,
+                    found: RowProblems) -> pd.DataFrame:
+    """Compare with what is stored: identical values are skipped (idempotent), different ones are refused."""
     for key in df["indicator_key"].unique():
         ind = existing_meta.get(key)
         if ind is None:
@@ -785,20 +850,18 @@ def _validate_rows(plan: ImportPlan, raws: list[Raw], areas: Areas, area_level: 
             k = (r.area_code, r.period, r.breakdown)
             if k not in stored:
                 keep.append(r.Index)
-                continue
-            old, new = stored[k], r.value
-            same = (old is None and (new is None or pd.isna(new))) or (
-                old is not None and new is not None and not pd.isna(new) and math.isclose(old, new, rel_tol=1e-9,
-                                                                                         abs_tol=1e-12))
-            if same:
+            elif _same_value(stored[k], r.value):
                 plan.n_skipped_existing += 1
             else:
-                problem(filename, r.source_row, None,
-                        f"{key} for {r.area_name} ({r.area_code}), period {r.period}, is already stored as {old}; "
-                        f"the file says {new}",
-                        "a revision needs its own period label (e.g. '2023 (revised)'), or correct the file")
+                found.add(r.source_row, None,
+                          f"{key} for {r.area_name} ({r.area_code}), period {r.period}, is already stored as "
+                          f"{stored[k]}; the file says {r.value}",
+                          "a revision needs its own period label (e.g. '2023 (revised)'), or correct the file")
         df = df.drop(index=[i for i in df[df["indicator_key"] == key].index if i not in set(keep)])
-    plan.rows = df.reset_index(drop=True)
+    return df.reset_index(drop=True)
+
+
+def _add_notes(plan: ImportPlan) -> None:
     if plan.n_outside:
         plan.notes.append(f"{plan.n_outside} rows for areas outside Glasgow City were skipped.")
     if plan.n_skipped_existing:

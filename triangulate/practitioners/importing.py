@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -37,6 +38,7 @@ from triangulate.core import audit, exports, upload_limits
 from triangulate.core.db import session_scope
 from triangulate.core.errors import ImportFailed, Problem
 from triangulate.core.permissions import Actor, can, require
+from triangulate.core.rows import RowProblems, records
 from triangulate.practitioners import insights
 
 MAX_ROWS = 20_000
@@ -130,95 +132,136 @@ def _decode(data: bytes) -> str:
 
 
 # --------------------------------------------------------------------------- validation
-def validate(engine: Engine, actor: Actor, data: bytes, filename: str) -> tuple[list[ParsedRow], list[str]]:
-    """Parse and check every row; raise ImportFailed listing all problems. Returns rows and ignored columns."""
-    frame = read_table(data, filename)
-    problems: list[Problem] = []
+@dataclass
+class _Lookups:
+    """What checking a row needs from the database, read once per file."""
+
+    wards: dict[str, str]  # code or lower-case name -> code
+    issues_by_code: dict
+    users: dict[str, User]
+
+
+def _lookups(engine: Engine) -> _Lookups:
+    with session_scope(engine) as session:
+        wards = {w.code: w.code for w in session.exec(select(Ward))}
+        wards |= {w.name.lower(): w.code for w in session.exec(select(Ward))}
+        users = {u.username: u for u in session.exec(select(User))}
+        return _Lookups(wards, insights.active_issues_by_code(session), users)
+
+
+def _check_shape(frame: pd.DataFrame, filename: str) -> None:
+    """Refuse a file without the required columns, without rows, or with too many rows."""
     missing = [c for c in REQUIRED if c not in frame.columns]
-    for column in missing:
-        problems.append(Problem(filename, 1, column, f"the required column '{column}' is missing",
-                                f"add a '{column}' column ({COLUMN_HELP[column]}); download the template"))
     if missing:
-        raise ImportFailed(problems)
+        raise ImportFailed([Problem(filename, 1, column, f"the required column '{column}' is missing",
+                                    f"add a '{column}' column ({COLUMN_HELP[column]}); download the template")
+                            for column in missing])
     if frame.empty:
         raise ImportFailed([Problem(filename, 2, None, "the file has a header but no insights",
                                     "add one insight per row under the header")])
     if len(frame) > MAX_ROWS:
         raise ImportFailed([Problem(filename, None, None, f"the file has {len(frame):,} rows; the limit is "
                                     f"{MAX_ROWS:,}", "split it into several files")])
-    ignored = [c for c in frame.columns if c not in COLUMNS]
-    from datetime import date as _date
 
-    with session_scope(engine) as session:
-        wards = {w.code: w.code for w in session.exec(select(Ward))}
-        wards |= {w.name.lower(): w.code for w in session.exec(select(Ward))}
-        issues_by_code = insights.active_issues_by_code(session)
-        users = {u.username: u for u in session.exec(select(User))}
+
+def validate(engine: Engine, actor: Actor, data: bytes, filename: str) -> tuple[list[ParsedRow], list[str]]:
+    """Parse and check every row; raise ImportFailed listing all problems. Returns rows and ignored columns."""
+    require(actor, "insights.import")
+    frame = read_table(data, filename)
+    _check_shape(frame, filename)
+    ignored = [c for c in frame.columns if c not in COLUMNS]
+    known = _lookups(engine)
+    found = RowProblems(filename)
     parsed: list[ParsedRow] = []
     seen: dict[tuple[str, str], tuple[int, list]] = {}
-    for index, record in enumerate(frame.to_dict("records")):
-        row = index + 2
-        get = lambda c: record.get(c, "")  # noqa: E731
-        if not any(str(v).strip() for v in record.values()):
-            continue  # blank lines between blocks are common in spreadsheets
-        fields = None
-        author_cell = get("author")
-        if not can(actor, ACT_FOR_OTHERS):
-            if author_cell and author_cell.lower() not in _own_names(actor):
-                problems.append(Problem(filename, row, "author", f"{author_cell!r} is not you: your role may import "
-                                        "only insights you wrote", "leave the author blank or write your own name"))
-            author_cell = actor.name
-        try:
-            fields = InsightFields(ward=get("ward"), observed_on=get("date"), author=author_cell,
-                                   role_service=get("role_service"), evidence_type=get("evidence_type"),
-                                   families=get("families") or None, confidence=get("confidence"), text=get("text"))
-        except ValidationError as exc:
-            for err in exc.errors():
-                column = _FIELD_TO_COLUMN.get(str(err["loc"][0]), str(err["loc"][0]))
-                message = err["msg"].removeprefix("Value error, ")
-                if err["type"] in ("string_too_short", "missing"):
-                    message = "this required cell is empty"
-                elif column == "text" and err["type"] == "string_too_long":
-                    message = f"the insight is {len(get('text')):,} characters, over the {MAX_TEXT:,} limit"
-                elif column == "families":
-                    message = f"{get('families')!r} is not a whole number of families (0–100,000)"
-                problems.append(Problem(filename, row, column, message, FIX.get(column, "correct the cell")))
-        ward_code = wards.get(get("ward").upper()) or wards.get(get("ward").lower())
-        if get("ward") and ward_code is None:
-            problems.append(Problem(filename, row, "ward", f"{get('ward')!r} is not a Glasgow ward", FIX["ward"]))
-        if fields and fields.observed_on > _date.today():
-            problems.append(Problem(filename, row, "date", "the date is in the future", FIX["date"]))
-        coder = (get("coder") or actor.username).lower()
-        try:
-            codes = parse_codes(get("codes"))
-            problem = insights.check_codes(codes, issues_by_code, allow_not_coded=coder == insights.CONSENSUS)
-            if problem:
-                problems.append(Problem(filename, row, "codes", problem, FIX["codes"]))
-        except ValueError as exc:
-            codes = []
-            problems.append(Problem(filename, row, "codes", str(exc), FIX["codes"]))
-        if coder == insights.CONSENSUS and not can(actor, "insights.settle"):
-            problems.append(Problem(filename, row, "coder", "only leads and researchers may import consensus "
-                                    "codings", "leave the coder blank or use your username"))
-        elif coder not in (actor.username, insights.CONSENSUS) and not can(actor, ACT_FOR_OTHERS):
-            problems.append(Problem(filename, row, "coder", f"{coder!r} is not you: your role may import only "
-                                    "your own codings", "leave the coder blank or use your username"))
-        elif coder != actor.username and coder != insights.CONSENSUS and not coder.replace(".", "").replace(
-                "-", "").replace("_", "").isalnum():
-            problems.append(Problem(filename, row, "coder", f"{coder!r} is not a username", FIX["coder"]))
-        if fields is None or ward_code is None:
+    for row, record in records(frame.to_dict("records")):
+        item = _check_row(actor, row, record, known, found)
+        if item is None:
             continue
-        author = users.get(fields.author.lower()) if can(actor, ACT_FOR_OTHERS) else None
-        author_name = author.display_name if author else fields.author
-        key = (insights.content_hash(ward_code, fields.observed_on, author_name, fields.text), coder)
-        if key in seen and seen[key][1] != codes:
-            problems.append(Problem(filename, row, "codes", f"this insight and coder appear already in row "
-                                    f"{seen[key][0]} with different codes", "keep one row per insight and coder"))
-        seen.setdefault(key, (row, codes))
-        parsed.append(ParsedRow(row, fields.model_copy(update={"author": author_name}), ward_code, codes, coder))
-    if problems:
-        raise ImportFailed(problems)
+        key = (insights.content_hash(item.ward_code, item.fields.observed_on, item.fields.author, item.fields.text),
+               item.coder)
+        if key in seen and seen[key][1] != item.codes:
+            found.add(row, "codes", f"this insight and coder appear already in row {seen[key][0]} with different "
+                      "codes", "keep one row per insight and coder")
+        seen.setdefault(key, (row, item.codes))
+        parsed.append(item)
+    found.raise_if_any()
     return parsed, ignored
+
+
+def _check_row(actor: Actor, row: int, record: dict[str, str], known: _Lookups,
+               found: RowProblems) -> ParsedRow | None:
+    """One row checked (every problem noted in `found`); the parsed row, or None when it cannot be read."""
+    get = lambda c: record.get(c, "")  # noqa: E731
+    fields = _row_fields(actor, row, get, found)
+    ward_code = known.wards.get(get("ward").upper()) or known.wards.get(get("ward").lower())
+    if get("ward") and ward_code is None:
+        found.add(row, "ward", f"{get('ward')!r} is not a Glasgow ward", FIX["ward"])
+    if fields and fields.observed_on > date.today():
+        found.add(row, "date", "the date is in the future", FIX["date"])
+    coder = (get("coder") or actor.username).lower()
+    codes = _row_codes(row, get("codes"), coder, known, found)
+    _check_coder(actor, row, coder, found)
+    if fields is None or ward_code is None:
+        return None
+    author = known.users.get(fields.author.lower()) if can(actor, ACT_FOR_OTHERS) else None
+    author_name = author.display_name if author else fields.author
+    return ParsedRow(row, fields.model_copy(update={"author": author_name}), ward_code, codes, coder)
+
+
+def _row_fields(actor: Actor, row: int, get, found: RowProblems) -> InsightFields | None:
+    """The insight's own fields, or None (problems noted) when a cell is invalid. A role that may not import for
+    others is the author of every row."""
+    author_cell = get("author")
+    if not can(actor, ACT_FOR_OTHERS):
+        if author_cell and author_cell.lower() not in _own_names(actor):
+            found.add(row, "author", f"{author_cell!r} is not you: your role may import only insights you wrote",
+                      "leave the author blank or write your own name")
+        author_cell = actor.name
+    try:
+        return InsightFields(ward=get("ward"), observed_on=get("date"), author=author_cell,
+                             role_service=get("role_service"), evidence_type=get("evidence_type"),
+                             families=get("families") or None, confidence=get("confidence"), text=get("text"))
+    except ValidationError as exc:
+        for err in exc.errors():
+            column = _FIELD_TO_COLUMN.get(str(err["loc"][0]), str(err["loc"][0]))
+            found.add(row, column, _field_message(err, column, get), FIX.get(column, "correct the cell"))
+        return None
+
+
+def _field_message(err: dict, column: str, get) -> str:
+    if err["type"] in ("string_too_short", "missing"):
+        return "this required cell is empty"
+    if column == "text" and err["type"] == "string_too_long":
+        return f"the insight is {len(get('text')):,} characters, over the {MAX_TEXT:,} limit"
+    if column == "families":
+        return f"{get('families')!r} is not a whole number of families (0–100,000)"
+    return err["msg"].removeprefix("Value error, ")
+
+
+def _row_codes(row: int, cell: str, coder: str, known: _Lookups, found: RowProblems) -> list[CodeSpec]:
+    try:
+        codes = parse_codes(cell)
+    except ValueError as exc:
+        found.add(row, "codes", str(exc), FIX["codes"])
+        return []
+    problem = insights.check_codes(codes, known.issues_by_code, allow_not_coded=coder == insights.CONSENSUS)
+    if problem:
+        found.add(row, "codes", problem, FIX["codes"])
+    return codes
+
+
+def _check_coder(actor: Actor, row: int, coder: str, found: RowProblems) -> None:
+    """Officers import their own codings; only leads and researchers the consensus."""
+    if coder == insights.CONSENSUS and not can(actor, "insights.settle"):
+        found.add(row, "coder", "only leads and researchers may import consensus codings",
+                  "leave the coder blank or use your username")
+    elif coder not in (actor.username, insights.CONSENSUS) and not can(actor, ACT_FOR_OTHERS):
+        found.add(row, "coder", f"{coder!r} is not you: your role may import only your own codings",
+                  "leave the coder blank or use your username")
+    elif coder not in (actor.username, insights.CONSENSUS) and not coder.replace(".", "").replace(
+            "-", "").replace("_", "").isalnum():
+        found.add(row, "coder", f"{coder!r} is not a username", FIX["coder"])
 
 
 # --------------------------------------------------------------------------- import
@@ -297,7 +340,7 @@ def _write(engine: Engine, actor: Actor, rows: list[ParsedRow], checksum: str, r
                 report.insights_existing += 1
                 counted.add(insight.id)
             if parsed.codes or parsed.coder == actor.username:
-                changed = insights._set_codes(session, insight.id, parsed.coder, parsed.codes, issues_by_code,
+                changed = insights.set_codes(session, insight.id, parsed.coder, parsed.codes, issues_by_code,
                                               is_consensus=parsed.coder == insights.CONSENSUS)
                 if changed:
                     report.codings_changed += changed

@@ -146,7 +146,7 @@ def _require_own(insight: Insight, actor: Actor, own_permission: str) -> None:
                                f"#{insight.id} was written by {insight.author_name}.")
 
 
-def _set_codes(session: Session, insight_id: int, coder: str, specs, issues_by_code, is_consensus=False) -> int:
+def set_codes(session: Session, insight_id: int, coder: str, specs, issues_by_code, is_consensus=False) -> int:
     """Replace `coder`'s codings of an insight with `specs`. Returns how many rows changed."""
     current = {c.issue_id: c for c in session.exec(select(InsightCode).where(
         InsightCode.insight_id == insight_id, InsightCode.coder == coder))}
@@ -207,7 +207,7 @@ def create(engine: Engine, actor: Actor, *, ward: str, observed_on, text: str, r
                               content_hash=content_hash(ward_code, fields.observed_on, fields.author, fields.text))
             session.add(insight)
             session.flush()
-            _set_codes(session, insight.id, actor.username, specs, by_code)
+            set_codes(session, insight.id, actor.username, specs, by_code)
             audit.record(session, actor, "create", "insight", insight.id, ward=ward_code,
                          codes=[s.issue for s in specs])
             return insight
@@ -257,7 +257,7 @@ def edit(engine: Engine, actor: Actor, insight_id: int, codes=None, **changes) -
                "confidence": fields.confidence}
         changed = [k for k in EDITABLE if new[k] != current[k]]
         before = _snapshot(session, insight)
-        code_changes = _set_codes(session, insight.id, actor.username, specs, by_code) if specs is not None else 0
+        code_changes = set_codes(session, insight.id, actor.username, specs, by_code) if specs is not None else 0
         if not changed and not code_changes:
             return insight
         session.add(InsightRevision(insight_id=insight.id, edited_by=actor.username, snapshot=before))
@@ -299,7 +299,7 @@ def code(engine: Engine, actor: Actor, insight_id: int, codes) -> int:
         problem = check_codes(specs, by_code)
         if problem:
             raise InvalidInsight({"codes": problem})
-        changed = _set_codes(session, insight.id, actor.username, specs, by_code)
+        changed = set_codes(session, insight.id, actor.username, specs, by_code)
         if changed:
             audit.record(session, actor, "code", "insight", insight.id, codes=[s.issue for s in specs])
         return changed
@@ -467,6 +467,17 @@ def crosstab(engine: Engine, actor: Actor, filters: Filters | None = None) -> pd
     grouped["issue"] = grouped["issue_code"].map(labels)
     grouped["ward"] = grouped["ward_code"].map(wards)
     return grouped[columns]
+
+
+def issue_ward_totals(table: pd.DataFrame, stance: str = "any") -> pd.DataFrame:
+    """A crosstab (`crosstab`) summed over stances per (issue, ward): insights, and their mean severity weighted by
+    the insights of each stance. `stance` keeps one stance only ("any": every stance)."""
+    view = table if stance == "any" else table[table["stance"] == stance]
+    cells = (view.assign(weighted=view["insights"] * view["mean_severity"])
+             .groupby(["issue", "ward", "issue_code", "ward_code"], as_index=False)
+             .agg(insights=("insights", "sum"), weighted=("weighted", "sum")))
+    cells["mean_severity"] = (cells["weighted"] / cells["insights"]).round(2)
+    return cells
 
 
 def drill_down(engine: Engine, actor: Actor, ward_code: str, issue_code: str, stance: str | None = None,

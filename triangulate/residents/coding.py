@@ -97,7 +97,7 @@ def codebook_of(session: Session) -> Codebook:
     return Codebook({i.id: i for i in issues}, {i.code.lower(): i for i in issues})
 
 
-def _issue_ids(book: Codebook, issue_codes) -> list[int | None]:
+def issue_ids_of(book: Codebook, issue_codes) -> list[int | None]:
     """Issue codes (or `none`) as ids, in the order given, without repeats; a clear error otherwise."""
     codes = [issue_codes] if isinstance(issue_codes, str) else list(issue_codes or [])
     if not codes:
@@ -191,7 +191,7 @@ def _statuses(session: Session, book: Codebook, segment_ids) -> dict[int, tuple[
     return out
 
 
-def _sync(session: Session, book: Codebook, segment_ids) -> dict[int, SegmentStatus]:
+def sync_statuses(session: Session, book: Codebook, segment_ids) -> dict[int, SegmentStatus]:
     """Set each segment's effective issue from its codes (the one place that writes issue_source "manual")."""
     ids = sorted({int(i) for i in segment_ids})
     statuses = _statuses(session, book, ids)
@@ -211,9 +211,10 @@ def _sync(session: Session, book: Codebook, segment_ids) -> dict[int, SegmentSta
     return {i: s for i, (s, _) in statuses.items()}
 
 
-def _replace(session: Session, coder: str, segment_id: int, issue_ids: list[int | None],
-             span: tuple[int, int] | None, source: str) -> None:
-    """One coder's codes on one segment (see the module docstring for what is replaced)."""
+def replace_codes(session: Session, coder: str, segment_id: int, issue_ids: list[int | None],
+                  span: tuple[int, int] | None, source: str) -> None:
+    """One coder's codes on one segment (see the module docstring for what is replaced). Library-internal: the
+    caller has checked the acting user (coding here, the machine check in machine_check)."""
     mine = select(SegmentCode).where(SegmentCode.segment_id == segment_id, SegmentCode.coder == coder)
     existing = session.exec(mine).all()
     for row in existing:
@@ -266,11 +267,11 @@ def code_segment(engine, actor: Actor, segment_id: int, issue_codes, *, span: tu
     require(actor, "segments.code")
     with session_scope(engine) as session:
         book = codebook_of(session)
-        issue_ids = _issue_ids(book, issue_codes)
+        issue_ids = issue_ids_of(book, issue_codes)
         segment = _resident_segment(session, segment_id)
         span = _check_span(segment, span, issue_ids)
-        _replace(session, actor.username, segment.id, issue_ids, span, source)
-        status = _sync(session, book, [segment.id])[segment.id]
+        replace_codes(session, actor.username, segment.id, issue_ids, span, source)
+        status = sync_statuses(session, book, [segment.id])[segment.id]
         audit.record(session, actor, "code", "segment", segment.id, issues=[book.code(i) for i in issue_ids],
                      span=list(span) if span else None, source=source, state=status.state)
     return status
@@ -290,7 +291,7 @@ def record_imported(session: Session, rows: list[SegmentCode]) -> int:
         added += 1
     session.flush()
     if added:
-        _sync(session, codebook_of(session), {row.segment_id for row in rows})
+        sync_statuses(session, codebook_of(session), {row.segment_id for row in rows})
     return added
 
 
@@ -304,7 +305,7 @@ def code_segments(engine, actor: Actor, segment_ids, issue_codes, *, skip_coded:
         raise TriangulateError("No segments to code: search for some, or choose a topic with segments.")
     with session_scope(engine) as session:
         book = codebook_of(session)
-        issue_ids = _issue_ids(book, issue_codes)
+        issue_ids = issue_ids_of(book, issue_codes)
         segments = {}
         for start in range(0, len(ids), 500):
             for s in session.exec(select(Segment).where(Segment.id.in_(ids[start:start + 500]))).all():
@@ -321,8 +322,8 @@ def code_segments(engine, actor: Actor, segment_ids, issue_codes, *, skip_coded:
             coded = set(_statuses(session, book, ids))
             ids = [i for i in ids if i not in coded]
         for seg_id in ids:
-            _replace(session, actor.username, seg_id, issue_ids, None, "manual")
-        statuses = _sync(session, book, ids)
+            replace_codes(session, actor.username, seg_id, issue_ids, None, "manual")
+        statuses = sync_statuses(session, book, ids)
         disputed = sorted(i for i, s in statuses.items() if s.disputed)
         audit.record(session, actor, "code", "segments", f"{len(ids)} segments", segment_ids=ids[:1000],
                      issues=[book.code(i) for i in issue_ids], disputed=len(disputed))
@@ -353,7 +354,7 @@ def clear_codes(engine, actor: Actor, segment_id: int) -> SegmentStatus | None:
         segment = _resident_segment(session, segment_id)
         removed = session.execute(delete(SegmentCode).where(SegmentCode.segment_id == segment.id,
                                                             SegmentCode.coder == actor.username)).rowcount
-        status = _sync(session, book, [segment.id]).get(segment.id)
+        status = sync_statuses(session, book, [segment.id]).get(segment.id)
         audit.record(session, actor, "delete", "segment_codes", segment.id, removed=removed or 0)
     return status
 
@@ -366,13 +367,13 @@ def settle(engine, actor: Actor, segment_id: int, issue_codes) -> SegmentStatus:
         book = codebook_of(session)
         segment = _resident_segment(session, segment_id)
         if issue_codes:
-            _replace(session, CONSENSUS, segment.id, _issue_ids(book, issue_codes), None, "consensus")
-            issues = [book.code(i) for i in _issue_ids(book, issue_codes)]
+            replace_codes(session, CONSENSUS, segment.id, issue_ids_of(book, issue_codes), None, "consensus")
+            issues = [book.code(i) for i in issue_ids_of(book, issue_codes)]
         else:
             session.execute(delete(SegmentCode).where(SegmentCode.segment_id == segment.id,
                                                       SegmentCode.coder == CONSENSUS))
             issues = []
-        status = _sync(session, book, [segment.id]).get(segment.id) or SegmentStatus(segment.id)
+        status = sync_statuses(session, book, [segment.id]).get(segment.id) or SegmentStatus(segment.id)
         audit.record(session, actor, "settle", "segment", segment.id, issues=issues)
     return status
 
@@ -596,8 +597,8 @@ def import_codes(engine, actor: Actor, data: bytes, filename: str) -> CodeImport
                               already=True)
         book = codebook_of(session)
         for seg_id, issue_ids in sorted(plan.items()):
-            _replace(session, actor.username, seg_id, issue_ids, None, "manual")
-        found = _sync(session, book, plan)
+            replace_codes(session, actor.username, seg_id, issue_ids, None, "manual")
+        found = sync_statuses(session, book, plan)
         disputed = sorted(i for i, s in found.items() if s.disputed)
         result = CodeImport(filename, n_rows, len(plan), sum(len(v) for v in plan.values()), disputed)
         session.add(ImportBatch(kind="segment_codes", filename=filename, checksum=checksum,

@@ -100,22 +100,11 @@ def _column_kinds(rows: list[list[tuple[str | None, bool]]]) -> tuple[list[str],
     if first and all(c in _HEADER_WORDS for c in first if c) and any(first):
         kinds = [_HEADER_WORDS.get(c, "other") for c in first] + ["other"] * (width - len(first))
         return kinds, True
-    body = rows
-    kinds = []
-    for col in range(width):
-        values = [r[col][0] for r in body if col < len(r) and r[col][0]]
-        if not values:
-            kinds.append("other")
-        elif sum(bool(_TIME_CELL.match(v)) for v in values) >= 0.6 * len(values):
-            kinds.append("time")
-        elif all(re.fullmatch(r"\d{1,5}\.?", v) for v in values):
-            kinds.append("number")
-        else:
-            kinds.append("words")
+    kinds = [_kind_of(_column_values(rows, col)) for col in range(width)]
     words = [i for i, k in enumerate(kinds) if k == "words"]
     if len(words) >= 2:
         def mean_len(col: int) -> float:
-            values = [r[col][0] for r in body if col < len(r) and r[col][0]]
+            values = _column_values(rows, col)
             return sum(len(v) for v in values) / max(1, len(values))
         text_col = max(words, key=mean_len)
         short = [c for c in words if c != text_col and mean_len(c) <= 40]
@@ -124,6 +113,53 @@ def _column_kinds(rows: list[list[tuple[str | None, bool]]]) -> tuple[list[str],
     elif len(words) == 1:
         kinds[words[0]] = "text"
     return kinds, False
+
+
+def _column_values(rows: list[list[tuple[str | None, bool]]], col: int) -> list[str]:
+    return [r[col][0] for r in rows if col < len(r) and r[col][0]]
+
+
+def _kind_of(values: list[str]) -> str:
+    """A column's kind from its non-empty cells: time, number, words, or other (empty)."""
+    if not values:
+        return "other"
+    if sum(bool(_TIME_CELL.match(v)) for v in values) >= 0.6 * len(values):
+        return "time"
+    if all(re.fullmatch(r"\d{1,5}\.?", v) for v in values):
+        return "number"
+    return "words"
+
+
+def _row_values(row: list[tuple[str | None, bool]], kinds: list[str]) -> dict[str, str | None]:
+    """A table row's cells by kind: the first time, speaker and text cell, and the first other cell as extra."""
+    values: dict[str, str | None] = {}
+    for col, (text, _) in enumerate(row):
+        kind = kinds[col] if col < len(kinds) else "other"
+        if kind in ("time", "speaker", "text") and kind not in values:
+            values[kind] = text
+        elif kind == "other" and text:
+            values.setdefault("extra", text)
+    return values
+
+
+def _row_line(number: int, values: dict[str, str | None]) -> Line | None:
+    """One table row as a line (speaker, time, text), or None when it adds no words."""
+    text = values.get("text")
+    if text is None:  # a text cell merged down from the row above: its words are already read
+        return None
+    speaker = strip_markdown(values.get("speaker") or "").rstrip(":").strip() or None
+    time = values.get("time")
+    stamp = seconds(time.strip("[]()")) if time and _TIME_CELL.match(time) else None
+    if speaker:
+        inner = re.search(rf"[\[(]({TIME})[\])]", speaker)
+        if inner:
+            stamp = stamp if stamp is not None else seconds(inner.group(1))
+            speaker = speaker[:inner.start()].strip() or None
+    if speaker and (len(speaker.split()) > 6 or len(speaker) > 60):
+        text, speaker = f"{speaker} {text}", None  # not a speaker cell: keep its words as text
+    if not text.strip() and not speaker:
+        return None
+    return Line(number, text, speaker=speaker, start_s=stamp, row=True)
 
 
 def _table_lines(table, start: int) -> tuple[list[Line], list[str]]:
@@ -148,31 +184,11 @@ def _table_lines(table, start: int) -> tuple[list[Line], list[str]]:
     out: list[Line] = []
     merged_rows = []
     for i, row in enumerate(rows[1 if header else 0:], start=1):
-        values: dict[str, str | None] = {}
-        for col, (text, merged) in enumerate(row):
-            kind = kinds[col] if col < len(kinds) else "other"
-            if merged:
-                merged_rows.append(start + i)
-            if kind in ("time", "speaker", "text") and kind not in values:
-                values[kind] = text
-            elif kind == "other" and text:
-                values.setdefault("extra", text)
-        text = values.get("text")
-        if text is None:  # a text cell merged down from the row above: its words are already read
-            continue
-        speaker = strip_markdown(values.get("speaker") or "").rstrip(":").strip() or None
-        stamp = seconds(values["time"].strip("[]()")) if values.get("time") and _TIME_CELL.match(values["time"]) \
-            else None
-        if speaker:
-            inner = re.search(rf"[\[(]({TIME})[\])]", speaker)
-            if inner:
-                stamp = stamp if stamp is not None else seconds(inner.group(1))
-                speaker = speaker[:inner.start()].strip() or None
-        if speaker and (len(speaker.split()) > 6 or len(speaker) > 60):
-            text, speaker = f"{speaker} {text}", None  # not a speaker cell: keep its words as text
-        if not text.strip() and not speaker:
-            continue
-        out.append(Line(start + i, text, speaker=speaker, start_s=stamp, row=True))
+        if any(merged for _, merged in row):
+            merged_rows.append(start + i)
+        line = _row_line(start + i, _row_values(row, kinds))
+        if line is not None:
+            out.append(line)
     if merged_rows:
         notes.append(f"The table has merged cells (rows {merged_rows[0]}–{merged_rows[-1]}): a merged speaker "
                      "cell is read as that speaker for each row it spans, and a merged text cell once, for its "

@@ -14,6 +14,7 @@ returns plain data: `transcripts.parse` builds the transcript from it.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -313,37 +314,19 @@ def read_lines(lines: list[Line], known_names: list[str] = ()) -> Labelled:
     parsed = [(ln, ln.text.strip(), None) if ln.row else (ln, *_strip_stamp(ln.text.strip())) for ln in body]
     cands = {ln.number: _candidates(text) for ln, text, _ in parsed if not ln.row and not ln.heading}
 
-    counts: dict[tuple[str, str], int] = {}
-    for found in cands.values():
-        for cand in found:
-            counts[(cand.form, cand.name)] = counts.get((cand.form, cand.name), 0) + 1
-    known = {n.lower() for n in [*known_names, *out.key_names.values(), *out.header_names]}
-    known |= {n.split()[0].lower() for n in known if n.split()}
-    accept = _acceptance(counts, known, out, len(body))
+    counts = dict(Counter((cand.form, cand.name) for found in cands.values() for cand in found))
+    accept = _acceptance(counts, _known_names(known_names, out), out, len(body))
 
     current: str | None = None
     pending_stamp: float | None = None
     for ln, text, stamp in parsed:
-        speaker = None
-        if ln.row:  # a table row: its speaker column decides; an empty one continues the previous speaker
-            speaker = ln.speaker or current
-            stamp = ln.start_s if ln.start_s is not None else stamp
-        elif not ln.heading:
-            for cand in cands.get(ln.number, []):
-                if accept(cand):
-                    speaker, text = cand.name, cand.text
-                    if cand.stamp is not None:
-                        stamp = cand.stamp
-                    after, after_stamp = _strip_stamp(text.strip())
-                    if after_stamp is not None and stamp is None:
-                        text, stamp = after, after_stamp
-                    break
+        speaker, text, stamp = _label_of(ln, text, stamp, cands.get(ln.number, []), accept, current)
         clean = strip_markdown(text.strip().lstrip("#>").strip()) if not ln.row else text.strip()
         if not clean:
             if speaker:
                 current, pending_stamp = speaker, stamp
             continue
-        if ln.heading or (not ln.row and not speaker and re.match(r"#{1,6}\s", ln.text.lstrip())):
+        if _is_heading(ln, speaker):
             out.turns.append(("Unlabelled", clean, ln.number, stamp))  # headings stay in place, nobody's words
             continue
         if speaker:
@@ -355,23 +338,53 @@ def read_lines(lines: list[Line], known_names: list[str] = ()) -> Labelled:
     return out
 
 
-def _acceptance(counts: dict[tuple[str, str], int], known: set[str], out: Labelled, n_lines: int):
-    """Which candidate labels the file establishes: role words, recurring labels, key labels, known names."""
-    def ok_name(name: str) -> bool:
-        first = name.split()[0].lower().strip(".")
-        return first not in STARTERS and name.lower() not in NOT_SPEAKERS and first not in NOT_SPEAKERS
+def _is_heading(ln: Line, speaker: str | None) -> bool:
+    return ln.heading or (not ln.row and not speaker and bool(re.match(r"#{1,6}\s", ln.text.lstrip())))
 
-    colon_recurring = [n for (f, n), c in counts.items() if f in ("colon", "time") and c >= 2 and ok_name(n)]
+
+def _known_names(known_names, out: Labelled) -> set[str]:
+    """Names the file declares (front matter, key, header), lower-case, with their first names."""
+    known = {n.lower() for n in [*known_names, *out.key_names.values(), *out.header_names]}
+    return known | {n.split()[0].lower() for n in known if n.split()}
+
+
+def _label_of(ln: Line, text: str, stamp: float | None, cands: list[_Candidate], accept, current: str | None
+              ) -> tuple[str | None, str, float | None]:
+    """The speaker a line opens with (if any), the rest of its text and its time stamp."""
+    if ln.row:  # a table row: its speaker column decides; an empty one continues the previous speaker
+        return ln.speaker or current, text, ln.start_s if ln.start_s is not None else stamp
+    if ln.heading:
+        return None, text, stamp
+    for cand in cands:
+        if accept(cand):
+            text = cand.text
+            if cand.stamp is not None:
+                stamp = cand.stamp
+            after, after_stamp = _strip_stamp(text.strip())
+            if after_stamp is not None and stamp is None:
+                text, stamp = after, after_stamp
+            return cand.name, text, stamp
+    return None, text, stamp
+
+
+def _ok_name(name: str) -> bool:
+    first = name.split()[0].lower().strip(".")
+    return first not in STARTERS and name.lower() not in NOT_SPEAKERS and first not in NOT_SPEAKERS
+
+
+def _colon_style(counts: dict[tuple[str, str], int], n_lines: int) -> bool:
+    """Does the file label its turns `Name: …` (enough recurring or role labels, or most lines)?"""
+    colon_recurring = [n for (f, n), c in counts.items() if f in ("colon", "time") and c >= 2 and _ok_name(n)]
     colon_roles = [n for (f, n), c in counts.items() if f == "colon" and role_word(n)]
-    colon_style = len(colon_recurring) + len(colon_roles) >= 2 or (colon_recurring and sum(
-        counts[(f, n)] for (f, n) in counts if f == "colon") >= 3)
-    colon_lines = sum(c for (f, n), c in counts.items() if f == "colon" and ok_name(n) and len(n.split()) <= 3)
-    colon_style = colon_style or (colon_lines >= 2 and colon_lines >= 0.5 * n_lines)
-    dash_recurring = {n for (f, n), c in counts.items() if f == "dash" and c >= 2 and ok_name(n)
-                      and len(n.split()) <= 3}
-    dash_style = len(dash_recurring) >= 2
+    if len(colon_recurring) + len(colon_roles) >= 2 or (colon_recurring and sum(
+            counts[(f, n)] for (f, n) in counts if f == "colon") >= 3):
+        return True
+    colon_lines = sum(c for (f, n), c in counts.items() if f == "colon" and _ok_name(n) and len(n.split()) <= 3)
+    return colon_lines >= 2 and colon_lines >= 0.5 * n_lines
 
-    key_labels = set(out.key_names) | set(out.key_roles)
+
+def _accepted_initials(counts: dict[tuple[str, str], int], out: Labelled, key_labels: set[str]) -> set[str]:
+    """The initials that open turns as speakers: the key's, and those that recur enough."""
     openers = {n: c for (f, n), c in counts.items() if f == "initials"}
     initials: set[str] = set(key_labels)
     by_initials = {initials_of(name): name for name in out.key_names.values()}
@@ -389,7 +402,21 @@ def _acceptance(counts: dict[tuple[str, str], int], known: set[str], out: Labell
             initials.add(opener)  # audience members (female/male) from the floor
         elif opener in ("Q", "A") and openers.get("Q", 0) >= 2 and openers.get("A", 0) >= 2:
             initials.add(opener)
+    return initials
+
+
+def _acceptance(counts: dict[tuple[str, str], int], known: set[str], out: Labelled, n_lines: int):
+    """Which candidate labels the file establishes: role words, recurring labels, key labels, known names."""
+    colon_style = _colon_style(counts, n_lines)
+    dash_recurring = {n for (f, n), c in counts.items() if f == "dash" and c >= 2 and _ok_name(n)
+                      and len(n.split()) <= 3}
+    dash_style = len(dash_recurring) >= 2
+    key_labels = set(out.key_names) | set(out.key_roles)
+    initials = _accepted_initials(counts, out, key_labels)
     colon_initial = {n for (f, n), c in counts.items() if f == "colon" and re.fullmatch(r"[A-Z]{1,5}\d{0,2}", n)}
+
+    def established(name: str, low: str) -> bool:
+        return role_word(name) is not None or name in key_labels or low in known
 
     def accept(cand: _Candidate) -> bool:
         name, low = cand.name, cand.name.lower()
@@ -398,15 +425,14 @@ def _acceptance(counts: dict[tuple[str, str], int], known: set[str], out: Labell
         if cand.form == "initials":
             return name in initials
         if cand.form == "dash":
-            return (low in known or name in key_labels or role_word(name) is not None
-                    or (dash_style and name in dash_recurring))
-        if not ok_name(name) and low not in known and role_word(name) is None:
+            return established(name, low) or (dash_style and name in dash_recurring)
+        if not _ok_name(name) and low not in known and role_word(name) is None:
             return False
         if cand.form == "phrase":
             return role_word(name) is not None or counts.get(("phrase", name), 0) >= 2
         if cand.form == "time":
             return counts.get(("time", name), 0) >= 2 or low in known or role_word(name) is not None
-        if role_word(name) is not None or name in key_labels or low in known or name in colon_initial:
+        if established(name, low) or name in colon_initial:
             return True
         if counts.get(("colon", name), 0) >= 2:
             return len(name.split()) <= 4
@@ -423,45 +449,8 @@ def _read_preamble(content: list[Line], out: Labelled) -> set[int]:
         out.header["title"] = strip_markdown(content[0].text.strip().lstrip("#").strip())  # the file's own title
         consumed.add(content[0].number)
     for ln in content[:80]:
-        if ln.number in consumed:
-            continue
-        if ln.row or ln.heading and not header_line(ln.text):
-            if ln.row and ln.speaker and header_line(f"{ln.speaker}: {ln.text}"):
-                field_name, value = header_line(f"{ln.speaker}: {ln.text}")
-                _add_header(out, field_name, value)
-                consumed.add(ln.number)
-                continue
-            if ln.row:
-                break
-            continue
-        text, _ = _strip_stamp(ln.text.strip())
-        head = header_line(text)
-        if head:
-            _add_header(out, *head)
-            consumed.add(ln.number)
-            continue
-        if _KEY_PREFIX.match(strip_markdown(text)) and not _KEY_PREFIX.sub("", strip_markdown(text)).strip():
-            consumed.add(ln.number)  # `Key:` alone on its line; the pairs follow
-            continue
-        pairs = key_pairs(text)
-        if pairs:
-            for label, value in pairs:
-                role, name = read_key_value(value)
-                if role:
-                    out.key_roles[label] = role
-                if name:
-                    out.key_names[label] = name
-                if not role and not name:
-                    continue
-                if _KEY_BARE.match(f"{label} {value}") and "=" not in text and not re.search(r"\s[-–—]\s", text):
-                    bare_keys.append((ln.number, label, value))
-            consumed.add(ln.number)
-            continue
-        first = _candidates(text)
-        if any(c.form == "voice" or (c.form == "colon" and role_word(c.name)) for c in first):
+        if ln.number not in consumed and _preamble_line(ln, out, consumed, bare_keys):
             break  # the conversation has started
-        if any(c.form == "initials" and (c.name in out.key_names or c.name in out.key_roles) for c in first):
-            break
     # A lone `MD Hello there` is talk, not a key: a key without separators needs two lines or matching initials.
     lone = [b for b in bare_keys if initials_of(out.key_names.get(b[1], "")) != b[1]]
     if len(bare_keys) == 1 and lone:
@@ -470,6 +459,49 @@ def _read_preamble(content: list[Line], out: Labelled) -> set[int]:
         out.key_names.pop(label, None)
         out.key_roles.pop(label, None)
     return consumed
+
+
+def _preamble_line(ln: Line, out: Labelled, consumed: set[int], bare_keys: list[tuple[int, str, str]]) -> bool:
+    """Read one line before the conversation as a header or key line (noting it in `consumed`); True when the
+    conversation has started instead."""
+    if ln.row or ln.heading and not header_line(ln.text):
+        head = header_line(f"{ln.speaker}: {ln.text}") if ln.row and ln.speaker else None
+        if head:
+            _add_header(out, *head)
+            consumed.add(ln.number)
+            return False
+        return ln.row  # a table row that is no header line starts the conversation; a heading is passed over
+    text, _ = _strip_stamp(ln.text.strip())
+    head = header_line(text)
+    if head:
+        _add_header(out, *head)
+        consumed.add(ln.number)
+        return False
+    if _KEY_PREFIX.match(strip_markdown(text)) and not _KEY_PREFIX.sub("", strip_markdown(text)).strip():
+        consumed.add(ln.number)  # `Key:` alone on its line; the pairs follow
+        return False
+    pairs = key_pairs(text)
+    if pairs:
+        _read_key_pairs(ln.number, text, pairs, out, bare_keys)
+        consumed.add(ln.number)
+        return False
+    first = _candidates(text)
+    return (any(c.form == "voice" or (c.form == "colon" and role_word(c.name)) for c in first)
+            or any(c.form == "initials" and (c.name in out.key_names or c.name in out.key_roles) for c in first))
+
+
+def _read_key_pairs(number: int, text: str, pairs, out: Labelled, bare_keys: list[tuple[int, str, str]]) -> None:
+    """A key line's label = role or name pairs into the key; bare ones (`MD Mary Doyle`) noted for a second look."""
+    for label, value in pairs:
+        role, name = read_key_value(value)
+        if role:
+            out.key_roles[label] = role
+        if name:
+            out.key_names[label] = name
+        if not role and not name:
+            continue
+        if _KEY_BARE.match(f"{label} {value}") and "=" not in text and not re.search(r"\s[-–—]\s", text):
+            bare_keys.append((number, label, value))
 
 
 def _add_header(out: Labelled, field_name: str, value: str) -> None:

@@ -176,12 +176,12 @@ def answer(engine: Engine, actor: Actor, check_id: int, item_id: int, issue_code
         if item is None or item.check_id != check.id:
             raise NotFound(f"Segment item {item_id} is not part of machine check {check_id} (was it erased?).")
         book = coding.codebook_of(session)
-        issue_ids = coding._issue_ids(book, issue_codes)
+        issue_ids = coding.issue_ids_of(book, issue_codes)
         item.human_issue_ids = [i for i in issue_ids if i is not None]
         item.coded_at = utcnow()
         session.add(item)
-        coding._replace(session, actor.username, item.segment_id, issue_ids, None, "check")
-        coding._sync(session, book, [item.segment_id])
+        coding.replace_codes(session, actor.username, item.segment_id, issue_ids, None, "check")
+        coding.sync_statuses(session, book, [item.segment_id])
         audit.record(session, actor, "code", "machine_check_item", item.id, check=check.id,
                      issues=[book.code(i) for i in issue_ids])
 

@@ -341,19 +341,26 @@ def save_project(engine: Engine, actor: Actor, pp: ProjectPreview, *, ward: str 
             transcript = session.get(Transcript, saved.transcript_id)
             transcript.notes = "\n\n".join(n for n in (redact_note(ready.item, x) for x in notes) if n)
             session.add(transcript)
-            for c in coded:
-                for guid in c.code_guids:
-                    issue_id = issue_ids.get(guid)
-                    if issue_id is not None:
-                        rows.append(SegmentCode(segment_id=by_order[c.order], issue_id=issue_id,
-                                                coder=c.coder or actor.username, source="import",
-                                                span_start=c.span[0] if c.span else None,
-                                                span_end=c.span[1] if c.span else None))
+            rows += _segment_codes(coded, issue_ids, by_order, actor)
         n_codes = coding.record_imported(session, rows)
         audit.record(session, actor, "import", "project", ",".join(map(str, saved_ids)) or "none",
                      format="REFI-QDA .qdpx", origin=pp.project.origin, transcripts=len(saved_ids),
                      already=len(already), new_issues=created, codes=n_codes)
     return ProjectSaved(saved_ids, already, created, n_codes, pp.left_out)
+
+
+def _segment_codes(coded, issue_ids: dict[str, int], by_order: dict[int, int], actor: Actor) -> list[SegmentCode]:
+    """The project's codings of one source as segment codes (codes mapped to no issue are left out)."""
+    rows = []
+    for c in coded:
+        for guid in c.code_guids:
+            issue_id = issue_ids.get(guid)
+            if issue_id is not None:
+                rows.append(SegmentCode(segment_id=by_order[c.order], issue_id=issue_id,
+                                        coder=c.coder or actor.username, source="import",
+                                        span_start=c.span[0] if c.span else None,
+                                        span_end=c.span[1] if c.span else None))
+    return rows
 
 
 def redact_note(item: residents.Preview, text: str) -> str:

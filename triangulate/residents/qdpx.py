@@ -323,28 +323,14 @@ def _text_source(filename, element, read_source, users, notes, variables, case_v
     problems: list[Problem] = []
     selections = []
     for sel in element.findall(_ns("PlainTextSelection")):
-        try:
-            start, end = moved(int(sel.get("startPosition", ""))), moved(int(sel.get("endPosition", "")))
-        except ValueError:
-            problems.append(Problem(filename, None, where, f"selection {sel.get('guid')} has no whole-number "
-                                    "start/end position", "export the project again"))
-            continue
-        if not 0 <= start < end <= len(text):
-            problems.append(Problem(filename, None, where, f"selection {sel.get('guid')} runs from {start} to {end}, "
-                                    f"outside the text (0–{len(text)})", "export the project again; if it "
-                                    "recurs, the exporting tool counted positions in another text than it saved"))
-            continue
-        code_guids = [normal_guid(ref.get("targetGUID")) for coding in sel.findall(_ns("Coding"))
-                      for ref in coding.findall(_ns("CodeRef"))]
-        unknown = [g for g in code_guids if g not in known_codes]
-        if unknown:
-            problems.append(Problem(filename, None, where, f"selection {sel.get('guid')} is coded with a code "
-                                    f"({unknown[0]}) that the project's codebook does not define",
-                                    "export the whole project, codebook included"))
+        problem = _selection_problem(sel, text, moved, known_codes)
+        if problem:
+            problems.append(Problem(filename, None, where, *problem))
             continue
         creator = normal_guid(sel.get("creatingUser") or sel.get("modifyingUser"))
         note = " ".join(notes.get(normal_guid(ref.get("targetGUID")), "") for ref in sel.findall(_ns("NoteRef")))
-        selections.append(Selection(guid=sel.get("guid") or "", start=start, end=end, code_guids=code_guids,
+        selections.append(Selection(guid=sel.get("guid") or "", start=moved(int(sel.get("startPosition"))),
+                                    end=moved(int(sel.get("endPosition"))), code_guids=_code_refs(sel),
                                     coder=users.get(creator, creator), name=sel.get("name") or "",
                                     note=(note.strip() or _text(sel.find(_ns("Description"))).strip())))
     if problems:
@@ -354,9 +340,30 @@ def _text_source(filename, element, read_source, users, notes, variables, case_v
     return TextSource(guid=guid, name=name, text=text, selections=selections, variables=values,
                       description=_text(element.find(_ns("Description"))).strip(),
                       notes=[notes[g] for g in note_guids if g in notes],
-                      whole_source_codes=[normal_guid(ref.get("targetGUID"))
-                                          for coding in element.findall(_ns("Coding"))
-                                          for ref in coding.findall(_ns("CodeRef"))])
+                      whole_source_codes=_code_refs(element))
+
+
+def _code_refs(element) -> list[str]:
+    """The code GUIDs an element (a source or a selection) is coded with."""
+    return [normal_guid(ref.get("targetGUID")) for coding in element.findall(_ns("Coding"))
+            for ref in coding.findall(_ns("CodeRef"))]
+
+
+def _selection_problem(sel, text: str, moved, known_codes) -> tuple[str, str] | None:
+    """(message, fix) when a selection's positions or codes cannot be read; None when it is sound."""
+    try:
+        start, end = moved(int(sel.get("startPosition", ""))), moved(int(sel.get("endPosition", "")))
+    except ValueError:
+        return (f"selection {sel.get('guid')} has no whole-number start/end position", "export the project again")
+    if not 0 <= start < end <= len(text):
+        return (f"selection {sel.get('guid')} runs from {start} to {end}, outside the text (0–{len(text)})",
+                "export the project again; if it recurs, the exporting tool counted positions in another text "
+                "than it saved")
+    unknown = [g for g in _code_refs(sel) if g not in known_codes]
+    if unknown:
+        return (f"selection {sel.get('guid')} is coded with a code ({unknown[0]}) that the project's codebook "
+                "does not define", "export the whole project, codebook included")
+    return None
 
 
 def _normalise_newlines(text: str):
@@ -376,6 +383,27 @@ def new_guid() -> str:
     return str(uuid.uuid4())
 
 
+def _add_code(parent: Element, code: qdc.QdcCode) -> None:
+    element = qdc.code_element(parent, guid=code.guid, name=code.name, codable=code.codable, colour=code.colour,
+                               description=code.description, keywords=code.keywords)
+    for child in code.children:
+        _add_code(element, child)
+
+
+def _add_selection(element: Element, source: TextSource, sel: Selection, stamp: str,
+                   user_guids: dict[str, str]) -> None:
+    attrs = {"guid": sel.guid, "name": sel.name or source.text[sel.start:sel.end][:60],
+             "startPosition": str(sel.start), "endPosition": str(sel.end), "creationDateTime": stamp}
+    if sel.coder in user_guids:
+        attrs["creatingUser"] = user_guids[sel.coder]
+    sel_el = SubElement(element, "PlainTextSelection", attrs)
+    if sel.note:
+        SubElement(sel_el, "Description").text = sel.note
+    for code_guid in sel.code_guids:
+        coding = SubElement(sel_el, "Coding", {"guid": new_guid(), "creationDateTime": stamp})
+        SubElement(coding, "CodeRef", {"targetGUID": code_guid})
+
+
 def write(project: Project, now: datetime | None = None) -> bytes:
     """A .qdpx (zip bytes) with `project.qde` and one `Sources/<guid>.txt` per text source, elements in the
     order the Project 1.0 schema requires."""
@@ -389,22 +417,8 @@ def write(project: Project, now: datetime | None = None) -> bytes:
         for guid, name in project.users.items():
             SubElement(users, "User", {"guid": guid, "name": name})
     codes_parent = SubElement(SubElement(root, "CodeBook"), "Codes")
-
-    def add_code(parent: Element, code: qdc.QdcCode) -> None:
-        attrs = {"guid": code.guid, "name": code.name, "isCodable": "true" if code.codable else "false"}
-        if code.colour:
-            attrs["color"] = code.colour
-        element = SubElement(parent, "Code", attrs)
-        description = code.description
-        if code.keywords:
-            description = f"{description}\n\nKeywords: {'; '.join(code.keywords)}".strip()
-        if description:
-            SubElement(element, "Description").text = description
-        for child in code.children:
-            add_code(element, child)
-
     for code in project.codes:
-        add_code(codes_parent, code)
+        _add_code(codes_parent, code)
     names = sorted({k for s in project.sources for k in s.variables})
     variable_guids = {name: new_guid() for name in names}
     if names:
@@ -422,16 +436,7 @@ def write(project: Project, now: datetime | None = None) -> bytes:
         if source.description:
             SubElement(element, "Description").text = source.description
         for sel in source.selections:
-            attrs = {"guid": sel.guid, "name": sel.name or source.text[sel.start:sel.end][:60],
-                     "startPosition": str(sel.start), "endPosition": str(sel.end), "creationDateTime": stamp}
-            if sel.coder in user_guids:
-                attrs["creatingUser"] = user_guids[sel.coder]
-            sel_el = SubElement(element, "PlainTextSelection", attrs)
-            if sel.note:
-                SubElement(sel_el, "Description").text = sel.note
-            for code_guid in sel.code_guids:
-                coding = SubElement(sel_el, "Coding", {"guid": new_guid(), "creationDateTime": stamp})
-                SubElement(coding, "CodeRef", {"targetGUID": code_guid})
+            _add_selection(element, source, sel, stamp, user_guids)
         for note in source.notes:
             guid = new_guid()
             notes[guid] = note

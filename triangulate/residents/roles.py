@@ -51,31 +51,9 @@ def infer_roles(parsed, facilitator: str | None = None) -> dict[str, str]:
     labels_low = {role_word(s) for s in speakers}
     has_chair = bool(labels_low & (FACILITATOR_WORDS - {"q", "question", "questioner"}))
     for s in speakers:
-        word = role_word(s)
-        key = key_roles.get(s, "")
-        if s == "Unlabelled":
-            roles[s] = RESIDENT if getattr(parsed, "unlabelled", None) == "resident" else UNKNOWN
-        elif key in _KEY_FACILITATOR:
-            roles[s] = FACILITATOR
-        elif key in _KEY_RESIDENT:
-            roles[s] = RESIDENT
-        elif key in _KEY_AUDIENCE or (key and key not in _KEY_FACILITATOR | _KEY_RESIDENT and not names.get(s)):
-            roles[s] = UNKNOWN
+        roles[s], from_floor = _declared_role(parsed, s, key_roles.get(s, ""), names.get(s, ""), people, has_chair)
+        if from_floor:
             audience.add(s)
-        elif any(_matches(s, names.get(s, ""), p) for p in people):
-            roles[s] = FACILITATOR
-        elif word in ("q", "question", "questioner") and has_chair:
-            roles[s] = UNKNOWN  # a question from the floor, beside a chair or host: not the chair's words
-            audience.add(s)
-        elif word in FACILITATOR_WORDS:
-            roles[s] = FACILITATOR
-        elif word in RESPONDENT_WORDS:
-            roles[s] = RESIDENT
-        elif word in AUDIENCE_WORDS:
-            roles[s] = UNKNOWN
-            audience.add(s)
-        else:
-            roles[s] = ""  # a name, initials or "Speaker 2": decided by the pattern below
     ambiguous = _shared_first_names(parsed)
     declared = any(r == FACILITATOR for r in roles.values())
     for s, role in roles.items():
@@ -91,6 +69,34 @@ def infer_roles(parsed, facilitator: str | None = None) -> dict[str, str]:
         if asker:
             roles[asker] = FACILITATOR
     return roles
+
+
+_QUESTIONER = ("q", "question", "questioner")
+
+
+def _declared_role(parsed, s: str, key: str, name: str, people: list[str], has_chair: bool) -> tuple[str, bool]:
+    """A speaker's role from what the file declares (its key, the facilitator's name, a role word), and whether
+    they are in the audience; "" when nothing declares it (the pattern of turns decides)."""
+    if s == "Unlabelled":
+        return (RESIDENT if getattr(parsed, "unlabelled", None) == "resident" else UNKNOWN), False
+    if key in _KEY_FACILITATOR:
+        return FACILITATOR, False
+    if key in _KEY_RESIDENT:
+        return RESIDENT, False
+    if key in _KEY_AUDIENCE or (key and key not in _KEY_FACILITATOR | _KEY_RESIDENT and not name):
+        return UNKNOWN, True
+    if any(_matches(s, name, p) for p in people):
+        return FACILITATOR, False
+    word = role_word(s)
+    if word in _QUESTIONER and has_chair:
+        return UNKNOWN, True  # a question from the floor, beside a chair or host: not the chair's words
+    if word in FACILITATOR_WORDS:
+        return FACILITATOR, False
+    if word in RESPONDENT_WORDS:
+        return RESIDENT, False
+    if word in AUDIENCE_WORDS:
+        return UNKNOWN, True
+    return "", False  # a name, initials or "Speaker 2": decided by the pattern below
 
 
 def _shared_first_names(parsed) -> set[str]:

@@ -163,15 +163,20 @@ def redo(item: Preview, *, keep: list[str] = (), redact: list[str] = (), names: 
     clash = keep_low & redact_low
     if clash:
         raise TriangulateError(f"{', '.join(sorted(clash))} cannot be both kept and redacted; choose one.")
-    always = [a for a in item.always if a.lower() not in keep_low]
-    always += [r.strip() for r in redact if r and r.strip() and r.strip().lower() not in {a.lower() for a in always}]
-    allow = [a for a in item.allow if a.lower() not in redact_low]
-    allow += [k.strip() for k in keep if k and k.strip() and k.strip().lower() not in {a.lower() for a in allow}]
+    always = _merged(item.always, redact, drop=keep_low)
+    allow = _merged(item.allow, keep, drop=redact_low)
     extra = [n for n in item.names if n.lower() not in keep_low]
     extra += [n.strip() for n in names if n and n.strip() and n.strip() not in extra]
     fresh = Preview(item.parsed, [], {}, raw=item.raw, duplicate_of=item.duplicate_of, always=always, allow=allow,
                     names=extra, parse_options=dict(item.parse_options))
     return _redact(fresh, progress)
+
+
+def _merged(existing: list[str], more, drop: set[str]) -> list[str]:
+    """`existing` without the words in `drop` (lower-case), then the new words it lacks (case-insensitively)."""
+    out = [a for a in existing if a.lower() not in drop]
+    have = {a.lower() for a in out}
+    return out + [w.strip() for w in more if w and w.strip() and w.strip().lower() not in have]
 
 
 def previews(engine: Engine, actor: Actor, files: list[tuple[str, bytes]], **kwargs) -> list[Preview]:
@@ -260,33 +265,47 @@ def prepare(engine: Engine, actor: Actor, item: Preview, *, ward: str | None = N
     held_on = held_on or meta.get("date")
     stored_title = (metadata_redaction.redact_label(item, title) if title and title.strip()
                     else metadata_redaction.neutral_title(method, ward_name or ward_text, held_on))
-    try:
-        shape = TranscriptMetadata(
-            title=stored_title or "Transcript", ward=ward_code or ward_text or "?", held_on=held_on, method=method,
-            consent_basis=metadata_redaction.redact_label(
-                item, consent_basis if consent_basis is not None else meta.get("consent_basis", "")),
-            facilitator=metadata_redaction.redact_label(item, facilitator))
-    except ValidationError as exc:
-        for err in exc.errors():
-            problems.append(Problem(name, None, ".".join(str(p) for p in err["loc"]), err["msg"],
-                                    "method is one of interview / focus group / drop-in; title up to 200 characters"))
-        shape = None
+    consent = consent_basis if consent_basis is not None else meta.get("consent_basis", "")
+    shape = _shape(item, problems, title=stored_title or "Transcript", ward=ward_code or ward_text or "?",
+                   held_on=held_on, method=method, consent_basis=consent, facilitator=facilitator)
     chosen = set(item.suggested_residents(facilitator) if residents is None else residents)
-    unknown = chosen - set(item.parsed.speakers)
-    if unknown:
-        problems.append(Problem(name, None, "speakers", f"no speaker called {', '.join(sorted(unknown))} in this file",
-                                f"choose from: {', '.join(item.parsed.speakers)}"))
     drafts = item.drafts(chosen)
-    if not any(d.role == "resident" for d in drafts):
-        problems.append(Problem(name, None, "speakers", "no resident turns: only residents' words are analysed",
-                                "tick at least one speaker as a resident (interviewers and facilitators are kept "
-                                "for context only)"))
+    problems += _speaker_problems(item, chosen, drafts)
     if problems:
         raise ImportFailed(problems)
     # file, import batch and audit: never the raw name
     return Prepared(item=item, shape=shape, ward_code=ward_code, chosen=chosen, drafts=drafts,
                     stored_name=metadata_redaction.redact_filename(item, name),
                     keep_raw=retention.keep_raw_uploads(engine), illustrative=illustrative)
+
+
+def _shape(item: Preview, problems: list[Problem], *, consent_basis: str, facilitator: str,
+           **fields) -> TranscriptMetadata | None:
+    """The transcript's metadata as stored (consent basis and facilitator redacted like the text); None with the
+    problems noted when a field is invalid."""
+    try:
+        return TranscriptMetadata(**fields, consent_basis=metadata_redaction.redact_label(item, consent_basis),
+                                  facilitator=metadata_redaction.redact_label(item, facilitator))
+    except ValidationError as exc:
+        for err in exc.errors():
+            problems.append(Problem(item.filename, None, ".".join(str(p) for p in err["loc"]), err["msg"],
+                                    "method is one of interview / focus group / drop-in; title up to 200 characters"))
+        return None
+
+
+def _speaker_problems(item: Preview, chosen: set[str], drafts: list) -> list[Problem]:
+    """The residents chosen must be speakers of the file, and someone must be a resident."""
+    problems = []
+    name = item.filename
+    unknown = chosen - set(item.parsed.speakers)
+    if unknown:
+        problems.append(Problem(name, None, "speakers", f"no speaker called {', '.join(sorted(unknown))} in this file",
+                                f"choose from: {', '.join(item.parsed.speakers)}"))
+    if not any(d.role == "resident" for d in drafts):
+        problems.append(Problem(name, None, "speakers", "no resident turns: only residents' words are analysed",
+                                "tick at least one speaker as a resident (interviewers and facilitators are kept "
+                                "for context only)"))
+    return problems
 
 
 def write(session: Session, actor: Actor, ready: Prepared) -> tuple[Saved, dict[int, int]]:

@@ -523,11 +523,19 @@ def _unlabelled(name: str, parsed: ParsedTranscript, choice: str | None) -> None
 
 def _bad_input_warnings(parsed: ParsedTranscript) -> list[str]:
     """What the researcher must check before saving (the choice is theirs; nothing is saved yet)."""
-    from triangulate.residents.nlp import is_place
+    labels = [s for s in parsed.speakers if s != "Unlabelled"]
+    notes = _key_warnings(parsed, labels) + _shared_first_name_warnings(parsed) + _name_clash_warnings(parsed)
+    audience = [s for s in labels if parsed.roles.get(s) == UNKNOWN and s in ("F", "M", "Q")]
+    if audience:
+        notes.append(f"{', '.join(audience)} read as audience members (questions from the floor), not the "
+                     "chair: tick them only if they are residents.")
+    return notes
 
+
+def _key_warnings(parsed: ParsedTranscript, labels: list[str]) -> list[str]:
+    """Labels that are initials with no key, and key entries no turn uses."""
     notes = []
     used = set(parsed.speakers)
-    labels = [s for s in parsed.speakers if s != "Unlabelled"]
     if labels and all(re.fullmatch(r"[A-Z]{2,5}\d{0,2}", s) for s in labels) and not (
             parsed.speaker_names or parsed.key_roles):
         notes.append(f"Speakers are given only as initials ({', '.join(labels)}) and the file has no key saying "
@@ -543,6 +551,11 @@ def _bad_input_warnings(parsed: ParsedTranscript) -> list[str]:
             else:
                 notes.append(f"The key names {label} ({full}) but no turn opens with {label}: check the key "
                              "or the labels (the name is still redacted wherever it appears).")
+    return notes
+
+
+def _shared_first_name_warnings(parsed: ParsedTranscript) -> list[str]:
+    notes = []
     firsts: dict[str, list[str]] = {}
     for person in parsed.names:
         if len(person.split()) > 1:
@@ -552,6 +565,14 @@ def _bad_input_warnings(parsed: ParsedTranscript) -> list[str]:
             notes.append(f"Two people share the first name {people[0].split()[0]} ({', '.join(sorted(set(people)))}): "
                          "a label or mention with the first name alone cannot be told apart; check their turns "
                          "and redactions (a speaker labelled with that first name alone is left for you to confirm).")
+    return notes
+
+
+def _name_clash_warnings(parsed: ParsedTranscript) -> list[str]:
+    """Names that are also places or ordinary words (noted in parsed.name_clashes as well)."""
+    from triangulate.residents.nlp import is_place
+
+    notes = []
     for person in parsed.names:
         for part in dict.fromkeys([person, *person.split()]):
             if is_place(part):
@@ -567,10 +588,6 @@ def _bad_input_warnings(parsed: ParsedTranscript) -> list[str]:
     if words:
         notes.append(f"{', '.join(words)}: a person's name in this file and also an ordinary word: check in the "
                      "preview that only the name was redacted (add the word to the allow list if not).")
-    audience = [s for s in labels if parsed.roles.get(s) == UNKNOWN and s in ("F", "M", "Q")]
-    if audience:
-        notes.append(f"{', '.join(audience)} read as audience members (questions from the floor), not the "
-                     "chair: tick them only if they are residents.")
     return notes
 
 
