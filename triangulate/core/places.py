@@ -360,7 +360,10 @@ class Gazetteer:
             raise AmbiguousPlace(f"{value!r} is part of the names of several wards: "
                                  f"{', '.join(sorted(a.name for a in direct))}. Fix: write the ward's full name or "
                                  "code.")
-        by_ward = {a.ward_code for a in found if a.ward_code in self.wards}
+        izs = zones()[0]
+        by_ward = {w for a in found for w in ([a.ward_code] if a.kind == "dz" else [izs[c].ward_code
+                                                                                     for c in a.iz_codes])
+                   if w in self.wards}
         if len(by_ward) == 1:
             return by_ward.pop()
         if len(by_ward) > 1:
@@ -404,6 +407,10 @@ class Gazetteer:
         found = self.candidates(value)
         if not found:
             raise self._unknown(value, "place")
+        # An IZ's official name means that IZ, not a same-named neighbourhood around it ("Castlemilk" the IZ, not
+        # the scheme's three IZs); mention matching reads people's usage instead (place_mentions).
+        exact = {a.code for a in found if a.kind == "iz" and normal(a.name) == normal(value)}
+        found = [a for a in found if a.kind != "neighbourhood" or not exact & set(a.iz_codes)]
         if ward_code is not None:
             finer = [a for a in found if a.kind != "ward" or a.code != ward_code]
             fitting = []
@@ -412,8 +419,12 @@ class Gazetteer:
                     fitting.append(self.in_ward(area, ward_code))
             if len({a.iz_codes for a in fitting}) == 1:
                 return fitting[0]
+            if not fitting and len(found) > 1:
+                listed = "; ".join(self.describe(a) for a in found)
+                raise PlaceMismatch(f"{value!r} is not in ward {self.ward_name(ward_code)}: it means {listed}. Fix: "
+                                    f"correct the ward, or the area to a place in {self.ward_name(ward_code)}.")
             if not fitting:
-                return self.in_ward((finer or found)[0], ward_code)  # raises, naming the fix
+                return self.in_ward(found[0], ward_code)  # raises, naming the fix
             found = fitting
         if len({(a.kind == "ward", a.iz_codes) for a in found}) == 1:
             return found[0]
@@ -533,3 +544,18 @@ def local_names(engine: Engine) -> list[PlaceName]:
         for row in rows:
             session.expunge(row)
         return rows
+
+
+def suggest_area(engine: Engine, text: str, ward_code: str | None) -> Area | None:
+    """The first place the text mentions that lies in the ward (an insight form's suggested area), or None."""
+    from triangulate.core import place_mentions
+
+    if not ward_code or not (text or "").strip():
+        return None
+    gazetteer = Gazetteer.load(engine)
+    for mention in place_mentions.matcher_for(gazetteer).find(text):
+        try:
+            return gazetteer.resolve_area(mention.name, ward_code)
+        except TriangulateError:
+            continue
+    return None
