@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import Session, func, select
 
-from schemas import AuditEvent, Insight, InsightPlace, PlaceName, Ward
+from schemas import AuditEvent, Insight, InsightPlace, PlaceName, SegmentPlace, TranscriptPlace, Ward
 from triangulate.codebook import issues as codebook
 from triangulate.core import place_mentions, places
 from triangulate.core.errors import ImportFailed, NotFound, PermissionDenied, TriangulateError
@@ -263,3 +263,48 @@ def test_mentions(text, found):
 def test_suggested_area_from_text(wards):
     assert places.suggest_area(wards, "Two families in Cessnock and one in Castlemilk.", GOVAN).code == "S02001860"
     assert places.suggest_area(wards, "Nothing placed here.", GOVAN) is None
+
+
+# --------------------------------------------------------------------------- transcripts
+TRANSCRIPT = (b"Ward: Govan\nMethod: focus group\nFacilitator: Sam Reid\n\n"
+              b"Sam: Where are you all from?\n"
+              b"Jean: I'm up in Ibrox, been there twenty year. My sister's in Castlemilk now.\n"
+              b"Tam: Linthouse. The bus fae Govan Cross never comes.\n"
+              b"Sam: And the flats?\n"
+              b"Jean: Damp and mould in the weans' room, same as at my pal's at 12 Elder Street.\n")
+
+
+@pytest.mark.slow
+def test_transcript_places_and_mentions_then_erasure(wards):
+    from triangulate.access import erasure
+    from triangulate.residents import store
+
+    item = store.preview(wards, RESEARCHER, "fg.txt", TRANSCRIPT)
+    with pytest.raises(ImportFailed) as caught:
+        store.save(wards, RESEARCHER, item, held_at="Castlemilk")
+    assert caught.value.problems[0].column == "held_at" and "Linn" in caught.value.problems[0].message
+    assert _count(wards, TranscriptPlace) == 0 and _count(wards, SegmentPlace) == 0
+    saved = store.save(wards, RESEARCHER, item, held_at="Govan Cross", participants_live="Ibrox; Linthouse")
+    with Session(wards) as session:
+        where = set(session.exec(select(TranscriptPlace.iz_code, TranscriptPlace.role)).all())
+        rows = session.exec(select(SegmentPlace.segment_id, SegmentPlace.iz_code, SegmentPlace.source,
+                                   SegmentPlace.mention)).all()
+    assert where == {("S02001856", "held"), ("S02001859", "lives"), ("S02001856", "lives")}
+    mentions = {(iz, words) for _, iz, source, words in rows if source == "mention"}
+    assert ("S02001859", "Ibrox") in mentions and ("S02001856", "Govan Cross") in mentions
+    assert ("S02001883", "Castlemilk") in mentions  # a mention outside the ward is kept as said
+    assert not any("Elder" in words for _, words in mentions)  # the address was redacted first
+    segments = {sid for sid, *_ in rows}
+    placed = {(s, iz, src) for s, iz, src, _ in rows}
+    assert all((sid, "S02001859", "transcript") in placed for sid in segments)
+    erasure.erase_transcript(wards, RESEARCHER, saved.transcript_id)
+    assert _count(wards, TranscriptPlace) == 0 and _count(wards, SegmentPlace) == 0
+
+
+def test_erasing_an_insight_deletes_its_places(wards):
+    from triangulate.access import erasure
+
+    saved = insights.create(wards, OFFICER, ward="Govan", observed_on=date(2025, 3, 1), text="Ibrox flats.",
+                            role_service="Health visiting", evidence_type="caseload pattern", area="Ibrox")
+    erasure.erase_insight(wards, Actor("admin", "admin"), saved.id)
+    assert _count(wards, InsightPlace) == 0
