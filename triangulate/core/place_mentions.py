@@ -8,7 +8,8 @@ tokens with a PhraseMatcher, longest match first, then four checks that keep pre
   (data/places/look_alikes.txt), nor inside a ward's full name ("Greater Pollok" is the whole ward, not a
   place below it);
 - a name said with a town outside Glasgow beside it ("Tollcross in Edinburgh", "Broomhill, Sheffield",
-  "Edinburgh's Tollcross") does not count (data/places/elsewhere.txt);
+  "Edinburgh's Tollcross") does not count (data/places/elsewhere.txt), nor a name with namesakes elsewhere
+  (data/places/namesakes.txt: Swinton, Tollcross, …) in a sentence that names a town outside Glasgow;
 - an unknown capitalised word one letter away from a long gazetteer name ("Castlemik", "Drumchaple")
   counts as that name, unless it is a known first name or everyday word.
 Mentions are looked for in the text as stored, i.e. after redaction: a place redaction removed (an
@@ -41,10 +42,19 @@ def _tokenizer():
     return spacy.blank("en")
 
 
+def _lines(name: str) -> frozenset[str]:
+    lines = (places.PLACES / name).read_text(encoding="utf-8").splitlines()
+    return frozenset(places.normal(x) for x in lines if x.strip() and not x.lstrip().startswith("#"))
+
+
 @cache
 def _elsewhere() -> frozenset[str]:
-    lines = (places.PLACES / "elsewhere.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(places.normal(x) for x in lines if x.strip() and not x.lstrip().startswith("#"))
+    return _lines("elsewhere.txt")
+
+
+@cache
+def _namesakes() -> frozenset[str]:
+    return _lines("namesakes.txt")
 
 
 class Matcher:
@@ -96,7 +106,8 @@ class Matcher:
             written = doc[s:e].text
             if entry.capitalised and not _same_capitals(entry.name, written):
                 continue
-            if _said_elsewhere(doc, s, e, _elsewhere()):
+            if _said_elsewhere(doc, s, e, _elsewhere()) or (
+                    places.normal(written) in _namesakes() and _sentence_names_elsewhere(doc, s, e)):
                 continue
             a, b = doc[s].idx, doc[e - 1].idx + len(doc[e - 1])
             out.append(Mention(a, b, text[a:b], entry.name, entry.iz_codes))
@@ -142,6 +153,23 @@ def _said_elsewhere(doc, s: int, e: int, elsewhere: frozenset[str]) -> bool:
             return all(w.lower() in {",", "in", "up", "down", "near", "outside"} for w in after[:i])
     before = [t.text for t in doc[max(0, s - 2):s]]
     return len(before) == 2 and before[1] in ("'s", "’s") and places.normal(before[0]) in elsewhere
+
+
+def _sentence_names_elsewhere(doc, s: int, e: int) -> bool:
+    """The sentence around tokens s..e names a town or region outside Glasgow (and not Glasgow itself)."""
+    ends = {".", "!", "?", "\n"}
+    a = s
+    while a > 0 and doc[a - 1].text not in ends:
+        a -= 1
+    b = e
+    while b < len(doc) and doc[b].text not in ends:
+        b += 1
+    words = [t.text for t in doc[a:b]]
+    if any(w.lower() == "glasgow" for w in words):  # "no the Sheffield one, the Glasgow one"
+        return False
+    elsewhere = _elsewhere()
+    return any(places.normal(w) in elsewhere or places.normal(" ".join(words[i:i + 2])) in elsewhere
+               for i, w in enumerate(words))
 
 
 def _one_edit(a: str, b: str) -> bool:
