@@ -308,3 +308,46 @@ def test_erasing_an_insight_deletes_its_places(wards):
                             role_service="Health visiting", evidence_type="caseload pattern", area="Ibrox")
     erasure.erase_insight(wards, Actor("admin", "admin"), saved.id)
     assert _count(wards, InsightPlace) == 0
+
+
+# --------------------------------------------------------------------------- pages
+@pytest.mark.slow
+def test_places_page_lists_areas_resolves_and_adds_a_local_name(app_env):
+    from tests.apptest_helpers import run_page
+    from triangulate.core import db
+
+    at = run_page("places.py", Actor("res", "researcher"), ward_code=GOVAN)
+    assert not at.exception
+    assert "Ibrox East and Cessnock" in set(at.dataframe[0].value["area"])
+    at.text_input(key="places_lookup").input("Victoria Park").run()
+    assert any("more than one place" in e.value for e in at.error)
+    at.text_input(key="places_lookup").input("the Drum").run()
+    assert any("Drumchapel" in m.value or "S02001974" in m.value for m in at.markdown)
+    form = at.text_input
+    form[1].input("Wee Ibrox")
+    form[2].input("Ibrox")
+    form[3].input("test")
+    at.button[0].click().run()
+    assert not at.exception and any("Added Wee Ibrox" in s.value for s in at.success)
+    engine = db.make_engine(f"sqlite:///{app_env}")
+    assert places.resolve_area(engine, "Wee Ibrox").iz_codes == ("S02001859",)
+    viewer = run_page("places.py", Actor("v", "viewer"), ward_code=GOVAN)
+    assert not viewer.exception and not viewer.button
+
+
+@pytest.mark.slow
+def test_insight_page_suggests_the_area_from_the_text(app_env):
+    from tests.apptest_helpers import run_page
+    from tests.test_practitioners_pages import _user
+    from triangulate.core import db
+
+    at = run_page("insight_new.py", _user(app_env, "officer"), ward_code=GOVAN)
+    at.text_area(key="insight_text").input("Two families in Cessnock showed me mould in the kids' room.")
+    at.run()
+    area = next(s for s in at.selectbox if s.label.startswith("Where in the ward"))
+    assert area.value is not None and area.value.code == "S02001860"
+    at.button(key="FormSubmitter:insight_details-Save insight").click().run()
+    assert not at.exception and any("Saved insight" in s.value for s in at.success)
+    engine = db.make_engine(f"sqlite:///{app_env}")
+    with Session(engine) as session:
+        assert session.exec(select(InsightPlace.iz_code)).all() == ["S02001860"]
