@@ -284,6 +284,10 @@ def test_transcript_places_and_mentions_then_erasure(wards):
         store.save(wards, RESEARCHER, item, held_at="Castlemilk")
     assert caught.value.problems[0].column == "held_at" and "Linn" in caught.value.problems[0].message
     assert _count(wards, TranscriptPlace) == 0 and _count(wards, SegmentPlace) == 0
+    located = store.preview(wards, RESEARCHER, "located.txt", b"---\nward: Govan\nlocation: the Pearce Institute\n"
+                            b"---\n" + TRANSCRIPT.split(b"\n\n", 1)[1])
+    ready = store.prepare(wards, RESEARCHER, located, residents=["Jean", "Tam"])
+    assert ready.places == (("S02001856", "held"),)  # from the file's own location
     saved = store.save(wards, RESEARCHER, item, held_at="Govan Cross", participants_live="Ibrox; Linthouse")
     with Session(wards) as session:
         where = set(session.exec(select(TranscriptPlace.iz_code, TranscriptPlace.role)).all())

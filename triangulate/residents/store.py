@@ -268,6 +268,8 @@ def prepare(engine: Engine, actor: Actor, item: Preview, *, ward: str | None = N
                 where += [(iz, role) for iz in places.area_codes(gazetteer, text, ward_code)]
             except TriangulateError as exc:
                 problems.append(Problem(name, None, column, *places.split_fix(str(exc))))
+    if ward_code and held_at is None and meta.get("location"):
+        where += [(iz, "held") for iz in _places_named_in(gazetteer, str(meta["location"]), ward_code)]
     if ward_code is None:
         message, _, fix = (ward_problem or "").partition(" Fix: ")
         problems.append(Problem(name, None, "ward", message.rstrip("."), fix.rstrip(".") or
@@ -354,6 +356,20 @@ def write(session: Session, actor: Actor, ready: Prepared) -> tuple[Saved, dict[
     session.flush()
     return (Saved(transcript.id, True, len(ready.drafts), n_resident, report["total"]),
             {d.order: row.id for d, row in zip(ready.drafts, rows)})
+
+
+def _places_named_in(gazetteer: places.Gazetteer, text: str, ward_code: str) -> list[str]:
+    """The IZs of the ward that a file's own "Location:" line names ("Pearce Institute, Govan Cross"); free
+    text, so a place outside the ward or no place at all is simply not used."""
+    from triangulate.core import place_mentions
+
+    found: list[str] = []
+    for mention in place_mentions.matcher_for(gazetteer).find(text):
+        try:
+            found += gazetteer.resolve_area(mention.name, ward_code).iz_codes
+        except TriangulateError:
+            continue
+    return list(dict.fromkeys(found))
 
 
 def _write_places(session: Session, transcript_id: int, ready: Prepared, rows: list[Segment]) -> None:
