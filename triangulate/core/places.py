@@ -340,8 +340,8 @@ class Gazetteer:
                                            *(z.name for z in zones()[0].values())]}
         close = difflib.get_close_matches(normal(text), list(display), n=4, cutoff=0.75)
         hint = f" Did you mean: {', '.join(display[c] for c in close)}?" if close else ""
-        head = (f"{text.strip()!r} is not a ward, nor a place in Glasgow's gazetteer." if what == "ward" else
-                f"{text.strip()!r} is not a place in Glasgow's gazetteer.")
+        head = (f"No ward called {text.strip()!r}: it is not a ward, nor a place in Glasgow's gazetteer."
+                if what == "ward" else f"No place called {text.strip()!r} in Glasgow's gazetteer.")
         return NotFound(f"{head}{hint} Fix: write a ward's name or code (S13…), an IZ or DZ code or name, or a "
                         "neighbourhood; a researcher can add a local name on the Places page.")
 
