@@ -412,25 +412,30 @@ class Gazetteer:
         exact = {a.code for a in found if a.kind == "iz" and normal(a.name) == normal(value)}
         found = [a for a in found if a.kind != "neighbourhood" or not exact & set(a.iz_codes)]
         if ward_code is not None:
-            finer = [a for a in found if a.kind != "ward" or a.code != ward_code]
-            fitting = []
-            for area in finer or found:
-                with contextlib.suppress(PlaceMismatch):
-                    fitting.append(self.in_ward(area, ward_code))
-            if len({a.iz_codes for a in fitting}) == 1:
-                return fitting[0]
-            if not fitting and len(found) > 1:
-                listed = "; ".join(self.describe(a) for a in found)
-                raise PlaceMismatch(f"{value!r} is not in ward {self.ward_name(ward_code)}: it means {listed}. Fix: "
-                                    f"correct the ward, or the area to a place in {self.ward_name(ward_code)}.")
-            if not fitting:
-                return self.in_ward(found[0], ward_code)  # raises, naming the fix
-            found = fitting
+            found = self._fitting(value, found, ward_code)
         if len({(a.kind == "ward", a.iz_codes) for a in found}) == 1:
             return found[0]
         listed = "; ".join(self.describe(a) for a in found)
         raise AmbiguousPlace(f"{value!r} is more than one place: {listed}. Fix: write the code you mean"
                              f"{'' if ward_code else ', or give the ward too'}.")
+
+    def _fitting(self, value: str, found: list[Area], ward_code: str) -> list[Area]:
+        """The meanings of `value` that lie in the ward (cut to it); PlaceMismatch naming the fix when none does.
+        A name that is both the ward and a place in it means the place."""
+        finer = [a for a in found if a.kind != "ward" or a.code != ward_code]
+        fitting = []
+        for area in finer or found:
+            with contextlib.suppress(PlaceMismatch):
+                fitting.append(self.in_ward(area, ward_code))
+        if len({a.iz_codes for a in fitting}) == 1:
+            return fitting[:1]
+        if not fitting and len(found) > 1:
+            listed = "; ".join(self.describe(a) for a in found)
+            raise PlaceMismatch(f"{value!r} is not in ward {self.ward_name(ward_code)}: it means {listed}. Fix: "
+                                f"correct the ward, or the area to a place in {self.ward_name(ward_code)}.")
+        if not fitting:
+            self.in_ward(found[0], ward_code)  # raises, naming the fix
+        return fitting
 
     def areas_in_ward(self, ward_code: str) -> list[Area]:
         """See `areas_in_ward`."""

@@ -261,15 +261,8 @@ def prepare(engine: Engine, actor: Actor, item: Preview, *, ward: str | None = N
         ward_code, ward_problem = resolve_ward(session, ward_text)
         ward_name = session.get(Ward, ward_code).name if ward_code else None
         gazetteer = places.Gazetteer.load(session)
-    where: list[tuple[str, str]] = []
-    for role, column, text in (("held", "held_at", held_at), ("lives", "participants_live", participants_live)):
-        if ward_code and (text or "").strip():
-            try:
-                where += [(iz, role) for iz in places.area_codes(gazetteer, text, ward_code)]
-            except TriangulateError as exc:
-                problems.append(Problem(name, None, column, *places.split_fix(str(exc))))
-    if ward_code and held_at is None and meta.get("location"):
-        where += [(iz, "held") for iz in _places_named_in(gazetteer, str(meta["location"]), ward_code)]
+    where = _transcript_places(gazetteer, name, ward_code, held_at, participants_live, meta.get("location"),
+                               problems)
     if ward_code is None:
         message, _, fix = (ward_problem or "").partition(" Fix: ")
         problems.append(Problem(name, None, "ward", message.rstrip("."), fix.rstrip(".") or
@@ -356,6 +349,24 @@ def write(session: Session, actor: Actor, ready: Prepared) -> tuple[Saved, dict[
     session.flush()
     return (Saved(transcript.id, True, len(ready.drafts), n_resident, report["total"]),
             {d.order: row.id for d, row in zip(ready.drafts, rows)})
+
+
+def _transcript_places(gazetteer: places.Gazetteer, name: str, ward_code: str | None, held_at: str | None,
+                       participants_live: str | None, location, problems: list[Problem]) -> list[tuple[str, str]]:
+    """(IZ code, "held" / "lives") from the form, or from the file's own location when the form leaves "where
+    held" empty; a place the form names outside the ward is a problem (appended to `problems`)."""
+    where: list[tuple[str, str]] = []
+    if not ward_code:
+        return where
+    for role, column, text in (("held", "held_at", held_at), ("lives", "participants_live", participants_live)):
+        if (text or "").strip():
+            try:
+                where += [(iz, role) for iz in places.area_codes(gazetteer, text, ward_code)]
+            except TriangulateError as exc:
+                problems.append(Problem(name, None, column, *places.split_fix(str(exc))))
+    if held_at is None and location:
+        where += [(iz, "held") for iz in _places_named_in(gazetteer, str(location), ward_code)]
+    return where
 
 
 def _places_named_in(gazetteer: places.Gazetteer, text: str, ward_code: str) -> list[str]:
