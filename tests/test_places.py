@@ -19,6 +19,7 @@ from triangulate.practitioners import importing, insights
 
 RESEARCHER = Actor("res", "researcher")
 OFFICER = Actor("off", "officer", id=None, display_name="Off Icer")
+ADMIN = Actor("admin", "admin")
 GOVAN, SPRINGBURN, VICTORIA_PARK = "S13002971", "S13002983", "S13002978"
 IZS, DZS = places.zones()
 
@@ -198,6 +199,20 @@ def test_insight_form_area_and_its_errors(wards):
                         role_service="Health visiting", evidence_type="caseload pattern", area="Castlemilk")
     assert "not in ward Govan" in caught.value.problems["area"] and "Linn" in caught.value.problems["area"]
     assert _count(wards, Insight) == before and _count(wards, InsightPlace) == 1
+
+
+def test_editing_an_insight_moves_or_clears_its_area(wards):
+    saved = insights.create(wards, OFFICER, ward="Govan", observed_on=date(2025, 3, 1), text="Mould in Ibrox flats.",
+                            role_service="Health visiting", evidence_type="caseload pattern", area="Ibrox")
+    insights.edit(wards, ADMIN, saved.id, area="Cessnock")
+    with Session(wards) as session:
+        assert session.exec(select(InsightPlace.iz_code)).all() == ["S02001860"]
+    with pytest.raises(insights.InvalidInsight) as caught:
+        insights.edit(wards, ADMIN, saved.id, ward_code="Linn")
+    assert "not in the new ward" in caught.value.problems["area"]
+    insights.edit(wards, ADMIN, saved.id, ward_code="Linn", area="Castlemilk")
+    insights.edit(wards, ADMIN, saved.id, area="")
+    assert _count(wards, InsightPlace) == 0
 
 
 def test_csv_area_column_bad_rows_name_the_row_and_save_nothing(wards):

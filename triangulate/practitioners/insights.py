@@ -88,6 +88,30 @@ def resolve_area_codes(session: Session, area: str | None, ward_code: str | None
         return (), str(exc)
 
 
+def _replace_places(session: Session, insight_id: int, area: str | None, ward_code: str) -> bool:
+    """Set the insight's places from `area` (None: keep them, "" clear them); keeping them after a change of
+    ward is refused when they do not lie in the new ward. True when the places changed."""
+    rows = list(session.exec(select(InsightPlace).where(InsightPlace.insight_id == insight_id)))
+    if area is None:
+        izs = places.zones()[0]
+        outside = [r.iz_code for r in rows if r.iz_code in izs and izs[r.iz_code].ward_code != ward_code]
+        if outside:
+            raise InvalidInsight({"area": f"the insight's area ({', '.join(outside)}) is not in the new ward. Fix: "
+                                          "choose an area in the new ward, or clear the area"})
+        return False
+    codes, problem = resolve_area_codes(session, area, ward_code)
+    if problem:
+        raise InvalidInsight({"area": problem})
+    if {r.iz_code for r in rows} == set(codes):
+        return False
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    for iz in codes:
+        session.add(InsightPlace(insight_id=insight_id, iz_code=iz, source="form"))
+    return True
+
+
 def places_of(session: Session, insight_ids: list[int]) -> dict[int, list[str]]:
     """Each insight's IZ codes (InsightPlace), for exports and the joint display."""
     out: dict[int, list[str]] = {}
@@ -148,6 +172,7 @@ def _snapshot(session: Session, insight: Insight) -> dict:
     snap["observed_on"] = insight.observed_on.isoformat()
     snap["codes"] = [{"issue": i.code, "stance": c.stance, "severity": c.severity, "coder": c.coder}
                      for c, i in codes]
+    snap["area"] = sorted(session.exec(select(InsightPlace.iz_code).where(InsightPlace.insight_id == insight.id)))
     return snap
 
 
@@ -247,9 +272,9 @@ def _by_token(engine: Engine, token: str) -> Insight | None:
         return session.exec(select(Insight).where(Insight.client_token == token)).first()
 
 
-def edit(engine: Engine, actor: Actor, insight_id: int, codes=None, **changes) -> Insight:
-    """Edit your own insight (`codes` replaces your own coding of it). The previous version is kept in
-    InsightRevision."""
+def edit(engine: Engine, actor: Actor, insight_id: int, codes=None, area: str | None = None, **changes) -> Insight:
+    """Edit your own insight (`codes` replaces your own coding of it; `area` replaces where in the ward it sits,
+    "" clears it). The previous version is kept in InsightRevision."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise TriangulateError(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
@@ -280,12 +305,16 @@ def edit(engine: Engine, actor: Actor, insight_id: int, codes=None, **changes) -
                "confidence": fields.confidence}
         changed = [k for k in EDITABLE if new[k] != current[k]]
         before = _snapshot(session, insight)
+        place_changes = _replace_places(session, insight.id, area, ward_code)
         code_changes = _set_codes(session, insight.id, actor.username, specs, by_code) if specs is not None else 0
+        if place_changes:
+            changed.append("area")
         if not changed and not code_changes:
             return insight
         session.add(InsightRevision(insight_id=insight.id, edited_by=actor.username, snapshot=before))
         for key in changed:
-            setattr(insight, key, new[key])
+            if key in new:
+                setattr(insight, key, new[key])
         insight.updated_at = utcnow()
         insight.content_hash = content_hash(insight.ward_code, insight.observed_on, insight.author_name,
                                             insight.text)
