@@ -14,5 +14,7 @@ __all__, __getattr__, __dir__ = face(__name__, {
     "exports": ["csv_bytes", "csv_text"],
     "palette": ["ALPHA", "BETTER_GLYPH", "KAPPA", "MIN_FONT", "SCOTLAND", "SEQUENTIAL", "STANCE_COLOURS",
                 "WORSE_GLYPH", "readable_spec", "wrap", "wrapped_axis"],
+    "places": ["Area", "AmbiguousPlace", "PlaceMismatch", "add_local_name", "areas_in_ward", "local_names",
+               "remove_local_name", "resolve_area", "resolve_ward", "suggest_area"],
     "words": ["coder_values_in_words", "codes_in_words", "escape_markdown", "headed", "label"],
 })

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from schemas import ImportBatch, Insight, InsightCode, Issue, User, Ward
+from schemas import ImportBatch, Insight, InsightCode, InsightPlace, Issue, User
 from schemas.insight_files import (
     COLUMN_HELP,
     COLUMNS,
@@ -34,9 +34,9 @@ from schemas.insight_files import (
     format_codes,
     parse_codes,
 )
-from triangulate.core import audit, exports, upload_limits
+from triangulate.core import audit, exports, places, upload_limits
 from triangulate.core.db import session_scope
-from triangulate.core.errors import ImportFailed, Problem
+from triangulate.core.errors import ImportFailed, Problem, TriangulateError
 from triangulate.core.permissions import Actor, can, require
 from triangulate.core.rows import RowProblems, records
 from triangulate.practitioners import insights
@@ -69,6 +69,7 @@ class ParsedRow:
     ward_code: str
     codes: list[CodeSpec]
     coder: str
+    iz_codes: tuple[str, ...] = ()  # the optional `area` column, resolved in the row's ward
 
 
 @dataclass
@@ -136,17 +137,15 @@ def _decode(data: bytes) -> str:
 class _Lookups:
     """What checking a row needs from the database, read once per file."""
 
-    wards: dict[str, str]  # code or lower-case name -> code
+    gazetteer: places.Gazetteer  # the one ward resolver, and areas below the ward
     issues_by_code: dict
     users: dict[str, User]
 
 
 def _lookups(engine: Engine) -> _Lookups:
     with session_scope(engine) as session:
-        wards = {w.code: w.code for w in session.exec(select(Ward))}
-        wards |= {w.name.lower(): w.code for w in session.exec(select(Ward))}
         users = {u.username: u for u in session.exec(select(User))}
-        return _Lookups(wards, insights.active_issues_by_code(session), users)
+        return _Lookups(places.Gazetteer.load(session), insights.active_issues_by_code(session), users)
 
 
 def _check_shape(frame: pd.DataFrame, filename: str) -> None:
@@ -194,9 +193,13 @@ def _check_row(actor: Actor, row: int, record: dict[str, str], known: _Lookups,
     """One row checked (every problem noted in `found`); the parsed row, or None when it cannot be read."""
     get = lambda c: record.get(c, "")  # noqa: E731
     fields = _row_fields(actor, row, get, found)
-    ward_code = known.wards.get(get("ward").upper()) or known.wards.get(get("ward").lower())
-    if get("ward") and ward_code is None:
-        found.add(row, "ward", f"{get('ward')!r} is not a Glasgow ward", FIX["ward"])
+    ward_code, iz_codes = None, ()
+    if get("ward"):
+        try:
+            ward_code = known.gazetteer.resolve_ward(get("ward"))
+            iz_codes = places.area_codes(known.gazetteer, get("area"), ward_code)
+        except TriangulateError as exc:
+            found.add(row, "ward" if ward_code is None else "area", *places.split_fix(str(exc)))
     if fields and fields.observed_on > date.today():
         found.add(row, "date", "the date is in the future", FIX["date"])
     coder = (get("coder") or actor.username).lower()
@@ -206,7 +209,7 @@ def _check_row(actor: Actor, row: int, record: dict[str, str], known: _Lookups,
         return None
     author = known.users.get(fields.author.lower()) if can(actor, ACT_FOR_OTHERS) else None
     author_name = author.display_name if author else fields.author
-    return ParsedRow(row, fields.model_copy(update={"author": author_name}), ward_code, codes, coder)
+    return ParsedRow(row, fields.model_copy(update={"author": author_name}), ward_code, codes, coder, iz_codes)
 
 
 def _row_fields(actor: Actor, row: int, get, found: RowProblems) -> InsightFields | None:
@@ -339,6 +342,7 @@ def _write(engine: Engine, actor: Actor, rows: list[ParsedRow], checksum: str, r
             elif insight.id not in counted:
                 report.insights_existing += 1
                 counted.add(insight.id)
+            _add_places(session, insight.id, parsed.iz_codes)
             if parsed.codes or parsed.coder == actor.username:
                 changed = insights.set_codes(session, insight.id, parsed.coder, parsed.codes, issues_by_code,
                                               is_consensus=parsed.coder == insights.CONSENSUS)
@@ -357,16 +361,25 @@ def _write(engine: Engine, actor: Actor, rows: list[ParsedRow], checksum: str, r
     return report
 
 
+def _add_places(session, insight_id: int, iz_codes: tuple[str, ...]) -> None:
+    if not iz_codes:
+        return
+    have = set(session.exec(select(InsightPlace.iz_code).where(InsightPlace.insight_id == insight_id)).all())
+    for iz in iz_codes:
+        if iz not in have:
+            session.add(InsightPlace(insight_id=insight_id, iz_code=iz, source="import"))
+
+
 # --------------------------------------------------------------------------- template and export
 EXAMPLES = [
     {"ward": "Govan", "date": "2025-03-14", "author": "A. Example", "role_service": "Community engagement officer",
      "evidence_type": "caseload pattern", "families": "6", "confidence": "high",
      "text": "Example only: three families this month showed me mould in the children's bedrooms.",
-     "codes": "housing:problem:3", "coder": ""},
+     "codes": "housing:problem:3", "coder": "", "area": "Ibrox"},
     {"ward": "S13002975", "date": "14/03/2025", "author": "B. Example", "role_service": "Health visiting",
      "evidence_type": "a family's story", "families": "", "confidence": "medium",
      "text": "Example only: a mum said the nursery hours end before her shift does.",
-     "codes": "childcare:problem:2; income_work:problem:1", "coder": ""},
+     "codes": "childcare:problem:2; income_work:problem:1", "coder": "", "area": ""},
 ]
 
 
@@ -403,6 +416,7 @@ def export_frame(engine: Engine, actor: Actor, filters: insights.Filters | None 
                 by_coder.setdefault(c.insight_id, {}).setdefault(c.coder, []).append(
                     CodeSpec(issue=issue_code, stance=c.stance if c.stance != NOT_CODED else NOT_CODED,
                              severity=c.severity))
+        areas = insights.places_of(session, ids)
         audit.record(session, actor, "export", "insights", "", rows=len(ids))
     records = []
     for item in listing.to_dict("records"):
@@ -411,6 +425,7 @@ def export_frame(engine: Engine, actor: Actor, filters: insights.Filters | None 
                 "evidence_type": item["evidence_type"],
                 "families": "" if pd.isna(item["families"]) else int(item["families"]),
                 "confidence": item["confidence"], "text": item["text"], "illustrative": item["illustrative"]}
+        base["area"] = "; ".join(sorted(areas.get(item["id"], [])))
         coders = by_coder.get(item["id"]) or {"": []}
         for coder, specs in coders.items():
             records.append(base | {"codes": format_codes(specs), "coder": coder})

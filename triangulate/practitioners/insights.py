@@ -33,9 +33,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from schemas import Insight, InsightCode, InsightRevision, Issue, Ward, utcnow
+from schemas import Insight, InsightCode, InsightPlace, InsightRevision, Issue, Ward, utcnow
 from schemas.insight_files import MAX_TEXT, NOT_CODED, STANCES, CodeSpec, InsightFields
-from triangulate.core import audit
+from triangulate.core import audit, places
 from triangulate.core.db import session_scope
 from triangulate.core.errors import NotFound, PermissionDenied, TriangulateError
 from triangulate.core.permissions import Actor, can, require
@@ -69,16 +69,57 @@ def content_hash(ward_code: str, observed_on: date, author: str, text: str) -> s
 
 
 # --------------------------------------------------------------------------- validation helpers
-def resolve_ward(session: Session, ward: str) -> str | None:
-    """A ward code from a code or a name (case-insensitive); None if unknown."""
-    ward = (ward or "").strip()
-    if not ward:
-        return None
-    found = session.get(Ward, ward.upper())
-    if found:
-        return found.code
-    by_name = session.exec(select(Ward).where(func.lower(Ward.name) == ward.lower())).first()
-    return by_name.code if by_name else None
+def resolve_ward(session: Session, ward: str) -> tuple[str | None, str | None]:
+    """(ward code, None), or (None, the problem and its fix): the one resolver, `places.resolve_ward`."""
+    try:
+        return places.Gazetteer.load(session).resolve_ward(ward), None
+    except TriangulateError as exc:
+        return None, str(exc)
+
+
+def resolve_area_codes(session: Session, area: str | None, ward_code: str | None
+                       ) -> tuple[tuple[str, ...], str | None]:
+    """(IZ codes, None) for an optional area in the insight's ward, or ((), the problem and its fix)."""
+    if not (area or "").strip() or ward_code is None:
+        return (), None
+    try:
+        return places.area_codes(places.Gazetteer.load(session), area, ward_code), None
+    except TriangulateError as exc:
+        return (), str(exc)
+
+
+def _replace_places(session: Session, insight_id: int, area: str | None, ward_code: str) -> bool:
+    """Set the insight's places from `area` (None: keep them, "" clear them); keeping them after a change of
+    ward is refused when they do not lie in the new ward. True when the places changed."""
+    rows = list(session.exec(select(InsightPlace).where(InsightPlace.insight_id == insight_id)))
+    if area is None:
+        izs = places.zones()[0]
+        outside = [r.iz_code for r in rows if r.iz_code in izs and izs[r.iz_code].ward_code != ward_code]
+        if outside:
+            raise InvalidInsight({"area": f"the insight's area ({', '.join(outside)}) is not in the new ward. Fix: "
+                                          "choose an area in the new ward, or clear the area"})
+        return False
+    codes, problem = resolve_area_codes(session, area, ward_code)
+    if problem:
+        raise InvalidInsight({"area": problem})
+    if {r.iz_code for r in rows} == set(codes):
+        return False
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    for iz in codes:
+        session.add(InsightPlace(insight_id=insight_id, iz_code=iz, source="form"))
+    return True
+
+
+def places_of(session: Session, insight_ids: list[int]) -> dict[int, list[str]]:
+    """Each insight's IZ codes (InsightPlace), for exports and the joint display."""
+    out: dict[int, list[str]] = {}
+    for start in range(0, len(insight_ids), 500):
+        chunk = insight_ids[start:start + 500]
+        for row in session.exec(select(InsightPlace).where(InsightPlace.insight_id.in_(chunk))):
+            out.setdefault(row.insight_id, []).append(row.iz_code)
+    return out
 
 
 def active_issues_by_code(session: Session) -> dict[str, Issue]:
@@ -131,6 +172,7 @@ def _snapshot(session: Session, insight: Insight) -> dict:
     snap["observed_on"] = insight.observed_on.isoformat()
     snap["codes"] = [{"issue": i.code, "stance": c.stance, "severity": c.severity, "coder": c.coder}
                      for c, i in codes]
+    snap["area"] = sorted(session.exec(select(InsightPlace.iz_code).where(InsightPlace.insight_id == insight.id)))
     return snap
 
 
@@ -172,9 +214,10 @@ def set_codes(session: Session, insight_id: int, coder: str, specs, issues_by_co
 # --------------------------------------------------------------------------- writing
 def create(engine: Engine, actor: Actor, *, ward: str, observed_on, text: str, role_service: str,
            evidence_type: str, families: int | None = None, confidence: str = "medium", codes=(),
-           client_token: str | None = None, illustrative: bool = False) -> Insight:
+           client_token: str | None = None, illustrative: bool = False, area: str | None = None) -> Insight:
     """Record an insight written by `actor`, coded by `actor`. A repeated `client_token` (a double click)
-    returns the insight already saved instead of a duplicate."""
+    returns the insight already saved instead of a duplicate. `area` (optional) places it below the ward:
+    an IZ or DZ code or name or a neighbourhood in that ward (`places.resolve_area`), kept as InsightPlace."""
     require(actor, "insights.create")
     fields = _validate_fields(ward=ward, observed_on=observed_on, author=actor.name, role_service=role_service,
                               evidence_type=evidence_type, families=families, confidence=confidence, text=text)
@@ -188,10 +231,13 @@ def create(engine: Engine, actor: Actor, *, ward: str, observed_on, text: str, r
             return earlier
     try:
         with session_scope(engine) as session:
-            ward_code = resolve_ward(session, fields.ward)
+            ward_code, ward_problem = resolve_ward(session, fields.ward)
             problems = {}
             if ward_code is None:
-                problems["ward"] = f"{fields.ward!r} is not a ward in the database; choose one from the list"
+                problems["ward"] = ward_problem
+            iz_codes, area_problem = resolve_area_codes(session, area, ward_code)
+            if area_problem:
+                problems["area"] = area_problem
             if fields.observed_on > date.today():
                 problems["observed_on"] = "the date is in the future; use the date you saw it"
             by_code = active_issues_by_code(session)
@@ -208,8 +254,10 @@ def create(engine: Engine, actor: Actor, *, ward: str, observed_on, text: str, r
             session.add(insight)
             session.flush()
             set_codes(session, insight.id, actor.username, specs, by_code)
+            for iz in iz_codes:
+                session.add(InsightPlace(insight_id=insight.id, iz_code=iz, source="form"))
             audit.record(session, actor, "create", "insight", insight.id, ward=ward_code,
-                         codes=[s.issue for s in specs])
+                         codes=[s.issue for s in specs], **({"iz_codes": list(iz_codes)} if iz_codes else {}))
             return insight
     except IntegrityError:
         # Two submits raced past the token check; the first one won.
@@ -224,9 +272,9 @@ def _by_token(engine: Engine, token: str) -> Insight | None:
         return session.exec(select(Insight).where(Insight.client_token == token)).first()
 
 
-def edit(engine: Engine, actor: Actor, insight_id: int, codes=None, **changes) -> Insight:
-    """Edit your own insight (`codes` replaces your own coding of it). The previous version is kept in
-    InsightRevision."""
+def edit(engine: Engine, actor: Actor, insight_id: int, codes=None, area: str | None = None, **changes) -> Insight:
+    """Edit your own insight (`codes` replaces your own coding of it; `area` replaces where in the ward it sits,
+    "" clears it). The previous version is kept in InsightRevision."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise TriangulateError(f"These fields cannot be edited: {', '.join(sorted(unknown))}.")
@@ -239,9 +287,9 @@ def edit(engine: Engine, actor: Actor, insight_id: int, codes=None, **changes) -
                                   author=insight.author_name, role_service=merged["role_service"],
                                   evidence_type=merged["evidence_type"], families=merged["families"],
                                   confidence=merged["confidence"], text=merged["text"])
-        ward_code = resolve_ward(session, fields.ward)
+        ward_code, ward_problem = resolve_ward(session, fields.ward)
         if ward_code is None:
-            raise InvalidInsight({"ward": f"{fields.ward!r} is not a ward in the database"})
+            raise InvalidInsight({"ward": ward_problem})
         by_code = active_issues_by_code(session)
         specs = None
         if codes is not None:
@@ -257,12 +305,16 @@ def edit(engine: Engine, actor: Actor, insight_id: int, codes=None, **changes) -
                "confidence": fields.confidence}
         changed = [k for k in EDITABLE if new[k] != current[k]]
         before = _snapshot(session, insight)
+        place_changes = _replace_places(session, insight.id, area, ward_code)
         code_changes = set_codes(session, insight.id, actor.username, specs, by_code) if specs is not None else 0
+        if place_changes:
+            changed.append("area")
         if not changed and not code_changes:
             return insight
         session.add(InsightRevision(insight_id=insight.id, edited_by=actor.username, snapshot=before))
         for key in changed:
-            setattr(insight, key, new[key])
+            if key in new:
+                setattr(insight, key, new[key])
         insight.updated_at = utcnow()
         insight.content_hash = content_hash(insight.ward_code, insight.observed_on, insight.author_name,
                                             insight.text)
@@ -275,7 +327,7 @@ def delete(engine: Engine, actor: Actor, insight_id: int) -> None:
     with session_scope(engine) as session:
         insight = _get(session, insight_id)
         _require_own(insight, actor, "insights.delete_own")
-        for model in (InsightCode, InsightRevision):
+        for model in (InsightCode, InsightRevision, InsightPlace):
             for row in session.exec(select(model).where(model.insight_id == insight_id)).all():
                 session.delete(row)
         session.flush()
