@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from triangulate.core import places
+from triangulate import core
 
 st.title("Places")
 st.caption("Glasgow's intermediate zones (IZ), data zones and named neighbourhoods, each with its ward by the "
@@ -14,7 +14,7 @@ engine = ui.engine()
 actor = ui.actor()
 
 ward = ui.ward_picker("Ward", key="places_ward")
-areas = places.areas_in_ward(engine, ward)
+areas = core.areas_in_ward(engine, ward)
 st.subheader(f"Areas of {ui.ward_name(ward)}")
 st.dataframe([{"area": a.name, "kind": "intermediate zone" if a.kind == "iz" else a.kind,
                "IZ codes": " ".join(a.iz_codes), "fit to the ward": a.fit_quality, "source": a.source}
@@ -26,12 +26,12 @@ st.subheader("Where is it?")
 name = st.text_input("A place name or code", key="places_lookup", placeholder="e.g. Springburn, S02001859, the Drum")
 if name.strip():
     with ui.friendly_errors():
-        area = places.resolve_area(engine, name)
+        area = core.resolve_area(engine, name)
         st.write(f"**{ui.md_escape(area.name)}**: {area.kind}, IZ {', '.join(area.iz_codes)}, ward "
                  f"{ui.md_escape(ui.ward_name(area.ward_code))}. Source: {ui.md_escape(area.source)}")
 
 st.subheader("Local names")
-local = places.local_names(engine)
+local = core.local_names(engine)
 if local:
     st.dataframe([{"id": p.id, "name": p.name, "IZ codes": " ".join(p.iz_codes), "source": p.source,
                    "added by": p.added_by} for p in local], hide_index=True)
@@ -45,14 +45,14 @@ if ui.allowed("places.edit"):
         source = st.text_input("Who says so", placeholder="e.g. residents' focus group, May 2025")
         if st.form_submit_button("Add the local name"):
             with ui.friendly_errors():
-                added = places.add_local_name(engine, actor, new_name, where, source)
+                added = core.add_local_name(engine, actor, new_name, where, source)
                 st.success(f"Added {added.name} ({' '.join(added.iz_codes)}).")
     if local:
         remove = st.selectbox("Remove a local name", [None, *[p.id for p in local]], key="places_remove",
                               format_func=lambda i: "—" if i is None else next(p.name for p in local if p.id == i))
         if remove is not None and st.button("Remove", key="places_remove_button"):
             with ui.friendly_errors():
-                places.remove_local_name(engine, actor, remove)
+                core.remove_local_name(engine, actor, remove)
                 st.rerun()
 else:
     st.caption("Researchers can add local names (the change is audited).")

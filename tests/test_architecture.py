@@ -328,7 +328,9 @@ NO_PERSONAL_DATA = {
     # core: formatting, infrastructure and the error model
     "core": {"coder_values_in_words", "codes_in_words", "csv_bytes", "csv_text", "escape_markdown", "explain",
              "headed", "label", "readable_spec", "wrap", "wrapped_axis",  # pure formatting of what they are given
-             "is_empty", "upgrade"},  # the database itself: is it set up, migrate it
+             "is_empty", "upgrade",  # the database itself: is it set up, migrate it
+             # the gazetteer: public place names and researchers' local names for places (no person in them)
+             "areas_in_ward", "local_names", "resolve_area", "resolve_ward", "suggest_area"},
     # codebook: the shared list of issues (no person in it); its writes take the actor (checked below)
     "codebook": {"export_qdc", "flat_tree", "leaf_issues", "list_issues", "parse_qdc"},
     # numbers: published statistics about areas, no person in them; the indicator import takes the actor
