@@ -38,6 +38,20 @@ class DataZone(SQLModel, table=True):
     population: int | None = None
 
 
+class PlaceName(SQLModel, table=True):
+    """A local name a researcher added to the gazetteer ("the Wine Alley" -> Govan's IZs). Audited."""
+    __table_args__ = (UniqueConstraint("normalised"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str
+    normalised: str = Field(index=True)  # places.normal(name): what resolution and mention matching compare
+    iz_codes: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))  # S02… codes
+    kind: str = "local name"
+    source: str = ""  # who says so: "researcher: resident focus group, May 2025"
+    added_by: str = ""
+    added_at: datetime = Field(default_factory=utcnow)
+
+
 # --------------------------------------------------------------------------- codebook
 class Issue(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
@@ -160,6 +174,16 @@ class Insight(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class InsightPlace(SQLModel, table=True):
+    """Where below the ward an insight sits (placement rule: see CONTRACTS / triangulate.core.places)."""
+    __table_args__ = (UniqueConstraint("insight_id", "iz_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    insight_id: int = Field(foreign_key="insight.id", index=True)
+    iz_code: str = Field(index=True, max_length=9)  # S02…
+    source: str = "form"  # form / import / suggested
+
+
 class InsightRevision(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     insight_id: int = Field(foreign_key="insight.id", index=True)
@@ -224,6 +248,26 @@ class Segment(SQLModel, table=True):
     # The issue the joint display reads: from the topic mapping, by similarity, or set by hand.
     issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
     issue_source: str = ""  # manual / model / topic / none / "" (not analysed): see CONTRACTS
+
+
+class TranscriptPlace(SQLModel, table=True):
+    """Where a conversation was held or where its participants live (the metadata form)."""
+    __table_args__ = (UniqueConstraint("transcript_id", "iz_code", "role"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    transcript_id: int = Field(foreign_key="transcript.id", index=True)
+    iz_code: str = Field(index=True, max_length=9)
+    role: str = "held"  # held / lives
+
+
+class SegmentPlace(SQLModel, table=True):
+    """A segment's place: copied from its transcript (source="transcript") or a place its (redacted) text
+    mentions (source="mention", with the words as written)."""
+    id: int | None = Field(default=None, primary_key=True)
+    segment_id: int = Field(foreign_key="segment.id", index=True)
+    iz_code: str = Field(index=True, max_length=9)
+    source: str = "mention"  # mention / transcript
+    mention: str = ""
 
 
 class SegmentCode(SQLModel, table=True):

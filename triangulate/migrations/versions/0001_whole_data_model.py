@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-30 23:47:36.942719
+Create Date: 2026-12-01 01:33:28.839988
 """
 from alembic import op
 import sqlalchemy as sa
@@ -111,6 +111,21 @@ def upgrade() -> None:
     sa.Column('results', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
+    op.create_table('placename',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('normalised', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('iz_codes', sa.JSON(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('added_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('added_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('normalised')
+    )
+    with op.batch_alter_table('placename', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_placename_normalised'), ['normalised'], unique=False)
+
     op.create_table('setting',
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('value', sa.JSON(), nullable=False),
@@ -336,6 +351,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_insightcode_insight_id'), ['insight_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_insightcode_issue_id'), ['issue_id'], unique=False)
 
+    op.create_table('insightplace',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('insight_id', sa.Integer(), nullable=False),
+    sa.Column('iz_code', sqlmodel.sql.sqltypes.AutoString(length=9), nullable=False),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.ForeignKeyConstraint(['insight_id'], ['insight.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('insight_id', 'iz_code')
+    )
+    with op.batch_alter_table('insightplace', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_insightplace_insight_id'), ['insight_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_insightplace_iz_code'), ['iz_code'], unique=False)
+
     op.create_table('insightrevision',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('insight_id', sa.Integer(), nullable=False),
@@ -384,6 +412,19 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('topicissue', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_topicissue_topic_id'), ['topic_id'], unique=False)
+
+    op.create_table('transcriptplace',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('transcript_id', sa.Integer(), nullable=False),
+    sa.Column('iz_code', sqlmodel.sql.sqltypes.AutoString(length=9), nullable=False),
+    sa.Column('role', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.ForeignKeyConstraint(['transcript_id'], ['transcript.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('transcript_id', 'iz_code', 'role')
+    )
+    with op.batch_alter_table('transcriptplace', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_transcriptplace_iz_code'), ['iz_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_transcriptplace_transcript_id'), ['transcript_id'], unique=False)
 
     op.create_table('segment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -447,6 +488,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_segmentcode_issue_id'), ['issue_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_segmentcode_segment_id'), ['segment_id'], unique=False)
 
+    op.create_table('segmentplace',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('segment_id', sa.Integer(), nullable=False),
+    sa.Column('iz_code', sqlmodel.sql.sqltypes.AutoString(length=9), nullable=False),
+    sa.Column('source', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('mention', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.ForeignKeyConstraint(['segment_id'], ['segment.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('segmentplace', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_segmentplace_iz_code'), ['iz_code'], unique=False)
+        batch_op.create_index(batch_op.f('ix_segmentplace_segment_id'), ['segment_id'], unique=False)
+
     op.create_table('segmenttopic',
     sa.Column('segment_id', sa.Integer(), nullable=False),
     sa.Column('model_id', sa.Integer(), nullable=False),
@@ -469,6 +523,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_segmenttopic_topic_id'))
 
     op.drop_table('segmenttopic')
+    with op.batch_alter_table('segmentplace', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_segmentplace_segment_id'))
+        batch_op.drop_index(batch_op.f('ix_segmentplace_iz_code'))
+
+    op.drop_table('segmentplace')
     with op.batch_alter_table('segmentcode', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_segmentcode_segment_id'))
         batch_op.drop_index(batch_op.f('ix_segmentcode_issue_id'))
@@ -486,6 +545,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_segment_issue_id'))
 
     op.drop_table('segment')
+    with op.batch_alter_table('transcriptplace', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_transcriptplace_transcript_id'))
+        batch_op.drop_index(batch_op.f('ix_transcriptplace_iz_code'))
+
+    op.drop_table('transcriptplace')
     with op.batch_alter_table('topicissue', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_topicissue_topic_id'))
 
@@ -502,6 +566,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_insightrevision_insight_id'))
 
     op.drop_table('insightrevision')
+    with op.batch_alter_table('insightplace', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_insightplace_iz_code'))
+        batch_op.drop_index(batch_op.f('ix_insightplace_insight_id'))
+
+    op.drop_table('insightplace')
     with op.batch_alter_table('insightcode', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_insightcode_issue_id'))
         batch_op.drop_index(batch_op.f('ix_insightcode_insight_id'))
@@ -553,6 +622,10 @@ def downgrade() -> None:
     op.drop_table('user')
     op.drop_table('topicmodel')
     op.drop_table('setting')
+    with op.batch_alter_table('placename', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_placename_normalised'))
+
+    op.drop_table('placename')
     op.drop_table('machinecheck')
     with op.batch_alter_table('issue', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_issue_code'))
