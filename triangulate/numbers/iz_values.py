@@ -7,11 +7,11 @@ values published by IZ are used as they are, and an indicator stored only by war
 below the ward. The city and Scotland figures are the ones the ward frame uses, so an IZ, its ward and the
 city are compared on one footing.
 
-An IZ's ward is its best-fit ward: the ward holding the largest share of its children aged 0–15 (else its
-population) through the data-zone → ward lookup; `ward_share` keeps that share, and `second_ward_code` the
-other ward of an IZ split across two. Ranks are 1 = worst (highest when neutral), among the city's IZs and
-among the IZs of the same ward; z is (IZ − city) / SD across the city's IZs, positive = worse (counts are
-centred on the mean IZ, as for wards).
+An IZ's ward is its best-fit ward, as the gazetteer (`triangulate.core.places`) has it: the ward holding
+the largest share of its population through the data-zone → ward lookup; `ward_share` keeps that share,
+and `second_ward_code` the other ward of an IZ split across two. Ranks are 1 = worst (highest when
+neutral), among the city's IZs and among the IZs of the same ward; z is (IZ − city) / SD across the city's
+IZs, positive = worse (counts are centred on the mean IZ, as for wards).
 
 Functions take a read-only SQLModel `Session`; results are cached with the ward frame's database state.
 """
@@ -36,7 +36,9 @@ def iz_wards(session: Session) -> pd.DataFrame:
     state = wv._state(session)
     if "iz_wards" in state.computed:
         return state.computed["iz_wards"].copy()
-    shares = state.iz_shares.sort_values(["iz_code", "share", "ward_code"], ascending=[True, False, True])
+    # by population, as the gazetteer (triangulate.core.places) fits an IZ to its ward: one answer everywhere
+    shares = aggregate.iz_shares(state.dzs).sort_values(["iz_code", "share", "ward_code"],
+                                                        ascending=[True, False, True])
     best = shares.drop_duplicates("iz_code").rename(columns={"share": "ward_share"})
     second = shares[shares.duplicated("iz_code")].drop_duplicates("iz_code")[["iz_code", "ward_code"]]
     names = state.dzs.groupby("iz_code").agg(iz_name=("iz_name", "first"), n_datazones=("code", "count"))
