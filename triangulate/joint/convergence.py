@@ -222,6 +222,7 @@ class Cell:
     pairs: list[PairVerdict]
     verdict: str
     why: str
+    area_code: str | None = None  # the area below the ward (None: the whole ward)
 
 
 def judge(signals: dict[str, sig.Signal], t: Thresholds) -> Cell:
@@ -231,7 +232,7 @@ def judge(signals: dict[str, sig.Signal], t: Thresholds) -> Cell:
     if verdict == "no data":
         have = [s for s in sig.STRANDS if reading(signals[s].level, signals[s].prominence) != "none"]
         why = ("No data: " + (f"only {have[0]} has evidence" if have else "no strand has evidence")
-               + " for this issue in this ward, so nothing can be compared.")
+               + f" for this issue in this {'area' if any_signal.area_code else 'ward'}, so nothing can be compared.")
     else:
         deciding = [p for p in pairs if p.verdict == verdict]
         why = " ".join(p.why for p in deciding)
@@ -242,30 +243,36 @@ def judge(signals: dict[str, sig.Signal], t: Thresholds) -> Cell:
         if missing:
             why += " Not compared (no data): " + ", ".join(f"{p.a}–{p.b}" for p in missing) + "."
     why += " Evidence — " + " ".join(f"{SUBJECT[s].capitalize()}: {signals[s].summary}" for s in sig.STRANDS)
-    return Cell(any_signal.ward_code, any_signal.issue_code, signals, pairs, verdict, why)
+    return Cell(any_signal.ward_code, any_signal.issue_code, signals, pairs, verdict, why, any_signal.area_code)
 
 
-def cells(engine: Engine, ward_codes: list[str] | None = None, thresholds: Thresholds | None = None) -> list[Cell]:
-    """Judge every (ward, leaf issue); all wards when ward_codes is None."""
+def cells(engine: Engine, ward_codes: list[str] | None = None, thresholds: Thresholds | None = None,
+          area=None) -> list[Cell]:
+    """Judge every (ward, leaf issue); all wards when ward_codes is None. With `area` (a places.Area below the
+    ward, or a list of them), every (area, leaf issue) from the evidence placed there (signals.py)."""
     t = thresholds or th.load(engine)
     by_key: dict[tuple[str, str], dict[str, sig.Signal]] = {}
-    for s in sig.compute(engine, t, ward_codes):
-        by_key.setdefault((s.ward_code, s.issue_code), {})[s.strand] = s
+    for s in sig.compute(engine, t, ward_codes, area=area):
+        by_key.setdefault((s.area_code or s.ward_code, s.issue_code), {})[s.strand] = s
     return [judge(v, t) for v in by_key.values()]
 
 
 def matrix(engine: Engine, ward_codes: list[str] | None = None, thresholds: Thresholds | None = None,
-           sort: bool = True, judged: list[Cell] | None = None) -> pd.DataFrame:
+           sort: bool = True, judged: list[Cell] | None = None, area=None) -> pd.DataFrame:
     """One row per (ward, issue): the three levels, the pair verdicts, the verdict and why.
-    Pass `judged` (from `cells`) to reuse cells already computed."""
+    Pass `judged` (from `cells`) to reuse cells already computed. With `area` (a places.Area below the ward,
+    or a list of them), one row per (area, issue), with the columns area_code and area."""
     t = thresholds or th.load(engine)
-    ctx = sig.context(engine, ward_codes)
+    ctx = sig.context(engine, None if sig.areas_of(area) else ward_codes)
+    area_names = {a.code: a.name for a in sig.areas_of(area) or ()}
     labels = dict(zip(ctx.issues["code"], ctx.issues["label"]))
     order = {c: i for i, c in enumerate(ctx.issues["code"])}
     rows = []
-    for c in (judged if judged is not None else cells(engine, ward_codes, t)):
+    for c in (judged if judged is not None else cells(engine, ward_codes, t, area=area)):
         row = {"ward_code": c.ward_code, "ward": ctx.wards.get(c.ward_code, c.ward_code),
                "issue_code": c.issue_code, "issue": labels.get(c.issue_code, c.issue_code)}
+        if area_names:
+            row.update(area_code=c.area_code, area=area_names.get(c.area_code, c.area_code))
         for strand in sig.STRANDS:
             s = c.signals[strand]
             row[strand] = s.level
@@ -285,10 +292,11 @@ def matrix(engine: Engine, ward_codes: list[str] | None = None, thresholds: Thre
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame
+    place = ["ward", "area"] if area_names else ["ward"]
     if sort:
-        return frame.sort_values(["ward", "rank", "flagged", "codebook_order"],
-                                 ascending=[True, True, False, True]).reset_index(drop=True)
-    return frame.sort_values(["ward", "codebook_order"]).reset_index(drop=True)
+        return frame.sort_values([*place, "rank", "flagged", "codebook_order"],
+                                 ascending=[True] * len(place) + [True, False, True]).reset_index(drop=True)
+    return frame.sort_values([*place, "codebook_order"]).reset_index(drop=True)
 
 
 def ward_code_for(engine: Engine, name_or_code: str) -> str:
