@@ -76,7 +76,8 @@ def test_many_areas_at_once_equal_each_alone(planted):
         alone = cv.matrix(planted, [js.GOVAN], area=area)
         mine = together[together["area_code"] == area.code]
         cols = ["issue_code", "numbers", "practitioners", "residents", "verdict", "why"]
-        assert mine.sort_values("issue_code")[cols].values.tolist() == alone.sort_values("issue_code")[cols].values.tolist()
+        ordered = mine.sort_values("issue_code")[cols].values.tolist()
+        assert ordered == alone.sort_values("issue_code")[cols].values.tolist()
 
 
 def test_the_city_share_stays_city_wide(planted):
