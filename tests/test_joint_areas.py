@@ -93,3 +93,53 @@ def test_an_area_code_from_another_council_is_refused_with_the_fix(planted):
     with pytest.raises(Exception, match="Aberdeen City") as err:
         places.resolve_area(planted, "S02001236", js.GOVAN)  # Culter, Aberdeen
     assert "Fix" in str(err.value)
+
+
+def _url(engine):
+    return engine.url.render_as_string(hide_password=False)
+
+
+def test_cli_matrix_for_an_area_as_json_and_csv(planted, capsys):
+    import io
+    import json
+
+    import pandas as pd
+
+    from triangulate.cli import main as cli
+
+    assert cli(["--database-url", _url(planted), "matrix", "--ward", "Govan", "--area", "ibrox", "--format",
+                "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["area"] for r in rows} == {"Ibrox"} and {r["area_code"] for r in rows} == {sc.IBROX}
+    assert next(r for r in rows if r["issue_code"] == "housing")["practitioners"] == "raised"
+    assert cli(["--database-url", _url(planted), "matrix", "--ward", "S13002971", "--area", "S01009860"]) == 0
+    out = capsys.readouterr()
+    frame = pd.read_csv(io.StringIO(out.out))
+    assert set(frame["area_code"]) == {sc.IBROX} and "is a data zone" in out.err  # a DZ answers for its IZ
+
+
+def test_cli_refuses_an_area_elsewhere_naming_the_fix(planted, capsys):
+    from triangulate.cli import main as cli
+
+    assert cli(["--database-url", _url(planted), "matrix", "--ward", "Govan", "--area", "S02001236"]) != 0
+    err = capsys.readouterr().err
+    assert "Aberdeen City" in err and "Fix" in err
+    assert cli(["--database-url", _url(planted), "matrix", "--ward", "Govan", "--area", "Calton"]) != 0
+    assert "Fix" in capsys.readouterr().err
+
+
+def test_a_name_that_is_a_ward_and_an_iz_is_the_place_inside_the_ward(planted, capsys):
+    import json
+
+    from schemas import Ward
+    from triangulate.cli import main as cli
+    from triangulate.core.db import session_scope
+
+    with session_scope(planted) as s:
+        s.add(Ward(code="S13002978", name="Victoria Park"))
+    args = ["--database-url", _url(planted), "matrix", "--format", "json", "--area", "Victoria Park", "--ward"]
+    assert cli([*args, "Victoria Park"]) == 0
+    assert {r["area_code"] for r in json.loads(capsys.readouterr().out)} == {"S02001960"}  # the IZ, not the ward
+    assert cli([*args, "Govan"]) != 0
+    err = capsys.readouterr().err
+    assert "Victoria Park" in err and "Fix" in err and "Govan" in err

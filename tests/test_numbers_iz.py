@@ -142,8 +142,13 @@ def test_a_neighbourhood_is_aggregated_by_the_same_rules(city):
 
 
 def test_unknown_iz_codes_are_refused_with_the_fix(city):
-    with Session(city) as s, pytest.raises(NotFound, match="S02009999.*Glasgow IZ codes"):
-        iz_values.area_indicator_frame(s, {"x": (A, "S02009999")})
+    with Session(city) as s:
+        frame = iz_values.area_indicator_frame(s, {"x": (A, "S02009999"), "y": ("S02009999",)}).set_index(
+            ["area_code", "indicator_key"])
+    assert frame.loc[("x", "rate"), "value"] == pytest.approx(0.25)  # an IZ with no data zones adds nothing
+    assert pd.isna(frame.loc[("y", "rate"), "value"])
+    with Session(city) as s, pytest.raises(NotFound, match="no intermediate zone"):
+        iz_values.area_indicator_frame(s, {"x": ()})
     with Session(city) as s, pytest.raises(NotFound, match="No intermediate zone 'S02009999'"):
         iz_values.iz_indicator_table(s, "S02009999")
 

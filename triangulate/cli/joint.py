@@ -19,6 +19,8 @@ COLUMNS = ["issue_code", "issue", "numbers", "practitioners", "residents", "numb
 def register(sub) -> None:
     p = sub.add_parser("matrix", help="a ward's joint display: the three strand levels and the verdict per issue")
     p.add_argument("--ward", required=True, help="ward name or code, e.g. Govan or S13002971")
+    p.add_argument("--area", help="an area inside the ward: an intermediate zone or data zone (name or code, e.g. "
+                                  "Ibrox or S02001859) or a named neighbourhood; evidence placed there only")
     p.add_argument("--format", choices=("csv", "json"), default="csv")
     p.add_argument("--out", help="write to this file instead of standard output")
     p.set_defaults(handler=_matrix)
@@ -34,10 +36,16 @@ def _matrix(args) -> int:
     actor = actor_for(args, engine)
     require(actor, "matrix.read")
     ward_code = cv.ward_code_for(engine, args.ward)
-    frame = cv.matrix(engine, [ward_code])
-    frame.insert(0, "ward", frame.pop("ward"))
-    frame.insert(0, "ward_code", frame.pop("ward_code"))
-    frame = frame[["ward_code", "ward"] + COLUMNS]
+    area = None
+    if getattr(args, "area", None):
+        from triangulate.joint import areas
+
+        area, note = areas.resolve(engine, ward_code, args.area)
+        if note:
+            print(f"note: {note}", file=sys.stderr)
+    frame = cv.matrix(engine, [ward_code], area=area)
+    place = ["area_code", "area"] if "area" in frame.columns else []
+    frame = frame[["ward_code", "ward", *place] + COLUMNS]
     if (frame["residents"] == "not analysed").any():  # never stale in silence
         from triangulate.joint import signals
 
@@ -50,7 +58,8 @@ def _matrix(args) -> int:
         text = exports.csv_text(frame)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
-        print(f"Wrote {len(frame)} issues for {frame['ward'].iloc[0]} to {args.out}.", file=sys.stderr)
+        where = frame["area"].iloc[0] + ", " if place else ""
+        print(f"Wrote {len(frame)} issues for {where}{frame['ward'].iloc[0]} to {args.out}.", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0
