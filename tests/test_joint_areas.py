@@ -143,3 +143,23 @@ def test_a_name_that_is_a_ward_and_an_iz_is_the_place_inside_the_ward(planted, c
     assert cli([*args, "Govan"]) != 0
     err = capsys.readouterr().err
     assert "Victoria Park" in err and "Fix" in err and "Govan" in err
+
+
+def test_an_areas_gaps_propose_data_needs_for_that_area(planted):
+    from triangulate.core.permissions import SYSTEM
+    from triangulate.joint import dataneeds
+
+    drumoyne = _area(planted, sc.DRUMOYNE)
+    m = cv.matrix(planted, [js.GOVAN], area=drumoyne)
+    proposals = dataneeds.proposals_frame(dataneeds.propose(planted, matrix=m))
+    childcare = proposals[(proposals["issue_code"] == "childcare") & (proposals["strand"] == "residents")].iloc[0]
+    assert childcare["description"].startswith("No resident voice from Drumoyne and Shieldhall on childcare")
+    assert childcare["area_code"] == sc.DRUMOYNE and childcare["reason"] == "no data"
+    need = dataneeds.accept(planted, SYSTEM, js.GOVAN, "childcare", "residents", childcare["description"],
+                            area_code=sc.DRUMOYNE, area_name="Drumoyne and Shieldhall")
+    again = dataneeds.proposals_frame(dataneeds.propose(planted, matrix=m))
+    assert not ((again["issue_code"] == "childcare") & (again["strand"] == "residents")).any()
+    ward_level = dataneeds.proposals_frame(dataneeds.propose(planted, [js.GOVAN]))
+    assert set(ward_level["area_code"]) == {""}  # the ward's own proposals are not taken by the area's need
+    row = dataneeds.register(planted, [js.GOVAN]).set_index("id").loc[need]
+    assert (row["area"], row["area_code"]) == ("Drumoyne and Shieldhall", sc.DRUMOYNE)
