@@ -163,3 +163,24 @@ def test_an_areas_gaps_propose_data_needs_for_that_area(planted):
     assert set(ward_level["area_code"]) == {""}  # the ward's own proposals are not taken by the area's need
     row = dataneeds.register(planted, [js.GOVAN]).set_index("id").loc[need]
     assert (row["area"], row["area_code"]) == ("Drumoyne and Shieldhall", sc.DRUMOYNE)
+
+
+def test_the_report_carries_the_area(planted, tmp_path, capsys):
+    from triangulate.cli import main as cli
+    from triangulate.core.permissions import SYSTEM
+    from triangulate.joint import report
+
+    data = report.build(planted, SYSTEM, js.GOVAN, area=_area(planted, sc.IBROX))
+    html = report.render_html(data)
+    assert "Triangulate: Ibrox (S02001859), Govan" in html and "Evidence in this area." in html
+    assert set(data.matrix["area_code"]) == {sc.IBROX}
+    housing = next(s for s in data.sections if s.code == "housing")
+    assert len(housing.insights) == 3  # the insights placed in Ibrox, not the ward's
+    out = tmp_path / "ibrox.xlsx"
+    assert cli(["--database-url", _url(planted), "report", "--ward", "Govan", "--area", "Ibrox", "--out",
+                str(out)]) == 0
+    import pandas as pd
+
+    settings = pd.read_excel(out, sheet_name=None)
+    sheet = next(f for name, f in settings.items() if "setting" in f.columns and (f["setting"] == "area").any())
+    assert sheet.loc[sheet["setting"] == "area", "value"].iloc[0] == "Ibrox (S02001859), Govan"

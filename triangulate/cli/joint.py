@@ -27,6 +27,7 @@ def register(sub) -> None:
 
     p = sub.add_parser("report", help="a ward's workshop report (.html, .pdf or .xlsx by the file's extension)")
     p.add_argument("--ward", required=True, help="ward name or code")
+    p.add_argument("--area", help="an area inside the ward (IZ, DZ or neighbourhood): the report for that area")
     p.add_argument("--out", required=True, help="report file: report.html, report.pdf or report.xlsx")
     p.set_defaults(handler=_report)
 
@@ -36,13 +37,7 @@ def _matrix(args) -> int:
     actor = actor_for(args, engine)
     require(actor, "matrix.read")
     ward_code = cv.ward_code_for(engine, args.ward)
-    area = None
-    if getattr(args, "area", None):
-        from triangulate.joint import areas
-
-        area, note = areas.resolve(engine, ward_code, args.area)
-        if note:
-            print(f"note: {note}", file=sys.stderr)
+    area = _area(engine, ward_code, args)
     frame = cv.matrix(engine, [ward_code], area=area)
     place = ["area_code", "area"] if "area" in frame.columns else []
     frame = frame[["ward_code", "ward", *place] + COLUMNS]
@@ -65,13 +60,25 @@ def _matrix(args) -> int:
     return 0
 
 
+def _area(engine, ward_code: str, args):
+    """The --area inside the ward (None without one); a data zone answers for its IZ, said on stderr."""
+    if not getattr(args, "area", None):
+        return None
+    from triangulate.joint import areas
+
+    area, note = areas.resolve(engine, ward_code, args.area)
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+    return area
+
+
 def _report(args) -> int:
     started = time.perf_counter()
     fmt = report.format_for(args.out)
     engine = engine_for(args)
     actor = actor_for(args, engine)
     ward_code = cv.ward_code_for(engine, args.ward)
-    data = report.export(engine, actor, ward_code, fmt)
+    data = report.export(engine, actor, ward_code, fmt, area=_area(engine, ward_code, args))
     Path(args.out).write_bytes(data)
     print(f"Wrote {args.out} ({len(data) / 1024:.0f} KB) in {time.perf_counter() - started:.1f} s.", file=sys.stderr)
     return 0
