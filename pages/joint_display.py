@@ -7,6 +7,7 @@ import streamlit as st
 
 import ui
 from triangulate.core import exports
+from triangulate.joint import areas as area_choices
 from triangulate.joint import convergence as cv
 from triangulate.joint import evidence, report
 from triangulate.joint import signals as sig
@@ -18,14 +19,33 @@ actor = ui.actor()
 engine = ui.engine()
 ward_code = ui.ward_picker()
 ward = ui.ward_name(ward_code)
-st.write(f"On which issues facing **{md(ward)}** do the numbers, the practitioners and the residents agree, "
+# --------------------------------------------------------------------------- the area inside the ward (issue 15)
+choices = {a.code: a for a in area_choices.choices(engine, ward_code, ward)}
+wanted = st.session_state.pop("joint_area_request", None)  # from the map of where the evidence is
+if wanted in choices:
+    st.session_state["joint_area"] = wanted
+if st.session_state.get("joint_area") not in choices:
+    st.session_state["joint_area"] = ward_code
+kinds = {"ward": "the whole ward", "iz": "intermediate zone", "neighbourhood": "neighbourhood"}
+area = choices[st.selectbox(
+    "Area", list(choices), key="joint_area", format_func=lambda c: (
+        f"Whole ward: {choices[c].name}" if choices[c].kind == "ward" else
+        f"{choices[c].name} ({kinds[choices[c].kind]}"
+        + (f", {len(choices[c].iz_codes)} IZs)" if len(choices[c].iz_codes) > 1 else ")")),
+    help="An intermediate zone or neighbourhood of the ward: every strand counts only the evidence placed there.")]
+in_area = area.kind != "ward"
+place = f"{area.name} ({ward})" if in_area else ward
+with ui.friendly_errors():
+    st.info(md(area_choices.evidence_statement(engine, actor, area, ward)["sentence"]))
+# ---------------------------------------------------------------------------
+st.write(f"On which issues facing **{md(place)}** do the numbers, the practitioners and the residents agree, "
          "partly agree, stay silent or disagree? Issues that need discussion come first.")
 
 t = th.load(engine)
 with ui.friendly_errors(), st.spinner("Comparing the three strands…"):
-    judged = cv.cells(engine, [ward_code], t)
+    judged = cv.cells(engine, [ward_code], t, area=area if in_area else None)
     cells = {c.issue_code: c for c in judged}
-    matrix = cv.matrix(engine, [ward_code], t, judged=judged)
+    matrix = cv.matrix(engine, [ward_code], t, judged=judged, area=area if in_area else None)
 if matrix.empty:
     st.info("No issues in the codebook yet: load the default codebook on **Codebook**.")
     st.stop()
@@ -114,12 +134,17 @@ with why:
 with numbers_tab:
     s = cell.signals["numbers"]
     st.markdown(f"**{_word(s.level)}** — {md(s.summary)}")
-    chart = evidence.indicator_chart(
-        evidence.indicator_frame(engine, ward_code, issue_code, t.numbers_use_parent_indicators), ward)
+    if in_area:
+        chart = evidence.indicator_chart(
+            evidence.area_indicator_frame(engine, area, issue_code, t.numbers_use_parent_indicators), area.name,
+            ("this area", "other areas"), "every intermediate zone")
+    else:
+        chart = evidence.indicator_chart(
+            evidence.indicator_frame(engine, ward_code, issue_code, t.numbers_use_parent_indicators), ward)
     if chart is not None:
         st.altair_chart(chart, width="stretch")
     for sentence in ui.issue_trend_sentences(engine, ward_code, issue_code, ward):  # widening or narrowing
-        st.markdown(md(sentence))
+        st.markdown(md(sentence) + (" (for the whole ward)" if in_area else ""))
     else:
         st.info("No indicator is linked to this issue with ward values. That gap is on **Data needs**.")
 with officers_tab:
@@ -129,9 +154,11 @@ with officers_tab:
     if s.examples and ui.allowed("insights.read_text"):
         st.markdown("Examples officers give: " + md(", ".join(s.examples)))
     with ui.friendly_errors():
-        insights = evidence.officer_insights(engine, actor, ward_code, issue_code, s.evidence.get("insight_ids"))
+        insights = evidence.officer_insights(engine, actor, ward_code, issue_code, s.evidence.get("insight_ids"),
+                                             area=area if in_area else None)
         if insights.empty:
-            st.info("No officer insight in this ward is coded to this issue.")
+            st.info(f"No officer insight {'placed in this area' if in_area else 'in this ward'} is coded to this "
+                    "issue.")
         elif "text" in insights:
             st.dataframe(insights.drop(columns=["id"]), hide_index=True, width="stretch",
                          column_config={"text": st.column_config.TextColumn("insight", width="large")})
@@ -146,9 +173,11 @@ with residents_tab:
     if s.examples:
         st.markdown("Examples residents give: " + md(", ".join(s.examples)))
     with ui.friendly_errors():
-        quotes = evidence.resident_quotes(engine, actor, ward_code, issue_code, 6, s.stems)
+        quotes = evidence.resident_quotes(engine, actor, ward_code, issue_code, 6, s.stems,
+                                          area=area if in_area else None)
         if quotes.empty:
-            st.info("No resident segment in this ward is about this issue.")
+            st.info(f"No resident segment {'placed in this area' if in_area else 'in this ward'} is about this "
+                    "issue.")
         else:
             st.caption("Redacted quotes, those carrying most of the residents' examples first.")
             for q in quotes.itertuples():
@@ -157,20 +186,23 @@ with residents_tab:
 # --------------------------------------------------------------------------- downloads
 st.divider()
 c1, c2 = st.columns(2)
-export = matrix[["ward", "issue_code", "issue", "numbers", "practitioners", "residents", "numbers–practitioners",
-                 "numbers–residents", "practitioners–residents", "verdict", "why"]]
+export = matrix[["ward", *(["area_code", "area"] if in_area else []), "issue_code", "issue", "numbers",
+                 "practitioners", "residents", "numbers–practitioners", "numbers–residents", "practitioners–residents",
+                 "verdict", "why"]]
+slug = f"{ward_code}-{area.code}".replace(" ", "_") if in_area else ward_code
 c1.download_button("Download the matrix (CSV)", exports.csv_bytes(export),
-                   file_name=f"joint-display-{ward_code}.csv", mime="text/csv")
+                   file_name=f"joint-display-{slug}.csv", mime="text/csv")
 if ui.allowed("reports.export"):
     if c2.button("Prepare the report (HTML, PDF, XLSX)"):
         with ui.friendly_errors(), st.spinner("Rendering charts and building the report…"):
-            st.session_state["joint_reports"] = (ward_code, report.export_all(engine, actor, ward_code))
+            st.session_state["joint_reports"] = (slug, report.export_all(engine, actor, ward_code,
+                                                                         area=area if in_area else None))
     ready = st.session_state.get("joint_reports")
-    if ready and ready[0] == ward_code:
+    if ready and ready[0] == slug:
         mimes = {"html": "text/html", "pdf": "application/pdf",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         for fmt, data in ready[1].items():
-            c2.download_button(f"Download the report ({fmt.upper()})", data, file_name=f"triangulate-{ward_code}.{fmt}",
+            c2.download_button(f"Download the report ({fmt.upper()})", data, file_name=f"triangulate-{slug}.{fmt}",
                                mime=mimes[fmt], key=f"dl_{fmt}")
 else:
     c2.caption("Reports are exported by leads and researchers.")

@@ -75,3 +75,25 @@ def evidence_statement(engine: Engine, actor: Actor, area: places.Area, ward_nam
         parts.append(f" Some evidence here was recorded under another ward ({listed}): the area, not "
                      "the ward it was filed under, is what counts.")
     return {**here, **{f"ward_{k}": v for k, v in ward.items()}, "sentence": "".join(parts)}
+
+
+def ward_iz_table(iz_frame: pd.DataFrame, evidence: pd.DataFrame, ward_code: str, key: str) -> pd.DataFrame:
+    """A ward's IZs on one indicator (`numbers.iz_values.iz_indicator_frame` rows) with the evidence placed
+    in each (`evidence_per_iz`): iz_code, iz_name, value, ward_value, city_value, rank_in_ward, n_in_ward,
+    rank, n_ranked, unit, insights, segments; worst first."""
+    rows = iz_frame[(iz_frame["ward_code"] == ward_code) & (iz_frame["indicator_key"] == key)]
+    return _with_evidence(rows, evidence).sort_values(["rank_in_ward", "iz_name"]).reset_index(drop=True)[
+        ["iz_code", "iz_name", "value", "ward_value", "city_value", "rank_in_ward", "n_in_ward", "rank", "n_ranked",
+         "unit", "insights", "segments"]]
+
+
+def pockets_table(ranked: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
+    """`numbers.booster.pockets` with the evidence placed in each IZ (insights, segments), in rank order."""
+    return _with_evidence(ranked, evidence).sort_values("rank").reset_index(drop=True)
+
+
+def _with_evidence(rows: pd.DataFrame, evidence: pd.DataFrame) -> pd.DataFrame:
+    out = rows.merge(evidence[["iz_code", "insights", "segments"]], on="iz_code", how="left")
+    out["insights"] = out["insights"].fillna(0).astype(int)
+    out["segments"] = out["segments"].fillna(0).astype(int)
+    return out

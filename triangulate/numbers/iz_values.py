@@ -178,3 +178,16 @@ def area_indicator_frame(session: Session, areas: dict[str, tuple[str, ...]],
     if not frames:
         return pd.DataFrame(columns=["indicator_key", "area_code", "value", "city_value", "z"])
     return pd.concat(frames, ignore_index=True)
+
+
+def datazones(session: Session) -> pd.DataFrame:
+    """Every data zone with its IZ and ward (code, name, iz_code, iz_name, ward_code, fit_quality): what the
+    IZ maps are drawn from."""
+    return wv._state(session).dzs[["code", "name", "iz_code", "iz_name", "ward_code", "fit_quality"]].copy()
+
+
+def indicators_below_ward(session: Session) -> pd.DataFrame:
+    """The indicators that have values by IZ (key, title, unit, polarity), in the indicators' order."""
+    frame = iz_indicator_frame(session)
+    have = frame[frame["value"].notna()].drop_duplicates("indicator_key")
+    return have[["indicator_key", "title", "unit", "polarity", "source_level"]].reset_index(drop=True)
