@@ -27,7 +27,10 @@ def _by_area(frame: pd.DataFrame, areas: Iterable, key: list[str]) -> pd.DataFra
     for area in areas:
         for iz in area.iz_codes:
             holders.setdefault(iz, []).append(area.code)
-    frame = frame.assign(ward_code=frame["iz_code"].map(holders)).explode("ward_code")
+    if all(len(codes) == 1 for codes in holders.values()):  # IZs in one area each (every IZ on its own)
+        frame = frame.assign(ward_code=frame["iz_code"].map({iz: codes[0] for iz, codes in holders.items()}))
+    else:
+        frame = frame.assign(ward_code=frame["iz_code"].map(holders)).explode("ward_code")
     frame = frame.dropna(subset=["ward_code"]).drop(columns=["iz_code"])
     return frame.drop_duplicates(key + ["ward_code"]).reset_index(drop=True)
 

@@ -307,7 +307,7 @@ def _resident_segments(engine: Engine, ward_codes) -> pd.DataFrame:
 
 def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=None) -> list[Signal]:
     counts = _resident_counts(engine)
-    waiting = waiting_segments(engine)
+    waiting = placed.waiting(counts)  # = waiting_segments(engine), without reading the counts twice
     waiting_city = sum(waiting.values())
     on_issue = counts.dropna(subset=["issue_id"])
     city_total = float(on_issue["n"].sum())

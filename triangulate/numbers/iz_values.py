@@ -144,40 +144,55 @@ def area_indicator_frame(session: Session, areas: dict[str, tuple[str, ...]],
     value aggregated from its IZs' data by the same rules, city and Scotland values, and z against the city
     in SDs across the city's IZs (the yardstick of areas of that size; positive = worse). An area of one IZ
     gets exactly that IZ's row. An IZ with no data zones in the database adds nothing (the gazetteer,
-    `core.places`, is where a name or code is checked)."""
-    iz_wards(session)
-    state = wv._state(session)
+    `core.places`, is where a name or code is checked).
+
+    Several IZs are aggregated from the IZs' own sums (Σ numerator, Σ denominator, Σ value × denominator),
+    which for counts, ratios and population-weighted values is exactly the aggregate of their data zones."""
     for code, izs in areas.items():
         if not izs:
             raise NotFound(f"Area {code!r} has no intermediate zone: an area is a set of IZ codes (S02…).")
+    state = wv._state(session)
+    cache_key = ("areas", tuple(sorted((c, tuple(izs)) for c, izs in areas.items())),
+                 tuple(sorted((periods or {}).items())))
+    if cache_key in state.computed:
+        return state.computed[cache_key].copy()
+    frame = iz_indicator_frame(session, periods)
+    if frame.empty or not areas:
+        return pd.DataFrame(columns=["indicator_key", "area_code", "value", "city_value", "z"])
     members = pd.DataFrame([(iz, code) for code, izs in areas.items() for iz in dict.fromkeys(izs)],
                            columns=["iz_code", "area_code"])
-    frames = []
-    for _, ind in state.indicators.iterrows():
-        period = (periods or {}).get(ind["key"]) or wv._latest_period(state, ind)
-        if period is None:
-            continue
-        per_iz = _iz_values(state, ind, period)
-        per_area, level = _values_at(state, ind, period, members)
-        out = pd.DataFrame({"area_code": list(areas)}).merge(per_area, on="area_code", how="left")
-        city_value = per_iz["city_value"].iloc[0] if not per_iz.empty else None
-        values = per_iz["value"].astype(float)
-        sd = float(values.std(ddof=0)) if values.notna().sum() > 1 else float("nan")
-        is_count = ind["aggregation"] == "sum"
-        centre = float(values.mean()) if is_count or city_value is None or pd.isna(city_value) else city_value
-        sign = -1.0 if ind["polarity"] == "higher_better" else 1.0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            raw = (out["value"].astype(float) - centre) / sd if sd and sd > 0 else out["value"] * np.nan
-        out["z_raw"] = raw
-        out["z"] = np.nan if ind["polarity"] == "neutral" else raw * sign
-        out["city_value"] = city_value
-        out["scotland_value"] = per_iz["scotland_value"].iloc[0] if not per_iz.empty else None
-        out["period"] = period
-        out["source_level"] = level
-        frames.append(out.assign(**_meta(ind, len(out))))
-    if not frames:
-        return pd.DataFrame(columns=["indicator_key", "area_code", "value", "city_value", "z"])
-    return pd.concat(frames, ignore_index=True)
+    size = members.groupby("area_code")["iz_code"].count()
+    rows = frame[["indicator_id", "iz_code", "value", "numerator", "denominator", "aggregation", "unit"]].merge(
+        members, on="iz_code")
+    single = rows[rows["area_code"].map(size) == 1][["indicator_id", "area_code", "value"]]
+    values = [single.assign(n_areas=1)]
+    several = rows[rows["area_code"].map(size) > 1].assign(suppressed=False)
+    for (aggregation, unit), part in several.groupby(["aggregation", "unit"]):
+        part = part.assign(key=part["indicator_id"].astype(str) + "|" + part["area_code"])
+        agg = aggregate.aggregate(part, aggregation, unit, by="key")
+        ids = agg["key"].str.split("|", n=1, expand=True)
+        values.append(pd.DataFrame({"indicator_id": ids[0].astype(int), "area_code": ids[1], "value": agg["value"],
+                                    "n_areas": agg["n_areas"]}))
+    values = pd.concat(values, ignore_index=True)
+    indicators = frame.drop_duplicates("indicator_id")[[*META_COLUMNS, "city_value", "scotland_value", "period",
+                                                        "source_level"]]
+    out = indicators.merge(pd.DataFrame({"area_code": list(areas)}), how="cross").merge(
+        values, on=["indicator_id", "area_code"], how="left")
+    out["n_areas"] = out["n_areas"].fillna(0).astype(int)
+    spread = frame.groupby("indicator_id")["value"].agg(sd=lambda v: v.std(ddof=0) if v.notna().sum() > 1 else np.nan,
+                                                        mean="mean")
+    out = out.merge(spread, left_on="indicator_id", right_index=True, how="left")
+    use_mean = (out["aggregation"] == "sum") | out["city_value"].isna()
+    centre = np.where(use_mean, out["mean"], out["city_value"].astype(float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        raw = np.where(out["sd"] > 0, (out["value"].astype(float) - centre) / out["sd"], np.nan)
+    sign = np.where(out["polarity"] == "higher_better", -1.0, 1.0)
+    out["z_raw"] = raw
+    out["z"] = np.where(out["polarity"] == "neutral", np.nan, raw * sign)
+    out = out.drop(columns=["sd", "mean"]).reset_index(drop=True)
+    if len([k for k in state.computed if k[0] == "areas"]) < 64:  # a page's areas, not every combination ever
+        state.computed[cache_key] = out
+    return out.copy()
 
 
 def datazones(session: Session) -> pd.DataFrame:
