@@ -16,6 +16,7 @@ PAGES = [
     ("Overview", "home.py", "Home", ":material/home:", None),
     ("Overview", "ward_profile.py", "Ward profile", ":material/location_city:", None),
     ("Overview", "booster_wards.py", "Booster wards", ":material/leaderboard:", None),
+    ("Overview", "places.py", "Places", ":material/map:", None),
     ("Joint display", "joint_display.py", "Joint display", ":material/join_inner:", "matrix.read"),
     ("Joint display", "across_wards.py", "Across wards", ":material/grid_view:", "matrix.read"),
     ("Joint display", "evidence_map.py", "Where the evidence is", ":material/map:", "matrix.read"),

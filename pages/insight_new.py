@@ -9,6 +9,7 @@ import streamlit as st
 import ui
 from schemas.insight_files import CONFIDENCE, EVIDENCE_TYPES, MAX_TEXT, STANCE_LABELS, STANCES
 from triangulate.codebook import issues as codebook
+from triangulate.core import places
 from triangulate.core.db import session_scope
 from triangulate.practitioners import insights, suggest
 
@@ -42,6 +43,18 @@ with left:
                                     "bedrooms this month…",
                         help="Plain text. Anything you type is stored and shown as text. Press Ctrl+Enter "
                              "to see suggested issues.")
+    areas = places.areas_in_ward(engine, ward)
+    suggested = places.suggest_area(engine, text, ward)
+    area_options = [None, *areas]
+    area_index = next((k for k, a in enumerate(area_options) if a and suggested
+                       and a.iz_codes == suggested.iz_codes), 0)
+    area = st.selectbox("Where in the ward (optional)", area_options, index=area_index,
+                        format_func=lambda a: "The whole ward / not sure" if a is None else
+                        f"{a.name} ({'neighbourhood' if a.kind == 'neighbourhood' else a.code})",
+                        help="An intermediate zone or a named neighbourhood of this ward. Suggested from the "
+                             "places your text mentions; the joint display can then answer for that area.")
+    if suggested is not None:
+        st.caption(f"Suggested from your text: {ui.md_escape(suggested.name)}.")
 
 
 def _add(code: str) -> None:
@@ -98,7 +111,8 @@ if submitted:
         saved = insights.create(engine, actor, ward=ward, observed_on=observed_on, text=text or "",
                                 role_service=role, evidence_type=evidence,
                                 families=int(families) if families is not None else None,
-                                confidence=confidence, codes=codes, client_token=state["insight_token"])
+                                confidence=confidence, codes=codes, client_token=state["insight_token"],
+                                area=(area.code if area.kind != "neighbourhood" else area.name) if area else None)
         state["insight_saved"] = (f"Saved insight #{saved.id} for {ui.ward_name(saved.ward_code)} with "
                                   f"{len(codes)} code(s). Thank you.")
         state["insight_reset"] = True

@@ -46,6 +46,15 @@ consent = c4.text_input("Consent / lawful basis", key="upload_consent",
                         placeholder="e.g. Written consent; public task (UK GDPR 6(1)(e))")
 facilitator = c5.text_input("Facilitated by", key="upload_facilitator",
                             help="People named here are redacted wherever the transcript mentions them.")
+c6, c7 = st.columns(2)
+held_at = c6.text_input("Where was this held? (optional)", key="upload_held_at",
+                        placeholder="e.g. Ibrox, or S02001859",
+                        help="A neighbourhood, an intermediate zone or data zone (name or code) in the ward; "
+                             "several separated by ';'.")
+participants_live = c7.text_input("Where do the participants live? (optional)", key="upload_participants_live",
+                                  placeholder="e.g. Govan; Linthouse",
+                                  help="Places in the ward. Every segment is placed there too; places the "
+                                       "residents mention are found in the text.")
 unlabelled = st.radio("A file with no speaker labels", ["refuse it", "all residents' words", "leave it out"],
                       horizontal=True, key="upload_unlabelled",
                       help="Without labels the interviewer's words cannot be told from the residents'. Choose "
@@ -177,7 +186,8 @@ if st.button("Save these transcripts", type="primary", key="upload_save"):
             typed = titles.get(item.filename, "").strip()
             saved.append(residents.save(engine, actor, item, ward=ward, residents=choices.get(item.filename, []),
                                         method=method, held_on=held_on, consent_basis=consent,
-                                        facilitator=facilitator or None,
+                                        facilitator=facilitator or None, held_at=held_at or None,
+                                        participants_live=participants_live or None,
                                         title=None if typed == defaults.get(item.filename) else typed or None))
             bar.progress((k + 1) / len(items), text=f"Saved {item.filename}")
         st.session_state.pop("upload_previews", None)

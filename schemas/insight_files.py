@@ -33,7 +33,7 @@ STANCE_LABELS = {"problem": "a problem here", "not_a_problem": "not a problem he
 NOT_CODED = "not_coded"
 SEVERITIES = (1, 2, 3)
 COLUMNS = ("ward", "date", "author", "role_service", "evidence_type", "families", "confidence", "text",
-           "codes", "coder")
+           "codes", "coder", "area")
 REQUIRED = ("ward", "date", "author", "role_service", "evidence_type", "text")
 COLUMN_HELP = {
     "ward": "ward code (S13…) or name, e.g. Govan",
@@ -47,6 +47,8 @@ COLUMN_HELP = {
     "codes": "issue:stance:severity separated by ';', e.g. housing:problem:3; food:worsening:2. Stances: "
              + ", ".join(STANCES) + ". Severity 1–3 (blank = 2)",
     "coder": "username of whoever coded this row (blank = you)",
+    "area": "optional: where in the ward, an IZ or data zone code or name or a neighbourhood, e.g. Ibrox or "
+            "S02001859 (several separated by ';')",
 }
 
 _STANCE_ALIASES = {s: s for s in STANCES} | {

@@ -126,9 +126,9 @@ def test_formula_text_stays_text_in_xlsx(ready):
 
 def test_templates_are_valid_files(ready):
     frame = insight_import.read_table(insight_import.template_csv(), "t.csv")
-    assert list(frame.columns) == HEADER
+    assert list(frame.columns) == [*HEADER, "area"]  # the optional area column (issue 15)
     xlsx = insight_import.read_table(insight_import.template_xlsx(ready), "t.xlsx")
-    assert list(xlsx.columns) == HEADER
+    assert list(xlsx.columns) == [*HEADER, "area"]
     report = insight_import.import_file(ready, RESEARCHER, insight_import.template_csv(), "t.csv")
     assert report.insights_added == 2
 

@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "indicators.import": frozenset({"researcher"}),
     # codebook
     "codebook.edit": frozenset({"researcher"}),
+    "places.edit": frozenset({"researcher"}),  # add or remove a local place name in the gazetteer
     # practitioners
     "insights.create": frozenset({"officer"}),
     "insights.edit_own": frozenset({"officer"}),

@@ -75,7 +75,6 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy.engine import Engine
 
-from triangulate.core.errors import NotFound
 from triangulate.joint import examples as ex
 from triangulate.joint import signals as sig
 from triangulate.joint import thresholds as th
@@ -300,20 +299,8 @@ def matrix(engine: Engine, ward_codes: list[str] | None = None, thresholds: Thre
 
 
 def ward_code_for(engine: Engine, name_or_code: str) -> str:
-    """A ward's code from its name or code, case-insensitively ("govan", "S13002971")."""
-    from sqlmodel import select
+    """A ward's code from its name or code ("govan", "S13002971", "Springburn"): the one resolver,
+    `triangulate.core.places.resolve_ward` (NotFound / AmbiguousPlace name the fix)."""
+    from triangulate.core import places
 
-    from schemas import Ward
-    from triangulate.core.db import session_scope
-
-    wanted = name_or_code.strip().lower()
-    with session_scope(engine) as session:
-        wards = list(session.exec(select(Ward)))
-    for w in wards:
-        if wanted in (w.code.lower(), w.name.lower()):
-            return w.code
-    close = [w.name for w in wards if wanted in w.name.lower()]
-    if len(close) == 1:
-        return next(w.code for w in wards if w.name == close[0])
-    hint = f" Did you mean: {', '.join(close)}?" if close else f" Known wards: {', '.join(sorted(w.name for w in wards))}."
-    raise NotFound(f"No ward called {name_or_code!r}.{hint}")
+    return places.resolve_ward(engine, name_or_code)

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from schemas import ImportBatch, Insight, InsightCode, Issue, User, Ward
+from schemas import ImportBatch, Insight, InsightCode, InsightPlace, Issue, User
 from schemas.insight_files import (
     COLUMN_HELP,
     COLUMNS,
@@ -33,9 +33,9 @@ from schemas.insight_files import (
     format_codes,
     parse_codes,
 )
-from triangulate.core import audit, exports, upload_limits
+from triangulate.core import audit, exports, places, upload_limits
 from triangulate.core.db import session_scope
-from triangulate.core.errors import ImportFailed, Problem
+from triangulate.core.errors import ImportFailed, Problem, TriangulateError
 from triangulate.core.permissions import Actor, can, require
 from triangulate.practitioners import insights
 
@@ -67,6 +67,7 @@ class ParsedRow:
     ward_code: str
     codes: list[CodeSpec]
     coder: str
+    iz_codes: tuple[str, ...] = ()  # the optional `area` column, resolved in the row's ward
 
 
 @dataclass
@@ -150,8 +151,7 @@ def validate(engine: Engine, actor: Actor, data: bytes, filename: str) -> tuple[
     from datetime import date as _date
 
     with session_scope(engine) as session:
-        wards = {w.code: w.code for w in session.exec(select(Ward))}
-        wards |= {w.name.lower(): w.code for w in session.exec(select(Ward))}
+        gazetteer = places.Gazetteer.load(session)
         issues_by_code = insights.active_issues_by_code(session)
         users = {u.username: u for u in session.exec(select(User))}
     parsed: list[ParsedRow] = []
@@ -183,9 +183,14 @@ def validate(engine: Engine, actor: Actor, data: bytes, filename: str) -> tuple[
                 elif column == "families":
                     message = f"{get('families')!r} is not a whole number of families (0–100,000)"
                 problems.append(Problem(filename, row, column, message, FIX.get(column, "correct the cell")))
-        ward_code = wards.get(get("ward").upper()) or wards.get(get("ward").lower())
-        if get("ward") and ward_code is None:
-            problems.append(Problem(filename, row, "ward", f"{get('ward')!r} is not a Glasgow ward", FIX["ward"]))
+        ward_code, iz_codes = None, ()
+        if get("ward"):
+            try:
+                ward_code = gazetteer.resolve_ward(get("ward"))
+                iz_codes = places.area_codes(gazetteer, get("area"), ward_code)
+            except TriangulateError as exc:
+                column = "ward" if ward_code is None else "area"
+                problems.append(Problem(filename, row, column, *places.split_fix(str(exc))))
         if fields and fields.observed_on > _date.today():
             problems.append(Problem(filename, row, "date", "the date is in the future", FIX["date"]))
         coder = (get("coder") or actor.username).lower()
@@ -215,7 +220,8 @@ def validate(engine: Engine, actor: Actor, data: bytes, filename: str) -> tuple[
             problems.append(Problem(filename, row, "codes", f"this insight and coder appear already in row "
                                     f"{seen[key][0]} with different codes", "keep one row per insight and coder"))
         seen.setdefault(key, (row, codes))
-        parsed.append(ParsedRow(row, fields.model_copy(update={"author": author_name}), ward_code, codes, coder))
+        parsed.append(ParsedRow(row, fields.model_copy(update={"author": author_name}), ward_code, codes, coder,
+                                iz_codes))
     if problems:
         raise ImportFailed(problems)
     return parsed, ignored
@@ -296,6 +302,7 @@ def _write(engine: Engine, actor: Actor, rows: list[ParsedRow], checksum: str, r
             elif insight.id not in counted:
                 report.insights_existing += 1
                 counted.add(insight.id)
+            _add_places(session, insight.id, parsed.iz_codes)
             if parsed.codes or parsed.coder == actor.username:
                 changed = insights._set_codes(session, insight.id, parsed.coder, parsed.codes, issues_by_code,
                                               is_consensus=parsed.coder == insights.CONSENSUS)
@@ -314,16 +321,25 @@ def _write(engine: Engine, actor: Actor, rows: list[ParsedRow], checksum: str, r
     return report
 
 
+def _add_places(session, insight_id: int, iz_codes: tuple[str, ...]) -> None:
+    if not iz_codes:
+        return
+    have = set(session.exec(select(InsightPlace.iz_code).where(InsightPlace.insight_id == insight_id)).all())
+    for iz in iz_codes:
+        if iz not in have:
+            session.add(InsightPlace(insight_id=insight_id, iz_code=iz, source="import"))
+
+
 # --------------------------------------------------------------------------- template and export
 EXAMPLES = [
     {"ward": "Govan", "date": "2025-03-14", "author": "A. Example", "role_service": "Community engagement officer",
      "evidence_type": "caseload pattern", "families": "6", "confidence": "high",
      "text": "Example only: three families this month showed me mould in the children's bedrooms.",
-     "codes": "housing:problem:3", "coder": ""},
+     "codes": "housing:problem:3", "coder": "", "area": "Ibrox"},
     {"ward": "S13002975", "date": "14/03/2025", "author": "B. Example", "role_service": "Health visiting",
      "evidence_type": "a family's story", "families": "", "confidence": "medium",
      "text": "Example only: a mum said the nursery hours end before her shift does.",
-     "codes": "childcare:problem:2; income_work:problem:1", "coder": ""},
+     "codes": "childcare:problem:2; income_work:problem:1", "coder": "", "area": ""},
 ]
 
 
@@ -360,6 +376,7 @@ def export_frame(engine: Engine, actor: Actor, filters: insights.Filters | None 
                 by_coder.setdefault(c.insight_id, {}).setdefault(c.coder, []).append(
                     CodeSpec(issue=issue_code, stance=c.stance if c.stance != NOT_CODED else NOT_CODED,
                              severity=c.severity))
+        areas = insights.places_of(session, ids)
         audit.record(session, actor, "export", "insights", "", rows=len(ids))
     records = []
     for item in listing.to_dict("records"):
@@ -368,6 +385,7 @@ def export_frame(engine: Engine, actor: Actor, filters: insights.Filters | None 
                 "evidence_type": item["evidence_type"],
                 "families": "" if pd.isna(item["families"]) else int(item["families"]),
                 "confidence": item["confidence"], "text": item["text"], "illustrative": item["illustrative"]}
+        base["area"] = "; ".join(sorted(areas.get(item["id"], [])))
         coders = by_coder.get(item["id"]) or {"": []}
         for coder, specs in coders.items():
             records.append(base | {"codes": format_codes(specs), "coder": coder})

@@ -33,9 +33,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from schemas import Insight, InsightCode, InsightRevision, Issue, Ward, utcnow
+from schemas import Insight, InsightCode, InsightPlace, InsightRevision, Issue, Ward, utcnow
 from schemas.insight_files import MAX_TEXT, NOT_CODED, STANCES, CodeSpec, InsightFields
-from triangulate.core import audit
+from triangulate.core import audit, places
 from triangulate.core.db import session_scope
 from triangulate.core.errors import NotFound, PermissionDenied, TriangulateError
 from triangulate.core.permissions import Actor, can, require
@@ -69,16 +69,33 @@ def content_hash(ward_code: str, observed_on: date, author: str, text: str) -> s
 
 
 # --------------------------------------------------------------------------- validation helpers
-def resolve_ward(session: Session, ward: str) -> str | None:
-    """A ward code from a code or a name (case-insensitive); None if unknown."""
-    ward = (ward or "").strip()
-    if not ward:
-        return None
-    found = session.get(Ward, ward.upper())
-    if found:
-        return found.code
-    by_name = session.exec(select(Ward).where(func.lower(Ward.name) == ward.lower())).first()
-    return by_name.code if by_name else None
+def resolve_ward(session: Session, ward: str) -> tuple[str | None, str | None]:
+    """(ward code, None), or (None, the problem and its fix): the one resolver, `places.resolve_ward`."""
+    try:
+        return places.Gazetteer.load(session).resolve_ward(ward), None
+    except TriangulateError as exc:
+        return None, str(exc)
+
+
+def resolve_area_codes(session: Session, area: str | None, ward_code: str | None
+                       ) -> tuple[tuple[str, ...], str | None]:
+    """(IZ codes, None) for an optional area in the insight's ward, or ((), the problem and its fix)."""
+    if not (area or "").strip() or ward_code is None:
+        return (), None
+    try:
+        return places.area_codes(places.Gazetteer.load(session), area, ward_code), None
+    except TriangulateError as exc:
+        return (), str(exc)
+
+
+def places_of(session: Session, insight_ids: list[int]) -> dict[int, list[str]]:
+    """Each insight's IZ codes (InsightPlace), for exports and the joint display."""
+    out: dict[int, list[str]] = {}
+    for start in range(0, len(insight_ids), 500):
+        chunk = insight_ids[start:start + 500]
+        for row in session.exec(select(InsightPlace).where(InsightPlace.insight_id.in_(chunk))):
+            out.setdefault(row.insight_id, []).append(row.iz_code)
+    return out
 
 
 def active_issues_by_code(session: Session) -> dict[str, Issue]:
@@ -172,9 +189,10 @@ def _set_codes(session: Session, insight_id: int, coder: str, specs, issues_by_c
 # --------------------------------------------------------------------------- writing
 def create(engine: Engine, actor: Actor, *, ward: str, observed_on, text: str, role_service: str,
            evidence_type: str, families: int | None = None, confidence: str = "medium", codes=(),
-           client_token: str | None = None, illustrative: bool = False) -> Insight:
+           client_token: str | None = None, illustrative: bool = False, area: str | None = None) -> Insight:
     """Record an insight written by `actor`, coded by `actor`. A repeated `client_token` (a double click)
-    returns the insight already saved instead of a duplicate."""
+    returns the insight already saved instead of a duplicate. `area` (optional) places it below the ward:
+    an IZ or DZ code or name or a neighbourhood in that ward (`places.resolve_area`), kept as InsightPlace."""
     require(actor, "insights.create")
     fields = _validate_fields(ward=ward, observed_on=observed_on, author=actor.name, role_service=role_service,
                               evidence_type=evidence_type, families=families, confidence=confidence, text=text)
@@ -188,10 +206,13 @@ def create(engine: Engine, actor: Actor, *, ward: str, observed_on, text: str, r
             return earlier
     try:
         with session_scope(engine) as session:
-            ward_code = resolve_ward(session, fields.ward)
+            ward_code, ward_problem = resolve_ward(session, fields.ward)
             problems = {}
             if ward_code is None:
-                problems["ward"] = f"{fields.ward!r} is not a ward in the database; choose one from the list"
+                problems["ward"] = ward_problem
+            iz_codes, area_problem = resolve_area_codes(session, area, ward_code)
+            if area_problem:
+                problems["area"] = area_problem
             if fields.observed_on > date.today():
                 problems["observed_on"] = "the date is in the future; use the date you saw it"
             by_code = active_issues_by_code(session)
@@ -208,8 +229,10 @@ def create(engine: Engine, actor: Actor, *, ward: str, observed_on, text: str, r
             session.add(insight)
             session.flush()
             _set_codes(session, insight.id, actor.username, specs, by_code)
+            for iz in iz_codes:
+                session.add(InsightPlace(insight_id=insight.id, iz_code=iz, source="form"))
             audit.record(session, actor, "create", "insight", insight.id, ward=ward_code,
-                         codes=[s.issue for s in specs])
+                         codes=[s.issue for s in specs], **({"iz_codes": list(iz_codes)} if iz_codes else {}))
             return insight
     except IntegrityError:
         # Two submits raced past the token check; the first one won.
@@ -239,9 +262,9 @@ def edit(engine: Engine, actor: Actor, insight_id: int, codes=None, **changes) -
                                   author=insight.author_name, role_service=merged["role_service"],
                                   evidence_type=merged["evidence_type"], families=merged["families"],
                                   confidence=merged["confidence"], text=merged["text"])
-        ward_code = resolve_ward(session, fields.ward)
+        ward_code, ward_problem = resolve_ward(session, fields.ward)
         if ward_code is None:
-            raise InvalidInsight({"ward": f"{fields.ward!r} is not a ward in the database"})
+            raise InvalidInsight({"ward": ward_problem})
         by_code = active_issues_by_code(session)
         specs = None
         if codes is not None:
@@ -275,7 +298,7 @@ def delete(engine: Engine, actor: Actor, insight_id: int) -> None:
     with session_scope(engine) as session:
         insight = _get(session, insight_id)
         _require_own(insight, actor, "insights.delete_own")
-        for model in (InsightCode, InsightRevision):
+        for model in (InsightCode, InsightRevision, InsightPlace):
             for row in session.exec(select(model).where(model.insight_id == insight_id)).all():
                 session.delete(row)
         session.flush()

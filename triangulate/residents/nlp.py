@@ -24,34 +24,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-WARDS = {  # GSS code -> name: Glasgow City's 23 multi-member wards (2017 boundaries)
-    "S13002967": "Linn", "S13002968": "Newlands/Auldburn", "S13002969": "Greater Pollok",
-    "S13002970": "Cardonald", "S13002971": "Govan", "S13002972": "Pollokshields", "S13002973": "Langside",
-    "S13002974": "Southside Central", "S13002975": "Calton", "S13002976": "Anderston/City/Yorkhill",
-    "S13002977": "Hillhead", "S13002978": "Victoria Park", "S13002979": "Garscadden/Scotstounhill",
-    "S13002980": "Drumchapel/Anniesland", "S13002981": "Maryhill", "S13002982": "Canal",
-    "S13002983": "Springburn/Robroyston", "S13002984": "East Centre", "S13002985": "Shettleston",
-    "S13002986": "Baillieston", "S13002988": "Dennistoun", "S13002989": "Partick East/Kelvindale",
-    "S13003133": "North East",
-}
-NEIGHBOURHOODS = (
-    "Glasgow", "Scotland", "Clyde", "Govan", "Govan Cross", "Ibrox", "Cessnock", "Kinning Park", "Drumoyne",
-    "Linthouse", "Shieldhall", "Plantation", "Pacific Quay", "Festival Park", "Castlemilk", "Easterhouse",
-    "Drumchapel", "Pollok", "Nitshill", "Priesthill", "Darnley", "Arden", "Carnwadric", "Househillwood",
-    "Calton", "Bridgeton", "Dalmarnock", "Gallowgate", "Barras", "Barrowland", "Parkhead", "Springburn",
-    "Possilpark", "Possil", "Milton", "Balornock", "Barmulloch", "Robroyston", "Royston", "Sighthill",
-    "Red Road", "Gorbals", "Hutchesontown", "Laurieston", "Oatlands", "Toryglen", "Govanhill",
-    "Pollokshields", "Shawlands", "Langside", "Battlefield", "Cathcart", "Mount Florida", "King's Park",
-    "Croftfoot", "Carmunnock", "Simshill", "Kennishead", "Cardonald", "Penilee", "Hillington", "Mosspark",
-    "Craigton", "Crookston", "Scotstoun", "Whiteinch", "Partick", "Yoker", "Knightswood", "Anniesland",
-    "Jordanhill", "Garscadden", "Blairdardie", "Kelvindale", "Maryhill", "Ruchill", "Summerston", "Lambhill",
-    "Wyndford", "Firhill", "Hillhead", "Finnieston", "Yorkhill", "Anderston", "Merchant City", "City Centre",
-    "Townhead", "Cowcaddens", "Garnethill", "Dennistoun", "Haghill", "Carntyne", "Riddrie", "Cranhill",
-    "Ruchazie", "Garthamlock", "Craigend", "Barlanark", "Shettleston", "Tollcross", "Sandyhills",
-    "Mount Vernon", "Baillieston", "Garrowhill", "Queenslie", "Provanmill", "Blackhill", "Germiston",
-    "Wellhouse", "Carmyle", "Drumry", "Netherton", "Temple", "Southside", "East End", "West End",
-    "North Glasgow", "Paisley", "Renfrew", "Clydebank", "Rutherglen", "Silverburn", "Braehead",
-)
+from triangulate.core import places
+
+# Glasgow's 23 wards and its places come from the one gazetteer (triangulate.core.places), not a list here.
+WARDS = places.shipped_wards()  # GSS code -> name: Glasgow City's 23 multi-member wards (2017 boundaries)
 BENEFITS = (
     "Universal Credit", "UC", "Scottish Child Payment", "Child Benefit", "Best Start Grant", "Best Start Foods",
     "Child Disability Payment", "Adult Disability Payment", "Personal Independence Payment", "PIP",
@@ -63,7 +39,7 @@ BENEFITS = (
     "Warm Home Discount", "Child Winter Heating Payment", "Young Carer Grant", "Job Start Payment",
     "Healthy Start", "Social Security Scotland", "DWP", "Jobcentre", "Job Centre",
 )
-PLACE_NAMES = tuple(dict.fromkeys(list(NEIGHBOURHOODS) + [n for w in WARDS.values() for n in [w, *w.split("/")]]))
+PLACE_NAMES = places.redaction_place_names()
 
 TITLES = re.compile(r"^(mr|mrs|ms|miss|dr|wee|auld|big|old|young)\.?\s+", re.I)
 

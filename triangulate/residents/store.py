@@ -21,9 +21,22 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from schemas import ImportBatch, Issue, RawUpload, Segment, Setting, Speaker, TopicModel, Transcript, Ward, utcnow
+from schemas import (
+    ImportBatch,
+    Issue,
+    RawUpload,
+    Segment,
+    SegmentPlace,
+    Setting,
+    Speaker,
+    TopicModel,
+    Transcript,
+    TranscriptPlace,
+    Ward,
+    utcnow,
+)
 from schemas.transcript_files import TranscriptMetadata
-from triangulate.core import audit, exports
+from triangulate.core import audit, exports, places
 from triangulate.core.db import session_scope
 from triangulate.core.embeddings import text_hash
 from triangulate.core.errors import ImportFailed, NotFound, Problem, TriangulateError
@@ -197,17 +210,12 @@ class Saved:
     redactions: int = 0
 
 
-def resolve_ward(session: Session, text: str) -> str | None:
-    """A ward code from a code (S13002971) or a name (Govan, springburn/robroyston, Springburn)."""
-    value = (text or "").strip()
-    if not value:
-        return None
-    wards = list(session.exec(select(Ward)))
-    for w in wards:
-        if w.code.lower() == value.lower() or w.name.lower() == value.lower():
-            return w.code
-    partial = [w for w in wards if value.lower() in [p.lower() for p in w.name.split("/")]]
-    return partial[0].code if len(partial) == 1 else None
+def resolve_ward(session: Session, text: str) -> tuple[str | None, str | None]:
+    """(ward code, None), or (None, the problem and its fix): the one resolver, `places.resolve_ward`."""
+    try:
+        return places.Gazetteer.load(session).resolve_ward(text), None
+    except TriangulateError as exc:
+        return None, str(exc)
 
 
 @dataclass
@@ -222,6 +230,7 @@ class Prepared:
     stored_name: str
     keep_raw: bool
     illustrative: bool
+    places: tuple[tuple[str, str], ...] = ()  # (IZ code, "held" / "lives") from the metadata form
 
     @property
     def resident_drafts(self) -> list[segments.SegmentDraft]:
@@ -231,9 +240,13 @@ class Prepared:
 def prepare(engine: Engine, actor: Actor, item: Preview, *, ward: str | None = None,
             residents: list[str] | set[str] | None = None, title: str | None = None, held_on: date | None = None,
             method: str | None = None, consent_basis: str | None = None, facilitator: str | None = None,
-            illustrative: bool = False) -> Prepared | Saved:
+            illustrative: bool = False, held_at: str | None = None, participants_live: str | None = None
+            ) -> Prepared | Saved:
     """Validate one previewed transcript for saving, writing nothing. Returns what `write` stores, or `Saved`
-    (created=False) when the same file is already stored; raises ImportFailed naming every problem."""
+    (created=False) when the same file is already stored; raises ImportFailed naming every problem.
+
+    `held_at` / `participants_live`: where the conversation was held and where its participants live, each
+    an area in the ward (IZ or DZ code or name, a neighbourhood; several separated by ";")."""
     require(actor, "transcripts.upload")
     from triangulate.access import retention
 
@@ -245,11 +258,22 @@ def prepare(engine: Engine, actor: Actor, item: Preview, *, ward: str | None = N
         if existing is not None:
             return Saved(existing, created=False)
         ward_text = ward or meta.get("ward", "")
-        ward_code = resolve_ward(session, ward_text)
+        ward_code, ward_problem = resolve_ward(session, ward_text)
         ward_name = session.get(Ward, ward_code).name if ward_code else None
+        gazetteer = places.Gazetteer.load(session)
+    where: list[tuple[str, str]] = []
+    for role, column, text in (("held", "held_at", held_at), ("lives", "participants_live", participants_live)):
+        if ward_code and (text or "").strip():
+            try:
+                where += [(iz, role) for iz in places.area_codes(gazetteer, text, ward_code)]
+            except TriangulateError as exc:
+                problems.append(Problem(name, None, column, *places.split_fix(str(exc))))
+    if ward_code and held_at is None and meta.get("location"):
+        where += [(iz, "held") for iz in _places_named_in(gazetteer, str(meta["location"]), ward_code)]
     if ward_code is None:
-        problems.append(Problem(name, None, "ward", f"no ward called {ward_text!r}" if ward_text else
-                                "no ward given", "choose one of Glasgow's 23 wards by name (Govan) or code (S13002971)"))
+        message, _, fix = (ward_problem or "").partition(" Fix: ")
+        problems.append(Problem(name, None, "ward", message.rstrip("."), fix.rstrip(".") or
+                                "choose one of Glasgow's 23 wards by name (Govan) or code (S13002971)"))
     facilitator = facilitator if facilitator is not None else meta.get("facilitator", "")
     # A facilitator typed in the form is a person the text may name: redact them there too before saving.
     typed = [n for n in metadata_redaction.person_names(facilitator)
@@ -286,7 +310,7 @@ def prepare(engine: Engine, actor: Actor, item: Preview, *, ward: str | None = N
     # file, import batch and audit: never the raw name
     return Prepared(item=item, shape=shape, ward_code=ward_code, chosen=chosen, drafts=drafts,
                     stored_name=metadata_redaction.redact_filename(item, name),
-                    keep_raw=retention.keep_raw_uploads(engine), illustrative=illustrative)
+                    keep_raw=retention.keep_raw_uploads(engine), illustrative=illustrative, places=tuple(where))
 
 
 def write(session: Session, actor: Actor, ready: Prepared) -> tuple[Saved, dict[int, int]]:
@@ -315,6 +339,8 @@ def write(session: Session, actor: Actor, ready: Prepared) -> tuple[Saved, dict[
                             start_s=d.start_s, end_s=d.end_s, lemmas=" ".join(d.lemmas),
                             entities=d.entities, noun_chunks=d.noun_chunks))
         session.add(rows[-1])
+    session.flush()
+    _write_places(session, transcript.id, ready, rows)
     if ready.keep_raw:
         session.add(RawUpload(transcript_id=transcript.id, filename=ready.stored_name, content=item.raw))
     n_resident = len(ready.resident_drafts)
@@ -330,6 +356,37 @@ def write(session: Session, actor: Actor, ready: Prepared) -> tuple[Saved, dict[
     session.flush()
     return (Saved(transcript.id, True, len(ready.drafts), n_resident, report["total"]),
             {d.order: row.id for d, row in zip(ready.drafts, rows)})
+
+
+def _places_named_in(gazetteer: places.Gazetteer, text: str, ward_code: str) -> list[str]:
+    """The IZs of the ward that a file's own "Location:" line names ("Pearce Institute, Govan Cross"); free
+    text, so a place outside the ward or no place at all is simply not used."""
+    from triangulate.core import place_mentions
+
+    found: list[str] = []
+    for mention in place_mentions.matcher_for(gazetteer).find(text):
+        try:
+            found += gazetteer.resolve_area(mention.name, ward_code).iz_codes
+        except TriangulateError:
+            continue
+    return list(dict.fromkeys(found))
+
+
+def _write_places(session: Session, transcript_id: int, ready: Prepared, rows: list[Segment]) -> None:
+    """The transcript's places (TranscriptPlace), copied to every segment (SegmentPlace, source "transcript"),
+    and the places each segment's redacted text mentions (SegmentPlace, source "mention")."""
+    from triangulate.core import place_mentions
+
+    for iz, role in dict.fromkeys(ready.places):
+        session.add(TranscriptPlace(transcript_id=transcript_id, iz_code=iz, role=role))
+    shared = list(dict.fromkeys(iz for iz, _ in ready.places))
+    matcher = place_mentions.matcher_for(places.Gazetteer.load(session))
+    found = matcher.find_many([row.text for row in rows])
+    for row, mentions in zip(rows, found, strict=True):
+        for iz in shared:
+            session.add(SegmentPlace(segment_id=row.id, iz_code=iz, source="transcript"))
+        for iz, words in dict.fromkeys((iz, m.text) for m in mentions for iz in m.iz_codes):
+            session.add(SegmentPlace(segment_id=row.id, iz_code=iz, source="mention", mention=words))
 
 
 def save(engine: Engine, actor: Actor, item: Preview, **choices) -> Saved:
