@@ -84,3 +84,27 @@ def test_the_pockets_of_the_city_on_real_data(app_env):
     assert pockets["Intermediate zone"].iloc[0] == "Govanhill West"  # the largest and deepest pocket
     govan = next(d.value for d in at.dataframe if "Rank in ward" in d.value.columns)
     assert len(govan) == 5 and govan["Rank in Glasgow"].str.endswith("of 136").all()
+
+
+def test_data_needs_for_an_area_are_proposed_and_accepted_with_it(placed_app):
+    from sqlmodel import select
+
+    from schemas import DataNeed
+    from triangulate.core.db import session_scope
+
+    at = run_page("data_needs.py", LEAD, ward_code=js.GOVAN)
+    assert not at.exception
+    at.selectbox(key="needs_area").set_value(sc.DRUMOYNE).run()
+    assert not at.exception
+    pick = next(s for s in at.selectbox if s.label == "Proposal")
+    # the proposals are listed in order (their index is the value): choose the area's childcare gap
+    position = next(n for n, label in enumerate(pick.options) if "Childcare · residents" in label)
+    pick.set_value(position)
+    next(b for b in at.button if b.label == "Accept this need").click().run()
+    assert not at.exception
+    with session_scope(placed_app) as s:
+        need = s.exec(select(DataNeed).where(DataNeed.area_code == sc.DRUMOYNE)).one()
+        assert need.area_name == "Drumoyne and Shieldhall" and need.strand == "residents"
+        assert need.description.startswith("No resident voice from Drumoyne and Shieldhall on childcare")
+    register = next(d.value for d in at.dataframe if "status" in d.value.columns)
+    assert "Drumoyne and Shieldhall" in set(register["area"])
