@@ -84,6 +84,22 @@ with ward_tab:
             _open(clicked, ward_code)
         if st.button(f"Open the joint display for {names[pick]}", type="primary"):
             _open(pick, ward_code)
+        with st.expander(f"{names[pick]} on every indicator, against {ward} and Glasgow"):
+            with ui.friendly_errors(), session_scope(engine) as session:
+                profile = iz_values.iz_indicator_table(session, pick)
+            profile = profile[profile["value"].notna()]
+            st.dataframe(pd.DataFrame({
+                "Indicator": profile["title"],
+                names[pick]: [charts.fmt(v, u) for v, u in zip(profile["value"], profile["unit"])],
+                ward: [charts.fmt(v, u) for v, u in zip(profile["ward_value"], profile["unit"])],
+                "Glasgow": [charts.fmt(v, u) for v, u in zip(profile["city_value"], profile["unit"])],
+                "Rank in ward (1 = worst)": [f"{int(r)} of {int(n)}" if pd.notna(r) else "–" for r, n in
+                                             zip(profile["rank_in_ward"], profile["n_in_ward"])],
+                "Rank in Glasgow": [f"{int(r)} of {int(n)}" if pd.notna(r) else "–" for r, n in
+                                    zip(profile["rank"], profile["n_ranked"])],
+                "Built from": profile["source_level"].map({"datazone": "data zones",
+                                                           "intermediate_zone": "published by IZ"}),
+                "Period": profile["period"]}), hide_index=True, width="stretch")
 
 with city_tab:
     st.write("Pockets of child poverty: the city's 136 intermediate zones ranked, like the Booster wards, by scale "

@@ -71,6 +71,9 @@ def test_the_map_page_lists_the_wards_izs_with_their_evidence_and_opens_one(plac
     assert set(table["Intermediate zone"]) == {"Drumoyne and Shieldhall", "Govan and Linthouse", "Ibrox",
                                                "Ibrox East and Cessnock", "Kinning Park and Festival Park"}
     at.selectbox(key="evidence_map_pick").set_value(sc.IBROX).run()
+    profile = next(d.value for d in at.dataframe if "Indicator" in d.value.columns)
+    row = profile[profile["Indicator"] == "Overcrowded households (by data zone)"].iloc[0]
+    assert (row["Ibrox"], row["Glasgow"], row["Rank in ward (1 = worst)"]) == ("40.0%", "15.0%", "1 of 5")
     open_button = next(b for b in at.button if b.label == "Open the joint display for Ibrox")
     open_button.click().run()
     assert at.session_state["joint_area_request"] == sc.IBROX
