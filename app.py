@@ -18,6 +18,7 @@ PAGES = [
     ("Overview", "places.py", "Places", ":material/map:", None),
     ("Joint display", "joint_display.py", "Joint display", ":material/join_inner:", "matrix.read"),
     ("Joint display", "across_wards.py", "Across wards", ":material/grid_view:", "matrix.read"),
+    ("Joint display", "evidence_map.py", "Where the evidence is", ":material/map:", "matrix.read"),
     ("Joint display", "workshop.py", "Workshop mode", ":material/co_present:", "matrix.read"),
     ("Joint display", "data_needs.py", "Data needs", ":material/checklist:", "matrix.read"),
     ("Joint display", "hypotheses.py", "Hypotheses", ":material/science:", "matrix.read"),

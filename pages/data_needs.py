@@ -16,9 +16,16 @@ st.write("Silence and missing data are findings too: they say which evidence the
          "come from the joint display; accepted needs form the register below.")
 scope = st.radio("Wards", ["This ward", "All wards"], horizontal=True)
 ward_codes = [ui.ward_picker()] if scope == "This ward" else None
+area = None
+if ward_codes:  # below the ward (issue 15): an area's silences and gaps propose needs for that area
+    choices = {a.code: a for a in joint.area_choices(engine, ward_codes[0], ui.ward_name(ward_codes[0]))}
+    picked = st.selectbox("Area", list(choices), key="needs_area", format_func=lambda c: (
+        f"Whole ward: {choices[c].name}" if choices[c].kind == "ward" else choices[c].name))
+    area = choices[picked] if choices[picked].kind != "ward" else None
 
 with ui.friendly_errors(), st.spinner("Reading the joint display…"):
-    proposals = joint.proposals_frame(joint.propose_data_needs(engine, actor, ward_codes))
+    matrix = joint.matrix(engine, actor, ward_codes, area=area) if area is not None else None
+    proposals = joint.proposals_frame(joint.propose_data_needs(engine, actor, ward_codes, matrix=matrix))
 
 st.subheader(f"Proposed ({len(proposals)})")
 if proposals.empty:
@@ -27,13 +34,15 @@ else:
     reason = st.multiselect("Show", ["silence", "no data"], default=["silence", "no data"])
     shown = proposals[proposals["reason"].isin(reason)].reset_index(drop=True)
     editable = shown.assign(accept=False, owner="", reason=shown["reason"].map(label))[
-        ["accept", "ward", "issue", "strand", "reason", "description", "owner"]]
+        ["accept", "ward", "area", "issue", "strand", "reason", "description", "owner"]]
     if not can_write:
         editable = editable.drop(columns=["accept", "owner"])
     edited = st.data_editor(
-        editable, hide_index=True, width="stretch", disabled=["ward", "issue", "strand", "reason"] if can_write else True, key="proposals_editor",
+        editable, hide_index=True, width="stretch", key="proposals_editor",
+        disabled=["ward", "area", "issue", "strand", "reason"] if can_write else True,
         column_config={"accept": st.column_config.CheckboxColumn("Accept", help="Put this need on the register"),
-                       "ward": "Ward", "issue": "Issue", "strand": "Strand", "reason": "Why it is proposed",
+                       "ward": "Ward", "area": "Area", "issue": "Issue", "strand": "Strand",
+                       "reason": "Why it is proposed",
                        "description": st.column_config.TextColumn("What is missing", width="large"),
                        "owner": st.column_config.TextColumn("Owner")})
     ui.long_text_detail(shown.assign(title=[f"{w} · {i} · {st_}" for w, i, st_ in
@@ -46,7 +55,8 @@ else:
                 for i, row in chosen.iterrows():
                     src = shown.loc[i]
                     joint.accept_data_need(engine, actor, src["ward_code"], src["issue_code"], src["strand"],
-                                           row["description"], owner=row["owner"] or "")
+                                           row["description"], owner=row["owner"] or "",
+                                           area_code=src["area_code"], area_name=src["area"])
                 st.success(f"{len(chosen)} need(s) added to the register.")
                 st.rerun()
         # One at a time, in words: the same step without the grid's checkboxes (keyboard, screen readers).
@@ -63,7 +73,8 @@ else:
                     with ui.friendly_errors():
                         src = shown.loc[pick]
                         joint.accept_data_need(engine, actor, src["ward_code"], src["issue_code"], src["strand"],
-                                               words.strip() or src["description"], owner=owner)
+                                               words.strip() or src["description"], owner=owner,
+                                               area_code=src["area_code"], area_name=src["area"])
                         st.session_state["needs_done"] = f"Added to the register: {src['issue']} ({src['strand']})."
                         st.rerun()
         if "needs_done" in st.session_state:
@@ -77,13 +88,14 @@ if register.empty:
     st.info("No data need has been accepted yet. " + ("Tick **Accept** on a proposal above." if can_write else
                                                        "Programme leads put proposals on the register."))
 else:
-    view = register[["id", "ward", "issue", "strand", "description", "owner", "status"]]
+    view = register[["id", "ward", "area", "issue", "strand", "description", "owner", "status"]]
     edited = st.data_editor(
         view, hide_index=True, width="stretch", key="register_editor",
-        disabled=["id", "ward", "issue", "strand"] if can_write else True,
+        disabled=["id", "ward", "area", "issue", "strand"] if can_write else True,
         column_config={"status": st.column_config.SelectboxColumn("Status", options=list(joint.DATA_NEED_STATUSES),
                                                                   required=True),
-                       "id": "#", "ward": "Ward", "issue": "Issue", "strand": "Strand", "owner": "Owner",
+                       "id": "#", "ward": "Ward", "area": "Area (empty: the whole ward)", "issue": "Issue",
+                       "strand": "Strand", "owner": "Owner",
                        "description": st.column_config.TextColumn("What is missing", width="large")})
     ui.long_text_detail(view.assign(title=[f"#{i} · {w} · {t}" for i, w, t in
                                            zip(view["id"], view["ward"], view["issue"])]),

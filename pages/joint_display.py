@@ -14,14 +14,33 @@ actor = ui.actor()
 engine = ui.engine()
 ward_code = ui.ward_picker()
 ward = ui.ward_name(ward_code)
-st.write(f"On which issues facing **{md(ward)}** do the numbers, the practitioners and the residents agree, "
+# --------------------------------------------------------------------------- the area inside the ward (issue 15)
+choices = {a.code: a for a in joint.area_choices(engine, ward_code, ward)}
+wanted = st.session_state.pop("joint_area_request", None)  # from the map of where the evidence is
+if wanted in choices:
+    st.session_state["joint_area"] = wanted
+if st.session_state.get("joint_area") not in choices:
+    st.session_state["joint_area"] = ward_code
+kinds = {"ward": "the whole ward", "iz": "intermediate zone", "neighbourhood": "neighbourhood"}
+area = choices[st.selectbox(
+    "Area", list(choices), key="joint_area", format_func=lambda c: (
+        f"Whole ward: {choices[c].name}" if choices[c].kind == "ward" else
+        f"{choices[c].name} ({kinds[choices[c].kind]}"
+        + (f", {len(choices[c].iz_codes)} IZs)" if len(choices[c].iz_codes) > 1 else ")")),
+    help="An intermediate zone or neighbourhood of the ward: every strand counts only the evidence placed there.")]
+in_area = area.kind != "ward"
+place = f"{area.name} ({ward})" if in_area else ward
+with ui.friendly_errors():
+    st.info(md(joint.evidence_statement(engine, actor, area, ward)["sentence"]))
+# ---------------------------------------------------------------------------
+st.write(f"On which issues facing **{md(place)}** do the numbers, the practitioners and the residents agree, "
          "partly agree, stay silent or disagree? Issues that need discussion come first.")
 
 t = joint.load_thresholds(engine)
 with ui.friendly_errors(), st.spinner("Comparing the three strands…"):
-    judged = joint.cells(engine, actor, [ward_code], t)
+    judged = joint.cells(engine, actor, [ward_code], t, area=area if in_area else None)
     cells = {c.issue_code: c for c in judged}
-    matrix = joint.matrix(engine, actor, [ward_code], t, judged=judged)
+    matrix = joint.matrix(engine, actor, [ward_code], t, judged=judged, area=area if in_area else None)
 if matrix.empty:
     st.info("No issues in the codebook yet: load the default codebook on **Codebook**.")
     st.stop()
@@ -114,12 +133,17 @@ with why:
 with numbers_tab:
     s = cell.signals["numbers"]
     st.markdown(f"**{_word(s.level)}** — {md(s.summary)}")
-    chart = joint.indicator_chart(
-        joint.indicator_frame(engine, ward_code, issue_code, t.numbers_use_parent_indicators), ward)
+    if in_area:
+        chart = joint.indicator_chart(
+            joint.area_indicator_frame(engine, area, issue_code, t.numbers_use_parent_indicators), area.name,
+            ("this area", "other areas"), "every intermediate zone")
+    else:
+        chart = joint.indicator_chart(
+            joint.indicator_frame(engine, ward_code, issue_code, t.numbers_use_parent_indicators), ward)
     if chart is not None:
         st.altair_chart(chart, width="stretch")
     for sentence in ui.issue_trend_sentences(engine, ward_code, issue_code, ward):  # widening or narrowing
-        st.markdown(md(sentence))
+        st.markdown(md(sentence) + (" (for the whole ward)" if in_area else ""))
     else:
         st.info("No indicator is linked to this issue with ward values. That gap is on **Data needs**.")
 with officers_tab:
@@ -129,9 +153,11 @@ with officers_tab:
     if s.examples:
         st.markdown("Examples officers give: " + md(", ".join(s.examples)))
     with ui.friendly_errors():
-        insights = joint.officer_insights(engine, actor, ward_code, issue_code, s.evidence.get("insight_ids"))
+        insights = joint.officer_insights(engine, actor, ward_code, issue_code, s.joint.get("insight_ids"),
+                                             area=area if in_area else None)
         if insights.empty:
-            st.info("No officer insight in this ward is coded to this issue.")
+            st.info(f"No officer insight {'placed in this area' if in_area else 'in this ward'} is coded to this "
+                    "issue.")
         elif "text" in insights:
             st.dataframe(insights.drop(columns=["id"]), hide_index=True, width="stretch",
                          column_config={"text": st.column_config.TextColumn("insight", width="large")})
@@ -146,9 +172,11 @@ with residents_tab:
     if s.examples:
         st.markdown("Examples residents give: " + md(", ".join(s.examples)))
     with ui.friendly_errors():
-        quotes = joint.resident_quotes(engine, actor, ward_code, issue_code, 6, s.stems)
+        quotes = joint.resident_quotes(engine, actor, ward_code, issue_code, 6, s.stems,
+                                          area=area if in_area else None)
         if quotes.empty:
-            st.info("No resident segment in this ward is about this issue.")
+            st.info(f"No resident segment {'placed in this area' if in_area else 'in this ward'} is about this "
+                    "issue.")
         else:
             st.caption("Redacted quotes, those carrying most of the residents' examples first.")
             for q in quotes.itertuples():
@@ -157,20 +185,23 @@ with residents_tab:
 # --------------------------------------------------------------------------- downloads
 st.divider()
 c1, c2 = st.columns(2)
-export = matrix[["ward", "issue_code", "issue", "numbers", "practitioners", "residents", "numbers–practitioners",
-                 "numbers–residents", "practitioners–residents", "verdict", "why"]]
+export = matrix[["ward", *(["area_code", "area"] if in_area else []), "issue_code", "issue", "numbers",
+                 "practitioners", "residents", "numbers–practitioners", "numbers–residents", "practitioners–residents",
+                 "verdict", "why"]]
+slug = f"{ward_code}-{area.code}".replace(" ", "_") if in_area else ward_code
 c1.download_button("Download the matrix (CSV)", core.csv_bytes(export),
-                   file_name=f"joint-display-{ward_code}.csv", mime="text/csv")
+                   file_name=f"joint-display-{slug}.csv", mime="text/csv")
 if ui.allowed("reports.export"):
     if c2.button("Prepare the report (HTML, PDF, XLSX)"):
         with ui.friendly_errors(), st.spinner("Rendering charts and building the report…"):
-            st.session_state["joint_reports"] = (ward_code, joint.export_reports(engine, actor, ward_code))
+            st.session_state["joint_reports"] = (slug, joint.export_reports(engine, actor, ward_code,
+                                                                         area=area if in_area else None))
     ready = st.session_state.get("joint_reports")
-    if ready and ready[0] == ward_code:
+    if ready and ready[0] == slug:
         mimes = {"html": "text/html", "pdf": "application/pdf",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         for fmt, data in ready[1].items():
-            c2.download_button(f"Download the report ({fmt.upper()})", data, file_name=f"triangulate-{ward_code}.{fmt}",
+            c2.download_button(f"Download the report ({fmt.upper()})", data, file_name=f"triangulate-{slug}.{fmt}",
                                mime=mimes[fmt], key=f"dl_{fmt}")
 else:
     c2.caption("Reports are exported by leads and researchers.")

@@ -392,6 +392,9 @@ class DataNeed(SQLModel, table=True):
     issue_id: int = Field(foreign_key="issue.id")
     strand: str  # numbers / practitioners / residents
     description: str = Field(sa_column=Column(Text, nullable=False))
+    # an area below the ward ("" = the whole ward): an IZ code, or a neighbourhood's name; area_name for people
+    area_code: str = ""
+    area_name: str = ""
     owner: str = ""
     status: str = "proposed"  # proposed / accepted / in progress / met / dropped
     created_by: str = ""

@@ -8,12 +8,14 @@ joint. The names below are its public face: what pages and the command line may 
 from triangulate._face import face
 
 __all__, __getattr__, __dir__ = face(__name__, {
+    "areas": [("area_choices", "choices"), ("resolve_area_in_ward", "resolve"), "evidence_per_iz",
+              "evidence_statement", "pockets_table", "ward_iz_table"],
     "convergence": ["LEVEL_GLYPH", "METHOD", "STYLE", "SUBJECT", "VERDICTS", "Cell", "PairVerdict", "cells",
                     "matrix", "reading", "ward_code_for"],
     "dataneeds": [("DATA_NEED_STATUSES", "STATUSES"), ("accept_data_need", "accept"),
                   ("export_data_needs", "export"), "proposals_frame", ("propose_data_needs", "propose"),
                   ("data_needs_register", "register"), ("update_data_need", "update")],
-    "evidence": ["indicator_chart", "indicator_frame", "officer_insights", "resident_quotes"],
+    "evidence": ["area_indicator_frame", "indicator_chart", "indicator_frame", "officer_insights", "resident_quotes"],
     "hypotheses": [("HYPOTHESIS_STATUSES", "STATUSES"), ("add_hypothesis", "add"), ("hypothesis_log", "log"),
                    ("update_hypothesis", "update")],
     "report": [("export_report", "export"), ("export_reports", "export_all"), ("report_format_for", "format_for"),

@@ -265,6 +265,7 @@ class Cell:
     verdict: str
     reason: str
     evidence: dict[str, str]
+    area_code: str | None = None  # the area below the ward (None: the whole ward)
 
     @property
     def why(self) -> str:
@@ -275,8 +276,9 @@ class Cell:
 def _cell_reason(signals: dict[str, sig.Signal], pairs: list[PairVerdict], verdict: str) -> str:
     if verdict == "no data":
         have = [s for s in sig.STRANDS if reading(signals[s].level, signals[s].prominence) != "none"]
+        where = "area" if any(s.area_code for s in signals.values()) else "ward"
         return ("No data: " + (f"only {have[0]} has evidence" if have else "no strand has evidence")
-                + " for this issue in this ward, so nothing can be compared.")
+                + f" for this issue in this {where}, so nothing can be compared.")
     reason = " ".join(p.reason for p in pairs if p.verdict == verdict)
     others = [p for p in pairs if p.verdict != verdict and p.verdict != "no data"]
     if others:
@@ -288,42 +290,48 @@ def _cell_reason(signals: dict[str, sig.Signal], pairs: list[PairVerdict], verdi
 
 
 def judge(signals: dict[str, sig.Signal], t: Thresholds, withhold: frozenset[str] = frozenset()) -> Cell:
-    """The verdict for one (ward, issue) from its three signals (METHOD step 4). The strands named in `withhold`
-    keep their examples out of the cell (the verdict is judged on them all the same)."""
+    """The verdict for one (ward or area, issue) from its three signals (METHOD step 4). The strands named in
+    `withhold` keep their examples out of the cell (the verdict is judged on them all the same)."""
     pairs = [compare(signals[a], signals[b], t, show_words=not ({a, b} & withhold)) for a, b in PAIRS]
     verdict = overall([p.verdict for p in pairs])
     any_signal = next(iter(signals.values()))
     shown = {name: sig.without_words(s) if name in withhold else s for name, s in signals.items()}
     return Cell(any_signal.ward_code, any_signal.issue_code, shown, pairs, verdict,
-                _cell_reason(signals, pairs, verdict), {s: signals[s].summary for s in sig.STRANDS})
+                _cell_reason(signals, pairs, verdict), {s: signals[s].summary for s in sig.STRANDS},
+                any_signal.area_code)
 
 
 def cells(engine: Engine, actor: Actor, ward_codes: list[str] | None = None,
-          thresholds: Thresholds | None = None) -> list[Cell]:
-    """Judge every (ward, leaf issue) for the acting user; all wards when ward_codes is None. A role that may not
-    read insight text gets the same verdicts without the officers' example words (they come from that text)."""
+          thresholds: Thresholds | None = None, area=None) -> list[Cell]:
+    """Judge every (ward, leaf issue) for the acting user; all wards when ward_codes is None. With `area` (a
+    places.Area below the ward, or a list of them), every (area, leaf issue) from the evidence placed there.
+    A role that may not read insight text gets the same verdicts without the officers' example words."""
     require(actor, "matrix.read")
     t = thresholds or th.load(engine)
     by_key: dict[tuple[str, str], dict[str, sig.Signal]] = {}
-    for s in sig.unrestricted(engine, t, ward_codes):
-        by_key.setdefault((s.ward_code, s.issue_code), {})[s.strand] = s
+    for s in sig.unrestricted(engine, t, ward_codes, area=area):
+        by_key.setdefault((s.area_code or s.ward_code, s.issue_code), {})[s.strand] = s
     withhold = sig.withheld_strands(actor)
     return [judge(v, t, withhold) for v in by_key.values()]
 
 
 def matrix(engine: Engine, actor: Actor, ward_codes: list[str] | None = None, thresholds: Thresholds | None = None,
-           sort: bool = True, judged: list[Cell] | None = None) -> pd.DataFrame:
+           sort: bool = True, judged: list[Cell] | None = None, area=None) -> pd.DataFrame:
     """One row per (ward, issue): the three levels, the pair verdicts, the verdict and why, as the acting user may
-    see them (see `cells`). Pass `judged` (from `cells` for the same actor) to reuse cells already computed."""
+    see them (see `cells`). Pass `judged` (from `cells` for the same actor) to reuse cells already computed.
+    With `area`, one row per (area, issue), with the columns area_code and area."""
     require(actor, "matrix.read")
     t = thresholds or th.load(engine)
-    ctx = sig.context(engine, ward_codes)
+    ctx = sig.context(engine, None if sig.areas_of(area) else ward_codes)
+    area_names = {a.code: a.name for a in sig.areas_of(area) or ()}
     labels = dict(zip(ctx.issues["code"], ctx.issues["label"]))
     order = {c: i for i, c in enumerate(ctx.issues["code"])}
     rows = []
-    for c in (judged if judged is not None else cells(engine, actor, ward_codes, t)):
+    for c in (judged if judged is not None else cells(engine, actor, ward_codes, t, area=area)):
         row = {"ward_code": c.ward_code, "ward": ctx.wards.get(c.ward_code, c.ward_code),
                "issue_code": c.issue_code, "issue": labels.get(c.issue_code, c.issue_code)}
+        if area_names:
+            row.update(area_code=c.area_code, area=area_names.get(c.area_code, c.area_code))
         for strand in sig.STRANDS:
             s = c.signals[strand]
             row[strand] = s.level
@@ -343,10 +351,11 @@ def matrix(engine: Engine, actor: Actor, ward_codes: list[str] | None = None, th
     frame = pd.DataFrame(rows)
     if frame.empty:
         return frame
+    place = ["ward", "area"] if area_names else ["ward"]
     if sort:
-        return frame.sort_values(["ward", "rank", "flagged", "codebook_order"],
-                                 ascending=[True, True, False, True]).reset_index(drop=True)
-    return frame.sort_values(["ward", "codebook_order"]).reset_index(drop=True)
+        return frame.sort_values([*place, "rank", "flagged", "codebook_order"],
+                                 ascending=[True] * len(place) + [True, False, True]).reset_index(drop=True)
+    return frame.sort_values([*place, "codebook_order"]).reset_index(drop=True)
 
 
 def ward_code_for(engine: Engine, name_or_code: str) -> str:

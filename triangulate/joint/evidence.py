@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from schemas import Insight, InsightCode, Issue, Segment, Transcript
+from schemas import Insight, InsightCode, InsightPlace, Issue, Segment, SegmentPlace, Transcript
 from triangulate.core import audit
 from triangulate.core.db import session_scope
 from triangulate.core.permissions import Actor, can, require
@@ -45,23 +45,66 @@ def indicator_frame(engine: Engine, ward_code: str, issue_code: str, include_par
     return out[["title", "place", "role", "value", "period", "source", "unit", "polarity"]]
 
 
-def indicator_chart(frame: pd.DataFrame, ward_name: str) -> alt.Chart | None:
-    """Each indicator: every ward as a dot, this ward large and labelled, the city as a line."""
+def area_indicator_frame(engine: Engine, area, issue_code: str, include_parent: bool = False) -> pd.DataFrame:
+    """As `indicator_frame` for an area below the ward (a places.Area): the area's value on each indicator
+    linked to the issue (role "this area"), every IZ of the city ("other areas") and the city."""
+    from sqlmodel import Session
+
+    from triangulate.numbers import iz_values
+
+    with Session(engine) as session:
+        codes = _issue_codes(session, issue_code, include_parent)
+        izs = iz_values.iz_indicator_frame(session)
+        mine = iz_values.area_indicator_frame(session, {area.code: area.iz_codes})
+    izs, mine = _linked(izs, codes), _linked(mine, codes)
+    if mine.empty:
+        return mine
+    # a neighbourhood's own IZs stay among the dots; a single IZ is the diamond, not a dot as well
+    others = izs if len(area.iz_codes) > 1 else izs[izs["iz_code"] != area.iz_codes[0]]
+    others = others.assign(place=others["iz_name"], role="other areas")
+    here = mine.assign(place=area.name, role="this area")
+    city = (mine.dropna(subset=["city_value"]).drop_duplicates("title")
+            .assign(place="Glasgow City", role="city", value=lambda d: d["city_value"]))
+    out = pd.concat([here, others[others["title"].isin(set(here["title"]))], city], ignore_index=True)
+    return out[["title", "place", "role", "value", "period", "source", "unit", "polarity"]]
+
+
+def _linked(frame: pd.DataFrame, codes: set[str]) -> pd.DataFrame:
+    """Rows of indicators linked to any of the issue codes, with a value, counts left out."""
+    return frame[frame["issue_codes"].map(lambda cs: bool(codes & set(cs))) & frame["value"].notna()
+                 & (frame["aggregation"] != "sum")]
+
+
+def _issue_codes(session, issue_code: str, include_parent: bool) -> set[str]:
+    codes = {issue_code}
+    if include_parent:
+        parent = session.exec(select(Issue.parent_id).where(Issue.code == issue_code)).first()
+        parent = parent[0] if isinstance(parent, tuple) else parent
+        if parent:
+            codes.add(session.get(Issue, parent).code)
+    return codes
+
+
+def indicator_chart(frame: pd.DataFrame, ward_name: str, roles: tuple[str, str] = ("this ward", "other wards"),
+                    others: str = "every ward") -> alt.Chart | None:
+    """Each indicator: every ward as a dot, this ward large and labelled, the city as a line. For an area
+    below the ward: roles ("this area", "other areas") and others "every intermediate zone"."""
     if frame is None or frame.empty:
         return None
     data = frame[["title", "place", "role", "value", "period", "source"]].copy()
+    this, other = roles
     colour = alt.Color("role:N", title=None,
-                       scale=alt.Scale(domain=["this ward", "other wards"], range=["#D55E00", "#999999"]))
+                       scale=alt.Scale(domain=[this, other], range=["#D55E00", "#999999"]))
     base = alt.Chart().encode(x=alt.X("value:Q", title=None, scale=alt.Scale(zero=False)))
     dots = base.mark_point(filled=True).encode(
         color=colour,
-        shape=alt.Shape("role:N", scale=alt.Scale(domain=["this ward", "other wards"], range=["diamond", "circle"]),
+        shape=alt.Shape("role:N", scale=alt.Scale(domain=[this, other], range=["diamond", "circle"]),
                         title=None),
-        size=alt.condition(alt.datum.role == "this ward", alt.value(220), alt.value(50)),
+        size=alt.condition(alt.datum.role == this, alt.value(220), alt.value(50)),
         tooltip=["place:N", alt.Tooltip("value:Q", format=".3~g"), "period:N", "source:N"],
     ).transform_filter(alt.datum.role != "city")
     label = base.mark_text(dy=-14, fontWeight="bold").encode(text=alt.value(ward_name)).transform_filter(
-        alt.datum.role == "this ward")
+        alt.datum.role == this)
     city = base.mark_tick(color="black", thickness=3, size=30).encode(
         tooltip=[alt.Tooltip("value:Q", format=".3~g", title="Glasgow City")]).transform_filter(
         alt.datum.role == "city")
@@ -69,19 +112,35 @@ def indicator_chart(frame: pd.DataFrame, ward_name: str) -> alt.Chart | None:
         row=alt.Row("title:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelLimit=320,
                                                                labelOrient="top", labelFontWeight="bold")),
     ).resolve_scale(x="independent").properties(
-        title=f"{ward_name} (diamond) against every ward (dots) and the city (black tick)")
+        title=f"{ward_name} (diamond) against {others} (dots) and the city (black tick)")
+
+
+def _placed_in(stmt, area, ward_condition, place_table, key):
+    """The statement limited to the ward, or, for an area below the ward, to evidence placed there."""
+    if area is None or area.kind == "ward":
+        return stmt.where(ward_condition)
+    placed = select(place_table.insight_id if key == "insight" else place_table.segment_id).where(
+        place_table.iz_code.in_(list(area.iz_codes)))
+    return stmt.where((Insight.id if key == "insight" else Segment.id).in_(placed))
+
+
+def _target(ward_code: str, issue_code: str, area) -> str:
+    return f"{ward_code}/{issue_code}" if area is None or area.kind == "ward" else \
+        f"{ward_code}/{area.code}/{issue_code}"
 
 
 def officer_insights(engine: Engine, actor: Actor, ward_code: str, issue_code: str,
-                     insight_ids: list[int] | None = None, audited: bool = True) -> pd.DataFrame:
-    """The ward's insights coded to the issue: full text for roles that may read it, else counts only.
+                     insight_ids: list[int] | None = None, audited: bool = True, area=None) -> pd.DataFrame:
+    """The ward's insights coded to the issue (with `area`, a places.Area below the ward: the insights placed
+    there): full text for roles that may read it, else counts only.
     `audited=False` only for callers that audit the read themselves (the report's export event)."""
     require(actor, "matrix.read")
     stmt = (select(Insight.id, Insight.text, Insight.role_service, Insight.observed_on, Insight.illustrative,
                    InsightCode.stance, InsightCode.severity, InsightCode.coder, InsightCode.is_consensus)
             .join(InsightCode, InsightCode.insight_id == Insight.id)
             .join(Issue, Issue.id == InsightCode.issue_id)
-            .where(Insight.ward_code == ward_code, Issue.code == issue_code))
+            .where(Issue.code == issue_code))
+    stmt = _placed_in(stmt, area, Insight.ward_code == ward_code, InsightPlace, "insight")
     with engine.connect() as conn:
         frame = pd.read_sql(stmt, conn)
     if frame.empty:
@@ -96,18 +155,20 @@ def officer_insights(engine: Engine, actor: Actor, ward_code: str, issue_code: s
                 .sort_values(["stance", "severity"], ascending=[True, False]).reset_index(drop=True))
     if audited:
         with session_scope(engine) as session:
-            audit.record(session, actor, "read", "insights", f"{ward_code}/{issue_code}", count=len(frame))
+            audit.record(session, actor, "read", "insights", _target(ward_code, issue_code, area), count=len(frame))
     return frame[["id", "observed_on", "role_service", "stance", "severity", "text", "illustrative"]].reset_index(drop=True)
 
 
 def resident_quotes(engine: Engine, actor: Actor, ward_code: str, issue_code: str, limit: int = 5,
-                    stems: frozenset | set | None = None, audited: bool = True) -> pd.DataFrame:
-    """The strongest redacted resident quotes on the issue: those carrying most of the strand's examples."""
+                    stems: frozenset | set | None = None, audited: bool = True, area=None) -> pd.DataFrame:
+    """The strongest redacted resident quotes on the issue: those carrying most of the strand's examples.
+    With `area` (a places.Area below the ward), from the segments placed there."""
     require(actor, "quotes.read")
     stmt = (select(Segment.id, Segment.text, Transcript.title, Transcript.method, Transcript.illustrative)
             .join(Transcript, Transcript.id == Segment.transcript_id)
             .join(Issue, Issue.id == Segment.issue_id)
-            .where(Transcript.ward_code == ward_code, Issue.code == issue_code, Segment.speaker_role == "resident"))
+            .where(Issue.code == issue_code, Segment.speaker_role == "resident"))
+    stmt = _placed_in(stmt, area, Transcript.ward_code == ward_code, SegmentPlace, "segment")
     with engine.connect() as conn:
         frame = pd.read_sql(stmt, conn)
     if frame.empty:
@@ -120,5 +181,5 @@ def resident_quotes(engine: Engine, actor: Actor, ward_code: str, issue_code: st
     frame = frame.sort_values(["examples", "readable", "words"], ascending=[False, False, False]).head(limit)
     if audited:
         with session_scope(engine) as session:
-            audit.record(session, actor, "read", "quotes", f"{ward_code}/{issue_code}", count=len(frame))
+            audit.record(session, actor, "read", "quotes", _target(ward_code, issue_code, area), count=len(frame))
     return frame[["id", "text", "title", "method", "illustrative", "examples"]].reset_index(drop=True)

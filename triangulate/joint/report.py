@@ -76,6 +76,16 @@ class ReportData:
     checks: pd.DataFrame = field(default_factory=pd.DataFrame)  # per issue: is the machine verified (methods)
     check_history: pd.DataFrame = field(default_factory=pd.DataFrame)
     waiting: str = ""  # why the residents' column reads "not analysed", when it does
+    area: object = None  # a places.Area below the ward when the report is for one (None: the whole ward)
+    area_statement: str = ""  # how much evidence sits in the area
+
+
+def _place(data: ReportData) -> str:
+    """The report's subject: 'Govan (S13002971)', or 'Ibrox (S02001859), Govan' for an area."""
+    if data.area is None:
+        return f"{data.ward} ({data.ward_code})"
+    code = f" ({data.area.code})" if data.area.code != data.area.name else ""
+    return f"{data.area.name}{code}, {data.ward}"
 
 
 def matrix_chart(matrix: pd.DataFrame) -> alt.Chart:
@@ -115,13 +125,15 @@ def _sources(engine: Engine, ward_code: str, issue_codes: list[str]) -> pd.DataF
 
 
 def build(engine: Engine, actor: Actor, ward_code: str, thresholds: th.Thresholds | None = None,
-          quotes_per_issue: int = 3) -> ReportData:
-    """Gather everything the report shows, once, under the actor's permissions."""
+          quotes_per_issue: int = 3, area=None) -> ReportData:
+    """Gather everything the report shows, once, under the actor's permissions. With `area` (a places.Area
+    below the ward), the joint display for that area: evidence placed there, numbers at IZ level."""
     require(actor, "reports.export")
     t = thresholds or th.load(engine)
-    judged = cv.cells(engine, actor, [ward_code], t)
+    area = area if area is not None and area.kind != "ward" else None
+    judged = cv.cells(engine, actor, [ward_code], t, area=area)
     cells = {c.issue_code: c for c in judged}
-    m = cv.matrix(engine, actor, [ward_code], t, judged=judged)
+    m = cv.matrix(engine, actor, [ward_code], t, judged=judged, area=area)
     if m.empty:
         raise TriangulateError("The codebook is empty, so there is nothing to report. Load the default codebook.")
     ward = m["ward"].iloc[0]
@@ -132,13 +144,19 @@ def build(engine: Engine, actor: Actor, ward_code: str, thresholds: th.Threshold
         if not r["flagged"] and r["verdict"] in ("agreement", "no data"):
             continue  # nobody raises it: the matrix says so; no section needed
         cell = cells[r["issue_code"]]
-        chart = evidence.indicator_chart(evidence.indicator_frame(engine, ward_code, r["issue_code"],
-                                                                  t.numbers_use_parent_indicators), ward)
+        if area is None:
+            chart = evidence.indicator_chart(evidence.indicator_frame(engine, ward_code, r["issue_code"],
+                                                                      t.numbers_use_parent_indicators), ward)
+        else:
+            chart = evidence.indicator_chart(
+                evidence.area_indicator_frame(engine, area, r["issue_code"], t.numbers_use_parent_indicators),
+                area.name, ("this area", "other areas"), "every intermediate zone")
         # the export's own audit event records what the report read
         ins = evidence.officer_insights(engine, actor, ward_code, r["issue_code"],
-                                        cell.signals["practitioners"].evidence.get("insight_ids"), audited=False)
+                                        cell.signals["practitioners"].evidence.get("insight_ids"), audited=False,
+                                        area=area)
         quotes = evidence.resident_quotes(engine, actor, ward_code, r["issue_code"], quotes_per_issue,
-                                          cell.signals["residents"].stems, audited=False)
+                                          cell.signals["residents"].stems, audited=False, area=area)
         illustrative |= bool(len(ins) and "illustrative" in ins and ins["illustrative"].any())
         illustrative |= bool(len(quotes) and quotes["illustrative"].any())
         sections.append(IssueSection(
@@ -154,7 +172,16 @@ def build(engine: Engine, actor: Actor, ward_code: str, thresholds: th.Threshold
                       dataneeds.proposals_frame(dataneeds.propose(engine, actor, matrix=m)),
                       hypotheses.log(engine, actor, [ward_code]), workshop.notes(engine, actor, ward_code),
                       _sources(engine, ward_code, list(m["issue_code"])), t, illustrative,
-                      checks=checks, check_history=history, waiting=waiting.iloc[0] if len(waiting) else "")
+                      checks=checks, check_history=history, waiting=waiting.iloc[0] if len(waiting) else "",
+                      area=area, area_statement=_area_statement(engine, actor, area, ward))
+
+
+def _area_statement(engine: Engine, actor: Actor, area, ward: str) -> str:
+    if area is None:
+        return ""
+    from triangulate.joint import areas
+
+    return areas.evidence_statement(engine, actor, area, ward)["sentence"]
 
 
 # --------------------------------------------------------------------------- methods: checking the machine
@@ -244,11 +271,13 @@ blockquote{margin:.4rem 0;padding:.3rem .8rem;border-left:4px solid #56B4E9;back
 
 def render_html(data: ReportData) -> str:
     e = html.escape
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Triangulate — {e(data.ward)}"
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Triangulate — {e(_place(data))}"
              f"</title><style>{CSS}</style></head><body>",
-             f"<h1>Triangulate: {e(data.ward)} ({e(data.ward_code)})</h1>",
+             f"<h1>Triangulate: {e(_place(data))}</h1>",
              f"<p class='meta'>Joint display of numbers, practitioners and residents. Generated "
              f"{data.generated:%d %B %Y, %H:%M} UTC by {e(data.author)}.</p>"]
+    if data.area_statement:
+        parts.append(f"<p><strong>Evidence in this area.</strong> {e(data.area_statement)}</p>")
     if data.illustrative:
         parts.append(f"<p class='illustrative'>{e(ILLUSTRATIVE_NOTE)}</p>")
     if data.waiting:
@@ -360,7 +389,7 @@ def render_pdf(data: ReportData) -> bytes:
             for k, v in _ASCII.items():
                 s = s.replace(k, v)
             return s.encode("latin-1", "replace").decode("latin-1")
-    pdf.set_title(clean(f"Triangulate — {data.ward}"))
+    pdf.set_title(clean(f"Triangulate — {_place(data)}"))
     pdf.add_page()
     width = pdf.epw
 
@@ -395,9 +424,11 @@ def render_pdf(data: ReportData) -> bytes:
         pdf.image(io.BytesIO(_png(data, spec)), w=min(width, 170))
         pdf.ln(2)
 
-    heading(f"Triangulate: {data.ward} ({data.ward_code})", 18)
+    heading(f"Triangulate: {_place(data)}", 18)
     para(f"Joint display of numbers, practitioners and residents. Generated {data.generated:%d %B %Y, %H:%M} UTC "
          f"by {data.author}.")
+    if data.area_statement:
+        para(f"Evidence in this area. {data.area_statement}")
     if data.illustrative:
         para(ILLUSTRATIVE_NOTE)
     if data.waiting:
@@ -488,8 +519,10 @@ def render_xlsx(data: ReportData) -> bytes:
                for s in data.sections if s.insights_are_text for i in s.insights.itertuples()]
     needs = data.needs.drop(columns=["created_at", "updated_at"], errors="ignore")
     settings = pd.DataFrame([{"setting": k, "value": v} for k, v in data.thresholds.model_dump().items()]
-                            + [{"setting": "ward", "value": f"{data.ward} ({data.ward_code})"},
-                               {"setting": "generated", "value": f"{data.generated:%Y-%m-%d %H:%M} UTC"},
+                            + [{"setting": "ward", "value": f"{data.ward} ({data.ward_code})"}]
+                            + ([{"setting": "area", "value": _place(data)},
+                                {"setting": "evidence in the area", "value": data.area_statement}] if data.area else [])
+                            + [{"setting": "generated", "value": f"{data.generated:%Y-%m-%d %H:%M} UTC"},
                                {"setting": "licence", "value": OGL_ATTRIBUTION}])
     sheets = {"Matrix": data.matrix[matrix_cols], "Evidence": pd.DataFrame(evidence_rows),
               "Quotes": pd.DataFrame(quotes, columns=["issue", "source", "text", "from"]), "Data needs": needs,
@@ -516,24 +549,28 @@ def render_xlsx(data: ReportData) -> bytes:
     return exports.xlsx_bytes(sheets, style=style)
 
 
-def export(engine: Engine, actor: Actor, ward_code: str, fmt: str) -> bytes:
-    """Build and render a ward's report (html, pdf or xlsx); the export is audited."""
+def _audit_target(ward_code: str, area) -> str:
+    return ward_code if area is None or area.kind == "ward" else f"{ward_code}/{area.code}"
+
+
+def export(engine: Engine, actor: Actor, ward_code: str, fmt: str, area=None) -> bytes:
+    """Build and render a ward's (or an area's) report (html, pdf or xlsx); the export is audited."""
     if fmt not in FORMATS:
         raise TriangulateError(f"Report format must be one of {', '.join(FORMATS)}, not {fmt!r}.")
-    data = build(engine, actor, ward_code)
+    data = build(engine, actor, ward_code, area=area)
     out = {"html": lambda: render_html(data).encode("utf-8"), "pdf": lambda: render_pdf(data),
            "xlsx": lambda: render_xlsx(data)}[fmt]()
     with session_scope(engine) as session:
-        audit.record(session, actor, "export", "report", ward_code, format=fmt, bytes=len(out))
+        audit.record(session, actor, "export", "report", _audit_target(ward_code, area), format=fmt, bytes=len(out))
     return out
 
 
-def export_all(engine: Engine, actor: Actor, ward_code: str) -> dict[str, bytes]:
+def export_all(engine: Engine, actor: Actor, ward_code: str, area=None) -> dict[str, bytes]:
     """All three formats from one build (for the app's download buttons); audited once."""
-    data = build(engine, actor, ward_code)
+    data = build(engine, actor, ward_code, area=area)
     out = {"html": render_html(data).encode("utf-8"), "pdf": render_pdf(data), "xlsx": render_xlsx(data)}
     with session_scope(engine) as session:
-        audit.record(session, actor, "export", "report", ward_code, format="html+pdf+xlsx")
+        audit.record(session, actor, "export", "report", _audit_target(ward_code, area), format="html+pdf+xlsx")
     return out
 
 

@@ -32,6 +32,14 @@ city share or ≥ residents_prominent_share · *mentioned* otherwise.
 
 One query per strand reads all wards at once (plus one count query for the residents' city share), so
 the whole city costs about what one ward does.
+
+**An area below the ward** (`area=`: an IZ or a named neighbourhood, `triangulate.core.places.Area`; or a
+list of areas, answered together) — the same rules and thresholds, each strand restricted to the evidence
+placed there (`joint.placed`: an insight or segment is in the area if it has a place row in the area's
+IZs): numbers from the IZ-level values (`numbers.iz_values`; the gap in SDs across the city's IZs);
+practitioners from the insights placed there (*no data*: none placed there); residents from the resident
+segments placed there, against the city-wide share (*no data*: none placed there). Each signal keeps its
+ward in `ward_code` and the area in `area_code`.
 """
 from __future__ import annotations
 
@@ -44,6 +52,7 @@ from sqlalchemy.engine import Engine
 from schemas import IndicatorIssue, Insight, InsightCode, Issue, Segment, Transcript, Ward
 from triangulate.core.permissions import Actor, may_read_insight_text, require
 from triangulate.joint import examples as ex
+from triangulate.joint import placed
 from triangulate.joint.thresholds import Thresholds
 from triangulate.practitioners.insights import NOT_CODED
 
@@ -70,17 +79,29 @@ class Signal:
     stems: frozenset = frozenset()  # the most frequent examples' stems: what two qualitative strands compare
     all_stems: frozenset = frozenset()  # every example's stem: what the numbers' indicator names are sought in
     evidence: dict = field(default_factory=dict)
+    area_code: str | None = None  # the area below the ward the signal is for (None: the whole ward)
 
 
 @dataclass
 class Context:
     """What the rules need about places and the codebook (read once)."""
 
-    wards: dict[str, str]  # code -> name
+    wards: dict[str, str]  # code -> name (area code -> area name when areas are asked for)
     issues: pd.DataFrame  # id, code, label, parent_code, keywords (leaf, active issues in codebook order)
+    areas: dict | None = None  # area code -> places.Area, when the signals are for areas below the ward
+    place: str = "ward"  # how the summaries name the place: "ward" or "area"
 
 
-def context(engine: Engine, ward_codes: list[str] | None = None) -> Context:
+def areas_of(area) -> list | None:
+    """`area=` as a list of areas below the ward; None for no area or a whole ward."""
+    if area is None:
+        return None
+    listed = [area] if hasattr(area, "iz_codes") else list(area)
+    listed = [a for a in listed if a.kind != "ward"]
+    return listed or None
+
+
+def context(engine: Engine, ward_codes: list[str] | None = None, area=None) -> Context:
     with engine.connect() as conn:
         wards = pd.read_sql(select(Ward.code, Ward.name).order_by(Ward.name), conn)
         issues = pd.read_sql(select(Issue.id, Issue.code, Issue.label, Issue.parent_id, Issue.keywords,
@@ -93,11 +114,15 @@ def context(engine: Engine, ward_codes: list[str] | None = None) -> Context:
     ward_map = dict(zip(wards["code"], wards["name"]))
     if ward_codes is not None:
         ward_map = {c: ward_map.get(c, c) for c in ward_codes}
-    return Context(ward_map, leaves[["id", "code", "label", "parent_code", "keywords"]])
+    leaves = leaves[["id", "code", "label", "parent_code", "keywords"]]
+    areas = areas_of(area)
+    if areas:
+        return Context({a.code: a.name for a in areas}, leaves, {a.code: a for a in areas}, "area")
+    return Context(ward_map, leaves)
 
 
 # --------------------------------------------------------------------------- numbers
-def _indicator_gaps(engine: Engine) -> pd.DataFrame:
+def _indicator_gaps(engine: Engine, areas: dict | None = None) -> pd.DataFrame:
     """Per (indicator, ward): value, city value and the standardised gap (positive = worse), from the numbers
     strand's ward values (data zones aggregated to wards). Counts are left out: a ward's count measures its
     size as much as its need."""
@@ -106,7 +131,13 @@ def _indicator_gaps(engine: Engine) -> pd.DataFrame:
     from triangulate.numbers import ward_values as numbers
 
     with Session(engine) as session:
-        frame = numbers.all_wards_indicator_frame(session)
+        if areas:  # per area (its code in ward_code) from the IZ-level values
+            from triangulate.numbers import iz_values
+
+            frame = iz_values.area_indicator_frame(session, {c: a.iz_codes for c, a in areas.items()})
+            frame = frame.rename(columns={"area_code": "ward_code"})
+        else:
+            frame = numbers.all_wards_indicator_frame(session)
     columns = ["indicator_id", "ward_code", "title", "source", "unit", "polarity", "period", "value", "city", "gap_sd"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
@@ -122,7 +153,7 @@ def _indicator_links(engine: Engine) -> pd.DataFrame:
 
 
 def numbers_signals(engine: Engine, ctx: Context, t: Thresholds) -> list[Signal]:
-    gaps = _indicator_gaps(engine)
+    gaps = _indicator_gaps(engine, ctx.areas)
     links = _indicator_links(engine)
     by_issue: dict[str, list[int]] = {}
     for indicator_id, code in zip(links["indicator_id"], links["issue_code"]):
@@ -139,7 +170,7 @@ def numbers_signals(engine: Engine, ctx: Context, t: Thresholds) -> list[Signal]
             g = [rows[(ward_code, i)] for i in own if (ward_code, i) in rows]
             if not g:
                 why = ("no indicator is linked to this issue" if not own
-                       else "no linked indicator has a value for this ward")
+                       else f"no linked indicator has a value for this {ctx.place}")
                 out.append(Signal(ward_code, issue.code, "numbers", "no data", summary=f"No data: {why}."))
                 continue
             gap = sum(r.gap_sd for r in g) / len(g)
@@ -148,7 +179,9 @@ def numbers_signals(engine: Engine, ctx: Context, t: Thresholds) -> list[Signal]
             parts = "; ".join(
                 f"{r.title} {r.value:.3g} vs " + (f"city {r.city:.3g}" if pd.notna(r.city) else "the mean ward")
                 + f" ({r.gap_sd:+.1f} SD)" for r in g)
-            summary = (f"{level.capitalize()}: mean standardised gap {gap:+.2f} SD (worse is positive; threshold "
+            summary = (f"{level.capitalize()}: mean standardised gap {gap:+.2f} SD"
+                       + (" across the city's intermediate zones" if ctx.areas else "")
+                       + f" (worse is positive; threshold "
                        f"±{t.numbers_elevated_sd:g}) over {len(g)} indicator(s)"
                        f"{' of the parent issue ' + via if via else ''}: {parts}.")
             titles = list(dict.fromkeys(r.title for r in g))
@@ -171,7 +204,7 @@ def _insight_codes(engine: Engine, ward_codes) -> pd.DataFrame:
 
 
 def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=None) -> list[Signal]:
-    frame = _insight_codes(engine, ward_codes)
+    frame = placed.insight_codes(engine, ctx.areas.values()) if ctx.areas else _insight_codes(engine, ward_codes)
     insights_per_ward = frame.groupby("ward_code")["insight_id"].nunique().to_dict()
     texts = dict(zip(frame["insight_id"], frame["text"]))
     coded = frame.dropna(subset=["issue_id"]).copy()
@@ -187,7 +220,8 @@ def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes
         coded = coded[~has_consensus | coded["consensus"]]
         # A consensus "not_coded" means the coders settled that the insight is not about this issue.
         coded = coded[coded["stance"] != NOT_CODED].copy()
-        coded["n_coders"] = coded.groupby(["insight_id", "issue_id"])["coder"].transform("count")
+        # per place too: with areas, an insight placed in two of them has its codings once in each
+        coded["n_coders"] = coded.groupby(["ward_code", "insight_id", "issue_id"])["coder"].transform("count")
         coded["score"] = (coded["stance"].map(weights).astype(float).fillna(0.0) * coded["severity"].clip(1, 3)
                           / coded["n_coders"])
         per_insight = coded.groupby(["ward_code", "issue_id", "insight_id"], sort=False)["score"].sum()
@@ -199,12 +233,13 @@ def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes
             n_ward = insights_per_ward.get(ward_code, 0)
             if n_ward == 0:
                 out.append(Signal(ward_code, issue.code, "practitioners", "no data",
-                                  summary="No data: no officer insights have been recorded for this ward."))
+                                  summary=f"No data: no officer insights have been {_recorded(ctx)}."))
                 continue
             items = scored.get((ward_code, int(issue.id)))
             if not items:
                 out.append(Signal(ward_code, issue.code, "practitioners", "not raised", 0.0, None,
-                                  f"Not raised: none of the ward's {n_ward} insight(s) is coded to this issue.",
+                                  f"Not raised: none of the {ctx.place}'s {n_ward} insight(s) is coded to this "
+                                  "issue.",
                                   evidence={"insights_in_ward": n_ward}))
                 continue
             pro = [(i, v) for i, v in items if v > 0]
@@ -220,7 +255,8 @@ def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes
                 level = "raised"
                 prominence = "high" if net >= t.practitioners_strong_score else "low"
                 strongly = "strongly" if prominence == "high" else "but not strongly"
-                summary = (f"Raised {strongly}: {len(pro)} insight(s) of the ward's {n_ward} coded to this issue, "
+                summary = (f"Raised {strongly}: {len(pro)} insight(s) of the {ctx.place}'s {n_ward} coded to this "
+                           "issue, "
                            f"weighted score {net:.1f} (stance × severity; strong at ≥ {t.practitioners_strong_score:g})"
                            + (f"; {len(con)} say it is not a problem." if con else "."))
                 chosen = pro
@@ -233,6 +269,10 @@ def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes
                               {"insight_ids": [i for i, _ in chosen], "insights_in_ward": n_ward,
                                "for": len(pro), "against": len(con), "support": support, "against_weight": against}))
     return out
+
+
+def _recorded(ctx: Context) -> str:
+    return "placed in this area" if ctx.areas else "recorded for this ward"
 
 
 # --------------------------------------------------------------------------- residents
@@ -268,15 +308,20 @@ def _resident_segments(engine: Engine, ward_codes) -> pd.DataFrame:
 
 def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=None) -> list[Signal]:
     counts = _resident_counts(engine)
-    ward_all = counts.groupby("ward_code")["n"].sum().to_dict()
-    waiting = waiting_segments(engine)
+    waiting = placed.waiting(counts)  # = waiting_segments(engine), without reading the counts twice
     waiting_city = sum(waiting.values())
     on_issue = counts.dropna(subset=["issue_id"])
-    ward_total = on_issue.groupby("ward_code")["n"].sum().to_dict()  # segments about some issue: the base
     city_total = float(on_issue["n"].sum())
     city_issue = on_issue.groupby("issue_id")["n"].sum().to_dict()
+    if ctx.areas:  # the place's counts from the segments placed in each area; the city's stay city-wide
+        counts = placed.resident_counts(engine, ctx.areas.values())
+        waiting = placed.waiting(counts)
+        on_issue = counts.dropna(subset=["issue_id"])
+    ward_all = counts.groupby("ward_code")["n"].sum().to_dict()
+    ward_total = on_issue.groupby("ward_code")["n"].sum().to_dict()  # segments about some issue: the base
     ward_issue = {(w, int(i)): int(n) for w, i, n in zip(on_issue["ward_code"], on_issue["issue_id"], on_issue["n"])}
-    segments = _resident_segments(engine, ward_codes)
+    segments = (placed.resident_segments(engine, ctx.areas.values()) if ctx.areas
+                else _resident_segments(engine, ward_codes))
     seg_groups: dict[tuple[str, int], list] = {}
     for seg_id, ward_code, issue_id, text, ents in zip(segments["id"], segments["ward_code"], segments["issue_id"],
                                                        segments["text"], segments["entities"]):
@@ -288,12 +333,13 @@ def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=Non
             heard = ward_all.get(ward_code, 0)
             if heard == 0:
                 out.append(Signal(ward_code, issue.code, "residents", "no data",
-                                  summary="No data: no resident speech has been transcribed for this ward."))
+                                  summary="No data: no resident speech has been "
+                                  + ("placed in this area." if ctx.areas else "transcribed for this ward.")))
                 continue
             if waiting_city:
                 here = waiting.get(ward_code, 0)
                 out.append(Signal(ward_code, issue.code, "residents", "not analysed",
-                                  summary=(f"Not analysed: {here} of this ward's {heard} resident segments and "
+                                  summary=(f"Not analysed: {here} of this {ctx.place}'s {heard} resident segments and "
                                            f"{waiting_city} across the city wait for the analysis to give them an "
                                            f"issue (shares would be computed from part of the corpus); "
                                            f"{NOT_ANALYSED_FIX}."),
@@ -304,7 +350,7 @@ def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=Non
             n = ward_issue.get((ward_code, int(issue.id)), 0)
             share = n / total if total else 0.0
             ratio = share / city_share if city_share else None
-            numbers = (f"{n} of the ward's {total} resident segments about an issue ({share:.0%}) against "
+            numbers = (f"{n} of the {ctx.place}'s {total} resident segments about an issue ({share:.0%}) against "
                        f"{city_share:.0%} city-wide" + (f" (×{ratio:.1f})" if ratio is not None and n else "")
                        + (f"; {off_topic} segment(s) about no issue not counted" if off_topic else ""))
             if n == 0:
@@ -316,7 +362,8 @@ def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=Non
                 (ratio is not None and ratio >= t.residents_prominent_ratio) or share >= t.residents_prominent_share)
             level = "prominent" if prominent else "mentioned"
             rule = (f"prominent needs ≥ {t.residents_prominent_min_segments} segments and ≥ "
-                    f"×{t.residents_prominent_ratio:g} the city share or ≥ {t.residents_prominent_share:.0%} of the ward's")
+                    f"×{t.residents_prominent_ratio:g} the city share or ≥ {t.residents_prominent_share:.0%} of the "
+                    f"{ctx.place}'s")
             docs, ids = [], []
             for seg_id, text, ents in seg_groups.get((ward_code, int(issue.id)), []):
                 doc = ex.terms(text)
@@ -335,12 +382,12 @@ def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=Non
 
 # --------------------------------------------------------------------------- all strands
 def compute(engine: Engine, actor: Actor, thresholds: Thresholds | None = None,
-            ward_codes: list[str] | None = None) -> list[Signal]:
+            ward_codes: list[str] | None = None, area=None) -> list[Signal]:
     """Every strand's signal for every leaf issue in the given wards (all wards when None), as the acting user may
     see it: the officers' example words only for a role that may read insight text."""
     require(actor, "matrix.read")
     withhold = withheld_strands(actor)
-    return [without_words(s) if s.strand in withhold else s for s in unrestricted(engine, thresholds, ward_codes)]
+    return [without_words(s) if s.strand in withhold else s for s in unrestricted(engine, thresholds, ward_codes, area)]
 
 
 def withheld_strands(actor: Actor) -> frozenset[str]:
@@ -355,13 +402,18 @@ def without_words(signal: Signal) -> Signal:
 
 
 def unrestricted(engine: Engine, thresholds: Thresholds | None = None,
-                 ward_codes: list[str] | None = None) -> list[Signal]:
-    """Every strand's signal with every strand's words, for judging. Library-internal: the verdicts need the words
-    whoever asks; `compute` and `convergence.cells` withhold what the acting user may not read."""
+                 ward_codes: list[str] | None = None, area=None) -> list[Signal]:
+    """Every strand's signal with every strand's words, for judging, in the given wards (all when None) or, with
+    `area` (an Area below the ward, or a list of them), in each area from the evidence placed there.
+    Library-internal: the verdicts need the words whoever asks; `compute` and `convergence.cells` withhold what
+    the acting user may not read."""
     t = thresholds or Thresholds()
-    ctx = context(engine, ward_codes)
-    return (numbers_signals(engine, ctx, t) + practitioner_signals(engine, ctx, t, ward_codes)
-            + resident_signals(engine, ctx, t, ward_codes))
+    ctx = context(engine, ward_codes, area)
+    out = (numbers_signals(engine, ctx, t) + practitioner_signals(engine, ctx, t, ward_codes)
+           + resident_signals(engine, ctx, t, ward_codes))
+    for s in out if ctx.areas else ():  # the rules ran with the area's code as the place: give it its ward
+        s.area_code, s.ward_code = s.ward_code, ctx.areas[s.ward_code].ward_code
+    return out
 
 
 def frame(signals: list[Signal]) -> pd.DataFrame:

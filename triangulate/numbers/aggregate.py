@@ -109,6 +109,34 @@ def to_wards(rows: pd.DataFrame, level: str, aggregation: str, unit: str, dz_war
     return pd.DataFrame(columns=["ward_code", *VALUE_COLUMNS])
 
 
+def to_areas(rows: pd.DataFrame, level: str, aggregation: str, unit: str, dz_iz: pd.Series,
+             members: pd.DataFrame) -> pd.DataFrame:
+    """Aggregate rows of one indicator at one area level to areas below the ward (one row per `area_code`).
+
+    `members` has columns iz_code, area_code: an intermediate zone is its own area, a neighbourhood is a set
+    of them (an IZ may sit in more than one area). Data-zone rows reach their IZ through `dz_iz` (DZ code →
+    IZ code) and are aggregated by the same rules as for wards; intermediate-zone rows are used as published
+    for an area of one IZ, and aggregated by the same rules for an area of several. Ward or coarser rows give
+    no value below the ward.
+    """
+    if level == "datazone":
+        rows = rows.assign(iz_code=rows["area_code"].map(dz_iz)).dropna(subset=["iz_code"])
+    elif level == "intermediate_zone":
+        rows = rows.assign(iz_code=rows["area_code"])
+    else:
+        return pd.DataFrame(columns=["area_code", *VALUE_COLUMNS])
+    df = rows.drop(columns=["area_code"]).merge(members[["iz_code", "area_code"]], on="iz_code", how="inner")
+    out = aggregate(df, aggregation, unit, by="area_code")
+    if level == "intermediate_zone" and not out.empty:
+        # an area of one IZ keeps the published figure (a rate with no numerator stays a rate)
+        size = members.groupby("area_code")["iz_code"].nunique()
+        single = df[df["area_code"].map(size) == 1].drop_duplicates("area_code").set_index("area_code")
+        as_published = out["area_code"].map(single["value"])
+        usable = as_published.notna() & ~out["area_code"].map(single["suppressed"]).fillna(True).astype(bool)
+        out["value"] = np.where(usable, as_published, out["value"])
+    return out
+
+
 def compare(wards: pd.DataFrame, city_value: float | None, polarity: str, is_count: bool = False) -> pd.DataFrame:
     """Add rank among wards (1 = worst, or highest when neutral) and the standardised gap to the city.
 

@@ -40,10 +40,7 @@ def _z(s: pd.Series) -> pd.Series:
 def ranking(session: Session, w_scale: float = 0.5, w_depth: float = 0.5, period: str | None = None,
             top: int = 10) -> pd.DataFrame:
     """Every ward with its components, z-scores, weighted score and rank (1 = highest priority)."""
-    if w_scale < 0 or w_depth < 0 or w_scale + w_depth <= 0:
-        raise ValueError("weights must be non-negative and not both zero")
-    total = w_scale + w_depth
-    ws, wd = w_scale / total, w_depth / total
+    ws, wd = _weights(w_scale, w_depth)
     period = period or default_period(session)
     override = {SCALE_KEY: period, DEPTH_KEY: period} if period else None
     df = numbers.all_wards_indicator_frame(session, override)
@@ -55,6 +52,19 @@ def ranking(session: Session, w_scale: float = 0.5, w_depth: float = 0.5, period
     out = pd.DataFrame({"ward_code": wide["ward_code"], "ward_name": wide["ward_name"],
                         "children": wide[SCALE_KEY].astype(float), "rate": wide[DEPTH_KEY].astype(float),
                         "named_booster": wide["booster"].astype(bool)})
+    return _scored(out, ws, wd, top, period)
+
+
+def _weights(w_scale: float, w_depth: float) -> tuple[float, float]:
+    if w_scale < 0 or w_depth < 0 or w_scale + w_depth <= 0:
+        raise ValueError("weights must be non-negative and not both zero")
+    total = w_scale + w_depth
+    return w_scale / total, w_depth / total
+
+
+def _scored(out: pd.DataFrame, ws: float, wd: float, top: int, period: str | None) -> pd.DataFrame:
+    """The composite (one rule for wards and for pockets): z of scale and of depth across the areas ranked,
+    weighted, highest score first."""
     out["z_scale"] = _z(out["children"])
     out["z_depth"] = _z(out["rate"])
     out["w_scale"], out["w_depth"] = ws, wd
@@ -63,4 +73,44 @@ def ranking(session: Session, w_scale: float = 0.5, w_depth: float = 0.5, period
     out.insert(0, "rank", range(1, len(out) + 1))
     out["top"] = (out["rank"] <= top) & out["score"].notna()
     out["period"] = period
+    return out
+
+
+def pockets_default_period(session: Session) -> str | None:
+    """The latest period in which every intermediate zone has both components."""
+    from triangulate.numbers import iz_values
+
+    for period in reversed(periods(session)):
+        frame = iz_values.iz_indicator_frame(session, {SCALE_KEY: period, DEPTH_KEY: period})
+        part = frame[frame["indicator_key"].isin([SCALE_KEY, DEPTH_KEY])]
+        if not part.empty and part["value"].notna().all() and (part["n_areas"] > 0).all():
+            return period
+    return None
+
+
+def pockets(session: Session, w_scale: float = 0.5, w_depth: float = 0.5, period: str | None = None,
+            top: int = 20, ward_code: str | None = None) -> pd.DataFrame:
+    """"Pockets" of child poverty: the city's 136 intermediate zones ranked by the Booster composite (scale =
+    children in low-income families in the IZ, depth = that number per child aged 0–15; each standardised
+    across the IZs). Columns as `ranking`, with iz_code, iz_name, ward_code, ward_name, rank_in_ward. With
+    `ward_code`, only that ward's IZs are returned (ranked among all 136)."""
+    from triangulate.numbers import iz_values
+
+    ws, wd = _weights(w_scale, w_depth)
+    period = period or pockets_default_period(session)
+    override = {SCALE_KEY: period, DEPTH_KEY: period} if period else None
+    df = iz_values.iz_indicator_frame(session, override)
+    part = df[df["indicator_key"].isin([SCALE_KEY, DEPTH_KEY])]
+    if part.empty or set(part["indicator_key"]) != {SCALE_KEY, DEPTH_KEY}:
+        return pd.DataFrame(columns=["rank", "iz_code", "iz_name", "ward_code", "ward_name", "children", "rate",
+                                     "z_scale", "z_depth", "score", "top", "rank_in_ward"])
+    wide = part.pivot(index=["iz_code", "iz_name", "ward_code", "ward_name"], columns="indicator_key",
+                      values="value").reset_index()
+    out = pd.DataFrame({"iz_code": wide["iz_code"], "iz_name": wide["iz_name"], "ward_code": wide["ward_code"],
+                        "ward_name": wide["ward_name"], "children": wide[SCALE_KEY].astype(float),
+                        "rate": wide[DEPTH_KEY].astype(float)})
+    out = _scored(out, ws, wd, top, period)
+    out["rank_in_ward"] = out.groupby("ward_code")["score"].rank(ascending=False, method="min")
+    if ward_code is not None:
+        out = out[out["ward_code"] == ward_code].reset_index(drop=True)
     return out

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 01:33:28.839988
+Create Date: 2026-12-01 01:48:46.799201
 """
 from alembic import op
 import sqlalchemy as sa
@@ -181,6 +181,8 @@ def upgrade() -> None:
     sa.Column('issue_id', sa.Integer(), nullable=False),
     sa.Column('strand', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('area_code', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('area_name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('owner', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
