@@ -7,11 +7,8 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate.core import palette
-from triangulate.core.db import session_scope
-from triangulate.joint import areas as area_choices
-from triangulate.joint.evidence import escape_markdown as md
-from triangulate.numbers import booster, charts, iz_maps, iz_values
+from triangulate import core, joint, numbers
+from triangulate.core import escape_markdown as md
 
 st.title("Where the evidence is")
 actor = ui.actor()
@@ -23,9 +20,9 @@ st.write("Below the ward: each intermediate zone (IZ) on an indicator, and how m
 def _clicked(key: str) -> str | None:
     """The IZ code a click on the map chose (the chart's selection is kept in session state by its key)."""
     event = st.session_state.get(key)
-    chosen = (event or {}).get("selection", {}).get(iz_maps.SELECTION) if isinstance(event, dict) else None
+    chosen = (event or {}).get("selection", {}).get(numbers.IZ_SELECTION) if isinstance(event, dict) else None
     if chosen is None and event is not None and hasattr(event, "selection"):
-        chosen = event.selection.get(iz_maps.SELECTION)
+        chosen = event.selection.get(numbers.IZ_SELECTION)
     return chosen[0].get("iz_code") if chosen else None
 
 
@@ -35,11 +32,11 @@ def _open(iz_code: str, ward_code: str) -> None:
     st.switch_page("pages/joint_display.py")
 
 
-with ui.friendly_errors(), session_scope(engine) as session:
-    izs = iz_values.iz_indicator_frame(session)
-    dzs = iz_values.datazones(session)
-    offered = iz_values.indicators_below_ward(session)
-    evidence = area_choices.evidence_per_iz(engine, actor)
+with ui.friendly_errors():
+    izs = numbers.iz_indicator_frame(engine)
+    dzs = numbers.datazones(engine)
+    offered = numbers.indicators_below_ward(engine)
+    evidence = joint.evidence_per_iz(engine, actor)
 if izs.empty or offered.empty:
     st.info("No indicator has values below the ward yet: load the default data (`python -m triangulate init`).")
     st.stop()
@@ -57,18 +54,18 @@ with ward_tab:
         st.info(f"No intermediate zone has {md(ward)} as its best-fit ward.")
     else:
         clicked = _clicked("evidence_map_ward")
-        st.vega_lite_chart(palette.readable_spec(iz_maps.ward_iz_map(izs, dzs, key, ward_code, evidence,
-                                                                             selected=clicked)),
-                                   width="stretch", on_select="rerun", selection_mode=iz_maps.SELECTION,
-                                   key="evidence_map_ward")
+        st.vega_lite_chart(core.readable_spec(numbers.ward_iz_map(izs, dzs, key, ward_code, evidence,
+                                                                  selected=clicked)),
+                           width="stretch", on_select="rerun", selection_mode=numbers.IZ_SELECTION,
+                           key="evidence_map_ward")
         st.caption("Numbers on the map: officer insights · resident segments placed in each IZ (“3 ins. · 12 seg.”). "
                    "A darker blue is a higher value; the outlined IZ is the one chosen.")
-        table = area_choices.ward_iz_table(izs, evidence, ward_code, key)
+        table = joint.ward_iz_table(izs, evidence, ward_code, key)
         unit = table["unit"].iloc[0]
         view = pd.DataFrame({
-            "Intermediate zone": table["iz_name"], titles[key]: [charts.fmt(v, unit) for v in table["value"]],
-            ward: [charts.fmt(v, unit) for v in table["ward_value"]],
-            "Glasgow": [charts.fmt(v, unit) for v in table["city_value"]],
+            "Intermediate zone": table["iz_name"], titles[key]: [numbers.fmt(v, unit) for v in table["value"]],
+            ward: [numbers.fmt(v, unit) for v in table["ward_value"]],
+            "Glasgow": [numbers.fmt(v, unit) for v in table["city_value"]],
             "Rank in ward": [f"{int(r)} of {int(n)}" if pd.notna(r) else "–" for r, n in
                              zip(table["rank_in_ward"], table["n_in_ward"])],
             "Rank in Glasgow": [f"{int(r)} of {int(n)}" if pd.notna(r) else "–" for r, n in
@@ -85,14 +82,14 @@ with ward_tab:
         if st.button(f"Open the joint display for {names[pick]}", type="primary"):
             _open(pick, ward_code)
         with st.expander(f"{names[pick]} on every indicator, against {ward} and Glasgow"):
-            with ui.friendly_errors(), session_scope(engine) as session:
-                profile = iz_values.iz_indicator_table(session, pick)
+            with ui.friendly_errors():
+                profile = numbers.iz_indicator_table(engine, pick)
             profile = profile[profile["value"].notna()]
             st.dataframe(pd.DataFrame({
                 "Indicator": profile["title"],
-                names[pick]: [charts.fmt(v, u) for v, u in zip(profile["value"], profile["unit"])],
-                ward: [charts.fmt(v, u) for v, u in zip(profile["ward_value"], profile["unit"])],
-                "Glasgow": [charts.fmt(v, u) for v, u in zip(profile["city_value"], profile["unit"])],
+                names[pick]: [numbers.fmt(v, u) for v, u in zip(profile["value"], profile["unit"])],
+                ward: [numbers.fmt(v, u) for v, u in zip(profile["ward_value"], profile["unit"])],
+                "Glasgow": [numbers.fmt(v, u) for v, u in zip(profile["city_value"], profile["unit"])],
                 "Rank in ward (1 = worst)": [f"{int(r)} of {int(n)}" if pd.notna(r) else "–" for r, n in
                                              zip(profile["rank_in_ward"], profile["n_in_ward"])],
                 "Rank in Glasgow": [f"{int(r)} of {int(n)}" if pd.notna(r) else "–" for r, n in
@@ -108,26 +105,26 @@ with city_tab:
     w_scale = st.slider("Weight on scale (the rest on depth)", 0.0, 1.0, 0.5, 0.05, key="pockets_weight")
     top = st.number_input("Outline the top", 5, 136, 20, key="pockets_top")
     ranked = None
-    with ui.friendly_errors(), session_scope(engine) as session:
-        ranked = booster.pockets(session, w_scale, 1 - w_scale, top=int(top))
+    with ui.friendly_errors():
+        ranked = numbers.booster_pockets(engine, w_scale, 1 - w_scale, top=int(top))
     if ranked is None or ranked.empty:
         st.info("Children in low-income families are not loaded by intermediate zone.")
     else:
         clicked_city = _clicked("evidence_map_city")
-        st.vega_lite_chart(palette.readable_spec(iz_maps.pockets_map(ranked, dzs, evidence, clicked_city)),
-                           width="stretch", on_select="rerun", selection_mode=iz_maps.SELECTION,
+        st.vega_lite_chart(core.readable_spec(numbers.pockets_map(ranked, dzs, evidence, clicked_city)),
+                           width="stretch", on_select="rerun", selection_mode=numbers.IZ_SELECTION,
                            key="evidence_map_city")
         st.caption(f"Period {md(ranked['period'].iloc[0])}. Colour: the composite score in fifths of the city; "
                    "outlined: the top-ranked IZs; orange circles: evidence placed there (size = insights + segments; "
                    "the numbers are in the list).")
-        listed = area_choices.pockets_table(ranked, evidence)
+        listed = joint.pockets_table(ranked, evidence)
         st.dataframe(pd.DataFrame({
             "Rank": listed["rank"], "Intermediate zone": listed["iz_name"], "Ward": listed["ward_name"],
-            "Children in low-income families": listed["children"].map(lambda v: charts.fmt(v, "count")),
-            "Per child aged 0–15": listed["rate"].map(lambda v: charts.fmt(v, "fraction")),
+            "Children in low-income families": listed["children"].map(lambda v: numbers.fmt(v, "count")),
+            "Per child aged 0–15": listed["rate"].map(lambda v: numbers.fmt(v, "fraction")),
             "Score": listed["score"].round(2), "Officer insights": listed["insights"],
             "Resident segments": listed["segments"]}), hide_index=True, width="stretch", height=420)
-        st.latex(booster.FORMULA)
+        st.latex(numbers.BOOSTER_FORMULA)
         city_codes = list(listed["iz_code"])
         city_names = {c: f"{n} ({w})" for c, n, w in zip(listed["iz_code"], listed["iz_name"], listed["ward_name"])}
         wards_of = dict(zip(listed["iz_code"], listed["ward_code"]))

@@ -339,6 +339,10 @@ NO_PERSONAL_DATA = {
                 "datazone_values", "fmt", "gap_chart", "indicator_over_time", "indicators_frame",
                 "indicators_with_trends", "issue_trends", "loaded_data_summary", "ranking_chart", "trend_against_city",
                 "trend_chart", "ward_indicator_table", "ward_map", "ward_names", "wards_summary",
+                # the same below the ward: values per intermediate zone, the pockets ranking and their maps (the
+                # maps draw evidence counts the caller already read under matrix.read)
+                "booster_pockets", "datazones", "indicators_below_ward", "iz_indicator_frame", "iz_indicator_table",
+                "pockets_map", "ward_iz_map",
                 "plan_indicator_import"},  # checks a file in memory; nothing stored
     "practitioners": {
         "any_illustrative",  # one flag: is any insight the demo's illustrative set
@@ -358,7 +362,12 @@ NO_PERSONAL_DATA = {
     },
     "joint": {
         "explain_thresholds", "load_thresholds",  # the settings
-        "indicator_chart", "indicator_frame",  # published statistics
+        "indicator_chart", "indicator_frame", "area_indicator_frame",  # published statistics
+        # areas below the ward: the gazetteer's public place names for a ward, and a name resolved to one
+        "area_choices", "resolve_area_in_ward",
+        # join evidence counts per IZ the caller read under matrix.read (`evidence_per_iz`) onto published
+        # statistics; they read nothing themselves
+        "pockets_table", "ward_iz_table",
         "matrix_chart", "proposals_frame", "reading", "report_format_for",  # pure: on what the caller holds
         "waiting_segments",  # counts of unanalysed segments per ward
         "ward_code_for",  # a ward's code from its name

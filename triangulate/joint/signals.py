@@ -346,38 +346,46 @@ def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=Non
                                   evidence={"waiting": here, "waiting_city": waiting_city, "ward_segments": heard}))
                 continue
             total = ward_total.get(ward_code, 0)
-            off_topic = heard - total
             n = ward_issue.get((ward_code, int(issue.id)), 0)
-            share = n / total if total else 0.0
-            ratio = share / city_share if city_share else None
-            numbers = (f"{n} of the {ctx.place}'s {total} resident segments about an issue ({share:.0%}) against "
-                       f"{city_share:.0%} city-wide" + (f" (×{ratio:.1f})" if ratio is not None and n else "")
-                       + (f"; {off_topic} segment(s) about no issue not counted" if off_topic else ""))
-            if n == 0:
-                out.append(Signal(ward_code, issue.code, "residents", "silent", 0.0, None, f"Silent: {numbers}.",
-                                  evidence={"segments": 0, "ward_segments": total, "off_topic": off_topic,
-                                            "share": 0.0, "city_share": city_share}))
-                continue
-            prominent = n >= t.residents_prominent_min_segments and (
-                (ratio is not None and ratio >= t.residents_prominent_ratio) or share >= t.residents_prominent_share)
-            level = "prominent" if prominent else "mentioned"
-            rule = (f"prominent needs ≥ {t.residents_prominent_min_segments} segments and ≥ "
-                    f"×{t.residents_prominent_ratio:g} the city share or ≥ {t.residents_prominent_share:.0%} of the "
-                    f"{ctx.place}'s")
-            docs, ids = [], []
-            for seg_id, text, ents in seg_groups.get((ward_code, int(issue.id)), []):
-                doc = ex.terms(text)
-                if ents and not isinstance(ents, str):
-                    doc = {**doc, **ex.entity_terms(ents)}
-                docs.append(doc)
-                ids.append(seg_id)
-            top = ex.salient(docs, t.examples_per_strand)
-            out.append(Signal(ward_code, issue.code, "residents", level, round(ratio, 3) if ratio else None,
-                              "high" if prominent else "low", f"{level.capitalize()}: {numbers}; {rule}.",
-                              [form for _, form, _ in top], frozenset(s for s, _, _ in top), frozenset().union(*docs),
-                              {"segment_ids": ids, "segments": n, "ward_segments": total, "off_topic": off_topic,
-                               "share": share, "city_share": city_share}))
+            out.append(_residents_on_issue(ctx, t, ward_code, issue.code, n, total, heard, city_share,
+                                           seg_groups.get((ward_code, int(issue.id)), [])))
     return out
+
+
+def _residents_on_issue(ctx: Context, t: Thresholds, ward_code: str, issue_code: str, n: int, total: int, heard: int,
+                        city_share: float, group: list) -> Signal:
+    """The residents' signal for one place and issue once its speech is analysed: silent, mentioned or
+    prominent, from `n` segments on the issue of the place's `total` about any issue (`heard` in all), with
+    the salient words of the segments in `group` as examples."""
+    off_topic = heard - total
+    share = n / total if total else 0.0
+    ratio = share / city_share if city_share else None
+    numbers = (f"{n} of the {ctx.place}'s {total} resident segments about an issue ({share:.0%}) against "
+               f"{city_share:.0%} city-wide" + (f" (×{ratio:.1f})" if ratio is not None and n else "")
+               + (f"; {off_topic} segment(s) about no issue not counted" if off_topic else ""))
+    if n == 0:
+        return Signal(ward_code, issue_code, "residents", "silent", 0.0, None, f"Silent: {numbers}.",
+                      evidence={"segments": 0, "ward_segments": total, "off_topic": off_topic,
+                                "share": 0.0, "city_share": city_share})
+    prominent = n >= t.residents_prominent_min_segments and (
+        (ratio is not None and ratio >= t.residents_prominent_ratio) or share >= t.residents_prominent_share)
+    level = "prominent" if prominent else "mentioned"
+    rule = (f"prominent needs ≥ {t.residents_prominent_min_segments} segments and ≥ "
+            f"×{t.residents_prominent_ratio:g} the city share or ≥ {t.residents_prominent_share:.0%} of the "
+            f"{ctx.place}'s")
+    docs, ids = [], []
+    for seg_id, text, ents in group:
+        doc = ex.terms(text)
+        if ents and not isinstance(ents, str):
+            doc = {**doc, **ex.entity_terms(ents)}
+        docs.append(doc)
+        ids.append(seg_id)
+    top = ex.salient(docs, t.examples_per_strand)
+    return Signal(ward_code, issue_code, "residents", level, round(ratio, 3) if ratio else None,
+                  "high" if prominent else "low", f"{level.capitalize()}: {numbers}; {rule}.",
+                  [form for _, form, _ in top], frozenset(s for s, _, _ in top), frozenset().union(*docs),
+                  {"segment_ids": ids, "segments": n, "ward_segments": total, "off_topic": off_topic,
+                   "share": share, "city_share": city_share})
 
 
 # --------------------------------------------------------------------------- all strands

@@ -13,7 +13,8 @@ from sqlmodel import Session
 from triangulate.numbers import ward_values as numbers
 
 SCALE_KEY, DEPTH_KEY = "cilif_children", "cilif_rate_0_15"
-FORMULA = r"\text{score} = w_s \cdot z(\text{children in low-income families}) + w_d \cdot z(\text{children in low-income families} \div \text{children aged 0–15}),\quad w_s + w_d = 1"
+FORMULA = (r"\text{score} = w_s \cdot z(\text{children in low-income families}) + w_d \cdot "
+           r"z(\text{children in low-income families} \div \text{children aged 0–15}),\quad w_s + w_d = 1")
 
 
 def periods(session: Session) -> list[str]:

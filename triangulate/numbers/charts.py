@@ -19,7 +19,7 @@ def _rewound_layer(layer: str) -> tuple:
     return tuple(_rewound(glasgow.geojson(layer)["features"]))
 
 
-def _features(layer: str) -> list[dict]:
+def boundary_features(layer: str) -> list[dict]:
     """Fresh feature dicts (own properties, shared geometry) to annotate for one chart."""
     return [{**f, "properties": dict(f["properties"])} for f in _rewound_layer(layer)]
 
@@ -53,7 +53,7 @@ def ward_map(frame: pd.DataFrame, key: str, title: str, highlight: str | None = 
     """Choropleth of the 23 wards on one indicator; `frame` is all_wards_indicator_frame."""
     values = frame[frame["indicator_key"] == key].set_index("ward_code")
     unit = values["unit"].iloc[0] if not values.empty else ""
-    feats = _features("wards")
+    feats = boundary_features("wards")
     for f in feats:
         code = f["properties"]["ward_code"]
         v = values["value"].get(code) if code in values.index else None
@@ -73,7 +73,7 @@ def ward_map(frame: pd.DataFrame, key: str, title: str, highlight: str | None = 
 def datazone_map(dz: pd.DataFrame, title: str, unit: str) -> alt.Chart:
     """Choropleth of one ward's data zones; uncertain fits outlined in red and said so in the tooltip."""
     rows = dz.set_index("code")
-    feats = [f for f in _features("datazones") if f["properties"]["DataZone"] in rows.index]
+    feats = [f for f in boundary_features("datazones") if f["properties"]["DataZone"] in rows.index]
     for f in feats:
         r = rows.loc[f["properties"]["DataZone"]]
         v = r.get("value")

@@ -122,7 +122,7 @@ def _fills(dzs: pd.DataFrame, rows: pd.DataFrame, selected: str | None) -> list[
     by_iz = rows.set_index("iz_code")
     iz_of = dict(zip(dzs["code"], dzs["iz_code"]))
     feats = []
-    for f in charts._features("datazones"):
+    for f in charts.boundary_features("datazones"):
         iz = iz_of.get(f["properties"]["DataZone"])
         if iz is None or iz not in by_iz.index:
             continue
@@ -235,6 +235,6 @@ def pockets_map(ranked: pd.DataFrame, dzs: pd.DataFrame, evidence: pd.DataFrame 
         tooltip=[alt.Tooltip("iz_name:N", title="Intermediate zone"),
                  alt.Tooltip("insights:Q", title="Officer insights"),
                  alt.Tooltip("segments:Q", title="Resident segments")])
-    wards = alt.Chart(_frame(charts._features("wards"))).mark_geoshape(filled=False, stroke="white",
+    wards = alt.Chart(_frame(charts.boundary_features("wards"))).mark_geoshape(filled=False, stroke="white",
                                                                        strokeWidth=1.5)
     return alt.layer(fills, wards, ring, chosen, dots).project(type="mercator").properties(height=560)

@@ -33,7 +33,7 @@ META_COLUMNS = ["indicator_id", "indicator_key", "title", "unit", "polarity", "a
 def iz_wards(session: Session) -> pd.DataFrame:
     """One row per IZ: iz_code, iz_name, ward_code (best fit), ward_name, ward_share, second_ward_code,
     n_datazones."""
-    state = wv._state(session)
+    state = wv.read_state(session)
     if "iz_wards" in state.computed:
         return state.computed["iz_wards"].copy()
     # by population, as the gazetteer (triangulate.core.places) fits an IZ to its ward: one answer everywhere
@@ -78,7 +78,7 @@ def _iz_values(state, ind: pd.Series, period: str) -> pd.DataFrame:
                                               how="left")
     out["n_areas"] = out["n_areas"].fillna(0).astype(int)
     out["n_suppressed"] = out["n_suppressed"].fillna(0).astype(int)
-    wards = wv._ward_values(state, ind, period)
+    wards = wv.ward_values_at(state, ind, period)
     city_value = wards["city_value"].iloc[0] if not wards.empty else None
     city_value = None if city_value is None or pd.isna(city_value) else float(city_value)
     out = aggregate.compare(out, city_value, ind["polarity"], is_count=ind["aggregation"] == "sum")
@@ -108,13 +108,13 @@ def iz_indicator_frame(session: Session, periods: dict[str, str] | None = None) 
     is built from; empty when the indicator is stored only by ward or coarser), the IZ's names and ward, and
     the indicator's metadata. `periods` overrides the period per indicator key (default: the latest)."""
     iz_wards(session)  # fills the state's IZ → ward table
-    state = wv._state(session)
+    state = wv.read_state(session)
     cache_key = ("iz-all", tuple(sorted((periods or {}).items())))
     if cache_key in state.computed:
         return state.computed[cache_key].copy()
     frames = []
     for _, ind in state.indicators.iterrows():
-        period = (periods or {}).get(ind["key"]) or wv._latest_period(state, ind)
+        period = (periods or {}).get(ind["key"]) or wv.latest_period(state, ind)
         if period is None:
             continue
         values = _iz_values(state, ind, period)
@@ -151,7 +151,7 @@ def area_indicator_frame(session: Session, areas: dict[str, tuple[str, ...]],
     for code, izs in areas.items():
         if not izs:
             raise NotFound(f"Area {code!r} has no intermediate zone: an area is a set of IZ codes (S02…).")
-    state = wv._state(session)
+    state = wv.read_state(session)
     cache_key = ("areas", tuple(sorted((c, tuple(izs)) for c, izs in areas.items())),
                  tuple(sorted((periods or {}).items())))
     if cache_key in state.computed:
@@ -198,7 +198,7 @@ def area_indicator_frame(session: Session, areas: dict[str, tuple[str, ...]],
 def datazones(session: Session) -> pd.DataFrame:
     """Every data zone with its IZ and ward (code, name, iz_code, iz_name, ward_code, fit_quality): what the
     IZ maps are drawn from."""
-    return wv._state(session).dzs[["code", "name", "iz_code", "iz_name", "ward_code", "fit_quality"]].copy()
+    return wv.read_state(session).dzs[["code", "name", "iz_code", "iz_name", "ward_code", "fit_quality"]].copy()
 
 
 def indicators_below_ward(session: Session) -> pd.DataFrame:

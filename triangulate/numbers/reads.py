@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from triangulate.core.reads import on_engine
-from triangulate.numbers import booster, ward_values
+from triangulate.numbers import booster, iz_values, ward_values
 
 all_wards_indicator_frame = on_engine(ward_values.all_wards_indicator_frame)
 datazone_values = on_engine(ward_values.datazone_values)
@@ -17,3 +17,8 @@ wards_summary = on_engine(ward_values.wards_summary)
 booster_default_period = on_engine(booster.default_period)
 booster_periods = on_engine(booster.periods)
 booster_ranking = on_engine(booster.ranking)
+booster_pockets = on_engine(booster.pockets)
+datazones = on_engine(iz_values.datazones)
+indicators_below_ward = on_engine(iz_values.indicators_below_ward)
+iz_indicator_frame = on_engine(iz_values.iz_indicator_frame)
+iz_indicator_table = on_engine(iz_values.iz_indicator_table)

@@ -91,7 +91,7 @@ def _places(session: Session) -> tuple[pd.DataFrame, pd.DataFrame]:
     return wards, dzs
 
 
-class _State:
+class State:
     """Everything the computations need, read once per database state."""
 
     def __init__(self, session: Session):
@@ -112,19 +112,21 @@ class _State:
         self.computed: dict = {}
 
 
-def _state(session: Session) -> _State:
+def read_state(session: Session) -> State:
+    """The computations' inputs for the database as it is now, read once and kept until the data change
+    (the IZ values in `iz_values` compute on the same state)."""
     version = _version(session)
     with _lock:
         state = _cache.get(version)
         if state is None:
             _cache.clear()  # one database state per process is enough; old states are stale
-            state = _State(session)
+            state = State(session)
             _cache[version] = state
         return state
 
 
 # --------------------------------------------------------------------------- ward values
-def _ward_values(state: _State, ind: pd.Series, period: str) -> pd.DataFrame:
+def ward_values_at(state: State, ind: pd.Series, period: str) -> pd.DataFrame:
     """One indicator, one period: a row per ward with value, rank, city and Scotland values and z."""
     cache_key = (int(ind["id"]), period)
     if cache_key in state.computed:
@@ -146,7 +148,8 @@ def _ward_values(state: _State, ind: pd.Series, period: str) -> pd.DataFrame:
         if city_value is None:
             city_rows = rows if level != "ward" else per_ward.rename(columns={"ward_code": "area_code"}).assign(
                 suppressed=False)
-            if level == "ward" and ind["aggregation"] == "population_weighted" and city_rows["denominator"].isna().all():
+            if level == "ward" and ind["aggregation"] == "population_weighted" \
+                    and city_rows["denominator"].isna().all():
                 city_value = None
             else:
                 agg = aggregate.aggregate(city_rows.assign(group="city"), ind["aggregation"], ind["unit"])
@@ -165,7 +168,8 @@ def _stored(vals: pd.DataFrame, level: str) -> float | None:
     return None if hit.empty else float(hit["value"].iloc[0])
 
 
-def _latest_period(state: _State, ind: pd.Series) -> str | None:
+def latest_period(state: State, ind: pd.Series) -> str | None:
+    """The indicator's chosen period if it has values for it, else its latest."""
     periods = ind["periods"]
     if not periods:
         return None
@@ -177,16 +181,16 @@ def all_wards_indicator_frame(session: Session, periods: dict[str, str] | None =
     23), z (standardised gap to the city, positive = worse; empty for neutral indicators), z_raw, n_areas,
     n_suppressed, issue_codes and the indicator's metadata. `periods` overrides the period per indicator key
     (default: each indicator's latest period)."""
-    state = _state(session)
+    state = read_state(session)
     cache_key = ("all", tuple(sorted((periods or {}).items())))
     if cache_key in state.computed:
         return state.computed[cache_key].copy()
     frames = []
     for _, ind in state.indicators.iterrows():
-        period = (periods or {}).get(ind["key"]) or _latest_period(state, ind)
+        period = (periods or {}).get(ind["key"]) or latest_period(state, ind)
         if period is None:
             continue
-        wv = _ward_values(state, ind, period)
+        wv = ward_values_at(state, ind, period)
         frames.append(wv.assign(indicator_id=int(ind["id"]), indicator_key=ind["key"], title=ind["title"],
                                 unit=ind["unit"], polarity=ind["polarity"], aggregation=ind["aggregation"],
                                 source=ind["source"], publisher=ind["publisher"],
@@ -210,14 +214,14 @@ def ward_indicator_table(session: Session, ward_code: str) -> pd.DataFrame:
 def indicator_over_time(session: Session, key: str, ward_code: str) -> pd.DataFrame:
     """One indicator in every stored period, oldest first: period, ward, city, scotland (None where a
     figure is not loaded). For trend charts and `describe_trend`."""
-    state = _state(session)
+    state = read_state(session)
     ind = state.indicators[state.indicators["key"] == key]
     if ind.empty:
         return pd.DataFrame(columns=["period", "ward", "city", "scotland"])
     ind = ind.iloc[0]
     rows = []
     for period in ind["periods"]:
-        wv = _ward_values(state, ind, period)
+        wv = ward_values_at(state, ind, period)
         hit = wv[wv["ward_code"] == ward_code]
         ward = float(hit["value"].iloc[0]) if not hit.empty and pd.notna(hit["value"].iloc[0]) else None
         city, country = wv["city_value"].iloc[0], wv["scotland_value"].iloc[0]
@@ -330,7 +334,7 @@ def _describe_count_trend(over_time: pd.DataFrame, both: pd.DataFrame, key: str,
 def trend_against_city(session: Session, key: str, ward_code: str, ward_name: str = "The ward") -> TrendSummary:
     """`describe_trend` for one indicator and ward, read from the database (for the joint display's
     numbers evidence and the ward profile)."""
-    state = _state(session)
+    state = read_state(session)
     ind = state.indicators[state.indicators["key"] == key]
     if ind.empty:
         return TrendSummary(key, key, "no trend", None, None, None, None, None,
@@ -344,7 +348,7 @@ def issue_trends(session: Session, issue_codes, ward_code: str, ward_name: str =
     """For the joint display's numbers evidence: whether the ward's gap to Glasgow is widening or narrowing
     on each indicator linked to any of `issue_codes` that is stored for more than one period."""
     wanted = {issue_codes} if isinstance(issue_codes, str) else set(issue_codes)
-    ind = _state(session).indicators
+    ind = read_state(session).indicators
     keys = [k for k, codes, periods in zip(ind["key"], ind["issue_codes"], ind["periods"])
             if wanted & set(codes) and len(periods) > 1]
     return [trend_against_city(session, k, ward_code, ward_name) for k in keys]
@@ -352,20 +356,20 @@ def issue_trends(session: Session, issue_codes, ward_code: str, ward_name: str =
 
 def indicators_with_trends(session: Session) -> list[str]:
     """Keys of the indicators stored for more than one period, in the indicators' order."""
-    ind = _state(session).indicators
+    ind = read_state(session).indicators
     return [k for k, p in zip(ind["key"], ind["periods"]) if len(p) > 1]
 
 
 def datazone_values(session: Session, key: str, ward_code: str | None = None) -> pd.DataFrame:
     """Data-zone values of one indicator (latest period) with each data zone's fit to its ward."""
-    state = _state(session)
+    state = read_state(session)
     ind = state.indicators[state.indicators["key"] == key]
     dzs = state.dzs if ward_code is None else state.dzs[state.dzs["ward_code"] == ward_code]
     if ind.empty:
         return dzs.assign(value=np.nan, suppressed=False)
     ind = ind.iloc[0]
     vals = state.by_indicator.get(int(ind["id"]), state.values.iloc[0:0])
-    vals = vals[(vals["period"] == _latest_period(state, ind)) & (vals["area_level"] == "datazone")]
+    vals = vals[(vals["period"] == latest_period(state, ind)) & (vals["area_level"] == "datazone")]
     out = dzs.merge(vals[["area_code", "value", "suppressed"]], left_on="code", right_on="area_code", how="left")
     return out.drop(columns=["area_code"])
 
@@ -373,7 +377,7 @@ def datazone_values(session: Session, key: str, ward_code: str | None = None) ->
 def wards_summary(session: Session, keys: list[str] | None = None) -> pd.DataFrame:
     """One row per ward: code, name, booster flag and the key indicators as columns (rates as fractions)."""
     keys = keys or KEY_INDICATORS
-    state = _state(session)
+    state = read_state(session)
     df = all_wards_indicator_frame(session)
     base = state.wards.rename(columns={"ward_code": "code", "ward_name": "name"})
     if df.empty:
