@@ -153,8 +153,8 @@ with officers_tab:
     if s.examples:
         st.markdown("Examples officers give: " + md(", ".join(s.examples)))
     with ui.friendly_errors():
-        insights = joint.officer_insights(engine, actor, ward_code, issue_code, s.joint.get("insight_ids"),
-                                             area=area if in_area else None)
+        insights = joint.officer_insights(engine, actor, ward_code, issue_code, s.evidence.get("insight_ids"),
+                                          area=area if in_area else None)
         if insights.empty:
             st.info(f"No officer insight {'placed in this area' if in_area else 'in this ward'} is coded to this "
                     "issue.")
