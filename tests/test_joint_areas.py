@@ -5,6 +5,7 @@ import pytest
 from tests import area_scenario as sc
 from tests import joint_scenario as js
 from triangulate.core import places
+from triangulate.core.permissions import SYSTEM
 from triangulate.joint import convergence as cv
 from triangulate.joint import signals as sig
 
@@ -26,7 +27,7 @@ def _cell(frame, area_name, issue):
 
 
 def test_each_strand_counts_only_the_evidence_placed_in_the_area(planted):
-    m = cv.matrix(planted, [js.GOVAN], area=_area(planted, sc.IBROX))
+    m = cv.matrix(planted, SYSTEM, [js.GOVAN], area=_area(planted, sc.IBROX))
     assert set(m["area"]) == {"Ibrox"} and set(m["ward_code"]) == {js.GOVAN}
     housing = _cell(m, "Ibrox", "housing")
     assert (housing["numbers"], housing["practitioners"], housing["residents"]) == ("elevated", "raised", "prominent")
@@ -40,7 +41,7 @@ def test_each_strand_counts_only_the_evidence_placed_in_the_area(planted):
 
 
 def test_nothing_placed_is_no_data_not_silence(planted):
-    m = cv.matrix(planted, [js.GOVAN], area=_area(planted, sc.DRUMOYNE))
+    m = cv.matrix(planted, SYSTEM, [js.GOVAN], area=_area(planted, sc.DRUMOYNE))
     row = _cell(m, "Drumoyne and Shieldhall", "housing")
     assert row["practitioners"] == "no data" and "placed in this area" in row["practitioners_summary"]
     assert row["residents"] == "no data" and "placed in this area" in row["residents_summary"]
@@ -49,8 +50,8 @@ def test_nothing_placed_is_no_data_not_silence(planted):
 
 
 def test_the_ward_and_a_whole_ward_area_are_unchanged(planted):
-    ward = cv.matrix(planted, [js.GOVAN])
-    whole = cv.matrix(planted, [js.GOVAN], area=places.ward_area(js.GOVAN, "Govan"))
+    ward = cv.matrix(planted, SYSTEM, [js.GOVAN])
+    whole = cv.matrix(planted, SYSTEM, [js.GOVAN], area=places.ward_area(js.GOVAN, "Govan"))
     assert "area" not in whole.columns
     assert list(ward["verdict"]) == list(whole["verdict"])
     assert _row(ward, "housing")["practitioners_summary"].count("of the ward's") == 1
@@ -63,17 +64,17 @@ def _row(frame, issue):
 def test_a_neighbourhood_counts_an_insight_placed_in_two_of_its_izs_once(planted):
     hood = places.Area("Ibrox and Linthouse", "Ibrox and Linthouse", "neighbourhood", js.GOVAN,
                        (sc.GOVAN_LINTHOUSE, sc.IBROX_EAST))
-    row = _cell(cv.matrix(planted, [js.GOVAN], area=hood), "Ibrox and Linthouse", "transport")
+    row = _cell(cv.matrix(planted, SYSTEM, [js.GOVAN], area=hood), "Ibrox and Linthouse", "transport")
     assert row["practitioners"] == "contradicted"
     assert "2 insight(s) say it is not a problem" in row["practitioners_summary"]  # 3 place rows, 2 insights
 
 
 def test_many_areas_at_once_equal_each_alone(planted):
     areas = places.areas_in_ward(planted, js.GOVAN)
-    together = cv.matrix(planted, [js.GOVAN], area=areas)
+    together = cv.matrix(planted, SYSTEM, [js.GOVAN], area=areas)
     assert len(together) == len(areas) * len(set(together["issue_code"]))
     for area in areas:
-        alone = cv.matrix(planted, [js.GOVAN], area=area)
+        alone = cv.matrix(planted, SYSTEM, [js.GOVAN], area=area)
         mine = together[together["area_code"] == area.code]
         cols = ["issue_code", "numbers", "practitioners", "residents", "verdict", "why"]
         ordered = mine.sort_values("issue_code")[cols].values.tolist()
@@ -81,9 +82,9 @@ def test_many_areas_at_once_equal_each_alone(planted):
 
 
 def test_the_city_share_stays_city_wide(planted):
-    ward = [s for s in sig.compute(planted, ward_codes=[js.GOVAN]) if s.strand == "residents"
+    ward = [s for s in sig.compute(planted, SYSTEM, ward_codes=[js.GOVAN]) if s.strand == "residents"
             and s.issue_code == "housing"][0]
-    area = [s for s in sig.compute(planted, ward_codes=[js.GOVAN], area=_area(planted, sc.IBROX))
+    area = [s for s in sig.compute(planted, SYSTEM, ward_codes=[js.GOVAN], area=_area(planted, sc.IBROX))
             if s.strand == "residents" and s.issue_code == "housing"][0]
     assert area.evidence["city_share"] == pytest.approx(ward.evidence["city_share"])
     assert area.area_code == sc.IBROX and area.ward_code == js.GOVAN
@@ -146,28 +147,26 @@ def test_a_name_that_is_a_ward_and_an_iz_is_the_place_inside_the_ward(planted, c
 
 
 def test_an_areas_gaps_propose_data_needs_for_that_area(planted):
-    from triangulate.core.permissions import SYSTEM
     from triangulate.joint import dataneeds
 
     drumoyne = _area(planted, sc.DRUMOYNE)
-    m = cv.matrix(planted, [js.GOVAN], area=drumoyne)
-    proposals = dataneeds.proposals_frame(dataneeds.propose(planted, matrix=m))
+    m = cv.matrix(planted, SYSTEM, [js.GOVAN], area=drumoyne)
+    proposals = dataneeds.proposals_frame(dataneeds.propose(planted, SYSTEM, matrix=m))
     childcare = proposals[(proposals["issue_code"] == "childcare") & (proposals["strand"] == "residents")].iloc[0]
     assert childcare["description"].startswith("No resident voice from Drumoyne and Shieldhall on childcare")
     assert childcare["area_code"] == sc.DRUMOYNE and childcare["reason"] == "no data"
     need = dataneeds.accept(planted, SYSTEM, js.GOVAN, "childcare", "residents", childcare["description"],
                             area_code=sc.DRUMOYNE, area_name="Drumoyne and Shieldhall")
-    again = dataneeds.proposals_frame(dataneeds.propose(planted, matrix=m))
+    again = dataneeds.proposals_frame(dataneeds.propose(planted, SYSTEM, matrix=m))
     assert not ((again["issue_code"] == "childcare") & (again["strand"] == "residents")).any()
-    ward_level = dataneeds.proposals_frame(dataneeds.propose(planted, [js.GOVAN]))
+    ward_level = dataneeds.proposals_frame(dataneeds.propose(planted, SYSTEM, [js.GOVAN]))
     assert set(ward_level["area_code"]) == {""}  # the ward's own proposals are not taken by the area's need
-    row = dataneeds.register(planted, [js.GOVAN]).set_index("id").loc[need]
+    row = dataneeds.register(planted, SYSTEM, [js.GOVAN]).set_index("id").loc[need]
     assert (row["area"], row["area_code"]) == ("Drumoyne and Shieldhall", sc.DRUMOYNE)
 
 
 def test_the_report_carries_the_area(planted, tmp_path, capsys):
     from triangulate.cli import main as cli
-    from triangulate.core.permissions import SYSTEM
     from triangulate.joint import report
 
     data = report.build(planted, SYSTEM, js.GOVAN, area=_area(planted, sc.IBROX))
