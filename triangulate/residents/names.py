@@ -66,6 +66,10 @@ ORG_HEADS = {  # last words of places and organisations, never of a person's nam
              "square", "avenue", "drive", "crescent", "place", "terrace", "gardens", "lane", "way", "wynd", "close",
              "grove", "quadrant", "row", "gate", "brae", "loan", "mews", "green", "hill", "parade", "cross", "bridge",
              "station", "arena", "stadium", "library", "museum", "gallery", "theatre", "homes", "housing", "care"}
+ORDINAL_NAMES = {"One": 1, "Two": 2, "Three": 3, "Four": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+TITLE_GENDER = {"mr": "male", "sir": "male", "lord": "male", "father": "male", "brother": "male",
+                "mrs": "female", "ms": "female", "miss": "female", "dame": "female", "lady": "female",
+                "sister": "female"}
 SURNAME_FORM = re.compile(r"^(?:Mc[A-Z]?[a-z]{2,}|Mac[A-Z][a-z]{2,}|mc[a-z]{3,}|O['’][A-Z][a-z]{2,})$")
 NAMING_WORDS = {"called", "named", "cried", "nickname", "christened"}
 PERSON_WORDS = KIN | {"she", "he", "she's", "he's", "her", "his", "him", "they", "woman", "man", "guy", "lady",
@@ -120,12 +124,15 @@ def _is_name_like(token, *, allow_lower: bool) -> bool:
         return not (token.is_stop and starts_sentence(token)) and text.lower() not in {"i", "i'm"}
     if not allow_lower or token.is_stop or token.pos_ not in ("PROPN", "NOUN", "X", "INTJ") or token.tag_ == "NNS":
         return False
-    if not (gazetteer.is_first_name(text) or (token.pos_ == "PROPN" and not is_english_word(text))):
+    if not (gazetteer.is_first_name(text) or gazetteer.is_wide_given_name(text) or
+            (token.pos_ in ("PROPN", "NOUN", "X") and not is_english_word(text))):
         return False  # "the key point", "the support staff": lower-case words after a kin word are words
-    # lower case ("my pal mandy said"): a noun counts only where a name would end the phrase
+    if (gazetteer.is_first_name(text) and not gazetteer.is_word_name(text)) or gazetteer.is_wide_given_name(text):
+        return True  # "my husband bilal", "my pal mandy": a given name that is no English word
+    # lower case ("my man dean works"): a word that is also a name counts only where a name would end the phrase
     nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
     return nxt is None or nxt.is_punct or nxt.pos_ in ("VERB", "AUX", "CCONJ", "PART") or \
-        nxt.lower_ in ("'s", "’s", "who", "and", "an")
+        nxt.lower_ in ("'s", "’s", "who", "and", "an") or (nxt.tag_ in ("VBZ", "NNS") and nxt.lower_.endswith("s"))
 
 
 @dataclass
@@ -135,6 +142,11 @@ class Person:
     others: set[str] = field(default_factory=set)
     pseudonym: str = ""
     last_seen: int = 0
+    gender: str | None = None  # from a title ("Mrs") or the given name; None when unknown
+
+    def fits(self, gender: str | None) -> bool:
+        """Could a mention of this gender be this person? ("Mr Gallacher" is not Mrs Gallacher.)"""
+        return gender is None or self.gender is None or gender == self.gender
 
     def tokens(self) -> set[str]:
         return {t for t in (self.first, self.last, *self.others) if t}
@@ -143,13 +155,20 @@ class Person:
 def _tokens(text: str) -> tuple[list[str], bool]:
     """Name tokens of a mention in lower case (titles and possessives dropped), and whether a formal title
     (Mr, Mrs, Dr...) came first, which makes a single word a surname."""
+    words, titled, _ = _tokens_titled(text)
+    return words, titled
+
+
+def _tokens_titled(text: str) -> tuple[list[str], bool, str | None]:
+    """`_tokens` plus the gender a title gives ("Mrs" female, "Mr" male), None without one."""
     text = re.sub(r"['’]s?$", "", " ".join(text.replace("’", "'").split())).strip(" .,;:!?()[]\"")
     words = [w.strip(".,") for w in re.split(r"[\s]+", text) if w.strip(".,")]
-    titled = False
+    titled, gender = False, None
     while words and (words[0].lower() in TITLE_WORDS or words[0].lower() in NICKNAME_WORDS):
         titled = titled or words[0].lower() in FORMAL_TITLES
+        gender = gender or TITLE_GENDER.get(words[0].lower())
         words = words[1:]
-    return [w.lower() for w in words], titled
+    return [w.lower() for w in words], titled, gender
 
 
 class People:
@@ -170,25 +189,40 @@ class People:
         return self.resolve(full_name, mention=False)
 
     def resolve(self, text: str, *, mention: bool = True) -> Person:
-        words, titled = _tokens(text)
+        words, titled, gender = _tokens_titled(text)
         if not words:
             words = [text.lower().strip()]
         if mention:
             self.clock += 1
-        person = self._match(words, titled)
+        if not (len(words) == 1 and titled):  # a given name says the gender too ("Ryan Gallacher")
+            gender = gender or gazetteer.given_name_gender(words[0])
+        person = self._match(words, titled, gender)
         if person is None:
             if len(words) == 1:
                 person = self._new(last=words[0]) if titled else self._new(first=words[0])
             else:
                 person = self._new(words[0], words[-1], words[1:-1])
+        person.gender = person.gender or gender
         if mention:
             person.last_seen = self.clock
         return person
 
+    def _numbered(self, words: list[str]) -> Person | None:
+        """"Andrew One", "Andrew Two": the first and second Andrew the transcript met, when there are several."""
+        number = ORDINAL_NAMES.get(words[1].capitalize()) if len(words) == 2 else None
+        if not number:
+            return None
+        same = [p for p in self.people if p.first == words[0] and p.last and p.last not in ("one", "two", "three",
+                                                                                              "four")]
+        return same[number - 1] if len(same) >= number > 0 and len(same) > 1 else None
+
     def label(self, text: str) -> str:
         return self.resolve(text).pseudonym
 
-    def _match(self, words: list[str], titled: bool) -> Person | None:
+    def _match(self, words: list[str], titled: bool, gender: str | None = None) -> Person | None:
+        numbered = self._numbered(words)
+        if numbered is not None:
+            return numbered
         if len(words) >= 2:
             first, last = words[0], words[-1]
             for p in self.people:
@@ -212,16 +246,16 @@ class People:
                 bare[0].last = last
                 bare[0].others.update(words[1:-1])
                 return bare[0]
-            # "Mr Boyle" then "Andrew Boyle"
-            surname_only = [p for p in self.people if p.last == last and not p.first]
+            # "Mr Boyle" then "Andrew Boyle" (but "Mrs Gallacher" then "Ryan Gallacher" are two people)
+            surname_only = [p for p in self.people if p.last == last and not p.first and p.fits(gender)]
             if len(surname_only) == 1:
                 surname_only[0].first = first
                 return surname_only[0]
             return None
         word = words[0]
         if titled:
-            candidates = [p for p in self.people if p.last == word] or \
-                         [p for p in self.people if word in p.tokens()]
+            candidates = [p for p in self.people if p.last == word and p.fits(gender)] or \
+                         [p for p in self.people if word in p.tokens() and p.fits(gender)]
         else:
             candidates = [p for p in self.people if p.first == word] or \
                          [p for p in self.people if word in p.tokens()]
@@ -263,9 +297,11 @@ def given_name_pattern(terms: list[str]) -> re.Pattern | None:
                       rf"(?!\w)(?!@)", re.I)
 
 
-def given_name_spans(text: str, pattern: re.Pattern | None, doc=None) -> list[tuple[int, int]]:
+def given_name_spans(text: str, pattern: re.Pattern | None, doc=None,
+                     lower_names: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
     """Spans of names the file gives. A name that is also a word (Will, Rose, Brown) counts only with a
-    capital or where the tagger calls it a proper noun; initials of two letters only as written."""
+    capital or where the tagger calls it a proper noun (or a noun, when a cue found it as a name in lower
+    case elsewhere in the transcript: `lower_names`, "my man dean"); initials of two letters only as written."""
     if pattern is None:
         return []
     spans = []
@@ -273,7 +309,8 @@ def given_name_spans(text: str, pattern: re.Pattern | None, doc=None) -> list[tu
         found = m.group()
         if gazetteer.is_word_name(found):
             tokens = doc.char_span(m.start(), m.end(), alignment_mode="expand") if doc is not None else None
-            if not found[0].isupper() and not (tokens and any(t.pos_ == "PROPN" for t in tokens)):
+            as_name = ("PROPN", "NOUN", "X") if found.lower() in lower_names else ("PROPN",)
+            if not found[0].isupper() and not (tokens and any(t.pos_ in as_name for t in tokens)):
                 continue  # "the prices rose"
             if tokens is not None and len(tokens) == 1 and word_at_sentence_start(tokens[0]):
                 continue  # "Will I get it back?", "Bill after bill"
@@ -380,7 +417,8 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
                 found.append((nxt.idx, nxt.idx + len(nxt), "context_age"))
     # Known given names and short forms standing on their own: "I was telling Agnes", "tommy fae next door"
     for tok in doc:
-        if not gazetteer.is_first_name(tok.text) or not tok.is_alpha:
+        if not tok.is_alpha or not (gazetteer.is_first_name(tok.text) or (
+                gazetteer.is_wide_given_name(tok.text) and (tok.text[:1].isupper() or len(tok.text) > 3))):
             continue
         a, b = tok.idx, tok.idx + len(tok)
         if tok.i > 0 and doc[tok.i - 1].lower_ in ("st", "st.", "saint"):
@@ -397,9 +435,15 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
         after = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
         if capital and after is not None and after.text[:1].isupper() and after.lower_ in STREET_HEADS:
             continue  # "Charlotte Square", "Albert Bridge", "Victoria Infirmary"
-        if gazetteer.is_word_name(tok.text) and not (capital and tok.pos_ == "PROPN" and not starts_sentence(tok)):
-            continue  # "will", "Grace before meals": a word unless it is plainly a name
-        if not capital and (tok.is_stop or tok.pos_ not in ("PROPN", "NOUN", "X", "INTJ", "ADJ")):
+        opens_with_verb = capital and tok.pos_ == "PROPN" and starts_sentence(tok) and after is not None and \
+            (after.tag_ in ("VBZ", "VBD") or after.lower_ in STRONG_PERSON_VERBS) and not word_at_sentence_start(tok)
+        if gazetteer.is_word_name(tok.text) and not (capital and tok.pos_ == "PROPN" and not starts_sentence(tok)) \
+                and not (not capital and after is not None and after.lower_ in STRONG_PERSON_VERBS) \
+                and not opens_with_verb:
+            continue  # "will", "Grace before meals": a word unless it is plainly a name ("holly wants tae")
+        person_verb_after = not capital and after is not None and after.lower_ in STRONG_PERSON_VERBS
+        if not capital and (tok.is_stop or tok.pos_ not in ("PROPN", "NOUN", "X", "INTJ", "ADJ")) and \
+                not (person_verb_after and tok.pos_ in ("ADV", "VERB", "ADJ", "PROPN", "NOUN")):
             continue
         if tok.ent_type_ in ("GPE", "LOC", "FAC") and tok.i > 0 and \
                 doc[tok.i - 1].lower_ in PLACE_PREPOSITIONS:
@@ -412,6 +456,8 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
                 nxt.lower_ not in ORG_HEADS and (nxt.pos_ == "PROPN" or not is_english_word(nxt.text)) and \
                 (nxt.ent_type_ in ("", "PERSON", "ORG", "NORP", "GPE") or nxt.ent_iob_ == "I"):
             b = nxt.idx + len(nxt)  # "Alistair Humphries": the surname the model missed goes too
+        elif capital and nxt is not None and nxt.text in ORDINAL_NAMES:
+            b = nxt.idx + len(nxt)  # "Andrew One" and "Andrew Two": namesakes numbered in the order met
         found.append((a, b, "first_name"))
     for tok in doc:
         # "Taylor's dad", "Kai's pal": a possessive before a kin word belongs to a person

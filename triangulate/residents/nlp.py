@@ -74,6 +74,27 @@ _STREET = (r"(?:Road|Rd|Street|St|Avenue|Ave|Drive|Dr|Crescent|Cres|Place|Pl|Ter
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
           r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
 _TOWNS = r"Glasgow|Paisley|Rutherglen|Clydebank|Renfrew|Cambuslang|Bearsden|Milngavie|Bishopbriggs"
+_ORDINAL_WORD = (r"(?:(?:twenty|thirty)[\s-]?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|"
+                 r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
+                 r"fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)")
+_DAY = r"(?:\d{1,2}(?:st|nd|rd|th)?|" + _ORDINAL_WORD + r")"
+_UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_TEENS = r"(?:ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+# a year as written or said: 2015, '89, "twenty fifteen", "two thousand and eighteen", "nineteen eighty-nine"
+_YEAR = (r"(?:(?:19|20)\d{2}|['’]\d{2}|"
+         r"twenty[\s-](?:" + _TEENS + r"|twenty(?:[\s-]" + _UNITS + r")?|oh[\s-]" + _UNITS + r")|"
+         r"two[\s-]thousand(?:[\s-](?:and[\s-])?(?:" + _TEENS + r"|twenty(?:[\s-]" + _UNITS + r")?|" + _UNITS + r"))?|"
+         r"nineteen[\s-](?:seventy|eighty|ninety)(?:[\s-]" + _UNITS + r")?)")
+# "the 4th of the 9th" (day and month as numbers, said so)
+_MONTH_NUMBER = r"(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|" + _ORDINAL_WORD + r")"
+_FULL_DATE = (r"\b(?:" + _DAY + r"\s+(?:of\s+)?(?:" + _MONTH + r"|" + _MONTH_NUMBER + r")|"
+              + _MONTH + r"\s+(?:the\s+)?" + _DAY + r")(?!\w),?\s+(?:of\s+)?" + _YEAR + r"(?!\w)")
+_DATE = (r"(?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]+(?:of\s+)?(?:\d{1,2}|" + _MONTH + r")(?:[\s/.,-]+\d{2,4})?(?!\w)|"
+         + _FULL_DATE + r"|"
+         r"(?:" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w))|"
+         r"(?:" + _MONTH + r"\s+(?:the\s+)?\d{1,2}(?!\d)(?:st|nd|rd|th)?(?:,?\s+\d{4})?)|"
+         r"(?:" + _MONTH + r",?\s+(?:of\s+)?(?:" + _YEAR + r"))|"
+         r"(?:(?<=in\s)(?:19|20)\d{2}\b))")
 PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # (rule name, pseudonym category, pattern). Order matters: earlier rules win overlapping text.
     ("email", "EMAIL", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")),
@@ -82,11 +103,8 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("ni_number", "NI NUMBER", re.compile(
         r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I)),  # wider than HMRC's rules: err towards redacting
     ("dob", "DOB", re.compile(
-        r"(?i:\b(?:born|d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday(?:['’]s)?)[\s:,-]*"
-        r"(?:(?:is|was|wis|on|in|the|her|his|my|it's|it’s)\s+){0,3})"
-        r"((?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]+(?:of\s+)?(?:\d{1,2}|" + _MONTH + r")(?:[\s/.,-]+\d{2,4})?)|"
-        r"(?:" + _MONTH + r"\s+(?:the\s+)?\d{1,2}(?!\d)(?:st|nd|rd|th)?(?:,?\s+\d{4})?)|"
-        r"(?:" + _MONTH + r",?\s+(?:19|20)\d{2}))")),
+        r"(?i:\b(?:born|d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday)(?:['’]s)?[\s:,-]*"
+        r"(?:(?:is|was|wis|on|in|the|her|his|my|it's|it’s|was\s+born)\s+){0,3})(" + _DATE + r")")),
     ("address", "ADDRESS", re.compile(
         r"\b(?:(?:[Ff]lat|[Aa]partment|[Nn]umber|[Nn]o\.?)\s+\d+[A-Za-z]?(?:/\d+)?,?\s+)?(?:\d{1,2}/\d{1,2},?\s+)?"
         r"\d{1,4}[A-Za-z]?(?:-\d{1,4})?,?\s+(?:(?:Mc|Mac|St\.?\s)?[A-Z][a-z'’]+\s+){1,3}" + _STREET + r"\b"
@@ -95,10 +113,11 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("phone", "PHONE", re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d{2,4}\)?(?:[\s-]?\d){6,8}(?!\d)")),
     # a numeric date with a year: in speech, almost only dates of birth are said so (header dates are metadata)
     ("numeric_date", "DOB", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19\d{2}|20\d{2})\b")),
+    # a numeric date with a two-digit year ("born 1/3/19" without the cue too): speech says no other dates so
+    ("numeric_date", "DOB", re.compile(r"(?<![\d/])\d{1,2}/\d{1,2}/\d{2}(?![\d/])")),
     # a spoken full date with a birth cue shortly before: "date of birth, they asked for that too, the 21st..."
     ("spoken_date", "DOB", re.compile(
-        r"(?i:\b(?:born|birth|d\.?o\.?b|birthday)\b[^\n]{0,80}?)"
-        r"(\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(?:19|20)\d{2}\b)")),
+        r"(?i:\b(?:born|birth|d\.?o\.?b|birthday)\b[^\n]{0,80}?)(" + _FULL_DATE + r")")),
 ]
 
 
@@ -253,8 +272,10 @@ def _person_span(ent, allow: set[str], lower_words: set[str] | None = None) -> t
                       or tokens[0].is_punct) and not (nickname.match(tokens[0].text) and len(tokens) > 1):
         tokens = tokens[1:]
     while tokens and (tokens[-1].is_punct or tokens[-1].text in ("'s", "’s", "'", "’")
-                      or gazetteer.is_everyday_word(tokens[-1].text)):
-        tokens = tokens[:-1]
+                      or gazetteer.is_everyday_word(tokens[-1].text)
+                      or (len(tokens) > 1 and tokens[-1].text.islower() and names.is_english_word(tokens[-1].text)
+                          and not gazetteer.is_first_name(tokens[-1].text))):
+        tokens = tokens[:-1]  # "lewis struggles": the verb the model took in is not the name
     if not tokens:
         return None
     a, b = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
@@ -289,6 +310,19 @@ def _person_span(ent, allow: set[str], lower_words: set[str] | None = None) -> t
     return a, b
 
 
+def _person_parts(ent) -> list:
+    """One PERSON entity that holds several people ("Andrew One and Andrew Two", "Shannon, Demi") in parts."""
+    parts, start = [], ent.start
+    for tok in ent:
+        if tok.lower_ in ("and", "an", "&", "or", ",", "wi", "with"):
+            if tok.i > start:
+                parts.append(ent.doc[start:tok.i])
+            start = tok.i + 1
+    if start < ent.end:
+        parts.append(ent.doc[start:ent.end])
+    return parts
+
+
 def _found_person_spans(doc, kept, allow_set, rules: bool = False, lower_words: set[str] | None = None):
     """People the model and the context cues find in one parsed turn: (start, end[, rule])."""
     from triangulate.residents import names as people_names
@@ -296,9 +330,10 @@ def _found_person_spans(doc, kept, allow_set, rules: bool = False, lower_words: 
     out = []
     for ent in doc.ents:
         if ent.label_ == "PERSON":
-            span = _person_span(ent, allow_set, lower_words)
-            if span and not any(s <= span[0] and span[1] <= e for s, e in kept):
-                out.append((*span, "spacy_person"))
+            for part in _person_parts(ent):
+                span = _person_span(part, allow_set, lower_words)
+                if span and not any(s <= span[0] and span[1] <= e for s, e in kept):
+                    out.append((*span, "spacy_person"))
     out += [(a, b, rule) for a, b, rule in people_names.context_name_spans(doc, kept)
             if doc.text[a:b].strip().lower() not in allow_set]
     return out if rules else [(a, b) for a, b, _ in out]
@@ -306,8 +341,17 @@ def _found_person_spans(doc, kept, allow_set, rules: bool = False, lower_words: 
 
 _STOP_WORDS = {"and", "the", "a", "an", "of", "in", "on", "at", "to", "fae", "wi", "one", "two", "three", "me",
                "my", "her", "his", "our", "oor", "is", "was", "who", "that", "this", "but", "or", "so"}
-_HYPHEN_LEFT = re.compile(r"[A-Z][a-z]+-$")
-_HYPHEN_RIGHT = re.compile(r"^-[A-Z][a-z]+")
+_HYPHEN_LEFT = re.compile(r"[A-Za-z][a-z]+-$")
+_HYPHEN_RIGHT = re.compile(r"^-[A-Za-z][a-z]+")
+
+
+def _name_part(piece: str) -> bool:
+    """The other half of a hyphenated name ("Kacey-[Leigh]", "[ellie]-rose"): capitalised, or a name."""
+    from triangulate.residents import gazetteer
+
+    word = piece.strip("-")
+    return word[:1].isupper() or gazetteer.is_first_name(word) or gazetteer.is_word_name(word) or \
+        gazetteer.is_wide_given_name(word) or word.lower() in ("mae", "may", "leigh", "lee", "jo", "lou", "ann", "anne")
 
 
 def _join_hyphenated(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
@@ -317,9 +361,9 @@ def _join_hyphenated(text: str, spans: list[tuple[int, int, str, str]]) -> list[
         if category == "PERSON":
             left = _HYPHEN_LEFT.search(text[max(0, a - 20):a])
             right = _HYPHEN_RIGHT.match(text[b:b + 20])
-            if left:
+            if left and _name_part(left.group()):
                 a -= len(left.group())
-            if right:
+            if right and _name_part(right.group()):
                 b += len(right.group())
         out.append((a, b, rule, category))
     merged: list[tuple[int, int, str, str]] = []
@@ -383,6 +427,7 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     # First pass: names the model and the context cues find in any turn are names in every turn ("wee Ruby
     # who's only three" makes the later "Ruby was born..." a name too).
     found_names: set[str] = set()
+    lower_names: set[str] = set()  # word names a cue found in lower case ("my man dean"): names elsewhere too
     lower_words = set(re.findall(r"(?<![\w'’])[a-z][a-z'’-]+", "\n".join(turn_texts)))
     for index, doc in enumerate(docs):
         kept = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in kept_matcher(doc)]
@@ -394,6 +439,9 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
                     found_names.add(surname)
             for word in parts:
                 word = re.sub(r"['’]s$", "", word).strip(".,;:!?\"()")
+                if len(word) > 2 and word.islower() and gazetteer.is_word_name(word) and len(parts) == 1:
+                    found_names.add(word)
+                    lower_names.add(word)
                 if len(word) > 2 and word[:1].isupper() and word.lower() not in people_names.TITLE_WORDS and \
                         word.lower() not in people_names.NICKNAME_WORDS and not gazetteer.is_everyday_word(word) \
                         and not gazetteer.is_kept(word) and word.lower() not in _STOP_WORDS and \
@@ -443,7 +491,7 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
                 add(a, b, "speaker", "PERSON")
         for a, b, rule in _found_person_spans(doc, kept, allow_set, rules=True, lower_words=lower_words):
             add(a, b, rule, "PERSON")
-        for a, b in people_names.given_name_spans(text, found_re, doc):
+        for a, b in people_names.given_name_spans(text, found_re, doc, frozenset(lower_names)):
             inside = [(s, e) for s, e in kept if s <= a and b <= e]
             if inside and not (inside == [(a, b)] and gazetteer.is_first_name(text[a:b]) and
                                people_names.verb_follows(doc, b)):
@@ -461,14 +509,25 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     for index, (doc, spans) in enumerate(zip(docs, all_spans)):
         text = turn_texts[index]
         redactions = [Redaction(index, turn_lines[index], a, b, rule, category,
-                                people.label(text[a:b]) if category == "PERSON" else pseudonyms.label(category, text[a:b]),
-                                text[a:b]) for a, b, rule, category in spans]
+                                people.label(_with_title(text, a, b)) if category == "PERSON"
+                                else pseudonyms.label(category, text[a:b]), text[a:b])
+                      for a, b, rule, category in spans]
         turn = ProcessedTurn(speaker=speaker_map.get(speakers[index], speakers[index]), text="",
                              original_len=len(text), sentences=[], redactions=redactions, _original=text)
         turn.text = turn.redact_slice(0, len(text))
         turn.sentences = [_sentence(sent, spans) for sent in doc.sents if sent.text.strip()]
         out.append(turn)
     return out, speaker_map
+
+
+_TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+$")
+
+
+def _with_title(text: str, a: int, b: int) -> str:
+    """The mention to resolve: a title just before a redacted surname says who it is ("Mrs [Gallacher]" is
+    not "Mr [Gallacher]"), though the title itself stays in the text."""
+    title = _TITLE_BEFORE.search(text[max(0, a - 6):a])
+    return (title.group() if title else "") + text[a:b]
 
 
 def _sentence(sent, spans) -> Sentence:
