@@ -29,7 +29,8 @@ OUT = ROOT / "triangulate" / "data" / "redaction" / "given_names_wide.txt"
 LOCALES = ("en_GB", "en_IE", "ga_IE", "en_US", "en_NZ", "en_PK", "en_IN", "en_NG", "yo_NG", "ig_NG", "ha_NG",
            "tw_GH", "sw", "zu_ZA", "pl_PL", "ro_RO", "sk_SK", "cs_CZ", "lt_LT", "lv_LV", "hu_HU", "pt_PT",
            "es_ES", "it_IT", "fr_FR", "tr_TR")
-# Scottish and Gaelic given names and spellings the tables above lack (written for this project).
+# Scottish and Gaelic given names and spellings, and common names of Glasgow's newer communities, that the
+# tables above lack (written for this project).
 SCOTTISH = {
     "female": "Eilidh Iona Islay Sorcha Kirsteen Seonaid Ishbel Iseabail Catrìona Mairead Morven Rhona Shona "
               "Kirstie Kirsty Ailidh Mhairi Marsaili Peigi Oighrig Beathag Ciorstaidh Ealasaid Floraidh "
@@ -38,6 +39,14 @@ SCOTTISH = {
     "male": "Ruaridh Ruairidh Ruaraidh Ruairi Struan Murdo Fionn Fionnlagh Calum Callum Cailean Eòin Coinneach "
             "Domhnall Seumas Tormod Alasdair Lachie Hamish Angus Torquil Gregor Grigor Innes Fraser Lennox "
             "Keir Kerr Cammy Brodie Kenzie Mackenzie Ally Dougie Gav Stevie Stuey Jaxon Kayden Kaiden",
+    # common names and short forms of Glasgow's newer communities that the tables above lack
+    "female_more": "Amina Aminah Kasia Gosia Basia Zosia Ania Magda Katarzyna Malgorzata Hafsa Samira Amira Hodan "
+                   "Ifrah Sahra Deqa Chioma Folake Temi Chisom Harpreet Gurpreet Jaspreet Manpreet Simran Linh "
+                   "Huong Shirin Rojin Elif Zeynep Olena Iryna Svitlana Yuliia Viktoria Nasreen Shabana Rukhsana "
+                   "Tahira Parveen Shazia Saima Humaira Ayan Fadumo Halima Naima",
+    "male_more": "Kuba Tomek Pawel Lukasz Ionut Florin Imran Asif Amir Hussein Abdi Chidi Tunde Deepak Ravi "
+                 "Sikander Navdeep Omid Reza Dariush Rebin Mustafa Mehmet Emre Oleksandr Dmytro Tariq Waqas "
+                 "Zubair Shahid Nadeem Naveed Kashif Faisal Usman Adnan Abdirahman Abdikadir Mahamed",
 }
 
 
@@ -65,7 +74,7 @@ def collect() -> dict[str, set[str]]:
             names = getattr(provider, attr, None) or ()
             by_gender[gender].update(names.keys() if isinstance(names, dict) else names)
     for gender, text in SCOTTISH.items():
-        by_gender[gender].update(text.split())
+        by_gender[gender.removesuffix("_more")].update(text.split())
     return by_gender
 
 

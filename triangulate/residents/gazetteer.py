@@ -135,4 +135,7 @@ def _name_forms() -> dict[str, frozenset[str]]:
 def same_given_name(a: str, b: str) -> bool:
     """Could these two first names be one person's (Stevie and Stephen, Jo and Josephine)?"""
     a, b = a.lower(), b.lower()
-    return a == b or b in _name_forms().get(a, ())
+    if a == b or b in _name_forms().get(a, ()):
+        return True
+    # "Lily" for "Lily-Mae", "Kacey" for "Kacey-Leigh": the first part of a double name
+    return ("-" in a and a.split("-")[0] == b) or ("-" in b and b.split("-")[0] == a)

@@ -70,6 +70,8 @@ ORDINAL_NAMES = {"One": 1, "Two": 2, "Three": 3, "Four": 4, "1": 1, "2": 2, "3":
 TITLE_GENDER = {"mr": "male", "sir": "male", "lord": "male", "father": "male", "brother": "male",
                 "mrs": "female", "ms": "female", "miss": "female", "dame": "female", "lady": "female",
                 "sister": "female"}
+BORN_CUE = re.compile(r"^\s*(?:was|wis|is|'s|’s|got|had|has\s+been)\s+(?:just\s+)?(?:born|diagnosed|excluded|"
+                      r"christened|expecting|pregnant)\b", re.I)  # "Summer was born", "grace got diagnosed"
 SURNAME_FORM = re.compile(r"^(?:Mc[A-Z]?[a-z]{2,}|Mac[A-Z][a-z]{2,}|mc[a-z]{3,}|O['’][A-Z][a-z]{2,})$")
 NAMING_WORDS = {"called", "named", "cried", "nickname", "christened"}
 PERSON_WORDS = KIN | {"she", "he", "she's", "he's", "her", "his", "him", "they", "woman", "man", "guy", "lady",
@@ -124,7 +126,7 @@ def _is_name_like(token, *, allow_lower: bool) -> bool:
         return not (token.is_stop and starts_sentence(token)) and text.lower() not in {"i", "i'm"}
     if not allow_lower or token.is_stop or token.pos_ not in ("PROPN", "NOUN", "X", "INTJ") or token.tag_ == "NNS":
         return False
-    if not (gazetteer.is_first_name(text) or gazetteer.is_wide_given_name(text) or
+    if not (gazetteer.is_first_name(text) or gazetteer.is_wide_given_name(text) or gazetteer.is_word_name(text) or
             (token.pos_ in ("PROPN", "NOUN", "X") and not is_english_word(text))):
         return False  # "the key point", "the support staff": lower-case words after a kin word are words
     if (gazetteer.is_first_name(text) and not gazetteer.is_word_name(text)) or gazetteer.is_wide_given_name(text):
@@ -177,6 +179,7 @@ class People:
     def __init__(self, first_number: int = 1) -> None:
         self.people: list[Person] = []
         self.clock = 0
+        self.speaking: Person | None = None
         self.first_number = first_number  # after the pseudonyms a text already holds
 
     def _new(self, first: str = "", last: str = "", others=()) -> Person:
@@ -216,8 +219,20 @@ class People:
                                                                                               "four")]
         return same[number - 1] if len(same) >= number > 0 and len(same) > 1 else None
 
-    def label(self, text: str) -> str:
-        return self.resolve(text).pseudonym
+    def label(self, text: str, speaker: Person | None = None) -> str:
+        """The pseudonym of a mention; `speaker` (the person speaking) is not whom a bare shared first name
+        means: "I agree wi' Sarah" said by Sarah M is the other Sarah."""
+        self.speaking = speaker
+        try:
+            return self.resolve(text).pseudonym
+        finally:
+            self.speaking = None
+
+    def spoke(self, person: Person | None) -> None:
+        """A turn by this person: speaking makes them the latest of their name, as a mention does."""
+        if person is not None:
+            self.clock += 1
+            person.last_seen = self.clock
 
     def _match(self, words: list[str], titled: bool, gender: str | None = None) -> Person | None:
         numbered = self._numbered(words)
@@ -236,6 +251,13 @@ class People:
                 fits = [p for p in self.people if p.first == first and p.last.startswith(initial)]
                 if len(fits) == 1:
                     return fits[0]
+            # the speaker "Sarah M" is the "Sarah McAuley" the text names, when no other Sarah's surname fits
+            initialled = [p for p in self.people if p.first == first and 0 < len(p.last.rstrip(".")) <= 2
+                          and last.startswith(p.last.rstrip("."))]
+            if len(initialled) == 1 and not any(p.first == first and p.last == last for p in self.people):
+                initialled[0].others.add(initialled[0].last)
+                initialled[0].last = last
+                return initialled[0]
             if len(words) == 2 and words[1] in {p.first for p in self.people if not p.last}:
                 pass  # "Jean Jean"-like mentions are rare; fall through to the rules below
             # "Jean" then "Jean Wallace": the bare Jean gains a surname, unless another Jean has one already
@@ -251,6 +273,11 @@ class People:
             if len(surname_only) == 1:
                 surname_only[0].first = first
                 return surname_only[0]
+            # "Laverty's been a godsend" before "Denise Laverty": a bare word that is no given name was her surname
+            bare_surname = [p for p in self.people if p.first == last and not p.last]
+            if len(bare_surname) == 1 and not gazetteer.is_first_name(last) and not gazetteer.is_wide_given_name(last):
+                bare_surname[0].first, bare_surname[0].last = first, last
+                return bare_surname[0]
             return None
         word = words[0]
         if titled:
@@ -265,7 +292,9 @@ class People:
             return self._match([word[:-1]], True)  # "the Kerrs": the family under its surname
         if not candidates:
             return None
-        # Several people share the word: the one mentioned most recently (ties: the first registered).
+        if len(candidates) > 1 and self.speaking in candidates:
+            candidates = [p for p in candidates if p is not self.speaking]
+        # Several people share the word: the one mentioned (or speaking) most recently (ties: the first registered).
         return max(candidates, key=lambda p: (p.last_seen, -self.people.index(p)))
 
 
@@ -408,16 +437,22 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
                     if low in NICKNAME_WORDS and tok.text[:1].isupper():
                         run = (tok.idx, run[1])  # "Big Davie" is the nickname; "wee Ruby" is Ruby
                     found.append((*run, "context_title"))
-        # "wee ruby who's only three" in lower case: a nickname word, a word, then an age
+        # "wee ruby who's only three" in lower case: a nickname word, a word, then an age; or a given name
+        # after "wee" ending the phrase ("so does wee lily", "wee kayden's")
         if low in ("wee", "little") and tok.i + 1 < len(doc):
             nxt = doc[tok.i + 1]
             rest = doc.text[nxt.idx + len(nxt):nxt.idx + len(nxt) + 40]
-            if not nxt.text[:1].isupper() and _is_name_like(nxt, allow_lower=True) and AGE_CUE.match(rest) \
-                    and nxt.pos_ not in ("VERB", "AUX", "ADJ", "ADV"):
+            after = doc[tok.i + 2] if tok.i + 2 < len(doc) else None
+            ends = after is None or after.is_punct or after.pos_ in ("VERB", "AUX", "CCONJ") or \
+                after.lower_ in ("'s", "’s", "who")
+            named = gazetteer.is_first_name(nxt.text) or gazetteer.is_wide_given_name(nxt.text) or \
+                gazetteer.is_word_name(nxt.text)
+            if not nxt.text[:1].isupper() and _is_name_like(nxt, allow_lower=True) and \
+                    ((AGE_CUE.match(rest) and nxt.pos_ not in ("VERB", "AUX", "ADJ", "ADV")) or (named and ends)):
                 found.append((nxt.idx, nxt.idx + len(nxt), "context_age"))
     # Known given names and short forms standing on their own: "I was telling Agnes", "tommy fae next door"
     for tok in doc:
-        if not tok.is_alpha or not (gazetteer.is_first_name(tok.text) or (
+        if not tok.is_alpha or not (gazetteer.is_first_name(tok.text) or gazetteer.is_word_name(tok.text) or (
                 gazetteer.is_wide_given_name(tok.text) and (tok.text[:1].isupper() or len(tok.text) > 3))):
             continue
         a, b = tok.idx, tok.idx + len(tok)
@@ -435,13 +470,18 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
         after = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
         if capital and after is not None and after.text[:1].isupper() and after.lower_ in STREET_HEADS:
             continue  # "Charlotte Square", "Albert Bridge", "Victoria Infirmary"
+        rest = doc.text[b:b + 40]
+        person_cue = after is not None and (after.lower_ in STRONG_PERSON_VERBS or BORN_CUE.match(rest) or (
+            AGE_CUE.match(rest) and re.match(r"\s*(?:who|is|'s|’s|was|wis)\b", rest)))  # "grace is only two"
+        person_verb_after = not capital and person_cue
+        if not gazetteer.is_first_name(tok.text) and gazetteer.is_word_name(tok.text) and not person_cue:
+            continue  # "Summer Programme", "Langside Church": a word name no list gives as a first name needs a cue
         opens_with_verb = capital and tok.pos_ == "PROPN" and starts_sentence(tok) and after is not None and \
             (after.tag_ in ("VBZ", "VBD") or after.lower_ in STRONG_PERSON_VERBS) and not word_at_sentence_start(tok)
         if gazetteer.is_word_name(tok.text) and not (capital and tok.pos_ == "PROPN" and not starts_sentence(tok)) \
-                and not (not capital and after is not None and after.lower_ in STRONG_PERSON_VERBS) \
+                and not person_cue \
                 and not opens_with_verb:
             continue  # "will", "Grace before meals": a word unless it is plainly a name ("holly wants tae")
-        person_verb_after = not capital and after is not None and after.lower_ in STRONG_PERSON_VERBS
         if not capital and (tok.is_stop or tok.pos_ not in ("PROPN", "NOUN", "X", "INTJ", "ADJ")) and \
                 not (person_verb_after and tok.pos_ in ("ADV", "VERB", "ADJ", "PROPN", "NOUN")):
             continue

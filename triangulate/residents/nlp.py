@@ -114,11 +114,19 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # a numeric date with a year: in speech, almost only dates of birth are said so (header dates are metadata)
     ("numeric_date", "DOB", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19\d{2}|20\d{2})\b")),
     # a numeric date with a two-digit year ("born 1/3/19" without the cue too): speech says no other dates so
-    ("numeric_date", "DOB", re.compile(r"(?<![\d/])\d{1,2}/\d{1,2}/\d{2}(?![\d/])")),
-    # a spoken full date with a birth cue shortly before: "date of birth, they asked for that too, the 21st..."
+    ("numeric_date", "DOB", re.compile(r"(?<![\d/.])\d{1,2}(?:/\d{1,2}/|\.\d{1,2}\.)\d{2}(?![\d/]|\.\d)")),
+    # a spoken full date with a birth cue earlier in the turn: "date of birth, they asked for that too, the 21st..."
     ("spoken_date", "DOB", re.compile(
-        r"(?i:\b(?:born|birth|d\.?o\.?b|birthday)\b[^\n]{0,80}?)(" + _FULL_DATE + r")")),
+        r"(?i:\b(?:born|birth|d\.?o\.?b|birthday)\b[^\n]{0,240}?)(" + _FULL_DATE + r")")),
 ]
+# Header words a parser may take for a speaker ("Date: 14/10/2024"): their dates are the interview's, not a birth.
+# (Role labels such as Respondent or Interviewee are people: their dates are checked like anyone's.)
+_HEADER_WORDS = {"interview", "date", "location", "duration", "transcribed", "transcriber", "key", "title", "ward",
+                 "method", "consent", "notes", "note", "time", "venue", "session", "recording", "held", "place"}
+# A question about a birth date: the next turn's dates are the answer ("Date of birth?" / "The 3rd of June 1985").
+_BIRTH_CUE = re.compile(r"(?i)\b(?:born|birth|d\.?o\.?b\b|birthdays?|age and date|how old)")
+_ANSWER_DATE = re.compile(_FULL_DATE + r"|(?<![\d/.])\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?![\d/]|\.\d)|"
+                          r"\b" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w)")
 
 
 @dataclass
@@ -407,12 +415,14 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     allow_set = {a.strip().lower() for a in (allow or []) if a.strip()}
     always_re = _always_pattern(always or [])
     speaker_map: dict[str, str] = {}
+    speaker_people: dict = {}  # speaker label -> names.Person
     speaker_names = speaker_names or {}
     for label in dict.fromkeys(speakers):
         if is_role_label(label) or label.lower() in allow_set:
             speaker_map[label] = label
             continue
-        speaker_map[label] = people.register(speaker_names.get(label) or label).pseudonym
+        speaker_people[label] = people.register(speaker_names.get(label) or label)
+        speaker_map[label] = speaker_people[label].pseudonym
     given = [n for n in [*speaker_names.values(), *(names or [])] if n and n.strip()]
     for full in given:
         people.register(full)
@@ -476,13 +486,17 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
             for m in always_re.finditer(text):
                 add(m.start(), m.end(), "always_list", "REDACTED")
         for rule, category, pattern in PATTERNS:
-            if rule in ("numeric_date", "spoken_date") and speakers[index].strip().lower() in people_names.ROLE_WORDS:
+            if rule in ("numeric_date", "spoken_date") and speakers[index].strip().lower() in _HEADER_WORDS:
                 continue  # "Date: 14/10/2024" read as a speaker is the interview's date, not a birth date
             for m in pattern.finditer(text):
                 a, b = (m.start(1), m.end(1)) if m.groups() and m.group(1) else (m.start(), m.end())
                 if rule == "phone" and not _valid_phone(m.group()):
                     continue
                 add(a, b, rule, category)
+        if index > 0 and _BIRTH_CUE.search(turn_texts[index - 1]) and \
+                speakers[index].strip().lower() not in _HEADER_WORDS:
+            for m in _ANSWER_DATE.finditer(text):  # "Date of birth?" / "The 3rd of June 1985."
+                add(m.start(), m.end(), "dob_answer", "DOB")
         kept = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in kept_matcher(doc)]
         for a, b in people_names.given_name_spans(text, given_re, doc):
             # a given name wins over a kept word ("Govan" the surname) but not inside a longer kept name:
@@ -508,10 +522,12 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
                 people.register(turn_texts[index][a:b])
     for index, (doc, spans) in enumerate(zip(docs, all_spans)):
         text = turn_texts[index]
+        speaker = speaker_people.get(speakers[index])
         redactions = [Redaction(index, turn_lines[index], a, b, rule, category,
-                                people.label(_with_title(text, a, b)) if category == "PERSON"
+                                people.label(_with_title(text, a, b), speaker) if category == "PERSON"
                                 else pseudonyms.label(category, text[a:b]), text[a:b])
                       for a, b, rule, category in spans]
+        people.spoke(speaker)  # after the turn: a name in the next turn may mean whoever just spoke
         turn = ProcessedTurn(speaker=speaker_map.get(speakers[index], speakers[index]), text="",
                              original_len=len(text), sentences=[], redactions=redactions, _original=text)
         turn.text = turn.redact_slice(0, len(text))
