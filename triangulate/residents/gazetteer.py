@@ -12,7 +12,8 @@ from functools import cache, lru_cache
 from triangulate.core.config import PACKAGE_DATA
 
 FOLDER = PACKAGE_DATA / "redaction"
-KINDS = ("places", "organisations", "benefits", "words", "word_names", "first_names", "given_names_wide")
+KINDS = ("places", "organisations", "benefits", "words", "word_names", "first_names", "given_names_wide",
+         "surnames_common")
 
 
 def _read(kind: str) -> list[str]:
@@ -86,6 +87,11 @@ def is_wide_given_name(text: str) -> bool:
     """A given name from the wider, generated list of many countries' names (given_names_wide.txt: none of
     them an English word): a person in lower case too, where a cue or the tagger says so ("bilal drives")."""
     return normal(text) in normalised("given_names_wide")
+
+
+def is_common_surname(text: str) -> bool:
+    """A surname common in the UK and Ireland (surnames_common.txt): "jamie smith" is one name."""
+    return normal(text) in normalised("surnames_common")
 
 
 @lru_cache(maxsize=1)

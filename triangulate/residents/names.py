@@ -70,6 +70,9 @@ ORDINAL_NAMES = {"One": 1, "Two": 2, "Three": 3, "Four": 4, "1": 1, "2": 2, "3":
 TITLE_GENDER = {"mr": "male", "sir": "male", "lord": "male", "father": "male", "brother": "male",
                 "mrs": "female", "ms": "female", "miss": "female", "dame": "female", "lady": "female",
                 "sister": "female"}
+SCOTS_AUX = {"cannae", "canny", "didnae", "didny", "disnae", "doesnae", "isnae", "wisnae", "wasnae", "wouldnae",
+             "widnae", "couldnae", "willnae", "winnae", "havenae", "hasnae", "shouldnae", "dinnae", "gonnae", "wants",
+             "gets", "goes", "loves", "hates", "needs", "likes", "'s", "’s"}
 BORN_CUE = re.compile(r"^\s*(?:was|wis|is|'s|’s|got|had|has\s+been)\s+(?:just\s+)?(?:born|diagnosed|excluded|"
                       r"christened|expecting|pregnant)\b", re.I)  # "Summer was born", "grace got diagnosed"
 SURNAME_FORM = re.compile(r"^(?:Mc[A-Z]?[a-z]{2,}|Mac[A-Z][a-z]{2,}|mc[a-z]{3,}|O['’][A-Z][a-z]{2,})$")
@@ -339,14 +342,39 @@ def given_name_spans(text: str, pattern: re.Pattern | None, doc=None,
         if gazetteer.is_word_name(found):
             tokens = doc.char_span(m.start(), m.end(), alignment_mode="expand") if doc is not None else None
             as_name = ("PROPN", "NOUN", "X") if found.lower() in lower_names else ("PROPN",)
-            if not found[0].isupper() and not (tokens and any(t.pos_ in as_name for t in tokens)):
+            if not found[0].isupper() and not (tokens and any(t.pos_ in as_name for t in tokens)) and \
+                    not (found.lower() in lower_names and tokens is not None and _bare_name_use(tokens)):
                 continue  # "the prices rose"
-            if tokens is not None and len(tokens) == 1 and word_at_sentence_start(tokens[0]):
+            if tokens is not None and len(tokens) == 1 and word_at_sentence_start(tokens[0]) and \
+                    not (found.lower() in lower_names and _bare_name_use(tokens)):
                 continue  # "Will I get it back?", "Bill after bill"
         if len(found) <= 2 and not found.isupper() and not found[0].isupper():
             continue
         spans.append((m.start(), m.end()))
     return spans
+
+
+_SEASON_WORDS = {"the", "a", "an", "this", "that", "last", "next", "every", "all", "no", "some", "any", "of", "in",
+                 "during", "for", "its", "since", "until", "till", "til", "whole", "through", "aw", "oor", "whit"}
+
+
+def _bare_name_use(tokens) -> bool:
+    """A word name used as a name in lower case ("summer loves the school", "so summer's pal"): no article
+    or adjective before it, and a verb, "'s" or the end of the phrase after it."""
+    first, last = tokens[0], tokens[-1]
+    doc = first.doc
+    before = doc[first.i - 1] if first.i > 0 else None
+    after = doc[last.i + 1] if last.i + 1 < len(doc) else None
+    if before is not None and (before.lower_ in _SEASON_WORDS or before.pos_ in ("DET", "ADJ", "NUM")):
+        return False
+    return after is None or after.is_punct or after.pos_ in ("VERB", "AUX", "CCONJ", "PART") or \
+        after.lower_ in SCOTS_AUX or after.lower_ in STRONG_PERSON_VERBS
+
+
+def starts_sentence_at(doc, offset: int) -> bool:
+    """Does the token at character `offset` open a sentence?"""
+    span = doc.char_span(offset, offset + 1, alignment_mode="expand")
+    return span is None or not len(span) or starts_sentence(span[0])
 
 
 def starts_sentence(token) -> bool:
@@ -361,7 +389,8 @@ def starts_sentence(token) -> bool:
 def verb_follows(doc, end: int) -> bool:
     """The word after character `end` is a verb: "Skye wanted", "skye does"."""
     following = [t for t in doc if t.idx >= end and not t.is_space]
-    return bool(following) and (following[0].pos_ in ("VERB", "AUX") or following[0].lower_ in STRONG_PERSON_VERBS)
+    return bool(following) and (following[0].pos_ in ("VERB", "AUX") or following[0].lower_ in STRONG_PERSON_VERBS
+                                or following[0].lower_ in SCOTS_AUX)
 
 
 def word_at_sentence_start(token) -> bool:
@@ -496,6 +525,10 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
                 nxt.lower_ not in ORG_HEADS and (nxt.pos_ == "PROPN" or not is_english_word(nxt.text)) and \
                 (nxt.ent_type_ in ("", "PERSON", "ORG", "NORP", "GPE") or nxt.ent_iob_ == "I"):
             b = nxt.idx + len(nxt)  # "Alistair Humphries": the surname the model missed goes too
+        elif not capital and nxt is not None and nxt.text.islower() and nxt.is_alpha and not nxt.is_stop and \
+                nxt.pos_ not in ("VERB", "AUX", "ADP", "DET") and \
+                (gazetteer.is_common_surname(nxt.text) or SURNAME_FORM.match(nxt.text)):
+            b = nxt.idx + len(nxt)  # "jamie smith fae next door": the surname in lower case goes too
         elif capital and nxt is not None and nxt.text in ORDINAL_NAMES:
             b = nxt.idx + len(nxt)  # "Andrew One" and "Andrew Two": namesakes numbered in the order met
         found.append((a, b, "first_name"))

@@ -388,6 +388,52 @@ def _join_hyphenated(text: str, spans: list[tuple[int, int, str, str]]) -> list[
     return merged
 
 
+_NEXT_WORD = re.compile(r"(\s+)((?:Mc|Mac)?\s?[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?)(?![\w-])")
+_LIST_NEXT = re.compile(r"(,\s+|\s+(?:and|an'|an|&)\s+|,\s+(?:and|an)\s+)([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![\w-])")
+
+
+def _extend_people(text: str, spans: list[tuple[int, int, str, str]], kept: list[tuple[int, int]]):
+    """Names the rules found in part: a surname that is also a place or a word after a given name ("Gillian
+    Renfrew", "Chloe Stirling", "Isla-Grace Beattie"), and the next name in a list of people ("Mia-Rose, Ava
+    and Grace") when it is a name by the lists."""
+    from triangulate.residents import gazetteer
+    from triangulate.residents import names as people_names
+
+    def given(word: str) -> bool:
+        word = word.split("-")[0]
+        return gazetteer.is_first_name(word) or gazetteer.is_wide_given_name(word) or gazetteer.is_word_name(word)
+
+    def in_longer_kept(a: int, b: int) -> bool:
+        return any(s <= a and b <= e and (e - s) > (b - a) for s, e in kept)
+
+    out = list(spans)
+    taken = [(a, b) for a, b, _, _ in spans]
+    for index, (a, b, rule, category) in enumerate(spans):
+        if category != "PERSON" or rule == "always_list":
+            continue
+        words = text[a:b].split()
+        m = _NEXT_WORD.match(text, b)
+        if len(words) == 1 and given(words[0]) and m and not any(s < m.end() and m.start(2) < e for s, e in taken):
+            word = m.group(2)
+            low = word.lower()
+            after = text[m.end():m.end() + 30]
+            if not (low in people_names.ORG_HEADS or low in people_names.STREET_HEADS
+                    or low in people_names.TITLE_WORDS or gazetteer.is_everyday_word(word)
+                    or in_longer_kept(m.start(2), m.end(2))
+                    or re.match(r"\s+(?!I\b)[A-Z]", after)) and \
+                    (gazetteer.is_place(word) or gazetteer.is_common_surname(word) or
+                     people_names.SURNAME_FORM.match(word.replace(" ", "")) or
+                     not people_names.is_english_word(word) and not gazetteer.is_kept(word)):
+                out[index] = (a, m.end(2), rule, category)
+                continue
+        m = _LIST_NEXT.match(text, b)
+        if m and given(words[-1].rstrip("'’s")) and given(m.group(2)) and \
+                not any(s < m.end(2) and m.start(2) < e for s, e in taken) and \
+                not in_longer_kept(m.start(2), m.end(2)) and not gazetteer.is_kept(m.group(2)):
+            out.append((m.start(2), m.end(2), "list_of_people", "PERSON"))
+    return out
+
+
 def _valid_phone(text: str) -> bool:
     digits = re.sub(r"\D", "", text)
     return (digits.startswith("44") and 11 <= len(digits) <= 13) or (digits.startswith("0") and 10 <= len(digits) <= 11)
@@ -414,6 +460,7 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     people = people_names.People(first_number=in_use.get("PERSON", 0) + 1)
     allow_set = {a.strip().lower() for a in (allow or []) if a.strip()}
     always_re = _always_pattern(always or [])
+    allow_re = _always_pattern(sorted(allow_set))
     speaker_map: dict[str, str] = {}
     speaker_people: dict = {}  # speaker label -> names.Person
     speaker_names = speaker_names or {}
@@ -449,12 +496,14 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
                     found_names.add(surname)
             for word in parts:
                 word = re.sub(r"['’]s$", "", word).strip(".,;:!?\"()")
-                if len(word) > 2 and word.islower() and gazetteer.is_word_name(word) and len(parts) == 1:
-                    found_names.add(word)
-                    lower_names.add(word)
+                if len(word) > 2 and gazetteer.is_word_name(word) and len(parts) == 1 and \
+                        (word.islower() or not people_names.starts_sentence_at(doc, a)):
+                    found_names.add(word)  # "my man dean", "My daughter Summer": a name in lower case too
+                    lower_names.add(word.lower())
                 if len(word) > 2 and word[:1].isupper() and word.lower() not in people_names.TITLE_WORDS and \
                         word.lower() not in people_names.NICKNAME_WORDS and not gazetteer.is_everyday_word(word) \
-                        and not gazetteer.is_kept(word) and word.lower() not in _STOP_WORDS and \
+                        and (not gazetteer.is_kept(word) or gazetteer.is_first_name(word)) \
+                        and word.lower() not in _STOP_WORDS and \
                         (gazetteer.is_first_name(word) or gazetteer.is_word_name(word)
                          or not people_names.is_english_word(word)):
                     found_names.add(word)
@@ -469,10 +518,17 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
         def taken(a: int, b: int) -> bool:
             return any(a < e and b > s for s, e, _, _ in spans)
 
-        protected = [(m.start(), m.end()) for m in EXISTING_PLACEHOLDER.finditer(text)] if "[" in text else []
+        # (start, end, whole): pseudonyms already in the text are never touched; a term the researcher keeps
+        # in clear keeps every part of it ("Kerr" in "Jessie Kerr") unless an always-redact term holds it
+        # ("Davie" kept, "Big Davie" always redacted)
+        protected = [(m.start(), m.end(), True) for m in EXISTING_PLACEHOLDER.finditer(text)] if "[" in text else []
+        protected += [(m.start(), m.end(), False) for m in allow_re.finditer(text)] if allow_re else []
 
         def add(a: int, b: int, rule: str, category: str) -> None:
-            if a >= b or text[a:b].strip().lower() in allow_set or any(a < e and b > s for s, e in protected):
+            if a >= b or text[a:b].strip().lower() in allow_set or any(a < e and b > s for s, e, whole in protected
+                                                                       if whole):
+                return
+            if rule != "always_list" and any(s <= a and b <= e for s, e, whole in protected if not whole):
                 return
             inner = [sp for sp in spans if a < sp[1] and b > sp[0]]
             if inner and category == "PERSON" and all(sp[3] == "PERSON" and a <= sp[0] and sp[1] <= b for sp in inner):
@@ -512,6 +568,7 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
                 continue  # "Skye" the island stays; "Skye wanted tae go" is the girl found elsewhere
             add(a, b, "found_elsewhere", "PERSON")
         spans = _join_hyphenated(text, spans)
+        spans = _extend_people(text, spans, kept)
         spans.sort()
         all_spans.append(spans)
     # Full names are known before any bare mention is resolved: "Reid, Chantelle Reid" is one person.
