@@ -73,6 +73,9 @@ TITLE_GENDER = {"mr": "male", "sir": "male", "lord": "male", "father": "male", "
 SCOTS_AUX = {"cannae", "canny", "didnae", "didny", "disnae", "doesnae", "isnae", "wisnae", "wasnae", "wouldnae",
              "widnae", "couldnae", "willnae", "winnae", "havenae", "hasnae", "shouldnae", "dinnae", "gonnae", "wants",
              "gets", "goes", "loves", "hates", "needs", "likes", "'s", "’s"}
+FROM_CUE = re.compile(r"^\s+(?:fae|frae|from)\s+(?:next\s+door|up\s+the\s+stair|doon\s+the\s+stair|across\s+the\s+"
+                      r"(?:road|landing|street|close)|the\s+(?:housing|school|nursery|council|social|church|chapel|"
+                      r"mosque|centre|food\s*bank|jobcentre|group|club|work|close|stair))\b", re.I)
 BORN_CUE = re.compile(r"^\s*(?:was|wis|is|'s|’s|got|had|has\s+been)\s+(?:just\s+)?(?:born|diagnosed|excluded|"
                       r"christened|expecting|pregnant)\b", re.I)  # "Summer was born", "grace got diagnosed"
 SURNAME_FORM = re.compile(r"^(?:Mc[A-Z]?[a-z]{2,}|Mac[A-Z][a-z]{2,}|mc[a-z]{3,}|O['’][A-Z][a-z]{2,})$")
@@ -341,10 +344,9 @@ def given_name_spans(text: str, pattern: re.Pattern | None, doc=None,
         found = m.group()
         if gazetteer.is_word_name(found):
             tokens = doc.char_span(m.start(), m.end(), alignment_mode="expand") if doc is not None else None
-            as_name = ("PROPN", "NOUN", "X") if found.lower() in lower_names else ("PROPN",)
-            if not found[0].isupper() and not (tokens and any(t.pos_ in as_name for t in tokens)) and \
+            if not found[0].isupper() and not (tokens and any(t.pos_ == "PROPN" for t in tokens)) and \
                     not (found.lower() in lower_names and tokens is not None and _bare_name_use(tokens)):
-                continue  # "the prices rose"
+                continue  # "the prices rose", "there's no grace period"
             if tokens is not None and len(tokens) == 1 and word_at_sentence_start(tokens[0]) and \
                     not (found.lower() in lower_names and _bare_name_use(tokens)):
                 continue  # "Will I get it back?", "Bill after bill"
@@ -358,6 +360,10 @@ _SEASON_WORDS = {"the", "a", "an", "this", "that", "last", "next", "every", "all
                  "during", "for", "its", "since", "until", "till", "til", "whole", "through", "aw", "oor", "whit"}
 
 
+_TO_A_PERSON = {"tell", "telt", "told", "ask", "asked", "phone", "phoned", "text", "texted", "call", "ring", "rang",
+                "wi", "wi'", "with", "and", "an", "tae", "to", "see", "saw", "thank", "thanks", "love", "miss", "hug"}
+
+
 def _bare_name_use(tokens) -> bool:
     """A word name used as a name in lower case ("summer loves the school", "so summer's pal"): no article
     or adjective before it, and a verb, "'s" or the end of the phrase after it."""
@@ -367,6 +373,8 @@ def _bare_name_use(tokens) -> bool:
     after = doc[last.i + 1] if last.i + 1 < len(doc) else None
     if before is not None and (before.lower_ in _SEASON_WORDS or before.pos_ in ("DET", "ADJ", "NUM")):
         return False
+    if before is not None and before.lower_ in _TO_A_PERSON:
+        return True  # "tell dean there's...", "me and summer"
     return after is None or after.is_punct or after.pos_ in ("VERB", "AUX", "CCONJ", "PART") or \
         after.lower_ in SCOTS_AUX or after.lower_ in STRONG_PERSON_VERBS
 
@@ -501,12 +509,18 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
             continue  # "Charlotte Square", "Albert Bridge", "Victoria Infirmary"
         rest = doc.text[b:b + 40]
         person_cue = after is not None and (after.lower_ in STRONG_PERSON_VERBS or BORN_CUE.match(rest) or (
-            AGE_CUE.match(rest) and re.match(r"\s*(?:who|is|'s|’s|was|wis)\b", rest)))  # "grace is only two"
+            AGE_CUE.match(rest) and re.match(r"\s*(?:who|is|'s|’s|was|wis)\b", rest))  # "grace is only two"
+            or FROM_CUE.match(rest))  # "Rose fae next door"
         person_verb_after = not capital and person_cue
-        if not gazetteer.is_first_name(tok.text) and gazetteer.is_word_name(tok.text) and not person_cue:
-            continue  # "Summer Programme", "Langside Church": a word name no list gives as a first name needs a cue
         opens_with_verb = capital and tok.pos_ == "PROPN" and starts_sentence(tok) and after is not None and \
             (after.tag_ in ("VBZ", "VBD") or after.lower_ in STRONG_PERSON_VERBS) and not word_at_sentence_start(tok)
+        before = doc[tok.i - 1] if tok.i > 0 else None
+        in_proper_name = (after is not None and after.text[:1].isupper() and after.is_alpha) or (
+            before is not None and before.text[:1].isupper() and before.is_alpha and not starts_sentence(before)
+            and before.lower_ not in TITLE_WORDS and before.lower_ not in NICKNAME_WORDS)
+        if not gazetteer.is_first_name(tok.text) and gazetteer.is_word_name(tok.text) and \
+                not (person_cue or opens_with_verb or (capital and not starts_sentence(tok) and not in_proper_name)):
+            continue  # "Summer Programme", "Langside Church": a word name inside a longer proper name needs a cue
         if gazetteer.is_word_name(tok.text) and not (capital and tok.pos_ == "PROPN" and not starts_sentence(tok)) \
                 and not person_cue \
                 and not opens_with_verb:

@@ -389,6 +389,7 @@ def _join_hyphenated(text: str, spans: list[tuple[int, int, str, str]]) -> list[
 
 
 _NEXT_WORD = re.compile(r"(\s+)((?:Mc|Mac)?\s?[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?)(?![\w-])")
+_LIST_BEFORE = re.compile(r"(?<![\w-])([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?:,\s+|\s+(?:and|an'|an|&)\s+)$")
 _LIST_NEXT = re.compile(r"(,\s+|\s+(?:and|an'|an|&)\s+|,\s+(?:and|an)\s+)([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![\w-])")
 
 
@@ -426,6 +427,11 @@ def _extend_people(text: str, spans: list[tuple[int, int, str, str]], kept: list
                      not people_names.is_english_word(word) and not gazetteer.is_kept(word)):
                 out[index] = (a, m.end(2), rule, category)
                 continue
+        m = _LIST_BEFORE.search(text[max(0, a - 40):a])
+        if m and given(words[0]) and given(m.group(1)) and not gazetteer.is_kept(m.group(1)):
+            start = a - len(m.group())
+            if not any(s < start + len(m.group(1)) and start < e for s, e in taken):
+                out.append((start, start + len(m.group(1)), "list_of_people", "PERSON"))  # "Jack and Lily"
         m = _LIST_NEXT.match(text, b)
         if m and given(words[-1].rstrip("'’s")) and given(m.group(2)) and \
                 not any(s < m.end(2) and m.start(2) < e for s, e in taken) and \
