@@ -529,8 +529,8 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
                 not (person_verb_after and tok.pos_ in ("ADV", "VERB", "ADJ", "PROPN", "NOUN")):
             continue
         if tok.ent_type_ in ("GPE", "LOC", "FAC") and tok.i > 0 and \
-                doc[tok.i - 1].lower_ in PLACE_PREPOSITIONS:
-            continue  # "we went to Paris", "a holiday in Jordan"
+                doc[tok.i - 1].lower_ in PLACE_PREPOSITIONS and (capital or gazetteer.is_place(tok.text)):
+            continue  # "we went to Paris", "a holiday in Jordan" (but "I says to tina": the model guesses)
         if tok.text.isupper() and len(tok.text) > 1 and not doc.text.isupper():
             continue  # "JO" as an acronym
         nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None

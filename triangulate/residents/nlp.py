@@ -389,8 +389,8 @@ def _join_hyphenated(text: str, spans: list[tuple[int, int, str, str]]) -> list[
 
 
 _NEXT_WORD = re.compile(r"(\s+)((?:Mc|Mac)?\s?[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?)(?![\w-])")
-_LIST_BEFORE = re.compile(r"(?<![\w-])([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?:,\s+|\s+(?:and|an'|an|&)\s+)$")
-_LIST_NEXT = re.compile(r"(,\s+|\s+(?:and|an'|an|&)\s+|,\s+(?:and|an)\s+)([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![\w-])")
+_LIST_BEFORE = re.compile(r"(?<![\w-])([A-Za-z][a-z]+(?:-[A-Za-z][a-z]+)?)(?:,\s+|\s+(?:and|an'|an|&)\s+)$")
+_LIST_NEXT = re.compile(r"(,\s+|\s+(?:and|an'|an|&)\s+|,\s+(?:and|an)\s+)([A-Za-z][a-z]+(?:-[A-Za-z][a-z]+)?)(?![\w-])")
 
 
 def _extend_people(text: str, spans: list[tuple[int, int, str, str]], kept: list[tuple[int, int]]):
@@ -428,12 +428,14 @@ def _extend_people(text: str, spans: list[tuple[int, int, str, str]], kept: list
                 out[index] = (a, m.end(2), rule, category)
                 continue
         m = _LIST_BEFORE.search(text[max(0, a - 40):a])
-        if m and given(words[0]) and given(m.group(1)) and not gazetteer.is_kept(m.group(1)):
+        if m and given(words[0]) and given(m.group(1)) and not gazetteer.is_kept(m.group(1)) and \
+                m.group(1)[:1].isupper() == words[0][:1].isupper():
             start = a - len(m.group())
             if not any(s < start + len(m.group(1)) and start < e for s, e in taken):
                 out.append((start, start + len(m.group(1)), "list_of_people", "PERSON"))  # "Jack and Lily"
         m = _LIST_NEXT.match(text, b)
         if m and given(words[-1].rstrip("'’s")) and given(m.group(2)) and \
+                m.group(2)[:1].isupper() == words[-1][:1].isupper() and \
                 not any(s < m.end(2) and m.start(2) < e for s, e in taken) and \
                 not in_longer_kept(m.start(2), m.end(2)) and not gazetteer.is_kept(m.group(2)):
             out.append((m.start(2), m.end(2), "list_of_people", "PERSON"))
