@@ -170,3 +170,83 @@ def test_a_short_form_is_the_same_person():
     assert people.resolve("Stevie") is stephen and people.resolve("Stevie Quigley") is stephen
     jo = people.resolve("Josephine Quigley")
     assert people.resolve("Jo") is jo and people.resolve("Stephen's") is stephen
+
+
+@pytest.mark.parametrize("sentences, name", [
+    (["My husband bilal drives a taxi, nights mostly."], "bilal"),  # not in the hand-written list
+    (["Six weeks and nae free school meals. eilidh eats me oot of house and home."], "eilidh"),
+    (["My man dean works nights.", "And somebody tae tell dean there's such a thing as a day shift."], "dean"),
+    (["My daughter Summer is seven.", "summer loves the school but the trips cost a fortune."], "summer"),
+    (["ma wee girl ellie-rose is eleven"], "ellie-rose"),
+    (["grace is only two so she's at hame"], "grace"),
+    (["Rose fae next door watches them."], "Rose"),
+    (["Tell Ruby her tea's ready."], "Ruby"),
+    (["jamie smith fae next door helps"], "jamie smith"),
+    (["The housing officer, Gillian Renfrew, came out twice."], "Gillian Renfrew"),
+    (["Honestly, Mia-Rose, Ava and Grace are a handful."], "Grace"),
+])
+def test_lower_case_names_and_names_that_are_words_or_places(sentences, name):
+    turns, _ = redact(*sentences)
+    assert name not in turns[-1].text, turns[-1].text
+
+
+@pytest.mark.parametrize("sentences, word", [
+    (["My daughter Grace is seven.", "There's no grace period on the loan."], "grace period"),
+    (["My wee Faith is four.", "I've lost faith in them."], "lost faith"),
+    (["Rose watches them.", "The rent rose again."], "rent rose"),
+    (["We went tae the Children's Summer Programme."], "Summer Programme"),
+    (["The Langside Church food cupboard helped."], "Langside Church"),
+])
+def test_the_same_words_as_words_stay(sentences, word):
+    turns, _ = redact(*sentences)
+    assert word in turns[-1].text, turns[-1].text
+
+
+@pytest.mark.parametrize("turns_in, speakers, dob", [
+    (["She was born on the fifth of November, twenty fifteen, bonfire night."], ["Respondent"],
+     "fifth of November, twenty fifteen"),
+    (["Her date of birth's the 4th of the 9th 2012."], ["Respondent"], "4th of the 9th 2012"),
+    (["Born 1/3/19, the wee yin."], ["Respondent"], "1/3/19"),
+    (["alfie-jay is 3.8.20."], ["Respondent"], "3.8.20"),
+    (["It was 14-02-2015 I think."], ["Respondent"], "14-02-2015"),  # a respondent's dates are checked too
+    (["And her date of birth?", "The 3rd of June 2016, same as her cousin."], ["Q", "A"], "3rd of June 2016"),
+])
+def test_dates_of_birth_as_people_say_them(turns_in, speakers, dob):
+    turns, _ = redact(*turns_in, speakers=speakers)
+    assert dob not in turns[-1].text and "[DOB 1]" in turns[-1].text, turns[-1].text
+
+
+def test_a_date_read_as_a_header_speaker_stays_the_interviews():
+    (turn,), _ = redact("14/10/2024", speakers=["Date"])
+    assert turn.text == "14/10/2024"
+
+
+def test_namesakes_titles_and_double_names_keep_people_apart():
+    turns, _ = redact("My neighbour, Andrew Boyle, and my brother Andrew Kerr help. The weans call them "
+                      "Andrew One and Andrew Two.",
+                      "The social worker, Mrs Gallacher, fought for it. The teacher, Mr Gallacher, is good too.",
+                      "Lily-Mae's four. Lily loves the nursery.")
+    p = {r.original: r.pseudonym for t in turns for r in t.redactions}
+    assert p["Andrew One"] == p["Andrew Boyle"] and p["Andrew Two"] == p["Andrew Kerr"] != p["Andrew Boyle"]
+    gallachers = [r.pseudonym for r in turns[1].redactions]
+    assert len(gallachers) == 2 and gallachers[0] != gallachers[1]
+    assert p["Lily-Mae"] == p["Lily"]
+
+
+def test_a_shared_first_name_said_by_one_of_them_is_the_other():
+    turns, speaker_map = redact("Sarah M here.", "Sarah K here. I agree wi' Sarah.",
+                                speakers=["Sarah M", "Sarah K"],
+                                speaker_names={"Sarah M": "Sarah McAuley", "Sarah K": "Sarah Kinnaird"})
+    assert [r.pseudonym for r in turns[1].redactions][-1] == speaker_map["Sarah M"]
+
+
+def test_a_term_kept_in_clear_keeps_its_parts():
+    (turn,), _ = redact("My pal Jessie Kerr said so.", allow=["Jessie Kerr"])
+    assert "Jessie Kerr" in turn.text, turn.text
+
+
+def test_title_gender_and_given_name_lists():
+    assert gazetteer.given_name_gender("Ryan") == "male" and gazetteer.given_name_gender("Sarah") == "female"
+    assert gazetteer.is_wide_given_name("Eilidh") and gazetteer.is_wide_given_name("bilal")
+    assert not gazetteer.is_wide_given_name("summer") and not gazetteer.is_wide_given_name("dean")  # words
+    assert gazetteer.is_common_surname("smith") and gazetteer.same_given_name("lily-mae", "lily")

@@ -12,13 +12,14 @@ from functools import cache, lru_cache
 from triangulate.core.config import PACKAGE_DATA
 
 FOLDER = PACKAGE_DATA / "redaction"
-KINDS = ("places", "organisations", "benefits", "words", "word_names", "first_names")
+KINDS = ("places", "organisations", "benefits", "words", "word_names", "first_names", "given_names_wide",
+         "surnames_common")
 
 
 def _read(kind: str) -> list[str]:
     lines = (FOLDER / f"{kind}.txt").read_text(encoding="utf-8").splitlines()
     lines = [l.strip() for l in lines if l.strip() and not l.lstrip().startswith("#")]
-    if kind == "first_names":  # written several to a line
+    if kind in ("first_names", "given_names_wide"):  # written several to a line
         lines = [w for l in lines for w in l.split()]
     return list(dict.fromkeys(lines))
 
@@ -82,6 +83,46 @@ def is_first_name(text: str) -> bool:
     return normal(text) in normalised("first_names")
 
 
+def is_wide_given_name(text: str) -> bool:
+    """A given name from the wider, generated list of many countries' names (given_names_wide.txt: none of
+    them an English word): a person in lower case too, where a cue or the tagger says so ("bilal drives")."""
+    return normal(text) in normalised("given_names_wide")
+
+
+def is_common_surname(text: str) -> bool:
+    """A surname common in the UK and Ireland (surnames_common.txt): "jamie smith" is one name."""
+    return normal(text) in normalised("surnames_common")
+
+
+@lru_cache(maxsize=1)
+def _genders() -> dict[str, str]:
+    """Given name -> "female" or "male", from the `## ...` sections of both name lists (names used for both
+    are left out)."""
+    out: dict[str, str] = {}
+    ambiguous: set[str] = set()
+    for kind in ("first_names", "given_names_wide"):
+        section = ""
+        for line in (FOLDER / f"{kind}.txt").read_text(encoding="utf-8").splitlines():
+            if line.startswith("##"):
+                low = line.lower()
+                section = "female" if ("female" in low or "women" in low) else "male" if (
+                    "male" in low or "men" in low) else ""
+                continue
+            if line.startswith("#") or not section:
+                continue
+            for word in line.split():
+                key = word.lower()
+                if out.get(key, section) != section:
+                    ambiguous.add(key)
+                out.setdefault(key, section)
+    return {k: v for k, v in out.items() if k not in ambiguous}
+
+
+def given_name_gender(text: str) -> str | None:
+    """"female", "male" or None (unknown or used for both): so that "Mrs Gallacher" is not Ryan Gallacher."""
+    return _genders().get(normal(text))
+
+
 @lru_cache(maxsize=1)
 def _name_forms() -> dict[str, frozenset[str]]:
     """Each given name or short form -> every form of the names it can stand for (Stevie -> stephen, steven,
@@ -100,4 +141,7 @@ def _name_forms() -> dict[str, frozenset[str]]:
 def same_given_name(a: str, b: str) -> bool:
     """Could these two first names be one person's (Stevie and Stephen, Jo and Josephine)?"""
     a, b = a.lower(), b.lower()
-    return a == b or b in _name_forms().get(a, ())
+    if a == b or b in _name_forms().get(a, ()):
+        return True
+    # "Lily" for "Lily-Mae", "Kacey" for "Kacey-Leigh": the first part of a double name
+    return ("-" in a and a.split("-")[0] == b) or ("-" in b and b.split("-")[0] == a)

@@ -66,6 +66,18 @@ ORG_HEADS = {  # last words of places and organisations, never of a person's nam
              "square", "avenue", "drive", "crescent", "place", "terrace", "gardens", "lane", "way", "wynd", "close",
              "grove", "quadrant", "row", "gate", "brae", "loan", "mews", "green", "hill", "parade", "cross", "bridge",
              "station", "arena", "stadium", "library", "museum", "gallery", "theatre", "homes", "housing", "care"}
+ORDINAL_NAMES = {"One": 1, "Two": 2, "Three": 3, "Four": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+TITLE_GENDER = {"mr": "male", "sir": "male", "lord": "male", "father": "male", "brother": "male",
+                "mrs": "female", "ms": "female", "miss": "female", "dame": "female", "lady": "female",
+                "sister": "female"}
+SCOTS_AUX = {"cannae", "canny", "didnae", "didny", "disnae", "doesnae", "isnae", "wisnae", "wasnae", "wouldnae",
+             "widnae", "couldnae", "willnae", "winnae", "havenae", "hasnae", "shouldnae", "dinnae", "gonnae", "wants",
+             "gets", "goes", "loves", "hates", "needs", "likes", "'s", "’s"}
+FROM_CUE = re.compile(r"^\s+(?:fae|frae|from)\s+(?:next\s+door|up\s+the\s+stair|doon\s+the\s+stair|across\s+the\s+"
+                      r"(?:road|landing|street|close)|the\s+(?:housing|school|nursery|council|social|church|chapel|"
+                      r"mosque|centre|food\s*bank|jobcentre|group|club|work|close|stair))\b", re.I)
+BORN_CUE = re.compile(r"^\s*(?:was|wis|is|'s|’s|got|had|has\s+been)\s+(?:just\s+)?(?:born|diagnosed|excluded|"
+                      r"christened|expecting|pregnant)\b", re.I)  # "Summer was born", "grace got diagnosed"
 SURNAME_FORM = re.compile(r"^(?:Mc[A-Z]?[a-z]{2,}|Mac[A-Z][a-z]{2,}|mc[a-z]{3,}|O['’][A-Z][a-z]{2,})$")
 NAMING_WORDS = {"called", "named", "cried", "nickname", "christened"}
 PERSON_WORDS = KIN | {"she", "he", "she's", "he's", "her", "his", "him", "they", "woman", "man", "guy", "lady",
@@ -120,12 +132,15 @@ def _is_name_like(token, *, allow_lower: bool) -> bool:
         return not (token.is_stop and starts_sentence(token)) and text.lower() not in {"i", "i'm"}
     if not allow_lower or token.is_stop or token.pos_ not in ("PROPN", "NOUN", "X", "INTJ") or token.tag_ == "NNS":
         return False
-    if not (gazetteer.is_first_name(text) or (token.pos_ == "PROPN" and not is_english_word(text))):
+    if not (gazetteer.is_first_name(text) or gazetteer.is_wide_given_name(text) or gazetteer.is_word_name(text) or
+            (token.pos_ in ("PROPN", "NOUN", "X") and not is_english_word(text))):
         return False  # "the key point", "the support staff": lower-case words after a kin word are words
-    # lower case ("my pal mandy said"): a noun counts only where a name would end the phrase
+    if (gazetteer.is_first_name(text) and not gazetteer.is_word_name(text)) or gazetteer.is_wide_given_name(text):
+        return True  # "my husband bilal", "my pal mandy": a given name that is no English word
+    # lower case ("my man dean works"): a word that is also a name counts only where a name would end the phrase
     nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
     return nxt is None or nxt.is_punct or nxt.pos_ in ("VERB", "AUX", "CCONJ", "PART") or \
-        nxt.lower_ in ("'s", "’s", "who", "and", "an")
+        nxt.lower_ in ("'s", "’s", "who", "and", "an") or (nxt.tag_ in ("VBZ", "NNS") and nxt.lower_.endswith("s"))
 
 
 @dataclass
@@ -135,6 +150,11 @@ class Person:
     others: set[str] = field(default_factory=set)
     pseudonym: str = ""
     last_seen: int = 0
+    gender: str | None = None  # from a title ("Mrs") or the given name; None when unknown
+
+    def fits(self, gender: str | None) -> bool:
+        """Could a mention of this gender be this person? ("Mr Gallacher" is not Mrs Gallacher.)"""
+        return gender is None or self.gender is None or gender == self.gender
 
     def tokens(self) -> set[str]:
         return {t for t in (self.first, self.last, *self.others) if t}
@@ -143,13 +163,20 @@ class Person:
 def _tokens(text: str) -> tuple[list[str], bool]:
     """Name tokens of a mention in lower case (titles and possessives dropped), and whether a formal title
     (Mr, Mrs, Dr...) came first, which makes a single word a surname."""
+    words, titled, _ = _tokens_titled(text)
+    return words, titled
+
+
+def _tokens_titled(text: str) -> tuple[list[str], bool, str | None]:
+    """`_tokens` plus the gender a title gives ("Mrs" female, "Mr" male), None without one."""
     text = re.sub(r"['’]s?$", "", " ".join(text.replace("’", "'").split())).strip(" .,;:!?()[]\"")
     words = [w.strip(".,") for w in re.split(r"[\s]+", text) if w.strip(".,")]
-    titled = False
+    titled, gender = False, None
     while words and (words[0].lower() in TITLE_WORDS or words[0].lower() in NICKNAME_WORDS):
         titled = titled or words[0].lower() in FORMAL_TITLES
+        gender = gender or TITLE_GENDER.get(words[0].lower())
         words = words[1:]
-    return [w.lower() for w in words], titled
+    return [w.lower() for w in words], titled, gender
 
 
 class People:
@@ -158,6 +185,7 @@ class People:
     def __init__(self, first_number: int = 1) -> None:
         self.people: list[Person] = []
         self.clock = 0
+        self.speaking: Person | None = None
         self.first_number = first_number  # after the pseudonyms a text already holds
 
     def _new(self, first: str = "", last: str = "", others=()) -> Person:
@@ -170,25 +198,52 @@ class People:
         return self.resolve(full_name, mention=False)
 
     def resolve(self, text: str, *, mention: bool = True) -> Person:
-        words, titled = _tokens(text)
+        words, titled, gender = _tokens_titled(text)
         if not words:
             words = [text.lower().strip()]
         if mention:
             self.clock += 1
-        person = self._match(words, titled)
+        if not (len(words) == 1 and titled):  # a given name says the gender too ("Ryan Gallacher")
+            gender = gender or gazetteer.given_name_gender(words[0])
+        person = self._match(words, titled, gender)
         if person is None:
             if len(words) == 1:
                 person = self._new(last=words[0]) if titled else self._new(first=words[0])
             else:
                 person = self._new(words[0], words[-1], words[1:-1])
+        person.gender = person.gender or gender
         if mention:
             person.last_seen = self.clock
         return person
 
-    def label(self, text: str) -> str:
-        return self.resolve(text).pseudonym
+    def _numbered(self, words: list[str]) -> Person | None:
+        """"Andrew One", "Andrew Two": the first and second Andrew the transcript met, when there are several."""
+        number = ORDINAL_NAMES.get(words[1].capitalize()) if len(words) == 2 else None
+        if not number:
+            return None
+        same = [p for p in self.people if p.first == words[0] and p.last and p.last not in ("one", "two", "three",
+                                                                                              "four")]
+        return same[number - 1] if len(same) >= number > 0 and len(same) > 1 else None
 
-    def _match(self, words: list[str], titled: bool) -> Person | None:
+    def label(self, text: str, speaker: Person | None = None) -> str:
+        """The pseudonym of a mention; `speaker` (the person speaking) is not whom a bare shared first name
+        means: "I agree wi' Sarah" said by Sarah M is the other Sarah."""
+        self.speaking = speaker
+        try:
+            return self.resolve(text).pseudonym
+        finally:
+            self.speaking = None
+
+    def spoke(self, person: Person | None) -> None:
+        """A turn by this person: speaking makes them the latest of their name, as a mention does."""
+        if person is not None:
+            self.clock += 1
+            person.last_seen = self.clock
+
+    def _match(self, words: list[str], titled: bool, gender: str | None = None) -> Person | None:
+        numbered = self._numbered(words)
+        if numbered is not None:
+            return numbered
         if len(words) >= 2:
             first, last = words[0], words[-1]
             for p in self.people:
@@ -202,6 +257,13 @@ class People:
                 fits = [p for p in self.people if p.first == first and p.last.startswith(initial)]
                 if len(fits) == 1:
                     return fits[0]
+            # the speaker "Sarah M" is the "Sarah McAuley" the text names, when no other Sarah's surname fits
+            initialled = [p for p in self.people if p.first == first and 0 < len(p.last.rstrip(".")) <= 2
+                          and last.startswith(p.last.rstrip("."))]
+            if len(initialled) == 1 and not any(p.first == first and p.last == last for p in self.people):
+                initialled[0].others.add(initialled[0].last)
+                initialled[0].last = last
+                return initialled[0]
             if len(words) == 2 and words[1] in {p.first for p in self.people if not p.last}:
                 pass  # "Jean Jean"-like mentions are rare; fall through to the rules below
             # "Jean" then "Jean Wallace": the bare Jean gains a surname, unless another Jean has one already
@@ -212,16 +274,21 @@ class People:
                 bare[0].last = last
                 bare[0].others.update(words[1:-1])
                 return bare[0]
-            # "Mr Boyle" then "Andrew Boyle"
-            surname_only = [p for p in self.people if p.last == last and not p.first]
+            # "Mr Boyle" then "Andrew Boyle" (but "Mrs Gallacher" then "Ryan Gallacher" are two people)
+            surname_only = [p for p in self.people if p.last == last and not p.first and p.fits(gender)]
             if len(surname_only) == 1:
                 surname_only[0].first = first
                 return surname_only[0]
+            # "Laverty's been a godsend" before "Denise Laverty": a bare word that is no given name was her surname
+            bare_surname = [p for p in self.people if p.first == last and not p.last]
+            if len(bare_surname) == 1 and not gazetteer.is_first_name(last) and not gazetteer.is_wide_given_name(last):
+                bare_surname[0].first, bare_surname[0].last = first, last
+                return bare_surname[0]
             return None
         word = words[0]
         if titled:
-            candidates = [p for p in self.people if p.last == word] or \
-                         [p for p in self.people if word in p.tokens()]
+            candidates = [p for p in self.people if p.last == word and p.fits(gender)] or \
+                         [p for p in self.people if word in p.tokens() and p.fits(gender)]
         else:
             candidates = [p for p in self.people if p.first == word] or \
                          [p for p in self.people if word in p.tokens()]
@@ -231,7 +298,9 @@ class People:
             return self._match([word[:-1]], True)  # "the Kerrs": the family under its surname
         if not candidates:
             return None
-        # Several people share the word: the one mentioned most recently (ties: the first registered).
+        if len(candidates) > 1 and self.speaking in candidates:
+            candidates = [p for p in candidates if p is not self.speaking]
+        # Several people share the word: the one mentioned (or speaking) most recently (ties: the first registered).
         return max(candidates, key=lambda p: (p.last_seen, -self.people.index(p)))
 
 
@@ -263,9 +332,11 @@ def given_name_pattern(terms: list[str]) -> re.Pattern | None:
                       rf"(?!\w)(?!@)", re.I)
 
 
-def given_name_spans(text: str, pattern: re.Pattern | None, doc=None) -> list[tuple[int, int]]:
+def given_name_spans(text: str, pattern: re.Pattern | None, doc=None,
+                     lower_names: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
     """Spans of names the file gives. A name that is also a word (Will, Rose, Brown) counts only with a
-    capital or where the tagger calls it a proper noun; initials of two letters only as written."""
+    capital or where the tagger calls it a proper noun (or a noun, when a cue found it as a name in lower
+    case elsewhere in the transcript: `lower_names`, "my man dean"); initials of two letters only as written."""
     if pattern is None:
         return []
     spans = []
@@ -273,14 +344,45 @@ def given_name_spans(text: str, pattern: re.Pattern | None, doc=None) -> list[tu
         found = m.group()
         if gazetteer.is_word_name(found):
             tokens = doc.char_span(m.start(), m.end(), alignment_mode="expand") if doc is not None else None
-            if not found[0].isupper() and not (tokens and any(t.pos_ == "PROPN" for t in tokens)):
-                continue  # "the prices rose"
-            if tokens is not None and len(tokens) == 1 and word_at_sentence_start(tokens[0]):
+            if not found[0].isupper() and not (tokens and any(t.pos_ == "PROPN" for t in tokens)) and \
+                    not (found.lower() in lower_names and tokens is not None and _bare_name_use(tokens)):
+                continue  # "the prices rose", "there's no grace period"
+            if tokens is not None and len(tokens) == 1 and word_at_sentence_start(tokens[0]) and \
+                    not (found.lower() in lower_names and _bare_name_use(tokens)):
                 continue  # "Will I get it back?", "Bill after bill"
         if len(found) <= 2 and not found.isupper() and not found[0].isupper():
             continue
         spans.append((m.start(), m.end()))
     return spans
+
+
+_SEASON_WORDS = {"the", "a", "an", "this", "that", "last", "next", "every", "all", "no", "some", "any", "of", "in",
+                 "during", "for", "its", "since", "until", "till", "til", "whole", "through", "aw", "oor", "whit"}
+
+
+_TO_A_PERSON = {"tell", "telt", "told", "ask", "asked", "phone", "phoned", "text", "texted", "call", "ring", "rang",
+                "wi", "wi'", "with", "and", "an", "tae", "to", "see", "saw", "thank", "thanks", "love", "miss", "hug"}
+
+
+def _bare_name_use(tokens) -> bool:
+    """A word name used as a name in lower case ("summer loves the school", "so summer's pal"): no article
+    or adjective before it, and a verb, "'s" or the end of the phrase after it."""
+    first, last = tokens[0], tokens[-1]
+    doc = first.doc
+    before = doc[first.i - 1] if first.i > 0 else None
+    after = doc[last.i + 1] if last.i + 1 < len(doc) else None
+    if before is not None and (before.lower_ in _SEASON_WORDS or before.pos_ in ("DET", "ADJ", "NUM")):
+        return False
+    if before is not None and before.lower_ in _TO_A_PERSON:
+        return True  # "tell dean there's...", "me and summer"
+    return after is None or after.is_punct or after.pos_ in ("VERB", "AUX", "CCONJ", "PART") or \
+        after.lower_ in SCOTS_AUX or after.lower_ in STRONG_PERSON_VERBS
+
+
+def starts_sentence_at(doc, offset: int) -> bool:
+    """Does the token at character `offset` open a sentence?"""
+    span = doc.char_span(offset, offset + 1, alignment_mode="expand")
+    return span is None or not len(span) or starts_sentence(span[0])
 
 
 def starts_sentence(token) -> bool:
@@ -295,7 +397,8 @@ def starts_sentence(token) -> bool:
 def verb_follows(doc, end: int) -> bool:
     """The word after character `end` is a verb: "Skye wanted", "skye does"."""
     following = [t for t in doc if t.idx >= end and not t.is_space]
-    return bool(following) and (following[0].pos_ in ("VERB", "AUX") or following[0].lower_ in STRONG_PERSON_VERBS)
+    return bool(following) and (following[0].pos_ in ("VERB", "AUX") or following[0].lower_ in STRONG_PERSON_VERBS
+                                or following[0].lower_ in SCOTS_AUX)
 
 
 def word_at_sentence_start(token) -> bool:
@@ -371,16 +474,23 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
                     if low in NICKNAME_WORDS and tok.text[:1].isupper():
                         run = (tok.idx, run[1])  # "Big Davie" is the nickname; "wee Ruby" is Ruby
                     found.append((*run, "context_title"))
-        # "wee ruby who's only three" in lower case: a nickname word, a word, then an age
+        # "wee ruby who's only three" in lower case: a nickname word, a word, then an age; or a given name
+        # after "wee" ending the phrase ("so does wee lily", "wee kayden's")
         if low in ("wee", "little") and tok.i + 1 < len(doc):
             nxt = doc[tok.i + 1]
             rest = doc.text[nxt.idx + len(nxt):nxt.idx + len(nxt) + 40]
-            if not nxt.text[:1].isupper() and _is_name_like(nxt, allow_lower=True) and AGE_CUE.match(rest) \
-                    and nxt.pos_ not in ("VERB", "AUX", "ADJ", "ADV"):
+            after = doc[tok.i + 2] if tok.i + 2 < len(doc) else None
+            ends = after is None or after.is_punct or after.pos_ in ("VERB", "AUX", "CCONJ") or \
+                after.lower_ in ("'s", "’s", "who")
+            named = gazetteer.is_first_name(nxt.text) or gazetteer.is_wide_given_name(nxt.text) or \
+                gazetteer.is_word_name(nxt.text)
+            if not nxt.text[:1].isupper() and _is_name_like(nxt, allow_lower=True) and \
+                    ((AGE_CUE.match(rest) and nxt.pos_ not in ("VERB", "AUX", "ADJ", "ADV")) or (named and ends)):
                 found.append((nxt.idx, nxt.idx + len(nxt), "context_age"))
     # Known given names and short forms standing on their own: "I was telling Agnes", "tommy fae next door"
     for tok in doc:
-        if not gazetteer.is_first_name(tok.text) or not tok.is_alpha:
+        if not tok.is_alpha or not (gazetteer.is_first_name(tok.text) or gazetteer.is_word_name(tok.text) or (
+                gazetteer.is_wide_given_name(tok.text) and (tok.text[:1].isupper() or len(tok.text) > 3))):
             continue
         a, b = tok.idx, tok.idx + len(tok)
         if tok.i > 0 and doc[tok.i - 1].lower_ in ("st", "st.", "saint"):
@@ -397,13 +507,30 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
         after = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
         if capital and after is not None and after.text[:1].isupper() and after.lower_ in STREET_HEADS:
             continue  # "Charlotte Square", "Albert Bridge", "Victoria Infirmary"
-        if gazetteer.is_word_name(tok.text) and not (capital and tok.pos_ == "PROPN" and not starts_sentence(tok)):
-            continue  # "will", "Grace before meals": a word unless it is plainly a name
-        if not capital and (tok.is_stop or tok.pos_ not in ("PROPN", "NOUN", "X", "INTJ", "ADJ")):
+        rest = doc.text[b:b + 40]
+        person_cue = after is not None and (after.lower_ in STRONG_PERSON_VERBS or BORN_CUE.match(rest) or (
+            AGE_CUE.match(rest) and re.match(r"\s*(?:who|is|'s|’s|was|wis)\b", rest))  # "grace is only two"
+            or FROM_CUE.match(rest))  # "Rose fae next door"
+        person_verb_after = not capital and person_cue
+        opens_with_verb = capital and tok.pos_ == "PROPN" and starts_sentence(tok) and after is not None and \
+            (after.tag_ in ("VBZ", "VBD") or after.lower_ in STRONG_PERSON_VERBS) and not word_at_sentence_start(tok)
+        before = doc[tok.i - 1] if tok.i > 0 else None
+        in_proper_name = (after is not None and after.text[:1].isupper() and after.is_alpha) or (
+            before is not None and before.text[:1].isupper() and before.is_alpha and not starts_sentence(before)
+            and before.lower_ not in TITLE_WORDS and before.lower_ not in NICKNAME_WORDS)
+        if not gazetteer.is_first_name(tok.text) and gazetteer.is_word_name(tok.text) and \
+                not (person_cue or opens_with_verb or (capital and not starts_sentence(tok) and not in_proper_name)):
+            continue  # "Summer Programme", "Langside Church": a word name inside a longer proper name needs a cue
+        if gazetteer.is_word_name(tok.text) and not (capital and tok.pos_ == "PROPN" and not starts_sentence(tok)) \
+                and not person_cue \
+                and not opens_with_verb:
+            continue  # "will", "Grace before meals": a word unless it is plainly a name ("holly wants tae")
+        if not capital and (tok.is_stop or tok.pos_ not in ("PROPN", "NOUN", "X", "INTJ", "ADJ")) and \
+                not (person_verb_after and tok.pos_ in ("ADV", "VERB", "ADJ", "PROPN", "NOUN")):
             continue
         if tok.ent_type_ in ("GPE", "LOC", "FAC") and tok.i > 0 and \
-                doc[tok.i - 1].lower_ in PLACE_PREPOSITIONS:
-            continue  # "we went to Paris", "a holiday in Jordan"
+                doc[tok.i - 1].lower_ in PLACE_PREPOSITIONS and (capital or gazetteer.is_place(tok.text)):
+            continue  # "we went to Paris", "a holiday in Jordan" (but "I says to tina": the model guesses)
         if tok.text.isupper() and len(tok.text) > 1 and not doc.text.isupper():
             continue  # "JO" as an acronym
         nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
@@ -412,6 +539,12 @@ def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int,
                 nxt.lower_ not in ORG_HEADS and (nxt.pos_ == "PROPN" or not is_english_word(nxt.text)) and \
                 (nxt.ent_type_ in ("", "PERSON", "ORG", "NORP", "GPE") or nxt.ent_iob_ == "I"):
             b = nxt.idx + len(nxt)  # "Alistair Humphries": the surname the model missed goes too
+        elif not capital and nxt is not None and nxt.text.islower() and nxt.is_alpha and not nxt.is_stop and \
+                nxt.pos_ not in ("VERB", "AUX", "ADP", "DET") and \
+                (gazetteer.is_common_surname(nxt.text) or SURNAME_FORM.match(nxt.text)):
+            b = nxt.idx + len(nxt)  # "jamie smith fae next door": the surname in lower case goes too
+        elif capital and nxt is not None and nxt.text in ORDINAL_NAMES:
+            b = nxt.idx + len(nxt)  # "Andrew One" and "Andrew Two": namesakes numbered in the order met
         found.append((a, b, "first_name"))
     for tok in doc:
         # "Taylor's dad", "Kai's pal": a possessive before a kin word belongs to a person

@@ -50,6 +50,27 @@ _STREET = (r"(?:Road|Rd|Street|St|Avenue|Ave|Drive|Dr|Crescent|Cres|Place|Pl|Ter
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
           r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
 _TOWNS = r"Glasgow|Paisley|Rutherglen|Clydebank|Renfrew|Cambuslang|Bearsden|Milngavie|Bishopbriggs"
+_ORDINAL_WORD = (r"(?:(?:twenty|thirty)[\s-]?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|"
+                 r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
+                 r"fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)")
+_DAY = r"(?:\d{1,2}(?:st|nd|rd|th)?|" + _ORDINAL_WORD + r")"
+_UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
+_TEENS = r"(?:ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+# a year as written or said: 2015, '89, "twenty fifteen", "two thousand and eighteen", "nineteen eighty-nine"
+_YEAR = (r"(?:(?:19|20)\d{2}|['’]\d{2}|"
+         r"twenty[\s-](?:" + _TEENS + r"|twenty(?:[\s-]" + _UNITS + r")?|oh[\s-]" + _UNITS + r")|"
+         r"two[\s-]thousand(?:[\s-](?:and[\s-])?(?:" + _TEENS + r"|twenty(?:[\s-]" + _UNITS + r")?|" + _UNITS + r"))?|"
+         r"nineteen[\s-](?:seventy|eighty|ninety)(?:[\s-]" + _UNITS + r")?)")
+# "the 4th of the 9th" (day and month as numbers, said so)
+_MONTH_NUMBER = r"(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|" + _ORDINAL_WORD + r")"
+_FULL_DATE = (r"\b(?:" + _DAY + r"\s+(?:of\s+)?(?:" + _MONTH + r"|" + _MONTH_NUMBER + r")|"
+              + _MONTH + r"\s+(?:the\s+)?" + _DAY + r")(?!\w),?\s+(?:of\s+)?" + _YEAR + r"(?!\w)")
+_DATE = (r"(?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]+(?:of\s+)?(?:\d{1,2}|" + _MONTH + r")(?:[\s/.,-]+\d{2,4})?(?!\w)|"
+         + _FULL_DATE + r"|"
+         r"(?:" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w))|"
+         r"(?:" + _MONTH + r"\s+(?:the\s+)?\d{1,2}(?!\d)(?:st|nd|rd|th)?(?:,?\s+\d{4})?)|"
+         r"(?:" + _MONTH + r",?\s+(?:of\s+)?(?:" + _YEAR + r"))|"
+         r"(?:(?<=in\s)(?:19|20)\d{2}\b))")
 PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # (rule name, pseudonym category, pattern). Order matters: earlier rules win overlapping text.
     ("email", "EMAIL", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")),
@@ -58,11 +79,8 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("ni_number", "NI NUMBER", re.compile(
         r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I)),  # wider than HMRC's rules: err towards redacting
     ("dob", "DOB", re.compile(
-        r"(?i:\b(?:born|d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday(?:['’]s)?)[\s:,-]*"
-        r"(?:(?:is|was|wis|on|in|the|her|his|my|it's|it’s)\s+){0,3})"
-        r"((?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]+(?:of\s+)?(?:\d{1,2}|" + _MONTH + r")(?:[\s/.,-]+\d{2,4})?)|"
-        r"(?:" + _MONTH + r"\s+(?:the\s+)?\d{1,2}(?!\d)(?:st|nd|rd|th)?(?:,?\s+\d{4})?)|"
-        r"(?:" + _MONTH + r",?\s+(?:19|20)\d{2}))")),
+        r"(?i:\b(?:born|d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday)(?:['’]s)?[\s:,-]*"
+        r"(?:(?:is|was|wis|on|in|the|her|his|my|it's|it’s|was\s+born)\s+){0,3})(" + _DATE + r")")),
     ("address", "ADDRESS", re.compile(
         r"\b(?:(?:[Ff]lat|[Aa]partment|[Nn]umber|[Nn]o\.?)\s+\d+[A-Za-z]?(?:/\d+)?,?\s+)?(?:\d{1,2}/\d{1,2},?\s+)?"
         r"\d{1,4}[A-Za-z]?(?:-\d{1,4})?,?\s+(?:(?:Mc|Mac|St\.?\s)?[A-Z][a-z'’]+\s+){1,3}" + _STREET + r"\b"
@@ -71,11 +89,20 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("phone", "PHONE", re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d{2,4}\)?(?:[\s-]?\d){6,8}(?!\d)")),
     # a numeric date with a year: in speech, almost only dates of birth are said so (header dates are metadata)
     ("numeric_date", "DOB", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19\d{2}|20\d{2})\b")),
-    # a spoken full date with a birth cue shortly before: "date of birth, they asked for that too, the 21st..."
+    # a numeric date with a two-digit year ("born 1/3/19" without the cue too): speech says no other dates so
+    ("numeric_date", "DOB", re.compile(r"(?<![\d/.])\d{1,2}(?:/\d{1,2}/|\.\d{1,2}\.)\d{2}(?![\d/]|\.\d)")),
+    # a spoken full date with a birth cue earlier in the turn: "date of birth, they asked for that too, the 21st..."
     ("spoken_date", "DOB", re.compile(
-        r"(?i:\b(?:born|birth|d\.?o\.?b|birthday)\b[^\n]{0,80}?)"
-        r"(\b\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r",?\s+(?:19|20)\d{2}\b)")),
+        r"(?i:\b(?:born|birth|d\.?o\.?b|birthday)\b[^\n]{0,240}?)(" + _FULL_DATE + r")")),
 ]
+# Header words a parser may take for a speaker ("Date: 14/10/2024"): their dates are the interview's, not a birth.
+# (Role labels such as Respondent or Interviewee are people: their dates are checked like anyone's.)
+_HEADER_WORDS = {"interview", "date", "location", "duration", "transcribed", "transcriber", "key", "title", "ward",
+                 "method", "consent", "notes", "note", "time", "venue", "session", "recording", "held", "place"}
+# A question about a birth date: the next turn's dates are the answer ("Date of birth?" / "The 3rd of June 1985").
+_BIRTH_CUE = re.compile(r"(?i)\b(?:born|birth|d\.?o\.?b\b|birthdays?|age and date|how old)")
+_ANSWER_DATE = re.compile(_FULL_DATE + r"|(?<![\d/.])\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?![\d/]|\.\d)|"
+                          r"\b" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w)")
 
 
 @dataclass
@@ -229,8 +256,10 @@ def _person_span(ent, allow: set[str], lower_words: set[str] | None = None) -> t
                       or tokens[0].is_punct) and not (nickname.match(tokens[0].text) and len(tokens) > 1):
         tokens = tokens[1:]
     while tokens and (tokens[-1].is_punct or tokens[-1].text in ("'s", "’s", "'", "’")
-                      or gazetteer.is_everyday_word(tokens[-1].text)):
-        tokens = tokens[:-1]
+                      or gazetteer.is_everyday_word(tokens[-1].text)
+                      or (len(tokens) > 1 and tokens[-1].text.islower() and names.is_english_word(tokens[-1].text)
+                          and not gazetteer.is_first_name(tokens[-1].text))):
+        tokens = tokens[:-1]  # "lewis struggles": the verb the model took in is not the name
     if not tokens:
         return None
     a, b = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
@@ -265,6 +294,19 @@ def _person_span(ent, allow: set[str], lower_words: set[str] | None = None) -> t
     return a, b
 
 
+def _person_parts(ent) -> list:
+    """One PERSON entity that holds several people ("Andrew One and Andrew Two", "Shannon, Demi") in parts."""
+    parts, start = [], ent.start
+    for tok in ent:
+        if tok.lower_ in ("and", "an", "&", "or", ",", "wi", "with"):
+            if tok.i > start:
+                parts.append(ent.doc[start:tok.i])
+            start = tok.i + 1
+    if start < ent.end:
+        parts.append(ent.doc[start:ent.end])
+    return parts
+
+
 def _found_person_spans(doc, kept, allow_set, rules: bool = False, lower_words: set[str] | None = None):
     """People the model and the context cues find in one parsed turn: (start, end[, rule])."""
     from triangulate.residents import names as people_names
@@ -272,9 +314,10 @@ def _found_person_spans(doc, kept, allow_set, rules: bool = False, lower_words: 
     out = []
     for ent in doc.ents:
         if ent.label_ == "PERSON":
-            span = _person_span(ent, allow_set, lower_words)
-            if span and not any(s <= span[0] and span[1] <= e for s, e in kept):
-                out.append((*span, "spacy_person"))
+            for part in _person_parts(ent):
+                span = _person_span(part, allow_set, lower_words)
+                if span and not any(s <= span[0] and span[1] <= e for s, e in kept):
+                    out.append((*span, "spacy_person"))
     out += [(a, b, rule) for a, b, rule in people_names.context_name_spans(doc, kept)
             if doc.text[a:b].strip().lower() not in allow_set]
     return out if rules else [(a, b) for a, b, _ in out]
@@ -282,8 +325,17 @@ def _found_person_spans(doc, kept, allow_set, rules: bool = False, lower_words: 
 
 _STOP_WORDS = {"and", "the", "a", "an", "of", "in", "on", "at", "to", "fae", "wi", "one", "two", "three", "me",
                "my", "her", "his", "our", "oor", "is", "was", "who", "that", "this", "but", "or", "so"}
-_HYPHEN_LEFT = re.compile(r"[A-Z][a-z]+-$")
-_HYPHEN_RIGHT = re.compile(r"^-[A-Z][a-z]+")
+_HYPHEN_LEFT = re.compile(r"[A-Za-z][a-z]+-$")
+_HYPHEN_RIGHT = re.compile(r"^-[A-Za-z][a-z]+")
+
+
+def _name_part(piece: str) -> bool:
+    """The other half of a hyphenated name ("Kacey-[Leigh]", "[ellie]-rose"): capitalised, or a name."""
+    from triangulate.residents import gazetteer
+
+    word = piece.strip("-")
+    return word[:1].isupper() or gazetteer.is_first_name(word) or gazetteer.is_word_name(word) or \
+        gazetteer.is_wide_given_name(word) or word.lower() in ("mae", "may", "leigh", "lee", "jo", "lou", "ann", "anne")
 
 
 def _join_hyphenated(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
@@ -293,9 +345,9 @@ def _join_hyphenated(text: str, spans: list[tuple[int, int, str, str]]) -> list[
         if category == "PERSON":
             left = _HYPHEN_LEFT.search(text[max(0, a - 20):a])
             right = _HYPHEN_RIGHT.match(text[b:b + 20])
-            if left:
+            if left and _name_part(left.group()):
                 a -= len(left.group())
-            if right:
+            if right and _name_part(right.group()):
                 b += len(right.group())
         out.append((a, b, rule, category))
     merged: list[tuple[int, int, str, str]] = []
@@ -310,6 +362,60 @@ def _join_hyphenated(text: str, spans: list[tuple[int, int, str, str]]) -> list[
             continue
         merged.append(span)
     return merged
+
+
+_NEXT_WORD = re.compile(r"(\s+)((?:Mc|Mac)?\s?[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?)(?![\w-])")
+_LIST_BEFORE = re.compile(r"(?<![\w-])([A-Za-z][a-z]+(?:-[A-Za-z][a-z]+)?)(?:,\s+|\s+(?:and|an'|an|&)\s+)$")
+_LIST_NEXT = re.compile(r"(,\s+|\s+(?:and|an'|an|&)\s+|,\s+(?:and|an)\s+)([A-Za-z][a-z]+(?:-[A-Za-z][a-z]+)?)(?![\w-])")
+
+
+def _extend_people(text: str, spans: list[tuple[int, int, str, str]], kept: list[tuple[int, int]]):
+    """Names the rules found in part: a surname that is also a place or a word after a given name ("Gillian
+    Renfrew", "Chloe Stirling", "Isla-Grace Beattie"), and the next name in a list of people ("Mia-Rose, Ava
+    and Grace") when it is a name by the lists."""
+    from triangulate.residents import gazetteer
+    from triangulate.residents import names as people_names
+
+    def given(word: str) -> bool:
+        word = word.split("-")[0]
+        return gazetteer.is_first_name(word) or gazetteer.is_wide_given_name(word) or gazetteer.is_word_name(word)
+
+    def in_longer_kept(a: int, b: int) -> bool:
+        return any(s <= a and b <= e and (e - s) > (b - a) for s, e in kept)
+
+    out = list(spans)
+    taken = [(a, b) for a, b, _, _ in spans]
+    for index, (a, b, rule, category) in enumerate(spans):
+        if category != "PERSON" or rule == "always_list":
+            continue
+        words = text[a:b].split()
+        m = _NEXT_WORD.match(text, b)
+        if len(words) == 1 and given(words[0]) and m and not any(s < m.end() and m.start(2) < e for s, e in taken):
+            word = m.group(2)
+            low = word.lower()
+            after = text[m.end():m.end() + 30]
+            if not (low in people_names.ORG_HEADS or low in people_names.STREET_HEADS
+                    or low in people_names.TITLE_WORDS or gazetteer.is_everyday_word(word)
+                    or in_longer_kept(m.start(2), m.end(2))
+                    or re.match(r"\s+(?!I\b)[A-Z]", after)) and \
+                    (gazetteer.is_place(word) or gazetteer.is_common_surname(word) or
+                     people_names.SURNAME_FORM.match(word.replace(" ", "")) or
+                     not people_names.is_english_word(word) and not gazetteer.is_kept(word)):
+                out[index] = (a, m.end(2), rule, category)
+                continue
+        m = _LIST_BEFORE.search(text[max(0, a - 40):a])
+        if m and given(words[0]) and given(m.group(1)) and not gazetteer.is_kept(m.group(1)) and \
+                m.group(1)[:1].isupper() == words[0][:1].isupper():
+            start = a - len(m.group())
+            if not any(s < start + len(m.group(1)) and start < e for s, e in taken):
+                out.append((start, start + len(m.group(1)), "list_of_people", "PERSON"))  # "Jack and Lily"
+        m = _LIST_NEXT.match(text, b)
+        if m and given(words[-1].rstrip("'’s")) and given(m.group(2)) and \
+                m.group(2)[:1].isupper() == words[-1][:1].isupper() and \
+                not any(s < m.end(2) and m.start(2) < e for s, e in taken) and \
+                not in_longer_kept(m.start(2), m.end(2)) and not gazetteer.is_kept(m.group(2)):
+            out.append((m.start(2), m.end(2), "list_of_people", "PERSON"))
+    return out
 
 
 def _valid_phone(text: str) -> bool:
@@ -338,13 +444,16 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     people = people_names.People(first_number=in_use.get("PERSON", 0) + 1)
     allow_set = {a.strip().lower() for a in (allow or []) if a.strip()}
     always_re = _always_pattern(always or [])
+    allow_re = _always_pattern(sorted(allow_set))
     speaker_map: dict[str, str] = {}
+    speaker_people: dict = {}  # speaker label -> names.Person
     speaker_names = speaker_names or {}
     for label in dict.fromkeys(speakers):
         if is_role_label(label) or label.lower() in allow_set:
             speaker_map[label] = label
             continue
-        speaker_map[label] = people.register(speaker_names.get(label) or label).pseudonym
+        speaker_people[label] = people.register(speaker_names.get(label) or label)
+        speaker_map[label] = speaker_people[label].pseudonym
     given = [n for n in [*speaker_names.values(), *(names or [])] if n and n.strip()]
     for full in given:
         people.register(full)
@@ -359,6 +468,7 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     # First pass: names the model and the context cues find in any turn are names in every turn ("wee Ruby
     # who's only three" makes the later "Ruby was born..." a name too).
     found_names: set[str] = set()
+    lower_names: set[str] = set()  # word names a cue found in lower case ("my man dean"): names elsewhere too
     lower_words = set(re.findall(r"(?<![\w'’])[a-z][a-z'’-]+", "\n".join(turn_texts)))
     for index, doc in enumerate(docs):
         kept = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in kept_matcher(doc)]
@@ -370,9 +480,14 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
                     found_names.add(surname)
             for word in parts:
                 word = re.sub(r"['’]s$", "", word).strip(".,;:!?\"()")
+                if len(word) > 2 and gazetteer.is_word_name(word) and len(parts) == 1 and \
+                        (word.islower() or not people_names.starts_sentence_at(doc, a)):
+                    found_names.add(word)  # "my man dean", "My daughter Summer": a name in lower case too
+                    lower_names.add(word.lower())
                 if len(word) > 2 and word[:1].isupper() and word.lower() not in people_names.TITLE_WORDS and \
                         word.lower() not in people_names.NICKNAME_WORDS and not gazetteer.is_everyday_word(word) \
-                        and not gazetteer.is_kept(word) and word.lower() not in _STOP_WORDS and \
+                        and (not gazetteer.is_kept(word) or gazetteer.is_first_name(word)) \
+                        and word.lower() not in _STOP_WORDS and \
                         (gazetteer.is_first_name(word) or gazetteer.is_word_name(word)
                          or not people_names.is_english_word(word)):
                     found_names.add(word)
@@ -387,10 +502,17 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
         def taken(a: int, b: int) -> bool:
             return any(a < e and b > s for s, e, _, _ in spans)
 
-        protected = [(m.start(), m.end()) for m in EXISTING_PLACEHOLDER.finditer(text)] if "[" in text else []
+        # (start, end, whole): pseudonyms already in the text are never touched; a term the researcher keeps
+        # in clear keeps every part of it ("Kerr" in "Jessie Kerr") unless an always-redact term holds it
+        # ("Davie" kept, "Big Davie" always redacted)
+        protected = [(m.start(), m.end(), True) for m in EXISTING_PLACEHOLDER.finditer(text)] if "[" in text else []
+        protected += [(m.start(), m.end(), False) for m in allow_re.finditer(text)] if allow_re else []
 
         def add(a: int, b: int, rule: str, category: str) -> None:
-            if a >= b or text[a:b].strip().lower() in allow_set or any(a < e and b > s for s, e in protected):
+            if a >= b or text[a:b].strip().lower() in allow_set or any(a < e and b > s for s, e, whole in protected
+                                                                       if whole):
+                return
+            if rule != "always_list" and any(s <= a and b <= e for s, e, whole in protected if not whole):
                 return
             inner = [sp for sp in spans if a < sp[1] and b > sp[0]]
             if inner and category == "PERSON" and all(sp[3] == "PERSON" and a <= sp[0] and sp[1] <= b for sp in inner):
@@ -404,13 +526,17 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
             for m in always_re.finditer(text):
                 add(m.start(), m.end(), "always_list", "REDACTED")
         for rule, category, pattern in PATTERNS:
-            if rule in ("numeric_date", "spoken_date") and speakers[index].strip().lower() in people_names.ROLE_WORDS:
+            if rule in ("numeric_date", "spoken_date") and speakers[index].strip().lower() in _HEADER_WORDS:
                 continue  # "Date: 14/10/2024" read as a speaker is the interview's date, not a birth date
             for m in pattern.finditer(text):
                 a, b = (m.start(1), m.end(1)) if m.groups() and m.group(1) else (m.start(), m.end())
                 if rule == "phone" and not _valid_phone(m.group()):
                     continue
                 add(a, b, rule, category)
+        if index > 0 and _BIRTH_CUE.search(turn_texts[index - 1]) and \
+                speakers[index].strip().lower() not in _HEADER_WORDS:
+            for m in _ANSWER_DATE.finditer(text):  # "Date of birth?" / "The 3rd of June 1985."
+                add(m.start(), m.end(), "dob_answer", "DOB")
         kept = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in kept_matcher(doc)]
         for a, b in people_names.given_name_spans(text, given_re, doc):
             # a given name wins over a kept word ("Govan" the surname) but not inside a longer kept name:
@@ -419,13 +545,14 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
                 add(a, b, "speaker", "PERSON")
         for a, b, rule in _found_person_spans(doc, kept, allow_set, rules=True, lower_words=lower_words):
             add(a, b, rule, "PERSON")
-        for a, b in people_names.given_name_spans(text, found_re, doc):
+        for a, b in people_names.given_name_spans(text, found_re, doc, frozenset(lower_names)):
             inside = [(s, e) for s, e in kept if s <= a and b <= e]
             if inside and not (inside == [(a, b)] and gazetteer.is_first_name(text[a:b]) and
                                people_names.verb_follows(doc, b)):
                 continue  # "Skye" the island stays; "Skye wanted tae go" is the girl found elsewhere
             add(a, b, "found_elsewhere", "PERSON")
         spans = _join_hyphenated(text, spans)
+        spans = _extend_people(text, spans, kept)
         spans.sort()
         all_spans.append(spans)
     # Full names are known before any bare mention is resolved: "Reid, Chantelle Reid" is one person.
@@ -436,15 +563,28 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
                 people.register(turn_texts[index][a:b])
     for index, (doc, spans) in enumerate(zip(docs, all_spans)):
         text = turn_texts[index]
+        speaker = speaker_people.get(speakers[index])
         redactions = [Redaction(index, turn_lines[index], a, b, rule, category,
-                                people.label(text[a:b]) if category == "PERSON" else pseudonyms.label(category, text[a:b]),
-                                text[a:b]) for a, b, rule, category in spans]
+                                people.label(_with_title(text, a, b), speaker) if category == "PERSON"
+                                else pseudonyms.label(category, text[a:b]), text[a:b])
+                      for a, b, rule, category in spans]
+        people.spoke(speaker)  # after the turn: a name in the next turn may mean whoever just spoke
         turn = ProcessedTurn(speaker=speaker_map.get(speakers[index], speakers[index]), text="",
                              original_len=len(text), sentences=[], redactions=redactions, _original=text)
         turn.text = turn.redact_slice(0, len(text))
         turn.sentences = [_sentence(sent, spans) for sent in doc.sents if sent.text.strip()]
         out.append(turn)
     return out, speaker_map
+
+
+_TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+$")
+
+
+def _with_title(text: str, a: int, b: int) -> str:
+    """The mention to resolve: a title just before a redacted surname says who it is ("Mrs [Gallacher]" is
+    not "Mr [Gallacher]"), though the title itself stays in the text."""
+    title = _TITLE_BEFORE.search(text[max(0, a - 6):a])
+    return (title.group() if title else "") + text[a:b]
 
 
 def _sentence(sent, spans) -> Sentence:

@@ -1,0 +1,134 @@
+"""Write triangulate/data/redaction/given_names_wide.txt: given names from many countries, for redaction recall.
+
+The hand-written `first_names.txt` holds the names and Scots short forms Glasgow speech uses most; names
+outside it are missed when a speaker writes them in lower case ("my husband bilal drives a taxi", "eilidh
+eats me oot of house and home"), where the model sees no proper noun. This script widens the list with the
+first-name tables of Faker (MIT licence, https://github.com/joke2k/faker) for the languages and countries of
+Glasgow's families, plus a few Scottish and Gaelic names written here, and drops every name that is also an
+English word (the spaCy lemmatizer's own word list: "dean", "holly", "grant", "summer"), a Scots or filler
+word, a kept place, service or benefit, or already in `first_names.txt`. A word name stays a name only where
+the model or a context cue says so.
+
+Faker is not a dependency of the product: install it anywhere and point PYTHONPATH at it, e.g.
+
+    pip install --target /tmp/faker 'faker==40.54.0'
+    PYTHONPATH=/tmp/faker:. .venv/bin/python scripts/build_given_names.py
+"""
+from __future__ import annotations
+
+import importlib
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+OUT = ROOT / "triangulate" / "data" / "redaction" / "given_names_wide.txt"
+SURNAMES = ROOT / "triangulate" / "data" / "redaction" / "surnames_common.txt"
+SURNAME_LOCALES = ("en_GB", "en_IE", "en_NZ", "en_US")
+# Faker person providers: the UK and Ireland, and the countries Glasgow's newer families come from.
+LOCALES = ("en_GB", "en_IE", "ga_IE", "en_US", "en_NZ", "en_PK", "en_IN", "en_NG", "yo_NG", "ig_NG", "ha_NG",
+           "tw_GH", "sw", "zu_ZA", "pl_PL", "ro_RO", "sk_SK", "cs_CZ", "lt_LT", "lv_LV", "hu_HU", "pt_PT",
+           "es_ES", "it_IT", "fr_FR", "tr_TR")
+# Scottish and Gaelic given names and spellings, and common names of Glasgow's newer communities, that the
+# tables above lack (written for this project).
+SCOTTISH = {
+    "female": "Eilidh Iona Islay Sorcha Kirsteen Seonaid Ishbel Iseabail Catrìona Mairead Morven Rhona Shona "
+              "Kirstie Kirsty Ailidh Mhairi Marsaili Peigi Oighrig Beathag Ciorstaidh Ealasaid Floraidh "
+              "Lorna Elspeth Fenella Isla-Rose Ellie-Rose Ellie-Mae Lexie-Mae Kaci Kaci-Leigh Tiegan Teigan "
+              "Tegan Caitlyn Caitlin Kayleigh Kelsey Jodie Demi-Leigh Shannon Jade-Louise Morgan-Leigh",
+    "male": "Ruaridh Ruairidh Ruaraidh Ruairi Struan Murdo Fionn Fionnlagh Calum Callum Cailean Eòin Coinneach "
+            "Domhnall Seumas Tormod Alasdair Lachie Hamish Angus Torquil Gregor Grigor Innes Fraser Lennox "
+            "Keir Cammy Brodie Kenzie Mackenzie Ally Dougie Gav Stevie Stuey Jaxon Kayden Kaiden",
+    # common names and short forms of Glasgow's newer communities that the tables above lack
+    "female_more": "Amina Aminah Kasia Gosia Basia Zosia Ania Magda Katarzyna Malgorzata Hafsa Samira Amira Hodan "
+                   "Ifrah Sahra Deqa Chioma Folake Temi Chisom Harpreet Gurpreet Jaspreet Manpreet Simran Linh "
+                   "Huong Shirin Rojin Elif Zeynep Olena Iryna Svitlana Yuliia Viktoria Nasreen Shabana Rukhsana "
+                   "Tahira Parveen Shazia Saima Humaira Ayan Fadumo Halima Naima",
+    "male_more": "Kuba Tomek Pawel Lukasz Ionut Florin Imran Asif Amir Hussein Abdi Chidi Tunde Deepak Ravi "
+                 "Sikander Navdeep Omid Reza Dariush Rebin Mustafa Mehmet Emre Oleksandr Dmytro Tariq Waqas "
+                 "Zubair Shahid Nadeem Naveed Kashif Faisal Usman Adnan Abdirahman Abdikadir Mahamed",
+}
+
+
+def _english_words() -> frozenset[str]:
+    from triangulate.residents.names import english_words
+
+    return english_words()
+
+
+def _is_word(low: str, words: frozenset[str]) -> bool:
+    if low in words:
+        return True
+    for suffix, repl in (("s", ""), ("es", ""), ("ies", "y"), ("ing", ""), ("ed", ""), ("ly", ""), ("er", "")):
+        if low.endswith(suffix) and low[:-len(suffix)] + repl in words:
+            return True
+    return False
+
+
+def collect() -> dict[str, set[str]]:
+    by_gender: dict[str, set[str]] = {"female": set(), "male": set(), "either": set()}
+    for locale in LOCALES:
+        provider = importlib.import_module(f"faker.providers.person.{locale}").Provider
+        for attr, gender in (("first_names_female", "female"), ("first_names_male", "male"),
+                             ("first_names", "either")):
+            names = getattr(provider, attr, None) or ()
+            by_gender[gender].update(names.keys() if isinstance(names, dict) else names)
+    for gender, text in SCOTTISH.items():
+        by_gender[gender.removesuffix("_more")].update(text.split())
+    return by_gender
+
+
+def main() -> int:
+    from triangulate.residents import gazetteer
+
+    words = _english_words()
+    curated = {n.lower() for n in gazetteer.terms("first_names")}
+    by_gender = collect()
+    kept: dict[str, set[str]] = {"female": set(), "male": set(), "either": set()}
+    for gender in ("female", "male", "either"):
+        for name in by_gender[gender]:
+            if not re.fullmatch(r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?", name) or len(name) < 3:
+                continue  # letters only (the pattern matcher folds case, not accents), at least three
+            low = name.lower()
+            if low in curated or _is_word(low, words) or gazetteer.is_everyday_word(low) or \
+                    gazetteer.is_word_name(low) or gazetteer.is_kept(low):
+                continue
+            if gender == "either" and (name in by_gender["female"] or name in by_gender["male"]):
+                continue
+            kept[gender].add(name)
+    both = kept["female"] & kept["male"]
+    either = (kept["either"] | both)
+    lines = [
+        "# Given names from many countries, for redaction recall (generated by scripts/build_given_names.py; do",
+        "# not edit by hand: add names to first_names.txt instead). Source: the first-name tables of Faker",
+        "# (MIT licence) for " + ", ".join(LOCALES) + ",",
+        "# plus Scottish and Gaelic names written for this project. Names that are English words, Scots or filler",
+        "# words, kept places, services or benefits, or already in first_names.txt are left out.",
+        "## female",
+        *sorted(kept["female"] - either),
+        "## male",
+        *sorted(kept["male"] - either),
+        "## either",
+        *sorted(either),
+    ]
+    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"{OUT.relative_to(ROOT)}: {len(kept['female'] | kept['male'] | either)} names")
+    surnames = set()
+    for locale in SURNAME_LOCALES:
+        names = getattr(importlib.import_module(f"faker.providers.person.{locale}").Provider, "last_names", ())
+        surnames.update(n for n in (names.keys() if isinstance(names, dict) else names)
+                        if re.fullmatch(r"[A-Z][a-z]+(?:[-'][A-Z]?[a-z]+)?", n) and len(n) > 2
+                        and not gazetteer.is_everyday_word(n))
+    SURNAMES.write_text("\n".join([
+        "# Surnames common in the UK and Ireland (generated by scripts/build_given_names.py from Faker's MIT",
+        "# last-name tables for " + ", ".join(SURNAME_LOCALES) + "). Used only to take a lower-case surname",
+        "# with the given name before it: 'jamie smith', 'kayla brown'.",
+        *sorted(surnames)]) + "\n", encoding="utf-8")
+    print(f"{SURNAMES.relative_to(ROOT)}: {len(surnames)} surnames")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
