@@ -5,8 +5,11 @@ gets the class that ranks first. The rules, all by rank and margin (real residen
 0.1–0.3 to any issue definition, so absolute cut-offs reject most of it):
 
 1. **Off-topic by rule** (`offtopic_reason`): no content word at all (backchannels, fillers: "Yeah.",
-   "Uh huh."), at most `SHORT_WORDS` words with no codebook keyword ("And box 4,"), or an interviewer-style
-   prompt (a question to "you" that opens like a prompt: "Can you tell me…?", "Is there anything else…?").
+   "Uh huh."), at most `SHORT_WORDS` words with no codebook keyword ("And box 4,"), an interviewer-style
+   prompt (a question to "you" that opens like a prompt: "Can you tell me…?", "Is there anything else…?",
+   or nothing but a short question about the listener and not the speaker: "How long have you lived in the
+   area?"; a resident asking for information — "Do you know how long the list is?" — is not one), or the
+   running of the session (consent, recording, "next question") with no codebook keyword in it.
 2. **Codebook score** (zero-shot): cosine to the issue's label + definition, blended with the cosine to its
    closest keywords, each keyword embedded on its own (`DEFINITION_WEIGHT`). The off-topic class has the
    same kind of score against written examples of small talk, logistics and prompts
@@ -21,9 +24,13 @@ gets the class that ranks first. The rules, all by rank and margin (real residen
 
 With examples the final score blends a logistic regression on the sentence vectors (examples + the codebook's
 vectors) with the similarity scores above (`CLASSIFIER_WEIGHT`); with 10 examples per issue it beat the
-similarity scores alone by ≈ +0.03 macro-F1 on the dev split. SetFit was not used: it fine-tunes the encoder,
-so every new code would re-embed every segment (≈ 10 s per 1,000 segments on 2 idle cores, STACK.md), far
-over the 10 s budget for re-analysing 5,000 segments, and the embedding cache would be lost.
+similarity scores alone by ≈ +0.03 macro-F1 on the dev split, and weighing it 0.7 rather than 0.5 added ≈ +0.02
+on dev and on the swapped fold (dev's examples teaching, the examples pool tested). Measured on dev and not
+kept: training the regression on each example's sentences as well (−0.03 to −0.05), the codebook scores as
+extra features (no gain), other regularisation, temperatures and prior weights (within ±0.01).
+SetFit was not used: it fine-tunes the encoder, so every new code would re-embed every segment (≈ 10 s per
+1,000 segments on 2 idle cores, 95–110 s on the shared bench machine), far over the 10 s budget for
+re-analysing 5,000 segments, and the embedding cache would be lost.
 Figures: bench/bench_assignment.py.
 
 Deterministic: numpy and lbfgs only, classes in codebook order, ties broken by that order.
