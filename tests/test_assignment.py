@@ -120,3 +120,26 @@ def test_same_examples_give_the_same_decisions():
     first = [tuple(d) for d in machine(vectors, labels).predict(probe)]
     second = [tuple(d) for d in machine(vectors[::-1][::-1].copy(), list(labels)).predict(probe)]
     assert first == second
+
+
+@pytest.mark.parametrize("text,reason", [
+    ("How long have you lived in the area?", "prompt"),
+    ("What would make the biggest difference for you?", "prompt"),
+    ("Is it okay with you if I record the conversation?", "procedure"),
+    ("Right, that's it recording now.", "procedure"),
+    ("You can pull out at any time, your answers are confidential.", "procedure"),
+])
+def test_interviewer_questions_and_session_procedure_are_off_topic_by_rule(text, reason):
+    vocabulary = assignment.keyword_vocabulary([["damp", "bus", "area"]])
+    assert assignment.offtopic_reason(text, vocabulary) == reason
+
+
+@pytest.mark.parametrize("text", [
+    "Where do you go for help with the rent?",               # asking for information
+    "How are you meant to feed three weans on that? I couldnae.",  # a resident's own question, with her story
+    "They said it's all confidential but I still couldnae face the damp man coming round.",  # a codebook word
+    "I've got a criminal record and nobody will give me a start.",  # a record that is not a recording
+])
+def test_residents_questions_and_borrowed_words_are_not_off_topic_by_rule(text):
+    vocabulary = assignment.keyword_vocabulary([["damp", "bus", "rent"]])
+    assert assignment.offtopic_reason(text, vocabulary) is None

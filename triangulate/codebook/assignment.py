@@ -5,8 +5,11 @@ gets the class that ranks first. The rules, all by rank and margin (real residen
 0.1–0.3 to any issue definition, so absolute cut-offs reject most of it):
 
 1. **Off-topic by rule** (`offtopic_reason`): no content word at all (backchannels, fillers: "Yeah.",
-   "Uh huh."), at most `SHORT_WORDS` words with no codebook keyword ("And box 4,"), or an interviewer-style
-   prompt (a question to "you" that opens like a prompt: "Can you tell me…?", "Is there anything else…?").
+   "Uh huh."), at most `SHORT_WORDS` words with no codebook keyword ("And box 4,"), an interviewer-style
+   prompt (a question to "you" that opens like a prompt: "Can you tell me…?", "Is there anything else…?",
+   or nothing but a short question about the listener and not the speaker: "How long have you lived in the
+   area?"; a resident asking for information — "Do you know how long the list is?" — is not one), or the
+   running of the session (consent, recording, "next question") with no codebook keyword in it.
 2. **Codebook score** (zero-shot): cosine to the issue's label + definition, blended with the cosine to its
    closest keywords, each keyword embedded on its own (`DEFINITION_WEIGHT`). The off-topic class has the
    same kind of score against written examples of small talk, logistics and prompts
@@ -21,9 +24,13 @@ gets the class that ranks first. The rules, all by rank and margin (real residen
 
 With examples the final score blends a logistic regression on the sentence vectors (examples + the codebook's
 vectors) with the similarity scores above (`CLASSIFIER_WEIGHT`); with 10 examples per issue it beat the
-similarity scores alone by ≈ +0.03 macro-F1 on the dev split. SetFit was not used: it fine-tunes the encoder,
-so every new code would re-embed every segment (≈ 10 s per 1,000 segments on 2 idle cores, STACK.md), far
-over the 10 s budget for re-analysing 5,000 segments, and the embedding cache would be lost.
+similarity scores alone by ≈ +0.03 macro-F1 on the dev split, and weighing it 0.7 rather than 0.5 added ≈ +0.02
+on dev and on the swapped fold (dev's examples teaching, the examples pool tested). Measured on dev and not
+kept: training the regression on each example's sentences as well (−0.03 to −0.05), the codebook scores as
+extra features (no gain), other regularisation, temperatures and prior weights (within ±0.01).
+SetFit was not used: it fine-tunes the encoder, so every new code would re-embed every segment (≈ 10 s per
+1,000 segments on 2 idle cores, 95–110 s on the shared bench machine), far over the 10 s budget for
+re-analysing 5,000 segments, and the embedding cache would be lost.
 Figures: bench/bench_assignment.py.
 
 Deterministic: numpy and lbfgs only, classes in codebook order, ties broken by that order.
@@ -47,12 +54,12 @@ PARENT_MARGIN = 0.0        # two siblings this close at the top → their parent
 SHORT_WORDS = 3           # this short and no codebook keyword → off-topic
 KEYWORD_BOOST = 0.06      # added per codebook keyword found in the text as written…
 MAX_BOOST = 0.06          # …up to this much
-LENGTH_WEIGHT = 0.10      # off-topic loses up to this much as a text's content words grow to LENGTH_WORDS…
+LENGTH_WEIGHT = 0.15      # off-topic loses up to this much as a text's content words grow to LENGTH_WORDS…
 LENGTH_WORDS = 10         # …(talk about nothing is short: fillers, thanks, logistics)
 EXAMPLE_MODE = "nearest"  # a class's examples score by their centroid ("centroid") or closest few ("nearest")
 NEAREST_EXAMPLES = 3
 NONE_UNION = True         # off-topic examples add to the written prototypes (max) rather than replace them
-CLASSIFIER_WEIGHT = 0.5   # with examples: final = w·P(logistic regression) + (1 − w)·softmax(TEMPERATURE·scores)
+CLASSIFIER_WEIGHT = 0.7   # with examples: final = w·P(logistic regression) + (1 − w)·softmax(TEMPERATURE·scores)
 PROTOTYPE_WEIGHT = 0.2    # the codebook's vectors train the regression too, each weighing this much
 REGULARISATION_C = 16.0
 TEMPERATURE = 20.0
@@ -62,13 +69,37 @@ OFFTOPIC_FILE = PACKAGE_DATA / "offtopic_prototypes.txt"
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Words that carry no topic in conversation: English stop words plus spoken fillers and backchannels.
-_FILLERS = frozenset(["aye", "naw", "nah", "yeah", "yeh", "yep", "yup", "yes", "no", "och", "oh", "ah", "ahh", "aw", "eh", "er", "erm", "em", "um", "uh", "uhm", "hm", "hmm", "mm", "mhm", "mmm", "huh", "ha", "haha", "lol", "ok", "okay", "right", "alright", "sure", "exactly", "true", "totally", "definitely", "absolutely", "really", "well", "so", "like", "just", "know", "mean", "think", "thing", "things", "stuff", "kind", "sort", "lot", "bit", "say", "said", "says", "tell", "told", "go", "going", "gonna", "wanna", "gotta", "got", "get", "yeah", "ken", "cannae", "dinnae", "didnae", "wasnae", "isnae", "wouldnae", "couldnae", "disnae", "aye", "wee", "sorry", "thanks", "thank", "cheers", "please", "hello", "hi", "hiya", "bye", "pardon", "honestly", "actually", "basically", "literally", "anyway", "anyways", "guess", "suppose", "maybe", "probably", "stuff", "im", "ive", "youre", "thats", "dont", "cant", "didnt", "wasnt", "isnt", "doesnt", "wont", "id", "ill", "youve", "weve", "theyre", "theres", "whats", "hes", "shes", "lets", "yous", "ye", "ya", "don", "didn", "doesn", "isn", "wasn", "aren", "weren", "haven", "hasn", "hadn", "couldn", "wouldn", "shouldn", "won", "ain"])
+_FILLERS = frozenset([
+    "aye", "naw", "nah", "yeah", "yeh", "yep", "yup", "yes", "no", "och", "oh", "ah", "ahh", "aw", "eh", "er",
+    "erm", "em", "um", "uh", "uhm", "hm", "hmm", "mm", "mhm", "mmm", "huh", "ha", "haha", "lol", "ok", "okay",
+    "right", "alright", "sure", "exactly", "true", "totally", "definitely", "absolutely", "really", "well", "so",
+    "like", "just", "know", "mean", "think", "thing", "things", "stuff", "kind", "sort", "lot", "bit", "say",
+    "said", "says", "tell", "told", "go", "going", "gonna", "wanna", "gotta", "got", "get", "yeah", "ken",
+    "cannae", "dinnae", "didnae", "wasnae", "isnae", "wouldnae", "couldnae", "disnae", "aye", "wee", "sorry",
+    "thanks", "thank", "cheers", "please", "hello", "hi", "hiya", "bye", "pardon", "honestly", "actually",
+    "basically", "literally", "anyway", "anyways", "guess", "suppose", "maybe", "probably", "stuff", "im", "ive",
+    "youre", "thats", "dont", "cant", "didnt", "wasnt", "isnt", "doesnt", "wont", "id", "ill", "youve", "weve",
+    "theyre", "theres", "whats", "hes", "shes", "lets", "yous", "ye", "ya", "don", "didn", "doesn", "isn", "wasn",
+    "aren", "weren", "haven", "hasn", "hadn", "couldn", "wouldn", "shouldn", "won", "ain"])
 _PROMPT_OPENERS = re.compile(
     r"^(?:and |so |okay,? |right,? |ok,? )?(?:can|could|would|will) you (?:tell|describe|say|talk|explain|give|"
     r"expand|think of|walk)|^(?:and |so )?tell (?:me|us)|^(?:and |so )?(?:what|how) (?:do|did|would|does) "
     r"(?:you|that make you) (?:think|feel|find|say|mean)|^(?:is|was) there anything (?:else)?|"
     r"^(?:and |so )?what about (?:you|yourself)|^(?:and |so )?how about you|^anything else|"
     r"^(?:do|would) you (?:want|like) to (?:add|say)|^(?:and )?(?:why|how) (?:is|was) that\??$")
+
+QUESTION_WORDS = 15       # a question this short about "you" and not "I" is an interviewer's prompt
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|me|my|mine|myself|we|we're|we've|us|our|ours)\b")
+# A resident asking for information ("Do you know how long the waiting list is?") is not a prompt.
+_ASKING_FOR_INFORMATION = re.compile(
+    r"^(?:and |so |but )?(?:(?:do|does|would) (?:you|anyone|anybody) know|any idea|is there|are there|"
+    r"where (?:do|can|could|would|should)|who (?:do|can|could|should|would)|when (?:do|does|will|can))\b")
+# The running of a research session: consent, recording, the interview's own sections. Off-topic when the
+# text has none of the codebook's words (a resident saying "it's confidential at the food bank" keeps hers).
+_PROCEDURE = re.compile(
+    r"\b(?:recording|recorder|record (?:this|it|the conversation)|consent|information sheet|take part|"
+    r"for the tape|next question|last question|next section|last section|this section|anonymous|"
+    r"confidential|withdraw (?:later|from|at any)|pull out at any)\b")
 
 
 def _stop_words() -> frozenset[str]:
@@ -120,16 +151,29 @@ def offtopic_reason(text: str, vocabulary: frozenset[str] = frozenset()) -> str 
     if n_words <= SHORT_WORDS and not any(_fold(w) in vocabulary for w in content):
         return "short"
     stripped = (text or "").strip().lower().replace("’", "'")
-    if stripped.endswith("?") and re.search(r"\byou\b|\byour\b|\byourself\b", stripped) and \
-            len(stripped.split()) <= 30 and _PROMPT_OPENERS.search(stripped):
+    second_person = re.search(r"\byou\b|\byour\b|\byourself\b", stripped)
+    if stripped.endswith("?") and second_person and len(stripped.split()) <= 30 and _PROMPT_OPENERS.search(stripped):
         return "prompt"
+    if _is_listener_question(stripped) and second_person:
+        return "prompt"
+    if _PROCEDURE.search(stripped) and not any(_fold(w) in vocabulary for w in content):
+        return "procedure"
     return None
+
+
+def _is_listener_question(stripped: str) -> bool:
+    """Only questions, short, about the listener and not the speaker ("How long have you lived in the area?"):
+    what an interviewer asks. A resident's own question comes with their story (I, my, me) around it."""
+    sentences = [s for s in re.split(r"(?<=[.?!])\s+", stripped) if s.strip()]
+    return bool(sentences) and all(s.endswith("?") for s in sentences) and \
+        len(stripped.split()) <= QUESTION_WORDS and not _FIRST_PERSON.search(stripped) and \
+        not _ASKING_FOR_INFORMATION.search(stripped)
 
 
 @lru_cache(maxsize=1)
 def offtopic_prototypes() -> tuple[str, ...]:
     lines = OFFTOPIC_FILE.read_text(encoding="utf-8").splitlines()
-    return tuple(l.strip() for l in lines if l.strip() and not l.startswith("#"))
+    return tuple(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 # --------------------------------------------------------------------------- the classes
@@ -364,12 +408,12 @@ def fit(example_vectors, example_labels, issues: list[IssueVectors], offtopic_ve
         for label in dict.fromkeys(labels):
             if label not in index:
                 continue
-            rows = [k for k, l in enumerate(labels) if l == label]
+            rows = [k for k, given in enumerate(labels) if given == label]
             centroid = _unit_rows(x[rows].sum(axis=0))[0]
             assigner._centroids[index[label]] = (centroid, len(rows))
             assigner._examples[index[label]] = x[rows]
         if len(assigner._examples) >= 2 and assigner.settings.get("classifier_weight", CLASSIFIER_WEIGHT) > 0:
-            assigner._classifier = _classifier(x, [index.get(l, -1) for l in labels], assigner)
+            assigner._classifier = _classifier(x, [index.get(given, -1) for given in labels], assigner)
     return assigner
 
 
@@ -440,7 +484,7 @@ def examples(session) -> list[Example]:
             per_topic.setdefault(topic_id, []).append((quotes, issue_id))
         quote_ids = [q for maps in per_topic.values() if len(maps) == 1 for q in maps[0][0]]
         texts = dict(session.exec(select(Segment.id, Segment.text).where(Segment.id.in_(quote_ids or [-1]))).all())
-        for topic_id, maps in per_topic.items():
+        for maps in per_topic.values():
             if len(maps) != 1:
                 continue
             quotes, issue_id = maps[0]
