@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
 from schemas import Ward
-from triangulate import demo
+from triangulate import demo, warmup
 from triangulate.access import retention
 from triangulate.core import db
 from triangulate.core.errors import ImportFailed, TriangulateError, explain
@@ -41,6 +41,8 @@ def engine():
     retention.apply_retention(eng, SYSTEM)
     # Compute the 23 wards' indicators while the user signs in, so the first page after sign-in is fast.
     threading.Thread(target=_warm_ward_indicators, args=(eng,), daemon=True).start()
+    # Load the sentence model and spaCy and compile UMAP in the background: the first suggestion is then fast.
+    warmup.start(eng)
     return eng
 
 
