@@ -15,10 +15,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import numpy as np  # noqa: E402
-
 import bench_assignment as ba  # noqa: E402
 import bench_embedding_backends as be  # noqa: E402
+import numpy as np  # noqa: E402
+
 from triangulate.core import embeddings  # noqa: E402
 
 
