@@ -9,7 +9,8 @@ segments, in this process, after a warm-up.
 Backends: torch at 2 threads and at 1 thread (the shipped setting); ONNX Runtime fp32 (plain export and
 onnxruntime.transformers' BERT fusion) and dynamic int8 (per-channel), each at 1 and 2 threads. The ONNX files
 are exported here from the packaged weights (nothing from a hub) into a temporary folder; onnxruntime and onnx
-are not project requirements: without them the ONNX rows are skipped.
+are not project requirements (measured with onnxruntime==1.32.0 and onnx==1.23.2, installed by hand for the
+run): without them the ONNX rows are skipped.
 
     .venv/bin/python bench/bench_embedding_backends.py [--split heldout]
 """
