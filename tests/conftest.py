@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRIANGULATE_WARMUP", "0")  # no server warm-up threads in AppTests (tests/test_warmup.py)
 
 from triangulate.core import db  # noqa: E402
 from triangulate.core.permissions import Actor  # noqa: E402

@@ -104,6 +104,12 @@ def load(engine: Engine, progress: Callable[[str], None] | None = None, *, demo:
         if not demo or _holds_evidence(engine):
             return False
         todo = steps()[len(public_steps()):]
+    if any(step is _transcripts for _, step in todo):
+        # UMAP's numba code compiles in another process while this one parses the transcripts; the topic
+        # fit then loads it from the data folder's cache (triangulate.residents.umap_cache).
+        from triangulate.residents import umap_cache
+
+        umap_cache.start_background()
     for label, step in todo:
         if progress:
             progress(label)

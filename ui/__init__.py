@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
-from triangulate import access, core, demo, numbers
+from triangulate import access, core, demo, numbers, warmup
 from triangulate.core import SYSTEM, Actor, ImportFailed, TriangulateError, can, escape_markdown, explain
 
 ATTRIBUTION = (
@@ -36,6 +36,8 @@ def engine():
     access.apply_retention(eng, SYSTEM)
     # Compute the 23 wards' indicators while the user signs in, so the first page after sign-in is fast.
     threading.Thread(target=_warm_ward_indicators, args=(eng,), daemon=True).start()
+    # Load the sentence model and spaCy and compile UMAP in the background: the first suggestion is then fast.
+    warmup.start(eng)
     return eng
 
 

@@ -39,14 +39,15 @@ def _import(args) -> int:
     actor = actor_for(args, engine)
     files = [(Path(f).name, Path(f).read_bytes()) for f in args.files]
     items, problems = [], []
-    for name, data in files:  # every file checked before any is saved
-        try:
-            items.append(residents.preview(engine, actor, name, data, unlabelled=args.unlabelled))
-        except residents.TranscriptSkipped as exc:
-            for problem in exc.problems:
+    # every file checked before any is saved; spaCy runs once over all of them
+    for result in residents.preview_many(engine, actor, files, unlabelled=args.unlabelled):
+        if isinstance(result, residents.TranscriptSkipped):
+            for problem in result.problems:
                 print(f"{problem.file}: {problem.message}. Fix: {problem.fix}.", file=sys.stderr)
-        except ImportFailed as exc:
-            problems.extend(exc.problems)
+        elif isinstance(result, ImportFailed):
+            problems.extend(result.problems)
+        else:
+            items.append(result)
     if problems:
         raise ImportFailed(problems)
     for item in items:

@@ -425,7 +425,8 @@ def _valid_phone(text: str) -> bool:
 
 def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *,
             speaker_names: dict | None = None, names: list[str] | None = None, always: list[str] | None = None,
-            allow: list[str] | None = None, batch_size: int = 64, progress=None) -> tuple[list[ProcessedTurn], dict[str, str]]:
+            allow: list[str] | None = None, batch_size: int = 64, progress=None,
+            docs: list | None = None) -> tuple[list[ProcessedTurn], dict[str, str]]:
     """Redact and enrich every turn of one transcript. Returns (turns, speaker label -> pseudonymised label).
 
     Precedence where rules overlap: the always-list, then identifiers (e-mail, NI number, date of birth,
@@ -460,11 +461,16 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     given_re = people_names.given_name_pattern(people_names.given_name_terms(given, allow_set))
     nlp = pipeline()
     kept_matcher = _kept_matcher()
-    docs = []
-    for index, doc in enumerate(nlp.pipe(turn_texts, batch_size=batch_size)):  # the slow part: report it
-        docs.append(doc)
-        if progress and (index % 20 == 0 or index == len(turn_texts) - 1):
-            progress(index + 1, len(turn_texts))
+    if docs is not None:  # parsed already, with other files' turns (`parse_together`)
+        docs = list(docs)
+        if len(docs) != len(turn_texts) or any(d.text != t for d, t in zip(docs, turn_texts)):
+            raise ValueError("docs must be the parsed turn_texts, in order")
+    else:
+        docs = []
+        for index, doc in enumerate(nlp.pipe(turn_texts, batch_size=batch_size)):  # the slow part: report it
+            docs.append(doc)
+            if progress and (index % 20 == 0 or index == len(turn_texts) - 1):
+                progress(index + 1, len(turn_texts))
     # First pass: names the model and the context cues find in any turn are names in every turn ("wee Ruby
     # who's only three" makes the later "Ruby was born..." a name too).
     found_names: set[str] = set()
@@ -585,6 +591,23 @@ def _with_title(text: str, a: int, b: int) -> str:
     not "Mr [Gallacher]"), though the title itself stays in the text."""
     title = _TITLE_BEFORE.search(text[max(0, a - 6):a])
     return (title.group() if title else "") + text[a:b]
+PARALLEL_MIN_TURNS = 1500  # a second spaCy process pays only on a batch this big (measured: bench_coldstart.py)
+
+
+def parse_together(turns_per_file: list[list[str]], batch_size: int = 64, n_process: int | None = None) -> list[list]:
+    """spaCy over the turns of several files in one `nlp.pipe` (one batch stream instead of one per file), on
+    both cores when the batch is big enough to pay for the second process. Returns the Docs file by file,
+    ready for `process(..., docs=...)`; the Docs are the same as one file at a time would give."""
+    flat = [t for turns in turns_per_file for t in turns]
+    if n_process is None:  # a second process costs ~15 % more CPU: only when a core is free to run it
+        cores = os.cpu_count() or 1
+        n_process = 2 if len(flat) >= PARALLEL_MIN_TURNS and cores >= 2 and os.getloadavg()[0] <= cores - 1 else 1
+    docs = list(pipeline().pipe(flat, batch_size=batch_size, n_process=n_process)) if flat else []
+    out, start = [], 0
+    for turns in turns_per_file:
+        out.append(docs[start:start + len(turns)])
+        start += len(turns)
+    return out
 
 
 def _sentence(sent, spans) -> Sentence:

@@ -139,12 +139,14 @@ class Preview:
 
 def preview(engine: Engine, actor: Actor, filename: str, data: bytes, *, always: list[str] | None = None,
             allow: list[str] | None = None, progress=None, names: list[str] | None = None,
+            parsed: transcripts.ParsedTranscript | None = None, docs: list | None = None,
             **parse_options) -> Preview:
     """Parse and redact one upload in memory. `always`/`allow` default to the project's lists; `names` are
     person names given outside the file (e.g. the facilitator typed in the form), redacted like the file's own.
-    `parse_options` go to `transcripts.parse`."""
+    `parse_options` go to `transcripts.parse`; `parsed` and `docs` (its turns through spaCy) are the file
+    already parsed, by `preview_many`."""
     require(actor, "transcripts.upload")
-    parsed = transcripts.parse(filename, data, **parse_options)
+    parsed = parsed or transcripts.parse(filename, data, **parse_options)
     if always is None or allow is None:
         lists = redaction_lists(engine, actor)
         always = lists["always"] if always is None else always
@@ -154,16 +156,16 @@ def preview(engine: Engine, actor: Actor, filename: str, data: bytes, *, always:
     item = Preview(parsed, [], {}, raw=data, duplicate_of=existing, always=list(always), allow=list(allow),
                    names=list(dict.fromkeys(n.strip() for n in names or [] if n and n.strip())),
                    parse_options=dict(parse_options))
-    return _redact(item, progress)
+    return _redact(item, progress, docs)
 
 
-def _redact(item: Preview, progress=None) -> Preview:
+def _redact(item: Preview, progress=None, docs: list | None = None) -> Preview:
     """(Re-)run the redaction of one previewed file with its current lists; the parse is kept."""
     parsed = item.parsed
     item.turns, item.speaker_map = nlp.process(
         [t.text for t in parsed.turns], [t.line for t in parsed.turns], [t.speaker for t in parsed.turns],
         speaker_names=parsed.speaker_names, names=item.all_names, always=item.always, allow=item.allow,
-        progress=progress)
+        progress=progress, docs=docs)
     return item
 
 
@@ -190,16 +192,43 @@ def _merged(existing: list[str], more, drop: set[str]) -> list[str]:
     out = [a for a in existing if a.lower() not in drop]
     have = {a.lower() for a in out}
     return out + [w.strip() for w in more if w and w.strip() and w.strip().lower() not in have]
+def preview_many(engine: Engine, actor: Actor, files: list[tuple[str, bytes]], *, progress=None,
+                 **kwargs) -> list[Preview | ImportFailed]:
+    """Several files, each parsed and redacted as `preview` does, with spaCy run once over the turns of all of
+    them (`nlp.parse_together`: one batch stream, both cores on a big import). One entry per file: its Preview,
+    or the ImportFailed (a TranscriptSkipped too) that file raised. `progress(done, total)` counts files."""
+    require(actor, "transcripts.upload")
+    parse_options = {k: kwargs[k] for k in ("unlabelled",) if k in kwargs}
+    parsed: list[transcripts.ParsedTranscript | ImportFailed] = []
+    for name, data in files:
+        try:
+            parsed.append(transcripts.parse(name, data, **parse_options))
+        except ImportFailed as exc:
+            parsed.append(exc)
+    ok = [p for p in parsed if not isinstance(p, ImportFailed)]
+    docs = iter(nlp.parse_together([[t.text for t in p.turns] for p in ok]))
+    out: list[Preview | ImportFailed] = []
+    for k, ((name, data), item) in enumerate(zip(files, parsed)):
+        if isinstance(item, ImportFailed):
+            out.append(item)
+        else:
+            try:
+                out.append(preview(engine, actor, name, data, parsed=item, docs=next(docs), **kwargs))
+            except ImportFailed as exc:
+                out.append(exc)
+        if progress:
+            progress(k + 1, len(files))
+    return out
 
 
 def previews(engine: Engine, actor: Actor, files: list[tuple[str, bytes]], **kwargs) -> list[Preview]:
     """Several files: every file's problems are collected before anything is raised."""
     out, problems = [], []
-    for name, data in files:
-        try:
-            out.append(preview(engine, actor, name, data, **kwargs))
-        except ImportFailed as exc:
-            problems.extend(exc.problems)
+    for result in preview_many(engine, actor, files, **kwargs):
+        if isinstance(result, ImportFailed):
+            problems.extend(result.problems)
+        else:
+            out.append(result)
     if problems:
         raise ImportFailed(problems)
     return out
@@ -431,6 +460,16 @@ def save(engine: Engine, actor: Actor, item: Preview, **choices) -> Saved:
     with session_scope(engine) as session:
         saved, _ = write(session, actor, ready)
     return saved
+
+
+def import_files(engine: Engine, actor: Actor, files: list[tuple[str, bytes, dict]], *,
+                 illustrative: bool = False) -> list[Saved]:
+    """Preview and save several files in one go (command line, demo, bench): spaCy runs once over all of them;
+    each file's dict holds its `save` choices (ward, residents, title, …). Problems in any file are raised
+    together before anything is saved."""
+    items = previews(engine, actor, [(name, data) for name, data, _ in files])
+    return [save(engine, actor, item, illustrative=illustrative, **{"residents": None, **choices})
+            for item, (_, _, choices) in zip(items, files)]
 
 
 def import_file(engine: Engine, actor: Actor, filename: str, data: bytes, *, ward: str | None = None,
@@ -675,9 +714,7 @@ def load_demo(engine: Engine, actor: Actor | None = None) -> int:
         for code, name in nlp.WARDS.items():
             if code not in known:
                 session.add(Ward(code=code, name=name))
-    added = 0
-    for filename, meta in DEMO_FILES.items():
-        saved = import_file(engine, actor, filename, (folder / filename).read_bytes(), illustrative=True, **meta)
-        added += int(saved.created)
+    files = [(filename, (folder / filename).read_bytes(), meta) for filename, meta in DEMO_FILES.items()]
+    added = sum(int(saved.created) for saved in import_files(engine, actor, files, illustrative=True))
     topics.analyse(engine, actor)
     return added

@@ -167,6 +167,10 @@ def fit_bertopic(docs: list[str], vectors: np.ndarray, settings: dict):
     from hdbscan import HDBSCAN
     from umap import UMAP
 
+    from triangulate.residents import umap_cache
+
+    umap_cache.enable()  # UMAP's compiled code from the data folder's cache, not compiled again
+
     vectorizer = _vectorizer(settings)
     # Keywords come from the words people said, not from "[PERSON 1]" placeholders.
     docs = [PLACEHOLDER.sub(" ", d) for d in docs]

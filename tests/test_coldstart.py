@@ -1,0 +1,77 @@
+"""Cold start and the pipeline's batching: the warm-up starts once, UMAP's compiled code goes to the data
+folder, and spaCy over several files at once gives exactly what one file at a time gives."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from triangulate import warmup
+from triangulate.core.permissions import SYSTEM
+from triangulate.residents import nlp, store, umap_cache
+
+FILES = [
+    ("a.txt", b"Interviewer: How is it going?\nMargaret Boyle: The rent went up and Jayden needs new shoes.\n"
+              b"Interviewer: And the buses?\nMargaret Boyle: Phone me on 07700 900123, the 9 bus from Govan is late."),
+    ("b.txt", b"Facilitator: Tell me about the nursery.\nShona: Wee Ruby is at the nursery in Castlemilk.\n"
+              b"Shona: Universal Credit paid late so Ruby had no dinner money."),
+]
+
+
+def signature(item: store.Preview):
+    return ([(t.speaker, t.text, [(s.start, s.end, s.lemmas, s.entities, s.noun_chunks) for s in t.sentences])
+             for t in item.turns], [(r.start, r.end, r.rule, r.pseudonym) for r in item.redactions], item.speaker_map)
+
+
+def test_files_parsed_together_give_the_same_previews(sqlite_engine):
+    one_by_one = [store.preview(sqlite_engine, SYSTEM, name, data) for name, data in FILES]
+    together = store.previews(sqlite_engine, SYSTEM, FILES)
+    assert [signature(i) for i in together] == [signature(i) for i in one_by_one]
+    assert any(r.rule == "phone" for r in together[0].redactions)
+
+
+def test_preview_many_reports_each_files_problem(sqlite_engine):
+    results = store.preview_many(sqlite_engine, SYSTEM, [FILES[0], ("empty.txt", b"")])
+    assert isinstance(results[0], store.Preview)
+    assert isinstance(results[1], store.ImportFailed) and results[1].problems[0].file == "empty.txt"
+
+
+def test_process_refuses_docs_of_other_texts():
+    docs = nlp.parse_together([["One turn about rent."]])[0]
+    with pytest.raises(ValueError):
+        nlp.process(["Another turn entirely."], [1], ["Q"], docs=docs)
+
+
+def test_parse_together_splits_back_by_file():
+    parsed = nlp.parse_together([["First file, one turn."], [], ["Second file.", "Its second turn."]], n_process=1)
+    assert [[d.text for d in docs] for docs in parsed] == [["First file, one turn."], [],
+                                                           ["Second file.", "Its second turn."]]
+
+
+def test_umap_cache_lives_in_the_data_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRIANGULATE_DATA_DIR", str(tmp_path))
+    umap_cache.enable(wait=False)
+    from umap import umap_ as umap_module
+
+    locator = umap_module.smooth_knn_dist._cache._impl.locator
+    assert str(tmp_path / "numba") in str(locator._cache_path)
+    assert umap_cache.enable(wait=False) == 0  # once per folder
+
+
+def test_warm_up_starts_once(monkeypatch, sqlite_engine):
+    monkeypatch.setenv("TRIANGULATE_WARMUP", "1")
+    monkeypatch.setattr(warmup, "_state", {"thread": None, "seconds": {}, "error": None})
+    ran, spawned = [], []
+    gate = threading.Event()
+    monkeypatch.setattr(warmup, "_run", lambda engine: (ran.append(engine), gate.set()))
+    monkeypatch.setattr(umap_cache, "start_background", lambda: spawned.append(1))
+    first = warmup.start(sqlite_engine)
+    assert first is not None and gate.wait(10)
+    assert warmup.start(sqlite_engine) is None  # a rerun, another page: nothing more starts
+    assert ran == [sqlite_engine] and spawned == [1]
+
+
+def test_warm_up_can_be_turned_off(monkeypatch, sqlite_engine):
+    monkeypatch.setenv("TRIANGULATE_WARMUP", "0")
+    monkeypatch.setattr(warmup, "_state", {"thread": None, "seconds": {}, "error": None})
+    assert warmup.start(sqlite_engine) is None
