@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 _lock = threading.Lock()
 _state: dict[str, object] = {"thread": None, "seconds": {}, "error": None}
 log = logging.getLogger(__name__)
+__all__ = ["enabled", "start", "timings", "wait"]  # what app.py, ui and the benches may call
 
 
 def enabled() -> bool:
