@@ -8,6 +8,7 @@ import ui
 from triangulate import demo
 from triangulate.access import auth, oidc
 from triangulate.core.errors import SignInFailed, explain
+from ui.jobs import status as jobs_status
 
 st.set_page_config(page_title="Triangulate", page_icon="🔺", layout="wide")
 
@@ -120,6 +121,7 @@ def main() -> None:
             if oidc_configured() and st.user.is_logged_in:
                 st.logout()
             st.rerun()
+        jobs_status()  # queued, running and recent jobs, with progress and Cancel, on every page
     # Every page in view: a folded "View 7 more" hid the officers' and researchers' own pages.
     page = st.navigation(sections, expanded=True)
     if st.session_state.get("_shown_page") != page.url_path:  # a page was chosen: fold the menu on a phone

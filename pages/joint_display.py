@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+from triangulate import jobs
 from triangulate.core import exports
 from triangulate.joint import convergence as cv
 from triangulate.joint import evidence, report
@@ -162,16 +163,25 @@ export = matrix[["ward", "issue_code", "issue", "numbers", "practitioners", "res
 c1.download_button("Download the matrix (CSV)", exports.csv_bytes(export),
                    file_name=f"joint-display-{ward_code}.csv", mime="text/csv")
 if ui.allowed("reports.export"):
+    # Built by a worker (a job): the page stays usable; the files wait for you after a reload, on any replica.
     if c2.button("Prepare the report (HTML, PDF, XLSX)"):
-        with ui.friendly_errors(), st.spinner("Rendering charts and building the report…"):
-            st.session_state["joint_reports"] = (ward_code, report.export_all(engine, actor, ward_code))
-    ready = st.session_state.get("joint_reports")
-    if ready and ready[0] == ward_code:
+        with ui.friendly_errors():
+            jobs.queue_report(engine, actor, ward_code)
+    made = jobs.latest(engine, actor, "report", ward_code=ward_code)
+    if made is not None and made.status in jobs.ACTIVE:
+        c2.info("The report is being prepared as a job (progress in the sidebar); the downloads appear here when "
+                "it is ready.")
+    elif made is not None and made.status == "failed":
+        c2.error(md(made.error))
+    elif made is not None and made.status == "done":
         mimes = {"html": "text/html", "pdf": "application/pdf",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-        for fmt, data in ready[1].items():
-            c2.download_button(f"Download the report ({fmt.upper()})", data, file_name=f"triangulate-{ward_code}.{fmt}",
-                               mime=mimes[fmt], key=f"dl_{fmt}")
+        with ui.friendly_errors():
+            files = jobs.report_files(engine, actor, made.id)
+            c2.caption(f"Prepared {made.finished_at:%d %b %Y %H:%M} UTC; prepare it again after new evidence.")
+            for fmt, data in files.items():
+                c2.download_button(f"Download the report ({fmt.upper()})", data,
+                                   file_name=f"triangulate-{ward_code}.{fmt}", mime=mimes[fmt], key=f"dl_{fmt}")
 else:
     c2.caption("Reports are exported by leads and researchers.")
 ui.attribution()

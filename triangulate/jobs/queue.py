@@ -232,9 +232,14 @@ def sweep(engine: Engine, now: datetime | None = None, stale_after_s: int = STAL
     forget workers gone for a day. Returns how many jobs it marked failed. Cheap: pages call it too."""
     now = now or utcnow()
     cutoff = now - timedelta(seconds=stale_after_s)
-    with session_scope(engine) as session:
+    with session_scope(engine) as session:  # read first: most sweeps find nothing and so write nothing
         lost = session.execute(select(Job.id, Job.worker, Job.heartbeat_at).where(
             Job.status == "running", or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < cutoff))).all()
+        left = session.execute(select(Job.id).where(Job.status.in_(ENDED), Job.payload.is_not(None))).first()
+        gone = session.execute(select(JobWorker.name).where(JobWorker.seen_at < now - timedelta(days=1))).first()
+    if not (lost or left or gone):
+        return 0
+    with session_scope(engine) as session:
         for job_id, worker, seen in lost:
             when = aware(seen).strftime("%H:%M:%S UTC") if seen else "its start"
             session.execute(update(Job).where(Job.id == job_id, Job.status == "running").values(
