@@ -42,6 +42,10 @@ def app_url(demo_template, tmp_path_factory):
          "--server.address", "127.0.0.1", "--server.headless", "true",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    # The worker that runs what the pages queue (the analysis, reports), as `make run` starts it.
+    worker_log = open(workdir / "worker.log", "w")  # noqa: SIM115  (open for the fixture's life)
+    worker = subprocess.Popen([sys.executable, "-m", "triangulate", "worker", "--poll", "0.5"], cwd=ROOT, env=env,
+                              stdout=worker_log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -54,6 +58,12 @@ def app_url(demo_template, tmp_path_factory):
         proc.kill()
         pytest.fail(f"streamlit did not start: {(workdir / 'streamlit.log').read_text()[-3000:]}")
     yield url
+    worker.terminate()
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+    worker_log.close()
     proc.terminate()
     try:
         proc.wait(timeout=10)
