@@ -252,3 +252,39 @@ def test_a_running_job_is_cancelled_from_outside(engine, monkeypatch):
     thread.join(120)
     ended = _job(engine, job.id)
     assert not thread.is_alive() and ended.status == "cancelled" and ended.payload is None
+
+
+def test_concurrent_claims_take_each_job_exactly_once(engine):
+    """Four claimers with their own connections race for 24 jobs (all of different kinds, so any may run
+    together): every job is claimed by exactly one of them."""
+    import threading
+
+    url = _url(engine)
+    ids = [queue.enqueue(engine, LEAD, f"kind{k}", "race", {}).id for k in range(24)]
+    taken: dict[str, list[int]] = {}
+
+    def claimer(name: str) -> None:
+        from triangulate.core import db
+
+        own = db.make_engine(url)
+        mine = taken.setdefault(name, [])
+        misses = 0
+        while misses < 20:
+            job = queue.claim(own, name)
+            if job is None:
+                misses += 1
+                time.sleep(0.01)
+            else:
+                mine.append(job.id)
+        own.dispose()
+
+    threads = [threading.Thread(target=claimer, args=(f"w{k}",)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    claimed = [i for got in taken.values() for i in got]
+    assert sorted(claimed) == ids  # each once, none lost
+    with session_scope(engine) as session:
+        owners = dict(session.execute(select(Job.id, Job.worker)).all())
+    assert all(owners[i] == name for name, got in taken.items() for i in got)
