@@ -13,8 +13,10 @@ machines against one PostgreSQL database (docs/deploy.md). `run_next` runs one j
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
+import os
 import signal
 import sys
 import threading
@@ -89,8 +91,17 @@ def _die_with_parent() -> None:
         pass
 
 
+def _lower_priority() -> None:
+    """Jobs yield the CPU to the app: people clicking come first (TRIANGULATE_JOB_NICE, default 10; 0 = off)."""
+    value = os.environ.get("TRIANGULATE_JOB_NICE", "10")
+    if value.isdigit() and int(value) > 0:
+        with contextlib.suppress(OSError):
+            os.nice(int(value))
+
+
 def _child(url: str, job_id: int) -> None:
     _die_with_parent()
+    _lower_priority()
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the worker, which decides
     engine = db.make_engine(url)
