@@ -288,3 +288,32 @@ def test_concurrent_claims_take_each_job_exactly_once(engine):
     with session_scope(engine) as session:
         owners = dict(session.execute(select(Job.id, Job.worker)).all())
     assert all(owners[i] == name for name, got in taken.items() for i in got)
+
+
+def test_waiting_uploads_and_kept_report_files_do_not_outlive_a_day(engine):
+    _ward(engine)
+    upload = jobs.queue_transcript(engine, RESEARCHER, "jean_laird.txt", TEXT, ward="Govan")
+    report = jobs.queue_report(engine, LEAD, "S13002971")
+    assert queue.claim(engine, "w", ["report"]).id == report.id
+    assert queue.finish(engine, report.id, {}, b"files")
+    later = utcnow() + timedelta(seconds=queue.KEEP_S + 60)
+    with session_scope(engine) as session:  # the worker kept beating; only time passed
+        session.execute(update(Job).values(heartbeat_at=later))
+    jobs.sweep(engine, now=later)
+    waited, kept = _job(engine, upload.id), _job(engine, report.id)
+    assert waited.status == "failed" and waited.payload is None and "within a day" in waited.error
+    assert kept.status == "done" and kept.output is None
+    with pytest.raises(TriangulateError, match="prepare the report again"):
+        jobs.report_files(engine, LEAD, report.id)
+
+
+@pytest.mark.slow
+def test_erasing_a_transcript_drops_prepared_report_files(demo_engine):
+    from triangulate.access import erasure
+
+    job = jobs.queue_report(demo_engine, LEAD, "S13002971")
+    assert jobs.run_next(demo_engine).status == "done" and _job(demo_engine, job.id).output
+    with session_scope(demo_engine) as session:
+        first = session.execute(select(Transcript.id).order_by(Transcript.id)).scalars().first()
+    erasure.erase_transcript(demo_engine, ADMIN, first)
+    assert _job(demo_engine, job.id).output is None

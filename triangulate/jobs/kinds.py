@@ -171,8 +171,11 @@ def report_files(engine: Engine, actor: Actor, job_id: int) -> dict[str, bytes]:
     job = queue.get(engine, actor, job_id)
     if job.kind != "report":
         raise TriangulateError(f"Job {job_id} is not a report.")
-    if job.status != "done" or not job.output:
+    if job.status != "done":
         raise TriangulateError(f"The report of job {job_id} is not ready ({job.status}).")
+    if not job.output:
+        raise TriangulateError("This report's files were removed (reports are kept for a day, and an erasure "
+                               "removes them at once): prepare the report again.")
     with zipfile.ZipFile(io.BytesIO(job.output)) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
 

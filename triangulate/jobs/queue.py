@@ -34,6 +34,7 @@ from triangulate.core.permissions import Actor
 ACTIVE = ("queued", "running")
 ENDED = ("done", "failed", "cancelled")
 STALE_AFTER_S = 60  # a running job whose worker has not beaten for this long is marked failed
+KEEP_S = 24 * 3600  # an upload waits this long for a worker at most; a report's files are kept this long
 WORKER_ALIVE_S = 30  # a worker seen this recently counts as running
 PROGRESS_EVERY_S = 0.5  # progress is written at most this often (the last step always)
 
@@ -237,7 +238,11 @@ def sweep(engine: Engine, now: datetime | None = None, stale_after_s: int = STAL
             Job.status == "running", or_(Job.heartbeat_at.is_(None), Job.heartbeat_at < cutoff))).all()
         left = session.execute(select(Job.id).where(Job.status.in_(ENDED), Job.payload.is_not(None))).first()
         gone = session.execute(select(JobWorker.name).where(JobWorker.seen_at < now - timedelta(days=1))).first()
-    if not (lost or left or gone):
+        old = now - timedelta(seconds=KEEP_S)
+        waited = session.execute(select(Job.id).where(Job.status == "queued", Job.payload.is_not(None),
+                                                      Job.created_at < old)).scalars().all()
+        kept = session.execute(select(Job.id).where(Job.output.is_not(None), Job.finished_at < old)).first()
+    if not (lost or left or gone or waited or kept):
         return 0
     with session_scope(engine) as session:
         for job_id, worker, seen in lost:
@@ -246,9 +251,22 @@ def sweep(engine: Engine, now: datetime | None = None, stale_after_s: int = STAL
                 status="failed", payload=None, finished_at=now, message="Failed.",
                 error=f"The worker running this job ({worker}) stopped: no sign of life since {when}. Nothing "
                       "it was doing was saved. Queue it again."))
+        # An upload nobody ran within a day: its raw file is not kept waiting longer (retention: raw bytes are
+        # held only while needed).
+        session.execute(update(Job).where(Job.id.in_(list(waited) or [-1]), Job.status == "queued").values(
+            status="failed", payload=None, finished_at=now, message="Failed.",
+            error="No worker ran this upload within a day, so its file was deleted unread. Upload it again once a "
+                  "worker runs (`python -m triangulate worker`)."))
         session.execute(update(Job).where(Job.status.in_(ENDED), Job.payload.is_not(None)).values(payload=None))
+        session.execute(update(Job).where(Job.output.is_not(None), Job.finished_at < old).values(output=None))
         session.execute(delete(JobWorker).where(JobWorker.seen_at < now - timedelta(days=1)))
     return len(lost)
+
+
+def forget_outputs(session) -> int:
+    """Drop every finished job's files (a report holds insight text and resident quotes): erasure calls this in
+    its own transaction, so an erased text does not live on in a report waiting to be downloaded."""
+    return session.execute(update(Job).where(Job.output.is_not(None)).values(output=None)).rowcount
 
 
 # --------------------------------------------------------------------------- reading
