@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import defer
 
 from schemas import Job, JobWorker, utcnow
 from triangulate.core import audit
@@ -298,10 +299,14 @@ def visible(engine: Engine, actor: Actor, kinds: Iterable[str] = (), recent_s: i
 
 def latest(engine: Engine, actor: Actor, kind: str, **params) -> Job | None:
     """This person's newest job of `kind` whose params include `params` (e.g. ward_code=…)."""
-    with session_scope(engine) as session:
-        rows = session.execute(select(Job).where(Job.kind == kind, Job.queued_by == actor.username)
+    with session_scope(engine) as session:  # without the blobs: a page asks this at every rerun
+        rows = session.execute(select(Job).options(defer(Job.payload), defer(Job.output))
+                               .where(Job.kind == kind, Job.queued_by == actor.username)
                                .order_by(Job.id.desc()).limit(50)).scalars().all()
-        return next((j for j in rows if all(j.params.get(k) == v for k, v in params.items())), None)
+        found = next((j for j in rows if all(j.params.get(k) == v for k, v in params.items())), None)
+        if found is not None:
+            session.expunge(found)
+        return found
 
 
 def workers_alive(engine: Engine, within_s: int = WORKER_ALIVE_S) -> int:
