@@ -317,3 +317,16 @@ def test_erasing_a_transcript_drops_prepared_report_files(demo_engine):
         first = session.execute(select(Transcript.id).order_by(Transcript.id)).scalars().first()
     erasure.erase_transcript(demo_engine, ADMIN, first)
     assert _job(demo_engine, job.id).output is None
+
+
+@pytest.mark.slow
+def test_the_worker_command_runs_a_queued_upload(sqlite_engine, capsys):
+    from triangulate.cli import main
+
+    _ward(sqlite_engine)
+    job = jobs.queue_transcript(sqlite_engine, ADMIN, "jean_laird.txt", TEXT, ward="Govan", residents=["Jean Laird"])
+    assert main(["--database-url", _url(sqlite_engine), "worker", "--max-jobs", "1", "--poll", "0.1"]) == 0
+    ended = _job(sqlite_engine, job.id)
+    assert ended.status == "done", ended.error
+    assert "Worker stopped after 1 job(s)" in capsys.readouterr().err
+    assert main(["--database-url", _url(sqlite_engine), "worker", "--kinds", "nope"]) == 1

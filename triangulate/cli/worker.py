@@ -23,14 +23,15 @@ def register(sub) -> None:
 
 
 def _worker(args) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s", stream=sys.stderr)
-    engine = engine_for(args)  # migrated before the first claim
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     unknown = set(kinds) - set(jobs.KINDS)
     if unknown:
         print(f"error: unknown kind(s) {', '.join(sorted(unknown))}; choose from {', '.join(jobs.KINDS)}.",
               file=sys.stderr)
         return 1
+    engine = engine_for(args)  # migrated before the first claim
+    logging.basicConfig(format="%(asctime)s worker %(message)s", stream=sys.stderr)
+    logging.getLogger("triangulate.worker").setLevel(logging.INFO)  # jobs started; not every library's chatter
     print(f"Worker taking {', '.join(kinds)} jobs from {engine.url.render_as_string(hide_password=True)}; "
           "stop with Ctrl-C.", file=sys.stderr)
     done = jobs.serve(engine.url.render_as_string(hide_password=False), kinds=kinds, concurrency=args.concurrency,

@@ -238,6 +238,9 @@ def serve(url: str | None = None, *, max_jobs: int | None = None, idle_exit_s: f
           **options) -> int:
     """Run a worker in the foreground until SIGTERM or Ctrl-C (the CLI's `worker`)."""
     worker = Worker(url, **options)
-    signal.signal(signal.SIGTERM, worker.stop)
-    signal.signal(signal.SIGINT, worker.stop)
-    return worker.run(max_jobs=max_jobs, idle_exit_s=idle_exit_s)
+    before = {sig: signal.signal(sig, worker.stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return worker.run(max_jobs=max_jobs, idle_exit_s=idle_exit_s)
+    finally:
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
