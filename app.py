@@ -7,6 +7,7 @@ from sqlalchemy.exc import DBAPIError
 import ui
 from triangulate import access, demo
 from triangulate.core import SignInFailed, explain
+from ui.jobs import status as jobs_status
 
 st.set_page_config(page_title="Triangulate", page_icon="🔺", layout="wide")
 
@@ -122,6 +123,7 @@ def main() -> None:
             if oidc_configured() and st.user.is_logged_in:
                 st.logout()
             st.rerun()
+        jobs_status()  # queued, running and recent jobs, with progress and Cancel, on every page
     # Every page in view: a folded "View 7 more" hid the officers' and researchers' own pages.
     page = st.navigation(sections, expanded=True)
     if st.session_state.get("_shown_page") != page.url_path:  # a page was chosen: fold the menu on a phone

@@ -3,7 +3,7 @@ import altair as alt
 import streamlit as st
 
 import ui
-from triangulate import codebook, residents
+from triangulate import codebook, jobs, residents
 
 st.title("What residents talk about")
 st.caption(ui.ILLUSTRATIVE)
@@ -11,13 +11,23 @@ engine, actor = ui.engine(), ui.actor()
 
 model = residents.current_model(engine)
 if ui.allowed("transcripts.analyse"):
+    # The analysis runs as a job (a worker process): the page stays usable, other people and other server
+    # replicas see its progress, and closing the tab loses nothing. Progress shows in the sidebar.
     label = "Run the analysis" if model is None else "Re-run the analysis (only what changed)"
     if st.button(label, type="primary", key="topics_run"):
-        with ui.friendly_errors(), st.status("Analysing resident segments…", expanded=True) as status:
-            bar = st.progress(0.0)
-            result = residents.analyse(engine, actor, progress=lambda f, msg: bar.progress(min(f, 1.0), text=msg))
-            status.update(label=result.describe(), state="complete")
-        model = residents.current_model(engine)
+        with ui.friendly_errors():
+            job = jobs.queue_analysis(engine, actor)
+            st.session_state["topics_queued"] = job.id
+            st.rerun()
+    latest = jobs.latest(engine, actor, "analysis")
+    if latest is not None and latest.id == st.session_state.get("topics_queued"):
+        if latest.status in jobs.ACTIVE:
+            st.info("The analysis is queued as a job: its progress is in the sidebar, on every page; this page "
+                    "shows the new topics when it ends. You may carry on meanwhile.")
+        elif latest.status == "done":
+            st.success(ui.md_escape(latest.result.get("summary", latest.message)))
+        elif latest.status == "failed":
+            st.error(ui.md_escape(latest.error))
 
 if model is None:
     st.info("No analysis yet. Upload transcripts, tick the residents, then run the analysis (researchers).")

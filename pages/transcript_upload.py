@@ -3,7 +3,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate import residents
+from triangulate import jobs, residents
 from triangulate.core import ImportFailed
 
 st.title("Upload transcripts")
@@ -65,10 +65,19 @@ if st.button("Preview", type="primary", disabled=not files, key="upload_preview"
         names = residents.person_names(facilitator)
         problems = []
         choice = {"refuse it": None, "all residents' words": "resident", "leave it out": "skip"}[unlabelled]
+        large = []
         for k, f in enumerate(files):
             st.write(f"{f.name}: reading speaker turns and finding personal data")
             try:
-                items.append(residents.preview(engine, actor, f.name, f.getvalue(), names=names, unlabelled=choice))
+                parsed = residents.parse_transcript(f.name, f.getvalue(), unlabelled=choice)
+                if parsed.word_count > jobs.LARGE_UPLOAD_WORDS:  # redacted by a worker, not in this page
+                    roles = residents.suggest_roles(parsed, facilitator)
+                    large.append({"name": f.name, "data": f.getvalue(), "words": parsed.word_count,
+                                  "speakers": list(parsed.speakers),
+                                  "suggested": [s for s in parsed.speakers if roles.get(s) == residents.RESIDENT]})
+                else:
+                    items.append(residents.preview(engine, actor, f.name, f.getvalue(), names=names,
+                                                   unlabelled=choice))
             except residents.TranscriptSkipped:
                 st.write(f"{f.name}: no speaker labels, left out as you chose")
             except ImportFailed as exc:  # every file is checked before any problem is shown
@@ -77,10 +86,40 @@ if st.button("Preview", type="primary", disabled=not files, key="upload_preview"
         if problems:
             raise ImportFailed(problems)
         st.session_state["upload_previews"] = items
-        status.update(label=f"{len(items)} file(s) ready to review", state="complete")
+        st.session_state["upload_large"] = large
+        status.update(label=f"{len(items)} file(s) ready to review" + (f", {len(large)} large file(s) to queue"
+                                                                       if large else ""), state="complete")
+
+large = st.session_state.get("upload_large", [])
+if large:
+    st.subheader("Large files: redacted and saved by a worker")
+    st.caption(f"Files over {jobs.LARGE_UPLOAD_WORDS:,} words are redacted as a job rather than in this page (about "
+               "a minute per 100,000 words), with the fields above and the project's redaction lists; its progress "
+               "shows in the sidebar on every page, and the file itself is deleted from the queue when the job ends. "
+               "Read the stored, redacted text on **Transcripts** afterwards, and delete it there if anything was "
+               "missed.")
+    picks = {}
+    for k, entry in enumerate(large):
+        with st.container(border=True):
+            st.text(f"{entry['name']} · {entry['words']:,} words · {len(entry['speakers'])} speakers")
+            picks[entry["name"]] = st.multiselect(
+                f"Residents in {entry['name']}", entry["speakers"], default=entry["suggested"],
+                key=f"large_speakers_{k}", help="Only residents' turns are analysed.")
+    if st.button("Redact and save as a job", type="primary", key="upload_queue"):
+        with ui.friendly_errors():
+            queued = [jobs.queue_transcript(engine, actor, e["name"], e["data"],
+                                            names=residents.person_names(facilitator), ward=ward,
+                                            residents=picks[e["name"]], method=method, held_on=held_on,
+                                            consent_basis=consent, facilitator=facilitator or None)
+                      for e in large]
+            st.session_state.pop("upload_large", None)
+            st.success(f"Queued {len(queued)} job(s): " + "; ".join(ui.md_escape(j.title) for j in queued)
+                       + ". Their progress is in the sidebar.")
 
 items = st.session_state.get("upload_previews", [])
 if not items:
+    if large:
+        st.stop()
     st.info("Choose one or more files and press **Preview**. Nothing is saved until you confirm.")
     st.stop()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Column, LargeBinary, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -409,3 +409,44 @@ class WorkshopNote(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     author: str
     created_at: datetime = Field(default_factory=utcnow)
+
+
+# --------------------------------------------------------------------------- long work (triangulate/jobs)
+class Job(SQLModel, table=True):
+    """Long work done by a worker process instead of inside a page: the analysis, a large upload's redaction
+    and save, a report. Progress lives here, so any page (and any server replica) shows it after a reload.
+    At most one job of a kind runs at a time: the partial unique index refuses a second running row."""
+
+    __table_args__ = (Index("uq_job_one_running_per_kind", "kind", unique=True,
+                            sqlite_where=text("status = 'running'"), postgresql_where=text("status = 'running'")),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True)  # analysis / transcript / report
+    status: str = Field(default="queued", index=True)  # queued / running / done / failed / cancelled
+    queued_by: str = Field(index=True)  # username; the job runs as this account, re-read when it starts
+    title: str = ""  # what the status line says ("Analysis of the resident segments", "Report for Govan")
+    params: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # An upload's raw bytes, only while the job waits or runs: cleared when it ends, however it ends.
+    payload: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    progress: float = 0.0  # 0–1
+    message: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    result: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    output: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))  # e.g. a report's files
+    error: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    time_limit_s: int = 3600
+    cancel_requested: bool = False
+    cancelled_by: str = ""
+    worker: str = ""  # host:pid of the worker that claimed it
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    started_at: datetime | None = None
+    heartbeat_at: datetime | None = None
+    finished_at: datetime | None = None
+
+
+class JobWorker(SQLModel, table=True):
+    """A running worker says it is alive here, so a page can tell a waiting job from one nobody will run."""
+
+    name: str = Field(primary_key=True)  # host:pid
+    started_at: datetime = Field(default_factory=utcnow)
+    seen_at: datetime = Field(default_factory=utcnow, index=True)
+    kinds: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))

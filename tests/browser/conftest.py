@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,10 +28,21 @@ def app_url(demo_template, tmp_path_factory):
                HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT))
     log = open(workdir / "streamlit.log", "w")
     proc, url = start_app(port, env, log)
+    # The worker that runs what the pages queue (the analysis, reports), as `make run` starts it.
+    worker_log = open(workdir / "worker.log", "w")  # noqa: SIM115  (open for the fixture's life)
+    worker = subprocess.Popen([sys.executable, "-m", "triangulate", "worker", "--poll", "0.5"], cwd=ROOT, env=env,
+                              stdout=worker_log, stderr=subprocess.STDOUT)
     if not wait_healthy(url, 60):
+        worker.kill()
         proc.kill()
         pytest.fail(f"streamlit did not start: {(workdir / 'streamlit.log').read_text()[-3000:]}")
     yield url
+    worker.terminate()
+    try:
+        worker.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+    worker_log.close()
     proc.terminate()
     try:
         proc.wait(timeout=10)

@@ -102,6 +102,8 @@ def test_lead_joint_display_to_report(page, tmp_path):
     # The report: prepared on the joint display, downloaded, opened and read.
     open_page(page, "Joint display")
     page.get_by_role("button", name="Prepare the report (HTML, PDF, XLSX)").click()
+    # Built by the worker (a job): the downloads appear when it is ready (a generous bound, not a budget).
+    page.get_by_role("button", name="Download the report (HTML)").wait_for(timeout=300_000)
     wait_idle(page, 90_000)
     assert_clean(page)
     with page.expect_download() as download:

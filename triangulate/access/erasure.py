@@ -46,6 +46,7 @@ from triangulate.core.db import session_scope
 from triangulate.core.embeddings import text_hash
 from triangulate.core.errors import NotFound, PermissionDenied
 from triangulate.core.permissions import Actor, can, require
+from triangulate.jobs import queue as jobs_queue
 
 REMOVED = "[quote removed: source deleted]"
 BACKUP_WARNING = ("Backups made before this erasure still hold the text: delete them (Backup and retention page "
@@ -108,6 +109,7 @@ def erase_transcript(engine: Engine, actor: Actor, transcript_id: int) -> Erasur
         report.quotes_removed = _scrub_quotes(session, texts)
         report.topic_words_removed = _scrub_topic_words(session, models, texts)
         _forget_import_filenames(session, transcript_id)
+        jobs_queue.forget_outputs(session)  # a prepared report waiting to be downloaded may quote it
         audit.record(session, actor, "delete", "transcript", transcript_id, ward_code=transcript.ward_code,
                      rows=_plain(report.deleted), quotes_removed=report.quotes_removed,
                      stale_models=report.stale_models, topic_words_removed=report.topic_words_removed)
@@ -208,6 +210,7 @@ def erase_insight(engine: Engine, actor: Actor, insight_id: int) -> ErasureRepor
         all_texts = [text, *earlier]
         report.deleted["embedding"] = _delete_unshared_embeddings(session, {text_hash(t) for t in all_texts})
         report.quotes_removed = _scrub_quotes(session, all_texts)
+        jobs_queue.forget_outputs(session)  # a prepared report waiting to be downloaded may quote it
         audit.record(session, actor, "delete", "insight", insight_id, ward_code=insight.ward_code,
                      rows=_plain(report.deleted), quotes_removed=report.quotes_removed)
     checkpoint(engine)

@@ -26,5 +26,5 @@ __all__, __getattr__, __dir__ = face(__name__, {
               "search_segments", "set_redaction_lists", "transcript_view"],
     "topics": ["CLUSTER_MIN_SEGMENTS", "analyse", "confirm_topic", "current_model", "issue_outcomes", "split_topic",
                "topic_quotes", "topic_ward_sizes", "topics_csv", "topics_frame"],
-    "transcripts": ["TranscriptSkipped"],
+    "transcripts": ["RESIDENT", "TranscriptSkipped", ("parse_transcript", "parse"), "suggest_roles"],
 })

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 01:48:46.799201
+Create Date: 2026-12-01 02:57:56.065496
 """
 from alembic import op
 import sqlalchemy as sa
@@ -97,6 +97,46 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('issue', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_issue_code'), ['code'], unique=True)
+
+    op.create_table('job',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('status', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('queued_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('title', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('params', sa.JSON(), nullable=False),
+    sa.Column('payload', sa.LargeBinary(), nullable=True),
+    sa.Column('progress', sa.Float(), nullable=False),
+    sa.Column('message', sa.Text(), nullable=False),
+    sa.Column('result', sa.JSON(), nullable=False),
+    sa.Column('output', sa.LargeBinary(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=False),
+    sa.Column('time_limit_s', sa.Integer(), nullable=False),
+    sa.Column('cancel_requested', sa.Boolean(), nullable=False),
+    sa.Column('cancelled_by', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('worker', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('started_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('heartbeat_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('finished_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('job', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_job_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_job_kind'), ['kind'], unique=False)
+        batch_op.create_index(batch_op.f('ix_job_queued_by'), ['queued_by'], unique=False)
+        batch_op.create_index(batch_op.f('ix_job_status'), ['status'], unique=False)
+        batch_op.create_index('uq_job_one_running_per_kind', ['kind'], unique=True, sqlite_where=sa.text("status = 'running'"), postgresql_where=sa.text("status = 'running'"))
+
+    op.create_table('jobworker',
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('started_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('seen_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('kinds', sa.JSON(), nullable=False),
+    sa.PrimaryKeyConstraint('name')
+    )
+    with op.batch_alter_table('jobworker', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_jobworker_seen_at'), ['seen_at'], unique=False)
 
     op.create_table('machinecheck',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -629,6 +669,18 @@ def downgrade() -> None:
 
     op.drop_table('placename')
     op.drop_table('machinecheck')
+    with op.batch_alter_table('jobworker', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_jobworker_seen_at'))
+
+    op.drop_table('jobworker')
+    with op.batch_alter_table('job', schema=None) as batch_op:
+        batch_op.drop_index('uq_job_one_running_per_kind', sqlite_where=sa.text("status = 'running'"), postgresql_where=sa.text("status = 'running'"))
+        batch_op.drop_index(batch_op.f('ix_job_status'))
+        batch_op.drop_index(batch_op.f('ix_job_queued_by'))
+        batch_op.drop_index(batch_op.f('ix_job_kind'))
+        batch_op.drop_index(batch_op.f('ix_job_created_at'))
+
+    op.drop_table('job')
     with op.batch_alter_table('issue', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_issue_code'))
 
