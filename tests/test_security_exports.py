@@ -53,7 +53,9 @@ def test_report_xlsx_and_data_needs_exports_hold_no_formula(demo_engine):
 
 
 def test_no_module_writes_csv_or_xlsx_around_the_helper():
-    writers = re.compile(r"(?<!insight_import)\.to_csv\(|\.to_excel\(|csv\.writer\(|csv\.DictWriter\(|ExcelWriter\(")
+    # `practitioners.to_csv` (was `insight_import.to_csv`) is the insights' own wrapper of exports.csv_bytes
+    writers = re.compile(r"(?<!insight_import)(?<!practitioners)\.to_csv\(|\.to_excel\(|csv\.writer\(|"
+                         r"csv\.DictWriter\(|ExcelWriter\(")
     pending: set[str] = set()
     files = [p for folder in ("triangulate", "pages", "ui") for p in (ROOT / folder).rglob("*.py")]
     offenders = [str(p.relative_to(ROOT)) for p in files
