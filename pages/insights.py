@@ -146,11 +146,11 @@ if ui.allowed("insights.export") and not frame.empty:
     st.caption("The insights shown, with every coder's codes, in the import shape (edit and import again).")
     c1, c2 = st.columns(2)
     # Built on click: an export is audited, and building it on every rerun would slow the page.
-    c1.download_button("Download CSV", lambda: practitioners.to_csv(practitioners.export_frame(engine, actor,
-                                                                                               filters)),
+    c1.download_button("Download CSV",
+                       lambda: practitioners.insights_csv(practitioners.export_frame(engine, actor, filters)),
                        "insights.csv", "text/csv", on_click="ignore")
-    c2.download_button("Download XLSX", lambda: practitioners.to_xlsx(practitioners.export_frame(engine, actor,
-                                                                                                 filters)),
+    c2.download_button("Download XLSX",
+                       lambda: practitioners.insights_xlsx(practitioners.export_frame(engine, actor, filters)),
                        "insights.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        on_click="ignore")
 

@@ -351,7 +351,7 @@ NO_PERSONAL_DATA = {
         "any_illustrative",  # one flag: is any insight the demo's illustrative set
         "roles_in_use",  # the role/service names insights were filed under, for a filter: no text
         "issue_ward_totals",  # sums a crosstab the caller already read under `matrix.read`
-        "read_table", "to_csv", "to_xlsx",  # a file or frame the caller already holds
+        "read_table", "insights_csv", "insights_xlsx",  # a file or frame the caller already holds
         "template_csv", "template_xlsx",  # empty templates (the codebook's issues)
         "suggest_issues",  # compares the typed text with the codebook's issues; reads no stored insight
     },

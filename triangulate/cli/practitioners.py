@@ -50,7 +50,8 @@ def _export_insights(args) -> int:
     suffix = args.out.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise TriangulateError("Use --out with a .csv or .xlsx file name.")
-    args.out.write_bytes(practitioners.to_csv(frame) if suffix == ".csv" else practitioners.to_xlsx(frame))
+    data = practitioners.insights_csv(frame) if suffix == ".csv" else practitioners.insights_xlsx(frame)
+    args.out.write_bytes(data)
     print(f"Wrote {len(frame)} rows to {args.out}.")
     return 0
 

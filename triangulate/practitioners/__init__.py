@@ -9,7 +9,8 @@ from triangulate._face import face
 
 __all__, __getattr__, __dir__ = face(__name__, {
     "agreement": ["SETTLE_CHOICES", "by_issue", "disagreements", "settle"],
-    "importing": ["export_frame", "import_file", "read_table", "template_csv", "template_xlsx", "to_csv", "to_xlsx",
+    "importing": ["export_frame", "import_file", "read_table", "template_csv", "template_xlsx",
+                  ("insights_csv", "to_csv"), ("insights_xlsx", "to_xlsx"),
                   "validate"],
     "insights": ["Filters", "any_illustrative", ("code_insight", "code"), ("create_insight", "create"), "crosstab",
                  "default_role", ("delete_insight", "delete"), "drill_down", ("edit_insight", "edit"),
