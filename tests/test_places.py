@@ -369,4 +369,6 @@ def test_insight_page_suggests_the_area_from_the_text(app_env):
     assert not at.exception and any("Saved insight" in s.value for s in at.success)
     engine = db.make_engine(f"sqlite:///{app_env}")
     with Session(engine) as session:
-        assert session.exec(select(InsightPlace.iz_code)).all() == ["S02001860"]
+        newest = session.exec(select(func.max(Insight.id))).one()
+        assert session.exec(select(InsightPlace.iz_code).where(InsightPlace.insight_id == newest)).all() == [
+            "S02001860"]
