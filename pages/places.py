@@ -5,6 +5,7 @@ import streamlit as st
 
 import ui
 from triangulate.core import places
+from triangulate.residents import store as residents
 
 st.title("Places")
 st.caption("Glasgow's intermediate zones (IZ), data zones and named neighbourhoods, each with its ward by the "
@@ -54,5 +55,11 @@ if ui.allowed("places.edit"):
             with ui.friendly_errors():
                 places.remove_local_name(engine, actor, remove)
                 st.rerun()
+    if ui.allowed("transcripts.analyse") and st.button("Find place mentions again in stored transcripts",
+                                                       key="places_refresh",
+                                                       help="After adding a local name: residents' segments "
+                                                            "already stored are searched again for places."):
+        with ui.friendly_errors(), st.spinner("Reading every stored segment…"):
+            st.success(f"{residents.refresh_place_mentions(engine, actor):,} place mentions found.")
 else:
     st.caption("Researchers can add local names (the change is audited).")
