@@ -47,7 +47,7 @@ if ui.allowed("places.edit"):
         if st.form_submit_button("Add the local name"):
             with ui.friendly_errors():
                 added = places.add_local_name(engine, actor, new_name, where, source)
-                st.success(f"Added {added.name} ({' '.join(added.iz_codes)}).")
+                st.success(f"Added {ui.md_escape(added.name)} ({' '.join(added.iz_codes)}).")
     if local:
         remove = st.selectbox("Remove a local name", [None, *[p.id for p in local]], key="places_remove",
                               format_func=lambda i: "—" if i is None else next(p.name for p in local if p.id == i))
