@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 import ui
-from triangulate import core
+from triangulate import core, residents
 
 st.title("Places")
 st.caption("Glasgow's intermediate zones (IZ), data zones and named neighbourhoods, each with its ward by the "
@@ -46,7 +46,7 @@ if ui.allowed("places.edit"):
         if st.form_submit_button("Add the local name"):
             with ui.friendly_errors():
                 added = core.add_local_name(engine, actor, new_name, where, source)
-                st.success(f"Added {added.name} ({' '.join(added.iz_codes)}).")
+                st.success(f"Added {ui.md_escape(added.name)} ({' '.join(added.iz_codes)}).")
     if local:
         remove = st.selectbox("Remove a local name", [None, *[p.id for p in local]], key="places_remove",
                               format_func=lambda i: "—" if i is None else next(p.name for p in local if p.id == i))
@@ -54,5 +54,11 @@ if ui.allowed("places.edit"):
             with ui.friendly_errors():
                 core.remove_local_name(engine, actor, remove)
                 st.rerun()
+    if ui.allowed("transcripts.analyse") and st.button("Find place mentions again in stored transcripts",
+                                                       key="places_refresh",
+                                                       help="After adding a local name: residents' segments "
+                                                            "already stored are searched again for places."):
+        with ui.friendly_errors(), st.spinner("Reading every stored segment…"):
+            st.success(f"{residents.refresh_place_mentions(engine, actor):,} place mentions found.")
 else:
     st.caption("Researchers can add local names (the change is audited).")

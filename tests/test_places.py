@@ -316,6 +316,14 @@ def test_transcript_places_and_mentions_then_erasure(wards):
     segments = {sid for sid, *_ in rows}
     placed = {(s, iz, src) for s, iz, src, _ in rows}
     assert all((sid, "S02001859", "transcript") in placed for sid in segments)
+    places.add_local_name(wards, RESEARCHER, "the Weans' Room", "Linthouse")  # a local name, added later
+    with pytest.raises(PermissionDenied):
+        store.refresh_place_mentions(wards, OFFICER)
+    assert store.refresh_place_mentions(wards, RESEARCHER) == len(mentions) + 1
+    with Session(wards) as session:
+        again = set(session.exec(select(SegmentPlace.iz_code, SegmentPlace.mention)
+                                 .where(SegmentPlace.source == "mention")).all())
+    assert again == mentions | {("S02001856", "the weans' room")}
     erasure.erase_transcript(wards, RESEARCHER, saved.transcript_id)
     assert _count(wards, TranscriptPlace) == 0 and _count(wards, SegmentPlace) == 0
 
@@ -369,4 +377,6 @@ def test_insight_page_suggests_the_area_from_the_text(app_env):
     assert not at.exception and any("Saved insight" in s.value for s in at.success)
     engine = db.make_engine(f"sqlite:///{app_env}")
     with Session(engine) as session:
-        assert session.exec(select(InsightPlace.iz_code)).all() == ["S02001860"]
+        newest = session.exec(select(func.max(Insight.id))).one()
+        assert session.exec(select(InsightPlace.iz_code).where(InsightPlace.insight_id == newest)).all() == [
+            "S02001860"]

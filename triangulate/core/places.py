@@ -478,6 +478,11 @@ def areas_in_ward(engine: Engine, ward_code: str) -> list[Area]:
     return Gazetteer.load(engine).areas_in_ward(ward_code)
 
 
+def city_izs() -> list[Area]:
+    """All 136 of Glasgow's intermediate zones as areas (each with its best-fit ward), by code."""
+    return [iz_area(code) for code in sorted(zones()[0])]
+
+
 def izs_of_ward(ward_code: str) -> tuple[str, ...]:
     return tuple(sorted(c for c, z in zones()[0].items() if z.ward_code == ward_code))
 

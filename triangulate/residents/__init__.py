@@ -22,7 +22,7 @@ __all__, __getattr__, __dir__ = face(__name__, {
                ("review_redactions", "redactions"), ("review_speakers", "speakers"), "still_redacted",
                ("review_turns", "turns")],
     "store": ["MAX_UPLOAD_MB", "QUOTES_PER_TRANSCRIPT", "QUOTE_LIMIT", "list_transcripts", "mark_redactions",
-              "preview", "preview_many", "redaction_lists", "redaction_summary", "redo", ("save_transcripts", "save"), "search_csv",
+              "preview", "preview_many", "refresh_place_mentions", "redaction_lists", "redaction_summary", "redo", ("save_transcripts", "save"), "search_csv",
               "search_segments", "set_redaction_lists", "transcript_view"],
     "topics": ["CLUSTER_MIN_SEGMENTS", "analyse", "confirm_topic", "current_model", "issue_outcomes", "split_topic",
                "topic_quotes", "topic_ward_sizes", "topics_csv", "topics_frame"],

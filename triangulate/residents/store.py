@@ -448,6 +448,34 @@ def _write_places(session: Session, transcript_id: int, ready: Prepared, rows: l
             session.add(SegmentPlace(segment_id=row.id, iz_code=iz, source="mention", mention=words))
 
 
+def refresh_place_mentions(engine: Engine, actor: Actor) -> int:
+    """Find the places every stored segment's (redacted) text mentions again, with the gazetteer as it is now
+    (after a researcher adds a local name, or for transcripts saved before places existed). Replaces the
+    segments' "mention" places; the transcripts' own places are kept. Returns the number of mention rows."""
+    from sqlalchemy import delete
+
+    from triangulate.core import place_mentions
+
+    require(actor, "transcripts.analyse")
+    with session_scope(engine) as session:
+        matcher = place_mentions.matcher_for(places.Gazetteer.load(session))
+        session.execute(delete(SegmentPlace).where(SegmentPlace.source == "mention"))
+        added = 0
+        last = 0
+        while True:
+            batch = session.exec(select(Segment.id, Segment.text).where(Segment.id > last)
+                                 .order_by(Segment.id).limit(2000)).all()
+            if not batch:
+                break
+            for (segment_id, _), mentions in zip(batch, matcher.find_many([t for _, t in batch]), strict=True):
+                for iz, words in dict.fromkeys((iz, m.text) for m in mentions for iz in m.iz_codes):
+                    session.add(SegmentPlace(segment_id=segment_id, iz_code=iz, source="mention", mention=words))
+                    added += 1
+            last = batch[-1][0]
+        audit.record(session, actor, "analyse", "place_mentions", "", rows=added)
+    return added
+
+
 def save(engine: Engine, actor: Actor, item: Preview, **choices) -> Saved:
     """Store one previewed transcript: validated first (`prepare`), then one transaction or nothing.
 
@@ -686,8 +714,8 @@ DEMO_FILES = {  # file -> what the researcher would type in the upload form (the
                                       "method": "focus group", "held_on": date(2025, 3, 11),
                                       "facilitator": "Laura Mitchell",
                                       "consent_basis": "Written consent; lawful basis public task (UK GDPR 6(1)(e))"},
-    "govan_interview_elder_park.docx": {},
-    "govan_cross_drop_in.txt": {},
+    "govan_interview_elder_park.docx": {"held_at": "Elder Park"},
+    "govan_cross_drop_in.txt": {"held_at": "Govan Cross"},
     "govan_young_parents_group.md": {},
     "calton_family_group.srt": {"ward": "Calton", "title": "Family group, Calton community centre",
                                 "method": "focus group", "held_on": date(2025, 3, 4),
@@ -695,7 +723,7 @@ DEMO_FILES = {  # file -> what the researcher would type in the upload form (the
                                 "consent_basis": "Written consent; lawful basis public task (UK GDPR 6(1)(e))"},
     "calton_bridgeton_interview.txt": {},
     "springburn_robroyston_interview.md": {},
-    "robroyston_drop_in.txt": {},
+    "robroyston_drop_in.txt": {"held_at": "Robroyston"},
     "drumchapel_anniesland_focus_group.txt": {},
     "greater_pollok_interview.md": {},
 }
