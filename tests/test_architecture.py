@@ -24,7 +24,7 @@ from radon.complexity import cc_visit
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBRARY = ROOT / "triangulate"
-FACES = ("core", "codebook", "numbers", "practitioners", "residents", "joint", "access")
+FACES = ("core", "codebook", "numbers", "practitioners", "residents", "joint", "access", "jobs")
 # Modules of triangulate that are faces in themselves (a module, not a package, with its own `__all__`).
 MODULE_FACES = ("demo", "warmup")
 MAX_COMPLEXITY = 25
@@ -254,9 +254,10 @@ MAY_IMPORT = {
     "practitioners": {"_face", "core", "codebook"},
     "residents": {"_face", "core", "codebook", "practitioners", "joint"},  # the machine check: κ and thresholds
     "joint": {"_face", "core", "codebook", "numbers", "practitioners"},
-    "access": {"_face", "core"},
+    "access": {"_face", "core", "jobs"},  # erasure also drops a job's report files that may quote the text
     "demo": {"core", "codebook", "numbers", "practitioners", "residents", "access"},
-    "warmup": {"core", "practitioners", "residents"},  # loads their models in the background at server start
+    "warmup": {"core", "practitioners", "residents"},
+    "jobs": {"_face", "core", "residents", "joint", "access"},  # runs their long work in a worker  # loads their models in the background at server start
 }
 
 
@@ -360,6 +361,7 @@ NO_PERSONAL_DATA = {
         "mark_redactions", "normal_guid", "span_of",  # pure text helpers
         "neutral_title", "person_names",  # metadata redaction of what the caller typed
         # on an upload preview the caller obtained from `preview` under transcripts.upload; nothing stored
+        "parse_transcript", "suggest_roles",  # parse the caller's own file in memory; nothing stored
         "redaction_summary", "redo", "review_filters", "review_metadata", "review_redactions", "review_speakers",
         "review_turns", "still_redacted",
     },
@@ -375,6 +377,10 @@ NO_PERSONAL_DATA = {
         "waiting_segments",  # counts of unanalysed segments per ward
         "ward_code_for",  # a ward's code from its name
     },
+    "jobs": {
+        "sweep", "workers_alive",  # job bookkeeping: marks stale jobs failed, counts live workers
+        "run_next", "serve",  # the worker process: each job runs as the user who queued it, who was checked then
+    },
     "access": {
         "sign_in", "oidc_sign_in", "identity_from_claims", "actor_of",  # signing in: there is no actor yet
         "active_account",  # the command line's --as-user: whoever runs it operates the machine and its database
@@ -387,6 +393,8 @@ NO_PERSONAL_DATA = {
 
 # Face functions that take the actor without calling `require`, and why.
 ACTOR_WITHOUT_REQUIRE = {
+    # a job is seen and cancelled by the person who queued it or an admin (`jobs.may_manage`), whatever the role
+    ("jobs", "cancel"), ("jobs", "get"), ("jobs", "latest"), ("jobs", "visible"), ("jobs", "may_manage"),
     ("core", "can"), ("core", "may_read_insight_text"), ("core", "require"),  # the rights themselves
     ("access", "current_actor"),  # re-reads the signed-in account (still active? role changed?): any role may
 }

@@ -27,7 +27,7 @@ def _kinds_to_watch(actor) -> list[str]:
 
 
 def _can(actor, permission: str) -> bool:
-    from triangulate.core.permissions import can
+    from triangulate.core import can
 
     return can(actor, permission)
 
