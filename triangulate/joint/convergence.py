@@ -75,6 +75,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from triangulate.core import caches
 from triangulate.core.errors import NotFound
 from triangulate.joint import examples as ex
 from triangulate.joint import signals as sig
@@ -245,9 +246,38 @@ def judge(signals: dict[str, sig.Signal], t: Thresholds) -> Cell:
     return Cell(any_signal.ward_code, any_signal.issue_code, signals, pairs, verdict, why)
 
 
+# Judged cells and matrices per (data version, wards, thresholds, …): the joint display, Across wards, the
+# workshop view and the report share them, and any committed write makes them out of date (`core.caches`).
+_judged = caches.VersionedCache("joint display: judged cells", max_entries=32)
+_matrices = caches.VersionedCache("joint display: matrices", max_entries=64)
+
+
+def cache_key(ward_codes: list[str] | None, t: Thresholds, area=None, role: str | None = None) -> tuple:
+    """What a judged matrix depends on besides the data: its wards, the thresholds, the area and the
+    reader's role (what a role may read changes the examples shown)."""
+    return (None if ward_codes is None else tuple(ward_codes), t.model_dump_json(), repr(area), role)
+
+
 def cells(engine: Engine, ward_codes: list[str] | None = None, thresholds: Thresholds | None = None) -> list[Cell]:
-    """Judge every (ward, leaf issue); all wards when ward_codes is None."""
+    """Judge every (ward, leaf issue); all wards when ward_codes is None. Cached per data version: the
+    cells are shared, so treat them as read-only. Some wards come out of the whole city's cells when
+    those are cached (a ward's signals do not depend on which other wards were asked for)."""
     t = thresholds or th.load(engine)
+    version = _judged.version(engine)
+    key = cache_key(ward_codes, t)
+    hit = _judged.lookup(engine, version, key)
+    if hit is None and ward_codes is not None:
+        city = _judged.lookup(engine, version, cache_key(None, t))
+        if city is not None:
+            wanted = set(ward_codes)
+            hit = [c for c in city if c.ward_code in wanted]
+    if hit is None:
+        hit = _judge(engine, ward_codes, t)
+        _judged.store(engine, version, key, hit)
+    return list(hit)
+
+
+def _judge(engine: Engine, ward_codes: list[str] | None, t: Thresholds) -> list[Cell]:
     by_key: dict[tuple[str, str], dict[str, sig.Signal]] = {}
     for s in sig.compute(engine, t, ward_codes):
         by_key.setdefault((s.ward_code, s.issue_code), {})[s.strand] = s
@@ -257,13 +287,27 @@ def cells(engine: Engine, ward_codes: list[str] | None = None, thresholds: Thres
 def matrix(engine: Engine, ward_codes: list[str] | None = None, thresholds: Thresholds | None = None,
            sort: bool = True, judged: list[Cell] | None = None) -> pd.DataFrame:
     """One row per (ward, issue): the three levels, the pair verdicts, the verdict and why.
-    Pass `judged` (from `cells`) to reuse cells already computed."""
+    Pass `judged` (from `cells`) to reuse cells already computed. Cached per data version (a copy is
+    returned, so the caller may change it)."""
     t = thresholds or th.load(engine)
+    if judged is not None:
+        return _matrix(engine, ward_codes, t, sort, judged)
+    version = _matrices.version(engine)
+    key = (cache_key(ward_codes, t), sort)
+    frame = _matrices.lookup(engine, version, key)
+    if frame is None:
+        frame = _matrix(engine, ward_codes, t, sort, cells(engine, ward_codes, t))
+        _matrices.store(engine, version, key, frame)
+    return frame.copy()
+
+
+def _matrix(engine: Engine, ward_codes: list[str] | None, t: Thresholds, sort: bool,
+            judged: list[Cell]) -> pd.DataFrame:
     ctx = sig.context(engine, ward_codes)
     labels = dict(zip(ctx.issues["code"], ctx.issues["label"]))
     order = {c: i for i, c in enumerate(ctx.issues["code"])}
     rows = []
-    for c in (judged if judged is not None else cells(engine, ward_codes, t)):
+    for c in judged:
         row = {"ward_code": c.ward_code, "ward": ctx.wards.get(c.ward_code, c.ward_code),
                "issue_code": c.issue_code, "issue": labels.get(c.issue_code, c.issue_code)}
         for strand in sig.STRANDS:

@@ -160,7 +160,7 @@ def numbers_signals(engine: Engine, ctx: Context, t: Thresholds) -> list[Signal]
 
 # --------------------------------------------------------------------------- practitioners
 def _insight_codes(engine: Engine, ward_codes) -> pd.DataFrame:
-    stmt = (select(Insight.id.label("insight_id"), Insight.ward_code, Insight.text, InsightCode.issue_id,
+    stmt = (select(Insight.id.label("insight_id"), Insight.ward_code, Insight.terms, InsightCode.issue_id,
                    InsightCode.stance, InsightCode.severity, InsightCode.coder, InsightCode.is_consensus)
             .join(InsightCode, InsightCode.insight_id == Insight.id, isouter=True))
     if ward_codes is not None:
@@ -172,7 +172,7 @@ def _insight_codes(engine: Engine, ward_codes) -> pd.DataFrame:
 def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=None) -> list[Signal]:
     frame = _insight_codes(engine, ward_codes)
     insights_per_ward = frame.groupby("ward_code")["insight_id"].nunique().to_dict()
-    texts = dict(zip(frame["insight_id"], frame["text"]))
+    stored_terms = dict(zip(frame["insight_id"], frame["terms"]))
     coded = frame.dropna(subset=["issue_id"]).copy()
     weights = {"problem": t.stance_weight_problem, "worsening": t.stance_weight_worsening,
                "improving": t.stance_weight_improving, "not_a_problem": -t.stance_weight_not_a_problem}
@@ -224,7 +224,7 @@ def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes
                            + (f"; {len(con)} say it is not a problem." if con else "."))
                 chosen = pro
             chosen = sorted(chosen, key=lambda iv: -abs(iv[1]))
-            docs = [ex.terms(texts.get(i) or "") for i, _ in chosen]
+            docs = [_insight_terms(engine, stored_terms, i) for i, _ in chosen]
             top = ex.salient(docs, t.examples_per_strand)
             out.append(Signal(ward_code, issue.code, "practitioners", level, round(net, 3), prominence, summary,
                               [form for _, form, _ in top], frozenset(s for s, _, _ in top),
@@ -234,7 +234,24 @@ def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes
     return out
 
 
+def _insight_terms(engine: Engine, stored: dict, insight_id: int) -> dict[str, str]:
+    """The insight's terms as stored with its text (`Insight.terms`); worked out from the text for a row
+    written outside the ORM, which has none stored."""
+    doc = stored.get(insight_id)
+    if doc is not None:
+        return doc
+    with engine.connect() as conn:
+        return ex.terms(conn.execute(select(Insight.text).where(Insight.id == insight_id)).scalar())
+
+
 # --------------------------------------------------------------------------- residents
+def _segment_terms(engine: Engine, segment_id: int) -> dict[str, str]:
+    """A segment's terms for a row written outside the ORM, which has none stored (`Segment.terms`)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(Segment.text, Segment.entities).where(Segment.id == segment_id)).one()
+    return ex.segment_terms(row.text, row.entities)
+
+
 def _resident_counts(engine: Engine) -> pd.DataFrame:
     stmt = (select(Transcript.ward_code, Segment.issue_id, Segment.issue_source, func.count().label("n"))
             .join(Transcript, Transcript.id == Segment.transcript_id)
@@ -256,7 +273,7 @@ NOT_ANALYSED_FIX = ("run the analysis (Topics page, researchers; or `python -m t
 
 
 def _resident_segments(engine: Engine, ward_codes) -> pd.DataFrame:
-    stmt = (select(Segment.id, Transcript.ward_code, Segment.issue_id, Segment.text, Segment.entities)
+    stmt = (select(Segment.id, Transcript.ward_code, Segment.issue_id, Segment.terms)
             .join(Transcript, Transcript.id == Segment.transcript_id)
             .where(Segment.speaker_role == "resident", Segment.issue_id.is_not(None)))
     if ward_codes is not None:
@@ -277,9 +294,9 @@ def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=Non
     ward_issue = {(w, int(i)): int(n) for w, i, n in zip(on_issue["ward_code"], on_issue["issue_id"], on_issue["n"])}
     segments = _resident_segments(engine, ward_codes)
     seg_groups: dict[tuple[str, int], list] = {}
-    for seg_id, ward_code, issue_id, text, ents in zip(segments["id"], segments["ward_code"], segments["issue_id"],
-                                                       segments["text"], segments["entities"]):
-        seg_groups.setdefault((ward_code, int(issue_id)), []).append((int(seg_id), text, ents))
+    for seg_id, ward_code, issue_id, doc in zip(segments["id"], segments["ward_code"], segments["issue_id"],
+                                                segments["terms"]):
+        seg_groups.setdefault((ward_code, int(issue_id)), []).append((int(seg_id), doc))
     out = []
     for issue in ctx.issues.itertuples():
         city_share = city_issue.get(issue.id, 0) / city_total if city_total else 0.0
@@ -317,11 +334,8 @@ def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=Non
             rule = (f"prominent needs ≥ {t.residents_prominent_min_segments} segments and ≥ "
                     f"×{t.residents_prominent_ratio:g} the city share or ≥ {t.residents_prominent_share:.0%} of the ward's")
             docs, ids = [], []
-            for seg_id, text, ents in seg_groups.get((ward_code, int(issue.id)), []):
-                doc = ex.terms(text)
-                if ents and not isinstance(ents, str):
-                    doc = {**doc, **ex.entity_terms(ents)}
-                docs.append(doc)
+            for seg_id, doc in seg_groups.get((ward_code, int(issue.id)), []):
+                docs.append(doc if doc is not None else _segment_terms(engine, seg_id))
                 ids.append(seg_id)
             top = ex.salient(docs, t.examples_per_strand)
             out.append(Signal(ward_code, issue.code, "residents", level, round(ratio, 3) if ratio else None,
