@@ -54,7 +54,8 @@ def mentions(value: Any, needle: str, depth: int = 6) -> bool:
             return False
         if isinstance(v, pd.DataFrame):
             return any(walk(c, d - 1) for c in v.columns) or any(
-                walk(x, d - 1) for col in v.columns if v[col].dtype == object for x in v[col])
+                walk(x, d - 1) for col in v.columns if not pd.api.types.is_numeric_dtype(v[col].dtype)
+                for x in v[col])
         if dataclasses.is_dataclass(v) and not isinstance(v, type):
             return any(walk(getattr(v, f.name), d - 1) for f in dataclasses.fields(v))
         if isinstance(v, dict):
