@@ -19,6 +19,7 @@ from triangulate.codebook import issues as codebook
 from triangulate.core import audit, caches, db
 from triangulate.core.permissions import SYSTEM
 from triangulate.joint import convergence as cv
+from triangulate.joint import examples as ex
 from triangulate.joint import signals as sig
 from triangulate.numbers import ward_values as numbers
 
@@ -110,20 +111,32 @@ def test_terms_are_stored_with_the_text_and_follow_edits(engine):
                             [(ids["housing"], "problem", 2, "o")])
     with db.session_scope(engine) as s:
         row = s.get(Insight, insight_id)
-        assert row.terms == {"langlands road": "Langlands Road", "damp": "damp", "flat": "flats",
-                             "overcrowd": "overcrowded"}
+        assert ex.decode(row.terms) == {"langlands road": "Langlands Road", "damp": "damp", "flat": "flats",
+                                        "overcrowd": "overcrowded"}
         row.text = "Bus fares went up again."
         s.add(row)
     with db.session_scope(engine) as s:
-        assert s.get(Insight, insight_id).terms == {"bus": "bus", "fare": "fares"}
+        assert ex.decode(s.get(Insight, insight_id).terms) == {"bus": "bus", "fare": "fares"}
     js.transcript(engine, js.GOVAN, [("resident", ids["housing"], "The damp in Pearce Institute hall.")])
     with db.session_scope(engine) as s:
         segment = s.exec(select(Segment)).first()
         segment.entities = [{"text": "Elder Park", "label": "GPE"}]
         s.add(segment)
     with db.session_scope(engine) as s:
-        assert s.exec(select(Segment)).first().terms == {"pearce institute": "Pearce Institute", "damp": "damp",
-                                                         "hall": "hall", "elder park": "Elder Park"}
+        assert ex.decode(s.exec(select(Segment)).first().terms) == {
+            "pearce institute": "Pearce Institute", "damp": "damp", "hall": "hall", "elder park": "Elder Park"}
+
+
+def test_summarise_counts_texts_and_keeps_the_word_most_texts_use():
+    stored = [ex.encode(ex.terms(t)) for t in ("Overcrowded flats and damp.", "Overcrowding in the flat, damp again.",
+                                                "Damp, overcrowded.", "Bus fares.")]
+    top, mentioned = ex.summarise(stored, 3)
+    # equal counts: by stem; equal words ("flats" once, "flat" once): the word met first
+    assert top == [("damp", "damp", 3), ("overcrowd", "overcrowded", 3), ("flat", "flats", 2)]
+    assert mentioned == {"damp", "overcrowd", "flat", "bus", "fare"}
+    as_dicts = ex.salient([ex.decode(d) for d in stored], 3)
+    assert as_dicts == top
+    assert ex.summarise([], 3) == ([], frozenset())
 
 
 def test_a_row_written_outside_the_orm_has_its_terms_worked_out_when_read(engine):

@@ -46,9 +46,9 @@ def _store_terms(session, _flush_context, _instances) -> None:
     for obj in (*session.new, *session.dirty):
         if isinstance(obj, schemas.Insight):
             if obj.terms is None or _changed(obj, "text"):
-                obj.terms = terms.terms(obj.text)
+                obj.terms = terms.encode(terms.terms(obj.text))
         elif isinstance(obj, schemas.Segment) and (obj.terms is None or _changed(obj, "text", "entities")):
-            obj.terms = terms.segment_terms(obj.text, obj.entities)
+            obj.terms = terms.encode(terms.segment_terms(obj.text, obj.entities))
 
 
 def _changed(obj, *columns: str) -> bool:
@@ -65,6 +65,9 @@ def _changed(obj, *columns: str) -> bool:
 VERSION_TABLE = schemas.DataVersion.__tablename__
 # Tables whose rows change no analysis: who did what, who may sign in, the queue, the version itself.
 UNVERSIONED_TABLES = frozenset({VERSION_TABLE, "auditevent", "user", "job", "alembic_version"})
+# Tables the numbers strand's ward values are worked out from: a write to one also moves `numbers_version`.
+NUMBERS_TABLES = frozenset({"ward", "datazone", "issue", "indicator", "indicatorissue", "indicatorvalue",
+                            "importbatch"})
 _WRITE = re.compile(r'\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+'
                     r'(?:"?\w+"?\.)?"?(\w+)"?', re.IGNORECASE)
 _WROTE = "triangulate_wrote"  # connection info flag: this transaction wrote a versioned table
@@ -73,17 +76,21 @@ _WROTE = "triangulate_wrote"  # connection info flag: this transaction wrote a v
 @event.listens_for(Engine, "after_cursor_execute")
 def _note_write(conn, _cursor, statement, _parameters, _context, _executemany) -> None:
     match = _WRITE.match(statement)
-    if match and match.group(1).lower() not in UNVERSIONED_TABLES:
-        conn.info[_WROTE] = True
+    if match:
+        table = match.group(1).lower()
+        if table not in UNVERSIONED_TABLES:
+            conn.info[_WROTE] = "numbers" if table in NUMBERS_TABLES or conn.info.get(_WROTE) == "numbers" else "data"
 
 
 @event.listens_for(Engine, "commit")
 def _bump_version(conn) -> None:
-    if not conn.info.pop(_WROTE, False):
+    wrote = conn.info.pop(_WROTE, None)
+    if not wrote:
         return
+    also = ", numbers_version = numbers_version + 1" if wrote == "numbers" else ""
     cursor = conn.connection.dbapi_connection.cursor()
     try:
-        cursor.execute(f"UPDATE {VERSION_TABLE} SET version = version + 1 WHERE id = 1")
+        cursor.execute(f"UPDATE {VERSION_TABLE} SET version = version + 1{also} WHERE id = 1")
     finally:
         cursor.close()
 
@@ -104,10 +111,13 @@ def pending_writes(conn: Connection) -> bool:
     return bool(conn.info.get(_WROTE))
 
 
-def data_version(bind: Engine | Connection) -> int | None:
-    """The database's data version (moves on with every committed write that can change an analysis);
-    None when the database has no version row (then nothing read from it may be cached)."""
-    sql = f"SELECT version FROM {VERSION_TABLE} WHERE id = 1"
+def data_version(bind: Engine | Connection, column: str = "version") -> int | None:
+    """The database's data version (moves on with every committed write that can change an analysis; with
+    column="numbers_version", only with writes to the numbers' tables); None when the database has no
+    version row (then nothing read from it may be cached)."""
+    if column not in ("version", "numbers_version"):
+        raise ValueError(f"no data version column {column!r}")
+    sql = f"SELECT {column} FROM {VERSION_TABLE} WHERE id = 1"
     try:
         if isinstance(bind, Connection):
             return bind.exec_driver_sql(sql).scalar()
@@ -122,7 +132,8 @@ def _seed_version(engine: Engine) -> None:
     again at the same address cannot repeat the versions an old process cached under."""
     with Session(engine) as session:
         if session.get(schemas.DataVersion, 1) is None:
-            session.add(schemas.DataVersion(id=1, version=time.time_ns() // 1000))
+            start = time.time_ns() // 1000
+            session.add(schemas.DataVersion(id=1, version=start, numbers_version=start))
             session.commit()
 
 

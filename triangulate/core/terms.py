@@ -1,8 +1,8 @@
 """The specific terms of a text: the places, services and content words it names, each reduced to a stem.
 
 What the joint display compares between strands (`joint.examples`). Worked out once when a text is written
-(an ORM event in `core.db` fills `Insight.terms` and `Segment.terms`), so the display reads them instead of
-re-reading every text on every redraw. Deliberately light (a regular expression and a suffix stripper, no
+(an ORM event in `core.db` fills `Insight.terms` and `Segment.terms`, `encode`d as plain text), so the
+display reads them instead of re-reading every text on every redraw. Deliberately light (a regular expression and a suffix stripper, no
 model): a reader must be able to see why two words matched.
 """
 from __future__ import annotations
@@ -146,6 +146,31 @@ def segment_terms(text: str | None, entities) -> dict[str, str]:
     if entities and not isinstance(entities, str):
         found.update(entity_terms(entities))
     return found
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def encode(found: dict[str, str]) -> str:
+    """Terms as stored (`Insight.terms`, `Segment.terms`): one term a line, "stem" when its word is the stem
+    itself, else "stem<TAB>word". Plain text, so thousands of texts are counted together without decoding
+    each (`joint.examples.summarise`)."""
+    lines = []
+    for s, form in found.items():
+        s, form = _SPACE.sub(" ", s).strip(), _SPACE.sub(" ", form).strip()
+        if s:
+            lines.append(s if form == s else f"{s}\t{form}")
+    return "\n".join(lines)
+
+
+def decode(stored: str | None) -> dict[str, str]:
+    """Stem → word from the stored form (`encode`)."""
+    out: dict[str, str] = {}
+    for line in (stored or "").split("\n"):
+        if line:
+            s, _, form = line.partition("\t")
+            out[s] = form or s
+    return out
 
 
 def forget_words() -> None:

@@ -6,7 +6,7 @@ examples" when enough of these coincide once reduced to a common stem ("overcrow
 "overcrowding" both give `overcrowd`).
 
 Each text's terms are worked out once, when it is written (`core.terms`, stored in `Insight.terms` and
-`Segment.terms`); `salient` then only counts them and finds the words for the few it shows.
+`Segment.terms`); `summarise` then only counts them and finds the words for the few it shows.
 """
 from __future__ import annotations
 
@@ -15,7 +15,15 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from triangulate.core.terms import GENERIC, entity_terms, segment_terms, stem, terms  # noqa: F401  (this module's API)
+from triangulate.core.terms import (  # noqa: F401  (this module's API)
+    GENERIC,
+    decode,
+    encode,
+    entity_terms,
+    segment_terms,
+    stem,
+    terms,
+)
 
 
 def salient(docs: Sequence[dict[str, str]], k: int) -> list[tuple[str, str, int]]:
@@ -36,6 +44,26 @@ def salient(docs: Sequence[dict[str, str]], k: int) -> list[tuple[str, str, int]
             if form is not None:
                 counter[form] += 1
     return [(s, forms[s].most_common(1)[0][0], n) for s, n in top]
+
+
+def summarise(stored: Iterable[str], k: int) -> tuple[list[tuple[str, str, int]], frozenset]:
+    """From a strand's texts' stored terms (`core.terms.encode`): the k terms most texts mention, as
+    `salient` gives them, and every stem any text mentions.
+
+    The texts are counted together in one pass over their joined terms (each text names a stem once, so a
+    (stem, word) count is a number of texts); only the distinct (stem, word) pairs are visited in Python."""
+    pairs = Counter("\n".join(d for d in stored if d).split("\n"))
+    pairs.pop("", None)
+    df: dict[str, int] = {}
+    best: dict[str, tuple[int, str]] = {}
+    for token, n in pairs.items():  # in the order first met: ties keep the word met first
+        s, _, form = token.partition("\t")
+        df[s] = df.get(s, 0) + n
+        held = best.get(s)
+        if held is None or n > held[0]:
+            best[s] = (n, form or s)
+    top = heapq.nsmallest(k, df.items(), key=lambda kv: (-kv[1], kv[0])) if k > 0 else []
+    return [(s, best[s][1], n) for s, n in top], frozenset(df)
 
 
 def title_terms(titles: Iterable[str]) -> dict[str, str]:

@@ -224,32 +224,31 @@ def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes
                            + (f"; {len(con)} say it is not a problem." if con else "."))
                 chosen = pro
             chosen = sorted(chosen, key=lambda iv: -abs(iv[1]))
-            docs = [_insight_terms(engine, stored_terms, i) for i, _ in chosen]
-            top = ex.salient(docs, t.examples_per_strand)
+            top, mentioned = ex.summarise([_insight_terms(engine, stored_terms, i) for i, _ in chosen],
+                                          t.examples_per_strand)
             out.append(Signal(ward_code, issue.code, "practitioners", level, round(net, 3), prominence, summary,
-                              [form for _, form, _ in top], frozenset(s for s, _, _ in top),
-                              frozenset().union(*docs),
+                              [form for _, form, _ in top], frozenset(s for s, _, _ in top), mentioned,
                               {"insight_ids": [i for i, _ in chosen], "insights_in_ward": n_ward,
                                "for": len(pro), "against": len(con), "support": support, "against_weight": against}))
     return out
 
 
-def _insight_terms(engine: Engine, stored: dict, insight_id: int) -> dict[str, str]:
+def _insight_terms(engine: Engine, stored: dict, insight_id: int) -> str:
     """The insight's terms as stored with its text (`Insight.terms`); worked out from the text for a row
     written outside the ORM, which has none stored."""
     doc = stored.get(insight_id)
-    if doc is not None:
+    if isinstance(doc, str):
         return doc
     with engine.connect() as conn:
-        return ex.terms(conn.execute(select(Insight.text).where(Insight.id == insight_id)).scalar())
+        return ex.encode(ex.terms(conn.execute(select(Insight.text).where(Insight.id == insight_id)).scalar()))
 
 
 # --------------------------------------------------------------------------- residents
-def _segment_terms(engine: Engine, segment_id: int) -> dict[str, str]:
+def _segment_terms(engine: Engine, segment_id: int) -> str:
     """A segment's terms for a row written outside the ORM, which has none stored (`Segment.terms`)."""
     with engine.connect() as conn:
         row = conn.execute(select(Segment.text, Segment.entities).where(Segment.id == segment_id)).one()
-    return ex.segment_terms(row.text, row.entities)
+    return ex.encode(ex.segment_terms(row.text, row.entities))
 
 
 def _resident_counts(engine: Engine) -> pd.DataFrame:
@@ -261,9 +260,10 @@ def _resident_counts(engine: Engine) -> pd.DataFrame:
         return pd.read_sql(stmt, conn)
 
 
-def waiting_segments(engine: Engine) -> dict[str, int]:
-    """Resident segments the current analysis has not assigned (issue_source ""), per ward code."""
-    counts = _resident_counts(engine)
+def waiting_segments(engine: Engine, counts: pd.DataFrame | None = None) -> dict[str, int]:
+    """Resident segments the current analysis has not assigned (issue_source ""), per ward code (from
+    `counts`, the resident segment counts, when already read)."""
+    counts = _resident_counts(engine) if counts is None else counts
     waiting = counts[counts["issue_source"].fillna("") == ""]
     return {w: int(n) for w, n in waiting.groupby("ward_code")["n"].sum().items()}
 
@@ -285,7 +285,7 @@ def _resident_segments(engine: Engine, ward_codes) -> pd.DataFrame:
 def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=None) -> list[Signal]:
     counts = _resident_counts(engine)
     ward_all = counts.groupby("ward_code")["n"].sum().to_dict()
-    waiting = waiting_segments(engine)
+    waiting = waiting_segments(engine, counts)
     waiting_city = sum(waiting.values())
     on_issue = counts.dropna(subset=["issue_id"])
     ward_total = on_issue.groupby("ward_code")["n"].sum().to_dict()  # segments about some issue: the base
@@ -335,12 +335,12 @@ def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=Non
                     f"×{t.residents_prominent_ratio:g} the city share or ≥ {t.residents_prominent_share:.0%} of the ward's")
             docs, ids = [], []
             for seg_id, doc in seg_groups.get((ward_code, int(issue.id)), []):
-                docs.append(doc if doc is not None else _segment_terms(engine, seg_id))
+                docs.append(doc if isinstance(doc, str) else _segment_terms(engine, seg_id))
                 ids.append(seg_id)
-            top = ex.salient(docs, t.examples_per_strand)
+            top, mentioned = ex.summarise(docs, t.examples_per_strand)
             out.append(Signal(ward_code, issue.code, "residents", level, round(ratio, 3) if ratio else None,
                               "high" if prominent else "low", f"{level.capitalize()}: {numbers}; {rule}.",
-                              [form for _, form, _ in top], frozenset(s for s, _, _ in top), frozenset().union(*docs),
+                              [form for _, form, _ in top], frozenset(s for s, _, _ in top), mentioned,
                               {"segment_ids": ids, "segments": n, "ward_segments": total, "off_topic": off_topic,
                                "share": share, "city_share": city_share}))
     return out

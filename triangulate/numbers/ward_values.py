@@ -34,13 +34,13 @@ _lock = threading.Lock()
 
 # --------------------------------------------------------------------------- reading the database
 def _version(session: Session) -> tuple | None:
-    """The database and its data version (`core.db`: moved on by every committed write, so merging two
-    issues or relinking an indicator is seen even when no count changes); None when this state must not be
-    cached: no version row, or the session holds writes not yet committed."""
+    """The database and its numbers' data version (`core.db`: moved on by every committed write to the
+    numbers' tables, so merging two issues or relinking an indicator is seen even when no count changes);
+    None when this state must not be cached: no version row, or the session holds writes not yet committed."""
     conn = session.connection()
     if session.new or session.dirty or session.deleted or db.pending_writes(conn):
         return None
-    version = db.data_version(conn)
+    version = db.data_version(conn, "numbers_version")
     return None if version is None else (str(session.get_bind().url), version)
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 01:34:20.321420
+Create Date: 2026-12-01 01:49:56.460746
 """
 from alembic import op
 import sqlalchemy as sa
@@ -35,6 +35,7 @@ def upgrade() -> None:
     op.create_table('dataversion',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.Column('numbers_version', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('id')
     )
     op.create_table('embedding',
@@ -260,7 +261,7 @@ def upgrade() -> None:
     sa.Column('illustrative', sa.Boolean(), nullable=False),
     sa.Column('client_token', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('content_hash', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
-    sa.Column('terms', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('terms', sa.Text(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['user.id'], ),
@@ -404,7 +405,7 @@ def upgrade() -> None:
     sa.Column('lemmas', sa.Text(), nullable=False),
     sa.Column('entities', sa.JSON(), nullable=False),
     sa.Column('noun_chunks', sa.JSON(), nullable=False),
-    sa.Column('terms', sa.JSON(none_as_null=True), nullable=True),
+    sa.Column('terms', sa.Text(), nullable=True),
     sa.Column('issue_id', sa.Integer(), nullable=True),
     sa.Column('issue_source', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.ForeignKeyConstraint(['issue_id'], ['issue.id'], ),
