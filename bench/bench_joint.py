@@ -52,7 +52,7 @@ def demo_sentences() -> list[str]:
     for path in (DEMO / "transcripts").glob("*"):
         if path.suffix in (".txt", ".md", ".vtt", ".srt"):
             for line in path.read_text(encoding="utf-8").splitlines():
-                line = re.sub(r"<[^>]+>", "", line)
+                line = re.sub(r"<[^>]+>|^\s*\[[\d:.]+\]\s*", "", line)
                 line = re.sub(r"^(\*\*)?[A-Z][\w .\[\]]{0,30}:(\*\*)?\s*", "", line.strip())
                 if len(line) > 40 and "-->" not in line and not line.startswith(("Title", "Ward", "#")):
                     texts.append(line)
@@ -125,7 +125,7 @@ def fill(url: str, scale: int) -> dict:
             ward = rng.choice(codes_list)
             text = writers[ward].text(rng.randint(2, 5))
             rows.append(dict(ward_code=ward, author_name="Bench Officer", role_service="Community engagement",
-                             observed_on=date(2025, 1 + i % 12, 1 + i % 28), text=text, terms=words.terms(text),
+                             observed_on=date(2025, 1 + i % 12, 1 + i % 28), text=text, terms=words.encode(words.terms(text)),
                              evidence_type="direct observation", illustrative=True, confidence="medium",
                              created_at=WHEN, updated_at=WHEN))
         conn.execute(insert(Insight), rows)
@@ -154,7 +154,7 @@ def fill(url: str, scale: int) -> dict:
             entities = [{"text": place, "label": "GPE"} for place in writers[ward].streets if place in text][:3]
             segments.append(dict(transcript_id=t_id, speaker_role=role, order=n, text=text,
                                  text_hash=hashlib.sha256(text.encode()).hexdigest(), lemmas="", entities=entities,
-                                 noun_chunks=[], terms=words.segment_terms(text, entities),
+                                 noun_chunks=[], terms=words.encode(words.segment_terms(text, entities)),
                                  issue_id=issue_for(ward) if rng.random() < 0.85 else None,
                                  issue_source="similarity"))
             if len(segments) == 20_000:

@@ -48,22 +48,39 @@ def salient(docs: Sequence[dict[str, str]], k: int) -> list[tuple[str, str, int]
 
 def summarise(stored: Iterable[str], k: int) -> tuple[list[tuple[str, str, int]], frozenset]:
     """From a strand's texts' stored terms (`core.terms.encode`): the k terms most texts mention, as
-    `salient` gives them, and every stem any text mentions.
+    `salient` gives them (most texts first, ties by stem; each with the word most texts use, ties: the word
+    met first), and every stem any text mentions.
 
     The texts are counted together in one pass over their joined terms (each text names a stem once, so a
-    (stem, word) count is a number of texts); only the distinct (stem, word) pairs are visited in Python."""
+    (stem, word) count is a number of texts); Python visits only the distinct terms whose word differs from
+    their stem, and works out the word only for the k it returns."""
     pairs = Counter("\n".join(d for d in stored if d).split("\n"))
     pairs.pop("", None)
-    df: dict[str, int] = {}
-    best: dict[str, tuple[int, str]] = {}
-    for token, n in pairs.items():  # in the order first met: ties keep the word met first
+    df = Counter({token: n for token, n in pairs.items() if "\t" not in token})
+    inflected = [token for token in pairs if "\t" in token]  # in the order first met
+    for token in inflected:
+        df[token.partition("\t")[0]] += pairs[token]
+    if k <= 0 or not df:
+        return [], frozenset(df)
+    top = df.most_common(k)
+    if len(df) > k:  # ties at the cut are broken by stem, as `salient` does
+        cut = top[-1][1]
+        top = [kv for kv in top if kv[1] > cut] + [(s, cut) for s in sorted(s for s, n in df.items() if n == cut)]
+        top = top[:k]
+    top.sort(key=lambda kv: (-kv[1], kv[0]))
+    wanted = {s: (pairs.get(s, 0), s) for s, _ in top}  # the stem as its own word, if any text uses it so
+    order: dict[str, int] = {}  # first-met position of each distinct term, worked out only on a tie
+    for token in inflected:
         s, _, form = token.partition("\t")
-        df[s] = df.get(s, 0) + n
-        held = best.get(s)
-        if held is None or n > held[0]:
-            best[s] = (n, form or s)
-    top = heapq.nsmallest(k, df.items(), key=lambda kv: (-kv[1], kv[0])) if k > 0 else []
-    return [(s, best[s][1], n) for s, n in top], frozenset(df)
+        if s in wanted:
+            n, (held_n, held_form) = pairs[token], wanted[s]
+            if n == held_n and held_form == s and n:  # a tie with the stem itself: the one met first wins
+                order = order or {t: i for i, t in enumerate(pairs)}
+                if order[token] < order[s]:
+                    wanted[s] = (n, form)
+            elif n > held_n:  # (a tie with an earlier inflected word keeps that word: it was met first)
+                wanted[s] = (n, form)
+    return [(s, wanted[s][1], n) for s, n in top], frozenset(df)
 
 
 def title_terms(titles: Iterable[str]) -> dict[str, str]:

@@ -38,7 +38,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import String, func, literal_column, select
+from sqlalchemy import cast as sa_cast
 from sqlalchemy.engine import Engine
 
 from schemas import IndicatorIssue, Insight, InsightCode, Issue, Segment, Transcript, Ward
@@ -159,20 +160,28 @@ def numbers_signals(engine: Engine, ctx: Context, t: Thresholds) -> list[Signal]
 
 
 # --------------------------------------------------------------------------- practitioners
-def _insight_codes(engine: Engine, ward_codes) -> pd.DataFrame:
-    stmt = (select(Insight.id.label("insight_id"), Insight.ward_code, Insight.terms, InsightCode.issue_id,
-                   InsightCode.stance, InsightCode.severity, InsightCode.coder, InsightCode.is_consensus)
+_CODE_COLUMNS = ["insight_id", "ward_code", "issue_id", "stance", "severity", "coder", "is_consensus"]
+
+
+def _insight_codes(engine: Engine, ward_codes) -> tuple[pd.DataFrame, dict[int, str | None]]:
+    """Every insight with its codes (one row per code; an uncoded insight once), and each insight's stored
+    terms. Plain tuples from the driver: at a city's scale pandas' own SQL reader costs more than the rules."""
+    stmt = (select(Insight.id.label("insight_id"), Insight.ward_code, InsightCode.issue_id, InsightCode.stance,
+                   InsightCode.severity, InsightCode.coder, InsightCode.is_consensus)
             .join(InsightCode, InsightCode.insight_id == Insight.id, isouter=True))
+    terms = select(Insight.id, Insight.terms)
     if ward_codes is not None:
         stmt = stmt.where(Insight.ward_code.in_(list(ward_codes)))
+        terms = terms.where(Insight.ward_code.in_(list(ward_codes)))
     with engine.connect() as conn:
-        return pd.read_sql(stmt, conn)
+        frame = pd.DataFrame.from_records([tuple(r) for r in conn.execute(stmt)], columns=_CODE_COLUMNS)
+        stored = dict(conn.execute(terms).tuples().all())
+    return frame, stored
 
 
 def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=None) -> list[Signal]:
-    frame = _insight_codes(engine, ward_codes)
+    frame, stored_terms = _insight_codes(engine, ward_codes)
     insights_per_ward = frame.groupby("ward_code")["insight_id"].nunique().to_dict()
-    stored_terms = dict(zip(frame["insight_id"], frame["terms"]))
     coded = frame.dropna(subset=["issue_id"]).copy()
     weights = {"problem": t.stance_weight_problem, "worsening": t.stance_weight_worsening,
                "improving": t.stance_weight_improving, "not_a_problem": -t.stance_weight_not_a_problem}
@@ -272,14 +281,28 @@ NOT_ANALYSED_FIX = ("run the analysis (Topics page, researchers; or `python -m t
                     "reading the residents' verdicts")
 
 
-def _resident_segments(engine: Engine, ward_codes) -> pd.DataFrame:
-    stmt = (select(Segment.id, Transcript.ward_code, Segment.issue_id, Segment.terms)
+def _resident_segments(engine: Engine, ward_codes) -> dict[tuple[str, int], tuple[list[int], list[str]]]:
+    """Per (ward code, issue id): the ids of its resident segments and their stored terms, joined by the
+    database (one row per group, not per segment: at a city's scale the rows cost more than the counting)."""
+    if engine.dialect.name == "postgresql":
+        ids, docs = (func.string_agg(sa_cast(Segment.id, String), ","),
+                     func.string_agg(Segment.terms, literal_column("E'\\n'")))
+    else:
+        ids, docs = func.group_concat(Segment.id, ","), func.group_concat(Segment.terms, literal_column("char(10)"))
+    stmt = (select(Transcript.ward_code, Segment.issue_id, ids, docs, func.count(Segment.terms), func.count())
             .join(Transcript, Transcript.id == Segment.transcript_id)
-            .where(Segment.speaker_role == "resident", Segment.issue_id.is_not(None)))
+            .where(Segment.speaker_role == "resident", Segment.issue_id.is_not(None))
+            .group_by(Transcript.ward_code, Segment.issue_id))
     if ward_codes is not None:
         stmt = stmt.where(Transcript.ward_code.in_(list(ward_codes)))
+    groups = {}
     with engine.connect() as conn:
-        return pd.read_sql(stmt, conn)
+        for ward_code, issue_id, id_list, joined, n_stored, n in conn.execute(stmt).tuples():
+            segment_ids = [int(i) for i in id_list.split(",")]
+            if n_stored < n:  # rows written outside the ORM have no terms stored: work theirs out
+                joined = "\n".join(_segment_terms(engine, i) for i in segment_ids)
+            groups[(ward_code, int(issue_id))] = (segment_ids, [joined or ""])
+    return groups
 
 
 def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=None) -> list[Signal]:
@@ -292,11 +315,7 @@ def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=Non
     city_total = float(on_issue["n"].sum())
     city_issue = on_issue.groupby("issue_id")["n"].sum().to_dict()
     ward_issue = {(w, int(i)): int(n) for w, i, n in zip(on_issue["ward_code"], on_issue["issue_id"], on_issue["n"])}
-    segments = _resident_segments(engine, ward_codes)
-    seg_groups: dict[tuple[str, int], list] = {}
-    for seg_id, ward_code, issue_id, doc in zip(segments["id"], segments["ward_code"], segments["issue_id"],
-                                                segments["terms"]):
-        seg_groups.setdefault((ward_code, int(issue_id)), []).append((int(seg_id), doc))
+    seg_groups = _resident_segments(engine, ward_codes)
     out = []
     for issue in ctx.issues.itertuples():
         city_share = city_issue.get(issue.id, 0) / city_total if city_total else 0.0
@@ -333,10 +352,7 @@ def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=Non
             level = "prominent" if prominent else "mentioned"
             rule = (f"prominent needs ≥ {t.residents_prominent_min_segments} segments and ≥ "
                     f"×{t.residents_prominent_ratio:g} the city share or ≥ {t.residents_prominent_share:.0%} of the ward's")
-            docs, ids = [], []
-            for seg_id, doc in seg_groups.get((ward_code, int(issue.id)), []):
-                docs.append(doc if isinstance(doc, str) else _segment_terms(engine, seg_id))
-                ids.append(seg_id)
+            ids, docs = seg_groups.get((ward_code, int(issue.id)), ([], []))
             top, mentioned = ex.summarise(docs, t.examples_per_strand)
             out.append(Signal(ward_code, issue.code, "residents", level, round(ratio, 3) if ratio else None,
                               "high" if prominent else "low", f"{level.capitalize()}: {numbers}; {rule}.",
