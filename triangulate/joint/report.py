@@ -26,6 +26,7 @@ from triangulate.core import audit, exports
 from triangulate.core.db import session_scope
 from triangulate.core.errors import TriangulateError
 from triangulate.core.permissions import Actor, can, require
+from triangulate.core.words import label
 from triangulate.joint import convergence as cv
 from triangulate.joint import dataneeds, evidence, hypotheses, workshop
 from triangulate.joint import signals as sig
@@ -299,8 +300,7 @@ def render_html(data: ReportData) -> str:
     parts.append(_table(data.hypotheses, ["issue", "statement", "test_of_change", "owner", "status", "notes"],
                         ["Issue", "What if …", "Test of change", "Owner", "Status", "Notes"]))
     parts.append("<h2 id='notes'>Workshop notes</h2>")
-    parts.append(_table(data.notes, ["issue_code", "text", "author", "created_at"],
-                        ["Issue", "Note", "By", "When"]))
+    parts.append(_table(notes_sheet(data.notes), list(NOTE_COLUMNS), list(NOTE_COLUMNS.values())))
     parts.append("<h2 id='sources'>Sources and licences</h2>")
     parts.append(_table(data.sources, ["title", "source", "publisher", "period", "licence", "issue_code"],
                         ["Indicator", "Source", "Publisher", "Period", "Licence", "Issues"]))
@@ -442,7 +442,7 @@ def render_pdf(data: ReportData) -> bytes:
     table(data.hypotheses, ["issue", "statement", "test_of_change", "owner", "status", "notes"],
           ["Issue", "What if …", "Test of change", "Owner", "Status", "Notes"])
     heading("Workshop notes")
-    table(data.notes, ["issue_code", "text", "author"], ["Issue", "Note", "By"], (18, 64, 18))
+    table(notes_sheet(data.notes), ["issue", "text", "by"], ["Issue", "Note", "By"], (22, 58, 20))
     heading("Sources and licences")
     table(data.sources, ["title", "source", "publisher", "period", "licence"],
           ["Indicator", "Source", "Publisher", "Period", "Licence"])
@@ -468,9 +468,25 @@ def render_pdf(data: ReportData) -> bytes:
     return bytes(pdf.output())
 
 
+# --------------------------------------------------------------------------- workshop notes
+NOTE_COLUMNS = {"issue": "Issue", "text": "Note", "by": "By", "when": "When (UTC)"}
+
+
+def notes_sheet(notes: pd.DataFrame) -> pd.DataFrame:
+    """The ward's workshop notes as every format shows them: the issue by its label and the author by
+    display name (`workshop.notes`), the time as text (a spreadsheet cannot hold a time zone)."""
+    if notes is None or notes.empty:
+        return pd.DataFrame(columns=list(NOTE_COLUMNS))
+    issue = notes["issue"] if "issue" in notes else notes["issue_code"].map(label)
+    by = notes["by"] if "by" in notes else notes["author"]
+    when = [f"{t:%Y-%m-%d %H:%M}" if pd.notna(t) else "" for t in notes["created_at"]]
+    return pd.DataFrame({"issue": list(issue), "text": list(notes["text"]), "by": list(by), "when": when})
+
+
 # --------------------------------------------------------------------------- XLSX
 def render_xlsx(data: ReportData) -> bytes:
-    """The matrix with its evidence: one sheet each for the matrix, the signals, quotes, needs, settings."""
+    """The matrix with its evidence: one sheet each for the matrix, the signals, quotes, needs, hypotheses,
+    workshop notes, sources and settings."""
     from openpyxl.styles import Alignment, Font, PatternFill
 
     matrix_cols = ["issue", "numbers", "practitioners", "residents", "numbers–practitioners", "numbers–residents",
@@ -494,6 +510,7 @@ def render_xlsx(data: ReportData) -> bytes:
     sheets = {"Matrix": data.matrix[matrix_cols], "Evidence": pd.DataFrame(evidence_rows),
               "Quotes": pd.DataFrame(quotes, columns=["issue", "source", "text", "from"]), "Data needs": needs,
               "Hypotheses": data.hypotheses.drop(columns=["created_at", "updated_at"], errors="ignore"),
+              "Workshop notes": notes_sheet(data.notes).rename(columns=NOTE_COLUMNS),
               "Sources": data.sources, "Settings": settings}
     if len(data.checks):
         sheets["Machine check"] = data.checks
