@@ -125,7 +125,8 @@ def fill(url: str, scale: int) -> dict:
             ward = rng.choice(codes_list)
             text = writers[ward].text(rng.randint(2, 5))
             rows.append(dict(ward_code=ward, author_name="Bench Officer", role_service="Community engagement",
-                             observed_on=date(2025, 1 + i % 12, 1 + i % 28), text=text, terms=words.encode(words.terms(text)),
+                             observed_on=date(2025, 1 + i % 12, 1 + i % 28), text=text,
+                             terms=words.encode(words.terms(text)),
                              evidence_type="direct observation", illustrative=True, confidence="medium",
                              created_at=WHEN, updated_at=WHEN))
         conn.execute(insert(Insight), rows)

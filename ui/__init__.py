@@ -39,17 +39,22 @@ def engine():
         demo.load(eng)
     # Raw uploads past the retention period go at every server start, not only when an admin clicks.
     retention.apply_retention(eng, SYSTEM)
-    # Compute the 23 wards' indicators while the user signs in, so the first page after sign-in is fast.
+    # Compute the 23 wards' indicators and joint display while the user signs in: the first page is fast.
     threading.Thread(target=_warm_ward_indicators, args=(eng,), daemon=True).start()
     return eng
 
 
 def _warm_ward_indicators(eng) -> None:
+    from triangulate.joint import convergence
+    from triangulate.joint import thresholds as th
     from triangulate.numbers import ward_values as numbers
 
     try:
         with db.session_scope(eng) as session:
             numbers.all_wards_indicator_frame(session)
+        # Every ward's joint display too (cached per data version): the first one opened after sign-in,
+        # Across wards and the report then read it instead of working it out.
+        convergence.matrix(eng, None, th.load(eng))
     except Exception:  # a warm-up only; the page computes it again and reports any error itself
         pass
 
