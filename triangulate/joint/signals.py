@@ -173,10 +173,22 @@ def _insight_codes(engine: Engine, ward_codes) -> tuple[pd.DataFrame, dict[int, 
     if ward_codes is not None:
         stmt = stmt.where(Insight.ward_code.in_(list(ward_codes)))
         terms = terms.where(Insight.ward_code.in_(list(ward_codes)))
+    frame = pd.DataFrame.from_records(_driver_rows(engine, stmt), columns=_CODE_COLUMNS)
+    return frame, dict(_driver_rows(engine, terms))
+
+
+def _driver_rows(engine: Engine, stmt) -> list[tuple]:
+    """The rows of a read-only SELECT as the database driver gives them (plain tuples): at a city's scale,
+    building a result row object per row costs more than the query. Values are bound as literals (the
+    statements here hold only ward codes and fixed words)."""
+    sql = str(stmt.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
     with engine.connect() as conn:
-        frame = pd.DataFrame.from_records([tuple(r) for r in conn.execute(stmt)], columns=_CODE_COLUMNS)
-        stored = dict(conn.execute(terms).tuples().all())
-    return frame, stored
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(sql)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
 
 
 def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=None) -> list[Signal]:
@@ -296,12 +308,11 @@ def _resident_segments(engine: Engine, ward_codes) -> dict[tuple[str, int], tupl
     if ward_codes is not None:
         stmt = stmt.where(Transcript.ward_code.in_(list(ward_codes)))
     groups = {}
-    with engine.connect() as conn:
-        for ward_code, issue_id, id_list, joined, n_stored, n in conn.execute(stmt).tuples():
-            segment_ids = [int(i) for i in id_list.split(",")]
-            if n_stored < n:  # rows written outside the ORM have no terms stored: work theirs out
-                joined = "\n".join(_segment_terms(engine, i) for i in segment_ids)
-            groups[(ward_code, int(issue_id))] = (segment_ids, [joined or ""])
+    for ward_code, issue_id, id_list, joined, n_stored, n in _driver_rows(engine, stmt):
+        segment_ids = [int(i) for i in id_list.split(",")]
+        if n_stored < n:  # rows written outside the ORM have no terms stored: work theirs out
+            joined = "\n".join(_segment_terms(engine, i) for i in segment_ids)
+        groups[(ward_code, int(issue_id))] = (segment_ids, [joined or ""])
     return groups
 
 
