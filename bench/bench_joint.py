@@ -215,12 +215,14 @@ def across_wards_rerun(url: str) -> tuple[float, float]:
     first = time.perf_counter() - started
     reruns = []
     for _ in range(3):
-        started = time.perf_counter()
+        cpu, started = time.process_time(), time.perf_counter()
         at.run()
-        reruns.append(time.perf_counter() - started)
+        reruns.append((time.perf_counter() - started, time.process_time() - cpu))
     if at.exception:
         raise RuntimeError(f"Across wards failed: {at.exception[0].value}")
-    return first, min(reruns)
+    best = min(reruns)
+    CPU["across_wards_rerun_cpu_s"] = best[1]
+    return first, best[0]
 
 
 def measure(url: str) -> dict:
@@ -259,9 +261,7 @@ def measure(url: str) -> dict:
     figures["matrix_all_wards_warm_s"] = timed(lambda: convergence.matrix(engine, None, t), repeat=5)
     figures["matrix_one_ward_from_city_s"] = timed(lambda: convergence.matrix(engine, [GOVAN], t), repeat=5)
     figures["matrix_rows_all_wards"] = len(convergence.matrix(engine, None, t))
-    cpu = time.process_time()
     first, rerun = across_wards_rerun(url)
-    CPU["across_wards_first_and_3_reruns_cpu_s"] = time.process_time() - cpu
     figures["across_wards_first_s"], figures["across_wards_rerun_s"] = first, rerun
     clear_joint()
     figures["report_prepare_cold_s"] = timed(lambda: report.export_all(engine, SYSTEM, GOVAN), repeat=1,
