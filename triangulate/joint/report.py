@@ -8,9 +8,13 @@ hypotheses, names) passes through `html.escape` before it reaches the HTML.
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
+import json
 import textwrap
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +26,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from schemas import Indicator, IndicatorIssue
-from triangulate.core import audit, exports
+from triangulate.core import audit, caches, exports
 from triangulate.core.db import session_scope
 from triangulate.core.errors import TriangulateError
 from triangulate.core.permissions import Actor, can, require
@@ -200,16 +204,40 @@ def _fmt(value) -> str:
 
 
 # --------------------------------------------------------------------------- HTML
+# Rendered charts by what they draw (the spec holds its data), shared by every report in this process: a
+# report prepared again, or by a second person, on the same data renders nothing. Charts carry issue labels
+# and figures, not people's text; erasure empties it anyway with every other cache.
+_RENDERED: OrderedDict[tuple[str, str], str | bytes] = OrderedDict()
+_RENDERED_MAX = 256
+_rendered_lock = threading.Lock()
+caches.register("report charts", _RENDERED.clear, lambda text: caches.mentions(list(_RENDERED.values()), text))
+
+
+def _rendered(kind: str, spec: dict, render) -> str | bytes:
+    key = (kind, hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest())
+    with _rendered_lock:
+        if key in _RENDERED:
+            _RENDERED.move_to_end(key)
+            return _RENDERED[key]
+    value = render()
+    with _rendered_lock:
+        _RENDERED[key] = value
+        while len(_RENDERED) > _RENDERED_MAX:
+            _RENDERED.popitem(last=False)
+    return value
+
+
 def _svg(data: ReportData, spec: dict) -> str:
-    """Each chart is compiled once per report; the PDF rasterises the same SVG."""
+    """Each chart is compiled once (per report, and across reports of the same data); the PDF rasterises
+    the same SVG."""
     key = id(spec)
     if key not in data.images:
-        data.images[key] = vlc.vegalite_to_svg(spec)
+        data.images[key] = _rendered("svg", spec, lambda: vlc.vegalite_to_svg(spec))
     return data.images[key]
 
 
 def _png(data: ReportData, spec: dict) -> bytes:
-    return vlc.svg_to_png(_svg(data, spec), scale=2)
+    return _rendered("png", spec, lambda: vlc.svg_to_png(_svg(data, spec), scale=2))
 
 
 def _data_uri_svg(data: ReportData, spec: dict) -> str:
