@@ -38,7 +38,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import String, func, literal_column, select
+from sqlalchemy import String, and_, case, func, literal_column, select
 from sqlalchemy import cast as sa_cast
 from sqlalchemy.engine import Engine
 
@@ -293,31 +293,43 @@ NOT_ANALYSED_FIX = ("run the analysis (Topics page, researchers; or `python -m t
                     "reading the residents' verdicts")
 
 
-def _resident_segments(engine: Engine, ward_codes) -> dict[tuple[str, int], tuple[list[int], list[str]]]:
-    """Per (ward code, issue id): the ids of its resident segments and their stored terms, joined by the
+def _resident_segments(engine: Engine, ward_codes) -> tuple[pd.DataFrame, dict]:
+    """One pass over the resident segments: their counts per (ward code, issue id, issue source), as
+    `_resident_counts` gives them (the whole city: its shares need them all), and per (ward code, issue id)
+    of the wards asked for, the ids of the segments about that issue and their stored terms joined by the
     database (one row per group, not per segment: at a city's scale the rows cost more than the counting)."""
-    if engine.dialect.name == "postgresql":
-        ids, docs = (func.string_agg(sa_cast(Segment.id, String), ","),
-                     func.string_agg(Segment.terms, literal_column("E'\\n'")))
-    else:
-        ids, docs = func.group_concat(Segment.id, ","), func.group_concat(Segment.terms, literal_column("char(10)"))
-    stmt = (select(Transcript.ward_code, Segment.issue_id, ids, docs, func.count(Segment.terms), func.count())
-            .join(Transcript, Transcript.id == Segment.transcript_id)
-            .where(Segment.speaker_role == "resident", Segment.issue_id.is_not(None))
-            .group_by(Transcript.ward_code, Segment.issue_id))
+    wanted = Segment.issue_id.is_not(None)
     if ward_codes is not None:
-        stmt = stmt.where(Transcript.ward_code.in_(list(ward_codes)))
-    groups = {}
-    for ward_code, issue_id, id_list, joined, n_stored, n in _driver_rows(engine, stmt):
+        wanted = and_(wanted, Transcript.ward_code.in_(list(ward_codes)))
+    segment_id, terms = case((wanted, Segment.id)), case((wanted, Segment.terms))
+    if engine.dialect.name == "postgresql":
+        ids, docs = (func.string_agg(sa_cast(segment_id, String), ","),
+                     func.string_agg(terms, literal_column("E'\\n'")))
+    else:
+        ids, docs = func.group_concat(segment_id, ","), func.group_concat(terms, literal_column("char(10)"))
+    stmt = (select(Transcript.ward_code, Segment.issue_id, Segment.issue_source, func.count(), ids, docs,
+                   func.count(terms), func.count(segment_id))
+            .join(Transcript, Transcript.id == Segment.transcript_id)
+            .where(Segment.speaker_role == "resident")
+            .group_by(Transcript.ward_code, Segment.issue_id, Segment.issue_source))
+    rows = _driver_rows(engine, stmt)
+    counts = pd.DataFrame([r[:4] for r in rows], columns=["ward_code", "issue_id", "issue_source", "n"])
+    counts["issue_id"] = pd.to_numeric(counts["issue_id"]).astype(float)
+    groups: dict[tuple[str, int], tuple[list[int], list[str]]] = {}
+    for ward_code, issue_id, _source, _n, id_list, joined, n_stored, n_wanted in rows:
+        if not n_wanted:
+            continue
         segment_ids = [int(i) for i in id_list.split(",")]
-        if n_stored < n:  # rows written outside the ORM have no terms stored: work theirs out
+        if n_stored < n_wanted:  # rows written outside the ORM have no terms stored: work theirs out
             joined = "\n".join(_segment_terms(engine, i) for i in segment_ids)
-        groups[(ward_code, int(issue_id))] = (segment_ids, [joined or ""])
-    return groups
+        held_ids, held_docs = groups.setdefault((ward_code, int(issue_id)), ([], []))
+        held_ids.extend(segment_ids)
+        held_docs.append(joined or "")
+    return counts, groups
 
 
 def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=None) -> list[Signal]:
-    counts = _resident_counts(engine)
+    counts, seg_groups = _resident_segments(engine, ward_codes)
     ward_all = counts.groupby("ward_code")["n"].sum().to_dict()
     waiting = waiting_segments(engine, counts)
     waiting_city = sum(waiting.values())
@@ -326,7 +338,6 @@ def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=Non
     city_total = float(on_issue["n"].sum())
     city_issue = on_issue.groupby("issue_id")["n"].sum().to_dict()
     ward_issue = {(w, int(i)): int(n) for w, i, n in zip(on_issue["ward_code"], on_issue["issue_id"], on_issue["n"])}
-    seg_groups = _resident_segments(engine, ward_codes)
     out = []
     for issue in ctx.issues.itertuples():
         city_share = city_issue.get(issue.id, 0) / city_total if city_total else 0.0
