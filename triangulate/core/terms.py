@@ -2,8 +2,8 @@
 
 What the joint display compares between strands (`joint.examples`). Worked out once when a text is written
 (an ORM event in `core.db` fills `Insight.terms` and `Segment.terms`, `encode`d as plain text), so the
-display reads them instead of re-reading every text on every redraw. Deliberately light (a regular expression and a suffix stripper, no
-model): a reader must be able to see why two words matched.
+display reads them instead of re-reading every text on every redraw. Deliberately light (a regular
+expression and a suffix stripper, no model): a reader must be able to see why two words matched.
 """
 from __future__ import annotations
 
