@@ -268,8 +268,8 @@ def cells(engine: Engine, ward_codes: list[str] | None = None, thresholds: Thres
     hit = _judged.lookup(engine, version, key)
     if hit is None and ward_codes is not None:
         city = _judged.lookup(engine, version, cache_key(None, t))
-        if city is not None:
-            wanted = set(ward_codes)
+        wanted = set(ward_codes)
+        if city is not None and wanted <= {c.ward_code for c in city}:  # (a ward not loaded is judged alone)
             hit = [c for c in city if c.ward_code in wanted]
     if hit is None:
         hit = _judge(engine, ward_codes, t)
