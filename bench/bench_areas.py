@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, select  # noqa: E402
 
 from bench import bench_joint  # noqa: E402
+from triangulate.core.permissions import SYSTEM  # noqa: E402
 from schemas import Insight, InsightPlace, Segment, SegmentPlace, Transcript, TranscriptPlace  # noqa: E402
 from triangulate.core import db, places  # noqa: E402
 from triangulate.joint import convergence, examples  # noqa: E402
@@ -87,15 +88,15 @@ def main() -> int:
         ibrox = places.iz_area(IBROX)
         every_iz = [places.iz_area(code) for code in sorted(places.zones()[0])]
         started = time.perf_counter()
-        convergence.matrix(engine, [ibrox.ward_code], area=ibrox)
+        convergence.matrix(engine, SYSTEM, [ibrox.ward_code], area=ibrox)
         first_s = time.perf_counter() - started  # includes the one-off ward and IZ aggregation of the numbers
         examples.terms.cache_clear()
         started = time.perf_counter()
         convergence.matrix(engine, area=every_iz)
         all_cold_s = time.perf_counter() - started  # every text's examples extracted afresh
-        one, one_cpu = cpu_timed(lambda: convergence.matrix(engine, [ibrox.ward_code], area=ibrox))
+        one, one_cpu = cpu_timed(lambda: convergence.matrix(engine, SYSTEM, [ibrox.ward_code], area=ibrox))
         every, every_cpu = cpu_timed(lambda: convergence.matrix(engine, area=every_iz))
-        ward, ward_cpu = cpu_timed(lambda: convergence.matrix(engine, [ibrox.ward_code]))
+        ward, ward_cpu = cpu_timed(lambda: convergence.matrix(engine, SYSTEM, [ibrox.ward_code]))
         wards, wards_cpu = cpu_timed(lambda: convergence.matrix(engine, None))
         frame = convergence.matrix(engine, area=every_iz)
         engine.dispose()

@@ -3,6 +3,10 @@ fresh copy of the demo database; the second (warm) run is what the budget is abo
 
 Run: .venv/bin/python bench/bench_screens.py  → prints a table, writes bench/results/screens.json.
 Budget (issue 14): every page ≤ 1.5 s warm (server time: the script run, not the browser's drawing).
+
+`--first-visit` measures, in a fresh server process on a copy of the demo database, what a lead meets after
+signing in: the home page (which starts the server's warm-up), then at once the joint display (budget 2 s),
+then "Prepare the report" on it (budget 8 s); writes bench/results/first_visit.json.
 Run it on a quiet machine: on a shared one the figures carry the other processes' load.
 """
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -65,5 +70,78 @@ def main() -> int:
     return 0 if all(r["within_budget"] and not r["errors"] for r in rows) else 1
 
 
+FIRST_JOINT_BUDGET_S, REPORT_BUDGET_S = 2.0, 8.0
+
+
+def _demo_copy(work: Path) -> str:
+    """A copy of the demo database (`--demo-db PATH` reuses one already made by `demo.load`)."""
+    from triangulate import demo
+    from triangulate.core import db
+
+    given = sys.argv[sys.argv.index("--demo-db") + 1] if "--demo-db" in sys.argv else None
+    template = Path(given) if given else work / "demo.db"
+    if not given:
+        engine = db.make_engine(f"sqlite:///{template}")
+        demo.load(engine)
+        engine.dispose()
+    shutil.copy(template, work / "app.db")
+    return f"sqlite:///{work / 'app.db'}"
+
+
+def first_visit(url: str) -> dict:
+    """In this (fresh) process: home, then the joint display, then the report button; server time of each."""
+    import resource
+
+    from streamlit.testing.v1 import AppTest
+
+    from triangulate.core.permissions import Actor
+
+    os.environ["DATABASE_URL"] = url
+    lead = Actor(username="lead", role="lead", id=None)
+    times = {}
+    for page in ("home.py", "joint_display.py"):
+        at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=300)
+        at.session_state["actor"] = lead
+        at.session_state["ward_code"] = "S13002971"
+        cpu, start = time.process_time(), time.perf_counter()
+        at.run()
+        times[page] = (time.perf_counter() - start, time.process_time() - cpu)
+        if at.exception:
+            raise RuntimeError(f"{page} failed: {at.exception[0].value}")
+    button = next(b for b in at.button if b.label.startswith("Prepare the report"))
+    cpu, start = time.process_time(), time.perf_counter()
+    button.click().run()
+    report_s, report_cpu = time.perf_counter() - start, time.process_time() - cpu
+    if at.exception or len([b for b in at.get("download_button")]) < 4:
+        raise RuntimeError("the report was not prepared")
+    return {"home_first_s": times["home.py"][0], "joint_display_first_s": times["joint_display.py"][0],
+            "joint_display_first_cpu_s": times["joint_display.py"][1], "report_prepare_s": report_s,
+            "report_prepare_cpu_s": report_cpu,
+            "budgets": {"joint_display_first_s": FIRST_JOINT_BUDGET_S, "report_prepare_s": REPORT_BUDGET_S},
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def main_first_visit() -> int:
+    work = Path(tempfile.mkdtemp(prefix="bench-first-"))
+    os.environ["TRIANGULATE_DATA_DIR"] = str(work / "data")
+    url = _demo_copy(work)
+    # A fresh process, as a server just started: nothing imported, nothing cached.
+    done = subprocess.run([sys.executable, __file__, "--first-visit-in", url], check=True, capture_output=True,
+                          text=True, env={**os.environ, "DATABASE_URL": url})
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    for key in ("joint_display_first_s", "report_prepare_s"):
+        budget = figures["budgets"][key]
+        print(f"{key:24} {figures[key]:6.2f} s (CPU {figures[key.replace('_s', '_cpu_s')]:.2f} s)  budget {budget} s"
+              f"  {'ok' if figures[key] <= budget else 'OVER'}")
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "first_visit.json").write_text(json.dumps(figures, indent=1))
+    shutil.rmtree(work, ignore_errors=True)
+    return 0 if all(figures[k] <= b for k, b in figures["budgets"].items()) else 1
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    if len(sys.argv) > 2 and sys.argv[1] == "--first-visit-in":
+        print(json.dumps(first_visit(sys.argv[2])))
+        sys.exit(0)
+    sys.exit(main_first_visit() if "--first-visit" in sys.argv else main())

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -148,6 +148,18 @@ class AuditEvent(SQLModel, table=True):
     detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
 
 
+class DataVersion(SQLModel, table=True):
+    """One row: a number every committed write that can change an analysis moves on (`core.db`), so each
+    process knows when what it has cached is out of date. It starts at a time-based number, so a database
+    made afresh at the same address never repeats the numbers of the one it replaced."""
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+    # Moved on only by writes to the numbers' tables (indicators, values, areas, links to issues): the
+    # numbers strand's ward values need not be worked out again when an officer records an insight.
+    numbers_version: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+
+
 class Setting(SQLModel, table=True):
     key: str = Field(primary_key=True)
     value: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
@@ -170,6 +182,9 @@ class Insight(SQLModel, table=True):
     illustrative: bool = False  # fictional demo data, labelled wherever shown
     client_token: str | None = Field(default=None, unique=True)  # stops a double submit
     content_hash: str | None = Field(default=None, index=True)  # makes bulk import idempotent
+    # The text's specific terms (`core.terms.encode`: one "stem<TAB>word" a line), kept with the text whenever
+    # it is written; NULL for a row written outside the ORM, whose terms are then worked out when read.
+    terms: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -245,6 +260,9 @@ class Segment(SQLModel, table=True):
     lemmas: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     entities: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     noun_chunks: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The text's specific terms and named places/services (`core.terms.encode`), kept with the text and
+    # entities whenever they are written; NULL when written outside the ORM (worked out when read).
+    terms: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     # The issue the joint display reads: from the topic mapping, by similarity, or set by hand.
     issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
     issue_source: str = ""  # manual / model / topic / none / "" (not analysed): see CONTRACTS

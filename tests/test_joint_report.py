@@ -138,3 +138,63 @@ def test_cli_acts_as_a_named_user_and_refuses_a_viewer_the_report(tmp_path, caps
     assert "reports.export" in capsys.readouterr().err
     assert not (tmp_path / "r.html").exists()
     db.get_engine.cache_clear()
+
+
+def _pdf_text(pdf: bytes) -> str:
+    """The text drawn in a PDF written with a core font (its content streams, inflated)."""
+    import zlib
+
+    streams = re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S)
+    out = []
+    for raw in streams:
+        try:
+            out.append(zlib.decompress(raw).decode("latin-1"))
+        except zlib.error:
+            continue
+    return "\n".join(out)
+
+
+@pytest.fixture
+def noted(sqlite_engine):
+    """Govan with notes by a named user: one on an issue, one on the ward as a whole, one like a formula."""
+    from schemas import User
+
+    js.plant_govan(sqlite_engine)
+    with db.session_scope(sqlite_engine) as s:
+        s.add(User(username="lead_ai", display_name="Aileen MacLeod", role="lead"))
+    lead = Actor("lead_ai", "lead", display_name="Aileen MacLeod")
+    workshop.add_note(sqlite_engine, lead, js.GOVAN, "transport", "Buses seen differently by officers and residents")
+    workshop.add_note(sqlite_engine, lead, js.GOVAN, None, "Invite the housing association next time")
+    workshop.add_note(sqlite_engine, lead, js.GOVAN, "food", '=HYPERLINK("http://evil.example","pantry")')
+    return sqlite_engine, lead
+
+
+def test_xlsx_has_the_workshop_notes_in_words(noted):
+    engine, lead = noted
+    book = openpyxl.load_workbook(io.BytesIO(report.export(engine, lead, js.GOVAN, "xlsx")))
+    rows = list(book["Workshop notes"].iter_rows(values_only=True))
+    assert rows[0] == ("Issue", "Note", "By", "When (UTC)")
+    by_note = {r[1]: r for r in rows[1:]}
+    assert by_note["Buses seen differently by officers and residents"][:3] == (
+        "Transport", "Buses seen differently by officers and residents", "Aileen MacLeod")
+    assert by_note["Invite the housing association next time"][0] == workshop.WHOLE_WARD
+    from triangulate.codebook import issues as codebook
+
+    with db.session_scope(engine) as s:
+        food = codebook.by_code(s, "food").label
+    formula = next(r for r in rows[1:] if "HYPERLINK" in r[1])
+    assert formula[0] == food != "food"  # the issue's label, never its code
+    cell = next(c for row in book["Workshop notes"].iter_rows() for c in row if "HYPERLINK" in str(c.value))
+    assert cell.data_type == "s"  # stays text: a spreadsheet never runs it
+    assert all(r[2] != "lead_ai" for r in rows[1:])
+
+
+def test_pdf_notes_name_the_issue_and_the_person(noted, monkeypatch):
+    engine, lead = noted
+    monkeypatch.setattr(report, "_unicode_font", lambda: None)  # a core font: the text is readable in the file
+    text = _pdf_text(report.export(engine, lead, js.GOVAN, "pdf"))
+    notes = text[text.index("Workshop notes"):]
+    assert "Buses seen differently by officers and residents" in notes
+    assert "Aileen MacLeod" in notes and "lead_ai" not in text
+    assert "(Transport)" in notes and "(transport)" not in notes
+    assert workshop.WHOLE_WARD in notes

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import streamlit as st
 from sqlalchemy.exc import DBAPIError
 
-from triangulate import access, core, demo, numbers, warmup
+from triangulate import access, core, demo, joint, numbers, warmup
 from triangulate.core import SYSTEM, Actor, ImportFailed, TriangulateError, can, escape_markdown, explain
 
 ATTRIBUTION = (
@@ -34,7 +34,7 @@ def engine():
         demo.load(eng)
     # Raw uploads past the retention period go at every server start, not only when an admin clicks.
     access.apply_retention(eng, SYSTEM)
-    # Compute the 23 wards' indicators while the user signs in, so the first page after sign-in is fast.
+    # Compute the 23 wards' indicators and joint display while the user signs in: the first page is fast.
     threading.Thread(target=_warm_ward_indicators, args=(eng,), daemon=True).start()
     # Load the sentence model and spaCy and compile UMAP in the background: the first suggestion is then fast.
     warmup.start(eng)
@@ -45,6 +45,10 @@ def _warm_ward_indicators(eng) -> None:
     # a warm-up only; the page computes it again and reports any error itself
     with contextlib.suppress(Exception):
         numbers.all_wards_indicator_frame(eng)
+        # Every ward's joint display too (cached per data version, per what a role may read): the first one
+        # opened after sign-in, Across wards and the report then read it instead of working it out. Leads and
+        # researchers open it most; they may read insight text.
+        joint.matrix(eng, Actor("warm-up", "lead"), None, joint.load_thresholds(eng))
 
 
 def actor() -> Actor:

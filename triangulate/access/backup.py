@@ -105,8 +105,9 @@ def signature_status(archive: zipfile.ZipFile) -> str:
 
 
 def tables() -> list[Table]:
-    """Every table of the data model, parents before children."""
-    return list(schemas.metadata.sorted_tables)
+    """Every table of the data model, parents before children. Not the data version (`core.db`): it belongs
+    to the database, not to the data, and a restore moves it on like any other write."""
+    return [t for t in schemas.metadata.sorted_tables if t.name != db.VERSION_TABLE]
 
 
 def code_revision(engine: Engine) -> str:

@@ -9,7 +9,9 @@ A data-protection officer must be able to see that a deletion is a deletion. So 
   files (which hold representative documents) are deleted from disk;
 - verbatim quotes of its text in workshop notes, hypotheses, data needs, import reports and audit details,
   replaced by `REMOVED`.
-The audit event that records the erasure names the record and counts, never the deleted text.
+The audit event that records the erasure names the record and counts, never the deleted text. Every
+in-process cache that can hold text (`core.caches`: the joint display's matrices, the words of texts, the
+officers' suggestion machine) is emptied once the erasure has committed.
 
 `find_text_anywhere` scans every column of every table for a string; tests use it to prove nothing remains.
 """
@@ -41,7 +43,7 @@ from schemas import (
     Transcript,
     WorkshopNote,
 )
-from triangulate.core import audit, config
+from triangulate.core import audit, caches, config
 from triangulate.core.db import session_scope
 from triangulate.core.embeddings import text_hash
 from triangulate.core.errors import NotFound, PermissionDenied
@@ -115,6 +117,7 @@ def erase_transcript(engine: Engine, actor: Actor, transcript_id: int) -> Erasur
                      stale_models=report.stale_models, topic_words_removed=report.topic_words_removed)
     report.model_files_deleted = _delete_model_files(paths) + sweep_orphan_files(engine)
     checkpoint(engine)
+    caches.clear_all()  # no in-process cache may keep the erased text (or words of it)
     return report
 
 
@@ -214,6 +217,7 @@ def erase_insight(engine: Engine, actor: Actor, insight_id: int) -> ErasureRepor
         audit.record(session, actor, "delete", "insight", insight_id, ward_code=insight.ward_code,
                      rows=_plain(report.deleted), quotes_removed=report.quotes_removed)
     checkpoint(engine)
+    caches.clear_all()  # no in-process cache may keep the erased text (or words of it)
     return report
 
 

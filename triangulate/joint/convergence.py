@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from sqlalchemy.engine import Engine
 
+from triangulate.core import caches
 from triangulate.core.permissions import Actor, require
 from triangulate.joint import examples as ex
 from triangulate.joint import signals as sig
@@ -301,17 +302,49 @@ def judge(signals: dict[str, sig.Signal], t: Thresholds, withhold: frozenset[str
                 any_signal.area_code)
 
 
+# Judged cells and matrices per (data version, wards, thresholds, area, what the reader may see): the joint
+# display, Across wards, the workshop view and the report share them, and any committed write makes them out of
+# date (`core.caches`).
+_judged = caches.VersionedCache("joint display: judged cells", max_entries=32)
+_matrices = caches.VersionedCache("joint display: matrices", max_entries=64)
+
+
+def cache_key(ward_codes: list[str] | None, t: Thresholds, area=None, withhold: frozenset[str] = frozenset()) -> tuple:
+    """What a judged matrix depends on besides the data: its wards, the thresholds, the area and the strands whose
+    words the reader may not see (what a role may read changes the examples shown)."""
+    return (None if ward_codes is None else tuple(ward_codes), t.model_dump_json(), repr(area),
+            tuple(sorted(withhold)))
+
+
 def cells(engine: Engine, actor: Actor, ward_codes: list[str] | None = None,
           thresholds: Thresholds | None = None, area=None) -> list[Cell]:
     """Judge every (ward, leaf issue) for the acting user; all wards when ward_codes is None. With `area` (a
     places.Area below the ward, or a list of them), every (area, leaf issue) from the evidence placed there.
-    A role that may not read insight text gets the same verdicts without the officers' example words."""
+    A role that may not read insight text gets the same verdicts without the officers' example words.
+    Cached per data version: the cells are shared, so treat them as read-only. Some wards come out of the whole
+    city's cells when those are cached (a ward's signals do not depend on which other wards were asked for)."""
     require(actor, "matrix.read")
     t = thresholds or th.load(engine)
+    withhold = sig.withheld_strands(actor)
+    version = _judged.version(engine)
+    key = cache_key(ward_codes, t, area, withhold)
+    hit = _judged.lookup(engine, version, key)
+    if hit is None and ward_codes is not None and area is None:
+        city = _judged.lookup(engine, version, cache_key(None, t, None, withhold))
+        wanted = set(ward_codes)
+        if city is not None and wanted <= {c.ward_code for c in city}:  # (a ward not loaded is judged alone)
+            hit = [c for c in city if c.ward_code in wanted]
+    if hit is None:
+        hit = _judge(engine, ward_codes, t, area, withhold)
+        _judged.store(engine, version, key, hit)
+    return list(hit)
+
+
+def _judge(engine: Engine, ward_codes: list[str] | None, t: Thresholds, area, withhold: frozenset[str]
+           ) -> list[Cell]:
     by_key: dict[tuple[str, str], dict[str, sig.Signal]] = {}
     for s in sig.unrestricted(engine, t, ward_codes, area=area):
         by_key.setdefault((s.area_code or s.ward_code, s.issue_code), {})[s.strand] = s
-    withhold = sig.withheld_strands(actor)
     return [judge(v, t, withhold) for v in by_key.values()]
 
 
@@ -319,15 +352,29 @@ def matrix(engine: Engine, actor: Actor, ward_codes: list[str] | None = None, th
            sort: bool = True, judged: list[Cell] | None = None, area=None) -> pd.DataFrame:
     """One row per (ward, issue): the three levels, the pair verdicts, the verdict and why, as the acting user may
     see them (see `cells`). Pass `judged` (from `cells` for the same actor) to reuse cells already computed.
-    With `area`, one row per (area, issue), with the columns area_code and area."""
+    With `area`, one row per (area, issue), with the columns area_code and area. Cached per data version (a copy
+    is returned, so the caller may change it)."""
     require(actor, "matrix.read")
     t = thresholds or th.load(engine)
+    if judged is not None:
+        return _matrix(engine, ward_codes, t, sort, judged, area)
+    version = _matrices.version(engine)
+    key = (cache_key(ward_codes, t, area, sig.withheld_strands(actor)), sort)
+    frame = _matrices.lookup(engine, version, key)
+    if frame is None:
+        frame = _matrix(engine, ward_codes, t, sort, cells(engine, actor, ward_codes, t, area=area), area)
+        _matrices.store(engine, version, key, frame)
+    return frame.copy()
+
+
+def _matrix(engine: Engine, ward_codes: list[str] | None, t: Thresholds, sort: bool, judged: list[Cell],
+            area) -> pd.DataFrame:
     ctx = sig.context(engine, None if sig.areas_of(area) else ward_codes)
     area_names = {a.code: a.name for a in sig.areas_of(area) or ()}
     labels = dict(zip(ctx.issues["code"], ctx.issues["label"]))
     order = {c: i for i, c in enumerate(ctx.issues["code"])}
     rows = []
-    for c in (judged if judged is not None else cells(engine, actor, ward_codes, t, area=area)):
+    for c in judged:
         row = {"ward_code": c.ward_code, "ward": ctx.wards.get(c.ward_code, c.ward_code),
                "issue_code": c.issue_code, "issue": labels.get(c.issue_code, c.issue_code)}
         if area_names:

@@ -8,9 +8,13 @@ hypotheses, names) passes through `html.escape` before it reaches the HTML.
 from __future__ import annotations
 
 import base64
+import hashlib
 import html
 import io
+import json
 import textwrap
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,10 +26,11 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from schemas import Indicator, IndicatorIssue
-from triangulate.core import audit, exports
+from triangulate.core import audit, caches, exports
 from triangulate.core.db import session_scope
 from triangulate.core.errors import TriangulateError
 from triangulate.core.permissions import Actor, can, may_read_insight_text, require
+from triangulate.core.words import label
 from triangulate.joint import convergence as cv
 from triangulate.joint import dataneeds, evidence, hypotheses, workshop
 from triangulate.joint import signals as sig
@@ -226,16 +231,40 @@ def _fmt(value) -> str:
 
 
 # --------------------------------------------------------------------------- HTML
+# Rendered charts by what they draw (the spec holds its data), shared by every report in this process: a
+# report prepared again, or by a second person, on the same data renders nothing. Charts carry issue labels
+# and figures, not people's text; erasure empties it anyway with every other cache.
+_RENDERED: OrderedDict[tuple[str, str], str | bytes] = OrderedDict()
+_RENDERED_MAX = 256
+_rendered_lock = threading.Lock()
+caches.register("report charts", _RENDERED.clear, lambda text: caches.mentions(list(_RENDERED.values()), text))
+
+
+def _rendered(kind: str, spec: dict, render) -> str | bytes:
+    key = (kind, hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest())
+    with _rendered_lock:
+        if key in _RENDERED:
+            _RENDERED.move_to_end(key)
+            return _RENDERED[key]
+    value = render()
+    with _rendered_lock:
+        _RENDERED[key] = value
+        while len(_RENDERED) > _RENDERED_MAX:
+            _RENDERED.popitem(last=False)
+    return value
+
+
 def _svg(data: ReportData, spec: dict) -> str:
-    """Each chart is compiled once per report; the PDF rasterises the same SVG."""
+    """Each chart is compiled once (per report, and across reports of the same data); the PDF rasterises
+    the same SVG."""
     key = id(spec)
     if key not in data.images:
-        data.images[key] = vlc.vegalite_to_svg(spec)
+        data.images[key] = _rendered("svg", spec, lambda: vlc.vegalite_to_svg(spec))
     return data.images[key]
 
 
 def _png(data: ReportData, spec: dict) -> bytes:
-    return vlc.svg_to_png(_svg(data, spec), scale=2)
+    return _rendered("png", spec, lambda: vlc.svg_to_png(_svg(data, spec), scale=2))
 
 
 def _data_uri_svg(data: ReportData, spec: dict) -> str:
@@ -328,8 +357,7 @@ def render_html(data: ReportData) -> str:
     parts.append(_table(data.hypotheses, ["issue", "statement", "test_of_change", "owner", "status", "notes"],
                         ["Issue", "What if …", "Test of change", "Owner", "Status", "Notes"]))
     parts.append("<h2 id='notes'>Workshop notes</h2>")
-    parts.append(_table(data.notes, ["issue_code", "text", "author", "created_at"],
-                        ["Issue", "Note", "By", "When"]))
+    parts.append(_table(notes_sheet(data.notes), list(NOTE_COLUMNS), list(NOTE_COLUMNS.values())))
     parts.append("<h2 id='sources'>Sources and licences</h2>")
     parts.append(_table(data.sources, ["title", "source", "publisher", "period", "licence", "issue_code"],
                         ["Indicator", "Source", "Publisher", "Period", "Licence", "Issues"]))
@@ -473,7 +501,7 @@ def render_pdf(data: ReportData) -> bytes:
     table(data.hypotheses, ["issue", "statement", "test_of_change", "owner", "status", "notes"],
           ["Issue", "What if …", "Test of change", "Owner", "Status", "Notes"])
     heading("Workshop notes")
-    table(data.notes, ["issue_code", "text", "author"], ["Issue", "Note", "By"], (18, 64, 18))
+    table(notes_sheet(data.notes), ["issue", "text", "by"], ["Issue", "Note", "By"], (22, 58, 20))
     heading("Sources and licences")
     table(data.sources, ["title", "source", "publisher", "period", "licence"],
           ["Indicator", "Source", "Publisher", "Period", "Licence"])
@@ -499,9 +527,25 @@ def render_pdf(data: ReportData) -> bytes:
     return bytes(pdf.output())
 
 
+# --------------------------------------------------------------------------- workshop notes
+NOTE_COLUMNS = {"issue": "Issue", "text": "Note", "by": "By", "when": "When (UTC)"}
+
+
+def notes_sheet(notes: pd.DataFrame) -> pd.DataFrame:
+    """The ward's workshop notes as every format shows them: the issue by its label and the author by
+    display name (`workshop.notes`), the time as text (a spreadsheet cannot hold a time zone)."""
+    if notes is None or notes.empty:
+        return pd.DataFrame(columns=list(NOTE_COLUMNS))
+    issue = notes["issue"] if "issue" in notes else notes["issue_code"].map(label)
+    by = notes["by"] if "by" in notes else notes["author"]
+    when = [f"{t:%Y-%m-%d %H:%M}" if pd.notna(t) else "" for t in notes["created_at"]]
+    return pd.DataFrame({"issue": list(issue), "text": list(notes["text"]), "by": list(by), "when": when})
+
+
 # --------------------------------------------------------------------------- XLSX
 def render_xlsx(data: ReportData) -> bytes:
-    """The matrix with its evidence: one sheet each for the matrix, the signals, quotes, needs, settings."""
+    """The matrix with its evidence: one sheet each for the matrix, the signals, quotes, needs, hypotheses,
+    workshop notes, sources and settings."""
     from openpyxl.styles import Alignment, Font, PatternFill
 
     matrix_cols = ["issue", "numbers", "practitioners", "residents", "numbers–practitioners", "numbers–residents",
@@ -527,6 +571,7 @@ def render_xlsx(data: ReportData) -> bytes:
     sheets = {"Matrix": data.matrix[matrix_cols], "Evidence": pd.DataFrame(evidence_rows),
               "Quotes": pd.DataFrame(quotes, columns=["issue", "source", "text", "from"]), "Data needs": needs,
               "Hypotheses": data.hypotheses.drop(columns=["created_at", "updated_at"], errors="ignore"),
+              "Workshop notes": notes_sheet(data.notes).rename(columns=NOTE_COLUMNS),
               "Sources": data.sources, "Settings": settings}
     if len(data.checks):
         sheets["Machine check"] = data.checks

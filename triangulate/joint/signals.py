@@ -46,7 +46,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import String, and_, case, func, literal_column, select
+from sqlalchemy import cast as sa_cast
 from sqlalchemy.engine import Engine
 
 from schemas import IndicatorIssue, Insight, InsightCode, Issue, Segment, Transcript, Ward
@@ -193,20 +194,44 @@ def numbers_signals(engine: Engine, ctx: Context, t: Thresholds) -> list[Signal]
 
 
 # --------------------------------------------------------------------------- practitioners
-def _insight_codes(engine: Engine, ward_codes) -> pd.DataFrame:
-    stmt = (select(Insight.id.label("insight_id"), Insight.ward_code, Insight.text, InsightCode.issue_id,
-                   InsightCode.stance, InsightCode.severity, InsightCode.coder, InsightCode.is_consensus)
+_CODE_COLUMNS = ["insight_id", "ward_code", "issue_id", "stance", "severity", "coder", "is_consensus"]
+
+
+def _insight_codes(engine: Engine, ward_codes) -> tuple[pd.DataFrame, dict[int, str | None]]:
+    """Every insight with its codes (one row per code; an uncoded insight once), and each insight's stored
+    terms. Plain tuples from the driver: at a city's scale pandas' own SQL reader costs more than the rules."""
+    stmt = (select(Insight.id.label("insight_id"), Insight.ward_code, InsightCode.issue_id, InsightCode.stance,
+                   InsightCode.severity, InsightCode.coder, InsightCode.is_consensus)
             .join(InsightCode, InsightCode.insight_id == Insight.id, isouter=True))
+    terms = select(Insight.id, Insight.terms)
     if ward_codes is not None:
         stmt = stmt.where(Insight.ward_code.in_(list(ward_codes)))
+        terms = terms.where(Insight.ward_code.in_(list(ward_codes)))
+    frame = pd.DataFrame.from_records(_driver_rows(engine, stmt), columns=_CODE_COLUMNS)
+    return frame, dict(_driver_rows(engine, terms))
+
+
+def _driver_rows(engine: Engine, stmt) -> list[tuple]:
+    """The rows of a read-only SELECT as the database driver gives them (plain tuples): at a city's scale,
+    building a result row object per row costs more than the query. Values are bound as literals (the
+    statements here hold only ward codes and fixed words)."""
+    sql = str(stmt.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
     with engine.connect() as conn:
-        return pd.read_sql(stmt, conn)
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(sql)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
 
 
 def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=None) -> list[Signal]:
-    frame = placed.insight_codes(engine, ctx.areas.values()) if ctx.areas else _insight_codes(engine, ward_codes)
+    if ctx.areas:
+        frame = placed.insight_codes(engine, ctx.areas.values())
+        stored_terms = _stored_insight_terms(engine, frame["insight_id"].unique().tolist())
+    else:
+        frame, stored_terms = _insight_codes(engine, ward_codes)
     insights_per_ward = frame.groupby("ward_code")["insight_id"].nunique().to_dict()
-    texts = dict(zip(frame["insight_id"], frame["text"]))
     coded = frame.dropna(subset=["issue_id"]).copy()
     weights = {"problem": t.stance_weight_problem, "worsening": t.stance_weight_worsening,
                "improving": t.stance_weight_improving, "not_a_problem": -t.stance_weight_not_a_problem}
@@ -261,11 +286,10 @@ def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes
                            + (f"; {len(con)} say it is not a problem." if con else "."))
                 chosen = pro
             chosen = sorted(chosen, key=lambda iv: -abs(iv[1]))
-            docs = [ex.terms(texts.get(i) or "") for i, _ in chosen]
-            top = ex.salient(docs, t.examples_per_strand)
+            top, mentioned = ex.summarise([_insight_terms(engine, stored_terms, i) for i, _ in chosen],
+                                          t.examples_per_strand)
             out.append(Signal(ward_code, issue.code, "practitioners", level, round(net, 3), prominence, summary,
-                              [form for _, form, _ in top], frozenset(s for s, _, _ in top),
-                              frozenset().union(*docs),
+                              [form for _, form, _ in top], frozenset(s for s, _, _ in top), mentioned,
                               {"insight_ids": [i for i, _ in chosen], "insights_in_ward": n_ward,
                                "for": len(pro), "against": len(con), "support": support, "against_weight": against}))
     return out
@@ -275,7 +299,32 @@ def _recorded(ctx: Context) -> str:
     return "placed in this area" if ctx.areas else "recorded for this ward"
 
 
+def _stored_insight_terms(engine: Engine, insight_ids: list) -> dict[int, str | None]:
+    """The stored terms of the given insights (an area's: the placed ones)."""
+    if not insight_ids:
+        return {}
+    return dict(_driver_rows(engine, select(Insight.id, Insight.terms).where(
+        Insight.id.in_([int(i) for i in insight_ids]))))
+
+
+def _insight_terms(engine: Engine, stored: dict, insight_id: int) -> str:
+    """The insight's terms as stored with its text (`Insight.terms`); worked out from the text for a row
+    written outside the ORM, which has none stored."""
+    doc = stored.get(insight_id)
+    if isinstance(doc, str):
+        return doc
+    with engine.connect() as conn:
+        return ex.encode(ex.terms(conn.execute(select(Insight.text).where(Insight.id == insight_id)).scalar()))
+
+
 # --------------------------------------------------------------------------- residents
+def _segment_terms(engine: Engine, segment_id: int) -> str:
+    """A segment's terms for a row written outside the ORM, which has none stored (`Segment.terms`)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(Segment.text, Segment.entities).where(Segment.id == segment_id)).one()
+    return ex.encode(ex.segment_terms(row.text, row.entities))
+
+
 def _resident_counts(engine: Engine) -> pd.DataFrame:
     stmt = (select(Transcript.ward_code, Segment.issue_id, Segment.issue_source, func.count().label("n"))
             .join(Transcript, Transcript.id == Segment.transcript_id)
@@ -285,9 +334,10 @@ def _resident_counts(engine: Engine) -> pd.DataFrame:
         return pd.read_sql(stmt, conn)
 
 
-def waiting_segments(engine: Engine) -> dict[str, int]:
-    """Resident segments the current analysis has not assigned (issue_source ""), per ward code."""
-    counts = _resident_counts(engine)
+def waiting_segments(engine: Engine, counts: pd.DataFrame | None = None) -> dict[str, int]:
+    """Resident segments the current analysis has not assigned (issue_source ""), per ward code (from
+    `counts`, the resident segment counts, when already read)."""
+    counts = _resident_counts(engine) if counts is None else counts
     waiting = counts[counts["issue_source"].fillna("") == ""]
     return {w: int(n) for w, n in waiting.groupby("ward_code")["n"].sum().items()}
 
@@ -296,18 +346,55 @@ NOT_ANALYSED_FIX = ("run the analysis (Topics page, researchers; or `python -m t
                     "reading the residents' verdicts")
 
 
-def _resident_segments(engine: Engine, ward_codes) -> pd.DataFrame:
-    stmt = (select(Segment.id, Transcript.ward_code, Segment.issue_id, Segment.text, Segment.entities)
-            .join(Transcript, Transcript.id == Segment.transcript_id)
-            .where(Segment.speaker_role == "resident", Segment.issue_id.is_not(None)))
+def _resident_segments(engine: Engine, ward_codes) -> tuple[pd.DataFrame, dict]:
+    """One pass over the resident segments: their counts per (ward code, issue id, issue source), as
+    `_resident_counts` gives them (the whole city: its shares need them all), and per (ward code, issue id)
+    of the wards asked for, the ids of the segments about that issue and their stored terms joined by the
+    database (one row per group, not per segment: at a city's scale the rows cost more than the counting)."""
+    wanted = Segment.issue_id.is_not(None)
     if ward_codes is not None:
-        stmt = stmt.where(Transcript.ward_code.in_(list(ward_codes)))
-    with engine.connect() as conn:
-        return pd.read_sql(stmt, conn)
+        wanted = and_(wanted, Transcript.ward_code.in_(list(ward_codes)))
+    segment_id, terms = case((wanted, Segment.id)), case((wanted, Segment.terms))
+    if engine.dialect.name == "postgresql":
+        ids, docs = (func.string_agg(sa_cast(segment_id, String), ","),
+                     func.string_agg(terms, literal_column("E'\\n'")))
+    else:
+        ids, docs = func.group_concat(segment_id, ","), func.group_concat(terms, literal_column("char(10)"))
+    stmt = (select(Transcript.ward_code, Segment.issue_id, Segment.issue_source, func.count(), ids, docs,
+                   func.count(terms), func.count(segment_id))
+            .join(Transcript, Transcript.id == Segment.transcript_id)
+            .where(Segment.speaker_role == "resident")
+            .group_by(Transcript.ward_code, Segment.issue_id, Segment.issue_source))
+    rows = _driver_rows(engine, stmt)
+    counts = pd.DataFrame([r[:4] for r in rows], columns=["ward_code", "issue_id", "issue_source", "n"])
+    counts["issue_id"] = pd.to_numeric(counts["issue_id"]).astype(float)
+    groups: dict[tuple[str, int], tuple[list[int], list[str]]] = {}
+    for ward_code, issue_id, _source, _n, id_list, joined, n_stored, n_wanted in rows:
+        if not n_wanted:
+            continue
+        segment_ids = [int(i) for i in id_list.split(",")]
+        if n_stored < n_wanted:  # rows written outside the ORM have no terms stored: work theirs out
+            joined = "\n".join(_segment_terms(engine, i) for i in segment_ids)
+        held_ids, held_docs = groups.setdefault((ward_code, int(issue_id)), ([], []))
+        held_ids.extend(segment_ids)
+        held_docs.append(joined or "")
+    return counts, groups
+
+
+def _placed_groups(engine: Engine, ctx: Context) -> dict[tuple[str, int], tuple[list[int], list[str]]]:
+    """Per (area code, issue id): the ids of the resident segments placed in the area and their terms."""
+    segments = placed.resident_segments(engine, ctx.areas.values())
+    groups: dict[tuple[str, int], tuple[list[int], list[str]]] = {}
+    for seg_id, area_code, issue_id, text, ents in zip(segments["id"], segments["ward_code"], segments["issue_id"],
+                                                       segments["text"], segments["entities"]):
+        ids, docs = groups.setdefault((area_code, int(issue_id)), ([], []))
+        ids.append(int(seg_id))
+        docs.append(ex.encode(ex.segment_terms(text, ents)))
+    return groups
 
 
 def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=None) -> list[Signal]:
-    counts = _resident_counts(engine)
+    counts, seg_groups = _resident_segments(engine, ward_codes)
     waiting = placed.waiting(counts)  # = waiting_segments(engine), without reading the counts twice
     waiting_city = sum(waiting.values())
     on_issue = counts.dropna(subset=["issue_id"])
@@ -320,12 +407,8 @@ def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=Non
     ward_all = counts.groupby("ward_code")["n"].sum().to_dict()
     ward_total = on_issue.groupby("ward_code")["n"].sum().to_dict()  # segments about some issue: the base
     ward_issue = {(w, int(i)): int(n) for w, i, n in zip(on_issue["ward_code"], on_issue["issue_id"], on_issue["n"])}
-    segments = (placed.resident_segments(engine, ctx.areas.values()) if ctx.areas
-                else _resident_segments(engine, ward_codes))
-    seg_groups: dict[tuple[str, int], list] = {}
-    for seg_id, ward_code, issue_id, text, ents in zip(segments["id"], segments["ward_code"], segments["issue_id"],
-                                                       segments["text"], segments["entities"]):
-        seg_groups.setdefault((ward_code, int(issue_id)), []).append((int(seg_id), text, ents))
+    if ctx.areas:
+        seg_groups = _placed_groups(engine, ctx)
     out = []
     for issue in ctx.issues.itertuples():
         city_share = city_issue.get(issue.id, 0) / city_total if city_total else 0.0
@@ -348,15 +431,15 @@ def resident_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes=Non
             total = ward_total.get(ward_code, 0)
             n = ward_issue.get((ward_code, int(issue.id)), 0)
             out.append(_residents_on_issue(ctx, t, ward_code, issue.code, n, total, heard, city_share,
-                                           seg_groups.get((ward_code, int(issue.id)), [])))
+                                           seg_groups.get((ward_code, int(issue.id)), ([], []))))
     return out
 
 
 def _residents_on_issue(ctx: Context, t: Thresholds, ward_code: str, issue_code: str, n: int, total: int, heard: int,
-                        city_share: float, group: list) -> Signal:
+                        city_share: float, group: tuple[list[int], list[str]]) -> Signal:
     """The residents' signal for one place and issue once its speech is analysed: silent, mentioned or
     prominent, from `n` segments on the issue of the place's `total` about any issue (`heard` in all), with
-    the salient words of the segments in `group` as examples."""
+    the salient words of the segments in `group` (their ids and stored terms) as examples."""
     off_topic = heard - total
     share = n / total if total else 0.0
     ratio = share / city_share if city_share else None
@@ -373,17 +456,11 @@ def _residents_on_issue(ctx: Context, t: Thresholds, ward_code: str, issue_code:
     rule = (f"prominent needs ≥ {t.residents_prominent_min_segments} segments and ≥ "
             f"×{t.residents_prominent_ratio:g} the city share or ≥ {t.residents_prominent_share:.0%} of the "
             f"{ctx.place}'s")
-    docs, ids = [], []
-    for seg_id, text, ents in group:
-        doc = ex.terms(text)
-        if ents and not isinstance(ents, str):
-            doc = {**doc, **ex.entity_terms(ents)}
-        docs.append(doc)
-        ids.append(seg_id)
-    top = ex.salient(docs, t.examples_per_strand)
+    ids, docs = group
+    top, mentioned = ex.summarise(docs, t.examples_per_strand)
     return Signal(ward_code, issue_code, "residents", level, round(ratio, 3) if ratio else None,
                   "high" if prominent else "low", f"{level.capitalize()}: {numbers}; {rule}.",
-                  [form for _, form, _ in top], frozenset(s for s, _, _ in top), frozenset().union(*docs),
+                  [form for _, form, _ in top], frozenset(s for s, _, _ in top), mentioned,
                   {"segment_ids": ids, "segments": n, "ward_segments": total, "off_topic": off_topic,
                    "share": share, "city_share": city_share})
 

@@ -5,7 +5,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from schemas import Issue, Ward, WorkshopNote
+from schemas import Issue, User, Ward, WorkshopNote
 from triangulate.core import audit
 from triangulate.core.db import session_scope
 from triangulate.core.errors import NotFound, TriangulateError
@@ -43,17 +43,24 @@ def delete_note(engine: Engine, actor: Actor, note_id: int) -> None:
         session.delete(note)
 
 
+WHOLE_WARD = "The ward as a whole"  # a note not about one issue
+
+
 def notes(engine: Engine, actor: Actor, ward_code: str, issue_code: str | None = None) -> pd.DataFrame:
-    """The notes for a ward (optionally one issue), oldest first, as they were said (for anyone who reads the
-    matrix: the room's notes sit beside it)."""
+    """The notes for a ward (optionally one issue), oldest first, as they were said: id, issue_code, issue
+    (its label, in words), text, author (username), by (the author's display name) and created_at (for anyone
+    who reads the matrix: the room's notes sit beside it)."""
     require(actor, "matrix.read")
     with session_scope(engine) as session:
-        codes = {i.id: i.code for i in session.exec(select(Issue))}
+        issues = {i.id: i for i in session.exec(select(Issue))}
+        names = {u.username: u.display_name for u in session.exec(select(User)) if u.display_name}
         query = select(WorkshopNote).where(WorkshopNote.ward_code == ward_code).order_by(WorkshopNote.created_at,
                                                                                          WorkshopNote.id)
-        rows = [{"id": n.id, "issue_code": codes.get(n.issue_id, ""), "text": n.text, "author": n.author,
-                 "created_at": n.created_at} for n in session.exec(query)]
-    frame = pd.DataFrame(rows, columns=["id", "issue_code", "text", "author", "created_at"])
+        rows = [{"id": n.id, "issue_code": issues[n.issue_id].code if n.issue_id in issues else "",
+                 "issue": issues[n.issue_id].label if n.issue_id in issues else WHOLE_WARD, "text": n.text,
+                 "author": n.author, "by": names.get(n.author, n.author), "created_at": n.created_at}
+                for n in session.exec(query)]
+    frame = pd.DataFrame(rows, columns=["id", "issue_code", "issue", "text", "author", "by", "created_at"])
     if issue_code is not None:
         frame = frame[frame["issue_code"] == issue_code].reset_index(drop=True)
     return frame

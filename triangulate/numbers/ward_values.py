@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from schemas import DataZone, Indicator, IndicatorIssue, IndicatorValue, Ward
+from triangulate.core import db
 from triangulate.numbers import aggregate
 from triangulate.numbers.store import period_sort_key
 
@@ -32,13 +33,15 @@ _lock = threading.Lock()
 
 
 # --------------------------------------------------------------------------- reading the database
-def _version(session: Session) -> tuple:
-    n, top = session.exec(select(func.count(IndicatorValue.id), func.max(IndicatorValue.id))).one()
-    ind = tuple(session.exec(select(Indicator.id, Indicator.period, Indicator.polarity, Indicator.unit,
-                                    Indicator.aggregation).order_by(Indicator.id)).all())
-    links = session.exec(select(func.count()).select_from(IndicatorIssue)).one()
-    ndz = session.exec(select(func.count()).select_from(DataZone)).one()
-    return (str(session.get_bind().url), n, top, ind, links, ndz)
+def _version(session: Session) -> tuple | None:
+    """The database and its numbers' data version (`core.db`: moved on by every committed write to the
+    numbers' tables, so merging two issues or relinking an indicator is seen even when no count changes);
+    None when this state must not be cached: no version row, or the session holds writes not yet committed."""
+    conn = session.connection()
+    if session.new or session.dirty or session.deleted or db.pending_writes(conn):
+        return None
+    version = db.data_version(conn, "numbers_version")
+    return None if version is None else (str(session.get_bind().url), version)
 
 
 def indicators_frame(session: Session) -> pd.DataFrame:
@@ -116,6 +119,8 @@ def read_state(session: Session) -> State:
     """The computations' inputs for the database as it is now, read once and kept until the data change
     (the IZ values in `iz_values` compute on the same state)."""
     version = _version(session)
+    if version is None:
+        return _State(session)
     with _lock:
         state = _cache.get(version)
         if state is None:

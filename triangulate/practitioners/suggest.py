@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 from schemas import Insight, InsightCode, Segment, TopicIssue
 from triangulate.codebook import assignment
 from triangulate.codebook import issues as codebook
-from triangulate.core import embeddings
+from triangulate.core import caches, embeddings
 
 MIN_WORDS = 3
 TOP_K = 3
@@ -66,6 +66,8 @@ def _examples_key(session: Session) -> tuple:
 
 
 _cache: dict[tuple, _Machine] = {}
+# Fitted on the officers' coded insights (their embeddings): erasure empties it with the other caches.
+caches.register("officers' suggestion machine", _cache.clear, lambda text: caches.mentions(list(_cache.values()), text))
 
 
 def machine(engine: Engine) -> _Machine:

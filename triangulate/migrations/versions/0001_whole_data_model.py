@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 02:57:56.065496
+Create Date: 2026-12-01 02:59:59.536413
 """
 from alembic import op
 import sqlalchemy as sa
@@ -32,6 +32,12 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_auditevent_actor'), ['actor'], unique=False)
         batch_op.create_index(batch_op.f('ix_auditevent_at'), ['at'], unique=False)
 
+    op.create_table('dataversion',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.BigInteger(), nullable=False),
+    sa.Column('numbers_version', sa.BigInteger(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
     op.create_table('embedding',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('text_hash', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
@@ -312,6 +318,7 @@ def upgrade() -> None:
     sa.Column('illustrative', sa.Boolean(), nullable=False),
     sa.Column('client_token', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
     sa.Column('content_hash', sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+    sa.Column('terms', sa.Text(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['author_id'], ['user.id'], ),
@@ -481,6 +488,7 @@ def upgrade() -> None:
     sa.Column('lemmas', sa.Text(), nullable=False),
     sa.Column('entities', sa.JSON(), nullable=False),
     sa.Column('noun_chunks', sa.JSON(), nullable=False),
+    sa.Column('terms', sa.Text(), nullable=True),
     sa.Column('issue_id', sa.Integer(), nullable=True),
     sa.Column('issue_source', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.ForeignKeyConstraint(['issue_id'], ['issue.id'], ),
@@ -697,6 +705,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_embedding_text_hash'))
 
     op.drop_table('embedding')
+    op.drop_table('dataversion')
     with op.batch_alter_table('auditevent', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_auditevent_at'))
         batch_op.drop_index(batch_op.f('ix_auditevent_actor'))
