@@ -2,7 +2,11 @@
 folder, and spaCy over several files at once gives exactly what one file at a time gives."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -48,14 +52,22 @@ def test_parse_together_splits_back_by_file():
                                                            ["Second file.", "Its second turn."]]
 
 
-def test_umap_cache_lives_in_the_data_folder(tmp_path, monkeypatch):
-    monkeypatch.setenv("TRIANGULATE_DATA_DIR", str(tmp_path))
-    umap_cache.enable(wait=False)
-    from umap import umap_ as umap_module
-
-    locator = umap_module.smooth_knn_dist._cache._impl.locator
-    assert str(tmp_path / "numba") in str(locator._cache_path)
-    assert umap_cache.enable(wait=False) == 0  # once per folder
+def test_umap_cache_lives_in_the_data_folder(tmp_path):
+    # In a fresh process: numba's cache locator is set once per function and process, and this suite's demo
+    # template has already switched caching on for another data folder.
+    script = (
+        "from triangulate.residents import umap_cache\n"
+        "from umap import umap_ as umap_module\n"
+        "umap_cache.enable(wait=False)\n"
+        "print(umap_module.smooth_knn_dist._cache._impl.locator._cache_path)\n"
+        "print(umap_cache.enable(wait=False))\n")
+    env = dict(os.environ, TRIANGULATE_DATA_DIR=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=600,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert out.returncode == 0, out.stderr[-2000:]
+    path, again = out.stdout.split()[-2:]
+    assert str(tmp_path / "numba") in path
+    assert again == "0"  # once per folder
 
 
 def test_warm_up_starts_once(monkeypatch, sqlite_engine):

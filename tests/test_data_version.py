@@ -51,24 +51,24 @@ def test_writes_move_the_version_on_and_only_when_committed(engine):
 
 def test_a_write_in_another_process_is_seen(sqlite_engine):
     js.plant_govan(sqlite_engine)
-    before = cv.matrix(sqlite_engine, [js.MARYHILL]).set_index("issue_code")
+    before = cv.matrix(sqlite_engine, SYSTEM, [js.MARYHILL]).set_index("issue_code")
     assert before.loc["housing", "practitioners"] == "no data"
     script = ("import sys; sys.path.insert(0, sys.argv[2]); from tests import joint_scenario as js; "
               "from triangulate.core import db; e = db.make_engine(sys.argv[1]); "
               "ids = js.base(e); js.insight(e, js.MARYHILL, 'Damp flats on Maryhill Road.', "
               "[(ids['housing'], 'problem', 3, 'officer')])")
     subprocess.run([sys.executable, "-c", script, str(sqlite_engine.url), str(ROOT)], check=True, timeout=120)
-    after = cv.matrix(sqlite_engine, [js.MARYHILL]).set_index("issue_code")
+    after = cv.matrix(sqlite_engine, SYSTEM, [js.MARYHILL]).set_index("issue_code")
     assert after.loc["housing", "practitioners"] == "raised"
 
 
 def test_the_matrix_is_cached_per_version_and_wards_come_from_the_city(engine, monkeypatch):
     ids = js.plant_govan(engine)
     t = cv.th.load(engine)
-    everything = cv.matrix(engine, None, t)
+    everything = cv.matrix(engine, SYSTEM, None, t)
     calls = []
-    real = sig.compute
-    monkeypatch.setattr(sig, "compute", lambda *a, **k: calls.append(a) or real(*a, **k))
+    real = sig.unrestricted  # what the judged cells are computed from
+    monkeypatch.setattr(sig, "unrestricted", lambda *a, **k: calls.append(a) or real(*a, **k))
     govan = cv.matrix(engine, SYSTEM, [js.GOVAN], t)  # out of the city's cached cells: nothing recomputed
     assert calls == []
     expected = everything[everything["ward_code"] == js.GOVAN].reset_index(drop=True)
@@ -161,10 +161,10 @@ def test_erasure_empties_every_cache_that_holds_text(engine, tmp_path, monkeypat
     secret = "Quokkavale"
     insight_id = js.insight(engine, js.LINN, f"Damp flats in {secret} Court, the {secret.lower()} block.",
                             [(ids["housing"], "problem", 3, "officer")])
-    cv.matrix(engine, None)
+    cv.matrix(engine, SYSTEM, None)
     cv.cells(engine, SYSTEM, [js.LINN])
     assert "joint display: matrices" in caches.holding(secret)  # the check can fail: the text is cached
     assert "words of texts (core.terms)" in caches.holding(secret)
     erasure.erase_insight(engine, actor("admin", id=1), insight_id)
     assert caches.holding(secret) == []
-    assert secret.lower() not in cv.matrix(engine, None).to_string().lower()
+    assert secret.lower() not in cv.matrix(engine, SYSTEM, None).to_string().lower()

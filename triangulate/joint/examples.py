@@ -68,6 +68,11 @@ def summarise(stored: Iterable[str], k: int) -> tuple[list[tuple[str, str, int]]
         top = [kv for kv in top if kv[1] > cut] + [(s, cut) for s in sorted(s for s, n in df.items() if n == cut)]
         top = top[:k]
     top.sort(key=lambda kv: (-kv[1], kv[0]))
+    return _with_words(top, pairs, inflected), frozenset(df)
+
+
+def _with_words(top: list[tuple[str, int]], pairs: Counter, inflected: list[str]) -> list[tuple[str, str, int]]:
+    """Each (stem, count) in `top` with the word most texts use for it (ties: the word met first)."""
     wanted = {s: (pairs.get(s, 0), s) for s, _ in top}  # the stem as its own word, if any text uses it so
     order: dict[str, int] = {}  # first-met position of each distinct term, worked out only on a tie
     for token in inflected:
@@ -80,7 +85,7 @@ def summarise(stored: Iterable[str], k: int) -> tuple[list[tuple[str, str, int]]
                     wanted[s] = (n, form)
             elif n > held_n:  # (a tie with an earlier inflected word keeps that word: it was met first)
                 wanted[s] = (n, form)
-    return [(s, wanted[s][1], n) for s, n in top], frozenset(df)
+    return [(s, wanted[s][1], n) for s, n in top]
 
 
 def title_terms(titles: Iterable[str]) -> dict[str, str]:
