@@ -47,9 +47,9 @@ def model():
 
 def torch_threads() -> int:
     """Threads torch may use for the model (TRIANGULATE_TORCH_THREADS, default 1). One thread gives the same
-    vectors for about half the CPU seconds of two on a shared 2-core machine (bench/bench_coldstart.py,
-    bench/bench_embedding_backends.py): the second thread mostly waits for the first on batches this small,
-    and leaves the other core to spaCy, the pages and other users."""
+    issues for fewer CPU seconds than two: 1.2× fewer on a quiet 2-core machine, 1.9× on a busy one
+    (bench/results/embedding-backends.json), where the second thread mostly waits; it leaves the other core to
+    spaCy, the pages and other users, at the cost of a slower embedding step when the machine is idle."""
     try:
         return max(1, int(os.environ.get("TRIANGULATE_TORCH_THREADS", "1")))
     except ValueError:
