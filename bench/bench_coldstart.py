@@ -51,7 +51,7 @@ asked = time.perf_counter()
 found = suggest.suggest(engine, "Families in Govan tell me the rent went up again and the heating is off most days.")
 done = time.perf_counter()
 print(json.dumps({"suggestion_s": done - asked, "since_start_s": done - started, "warm_up": warmed,
-                  "top": found[0].code if found else None}))
+                  "top": found[0].issue_code if found else None}))
 """
 
 PIPELINE_CHILD = r"""

@@ -47,9 +47,9 @@ def model():
 
 def torch_threads() -> int:
     """Threads torch may use for the model (TRIANGULATE_TORCH_THREADS, default 1). One thread gives the same
-    vectors for about half the CPU seconds of two on a shared 2-core machine (bench/bench_coldstart.py,
-    bench/bench_embedding_backends.py): the second thread mostly waits for the first on batches this small,
-    and leaves the other core to spaCy, the pages and other users."""
+    issues for fewer CPU seconds than two: 1.2× fewer on a quiet 2-core machine, 1.9× on a busy one
+    (bench/results/embedding-backends.json), where the second thread mostly waits; it leaves the other core to
+    spaCy, the pages and other users, at the cost of a slower embedding step when the machine is idle."""
     try:
         return max(1, int(os.environ.get("TRIANGULATE_TORCH_THREADS", "1")))
     except ValueError:
@@ -114,10 +114,10 @@ def _shipped(hashes: list[str], files: tuple[Path, ...]) -> dict[str, np.ndarray
     return found
 
 
-def encode(texts: list[str], batch_size: int = 16) -> np.ndarray:
-    """Unit-length float32 vectors, one row per text (no cache). Batches of 16 (sorted by length by
-    sentence-transformers) pad less than 64: 16 % fewer CPU seconds, vectors within 3e-7, the same issue for
-    every segment of the assignment benchmark (bench/results/embedding-backends.json)."""
+def encode(texts: list[str], batch_size: int = 64) -> np.ndarray:
+    """Unit-length float32 vectors, one row per text (no cache). Batches of 16 would pad less (16 % fewer CPU
+    seconds, vectors within 3e-7, the same issue for every segment of the assignment benchmark:
+    bench/results/embedding-batch.json) but moved a synthetic corpus from 6 topics to 8: kept at 64."""
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
     vectors = model().encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
