@@ -48,6 +48,6 @@ def test_database_url_default_is_sqlite_in_data_folder(monkeypatch, tmp_path):
 
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.setenv("TRIANGULATE_DATA_DIR", str(tmp_path))
-    assert config.database_url() == f"sqlite:///{tmp_path / 'triangulate.core.db'}"
+    assert config.database_url() == f"sqlite:///{tmp_path / 'triangulate.db'}"
     monkeypatch.setenv("DATABASE_URL", "postgres://u@h/d")
     assert config.database_url() == "postgresql+psycopg://u@h/d"

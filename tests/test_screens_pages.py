@@ -103,6 +103,7 @@ def test_ward_with_no_insights_has_empty_states(app_env):
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM insightcode"))
         conn.execute(text("DELETE FROM insightrevision"))
+        conn.execute(text("DELETE FROM insightplace"))
         conn.execute(text("DELETE FROM insight"))
     engine.dispose()
     for page in ("insights.py", "insight_analysis.py", "agreement.py"):

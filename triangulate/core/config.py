@@ -25,4 +25,4 @@ def database_url() -> str:
         elif url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://"):]
         return url
-    return f"sqlite:///{data_dir() / 'triangulate.core.db'}"
+    return f"sqlite:///{data_dir() / 'triangulate.db'}"
