@@ -29,9 +29,9 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, select  # noqa: E402
 
 from bench import bench_joint  # noqa: E402
-from triangulate.core.permissions import SYSTEM  # noqa: E402
 from schemas import Insight, InsightPlace, Segment, SegmentPlace, Transcript, TranscriptPlace  # noqa: E402
 from triangulate.core import db, places  # noqa: E402
+from triangulate.core.permissions import SYSTEM  # noqa: E402
 from triangulate.joint import convergence, examples  # noqa: E402
 
 BUDGETS = {"matrix_one_iz_s": 0.300, "matrix_all_izs_s": 3.0}
