@@ -26,6 +26,7 @@ run: setup
 
 test: setup
 	bash tests/prepare.sh
+	$(PY) -m ruff check .
 	$(PY) -m pytest
 
 bench: setup

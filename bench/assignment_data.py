@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from triangulate.codebook import issues as codebook  # noqa: E402
+from triangulate.codebook import issues as codebook
 
 DATA = ROOT / "bench" / "data" / "assignment"
 FILES = {"dev": DATA / "dev.jsonl", "heldout": DATA / "heldout.jsonl", "examples": DATA / "coded_examples.jsonl"}

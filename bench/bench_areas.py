@@ -26,13 +26,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import insert, select  # noqa: E402
+from sqlalchemy import insert, select
 
-from bench import bench_joint  # noqa: E402
-from triangulate.core.permissions import SYSTEM  # noqa: E402
-from schemas import Insight, InsightPlace, Segment, SegmentPlace, Transcript, TranscriptPlace  # noqa: E402
-from triangulate.core import db, places  # noqa: E402
-from triangulate.joint import convergence, examples  # noqa: E402
+from bench import bench_joint
+from schemas import Insight, InsightPlace, Segment, SegmentPlace, Transcript, TranscriptPlace
+from triangulate.core import db, places
+from triangulate.core.permissions import SYSTEM
+from triangulate.joint import convergence, examples
 
 BUDGETS = {"matrix_one_iz_s": 0.300, "matrix_all_izs_s": 3.0}
 IBROX = "S02001859"

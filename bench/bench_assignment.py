@@ -31,9 +31,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from triangulate.codebook import assignment  # noqa: E402
+from triangulate.codebook import assignment
 from triangulate.codebook import issues as codebook
 from triangulate.core import embeddings
 
@@ -89,7 +89,7 @@ def examples_per_issue(rows: list[dict], n: int) -> tuple[list[str], list[str | 
 
 
 def score(rows: list[dict], decisions, tops) -> dict:
-    issues = sorted({l for r in rows for l in r["labels"] if l != NONE})
+    issues = sorted({label for r in rows for label in r["labels"] if label != NONE})
     tp = {c: 0 for c in issues}
     fp = {c: 0 for c in issues}
     fn = {c: 0 for c in issues}
@@ -171,7 +171,8 @@ with Session(engine) as s:
     rows = s.exec(select(Segment.id, Segment.text).where(Segment.speaker_role == "resident").order_by(Segment.id)).all()
 assigner, _ = assignment.for_database(engine)
 decisions = assigner.predict(embeddings.cached_encode(engine, [t for _, t in rows]), [t for _, t in rows])
-print(hashlib.sha256(json.dumps([[i, d.issue_code, round(d.score, 5)] for (i, _), d in zip(rows, decisions)]).encode()).hexdigest())
+print(hashlib.sha256(json.dumps([[i, d.issue_code, round(d.score, 5)]
+                                  for (i, _), d in zip(rows, decisions)]).encode()).hexdigest())
 """
 
 
@@ -313,7 +314,8 @@ def main() -> int:
         print(f"{'re-analysis after 20 codes, 5,000 seg, s':<40}{r['reanalysis_s']:>8.2f}  ≤ 10    {verdict}")
         print(f"{'same assignments in a new process':<40}{str(r['same_assignments_in_two_new_processes']):>8}")
     print(f"load average (1 min) at the start: {result['load_average_1min']} on {result['cores']} cores")
-    out = args.out or ROOT / "bench" / "results" / f"assignment-{args.split}{'-reanalysis' if args.skip_accuracy else ''}.json"
+    suffix = "-reanalysis" if args.skip_accuracy else ""
+    out = args.out or ROOT / "bench" / "results" / f"assignment-{args.split}{suffix}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2), encoding="utf-8")
     print(f"→ {out}")

@@ -29,11 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-import bench_assignment as ba  # noqa: E402
-import numpy as np  # noqa: E402
+import bench_assignment as ba
+import numpy as np
 
-from triangulate.codebook import assignment  # noqa: E402
-from triangulate.core import embeddings  # noqa: E402
+from triangulate.codebook import assignment
+from triangulate.core import embeddings
 
 TORCH_ENCODE = embeddings.encode  # the shipped encoder; `measure` swaps embeddings.encode for each backend
 

@@ -15,11 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import bench_assignment as ba  # noqa: E402
-import bench_embedding_backends as be  # noqa: E402
-import numpy as np  # noqa: E402
+import bench_assignment as ba
+import bench_embedding_backends as be
+import numpy as np
 
-from triangulate.core import embeddings  # noqa: E402
+from triangulate.core import embeddings
 
 
 def main() -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -28,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.served_app import CHROMIUM, CHROMIUM_ARGS, free_port, start_app, wait_healthy  # noqa: E402
+from tests.served_app import CHROMIUM, CHROMIUM_ARGS, free_port, start_app, wait_healthy
 
 ACCOUNTS = ["lead", "researcher", "officer", "healthvisitor", "viewer", "admin"]
 APP_IDLE = ("() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
@@ -103,12 +104,10 @@ async def one_user(browser, url: str, username: str, password: str, step_limit_m
         await page.wait_for_function(APP_IDLE, timeout=step_limit_ms)
         result["joint_display_s"] = time.perf_counter() - start
         result["error_shown"] = await page.locator('[data-testid="stException"]').count() > 0
-    except Exception as exc:  # noqa: BLE001 - a bench records the failure and carries on
+    except Exception as exc:  # a bench records the failure and carries on
         result["failed"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
-        try:
+        with contextlib.suppress(Exception):
             result["page_text"] = (await page.locator("body").inner_text(timeout=5000))[:400]
-        except Exception:  # noqa: BLE001
-            pass
     finally:
         await context.close()
     return result
@@ -147,7 +146,7 @@ def main() -> int:
     port = free_port()
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", TRIANGULATE_DATA_DIR=str(workdir / "data"),
                HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", PYTHONPATH=str(ROOT))
-    log = open(workdir / "streamlit.log", "w")
+    log = open(workdir / "streamlit.log", "w")  # noqa: SIM115  (the server's log: closed in the finally below)
     server, url = start_app(port, env, log)
     try:
         if not wait_healthy(url, 120):

@@ -20,13 +20,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlmodel import select  # noqa: E402
+from sqlmodel import select
 
-from schemas import Insight, InsightCode, Ward  # noqa: E402
+from schemas import Insight, InsightCode, Ward
 from triangulate import demo
-from triangulate.codebook import issues as codebook  # noqa: E402
+from triangulate.codebook import issues as codebook
 from triangulate.core import db
-from triangulate.core.permissions import Actor  # noqa: E402
+from triangulate.core.permissions import Actor
 from triangulate.practitioners import insights, suggest
 
 N_INSIGHTS = 5_000

@@ -26,14 +26,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-import assignment_data  # noqa: E402
-from sqlmodel import Session, func, select  # noqa: E402
+import assignment_data
+from sqlmodel import Session, func, select
 
-from schemas import Issue, SegmentCode  # noqa: E402
-from triangulate.codebook import issues as codebook  # noqa: E402
+from schemas import Issue, SegmentCode
+from triangulate.codebook import issues as codebook
 from triangulate.codebook import qdc
 from triangulate.core import db
-from triangulate.core.permissions import SYSTEM, Actor  # noqa: E402
+from triangulate.core.permissions import SYSTEM, Actor
 from triangulate.residents import projects, qdpx
 
 BUDGET_S = 60.0

@@ -13,7 +13,8 @@ a researcher would upload it) and is scored against its `<file>.labels.json` (sc
 - pseudonym identity errors: one person under two pseudonyms, or two people under one;
 - speaker role per gold turn (resident / facilitator) against `Preview.suggested_residents(facilitator)`,
   facilitator = the labels' `form_facilitator` (what a researcher types in the form; set only for files
-  that cannot say it themselves, e.g. a Teams .vtt); a gold turn not found is wrong; a header line that became a turn is an error;
+  that cannot say it themselves, e.g. a Teams .vtt); a gold turn not found is wrong; a header line that became
+  a turn is an error;
 - parse + redact seconds per 1,000 words (spaCy loaded beforehand) and peak memory (ru_maxrss).
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/bench_redaction.py [--split dev|heldout|all] [--repeat 3] [--out PATH]
@@ -41,7 +42,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 DATA = ROOT / "bench" / "data" / "redaction"
 RESULTS = ROOT / "bench" / "results"
 sys.path.insert(0, str(DATA))
-import build  # noqa: E402  (the corpus builder: the same occurrence rules as the labels)
+import build  # the corpus builder: the same occurrence rules as the labels
 
 NAME_CATEGORIES = build.NAME_CATEGORIES + ("speaker_label",)  # a name used as a speaker label, as stored
 TARGETS = {"names_recall": 0.98, "names_given_recall": 1.0, "other_recall": 0.98, "over_redaction": 0.05,
@@ -58,7 +59,8 @@ def corpus(split: str) -> list[Path]:
     for name in splits:
         build.ensure_built(name)
         files += sorted(p for p in (DATA / name).iterdir()
-                        if p.suffix in (".txt", ".md", ".docx", ".vtt", ".srt") and p.name not in ("source.txt", "README.md")
+                        if p.suffix in (".txt", ".md", ".docx", ".vtt", ".srt")
+                        and p.name not in ("source.txt", "README.md")
                         and (p.parent / (p.name + ".labels.json")).exists())
     return files
 
@@ -101,7 +103,6 @@ def score_file(labels: dict, preview) -> dict:
     spans = labels["spans"]
     by_text = {s["text"]: s for s in spans}
     strings = sorted(by_text)
-    expected = {s["text"]: s["occurrences"] for s in spans}
     turns = preview.parsed.turns if preview else []
     processed = preview.turns if preview else []
     found: dict[str, int] = defaultdict(int)
@@ -133,7 +134,7 @@ def score_file(labels: dict, preview) -> dict:
         for k, a, b in keeps:
             keep_found[k["text"]] += 1
             keep_kept += not any(s < b and a < e for s, e in intervals)
-        for s, e, pseudonym, original in reds:
+        for s, e, _, original in reds:
             out["redactions"] += 1
             if any(s < b and a < e for a, b in personal):
                 continue
@@ -170,7 +171,8 @@ def _score_speakers(labels: dict, preview, out: dict) -> None:
         named = [p for p in people.values() if p.get("label") and p["given_by_file"] and labels["layout"] != "initials"]
         out["speaker_labels"] = [0, len(named)]
         out["roles"] = [0, len(labels["turns"])]
-        out["role_errors"] = [{"snippet": t["snippet"], "gold": t["role"], "got": "file failed"} for t in labels["turns"]]
+        out["role_errors"] = [{"snippet": t["snippet"], "gold": t["role"], "got": "file failed"}
+                              for t in labels["turns"]]
         return
     turns = preview.parsed.turns
     texts = [_norm(t.text) for t in turns]
@@ -194,7 +196,7 @@ def _score_speakers(labels: dict, preview, out: dict) -> None:
     tokens = {t.lower() for g in labels["given_names"] for t in re.findall(r"[\w'’-]+", g) if len(t) > 2}
     tokens |= {t.lower() for s in labels["spans"] if s["category"] in NAME_CATEGORIES
                for t in re.findall(r"[\w'’-]+", _POSSESSIVE.sub("", s["text"])) if len(t) > 2}
-    for label, stored in preview.speaker_map.items():
+    for stored in preview.speaker_map.values():
         words = {w.lower() for w in re.findall(r"[\w'’-]+", stored)}
         if words & tokens:
             out["label_leaks"].append(stored)
@@ -304,7 +306,8 @@ def summarise(per_file: list[dict], failures: list[dict], elapsed: float, load_s
         "over_redaction": _ratio(len(not_personal), redactions), "redactions": redactions,
         "not_personal_redactions": len(not_personal),
         "lookalikes_redacted": sorted({(x["text"], x["kind"]) for f in per_file for x in f["lookalikes_hit"]}),
-        "other_false_redactions": sorted(set(not_personal) - {x["text"] for f in per_file for x in f["lookalikes_hit"]}),
+        "other_false_redactions": sorted(set(not_personal)
+                                         - {x["text"] for f in per_file for x in f["lookalikes_hit"]}),
         "lookalikes_kept": _ratio(*keep), "lookalike_occurrences": keep[1],
         "identity_errors": split_errors + merged_errors, "identity_split": split_errors,
         "identity_merged": merged_errors,
@@ -346,8 +349,8 @@ def table(report: dict, title: str) -> str:
     rows.append(f"  header lines as turns {report['header_lines_as_turns']}; speaker labels leaking a name: "
                 f"{len(report['speaker_label_leaks'])}; failed files: {len(report['failed_files'])}")
     rows.append(f"  look-alikes redacted: {', '.join(t for t, _ in report['lookalikes_redacted'][:25]) or 'none'}")
-    rows.append(f"  speed {report['seconds_per_1000_words']} s / 1,000 words (model load {report['model_load_seconds']} s);"
-                f" peak memory {report['peak_memory_mb']} MB")
+    rows.append(f"  speed {report['seconds_per_1000_words']} s / 1,000 words"
+                f" (model load {report['model_load_seconds']} s); peak memory {report['peak_memory_mb']} MB")
     return "\n".join(rows)
 
 
@@ -358,7 +361,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", choices=("dev", "heldout", "all"), default="dev")
     parser.add_argument("--files", nargs="*", help="only these file names of the split (e.g. while tuning on dev)")
     parser.add_argument("--repeat", type=int, default=1, help="time each file this many times, keep the fastest")
-    parser.add_argument("--out", type=Path, help="where to write the JSON (default bench/results/redaction-<split>.json)")
+    parser.add_argument("--out", type=Path,
+                        help="where to write the JSON (default bench/results/redaction-<split>.json)")
     args = parser.parse_args(argv)
     files = corpus(args.split)
     if args.files:

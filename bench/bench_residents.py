@@ -30,12 +30,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TRIANGULATE_DATA_DIR", tempfile.mkdtemp(prefix="bench_residents_"))
 
-from sqlmodel import Session, select  # noqa: E402
+from sqlmodel import Session, select
 
-from schemas import Segment, Ward  # noqa: E402
-from triangulate.codebook import issues as codebook  # noqa: E402
+from schemas import Segment, Ward
+from triangulate.codebook import issues as codebook
 from triangulate.core import db, embeddings
-from triangulate.core.permissions import SYSTEM  # noqa: E402
+from triangulate.core.permissions import SYSTEM
 from triangulate.residents import nlp, topics, transcripts
 from triangulate.residents import store as residents
 

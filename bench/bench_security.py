@@ -21,7 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from schemas import (  # noqa: E402
+from schemas import (
     AuditEvent,
     Embedding,
     Insight,
@@ -39,8 +39,8 @@ from triangulate.access import (
     erasure,
 )
 from triangulate.core import db
-from triangulate.core.embeddings import text_hash  # noqa: E402
-from triangulate.core.permissions import SYSTEM  # noqa: E402
+from triangulate.core.embeddings import text_hash
+from triangulate.core.permissions import SYSTEM
 
 TRANSCRIPTS, SEGMENTS, INSIGHTS, NOTES, EVENTS = 120, 150, 1500, 300, 20_000
 

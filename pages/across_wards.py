@@ -78,7 +78,8 @@ pair = pd.DataFrame({
     f"{names[first]}": [f"{joint.STYLE[v]['glyph']} {v}" for v in a["verdict"]],
     f"{names[first]} (N / P / R)": a["numbers"] + " / " + a["practitioners"] + " / " + a["residents"],
     f"{names[second]}": [f"{joint.STYLE[v]['glyph']} {v}" for v in b.reindex(a.index)["verdict"]],
-    f"{names[second]} (N / P / R)": (b["numbers"] + " / " + b["practitioners"] + " / " + b["residents"]).reindex(a.index),
+    f"{names[second]} (N / P / R)": (b["numbers"] + " / " + b["practitioners"] + " / "
+                                     + b["residents"]).reindex(a.index),
 }).sort_values(by="Issue").reset_index(drop=True)
 pair["Same verdict"] = ["yes" if x == y else "no" for x, y in zip(pair[names[first]], pair[names[second]])] \
     if names[first] != names[second] else "yes"

@@ -121,8 +121,8 @@ with ui.friendly_errors():
             if st.form_submit_button("Record the consensus", type="primary"):
                 insight_id, issue_code = keys[pick]
                 practitioners.settle(engine, actor, int(insight_id), issue_code, stance, severity)
-                st.success(f"Consensus recorded for #{insight_id} ({ui.md_escape(labels.get(issue_code, issue_code))}); the "
-                           "joint display now uses it.")
+                st.success(f"Consensus recorded for #{insight_id} "
+                           f"({ui.md_escape(labels.get(issue_code, issue_code))}); the joint display now uses it.")
     else:
         ui.long_text_detail(rows.assign(title=[f"#{i} · {w} · {t}" for i, w, t in
                                                zip(rows["insight_id"], rows["ward"], rows["issue"])]),

@@ -93,8 +93,8 @@ else:
     if found:
         insight, codings = found
         ui.show_long_text(insight.text)
-        st.caption(f"{ui.md_escape(insight.author_name)} · {ui.md_escape(insight.role_service)} · {insight.evidence_type}"
-                   + (" · illustrative" if insight.illustrative else ""))
+        st.caption(f"{ui.md_escape(insight.author_name)} · {ui.md_escape(insight.role_service)}"
+                   f" · {insight.evidence_type}" + (" · illustrative" if insight.illustrative else ""))
         st.dataframe(pd.DataFrame([{"Issue": c.issue_label, "Stance": STANCE_LABELS.get(c.stance, c.stance),
                                     "Severity": c.severity, "Coder": c.coder} for c in codings]),
                      hide_index=True, width="stretch")

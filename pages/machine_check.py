@@ -69,8 +69,9 @@ with ui.friendly_errors():
     if history.empty:
         st.info("No check has been finished yet: every issue is unchecked.")
     else:
+        finished = history.set_index("check_id")["finished"]
         chosen = st.selectbox("Figures of check", list(history["check_id"]), key="machine_check_figures",
-                              format_func=lambda i: f"{i} ({history.set_index('check_id').loc[i, 'finished']:%d %b %Y})")
+                              format_func=lambda i: f"{i} ({finished.loc[i]:%d %b %Y})")
         st.dataframe(residents.issue_figures(engine, actor, chosen), hide_index=True, width="stretch")
         st.caption("Figures are weighted by how many segments each of the machine's issues holds, so they estimate "
                    "the whole corpus rather than the sample. κ is left empty where it is undefined (one rater "

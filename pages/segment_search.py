@@ -40,7 +40,8 @@ with ui.friendly_errors():
         st.write(f"{len(hits)} resident segment(s)" + (f" (first {len(hits)} of {matched})" if matched > len(hits)
                                                        else ""))
     if not hits.empty:
-        shown = hits.assign(entities=hits["entities"].map(lambda es: ", ".join(f"{t} ({l})" for t, l in es or [])))
+        shown = hits.assign(entities=hits["entities"].map(
+            lambda es: ", ".join(f"{t} ({label})" for t, label in es or [])))
         st.dataframe(shown, hide_index=True, width="stretch")
         if ui.allowed("transcripts.read"):
             st.download_button("Download (CSV)", residents.search_csv(engine, actor, query, mode, ward),

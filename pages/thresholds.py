@@ -29,8 +29,8 @@ with explain:
     for row in joint.explain_thresholds():
         now = getattr(current, row["setting"])
         default = "" if now == row["default"] else f" (default {_shown(row['default'])})"
-        st.markdown(f"**{ui.md_escape(label(row['setting']))}**: now {ui.md_escape(_shown(now))}{ui.md_escape(default)}  \n"
-                    f"{ui.md_escape(row['meaning'])}")
+        st.markdown(f"**{ui.md_escape(label(row['setting']))}**: "
+                    f"now {ui.md_escape(_shown(now))}{ui.md_escape(default)}  \n{ui.md_escape(row['meaning'])}")
 with form:
     if not can_write:
         st.info("Read only: thresholds are set by programme leads.")

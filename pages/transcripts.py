@@ -40,7 +40,8 @@ with ui.friendly_errors():
         start = row["start (s)"]
         stamp = f" @ {int(start // 60)}:{int(start % 60):02d}" if start is not None and start == start else ""
         issue = f" · {row['issue']}" if isinstance(row["issue"], str) else ""
-        st.text(f"{residents.mark_redactions(row['speaker'] or '?')} ({row['role']}){stamp}{issue}\n{residents.mark_redactions(row['text'])}")
+        st.text(f"{residents.mark_redactions(row['speaker'] or '?')} ({row['role']}){stamp}{issue}\n"
+                f"{residents.mark_redactions(row['text'])}")
     st.download_button("Download this transcript (CSV, redacted)", core.csv_text(segments),
                        file_name=f"transcript_{transcript.id}.csv", mime="text/csv")
 

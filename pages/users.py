@@ -50,7 +50,8 @@ with change:
         names = [a.username for a in accounts]
         chosen = st.selectbox("Account", names, key="user_to_change")
         account = next(a for a in accounts if a.username == chosen)
-        st.caption(f"{ui.md_escape(account.display_name)} · {account.role} · {'active' if account.active else 'deactivated'}"
+        st.caption(f"{ui.md_escape(account.display_name)} · {account.role}"
+                   f" · {'active' if account.active else 'deactivated'}"
                    f"{' · locked out' if account.locked else ''} · signs in with {account.sign_in}")
         action = st.radio("What to do", ["Change role", "Deactivate or reactivate", "Unlock", "Reset password"],
                           horizontal=True, key="user_action")

@@ -104,8 +104,8 @@ if dz["value"].notna().any():
     st.caption("Data zones outlined with a black dashed line fit the ward only fairly or uncertainly (the DZ→ward "
                "lookup is a best-fit overlay, not official).")
 else:
-    st.caption(f"{ui.md_escape(row['title'])} is not published for data zones (built from: {row['source_level']}); the map "
-               "shows income deprivation instead.")
+    st.caption(f"{ui.md_escape(row['title'])} is not published for data zones (built from: {row['source_level']}); "
+               "the map shows income deprivation instead.")
     ui.chart(numbers.datazone_map(dz_all, "Income deprived", "fraction"))
 flagged = dz[dz["fit_quality"] != "good"]
 st.write(f"{len(dz)} data zones are assigned to {name}; {len(flagged)} of them fit only fairly or uncertainly:")

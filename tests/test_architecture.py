@@ -256,8 +256,8 @@ MAY_IMPORT = {
     "joint": {"_face", "core", "codebook", "numbers", "practitioners"},
     "access": {"_face", "core", "jobs"},  # erasure also drops a job's report files that may quote the text
     "demo": {"core", "codebook", "numbers", "practitioners", "residents", "access"},
-    "warmup": {"core", "practitioners", "residents"},
-    "jobs": {"_face", "core", "residents", "joint", "access"},  # runs their long work in a worker  # loads their models in the background at server start
+    "warmup": {"core", "practitioners", "residents"},  # loads their models in the background at server start
+    "jobs": {"_face", "core", "residents", "joint", "access"},  # runs their long work in a worker
 }
 
 
@@ -286,7 +286,8 @@ def test_cycle_finder_finds_a_cycle():
 # Functions another helper is rewriting right now (issue 10: the redaction internals of residents/names.py and
 # residents/nlp.py belong to helper "names"). Each may not grow past the figure here, and the entry must go when
 # the function is back at 25 or below. Remove this list when that work lands.
-BEING_REWRITTEN = {  # the redaction rules of issue 10, still growing: ceilings that may not rise (issue 13 target missed)
+# The redaction rules of issue 10, still growing: ceilings that may not rise (issue 13 target missed).
+BEING_REWRITTEN = {
     "triangulate.residents.names:context_name_spans": 194,
     "triangulate.residents.names:People._match": 72,
     "triangulate.residents.names:_is_name_like": 29,

@@ -14,7 +14,6 @@ from sqlmodel import Session, select
 from schemas import AuditEvent, Insight, InsightCode, Segment, Ward
 from tests import joint_scenario as js
 from tests.conftest import actor
-from triangulate.core.permissions import SYSTEM
 from triangulate.access import erasure
 from triangulate.codebook import issues as codebook
 from triangulate.core import audit, caches, db
@@ -103,6 +102,9 @@ def test_uncommitted_writes_are_never_cached(engine):
         s.add(Ward(code="S13000009", name="Pending"))
         s.flush()
         assert numbers._version(s) is None  # this session reads its own uncommitted write: not cacheable
+        state = numbers.read_state(s)  # computed afresh, not taken from the cache: it holds the pending ward
+        assert "S13000009" in set(state.wards["ward_code"])
+        assert state is not numbers.read_state(s)
         s.rollback()
 
 

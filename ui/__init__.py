@@ -142,7 +142,7 @@ def md_escape(text: object) -> str:
     return escape_markdown(str(text))
 
 
-from ui import wall  # noqa: E402,F401  (the workshop wall view)
+from ui import wall  # noqa: E402  (the workshop wall view)
 from ui.look import (  # noqa: E402
     UPLOAD_LIMIT_MB,
     chart,
@@ -158,3 +158,12 @@ from ui.look import (  # noqa: E402
     verdict_list,
     wide_only,
 )
+
+# What pages use as ui.<name>: this module's helpers and the views re-exported above.
+__all__ = [
+    "ATTRIBUTION", "DEFAULT_WARD", "ILLUSTRATIVE", "UPLOAD_LIMIT_MB", "actor", "allowed", "attribution", "chart",
+    "close_sidebar_on_phone", "current_ward", "engine", "friendly_errors", "issue_label", "issue_labels",
+    "issue_trend_sentences", "joint_matrix_list", "long_text_detail", "may_read_insight_text", "md_escape",
+    "narrow_only", "record_insight_button", "save_table_edits", "show_long_text", "stop_unless", "verdict_list",
+    "wall", "ward_name", "ward_picker", "wards", "wide_only",
+]

@@ -111,7 +111,7 @@ def verdict_list(matrix: pd.DataFrame, style: dict, key: str, ward_column: str =
     rows = matrix[matrix[ward_column] == ward]
     order = list(style)
     rows = rows.assign(_o=rows[verdict_column].map(lambda v: order.index(v) if v in order else len(order)))
-    for verdict, group in rows.sort_values(["_o", issue_column]).groupby("_o", sort=True):
+    for _, group in rows.sort_values(["_o", issue_column]).groupby("_o", sort=True):
         v = group[verdict_column].iloc[0]
         glyph = style.get(v, {}).get("glyph", "")
         st.markdown(f"**{glyph} {md_escape(v)}** ({len(group)})")

@@ -197,8 +197,7 @@ def _notes(engine, actor, ward_code: str, row, can_write: bool) -> None:
         return
     with st.form(f"wall_note_{row['issue_code']}", clear_on_submit=True, border=False):
         text = st.text_area("Note from the room", placeholder="What did the room say about this issue?", height=90)
-        if st.form_submit_button("Save note", type="primary"):
-            if text.strip():
-                joint.add_note(engine, actor, ward_code, row["issue_code"], text)
-                st.toast("Note saved.")
-                st.rerun()
+        if st.form_submit_button("Save note", type="primary") and text.strip():
+            joint.add_note(engine, actor, ward_code, row["issue_code"], text)
+            st.toast("Note saved.")
+            st.rerun()

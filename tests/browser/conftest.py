@@ -26,7 +26,7 @@ def app_url(demo_template, tmp_path_factory):
     port = free_port()
     env = dict(os.environ, DATABASE_URL=f"sqlite:///{db_path}", TRIANGULATE_DATA_DIR=str(workdir / "data"),
                HF_HUB_OFFLINE="1", PYTHONPATH=str(ROOT))
-    log = open(workdir / "streamlit.log", "w")
+    log = open(workdir / "streamlit.log", "w")  # noqa: SIM115  (open for the fixture's life)
     proc, url = start_app(port, env, log)
     # The worker that runs what the pages queue (the analysis, reports), as `make run` starts it.
     worker_log = open(workdir / "worker.log", "w")  # noqa: SIM115  (open for the fixture's life)

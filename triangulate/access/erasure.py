@@ -437,7 +437,7 @@ def _models_using(session: Session, segment_ids: list[int]) -> set[int]:
         models.update(session.execute(select(schemas.SegmentTopic.model_id)
                                       .where(schemas.SegmentTopic.segment_id.in_(chunk))).scalars())
     ids = set(segment_ids)
-    for topic_id, model_id, quotes in session.execute(select(Topic.id, Topic.model_id, Topic.quotes)).all():
+    for model_id, quotes in session.execute(select(Topic.model_id, Topic.quotes)).all():
         if _quote_ids(quotes) & ids:
             models.add(model_id)
     return models

@@ -309,7 +309,7 @@ def merge(engine: Engine, actor: Actor, source_code: str, target_code: str) -> d
                 row.issue_id = target.id
                 session.add(row)
                 moved[key] += 1
-        linked = {l.indicator_id for l in session.exec(select(IndicatorIssue).where(
+        linked = {link.indicator_id for link in session.exec(select(IndicatorIssue).where(
             IndicatorIssue.issue_code == target.code))}
         for link in session.exec(select(IndicatorIssue).where(IndicatorIssue.issue_code == source.code)).all():
             indicator_id = link.indicator_id

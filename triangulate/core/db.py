@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.pool import Pool
 from sqlmodel import Session, create_engine
 
-import schemas  # noqa: F401  (registers every table on the metadata)
+import schemas  # registers every table on the metadata
 from triangulate.core import terms
 from triangulate.core.config import database_url
 from triangulate.core.errors import TriangulateError

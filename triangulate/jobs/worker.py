@@ -60,7 +60,7 @@ def execute(engine: Engine, job: Job) -> str:
     except ImportFailed as exc:  # every problem with its file, row and fix
         queue.fail(engine, job.id, "; ".join(str(p) for p in exc.problems) or str(exc))
         return "failed"
-    except Exception as exc:  # noqa: BLE001  (a job must end with its error, never disappear)
+    except Exception as exc:  # a job must end with its error, never disappear
         message = explain(exc)
         if message is None:
             traceback.print_exc(file=sys.stderr)

@@ -156,7 +156,8 @@ def officer_insights(engine: Engine, actor: Actor, ward_code: str, issue_code: s
     if audited:
         with session_scope(engine) as session:
             audit.record(session, actor, "read", "insights", _target(ward_code, issue_code, area), count=len(frame))
-    return frame[["id", "observed_on", "role_service", "stance", "severity", "text", "illustrative"]].reset_index(drop=True)
+    columns = ["id", "observed_on", "role_service", "stance", "severity", "text", "illustrative"]
+    return frame[columns].reset_index(drop=True)
 
 
 def resident_quotes(engine: Engine, actor: Actor, ward_code: str, issue_code: str, limit: int = 5,

@@ -166,8 +166,8 @@ def build(engine: Engine, actor: Actor, ward_code: str, thresholds: th.Threshold
         illustrative |= bool(len(quotes) and quotes["illustrative"].any())
         sections.append(IssueSection(
             r["issue_code"], r["issue"], r["verdict"], r["why"], {s: r[s] for s in sig.STRANDS},
-            {s: cell.signals[s].examples[:8] for s in sig.STRANDS}, chart.to_dict(validate=False) if chart is not None else None,
-            ins, may_read_insight_text(actor), quotes))
+            {s: cell.signals[s].examples[:8] for s in sig.STRANDS},
+            chart.to_dict(validate=False) if chart is not None else None, ins, may_read_insight_text(actor), quotes))
     checks, history = _machine_checks(engine, actor, m, t)
     waiting = m.loc[m["residents"] == "not analysed", "residents_summary"]
     m = m.assign(residents_checked=m["issue_code"].map(
@@ -290,8 +290,9 @@ CSS = """
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;
 color:#222;line-height:1.45}
 h1{font-size:1.8rem;margin-bottom:.2rem}h2{border-bottom:2px solid #ddd;padding-bottom:.2rem;margin-top:2rem}
-table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:.9rem}th,td{border:1px solid #ccc;padding:.3rem .45rem;
-text-align:left;vertical-align:top}th{background:#f3f3f3}.badge{padding:.1rem .45rem;border-radius:.3rem;color:#000;
+table{border-collapse:collapse;width:100%;margin:.5rem 0;font-size:.9rem}th,td{border:1px solid #ccc;
+padding:.3rem .45rem;text-align:left;vertical-align:top}th{background:#f3f3f3}
+.badge{padding:.1rem .45rem;border-radius:.3rem;color:#000;
 font-weight:600;white-space:nowrap}.why{background:#f7f7f7;border-left:4px solid #888;padding:.4rem .7rem}
 blockquote{margin:.4rem 0;padding:.3rem .8rem;border-left:4px solid #56B4E9;background:#f4f9fc}.meta{color:#555}
 .illustrative{background:#fff4d6;border:1px solid #E69F00;padding:.4rem .7rem}img{max-width:100%}.empty{color:#777}
@@ -366,7 +367,9 @@ def render_html(data: ReportData) -> str:
                  "no data kept apart from silence.</p>")
     if len(data.checks):
         parts.append("<h2 id='methods'>Methods: how far the residents' issues are verified</h2>")
-        parts.append(f"<p>{e(METHODS_CHECK.format(kappa=data.thresholds.machine_check_min_kappa, segments=data.thresholds.machine_check_min_segments))}</p>")
+        method = METHODS_CHECK.format(kappa=data.thresholds.machine_check_min_kappa,
+                                      segments=data.thresholds.machine_check_min_segments)
+        parts.append(f"<p>{e(method)}</p>")
         parts.append(_table(data.checks.assign(**{c: data.checks[c].map(_fmt) for c in
                                                    ("kappa", "f1", "precision", "recall", "check")}),
                             ["issue", "status", "kappa", "f1", "precision", "recall", "segments", "check"],

@@ -44,7 +44,8 @@ class Thresholds(BaseModel):
                     "ward's insights on it reaches this (e.g. two insights at severity 3 = 6).")
     # residents
     residents_prominent_min_segments: int = Field(
-        3, ge=1, le=100, description="Residents' talk is 'prominent' only with at least this many segments on the issue.")
+        3, ge=1, le=100,
+        description="Residents' talk is 'prominent' only with at least this many segments on the issue.")
     residents_prominent_ratio: float = Field(
         1.5, gt=0, le=20,
         description="…and the ward's share of resident segments on the issue is at least this many times the "

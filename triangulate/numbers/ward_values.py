@@ -120,7 +120,7 @@ def read_state(session: Session) -> State:
     (the IZ values in `iz_values` compute on the same state)."""
     version = _version(session)
     if version is None:
-        return _State(session)
+        return State(session)
     with _lock:
         state = _cache.get(version)
         if state is None:

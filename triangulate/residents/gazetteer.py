@@ -18,9 +18,9 @@ KINDS = ("places", "organisations", "benefits", "words", "word_names", "first_na
 
 def _read(kind: str) -> list[str]:
     lines = (FOLDER / f"{kind}.txt").read_text(encoding="utf-8").splitlines()
-    lines = [l.strip() for l in lines if l.strip() and not l.lstrip().startswith("#")]
+    lines = [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
     if kind in ("first_names", "given_names_wide"):  # written several to a line
-        lines = [w for l in lines for w in l.split()]
+        lines = [w for line in lines for w in line.split()]
     return list(dict.fromkeys(lines))
 
 

@@ -39,7 +39,8 @@ def _key(text: str) -> str:
 
 def neutral_title(method: str | None, ward_name: str | None, held_on: date | None) -> str:
     """A title that names no one: method, ward and date ("Interview, Govan, 14/10/2024")."""
-    parts = [(method or "interview").capitalize(), ward_name if isinstance(ward_name, str) else "", held_on.strftime("%d/%m/%Y") if isinstance(held_on, date) else ""]
+    parts = [(method or "interview").capitalize(), ward_name if isinstance(ward_name, str) else "",
+             held_on.strftime("%d/%m/%Y") if isinstance(held_on, date) else ""]
     return ", ".join(p for p in parts if p)
 
 

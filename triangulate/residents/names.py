@@ -85,7 +85,8 @@ PERSON_WORDS = KIN | {"she", "he", "she's", "he's", "her", "his", "him", "they",
                       "name's", "names"}
 PLACE_PREPOSITIONS = {"in", "to", "fae", "from", "at", "near", "through", "into", "visit", "visited", "visiting",
                       "around", "roon", "round", "oot", "outside", "across", "holiday", "trip", "flight", "off"}
-AGE_CUE = re.compile(r"^\s*(?:,\s*)?(?:who(?:'s|’s| is| was)|is|'s|’s|was|wis|,)?\s*(?:only|just|nearly|aboot|about)?\s*"
+AGE_CUE = re.compile(r"^\s*(?:,\s*)?(?:who(?:'s|’s| is| was)|is|'s|’s|was|wis|,)?\s*"
+                     r"(?:only|just|nearly|aboot|about)?\s*"
                      r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
                      r"fourteen|fifteen|sixteen|seventeen)\b(?:\s*(?:months?|years?|now|noo))?", re.I)
 

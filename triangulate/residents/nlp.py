@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -423,6 +424,27 @@ def _valid_phone(text: str) -> bool:
     return (digits.startswith("44") and 11 <= len(digits) <= 13) or (digits.startswith("0") and 10 <= len(digits) <= 11)
 
 
+def _span_adder(text: str, spans: list[tuple[int, int, str, str]], protected: list[tuple[int, int, bool]],
+                allow_set) -> Callable[[int, int, str, str], None]:
+    """`add(a, b, rule, category)` for one turn: puts a span into `spans` (the list itself, in place) unless
+    it is protected or overlaps one already there; a wider PERSON span takes over the PERSON spans inside it."""
+    def add(a: int, b: int, rule: str, category: str) -> None:
+        if a >= b or text[a:b].strip().lower() in allow_set or any(a < e and b > s for s, e, whole in protected
+                                                                   if whole):
+            return
+        if rule != "always_list" and any(s <= a and b <= e for s, e, whole in protected if not whole):
+            return
+        inner = [sp for sp in spans if a < sp[1] and b > sp[0]]
+        if inner and category == "PERSON" and all(sp[3] == "PERSON" and a <= sp[0] and sp[1] <= b for sp in inner):
+            for sp in inner:  # "Chantelle" (given) inside "Chantelle Reid" (model): one person, whole
+                spans.remove(sp)
+            inner = []
+        if not inner:
+            spans.append((a, b, rule, category))
+
+    return add
+
+
 def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *,
             speaker_names: dict | None = None, names: list[str] | None = None, always: list[str] | None = None,
             allow: list[str] | None = None, batch_size: int = 64, progress=None,
@@ -476,7 +498,7 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     found_names: set[str] = set()
     lower_names: set[str] = set()  # word names a cue found in lower case ("my man dean"): names elsewhere too
     lower_words = set(re.findall(r"(?<![\w'’])[a-z][a-z'’-]+", "\n".join(turn_texts)))
-    for index, doc in enumerate(docs):
+    for doc in docs:
         kept = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in kept_matcher(doc)]
         for a, b in _found_person_spans(doc, kept, allow_set, lower_words=lower_words):
             parts = re.split(r"\s+", doc.text[a:b])
@@ -500,34 +522,15 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     found_re = people_names.given_name_pattern(sorted(found_names, key=len, reverse=True))
     out: list[ProcessedTurn] = []
     all_spans: list[list[tuple[int, int, str, str]]] = []
-    total = len(turn_texts)
     for index, doc in enumerate(docs):
         text = turn_texts[index]
         spans: list[tuple[int, int, str, str]] = []  # start, end, rule, category
-
-        def taken(a: int, b: int) -> bool:
-            return any(a < e and b > s for s, e, _, _ in spans)
-
         # (start, end, whole): pseudonyms already in the text are never touched; a term the researcher keeps
         # in clear keeps every part of it ("Kerr" in "Jessie Kerr") unless an always-redact term holds it
         # ("Davie" kept, "Big Davie" always redacted)
         protected = [(m.start(), m.end(), True) for m in EXISTING_PLACEHOLDER.finditer(text)] if "[" in text else []
         protected += [(m.start(), m.end(), False) for m in allow_re.finditer(text)] if allow_re else []
-
-        def add(a: int, b: int, rule: str, category: str) -> None:
-            if a >= b or text[a:b].strip().lower() in allow_set or any(a < e and b > s for s, e, whole in protected
-                                                                       if whole):
-                return
-            if rule != "always_list" and any(s <= a and b <= e for s, e, whole in protected if not whole):
-                return
-            inner = [sp for sp in spans if a < sp[1] and b > sp[0]]
-            if inner and category == "PERSON" and all(sp[3] == "PERSON" and a <= sp[0] and sp[1] <= b for sp in inner):
-                for sp in inner:  # "Chantelle" (given) inside "Chantelle Reid" (model): one person, whole
-                    spans.remove(sp)
-                inner = []
-            if not inner:
-                spans.append((a, b, rule, category))
-
+        add = _span_adder(text, spans, protected, allow_set)
         if always_re:
             for m in always_re.finditer(text):
                 add(m.start(), m.end(), "always_list", "REDACTED")
@@ -646,7 +649,7 @@ def enrich(texts: list[str], batch_size: int = 64) -> list[dict]:
     out = []
     for doc in pipeline().pipe(texts, batch_size=batch_size):
         sentences = [_sentence(s, []) for s in doc.sents]
-        out.append({"lemmas": " ".join(l for s in sentences for l in s.lemmas),
+        out.append({"lemmas": " ".join(lemma for s in sentences for lemma in s.lemmas),
                     "entities": [e for s in sentences for e in s.entities],
                     "noun_chunks": [c for s in sentences for c in s.noun_chunks]})
     return out

@@ -636,8 +636,8 @@ def search_segments(engine: Engine, actor: Actor, query: str, mode: str = "word"
         lemmas = [t.lemma_.lower() for t in nlp.pipeline()(needle) if not t.is_punct and not t.is_space]
         if not lemmas:
             return _search_frame([], columns, 0, capped)
-        base = base.where(or_(*[Segment.lemmas.ilike(f"%{l}%") for l in lemmas]))
-        keep = lambda row: all(l in row[6].split() for l in lemmas)  # noqa: E731
+        base = base.where(or_(*[Segment.lemmas.ilike(f"%{lemma}%") for lemma in lemmas]))
+        keep = lambda row: all(lemma in row[6].split() for lemma in lemmas)  # noqa: E731
     else:
         low = needle.lower()
         keep = lambda row: any(low == e[0].lower() or low in e[0].lower().split() for e in row[5] or [])  # noqa: E731
@@ -703,7 +703,7 @@ def search_csv(engine: Engine, actor: Actor, query: str, mode: str = "word", war
     would rebuild a transcript)."""
     require(actor, "transcripts.read")
     frame = search_segments(engine, actor, query, mode, ward_code)
-    frame["entities"] = frame["entities"].map(lambda es: ", ".join(f"{t} ({l})" for t, l in es or []))
+    frame["entities"] = frame["entities"].map(lambda es: ", ".join(f"{t} ({label})" for t, label in es or []))
     return exports.csv_text(frame)
 
 

@@ -20,6 +20,7 @@ Two separate jobs, so that coding 20 more segments never refits a topic model:
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -56,7 +57,13 @@ SPLIT_MIN_SILHOUETTE = 0.05  # …unless splitting it finds no structure (the co
 
 
 # Fillers of spoken Glasgow English that would otherwise top every topic's keywords.
-SPOKEN_STOP_WORDS = frozenset(["aye", "naw", "yeah", "yes", "och", "wi", "ve", "ll", "re", "don", "didn", "doesn", "isn", "wasn", "got", "just", "like", "wee", "cannae", "dinnae", "didnae", "doesnae", "wasnae", "isnae", "havenae", "wouldnae", "couldnae", "shouldnae", "gonnae", "wanna", "gotta", "oot", "aff", "doon", "fae", "ken", "know", "really", "thing", "things", "said", "say", "says", "mean", "kind", "sort", "lot", "bit", "okay", "ok", "right", "think", "honestly", "actually", "basically", "tae", "ma", "im", "thats", "dont", "cant"])
+SPOKEN_STOP_WORDS = frozenset([
+    "aye", "naw", "yeah", "yes", "och", "wi", "ve", "ll", "re", "don", "didn", "doesn", "isn", "wasn", "got",
+    "just", "like", "wee", "cannae", "dinnae", "didnae", "doesnae", "wasnae", "isnae", "havenae", "wouldnae",
+    "couldnae", "shouldnae", "gonnae", "wanna", "gotta", "oot", "aff", "doon", "fae", "ken", "know", "really",
+    "thing", "things", "said", "say", "says", "mean", "kind", "sort", "lot", "bit", "okay", "ok", "right", "think",
+    "honestly", "actually", "basically", "tae", "ma", "im", "thats", "dont", "cant",
+])
 PLACEHOLDER = re.compile(r"\[(?:PERSON|PHONE|EMAIL|POSTCODE|NI NUMBER|DOB|ADDRESS|REDACTED) \d+\]")
 
 
@@ -133,7 +140,8 @@ def _assignment_signature(session: Session, rows) -> str:
     manual = session.exec(select(Segment.id, Segment.issue_id).where(Segment.issue_source == "manual")
                           .order_by(Segment.id)).all()
     mapped = session.exec(select(TopicIssue.topic_id, TopicIssue.issue_id, TopicIssue.status)
-                          .where(TopicIssue.status == "confirmed").order_by(TopicIssue.topic_id, TopicIssue.issue_id)).all()
+                          .where(TopicIssue.status == "confirmed")
+                          .order_by(TopicIssue.topic_id, TopicIssue.issue_id)).all()
     return _hash(_topic_signature(rows), book, taught, [list(m) for m in manual], [list(m) for m in mapped],
                  assignment.settings_snapshot())
 
@@ -143,10 +151,8 @@ def _versions() -> dict:
 
     out = {"python": platform.python_version(), "embedding_model": embeddings.MODEL_NAME}
     for pkg in ("bertopic", "umap-learn", "hdbscan", "scikit-learn", "sentence-transformers", "numpy"):
-        try:
+        with contextlib.suppress(md.PackageNotFoundError):
             out[pkg] = md.version(pkg)
-        except md.PackageNotFoundError:
-            pass
     return out
 
 
@@ -616,7 +622,8 @@ def topics_frame(engine: Engine, actor: Actor, model_id: int | None = None) -> p
         mapped = by_topic.get(t.id, [])
         rows.append({"topic_id": t.id, "number": t.number, "label": t.label, "keywords": ", ".join(t.keywords),
                      "size": t.size, "issue_code": " + ".join(i.code for _, i in mapped),
-                     "issue": " + ".join(i.label for _, i in mapped) or "(no issue: most of its segments are off-topic)",
+                     "issue": (" + ".join(i.label for _, i in mapped)
+                               or "(no issue: most of its segments are off-topic)"),
                      "status": (mapped[0][0].status if mapped else "unmapped"),
                      "confidence": (round(mapped[0][0].confidence, 2) if mapped else None)})
     return pd.DataFrame(rows, columns=columns)
