@@ -26,6 +26,7 @@ from triangulate.core.config import PROJECT_ROOT, data_dir
 
 _lock = threading.Lock()
 _enabled: set[str] = set()  # cache folders already switched on in this process
+_switched: list = []  # the functions switched on so far (pointed at another folder if the data folder changes)
 _background: subprocess.Popen | None = None
 WAIT_SECONDS = 120  # longest wait for a background compile before compiling in this process instead
 
@@ -53,8 +54,9 @@ def _dispatchers():
 
 
 def enable(wait: bool = True) -> int:
-    """Keep UMAP's compiled code on disk under the data folder (idempotent). With `wait`, first let a
-    background compile started by this process finish. Returns how many functions were switched on."""
+    """Keep UMAP's compiled code on disk under the data folder (idempotent per folder; a process whose data
+    folder changes, as tests do, points the functions at the new one). With `wait`, first let a background
+    compile started by this process finish. Returns how many functions were switched on."""
     if wait:
         wait_for_background()
     from numba.core import config
@@ -66,10 +68,11 @@ def enable(wait: bool = True) -> int:
         before = config.CACHE_DIR
         config.CACHE_DIR = folder  # read when each function's cache is created: only these functions use it
         try:
-            count = 0
-            for dispatcher in _dispatchers():
+            targets = {id(d): d for d in [*_switched, *_dispatchers()]}
+            for dispatcher in targets.values():
                 dispatcher.enable_caching()
-                count += 1
+            _switched[:] = targets.values()
+            count = len(targets)
         finally:
             config.CACHE_DIR = before
         _enabled.add(folder)
