@@ -142,10 +142,10 @@ with numbers_tab:
             joint.indicator_frame(engine, ward_code, issue_code, t.numbers_use_parent_indicators), ward)
     if chart is not None:
         st.altair_chart(chart, width="stretch")
-    for sentence in ui.issue_trend_sentences(engine, ward_code, issue_code, ward):  # widening or narrowing
-        st.markdown(md(sentence) + (" (for the whole ward)" if in_area else ""))
     else:
         st.info("No indicator is linked to this issue with ward values. That gap is on **Data needs**.")
+    for sentence in ui.issue_trend_sentences(engine, ward_code, issue_code, ward):  # widening or narrowing
+        st.markdown(md(sentence) + (" (for the whole ward)" if in_area else ""))
 with officers_tab:
     s = cell.signals["practitioners"]
     st.markdown(f"**{_word(s.level)}** — {md(s.summary)}")

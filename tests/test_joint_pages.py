@@ -27,6 +27,8 @@ def test_joint_display_sorted_with_evidence_and_roles(planted_app):
     assert at.selectbox(key="joint_issue").value == "transport"
     assert at.subheader[0].value == "Transport: ✖ dissonance"
     assert "opposite meanings" in _texts(at)
+    # transport has a linked indicator (travel time to a GP): its chart, not the "no indicator" gap
+    assert not any("No indicator is linked" in i.value for i in at.info)
     frames = [d.value for d in at.dataframe]
     assert any("text" in f.columns and f["text"].str.contains("subway").any() for f in frames)  # lead reads text
     assert any("bus fares" in t.value.lower() for t in at.text)  # residents' quotes
