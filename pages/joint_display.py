@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-from triangulate import core, jobs, joint, residents
+from triangulate import core, joint, residents
 from triangulate.core import escape_markdown as md
 
 st.title("Joint display")
@@ -192,35 +192,19 @@ slug = f"{ward_code}-{area.code}".replace(" ", "_") if in_area else ward_code
 c1.download_button("Download the matrix (CSV)", core.csv_bytes(export),
                    file_name=f"joint-display-{slug}.csv", mime="text/csv")
 if ui.allowed("reports.export"):
-    # Built by a worker (a job): the page stays usable; the files wait for you after a reload, on any replica.
+    # Built here: a report takes seconds, and a worker process would first load every library afresh (the
+    # command line and the job queue can build reports too: `python -m triangulate report`, `jobs.queue_report`).
     if c2.button("Prepare the report (HTML, PDF, XLSX)"):
-        with ui.friendly_errors():
-            if in_area:  # an area's report is built here (the job queue prepares whole-ward reports)
-                with st.spinner("Rendering charts and building the report…"):
-                    st.session_state["joint_reports"] = (slug, joint.export_reports(engine, actor, ward_code,
-                                                                                    area=area))
-            else:
-                jobs.queue_report(engine, actor, ward_code)
-    mimes = {"html": "text/html", "pdf": "application/pdf",
-             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        with ui.friendly_errors(), st.spinner("Rendering charts and building the report…"):
+            st.session_state["joint_reports"] = (slug, joint.export_reports(engine, actor, ward_code,
+                                                                            area=area if in_area else None))
     ready = st.session_state.get("joint_reports")
-    made = None if in_area else jobs.latest(engine, actor, "report", ward_code=ward_code)
-    if in_area and ready and ready[0] == slug:
+    if ready and ready[0] == slug:
+        mimes = {"html": "text/html", "pdf": "application/pdf",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         for fmt, data in ready[1].items():
             c2.download_button(f"Download the report ({fmt.upper()})", data, file_name=f"triangulate-{slug}.{fmt}",
                                mime=mimes[fmt], key=f"dl_{fmt}")
-    elif made is not None and made.status in jobs.ACTIVE:
-        c2.info("The report is being prepared as a job (progress in the sidebar); the downloads appear here when "
-                "it is ready.")
-    elif made is not None and made.status == "failed":
-        c2.error(md(made.error))
-    elif made is not None and made.status == "done":
-        with ui.friendly_errors():
-            files = jobs.report_files(engine, actor, made.id)
-            c2.caption(f"Prepared {made.finished_at:%d %b %Y %H:%M} UTC; prepare it again after new evidence.")
-            for fmt, data in files.items():
-                c2.download_button(f"Download the report ({fmt.upper()})", data,
-                                   file_name=f"triangulate-{ward_code}.{fmt}", mime=mimes[fmt], key=f"dl_{fmt}")
 else:
     c2.caption("Reports are exported by leads and researchers.")
 ui.attribution()
