@@ -21,8 +21,6 @@ import argparse
 import json
 import os
 import random
-import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -35,18 +33,12 @@ WORKDIR = Path(tempfile.mkdtemp(prefix="bench-jobs-"))
 os.environ.setdefault("TRIANGULATE_DATA_DIR", str(WORKDIR / "data"))  # before the library reads it
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench.bench_load import demo_database, figures  # the same demo copy and summary as the load bench
+
 PAGES = {"Home": "home.py", "Joint display": "joint_display.py", "Across wards": "across_wards.py",
          "Topics": "topics.py", "Ward profile": "ward_profile.py", "Transcripts": "transcripts.py"}
 CLIENTS = ["researcher", "lead"]
 PAGE_TARGET_S = 2.0
-
-
-def figures(values: list[float]) -> dict:
-    if not values:
-        return {"n": 0}
-    ordered = sorted(values)
-    return {"n": len(values), "median": round(statistics.median(ordered), 2),
-            "p90": round(ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))], 2), "max": round(ordered[-1], 2)}
 
 
 def _status_element():
@@ -105,21 +97,6 @@ def start(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
     return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
 
 
-def prepared_database(given: str | None) -> Path:
-    target = WORKDIR / "app.db"
-    if given:
-        shutil.copy(given, target)
-        return target
-    from triangulate import demo
-    from triangulate.core import db
-
-    print("Building a demo database (a few minutes)…", file=sys.stderr)
-    engine = db.make_engine(f"sqlite:///{target}")
-    demo.load(engine)
-    engine.dispose()
-    return target
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--transcripts", type=int, default=20)
@@ -141,7 +118,7 @@ def main() -> int:
     from triangulate.core import db
     from triangulate.core.db import session_scope
 
-    db_path = prepared_database(args.database)
+    db_path = demo_database(args.database, WORKDIR)
     engine = db.make_engine(f"sqlite:///{db_path}")
     added = {"transcripts": 0}
     if args.transcripts:
