@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -29,7 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from tests.served_app import CHROMIUM, CHROMIUM_ARGS, free_port, start_app, wait_healthy
+from tests.served_app import CHROMIUM, CHROMIUM_ARGS, free_port, start_app, stop, wait_healthy
 
 ACCOUNTS = ["lead", "researcher", "officer", "healthvisitor", "viewer", "admin"]
 APP_IDLE = ("() => { const a = document.querySelector('[data-testid=\"stApp\"]');"
@@ -160,11 +159,7 @@ def main() -> int:
         wall = time.perf_counter() - started
         sampler.running = False
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server, 15)
         log.close()
     summary = {"users": args.users, "cores": os.cpu_count(), "wall_s": round(wall, 1),
                "sign_in_s": figures([r["sign_in_s"] for r in results if "sign_in_s" in r]),

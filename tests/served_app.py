@@ -42,3 +42,12 @@ def wait_healthy(url: str, seconds: float) -> bool:
         except OSError:
             time.sleep(0.3)
     return False
+
+
+def stop(process: subprocess.Popen, seconds: float) -> None:
+    """Ask a server or worker to stop; kill it if it has not within `seconds`."""
+    process.terminate()
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()

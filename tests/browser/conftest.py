@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.served_app import CHROMIUM, CHROMIUM_ARGS, free_port, start_app, wait_healthy
+from tests.served_app import CHROMIUM, CHROMIUM_ARGS, free_port, start_app, stop, wait_healthy
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -37,17 +37,9 @@ def app_url(demo_template, tmp_path_factory):
         proc.kill()
         pytest.fail(f"streamlit did not start: {(workdir / 'streamlit.log').read_text()[-3000:]}")
     yield url
-    worker.terminate()
-    try:
-        worker.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        worker.kill()
+    stop(worker, 30)
     worker_log.close()
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop(proc, 10)
     log.close()
 
 
