@@ -198,3 +198,40 @@ def test_pdf_notes_name_the_issue_and_the_person(noted, monkeypatch):
     assert "Aileen MacLeod" in notes and "lead_ai" not in text
     assert "(Transport)" in notes and "(transport)" not in notes
     assert workshop.WHOLE_WARD in notes
+
+
+def test_indicator_spec_is_the_chart_with_its_data_inline():
+    """The report's cheap spec (a template filled per chart) must stay the page's altair chart exactly."""
+    import altair as alt
+    import pandas as pd
+
+    from triangulate.joint import evidence
+
+    frame = pd.DataFrame({
+        "title": ["Children in low income families (%)"] * 3 + ["Free school meals (%)"] * 2,
+        "place": ["Govan", "Calton", "Glasgow City", "Govan", "Glasgow City"],
+        "role": ["this ward", "other wards", "city", "this ward", "city"],
+        "value": [31.5, 28.0, 24.1, float("nan"), 22.0],
+        "period": ["FYE 2022"] * 5, "source": ["DWP"] * 5, "extra": range(5)})
+    for name, roles, others in [("Govan", ("this ward", "other wards"), "every ward"),
+                                ('Ibrox "Cessnock\\" & Kinning Park', ("this area", "other areas"), "every IZ")]:
+        chart = evidence.indicator_chart(frame.assign(role=frame["role"].replace(
+            {"this ward": roles[0], "other wards": roles[1]})), name, roles, others)
+        spec = evidence.indicator_spec(frame.assign(role=frame["role"].replace(
+            {"this ward": roles[0], "other wards": roles[1]})), name, roles, others)
+        expected = chart.to_dict(validate=False)
+        data = expected.pop("datasets")[expected.pop("data")["name"]]
+        got_data = spec.pop("data")["values"]
+        assert spec == expected
+        assert [{k: v for k, v in row.items()} for row in got_data] == data
+        alt.Chart.from_dict({**spec, "data": {"values": got_data}}, validate=True)
+    assert evidence.indicator_spec(frame.iloc[0:0], "Govan") is None
+
+
+def test_report_warm_up_loads_the_renderers(monkeypatch):
+    import sys
+
+    rendered = []
+    monkeypatch.setattr(report.vlc, "vegalite_to_svg", lambda spec: rendered.append(spec) or "<svg/>")
+    report.warm()
+    assert {"fpdf", "openpyxl"} <= set(sys.modules) and len(rendered) == 1

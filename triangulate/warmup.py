@@ -1,8 +1,9 @@
 """What a server does in the background as it starts, so that the first people to use it do not wait.
 
 The first officer suggestion needs the sentence model and the codebook's fitted assigner (18.7 s when loaded on
-first use); an upload needs spaCy; the first topic fit needs UMAP's compiled numba code. `start(engine)` loads
-the first two in a daemon thread and compiles the third in a separate process into the data folder's cache
+first use); an upload needs spaCy; the first report needs its PDF and workbook libraries and the chart renderer's
+engine (about 1.5 s); the first topic fit needs UMAP's compiled numba code. `start(engine)` loads the first three
+in a daemon thread and compiles the fourth in a separate process into the data folder's cache
 (`triangulate.residents.umap_cache`). Once per process, whatever calls it (Streamlit reruns, several pages);
 TRIANGULATE_WARMUP=0 turns it off (tests that count processes or threads).
 """
@@ -57,10 +58,12 @@ def timings() -> dict[str, float]:
 
 
 def _run(engine: Engine) -> None:
+    from triangulate.joint import report
     from triangulate.practitioners import suggest
     from triangulate.residents import nlp
 
-    steps = [("suggestions", lambda: suggest.warm(engine)), ("spacy", lambda: nlp.pipeline())]
+    steps = [("suggestions", lambda: suggest.warm(engine)), ("spacy", lambda: nlp.pipeline()),
+             ("reports", report.warm)]
     for name, step in steps:
         started = time.perf_counter()
         try:

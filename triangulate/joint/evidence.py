@@ -4,6 +4,9 @@ without `insights.read_text` sees how many insights there are and how they were 
 """
 from __future__ import annotations
 
+import json
+import threading
+
 import altair as alt
 import pandas as pd
 from sqlalchemy import select
@@ -115,6 +118,37 @@ def indicator_chart(frame: pd.DataFrame, ward_name: str, roles: tuple[str, str] 
         title=f"{ward_name} (diamond) against {others} (dots) and the city (black tick)")
 
 
+# indicator_chart's spec per (roles, others), built around a placeholder name with no data: building the altair
+# objects costs more than the rest of a report's chart (deep copies of every channel), and only the name and the
+# data change from one chart to the next. No people's text: a placeholder and the chart's fixed words.
+_SPEC_TEMPLATES: dict[tuple, str] = {}
+_SPEC_LOCK = threading.Lock()
+_PLACEHOLDER = "\ue000name\ue000"  # private-use characters: in no real place name
+_CHART_COLUMNS = ["title", "place", "role", "value", "period", "source"]
+
+
+def indicator_spec(frame: pd.DataFrame, ward_name: str, roles: tuple[str, str] = ("this ward", "other wards"),
+                   others: str = "every ward") -> dict | None:
+    """`indicator_chart(...).to_dict()` with its data inline, for the report: the same chart, without
+    building the altair objects again for every issue."""
+    if frame is None or frame.empty:
+        return None
+    key = (tuple(roles), others)
+    with _SPEC_LOCK:
+        template = _SPEC_TEMPLATES.get(key)
+    if template is None:
+        spec = indicator_chart(frame.head(1), _PLACEHOLDER, roles, others).to_dict(validate=False)
+        spec.pop("datasets", None)
+        spec.pop("data", None)
+        template = json.dumps(spec, ensure_ascii=False)
+        with _SPEC_LOCK:
+            _SPEC_TEMPLATES[key] = template
+    spec = json.loads(template.replace(_PLACEHOLDER, json.dumps(ward_name)[1:-1]))
+    data = frame[_CHART_COLUMNS]
+    spec["data"] = {"values": json.loads(data.to_json(orient="records", date_format="iso"))}
+    return spec
+
+
 def _placed_in(stmt, area, ward_condition, place_table, key):
     """The statement limited to the ward, or, for an area below the ward, to evidence placed there."""
     if area is None or area.kind == "ward":
@@ -165,7 +199,8 @@ def resident_quotes(engine: Engine, actor: Actor, ward_code: str, issue_code: st
     """The strongest redacted resident quotes on the issue: those carrying most of the strand's examples.
     With `area` (a places.Area below the ward), from the segments placed there."""
     require(actor, "quotes.read")
-    stmt = (select(Segment.id, Segment.text, Transcript.title, Transcript.method, Transcript.illustrative)
+    stmt = (select(Segment.id, Segment.text, Segment.terms, Transcript.title, Transcript.method,
+                   Transcript.illustrative)
             .join(Transcript, Transcript.id == Segment.transcript_id)
             .join(Issue, Issue.id == Segment.issue_id)
             .where(Issue.code == issue_code, Segment.speaker_role == "resident"))
@@ -175,7 +210,10 @@ def resident_quotes(engine: Engine, actor: Actor, ward_code: str, issue_code: st
     if frame.empty:
         return frame
     stems = set(stems or ())
-    frame["examples"] = [len(stems & set(ex.terms(t))) for t in frame["text"]]
+    # the terms stored at import (the ones the strand's examples were counted from); worked out only for rows
+    # written without them
+    frame["examples"] = [len(stems & (ex.decode(stored).keys() if stored is not None else ex.terms(text).keys()))
+                         for text, stored in zip(frame["text"], frame["terms"])]
     frame["words"] = frame["text"].str.split().str.len()
     # many examples first; among equals, quotes of a readable length (8–60 words) before very short ones
     frame["readable"] = frame["words"].between(8, 60)

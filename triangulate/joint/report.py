@@ -150,10 +150,10 @@ def build(engine: Engine, actor: Actor, ward_code: str, thresholds: th.Threshold
             continue  # nobody raises it: the matrix says so; no section needed
         cell = cells[r["issue_code"]]
         if area is None:
-            chart = evidence.indicator_chart(evidence.indicator_frame(engine, ward_code, r["issue_code"],
-                                                                      t.numbers_use_parent_indicators), ward)
+            chart = evidence.indicator_spec(evidence.indicator_frame(engine, ward_code, r["issue_code"],
+                                                                     t.numbers_use_parent_indicators), ward)
         else:
-            chart = evidence.indicator_chart(
+            chart = evidence.indicator_spec(
                 evidence.area_indicator_frame(engine, area, r["issue_code"], t.numbers_use_parent_indicators),
                 area.name, ("this area", "other areas"), "every intermediate zone")
         # the export's own audit event records what the report read
@@ -167,7 +167,7 @@ def build(engine: Engine, actor: Actor, ward_code: str, thresholds: th.Threshold
         sections.append(IssueSection(
             r["issue_code"], r["issue"], r["verdict"], r["why"], {s: r[s] for s in sig.STRANDS},
             {s: cell.signals[s].examples[:8] for s in sig.STRANDS},
-            chart.to_dict(validate=False) if chart is not None else None, ins, may_read_insight_text(actor), quotes))
+            chart, ins, may_read_insight_text(actor), quotes))
     checks, history = _machine_checks(engine, actor, m, t)
     waiting = m.loc[m["residents"] == "not analysed", "residents_summary"]
     m = m.assign(residents_checked=m["issue_code"].map(
@@ -620,6 +620,16 @@ def export_all(engine: Engine, actor: Actor, ward_code: str, area=None) -> dict[
     with session_scope(engine) as session:
         audit.record(session, actor, "export", "report", _audit_target(ward_code, area), format="html+pdf+xlsx")
     return out
+
+
+def warm() -> None:
+    """Load what a first report pays for once per process (the PDF and workbook libraries, and the chart
+    renderer's JavaScript engine: about a second before its first chart), for the server's warm-up."""
+    import fpdf  # noqa: F401
+    import openpyxl  # noqa: F401
+
+    vlc.vegalite_to_svg({"data": {"values": [{"x": 1}]}, "mark": "point",
+                         "encoding": {"x": {"field": "x", "type": "quantitative"}}})
 
 
 def format_for(path: str | Path) -> str:
