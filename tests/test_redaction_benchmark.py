@@ -89,13 +89,14 @@ def test_dev_labels_are_consistent_with_their_files():
         assert all(s["occurrences"] >= 1 for s in labels["spans"]), path.name
 
 
-def test_dev_files_and_labels_are_what_the_source_builds(tmp_path):
+@pytest.mark.parametrize("split", bench.build.SPLITS)
+def test_files_and_labels_are_what_the_source_builds(tmp_path, split):
     """Nobody edits a transcript or its labels by hand: both come from the hand-written source."""
-    built = bench.build.render("dev", out=tmp_path)
+    built = bench.build.render(split, out=tmp_path)
     assert built
     for path in built:
-        committed = bench.DATA / "dev" / path.name
-        assert path.read_bytes() == committed.read_bytes(), f"{path.name}: rebuild with build.py dev"
+        committed = bench.DATA / split / path.name
+        assert path.read_bytes() == committed.read_bytes(), f"{path.name}: rebuild with build.py {split}"
         labels = path.name + ".labels.json"
         assert (tmp_path / labels).read_text() == (committed.parent / labels).read_text(), labels
 
