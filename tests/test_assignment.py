@@ -143,3 +143,36 @@ def test_interviewer_questions_and_session_procedure_are_off_topic_by_rule(text,
 def test_residents_questions_and_borrowed_words_are_not_off_topic_by_rule(text):
     vocabulary = assignment.keyword_vocabulary([["damp", "bus", "rent"]])
     assert assignment.offtopic_reason(text, vocabulary) is None
+
+
+def test_the_machine_learns_from_each_issues_newest_insights_only(sqlite_engine, monkeypatch):
+    """At a city's scale every coded insight would cost minutes to embed and fit: the newest per issue teach."""
+    from datetime import date
+
+    from sqlmodel import Session, select
+
+    from schemas import Insight, InsightCode, Issue, Ward
+    from triangulate.codebook import assignment as a
+    from triangulate.codebook import issues as codebook
+    from triangulate.core.permissions import SYSTEM
+
+    codebook.load_default(sqlite_engine, SYSTEM)
+    with Session(sqlite_engine) as s:
+        housing, food = (s.exec(select(Issue.id).where(Issue.code == c)).one() for c in ("housing", "food"))
+        if s.get(Ward, "S13002971") is None:
+            s.add(Ward(code="S13002971", name="Govan"))
+            s.commit()
+        for n in range(1, 7):
+            s.add(Insight(id=n, text=f"insight number {n}", ward_code="S13002971", role_service="officer",
+                          author_name="Officer", observed_on=date(2025, 1, n), evidence_type="caseload pattern"))
+        s.commit()
+        for n in range(1, 7):
+            s.add(InsightCode(insight_id=n, issue_id=housing if n <= 4 else food, stance="problem", severity=2,
+                              coder="a"))
+        s.add(InsightCode(insight_id=4, issue_id=housing, stance="problem", severity=3, coder="b"))  # a 2nd coder
+        s.commit()
+        monkeypatch.setattr(a, "MAX_INSIGHTS_PER_ISSUE", 2)
+        taught = a.examples(s)
+    assert [(e.text, e.issue_code) for e in taught if e.source == "insight"] == [
+        ("insight number 3", "housing"), ("insight number 4", "housing"),
+        ("insight number 5", "food"), ("insight number 6", "food")]

@@ -63,6 +63,7 @@ CLASSIFIER_WEIGHT = 0.7   # with examples: final = w·P(logistic regression) + (
 PROTOTYPE_WEIGHT = 0.2    # the codebook's vectors train the regression too, each weighing this much
 REGULARISATION_C = 16.0
 TEMPERATURE = 20.0
+MAX_INSIGHTS_PER_ISSUE = 200  # officers' coded insights the machine learns from, per issue: the newest
 OFF_TOPIC = None
 
 OFFTOPIC_FILE = PACKAGE_DATA / "offtopic_prototypes.txt"
@@ -452,7 +453,7 @@ def examples(session) -> list[Example]:
     coded insights (each InsightCode → the insight's
     text) and confirmed topic mappings (the topic's representative quotes; split topics are left out,
     their quotes may belong to either side)."""
-    from sqlmodel import select
+    from sqlmodel import func, select
 
     from schemas import Insight, InsightCode, Issue, Segment, Topic, TopicIssue, TopicModel
     from triangulate.residents import coding
@@ -468,9 +469,16 @@ def examples(session) -> list[Example]:
         texts.update(session.exec(select(Segment.id, Segment.text).where(Segment.id.in_(ids[start:start + 500]))).all())
     for seg_id, code in coded:
         out[("segment", seg_id, code)] = Example(texts[seg_id], code, "segment")
+    # Officers' newest insights per issue: they teach an issue's words long before this many, and a city's
+    # years of coded insights (50,000 at 10× the demo's scale) would cost minutes to embed and fit after each
+    # new code.
+    pairs = select(InsightCode.insight_id, InsightCode.issue_id).distinct().subquery()  # several coders: once
+    newest = select(pairs.c.insight_id, pairs.c.issue_id, func.row_number().over(
+        partition_by=pairs.c.issue_id, order_by=pairs.c.insight_id.desc()).label("rank")).subquery()
     for insight_id, text, issue_id in session.exec(
-            select(Insight.id, Insight.text, InsightCode.issue_id).join(Insight, Insight.id == InsightCode.insight_id)
-            .order_by(InsightCode.insight_id, InsightCode.issue_id)).all():
+            select(Insight.id, Insight.text, newest.c.issue_id).join(Insight, Insight.id == newest.c.insight_id)
+            .where(newest.c.rank <= MAX_INSIGHTS_PER_ISSUE)
+            .order_by(newest.c.insight_id, newest.c.issue_id)).all():
         out.setdefault(("insight", insight_id, code_of.get(issue_id)), Example(text, code_of.get(issue_id), "insight"))
     current = session.exec(select(TopicModel.id).where(TopicModel.is_current.is_(True))
                            .order_by(TopicModel.id.desc())).first()
