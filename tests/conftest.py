@@ -29,6 +29,12 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if TEST_DATABASE_URL else [])
 
 
+def pytest_terminal_summary(terminalreporter):
+    hostile = sys.modules.get("tests.hostile_support")  # loaded only when a hostile-input test ran
+    if hostile is not None:
+        hostile.report_counts(terminalreporter)
+
+
 @pytest.fixture(scope="session")
 def migrated_sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "empty.db"
