@@ -9,6 +9,7 @@ import threading
 from contextlib import contextmanager
 
 import streamlit as st
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from triangulate import access, core, demo, joint, numbers, warmup
@@ -63,7 +64,7 @@ def allowed(permission: str) -> bool:
     return can(st.session_state.get("actor"), permission)
 
 
-def page(title: str, intro: str = "", say=st.write) -> tuple:
+def page(title: str, intro: str = "", say=st.write) -> tuple[Engine, Actor]:
     """A page's head: its title and the words under it (`say`: st.write, or st.caption for a note);
     returns the engine and the signed-in user the page body works with."""
     st.title(title)
