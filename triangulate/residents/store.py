@@ -221,11 +221,15 @@ def preview_many(engine: Engine, actor: Actor, files: list[tuple[str, bytes]], *
     return out
 
 
-def previews(engine: Engine, actor: Actor, files: list[tuple[str, bytes]], **kwargs) -> list[Preview]:
-    """Several files: every file's problems are collected before anything is raised."""
+def previews(engine: Engine, actor: Actor, files: list[tuple[str, bytes]], *, skipped=None,
+             **kwargs) -> list[Preview]:
+    """Several files: every file's problems are collected before anything is raised. A file skipped on purpose
+    (TranscriptSkipped, with `unlabelled="skip"`) goes to `skipped(it)` when that is given, not to the problems."""
     out, problems = [], []
     for result in preview_many(engine, actor, files, **kwargs):
-        if isinstance(result, ImportFailed):
+        if skipped is not None and isinstance(result, transcripts.TranscriptSkipped):
+            skipped(result)
+        elif isinstance(result, ImportFailed):
             problems.extend(result.problems)
         else:
             out.append(result)
