@@ -14,7 +14,6 @@ ward-level matrix over the same evidence for comparison.
 """
 from __future__ import annotations
 
-import json
 import os
 import random
 import resource
@@ -28,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import insert, select
 
-from bench import bench_joint
+from bench import bench_joint, budgets
 from schemas import Insight, InsightPlace, Segment, SegmentPlace, Transcript, TranscriptPlace
 from triangulate.core import db, places
 from triangulate.core.permissions import SYSTEM
@@ -110,16 +109,7 @@ def main() -> int:
                "matrix_rows_all_izs": len(frame), "izs_with_practitioner_data": int(
                    frame.groupby("area_code")["practitioners"].apply(lambda s: (s != "no data").any()).sum()),
                "ru_maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-    print(f"{'measure':30} {'value':>10} {'budget':>8}  ok")
-    for key, value in figures.items():
-        budget = BUDGETS.get(key)
-        mark = "" if budget is None else ("yes" if value <= budget else "NO")
-        shown = f"{value:.3f}" if isinstance(value, float) else str(value)
-        print(f"{key:30} {shown:>10} {budget if budget else '':>8}  {mark}")
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "areas.json").write_text(json.dumps(figures, indent=2))
-    return 0 if all(figures[k] <= b for k, b in BUDGETS.items()) else 1
+    return budgets.report(figures, BUDGETS, "areas.json")
 
 
 if __name__ == "__main__":

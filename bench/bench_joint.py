@@ -35,6 +35,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench import budgets
+
 WHEN = datetime(2025, 1, 1, tzinfo=UTC)
 GOVAN = "S13002971"
 BUDGETS = {"matrix_one_ward_cold_s": 0.15, "matrix_all_wards_cold_s": 1.5, "matrix_all_wards_warm_s": 0.2,
@@ -299,17 +301,8 @@ def main() -> int:
         fill_s = time.perf_counter() - started
         figures = {**measure(url), **sizes, "scale": args.scale, "fill_s": fill_s,
                    "db_mb": Path(f"{tmp}/bench.db").stat().st_size / 2**20}
-    print(f"{'measure':34} {'value':>10} {'budget':>8}  ok")
-    for key, value in figures.items():
-        budget = BUDGETS.get(key)
-        mark = "" if budget is None else ("yes" if value <= budget else "NO")
-        shown = f"{value:.3f}" if isinstance(value, float) else str(value)
-        print(f"{key:34} {shown:>10} {budget if budget else '':>8}  {mark}")
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"joint{'' if args.scale == 10 else f'-x{args.scale}'}.json").write_text(
-        json.dumps({"budgets": BUDGETS, **figures}, indent=2))
-    return 0 if all(figures[k] <= b for k, b in BUDGETS.items()) else 1
+    return budgets.report(figures, BUDGETS, f"joint{'' if args.scale == 10 else f'-x{args.scale}'}.json",
+                          saved={"budgets": BUDGETS, **figures})
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ Run: .venv/bin/python bench/bench_practitioners.py   → table on stdout, JSON i
 """
 from __future__ import annotations
 
-import json
 import os
 import random
 import resource
@@ -22,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlmodel import select
 
+from bench import budgets
 from schemas import Insight, InsightCode, Ward
 from triangulate import demo
 from triangulate.codebook import issues as codebook
@@ -124,17 +124,10 @@ def main() -> int:
     results["page_insights_all_wards_s"] = time.perf_counter() - start
     results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    print(f"{'measure':34} {'value':>10} {'budget':>8}  ok")
-    for key, value in results.items():
-        budget = BUDGETS.get(key)
-        ok = "" if budget is None else ("yes" if value <= budget else "NO")
-        print(f"{key:34} {value:10.3f} {'' if budget is None else budget:>8}  {ok}")
-    out = ROOT / "bench" / "results"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "practitioners.json").write_text(json.dumps({"n_insights": N_INSIGHTS, "results": results,
-                                                        "budgets": BUDGETS}, indent=2))
+    code = budgets.report(results, BUDGETS, "practitioners.json",
+                          saved={"n_insights": N_INSIGHTS, "results": results, "budgets": BUDGETS})
     shutil.rmtree(tmp, ignore_errors=True)
-    return 0 if all(results[k] <= b for k, b in BUDGETS.items()) else 1
+    return code
 
 
 if __name__ == "__main__":

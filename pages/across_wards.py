@@ -10,11 +10,10 @@ import ui
 from triangulate import core, joint, numbers
 from triangulate.core import headed
 
-st.title("Across wards")
-actor = ui.actor()
-engine = ui.engine()
-st.write("The same verdicts for every ward: where the three strands agree, partly agree, stay silent or "
-         "disagree, issue by issue. Colour, glyph and word carry the same meaning.")
+engine, actor = ui.page(
+    "Across wards",
+    "The same verdicts for every ward: where the three strands agree, partly agree, stay silent or "
+    "disagree, issue by issue. Colour, glyph and word carry the same meaning.")
 
 boosters = [code for code, _ in numbers.booster_wards(engine)]
 # The Booster Wards by default once more than one is marked (Ward.booster); otherwise every ward.
@@ -24,9 +23,7 @@ scope = st.radio("Wards", ["The Booster Wards", "All wards"], horizontal=True,
 t = joint.load_thresholds(engine)
 with ui.friendly_errors(), st.spinner("Comparing the three strands in every ward…"):
     everything = joint.matrix(engine, actor, None, t)
-if everything.empty:
-    st.info("No wards or issues are loaded yet. Run `python -m triangulate init --demo`.")
-    st.stop()
+ui.stop_if_empty(everything, "No wards or issues are loaded yet. Run `python -m triangulate init --demo`.")
 matrix = everything[everything["ward_code"].isin(boosters)] if scope == "The Booster Wards" and boosters \
     else everything
 st.caption(f"⚠️ {ui.ILLUSTRATIVE}")

@@ -24,9 +24,7 @@ def _reading(percent, kappa, alpha) -> str:
     return said + "."
 
 
-st.title("Coder agreement")
-actor = ui.actor()
-engine = ui.engine()
+engine, actor = ui.page("Coder agreement")
 ui.stop_unless(ui.may_read_insight_text(),
                "Agreement needs the insight text; your role sees totals on **Issues × wards**.", st.info)
 st.write("Insights coded by two or more people are compared issue by issue: did each coder use the issue, and "
@@ -46,10 +44,8 @@ ward_names = dict(ui.wards())
 wards = st.multiselect("Wards (empty = all)", list(ward_names), format_func=ward_names.get)
 with ui.friendly_errors():
     table = practitioners.by_issue(engine, actor, wards or None)
-    if table.empty:
-        st.info("No insight has been coded by two people yet. A second coder can add their coding on "
-                "**Insights** → *Add my coding*.")
-        st.stop()
+    ui.stop_if_empty(table, "No insight has been coded by two people yet. A second coder can add their coding on "
+                            "**Insights** → *Add my coding*.")
     if practitioners.any_illustrative(engine):
         st.caption(f"⚠️ {ui.ILLUSTRATIVE}")
     table = table.assign(reading=[_reading(p, k, a) for p, k, a in zip(
@@ -92,9 +88,7 @@ with ui.friendly_errors():
     open_only = st.toggle("Only those not yet settled", value=False)
     rows = practitioners.disagreements(engine, actor, None if chosen == "(all)" else chosen, wards or None,
                                        include_settled=not open_only)
-    if rows.empty:
-        st.success("No disagreements here.")
-        st.stop()
+    ui.stop_if_empty(rows, "No disagreements here.", st.success)
     rows = rows.assign(ward=rows["ward_code"].map(ui.ward_name), issue=rows["issue_code"].map(ui.issue_label),
                        values=rows["values"].map(coder_values_in_words),
                        consensus=rows["consensus"].map(lambda c: label(c) if c else "not yet"))

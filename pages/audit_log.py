@@ -8,10 +8,8 @@ import streamlit as st
 import ui
 from triangulate import access
 
-st.title("Audit log")
-me = ui.actor()
+engine, me = ui.page("Audit log")
 ui.stop_unless(ui.allowed("audit.read"), "Only admins read the audit log.")
-engine = ui.engine()
 st.caption("Sign-ins, creates, edits, deletes, exports and setting changes. Deleted text never appears here.")
 
 options = access.audit_choices(engine, me)

@@ -7,12 +7,11 @@ import streamlit as st
 import ui
 from triangulate import codebook, residents
 
-st.title("Codebook")
-actor = ui.actor()
-engine = ui.engine()
-st.write("The issues that numbers, officer insights and resident quotes are linked to. Codes are stable "
-         "identifiers; labels, definitions, keywords and the tree can change. Merged and retired issues are "
-         "kept for history.")
+engine, actor = ui.page(
+    "Codebook",
+    "The issues that numbers, officer insights and resident quotes are linked to. Codes are stable "
+    "identifiers; labels, definitions, keywords and the tree can change. Merged and retired issues are "
+    "kept for history.")
 
 show_retired = st.toggle("Show retired and merged issues", value=False)
 rows = codebook.flat_tree(engine, include_retired=show_retired)

@@ -8,10 +8,8 @@ import streamlit as st
 import ui
 from triangulate import access
 
-st.title("Backup and retention")
-me = ui.actor()
+engine, me = ui.page("Backup and retention")
 ui.stop_unless(ui.allowed("backup"), "Only admins back up, restore and erase data.")
-engine = ui.engine()
 
 tab_backup, tab_restore, tab_retention, tab_erase = st.tabs(
     ["Back up", "Restore", "Retention of raw uploads", "Erase a transcript"])

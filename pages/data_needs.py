@@ -8,12 +8,11 @@ import ui
 from triangulate import joint
 from triangulate.core import label
 
-st.title("Data needs")
-actor = ui.actor()
-engine = ui.engine()
+engine, actor = ui.page(
+    "Data needs",
+    "Silence and missing data are findings too: they say which evidence the programme needs. Proposals "
+    "come from the joint display; accepted needs form the register below.")
 can_write = ui.allowed("dataneeds.write")
-st.write("Silence and missing data are findings too: they say which evidence the programme needs. Proposals "
-         "come from the joint display; accepted needs form the register below.")
 scope = st.radio("Wards", ["This ward", "All wards"], horizontal=True)
 ward_codes = [ui.ward_picker()] if scope == "This ward" else None
 area = None

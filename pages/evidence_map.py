@@ -10,11 +10,10 @@ import ui
 from triangulate import core, joint, numbers
 from triangulate.core import escape_markdown as md
 
-st.title("Where the evidence is")
-actor = ui.actor()
-engine = ui.engine()
-st.write("Below the ward: each intermediate zone (IZ) on an indicator, and how much officer and resident "
-         "evidence is placed in it. Click an IZ (or choose it below) to open its joint display.")
+engine, actor = ui.page(
+    "Where the evidence is",
+    "Below the ward: each intermediate zone (IZ) on an indicator, and how much officer and resident "
+    "evidence is placed in it. Click an IZ (or choose it below) to open its joint display.")
 
 
 def _clicked(key: str) -> str | None:

@@ -7,12 +7,11 @@ import streamlit as st
 import ui
 from triangulate import codebook, core, joint
 
-st.title("Hypotheses")
-actor = ui.actor()
-engine = ui.engine()
+engine, actor = ui.page(
+    "Hypotheses",
+    "“What if …” ideas from the workshop, each with the test of change that would tell the programme "
+    "whether it works.")
 can_write = ui.allowed("hypotheses.write")
-st.write("“What if …” ideas from the workshop, each with the test of change that would tell the programme "
-         "whether it works.")
 ward_code = ui.ward_picker()
 issues = {i.code: i.label for i in codebook.leaf_issues(engine)}
 
@@ -32,9 +31,7 @@ else:
     st.caption("Only programme leads add and edit hypotheses.")
 
 log = joint.hypothesis_log(engine, actor, [ward_code])
-if log.empty:
-    st.info(f"No hypotheses for {ui.ward_name(ward_code)} yet.")
-    st.stop()
+ui.stop_if_empty(log, f"No hypotheses for {ui.ward_name(ward_code)} yet.")
 view = log[["id", "issue", "statement", "test_of_change", "owner", "status", "notes"]]
 edited = st.data_editor(
     view, hide_index=True, width="stretch", key="hypotheses_editor",

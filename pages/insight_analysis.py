@@ -9,12 +9,11 @@ from schemas.insight_files import STANCE_LABELS, STANCES
 from triangulate import core, practitioners
 from triangulate.core import codes_in_words, headed, label
 
-st.title("Issues × wards")
-actor = ui.actor()
-engine = ui.engine()
-st.write("How many coded officer insights each ward has on each issue, by stance. Where coders disagreed "
-         "and the disagreement was settled, the settled coding counts; otherwise each coder counts as a share "
-         "of the insight.")
+engine, actor = ui.page(
+    "Issues × wards",
+    "How many coded officer insights each ward has on each issue, by stance. Where coders disagreed "
+    "and the disagreement was settled, the settled coding counts; otherwise each coder counts as a share "
+    "of the insight.")
 
 c1, c2, c3, c4 = st.columns(4)
 stance = c1.selectbox("Stance", ["any", *STANCES], format_func=lambda s: "any stance" if s == "any"
@@ -26,16 +25,12 @@ filters = practitioners.Filters(roles=tuple(roles), date_from=since, date_to=unt
 
 with ui.friendly_errors():
     table = practitioners.crosstab(engine, actor, filters)
-    if table.empty:
-        st.info("No coded insights match these filters yet. Officers record them on **Record an insight**, or "
-                "a researcher imports a spreadsheet on **Insights**.")
-        st.stop()
+    ui.stop_if_empty(table, "No coded insights match these filters yet. Officers record them on **Record an insight**, "
+                            "or a researcher imports a spreadsheet on **Insights**.")
     if practitioners.any_illustrative(engine):
         st.caption(f"⚠️ {ui.ILLUSTRATIVE}")
     cells = practitioners.issue_ward_totals(table, stance)
-    if cells.empty:
-        st.info("No insights with this stance; choose another stance.")
-        st.stop()
+    ui.stop_if_empty(cells, "No insights with this stance; choose another stance.")
     cells["issue_label"] = cells["issue"].map(lambda i: core.wrap(i, 30))
     heat = alt.Chart(cells).mark_rect().encode(
         x=alt.X("ward:N", title="Ward", sort="ascending",

@@ -9,9 +9,7 @@ from schemas.insight_files import CONFIDENCE, EVIDENCE_TYPES, STANCE_LABELS, STA
 from triangulate import codebook, practitioners
 from triangulate.core import codes_in_words
 
-st.title("Insights")
-actor = ui.actor()
-engine = ui.engine()
+engine, actor = ui.page("Insights")
 ui.stop_unless(ui.may_read_insight_text(), "Your role sees insights only as totals: open **Issues × wards**.", st.info)
 
 all_issues = codebook.list_issues(engine)

@@ -9,9 +9,7 @@ import ui
 from triangulate import core, joint, residents
 from triangulate.core import escape_markdown as md
 
-st.title("Joint display")
-actor = ui.actor()
-engine = ui.engine()
+engine, actor = ui.page("Joint display")
 ward_code = ui.ward_picker()
 ward = ui.ward_name(ward_code)
 # --------------------------------------------------------------------------- the area inside the ward (issue 15)
@@ -41,9 +39,7 @@ with ui.friendly_errors(), st.spinner("Comparing the three strands…"):
     judged = joint.cells(engine, actor, [ward_code], t, area=area if in_area else None)
     cells = {c.issue_code: c for c in judged}
     matrix = joint.matrix(engine, actor, [ward_code], t, judged=judged, area=area if in_area else None)
-if matrix.empty:
-    st.info("No issues in the codebook yet: load the default codebook on **Codebook**.")
-    st.stop()
+ui.stop_if_empty(matrix, "No issues in the codebook yet: load the default codebook on **Codebook**.")
 
 # --------------------------------------------------------------------------- residents: verified? analysed? (issue 11)
 

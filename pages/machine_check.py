@@ -9,8 +9,7 @@ import ui
 from triangulate import joint, residents
 from ui import coding_widgets
 
-st.title("Check the machine")
-engine, actor = ui.engine(), ui.actor()
+engine, actor = ui.page("Check the machine")
 t = joint.load_thresholds(engine)
 st.write("A researcher codes a random sample of resident segments without seeing the machine's issue. The tool "
          "then reports, per issue, precision, recall, F1 and Cohen's κ between the researcher and the machine. "

@@ -7,9 +7,7 @@ import streamlit as st
 import ui
 from triangulate import residents
 
-st.title("Search what residents said")
-st.caption(ui.ILLUSTRATIVE)
-engine, actor = ui.engine(), ui.actor()
+engine, actor = ui.page("Search what residents said", ui.ILLUSTRATIVE, say=st.caption)
 
 c1, c2, c3 = st.columns([3, 2, 1])
 query = c1.text_input("Search for", placeholder="e.g. mould, bus, Universal Credit, Ibrox", key="search_q",

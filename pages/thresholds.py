@@ -8,12 +8,11 @@ import ui
 from triangulate import joint
 from triangulate.core import label
 
-st.title("Thresholds")
-actor = ui.actor()
-engine = ui.engine()
+engine, actor = ui.page(
+    "Thresholds",
+    "The joint display's verdicts follow from these settings. Changing one changes every ward's matrix, "
+    "and the change is recorded in the audit log with who made it.")
 can_write = ui.allowed("settings.thresholds")
-st.write("The joint display's verdicts follow from these settings. Changing one changes every ward's matrix, "
-         "and the change is recorded in the audit log with who made it.")
 current = joint.load_thresholds(engine)
 fields = joint.Thresholds.model_fields
 

@@ -5,9 +5,7 @@ import streamlit as st
 import ui
 from triangulate import codebook, jobs, residents
 
-st.title("What residents talk about")
-st.caption(ui.ILLUSTRATIVE)
-engine, actor = ui.engine(), ui.actor()
+engine, actor = ui.page("What residents talk about", ui.ILLUSTRATIVE, say=st.caption)
 
 model = residents.current_model(engine)
 if ui.allowed("transcripts.analyse"):
@@ -55,9 +53,7 @@ if outcomes["total"]:
 with ui.friendly_errors():
     frame = residents.topics_frame(engine, actor)
     sizes = residents.topic_ward_sizes(engine, actor)
-    if frame.empty:
-        st.info("The analysis found no topics.")
-        st.stop()
+    ui.stop_if_empty(frame, "The analysis found no topics.")
     left, right = st.container(), st.container()  # one under the other: side by side cut the topic labels
     with left:
         st.subheader("Topic sizes")

@@ -4,9 +4,7 @@ import streamlit as st
 import ui
 from triangulate import access, core, residents
 
-st.title("Transcripts")
-st.caption(ui.ILLUSTRATIVE)
-engine, actor = ui.engine(), ui.actor()
+engine, actor = ui.page("Transcripts", ui.ILLUSTRATIVE, say=st.caption)
 
 left, right = st.columns([2, 1])
 with right:
@@ -16,10 +14,8 @@ with left:
 
 with ui.friendly_errors():
     listing = residents.list_transcripts(engine, actor, ward)
-    if listing.empty:
-        st.info("No transcripts for this ward yet. Researchers can add them on **Upload transcripts**; switch on "
-                "'All wards' to see the others.")
-        st.stop()
+    ui.stop_if_empty(listing, "No transcripts for this ward yet. Researchers can add them on **Upload transcripts**; "
+                              "switch on 'All wards' to see the others.")
     st.dataframe(listing.drop(columns=["consent basis"]), hide_index=True, width="stretch")
     if not ui.allowed("transcripts.read"):
         st.info("Your role sees quotes, not whole transcripts: search what residents said on **Search what "

@@ -6,10 +6,8 @@ import ui
 from triangulate import access
 from triangulate.core import ROLE_DESCRIPTIONS, ROLES
 
-st.title("Users")
-me = ui.actor()
+engine, me = ui.page("Users")
 ui.stop_unless(ui.allowed("users.manage"), "Only admins manage accounts.")
-engine = ui.engine()
 
 accounts = access.accounts(engine, me)
 active = [a for a in accounts if a.active]

@@ -19,10 +19,8 @@ with ui.friendly_errors():
     trends = {k: (numbers.indicator_over_time(engine, k, ward), numbers.trend_against_city(engine, k, ward, name))
               for k in trend_keys}
 
-if table.empty:
-    st.info("No indicators are loaded yet. Import some on the Indicators page, or run "
-            "`python -m triangulate init --demo`.")
-    st.stop()
+ui.stop_if_empty(table, "No indicators are loaded yet. Import some on the Indicators page, or run "
+                        "`python -m triangulate init --demo`.")
 
 n_wards = int(table["n_ranked"].max())
 st.write(f"**{name}** ({ward}) on {len(table)} indicators, against Glasgow City and Scotland. Ranks run from 1 "

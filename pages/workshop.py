@@ -16,9 +16,7 @@ ward = ui.ward_name(ward_code)
 t = joint.load_thresholds(engine)
 with ui.friendly_errors():
     matrix = joint.matrix(engine, actor, [ward_code], t)
-if matrix.empty:
-    st.info("No issues in the codebook yet: load the default codebook on **Codebook**.")
-    st.stop()
+ui.stop_if_empty(matrix, "No issues in the codebook yet: load the default codebook on **Codebook**.")
 only_flagged = st.toggle("Only issues some strand flags", value=True)
 # Screens (issue 14): "flags" means at least one strand flags a concern; say what the filter hid, and offer
 # the full-screen wall view (ui/wall.py).
@@ -27,9 +25,8 @@ st.caption(ui.wall.filter_note(matrix, agenda))
 if ui.wall.enter_button():
     ui.wall.present(engine, actor, ward_code, ward, agenda, t, ui.allowed("workshop.write"), ui.allowed)
     st.stop()
-if agenda.empty:
-    st.info("No strand flags any issue in this ward yet; switch the toggle off to walk through every issue.")
-    st.stop()
+ui.stop_if_empty(agenda, "No strand flags any issue in this ward yet; switch the toggle off to walk through every "
+                         "issue.")
 
 key = f"workshop_pos_{ward_code}"
 st.session_state.setdefault(key, 0)

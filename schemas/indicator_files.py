@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import re
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+from schemas.checks import one_of, storable
 
 UNITS = ("fraction", "percent", "count", "rate per 1,000", "rate per 10,000", "rate per 100,000",
          "ratio", "score", "minutes", "rank", "index")
 POLARITIES = ("higher_worse", "higher_better", "neutral")
 AGGREGATIONS = ("sum", "ratio", "population_weighted", "none")
 AREA_LEVELS = ("datazone", "intermediate_zone", "ward", "council", "country")
+CHOICES = {"unit": UNITS, "polarity": POLARITIES, "aggregation": AGGREGATIONS}
 
 # value = numerator / denominator × scale, for units that are rates of something
 UNIT_SCALE = {"fraction": 1.0, "percent": 100.0, "rate per 1,000": 1_000.0, "rate per 10,000": 10_000.0,
@@ -43,11 +46,8 @@ class IndicatorMeta(BaseModel):
 
     @field_validator("*")
     @classmethod
-    def _no_nul(cls, v):
-        # PostgreSQL text cannot hold NUL; refuse it here rather than fail half-way through the write.
-        if isinstance(v, str) and "\x00" in v:
-            raise ValueError("contains a NUL character (binary data), which cannot be stored")
-        return v
+    def _storable(cls, v):
+        return storable(v)
 
     @field_validator("key")
     @classmethod
@@ -57,27 +57,16 @@ class IndicatorMeta(BaseModel):
             raise ValueError("use 2–63 lower-case letters, digits and underscores, starting with a letter")
         return v
 
-    @field_validator("unit")
+    @field_validator("polarity", mode="before")
     @classmethod
-    def _unit(cls, v: str) -> str:
-        if v not in UNITS:
-            raise ValueError(f"unit must be one of: {', '.join(UNITS)}")
-        return v
+    def _polarity_words(cls, v):
+        # "Higher worse" and "higher-worse" name the same polarity as higher_worse
+        return v.strip().lower().replace(" ", "_").replace("-", "_") if isinstance(v, str) else v
 
-    @field_validator("polarity")
+    @field_validator("unit", "polarity", "aggregation")
     @classmethod
-    def _polarity(cls, v: str) -> str:
-        v = v.strip().lower().replace(" ", "_").replace("-", "_")
-        if v not in POLARITIES:
-            raise ValueError(f"polarity must be one of: {', '.join(POLARITIES)}")
-        return v
-
-    @field_validator("aggregation")
-    @classmethod
-    def _aggregation(cls, v: str) -> str:
-        if v not in AGGREGATIONS:
-            raise ValueError(f"aggregation must be one of: {', '.join(AGGREGATIONS)}")
-        return v
+    def _choice(cls, v: str, info: ValidationInfo) -> str:
+        return one_of(v, CHOICES[info.field_name], info.field_name)
 
     @field_validator("issue_codes", mode="before")
     @classmethod

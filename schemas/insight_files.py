@@ -23,6 +23,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from schemas.checks import one_of, storable
+
 MAX_TEXT = 10_000
 EVIDENCE_TYPES = ("direct observation", "caseload pattern", "a family's story", "partner report")
 CONFIDENCE = ("low", "medium", "high")
@@ -55,6 +57,9 @@ _STANCE_ALIASES = {s: s for s in STANCES} | {
     "a problem": "problem", "a problem here": "problem", "not a problem": "not_a_problem",
     "not a problem here": "not_a_problem", "not-a-problem": "not_a_problem", "better": "improving",
     "worse": "worsening", "not coded": NOT_CODED, NOT_CODED: NOT_CODED}
+_EVIDENCE_ALIASES = {"observation": "direct observation", "caseload": "caseload pattern",
+                     "family story": "a family's story", "family's story": "a family's story",
+                     "partner": "partner report"}
 
 
 class CodeSpec(BaseModel):
@@ -77,9 +82,7 @@ class CodeSpec(BaseModel):
     @field_validator("severity")
     @classmethod
     def _severity(cls, value: int) -> int:
-        if value not in SEVERITIES:
-            raise ValueError(f"severity {value} is not 1, 2 or 3")
-        return value
+        return one_of(value, SEVERITIES, "severity")
 
 
 def parse_codes(cell: str) -> list[CodeSpec]:
@@ -148,29 +151,18 @@ class InsightFields(BaseModel):
     @field_validator("ward", "author", "role_service", "text", mode="before")
     @classmethod
     def _strip(cls, value):
-        if value is not None and "\x00" in str(value):  # PostgreSQL text cannot hold NUL; refuse it up front
-            raise ValueError("contains a NUL character (binary data), which cannot be stored")
-        return str(value).strip() if value is not None else value
+        return str(storable(value)).strip() if value is not None else value
 
     @field_validator("evidence_type", mode="before")
     @classmethod
     def _evidence(cls, value):
         key = str(value or "").strip().lower().replace("’", "'")
-        aliases = {"observation": "direct observation", "caseload": "caseload pattern",
-                   "family story": "a family's story", "family's story": "a family's story",
-                   "partner": "partner report"}
-        key = aliases.get(key, key)
-        if key not in EVIDENCE_TYPES:
-            raise ValueError(f"{value!r} is not one of: {'; '.join(EVIDENCE_TYPES)}")
-        return key
+        return one_of(_EVIDENCE_ALIASES.get(key, key), EVIDENCE_TYPES, "evidence type")
 
     @field_validator("confidence", mode="before")
     @classmethod
     def _confidence(cls, value):
-        key = str(value or "").strip().lower() or "medium"
-        if key not in CONFIDENCE:
-            raise ValueError(f"{value!r} is not low, medium or high")
-        return key
+        return one_of(str(value or "").strip().lower() or "medium", CONFIDENCE, "confidence")
 
     @field_validator("observed_on", mode="before")
     @classmethod

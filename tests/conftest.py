@@ -29,6 +29,12 @@ TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgres"] if TEST_DATABASE_URL else [])
 
 
+def pytest_terminal_summary(terminalreporter):
+    hostile = sys.modules.get("tests.hostile_support")  # loaded only when a hostile-input test ran
+    if hostile is not None:
+        hostile.report_counts(terminalreporter)
+
+
 @pytest.fixture(scope="session")
 def migrated_sqlite_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "empty.db"
@@ -138,21 +144,12 @@ def demo_engine(demo_db_path):
     eng.dispose()
 
 
-def _point_app_at(db_path, monkeypatch, tmp_path) -> None:
-    """The app (AppTest) reads this database and a private data folder, with no cache from an earlier test."""
-    import streamlit as st
-
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db_path}")
-    monkeypatch.setenv("TRIANGULATE_DATA_DIR", str(tmp_path / "data"))
-    db.get_engine.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
-
-
 @pytest.fixture
 def app_env(demo_db_path, monkeypatch, tmp_path):
     """Point the app (AppTest) at a private copy of the demo database."""
-    _point_app_at(demo_db_path, monkeypatch, tmp_path)
+    from tests.apptest_helpers import point_app_at
+
+    point_app_at(demo_db_path, monkeypatch, tmp_path)
     yield demo_db_path
     db.get_engine.cache_clear()
 
@@ -161,15 +158,11 @@ def app_env(demo_db_path, monkeypatch, tmp_path):
 def planted_app(tmp_path, monkeypatch):
     """The app on a database holding the planted Govan scenario (tests/joint_scenario.py): all four verdicts."""
     from tests import joint_scenario as js
+    from tests.apptest_helpers import app_database
 
-    path = tmp_path / "planted.db"
-    engine = db.make_engine(f"sqlite:///{path}")
-    db.upgrade(engine)
-    js.plant_govan(engine)
-    _point_app_at(path, monkeypatch, tmp_path)
-    yield engine
-    engine.dispose()
-    db.get_engine.cache_clear()
+    with app_database(tmp_path, monkeypatch, "planted.db") as engine:
+        js.plant_govan(engine)
+        yield engine
 
 
 def actor(role: str, username: str | None = None, id: int | None = None) -> Actor:

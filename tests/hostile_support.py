@@ -4,8 +4,11 @@
   Equal fingerprints before and after a refused import prove the database is unchanged.
 - `HOSTILE`: HTML/JavaScript, SQL-injection, Markdown, bidi/zero-width and very long strings.
 - `tried(importer)`: counts the generated inputs each importer saw; the counts are printed in the terminal
-  summary ("hostile inputs tried: …") and written to tests/artifacts/hostile_counts.json.
-- `base_data(engine)`: the small reference data every importer needs (codebook, wards, data zones, users).
+  summary ("hostile inputs tried: …", `report_counts`) and written to tests/artifacts/hostile_counts.json.
+- `base_data(engine)`: the small reference data every importer needs (codebook, wards, data zones, users);
+  `ready(engine)` loads it once per engine.
+- `attempt(engine, importer, run, filename)`: one generated input; a refusal must be documented and leave the
+  database unchanged (then it returns `REFUSED`), anything else raised fails the test.
 """
 from __future__ import annotations
 
@@ -14,7 +17,6 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck
 from hypothesis import strategies as st
 from sqlalchemy import MetaData
@@ -66,26 +68,16 @@ def tried(importer: str) -> None:
     COUNTS[importer] += 1
 
 
-class _HostileReport:
-    """A plugin registered at run time: prints and saves the counts at the end of the run."""
-
-    def pytest_terminal_summary(self, terminalreporter):
-        if not COUNTS:
-            return
-        ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
-        ARTIFACT.write_text(json.dumps(dict(sorted(COUNTS.items())), indent=2) + "\n")
-        terminalreporter.write_sep("-", "hostile inputs tried")
-        for name, n in sorted(COUNTS.items()):
-            terminalreporter.write_line(f"hostile inputs tried: {n:>6} {name}")
-        terminalreporter.write_line(f"(saved to {ARTIFACT.relative_to(ARTIFACT.parents[2])})")
-
-
-@pytest.fixture(scope="session", autouse=True)
-def hostile_counter(request):
-    manager = request.config.pluginmanager
-    if not manager.has_plugin("hostile-counts"):
-        manager.register(_HostileReport(), "hostile-counts")
-    yield COUNTS
+def report_counts(terminalreporter) -> None:
+    """Print and save the counts at the end of a run (called by tests/conftest.py's terminal summary)."""
+    if not COUNTS:
+        return
+    ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
+    ARTIFACT.write_text(json.dumps(dict(sorted(COUNTS.items())), indent=2) + "\n")
+    terminalreporter.write_sep("-", "hostile inputs tried")
+    for name, n in sorted(COUNTS.items()):
+        terminalreporter.write_line(f"hostile inputs tried: {n:>6} {name}")
+    terminalreporter.write_line(f"(saved to {ARTIFACT.relative_to(ARTIFACT.parents[2])})")
 
 
 # --------------------------------------------------------------------------- the database fingerprint
@@ -130,6 +122,30 @@ def assert_documented(exc: BaseException, filename: str | None = None) -> None:
                 assert p.file, p
 
 
+REFUSED = object()  # what `attempt` returns for an input that was refused as it should be
+
+
+def attempt(engine, importer: str, run, filename: str | None = None, *, refusal=ImportFailed,
+            names_file: bool = True):
+    """Count one input for `importer` and `run()` it: its result, or REFUSED after a documented `refusal` that
+    left the database unchanged (`engine` None: no database involved), each problem naming `filename` exactly
+    unless `names_file` is False (the transcript pipeline redacts the name itself). Any other exception fails
+    the test."""
+    before = db_fingerprint(engine) if engine is not None else None
+    tried(importer)
+    try:
+        return run()
+    except refusal as exc:
+        assert_documented(exc, filename)
+        if filename is not None and names_file:
+            assert all(p.file == filename for p in getattr(exc, "problems", ())), exc
+        if engine is not None:
+            assert db_fingerprint(engine) == before, f"a refused input to the {importer} changed the database"
+        return REFUSED
+    except Exception as exc:
+        raise AssertionError(f"undocumented {type(exc).__name__} for {filename}: {exc!r}") from exc
+
+
 # --------------------------------------------------------------------------- reference data
 def base_data(engine) -> None:
     """Default codebook, four wards, a few data zones (with an ambiguous name) and one account per role."""
@@ -147,3 +163,10 @@ def base_data(engine) -> None:
                             ward_code=CALTON, population=900)])
         for role in ("admin", "lead", "researcher", "officer", "viewer"):
             s.add(User(username=role, role=role, display_name=role.title()))
+
+
+def ready(engine) -> None:
+    """`base_data` once per engine: the engine fixture outlives a test's generated examples."""
+    if not getattr(engine, "_hostile_ready", False):
+        base_data(engine)
+        engine._hostile_ready = True

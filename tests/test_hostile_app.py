@@ -14,15 +14,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from sqlmodel import select
 
 from schemas import DataNeed, Hypothesis, Indicator, Issue, Speaker, User, WorkshopNote
 from tests import joint_scenario as js
-from tests.apptest_helpers import run_page
+from tests.apptest_helpers import app_database, run_page
 from tests.hostile_support import HOSTILE
 from triangulate.codebook import issues as codebook
-from triangulate.core import db
 from triangulate.core.db import session_scope
 from triangulate.core.permissions import SYSTEM, Actor
 from triangulate.core.words import escape_markdown
@@ -49,9 +47,11 @@ NEED = f"{DROP} count the {SCRIPT} damp repairs"
 @pytest.fixture
 def hostile_app(tmp_path, monkeypatch):
     """The planted Govan scenario with hostile text in every user-text field."""
-    path = tmp_path / "hostile.db"
-    engine = db.make_engine(f"sqlite:///{path}")
-    db.upgrade(engine)
+    with app_database(tmp_path, monkeypatch, "hostile.db") as engine:
+        yield _plant_hostile(engine)
+
+
+def _plant_hostile(engine) -> dict:
     ids = js.plant_govan(engine)
     with session_scope(engine) as s:
         s.add_all([User(id=2, username="lead", role="lead", display_name="Lead"),
@@ -75,14 +75,7 @@ def hostile_app(tmp_path, monkeypatch):
         for ind in s.exec(select(Indicator)):
             ind.title = f"{ind.title} {SCRIPT}"
             s.add(ind)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    monkeypatch.setenv("TRIANGULATE_DATA_DIR", str(tmp_path / "data"))
-    db.get_engine.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield {"engine": engine, "insight": created.id, "transcript": transcript_id, "housing": ids["housing"]}
-    engine.dispose()
-    db.get_engine.cache_clear()
+    return {"engine": engine, "insight": created.id, "transcript": transcript_id, "housing": ids["housing"]}
 
 
 # A tag or link from the planted strings, not preceded by Markdown's backslash escape.

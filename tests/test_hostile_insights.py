@@ -17,22 +17,9 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from sqlmodel import select
 
 from schemas import Insight
-from tests.hostile_support import (
-    CALTON,
-    FAST,
-    GOVAN,
-    HOSTILE,
-    LONG,
-    assert_documented,
-    base_data,
-    db_fingerprint,
-    hostile_counter,  # noqa: F401
-    hostile_text,
-    tried,
-    typed_text,
-)
+from tests.hostile_support import CALTON, FAST, GOVAN, HOSTILE, LONG, REFUSED, attempt, hostile_text, ready, typed_text
 from triangulate.core.db import session_scope
-from triangulate.core.errors import ImportFailed, TriangulateError
+from triangulate.core.errors import TriangulateError
 from triangulate.core.permissions import Actor
 from triangulate.practitioners import importing as insight_import
 from triangulate.practitioners import insights
@@ -96,24 +83,11 @@ def _as_imported(data: bytes) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _ready(engine) -> None:
-    if not getattr(engine, "_hostile_ready", False):
-        base_data(engine)
-        engine._hostile_ready = True
-
-
 def _try_file(engine, data: bytes, filename: str, rows: list[dict] | None = None):
-    before = db_fingerprint(engine)
-    tried(FILE_IMPORTER)
-    try:
-        report = insight_import.import_file(engine, RESEARCHER, data, filename)
-    except ImportFailed as exc:
-        assert_documented(exc, filename)
-        assert all(p.file == filename for p in exc.problems)
-        assert db_fingerprint(engine) == before, "a refused import changed the database"
+    report = attempt(engine, FILE_IMPORTER, lambda: insight_import.import_file(engine, RESEARCHER, data, filename),
+                     filename)
+    if report is REFUSED:
         return None
-    except Exception as exc:
-        raise AssertionError(f"undocumented {type(exc).__name__} for {filename}: {exc!r}") from exc
     if rows and not report.already_imported:
         # Text and author are part of an insight's identity (a repeat row joins the insight already
         # there), so each accepted row's text and author are stored exactly, together.
@@ -133,7 +107,7 @@ def _try_file(engine, data: bytes, filename: str, rows: list[dict] | None = None
                                           "role_service": HOSTILE[(i + 2) % len(HOSTILE)][:200]}
                for i, h in enumerate(HOSTILE)], encoding="utf-8")
 def test_csv_rows_with_hostile_and_random_cells(sqlite_engine, rows, encoding):
-    _ready(sqlite_engine)
+    ready(sqlite_engine)
     body = [[r[c] for c in HEADER] for r in rows]
     data = _csv(HEADER, body, encoding)
     # Only rows that survive the encoding unchanged can be checked verbatim.
@@ -151,7 +125,7 @@ def test_csv_rows_with_hostile_and_random_cells(sqlite_engine, rows, encoding):
        fmt=st.sampled_from(["csv", "xlsx", "txt", "utf-16"]),
        cut=st.one_of(st.none(), st.integers(0, 5000)))
 def test_shuffled_headers_formats_and_truncation(sqlite_engine, header, rows, fmt, cut):
-    _ready(sqlite_engine)
+    ready(sqlite_engine)
     if fmt == "xlsx":
         data, name = _xlsx(header, rows), "team.xlsx"
     else:
@@ -167,7 +141,7 @@ def test_shuffled_headers_formats_and_truncation(sqlite_engine, header, rows, fm
                       st.text(max_size=500).map(lambda t: t.encode("utf-8", "surrogatepass"))),
        name=st.sampled_from(["x.csv", "x.xlsx", "x.xlsm", "x.txt", "x.pdf", "x"]))
 def test_random_bytes(sqlite_engine, data, name):
-    _ready(sqlite_engine)
+    ready(sqlite_engine)
     _try_file(sqlite_engine, data, name)
 
 
@@ -176,7 +150,7 @@ def test_random_bytes(sqlite_engine, data, name):
 @example(rows=[dict(zip(HEADER, GOOD)) | {"text": "NUL \x00 in the text", "author": "Nul\x00Author"}])
 def test_each_backend(engine, rows):
     """PostgreSQL too (when TEST_DATABASE_URL is set): hostile text and NUL characters never half-write."""
-    _ready(engine)
+    ready(engine)
     _try_file(engine, _csv(HEADER, [[r[c] for c in HEADER] for r in rows], "utf-8"), "team.csv", rows)
 
 
@@ -201,16 +175,9 @@ form_fields = st.one_of(clean_form, messy_form)
 
 
 def _try_form(engine, actor: Actor, fields: dict) -> None:
-    before = db_fingerprint(engine)
-    tried(FORM)
-    try:
-        saved = insights.create(engine, actor, **fields)
-    except TriangulateError as exc:
-        assert_documented(exc)
-        assert db_fingerprint(engine) == before, "a refused insight changed the database"
+    saved = attempt(engine, FORM, lambda: insights.create(engine, actor, **fields), refusal=TriangulateError)
+    if saved is REFUSED:
         return
-    except Exception as exc:
-        raise AssertionError(f"undocumented {type(exc).__name__}: {exc!r}") from exc
     insight, _ = insights.get(engine, actor, saved.id)
     assert insight.text == fields["text"].strip()
     assert insight.role_service == fields["role_service"].strip()
@@ -226,7 +193,7 @@ def _try_form(engine, actor: Actor, fields: dict) -> None:
                  "evidence_type": "caseload pattern", "families": None, "confidence": "low", "codes": []},
          author=HOSTILE[8])
 def test_form_with_hostile_fields(sqlite_engine, fields, author):
-    _ready(sqlite_engine)
+    ready(sqlite_engine)
     _try_form(sqlite_engine, Actor("officer", "officer", id=4, display_name=author[:200]), fields)
 
 
@@ -236,5 +203,5 @@ def test_form_with_hostile_fields(sqlite_engine, fields, author):
                  "evidence_type": "caseload pattern", "families": None, "confidence": "low", "codes": []},
          author="Jo")
 def test_form_each_backend(engine, fields, author):
-    _ready(engine)
+    ready(engine)
     _try_form(engine, Actor("officer", "officer", id=4, display_name=author[:200]), fields)

@@ -17,20 +17,8 @@ from hypothesis import strategies as st
 from sqlmodel import select
 
 from schemas import Segment, Speaker, Transcript
-from tests.hostile_support import (  # noqa: F401
-    FAST,
-    GOVAN,
-    HOSTILE,
-    assert_documented,
-    base_data,
-    db_fingerprint,
-    hostile_counter,
-    hostile_text,
-    tried,
-    typed_text,
-)
+from tests.hostile_support import FAST, GOVAN, HOSTILE, REFUSED, attempt, hostile_text, ready, typed_text
 from triangulate.core.db import session_scope
-from triangulate.core.errors import ImportFailed
 from triangulate.core.permissions import Actor
 from triangulate.residents import store as residents
 from triangulate.residents import transcripts
@@ -149,35 +137,16 @@ any_file = st.one_of(
 @given(file=any_file)
 def test_parsers_raise_only_import_failed(file):
     name, data = file
-    tried(PARSER)
-    try:
-        parsed = transcripts.parse(name, data)
-    except ImportFailed as exc:
-        assert_documented(exc, name)
+    parsed = attempt(None, PARSER, lambda: transcripts.parse(name, data), name, names_file=False)
+    if parsed is REFUSED:
         return
-    except Exception as exc:
-        raise AssertionError(f"undocumented {type(exc).__name__} for {name}: {exc!r}") from exc
     assert parsed.turns and all(t.text for t in parsed.turns)
 
 
-def _ready(engine) -> None:
-    if not getattr(engine, "_hostile_ready", False):
-        base_data(engine)
-        engine._hostile_ready = True
-
-
 def _try_save(engine, name: str, data: bytes, title: str | None = None, kept: list[str] = ()) -> None:
-    before = db_fingerprint(engine)
-    tried(PIPELINE)
-    try:
-        saved = residents.import_file(engine, RESEARCHER, name, data, ward="Govan", title=title)
-    except ImportFailed as exc:
-        assert_documented(exc, name)
-        assert db_fingerprint(engine) == before, "a refused transcript changed the database"
-        return
-    except Exception as exc:
-        raise AssertionError(f"undocumented {type(exc).__name__} for {name}: {exc!r}") from exc
-    if not saved.created:
+    saved = attempt(engine, PIPELINE, lambda: residents.import_file(engine, RESEARCHER, name, data, ward="Govan",
+                                                                    title=title), name, names_file=False)
+    if saved is REFUSED or not saved.created:
         return
     with session_scope(engine) as s:
         t = s.get(Transcript, saved.transcript_id)
@@ -227,7 +196,7 @@ def transcripts_xml_safe(text: str) -> str:
 @example(item=("t.txt", ("Interviewer: Hello.\nJean: " + " ".join(KEPT) + " and the mould.\n").encode(), KEPT),
          title="<script>alert(1)</script> Robert'); DROP TABLE students;--")
 def test_save_pipeline(sqlite_engine, item, title):
-    _ready(sqlite_engine)
+    ready(sqlite_engine)
     name, data, kept = item
     _try_save(sqlite_engine, name, data, title if title and title.strip() else None, kept)
 
@@ -241,6 +210,6 @@ LONG_THEN_NUL = b"Interviewer: Hello.\nJean: " + b"the damp " * 1000 + b"NUL \x0
 @example(item=("t.txt", "Interviewer: Hello.\nJean: NUL \x00 in UTF-16\n".encode("utf-16"), "x"), title=None)
 @example(item=("t.txt", b"Interviewer: Hello.\nJean: the damp <script>\n", "<script>"), title="NUL\x00title")
 def test_save_pipeline_each_backend(engine, item, title):
-    _ready(engine)
+    ready(engine)
     name, data, payload = item
     _try_save(engine, name, data, title if title and title.strip() else None, [])

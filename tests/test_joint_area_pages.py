@@ -3,12 +3,10 @@ scenario below the ward (tests/area_scenario.py)."""
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 
 from tests import area_scenario as sc
 from tests import joint_scenario as js
-from tests.apptest_helpers import run_page
-from triangulate.core import db
+from tests.apptest_helpers import app_database, run_page
 from triangulate.core.permissions import Actor
 
 LEAD = Actor("lead", "lead")
@@ -17,18 +15,9 @@ VIEWER = Actor("viewer", "viewer")
 
 @pytest.fixture
 def placed_app(tmp_path, monkeypatch):
-    path = tmp_path / "placed.db"
-    engine = db.make_engine(f"sqlite:///{path}")
-    db.upgrade(engine)
-    sc.plant(engine)
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    monkeypatch.setenv("TRIANGULATE_DATA_DIR", str(tmp_path / "data"))
-    db.get_engine.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield engine
-    engine.dispose()
-    db.get_engine.cache_clear()
+    with app_database(tmp_path, monkeypatch, "placed.db") as engine:
+        sc.plant(engine)
+        yield engine
 
 
 def _texts(at, kind="markdown"):

@@ -158,22 +158,20 @@ def test_the_sign_in_page_of_a_real_database_names_no_demo_account(tmp_path, mon
 
     from streamlit.testing.v1 import AppTest
 
-    from tests.apptest_helpers import ROOT
+    from tests.apptest_helpers import ROOT, point_app_at
     path = tmp_path / "real.db"
     shutil.copy(migrated_sqlite_template, path)
     real = db.make_engine(f"sqlite:///{path}")
     with db.session_scope(real) as s:
         s.add(Ward(code="S13002971", name="Govan"))  # not empty: the app must not fill it with the demo
     auth.create_user(real, SYSTEM, "realadmin", PASSWORD, "admin")
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{path}")
-    monkeypatch.setenv("TRIANGULATE_DATA_DIR", str(tmp_path / "data"))
-    db.get_engine.cache_clear()
-    import streamlit as st
-    st.cache_resource.clear()
+    point_app_at(path, monkeypatch, tmp_path)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
     assert not at.exception
     shown = " ".join(c.value for c in at.caption)
     assert "triangulate-demo" not in shown and "Demo database" not in shown
+    import streamlit as st
+
     db.get_engine.cache_clear()
     st.cache_resource.clear()

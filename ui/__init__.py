@@ -9,6 +9,7 @@ import threading
 from contextlib import contextmanager
 
 import streamlit as st
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from triangulate import access, core, demo, joint, numbers, warmup
@@ -63,11 +64,25 @@ def allowed(permission: str) -> bool:
     return can(st.session_state.get("actor"), permission)
 
 
+def page(title: str, intro: str = "", say=st.write) -> tuple[Engine, Actor]:
+    """A page's head: its title and the words under it (`say`: st.write, or st.caption for a note);
+    returns the engine and the signed-in user the page body works with."""
+    st.title(title)
+    if intro:
+        say(intro)
+    return engine(), actor()
+
+
 def stop_unless(allowed: bool, message: str, say=st.warning) -> None:
     """End the page here, saying `message`, for a user whose role may not use it."""
     if not allowed:
         say(message)
         st.stop()
+
+
+def stop_if_empty(table, message: str, say=st.info) -> None:
+    """End the page here, saying `message`, when `table` has no rows to show."""
+    stop_unless(not table.empty, message, say)
 
 
 def save_table_edits(original, edited, fields, update) -> None:
@@ -164,6 +179,6 @@ __all__ = [
     "ATTRIBUTION", "DEFAULT_WARD", "ILLUSTRATIVE", "UPLOAD_LIMIT_MB", "actor", "allowed", "attribution", "chart",
     "close_sidebar_on_phone", "current_ward", "engine", "friendly_errors", "issue_label", "issue_labels",
     "issue_trend_sentences", "joint_matrix_list", "long_text_detail", "may_read_insight_text", "md_escape",
-    "narrow_only", "record_insight_button", "save_table_edits", "show_long_text", "stop_unless", "verdict_list",
-    "wall", "ward_name", "ward_picker", "wards", "wide_only",
+    "narrow_only", "page", "record_insight_button", "save_table_edits", "show_long_text", "stop_if_empty",
+    "stop_unless", "verdict_list", "wall", "ward_name", "ward_picker", "wards", "wide_only",
 ]

@@ -44,9 +44,9 @@ from schemas import (
     WorkshopNote,
 )
 from triangulate.core import audit, caches, config
-from triangulate.core.db import session_scope
+from triangulate.core.db import get_or_not_found, session_scope
 from triangulate.core.embeddings import text_hash
-from triangulate.core.errors import NotFound, PermissionDenied
+from triangulate.core.errors import PermissionDenied
 from triangulate.core.permissions import Actor, can, require
 from triangulate.jobs import queue as jobs_queue
 
@@ -83,9 +83,8 @@ def erase_transcript(engine: Engine, actor: Actor, transcript_id: int) -> Erasur
     report = ErasureReport("transcript", transcript_id)
     paths: list[str] = []
     with session_scope(engine) as session:
-        transcript = session.get(Transcript, transcript_id)
-        if transcript is None:
-            raise NotFound(f"There is no transcript {transcript_id}; it may already have been deleted.")
+        transcript = get_or_not_found(session, Transcript, transcript_id,
+                                      f"There is no transcript {transcript_id}; it may already have been deleted.")
         segments = session.execute(select(Segment.id, Segment.text, Segment.text_hash)
                                    .where(Segment.transcript_id == transcript_id)).all()
         segment_ids = [row.id for row in segments]
@@ -197,9 +196,8 @@ def erase_insight(engine: Engine, actor: Actor, insight_id: int) -> ErasureRepor
     """
     report = ErasureReport("insight", insight_id)
     with session_scope(engine) as session:
-        insight = session.get(Insight, insight_id)
-        if insight is None:
-            raise NotFound(f"There is no insight {insight_id}; it may already have been deleted.")
+        insight = get_or_not_found(session, Insight, insight_id,
+                                   f"There is no insight {insight_id}; it may already have been deleted.")
         own = actor is not None and actor.id is not None and insight.author_id == actor.id
         if not (can(actor, "insights.edit_any") or (own and can(actor, "insights.delete_own"))):
             require(actor, "insights.edit_any")  # raises with the usual message

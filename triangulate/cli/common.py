@@ -41,3 +41,16 @@ def report_problems(exc: ImportFailed, nothing: str = "nothing was imported") ->
     for problem in exc.problems:
         print(f"  {problem}", file=sys.stderr)
     return 1
+
+
+def import_named_file(args: argparse.Namespace, importer, said, nothing: str = "nothing was imported",
+                      **options) -> int:
+    """The command's FILE through `importer(engine, actor, its bytes, its name, **options)` as the acting user,
+    then `said(result)` on standard output; a refused file prints its problems instead (exit code 1)."""
+    engine = engine_for(args)
+    try:
+        result = importer(engine, actor_for(args, engine), args.file.read_bytes(), args.file.name, **options)
+    except ImportFailed as exc:
+        return report_problems(exc, nothing)
+    print(said(result))
+    return 0

@@ -4,8 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from triangulate import codebook, practitioners
-from triangulate.cli.common import actor_for, engine_for, report_problems
-from triangulate.core import ImportFailed, TriangulateError
+from triangulate.cli.common import actor_for, engine_for, import_named_file
+from triangulate.core import TriangulateError
 
 
 def register(sub) -> None:
@@ -33,15 +33,8 @@ def register(sub) -> None:
 
 
 def _import_insights(args) -> int:
-    engine = engine_for(args)
-    actor = actor_for(args, engine)
-    try:
-        report = practitioners.import_file(engine, actor, args.file.read_bytes(), args.file.name,
-                                           illustrative=args.illustrative)
-    except ImportFailed as exc:
-        return report_problems(exc)
-    print(report.summary())
-    return 0
+    return import_named_file(args, practitioners.import_file, lambda report: report.summary(),
+                             illustrative=args.illustrative)
 
 
 def _export_insights(args) -> int:
@@ -73,15 +66,6 @@ def _export_codebook(args) -> int:
 
 
 def _import_codebook(args) -> int:
-    engine = engine_for(args)
-    actor = actor_for(args, engine)
-    try:
-        report = codebook.import_qdc(engine, actor, args.file.read_bytes(), args.file.name)
-    except ImportFailed as exc:
-        return report_problems(exc)
-    if report["already"]:
-        print(f"{args.file.name} was imported before; nothing changed.")
-    else:
-        print(f"Codebook imported: {report['added']} added, {report['updated']} updated, "
-              f"{report['unchanged']} unchanged.")
-    return 0
+    return import_named_file(args, codebook.import_qdc, lambda report: (
+        f"{args.file.name} was imported before; nothing changed." if report["already"] else
+        f"Codebook imported: {report['added']} added, {report['updated']} updated, {report['unchanged']} unchanged."))

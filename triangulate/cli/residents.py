@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 from triangulate import core, joint, residents
-from triangulate.cli.common import actor_for, engine_for, report_problems, write_out
+from triangulate.cli.common import actor_for, engine_for, import_named_file, write_out
 from triangulate.core import ImportFailed, Problem
 
 
@@ -38,18 +38,9 @@ def _import(args) -> int:
     engine = engine_for(args)
     actor = actor_for(args, engine)
     files = [(Path(f).name, Path(f).read_bytes()) for f in args.files]
-    items, problems = [], []
     # every file checked before any is saved; spaCy runs once over all of them
-    for result in residents.preview_many(engine, actor, files, unlabelled=args.unlabelled):
-        if isinstance(result, residents.TranscriptSkipped):
-            for problem in result.problems:
-                print(f"{problem.file}: {problem.message}. Fix: {problem.fix}.", file=sys.stderr)
-        elif isinstance(result, ImportFailed):
-            problems.extend(result.problems)
-        else:
-            items.append(result)
-    if problems:
-        raise ImportFailed(problems)
+    items = residents.previews(engine, actor, files, unlabelled=args.unlabelled, skipped=_say_skipped)
+    problems = []
     for item in items:
         for warning in item.parsed.warnings:
             print(f"{item.filename}: warning: {warning}", file=sys.stderr)
@@ -75,6 +66,11 @@ def _import(args) -> int:
     if problems:
         raise ImportFailed(problems)
     return 0
+
+
+def _say_skipped(skipped) -> None:
+    for problem in skipped.problems:
+        print(f"{problem.file}: {problem.message}. Fix: {problem.fix}.", file=sys.stderr)
 
 
 def _no_suggested_residents(item, facilitator: str | None) -> list:
@@ -134,11 +130,4 @@ def _segments(args) -> int:
 
 
 def _code_segments(args) -> int:
-    engine = engine_for(args)
-    actor = actor_for(args, engine)
-    try:
-        result = residents.import_codes(engine, actor, args.file.read_bytes(), args.file.name)
-    except ImportFailed as exc:
-        return report_problems(exc, "nothing was saved")
-    print(result.summary())
-    return 0
+    return import_named_file(args, residents.import_codes, lambda result: result.summary(), "nothing was saved")

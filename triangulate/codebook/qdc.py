@@ -55,10 +55,16 @@ MAX_ELEMENTS = 20_000
 
 
 @dataclass
-class QdcCode:
+class QdcElement:
+    """What a code and a set have alike in a REFI-QDA codebook."""
+
     guid: str
     name: str
     description: str = ""
+
+
+@dataclass
+class QdcCode(QdcElement):
     keywords: list[str] = field(default_factory=list)
     colour: str | None = None
     codable: bool = True
@@ -71,10 +77,7 @@ class QdcCode:
 
 
 @dataclass
-class QdcSet:
-    guid: str
-    name: str
-    description: str = ""
+class QdcSet(QdcElement):
     members: list[str] = field(default_factory=list)
 
 

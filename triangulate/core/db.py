@@ -18,7 +18,7 @@ from sqlmodel import Session, create_engine
 import schemas  # registers every table on the metadata
 from triangulate.core import terms
 from triangulate.core.config import database_url
-from triangulate.core.errors import TriangulateError
+from triangulate.core.errors import NotFound, TriangulateError
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
@@ -201,3 +201,11 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def get_or_not_found(session: Session, table, key, message: str):
+    """The row of `table` with primary key `key`, or NotFound(`message`), which tells the user what to do."""
+    row = session.get(table, key)
+    if row is None:
+        raise NotFound(message)
+    return row

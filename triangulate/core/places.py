@@ -536,14 +536,12 @@ def add_local_name(engine: Engine, actor, name: str, area: str, source: str = ""
 
 def remove_local_name(engine: Engine, actor, place_name_id: int) -> None:
     from triangulate.core import audit
-    from triangulate.core.db import session_scope
+    from triangulate.core.db import get_or_not_found, session_scope
     from triangulate.core.permissions import require
 
     require(actor, "places.edit")
     with session_scope(engine) as session:
-        row = session.get(PlaceName, place_name_id)
-        if row is None:
-            raise NotFound(f"No local name with id {place_name_id}.")
+        row = get_or_not_found(session, PlaceName, place_name_id, f"No local name with id {place_name_id}.")
         audit.record(session, actor, "delete", "place_name", row.id, name=row.name, iz_codes=list(row.iz_codes))
         session.delete(row)
 

@@ -17,8 +17,8 @@ from datetime import date
 from sqlalchemy.engine import Engine
 
 from schemas import Job, Ward
-from triangulate.core.db import session_scope
-from triangulate.core.errors import NotFound, TriangulateError
+from triangulate.core.db import get_or_not_found, session_scope
+from triangulate.core.errors import TriangulateError
 from triangulate.core.permissions import Actor, require
 from triangulate.jobs import queue
 
@@ -157,9 +157,7 @@ def queue_report(engine: Engine, actor: Actor, ward_code: str) -> Job:
     """Queue the ward report in HTML, PDF and XLSX (`report.export_all`); only its owner downloads it."""
     require(actor, "reports.export")
     with session_scope(engine) as session:
-        ward = session.get(Ward, ward_code)
-        if ward is None:
-            raise NotFound(f"No ward {ward_code!r}; choose one of Glasgow's 23 wards.")
+        ward = get_or_not_found(session, Ward, ward_code, f"No ward {ward_code!r}; choose one of Glasgow's 23 wards.")
         name = ward.name
     return queue.enqueue(engine, actor, "report", f"Report for {name}", {"ward_code": ward_code},
                          time_limit_s=KINDS["report"].time_limit_s)

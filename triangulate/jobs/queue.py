@@ -28,7 +28,7 @@ from sqlalchemy.orm import defer
 
 from schemas import Job, JobWorker, utcnow
 from triangulate.core import audit
-from triangulate.core.db import session_scope
+from triangulate.core.db import get_or_not_found, session_scope
 from triangulate.core.errors import NotFound, PermissionDenied, TriangulateError
 from triangulate.core.permissions import Actor
 
@@ -212,9 +212,7 @@ def cancel(engine: Engine, actor: Actor, job_id: int) -> Job:
     """Cancel a job (the person who queued it, or an admin): a waiting one ends now; a running one is stopped
     by its worker within a few seconds, and nothing it was doing is saved."""
     with session_scope(engine) as session:
-        job = session.get(Job, job_id)
-        if job is None:
-            raise NotFound(f"No job {job_id}.")
+        job = get_or_not_found(session, Job, job_id, f"No job {job_id}.")
         if not may_manage(actor, job):
             raise PermissionDenied(f"{actor.username} ({actor.role}) may not cancel job {job_id}: only "
                                    f"{job.queued_by}, who queued it, or an admin may.")

@@ -18,7 +18,7 @@ from sqlmodel import select
 
 from schemas import DataNeed, Issue, Ward
 from triangulate.core import audit, exports
-from triangulate.core.db import session_scope
+from triangulate.core.db import get_or_not_found, session_scope
 from triangulate.core.errors import NotFound, TriangulateError
 from triangulate.core.permissions import Actor, require
 from triangulate.joint import convergence as cv
@@ -170,9 +170,7 @@ def update(engine: Engine, actor: Actor, need_id: int, **changes) -> None:
     if "status" in changes:
         _check("numbers", changes["status"])
     with session_scope(engine) as session:
-        need = session.get(DataNeed, need_id)
-        if need is None:
-            raise NotFound(f"No data need with id {need_id}.")
+        need = get_or_not_found(session, DataNeed, need_id, f"No data need with id {need_id}.")
         audit.apply_edit(session, actor, need, changes, "data_need", need_id)
 
 

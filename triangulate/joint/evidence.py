@@ -26,26 +26,17 @@ def indicator_frame(engine: Engine, ward_code: str, issue_code: str, include_par
     from triangulate.numbers import ward_values as numbers
 
     with Session(engine) as session:
-        codes = {issue_code}
-        if include_parent:
-            parent = session.exec(select(Issue.parent_id).where(Issue.code == issue_code)).first()
-            parent = parent[0] if isinstance(parent, tuple) else parent
-            if parent:
-                codes.add(session.get(Issue, parent).code)
+        codes = _issue_codes(session, issue_code, include_parent)
         frame = numbers.all_wards_indicator_frame(session)
     if frame.empty:
         return frame
-    frame = frame[frame["issue_codes"].map(lambda cs: bool(codes & set(cs))) & frame["value"].notna()
-                  & (frame["aggregation"] != "sum")]
+    frame = _linked(frame, codes)
     if frame.empty:
         return frame
     name_col = "ward_name" if "ward_name" in frame.columns else "name" if "name" in frame.columns else "ward_code"
     wards = frame.assign(place=frame[name_col], role=["this ward" if c == ward_code else "other wards"
                                                       for c in frame["ward_code"]])
-    city = (frame.dropna(subset=["city_value"]).drop_duplicates("title")
-            .assign(place="Glasgow City", role="city", value=lambda d: d["city_value"]))
-    out = pd.concat([wards, city], ignore_index=True)
-    return out[["title", "place", "role", "value", "period", "source", "unit", "polarity"]]
+    return _with_city([wards], frame)
 
 
 def area_indicator_frame(engine: Engine, area, issue_code: str, include_parent: bool = False) -> pd.DataFrame:
@@ -66,9 +57,14 @@ def area_indicator_frame(engine: Engine, area, issue_code: str, include_parent: 
     others = izs if len(area.iz_codes) > 1 else izs[izs["iz_code"] != area.iz_codes[0]]
     others = others.assign(place=others["iz_name"], role="other areas")
     here = mine.assign(place=area.name, role="this area")
-    city = (mine.dropna(subset=["city_value"]).drop_duplicates("title")
+    return _with_city([here, others[others["title"].isin(set(here["title"]))]], mine)
+
+
+def _with_city(parts: list[pd.DataFrame], frame: pd.DataFrame) -> pd.DataFrame:
+    """The places' rows and, once per indicator, the city's value (role "city"), in the charts' columns."""
+    city = (frame.dropna(subset=["city_value"]).drop_duplicates("title")
             .assign(place="Glasgow City", role="city", value=lambda d: d["city_value"]))
-    out = pd.concat([here, others[others["title"].isin(set(here["title"]))], city], ignore_index=True)
+    out = pd.concat([*parts, city], ignore_index=True)
     return out[["title", "place", "role", "value", "period", "source", "unit", "polarity"]]
 
 

@@ -8,7 +8,7 @@ from sqlmodel import select
 
 from schemas import Hypothesis, Issue, Ward
 from triangulate.core import audit
-from triangulate.core.db import session_scope
+from triangulate.core.db import get_or_not_found, session_scope
 from triangulate.core.errors import NotFound, TriangulateError
 from triangulate.core.permissions import Actor, require
 from triangulate.joint.ward_rows import ward_issue_frame
@@ -56,9 +56,7 @@ def update(engine: Engine, actor: Actor, hypothesis_id: int, **changes) -> None:
     if "statement" in changes and not str(changes["statement"]).strip():
         raise TriangulateError("A hypothesis cannot be empty.")
     with session_scope(engine) as session:
-        row = session.get(Hypothesis, hypothesis_id)
-        if row is None:
-            raise NotFound(f"No hypothesis with id {hypothesis_id}.")
+        row = get_or_not_found(session, Hypothesis, hypothesis_id, f"No hypothesis with id {hypothesis_id}.")
         if "issue_code" in changes:
             changes["issue_id"] = _issue_id(session, changes.pop("issue_code"))
         audit.apply_edit(session, actor, row, changes, "hypothesis", hypothesis_id)

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from schemas import Issue, User, Ward, WorkshopNote
 from triangulate.core import audit
-from triangulate.core.db import session_scope
+from triangulate.core.db import get_or_not_found, session_scope
 from triangulate.core.errors import NotFound, TriangulateError
 from triangulate.core.permissions import Actor, require
 
@@ -36,9 +36,7 @@ def add_note(engine: Engine, actor: Actor, ward_code: str, issue_code: str | Non
 def delete_note(engine: Engine, actor: Actor, note_id: int) -> None:
     require(actor, "workshop.write")
     with session_scope(engine) as session:
-        note = session.get(WorkshopNote, note_id)
-        if note is None:
-            raise NotFound(f"No workshop note with id {note_id}.")
+        note = get_or_not_found(session, WorkshopNote, note_id, f"No workshop note with id {note_id}.")
         audit.record(session, actor, "delete", "workshop_note", note_id, text=note.text)
         session.delete(note)
 

@@ -25,8 +25,13 @@ def periods(session: Session) -> list[str]:
 
 def default_period(session: Session) -> str | None:
     """The latest period in which every ward has both components (a new partial import does not count)."""
+    return _latest_complete_period(session, numbers.all_wards_indicator_frame)
+
+
+def _latest_complete_period(session: Session, area_frame) -> str | None:
+    """The latest period in which every area of `area_frame(session, periods)` has both components."""
     for period in reversed(periods(session)):
-        frame = numbers.all_wards_indicator_frame(session, {SCALE_KEY: period, DEPTH_KEY: period})
+        frame = area_frame(session, {SCALE_KEY: period, DEPTH_KEY: period})
         part = frame[frame["indicator_key"].isin([SCALE_KEY, DEPTH_KEY])]
         if not part.empty and part["value"].notna().all() and (part["n_areas"] > 0).all():
             return period
@@ -81,12 +86,7 @@ def pockets_default_period(session: Session) -> str | None:
     """The latest period in which every intermediate zone has both components."""
     from triangulate.numbers import iz_values
 
-    for period in reversed(periods(session)):
-        frame = iz_values.iz_indicator_frame(session, {SCALE_KEY: period, DEPTH_KEY: period})
-        part = frame[frame["indicator_key"].isin([SCALE_KEY, DEPTH_KEY])]
-        if not part.empty and part["value"].notna().all() and (part["n_areas"] > 0).all():
-            return period
-    return None
+    return _latest_complete_period(session, iz_values.iz_indicator_frame)
 
 
 def pockets(session: Session, w_scale: float = 0.5, w_depth: float = 0.5, period: str | None = None,

@@ -36,7 +36,7 @@ from sqlmodel import Session, select
 from schemas import Insight, InsightCode, InsightPlace, InsightRevision, Issue, Ward, utcnow
 from schemas.insight_files import MAX_TEXT, NOT_CODED, STANCES, CodeSpec, InsightFields
 from triangulate.core import audit, places
-from triangulate.core.db import session_scope
+from triangulate.core.db import get_or_not_found, session_scope
 from triangulate.core.errors import NotFound, PermissionDenied, TriangulateError
 from triangulate.core.permissions import Actor, can, require
 
@@ -358,9 +358,8 @@ def code(engine: Engine, actor: Actor, insight_id: int, codes) -> int:
 
 
 def _get(session: Session, insight_id: int) -> Insight:
-    insight = session.get(Insight, int(insight_id))
-    if insight is None:
-        raise NotFound(f"There is no insight #{insight_id}; it may have been deleted.")
+    insight = get_or_not_found(session, Insight, int(insight_id),
+                               f"There is no insight #{insight_id}; it may have been deleted.")
     return insight
 
 

@@ -34,8 +34,8 @@ from sqlmodel import Session, select
 
 from schemas import ImportBatch, Issue, Segment, SegmentCode, SegmentTopic, TopicModel, Transcript
 from triangulate.core import audit
-from triangulate.core.db import session_scope
-from triangulate.core.errors import ImportFailed, NotFound, Problem, TriangulateError
+from triangulate.core.db import get_or_not_found, session_scope
+from triangulate.core.errors import ImportFailed, Problem, TriangulateError
 from triangulate.core.permissions import Actor, require
 
 NONE = "none"
@@ -229,9 +229,8 @@ def replace_codes(session: Session, coder: str, segment_id: int, issue_ids: list
 
 
 def _resident_segment(session: Session, segment_id) -> Segment:
-    segment = session.get(Segment, int(segment_id))
-    if segment is None:
-        raise NotFound(f"There is no segment {segment_id}: it does not exist or was erased.")
+    segment = get_or_not_found(session, Segment, int(segment_id),
+                               f"There is no segment {segment_id}: it does not exist or was erased.")
     if segment.speaker_role != "resident":
         raise TriangulateError(f"Segment {segment_id} is a facilitator's turn: only residents' words are coded.")
     return segment

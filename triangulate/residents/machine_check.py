@@ -34,7 +34,7 @@ from sqlmodel import Session, select
 
 from schemas import Issue, MachineCheck, MachineCheckItem, Segment, TopicModel, Transcript, utcnow
 from triangulate.core import audit
-from triangulate.core.db import session_scope
+from triangulate.core.db import get_or_not_found, session_scope
 from triangulate.core.errors import NotFound, TriangulateError
 from triangulate.core.permissions import Actor, require
 from triangulate.joint import thresholds as th
@@ -124,10 +124,7 @@ class BlindItem:
 
 
 def _check(session: Session, check_id: int) -> MachineCheck:
-    check = session.get(MachineCheck, int(check_id))
-    if check is None:
-        raise NotFound(f"There is no machine check {check_id}.")
-    return check
+    return get_or_not_found(session, MachineCheck, int(check_id), f"There is no machine check {check_id}.")
 
 
 def open_check(engine: Engine, actor: Actor) -> int | None:

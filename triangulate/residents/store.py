@@ -37,9 +37,9 @@ from schemas import (
 )
 from schemas.transcript_files import TranscriptMetadata
 from triangulate.core import audit, exports, places
-from triangulate.core.db import session_scope
+from triangulate.core.db import get_or_not_found, session_scope
 from triangulate.core.embeddings import text_hash
-from triangulate.core.errors import ImportFailed, NotFound, Problem, TriangulateError
+from triangulate.core.errors import ImportFailed, Problem, TriangulateError
 from triangulate.core.permissions import Actor, can, require
 from triangulate.residents import metadata_redaction, nlp, segments, transcripts
 
@@ -221,11 +221,15 @@ def preview_many(engine: Engine, actor: Actor, files: list[tuple[str, bytes]], *
     return out
 
 
-def previews(engine: Engine, actor: Actor, files: list[tuple[str, bytes]], **kwargs) -> list[Preview]:
-    """Several files: every file's problems are collected before anything is raised."""
+def previews(engine: Engine, actor: Actor, files: list[tuple[str, bytes]], *, skipped=None,
+             **kwargs) -> list[Preview]:
+    """Several files: every file's problems are collected before anything is raised. A file skipped on purpose
+    (TranscriptSkipped, with `unlabelled="skip"`) goes to `skipped(it)` when that is given, not to the problems."""
     out, problems = [], []
     for result in preview_many(engine, actor, files, **kwargs):
-        if isinstance(result, ImportFailed):
+        if skipped is not None and isinstance(result, transcripts.TranscriptSkipped):
+            skipped(result)
+        elif isinstance(result, ImportFailed):
             problems.extend(result.problems)
         else:
             out.append(result)
@@ -551,9 +555,7 @@ def transcript_view(engine: Engine, actor: Actor, transcript_id: int) -> tuple[T
     """A whole (redacted) transcript in speaking order, for the viewer."""
     require(actor, "transcripts.read")
     with session_scope(engine) as session:
-        transcript = session.get(Transcript, transcript_id)
-        if transcript is None:
-            raise NotFound(f"No transcript {transcript_id}.")
+        transcript = get_or_not_found(session, Transcript, transcript_id, f"No transcript {transcript_id}.")
         rows = session.exec(select(Segment.order, Speaker.label, Segment.speaker_role, Segment.start_s,
                                    Segment.text, Issue.label)
                             .join(Speaker, Speaker.id == Segment.speaker_id, isouter=True)

@@ -45,7 +45,7 @@ from triangulate.codebook import issues as codebook
 from triangulate.core import audit, embeddings, exports
 from triangulate.core.atomic_dir import atomic_directory
 from triangulate.core.config import data_dir
-from triangulate.core.db import session_scope
+from triangulate.core.db import get_or_not_found, session_scope
 from triangulate.core.errors import NotFound, TriangulateError
 from triangulate.core.permissions import Actor, require
 
@@ -513,17 +513,11 @@ def load_model(model_id: int, engine: Engine):
 
 # --------------------------------------------------------------------------- the researcher's mapping
 def _topic(session: Session, topic_id: int) -> Topic:
-    topic = session.get(Topic, topic_id)
-    if topic is None:
-        raise NotFound(f"No topic {topic_id}.")
-    return topic
+    return get_or_not_found(session, Topic, topic_id, f"No topic {topic_id}.")
 
 
 def _issue(session: Session, issue_id: int) -> Issue:
-    issue = session.get(Issue, issue_id)
-    if issue is None:
-        raise NotFound(f"No issue {issue_id}.")
-    return issue
+    return get_or_not_found(session, Issue, issue_id, f"No issue {issue_id}.")
 
 
 def confirm_topic(engine: Engine, actor: Actor, topic_id: int, issue_id: int) -> None:
