@@ -217,3 +217,26 @@ def test_generated_labelled_transcripts_keep_every_speaker(turns):
     text = text + "\n" + "\n".join(f"{who}: ok" for who, _ in turns)  # every label recurs
     parsed = T.parse("g.txt", text.encode())
     assert {t.speaker for t in parsed.turns} == {who for who, _ in turns}
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("Title: Money advice drop-in, Govan Cross", ("title", "Money advice drop-in, Govan Cross")),
+    ("Interview: Money advice and Universal Credit deductions",
+     ("interview", "Money advice and Universal Credit deductions")),
+    ("Title: The cost of the school day.", ("title", "The cost of the school day.")),
+    ("Interview: So how are you finding things?", None),  # the interviewer speaking under a mistyped label
+    ("Interview: money is tight for me", None),
+])
+def test_a_header_whose_value_starts_like_speech_is_still_a_header_unless_it_reads_as_speech(line, expected):
+    from triangulate.residents import labels
+
+    assert labels.header_line(line) == expected
+
+
+def test_title_and_interview_lines_are_metadata_not_speakers():
+    text = ("Title: Money advice drop-in, Govan Cross\nInterview: Money advice and Universal Credit deductions\n"
+            "Date: 11/12/2024\n\nQ: How are things?\nA: Tight. The electric's the worst of it.\n"
+            "Q: And the school uniform grant?\nA: Aye, we got that.\n")
+    parsed = T.parse("dropin.txt", text.encode())
+    assert {t.speaker for t in parsed.turns} == {"Q", "A"}
+    assert not any("Money advice" in t.text for t in parsed.turns)

@@ -207,9 +207,19 @@ def header_line(text: str) -> tuple[str, str] | None:
                    and bool({w.lower().strip(",") for w in value.split()} & _ORG_WORDS))  # "Community research team"
         if not (plural_ok and (ids or all(is_person_name(n) for n in names) or teamish)):
             return None
-    elif len(value.split()) > 40 or value.split()[0].lower() in STARTERS:
-        return None
+    elif len(value.split()) > 40 or (field_name != "title" and value.split()[0].lower() in STARTERS
+                                     and _reads_as_speech(value)):
+        return None  # `Interview: So how are you finding things?` is someone speaking under a mistyped label
     return field_name, value
+
+
+_SPEECH = re.compile(r"[.?!…][\"'’”)\]]*$|\b(?:i|i'm|i've|i'd|you|you're|we|we're|me|my|us|our)\b", re.I)
+
+
+def _reads_as_speech(value: str) -> bool:
+    """A header's value that reads as something said (a sentence's end, or I/you/we), not as a label or a title
+    ("Money advice and Universal Credit deductions")."""
+    return bool(_SPEECH.search(value))
 
 
 def key_pairs(text: str) -> list[tuple[str, str]] | None:
