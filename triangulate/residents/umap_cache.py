@@ -125,4 +125,6 @@ def wait_for_background(timeout: float = WAIT_SECONDS) -> None:
 
 
 if __name__ == "__main__":
+    with contextlib.suppress(OSError):
+        os.nice(10)  # a warm-up: the people using the pages come first
     compile_now()
