@@ -40,7 +40,7 @@ from bench import budgets
 WHEN = datetime(2025, 1, 1, tzinfo=UTC)
 GOVAN = "S13002971"
 BUDGETS = {"matrix_one_ward_cold_s": 0.15, "matrix_all_wards_cold_s": 1.5, "matrix_all_wards_warm_s": 0.2,
-           "across_wards_rerun_s": 0.5, "peak_rss_mb": 500.0, "report_prepare_s": 8.0}
+           "across_wards_rerun_s": 0.5, "peak_rss_mb": 500.0, "report_prepare_cold_s": 8.0, "report_prepare_s": 8.0}
 DEMO = ROOT / "triangulate" / "data" / "demo"
 STREET_KINDS = ["Road", "Street", "Court", "Crescent", "Drive", "Place", "Gardens", "Avenue"]
 SERVICES = ["food bank", "credit union", "nursery", "after-school club", "health centre", "job centre", "library",
