@@ -80,6 +80,7 @@ FROM_CUE = re.compile(r"^\s+(?:fae|frae|from)\s+(?:next\s+door|up\s+the\s+stair|
 BORN_CUE = re.compile(r"^\s*(?:was|wis|is|'s|’s|got|had|has\s+been)\s+(?:just\s+)?(?:born|diagnosed|excluded|"
                       r"christened|expecting|pregnant)\b", re.I)  # "Summer was born", "grace got diagnosed"
 SURNAME_FORM = re.compile(r"^(?:Mc[A-Z]?[a-z]{2,}|Mac[A-Z][a-z]{2,}|mc[a-z]{3,}|O['’][A-Z][a-z]{2,})$")
+MONTH_NAMES = {"april", "may", "june"}  # months that are given names too
 NAMING_WORDS = {"called", "named", "cried", "nickname", "christened"}
 PERSON_WORDS = KIN | {"she", "he", "she's", "he's", "her", "his", "him", "they", "woman", "man", "guy", "lady",
                       "fella", "bloke", "wifie", "lassie", "laddie", "person", "someone", "somebody", "name",
@@ -385,11 +386,13 @@ def given_name_pattern(terms: list[str]) -> re.Pattern | None:
                       rf"(?!\w)(?!@)", re.I)
 
 
-def given_name_spans(text: str, pattern: re.Pattern | None, doc=None,
-                     lower_names: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+def given_name_spans(text: str, pattern: re.Pattern | None, doc=None, lower_names: frozenset[str] = frozenset(),
+                     named_in_full: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
     """Spans of names the file gives. A name that is also a word (Will, Rose, Brown) counts only with a
     capital or where the tagger calls it a proper noun (or a noun, when a cue found it as a name in lower
-    case elsewhere in the transcript: `lower_names`, "my man dean"); initials of two letters only as written."""
+    case elsewhere in the transcript: `lower_names`, "my man dean"); opening a sentence, only before a verb
+    when the transcript names that person in full (`named_in_full`: "Mark Riddell pays... Mark is a good
+    dad", but "Mark my words"); initials of two letters only as written."""
     if pattern is None:
         return []
     spans = []
@@ -397,16 +400,24 @@ def given_name_spans(text: str, pattern: re.Pattern | None, doc=None,
         found = m.group()
         if gazetteer.is_word_name(found):
             tokens = doc.char_span(m.start(), m.end(), alignment_mode="expand") if doc is not None else None
-            if not found[0].isupper() and not (tokens and any(t.pos_ == "PROPN" for t in tokens)) and \
-                    not (found.lower() in lower_names and tokens is not None and _bare_name_use(tokens)):
-                continue  # "the prices rose", "there's no grace period"
-            if tokens is not None and len(tokens) == 1 and word_at_sentence_start(tokens[0]) and \
-                    not (found.lower() in lower_names and _bare_name_use(tokens)):
-                continue  # "Will I get it back?", "Bill after bill"
+            if _word_name_used_as_word(found, tokens, lower_names, named_in_full):
+                continue
         if len(found) <= 2 and not found.isupper() and not found[0].isupper():
             continue
         spans.append((m.start(), m.end()))
     return spans
+
+
+def _word_name_used_as_word(found: str, tokens, lower_names: frozenset[str], named_in_full: frozenset[str]) -> bool:
+    """"the prices rose", "there's no grace period", "Will I get it back?", "Bill after bill"."""
+    low = found.lower()
+    bare_name = low in lower_names and tokens is not None and _bare_name_use(tokens)
+    if not found[0].isupper() and not (tokens and any(t.pos_ == "PROPN" for t in tokens)) and not bare_name:
+        return True
+    if tokens is None or len(tokens) != 1 or not word_at_sentence_start(tokens[0]) or bare_name:
+        return False
+    nxt = tokens[0].nbor(1) if tokens[0].i + 1 < len(tokens[0].doc) else None
+    return not (low in named_in_full and nxt is not None and (nxt.pos_ in ("VERB", "AUX") or nxt.lower_ in SCOTS_AUX))
 
 
 _SEASON_WORDS = {"the", "a", "an", "this", "that", "last", "next", "every", "all", "no", "some", "any", "of", "in",
@@ -559,11 +570,26 @@ def _may_be_nicknamed(tok) -> bool:
         is_english_word(tok.text) or tok.ent_type_ in _NOT_NICKNAMED)
 
 
+def _is_lower_case_surname_after_title(tok, nxt) -> bool:
+    """"mr hamilton", "miss duffy" as typed: a lower-case title, then a surname (a place's name too), a given
+    name or a word no dictionary has (but in "i miss jamie", "you'll miss the bus", "miss" is the verb)."""
+    if _capital(tok) or _capital(nxt) or tok.lower_ not in FORMAL_TITLES or not nxt.is_alpha or nxt.is_stop or \
+            len(nxt.text) < 3 or _is_cue_word(nxt.text):
+        return False
+    before = _before(tok)
+    if tok.lower_ == "miss" and before is not None and before.pos_ in ("PRON", "AUX", "PART", "VERB"):
+        return False
+    return gazetteer.is_common_surname(nxt.text) or bool(SURNAME_FORM.match(nxt.text)) or \
+        _is_any_given_name(nxt.text) or not is_english_word(nxt.text)
+
+
 def _title_cue(tok, kept: list[Span]) -> list[Span]:
     low, nxt = tok.lower_, _after(tok)
     formal = low in FORMAL_TITLES
     if not (formal or low in NICKNAME_WORDS) or nxt is None:
         return []
+    if _is_lower_case_surname_after_title(tok, nxt):
+        return [(nxt.idx, _end(nxt))]  # a surname after a title wins over a place, as "Mr Govan" does
     if not (_capital(nxt) and _is_name_like(nxt, allow_lower=False)):
         return []
     if not formal and (gazetteer.is_kept(nxt.text) or not _may_be_nicknamed(nxt)):
@@ -605,10 +631,13 @@ def _may_stand_alone(tok) -> bool:
 
 def _kept_place_not_person(tok, kept: list[Span]) -> bool:
     """"George Square", "Victoria Park" stay; a name that is also a place alone ("Skye") is a person only when
-    a person's cue follows: "Skye's seven", "Skye said", "Skye wanted tae go"."""
+    a person's cue follows: "Skye's seven", "Skye said", "Skye wanted tae go". A brand or service stays what it
+    is ("Sky wanted forty a month")."""
     a, b = tok.idx, _end(tok)
     if not _inside(kept, a, b):
         return False
+    if not gazetteer.is_place(tok.text):
+        return True
     nxt = _after(tok)
     strong = nxt is not None and (nxt.lower_ in STRONG_PERSON_VERBS or nxt.pos_ == "VERB")
     return (a, b) not in kept or not (strong or AGE_CUE.match(_text_after(tok)))
@@ -656,9 +685,21 @@ def _word_name_without_cue(tok) -> bool:
     return not (mid_sentence_capital and tok.pos_ == "PROPN") and not cue and not opens
 
 
+def _is_plain_given_name(text: str) -> bool:
+    """On a given-name list, no word name, and no word a dictionary has in any case ("aiden", "kirsty"; not
+    "josh", "hector", "lee"): a name whatever the tagger calls it."""
+    low = text.lower()
+    return (gazetteer.is_first_name(low) or gazetteer.is_wide_given_name(low)) and not gazetteer.is_word_name(low) \
+        and low not in english_words()
+
+
 def _lower_case_word_not_name(tok) -> bool:
-    """A lower-case stop word or function word, unless a person's cue follows ("holly wants tae")."""
+    """A lower-case stop word or function word, unless a person's cue follows ("holly wants tae"). The small
+    model tags lower-case names as verbs and adverbs ("so then aiden goes", "finlay an' me"): a plain given
+    name passes unless it is tagged as a function word."""
     if _capital(tok):
+        return False
+    if not tok.is_stop and tok.pos_ in ("VERB", "ADV") and _is_plain_given_name(tok.text):
         return False
     return (tok.is_stop or tok.pos_ not in ("PROPN", "NOUN", "X", "INTJ", "ADJ")) and \
         not (_person_cue_follows(tok) and tok.pos_ in ("ADV", "VERB", "ADJ", "PROPN", "NOUN"))
@@ -685,9 +726,9 @@ def _missed_surname(nxt, kept: list[Span]) -> bool:
 
 def _lower_case_surname(nxt) -> bool:
     """"jamie smith fae next door": a common or Mc/Mac surname in lower case."""
-    return nxt.text.islower() and nxt.is_alpha and not nxt.is_stop and \
-        nxt.pos_ not in ("VERB", "AUX", "ADP", "DET") and \
-        (gazetteer.is_common_surname(nxt.text) or bool(SURNAME_FORM.match(nxt.text)))
+    return nxt.text.islower() and nxt.is_alpha and not nxt.is_stop and nxt.pos_ not in ("AUX", "ADP", "DET") and \
+        (nxt.pos_ != "VERB" or not is_english_word(nxt.text)) and \
+        (gazetteer.is_common_surname(nxt.text) or bool(SURNAME_FORM.match(nxt.text)))  # "gerry byrne" (a "verb")
 
 
 def _standing_name_end(tok, kept: list[Span]) -> int:
@@ -700,12 +741,22 @@ def _standing_name_end(tok, kept: list[Span]) -> int:
     return _end(tok)
 
 
+def _dropped_g_verb(tok) -> bool:
+    """"i was sayin", "it's costin": a lower-case -in' form after a form of "be" is a verb, not a name."""
+    low, before = tok.lower_.rstrip("'’"), _before(tok)
+    return not _capital(tok) and low.endswith("in") and before is not None and \
+        before.lower_ in ("was", "wis", "is", "'s", "’s", "am", "'m", "’m", "are", "'re", "’re", "were", "be", "been") \
+        and is_english_word(low + "g")
+
+
 def _standing_name_cue(tok, kept: list[Span]) -> list[Span]:
-    if not _may_stand_alone(tok):
+    if not _may_stand_alone(tok) or _dropped_g_verb(tok):
         return []
     before = _before(tok)
     if before is not None and before.lower_ in ("st", "st.", "saint"):
         return []  # "St Mungo's", "St Andrew's"
+    if tok.ent_type_ == "DATE" and tok.lower_ in MONTH_NAMES:
+        return []  # "the rent went up in June"
     if _kept_place_not_person(tok, kept) or _street_follows(tok) or _word_name_without_cue(tok) or \
             _lower_case_word_not_name(tok) or _place_after_preposition(tok) or _acronym(tok):
         return []
@@ -783,6 +834,64 @@ def _person_verb_cue(tok, kept: list[Span]) -> list[Span]:
     return [(tok.idx, _end(tok))]
 
 
+# "lily-rose was sick", "ellie-mae's birthday" ----------------------------------------------------------------------
+def _double_name_cue(tok, kept: list[Span]) -> list[Span]:
+    """Two given names joined by a hyphen, in any case: a double first name even when both halves are words."""
+    hyphen, second = _after(tok), _after(tok, 2)
+    if hyphen is None or second is None or hyphen.text != "-" or hyphen.idx != _end(tok) or second.idx != _end(hyphen):
+        return []
+    if not (tok.is_alpha and second.is_alpha and _is_any_given_name(tok.text) and _is_any_given_name(second.text)):
+        return []
+    before = _before(tok)
+    if (before is not None and before.text == "-") or tok.lower_ in MONTH_NAMES or _inside(kept, tok.idx, _end(second)):
+        return []
+    return [(tok.idx, _end(second))]
+
+
+# "lennon my brother", "Coral, she's my youngest" ----------------------------------------------------------------
+def _apposition_follows(tok) -> bool | None:
+    """Who the person is, right after a name: [","] ["she's" | "he was"] my/her/oor [adjectives] kin word. None
+    when there is no such phrase; else whether it opened with a pronoun ("Coral, she's my youngest")."""
+    doc, k = tok.doc, tok.i + 1
+    if k < len(doc) and doc[k].text == ",":
+        k += 1
+    pronoun = k + 1 < len(doc) and doc[k].lower_ in ("she", "he") and doc[k + 1].lower_ in ("'s", "’s", "is", "was",
+                                                                                            "wis")
+    k += 2 if pronoun else 0
+    if k >= len(doc) or doc[k].lower_ not in DETERMINERS or doc[k].lower_ == "the":
+        return None
+    kin = False
+    for word in doc[k + 1:]:
+        if word.lower_ not in MODIFIERS and word.lower_ not in KIN:
+            break
+        kin = kin or word.lower_ in KIN
+    return pronoun if kin else None
+
+
+def _may_be_apposed_name(tok, pronoun: bool) -> bool:
+    """A name before an apposition: a given name in any case; a capitalised word no dictionary has (a word name
+    mid-sentence); after "she's my...", a capitalised proper noun even if it is a word ("Coral")."""
+    text, before = tok.text, _before(tok)
+    if not tok.is_alpha or len(text) < 2 or tok.is_stop or _is_cue_word(text) or gazetteer.is_kept(text):
+        return False
+    if before is not None and (before.pos_ in ("DET", "ADJ", "NUM") or before.lower_ in DETERMINERS):
+        return False  # "the house my da left"
+    if gazetteer.is_first_name(text) or gazetteer.is_wide_given_name(text):
+        return True
+    if not _capital(tok):
+        return False
+    if gazetteer.is_word_name(text):
+        return pronoun or not starts_sentence(tok)
+    return not is_english_word(text) or (pronoun and tok.pos_ in ("PROPN", "NOUN"))
+
+
+def _apposition_cue(tok, kept: list[Span]) -> list[Span]:
+    pronoun = _apposition_follows(tok)
+    if pronoun is None or not _may_be_apposed_name(tok, pronoun) or _inside(kept, tok.idx, _end(tok)):
+        return []
+    return [(tok.idx, _end(tok))]
+
+
 @dataclass(frozen=True)
 class ContextCue:
     """One rule for finding a name from what surrounds it: `find(token, kept)` gives the name spans the rule
@@ -803,6 +912,8 @@ CONTEXT_CUES: tuple[tuple[ContextCue, ...], ...] = (
      ContextCue("context_called", _called_cue, "she's called Destiny; his name's Kai; she's cried Senga")),
     (ContextCue("surname_form", _surname_form_cue, "McAllister; mcgregor; O'Neill"),),
     (ContextCue("context_verb", _person_verb_cue, "Shannon's on Universal Credit; Davie telt me"),),
+    (ContextCue("context_apposition", _apposition_cue, "lennon my brother; Coral, she's my youngest"),
+     ContextCue("double_name", _double_name_cue, "lily-rose was sick; ellie-mae's birthday")),
 )
 
 

@@ -524,6 +524,7 @@ class _Transcript:
     found_re: re.Pattern | None = None  # names the model and the cues found in any turn
     lower_names: frozenset[str] = frozenset()  # of those, word names a cue found in lower case ("my man dean")
     lower_words: set[str] = field(default_factory=set)  # every lower-case word the transcript writes
+    named_in_full: set[str] = field(default_factory=set)  # word names found as a full name's first word ("Mark")
     speaker_map: dict[str, str] = field(default_factory=dict)  # speaker label -> pseudonymised label
     speaker_people: dict = field(default_factory=dict)  # speaker label -> names.Person
 
@@ -590,6 +591,15 @@ def _is_capitalised_name_to_learn(word: str) -> bool:
         (gazetteer.is_first_name(word) or gazetteer.is_word_name(word) or not people_names.is_english_word(word))
 
 
+def _is_lower_case_name_to_learn(word: str) -> bool:
+    """A given name found in lower case ("wi' aiden"), no word name or everyday word: the same name in any
+    other turn is the person too ("so then aiden goes")."""
+    from triangulate.residents import gazetteer
+
+    return len(word) > 2 and word.islower() and (gazetteer.is_first_name(word) or gazetteer.is_wide_given_name(word)) \
+        and not gazetteer.is_word_name(word) and not gazetteer.is_everyday_word(word)
+
+
 def _learn_names(t: _Transcript, docs: list) -> None:
     """First pass: names the model and the context cues find in any turn are names in every turn ("wee Ruby who's
     only three" makes the later "Ruby was born..." a name too); a word name found as a name in lower case or
@@ -605,12 +615,15 @@ def _learn_names(t: _Transcript, docs: list) -> None:
             surname = _surname_to_learn(parts)
             if surname:
                 found.add(surname)
-            for word in (re.sub(r"['’]s$", "", part).strip(".,;:!?\"()") for part in parts):
+            words = [re.sub(r"['’]s$", "", part).strip(".,;:!?\"()") for part in parts]
+            if len(words) > 1 and words[0][:1].isupper() and gazetteer.is_word_name(words[0]):
+                t.named_in_full.add(words[0].lower())  # "Mark Riddell": "Mark is a good dad" is him
+            for word in words:
                 if len(word) > 2 and gazetteer.is_word_name(word) and len(parts) == 1 and \
                         (word.islower() or not people_names.starts_sentence_at(doc, a)):
                     found.add(word)
                     lower.add(word.lower())
-                if _is_capitalised_name_to_learn(word):
+                if _is_capitalised_name_to_learn(word) or _is_lower_case_name_to_learn(word):
                     found.add(word)
     t.found_re = people_names.given_name_pattern(sorted(found, key=len, reverse=True))
     t.lower_names = frozenset(lower)
@@ -669,7 +682,7 @@ def _found_elsewhere_spans(t: _Transcript, index: int, doc, kept) -> list[Found]
 
     text = t.turn_texts[index]
     out = []
-    for a, b in people_names.given_name_spans(text, t.found_re, doc, t.lower_names):
+    for a, b in people_names.given_name_spans(text, t.found_re, doc, t.lower_names, frozenset(t.named_in_full)):
         inside = [(s, e) for s, e in kept if s <= a and b <= e]
         if not inside or (inside == [(a, b)] and gazetteer.is_first_name(text[a:b]) and
                           people_names.verb_follows(doc, b)):
