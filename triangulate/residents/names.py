@@ -611,14 +611,23 @@ def _phrase_ends_after(tok) -> bool:
 
 def _wee_age_cue(tok, kept: list[Span]) -> list[Span]:
     nxt = _after(tok)
-    if tok.lower_ not in ("wee", "little") or nxt is None:
+    if tok.lower_ not in ("wee", "little", "big", "auld") or nxt is None:
         return []
     if _capital(nxt) or not _is_name_like(nxt, allow_lower=True):
+        return []
+    if tok.lower_ in ("big", "auld") and not _lower_case_nickname(tok, nxt):
         return []
     aged = AGE_CUE.match(_text_after(nxt)) and nxt.pos_ not in ("VERB", "AUX", "ADJ", "ADV")
     if aged or (_is_any_given_name(nxt.text) and _phrase_ends_after(nxt)):
         return [(nxt.idx, _end(nxt))]
     return []
+
+
+def _lower_case_nickname(tok, nxt) -> bool:
+    """"big jock never misses", "auld tam": "big" or "auld" before a given name, as a nickname, not as an adjective
+    after an article or a possessive ("a big bill", "the big will-they-won't-they")."""
+    before = _before(tok)
+    return (before is None or before.pos_ not in ("DET", "PRON", "ADJ", "NUM")) and _is_any_given_name(nxt.text)
 
 
 # "I was telling Agnes", "tommy fae next door" --------------------------------------------------------------------
@@ -835,12 +844,23 @@ def _person_verb_cue(tok, kept: list[Span]) -> list[Span]:
 
 
 # "lily-rose was sick", "ellie-mae's birthday" ----------------------------------------------------------------------
+def _is_double_name(first, second) -> bool:
+    """Both halves given names ("lily-rose"), or, capitalised, one half a given name and the other a place or no
+    dictionary word ("Paisley-Rae"; not "Rolls-Royce")."""
+    if _is_any_given_name(first.text) and _is_any_given_name(second.text):
+        return True
+    if not (_capital(first) and _capital(second)):
+        return False
+    return any(_is_any_given_name(one.text) and (gazetteer.is_place(other.text) or not is_english_word(other.text))
+               for one, other in ((first, second), (second, first)))
+
+
 def _double_name_cue(tok, kept: list[Span]) -> list[Span]:
     """Two given names joined by a hyphen, in any case: a double first name even when both halves are words."""
     hyphen, second = _after(tok), _after(tok, 2)
     if hyphen is None or second is None or hyphen.text != "-" or hyphen.idx != _end(tok) or second.idx != _end(hyphen):
         return []
-    if not (tok.is_alpha and second.is_alpha and _is_any_given_name(tok.text) and _is_any_given_name(second.text)):
+    if not (tok.is_alpha and second.is_alpha and _is_double_name(tok, second)):
         return []
     before = _before(tok)
     if (before is not None and before.text == "-") or tok.lower_ in MONTH_NAMES or _inside(kept, tok.idx, _end(second)):

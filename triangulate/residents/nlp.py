@@ -405,6 +405,18 @@ def _is_given(word: str) -> bool:
     return gazetteer.is_first_name(word) or gazetteer.is_wide_given_name(word) or gazetteer.is_word_name(word)
 
 
+def _may_be_listed_name(word: str, beside: str, joined: str) -> bool:
+    """The word listed beside a given name ("Jack and Lily", "Aurora and Jax"): a given name, or, joined by "and"
+    and both capitalised, a word no dictionary or gazetteer has (not "Hiya, Alison")."""
+    from triangulate.residents import gazetteer
+    from triangulate.residents import names as people_names
+
+    if _is_given(word):
+        return True
+    return bool(re.search(r"\b(?:and|an)\b|&", joined)) and word[:1].isupper() and beside[:1].isupper() and \
+        not people_names.is_english_word(word) and not gazetteer.is_kept(word) and not gazetteer.is_everyday_word(word)
+
+
 def _in_longer_kept(kept: list[tuple[int, int]], a: int, b: int) -> bool:
     return any(s <= a and b <= e and (e - s) > (b - a) for s, e in kept)
 
@@ -443,8 +455,8 @@ def _listed_before(text: str, a: int, words: list[str], taken) -> tuple[int, int
     from triangulate.residents import gazetteer
 
     m = _LIST_BEFORE.search(text[max(0, a - 40):a])
-    if not (m and _is_given(words[0]) and _is_given(m.group(1)) and not gazetteer.is_kept(m.group(1)) and
-            m.group(1)[:1].isupper() == words[0][:1].isupper()):
+    if not (m and _is_given(words[0]) and _may_be_listed_name(m.group(1), words[0], m.group()) and
+            not gazetteer.is_kept(m.group(1)) and m.group(1)[:1].isupper() == words[0][:1].isupper()):
         return None
     start = a - len(m.group())
     return None if _overlaps(taken, start, start + len(m.group(1))) else (start, start + len(m.group(1)))
@@ -455,7 +467,7 @@ def _listed_after(text: str, b: int, words: list[str], taken, kept) -> tuple[int
     from triangulate.residents import gazetteer
 
     m = _LIST_NEXT.match(text, b)
-    if not (m and _is_given(words[-1].rstrip("'’s")) and _is_given(m.group(2))):
+    if not (m and _is_given(words[-1].rstrip("'’s")) and _may_be_listed_name(m.group(2), words[-1], m.group(1))):
         return None
     if m.group(2)[:1].isupper() != words[-1][:1].isupper() or _overlaps(taken, m.start(2), m.end(2)) or \
             _in_longer_kept(kept, m.start(2), m.end(2)) or gazetteer.is_kept(m.group(2)):
