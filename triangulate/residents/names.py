@@ -843,6 +843,22 @@ def _person_verb_cue(tok, kept: list[Span]) -> list[Span]:
     return [(tok.idx, _end(tok))]
 
 
+# "Gran Tennant's", "Auntie Margaret", "Uncle Stevie" -----------------------------------------------------------------
+KIN_TITLES = {"gran", "granny", "nana", "nan", "nanna", "papa", "grandad", "grandpa", "grandma", "auntie", "aunty",
+              "aunt", "uncle", "cousin"}
+
+
+def _kin_title_cue(tok, kept: list[Span]) -> list[Span]:
+    """A family word used as a title before a capitalised name: a given name, a surname or no dictionary word."""
+    nxt = _after(tok)
+    if tok.lower_ not in KIN_TITLES or nxt is None or not _capital(nxt) or not _is_name_like(nxt, allow_lower=False):
+        return []
+    if gazetteer.is_kept(nxt.text) or (is_english_word(nxt.text) and not gazetteer.is_common_surname(nxt.text)):
+        return []
+    run = _name_run(tok.doc, tok.i + 1, allow_lower=False) or (nxt.idx, _end(nxt))
+    return [] if _inside(kept, *run) else [run]
+
+
 # "lily-rose was sick", "ellie-mae's birthday" ----------------------------------------------------------------------
 def _is_double_name(first, second) -> bool:
     """Both halves given names ("lily-rose"), or, capitalised, one half a given name and the other a place or no
@@ -933,7 +949,8 @@ CONTEXT_CUES: tuple[tuple[ContextCue, ...], ...] = (
     (ContextCue("surname_form", _surname_form_cue, "McAllister; mcgregor; O'Neill"),),
     (ContextCue("context_verb", _person_verb_cue, "Shannon's on Universal Credit; Davie telt me"),),
     (ContextCue("context_apposition", _apposition_cue, "lennon my brother; Coral, she's my youngest"),
-     ContextCue("double_name", _double_name_cue, "lily-rose was sick; ellie-mae's birthday")),
+     ContextCue("double_name", _double_name_cue, "lily-rose was sick; ellie-mae's birthday"),
+     ContextCue("context_kin_title", _kin_title_cue, "Gran Tennant's; Auntie Margaret; Uncle Stevie")),
 )
 
 
