@@ -387,18 +387,20 @@ def given_name_pattern(terms: list[str]) -> re.Pattern | None:
 
 
 def given_name_spans(text: str, pattern: re.Pattern | None, doc=None, lower_names: frozenset[str] = frozenset(),
-                     named_in_full: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+                     named_in_full: frozenset[str] = frozenset(),
+                     word_like: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
     """Spans of names the file gives. A name that is also a word (Will, Rose, Brown) counts only with a
     capital or where the tagger calls it a proper noun (or a noun, when a cue found it as a name in lower
     case elsewhere in the transcript: `lower_names`, "my man dean"); opening a sentence, only before a verb
     when the transcript names that person in full (`named_in_full`: "Mark Riddell pays... Mark is a good
-    dad", but "Mark my words"); initials of two letters only as written."""
+    dad", but "Mark my words"); `word_like` names count as word names too ("Coral", "coral reef"); initials of
+    two letters only as written."""
     if pattern is None:
         return []
     spans = []
     for m in pattern.finditer(text):
         found = m.group()
-        if gazetteer.is_word_name(found):
+        if gazetteer.is_word_name(found) or found.lower() in word_like:
             tokens = doc.char_span(m.start(), m.end(), alignment_mode="expand") if doc is not None else None
             if _word_name_used_as_word(found, tokens, lower_names, named_in_full):
                 continue

@@ -537,6 +537,7 @@ class _Transcript:
     lower_names: frozenset[str] = frozenset()  # of those, word names a cue found in lower case ("my man dean")
     lower_words: set[str] = field(default_factory=set)  # every lower-case word the transcript writes
     named_in_full: set[str] = field(default_factory=set)  # word names found as a full name's first word ("Mark")
+    cue_names: set[str] = field(default_factory=set)  # dictionary words a plain cue calls a name ("Coral")
     speaker_map: dict[str, str] = field(default_factory=dict)  # speaker label -> pseudonymised label
     speaker_people: dict = field(default_factory=dict)  # speaker label -> names.Person
 
@@ -612,33 +613,59 @@ def _is_lower_case_name_to_learn(word: str) -> bool:
         and not gazetteer.is_word_name(word) and not gazetteer.is_everyday_word(word)
 
 
+# Cues that say plainly that a word is a person's name, whatever the dictionary says ("Coral, she's my youngest").
+_PLAIN_NAME_CUES = {"context_kin", "context_title", "context_called", "context_owner", "context_apposition",
+                    "context_kin_title"}
+
+
 def _learn_names(t: _Transcript, docs: list) -> None:
     """First pass: names the model and the context cues find in any turn are names in every turn ("wee Ruby who's
     only three" makes the later "Ruby was born..." a name too); a word name found as a name in lower case or
-    mid-sentence ("my man dean", "My daughter Summer") is a name in lower case elsewhere too."""
-    from triangulate.residents import gazetteer
+    mid-sentence ("my man dean", "My daughter Summer") is a name in lower case elsewhere too; a dictionary word
+    a plain cue calls a name ("Coral, she's my youngest") is her name elsewhere, as a word name is."""
     from triangulate.residents import names as people_names
 
     found: set[str] = set()
     lower: set[str] = set()
     for doc in docs:
-        for a, b in _found_person_spans(doc, _kept_spans(doc), t.allow_set, lower_words=t.lower_words):
-            parts = re.split(r"\s+", doc.text[a:b])
-            surname = _surname_to_learn(parts)
-            if surname:
-                found.add(surname)
-            words = [re.sub(r"['’]s$", "", part).strip(".,;:!?\"()") for part in parts]
-            if len(words) > 1 and words[0][:1].isupper() and gazetteer.is_word_name(words[0]):
-                t.named_in_full.add(words[0].lower())  # "Mark Riddell": "Mark is a good dad" is him
-            for word in words:
-                if len(word) > 2 and gazetteer.is_word_name(word) and len(parts) == 1 and \
-                        (word.islower() or not people_names.starts_sentence_at(doc, a)):
-                    found.add(word)
-                    lower.add(word.lower())
-                if _is_capitalised_name_to_learn(word) or _is_lower_case_name_to_learn(word):
-                    found.add(word)
+        for a, b, rule in _found_person_spans(doc, _kept_spans(doc), t.allow_set, rules=True,
+                                              lower_words=t.lower_words):
+            _learn_from_mention(t, doc, a, b, rule, found, lower)
     t.found_re = people_names.given_name_pattern(sorted(found, key=len, reverse=True))
     t.lower_names = frozenset(lower)
+
+
+def _learn_from_mention(t: _Transcript, doc, a: int, b: int, rule: str, found: set[str], lower: set[str]) -> None:
+    from triangulate.residents import gazetteer
+    from triangulate.residents import names as people_names
+
+    parts = re.split(r"\s+", doc.text[a:b])
+    surname = _surname_to_learn(parts)
+    if surname:
+        found.add(surname)
+    words = [re.sub(r"['’]s$", "", part).strip(".,;:!?\"()") for part in parts]
+    if len(words) > 1 and words[0][:1].isupper() and gazetteer.is_word_name(words[0]):
+        t.named_in_full.add(words[0].lower())  # "Mark Riddell": "Mark is a good dad" is him
+    if rule in _PLAIN_NAME_CUES and len(words) == 1 and _is_word_a_cue_calls_a_name(words[0]):
+        found.add(words[0])
+        t.cue_names.add(words[0].lower())
+    for word in words:
+        if len(word) > 2 and gazetteer.is_word_name(word) and len(parts) == 1 and \
+                (word.islower() or not people_names.starts_sentence_at(doc, a)):
+            found.add(word)
+            lower.add(word.lower())
+        if _is_capitalised_name_to_learn(word) or _is_lower_case_name_to_learn(word):
+            found.add(word)
+
+
+def _is_word_a_cue_calls_a_name(word: str) -> bool:
+    """A capitalised dictionary word, no given name, kept term, everyday or stop word ("Coral", "Harlow")."""
+    from triangulate.residents import gazetteer
+    from triangulate.residents import names as people_names
+
+    return len(word) > 2 and word[:1].isupper() and people_names.is_english_word(word) and \
+        not gazetteer.is_first_name(word) and not gazetteer.is_word_name(word) and not gazetteer.is_kept(word) and \
+        not gazetteer.is_everyday_word(word) and word.lower() not in _STOP_WORDS
 
 
 # --------------------------------------------------------------------------- spans of one turn, rule by rule
@@ -694,7 +721,8 @@ def _found_elsewhere_spans(t: _Transcript, index: int, doc, kept) -> list[Found]
 
     text = t.turn_texts[index]
     out = []
-    for a, b in people_names.given_name_spans(text, t.found_re, doc, t.lower_names, frozenset(t.named_in_full)):
+    for a, b in people_names.given_name_spans(text, t.found_re, doc, t.lower_names, frozenset(t.named_in_full),
+                                              word_like=frozenset(t.cue_names)):
         inside = [(s, e) for s, e in kept if s <= a and b <= e]
         if not inside or (inside == [(a, b)] and gazetteer.is_first_name(text[a:b]) and
                           people_names.verb_follows(doc, b)):
