@@ -124,3 +124,18 @@ def test_hard_subset_holds_the_targets():
     assert report["names_recall"] >= 0.98 and report["other_recall"] >= 0.98, report["recall"]
     assert report["identity_errors"] == 0 and report["over_redaction"] <= 0.05
 
+
+
+# Files written for names in lower case, children's names, full names mid-sentence, possessives, one person under
+# many forms of the name, and word names (branch redact); measured there: names 0.992, over-redaction 0,
+# identity 0 (main before it: names 0.874, over-redaction 0.029).
+NAMES_SUBSET = ["priesthill_named_lowercase_chat.txt", "possilpark_table_docherty.docx", "cranhill_otter_children.txt",
+                "carntyne_ir_third_parties.txt", "shawlands_srt_word_names.srt", "barmulloch_dash_lowercase_family.txt"]
+
+
+@pytest.mark.slow
+def test_names_subset_holds_the_targets():
+    report = bench.run([bench.DATA / "dev" / name for name in NAMES_SUBSET])
+    assert report["files"] == len(NAMES_SUBSET) and not report["failed_files"]
+    assert report["names_recall"] >= 0.98, report["recall"]
+    assert report["identity_errors"] == 0 and report["over_redaction"] <= 0.05

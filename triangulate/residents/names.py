@@ -12,6 +12,7 @@ the full name, the first name alone and the surname alone, in any case, possessi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -79,6 +80,7 @@ FROM_CUE = re.compile(r"^\s+(?:fae|frae|from)\s+(?:next\s+door|up\s+the\s+stair|
 BORN_CUE = re.compile(r"^\s*(?:was|wis|is|'s|’s|got|had|has\s+been)\s+(?:just\s+)?(?:born|diagnosed|excluded|"
                       r"christened|expecting|pregnant)\b", re.I)  # "Summer was born", "grace got diagnosed"
 SURNAME_FORM = re.compile(r"^(?:Mc[A-Z]?[a-z]{2,}|Mac[A-Z][a-z]{2,}|mc[a-z]{3,}|O['’][A-Z][a-z]{2,})$")
+MONTH_NAMES = {"april", "may", "june"}  # months that are given names too
 NAMING_WORDS = {"called", "named", "cried", "nickname", "christened"}
 PERSON_WORDS = KIN | {"she", "he", "she's", "he's", "her", "his", "him", "they", "woman", "man", "guy", "lady",
                       "fella", "bloke", "wifie", "lassie", "laddie", "person", "someone", "somebody", "name",
@@ -122,19 +124,34 @@ def is_english_word(text: str) -> bool:
     return False
 
 
+def _is_cue_word(text: str) -> bool:
+    """A word that frames a name but is never one: "wee", "Mrs", "my", "pal", "aye"."""
+    low = text.lower()
+    return gazetteer.is_everyday_word(text) or low in KIN or low in TITLE_WORDS or low in NICKNAME_WORDS or \
+        low in DETERMINERS
+
+
+def _is_any_given_name(text: str) -> bool:
+    """On any of the given-name lists: first names, the wide list, or names that are also words."""
+    return gazetteer.is_first_name(text) or gazetteer.is_wide_given_name(text) or gazetteer.is_word_name(text)
+
+
 def _is_name_like(token, *, allow_lower: bool) -> bool:
     """A token that could be a first name: letters, not a stop word, not an everyday or kept word."""
     text = token.text
-    if not token.is_alpha or len(text) < 2 or gazetteer.is_everyday_word(text) or text.lower() in KIN:
-        return False
-    if text.lower() in TITLE_WORDS or text.lower() in NICKNAME_WORDS or text.lower() in DETERMINERS:
+    if not token.is_alpha or len(text) < 2 or _is_cue_word(text):
         return False
     if text[0].isupper():
         return not (token.is_stop and starts_sentence(token)) and text.lower() not in {"i", "i'm"}
-    if not allow_lower or token.is_stop or token.pos_ not in ("PROPN", "NOUN", "X", "INTJ") or token.tag_ == "NNS":
+    return allow_lower and _is_lower_case_name_like(token)
+
+
+def _is_lower_case_name_like(token) -> bool:
+    """A lower-case token that could be a first name ("my husband bilal", "my man dean works")."""
+    text = token.text
+    if token.is_stop or token.pos_ not in ("PROPN", "NOUN", "X", "INTJ") or token.tag_ == "NNS":
         return False
-    if not (gazetteer.is_first_name(text) or gazetteer.is_wide_given_name(text) or gazetteer.is_word_name(text) or
-            (token.pos_ in ("PROPN", "NOUN", "X") and not is_english_word(text))):
+    if not (_is_any_given_name(text) or (token.pos_ in ("PROPN", "NOUN", "X") and not is_english_word(text))):
         return False  # "the key point", "the support staff": lower-case words after a kin word are words
     if (gazetteer.is_first_name(text) and not gazetteer.is_word_name(text)) or gazetteer.is_wide_given_name(text):
         return True  # "my husband bilal", "my pal mandy": a given name that is no English word
@@ -161,15 +178,15 @@ class Person:
         return {t for t in (self.first, self.last, *self.others) if t}
 
 
-def _tokens(text: str) -> tuple[list[str], bool]:
-    """Name tokens of a mention in lower case (titles and possessives dropped), and whether a formal title
-    (Mr, Mrs, Dr...) came first, which makes a single word a surname."""
-    words, titled, _ = _tokens_titled(text)
-    return words, titled
+def is_full_name(mention: str) -> bool:
+    """Two name words or more once titles, nicknames and a possessive are dropped ("Chantelle Reid's")."""
+    return len(_tokens_titled(mention)[0]) > 1
 
 
 def _tokens_titled(text: str) -> tuple[list[str], bool, str | None]:
-    """`_tokens` plus the gender a title gives ("Mrs" female, "Mr" male), None without one."""
+    """Name tokens of a mention in lower case (titles and possessives dropped), whether a formal title (Mr, Mrs,
+    Dr...) came first, which makes a single word a surname, and the gender a title gives ("Mrs" female, "Mr"
+    male), None without one."""
     text = re.sub(r"['’]s?$", "", " ".join(text.replace("’", "'").split())).strip(" .,;:!?()[]\"")
     words = [w.strip(".,") for w in re.split(r"[\s]+", text) if w.strip(".,")]
     titled, gender = False, None
@@ -246,55 +263,91 @@ class People:
         if numbered is not None:
             return numbered
         if len(words) >= 2:
-            first, last = words[0], words[-1]
-            for p in self.people:
-                if p.first == first and p.last == last:
-                    return p
-            for p in self.people:
-                if p.last == last and p.first and gazetteer.same_given_name(first, p.first):
-                    return p
-            if len(last.rstrip(".")) <= 2:  # "Sarah M" is Sarah McLean when one Sarah's surname starts so
-                initial = last.rstrip(".")
-                fits = [p for p in self.people if p.first == first and p.last.startswith(initial)]
-                if len(fits) == 1:
-                    return fits[0]
-            # the speaker "Sarah M" is the "Sarah McAuley" the text names, when no other Sarah's surname fits
-            initialled = [p for p in self.people if p.first == first and 0 < len(p.last.rstrip(".")) <= 2
-                          and last.startswith(p.last.rstrip("."))]
-            if len(initialled) == 1 and not any(p.first == first and p.last == last for p in self.people):
-                initialled[0].others.add(initialled[0].last)
-                initialled[0].last = last
-                return initialled[0]
-            if len(words) == 2 and words[1] in {p.first for p in self.people if not p.last}:
-                pass  # "Jean Jean"-like mentions are rare; fall through to the rules below
-            # "Jean" then "Jean Wallace": the bare Jean gains a surname, unless another Jean has one already
-            # (then "Jean Wallace" is a new person and the bare Jean stays ambiguous).
-            same_first = [p for p in self.people if p.first and gazetteer.same_given_name(first, p.first)]
-            bare = [p for p in same_first if not p.last]
-            if len(bare) == 1 and not any(p.last for p in same_first):
-                bare[0].last = last
-                bare[0].others.update(words[1:-1])
-                return bare[0]
-            # "Mr Boyle" then "Andrew Boyle" (but "Mrs Gallacher" then "Ryan Gallacher" are two people)
-            surname_only = [p for p in self.people if p.last == last and not p.first and p.fits(gender)]
-            if len(surname_only) == 1:
-                surname_only[0].first = first
-                return surname_only[0]
-            # "Laverty's been a godsend" before "Denise Laverty": a bare word that is no given name was her surname
-            bare_surname = [p for p in self.people if p.first == last and not p.last]
-            if len(bare_surname) == 1 and not gazetteer.is_first_name(last) and not gazetteer.is_wide_given_name(last):
-                bare_surname[0].first, bare_surname[0].last = first, last
-                return bare_surname[0]
+            return self._match_full(words, gender)
+        return self._match_one_word(words[0], titled, gender)
+
+    def _match_full(self, words: list[str], gender: str | None) -> Person | None:
+        """A mention of two words or more: the steps a reader takes, most certain first; a step that links the
+        mention to someone known only by part of the name completes that person."""
+        for step in (self._same_full_name, self._same_surname_and_given_name, self._surname_initial,
+                     self._initialled_gains_surname, self._bare_first_name_gains_surname,
+                     self._surname_only_gains_first_name, self._bare_surname_gains_first_name):
+            person = step(words, gender)
+            if person is not None:
+                return person
+        return None
+
+    def _same_full_name(self, words: list[str], gender: str | None) -> Person | None:
+        return next((p for p in self.people if p.first == words[0] and p.last == words[-1]), None)
+
+    def _same_surname_and_given_name(self, words: list[str], gender: str | None) -> Person | None:
+        """"Stevie Quigley" is Stephen Quigley."""
+        first, last = words[0], words[-1]
+        return next((p for p in self.people
+                     if p.last == last and p.first and gazetteer.same_given_name(first, p.first)), None)
+
+    def _surname_initial(self, words: list[str], gender: str | None) -> Person | None:
+        """"Sarah M" is Sarah McLean when one Sarah's surname starts so."""
+        initial = words[-1].rstrip(".")
+        if len(initial) > 2:
             return None
-        word = words[0]
-        if titled:
-            candidates = [p for p in self.people if p.last == word and p.fits(gender)] or \
-                         [p for p in self.people if word in p.tokens() and p.fits(gender)]
-        else:
-            candidates = [p for p in self.people if p.first == word] or \
-                         [p for p in self.people if word in p.tokens()]
-        if not candidates and not titled:  # "Stevie" after "Stephen Quigley", "Jo" after "Josephine"
-            candidates = [p for p in self.people if p.first and gazetteer.same_given_name(word, p.first)]
+        fits = [p for p in self.people if p.first == words[0] and p.last.startswith(initial)]
+        return fits[0] if len(fits) == 1 else None
+
+    def _initialled_gains_surname(self, words: list[str], gender: str | None) -> Person | None:
+        """The speaker "Sarah M" is the "Sarah McAuley" the text names, when no other Sarah's surname fits."""
+        first, last = words[0], words[-1]
+        initialled = [p for p in self.people if p.first == first and 0 < len(p.last.rstrip(".")) <= 2
+                      and last.startswith(p.last.rstrip("."))]
+        if len(initialled) != 1 or any(p.first == first and p.last == last for p in self.people):
+            return None
+        person = initialled[0]
+        person.others.add(person.last)
+        person.last = last
+        return person
+
+    def _bare_first_name_gains_surname(self, words: list[str], gender: str | None) -> Person | None:
+        """"Jean" then "Jean Wallace": the bare Jean gains a surname, unless another Jean has one already (then
+        "Jean Wallace" is a new person and the bare Jean stays ambiguous)."""
+        same_first = [p for p in self.people if p.first and gazetteer.same_given_name(words[0], p.first)]
+        bare = [p for p in same_first if not p.last]
+        if len(bare) != 1 or any(p.last for p in same_first):
+            return None
+        bare[0].last = words[-1]
+        bare[0].others.update(words[1:-1])
+        return bare[0]
+
+    def _surname_only_gains_first_name(self, words: list[str], gender: str | None) -> Person | None:
+        """"Mr Boyle" then "Andrew Boyle" (but "Mrs Gallacher" then "Ryan Gallacher" are two people)."""
+        surname_only = [p for p in self.people if p.last == words[-1] and not p.first and p.fits(gender)]
+        if len(surname_only) != 1:
+            return None
+        surname_only[0].first = words[0]
+        return surname_only[0]
+
+    def _bare_surname_gains_first_name(self, words: list[str], gender: str | None) -> Person | None:
+        """"Laverty's been a godsend" before "Denise Laverty": a bare word that is no given name was her surname."""
+        first, last = words[0], words[-1]
+        bare_surname = [p for p in self.people if p.first == last and not p.last]
+        if len(bare_surname) != 1 or gazetteer.is_first_name(last) or gazetteer.is_wide_given_name(last):
+            return None
+        bare_surname[0].first, bare_surname[0].last = first, last
+        return bare_surname[0]
+
+    def _surname_candidates(self, word: str, gender: str | None) -> list[Person]:
+        """After a title ("Mrs Kerr"): people of that surname, else of that name word, whose gender fits."""
+        return [p for p in self.people if p.last == word and p.fits(gender)] or \
+            [p for p in self.people if word in p.tokens() and p.fits(gender)]
+
+    def _first_name_candidates(self, word: str) -> list[Person]:
+        """People of that first name, else of that name word, else whose first name it is a form of ("Stevie"
+        after "Stephen Quigley", "Jo" after "Josephine")."""
+        return [p for p in self.people if p.first == word] or [p for p in self.people if word in p.tokens()] or \
+            [p for p in self.people if p.first and gazetteer.same_given_name(word, p.first)]
+
+    def _match_one_word(self, word: str, titled: bool, gender: str | None) -> Person | None:
+        """A one-word mention: a surname after a title, else a first name (or a short form of one)."""
+        candidates = self._surname_candidates(word, gender) if titled else self._first_name_candidates(word)
         if not candidates and word.endswith("s") and len(word) > 3:
             return self._match([word[:-1]], True)  # "the Kerrs": the family under its surname
         if not candidates:
@@ -333,28 +386,40 @@ def given_name_pattern(terms: list[str]) -> re.Pattern | None:
                       rf"(?!\w)(?!@)", re.I)
 
 
-def given_name_spans(text: str, pattern: re.Pattern | None, doc=None,
-                     lower_names: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+def given_name_spans(text: str, pattern: re.Pattern | None, doc=None, lower_names: frozenset[str] = frozenset(),
+                     named_in_full: frozenset[str] = frozenset(),
+                     word_like: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
     """Spans of names the file gives. A name that is also a word (Will, Rose, Brown) counts only with a
     capital or where the tagger calls it a proper noun (or a noun, when a cue found it as a name in lower
-    case elsewhere in the transcript: `lower_names`, "my man dean"); initials of two letters only as written."""
+    case elsewhere in the transcript: `lower_names`, "my man dean"); opening a sentence, only before a verb
+    when the transcript names that person in full (`named_in_full`: "Mark Riddell pays... Mark is a good
+    dad", but "Mark my words"); `word_like` names count as word names too ("Coral", "coral reef"); initials of
+    two letters only as written."""
     if pattern is None:
         return []
     spans = []
     for m in pattern.finditer(text):
         found = m.group()
-        if gazetteer.is_word_name(found):
+        if gazetteer.is_word_name(found) or found.lower() in word_like:
             tokens = doc.char_span(m.start(), m.end(), alignment_mode="expand") if doc is not None else None
-            if not found[0].isupper() and not (tokens and any(t.pos_ == "PROPN" for t in tokens)) and \
-                    not (found.lower() in lower_names and tokens is not None and _bare_name_use(tokens)):
-                continue  # "the prices rose", "there's no grace period"
-            if tokens is not None and len(tokens) == 1 and word_at_sentence_start(tokens[0]) and \
-                    not (found.lower() in lower_names and _bare_name_use(tokens)):
-                continue  # "Will I get it back?", "Bill after bill"
+            if _word_name_used_as_word(found, tokens, lower_names, named_in_full):
+                continue
         if len(found) <= 2 and not found.isupper() and not found[0].isupper():
             continue
         spans.append((m.start(), m.end()))
     return spans
+
+
+def _word_name_used_as_word(found: str, tokens, lower_names: frozenset[str], named_in_full: frozenset[str]) -> bool:
+    """"the prices rose", "there's no grace period", "Will I get it back?", "Bill after bill"."""
+    low = found.lower()
+    bare_name = low in lower_names and tokens is not None and _bare_name_use(tokens)
+    if not found[0].isupper() and not (tokens and any(t.pos_ == "PROPN" for t in tokens)) and not bare_name:
+        return True
+    if tokens is None or len(tokens) != 1 or not word_at_sentence_start(tokens[0]) or bare_name:
+        return False
+    nxt = tokens[0].nbor(1) if tokens[0].i + 1 < len(tokens[0].doc) else None
+    return not (low in named_in_full and nxt is not None and (nxt.pos_ in ("VERB", "AUX") or nxt.lower_ in SCOTS_AUX))
 
 
 _SEASON_WORDS = {"the", "a", "an", "this", "that", "last", "next", "every", "all", "no", "some", "any", "of", "in",
@@ -431,171 +496,471 @@ def _name_run(doc, i: int, *, allow_lower: bool) -> tuple[int, int] | None:
     return span.start_char, span.end_char
 
 
-def context_name_spans(doc, kept: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
-    """(start, end, rule) of names found from context, over one parsed turn."""
+Span = tuple[int, int]
+_NOT_NICKNAMED = ("ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT")  # entity types "Big" or "Wee" may lead
+_VERB_CUE_ENTITIES = ("PERSON", "ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART", "LOC", "FAC")
+_WEAK_VERBS = ("is", "was", "wis", "has", "had", "will", "would", "can", "could", "did", "does", "who")
+_AGE_AFTER_VERB = re.compile(r"\s*(?:who|is|'s|’s|was|wis)\b")
+
+
+def _inside(kept: list[Span], a: int, b: int) -> bool:
+    return any(s <= a and b <= e for s, e in kept)
+
+
+def _after(tok, n: int = 1):
+    """The token n places after `tok`, or None at the end of the turn."""
+    return tok.doc[tok.i + n] if tok.i + n < len(tok.doc) else None
+
+
+def _before(tok):
+    return tok.doc[tok.i - 1] if tok.i > 0 else None
+
+
+def _end(tok) -> int:
+    return tok.idx + len(tok)
+
+
+def _text_after(tok, width: int = 40) -> str:
+    return tok.doc.text[_end(tok):_end(tok) + width]
+
+
+def _capital(tok) -> bool:
+    return tok.text[:1].isupper()
+
+
+# "my wee boy Jayden" -------------------------------------------------------------------------------------------
+def _determiner_before(doc, k: int) -> bool:
+    """Back over adjectives, kin words and possessive chains to a determiner: "my wean's dad", "her big sister"."""
+    while k >= 0 and (doc[k].lower_ in MODIFIERS or doc[k].lower_ in KIN or doc[k].text in ("'s", "’s")):
+        k -= 1
+    return k >= 0 and doc[k].lower_ in DETERMINERS
+
+
+def _first_after_kin(doc, n: int) -> int:
+    """The token a name after a kin word would start at: past more kin words and a comma ("her pal, Shannon")."""
+    while n < len(doc) and doc[n].lower_ in KIN:  # "my wee boy's pal" is handled token by token
+        n += 1
+    if n < len(doc) and doc[n].text in (",", "–", "-"):
+        n += 1
+    return n
+
+
+def _names_listed_from(doc, n: int) -> list[Span]:
+    """The name at token n and any joined to it: "my weans Jayden and Ruby", "my pals Shannon, Kayleigh and Demi"."""
+    runs: list[Span] = []
+    while (run := _name_run(doc, n, allow_lower=True)) is not None:
+        runs.append(run)
+        n = doc.char_span(run[0], run[1], alignment_mode="expand").end
+        if not (n + 1 < len(doc) and doc[n].lower_ in ("and", "an", "an'", "&", ",")):
+            break
+        n += 1
+    return runs
+
+
+def _kin_cue(tok, kept: list[Span]) -> list[Span]:
+    if tok.lower_ not in KIN or tok.i == 0 or (_capital(tok) and not starts_sentence(tok)):
+        return []
+    if not _determiner_before(tok.doc, tok.i - 1):
+        return []
+    return _names_listed_from(tok.doc, _first_after_kin(tok.doc, tok.i + 1))
+
+
+# "wee Ruby", "Big Davie", "Mrs Doherty" --------------------------------------------------------------------------
+def _may_be_nicknamed(tok) -> bool:
+    """After "wee" or "big": a given name, or a capitalised word that is no dictionary word or named thing."""
+    return gazetteer.is_first_name(tok.text) or gazetteer.is_word_name(tok.text) or not (
+        is_english_word(tok.text) or tok.ent_type_ in _NOT_NICKNAMED)
+
+
+def _is_lower_case_surname_after_title(tok, nxt) -> bool:
+    """"mr hamilton", "miss duffy" as typed: a lower-case title, then a surname (a place's name too), a given
+    name or a word no dictionary has (but in "i miss jamie", "you'll miss the bus", "miss" is the verb)."""
+    if _capital(tok) or _capital(nxt) or tok.lower_ not in FORMAL_TITLES or not nxt.is_alpha or nxt.is_stop or \
+            len(nxt.text) < 3 or _is_cue_word(nxt.text):
+        return False
+    before = _before(tok)
+    if tok.lower_ == "miss" and before is not None and before.pos_ in ("PRON", "AUX", "PART", "VERB"):
+        return False
+    return gazetteer.is_common_surname(nxt.text) or bool(SURNAME_FORM.match(nxt.text)) or \
+        _is_any_given_name(nxt.text) or not is_english_word(nxt.text)
+
+
+def _title_cue(tok, kept: list[Span]) -> list[Span]:
+    low, nxt = tok.lower_, _after(tok)
+    formal = low in FORMAL_TITLES
+    if not (formal or low in NICKNAME_WORDS) or nxt is None:
+        return []
+    if _is_lower_case_surname_after_title(tok, nxt):
+        return [(nxt.idx, _end(nxt))]  # a surname after a title wins over a place, as "Mr Govan" does
+    if not (_capital(nxt) and _is_name_like(nxt, allow_lower=False)):
+        return []
+    if not formal and (gazetteer.is_kept(nxt.text) or not _may_be_nicknamed(nxt)):
+        return []
+    run = _name_run(tok.doc, tok.i + 1, allow_lower=False) or (nxt.idx, _end(nxt))
+    if not formal and _inside(kept, *run):
+        return []
+    if low in NICKNAME_WORDS and _capital(tok):
+        run = (tok.idx, run[1])  # "Big Davie" is the nickname; "wee Ruby" is Ruby
+    return [run]
+
+
+# "wee ruby who's only three" -------------------------------------------------------------------------------------
+def _phrase_ends_after(tok) -> bool:
+    after = _after(tok)
+    return after is None or after.is_punct or after.pos_ in ("VERB", "AUX", "CCONJ") or \
+        after.lower_ in ("'s", "’s", "who")
+
+
+def _wee_age_cue(tok, kept: list[Span]) -> list[Span]:
+    nxt = _after(tok)
+    if tok.lower_ not in ("wee", "little", "big", "auld") or nxt is None:
+        return []
+    if _capital(nxt) or not _is_name_like(nxt, allow_lower=True):
+        return []
+    if tok.lower_ in ("big", "auld") and not _lower_case_nickname(tok, nxt):
+        return []
+    aged = AGE_CUE.match(_text_after(nxt)) and nxt.pos_ not in ("VERB", "AUX", "ADJ", "ADV")
+    if aged or (_is_any_given_name(nxt.text) and _phrase_ends_after(nxt)):
+        return [(nxt.idx, _end(nxt))]
+    return []
+
+
+def _lower_case_nickname(tok, nxt) -> bool:
+    """"big jock never misses", "auld tam": "big" or "auld" before a given name, as a nickname, not as an adjective
+    after an article or a possessive ("a big bill", "the big will-they-won't-they")."""
+    before = _before(tok)
+    return (before is None or before.pos_ not in ("DET", "PRON", "ADJ", "NUM")) and _is_any_given_name(nxt.text)
+
+
+# "I was telling Agnes", "tommy fae next door" --------------------------------------------------------------------
+def _may_stand_alone(tok) -> bool:
+    """On a name list (a wide-list name in lower case only when longer than three letters)."""
+    text = tok.text
+    return tok.is_alpha and (gazetteer.is_first_name(text) or gazetteer.is_word_name(text) or (
+        gazetteer.is_wide_given_name(text) and (_capital(tok) or len(text) > 3)))
+
+
+def _kept_place_not_person(tok, kept: list[Span]) -> bool:
+    """"George Square", "Victoria Park" stay; a name that is also a place alone ("Skye") is a person only when
+    a person's cue follows: "Skye's seven", "Skye said", "Skye wanted tae go". A brand or service stays what it
+    is ("Sky wanted forty a month")."""
+    a, b = tok.idx, _end(tok)
+    if not _inside(kept, a, b):
+        return False
+    if not gazetteer.is_place(tok.text):
+        return True
+    nxt = _after(tok)
+    strong = nxt is not None and (nxt.lower_ in STRONG_PERSON_VERBS or nxt.pos_ == "VERB")
+    return (a, b) not in kept or not (strong or AGE_CUE.match(_text_after(tok)))
+
+
+def _street_follows(tok) -> bool:
+    """"Charlotte Square", "Albert Bridge", "Victoria Infirmary"."""
+    after = _after(tok)
+    return _capital(tok) and after is not None and _capital(after) and after.lower_ in STREET_HEADS
+
+
+def _person_cue_follows(tok) -> bool:
+    """Something only a person is or does follows: "Rose said", "grace is only two", "Rose fae next door"."""
+    if _after(tok) is None:
+        return False
+    rest = _text_after(tok)
+    return bool(_after(tok).lower_ in STRONG_PERSON_VERBS or BORN_CUE.match(rest) or
+                (AGE_CUE.match(rest) and _AGE_AFTER_VERB.match(rest)) or FROM_CUE.match(rest))
+
+
+def _opens_with_person_verb(tok) -> bool:
+    """"Rose told me": a proper noun opening a sentence, with a verb in the past or third person after it."""
+    after = _after(tok)
+    return _capital(tok) and tok.pos_ == "PROPN" and starts_sentence(tok) and after is not None and \
+        (after.tag_ in ("VBZ", "VBD") or after.lower_ in STRONG_PERSON_VERBS) and not word_at_sentence_start(tok)
+
+
+def _in_proper_name(tok) -> bool:
+    """Capitalised words on either side: "Summer Programme", "Langside Church"."""
+    after, before = _after(tok), _before(tok)
+    return (after is not None and _capital(after) and after.is_alpha) or (
+        before is not None and _capital(before) and before.is_alpha and not starts_sentence(before)
+        and before.lower_ not in TITLE_WORDS and before.lower_ not in NICKNAME_WORDS)
+
+
+def _word_name_without_cue(tok) -> bool:
+    """A name that is also a word ("will", "Grace before meals") counts only where it is plainly a name."""
+    if not gazetteer.is_word_name(tok.text):
+        return False
+    cue, opens = _person_cue_follows(tok), _opens_with_person_verb(tok)
+    mid_sentence_capital = _capital(tok) and not starts_sentence(tok)
+    if not gazetteer.is_first_name(tok.text) and not (cue or opens or (mid_sentence_capital and
+                                                                       not _in_proper_name(tok))):
+        return True  # a word name inside a longer proper name needs a cue
+    return not (mid_sentence_capital and tok.pos_ == "PROPN") and not cue and not opens
+
+
+def _is_plain_given_name(text: str) -> bool:
+    """On a given-name list, no word name, and no word a dictionary has in any case ("aiden", "kirsty"; not
+    "josh", "hector", "lee"): a name whatever the tagger calls it."""
+    low = text.lower()
+    return (gazetteer.is_first_name(low) or gazetteer.is_wide_given_name(low)) and not gazetteer.is_word_name(low) \
+        and low not in english_words()
+
+
+def _lower_case_word_not_name(tok) -> bool:
+    """A lower-case stop word or function word, unless a person's cue follows ("holly wants tae"). The small
+    model tags lower-case names as verbs and adverbs ("so then aiden goes", "finlay an' me"): a plain given
+    name passes unless it is tagged as a function word."""
+    if _capital(tok):
+        return False
+    if not tok.is_stop and tok.pos_ in ("VERB", "ADV") and _is_plain_given_name(tok.text):
+        return False
+    return (tok.is_stop or tok.pos_ not in ("PROPN", "NOUN", "X", "INTJ", "ADJ")) and \
+        not (_person_cue_follows(tok) and tok.pos_ in ("ADV", "VERB", "ADJ", "PROPN", "NOUN"))
+
+
+def _place_after_preposition(tok) -> bool:
+    """"we went to Paris", "a holiday in Jordan" (but "I says to tina": the model guesses)."""
+    return tok.ent_type_ in ("GPE", "LOC", "FAC") and tok.i > 0 and \
+        tok.doc[tok.i - 1].lower_ in PLACE_PREPOSITIONS and (_capital(tok) or gazetteer.is_place(tok.text))
+
+
+def _acronym(tok) -> bool:
+    """"JO" as an acronym (unless the whole turn is in capitals)."""
+    return tok.text.isupper() and len(tok.text) > 1 and not tok.doc.text.isupper()
+
+
+def _missed_surname(nxt, kept: list[Span]) -> bool:
+    """"Alistair Humphries": a capitalised surname the model missed."""
+    return _capital(nxt) and not starts_sentence(nxt) and _is_name_like(nxt, allow_lower=False) and \
+        not _inside(kept, nxt.idx, _end(nxt)) and nxt.lower_ not in ORG_HEADS and \
+        (nxt.pos_ == "PROPN" or not is_english_word(nxt.text)) and \
+        (nxt.ent_type_ in ("", "PERSON", "ORG", "NORP", "GPE") or nxt.ent_iob_ == "I")
+
+
+def _lower_case_surname(nxt) -> bool:
+    """"jamie smith fae next door": a common or Mc/Mac surname in lower case."""
+    return nxt.text.islower() and nxt.is_alpha and not nxt.is_stop and nxt.pos_ not in ("AUX", "ADP", "DET") and \
+        (nxt.pos_ != "VERB" or not is_english_word(nxt.text)) and \
+        (gazetteer.is_common_surname(nxt.text) or bool(SURNAME_FORM.match(nxt.text)))  # "gerry byrne" (a "verb")
+
+
+def _standing_name_end(tok, kept: list[Span]) -> int:
+    """Where a standing first name ends: past a surname after it, or a namesake's number ("Andrew Two")."""
+    nxt = _after(tok)
+    if nxt is not None and (
+            (_capital(tok) and (_missed_surname(nxt, kept) or nxt.text in ORDINAL_NAMES)) or
+            (not _capital(tok) and _lower_case_surname(nxt))):
+        return _end(nxt)
+    return _end(tok)
+
+
+def _dropped_g_verb(tok) -> bool:
+    """"i was sayin", "it's costin": a lower-case -in' form after a form of "be" is a verb, not a name."""
+    low, before = tok.lower_.rstrip("'’"), _before(tok)
+    return not _capital(tok) and low.endswith("in") and before is not None and \
+        before.lower_ in ("was", "wis", "is", "'s", "’s", "am", "'m", "’m", "are", "'re", "’re", "were", "be", "been") \
+        and is_english_word(low + "g")
+
+
+def _standing_name_cue(tok, kept: list[Span]) -> list[Span]:
+    if not _may_stand_alone(tok) or _dropped_g_verb(tok):
+        return []
+    before = _before(tok)
+    if before is not None and before.lower_ in ("st", "st.", "saint"):
+        return []  # "St Mungo's", "St Andrew's"
+    if tok.ent_type_ == "DATE" and tok.lower_ in MONTH_NAMES:
+        return []  # "the rent went up in June"
+    if _kept_place_not_person(tok, kept) or _street_follows(tok) or _word_name_without_cue(tok) or \
+            _lower_case_word_not_name(tok) or _place_after_preposition(tok) or _acronym(tok):
+        return []
+    return [(tok.idx, _standing_name_end(tok, kept))]
+
+
+# "Taylor's dad", "she's called Destiny", "McAllister" --------------------------------------------------------------
+def _owner_cue(tok, kept: list[Span]) -> list[Span]:
+    doc = tok.doc
+    if tok.text not in ("'s", "’s") or tok.i == 0 or tok.i + 1 >= len(doc):
+        return []
+    k = tok.i + 1
+    while k < len(doc) and doc[k].lower_ in MODIFIERS:
+        k += 1
+    owner = doc[tok.i - 1]
+    if k < len(doc) and doc[k].lower_ in KIN and _is_name_like(owner, allow_lower=False) and \
+            not gazetteer.is_kept(owner.text) and not _inside(kept, owner.idx, _end(owner)) and \
+            (owner.pos_ == "PROPN" or gazetteer.is_first_name(owner.text) or not is_english_word(owner.text)):
+        return [(owner.idx, _end(owner))]
+    return []
+
+
+def _called_cue(tok, kept: list[Span]) -> list[Span]:
+    nxt = _after(tok)
+    if tok.lower_ not in NAMING_WORDS or nxt is None:
+        return []
+    before = {t.lower_ for t in tok.doc[max(0, tok.i - 3):tok.i]}
+    run = _name_run(tok.doc, tok.i + 1, allow_lower=False)
+    if run and not _inside(kept, *run) and before & PERSON_WORDS and \
+            (gazetteer.is_first_name(nxt.text) or not is_english_word(nxt.text)):
+        return [run]  # not "a project called Wet Wheels"
+    return []
+
+
+def _surname_form_cue(tok, kept: list[Span]) -> list[Span]:
+    if SURNAME_FORM.match(tok.text) and not gazetteer.is_kept(tok.text) and not _inside(kept, tok.idx, _end(tok)):
+        return [(tok.idx, _end(tok))]
+    return []
+
+
+# "Shannon's on Universal Credit", "Davie telt me" -------------------------------------------------------------------
+def _may_take_person_verb(tok) -> bool:
+    """A capitalised proper noun, no short acronym ("the NI is", "CAB was"), no date or number entity."""
+    if not (_capital(tok) and tok.pos_ == "PROPN" and _is_name_like(tok, allow_lower=False)):
+        return False
+    if tok.text.isupper() and len(tok.text) <= 4:
+        return False
+    return not tok.ent_type_ or tok.ent_type_ in _VERB_CUE_ENTITIES
+
+
+def _says_person(tok, verb) -> bool:
+    """The verb is one only a person does, or a state a person is in ("'s on", "is pregnant"), or the word is a
+    given name; and it is no dictionary word ("Alzheimer's is", "Pilotlight has", "Conference was")."""
+    after = _after(tok, 2)
+    strong = verb.lower_ in STRONG_PERSON_VERBS or AGE_CUE.match(tok.doc.text[_end(tok):][:40]) or \
+        (verb.lower_ in ("'s", "’s", "is", "was", "wis") and after is not None and after.lower_ in STATE_CUES)
+    first = gazetteer.is_first_name(tok.text)
+    return bool(strong or first) and (first or not is_english_word(tok.text))
+
+
+def _person_verb_cue(tok, kept: list[Span]) -> list[Span]:
+    verb = _after(tok)
+    if not _may_take_person_verb(tok) or verb is None or verb.lower_ not in PERSON_VERBS:
+        return []
+    if not _says_person(tok, verb):
+        return []
+    before = _before(tok)
+    if before is not None and _capital(before) and before.pos_ == "PROPN":
+        return []  # part of a longer proper name ("Citizens Advice is"): the entity rules decide
+    after = _after(tok, 2)
+    if verb.lower_ in _WEAK_VERBS and after is not None and after.pos_ in ("NOUN", "DET"):
+        return []  # "Glasgow is a city", "Covid was a nightmare": too weak a cue on its own
+    if gazetteer.is_kept(tok.text) or _inside(kept, tok.idx, _end(tok)):
+        return []
+    return [(tok.idx, _end(tok))]
+
+
+# "Gran Tennant's", "Auntie Margaret", "Uncle Stevie" -----------------------------------------------------------------
+KIN_TITLES = {"gran", "granny", "nana", "nan", "nanna", "papa", "grandad", "grandpa", "grandma", "auntie", "aunty",
+              "aunt", "uncle", "cousin"}
+
+
+def _kin_title_cue(tok, kept: list[Span]) -> list[Span]:
+    """A family word used as a title before a capitalised name: a given name, a surname or no dictionary word."""
+    nxt = _after(tok)
+    if tok.lower_ not in KIN_TITLES or nxt is None or not _capital(nxt) or not _is_name_like(nxt, allow_lower=False):
+        return []
+    if gazetteer.is_kept(nxt.text) or (is_english_word(nxt.text) and not gazetteer.is_common_surname(nxt.text)):
+        return []
+    run = _name_run(tok.doc, tok.i + 1, allow_lower=False) or (nxt.idx, _end(nxt))
+    return [] if _inside(kept, *run) else [run]
+
+
+# "lily-rose was sick", "ellie-mae's birthday" ----------------------------------------------------------------------
+def _is_double_name(first, second) -> bool:
+    """Both halves given names ("lily-rose"), or, capitalised, one half a given name and the other a place or no
+    dictionary word ("Paisley-Rae"; not "Rolls-Royce")."""
+    if _is_any_given_name(first.text) and _is_any_given_name(second.text):
+        return True
+    if not (_capital(first) and _capital(second)):
+        return False
+    return any(_is_any_given_name(one.text) and (gazetteer.is_place(other.text) or not is_english_word(other.text))
+               for one, other in ((first, second), (second, first)))
+
+
+def _double_name_cue(tok, kept: list[Span]) -> list[Span]:
+    """Two given names joined by a hyphen, in any case: a double first name even when both halves are words."""
+    hyphen, second = _after(tok), _after(tok, 2)
+    if hyphen is None or second is None or hyphen.text != "-" or hyphen.idx != _end(tok) or second.idx != _end(hyphen):
+        return []
+    if not (tok.is_alpha and second.is_alpha and _is_double_name(tok, second)):
+        return []
+    before = _before(tok)
+    if (before is not None and before.text == "-") or tok.lower_ in MONTH_NAMES or _inside(kept, tok.idx, _end(second)):
+        return []
+    return [(tok.idx, _end(second))]
+
+
+# "lennon my brother", "Coral, she's my youngest" ----------------------------------------------------------------
+def _apposition_follows(tok) -> bool | None:
+    """Who the person is, right after a name: [","] ["she's" | "he was"] my/her/oor [adjectives] kin word. None
+    when there is no such phrase; else whether it opened with a pronoun ("Coral, she's my youngest")."""
+    doc, k = tok.doc, tok.i + 1
+    if k < len(doc) and doc[k].text == ",":
+        k += 1
+    pronoun = k + 1 < len(doc) and doc[k].lower_ in ("she", "he") and doc[k + 1].lower_ in ("'s", "’s", "is", "was",
+                                                                                            "wis")
+    k += 2 if pronoun else 0
+    if k >= len(doc) or doc[k].lower_ not in DETERMINERS or doc[k].lower_ == "the":
+        return None
+    kin = False
+    for word in doc[k + 1:]:
+        if word.lower_ not in MODIFIERS and word.lower_ not in KIN:
+            break
+        kin = kin or word.lower_ in KIN
+    return pronoun if kin else None
+
+
+def _may_be_apposed_name(tok, pronoun: bool) -> bool:
+    """A name before an apposition: a given name in any case; a capitalised word no dictionary has (a word name
+    mid-sentence); after "she's my...", a capitalised proper noun even if it is a word ("Coral")."""
+    text, before = tok.text, _before(tok)
+    if not tok.is_alpha or len(text) < 2 or tok.is_stop or _is_cue_word(text) or gazetteer.is_kept(text):
+        return False
+    if before is not None and (before.pos_ in ("DET", "ADJ", "NUM") or before.lower_ in DETERMINERS):
+        return False  # "the house my da left"
+    if gazetteer.is_first_name(text) or gazetteer.is_wide_given_name(text):
+        return True
+    if not _capital(tok):
+        return False
+    if gazetteer.is_word_name(text):
+        return pronoun or not starts_sentence(tok)
+    return not is_english_word(text) or (pronoun and tok.pos_ in ("PROPN", "NOUN"))
+
+
+def _apposition_cue(tok, kept: list[Span]) -> list[Span]:
+    pronoun = _apposition_follows(tok)
+    if pronoun is None or not _may_be_apposed_name(tok, pronoun) or _inside(kept, tok.idx, _end(tok)):
+        return []
+    return [(tok.idx, _end(tok))]
+
+
+@dataclass(frozen=True)
+class ContextCue:
+    """One rule for finding a name from what surrounds it: `find(token, kept)` gives the name spans the rule
+    sees at that token (never inside a kept place, service or brand)."""
+    rule: str  # stored as the redaction's rule
+    find: Callable
+    example: str
+
+
+# The cues, pass by pass: each pass walks the turn's tokens once, trying its cues in order at each token. Order
+# matters: where two spans overlap the first found wins ("Big Davie" by its title before "Davie" alone).
+CONTEXT_CUES: tuple[tuple[ContextCue, ...], ...] = (
+    (ContextCue("context_kin", _kin_cue, "my wee boy Jayden; her pal, Shannon; my weans Jayden and Ruby"),
+     ContextCue("context_title", _title_cue, "wee Ruby; Big Davie; Mrs Doherty"),
+     ContextCue("context_age", _wee_age_cue, "wee ruby who's only three; so does wee lily")),
+    (ContextCue("first_name", _standing_name_cue, "I was telling Agnes; tommy fae next door; Alistair Humphries"),),
+    (ContextCue("context_owner", _owner_cue, "Taylor's dad; Kai's pal"),
+     ContextCue("context_called", _called_cue, "she's called Destiny; his name's Kai; she's cried Senga")),
+    (ContextCue("surname_form", _surname_form_cue, "McAllister; mcgregor; O'Neill"),),
+    (ContextCue("context_verb", _person_verb_cue, "Shannon's on Universal Credit; Davie telt me"),),
+    (ContextCue("context_apposition", _apposition_cue, "lennon my brother; Coral, she's my youngest"),
+     ContextCue("double_name", _double_name_cue, "lily-rose was sick; ellie-mae's birthday"),
+     ContextCue("context_kin_title", _kin_title_cue, "Gran Tennant's; Auntie Margaret; Uncle Stevie")),
+)
+
+
+def context_name_spans(doc, kept: list[Span]) -> list[tuple[int, int, str]]:
+    """(start, end, rule) of names found from context, over one parsed turn (the cues: `CONTEXT_CUES`)."""
     found: list[tuple[int, int, str]] = []
-
-    def inside_kept(a: int, b: int) -> bool:
-        return any(s <= a and b <= e for s, e in kept)
-
-    for tok in doc:
-        low = tok.lower_
-        # "my wee boy Jayden", "her pal, Shannon", "oor Ruby" — determiner, optional adjectives, a kin word
-        if low in KIN and tok.i > 0 and not (tok.text[:1].isupper() and not starts_sentence(tok)):
-            k = tok.i - 1
-            # back over adjectives and possessive chains: "my wean's dad Scott", "her big sister Toni"
-            while k >= 0 and (doc[k].lower_ in MODIFIERS or doc[k].lower_ in KIN or doc[k].text in ("'s", "’s")):
-                k -= 1
-            if k >= 0 and doc[k].lower_ in DETERMINERS:
-                n = tok.i + 1
-                while n < len(doc) and doc[n].lower_ in KIN:  # "my wee boy's pal" is handled token by token
-                    n += 1
-                if n < len(doc) and doc[n].text in (",", "–", "-"):
-                    n += 1
-                while True:
-                    run = _name_run(doc, n, allow_lower=True)
-                    if not run:
-                        break
-                    found.append((*run, "context_kin"))
-                    n = doc.char_span(run[0], run[1], alignment_mode="expand").end
-                    # "my weans Jayden and Ruby", "my pals Shannon, Kayleigh and Demi"
-                    if n + 1 < len(doc) and doc[n].lower_ in ("and", "an", "an'", "&", ","):
-                        n += 1
-                        continue
-                    break
-        # "wee Ruby", "Big Davie", "Mrs Doherty" — a title or nickname word before a capitalised word
-        if (low in NICKNAME_WORDS or low in FORMAL_TITLES) and tok.i + 1 < len(doc):
-            nxt = doc[tok.i + 1]
-            nickname_ok = gazetteer.is_first_name(nxt.text) or gazetteer.is_word_name(nxt.text) or not (
-                is_english_word(nxt.text) or nxt.ent_type_ in ("ORG", "GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT"))
-            if nxt.text[:1].isupper() and _is_name_like(nxt, allow_lower=False) and \
-                    (low in FORMAL_TITLES or (not gazetteer.is_kept(nxt.text) and nickname_ok)):
-                run = _name_run(doc, tok.i + 1, allow_lower=False) or (nxt.idx, nxt.idx + len(nxt))
-                if low in FORMAL_TITLES or not inside_kept(*run):
-                    if low in NICKNAME_WORDS and tok.text[:1].isupper():
-                        run = (tok.idx, run[1])  # "Big Davie" is the nickname; "wee Ruby" is Ruby
-                    found.append((*run, "context_title"))
-        # "wee ruby who's only three" in lower case: a nickname word, a word, then an age; or a given name
-        # after "wee" ending the phrase ("so does wee lily", "wee kayden's")
-        if low in ("wee", "little") and tok.i + 1 < len(doc):
-            nxt = doc[tok.i + 1]
-            rest = doc.text[nxt.idx + len(nxt):nxt.idx + len(nxt) + 40]
-            after = doc[tok.i + 2] if tok.i + 2 < len(doc) else None
-            ends = after is None or after.is_punct or after.pos_ in ("VERB", "AUX", "CCONJ") or \
-                after.lower_ in ("'s", "’s", "who")
-            named = gazetteer.is_first_name(nxt.text) or gazetteer.is_wide_given_name(nxt.text) or \
-                gazetteer.is_word_name(nxt.text)
-            if not nxt.text[:1].isupper() and _is_name_like(nxt, allow_lower=True) and \
-                    ((AGE_CUE.match(rest) and nxt.pos_ not in ("VERB", "AUX", "ADJ", "ADV")) or (named and ends)):
-                found.append((nxt.idx, nxt.idx + len(nxt), "context_age"))
-    # Known given names and short forms standing on their own: "I was telling Agnes", "tommy fae next door"
-    for tok in doc:
-        if not tok.is_alpha or not (gazetteer.is_first_name(tok.text) or gazetteer.is_word_name(tok.text) or (
-                gazetteer.is_wide_given_name(tok.text) and (tok.text[:1].isupper() or len(tok.text) > 3))):
-            continue
-        a, b = tok.idx, tok.idx + len(tok)
-        if tok.i > 0 and doc[tok.i - 1].lower_ in ("st", "st.", "saint"):
-            continue  # "St Mungo's", "St Andrew's"
-        if inside_kept(a, b):
-            # "George Square", "Victoria Park" stay; a name that is also a place alone ("Skye") is a person
-            # only when a person's cue follows: "Skye's seven", "Skye said"
-            rest = doc.text[b:b + 40]
-            strong = tok.i + 1 < len(doc) and (doc[tok.i + 1].lower_ in STRONG_PERSON_VERBS or
-                                               doc[tok.i + 1].pos_ == "VERB")  # "Skye wanted tae go"
-            if (a, b) not in kept or not (strong or AGE_CUE.match(rest)):
-                continue
-        capital = tok.text[:1].isupper()
-        after = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
-        if capital and after is not None and after.text[:1].isupper() and after.lower_ in STREET_HEADS:
-            continue  # "Charlotte Square", "Albert Bridge", "Victoria Infirmary"
-        rest = doc.text[b:b + 40]
-        person_cue = after is not None and (after.lower_ in STRONG_PERSON_VERBS or BORN_CUE.match(rest) or (
-            AGE_CUE.match(rest) and re.match(r"\s*(?:who|is|'s|’s|was|wis)\b", rest))  # "grace is only two"
-            or FROM_CUE.match(rest))  # "Rose fae next door"
-        person_verb_after = not capital and person_cue
-        opens_with_verb = capital and tok.pos_ == "PROPN" and starts_sentence(tok) and after is not None and \
-            (after.tag_ in ("VBZ", "VBD") or after.lower_ in STRONG_PERSON_VERBS) and not word_at_sentence_start(tok)
-        before = doc[tok.i - 1] if tok.i > 0 else None
-        in_proper_name = (after is not None and after.text[:1].isupper() and after.is_alpha) or (
-            before is not None and before.text[:1].isupper() and before.is_alpha and not starts_sentence(before)
-            and before.lower_ not in TITLE_WORDS and before.lower_ not in NICKNAME_WORDS)
-        if not gazetteer.is_first_name(tok.text) and gazetteer.is_word_name(tok.text) and \
-                not (person_cue or opens_with_verb or (capital and not starts_sentence(tok) and not in_proper_name)):
-            continue  # "Summer Programme", "Langside Church": a word name inside a longer proper name needs a cue
-        if gazetteer.is_word_name(tok.text) and not (capital and tok.pos_ == "PROPN" and not starts_sentence(tok)) \
-                and not person_cue \
-                and not opens_with_verb:
-            continue  # "will", "Grace before meals": a word unless it is plainly a name ("holly wants tae")
-        if not capital and (tok.is_stop or tok.pos_ not in ("PROPN", "NOUN", "X", "INTJ", "ADJ")) and \
-                not (person_verb_after and tok.pos_ in ("ADV", "VERB", "ADJ", "PROPN", "NOUN")):
-            continue
-        if tok.ent_type_ in ("GPE", "LOC", "FAC") and tok.i > 0 and \
-                doc[tok.i - 1].lower_ in PLACE_PREPOSITIONS and (capital or gazetteer.is_place(tok.text)):
-            continue  # "we went to Paris", "a holiday in Jordan" (but "I says to tina": the model guesses)
-        if tok.text.isupper() and len(tok.text) > 1 and not doc.text.isupper():
-            continue  # "JO" as an acronym
-        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
-        if capital and nxt is not None and nxt.text[:1].isupper() and not starts_sentence(nxt) and \
-                _is_name_like(nxt, allow_lower=False) and not inside_kept(nxt.idx, nxt.idx + len(nxt)) and \
-                nxt.lower_ not in ORG_HEADS and (nxt.pos_ == "PROPN" or not is_english_word(nxt.text)) and \
-                (nxt.ent_type_ in ("", "PERSON", "ORG", "NORP", "GPE") or nxt.ent_iob_ == "I"):
-            b = nxt.idx + len(nxt)  # "Alistair Humphries": the surname the model missed goes too
-        elif not capital and nxt is not None and nxt.text.islower() and nxt.is_alpha and not nxt.is_stop and \
-                nxt.pos_ not in ("VERB", "AUX", "ADP", "DET") and \
-                (gazetteer.is_common_surname(nxt.text) or SURNAME_FORM.match(nxt.text)):
-            b = nxt.idx + len(nxt)  # "jamie smith fae next door": the surname in lower case goes too
-        elif capital and nxt is not None and nxt.text in ORDINAL_NAMES:
-            b = nxt.idx + len(nxt)  # "Andrew One" and "Andrew Two": namesakes numbered in the order met
-        found.append((a, b, "first_name"))
-    for tok in doc:
-        # "Taylor's dad", "Kai's pal": a possessive before a kin word belongs to a person
-        if tok.text in ("'s", "’s") and tok.i > 0 and tok.i + 1 < len(doc):
-            k = tok.i + 1
-            while k < len(doc) and doc[k].lower_ in MODIFIERS:
-                k += 1
-            owner = doc[tok.i - 1]
-            if k < len(doc) and doc[k].lower_ in KIN and _is_name_like(owner, allow_lower=False) and \
-                    not gazetteer.is_kept(owner.text) and not inside_kept(owner.idx, owner.idx + len(owner)) and \
-                    (owner.pos_ == "PROPN" or gazetteer.is_first_name(owner.text) or not is_english_word(owner.text)):
-                found.append((owner.idx, owner.idx + len(owner), "context_owner"))
-        # "she's called Destiny", "his name's Kai", "she's cried Senga"
-        if tok.lower_ in NAMING_WORDS and tok.i + 1 < len(doc):
-            before = {t.lower_ for t in doc[max(0, tok.i - 3):tok.i]}
-            nxt = doc[tok.i + 1]
-            run = _name_run(doc, tok.i + 1, allow_lower=False)
-            if run and not inside_kept(*run) and before & PERSON_WORDS and \
-                    (gazetteer.is_first_name(nxt.text) or not is_english_word(nxt.text)):
-                found.append((*run, "context_called"))  # not "a project called Wet Wheels"
-    # Scottish and Irish surnames by their form: "McAllister", "mcgregor", "O'Neill" (brands are kept)
-    for tok in doc:
-        if SURNAME_FORM.match(tok.text) and not gazetteer.is_kept(tok.text) and \
-                not inside_kept(tok.idx, tok.idx + len(tok)):
-            found.append((tok.idx, tok.idx + len(tok), "surname_form"))
-    # "Shannon's on Universal Credit", "Davie telt me": a capitalised proper noun before a person's verb
-    for tok in doc:
-        if not (tok.text[:1].isupper() and tok.pos_ == "PROPN" and _is_name_like(tok, allow_lower=False)):
-            continue
-        if tok.text.isupper() and len(tok.text) <= 4:
-            continue  # "the NI is", "CAB was": acronyms, not names
-        if tok.ent_type_ and tok.ent_type_ not in ("PERSON", "ORG", "GPE", "NORP", "PRODUCT", "WORK_OF_ART",
-                                                   "LOC", "FAC"):
-            continue
-        nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
-        if nxt is None or nxt.lower_ not in PERSON_VERBS:
-            continue
-        after = doc[tok.i + 2] if tok.i + 2 < len(doc) else None
-        strong = nxt.lower_ in STRONG_PERSON_VERBS or AGE_CUE.match(doc.text[tok.idx + len(tok):][:40]) or \
-            (nxt.lower_ in ("'s", "’s", "is", "was", "wis") and after is not None and after.lower_ in STATE_CUES)
-        if not (strong or gazetteer.is_first_name(tok.text)) or \
-                (is_english_word(tok.text) and not gazetteer.is_first_name(tok.text)):
-            continue  # "Alzheimer's is", "Pilotlight has", "Conference was": not people
-        if tok.i > 0 and doc[tok.i - 1].text[:1].isupper() and doc[tok.i - 1].pos_ == "PROPN":
-            continue  # part of a longer proper name ("Citizens Advice is"): the entity rules decide
-        if nxt.lower_ in ("is", "was", "wis", "has", "had", "will", "would", "can", "could",
-                          "did", "does", "who") and tok.i + 2 < len(doc) and doc[tok.i + 2].pos_ in ("NOUN", "DET"):
-            continue  # "Glasgow is a city", "Covid was a nightmare": too weak a cue on its own
-        a, b = tok.idx, tok.idx + len(tok)
-        if gazetteer.is_kept(tok.text) or inside_kept(a, b):
-            continue
-        found.append((a, b, "context_verb"))
+    for cues in CONTEXT_CUES:
+        for tok in doc:
+            for cue in cues:
+                found += [(a, b, cue.rule) for a, b in cue.find(tok, kept)]
     return found

@@ -245,50 +245,77 @@ def _always_pattern(terms: list[str]) -> re.Pattern | None:
                       r")(?!\w)", re.I)
 
 
-def _person_span(ent, allow: set[str], lower_words: set[str] | None = None) -> tuple[int, int] | None:
-    """The part of a PERSON entity to redact, or None when it is not a person: titles ("Mrs"), fillers
-    ("Hmm Jayden") and a possessive "'s" are trimmed; fillers, Scots words, kept places and services, and
-    anything with a digit ("Box 2") are not people."""
+_NICKNAME_LEAD = re.compile(r"^(Wee|Big|Auld|Young|Old)$")  # "Wee Mags", "Big Davie": part of the name
+
+
+def _trim_entity(tokens: list) -> list:
+    """A PERSON entity's tokens without titles ("Mrs"), fillers ("Hmm Jayden"), punctuation, a possessive "'s"
+    or a lower-case word the model took in ("lewis struggles")."""
     from triangulate.residents import gazetteer, names
 
-    tokens = list(ent)
-    nickname = re.compile(r"^(Wee|Big|Auld|Young|Old)$")  # "Wee Mags", "Big Davie": part of the name
     while tokens and (TITLES.match(tokens[0].text + " ") or gazetteer.is_everyday_word(tokens[0].text)
-                      or tokens[0].is_punct) and not (nickname.match(tokens[0].text) and len(tokens) > 1):
+                      or tokens[0].is_punct) and not (_NICKNAME_LEAD.match(tokens[0].text) and len(tokens) > 1):
         tokens = tokens[1:]
     while tokens and (tokens[-1].is_punct or tokens[-1].text in ("'s", "’s", "'", "’")
                       or gazetteer.is_everyday_word(tokens[-1].text)
                       or (len(tokens) > 1 and tokens[-1].text.islower() and names.is_english_word(tokens[-1].text)
                           and not gazetteer.is_first_name(tokens[-1].text))):
         tokens = tokens[:-1]  # "lewis struggles": the verb the model took in is not the name
+    return tokens
+
+
+def _no_name_in(clean: str, tokens: list, allow: set[str]) -> bool:
+    """Kept in clear by the researcher, holding a digit ("Box 2") or no letter, or all kept or everyday words."""
+    from triangulate.residents import gazetteer
+
+    if clean.lower() in allow or any(ch.isdigit() for ch in clean) or not any(ch.isalpha() for ch in clean):
+        return True
+    return gazetteer.is_kept(clean) or all(gazetteer.is_everyday_word(t.text) or gazetteer.is_kept(t.text)
+                                           for t in tokens)
+
+
+def _named_thing(tokens: list, whole_text_upper: bool) -> bool:
+    """A place or organisation by its last word ("Kielder Water", "Pacifica Trust"), a word opening a sentence
+    ("Will I get it back?"), a saint's church or school ("St Mungo") or an acronym ("BASW", "CV")."""
+    from triangulate.residents import gazetteer, names
+
+    if len(tokens) > 1 and (tokens[-1].lower_ in names.STREET_HEADS or (
+            tokens[-1].lower_ in names.ORG_HEADS and not gazetteer.is_first_name(tokens[0].text))):
+        return True
+    if len(tokens) == 1 and names.word_at_sentence_start(tokens[0]):
+        return True
+    if tokens[0].lower_ in ("st", "st.", "saint"):
+        return True
+    clean = re.sub(r"['’]s$", "", tokens[0].doc.text[tokens[0].idx:tokens[-1].idx + len(tokens[-1])])
+    return clean.isupper() and len(clean) > 1 and not whole_text_upper and not gazetteer.is_first_name(clean)
+
+
+def _only_dictionary_words(tokens: list, lower_words: set[str] | None) -> bool:
+    """"Training", "Community Teams", "Beat Bullying": every word a dictionary word and none a given name. A
+    single word counts as a word only if the transcript also writes it in lower case: the dictionary knows
+    surnames too (Reid, Boyle), and "Reid, Chantelle Reid" never writes "reid"."""
+    from triangulate.residents import gazetteer, names
+
+    if len(tokens) == 1 and lower_words is not None and tokens[0].lower_ not in lower_words and \
+            not names.starts_sentence(tokens[0]):
+        return False
+    return all(names.is_english_word(t.text) for t in tokens if t.is_alpha) and not any(
+        gazetteer.is_first_name(t.text) or (gazetteer.is_word_name(t.text) and t.text[:1].isupper())
+        for t in tokens)
+
+
+def _person_span(ent, allow: set[str], lower_words: set[str] | None = None) -> tuple[int, int] | None:
+    """The part of a PERSON entity to redact, or None when it is not a person: titles ("Mrs"), fillers
+    ("Hmm Jayden") and a possessive "'s" are trimmed; fillers, Scots words, kept places and services, and
+    anything with a digit ("Box 2") are not people."""
+    tokens = _trim_entity(list(ent))
     if not tokens:
         return None
     a, b = tokens[0].idx, tokens[-1].idx + len(tokens[-1])
     text = ent.doc.text[a:b]
     clean = re.sub(r"['’]s$", "", text)
-    if clean.lower() in allow or any(ch.isdigit() for ch in clean) or not any(ch.isalpha() for ch in clean):
-        return None
-    if gazetteer.is_kept(clean) or all(gazetteer.is_everyday_word(t.text) or gazetteer.is_kept(t.text)
-                                       for t in tokens):
-        return None
-    if len(tokens) > 1 and (tokens[-1].lower_ in names.STREET_HEADS or (
-            tokens[-1].lower_ in names.ORG_HEADS and not gazetteer.is_first_name(tokens[0].text))):
-        return None  # "Kielder Water", "Pacifica Trust": a place or an organisation by its last word
-    if len(tokens) == 1 and names.word_at_sentence_start(tokens[0]):
-        return None  # "Will I get it back?"
-    if tokens[0].lower_ in ("st", "st.", "saint"):
-        return None  # "St Luke", "St Mungo": churches, schools and hospitals
-    if clean.isupper() and len(clean) > 1 and not ent.doc.text.isupper() and not gazetteer.is_first_name(clean):
-        return None  # "BASW", "CV": acronyms
-    # "Training", "Community Teams", "Beat Bullying": every word a dictionary word and none a given name. A
-    # single word counts as a word only if the transcript also writes it in lower case: the dictionary knows
-    # surnames too (Reid, Boyle), and "Reid, Chantelle Reid" never writes "reid".
-    if len(tokens) == 1 and lower_words is not None and tokens[0].lower_ not in lower_words and \
-            not names.starts_sentence(tokens[0]):
-        pass
-    elif all(names.is_english_word(t.text) for t in tokens if t.is_alpha) and not any(
-            gazetteer.is_first_name(t.text) or (gazetteer.is_word_name(t.text) and t.text[:1].isupper())
-            for t in tokens):
+    if _no_name_in(clean, tokens, allow) or _named_thing(tokens, ent.doc.text.isupper()) or \
+            _only_dictionary_words(tokens, lower_words):
         return None
     if re.search(r"['’]s$", text):
         b -= 2
@@ -370,52 +397,101 @@ _LIST_BEFORE = re.compile(r"(?<![\w-])([A-Za-z][a-z]+(?:-[A-Za-z][a-z]+)?)(?:,\s
 _LIST_NEXT = re.compile(r"(,\s+|\s+(?:and|an'|an|&)\s+|,\s+(?:and|an)\s+)([A-Za-z][a-z]+(?:-[A-Za-z][a-z]+)?)(?![\w-])")
 
 
+def _is_given(word: str) -> bool:
+    """A given name by the lists (the first part of a double name: "Mia" of "Mia-Rose")."""
+    from triangulate.residents import gazetteer
+
+    word = word.split("-")[0]
+    return gazetteer.is_first_name(word) or gazetteer.is_wide_given_name(word) or gazetteer.is_word_name(word)
+
+
+def _may_be_listed_name(word: str, beside: str, joined: str) -> bool:
+    """The word listed beside a given name ("Jack and Lily", "Aurora and Jax"): a given name, or, joined by "and"
+    and both capitalised, a word no dictionary or gazetteer has (not "Hiya, Alison")."""
+    from triangulate.residents import gazetteer
+    from triangulate.residents import names as people_names
+
+    if _is_given(word):
+        return True
+    return bool(re.search(r"\b(?:and|an)\b|&", joined)) and word[:1].isupper() and beside[:1].isupper() and \
+        not people_names.is_english_word(word) and not gazetteer.is_kept(word) and not gazetteer.is_everyday_word(word)
+
+
+def _in_longer_kept(kept: list[tuple[int, int]], a: int, b: int) -> bool:
+    return any(s <= a and b <= e and (e - s) > (b - a) for s, e in kept)
+
+
+def _overlaps(taken: list[tuple[int, int]], a: int, b: int) -> bool:
+    return any(s < b and a < e for s, e in taken)
+
+
+def _may_be_surname(word: str) -> bool:
+    """After a given name: a place, a common surname, a Mc/Mac/O' surname, or a word no dictionary has, and no
+    title, street, organisation or everyday word."""
+    from triangulate.residents import gazetteer
+    from triangulate.residents import names as people_names
+
+    low = word.lower()
+    if low in people_names.ORG_HEADS or low in people_names.STREET_HEADS or low in people_names.TITLE_WORDS or \
+            gazetteer.is_everyday_word(word):
+        return False
+    return bool(gazetteer.is_place(word) or gazetteer.is_common_surname(word) or
+                people_names.SURNAME_FORM.match(word.replace(" ", "")) or
+                not people_names.is_english_word(word) and not gazetteer.is_kept(word))
+
+
+def _surname_end(text: str, b: int, words: list[str], taken, kept) -> int | None:
+    """Where a one-word given name ends once the surname after it joins ("Gillian Renfrew"), or None."""
+    m = _NEXT_WORD.match(text, b)
+    if len(words) != 1 or not _is_given(words[0]) or not m or _overlaps(taken, m.start(2), m.end()):
+        return None
+    if _in_longer_kept(kept, m.start(2), m.end(2)) or re.match(r"\s+(?!I\b)[A-Z]", text[m.end():m.end() + 30]):
+        return None  # a third capitalised word after it: a longer proper name
+    return m.end(2) if _may_be_surname(m.group(2)) else None
+
+
+def _listed_before(text: str, a: int, words: list[str], taken) -> tuple[int, int] | None:
+    """"Jack and Lily": the given name listed just before this one."""
+    from triangulate.residents import gazetteer
+
+    m = _LIST_BEFORE.search(text[max(0, a - 40):a])
+    if not (m and _is_given(words[0]) and _may_be_listed_name(m.group(1), words[0], m.group()) and
+            not gazetteer.is_kept(m.group(1)) and m.group(1)[:1].isupper() == words[0][:1].isupper()):
+        return None
+    start = a - len(m.group())
+    return None if _overlaps(taken, start, start + len(m.group(1))) else (start, start + len(m.group(1)))
+
+
+def _listed_after(text: str, b: int, words: list[str], taken, kept) -> tuple[int, int] | None:
+    """"Mia-Rose, Ava and Grace": the given name listed just after this one."""
+    from triangulate.residents import gazetteer
+
+    m = _LIST_NEXT.match(text, b)
+    if not (m and _is_given(words[-1].rstrip("'’s")) and _may_be_listed_name(m.group(2), words[-1], m.group(1))):
+        return None
+    if m.group(2)[:1].isupper() != words[-1][:1].isupper() or _overlaps(taken, m.start(2), m.end(2)) or \
+            _in_longer_kept(kept, m.start(2), m.end(2)) or gazetteer.is_kept(m.group(2)):
+        return None
+    return m.start(2), m.end(2)
+
+
 def _extend_people(text: str, spans: list[tuple[int, int, str, str]], kept: list[tuple[int, int]]):
     """Names the rules found in part: a surname that is also a place or a word after a given name ("Gillian
     Renfrew", "Chloe Stirling", "Isla-Grace Beattie"), and the next name in a list of people ("Mia-Rose, Ava
     and Grace") when it is a name by the lists."""
-    from triangulate.residents import gazetteer
-    from triangulate.residents import names as people_names
-
-    def given(word: str) -> bool:
-        word = word.split("-")[0]
-        return gazetteer.is_first_name(word) or gazetteer.is_wide_given_name(word) or gazetteer.is_word_name(word)
-
-    def in_longer_kept(a: int, b: int) -> bool:
-        return any(s <= a and b <= e and (e - s) > (b - a) for s, e in kept)
-
     out = list(spans)
     taken = [(a, b) for a, b, _, _ in spans]
     for index, (a, b, rule, category) in enumerate(spans):
         if category != "PERSON" or rule == "always_list":
             continue
         words = text[a:b].split()
-        m = _NEXT_WORD.match(text, b)
-        if len(words) == 1 and given(words[0]) and m and not any(s < m.end() and m.start(2) < e for s, e in taken):
-            word = m.group(2)
-            low = word.lower()
-            after = text[m.end():m.end() + 30]
-            if not (low in people_names.ORG_HEADS or low in people_names.STREET_HEADS
-                    or low in people_names.TITLE_WORDS or gazetteer.is_everyday_word(word)
-                    or in_longer_kept(m.start(2), m.end(2))
-                    or re.match(r"\s+(?!I\b)[A-Z]", after)) and \
-                    (gazetteer.is_place(word) or gazetteer.is_common_surname(word) or
-                     people_names.SURNAME_FORM.match(word.replace(" ", "")) or
-                     not people_names.is_english_word(word) and not gazetteer.is_kept(word)):
-                out[index] = (a, m.end(2), rule, category)
-                continue
-        m = _LIST_BEFORE.search(text[max(0, a - 40):a])
-        if m and given(words[0]) and given(m.group(1)) and not gazetteer.is_kept(m.group(1)) and \
-                m.group(1)[:1].isupper() == words[0][:1].isupper():
-            start = a - len(m.group())
-            if not any(s < start + len(m.group(1)) and start < e for s, e in taken):
-                out.append((start, start + len(m.group(1)), "list_of_people", "PERSON"))  # "Jack and Lily"
-        m = _LIST_NEXT.match(text, b)
-        if m and given(words[-1].rstrip("'’s")) and given(m.group(2)) and \
-                m.group(2)[:1].isupper() == words[-1][:1].isupper() and \
-                not any(s < m.end(2) and m.start(2) < e for s, e in taken) and \
-                not in_longer_kept(m.start(2), m.end(2)) and not gazetteer.is_kept(m.group(2)):
-            out.append((m.start(2), m.end(2), "list_of_people", "PERSON"))
+        end = _surname_end(text, b, words, taken, kept)
+        if end is not None:
+            out[index] = (a, end, rule, category)
+            continue
+        out += [(*found, "list_of_people", "PERSON") for found in (_listed_before(text, a, words, taken),
+                                                                   _listed_after(text, b, words, taken, kept))
+                if found is not None]
     return out
 
 
@@ -445,6 +521,263 @@ def _span_adder(text: str, spans: list[tuple[int, int, str, str]], protected: li
     return add
 
 
+@dataclass
+class _Transcript:
+    """What redaction knows about one transcript while it works through the turns."""
+    turn_texts: list[str]
+    turn_lines: list[int]
+    speakers: list[str]
+    people: object  # names.People: one pseudonym per person
+    pseudonyms: Pseudonyms  # everything but people
+    allow_set: set[str]
+    always_re: re.Pattern | None = None
+    allow_re: re.Pattern | None = None
+    given_re: re.Pattern | None = None  # names the file gives
+    found_re: re.Pattern | None = None  # names the model and the cues found in any turn
+    lower_names: frozenset[str] = frozenset()  # of those, word names a cue found in lower case ("my man dean")
+    lower_words: set[str] = field(default_factory=set)  # every lower-case word the transcript writes
+    named_in_full: set[str] = field(default_factory=set)  # word names found as a full name's first word ("Mark")
+    cue_names: set[str] = field(default_factory=set)  # dictionary words a plain cue calls a name ("Coral")
+    speaker_map: dict[str, str] = field(default_factory=dict)  # speaker label -> pseudonymised label
+    speaker_people: dict = field(default_factory=dict)  # speaker label -> names.Person
+
+    def is_header(self, index: int) -> bool:
+        """A header word read as a speaker ("Date: 14/10/2024"): its dates are the interview's, not a birth."""
+        return self.speakers[index].strip().lower() in _HEADER_WORDS
+
+
+def _register_speakers(t: _Transcript, speaker_names: dict) -> None:
+    """Speakers first, so "Margaret:" as a label and "Margaret said" in the text are one person; role labels
+    (Interviewer, Q, Participant 3) and labels kept in clear stay as they are."""
+    from triangulate.residents.transcripts import is_role_label
+
+    for label in dict.fromkeys(t.speakers):
+        if is_role_label(label) or label.lower() in t.allow_set:
+            t.speaker_map[label] = label
+            continue
+        t.speaker_people[label] = t.people.register(speaker_names.get(label) or label)
+        t.speaker_map[label] = t.speaker_people[label].pseudonym
+
+
+def _parsed(turn_texts: list[str], docs: list | None, batch_size: int, progress) -> list:
+    """The turns' spaCy Docs: those given (parsed with other files' turns by `parse_together`), or parsed here."""
+    if docs is not None:
+        docs = list(docs)
+        if len(docs) != len(turn_texts) or any(d.text != t for d, t in zip(docs, turn_texts)):
+            raise ValueError("docs must be the parsed turn_texts, in order")
+        return docs
+    docs = []
+    for index, doc in enumerate(pipeline().pipe(turn_texts, batch_size=batch_size)):  # the slow part: report it
+        docs.append(doc)
+        if progress and (index % 20 == 0 or index == len(turn_texts) - 1):
+            progress(index + 1, len(turn_texts))
+    return docs
+
+
+def _kept_spans(doc) -> list[tuple[int, int]]:
+    """Character spans of every kept place, organisation, brand and benefit in a parsed turn."""
+    return [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in _kept_matcher()(doc)]
+
+
+def _surname_to_learn(parts: list[str]) -> str | None:
+    """"Chantelle Reid": "Reid" alone later is her."""
+    from triangulate.residents import gazetteer
+
+    if len(parts) < 2 or not parts[-1][:1].isupper():
+        return None
+    surname = re.sub(r"['’]s$", "", parts[-1]).strip(".,;:!?\"()")
+    ok = len(surname) > 2 and not gazetteer.is_kept(surname) and surname.lower() not in _STOP_WORDS
+    return surname if ok else None
+
+
+def _is_capitalised_name_to_learn(word: str) -> bool:
+    """A capitalised word of a found name that is a name wherever it appears: no title, everyday, kept or
+    stop word, and a given name or no dictionary word."""
+    from triangulate.residents import gazetteer
+    from triangulate.residents import names as people_names
+
+    low = word.lower()
+    if len(word) <= 2 or not word[:1].isupper() or low in people_names.TITLE_WORDS or \
+            low in people_names.NICKNAME_WORDS or low in _STOP_WORDS or gazetteer.is_everyday_word(word):
+        return False
+    return (not gazetteer.is_kept(word) or gazetteer.is_first_name(word)) and \
+        (gazetteer.is_first_name(word) or gazetteer.is_word_name(word) or not people_names.is_english_word(word))
+
+
+def _is_lower_case_name_to_learn(word: str) -> bool:
+    """A given name found in lower case ("wi' aiden"), no word name or everyday word: the same name in any
+    other turn is the person too ("so then aiden goes")."""
+    from triangulate.residents import gazetteer
+
+    return len(word) > 2 and word.islower() and (gazetteer.is_first_name(word) or gazetteer.is_wide_given_name(word)) \
+        and not gazetteer.is_word_name(word) and not gazetteer.is_everyday_word(word)
+
+
+# Cues that say plainly that a word is a person's name, whatever the dictionary says ("Coral, she's my youngest").
+_PLAIN_NAME_CUES = {"context_kin", "context_title", "context_called", "context_owner", "context_apposition",
+                    "context_kin_title"}
+
+
+def _learn_names(t: _Transcript, docs: list) -> None:
+    """First pass: names the model and the context cues find in any turn are names in every turn ("wee Ruby who's
+    only three" makes the later "Ruby was born..." a name too); a word name found as a name in lower case or
+    mid-sentence ("my man dean", "My daughter Summer") is a name in lower case elsewhere too; a dictionary word
+    a plain cue calls a name ("Coral, she's my youngest") is her name elsewhere, as a word name is."""
+    from triangulate.residents import names as people_names
+
+    found: set[str] = set()
+    lower: set[str] = set()
+    for doc in docs:
+        for a, b, rule in _found_person_spans(doc, _kept_spans(doc), t.allow_set, rules=True,
+                                              lower_words=t.lower_words):
+            _learn_from_mention(t, doc, a, b, rule, found, lower)
+    t.found_re = people_names.given_name_pattern(sorted(found, key=len, reverse=True))
+    t.lower_names = frozenset(lower)
+
+
+def _learn_from_mention(t: _Transcript, doc, a: int, b: int, rule: str, found: set[str], lower: set[str]) -> None:
+    from triangulate.residents import gazetteer
+    from triangulate.residents import names as people_names
+
+    parts = re.split(r"\s+", doc.text[a:b])
+    surname = _surname_to_learn(parts)
+    if surname:
+        found.add(surname)
+    words = [re.sub(r"['’]s$", "", part).strip(".,;:!?\"()") for part in parts]
+    if len(words) > 1 and words[0][:1].isupper() and gazetteer.is_word_name(words[0]):
+        t.named_in_full.add(words[0].lower())  # "Mark Riddell": "Mark is a good dad" is him
+    if rule in _PLAIN_NAME_CUES and len(words) == 1 and _is_word_a_cue_calls_a_name(words[0]):
+        found.add(words[0])
+        t.cue_names.add(words[0].lower())
+    for word in words:
+        if len(word) > 2 and gazetteer.is_word_name(word) and len(parts) == 1 and \
+                (word.islower() or not people_names.starts_sentence_at(doc, a)):
+            found.add(word)
+            lower.add(word.lower())
+        if _is_capitalised_name_to_learn(word) or _is_lower_case_name_to_learn(word):
+            found.add(word)
+
+
+def _is_word_a_cue_calls_a_name(word: str) -> bool:
+    """A capitalised dictionary word, no given name, kept term, everyday or stop word ("Coral", "Harlow")."""
+    from triangulate.residents import gazetteer
+    from triangulate.residents import names as people_names
+
+    return len(word) > 2 and word[:1].isupper() and people_names.is_english_word(word) and \
+        not gazetteer.is_first_name(word) and not gazetteer.is_word_name(word) and not gazetteer.is_kept(word) and \
+        not gazetteer.is_everyday_word(word) and word.lower() not in _STOP_WORDS
+
+
+# --------------------------------------------------------------------------- spans of one turn, rule by rule
+Found = tuple[int, int, str, str]  # start, end, rule, category
+
+
+def _always_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
+    """The researcher's always-redact terms."""
+    if not t.always_re:
+        return []
+    return [(m.start(), m.end(), "always_list", "REDACTED") for m in t.always_re.finditer(t.turn_texts[index])]
+
+
+def _identifier_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
+    """E-mail, NI number, date of birth, address, postcode, phone (`PATTERNS`, in order)."""
+    out = []
+    for rule, category, pattern in PATTERNS:
+        if rule in ("numeric_date", "spoken_date") and t.is_header(index):
+            continue  # "Date: 14/10/2024" read as a speaker is the interview's date, not a birth date
+        for m in pattern.finditer(t.turn_texts[index]):
+            a, b = (m.start(1), m.end(1)) if m.groups() and m.group(1) else (m.start(), m.end())
+            if rule != "phone" or _valid_phone(m.group()):
+                out.append((a, b, rule, category))
+    return out
+
+
+def _birth_answer_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
+    """"Date of birth?" / "The 3rd of June 1985.": dates answering a question about a birth."""
+    if index == 0 or not _BIRTH_CUE.search(t.turn_texts[index - 1]) or t.is_header(index):
+        return []
+    return [(m.start(), m.end(), "dob_answer", "DOB") for m in _ANSWER_DATE.finditer(t.turn_texts[index])]
+
+
+def _given_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
+    """Names the file gives. They win over a kept word ("Govan" the surname) but not inside a longer kept name:
+    Mr Grant's name leaves "Best Start Grant" alone, Ms Govan's leaves "Govan Cross"."""
+    from triangulate.residents import names as people_names
+
+    return [(a, b, "speaker", "PERSON") for a, b in people_names.given_name_spans(t.turn_texts[index], t.given_re, doc)
+            if not _in_longer_kept(kept, a, b)]
+
+
+def _model_and_cue_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
+    """The model's PERSON entities and the context cues."""
+    return [(a, b, rule, "PERSON")
+            for a, b, rule in _found_person_spans(doc, kept, t.allow_set, rules=True, lower_words=t.lower_words)]
+
+
+def _found_elsewhere_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
+    """Names found in any turn, wherever they recur. "Skye" the island stays; "Skye wanted tae go" is the girl."""
+    from triangulate.residents import gazetteer
+    from triangulate.residents import names as people_names
+
+    text = t.turn_texts[index]
+    out = []
+    for a, b in people_names.given_name_spans(text, t.found_re, doc, t.lower_names, frozenset(t.named_in_full),
+                                              word_like=frozenset(t.cue_names)):
+        inside = [(s, e) for s, e in kept if s <= a and b <= e]
+        if not inside or (inside == [(a, b)] and gazetteer.is_first_name(text[a:b]) and
+                          people_names.verb_follows(doc, b)):
+            out.append((a, b, "found_elsewhere", "PERSON"))
+    return out
+
+
+# In order of precedence: where spans overlap, the earlier step's wins (see `process`).
+SPAN_STEPS = (_always_spans, _identifier_spans, _birth_answer_spans, _given_spans, _model_and_cue_spans,
+              _found_elsewhere_spans)
+
+
+def _turn_spans(t: _Transcript, index: int, doc) -> list[Found]:
+    """Every span to redact in one turn, sorted."""
+    text = t.turn_texts[index]
+    # (start, end, whole): pseudonyms already in the text are never touched; a term the researcher keeps in clear
+    # keeps every part of it ("Kerr" in "Jessie Kerr") unless an always-redact term holds it ("Davie" kept,
+    # "Big Davie" always redacted)
+    protected = [(m.start(), m.end(), True) for m in EXISTING_PLACEHOLDER.finditer(text)] if "[" in text else []
+    protected += [(m.start(), m.end(), False) for m in t.allow_re.finditer(text)] if t.allow_re else []
+    spans: list[Found] = []
+    add = _span_adder(text, spans, protected, t.allow_set)
+    kept = _kept_spans(doc)
+    for step in SPAN_STEPS:
+        for found in step(t, index, doc, kept):
+            add(*found)
+    spans = _extend_people(text, _join_hyphenated(text, spans), kept)
+    return sorted(spans)
+
+
+def _register_full_names(t: _Transcript, all_spans: list[list[Found]]) -> None:
+    """Full names are known before any bare mention is resolved: "Reid, Chantelle Reid" is one person."""
+    from triangulate.residents import names as people_names
+
+    for text, spans in zip(t.turn_texts, all_spans):
+        for a, b, _, category in spans:
+            if category == "PERSON" and people_names.is_full_name(text[a:b]):
+                t.people.register(text[a:b])
+
+
+def _processed_turn(t: _Transcript, index: int, doc, spans: list[Found]) -> ProcessedTurn:
+    text, label = t.turn_texts[index], t.speakers[index]
+    speaker = t.speaker_people.get(label)
+    redactions = [Redaction(index, t.turn_lines[index], a, b, rule, category,
+                            t.people.label(_with_title(text, a, b), speaker) if category == "PERSON"
+                            else t.pseudonyms.label(category, text[a:b]), text[a:b])
+                  for a, b, rule, category in spans]
+    t.people.spoke(speaker)  # after the turn: a name in the next turn may mean whoever just spoke
+    turn = ProcessedTurn(speaker=t.speaker_map.get(label, label), text="", original_len=len(text), sentences=[],
+                         redactions=redactions, _original=text)
+    turn.text = turn.redact_slice(0, len(text))
+    turn.sentences = [_sentence(sent, spans) for sent in doc.sents if sent.text.strip()]
+    return turn
+
+
 def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *,
             speaker_names: dict | None = None, names: list[str] | None = None, always: list[str] | None = None,
             allow: list[str] | None = None, batch_size: int = 64, progress=None,
@@ -454,136 +787,31 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     Precedence where rules overlap: the always-list, then identifiers (e-mail, NI number, date of birth,
     address, postcode, phone), then names the file gives (which win over the gazetteer: "Govan" as a
     surname is redacted), then the model's PERSON entities and context cues, which never touch a kept
-    place, service, brand, benefit or everyday word. Speaker names are registered first, so "Margaret:"
-    as a label and "Margaret said" in the text get the same `[PERSON n]`. Role labels (Interviewer, Q,
-    Participant 3) are kept as they are.
+    place, service, brand, benefit or everyday word (`SPAN_STEPS`). Speaker names are registered first, so
+    "Margaret:" as a label and "Margaret said" in the text get the same `[PERSON n]`. Role labels (Interviewer,
+    Q, Participant 3) are kept as they are.
     """
-    from triangulate.residents import gazetteer
     from triangulate.residents import names as people_names
-    from triangulate.residents.transcripts import is_role_label
 
     in_use = _numbers_in_use([*turn_texts, *speakers])
-    pseudonyms = Pseudonyms(in_use)
-    people = people_names.People(first_number=in_use.get("PERSON", 0) + 1)
     allow_set = {a.strip().lower() for a in (allow or []) if a.strip()}
-    always_re = _always_pattern(always or [])
-    allow_re = _always_pattern(sorted(allow_set))
-    speaker_map: dict[str, str] = {}
-    speaker_people: dict = {}  # speaker label -> names.Person
+    t = _Transcript(turn_texts, turn_lines, speakers, people_names.People(first_number=in_use.get("PERSON", 0) + 1),
+                    Pseudonyms(in_use), allow_set, always_re=_always_pattern(always or []),
+                    allow_re=_always_pattern(sorted(allow_set)))
     speaker_names = speaker_names or {}
-    for label in dict.fromkeys(speakers):
-        if is_role_label(label) or label.lower() in allow_set:
-            speaker_map[label] = label
-            continue
-        speaker_people[label] = people.register(speaker_names.get(label) or label)
-        speaker_map[label] = speaker_people[label].pseudonym
+    _register_speakers(t, speaker_names)
     given = [n for n in [*speaker_names.values(), *(names or [])] if n and n.strip()]
     for full in given:
-        people.register(full)
-    given_re = people_names.given_name_pattern(people_names.given_name_terms(given, allow_set))
-    nlp = pipeline()
-    kept_matcher = _kept_matcher()
-    if docs is not None:  # parsed already, with other files' turns (`parse_together`)
-        docs = list(docs)
-        if len(docs) != len(turn_texts) or any(d.text != t for d, t in zip(docs, turn_texts)):
-            raise ValueError("docs must be the parsed turn_texts, in order")
-    else:
-        docs = []
-        for index, doc in enumerate(nlp.pipe(turn_texts, batch_size=batch_size)):  # the slow part: report it
-            docs.append(doc)
-            if progress and (index % 20 == 0 or index == len(turn_texts) - 1):
-                progress(index + 1, len(turn_texts))
-    # First pass: names the model and the context cues find in any turn are names in every turn ("wee Ruby
-    # who's only three" makes the later "Ruby was born..." a name too).
-    found_names: set[str] = set()
-    lower_names: set[str] = set()  # word names a cue found in lower case ("my man dean"): names elsewhere too
-    lower_words = set(re.findall(r"(?<![\w'’])[a-z][a-z'’-]+", "\n".join(turn_texts)))
-    for doc in docs:
-        kept = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in kept_matcher(doc)]
-        for a, b in _found_person_spans(doc, kept, allow_set, lower_words=lower_words):
-            parts = re.split(r"\s+", doc.text[a:b])
-            if len(parts) > 1 and parts[-1][:1].isupper():  # "Chantelle Reid": "Reid" alone later is her
-                surname = re.sub(r"['’]s$", "", parts[-1]).strip(".,;:!?\"()")
-                if len(surname) > 2 and not gazetteer.is_kept(surname) and surname.lower() not in _STOP_WORDS:
-                    found_names.add(surname)
-            for word in parts:
-                word = re.sub(r"['’]s$", "", word).strip(".,;:!?\"()")
-                if len(word) > 2 and gazetteer.is_word_name(word) and len(parts) == 1 and \
-                        (word.islower() or not people_names.starts_sentence_at(doc, a)):
-                    found_names.add(word)  # "my man dean", "My daughter Summer": a name in lower case too
-                    lower_names.add(word.lower())
-                if len(word) > 2 and word[:1].isupper() and word.lower() not in people_names.TITLE_WORDS and \
-                        word.lower() not in people_names.NICKNAME_WORDS and not gazetteer.is_everyday_word(word) \
-                        and (not gazetteer.is_kept(word) or gazetteer.is_first_name(word)) \
-                        and word.lower() not in _STOP_WORDS and \
-                        (gazetteer.is_first_name(word) or gazetteer.is_word_name(word)
-                         or not people_names.is_english_word(word)):
-                    found_names.add(word)
-    found_re = people_names.given_name_pattern(sorted(found_names, key=len, reverse=True))
-    out: list[ProcessedTurn] = []
-    all_spans: list[list[tuple[int, int, str, str]]] = []
-    for index, doc in enumerate(docs):
-        text = turn_texts[index]
-        spans: list[tuple[int, int, str, str]] = []  # start, end, rule, category
-        # (start, end, whole): pseudonyms already in the text are never touched; a term the researcher keeps
-        # in clear keeps every part of it ("Kerr" in "Jessie Kerr") unless an always-redact term holds it
-        # ("Davie" kept, "Big Davie" always redacted)
-        protected = [(m.start(), m.end(), True) for m in EXISTING_PLACEHOLDER.finditer(text)] if "[" in text else []
-        protected += [(m.start(), m.end(), False) for m in allow_re.finditer(text)] if allow_re else []
-        add = _span_adder(text, spans, protected, allow_set)
-        if always_re:
-            for m in always_re.finditer(text):
-                add(m.start(), m.end(), "always_list", "REDACTED")
-        for rule, category, pattern in PATTERNS:
-            if rule in ("numeric_date", "spoken_date") and speakers[index].strip().lower() in _HEADER_WORDS:
-                continue  # "Date: 14/10/2024" read as a speaker is the interview's date, not a birth date
-            for m in pattern.finditer(text):
-                a, b = (m.start(1), m.end(1)) if m.groups() and m.group(1) else (m.start(), m.end())
-                if rule == "phone" and not _valid_phone(m.group()):
-                    continue
-                add(a, b, rule, category)
-        if index > 0 and _BIRTH_CUE.search(turn_texts[index - 1]) and \
-                speakers[index].strip().lower() not in _HEADER_WORDS:
-            for m in _ANSWER_DATE.finditer(text):  # "Date of birth?" / "The 3rd of June 1985."
-                add(m.start(), m.end(), "dob_answer", "DOB")
-        kept = [(doc[s].idx, doc[e - 1].idx + len(doc[e - 1])) for _, s, e in kept_matcher(doc)]
-        for a, b in people_names.given_name_spans(text, given_re, doc):
-            # a given name wins over a kept word ("Govan" the surname) but not inside a longer kept name:
-            # Mr Grant's name leaves "Best Start Grant" alone, Ms Govan's leaves "Govan Cross"
-            if not any(s <= a and b <= e and (e - s) > (b - a) for s, e in kept):
-                add(a, b, "speaker", "PERSON")
-        for a, b, rule in _found_person_spans(doc, kept, allow_set, rules=True, lower_words=lower_words):
-            add(a, b, rule, "PERSON")
-        for a, b in people_names.given_name_spans(text, found_re, doc, frozenset(lower_names)):
-            inside = [(s, e) for s, e in kept if s <= a and b <= e]
-            if inside and not (inside == [(a, b)] and gazetteer.is_first_name(text[a:b]) and
-                               people_names.verb_follows(doc, b)):
-                continue  # "Skye" the island stays; "Skye wanted tae go" is the girl found elsewhere
-            add(a, b, "found_elsewhere", "PERSON")
-        spans = _join_hyphenated(text, spans)
-        spans = _extend_people(text, spans, kept)
-        spans.sort()
-        all_spans.append(spans)
-    # Full names are known before any bare mention is resolved: "Reid, Chantelle Reid" is one person.
-    for index, spans in enumerate(all_spans):
-        for a, b, _, category in spans:
-            words, _ = people_names._tokens(turn_texts[index][a:b])
-            if category == "PERSON" and len(words) > 1:
-                people.register(turn_texts[index][a:b])
-    for index, (doc, spans) in enumerate(zip(docs, all_spans)):
-        text = turn_texts[index]
-        speaker = speaker_people.get(speakers[index])
-        redactions = [Redaction(index, turn_lines[index], a, b, rule, category,
-                                people.label(_with_title(text, a, b), speaker) if category == "PERSON"
-                                else pseudonyms.label(category, text[a:b]), text[a:b])
-                      for a, b, rule, category in spans]
-        people.spoke(speaker)  # after the turn: a name in the next turn may mean whoever just spoke
-        turn = ProcessedTurn(speaker=speaker_map.get(speakers[index], speakers[index]), text="",
-                             original_len=len(text), sentences=[], redactions=redactions, _original=text)
-        turn.text = turn.redact_slice(0, len(text))
-        turn.sentences = [_sentence(sent, spans) for sent in doc.sents if sent.text.strip()]
-        out.append(turn)
-    return out, speaker_map
+        t.people.register(full)
+    t.given_re = people_names.given_name_pattern(people_names.given_name_terms(given, allow_set))
+    docs = _parsed(turn_texts, docs, batch_size, progress)
+    t.lower_words = set(re.findall(r"(?<![\w'’])[a-z][a-z'’-]+", "\n".join(turn_texts)))
+    _learn_names(t, docs)
+    all_spans = [_turn_spans(t, index, doc) for index, doc in enumerate(docs)]
+    _register_full_names(t, all_spans)
+    # one turn after another: who spoke last decides whom a bare shared first name means
+    return [_processed_turn(t, index, doc, spans) for index, (doc, spans) in enumerate(zip(docs, all_spans))], \
+        t.speaker_map
 
 
 _TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+$")
