@@ -226,7 +226,8 @@ def _header_in_turn(header: str, speaker: str, text: str) -> bool:
     if ":" in header:  # "Date: …" as the speaker Date, or its value as a turn's text
         key, _, value = header.partition(":")
         value = _norm(value)
-        return speaker.strip().lower() == key.strip().lower() or (len(value) >= 4 and value in text)
+        # (its value as a turn's text: the turn starts with it; "Carntyne" inside a sentence is no header)
+        return speaker.strip().lower() == key.strip().lower() or (len(value) >= 4 and text.strip().startswith(value))
     _, _, value = header.partition(" - ")  # a key line: its initials may be a speaker, its name is not a turn
     return bool(value) and text.strip(" -–:") == _norm(value)
 
