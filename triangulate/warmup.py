@@ -62,8 +62,9 @@ def _run(engine: Engine) -> None:
     from triangulate.practitioners import suggest
     from triangulate.residents import nlp
 
-    steps = [("suggestions", lambda: suggest.warm(engine)), ("spacy", lambda: nlp.pipeline()),
-             ("reports", report.warm)]
+    # the report's renderers first: a second's work, and a lead may prepare a report right after signing in
+    steps = [("reports", report.warm), ("suggestions", lambda: suggest.warm(engine)),
+             ("spacy", lambda: nlp.pipeline())]
     for name, step in steps:
         started = time.perf_counter()
         try:
