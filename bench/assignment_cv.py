@@ -455,5 +455,27 @@ def ovr_balanced_blend(weight=0.7):
 METHODS.update({"knn5": knn_only(5), "ovr_balanced_blend": ovr_balanced_blend()})
 
 
+
+def sentence_mean(weight=0.5):
+    """Each text's vector: (1 − weight)·whole + weight·mean of its sentences' vectors (texts of ≥ 2 sentences),
+    for examples and segments alike."""
+    def vec(texts):
+        out = bench.encode(texts).copy()
+        for r, text in enumerate(texts):
+            parts = sentences(text)
+            if len(parts) >= 2:
+                out[r] = (1 - weight) * out[r] + weight * bench.encode(parts).mean(axis=0)
+        return assignment._unit_rows(out)
+
+    def method(texts, labels, test_texts, issues, offtopic):
+        assigner = assignment.fit(vec(texts), labels, issues, offtopic)
+        v = vec(test_texts)
+        return assigner.predict(v, test_texts), assigner.top_k(v, 3, texts=test_texts)
+    return method
+
+
+METHODS.update({"sent_mean0.3": sentence_mean(0.3), "sent_mean0.5": sentence_mean(0.5)})
+
+
 if __name__ == "__main__":
     main(sys.argv[1:])

@@ -38,8 +38,8 @@ this method on both by more than 0.01 (folds spread by 0.08) and none was kept: 
 regression blended in (+0.002 on the folds, +0.003 swapped, off-topic precision −0.04), the regression alone,
 one-vs-rest class-balanced regressions, k nearest examples, a contrastively trained linear projection of the
 vectors (SetFit's idea on frozen vectors: −0.02 to −0.10 on dev), scoring each sentence and pooling the maximum
-(−0.01 to −0.03), centring the vectors (no gain), and self-training on the corpus's most confident segments
-(−0.03 to −0.04).
+(−0.01 to −0.03) or averaging sentence vectors into the text's (−0.02 on dev), centring the vectors (no gain),
+and self-training on the corpus's most confident segments (−0.03 to −0.04).
 Figures: bench/bench_assignment.py.
 
 Deterministic: numpy and lbfgs only, classes in codebook order, ties broken by that order.
