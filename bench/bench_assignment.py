@@ -13,6 +13,7 @@ Suggestions: the top 1 / top 3 issues (off-topic excluded) contain a gold issue,
 Run (dev while tuning; the held-out split once, at the end):
   .venv/bin/python bench/bench_assignment.py --data bench/data/assignment --split dev
   .venv/bin/python bench/bench_assignment.py --split heldout --reanalysis   → bench/results/assignment-heldout.json
+Choosing between methods: bench/assignment_cv.py (speaker-grouped folds of dev and the swapped fold, no held-out).
 """
 from __future__ import annotations
 
