@@ -120,20 +120,10 @@ def decide(assigner, scores: np.ndarray, texts: list[str]):
 
 
 def training_rows(assigner, texts, labels, proto_weight):
-    """Examples (weight 1) + the codebook's vectors (definitions, keywords, off-topic prototypes)."""
+    """Examples (weight 1) + the codebook's vectors (definitions, keywords, off-topic prototypes), as the
+    shipped regression is trained (`assignment.training_set`)."""
     index = {c: k for k, c in enumerate(assigner.classes)}
-    x = [bench.encode(texts)]
-    y = [np.array([index[label] for label in labels])]
-    w = [np.ones(len(texts))]
-    for c in range(len(assigner.classes) - 1):
-        protos = np.vstack([assigner._definition[c:c + 1], assigner._keywords[c]])
-        x.append(protos)
-        y.append(np.full(len(protos), c))
-        w.append(np.full(len(protos), proto_weight))
-    x.append(assigner._none_protos)
-    y.append(np.full(len(assigner._none_protos), len(assigner.classes) - 1))
-    w.append(np.full(len(assigner._none_protos), proto_weight))
-    return np.vstack(x), np.concatenate(y), np.concatenate(w)
+    return assignment.training_set(bench.encode(texts), [index[label] for label in labels], assigner, proto_weight)
 
 
 def embed_lr(C=16.0, proto_weight=0.2, balanced=False):

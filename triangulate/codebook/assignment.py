@@ -444,19 +444,27 @@ def _classifier(x: np.ndarray, label_indices: list[int], assigner: Assigner):
     prototypes) at PROTOTYPE_WEIGHT each, so issues with few or no examples still have a voice."""
     from sklearn.linear_model import LogisticRegression
 
+    rows, targets, weights = training_set(x, label_indices, assigner,
+                                          assigner.settings.get("prototype_weight", PROTOTYPE_WEIGHT))
+    model = LogisticRegression(C=assigner.settings.get("regularisation_c", REGULARISATION_C), max_iter=2000)
+    return model.fit(rows, targets, sample_weight=weights)
+
+
+def training_set(x: np.ndarray, label_indices: list[int], assigner: Assigner,
+                 prototype_weight: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The regression's rows, class indices and weights: the examples with a class (index ≥ 0) at weight 1, then
+    each issue's definition and keyword vectors and the off-topic prototypes at `prototype_weight`."""
     keep = [k for k, c in enumerate(label_indices) if c >= 0]
     rows, targets, weights = [x[keep]], [np.array([label_indices[k] for k in keep])], [np.ones(len(keep))]
-    w = assigner.settings.get("prototype_weight", PROTOTYPE_WEIGHT)
     for c in range(len(assigner.classes) - 1):
         protos = np.vstack([assigner._definition[c:c + 1], assigner._keywords[c]])
         rows.append(protos)
         targets.append(np.full(len(protos), c))
-        weights.append(np.full(len(protos), w))
+        weights.append(np.full(len(protos), prototype_weight))
     rows.append(assigner._none_protos)
     targets.append(np.full(len(assigner._none_protos), len(assigner.classes) - 1))
-    weights.append(np.full(len(assigner._none_protos), w))
-    model = LogisticRegression(C=assigner.settings.get("regularisation_c", REGULARISATION_C), max_iter=2000)
-    return model.fit(np.vstack(rows), np.concatenate(targets), sample_weight=np.concatenate(weights))
+    weights.append(np.full(len(assigner._none_protos), prototype_weight))
+    return np.vstack(rows), np.concatenate(targets), np.concatenate(weights)
 
 
 # --------------------------------------------------------------------------- from the database
