@@ -248,8 +248,11 @@ class Speaker(SQLModel, table=True):
 
 
 class Segment(SQLModel, table=True):
+    # Covering index: the city's resident counts per ward, issue and source (every matrix needs them) are read
+    # from it without touching the rows, which hold the text; it serves lookups by transcript too.
+    __table_args__ = (Index("ix_segment_counted", "transcript_id", "speaker_role", "issue_id", "issue_source"),)
     id: int | None = Field(default=None, primary_key=True)
-    transcript_id: int = Field(foreign_key="transcript.id", index=True)
+    transcript_id: int = Field(foreign_key="transcript.id")
     speaker_id: int | None = Field(default=None, foreign_key="speaker.id")
     speaker_role: str = "resident"  # resident / facilitator
     order: int = 0

@@ -326,12 +326,8 @@ def _segment_terms(engine: Engine, segment_id: int) -> str:
 
 
 def _resident_counts(engine: Engine) -> pd.DataFrame:
-    stmt = (select(Transcript.ward_code, Segment.issue_id, Segment.issue_source, func.count().label("n"))
-            .join(Transcript, Transcript.id == Segment.transcript_id)
-            .where(Segment.speaker_role == "resident")
-            .group_by(Transcript.ward_code, Segment.issue_id, Segment.issue_source))
     with engine.connect() as conn:
-        return pd.read_sql(stmt, conn)
+        return pd.read_sql(_count_statement(), conn)
 
 
 def waiting_segments(engine: Engine, counts: pd.DataFrame | None = None) -> dict[str, int]:
@@ -347,26 +343,19 @@ NOT_ANALYSED_FIX = ("run the analysis (Topics page, researchers; or `python -m t
 
 
 def _resident_segments(engine: Engine, ward_codes) -> tuple[pd.DataFrame, dict]:
-    """One pass over the resident segments: their counts per (ward code, issue id, issue source), as
-    `_resident_counts` gives them (the whole city: its shares need them all), and per (ward code, issue id)
-    of the wards asked for, the ids of the segments about that issue and their stored terms joined by the
-    database (one row per group, not per segment: at a city's scale the rows cost more than the counting)."""
-    wanted = Segment.issue_id.is_not(None)
+    """The resident segments' counts per (ward code, issue id, issue source), as `_resident_counts` gives them
+    (the whole city: its shares need them all), and per (ward code, issue id) of the wards asked for, the ids
+    of the segments about that issue and their stored terms joined by the database (one row per group, not
+    per segment: at a city's scale the rows cost more than the counting). For the whole city one pass does
+    both; for a few wards the city's counts come from the covering index `ix_segment_counted` alone and only
+    the wards' own rows are read (at 10x, 0.11 s and 0.01 s against 0.27 s for the single pass)."""
     if ward_codes is not None:
-        wanted = and_(wanted, Transcript.ward_code.in_(list(ward_codes)))
-    segment_id, terms = case((wanted, Segment.id)), case((wanted, Segment.terms))
-    if engine.dialect.name == "postgresql":
-        ids, docs = (func.string_agg(sa_cast(segment_id, String), ","),
-                     func.string_agg(terms, literal_column("E'\\n'")))
+        counts = pd.DataFrame(_driver_rows(engine, _count_statement()),
+                              columns=["ward_code", "issue_id", "issue_source", "n"])
+        rows = _driver_rows(engine, _groups_statement(engine, ward_codes))
     else:
-        ids, docs = func.group_concat(segment_id, ","), func.group_concat(terms, literal_column("char(10)"))
-    stmt = (select(Transcript.ward_code, Segment.issue_id, Segment.issue_source, func.count(), ids, docs,
-                   func.count(terms), func.count(segment_id))
-            .join(Transcript, Transcript.id == Segment.transcript_id)
-            .where(Segment.speaker_role == "resident")
-            .group_by(Transcript.ward_code, Segment.issue_id, Segment.issue_source))
-    rows = _driver_rows(engine, stmt)
-    counts = pd.DataFrame([r[:4] for r in rows], columns=["ward_code", "issue_id", "issue_source", "n"])
+        rows = _driver_rows(engine, _groups_statement(engine, None))
+        counts = pd.DataFrame([r[:4] for r in rows], columns=["ward_code", "issue_id", "issue_source", "n"])
     counts["issue_id"] = pd.to_numeric(counts["issue_id"]).astype(float)
     groups: dict[tuple[str, int], tuple[list[int], list[str]]] = {}
     for ward_code, issue_id, _source, _n, id_list, joined, n_stored, n_wanted in rows:
@@ -379,6 +368,35 @@ def _resident_segments(engine: Engine, ward_codes) -> tuple[pd.DataFrame, dict]:
         held_ids.extend(segment_ids)
         held_docs.append(joined or "")
     return counts, groups
+
+
+def _count_statement():
+    """Resident segments per (ward code, issue id, issue source): answered from the covering index alone."""
+    return (select(Transcript.ward_code, Segment.issue_id, Segment.issue_source, func.count().label("n"))
+            .join(Transcript, Transcript.id == Segment.transcript_id)
+            .where(Segment.speaker_role == "resident")
+            .group_by(Transcript.ward_code, Segment.issue_id, Segment.issue_source))
+
+
+def _groups_statement(engine: Engine, ward_codes):
+    """Per (ward code, issue id, issue source): the count, and for segments with an issue in the wards asked
+    for (all when None), their ids and stored terms joined, and how many have terms stored."""
+    wanted = Segment.issue_id.is_not(None)
+    if ward_codes is not None:
+        wanted = and_(wanted, Transcript.ward_code.in_(list(ward_codes)))
+    segment_id, terms = case((wanted, Segment.id)), case((wanted, Segment.terms))
+    if engine.dialect.name == "postgresql":
+        ids, docs = (func.string_agg(sa_cast(segment_id, String), ","),
+                     func.string_agg(terms, literal_column("E'\\n'")))
+    else:
+        ids, docs = func.group_concat(segment_id, ","), func.group_concat(terms, literal_column("char(10)"))
+    stmt = (select(Transcript.ward_code, Segment.issue_id, Segment.issue_source, func.count(), ids, docs,
+                   func.count(terms), func.count(segment_id))
+            .join(Transcript, Transcript.id == Segment.transcript_id)
+            .where(Segment.speaker_role == "resident"))
+    if ward_codes is not None:
+        stmt = stmt.where(wanted)
+    return stmt.group_by(Transcript.ward_code, Segment.issue_id, Segment.issue_source)
 
 
 def _placed_groups(engine: Engine, ctx: Context) -> dict[tuple[str, int], tuple[list[int], list[str]]]:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 02:59:59.536413
+Create Date: 2026-12-01 07:14:09.083748
 """
 from alembic import op
 import sqlalchemy as sa
@@ -497,9 +497,9 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('segment', schema=None) as batch_op:
+        batch_op.create_index('ix_segment_counted', ['transcript_id', 'speaker_role', 'issue_id', 'issue_source'], unique=False)
         batch_op.create_index(batch_op.f('ix_segment_issue_id'), ['issue_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_segment_text_hash'), ['text_hash'], unique=False)
-        batch_op.create_index(batch_op.f('ix_segment_transcript_id'), ['transcript_id'], unique=False)
 
     op.create_table('machinecheckitem',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -590,9 +590,9 @@ def downgrade() -> None:
 
     op.drop_table('machinecheckitem')
     with op.batch_alter_table('segment', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_segment_transcript_id'))
         batch_op.drop_index(batch_op.f('ix_segment_text_hash'))
         batch_op.drop_index(batch_op.f('ix_segment_issue_id'))
+        batch_op.drop_index('ix_segment_counted')
 
     op.drop_table('segment')
     with op.batch_alter_table('transcriptplace', schema=None) as batch_op:
