@@ -249,8 +249,9 @@ def practitioner_signals(engine: Engine, ctx: Context, t: Thresholds, ward_codes
         coded["n_coders"] = coded.groupby(["ward_code", "insight_id", "issue_id"])["coder"].transform("count")
         coded["score"] = (coded["stance"].map(weights).astype(float).fillna(0.0) * coded["severity"].clip(1, 3)
                           / coded["n_coders"])
-        per_insight = coded.groupby(["ward_code", "issue_id", "insight_id"], sort=False)["score"].sum()
-        for (ward_code, issue_id, insight_id), score in per_insight.items():
+        per_insight = coded.groupby(["ward_code", "issue_id", "insight_id"], sort=False)["score"].sum().reset_index()
+        # plain lists, not the Series' items: a city has ~100,000 (insight, issue) pairs
+        for ward_code, issue_id, insight_id, score in zip(*(per_insight[c].tolist() for c in per_insight.columns)):
             scored.setdefault((ward_code, int(issue_id)), []).append((int(insight_id), float(score)))
     out = []
     for issue in ctx.issues.itertuples():
