@@ -314,3 +314,11 @@ def test_name_link_strength():
     link = gazetteer.given_name_link
     assert link("Davie", "David") == link("jim", "jimmy") == link("lily-mae", "lily") == 2
     assert link("betty", "lizzie") == link("jamie", "jim") == 1 and link("jock", "davie") == 0
+
+
+def test_a_short_form_that_is_a_word_opens_a_sentence_as_the_person_named_in_full():
+    turns, _ = redact("My husband, Alexander Boyle. The weans call him Papa Sandy.", "Sandy mostly. Will I be honest?",
+                      "Billy, William Murdoch on the forms. Will I be honest? Bill after bill. Ken, it's hard.",
+                      names=["Kenneth Reid"])
+    assert turns[1].text.startswith("[PERSON") and "Will I be honest?" in turns[1].text
+    assert "Will I be honest? Bill after bill. Ken, it's hard." in turns[2].text

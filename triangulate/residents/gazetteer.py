@@ -165,6 +165,11 @@ def given_name_link(a: str, b: str) -> int:
     return 1
 
 
+def close_forms(name: str) -> set[str]:
+    """The forms surely one person's with this first name (`given_name_link` 2): Alexander -> alex, sandy, eck..."""
+    return {f for f in _name_forms().get(normal(name), ()) if given_name_link(name, f) >= 2}
+
+
 def same_given_name(a: str, b: str) -> bool:
     """Could these two first names be one person's (Stevie and Stephen, Jo and Josephine)?"""
     return given_name_link(a, b) > 0

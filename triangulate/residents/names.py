@@ -480,7 +480,8 @@ def _word_name_used_as_word(found: str, tokens, lower_names: frozenset[str], nam
     if tokens is None or len(tokens) != 1 or not word_at_sentence_start(tokens[0]) or bare_name:
         return False
     nxt = tokens[0].nbor(1) if tokens[0].i + 1 < len(tokens[0].doc) else None
-    return not (low in named_in_full and nxt is not None and (nxt.pos_ in ("VERB", "AUX") or nxt.lower_ in SCOTS_AUX))
+    return not (low in named_in_full and nxt is not None and (nxt.pos_ in ("VERB", "AUX", "ADV") or
+                                                              nxt.lower_ in SCOTS_AUX))  # "Sandy mostly."
 
 
 _SEASON_WORDS = {"the", "a", "an", "this", "that", "last", "next", "every", "all", "no", "some", "any", "of", "in",

@@ -652,8 +652,10 @@ def _learn_from_mention(t: _Transcript, doc, a: int, b: int, rule: str, found: s
     if surname:
         found.add(surname)
     words = [re.sub(r"['’]s$", "", part).strip(".,;:!?\"()") for part in parts]
-    if len(words) > 1 and words[0][:1].isupper() and gazetteer.is_word_name(words[0]):
-        t.named_in_full.add(words[0].lower())  # "Mark Riddell": "Mark is a good dad" is him
+    if len(words) > 1 and words[0][:1].isupper():
+        # "Mark Riddell": "Mark is a good dad" is him; "Alexander Boyle": "Sandy mostly." is him too
+        t.named_in_full.update(form for form in {words[0].lower(), *gazetteer.close_forms(words[0])}
+                               if gazetteer.is_word_name(form))
     if rule in _PLAIN_NAME_CUES and len(words) == 1 and _is_word_a_cue_calls_a_name(words[0]):
         found.add(words[0])
         t.cue_names.add(words[0].lower())
