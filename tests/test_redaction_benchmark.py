@@ -122,10 +122,17 @@ HARD_SUBSET = ["sighthill_two_sarahs_group.txt", "maryhill_vtt_kinship.vtt", "da
 NAMES_SUBSET = ["priesthill_named_lowercase_chat.txt", "possilpark_table_docherty.docx", "cranhill_otter_children.txt",
                 "carntyne_ir_third_parties.txt", "shawlands_srt_word_names.srt", "barmulloch_dash_lowercase_family.txt"]
 
+# Files written for one person under a full name, its short forms and a title, namesakes under two short forms of
+# one name, and dates of birth in many forms (branch redact3); measured there: names 1.00, other 1.00,
+# over-redaction 0, identity 0 (main before it: names 0.978, dates of birth 17/21, identity errors 13).
+FORMS_SUBSET = ["parkhead_named_grandparents.txt", "tollcross_ir_birthdays.txt", "carmyle_stamped_two_doyles.txt",
+                "easterhouse_dash_lowercase_nicknames.txt", "sandyhills_vtt_lookalikes.vtt",
+                "garthamlock_table_boyles.docx", "riddrie_qa_two_margarets.txt"]
+
 
 @pytest.mark.slow
-@pytest.mark.parametrize("subset, other_floor", [(HARD_SUBSET, 0.98), (NAMES_SUBSET, None)],
-                         ids=["hard", "names"])
+@pytest.mark.parametrize("subset, other_floor", [(HARD_SUBSET, 0.98), (NAMES_SUBSET, None), (FORMS_SUBSET, 0.98)],
+                         ids=["hard", "names", "forms"])
 def test_written_subsets_hold_the_targets(subset, other_floor):
     report = bench.run([bench.DATA / "dev" / name for name in subset])
     assert report["files"] == len(subset) and not report["failed_files"]

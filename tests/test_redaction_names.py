@@ -250,3 +250,75 @@ def test_title_gender_and_given_name_lists():
     assert gazetteer.is_wide_given_name("Eilidh") and gazetteer.is_wide_given_name("bilal")
     assert not gazetteer.is_wide_given_name("summer") and not gazetteer.is_wide_given_name("dean")  # words
     assert gazetteer.is_common_surname("smith") and gazetteer.same_given_name("lily-mae", "lily")
+
+
+def test_short_forms_link_to_the_full_name_but_namesakes_stay_apart():
+    people = names.People()
+    david, jim = people.resolve("David Lochhead"), people.resolve("Jim Harkness")
+    jamie = people.resolve("Jamie Harkness")
+    assert jamie is not jim  # two forms of James that sound apart, one surname: father and son
+    assert people.resolve("Big Davie") is david and people.resolve("Dave") is david
+    assert people.resolve("Jimmy") is jim  # Jimmy is the shape of Jim, not of Jamie
+    assert people.resolve("Jamie") is jamie and people.resolve("Jimmy") is jim
+    rab, robert = people.resolve("Rab McCart"), people.resolve("Robert Rennie")
+    assert people.resolve("Robbie") is robert and people.resolve("Rab") is rab  # the full name before a short form
+    betty = people.register("Betty", speaker=True)
+    lizzie = people.resolve("Lizzie Boyle")
+    assert lizzie is not betty and betty.last == ""  # Betty and Lizzie: two Elizabeths
+
+
+def test_a_title_tells_two_people_of_one_surname_apart():
+    people = names.People()
+    doctor, neighbour = people.resolve("Dr Anne Doyle"), people.resolve("Cathy Doyle")
+    assert people.resolve("Mrs Doyle") is neighbour and people.resolve("Dr Doyle") is doctor
+    assert people.resolve("Mrs Doyle") is neighbour and people.resolve("Nurse Baird") is not doctor
+
+
+def test_a_speaker_naming_themself_and_others_by_short_forms():
+    turns, speaker_map = redact("Who's at home?", "Me, the wife, Margaret, and naebody's called me David since the "
+                                "school. Maggie Lochhead runs the hoose.", "Och, Mags is a saint, Davie.",
+                                speakers=["Lorraine", "Davie", "Peggy"],
+                                speaker_names={"Lorraine": "Lorraine", "Davie": "Davie", "Peggy": "Peggy"})
+    p = {r.original: r.pseudonym for t in turns for r in t.redactions}
+    assert p["David"] == p["Davie"] == speaker_map["Davie"]
+    assert p["Margaret"] == p["Maggie Lochhead"] == p["Mags"] != speaker_map["Peggy"]
+
+
+@pytest.mark.parametrize("turn_in, dob", [
+    ("His birthday's 14th June, he was born 2019.", "2019"),
+    ("She was born on Boxing Day 1949.", "Boxing Day 1949"),
+    ("jock's birthday is 3rd of may, born 2017.", "3rd of may"),
+    ("d.o.b. 3.3.2016", "3.3.2016"),
+    ("DOB 03/03/16", "03/03/16"),
+])
+def test_more_dates_of_birth(turn_in, dob):
+    (turn,), _ = redact(turn_in, speakers=["Respondent"])
+    assert dob not in turn.text and "[DOB 1]" in turn.text, turn.text
+
+
+@pytest.mark.parametrize("sentence, gone, kept", [
+    ("me and big tam have lacey. big tam never sees daylight.", "big tam", None),
+    ("The health visitor, Nurse Baird, got us the card.", "Baird", "Nurse"),
+    ("The weans call him Papa Sandy.", "Sandy", "Papa"),
+    ("She's a wee star. Johnny works in John Lewis and bets in William Hill.", "Johnny", "wee star"),
+    ("Thank Fiona and Dr Doyle for me.", "Doyle", "and Dr"),
+])
+def test_nicknames_titles_and_brands_named_after_people(sentence, gone, kept):
+    (turn,), _ = redact(sentence)
+    assert gone not in turn.text and (kept is None or kept in turn.text), turn.text
+    if "John Lewis" in sentence:
+        assert "John Lewis" in turn.text and "William Hill" in turn.text
+
+
+def test_name_link_strength():
+    link = gazetteer.given_name_link
+    assert link("Davie", "David") == link("jim", "jimmy") == link("lily-mae", "lily") == 2
+    assert link("betty", "lizzie") == link("jamie", "jim") == 1 and link("jock", "davie") == 0
+
+
+def test_a_short_form_that_is_a_word_opens_a_sentence_as_the_person_named_in_full():
+    turns, _ = redact("My husband, Alexander Boyle. The weans call him Papa Sandy.", "Sandy mostly. Will I be honest?",
+                      "Billy, William Murdoch on the forms. Will I be honest? Bill after bill. Ken, it's hard.",
+                      names=["Kenneth Reid"])
+    assert turns[1].text.startswith("[PERSON") and "Will I be honest?" in turns[1].text
+    assert "Will I be honest? Bill after bill. Ken, it's hard." in turns[2].text

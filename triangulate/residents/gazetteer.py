@@ -124,24 +124,52 @@ def given_name_gender(text: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _name_forms() -> dict[str, frozenset[str]]:
-    """Each given name or short form -> every form of the names it can stand for (Stevie -> stephen, steven,
-    stevie, steve...)."""
+def _name_table() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    """From diminutives.txt: each given name or short form -> every form of the names it can stand for (Stevie ->
+    stephen, steven, stevie, steve...), and each short form -> the full names it is short for (Stevie -> stephen,
+    steven)."""
     groups: dict[str, set[str]] = {}
+    formal: dict[str, set[str]] = {}
     for line in (FOLDER / "diminutives.txt").read_text(encoding="utf-8").splitlines():
         if ":" not in line or line.lstrip().startswith("#"):
             continue
         full, shorts = line.split(":", 1)
-        forms = {full.strip().lower(), *(w.lower() for w in shorts.split())}
+        full = full.strip().lower()
+        forms = {full, *(w.lower() for w in shorts.split())}
         for form in forms:
             groups.setdefault(form, set()).update(forms)
-    return {k: frozenset(v) for k, v in groups.items()}
+            if form != full:
+                formal.setdefault(form, set()).add(full)
+    return {k: frozenset(v) for k, v in groups.items()}, {k: frozenset(v) for k, v in formal.items()}
+
+
+def _name_forms() -> dict[str, frozenset[str]]:
+    return _name_table()[0]
+
+
+def given_name_link(a: str, b: str) -> int:
+    """How surely two first names can be one person's: 3 the same name; 2 a name and its short form (David and
+    Davie, Elizabeth and Betty), two short forms of one shape (Jim and Jimmy, Mags and Maggie), or the first part
+    of a double name (Lily and Lily-Mae); 1 two short forms of one name that sound apart (Betty and Lizzie, Peggy
+    and Maggie, Jim and Jamie: often two people); 0 no link."""
+    a, b = normal(a), normal(b)
+    if a == b:
+        return 3
+    if ("-" in a and a.split("-")[0] == b) or ("-" in b and b.split("-")[0] == a):
+        return 2  # "Lily" for "Lily-Mae", "Kacey" for "Kacey-Leigh"
+    forms, formal = _name_table()
+    if b not in forms.get(a, ()):
+        return 0
+    if b in formal.get(a, ()) or a in formal.get(b, ()) or a[:3] == b[:3]:
+        return 2
+    return 1
+
+
+def close_forms(name: str) -> set[str]:
+    """The forms surely one person's with this first name (`given_name_link` 2): Alexander -> alex, sandy, eck..."""
+    return {f for f in _name_forms().get(normal(name), ()) if given_name_link(name, f) >= 2}
 
 
 def same_given_name(a: str, b: str) -> bool:
     """Could these two first names be one person's (Stevie and Stephen, Jo and Josephine)?"""
-    a, b = a.lower(), b.lower()
-    if a == b or b in _name_forms().get(a, ()):
-        return True
-    # "Lily" for "Lily-Mae", "Kacey" for "Kacey-Leigh": the first part of a double name
-    return ("-" in a and a.split("-")[0] == b) or ("-" in b and b.split("-")[0] == a)
+    return given_name_link(a, b) > 0

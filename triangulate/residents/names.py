@@ -22,6 +22,11 @@ TITLE_WORDS = {"mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "profess
                "lord", "rev", "reverend", "father", "sister", "brother", "nurse", "councillor", "cllr"}
 NICKNAME_WORDS = {"wee", "big", "auld", "old", "young", "daft", "mad", "wild", "fat", "wee-est"}
 FORMAL_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "councillor", "cllr"}  # a surname follows these
+# capitalised, these are titles before a surname too ("Nurse Baird", "Doctor Rahman")
+WORK_TITLES = {"nurse", "doctor", "prof", "professor", "councillor", "cllr", "dr", "sister"}
+TITLE_CLASS = {"mr": "courtesy", "mrs": "courtesy", "ms": "courtesy", "miss": "courtesy", "mx": "courtesy",
+               "dr": "doctor", "doctor": "doctor", "prof": "professor", "professor": "professor", "nurse": "nurse",
+               "sister": "nurse", "councillor": "councillor", "cllr": "councillor"}
 ROLE_WORDS = {"interviewer", "interviewee", "facilitator", "researcher", "respondent", "participant", "host",
               "moderator", "chair", "speaker", "resident", "guest", "presenter", "audience", "member",
               # header words a parser may take for speakers ("Interview:", "Date:"): never names
@@ -169,6 +174,12 @@ class Person:
     pseudonym: str = ""
     last_seen: int = 0
     gender: str | None = None  # from a title ("Mrs") or the given name; None when unknown
+    titles: set[str] = field(default_factory=set)  # title classes the text gives them ("doctor": Dr Doyle)
+    speaker: bool = False  # speaks in the transcript under a name label
+
+    def forms(self) -> set[str]:
+        """The given names the text calls them by (first name and the short forms linked to it)."""
+        return {t for t in (self.first, *self.others) if t}
 
     def fits(self, gender: str | None) -> bool:
         """Could a mention of this gender be this person? ("Mr Gallacher" is not Mrs Gallacher.)"""
@@ -183,15 +194,22 @@ def is_full_name(mention: str) -> bool:
     return len(_tokens_titled(mention)[0]) > 1
 
 
+def title_class(text: str) -> str | None:
+    """The class of the title a mention opens with ("Dr Doyle" doctor, "Mrs Doyle" courtesy), None without one."""
+    words = text.split()
+    return TITLE_CLASS.get(words[0].lower().rstrip(".")) if len(words) > 1 else None
+
+
 def _tokens_titled(text: str) -> tuple[list[str], bool, str | None]:
     """Name tokens of a mention in lower case (titles and possessives dropped), whether a formal title (Mr, Mrs,
-    Dr...) came first, which makes a single word a surname, and the gender a title gives ("Mrs" female, "Mr"
-    male), None without one."""
+    Dr, Nurse...) came first, which makes a single word a surname, and the gender a title gives ("Mrs" female,
+    "Mr" male), None without one."""
     text = re.sub(r"['’]s?$", "", " ".join(text.replace("’", "'").split())).strip(" .,;:!?()[]\"")
     words = [w.strip(".,") for w in re.split(r"[\s]+", text) if w.strip(".,")]
     titled, gender = False, None
     while words and (words[0].lower() in TITLE_WORDS or words[0].lower() in NICKNAME_WORDS):
-        titled = titled or words[0].lower() in FORMAL_TITLES
+        titled = titled or words[0].lower() in FORMAL_TITLES or (words[0].lower() in WORK_TITLES and
+                                                                 words[0][:1].isupper())
         gender = gender or TITLE_GENDER.get(words[0].lower())
         words = words[1:]
     return [w.lower() for w in words], titled, gender
@@ -204,6 +222,7 @@ class People:
         self.people: list[Person] = []
         self.clock = 0
         self.speaking: Person | None = None
+        self.title: str | None = None  # the title class of the mention being resolved
         self.first_number = first_number  # after the pseudonyms a text already holds
 
     def _new(self, first: str = "", last: str = "", others=()) -> Person:
@@ -211,12 +230,15 @@ class People:
         self.people.append(person)
         return person
 
-    def register(self, full_name: str) -> Person:
+    def register(self, full_name: str, *, speaker: bool = False) -> Person:
         """A person the file names (key line, label, front matter): registered before the text is read."""
-        return self.resolve(full_name, mention=False)
+        person = self.resolve(full_name, mention=False)
+        person.speaker = person.speaker or speaker
+        return person
 
     def resolve(self, text: str, *, mention: bool = True) -> Person:
         words, titled, gender = _tokens_titled(text)
+        self.title = title_class(text)
         if not words:
             words = [text.lower().strip()]
         if mention:
@@ -230,9 +252,20 @@ class People:
             else:
                 person = self._new(words[0], words[-1], words[1:-1])
         person.gender = person.gender or gender
+        if self.title:
+            person.titles.add(self.title)
+        if len(words) == 1 and not titled and person.first and words[0] != person.first and \
+                gazetteer.given_name_link(words[0], person.first):
+            person.others.add(words[0])  # "Jimmy" for James Kerr: the next "Jimmy" is him without doubt
         if mention:
             person.last_seen = self.clock
         return person
+
+    def same_person(self, text: str, person: Person) -> bool:
+        """Could this one-word mention be that person by name (a form of the first name, or the surname)?"""
+        words, _, _ = _tokens_titled(text)
+        return len(words) == 1 and (words[0] in person.tokens() or
+                                    any(gazetteer.given_name_link(words[0], f) for f in person.forms()))
 
     def _numbered(self, words: list[str]) -> Person | None:
         """"Andrew One", "Andrew Two": the first and second Andrew the transcript met, when there are several."""
@@ -243,9 +276,18 @@ class People:
                                                                                               "four")]
         return same[number - 1] if len(same) >= number > 0 and len(same) > 1 else None
 
-    def label(self, text: str, speaker: Person | None = None) -> str:
+    def label(self, text: str, speaker: Person | None = None, *, about_speaker: bool = False) -> str:
         """The pseudonym of a mention; `speaker` (the person speaking) is not whom a bare shared first name
-        means: "I agree wi' Sarah" said by Sarah M is the other Sarah."""
+        means: "I agree wi' Sarah" said by Sarah M is the other Sarah. `about_speaker`: the words before it say
+        the speaker means themself ("I'm Tracy", "named efter me, Elizabeth", "naebody calls me David"): a
+        form of the speaker's own name is the speaker."""
+        if about_speaker and speaker is not None and self.same_person(text, speaker):
+            self.clock += 1
+            speaker.last_seen = self.clock
+            words, _, _ = _tokens_titled(text)
+            if words[0] not in speaker.tokens():
+                speaker.others.add(words[0])
+            return speaker.pseudonym
         self.speaking = speaker
         try:
             return self.resolve(text).pseudonym
@@ -281,10 +323,11 @@ class People:
         return next((p for p in self.people if p.first == words[0] and p.last == words[-1]), None)
 
     def _same_surname_and_given_name(self, words: list[str], gender: str | None) -> Person | None:
-        """"Stevie Quigley" is Stephen Quigley."""
+        """"Stevie Quigley" is Stephen Quigley (but Jamie Harkness is not Jim Harkness: two forms of James that
+        sound apart are two people)."""
         first, last = words[0], words[-1]
         return next((p for p in self.people
-                     if p.last == last and p.first and gazetteer.same_given_name(first, p.first)), None)
+                     if p.last == last and p.first and gazetteer.given_name_link(first, p.first) >= 2), None)
 
     def _surname_initial(self, words: list[str], gender: str | None) -> Person | None:
         """"Sarah M" is Sarah McLean when one Sarah's surname starts so."""
@@ -309,7 +352,7 @@ class People:
     def _bare_first_name_gains_surname(self, words: list[str], gender: str | None) -> Person | None:
         """"Jean" then "Jean Wallace": the bare Jean gains a surname, unless another Jean has one already (then
         "Jean Wallace" is a new person and the bare Jean stays ambiguous)."""
-        same_first = [p for p in self.people if p.first and gazetteer.same_given_name(words[0], p.first)]
+        same_first = [p for p in self.people if p.first and gazetteer.given_name_link(words[0], p.first) >= 2]
         bare = [p for p in same_first if not p.last]
         if len(bare) != 1 or any(p.last for p in same_first):
             return None
@@ -335,15 +378,33 @@ class People:
         return bare_surname[0]
 
     def _surname_candidates(self, word: str, gender: str | None) -> list[Person]:
-        """After a title ("Mrs Kerr"): people of that surname, else of that name word, whose gender fits."""
-        return [p for p in self.people if p.last == word and p.fits(gender)] or \
+        """After a title ("Mrs Kerr"): people of that surname, else of that name word, whose gender fits. Where
+        several share it, the title tells them apart: "Dr Doyle" is the one the text called Dr Doyle, "Mrs Doyle"
+        the one it never called a doctor."""
+        found = [p for p in self.people if p.last == word and p.fits(gender)] or \
             [p for p in self.people if word in p.tokens() and p.fits(gender)]
+        if len(found) > 1 and self.title:
+            found = [p for p in found if self.title in p.titles] or \
+                [p for p in found if not p.titles - {self.title}] or found
+        return found
 
     def _first_name_candidates(self, word: str) -> list[Person]:
         """People of that first name, else of that name word, else whose first name it is a form of ("Stevie"
-        after "Stephen Quigley", "Jo" after "Josephine")."""
-        return [p for p in self.people if p.first == word] or [p for p in self.people if word in p.tokens()] or \
-            [p for p in self.people if p.first and gazetteer.same_given_name(word, p.first)]
+        after "Stephen Quigley", "Jo" after "Josephine"): a full name or a short form of the same shape before
+        a short form that sounds apart ("Robbie" is Robert before Rab). Among several linked by a short form,
+        someone talked about before someone who speaks under another form of the name (a speaker is called by
+        the name they go by)."""
+        found = [p for p in self.people if p.first == word] or [p for p in self.people if word in p.tokens()]
+        if found:
+            return found
+        best = {id(p): max((gazetteer.given_name_link(word, f) for f in p.forms()), default=0) for p in self.people}
+        for level in (2, 1):
+            found = [p for p in self.people if best[id(p)] == level]
+            if len(found) > 1:
+                return [p for p in found if not p.speaker] or found
+            if found:
+                return found
+        return []
 
     def _match_one_word(self, word: str, titled: bool, gender: str | None) -> Person | None:
         """A one-word mention: a surname after a title, else a first name (or a short form of one)."""
@@ -419,7 +480,8 @@ def _word_name_used_as_word(found: str, tokens, lower_names: frozenset[str], nam
     if tokens is None or len(tokens) != 1 or not word_at_sentence_start(tokens[0]) or bare_name:
         return False
     nxt = tokens[0].nbor(1) if tokens[0].i + 1 < len(tokens[0].doc) else None
-    return not (low in named_in_full and nxt is not None and (nxt.pos_ in ("VERB", "AUX") or nxt.lower_ in SCOTS_AUX))
+    return not (low in named_in_full and nxt is not None and (nxt.pos_ in ("VERB", "AUX", "ADV") or
+                                                              nxt.lower_ in SCOTS_AUX))  # "Sandy mostly."
 
 
 _SEASON_WORDS = {"the", "a", "an", "this", "that", "last", "next", "every", "all", "no", "some", "any", "of", "in",
@@ -437,10 +499,12 @@ def _bare_name_use(tokens) -> bool:
     doc = first.doc
     before = doc[first.i - 1] if first.i > 0 else None
     after = doc[last.i + 1] if last.i + 1 < len(doc) else None
-    if before is not None and (before.lower_ in _SEASON_WORDS or before.pos_ in ("DET", "ADJ", "NUM")):
+    if before is not None and before.lower_ in _SEASON_WORDS:
         return False
     if before is not None and before.lower_ in _TO_A_PERSON:
-        return True  # "tell dean there's...", "me and summer"
+        return True  # "tell dean there's...", "me and summer", "brilliant wi jock" (the tagger calls "wi" ADJ)
+    if before is not None and before.pos_ in ("DET", "ADJ", "NUM"):
+        return False
     return after is None or after.is_punct or after.pos_ in ("VERB", "AUX", "CCONJ", "PART") or \
         after.lower_ in SCOTS_AUX or after.lower_ in STRONG_PERSON_VERBS
 
@@ -587,7 +651,7 @@ def _is_lower_case_surname_after_title(tok, nxt) -> bool:
 
 def _title_cue(tok, kept: list[Span]) -> list[Span]:
     low, nxt = tok.lower_, _after(tok)
-    formal = low in FORMAL_TITLES
+    formal = low in FORMAL_TITLES or (low in WORK_TITLES and _capital(tok) and nxt is not None and _capital(nxt))
     if not (formal or low in NICKNAME_WORDS) or nxt is None:
         return []
     if _is_lower_case_surname_after_title(tok, nxt):
@@ -619,10 +683,19 @@ def _wee_age_cue(tok, kept: list[Span]) -> list[Span]:
         return []
     if tok.lower_ in ("big", "auld") and not _lower_case_nickname(tok, nxt):
         return []
+    if tok.lower_ in ("big", "auld"):
+        return [(tok.idx, _end(nxt))]  # "big tam", "auld jock" is the nickname, as "Big Davie" is
     aged = AGE_CUE.match(_text_after(nxt)) and nxt.pos_ not in ("VERB", "AUX", "ADJ", "ADV")
-    if aged or (_is_any_given_name(nxt.text) and _phrase_ends_after(nxt)):
-        return [(nxt.idx, _end(nxt))]
+    if aged or (_is_any_given_name(nxt.text) and _phrase_ends_after(nxt) and not _word_after_article(tok, nxt)):
+        return [(nxt.idx, _end(nxt))]  # "wee ruby" is Ruby
     return []
+
+
+def _word_after_article(tok, nxt) -> bool:
+    """"she's a wee star", "my wee angel": a name that is also a word, after "a/the/my wee", is the word."""
+    before = _before(tok)
+    return gazetteer.is_word_name(nxt.text) and before is not None and \
+        (before.pos_ in ("DET", "PRON") or before.lower_ in DETERMINERS)
 
 
 def _lower_case_nickname(tok, nxt) -> bool:
@@ -855,7 +928,8 @@ def _kin_title_cue(tok, kept: list[Span]) -> list[Span]:
     nxt = _after(tok)
     if tok.lower_ not in KIN_TITLES or nxt is None or not _capital(nxt) or not _is_name_like(nxt, allow_lower=False):
         return []
-    if gazetteer.is_kept(nxt.text) or (is_english_word(nxt.text) and not gazetteer.is_common_surname(nxt.text)):
+    if gazetteer.is_kept(nxt.text) or (is_english_word(nxt.text) and not gazetteer.is_common_surname(nxt.text)
+                                       and not gazetteer.is_first_name(nxt.text)):  # "Papa Sandy", "Auntie Rose"
         return []
     run = _name_run(tok.doc, tok.i + 1, allow_lower=False) or (nxt.idx, _end(nxt))
     return [] if _inside(kept, *run) else [run]

@@ -42,7 +42,8 @@ BENEFITS = (
 )
 PLACE_NAMES = places.redaction_place_names()
 
-TITLES = re.compile(r"^(mr|mrs|ms|miss|dr|wee|auld|big|old|young)\.?\s+", re.I)
+TITLES = re.compile(r"^(mr|mrs|ms|miss|dr|nurse|doctor|prof|professor|councillor|cllr|wee|auld|big|old|young)\.?\s+",
+                    re.I)
 
 # --------------------------------------------------------------------------- patterns
 _STREET = (r"(?:Road|Rd|Street|St|Avenue|Ave|Drive|Dr|Crescent|Cres|Place|Pl|Terrace|Gardens|Gdns|Court|Ct|"
@@ -72,6 +73,10 @@ _DATE = (r"(?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]+(?:of\s+)?(?:\d{1,2}|" + _MONTH + r
          r"(?:" + _MONTH + r"\s+(?:the\s+)?\d{1,2}(?!\d)(?:st|nd|rd|th)?(?:,?\s+\d{4})?)|"
          r"(?:" + _MONTH + r",?\s+(?:of\s+)?(?:" + _YEAR + r"))|"
          r"(?:(?<=in\s)(?:19|20)\d{2}\b))")
+# a birthday said by the day it falls on: "born on Boxing Day 1949", "born on Christmas Eve, 2016"
+_HOLIDAY_DATE = (r"(?:Christmas\s+(?:Day|Eve)|Boxing\s+Day|New\s+Year['’]?s\s+(?:Day|Eve)|Hogmanay|Halloween|"
+                 r"Valentine['’]?s\s+Day|Bonfire\s+Night|Guy\s+Fawkes\s+Night|St\.?\s+Andrew['’]?s\s+Day|"
+                 r"Burns\s+Night)(?:,?\s+(?:of\s+|in\s+)?" + _YEAR + r")?(?!\w)")
 PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # (rule name, pseudonym category, pattern). Order matters: earlier rules win overlapping text.
     ("email", "EMAIL", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")),
@@ -81,7 +86,8 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I)),  # wider than HMRC's rules: err towards redacting
     ("dob", "DOB", re.compile(
         r"(?i:\b(?:born|d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday)(?:['’]s)?[\s:,-]*"
-        r"(?:(?:is|was|wis|on|in|the|her|his|my|it's|it’s|was\s+born)\s+){0,3})(" + _DATE + r")")),
+        r"(?:(?:is|was|wis|on|in|the|her|his|my|it's|it’s|was\s+born)\s+){0,3})"
+        r"((?i:" + _DATE + r"|" + _HOLIDAY_DATE + r")|(?:19|20)\d{2}(?![\d/.-]\d|s\b|['’]s\b))")),
     ("address", "ADDRESS", re.compile(
         r"\b(?:(?:[Ff]lat|[Aa]partment|[Nn]umber|[Nn]o\.?)\s+\d+[A-Za-z]?(?:/\d+)?,?\s+)?(?:\d{1,2}/\d{1,2},?\s+)?"
         r"\d{1,4}[A-Za-z]?(?:-\d{1,4})?,?\s+(?:(?:Mc|Mac|St\.?\s)?[A-Z][a-z'’]+\s+){1,3}" + _STREET + r"\b"
@@ -411,6 +417,8 @@ def _may_be_listed_name(word: str, beside: str, joined: str) -> bool:
     from triangulate.residents import gazetteer
     from triangulate.residents import names as people_names
 
+    if word.lower() in people_names.TITLE_WORDS:
+        return False  # "Fiona and Dr Doyle": the title is no name
     if _is_given(word):
         return True
     return bool(re.search(r"\b(?:and|an)\b|&", joined)) and word[:1].isupper() and beside[:1].isupper() and \
@@ -555,7 +563,7 @@ def _register_speakers(t: _Transcript, speaker_names: dict) -> None:
         if is_role_label(label) or label.lower() in t.allow_set:
             t.speaker_map[label] = label
             continue
-        t.speaker_people[label] = t.people.register(speaker_names.get(label) or label)
+        t.speaker_people[label] = t.people.register(speaker_names.get(label) or label, speaker=True)
         t.speaker_map[label] = t.speaker_people[label].pseudonym
 
 
@@ -644,8 +652,10 @@ def _learn_from_mention(t: _Transcript, doc, a: int, b: int, rule: str, found: s
     if surname:
         found.add(surname)
     words = [re.sub(r"['’]s$", "", part).strip(".,;:!?\"()") for part in parts]
-    if len(words) > 1 and words[0][:1].isupper() and gazetteer.is_word_name(words[0]):
-        t.named_in_full.add(words[0].lower())  # "Mark Riddell": "Mark is a good dad" is him
+    if len(words) > 1 and words[0][:1].isupper():
+        # "Mark Riddell": "Mark is a good dad" is him; "Alexander Boyle": "Sandy mostly." is him too
+        t.named_in_full.update(form for form in {words[0].lower(), *gazetteer.close_forms(words[0])}
+                               if gazetteer.is_word_name(form))
     if rule in _PLAIN_NAME_CUES and len(words) == 1 and _is_word_a_cue_calls_a_name(words[0]):
         found.add(words[0])
         t.cue_names.add(words[0].lower())
@@ -760,15 +770,16 @@ def _register_full_names(t: _Transcript, all_spans: list[list[Found]]) -> None:
     for text, spans in zip(t.turn_texts, all_spans):
         for a, b, _, category in spans:
             if category == "PERSON" and people_names.is_full_name(text[a:b]):
-                t.people.register(text[a:b])
+                t.people.register(_with_title(text, a, b))
 
 
 def _processed_turn(t: _Transcript, index: int, doc, spans: list[Found]) -> ProcessedTurn:
     text, label = t.turn_texts[index], t.speakers[index]
     speaker = t.speaker_people.get(label)
     redactions = [Redaction(index, t.turn_lines[index], a, b, rule, category,
-                            t.people.label(_with_title(text, a, b), speaker) if category == "PERSON"
-                            else t.pseudonyms.label(category, text[a:b]), text[a:b])
+                            t.people.label(_with_title(text, a, b), speaker,
+                                           about_speaker=bool(_ABOUT_SPEAKER.search(text[max(0, a - 24):a])))
+                            if category == "PERSON" else t.pseudonyms.label(category, text[a:b]), text[a:b])
                   for a, b, rule, category in spans]
     t.people.spoke(speaker)  # after the turn: a name in the next turn may mean whoever just spoke
     turn = ProcessedTurn(speaker=t.speaker_map.get(label, label), text="", original_len=len(text), sentences=[],
@@ -814,13 +825,17 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
         t.speaker_map
 
 
-_TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr)\.?\s+$")
+_TITLE_BEFORE = re.compile(r"\b(?:(?i:Mr|Mrs|Ms|Miss|Mx|Dr)\.?|Nurse|Doctor|Prof|Professor|Councillor|Cllr|Sister)\s+$")
+# Words before a name that say the speaker means themself: "I'm Tracy", "named efter me, Elizabeth", "naebody's
+# called me David", "my name's Kasia".
+_ABOUT_SPEAKER = re.compile(r"(?i)(?:\bI['’]m|\bI\s+am|\bme,|\bcall(?:s|ed)?\s+me|\bcry\s+me|"
+                            r"\bmy\s+name['’]s|\bmy\s+name\s+is)\s+$")
 
 
 def _with_title(text: str, a: int, b: int) -> str:
     """The mention to resolve: a title just before a redacted surname says who it is ("Mrs [Gallacher]" is
-    not "Mr [Gallacher]"), though the title itself stays in the text."""
-    title = _TITLE_BEFORE.search(text[max(0, a - 6):a])
+    not "Mr [Gallacher]", "Dr [Doyle]" not "Mrs [Doyle]"), though the title itself stays in the text."""
+    title = _TITLE_BEFORE.search(text[max(0, a - 12):a])
     return (title.group() if title else "") + text[a:b]
 PARALLEL_MIN_TURNS = 1500  # a second spaCy process pays only on a batch this big (measured: bench_coldstart.py)
 
