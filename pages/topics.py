@@ -28,7 +28,15 @@ if ui.allowed("transcripts.analyse"):
             st.error(ui.md_escape(latest.error))
 
 if model is None:
-    st.info("No analysis yet. Upload transcripts, tick the residents, then run the analysis (researchers).")
+    running = jobs.analysis_under_way(engine, actor)
+    if running is not None:
+        # e.g. the demo's topics, queued by `init --demo` for the worker: each segment's issue is assigned already
+        st.info(f"The topics are being fitted in the background (analysis job {running.id}, "
+                f"{'waiting for a worker' if running.status == 'queued' else f'{running.progress:.0%} done'}). "
+                "Every resident segment's issue is already assigned, so the ward pages and the joint display are "
+                "complete; this page shows the topics when the job ends (reload it then).")
+    else:
+        st.info("No analysis yet. Upload transcripts, tick the residents, then run the analysis (researchers).")
     st.stop()
 
 when = model.fitted_at.strftime("%d %b %Y %H:%M")

@@ -176,3 +176,42 @@ def test_the_machine_learns_from_each_issues_newest_insights_only(sqlite_engine,
     assert [(e.text, e.issue_code) for e in taught if e.source == "insight"] == [
         ("insight number 3", "housing"), ("insight number 4", "housing"),
         ("insight number 5", "food"), ("insight number 6", "food")]
+
+
+# --------------------------------------------------------------------------- without importing scikit-learn
+def test_the_stop_word_copy_is_scikit_learns():
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    assert assignment._stop_words() == frozenset(ENGLISH_STOP_WORDS) | assignment._FILLERS
+
+
+def test_regression_scores_exactly_as_scikit_learn(monkeypatch):
+    """The numpy `predict_proba` gives scikit-learn's numbers to the last bit, so the issues are the same."""
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(3)
+    rows = rng.normal(size=(120, DIM)).astype(np.float32)
+    targets = np.arange(120) % 5
+    model = LogisticRegression(C=assignment.REGULARISATION_C, max_iter=assignment.MAX_ITER).fit(rows, targets)
+    ours = assignment.Regression("k", model.coef_, model.intercept_, model.classes_)
+    x = assignment._unit_rows(rng.normal(size=(40, DIM)).astype(np.float32))
+    assert np.array_equal(ours.predict_proba(x), model.predict_proba(x))
+    # and the assigner's own fit goes through it: same decisions whether the regression is fitted or shipped
+    monkeypatch.setattr(assignment, "SHIPPED_REGRESSIONS", ())
+    taught = machine([axis(k, 0.3, seed) for k in (0, 1, 2, 3) for seed in range(3)],
+                     [c for c in ("cost_of_living", "housing", "fuel", "transport") for _ in range(3)])
+    assert isinstance(taught._classifier, assignment.Regression)
+
+
+def test_the_shipped_regression_is_the_demos_fit(demo_engine, monkeypatch, tmp_path):
+    """The shipped file holds what fitting on the demo's training set gives (rebuild it with
+    scripts/build_demo_embeddings.py --regression-only after changing the demo's insights or the codebook)."""
+    shipped, _ = assignment.for_database(demo_engine)
+    assert isinstance(shipped._classifier, assignment.Regression)
+    assert assignment._shipped_regression(shipped._classifier.key) is shipped._classifier
+    monkeypatch.setattr(assignment, "SHIPPED_REGRESSIONS", ())
+    fitted, _ = assignment.for_database(demo_engine)
+    assert fitted._classifier.key == shipped._classifier.key
+    assert np.allclose(fitted._classifier.coef_, shipped._classifier.coef_, rtol=1e-6, atol=1e-9)
+    x = assignment._unit_rows(shipped._none_protos)
+    assert [d.issue_code for d in fitted.predict(x)] == [d.issue_code for d in shipped.predict(x)]

@@ -2,6 +2,7 @@
 folder, and spaCy over several files at once gives exactly what one file at a time gives."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -87,3 +88,32 @@ def test_warm_up_can_be_turned_off(monkeypatch, sqlite_engine):
     monkeypatch.setenv("TRIANGULATE_WARMUP", "0")
     monkeypatch.setattr(warmup, "_state", {"thread": None, "seconds": {}, "error": None})
     assert warmup.start(sqlite_engine) is None
+
+
+SPACY_CHILD = r"""
+import json, sys
+if sys.argv[1] == "torch-first":
+    import torch  # noqa: F401  (as in a server whose warm-up loaded the sentence model first)
+from tests.test_coldstart import FILES, signature
+from triangulate.core import db
+from triangulate.core.permissions import SYSTEM
+from triangulate.residents import store
+engine = db.make_engine("sqlite://")
+db.upgrade(engine)
+print(json.dumps({"torch": "torch" in sys.modules and sys.modules["torch"] is not None,
+                  "previews": [signature(i) for i in store.previews(engine, SYSTEM, FILES)]}))
+"""
+
+
+def test_spacy_without_torch_gives_the_same_previews():
+    """`nlp.pipeline` keeps torch out of a one-thread process (`init --demo`): the same turns, redactions and
+    sentences (lemmas, entities, noun chunks) as with torch loaded first."""
+    out = {}
+    for mode in ("torch-first", "plain"):
+        env = {k: v for k, v in os.environ.items() if k != "TRIANGULATE_SPACY_MODEL"}
+        done = subprocess.run([sys.executable, "-c", SPACY_CHILD, mode], env=env, capture_output=True, text=True,
+                              timeout=600, cwd=Path(__file__).resolve().parents[1])
+        assert done.returncode == 0, done.stderr[-2000:]
+        out[mode] = json.loads(done.stdout.strip().splitlines()[-1])
+    assert out["torch-first"]["torch"] is True and out["plain"]["torch"] is False
+    assert out["plain"]["previews"] == out["torch-first"]["previews"]

@@ -112,3 +112,21 @@ def test_transcripts_page_lists_but_does_not_open_for_a_viewer(app_env):
 def test_upload_page_refuses_an_officer(app_env):
     at = run_page("transcript_upload.py", Actor("officer", "officer"))
     assert not at.exception and at.warning and "cannot upload" in at.warning[0].value
+
+
+def test_topics_page_says_the_topics_are_coming_while_an_analysis_is_queued(app_env, demo_db_path):
+    """`init --demo` leaves the topics to the worker: until it has fitted them the page says so, to every reader."""
+    from sqlalchemy import update
+
+    from schemas import TopicModel
+    from triangulate import jobs
+    from triangulate.core import SYSTEM, db
+
+    engine = db.make_engine(f"sqlite:///{demo_db_path}")
+    with db.session_scope(engine) as session:
+        session.execute(update(TopicModel).values(is_current=False))
+    job = jobs.queue_analysis(engine, SYSTEM)
+    engine.dispose()
+    at = run_page("topics.py", Actor("viewer", "viewer"), timeout=180)
+    assert not at.exception
+    assert any(f"analysis job {job.id}" in i.value and "waiting for a worker" in i.value for i in at.info)

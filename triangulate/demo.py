@@ -67,11 +67,15 @@ def _insights(engine: Engine) -> None:
     insight_import.load_demo(engine, SYSTEM)
 
 
-def _transcripts(engine: Engine) -> None:
+def _transcripts(engine: Engine, fit_topics: bool = True) -> None:
     # Imported here: the residents strand loads spaCy, torch and BERTopic, which nothing else needs.
     from triangulate.residents import store as residents
 
-    residents.load_demo(engine, SYSTEM)
+    residents.load_demo(engine, SYSTEM, fit_topics=fit_topics)
+
+
+def _transcripts_topics_queued(engine: Engine) -> None:
+    _transcripts(engine, fit_topics=False)
 
 
 def public_steps() -> list[tuple[str, Callable[[Engine], object]]]:
@@ -82,28 +86,37 @@ def public_steps() -> list[tuple[str, Callable[[Engine], object]]]:
     ]
 
 
-def steps() -> list[tuple[str, Callable[[Engine], object]]]:
-    """The demo's loading steps, in order (wards before insights, accounts before their insights)."""
+def steps(fit_topics: bool = True) -> list[tuple[str, Callable[[Engine], object]]]:
+    """The demo's loading steps, in order (wards before insights, accounts before their insights). Without
+    `fit_topics` the transcripts' issues are assigned and their topic fit is queued for the worker."""
+    transcripts = (("Illustrative resident transcripts (fictional), topics fitted", _transcripts) if fit_topics
+                   else ("Illustrative resident transcripts (fictional), issues assigned; topics queued for the "
+                         "worker", _transcripts_topics_queued))
     return [
         *public_steps(),
         ("Demo accounts (one per role)", _users),
         ("Illustrative officer insights (fictional)", _insights),
-        ("Illustrative resident transcripts (fictional), topics fitted", _transcripts),
+        transcripts,
     ]
 
 
-def load(engine: Engine, progress: Callable[[str], None] | None = None, *, demo: bool = True) -> bool:
+def load(engine: Engine, progress: Callable[[str], None] | None = None, *, demo: bool = True,
+         fit_topics: bool = True) -> bool:
     """Load into a new database: with `demo`, everything; without, only the public data real use starts from
     (codebook, wards, data zones, indicators). `--demo` after a plain `init` adds the demo's own parts, but
-    only while the database holds no account and no evidence of its own. Returns False if nothing loaded."""
+    only while the database holds no account and no evidence of its own. Returns False if nothing loaded.
+
+    Without `fit_topics` the demo's topics are not fitted here: each resident segment gets its issue (what the
+    joint display and every verdict read), and an analysis job is queued for the worker to fit the topics
+    (`init --demo` without `--wait`: it then needs neither BERTopic nor UMAP)."""
     db.upgrade(engine)
     if auth.has_users(engine):
         return False
-    todo = steps() if demo else public_steps()
+    todo = steps(fit_topics) if demo else public_steps()
     if not db.is_empty(engine):
         if not demo or _holds_evidence(engine):
             return False
-        todo = steps()[len(public_steps()):]
+        todo = steps(fit_topics)[len(public_steps()):]
     if any(step is _transcripts for _, step in todo):
         # UMAP's numba code compiles in another process while this one parses the transcripts; the topic
         # fit then loads it from the data folder's cache (triangulate.residents.umap_cache).

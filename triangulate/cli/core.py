@@ -15,6 +15,9 @@ def register(sub) -> None:
     p = sub.add_parser("init", help="create or upgrade the database; an empty one gets Glasgow's public data")
     p.add_argument("--demo", action="store_true",
                    help="also load demo accounts and the illustrative (fictional) insights and transcripts")
+    p.add_argument("--wait", action="store_true",
+                   help="with --demo, fit the demo's topics now (about 20 s more) instead of queuing them for the "
+                        "worker; for scripts that read the topics straight after")
     p.set_defaults(handler=_init)
 
     p = sub.add_parser("create-user", help="create a local account (the first one needs no sign-in)")
@@ -31,11 +34,22 @@ def _init(args) -> int:
     started = time.perf_counter()
     engine = engine_for(args)
     # A plain `init` is the path for real use: the first transcript for Govan needs Govan to exist.
-    loaded = demo.load(engine, progress=lambda step: print(f"  {step}", file=sys.stderr), demo=args.demo)
+    # With --demo the topic fit (BERTopic, UMAP: 20 s or more) is a job for the worker unless --wait.
+    loaded = demo.load(engine, progress=lambda step: print(f"  {step}", file=sys.stderr), demo=args.demo,
+                       fit_topics=args.wait)
     if not loaded:
         print("The database already holds data; nothing loaded.", file=sys.stderr)
     print(f"Database ready ({engine.url.render_as_string(hide_password=True)}) "
           f"in {time.perf_counter() - started:.1f} s.")
+    if loaded and args.demo and not args.wait:
+        from triangulate import jobs
+        from triangulate.core import SYSTEM
+
+        job = jobs.analysis_under_way(engine, SYSTEM)
+        if job is not None:
+            print(f"The demo's topics are being fitted in the background: analysis job {job.id}, run by the worker "
+                  "(`make run` starts one; else `python -m triangulate worker`). Every segment's issue is "
+                  "assigned already. `init --demo --wait` fits the topics before returning.")
     return 0
 
 

@@ -114,10 +114,12 @@ _PROCEDURE = re.compile(
     r"confidential|withdraw (?:later|from|at any)|pull out at any)\b")
 
 
-def _stop_words() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+STOP_WORDS_FILE = PACKAGE_DATA / "english_stop_words.txt"  # scikit-learn's list, copied: no sklearn import
 
-    return frozenset(ENGLISH_STOP_WORDS) | _FILLERS
+
+def _stop_words() -> frozenset[str]:
+    lines = STOP_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip() for w in lines if w.strip() and not w.startswith("#")) | _FILLERS
 
 
 STOP = _stop_words()
@@ -237,7 +239,7 @@ class Assigner:
     _keyword_classes: dict = field(default_factory=dict)  # keyword (lower case) → class indices
     _centroids: dict[int, tuple[np.ndarray, int]] = field(default_factory=dict)  # class index → (unit, n)
     _examples: dict[int, np.ndarray] = field(default_factory=dict)  # class index → its examples (unit rows)
-    _classifier: object = None  # sklearn LogisticRegression once there are examples of two classes or more
+    _classifier: object = None  # a Regression (or sklearn's, for two classes) once examples of 2+ classes exist
     settings: dict = field(default_factory=dict)
 
     # -- scores
@@ -439,15 +441,94 @@ def fit(example_vectors, example_labels, issues: list[IssueVectors], offtopic_ve
     return assigner
 
 
+@dataclass(frozen=True)
+class Regression:
+    """A fitted multinomial logistic regression: its coefficients, and `predict_proba` by the very operations
+    scikit-learn's performs (X·coefᵀ + intercept, then its softmax), so the same numbers without importing it
+    (tests/test_assignment.py checks they are identical). `key` names the training set it was fitted on."""
+
+    key: str
+    coef_: np.ndarray
+    intercept_: np.ndarray
+    classes_: np.ndarray
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        scores = np.asarray(x) @ self.coef_.T + self.intercept_
+        scores -= np.reshape(np.max(scores, axis=1), (-1, 1))
+        np.exp(scores, out=scores)
+        scores /= np.reshape(np.sum(scores, axis=1), (-1, 1))
+        return scores
+
+
+# Regressions fitted on training sets made only of texts shipped with Triangulate (the demo's fictional insights,
+# the default codebook, the off-topic prototypes), by training-set key: a cache like the shipped embeddings, so
+# `init --demo` (and the first analysis and suggestion on the demo) neither import scikit-learn nor fit. Any other
+# training set, or another scikit-learn version, has another key and is fitted as usual. Built by
+# scripts/build_demo_embeddings.py. Nothing fitted on people's data is ever written to disk.
+SHIPPED_REGRESSIONS: tuple = (PACKAGE_DATA / "demo" / "regression.npz",)
+MAX_ITER = 2000
+
+
+def regression_key(rows: np.ndarray, targets: np.ndarray, weights: np.ndarray, c: float) -> str:
+    """What a fit depends on: the training rows, classes and weights, C, the iteration cap, scikit-learn's version."""
+    import importlib.metadata as md
+    import json
+
+    digest = hashlib.sha256()
+    for part in (np.ascontiguousarray(rows), np.ascontiguousarray(targets), np.ascontiguousarray(weights)):
+        digest.update(f"{part.dtype.str}{part.shape}".encode())
+        digest.update(part.tobytes())
+    digest.update(json.dumps([float(c), MAX_ITER, md.version("scikit-learn")]).encode())
+    return digest.hexdigest()
+
+
+def write_regression(path, regression: Regression) -> None:
+    np.savez_compressed(path, key=np.array(regression.key), coef=regression.coef_,
+                        intercept=regression.intercept_, classes=regression.classes_)
+
+
+@lru_cache(maxsize=4)
+def _read_regression(path: str, stamp: int) -> Regression | None:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return Regression(str(data["key"]), data["coef"], data["intercept"], data["classes"])
+    except (OSError, KeyError, ValueError, EOFError):
+        return None  # a cache is never worth an error
+
+
+def _shipped_regression(key: str) -> Regression | None:
+    for path in SHIPPED_REGRESSIONS:
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError:
+            continue
+        found = _read_regression(str(path), stamp)
+        if found is not None and found.key == key:
+            return found
+    return None
+
+
 def _classifier(x: np.ndarray, label_indices: list[int], assigner: Assigner):
     """Logistic regression on the examples plus the codebook's own vectors (definitions, keywords, off-topic
     prototypes) at PROTOTYPE_WEIGHT each, so issues with few or no examples still have a voice."""
-    from sklearn.linear_model import LogisticRegression
-
     rows, targets, weights = training_set(x, label_indices, assigner,
                                           assigner.settings.get("prototype_weight", PROTOTYPE_WEIGHT))
-    model = LogisticRegression(C=assigner.settings.get("regularisation_c", REGULARISATION_C), max_iter=2000)
-    return model.fit(rows, targets, sample_weight=weights)
+    c = assigner.settings.get("regularisation_c", REGULARISATION_C)
+    key = regression_key(rows, targets, weights, c)
+    shipped = _shipped_regression(key)
+    if shipped is not None:
+        return shipped
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+
+    model = LogisticRegression(C=c, max_iter=MAX_ITER)
+    # One BLAS/OpenMP thread: the same coefficients, and on a busy 2-core machine 0.3 s instead of 2–3 s (the
+    # second thread spin-waits for a core for each of the solver's small matrix products: init --demo).
+    with threadpool_limits(limits=1):
+        model.fit(rows, targets, sample_weight=weights)
+    if len(model.classes_) <= 2:
+        return model  # binary: scikit-learn's own formula (one logit), kept as it is
+    return Regression(key, model.coef_, model.intercept_, model.classes_)
 
 
 def training_set(x: np.ndarray, label_indices: list[int], assigner: Assigner,

@@ -6,8 +6,9 @@ checks the permission the work needs. Read with `visible`, `get`, `latest`; stop
 from triangulate._face import face
 
 __all__, __getattr__, __dir__ = face(__name__, {
-    "kinds": ["KINDS", "LARGE_UPLOAD_WORDS", "queue_analysis", "queue_report", "queue_transcript", "report_files"],
-    "queue": ["ACTIVE", "ENDED", "JobCancelled", "JobTimedOut", "cancel", "get", "latest", "may_manage", "sweep",
-              "visible", "workers_alive"],
+    "kinds": ["KINDS", "LARGE_UPLOAD_WORDS", "analysis_under_way", "queue_analysis", "queue_report", "queue_transcript",
+              "report_files"],
+    "queue": ["ACTIVE", "ENDED", "JobCancelled", "JobTimedOut", "cancel", "get", "latest", "may_manage",
+              "sweep", "visible", "workers_alive"],
     "worker": ["Worker", "run_next", "serve"],
 })

@@ -63,6 +63,23 @@ def queue_analysis(engine: Engine, actor: Actor, *, force: bool = False) -> Job:
                          time_limit_s=KINDS["analysis"].time_limit_s, coalesce=True)
 
 
+def analysis_under_way(engine: Engine, actor: Actor) -> Job | None:
+    """The oldest waiting or running analysis, whoever queued it (e.g. the demo's topics, queued by
+    `init --demo` for the worker), without payload or output: for the pages that show topics to say they are
+    coming. Anyone who may read the topics may know that."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import defer
+
+    require(actor, "quotes.read")
+    with session_scope(engine) as session:
+        job = session.execute(select(Job).options(defer(Job.payload), defer(Job.output))
+                              .where(Job.kind == "analysis", Job.status.in_(queue.ACTIVE))
+                              .order_by(Job.id)).scalars().first()
+        if job is not None:
+            session.expunge(job)
+        return job
+
+
 # --------------------------------------------------------------------------- a large upload
 def _run_transcript(engine: Engine, actor: Actor, job: Job, progress) -> tuple[dict, bytes | None, str]:
     from triangulate.residents import store

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import insert
 from sqlalchemy.engine import Engine
 from sqlmodel import func, select
 
@@ -313,15 +314,14 @@ def load_default(engine: Engine, actor: Actor) -> dict:
                 session.add(Ward(code=w.ward_code, name=w.ward_name, council_code=w.la_code,
                                  council_name=w.la_name, booster=w.ward_code in NAMED_BOOSTER_WARDS))
         session.flush()
-        known_dz = {d.code for d in session.exec(select(DataZone))}
-        for d in _glasgow_dz_table().itertuples():
-            if d.DataZone not in known_dz:
-                session.add(DataZone(code=d.DataZone, name=d.DZname, iz_code=d.IZcode, iz_name=d.IZname,
-                                     ward_code=d.ward_code, fit_quality=d.fit_quality,
-                                     overlap_share=float(d.overlap_share),
-                                     second_ward_code=d.second_ward_code if isinstance(d.second_ward_code, str)
-                                     else None, population=int(d.total_population_mid2020)))
-        session.flush()
+        known_dz = set(session.exec(select(DataZone.code)))
+        zones = [dict(code=d.DataZone, name=d.DZname, iz_code=d.IZcode, iz_name=d.IZname, ward_code=d.ward_code,
+                      fit_quality=d.fit_quality, overlap_share=float(d.overlap_share),
+                      second_ward_code=d.second_ward_code if isinstance(d.second_ward_code, str) else None,
+                      population=int(d.total_population_mid2020))
+                 for d in _glasgow_dz_table().itertuples() if d.DataZone not in known_dz]
+        if zones:  # one executemany, not 746 ORM objects
+            session.execute(insert(DataZone.__table__), zones)
         batch = ImportBatch(kind="indicators", filename="triangulate/data/glasgow (default data)",
                             checksum=checksum, imported_by=actor.username)
         session.add(batch)

@@ -58,17 +58,25 @@ def add_values(session: Session, indicator_id: int, rows: pd.DataFrame, batch_id
     existing = set(session.exec(
         select(IndicatorValue.area_code, IndicatorValue.period, IndicatorValue.breakdown)
         .where(IndicatorValue.indicator_id == indicator_id)).all())
+
+    def column(name: str) -> list:  # Python values, as to_dict("records") gives them; None where absent
+        return rows[name].tolist() if name in rows.columns else [None] * len(rows)
+
     records = []
-    for r in rows.to_dict("records"):
-        key = (r["area_code"], r["period"], r.get("breakdown") or "")
+    for code, level, period, breakdown, value, numerator, denominator, suppressed in zip(
+            column("area_code"), column("area_level"), column("period"), column("breakdown"), column("value"),
+            column("numerator"), column("denominator"), column("suppressed")):
+        key = (code, period, breakdown or "")
         if key in existing:
             continue
         existing.add(key)
-        value = _clean(r.get("value"))
-        records.append(dict(indicator_id=indicator_id, area_code=r["area_code"], area_level=r["area_level"],
-                            period=r["period"], breakdown=key[2], value=value,
-                            numerator=_clean(r.get("numerator")), denominator=_clean(r.get("denominator")),
-                            suppressed=bool(r.get("suppressed")) or value is None, batch_id=batch_id))
+        value = _clean(value)
+        records.append(dict(indicator_id=indicator_id, area_code=code, area_level=level, period=period,
+                            breakdown=key[2], value=value, numerator=_clean(numerator),
+                            denominator=_clean(denominator), suppressed=bool(suppressed) or value is None,
+                            batch_id=batch_id))
     if records:
-        session.execute(insert(IndicatorValue), records)
+        # A Core INSERT … VALUES executemany: the ORM's bulk insert adds nothing for plain rows like these but
+        # time (0.5 s of the 25,000 default values).
+        session.execute(insert(IndicatorValue.__table__), records)
     return len(records)

@@ -193,14 +193,37 @@ def _numbers_in_use(texts: list[str]) -> dict[str, int]:
 
 
 # --------------------------------------------------------------------------- the pipeline
+def _import_spacy(chosen: str | None):
+    """spaCy, without importing torch when nothing in this process has yet (1–2.5 s of `init --demo`).
+
+    thinc (spaCy's machine-learning library) imports torch if it can, for its PyTorch wrappers and GPU support;
+    the small English model runs on thinc's numpy operations on the CPU and never uses it, so its parses are the
+    same either way (tests/test_coldstart.py). Hidden only while spaCy is first imported, only with the
+    shipped model (another, e.g. a transformer pipeline, may need torch) and only in a process with one thread
+    (a server's other threads may be importing torch at that moment); torch imports as usual afterwards."""
+    import sys
+    import threading
+
+    if chosen or "torch" in sys.modules or "thinc" in sys.modules or threading.active_count() > 1:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` raises ImportError meanwhile
+    try:
+        import spacy
+    finally:
+        if "torch" in sys.modules and sys.modules["torch"] is None:
+            del sys.modules["torch"]
+    return spacy
+
+
 @lru_cache(maxsize=1)
 def pipeline():
     """spaCy's small English model plus the Glasgow EntityRuler; loaded once per process."""
-    import spacy
-
     from triangulate.residents import gazetteer
 
     chosen = os.environ.get("TRIANGULATE_SPACY_MODEL")  # e.g. a path, to measure another model in bench/
+    spacy = _import_spacy(chosen)
     if chosen:
         nlp = spacy.load(chosen)
     else:

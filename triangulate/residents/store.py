@@ -731,8 +731,12 @@ DEMO_FILES = {  # file -> what the researcher would type in the upload form (the
 }
 
 
-def load_demo(engine: Engine, actor: Actor | None = None) -> int:
-    """Load the illustrative transcripts (fictional, labelled) and fit their topics. Idempotent."""
+def load_demo(engine: Engine, actor: Actor | None = None, *, fit_topics: bool = True) -> int:
+    """Load the illustrative transcripts (fictional, labelled) and fit their topics. Idempotent.
+
+    Without `fit_topics`, every segment gets its issue now and the topic fit is queued as an analysis job
+    for the worker (`python -m triangulate worker`; `make run` starts one): what `init --demo` does, so that
+    it neither imports BERTopic nor waits for UMAP."""
     from triangulate.core.config import PACKAGE_DATA
     from triangulate.core.permissions import SYSTEM
     from triangulate.residents import topics
@@ -746,5 +750,11 @@ def load_demo(engine: Engine, actor: Actor | None = None) -> int:
                 session.add(Ward(code=code, name=name))
     files = [(filename, (folder / filename).read_bytes(), meta) for filename, meta in DEMO_FILES.items()]
     added = sum(int(saved.created) for saved in import_files(engine, actor, files, illustrative=True))
-    topics.analyse(engine, actor)
+    if fit_topics:
+        topics.analyse(engine, actor)
+    else:
+        from triangulate.jobs import kinds
+
+        topics.assign_issues(engine, actor)
+        kinds.queue_analysis(engine, actor)
     return added

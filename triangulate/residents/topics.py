@@ -89,7 +89,8 @@ def settings_for(n: int) -> dict:
 @dataclass
 class Result:
     model_id: int | None
-    method: str  # bertopic / similarity / unchanged (topics kept; issues re-assigned if codes changed)
+    method: str  # bertopic / similarity / unchanged (topics kept; issues re-assigned if codes changed) / issues
+    # (issues only, topics not fitted yet: `assign_issues`)
     n_segments: int
     n_topics: int = 0
     embedded: int = 0  # vectors computed in this run (the rest came from the cache)
@@ -106,6 +107,8 @@ class Result:
         if self.method == "unchanged":
             head = f"Topics unchanged ({self.n_segments} resident segments)."
             return head + (issues if self.reassigned else " Nothing else changed since the last analysis.")
+        if self.method == "issues":
+            return f"Issues assigned to {self.n_segments} resident segments; topics not fitted yet." + issues
         if self.method == "similarity":
             return (f"{self.n_segments} resident segments are too few for topic modelling (fewer than "
                     f"{CLUSTER_MIN_SEGMENTS}): topics are the issues the segments were assigned to." + issues)
@@ -333,6 +336,29 @@ def analyse(engine: Engine, actor: Actor, *, force: bool = False, progress=None)
     return result
 
 
+def assign_issues(engine: Engine, actor: Actor) -> Result:
+    """The issue half of `analyse` alone, on a database with no topic model yet: every resident segment gets its
+    issue or none now, and the topics are left to a later `analyse` (e.g. the analysis job `init --demo` queues
+    for the worker). That later run gives every segment the same issue: without a topic model there is no
+    confirmed topic mapping, the only way topics reach the issues. With a topic model, this is `analyse`."""
+    require(actor, "transcripts.analyse")
+    with Session(engine) as session:
+        if _current(session) is not None:
+            return analyse(engine, actor)
+        rows = _resident_segments(session)
+        has_issues = bool(codebook.issues(session))
+    if not rows or not has_issues:
+        return analyse(engine, actor)  # its errors say what is missing
+    t0 = time.perf_counter()
+    docs = [r[1] for r in rows]
+    vectors = embeddings.cached_encode(engine, docs)
+    assigner, taught = assignment.for_database(engine)
+    decisions = assigner.predict(vectors, docs)
+    counts = _apply_assignment(engine, None, rows, vectors, decisions, assigner, "")
+    return Result(None, "issues", len(rows), seconds={"total": time.perf_counter() - t0}, examples=len(taught),
+                  reassigned=True, **counts)
+
+
 def _current(session: Session) -> TopicModel | None:
     return session.exec(select(TopicModel).where(TopicModel.is_current.is_(True))
                         .order_by(TopicModel.id.desc())).first()
@@ -369,23 +395,12 @@ def _assign_segments(session: Session, assignments: dict[int, tuple[int | None, 
 
 def _apply_assignment(engine, model_id, rows, vectors, decisions, assigner, signature) -> dict:
     """Write every segment's issue (manual kept; confirmed topics win over the model), then each topic's
-    suggested issue = the majority of its segments' issues."""
+    suggested issue = the majority of its segments' issues. `model_id` None: no topics (issues only)."""
     index_of = {row[0]: k for k, row in enumerate(rows)}
     with session_scope(engine) as session:
         id_of = {i.code: i.id for i in codebook.issues(session)}
         manual = set(session.exec(select(Segment.id).where(Segment.issue_source == "manual")).all())
-        members: dict[int, list[int]] = {}
-        for seg_id, topic_id in session.exec(select(SegmentTopic.segment_id, SegmentTopic.topic_id)
-                                             .where(SegmentTopic.model_id == model_id)).all():
-            members.setdefault(topic_id, []).append(seg_id)
-        confirmed: dict[int, list[str]] = {}
-        for topic_id, code in session.exec(select(TopicIssue.topic_id, Issue.code)
-                                           .join(Issue, Issue.id == TopicIssue.issue_id)
-                                           .join(Topic, Topic.id == TopicIssue.topic_id)
-                                           .where(Topic.model_id == model_id, TopicIssue.status == "confirmed",
-                                                  Issue.status == "active")
-                                           .order_by(TopicIssue.id)).all():
-            confirmed.setdefault(topic_id, []).append(code)
+        members, confirmed = _topic_members(session, model_id) if model_id is not None else ({}, {})
         out: dict[int, tuple[int | None, str]] = {}
         for (seg_id, *_), decision in zip(rows, decisions):
             out[seg_id] = ((id_of[decision.issue_code], "model") if decision.issue_code else (None, "none"))
@@ -405,14 +420,32 @@ def _apply_assignment(engine, model_id, rows, vectors, decisions, assigner, sign
         effective = dict(session.exec(select(Segment.id, Segment.issue_id)
                                       .where(Segment.id.in_(list(index_of) or [-1]))).all()) \
             if len(index_of) <= 30000 else {s: v[0] for s, v in out.items()}
-        _suggest_from_majority(session, model_id, members, effective, set(confirmed))
-        tm = session.get(TopicModel, model_id)
-        tm.settings = {**tm.settings, "assignment": signature,
-                       "assignment_settings": assignment.settings_snapshot()}
-        session.add(tm)
+        if model_id is not None:
+            _suggest_from_majority(session, model_id, members, effective, set(confirmed))
+            tm = session.get(TopicModel, model_id)
+            tm.settings = {**tm.settings, "assignment": signature,
+                           "assignment_settings": assignment.settings_snapshot()}
+            session.add(tm)
     n_manual = len(manual & set(index_of))
     n_none = sum(1 for s, v in out.items() if s not in manual and v[0] is None)
     return {"assigned": len(out) - n_none - len(manual & set(out)), "off_topic": n_none, "manual": n_manual}
+
+
+def _topic_members(session: Session, model_id: int) -> tuple[dict[int, list[int]], dict[int, list[str]]]:
+    """A topic model's segments per topic, and its confirmed mappings (topic -> issue codes)."""
+    members: dict[int, list[int]] = {}
+    for seg_id, topic_id in session.exec(select(SegmentTopic.segment_id, SegmentTopic.topic_id)
+                                         .where(SegmentTopic.model_id == model_id)).all():
+        members.setdefault(topic_id, []).append(seg_id)
+    confirmed: dict[int, list[str]] = {}
+    for topic_id, code in session.exec(select(TopicIssue.topic_id, Issue.code)
+                                       .join(Issue, Issue.id == TopicIssue.issue_id)
+                                       .join(Topic, Topic.id == TopicIssue.topic_id)
+                                       .where(Topic.model_id == model_id, TopicIssue.status == "confirmed",
+                                              Issue.status == "active")
+                                       .order_by(TopicIssue.id)).all():
+        confirmed.setdefault(topic_id, []).append(code)
+    return members, confirmed
 
 
 def _suggest_from_majority(session, model_id, members, effective, confirmed_topics) -> None:
