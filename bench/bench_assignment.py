@@ -38,6 +38,9 @@ from triangulate.codebook import assignment
 from triangulate.codebook import issues as codebook
 from triangulate.core import embeddings
 
+sys.path.insert(0, str(ROOT / "bench"))
+import embedders  # noqa: E402
+
 TARGETS = {"macro_f1_zero_shot": 0.60, "macro_f1_with_examples": 0.80, "offtopic_precision": 0.85,
            "offtopic_recall": 0.85, "top3_with_examples": 0.85, "reanalysis_s": 10.0}
 NONE = "none"
@@ -51,11 +54,16 @@ _vectors: dict[str, np.ndarray] = {}
 
 
 def encode(texts: list[str]) -> np.ndarray:
+    """Vectors by the product's model, or another one named by TRIANGULATE_BENCH_EMBEDDER (bench/embedders.py)."""
     missing = [t for t in dict.fromkeys(texts) if t not in _vectors]
     if missing:
-        for text, vec in zip(missing, embeddings.encode(missing)):
+        for text, vec in zip(missing, embedders.encode(missing)):
             _vectors[text] = vec
-    return np.vstack([_vectors[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
+    return np.vstack([_vectors[t] for t in texts]) if texts else np.zeros((0, dim()), np.float32)
+
+
+def dim() -> int:
+    return len(next(iter(_vectors.values()))) if _vectors else embeddings.DIM
 
 
 def default_issues() -> list[assignment.IssueVectors]:
@@ -155,7 +163,7 @@ def embed_seconds_per_1000(texts: list[str]) -> float:
     sample = (texts * (1000 // max(len(texts), 1) + 1))[:1000]
     sample = [f"{t} ({k})" for k, t in enumerate(sample)]  # distinct: no cache
     start = time.perf_counter()
-    embeddings.encode(sample)
+    embedders.encode(sample)
     return time.perf_counter() - start
 
 
