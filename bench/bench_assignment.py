@@ -14,6 +14,8 @@ Run (dev while tuning; the held-out split once, at the end):
   .venv/bin/python bench/bench_assignment.py --data bench/data/assignment --split dev
   .venv/bin/python bench/bench_assignment.py --split heldout --reanalysis   → bench/results/assignment-heldout.json
 Choosing between methods: bench/assignment_cv.py (speaker-grouped folds of dev and the swapped fold, no held-out).
+Another embedder (bench/embedders.py): TRIANGULATE_BENCH_EMBEDDER=mpnet … → assignment-<split>-mpnet.json (accuracy
+and embedding speed only; --reanalysis always runs the product's model).
 """
 from __future__ import annotations
 
@@ -287,7 +289,8 @@ def main() -> int:
     args = parser.parse_args()
     rows = read_jsonl(args.data / f"{args.split}.jsonl")
     pool = read_jsonl(args.data / "coded_examples.jsonl")
-    result: dict = {"split": args.split, "data": str(args.data), "settings": assignment.settings_snapshot(),
+    result: dict = {"split": args.split, "data": str(args.data), "embedder": embedders.name(),
+                    "settings": assignment.settings_snapshot(),
                     "load_average_1min": round(os.getloadavg()[0], 1), "cores": os.cpu_count()}
     if not args.skip_accuracy:
         issues = default_issues()
@@ -324,6 +327,7 @@ def main() -> int:
         print(f"{'same assignments in a new process':<40}{str(r['same_assignments_in_two_new_processes']):>8}")
     print(f"load average (1 min) at the start: {result['load_average_1min']} on {result['cores']} cores")
     suffix = "-reanalysis" if args.skip_accuracy else ""
+    suffix += "" if embedders.name() == "minilm" else f"-{embedders.name()}"  # re-analysis: the product's model
     out = args.out or ROOT / "bench" / "results" / f"assignment-{args.split}{suffix}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2), encoding="utf-8")
