@@ -23,10 +23,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 import bench_assignment as bench
 import numpy as np
 from assignment_data import load
+from embedders import name as embedder_name
 
 from triangulate.codebook import assignment
 
-CACHE = Path("/tmp/assignment_cv_vectors.npz")
+# one cache per embedder (TRIANGULATE_BENCH_EMBEDDER, bench/embedders.py); MiniLM's keeps its old name
+CACHE = Path("/tmp/assignment_cv_vectors.npz" if embedder_name() == "minilm"
+             else f"/tmp/assignment_cv_vectors-{embedder_name()}.npz")
 
 
 def load_cache() -> None:
@@ -67,7 +70,12 @@ def current(texts, labels, test_texts, issues, offtopic, settings=None):
     return assigner.predict(vectors, test_texts), assigner.top_k(vectors, 3, texts=test_texts)
 
 
-METHODS = {"current": current}
+def zero_shot(texts, labels, test_texts, issues, offtopic):
+    """The shipped method with no coded examples (the codebook and the off-topic prototypes only)."""
+    return current([], [], test_texts, issues, offtopic)
+
+
+METHODS = {"current": current, "zero_shot": zero_shot}
 
 
 def evaluate(name, method, dev, pool, issues, offtopic) -> dict:
@@ -129,7 +137,7 @@ def training_rows(assigner, texts, labels, proto_weight):
 def embed_lr(C=16.0, proto_weight=0.2, balanced=False):
     def method(texts, labels, test_texts, issues, offtopic):
         from sklearn.linear_model import LogisticRegression
-        assigner = assignment.fit(np.zeros((0, 384)), [], issues, offtopic)
+        assigner = assignment.fit(np.zeros((0, bench.dim())), [], issues, offtopic)
         x, y, w = training_rows(assigner, texts, labels, proto_weight)
         model = LogisticRegression(C=C, max_iter=3000, class_weight="balanced" if balanced else None)
         model.fit(x, y, sample_weight=w)
@@ -295,7 +303,7 @@ def projected(kind="current", epochs=200, lr=1e-3, identity_weight=0.0, include_
         from dataclasses import replace
 
         from sklearn.linear_model import LogisticRegression
-        assigner0 = assignment.fit(np.zeros((0, 384)), [], issues, offtopic)
+        assigner0 = assignment.fit(np.zeros((0, bench.dim())), [], issues, offtopic)
         index = {c: k for k, c in enumerate(assigner0.classes)}
         x = bench.encode(texts)
         y = np.array([index[label] for label in labels])
@@ -408,7 +416,12 @@ def centred(source="train", settings=None):
     return method
 
 
+def centred_zero_shot(texts, labels, test_texts, issues, offtopic):
+    return centred("train")([], [], test_texts, issues, offtopic)
+
+
 METHODS.update({
+    "centre_zero_shot": centred_zero_shot,
     "centre_train": centred("train"),
     "centre_examples": centred("examples"),
     "centre_corpus": centred("corpus"),
@@ -418,7 +431,7 @@ METHODS.update({
 
 def knn_only(k=5):
     def method(texts, labels, test_texts, issues, offtopic):
-        assigner = assignment.fit(np.zeros((0, 384)), [], issues, offtopic)
+        assigner = assignment.fit(np.zeros((0, bench.dim())), [], issues, offtopic)
         return decide(assigner, knn_probs(k)(assigner, texts, labels, test_texts, issues), test_texts)
     return method
 

@@ -14,6 +14,8 @@ Run (dev while tuning; the held-out split once, at the end):
   .venv/bin/python bench/bench_assignment.py --data bench/data/assignment --split dev
   .venv/bin/python bench/bench_assignment.py --split heldout --reanalysis   → bench/results/assignment-heldout.json
 Choosing between methods: bench/assignment_cv.py (speaker-grouped folds of dev and the swapped fold, no held-out).
+Another embedder (bench/embedders.py): TRIANGULATE_BENCH_EMBEDDER=mpnet … → assignment-<split>-mpnet.json (accuracy
+and embedding speed only; --reanalysis always runs the product's model).
 """
 from __future__ import annotations
 
@@ -38,6 +40,9 @@ from triangulate.codebook import assignment
 from triangulate.codebook import issues as codebook
 from triangulate.core import embeddings
 
+sys.path.insert(0, str(ROOT / "bench"))
+import embedders  # noqa: E402
+
 TARGETS = {"macro_f1_zero_shot": 0.60, "macro_f1_with_examples": 0.80, "offtopic_precision": 0.85,
            "offtopic_recall": 0.85, "top3_with_examples": 0.85, "reanalysis_s": 10.0}
 NONE = "none"
@@ -51,11 +56,16 @@ _vectors: dict[str, np.ndarray] = {}
 
 
 def encode(texts: list[str]) -> np.ndarray:
+    """Vectors by the product's model, or another one named by TRIANGULATE_BENCH_EMBEDDER (bench/embedders.py)."""
     missing = [t for t in dict.fromkeys(texts) if t not in _vectors]
     if missing:
-        for text, vec in zip(missing, embeddings.encode(missing)):
+        for text, vec in zip(missing, embedders.encode(missing)):
             _vectors[text] = vec
-    return np.vstack([_vectors[t] for t in texts]) if texts else np.zeros((0, 384), np.float32)
+    return np.vstack([_vectors[t] for t in texts]) if texts else np.zeros((0, dim()), np.float32)
+
+
+def dim() -> int:
+    return len(next(iter(_vectors.values()))) if _vectors else embeddings.DIM
 
 
 def default_issues() -> list[assignment.IssueVectors]:
@@ -155,7 +165,7 @@ def embed_seconds_per_1000(texts: list[str]) -> float:
     sample = (texts * (1000 // max(len(texts), 1) + 1))[:1000]
     sample = [f"{t} ({k})" for k, t in enumerate(sample)]  # distinct: no cache
     start = time.perf_counter()
-    embeddings.encode(sample)
+    embedders.encode(sample)
     return time.perf_counter() - start
 
 
@@ -279,7 +289,8 @@ def main() -> int:
     args = parser.parse_args()
     rows = read_jsonl(args.data / f"{args.split}.jsonl")
     pool = read_jsonl(args.data / "coded_examples.jsonl")
-    result: dict = {"split": args.split, "data": str(args.data), "settings": assignment.settings_snapshot(),
+    result: dict = {"split": args.split, "data": str(args.data), "embedder": embedders.name(),
+                    "settings": assignment.settings_snapshot(),
                     "load_average_1min": round(os.getloadavg()[0], 1), "cores": os.cpu_count()}
     if not args.skip_accuracy:
         issues = default_issues()
@@ -316,6 +327,7 @@ def main() -> int:
         print(f"{'same assignments in a new process':<40}{str(r['same_assignments_in_two_new_processes']):>8}")
     print(f"load average (1 min) at the start: {result['load_average_1min']} on {result['cores']} cores")
     suffix = "-reanalysis" if args.skip_accuracy else ""
+    suffix += "" if embedders.name() == "minilm" else f"-{embedders.name()}"  # re-analysis: the product's model
     out = args.out or ROOT / "bench" / "results" / f"assignment-{args.split}{suffix}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2), encoding="utf-8")
