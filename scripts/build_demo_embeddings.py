@@ -1,4 +1,6 @@
-"""Rebuild triangulate/data/demo/embeddings.npz: the vectors `init --demo` needs, so that it loads no model.
+"""Rebuild the demo's shipped vectors for the chosen model (`TRIANGULATE_EMBEDDER`, default mpnet; MiniLM's file is
+triangulate/data/demo/embeddings.npz, mpnet's embeddings-all-mpnet-base-v2.npz): what `init --demo` needs, so
+that it loads no model. Run it once per model.
 
 Runs the demo load in a throw-away data folder with the shipped file switched off (every vector computed by the
 model), then writes every vector that database holds: the illustrative (fictional) transcripts' resident
@@ -8,10 +10,10 @@ changed texts are computed as before, only slower).
 
     HF_HUB_OFFLINE=1 .venv/bin/python scripts/build_demo_embeddings.py [--regression-only]
 
-It also writes triangulate/data/demo/regression.npz: the assignment's regression fitted on the demo's training set
-(its fictional insights, the default codebook, the off-topic prototypes), so that `init --demo` neither imports
-scikit-learn nor fits it (`assignment.SHIPPED_REGRESSIONS`). `--regression-only` rebuilds that file alone, from
-the shipped vectors (no model loaded).
+It also writes the model's triangulate/data/demo/regression*.npz: the assignment's regression fitted on the demo's
+training set (its fictional insights, the default codebook, the off-topic prototypes), so that `init --demo`
+neither imports scikit-learn nor fits it (`assignment.SHIPPED_REGRESSIONS`). `--regression-only` rebuilds that
+file alone, from the shipped vectors (no model loaded).
 """
 from __future__ import annotations
 
@@ -44,7 +46,7 @@ def write_regression(engine) -> None:
     regression = assigner._classifier
     if not isinstance(regression, assignment.Regression):
         raise SystemExit(f"The demo's training set gave no multinomial regression ({type(regression).__name__}).")
-    target = ROOT / "triangulate" / "data" / "demo" / "regression.npz"
+    target = embeddings.shipped_demo_file("regression")
     assignment.write_regression(target, regression)
     print(f"Regression {regression.key[:12]}… ({regression.coef_.shape[0]} classes) written to "
           f"{target.relative_to(ROOT)} ({target.stat().st_size // 1024} KB)", file=sys.stderr)

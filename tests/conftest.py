@@ -21,6 +21,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRIANGULATE_WARMUP", "0")  # no server warm-up threads in AppTests (tests/test_warmup.py)
+# The suite runs on MiniLM, 7x faster than the default mpnet: it tests the code, not the model's accuracy (that is
+# bench/bench_assignment.py's job); tests/test_embedder_mpnet.py loads the default model itself.
+os.environ.setdefault("TRIANGULATE_EMBEDDER", "minilm")
 
 from triangulate.core import db  # noqa: E402
 from triangulate.core.permissions import Actor  # noqa: E402

@@ -56,6 +56,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from triangulate.core import embeddings
 from triangulate.core.config import PACKAGE_DATA
 
 DEFINITION_WEIGHT = 0.5   # codebook score = w·cos(definition) + (1 − w)·mean of the top keyword cosines
@@ -465,7 +466,8 @@ class Regression:
 # `init --demo` (and the first analysis and suggestion on the demo) neither import scikit-learn nor fit. Any other
 # training set, or another scikit-learn version, has another key and is fitted as usual. Built by
 # scripts/build_demo_embeddings.py. Nothing fitted on people's data is ever written to disk.
-SHIPPED_REGRESSIONS: tuple = (PACKAGE_DATA / "demo" / "regression.npz",)
+SHIPPED_REGRESSIONS: tuple = tuple(embeddings.shipped_demo_file("regression", name)
+                                   for name, _ in embeddings.MODELS.values())
 MAX_ITER = 2000
 
 
