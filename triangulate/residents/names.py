@@ -655,6 +655,23 @@ def _named_after_indefinite(tok) -> list[Span]:
     return [(name.idx, _end(name))]
 
 
+def _with_me_cue(tok, kept: list[Span]) -> list[Span]:
+    """"Me, Florin and our girl", "me and Holly": a capitalised word listed with "me" is someone of the household,
+    even a dictionary word the tagger calls a place (not a kept place or brand: "me and Tesco")."""
+    doc, n = tok.doc, tok.i + 1
+    if tok.lower_ != "me" or n + 1 >= len(doc) or doc[n].lower_ not in (",", "and", "an", "an'", "&"):
+        return []
+    name = doc[n + 1]
+    after = _after(name)
+    if not (_capital(name) and name.is_alpha and len(name.text) > 2) or _is_cue_word(name.text) or \
+            gazetteer.is_kept(name.text) or _inside(kept, name.idx, _end(name)):
+        return []
+    joined = after is None or after.is_punct or after.lower_ in ("and", "an", "an'", "&")
+    if not joined and after.pos_ not in ("VERB", "AUX"):
+        return []
+    return [(name.idx, _end(name))]
+
+
 # "wee Ruby", "Big Davie", "Mrs Doherty" --------------------------------------------------------------------------
 def _may_be_nicknamed(tok) -> bool:
     """After "wee" or "big": a given name, or a capitalised word that is no dictionary word or named thing."""
@@ -1076,7 +1093,8 @@ class ContextCue:
 CONTEXT_CUES: tuple[tuple[ContextCue, ...], ...] = (
     (ContextCue("context_kin", _kin_cue, "my wee boy Jayden; her pal, Shannon; my weans Jayden and Ruby"),
      ContextCue("context_title", _title_cue, "wee Ruby; Big Davie; Mrs Doherty"),
-     ContextCue("context_age", _wee_age_cue, "wee ruby who's only three; so does wee lily")),
+     ContextCue("context_age", _wee_age_cue, "wee ruby who's only three; so does wee lily"),
+     ContextCue("context_with_me", _with_me_cue, "Me, Florin and our girl; me and Holly")),
     (ContextCue("first_name", _standing_name_cue, "I was telling Agnes; tommy fae next door; Alistair Humphries"),),
     (ContextCue("context_owner", _owner_cue, "Taylor's dad; Kai's pal"),
      ContextCue("context_called", _called_cue, "she's called Destiny; his name's Kai; she's cried Senga")),
