@@ -345,3 +345,8 @@ def test_a_family_and_a_cut_given_name_keep_one_pseudonym():
     family = {r.pseudonym for t in turns[:2] for r in t.redactions}
     son = {r.pseudonym for t in turns[2:] for r in t.redactions}
     assert len(family) == 1 and len(son) == 1 and family != son
+
+
+def test_a_word_listed_with_me_is_someone_of_the_household():
+    turns, _ = redact("Me, Florin and our girl Denisa.", "Florin works in a car wash. Me and Tesco are done.")
+    assert "Florin" not in " ".join(t.text for t in turns) and "Tesco" in turns[1].text, [t.text for t in turns]
