@@ -130,9 +130,20 @@ FORMS_SUBSET = ["parkhead_named_grandparents.txt", "tollcross_ir_birthdays.txt",
                 "garthamlock_table_boyles.docx", "riddrie_qa_two_margarets.txt"]
 
 
+# Files written for nicknames never given with a full name, families and surnames alone, children's names with
+# modern spellings, full names from other countries with diacritics, lower-case typing among words that are names,
+# one man called three ways by three people and a husband listed with "me" (branch redact4); measured there:
+# names 1.00, other 1.00, over-redaction 0, identity 0 (main before it: names 0.926, nicknames 17/25,
+# over-redaction 0.020, identity 1).
+PEOPLE_SUBSET = ["shettleston_dash_nicknames_only.txt", "possilpark_ir_families.txt", "toryglen_otter_modern_weans.txt",
+                 "govanhill_bold_new_scots.md", "priesthill_named_lowercase_words.txt", "carntyne_stamped_my_tam.txt",
+                 "pollokshields_vtt_families_abroad.vtt"]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("subset, other_floor", [(HARD_SUBSET, 0.98), (NAMES_SUBSET, None), (FORMS_SUBSET, 0.98)],
-                         ids=["hard", "names", "forms"])
+@pytest.mark.parametrize("subset, other_floor", [(HARD_SUBSET, 0.98), (NAMES_SUBSET, None), (FORMS_SUBSET, 0.98),
+                                                 (PEOPLE_SUBSET, 0.98)],
+                         ids=["hard", "names", "forms", "people"])
 def test_written_subsets_hold_the_targets(subset, other_floor):
     report = bench.run([bench.DATA / "dev" / name for name in subset])
     assert report["files"] == len(subset) and not report["failed_files"]

@@ -322,3 +322,31 @@ def test_a_short_form_that_is_a_word_opens_a_sentence_as_the_person_named_in_ful
                       names=["Kenneth Reid"])
     assert turns[1].text.startswith("[PERSON") and "Will I be honest?" in turns[1].text
     assert "Will I be honest? Bill after bill. Ken, it's hard." in turns[2].text
+
+
+@pytest.mark.parametrize("sentence, gone, kept", [
+    ("See, I've got a pal, Tank, big lump, he had the same.", "Tank", "a pal,"),
+    ("My grandson, the Wee Man, is there maist days. My man's brother moved in.", "Wee Man", "My man's brother"),
+    ("Father Gerry sends a lift. Father Christmas came early.", "Gerry", "Father Christmas"),
+    ("Her and Stevie-boy run the cafe at the hall.", "Stevie-boy", "run the cafe"),
+    ("I came from Kraków in 2012. He fled fae Aleppo.", None, "Kraków in 2012. He fled fae Aleppo."),
+    ("ha, auld agnes is a legend. destiny is what ye make it she says", "agnes", "destiny is what"),
+    ("I get clothes at the Sue Ryder one in Rutherglen.", None, "Sue Ryder"),
+])
+def test_nicknames_apposition_clergy_origins_and_word_names(sentence, gone, kept):
+    (turn,), _ = redact(sentence)
+    assert (gone is None or gone not in turn.text) and kept in turn.text, turn.text
+
+
+def test_a_family_and_a_cut_given_name_keep_one_pseudonym():
+    turns, _ = redact("The Dochertys across the landing have nae gas.", "The Docherty lassie showed me the vouchers.",
+                      "My son Chukwuemeka is seven. At school they call him Emeka.", "Emeka's asthma is bad.")
+    assert all("Docherty" not in t.text and "Emeka" not in t.text for t in turns), [t.text for t in turns]
+    family = {r.pseudonym for t in turns[:2] for r in t.redactions}
+    son = {r.pseudonym for t in turns[2:] for r in t.redactions}
+    assert len(family) == 1 and len(son) == 1 and family != son
+
+
+def test_a_word_listed_with_me_is_someone_of_the_household():
+    turns, _ = redact("Me, Florin and our girl Denisa.", "Florin works in a car wash. Me and Tesco are done.")
+    assert "Florin" not in " ".join(t.text for t in turns) and "Tesco" in turns[1].text, [t.text for t in turns]

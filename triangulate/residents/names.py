@@ -394,7 +394,8 @@ class People:
         a short form that sounds apart ("Robbie" is Robert before Rab). Among several linked by a short form,
         someone talked about before someone who speaks under another form of the name (a speaker is called by
         the name they go by)."""
-        found = [p for p in self.people if p.first == word] or [p for p in self.people if word in p.tokens()]
+        found = [p for p in self.people if p.first == word] or [p for p in self.people if word in p.tokens()] or \
+            [p for p in self.people if word + "s" in (p.first, p.last)] or self._truncated(word)
         if found:
             return found
         best = {id(p): max((gazetteer.given_name_link(word, f) for f in p.forms()), default=0) for p in self.people}
@@ -405,6 +406,15 @@ class People:
             if found:
                 return found
         return []
+
+    def _truncated(self, word: str) -> list[Person]:
+        """"Emeka" for Chukwuemeka, "Abdul" for Abdulrahman: a word of four letters or more that opens or closes
+        exactly one person's longer given name (two letters longer at least) is that person."""
+        if len(word) < 4:
+            return []
+        found = [p for p in self.people if any(len(f) >= len(word) + 2 and (f.startswith(word) or f.endswith(word))
+                                               for f in p.forms())]
+        return found if len(found) == 1 else []
 
     def _match_one_word(self, word: str, titled: bool, gender: str | None) -> Person | None:
         """A one-word mention: a surname after a title, else a first name (or a short form of one)."""
@@ -625,8 +635,41 @@ def _kin_cue(tok, kept: list[Span]) -> list[Span]:
     if tok.lower_ not in KIN or tok.i == 0 or (_capital(tok) and not starts_sentence(tok)):
         return []
     if not _determiner_before(tok.doc, tok.i - 1):
-        return []
+        return _named_after_indefinite(tok)
     return _names_listed_from(tok.doc, _first_after_kin(tok.doc, tok.i + 1))
+
+
+def _named_after_indefinite(tok) -> list[Span]:
+    """"I've got a pal, Tank, big lump": after "a"/"an" + kin word + comma, a capitalised word set off by commas
+    is the pal's name, even a dictionary word (not "a pal, Glasgow City Council" nor a kept place)."""
+    doc, k = tok.doc, tok.i - 1
+    while k >= 0 and doc[k].lower_ in MODIFIERS:
+        k -= 1
+    n = tok.i + 1
+    if k < 0 or doc[k].lower_ not in ("a", "an") or n + 2 >= len(doc) or doc[n].text != ",":
+        return []
+    name, after = doc[n + 1], doc[n + 2]
+    if not (_capital(name) and name.is_alpha and len(name.text) > 2 and after.text in (",", ".", "-", "–")) or \
+            _is_cue_word(name.text) or gazetteer.is_kept(name.text) or name.ent_type_ in ("GPE", "LOC", "FAC"):
+        return []
+    return [(name.idx, _end(name))]
+
+
+def _with_me_cue(tok, kept: list[Span]) -> list[Span]:
+    """"Me, Florin and our girl", "me and Holly": a capitalised word listed with "me" is someone of the household,
+    even a dictionary word the tagger calls a place (not a kept place or brand: "me and Tesco")."""
+    doc, n = tok.doc, tok.i + 1
+    if tok.lower_ != "me" or n + 1 >= len(doc) or doc[n].lower_ not in (",", "and", "an", "an'", "&"):
+        return []
+    name = doc[n + 1]
+    after = _after(name)
+    if not (_capital(name) and name.is_alpha and len(name.text) > 2) or _is_cue_word(name.text) or \
+            gazetteer.is_kept(name.text) or _inside(kept, name.idx, _end(name)):
+        return []
+    joined = after is None or after.is_punct or after.lower_ in ("and", "an", "an'", "&")
+    if not joined and after.pos_ not in ("VERB", "AUX"):
+        return []
+    return [(name.idx, _end(name))]
 
 
 # "wee Ruby", "Big Davie", "Mrs Doherty" --------------------------------------------------------------------------
@@ -649,8 +692,28 @@ def _is_lower_case_surname_after_title(tok, nxt) -> bool:
         _is_any_given_name(nxt.text) or not is_english_word(nxt.text)
 
 
+NICKNAME_HEADS = {"man", "yin", "fella", "lad", "guy", "wumman", "boy", "lassie", "man's", "yin's"}
+CLERGY_TITLES = {"father", "rev", "reverend", "pastor", "imam", "canon"}
+
+
+def _capitalised_nickname(tok, nxt) -> bool:
+    """"the Wee Man", "Big Yin": a capitalised "Wee"/"Big" before a capitalised everyday head noun, mid-sentence,
+    is what the family calls someone (lower case, "the wee man", stays a description)."""
+    return _capital(tok) and _capital(nxt) and not starts_sentence(tok) and nxt.lower_ in NICKNAME_HEADS
+
+
+def _clergy_name(tok, nxt) -> bool:
+    """"Father Gerry", "Imam Tariq": a clergy title with a capital, before a given name ("Father Christmas" stays)."""
+    return tok.lower_ in CLERGY_TITLES and _capital(tok) and _capital(nxt) and \
+        (gazetteer.is_first_name(nxt.text) or gazetteer.is_wide_given_name(nxt.text))
+
+
 def _title_cue(tok, kept: list[Span]) -> list[Span]:
     low, nxt = tok.lower_, _after(tok)
+    if nxt is not None and low in NICKNAME_WORDS and _capitalised_nickname(tok, nxt):
+        return [(tok.idx, _end(nxt))]
+    if nxt is not None and _clergy_name(tok, nxt):
+        return [(tok.idx, _end(nxt))]
     formal = low in FORMAL_TITLES or (low in WORK_TITLES and _capital(tok) and nxt is not None and _capital(nxt))
     if not (formal or low in NICKNAME_WORDS) or nxt is None:
         return []
@@ -793,6 +856,18 @@ def _place_after_preposition(tok) -> bool:
     """"we went to Paris", "a holiday in Jordan" (but "I says to tina": the model guesses)."""
     return tok.ent_type_ in ("GPE", "LOC", "FAC") and tok.i > 0 and \
         tok.doc[tok.i - 1].lower_ in PLACE_PREPOSITIONS and (_capital(tok) or gazetteer.is_place(tok.text))
+
+
+ORIGIN_VERBS = {"came", "come", "comes", "moved", "fled", "escaped", "arrived", "originally", "migrated"}
+
+
+def origin_place(tok) -> bool:
+    """"I came from Kraków", "we fled fae Aleppo": a capitalised word after a verb of coming + from/fae is where
+    someone came from, not a person (unless it is a given name: "a letter came from Tracy")."""
+    if tok.i < 2 or not _capital(tok) or tok.doc[tok.i - 1].lower_ not in ("from", "fae", "frae"):
+        return False
+    return tok.doc[tok.i - 2].lower_ in ORIGIN_VERBS and not gazetteer.is_first_name(tok.text) and \
+        not gazetteer.is_wide_given_name(tok.text)
 
 
 def _acronym(tok) -> bool:
@@ -1018,7 +1093,8 @@ class ContextCue:
 CONTEXT_CUES: tuple[tuple[ContextCue, ...], ...] = (
     (ContextCue("context_kin", _kin_cue, "my wee boy Jayden; her pal, Shannon; my weans Jayden and Ruby"),
      ContextCue("context_title", _title_cue, "wee Ruby; Big Davie; Mrs Doherty"),
-     ContextCue("context_age", _wee_age_cue, "wee ruby who's only three; so does wee lily")),
+     ContextCue("context_age", _wee_age_cue, "wee ruby who's only three; so does wee lily"),
+     ContextCue("context_with_me", _with_me_cue, "Me, Florin and our girl; me and Holly")),
     (ContextCue("first_name", _standing_name_cue, "I was telling Agnes; tommy fae next door; Alistair Humphries"),),
     (ContextCue("context_owner", _owner_cue, "Taylor's dad; Kai's pal"),
      ContextCue("context_called", _called_cue, "she's called Destiny; his name's Kai; she's cried Senga")),

@@ -311,7 +311,7 @@ def _named_thing(tokens: list, whole_text_upper: bool) -> bool:
     if len(tokens) > 1 and (tokens[-1].lower_ in names.STREET_HEADS or (
             tokens[-1].lower_ in names.ORG_HEADS and not gazetteer.is_first_name(tokens[0].text))):
         return True
-    if len(tokens) == 1 and names.word_at_sentence_start(tokens[0]):
+    if len(tokens) == 1 and (names.word_at_sentence_start(tokens[0]) or names.origin_place(tokens[0])):
         return True
     if tokens[0].lower_ in ("st", "st.", "saint"):
         return True
@@ -384,6 +384,7 @@ _STOP_WORDS = {"and", "the", "a", "an", "of", "in", "on", "at", "to", "fae", "wi
                "my", "her", "his", "our", "oor", "is", "was", "who", "that", "this", "but", "or", "so"}
 _HYPHEN_LEFT = re.compile(r"[A-Za-z][a-z]+-$")
 _HYPHEN_RIGHT = re.compile(r"^-[A-Za-z][a-z]+")
+_NAME_TAILS = {"mae", "may", "leigh", "lee", "jo", "lou", "ann", "anne", "boy", "girl"}  # "Stevie-boy" whole
 
 
 def _name_part(piece: str) -> bool:
@@ -392,7 +393,7 @@ def _name_part(piece: str) -> bool:
 
     word = piece.strip("-")
     return word[:1].isupper() or gazetteer.is_first_name(word) or gazetteer.is_word_name(word) or \
-        gazetteer.is_wide_given_name(word) or word.lower() in ("mae", "may", "leigh", "lee", "jo", "lou", "ann", "anne")
+        gazetteer.is_wide_given_name(word) or word.lower() in _NAME_TAILS
 
 
 def _join_hyphenated(text: str, spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str, str]]:
@@ -617,7 +618,10 @@ def _surname_to_learn(parts: list[str]) -> str | None:
     if len(parts) < 2 or not parts[-1][:1].isupper():
         return None
     surname = re.sub(r"['’]s$", "", parts[-1]).strip(".,;:!?\"()")
-    ok = len(surname) > 2 and not gazetteer.is_kept(surname) and surname.lower() not in _STOP_WORDS
+    from triangulate.residents import names as people_names
+
+    ok = len(surname) > 2 and not gazetteer.is_kept(surname) and surname.lower() not in _STOP_WORDS and \
+        surname.lower() not in people_names.NICKNAME_HEADS  # "the Wee Man": "man" is no surname
     return surname if ok else None
 
 
@@ -629,7 +633,8 @@ def _is_capitalised_name_to_learn(word: str) -> bool:
 
     low = word.lower()
     if len(word) <= 2 or not word[:1].isupper() or low in people_names.TITLE_WORDS or \
-            low in people_names.NICKNAME_WORDS or low in _STOP_WORDS or gazetteer.is_everyday_word(word):
+            low in people_names.NICKNAME_WORDS or low in people_names.NICKNAME_HEADS or low in _STOP_WORDS or \
+            gazetteer.is_everyday_word(word):
         return False
     return (not gazetteer.is_kept(word) or gazetteer.is_first_name(word)) and \
         (gazetteer.is_first_name(word) or gazetteer.is_word_name(word) or not people_names.is_english_word(word))
@@ -646,7 +651,7 @@ def _is_lower_case_name_to_learn(word: str) -> bool:
 
 # Cues that say plainly that a word is a person's name, whatever the dictionary says ("Coral, she's my youngest").
 _PLAIN_NAME_CUES = {"context_kin", "context_title", "context_called", "context_owner", "context_apposition",
-                    "context_kin_title"}
+                    "context_kin_title", "context_with_me"}
 
 
 def _learn_names(t: _Transcript, docs: list) -> None:
@@ -689,6 +694,20 @@ def _learn_from_mention(t: _Transcript, doc, a: int, b: int, rule: str, found: s
             lower.add(word.lower())
         if _is_capitalised_name_to_learn(word) or _is_lower_case_name_to_learn(word):
             found.add(word)
+            if len(parts) == 1 and _is_family_plural(word):
+                found.add(word[:-1])  # "the Dochertys": "the Docherty lassie" is the family too
+
+
+def _is_family_plural(word: str) -> bool:
+    """"Dochertys", "McGowans": a capitalised plural whose singular is a common or Mc/Mac/O' surname."""
+    from triangulate.residents import gazetteer
+    from triangulate.residents import names as people_names
+
+    stem = word[:-1]
+    return len(word) > 4 and word.endswith("s") and word[:1].isupper() and \
+        not gazetteer.is_kept(stem) and (gazetteer.is_common_surname(stem) or
+                                         bool(people_names.SURNAME_FORM.match(stem)) or
+                                         not people_names.is_english_word(stem))
 
 
 def _is_word_a_cue_calls_a_name(word: str) -> bool:
