@@ -43,6 +43,18 @@ def test_pseudonyms_are_consistent_across_turns_and_speaker_labels():
     assert speaker_map["Tam"] in turns[1].text
 
 
+def test_a_speaker_called_will_leaves_the_verb_will_alone():
+    """A word name learned as a name ("Thanks, Will.") is the person in lower case only where it is used as a
+    name, never as the verb or modal it also is ("we will need", "the prices rose", "I hope so")."""
+    turns, speaker_map = redact("Thanks for coming, Will. And Rose, is it?",
+                                "Aye. I will tell you. We will need to move. Rose is my wife, the prices rose.",
+                                speakers=["Interviewer", "Will Brown"])
+    will = speaker_map["Will Brown"]
+    assert will in turns[0].text and "Will" not in turns[0].text and "Rose" not in turns[0].text
+    assert "I will tell you. We will need to move." in turns[1].text
+    assert "the prices rose" in turns[1].text and "Rose is" not in turns[1].text
+
+
 def test_every_ward_and_neighbourhood_survives():
     for place in ["Govan", "Ibrox", "Cessnock", "Kinning Park", "Drumoyne", "Linthouse", "Castlemilk",
                   "Easterhouse", "Drumchapel", "Pollok", "Calton", "Bridgeton", "Dalmarnock", "Springburn",

@@ -502,10 +502,16 @@ _TO_A_PERSON = {"tell", "telt", "told", "ask", "asked", "phone", "phoned", "text
                 "wi", "wi'", "with", "and", "an", "tae", "to", "see", "saw", "thank", "thanks", "love", "miss", "hug"}
 
 
+# Verbs and function words only: the tagger often calls an unknown lower-case name an adjective or adverb.
+_WORD_CLASSES_NOT_A_NAME = {"AUX", "VERB", "ADP", "SCONJ", "CCONJ", "PART", "DET", "PRON"}
+
+
 def _bare_name_use(tokens) -> bool:
     """A word name used as a name in lower case ("summer loves the school", "so summer's pal"): no article
     or adjective before it, and a verb, "'s" or the end of the phrase after it."""
     first, last = tokens[0], tokens[-1]
+    if any(t.pos_ in _WORD_CLASSES_NOT_A_NAME for t in tokens):
+        return False  # "we will need", "prices rose", "jack up the rent", "I hope so": the word, whoever is called so
     doc = first.doc
     before = doc[first.i - 1] if first.i > 0 else None
     after = doc[last.i + 1] if last.i + 1 < len(doc) else None
