@@ -417,10 +417,10 @@ def _apply_assignment(engine, model_id, rows, vectors, decisions, assigner, sign
             for seg_id, code in zip(ids, chosen):
                 out[seg_id] = (id_of[code], "topic")
         _assign_segments(session, out)
-        effective = dict(session.exec(select(Segment.id, Segment.issue_id)
-                                      .where(Segment.id.in_(list(index_of) or [-1]))).all()) \
-            if len(index_of) <= 30000 else {s: v[0] for s, v in out.items()}
-        if model_id is not None:
+        if model_id is not None:  # with no topics, nobody reads the segments' issues back
+            effective = dict(session.exec(select(Segment.id, Segment.issue_id)
+                                          .where(Segment.id.in_(list(index_of) or [-1]))).all()) \
+                if len(index_of) <= 30000 else {s: v[0] for s, v in out.items()}
             _suggest_from_majority(session, model_id, members, effective, set(confirmed))
             tm = session.get(TopicModel, model_id)
             tm.settings = {**tm.settings, "assignment": signature,
