@@ -84,7 +84,9 @@ def test_phone_sidebar_closes_after_choosing_a_page_and_officer_records_in_one_t
     assert record.count() >= 1, "no 'Record an insight' on the officer's home screen"
     record.first.click()
     wait_idle(page)
-    assert page.get_by_role("heading", name="Record an insight").count() >= 1
+    heading = page.get_by_role("heading", name="Record an insight")
+    heading.first.wait_for(timeout=30_000)  # a busy machine can go idle before the new page has drawn
+    assert heading.count() >= 1
     sidebar = page.locator('[data-testid="stSidebar"]')
 
     def is_open() -> bool:  # folded away, the sidebar sits off the left edge
