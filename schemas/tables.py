@@ -248,9 +248,13 @@ class Speaker(SQLModel, table=True):
 
 
 class Segment(SQLModel, table=True):
-    # Covering index: the city's resident counts per ward, issue and source (every matrix needs them) are read
-    # from it without touching the rows, which hold the text; it serves lookups by transcript too.
-    __table_args__ = (Index("ix_segment_counted", "transcript_id", "speaker_role", "issue_id", "issue_source"),)
+    # Covering indexes: counts are read from them without touching the rows, which hold the text.
+    # ix_segment_counted: resident counts per ward (through the transcript), issue and source, which every
+    # matrix needs; it serves lookups by transcript too. ix_segment_city_counts: the city's counts per issue
+    # for one ward's matrix, in index order (no sort); it serves lookups by issue too. speaker_role comes last
+    # in it, or SQLite's planner (which has no statistics) takes it for every query filtering on the role.
+    __table_args__ = (Index("ix_segment_counted", "transcript_id", "speaker_role", "issue_id", "issue_source"),
+                      Index("ix_segment_city_counts", "issue_id", "issue_source", "speaker_role"))
     id: int | None = Field(default=None, primary_key=True)
     transcript_id: int = Field(foreign_key="transcript.id")
     speaker_id: int | None = Field(default=None, foreign_key="speaker.id")
@@ -267,7 +271,7 @@ class Segment(SQLModel, table=True):
     # entities whenever they are written; NULL when written outside the ORM (worked out when read).
     terms: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     # The issue the joint display reads: from the topic mapping, by similarity, or set by hand.
-    issue_id: int | None = Field(default=None, foreign_key="issue.id", index=True)
+    issue_id: int | None = Field(default=None, foreign_key="issue.id")
     issue_source: str = ""  # manual / model / topic / none / "" (not analysed): see CONTRACTS
 
 

@@ -145,3 +145,41 @@ def test_cells_hold_the_explanation_as_fields(engine):
     assert cell.why == cell.reason + " Evidence — " + " ".join(
         f"{cv.SUBJECT[s].capitalize()}: {cell.evidence[s]}" for s in sig.STRANDS)
     assert [(p.a, p.b) for p in cell.pairs] == list(cv.PAIRS) and all(p.reason for p in cell.pairs)
+
+
+def _by_cell(signals):
+    return {(s.ward_code, s.issue_code, s.strand): (s.level, s.strength, s.summary, s.examples, s.evidence)
+            for s in signals}
+
+
+def test_one_ward_reads_the_same_verdicts_as_the_whole_city(engine):
+    """One ward's signals come from its own rows plus the rest of the city's counts (`REST_OF_CITY`): they must
+    equal that ward's rows of the city-wide computation, shares, off-topic counts and examples included."""
+    js.plant_govan(engine)
+    ids = js.base(engine)
+    js.transcript(engine, js.CALTON, [("resident", ids["transport"], "The buses up the Gallowgate are dear."),
+                                      ("resident", ids["housing"], "Damp in the close again."),
+                                      ("resident", None, "Aye.")], title="Calton group")
+    js.transcript(engine, js.LINN, [("resident", ids["housing"], "Rent went up twice.")] * 3, title="Linn chat")
+    city = _by_cell(sig.compute(engine, SYSTEM, Thresholds(), None))
+    for ward in (js.GOVAN, js.CALTON, js.MARYHILL):
+        one = _by_cell(sig.compute(engine, SYSTEM, Thresholds(), [ward]))
+        assert one == {key: value for key, value in city.items() if key[0] == ward}, ward
+
+
+def test_a_ward_sees_the_city_waiting_for_analysis(engine):
+    """Segments still waiting for the analysis in another ward hold back every ward's residents' verdicts."""
+    js.plant_govan(engine)
+    tr = js.transcript(engine, js.CALTON, [("resident", None, "Just in.")], title="New upload")
+    from sqlmodel import select
+
+    from schemas import Segment
+    from triangulate.core.db import session_scope
+    with session_scope(engine) as s:
+        for seg in s.exec(select(Segment).where(Segment.transcript_id == tr)):
+            seg.issue_source = ""
+            s.add(seg)
+    s = _signals(engine)
+    assert s[("housing", "residents")].level == "not analysed"
+    assert s[("housing", "residents")].evidence["waiting_city"] == 1
+    assert s[("housing", "residents")].evidence["waiting"] == 0

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-12-01 07:14:09.083748
+Create Date: 2026-12-01 10:41:11.734675
 """
 from alembic import op
 import sqlalchemy as sa
@@ -497,8 +497,8 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('segment', schema=None) as batch_op:
+        batch_op.create_index('ix_segment_city_counts', ['issue_id', 'issue_source', 'speaker_role'], unique=False)
         batch_op.create_index('ix_segment_counted', ['transcript_id', 'speaker_role', 'issue_id', 'issue_source'], unique=False)
-        batch_op.create_index(batch_op.f('ix_segment_issue_id'), ['issue_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_segment_text_hash'), ['text_hash'], unique=False)
 
     op.create_table('machinecheckitem',
@@ -591,8 +591,8 @@ def downgrade() -> None:
     op.drop_table('machinecheckitem')
     with op.batch_alter_table('segment', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_segment_text_hash'))
-        batch_op.drop_index(batch_op.f('ix_segment_issue_id'))
         batch_op.drop_index('ix_segment_counted')
+        batch_op.drop_index('ix_segment_city_counts')
 
     op.drop_table('segment')
     with op.batch_alter_table('transcriptplace', schema=None) as batch_op:
