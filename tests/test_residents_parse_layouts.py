@@ -39,6 +39,30 @@ def test_key_line_and_header_lines_become_metadata_not_speakers():
     assert set(parsed.names) == {"Jane Smith", "Kirsty Bell"}
 
 
+def test_header_keys_no_list_foresees_are_metadata_and_staff_named_there_are_facilitators():
+    parsed = parse("Session: Damp and the weans\nAge group: 25-34\nRecorded on: a phone\nLed by: Fiona Grant\n"
+                   "Support worker present: Ann Boyle\n\n"
+                   "Fiona: Right, how's the flat?\nJo: Black wi' damp.\nFiona: And the council?\n"
+                   "Jo: They painted ower it.\nAnn: I've chased them twice.\nJo: Aye, she has.\n")
+    assert speakers(parsed) == ["Fiona", "Jo", "Fiona", "Jo", "Ann", "Jo"]  # no header line became a turn
+    assert not any("25-34" in t.text or "phone" in t.text for t in parsed.turns)
+    assert parsed.metadata["facilitator"] == "Fiona Grant, Ann Boyle"
+    assert parsed.roles == {"Fiona": "facilitator", "Jo": "resident", "Ann": "facilitator"}
+    assert {"Fiona Grant", "Ann Boyle"} <= set(parsed.names)  # always redacted, wherever they appear
+    assert any("Line(s) 2, 3, 4, 5" in w for w in parsed.warnings)  # the researcher is told, by line number
+
+
+def test_a_speaker_who_speaks_once_above_the_dialogue_is_not_taken_for_a_header():
+    parsed = parse("Mum: Aye.\nNurse: How's the wean sleeping?\nDad: No bad.\nNurse: And feeding?\n"
+                   "Dad: Fine.\n")
+    assert speakers(parsed)[0] == "Mum"  # a name-like key: somebody speaking, even once
+    parsed = parse("Topic: School costs\nWorker: I'll start, is that OK?\nGran: Aye.\nWorker: Uniforms?\n"
+                   "Gran: Dear.\n")
+    assert speakers(parsed) == ["Worker", "Gran", "Worker", "Gran"]
+    assert parsed.metadata.get("facilitator") is None
+
+
+
 @pytest.mark.parametrize("text", [
     "I = Interviewer\nR = Respondent\n\nI How are things?\nR Hard going.\nI Right.\nR Aye.\n",
     "Key: I = Interviewer; R = Respondent\nI: How are things?\nR: Hard going.\nI: Right.\nR: Aye.\n",

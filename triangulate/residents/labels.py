@@ -128,6 +128,7 @@ class Labelled:
     header: dict[str, str] = field(default_factory=dict)  # metadata field -> value (as written)
     header_names: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    unlisted_lines: list[int] = field(default_factory=list)  # header lines under keys no list has
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -220,6 +221,49 @@ def _reads_as_speech(value: str) -> bool:
     """A header's value that reads as something said (a sentence's end, or I/you/we), not as a label or a title
     ("Money advice and Universal Credit deductions")."""
     return bool(_SPEECH.search(value))
+
+
+# Keys a list cannot foresee ("Support worker present", "Led by", "Age group"): whose they are, when they name someone
+_STAFF_KEY = re.compile(r"\b(?:workers?|officers?|visitors?|staff|advis[eo]rs?|practitioners?|lead|led|conducted|"
+                        r"run|hosted|chaired|facilitat\w*|interview(?:er|ers|ed)|research\w*|coordinator|"
+                        r"co-ordinator|manager|nurse|teacher|interpreter|translator|observer|note\w*|by)\b", re.I)
+_RESIDENT_KEY = re.compile(r"\b(?:participants?|respondents?|interviewees?|residents?|parents?|mums?|mothers?|dads?|"
+                           r"fathers?|carers?|gran\w*|family|families|clients?|service users?|young (?:person|people)|"
+                           r"child|children|tenants?|claimants?|pupils?|members?)\b", re.I)
+_SPEECH_WORDS = re.compile(r"\b(?:i|i'm|i've|i'd|you|you're|we|we're|me|my|us|our)\b", re.I)
+
+
+def header_openers(lines: list[Line]) -> Counter:
+    """How many lines each `Key:` opens (lower case): a speaker opens many, a header key one."""
+    found = (_HEADER.match((f"{ln.speaker}: {ln.text}" if ln.row and ln.speaker else ln.text).strip())
+             for ln in lines)
+    return Counter(_header_key(m.group("key")) for m in found if m)
+
+
+def _header_key(raw: str) -> str:
+    return re.sub(r"\s+", " ", raw.strip().lower().replace("_", " "))
+
+
+def unlisted_header(text: str, openers: Counter) -> tuple[str, str] | None:
+    """(field, value) for a header line under a key `HEADER_KEYS` does not list (`Support worker present: Ann
+    Boyle`, `Age group: 25-34`), above the dialogue: a `Key: value` line whose key opens no other line of the file,
+    is no role and names no one, with a value that does not read as speech. A key about staff or residents is a
+    header only when its value names people (the facilitator or the participants); any other key is kept as
+    `other: <key>` (not stored, but read as metadata, not as somebody's words)."""
+    match = _HEADER.match(text.strip())
+    if not match:
+        return None
+    raw, value = match.group("key").strip(), strip_markdown(match.group("value")).strip()
+    key = _header_key(raw)
+    if (not value or openers.get(key, 0) > 1 or role_word(raw) or len(value.split()) > 20
+            or _SPEECH_WORDS.search(value) or (re.search(r"[.?!…]$", value) and len(value.split()) > 8)):
+        return None
+    staff, residents = bool(_STAFF_KEY.search(key)), bool(_RESIDENT_KEY.search(key))
+    if not (staff or residents) and (is_person_name(raw) or len(raw.split()) == 1) and key not in NOT_SPEAKERS:
+        return None  # `Jean: Aye` is Jean speaking once; `Topic: School costs` is a header
+    if staff or residents:  # `Led by: Fiona Grant` is a header; `Mum: Aye.` is Mum speaking
+        return (("facilitator" if staff else "participants"), value) if split_names(value) else None
+    return f"other: {key}", value
 
 
 def key_pairs(text: str) -> list[tuple[str, str]] | None:
@@ -455,12 +499,23 @@ def _read_preamble(content: list[Line], out: Labelled) -> set[int]:
     """Header and key lines before the conversation starts (the first 80 lines at most) → metadata."""
     consumed: set[int] = set()
     bare_keys: list[tuple[int, str, str]] = []
+    openers = header_openers(content[:200])
+    # where the dialogue starts: the first line opened by a key that opens others too (a speaker speaks again)
+    start = next((ln.number for ln in content if (m := _HEADER.match(
+        (f"{ln.speaker}: {ln.text}" if ln.row and ln.speaker else ln.text).strip()))
+                  and openers[_header_key(m.group("key"))] > 1), None)
+    unlisted = (openers, start)
     if content and not content[0].row and (content[0].heading or re.match(r"#{1,6}\s", content[0].text.lstrip())):
         out.header["title"] = strip_markdown(content[0].text.strip().lstrip("#").strip())  # the file's own title
         consumed.add(content[0].number)
     for ln in content[:80]:
-        if ln.number not in consumed and _preamble_line(ln, out, consumed, bare_keys):
+        if ln.number not in consumed and _preamble_line(ln, out, consumed, bare_keys, unlisted):
             break  # the conversation has started
+    if out.unlisted_lines:
+        where = ", ".join(str(n) for n in out.unlisted_lines)
+        out.warnings.append(f"Line(s) {where}, above the conversation, read as header lines (a key that opens no "
+                            "other line, a value that is not speech) and left out of the text; if one is somebody "
+                            "speaking, give that line a speaker label the file uses again.")
     # A lone `MD Hello there` is talk, not a key: a key without separators needs two lines or matching initials.
     lone = [b for b in bare_keys if initials_of(out.key_names.get(b[1], "")) != b[1]]
     if len(bare_keys) == 1 and lone:
@@ -471,12 +526,19 @@ def _read_preamble(content: list[Line], out: Labelled) -> set[int]:
     return consumed
 
 
-def _preamble_line(ln: Line, out: Labelled, consumed: set[int], bare_keys: list[tuple[int, str, str]]) -> bool:
+def _preamble_line(ln: Line, out: Labelled, consumed: set[int], bare_keys: list[tuple[int, str, str]],
+                   unlisted: tuple[Counter, int | None]) -> bool:
     """Read one line before the conversation as a header or key line (noting it in `consumed`); True when the
-    conversation has started instead."""
+    conversation has started instead. `unlisted`: the file's key counts and the line its dialogue starts at, for
+    header keys no list has (`unlisted_header`), read only above that line."""
+    openers, start = unlisted
+    above = start is None or ln.number < start
     if ln.row or ln.heading and not header_line(ln.text):
-        head = header_line(f"{ln.speaker}: {ln.text}") if ln.row and ln.speaker else None
+        text = f"{ln.speaker}: {ln.text}" if ln.row and ln.speaker else ""
+        head = text and (header_line(text) or (above and unlisted_header(text, openers)))
         if head:
+            if head != header_line(text):
+                out.unlisted_lines.append(ln.number)
             _add_header(out, *head)
             consumed.add(ln.number)
             return False
@@ -493,6 +555,12 @@ def _preamble_line(ln: Line, out: Labelled, consumed: set[int], bare_keys: list[
     pairs = key_pairs(text)
     if pairs:
         _read_key_pairs(ln.number, text, pairs, out, bare_keys)
+        consumed.add(ln.number)
+        return False
+    head = above and not _KEY_PREFIX.match(strip_markdown(text)) and unlisted_header(text, openers)
+    if head:
+        out.unlisted_lines.append(ln.number)
+        _add_header(out, *head)
         consumed.add(ln.number)
         return False
     first = _candidates(text)
@@ -515,6 +583,9 @@ def _read_key_pairs(number: int, text: str, pairs, out: Labelled, bare_keys: lis
 
 
 def _add_header(out: Labelled, field_name: str, value: str) -> None:
+    held = out.header.get(field_name)
+    if held and field_name in ("facilitator", "participants") and value not in held:
+        out.header[field_name] = f"{held}, {value}"  # `Interviewer:` and `Support worker present:` both staff
     out.header.setdefault(field_name, value)
     if field_name in ("facilitator", "participants", "note_taker", "transcribed_by"):
         out.header_names.extend(split_names(value))
