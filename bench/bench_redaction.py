@@ -227,7 +227,11 @@ def _header_in_turn(header: str, speaker: str, text: str) -> bool:
         key, _, value = header.partition(":")
         value = _norm(value)
         # (its value as a turn's text: the turn starts with it; "Carntyne" inside a sentence is no header)
-        return speaker.strip().lower() == key.strip().lower() or (len(value) >= 4 and text.strip().startswith(value))
+        # (a turn of a speaker whose label is also a header key, `Interviewer: Jane Smith` above `Interviewer: Hi`,
+        # is a header turn only if it is that line)
+        if speaker.strip().lower() == key.strip().lower():
+            return text.strip().startswith(value)
+        return len(value) >= 4 and text.strip().startswith(value)
     _, _, value = header.partition(" - ")  # a key line: its initials may be a speaker, its name is not a turn
     return bool(value) and text.strip(" -–:") == _norm(value)
 

@@ -49,9 +49,11 @@ def test_initials_key_then_initial_turns():
            b"Some editorial intro.\n\nMD Hello Jean.\n\nJW Hello. The nursery hours are short.\n\nAnd dear.\n"
     parsed = T.parse("k.md", text)
     assert parsed.speaker_names == {"MD": "Michelle Drumm", "JW": "Jean Wallace"}
-    assert [t.speaker for t in parsed.turns] == ["Unlabelled", "MD", "JW", "JW"]
+    # the editorial intro above the first labelled turn is the file's header, not speech (and the researcher is told)
+    assert [t.speaker for t in parsed.turns] == ["MD", "JW", "JW"]
+    assert any("above the first labelled turn" in w for w in parsed.warnings)
     assert parsed.metadata["facilitator"] == "Michelle Drumm"
-    assert parsed.roles == {"Unlabelled": "unknown", "MD": "facilitator", "JW": "resident"}
+    assert parsed.roles == {"MD": "facilitator", "JW": "resident"}
     assert set(parsed.names) == {"Michelle Drumm", "Jean Wallace"}
 
 

@@ -38,7 +38,9 @@ PLACEHOLDER_LABEL = re.compile(r"^(?P<name>\[(?:PERSON|REDACTED) \d{1,4}\])[ \t]
 # Role words: labels that name a role, not a person (never pseudonymised; they say who is asking).
 FACILITATOR_WORDS = {"interviewer", "int", "iv", "ivr", "facilitator", "co-facilitator", "cofacilitator",
                      "moderator", "host", "co-host", "chair", "chairperson", "researcher", "q", "question",
-                     "questioner", "i", "note taker", "notetaker", "note-taker", "fieldworker"}
+                     "questioner", "i", "note taker", "notetaker", "note-taker", "fieldworker",
+                     # not residents either: they speak for or alongside the interview, not as the resident
+                     "interpreter", "translator", "co-researcher"}
 RESPONDENT_WORDS = {"interviewee", "ie", "respondent", "resp", "participant", "r", "a", "answer", "p",
                     "resident", "parent", "carer", "young person", "service user", "group member"}
 AUDIENCE_WORDS = {"audience", "audience member", "floor", "f", "m", "female", "male", "man", "woman",
@@ -86,10 +88,14 @@ HEADER_KEYS = {
     "note taker": "note_taker", "notetaker": "note_taker", "interviewee": "participants",
     "respondent": "participants", "participant": "participants", "participants": "participants",
     "present": "participants", "attendees": "participants", "speakers": "participants",
+    "interpreter": "facilitator", "translator": "facilitator", "co-facilitator": "facilitator",
+    "note-taker": "note_taker", "audio": "recording", "video": "recording", "audio recording": "recording",
 }
 ROLE_HEADER_KEYS = {k for k, v in HEADER_KEYS.items() if v in ("facilitator", "participants", "note_taker")}
 NOT_SPEAKERS |= {k for k in HEADER_KEYS if k not in ROLE_HEADER_KEYS}  # a stray `Consent:` line is not a person
-_HEADER = re.compile(rf"^{_B}(?P<key>[A-Za-z][A-Za-z /_'’.-]{{1,30}}?){_B}\s*[:：]\s*{_B}\s*(?P<value>.*?)\s*{_B}\s*$")
+# (a qualifier in brackets after the key is part of no key: `Interpreter (Dari): Farid Noori`)
+_HEADER = re.compile(rf"^{_B}(?P<key>[A-Za-z][A-Za-z /_'’.-]{{1,30}}?)(?:\s*\([^()]{{1,30}}\))?{_B}\s*[:：]\s*{_B}"
+                     rf"\s*(?P<value>.*?)\s*{_B}\s*$")
 _TITLES = r"(?:(?:Dr|Prof|Professor|Mr|Mrs|Ms|Miss|Mx|Cllr|Councillor|Rev|Sir|Dame)\.?\s+)"
 PERSON = re.compile(rf"^{_TITLES}?[A-Z][\w'’\-]*\.?(?:\s+(?:[A-Z][\w'’\-]*\.?|{_PARTICLE})){{0,4}}$")
 _ORG_WORDS = {"team", "group", "council", "service", "services", "project", "association", "university",
@@ -129,6 +135,7 @@ class Labelled:
     header_names: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unlisted_lines: list[int] = field(default_factory=list)  # header lines under keys no list has
+    heading_lines: set[int] = field(default_factory=set)  # section headings, kept in place as "Unlabelled"
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -201,12 +208,16 @@ def header_line(text: str) -> tuple[str, str] | None:
         return None
     if key in ROLE_HEADER_KEYS:
         # `Interviewer: Jane Smith` is a header; `Interviewer: Hello, thanks for coming.` is a turn.
-        names = [n for n in re.split(r"\s*(?:[;,/&]|\band\b)\s*", value) if n]
+        bare = re.sub(r"\s*\([^()]*\)", "", value)  # `Gillian Tennant (lead), Nadeem Akhtar (co-facilitator)`
+        names = [n for n in re.split(r"\s*(?:[;,/&]|\band\b)\s*", bare) if n]
         ids = all(re.fullmatch(r"(?:[A-Z][a-z]*\s*)?\d{1,4}[a-z]?|[A-Z]\d{1,3}", n) for n in names)
-        plural_ok = "," not in value or key.endswith("s") or key in ("present", "facilitated by")
+        plural_ok = ("," not in value or key.endswith("s") or key in ("present", "facilitated by")
+                     or len(names) > 1 and all(is_person_name(n) for n in names))
         teamish = (field_name == "facilitator" and len(value.split()) <= 6 and not re.search(r"[.?!…]$", value)
                    and bool({w.lower().strip(",") for w in value.split()} & _ORG_WORDS))  # "Community research team"
-        if not (plural_ok and (ids or all(is_person_name(n) for n in names) or teamish)):
+        # `Participant: R09 (mother, 34); two of her children present`: a participant code, then a note
+        coded = bool(re.match(r"[A-Z]{1,4}[-_ ]?\d{1,4}[a-z]?(?:\s*[(;,]|$)", value))
+        if not (coded or plural_ok and (ids or all(is_person_name(n) for n in names) or teamish)):
             return None
     elif len(value.split()) > 40 or (field_name != "title" and value.split()[0].lower() in STARTERS
                                      and _reads_as_speech(value)):
@@ -233,11 +244,61 @@ _RESIDENT_KEY = re.compile(r"\b(?:participants?|respondents?|interviewees?|resid
 _SPEECH_WORDS = re.compile(r"\b(?:i|i'm|i've|i'd|you|you're|we|we're|me|my|us|our)\b", re.I)
 
 
+_BY_HEADER = re.compile(r"^(?P<verb>facilitated|interviewed|conducted|led|hosted|chaired|run|moderated|"
+                        r"transcribed|typed(?: up)?|corrections?|corrected|checked|recorded)\b[^:]{0,40}?\bby\s+"
+                        r"(?P<value>\S.*)$", re.I)
+_DASH_HEADER = re.compile(r"^(?P<key>[A-Za-z][A-Za-z /'’-]{1,40}?)(?:\s*\([^()]{1,30}\))?\s+[-–—]\s+(?P<value>\S.*)$")
+_BARE_HEADER = re.compile(r"^(?P<key>date|duration|length|venue|location|time|ref|reference)\s+(?P<value>\S.*)$",
+                          re.I)
+_SEGMENT_BREAK = re.compile(r"\s+\|\s+|\s*;\s+|\t+|\s{3,}")
+
+
+def loose_header(text: str, openers: Counter) -> tuple[str, str] | None:
+    """(field, value) for the header lines people write without `Key: value` above a dialogue: `Facilitated by
+    Stuart Gibb`, `Facilitator - Craig Tennent`, `Interpreter (Tigrinya) - Yonas Haile`, `Interview - Damp
+    (case 4)`, `Duration 44'30"`."""
+    line = strip_markdown(text).strip()
+    by = _BY_HEADER.match(line)
+    if by and split_names(by.group("value")):
+        field_name = "transcribed_by" if re.match(r"transcri|typed|correct|check", by.group("verb"), re.I) else (
+            "recording" if by.group("verb").lower() == "recorded" else "facilitator")
+        return field_name, by.group("value")
+    dash = _DASH_HEADER.match(line)
+    if dash and openers.get(_header_key(dash.group("key")), 0) <= 1:
+        key, value = _header_key(dash.group("key")), dash.group("value").strip()
+        listed = HEADER_KEYS.get(key)
+        if listed and listed not in ("facilitator", "participants", "note_taker"):
+            return listed, value
+        if (listed or _STAFF_KEY.search(key) or _RESIDENT_KEY.search(key) or role_word(key)) and split_names(value) \
+                and not _SPEECH_WORDS.search(value):
+            staff = listed in ("facilitator", "note_taker") or _STAFF_KEY.search(key) or \
+                role_word(key) in FACILITATOR_WORDS
+            return ("facilitator" if staff else "participants"), value
+    bare = _BARE_HEADER.match(line)
+    if bare and not _SPEECH_WORDS.search(bare.group("value")) and len(bare.group("value").split()) <= 8:
+        return HEADER_KEYS.get(bare.group("key").lower(), f"other: {bare.group('key').lower()}"), bare.group("value")
+    return None
+
+
+def header_segments(text: str, openers: Counter) -> list[tuple[str, str]] | None:
+    """Several headers on one line (`Interviewer: Beth Lamont | Welfare rights officer present: Hugh Dalgleish`,
+    `Facilitator: Ishbel Carmichael ; Interpreter: Tomas Duzda`): each part a header, or None."""
+    parts = [p for p in _SEGMENT_BREAK.split(strip_markdown(text).strip()) if p.strip()]
+    if len(parts) < 2:
+        return None
+    heads = [header_line(p) or unlisted_header(p, openers) or loose_header(p, openers) for p in parts]
+    return heads if all(heads) else None
+
+
 def header_openers(lines: list[Line]) -> Counter:
     """How many lines each `Key:` opens (lower case): a speaker opens many, a header key one."""
-    found = (_HEADER.match((f"{ln.speaker}: {ln.text}" if ln.row and ln.speaker else ln.text).strip())
-             for ln in lines)
+    found = (_HEADER.match(_opening(ln)) for ln in lines)
     return Counter(_header_key(m.group("key")) for m in found if m)
+
+
+def _opening(ln: Line) -> str:
+    """The line as a `Key: value` reader sees it: a table row's speaker cell first, a time stamp left out."""
+    return f"{ln.speaker}: {ln.text}".strip() if ln.row and ln.speaker else _strip_stamp(ln.text.strip())[0]
 
 
 def _header_key(raw: str) -> str:
@@ -255,15 +316,30 @@ def unlisted_header(text: str, openers: Counter) -> tuple[str, str] | None:
         return None
     raw, value = match.group("key").strip(), strip_markdown(match.group("value")).strip()
     key = _header_key(raw)
-    if (not value or openers.get(key, 0) > 1 or role_word(raw) or len(value.split()) > 20
+    if (not value or openers.get(key, 0) > 1 or len(value.split()) > 20
             or _SPEECH_WORDS.search(value) or (re.search(r"[.?!…]$", value) and len(value.split()) > 8)):
         return None
+    if role_word(raw) or key in ROLE_HEADER_KEYS:  # a role's own line above the dialogue: whom it names, or notes
+        if _reads_as_talk(value) or re.search(r"[.?!…]$", value):
+            return None  # `Participant: Fine, aye.` speaking
+        staff = role_word(raw) in FACILITATOR_WORDS or HEADER_KEYS.get(key) in ("facilitator", "note_taker")
+        if split_names(value):
+            return ("facilitator" if staff else "participants"), value
+        if re.search(r"\d|\(", value) and len(value.split()) > 1:
+            return f"other: {key}", value  # `Participant: R09 (mother, 34)`, `Present: 4 young carers`
+        return None
     staff, residents = bool(_STAFF_KEY.search(key)), bool(_RESIDENT_KEY.search(key))
-    if not (staff or residents) and (is_person_name(raw) or len(raw.split()) == 1) and key not in NOT_SPEAKERS:
+    # where every speaker is a role (Q/A, I/R, Interviewer/Respondent), a name-like key above them is no speaker
+    speakers = [k for k, n in openers.items() if n > 1]
+    roles_only = bool(speakers) and all(role_word(k) for k in speakers)
+    if (not (staff or residents or roles_only) and (is_person_name(raw) or len(raw.split()) == 1)
+            and key not in NOT_SPEAKERS):
         return None  # `Jean: Aye` is Jean speaking once; `Topic: School costs` is a header
-    if staff or residents:  # `Led by: Fiona Grant` is a header; `Mum: Aye.` is Mum speaking
-        return (("facilitator" if staff else "participants"), value) if split_names(value) else None
-    return f"other: {key}", value
+    if split_names(value) and (staff or residents):  # `Led by: Fiona Grant`
+        return ("facilitator" if staff else "participants"), value
+    if (staff or residents) and len(raw.split()) == 1 and not roles_only:
+        return None  # `Mum: Fine.` is Mum speaking
+    return f"other: {key}", value  # `Role of participant: class teacher`, `School: (primary, south side)`
 
 
 def key_pairs(text: str) -> list[tuple[str, str]] | None:
@@ -382,6 +458,7 @@ def read_lines(lines: list[Line], known_names: list[str] = ()) -> Labelled:
             continue
         if _is_heading(ln, speaker):
             out.turns.append(("Unlabelled", clean, ln.number, stamp))  # headings stay in place, nobody's words
+            out.heading_lines.add(ln.number)
             continue
         if speaker:
             current = speaker
@@ -389,7 +466,54 @@ def read_lines(lines: list[Line], known_names: list[str] = ()) -> Labelled:
             stamp = pending_stamp
         pending_stamp = None
         out.turns.append((current or "Unlabelled", clean, ln.number, stamp))
+    _set_aside_preamble(out)
     return out
+
+
+_DATE_IN_TEXT = re.compile(
+    r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+(?:of\s+)?[A-Z][a-z]{2,8}\.?,?\s+\d{4}|[A-Z][a-z]{2,8}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?"
+    r"\s+\d{4}|\d{1,2}[/.]\d{1,2}[/.](?:\d{4}|\d{2})\b|\d{4}-\d{2}-\d{2})")
+
+
+def _set_aside_preamble(out: Labelled) -> None:
+    """Unlabelled lines above the first labelled turn that do not read as talk (a title, `Recorded 28/10/2026,
+    pantry back shop`, `4 dads; names changed at the group's request`) are the file's header, not speech: set
+    aside as metadata, their people's names kept for redaction and a date for "Held on"; the researcher is told
+    which lines."""
+    first = next((i for i, turn in enumerate(out.turns) if turn[0] != "Unlabelled"), 0)
+    lead = 0
+    while lead < first and (out.turns[lead][2] in out.heading_lines or not _reads_as_talk(out.turns[lead][1])):
+        lead += 1
+    aside = [turn for turn in out.turns[:lead] if turn[2] not in out.heading_lines]  # headings stay in place
+    if not aside:
+        return
+    for i, (_speaker, text, _number, _stamp) in enumerate(aside):
+        out.header_names.extend(_names_in_header(text))
+        date = _DATE_IN_TEXT.search(text)
+        if date and "date" not in out.header:
+            out.header["date"] = date.group(0)
+        if i == 0 and len(text.split()) <= 14:
+            out.header.setdefault("title", text)
+    numbers = ", ".join(str(turn[2]) for turn in aside)
+    aside_lines = {turn[2] for turn in aside}
+    out.turns = [turn for i, turn in enumerate(out.turns) if i >= lead or turn[2] not in aside_lines]
+    out.warnings.append(f"Line(s) {numbers}, above the first labelled turn, read as the file's header (a title or "
+                        "notes, not speech) and left out of the text; if one is somebody speaking, give it a "
+                        "speaker label.")
+
+
+def _reads_as_talk(text: str) -> bool:
+    words = text.split()
+    return (not words or bool(_SPEECH_WORDS.search(text)) or "?" in text
+            or words[0].lower().strip(",.!") in STARTERS)
+
+
+def _names_in_header(text: str) -> list[str]:
+    """People a free-form header line names: after `by`, a colon or a dash (`Corrections by Carly-Jane Imlach`)."""
+    found = []
+    for match in re.finditer(r"(?:\bby\s+|:\s*|\s[-–—]\s+)([^:;|]+)", strip_markdown(text)):
+        found.extend(split_names(match.group(1)))
+    return found
 
 
 def _is_heading(ln: Line, speaker: str | None) -> bool:
@@ -501,9 +625,9 @@ def _read_preamble(content: list[Line], out: Labelled) -> set[int]:
     bare_keys: list[tuple[int, str, str]] = []
     openers = header_openers(content[:200])
     # where the dialogue starts: the first line opened by a key that opens others too (a speaker speaks again)
-    start = next((ln.number for ln in content if (m := _HEADER.match(
-        (f"{ln.speaker}: {ln.text}" if ln.row and ln.speaker else ln.text).strip()))
-                  and openers[_header_key(m.group("key"))] > 1), None)
+    start = next((ln.number for ln in content if (m := _HEADER.match(line := _opening(ln)))
+                  and openers[_header_key(m.group("key"))] > 1
+                  and not (header_line(line) or header_segments(line, openers))), None)
     unlisted = (openers, start)
     if content and not content[0].row and (content[0].heading or re.match(r"#{1,6}\s", content[0].text.lstrip())):
         out.header["title"] = strip_markdown(content[0].text.strip().lstrip("#").strip())  # the file's own title
@@ -544,6 +668,12 @@ def _preamble_line(ln: Line, out: Labelled, consumed: set[int], bare_keys: list[
             return False
         return ln.row  # a table row that is no header line starts the conversation; a heading is passed over
     text, _ = _strip_stamp(ln.text.strip())
+    heads = header_segments(text, openers)  # several headers on one line, each a header
+    if heads:
+        for head in heads:
+            _add_header(out, *head)
+        consumed.add(ln.number)
+        return False
     head = header_line(text)
     if head:
         _add_header(out, *head)
@@ -557,7 +687,7 @@ def _preamble_line(ln: Line, out: Labelled, consumed: set[int], bare_keys: list[
         _read_key_pairs(ln.number, text, pairs, out, bare_keys)
         consumed.add(ln.number)
         return False
-    head = above and not _KEY_PREFIX.match(strip_markdown(text)) and unlisted_header(text, openers)
+    head = above and (unlisted_header(text, openers) or loose_header(text, openers))
     if head:
         out.unlisted_lines.append(ln.number)
         _add_header(out, *head)
