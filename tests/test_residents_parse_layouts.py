@@ -52,6 +52,26 @@ def test_header_keys_no_list_foresees_are_metadata_and_staff_named_there_are_fac
     assert any("Line(s) 2, 3, 4, 5" in w for w in parsed.warnings)  # the researcher is told, by line number
 
 
+def test_free_form_preambles_are_header_not_speech():
+    parsed = parse("Dads' group, Maryhill - conversation 2 (phone export)\nNov 19, 2026 7:02PM\n"
+                   "Facilitated by Stuart Gibb\n4 dads; names changed at the group's request\n\n"
+                   "Stuart: Right lads, how's things?\nKris: Skint.\nStuart: And the weans?\nKris: Fine.\n")
+    assert speakers(parsed) == ["Stuart", "Kris", "Stuart", "Kris"]
+    assert str(parsed.metadata["date"]) == "2026-11-19" and parsed.metadata["facilitator"] == "Stuart Gibb"
+    assert parsed.roles == {"Stuart": "facilitator", "Kris": "resident"}
+    assert any("above the first labelled turn" in w for w in parsed.warnings)
+    several = parse("Interviewer: Beth Lamont | Welfare rights officer present: Hugh Dalgleish\n"
+                    "Participant: R09 (mother, 34); two children present\nInterpreter (Dari) - Farid Noori\n\n"
+                    "Beth: Hello, how are you?\nGail: Fine.\nFarid: She says fine.\nBeth: Good.\nGail: Aye.\n")
+    assert speakers(several) == ["Beth", "Gail", "Farid", "Beth", "Gail"]
+    assert several.metadata["facilitator"] == "Beth Lamont, Hugh Dalgleish, Farid Noori"
+    assert several.roles == {"Beth": "facilitator", "Gail": "resident", "Farid": "facilitator"}
+    assert {"Beth Lamont", "Hugh Dalgleish", "Farid Noori"} <= set(several.names)
+    # what reads as talk above the first label stays, as unlabelled speech the researcher decides on
+    talk = parse("Thanks for coming, can you tell me about the flat?\nR: It's damp.\nI: Right.\nR: Aye.\n")
+    assert speakers(talk)[0] == "Unlabelled"
+
+
 def test_a_speaker_who_speaks_once_above_the_dialogue_is_not_taken_for_a_header():
     parsed = parse("Mum: Aye.\nNurse: How's the wean sleeping?\nDad: No bad.\nNurse: And feeding?\n"
                    "Dad: Fine.\n")
