@@ -4,7 +4,8 @@ Every file of bench/data/redaction/<split>/ goes through `triangulate.residents.
 a researcher would upload it) and is scored against its `<file>.labels.json` (schema: the README there):
 
 - span recall per category: a gold occurrence counts as found when every character of it (a possessive's
-  trailing 's aside) in the parsed turn's ORIGINAL text is covered by the redactions of that turn;
+  trailing 's, a leading title or "the" aside) in the parsed turn's ORIGINAL text is covered by the redactions
+  of that turn;
   occurrences are found by string in whatever turns the parser made, so a different parse is no excuse;
 - recall for names the file itself gives (speaker labels, key lines, front matter, header lines); a
   speaker label that is a name counts as one more given-name occurrence (category `speaker_label`), found
@@ -48,7 +49,9 @@ NAME_CATEGORIES = build.NAME_CATEGORIES + ("speaker_label",)  # a name used as a
 TARGETS = {"names_recall": 0.98, "names_given_recall": 1.0, "other_recall": 0.98, "over_redaction": 0.05,
            "identity_errors": 0, "role_accuracy": 0.98}
 _POSSESSIVE = re.compile(r"['’]s$")
-_TITLE = re.compile(r"^(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+")
+# What may stay before a span: a title ("Dr Siddiqui") and the article before a date or place ("the 2nd of June
+# 2018", "the twenty-ninth of February"): what must go is the name, the date, the address itself.
+_TITLE = re.compile(r"^(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?|[Tt]he)\s+")
 
 
 # --------------------------------------------------------------------------- corpus
@@ -118,7 +121,7 @@ def score_file(labels: dict, preview) -> dict:
         given_extra = [(a, b) for g in labels["given_names"] for a, b in build.occurrences(g, text)]
         for needle, a, b in gold:
             entry = by_text[needle]
-            # A title ("Dr Siddiqui") or a possessive's 's may stay: what must go is the name itself.
+            # A title or a leading "the" (`_TITLE`) and a possessive's 's may stay.
             must_start = a + len(_TITLE.match(needle).group(0)) if _TITLE.match(needle) else a
             ok = _covered(must_start, a + len(_POSSESSIVE.sub("", needle)), intervals)
             found[needle] += 1

@@ -77,6 +77,16 @@ _DATE = (r"(?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]+(?:of\s+)?(?:\d{1,2}|" + _MONTH + r
 _HOLIDAY_DATE = (r"(?:Christmas\s+(?:Day|Eve)|Boxing\s+Day|New\s+Year['’]?s\s+(?:Day|Eve)|Hogmanay|Halloween|"
                  r"Valentine['’]?s\s+Day|Bonfire\s+Night|Guy\s+Fawkes\s+Night|St\.?\s+Andrew['’]?s\s+Day|"
                  r"Burns\s+Night)(?:,?\s+(?:of\s+|in\s+)?" + _YEAR + r")?(?!\w)")
+# numbers said digit by digit or in pairs: "oh seven nine five six", "double seven", "three four", "forty-four"
+_DIGIT_WORD = r"(?:oh|o|zero|nought|one|two|three|four|five|six|seven|eight|nine)"
+_SPOKEN_DIGITS = r"(?:(?:double|triple)[\s-]+" + _DIGIT_WORD + r"|" + _DIGIT_WORD + r")"
+_SPOKEN_PAIR = (r"(?:\d{2}|" + _TEENS + r"|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-]" + _UNITS
+                + r")?|" + _DIGIT_WORD + r"[\s-]+" + _DIGIT_WORD + r")")
+_SEP = r"[\s,.-]+"
+# where a flat or room is in the building: "top floor left", "0/2", "room 14"
+_FLAT_POSITION = (r"(?:(?:[Tt]op|[Bb]ottom|[Gg]round|[Ff]irst|[Ss]econd|[Tt]hird|[Mm]iddle)\s+(?:floor|flat)"
+                  r"(?:\s+(?:left|right|middle|back|front))?,?\s+)")
+_POSTCODE_AREAS = r"(?:G|PA|ML|KA|EH|FK|KY|DD|AB|IV|PH|DG|TD|KW|HS|ZE)"
 PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # (rule name, pseudonym category, pattern). Order matters: earlier rules win overlapping text.
     ("email", "EMAIL", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")),
@@ -84,16 +94,32 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         r"(?i)\b[a-z0-9_]+(?:\s+(?:dot|underscore)\s+[a-z0-9_]+)*\s+at\s+[a-z0-9-]+(?:\s+dot\s+[a-z]{2,6}){1,3}\b")),
     ("ni_number", "NI NUMBER", re.compile(
         r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I)),  # wider than HMRC's rules: err towards redacting
+    # said aloud: "J K, three four, one two, five six, C", "JT forty-four, seventy-one, ninety-two, B"
+    ("spoken_ni_number", "NI NUMBER", re.compile(
+        r"\b[A-Z][\s,.]{0,2}[A-Z]" + _SEP + r"(?i:" + _SPOKEN_PAIR + _SEP + _SPOKEN_PAIR + _SEP + _SPOKEN_PAIR + r")"
+        + _SEP + r"[A-D]\b")),
     ("dob", "DOB", re.compile(
         r"(?i:\b(?:born|d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday)(?:['’]s)?[\s:,-]*"
         r"(?:(?:is|was|wis|on|in|the|her|his|my|it's|it’s|was\s+born)\s+){0,3})"
         r"((?i:" + _DATE + r"|" + _HOLIDAY_DATE + r")|(?:19|20)\d{2}(?![\d/.-]\d|s\b|['’]s\b))")),
+    ("address", "ADDRESS", re.compile(  # a room in a hostel or hotel: "room 14, Morrisdale House, Gallowgate"
+        r"\b(?:[Rr]oom|[Uu]nit|[Ff]lat)\s+\d{1,4}[A-Za-z]?,?\s+(?:(?:Mc|Mac|St\.?\s)?[A-Z][a-z'’]+\s+){1,3}"
+        r"(?:House|Court|Lodge|Hostel|Hall|Halls|Tower|Towers|Hotel|Building|Centre)(?:,\s+[A-Z][a-z]+(?:\s+"
+        + _STREET + r")?)?\b")),
     ("address", "ADDRESS", re.compile(
-        r"\b(?:(?:[Ff]lat|[Aa]partment|[Nn]umber|[Nn]o\.?)\s+\d+[A-Za-z]?(?:/\d+)?,?\s+)?(?:\d{1,2}/\d{1,2},?\s+)?"
+        r"\b(?:[Cc](?:are of|/o)\s+)?" + _FLAT_POSITION + r"?"
+        r"(?:(?:[Ff]lat|[Aa]partment|[Nn]umber|[Nn]o\.?)\s+\d+[A-Za-z]?(?:/\d+)?,?\s+)?(?:\d{1,2}/\d{1,2},?\s+)?"
         r"\d{1,4}[A-Za-z]?(?:-\d{1,4})?,?\s+(?:(?:Mc|Mac|St\.?\s)?[A-Z][a-z'’]+\s+){1,3}" + _STREET + r"\b"
-        r"(?:,?\s+(?:" + _TOWNS + r"))?")),
+        r"(?:,?\s+(?:" + _TOWNS + r"))?"
+        # and the postcode after it, in one stretch ("…Road, Glasgow G52 3LT")
+        r"(?:,?\s+[A-Z]{1,2}\d[A-Z\d]?(?:\s*\d[ABD-HJLNP-UW-Z]{2})?\b)?")),
     ("postcode", "POSTCODE", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b", re.I)),
+    # a Scottish postcode district alone ("up the G33 end", "5 Inchlee Street, G14"): a few streets' worth
+    ("postcode", "POSTCODE", re.compile(r"\b" + _POSTCODE_AREAS + r"\d{1,2}\b(?![-/]\d)")),
     ("phone", "PHONE", re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d{2,4}\)?(?:[\s-]?\d){6,8}(?!\d)")),
+    # said aloud: "oh seven nine five six, two oh three, seven seven one" (a phone number has ten or eleven digits)
+    ("spoken_phone", "PHONE", re.compile(
+        r"(?i)\b(?:oh|zero|nought)(?:" + _SEP + _SPOKEN_DIGITS + r"){7,11}\b")),
     # a numeric date with a year: in speech, almost only dates of birth are said so (header dates are metadata)
     ("numeric_date", "DOB", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19\d{2}|20\d{2})\b")),
     # a numeric date with a two-digit year ("born 1/3/19" without the cue too): speech says no other dates so

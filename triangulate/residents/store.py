@@ -571,7 +571,9 @@ PLACEHOLDER = re.compile(r"\[(?:PERSON|PHONE|EMAIL|POSTCODE|NI NUMBER|DOB|ADDRES
 RULE_NAMES = {"speaker": "names the file gives", "spacy_person": "names found in the text",
               "always_list": "always-redact list", "email": "e-mail addresses", "phone": "phone numbers",
               "postcode": "postcodes", "ni_number": "NI numbers", "dob": "dates of birth",
-              "numeric_date": "dates", "address": "addresses"}
+              "numeric_date": "dates", "address": "addresses", "spoken_phone": "phone numbers said aloud",
+              "spoken_ni_number": "NI numbers said aloud", "spoken_date": "dates of birth said aloud",
+              "dob_answer": "dates of birth given as answers"}
 
 
 def redaction_summary(report: dict | None) -> str:

@@ -1,0 +1,39 @@
+"""Identifiers as people say and write them in interviews: numbers said aloud, flats and rooms, postcode districts."""
+from __future__ import annotations
+
+import pytest
+
+from triangulate.residents import nlp
+
+pytestmark = pytest.mark.slow  # loads spaCy once per process
+
+
+def redact(text: str):
+    (turn,), _ = nlp.process([text], [1], ["Resident 1"])
+    return turn
+
+
+@pytest.mark.parametrize("text, secret, category", [
+    ("It's oh seven nine five six, two oh three, seven seven one. Only my sister has it.",
+     "seven seven one", "PHONE"),
+    ("Ring me on zero one four one, double four five, six seven eight nine, any time.", "six seven eight", "PHONE"),
+    ("It's J K, three four, one two, five six, C, I could sing it.", "three four, one two", "NI NUMBER"),
+    ("My NI number, JT forty-four, seventy-one, ninety-two, B, I dream in it.", "seventy-one", "NI NUMBER"),
+    ("She's at top floor left, 48 Whitevale Street, G31 1QP now.", "top floor left", "ADDRESS"),
+    ("Her last address was room 14, Morrisdale House, Gallowgate, but she moved.", "Morrisdale House", "ADDRESS"),
+    ("Post goes care of 41B Whitacre Road, Glasgow G52 3LT, my auntie's.", "Glasgow G52", "ADDRESS"),
+    ("Folk come fae up the G33 end for the pantry.", "G33", "POSTCODE"),
+])
+def test_said_and_written_identifiers_are_redacted(text, secret, category):
+    turn = redact(text)
+    assert secret not in turn.text
+    assert f"[{category} 1]" in turn.text
+
+
+@pytest.mark.parametrize("text", [
+    "Oh aye, one or two of them came, maybe three.",  # digits in talk, not a number said aloud
+    "We were on the M8 and then the A77, it took two hours.",  # roads are no postcode districts
+    "I was in Room 101 at the job centre, the one with the chairs.",  # a room with no building named
+])
+def test_talk_that_only_looks_like_an_identifier_stays(text):
+    assert redact(text).text == text
