@@ -12,6 +12,7 @@ the full name, the first name alone and the surname alone, in any case, possessi
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -215,6 +216,24 @@ def _tokens_titled(text: str) -> tuple[list[str], bool, str | None]:
     return [w.lower() for w in words], titled, gender
 
 
+def fold(word: str) -> str:
+    """A name word without accents, hyphens or apostrophes: "Al-Khatib" and "Alkhatib", "Balogová" and "Balogova"
+    are one spelling."""
+    plain = unicodedata.normalize("NFKD", word.lower())
+    return re.sub(r"[-'’.\s]", "", "".join(c for c in plain if not unicodedata.combining(c)))
+
+
+def _shortened(short: str, long: str) -> bool:
+    """"Olu" for Olumide, "Ada" for Adaeze, "Taras" for Tarasik, "Emeka" for Chukwuemeka: one name opens (or, of
+    four letters or more, closes) the other, which is two letters longer at least (three for a three-letter
+    opening)."""
+    if len(short) < 3 or len(long) < len(short) + 2:
+        return False
+    if long.startswith(short):
+        return len(short) >= 4 or len(long) >= len(short) + 3
+    return len(short) >= 4 and long.endswith(short)
+
+
 class People:
     """One pseudonym per person in a transcript, whatever part of the name a mention uses."""
 
@@ -276,12 +295,16 @@ class People:
                                                                                               "four")]
         return same[number - 1] if len(same) >= number > 0 and len(same) > 1 else None
 
-    def label(self, text: str, speaker: Person | None = None, *, about_speaker: bool = False) -> str:
+    def label(self, text: str, speaker: Person | None = None, *, about_speaker: bool = False,
+              self_named: bool = False) -> str:
         """The pseudonym of a mention; `speaker` (the person speaking) is not whom a bare shared first name
         means: "I agree wi' Sarah" said by Sarah M is the other Sarah. `about_speaker`: the words before it say
         the speaker means themself ("I'm Tracy", "named efter me, Elizabeth", "naebody calls me David"): a
-        form of the speaker's own name is the speaker."""
-        if about_speaker and speaker is not None and self.same_person(text, speaker):
+        form of the speaker's own name is the speaker. `self_named`: the words say plainly that this is the
+        speaker's own name ("call me Bernie", "they called me Mr McAteer", "my surname? Al-Khatib"): a name no
+        one else in the transcript goes by is the speaker too (a nickname, or their surname)."""
+        if about_speaker and speaker is not None and (self.same_person(text, speaker) or
+                                                      (self_named and self._names_speaker(text, speaker))):
             self.clock += 1
             speaker.last_seen = self.clock
             words, _, _ = _tokens_titled(text)
@@ -293,6 +316,36 @@ class People:
             return self.resolve(text).pseudonym
         finally:
             self.speaking = None
+
+    def _names_speaker(self, text: str, speaker: Person) -> bool:
+        """A speaker's own name they give plainly: a one-word name no one else goes by (a nickname, which joins
+        the speaker's forms), or a surname after a title or where the speaker has none yet (which becomes theirs)."""
+        words, titled, gender = _tokens_titled(text)
+        if len(words) != 1 or re.search(r"['’]s?$", text.strip()) or not speaker.fits(gender):
+            return False
+        word = words[0]
+        if any(p is not speaker and fold(word) in {fold(t) for t in p.tokens()} for p in self.people):
+            return False
+        if titled or (not gazetteer.is_first_name(word) and not gazetteer.is_wide_given_name(word)):
+            if speaker.last and fold(speaker.last) != fold(word):
+                return False
+            if not speaker.last:
+                speaker.last = word
+            return True
+        return True
+
+    def alias(self, name: str, other: str) -> None:
+        """The text says two names are one person ("Khaled is his real name, but everybody calls him Abu Omar",
+        "Sandra, Mrs Ferrie"): register the first and give it the other's words."""
+        person = self.register(name)
+        words, titled, _ = _tokens_titled(other)
+        if not words or any(p is not person and fold(" ".join(words)) in {fold(t) for t in p.tokens()}
+                            for p in self.people):
+            return
+        if titled and len(words) == 1 and not person.last:
+            person.last = words[0]
+        else:
+            person.others.update(words)
 
     def spoke(self, person: Person | None) -> None:
         """A turn by this person: speaking makes them the latest of their name, as a mention does."""
@@ -382,7 +435,8 @@ class People:
         several share it, the title tells them apart: "Dr Doyle" is the one the text called Dr Doyle, "Mrs Doyle"
         the one it never called a doctor."""
         found = [p for p in self.people if p.last == word and p.fits(gender)] or \
-            [p for p in self.people if word in p.tokens() and p.fits(gender)]
+            [p for p in self.people if word in p.tokens() and p.fits(gender)] or \
+            [p for p in self.people if p.last and fold(p.last) == fold(word) and p.fits(gender)]
         if len(found) > 1 and self.title:
             found = [p for p in found if self.title in p.titles] or \
                 [p for p in found if not p.titles - {self.title}] or found
@@ -395,7 +449,8 @@ class People:
         someone talked about before someone who speaks under another form of the name (a speaker is called by
         the name they go by)."""
         found = [p for p in self.people if p.first == word] or [p for p in self.people if word in p.tokens()] or \
-            [p for p in self.people if word + "s" in (p.first, p.last)] or self._truncated(word)
+            [p for p in self.people if word + "s" in (p.first, p.last)] or \
+            [p for p in self.people if fold(word) in {fold(t) for t in p.tokens()}] or self._truncated(word)
         if found:
             return found
         best = {id(p): max((gazetteer.given_name_link(word, f) for f in p.forms()), default=0) for p in self.people}
@@ -408,12 +463,12 @@ class People:
         return []
 
     def _truncated(self, word: str) -> list[Person]:
-        """"Emeka" for Chukwuemeka, "Abdul" for Abdulrahman: a word of four letters or more that opens or closes
-        exactly one person's longer given name (two letters longer at least) is that person."""
-        if len(word) < 4:
-            return []
-        found = [p for p in self.people if any(len(f) >= len(word) + 2 and (f.startswith(word) or f.endswith(word))
-                                               for f in p.forms())]
+        """"Emeka" for Chukwuemeka, "Abdul" for Abdulrahman, "Olu" for Olumide, "Tarasik" for Taras: a word that
+        opens or closes exactly one person's given name, or that one of their names opens (`_shortened`), is that
+        person when the genders fit."""
+        gender = gazetteer.given_name_gender(word)
+        found = [p for p in self.people if p.fits(gender) and
+                 any(_shortened(fold(word), fold(f)) or _shortened(fold(f), fold(word)) for f in p.forms())]
         return found if len(found) == 1 else []
 
     def _match_one_word(self, word: str, titled: bool, gender: str | None) -> Person | None:

@@ -818,9 +818,13 @@ def _register_full_names(t: _Transcript, all_spans: list[list[Found]]) -> None:
 def _processed_turn(t: _Transcript, index: int, doc, spans: list[Found]) -> ProcessedTurn:
     text, label = t.turn_texts[index], t.speakers[index]
     speaker = t.speaker_people.get(label)
+    name_answer = index > 0 and bool(_NAME_QUESTION.search(t.turn_texts[index - 1])) and \
+        len([s for s in spans if s[3] == "PERSON"]) <= 2
     redactions = [Redaction(index, t.turn_lines[index], a, b, rule, category,
                             t.people.label(_with_title(text, a, b), speaker,
-                                           about_speaker=bool(_ABOUT_SPEAKER.search(text[max(0, a - 24):a])))
+                                           about_speaker=bool(_ABOUT_SPEAKER.search(text[max(0, a - 24):a])) or
+                                           _self_named(text, a, name_answer),
+                                           self_named=_self_named(text, a, name_answer))
                             if category == "PERSON" else t.pseudonyms.label(category, text[a:b]), text[a:b])
                   for a, b, rule, category in spans]
     t.people.spoke(speaker)  # after the turn: a name in the next turn may mean whoever just spoke
@@ -872,6 +876,24 @@ _TITLE_BEFORE = re.compile(r"\b(?:(?i:Mr|Mrs|Ms|Miss|Mx|Dr)\.?|Nurse|Doctor|Prof
 # called me David", "my name's Kasia".
 _ABOUT_SPEAKER = re.compile(r"(?i)(?:\bI['’]m|\bI\s+am|\bme,|\bcall(?:s|ed)?\s+me|\bcry\s+me|"
                             r"\bmy\s+name['’]s|\bmy\s+name\s+is)\s+$")
+
+
+# Words before a name that say plainly it is the speaker's own ("call me Bernie, everyone does", "they called me
+# Mr McAteer", "I am just Agnieszka", "my surname's Kowalczyk"); and a question asking the speaker's name.
+_SELF_NAMING = re.compile(r"(?i)(?:\bcall(?:s|ed)?\s+me|\bcr(?:y|ies|ied)\s+me|\bknown\s+as|\bgo\s+by|"
+                          r"\bmy\s+(?:sur|family\s+|second\s+|last\s+|full\s+|real\s+)?name(?:['’]s|\s+is)|"
+                          r"\bI['’]m|\bI\s+am)\s+(?:just\s+|only\s+|plain\s+|still\s+)?"
+                          r"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$")
+_NAME_QUESTION = re.compile(r"(?i)\b(?:your|yer)\s+(?:(?:sur|family\s+|second\s+|last\s+|full\s+)name|name)\b|"
+                            r"\bspell(?:ing)?\b.{0,30}\bname\b|\bwhat(?:['’]s|\s+is)\s+your\s+name")
+
+
+def _self_named(text: str, a: int, name_answer: bool) -> bool:
+    """Is the name at `a` the speaker's own, by the words before it or as the first words of an answer to "what's
+    your name?"."""
+    if _SELF_NAMING.search(text[max(0, a - 30):a]):
+        return True
+    return name_answer and not text[:a].strip(" \t\n\"'‘“-–:")
 
 
 def _with_title(text: str, a: int, b: int) -> str:
