@@ -337,8 +337,13 @@ class People:
     def alias(self, name: str, other: str) -> None:
         """The text says two names are one person ("Khaled is his real name, but everybody calls him Abu Omar",
         "Sandra, Mrs Ferrie"): register the first and give it the other's words."""
-        person = self.register(name)
         words, titled, _ = _tokens_titled(other)
+        named, _, _ = _tokens_titled(name)
+        known = self._same_full_name(words, None) if len(words) > 1 else None
+        if known is not None and len(named) == 1:  # "Abu Omar" already known as a full name: Khaled joins him
+            name, other = other, name
+            words, titled, _ = _tokens_titled(other)
+        person = self.register(name)
         if not words or any(p is not person and fold(" ".join(words)) in {fold(t) for t in p.tokens()}
                             for p in self.people):
             return
@@ -364,7 +369,7 @@ class People:
     def _match_full(self, words: list[str], gender: str | None) -> Person | None:
         """A mention of two words or more: the steps a reader takes, most certain first; a step that links the
         mention to someone known only by part of the name completes that person."""
-        for step in (self._same_full_name, self._same_surname_and_given_name, self._surname_initial,
+        for step in (self._same_full_name, self._known_alias, self._same_surname_and_given_name, self._surname_initial,
                      self._initialled_gains_surname, self._bare_first_name_gains_surname,
                      self._surname_only_gains_first_name, self._bare_surname_gains_first_name):
             person = step(words, gender)
@@ -374,6 +379,10 @@ class People:
 
     def _same_full_name(self, words: list[str], gender: str | None) -> Person | None:
         return next((p for p in self.people if p.first == words[0] and p.last == words[-1]), None)
+
+    def _known_alias(self, words: list[str], gender: str | None) -> Person | None:
+        """"Abu Omar", which the text said is what people call Khaled (`alias`)."""
+        return next((p for p in self.people if len(words) > 1 and set(words) <= p.others), None)
 
     def _same_surname_and_given_name(self, words: list[str], gender: str | None) -> Person | None:
         """"Stevie Quigley" is Stephen Quigley (but Jamie Harkness is not Jim Harkness: two forms of James that
@@ -1011,6 +1020,33 @@ def _called_cue(tok, kept: list[Span]) -> list[Span]:
     return []
 
 
+CALLING_WORDS = {"call", "calls", "called", "cry", "cries", "cried"}
+
+
+def _call_me_cue(tok, kept: list[Span]) -> list[Span]:
+    """"Call me Aga, everybody does", "her nursery calls her Dazy", "everybody calls him Abu Omar", "known as
+    Tank": a capitalised word after these is a name, unless it is a kin, family or calendar word ("calls her Mum")
+    or a kept place or service."""
+    nxt = _after(tok)
+    if nxt is None:
+        return []
+    if not ((tok.lower_ in CALLING_WORDS and nxt.lower_ in ("me", "him", "her", "them", "us")) or
+            (tok.lower_, nxt.lower_) in (("known", "as"), ("goes", "by"), ("go", "by"))):
+        return []
+    start = tok.i + 2
+    if start >= len(tok.doc):
+        return []
+    name = tok.doc[start]
+    if not _capital(name) or not _is_name_like(name, allow_lower=False) or name.lower_ in KIN or \
+            name.lower_ in KIN_TITLES or name.lower_ in TITLE_WORDS or gazetteer.is_everyday_word(name.text) or \
+            gazetteer.is_kept(name.text) or (starts_sentence(name) and not gazetteer.is_first_name(name.text)):
+        return []
+    if is_english_word(name.text) and not (gazetteer.is_first_name(name.text) or name.pos_ == "PROPN"):
+        return []
+    run = _name_run(tok.doc, start, allow_lower=False) or (name.idx, _end(name))
+    return [] if _inside(kept, *run) else [run]
+
+
 def _surname_form_cue(tok, kept: list[Span]) -> list[Span]:
     if SURNAME_FORM.match(tok.text) and not gazetteer.is_kept(tok.text) and not _inside(kept, tok.idx, _end(tok)):
         return [(tok.idx, _end(tok))]
@@ -1158,7 +1194,8 @@ CONTEXT_CUES: tuple[tuple[ContextCue, ...], ...] = (
      ContextCue("context_with_me", _with_me_cue, "Me, Florin and our girl; me and Holly")),
     (ContextCue("first_name", _standing_name_cue, "I was telling Agnes; tommy fae next door; Alistair Humphries"),),
     (ContextCue("context_owner", _owner_cue, "Taylor's dad; Kai's pal"),
-     ContextCue("context_called", _called_cue, "she's called Destiny; his name's Kai; she's cried Senga")),
+     ContextCue("context_called", _called_cue, "she's called Destiny; his name's Kai; she's cried Senga"),
+     ContextCue("context_call_me", _call_me_cue, "call me Aga; her nursery calls her Dazy; known as Tank")),
     (ContextCue("surname_form", _surname_form_cue, "McAllister; mcgregor; O'Neill"),),
     (ContextCue("context_verb", _person_verb_cue, "Shannon's on Universal Credit; Davie telt me"),),
     (ContextCue("context_apposition", _apposition_cue, "lennon my brother; Coral, she's my youngest"),

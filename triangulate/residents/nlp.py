@@ -651,7 +651,7 @@ def _is_lower_case_name_to_learn(word: str) -> bool:
 
 # Cues that say plainly that a word is a person's name, whatever the dictionary says ("Coral, she's my youngest").
 _PLAIN_NAME_CUES = {"context_kin", "context_title", "context_called", "context_owner", "context_apposition",
-                    "context_kin_title", "context_with_me"}
+                    "context_kin_title", "context_with_me", "context_call_me"}
 
 
 def _learn_names(t: _Transcript, docs: list) -> None:
@@ -667,8 +667,28 @@ def _learn_names(t: _Transcript, docs: list) -> None:
         for a, b, rule in _found_person_spans(doc, _kept_spans(doc), t.allow_set, rules=True,
                                               lower_words=t.lower_words):
             _learn_from_mention(t, doc, a, b, rule, found, lower)
+    found |= _short_forms_to_learn(found)
     t.found_re = people_names.given_name_pattern(sorted(found, key=len, reverse=True))
     t.lower_names = frozenset(lower)
+
+
+def _short_forms_to_learn(found: set[str]) -> set[str]:
+    """"Maureen Lochrie" found: "Mo" is her too, wherever it stands ("Mo sits wi' me"). The sure short forms of every
+    capitalised given name found (`gazetteer.close_forms`), but no dictionary word or word name ("Aga", "Rob",
+    "Will": "She said, Will you stop"); a form of two letters ("Mo") counts only with a capital
+    (`given_name_spans`)."""
+    from triangulate.residents import gazetteer
+    from triangulate.residents import names as people_names
+
+    out: set[str] = set()
+    for name in found:
+        if not name[:1].isupper() or not (gazetteer.is_first_name(name) or gazetteer.is_wide_given_name(name)):
+            continue
+        for form in gazetteer.close_forms(name):
+            if form != name.lower() and not gazetteer.is_everyday_word(form) and not gazetteer.is_kept(form) and \
+                    (len(form) <= 2 or not (gazetteer.is_word_name(form) or people_names.is_english_word(form))):
+                out.add(form.capitalize())
+    return out
 
 
 def _learn_from_mention(t: _Transcript, doc, a: int, b: int, rule: str, found: set[str], lower: set[str]) -> None:
@@ -815,6 +835,91 @@ def _register_full_names(t: _Transcript, all_spans: list[list[Found]]) -> None:
                 t.people.register(_with_title(text, a, b))
 
 
+# Between two names of one sentence, words that make the second another name of the first: "Khaled is his real
+# name, but everybody calls him Abu Omar", "we call the small one Ada, but her nursery calls her Dazy", "Sandra,
+# Mrs Ferrie".
+_ALIAS_BETWEEN = re.compile(r"(?i)(?:\b(?:call(?:s|ed)?|cr(?:y|ies|ied)|know|knows|known)\s+"
+                            r"(?P<pronoun>him|her)(?:\s+as)?|\bknown\s+as|\bgoes\s+by|\bnickname(?:d|['’]s|\s+is)?)\s+$")
+_APPOSED_TITLE = re.compile(r"^\s*,\s*(?:(?i:Mr|Mrs|Ms|Miss|Dr)\.?|Nurse|Doctor|Sister)\s+$")
+_COURTESY = re.compile(r"^(?:(?i:Mr|Mrs|Ms|Miss)\.?)\s+\S+$")
+_PRONOUN_GENDER = {"him": "male", "her": "female"}
+
+
+def _bare(mention: str) -> bool:
+    """One name word, no title and no possessive."""
+    return " " not in mention.strip() and not re.search(r"['’]s?$", mention)
+
+
+def _register_aliases(t: _Transcript, all_spans: list[list[Found]]) -> None:
+    """Before any mention is resolved, names the text itself says are one person's: a first name with a title and
+    surname beside it ("Sandra, Mrs Ferrie"), a name and what people call them ("Khaled is his real name, but
+    everybody calls him Abu Omar"), and a courtesy title with a surname followed, in the same turn, by a given name
+    the transcript has not used before and nobody else could be ("Mr Gallacher at our place is great ... Pat's been
+    there twenty years")."""
+    from triangulate.residents import gazetteer
+
+    seen: set[str] = set()
+    for text, spans in zip(t.turn_texts, all_spans):
+        people = [(a, b) for a, b, _, category in spans if category == "PERSON"]
+        for (a1, b1), (a2, b2) in zip(people, people[1:]):
+            first, second, between = text[a1:b1], _with_title(text, a2, b2), text[b1:a2]
+            alias = _ALIAS_BETWEEN.search(between)
+            gender = gazetteer.given_name_gender(first.split()[0])
+            if alias and not re.search(r"[.?!;]", between) and \
+                    (gender is None or _PRONOUN_GENDER.get((alias.group("pronoun") or "").lower(), gender) == gender):
+                t.people.alias(first, text[a2:b2])
+            elif _APPOSED_TITLE.match(between) and _bare(first) and _bare(text[a2:b2]):
+                t.people.alias(first, second)
+        for i, (a1, b1) in enumerate(people):
+            if _COURTESY.match(_with_title(text, a1, b1)):
+                _surname_gains_given_name(t, text, people, i, seen)
+        seen.update(_plain(text[a:b]).lower() for a, b in people)
+
+
+def _plain(mention: str) -> str:
+    return re.sub(r"['’]s?$", "", mention)
+
+
+def _surname_gains_given_name(t: _Transcript, text: str, people: list[tuple[int, int]], i: int,
+                              seen: set[str]) -> None:
+    """"Mrs Okafor from the church brought rice ... Ngozi is like my auntie": the first given name after a courtesy
+    title and surname in one turn that is new to the transcript (people already met or speaking in between are
+    passed over) is that person's, when it is capitalised, stands bare (no kin word or determiner before it:
+    "my maw, Grace" is someone else) and its gender fits the title."""
+    from triangulate.residents import names as people_names
+
+    a1, b1 = people[i]
+    known = seen | {_plain(text[a:b]).lower() for a, b in people[:i + 1]}
+    for a2, b2 in people[i + 1:]:
+        word = _plain(text[a2:b2])
+        if not _bare(word) or not word[:1].isupper():
+            return
+        if word.lower() in known or any(t.people.same_person(word, p) for p in t.speaker_people.values()):
+            continue
+        before = re.findall(r"[\w'’]+", text[max(0, a2 - 30):a2].lower())[-2:]
+        if any(w in people_names.KIN or w in people_names.DETERMINERS for w in before):
+            return
+        if _new_given_name(word) and _fits_title(_with_title(text, a1, b1), word):
+            t.people.alias(_with_title(text, a1, b1), word)
+        return
+
+
+def _new_given_name(word: str) -> bool:
+    from triangulate.residents import gazetteer
+
+    return gazetteer.is_first_name(word) or gazetteer.is_wide_given_name(word) or gazetteer.is_word_name(word) or \
+        len(gazetteer.close_forms(word)) > 1
+
+
+def _fits_title(titled: str, word: str) -> bool:
+    from triangulate.residents import gazetteer
+    from triangulate.residents import names as people_names
+
+    title_gender = people_names.TITLE_GENDER.get(titled.split()[0].lower().rstrip("."))
+    name_gender = gazetteer.given_name_gender(re.sub(r"['’]s?$", "", word))
+    return title_gender is not None and name_gender in (None, title_gender)
+
+
 def _processed_turn(t: _Transcript, index: int, doc, spans: list[Found]) -> ProcessedTurn:
     text, label = t.turn_texts[index], t.speakers[index]
     speaker = t.speaker_people.get(label)
@@ -866,6 +971,7 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     _learn_names(t, docs)
     all_spans = [_turn_spans(t, index, doc) for index, doc in enumerate(docs)]
     _register_full_names(t, all_spans)
+    _register_aliases(t, all_spans)
     # one turn after another: who spoke last decides whom a bare shared first name means
     return [_processed_turn(t, index, doc, spans) for index, (doc, spans) in enumerate(zip(docs, all_spans))], \
         t.speaker_map
