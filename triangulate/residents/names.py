@@ -85,7 +85,11 @@ FROM_CUE = re.compile(r"^\s+(?:fae|frae|from)\s+(?:next\s+door|up\s+the\s+stair|
                       r"mosque|centre|food\s*bank|jobcentre|group|club|work|close|stair))\b", re.I)
 BORN_CUE = re.compile(r"^\s*(?:was|wis|is|'s|’s|got|had|has\s+been)\s+(?:just\s+)?(?:born|diagnosed|excluded|"
                       r"christened|expecting|pregnant)\b", re.I)  # "Summer was born", "grace got diagnosed"
-SURNAME_FORM = re.compile(r"^(?:Mc[A-Z]?[a-z]{2,}|Mac[A-Z][a-z]{2,}|mc[a-z]{3,}|O['’][A-Z][a-z]{2,})$")
+SURNAME_FORM = re.compile(r"^(?:Mc[A-Z]?[a-z]{2,}|Mac[A-Z][a-z]{2,}|mc[a-z]{3,}|O['’][A-Z][a-z]{2,}|"
+                          # surname endings of Glasgow's newer families: Kowalski, Wiśniewska, Nowicki, Jankowiak,
+                          # Mickiewicz, Szczepańczyk, Popescu, Munteanu, Bondarenko, Kovalchuk, Balogová, Petrović
+                          r"[A-ZŁŚŻ][a-ząćęłńóśźżăâîșțşţ]{2,}(?:sk[ai]|ck[ai]|dzk[ai]|wicz|czyk|czak|escu|eanu|"
+                          r"enko|chuk|chyk|ová|ovič|ović|ovic|oglu|oğlu|poulos)s?)$")
 MONTH_NAMES = {"april", "may", "june"}  # months that are given names too
 NAMING_WORDS = {"called", "named", "cried", "nickname", "christened"}
 PERSON_WORDS = KIN | {"she", "he", "she's", "he's", "her", "his", "him", "they", "woman", "man", "guy", "lady",
@@ -334,9 +338,10 @@ class People:
             return True
         return True
 
-    def alias(self, name: str, other: str) -> None:
+    def alias(self, name: str, other: str, *, surname: bool = False) -> None:
         """The text says two names are one person ("Khaled is his real name, but everybody calls him Abu Omar",
-        "Sandra, Mrs Ferrie"): register the first and give it the other's words."""
+        "Sandra, Mrs Ferrie"): register the first and give it the other's words (`surname`: the other is a surname,
+        "Marek" of "the Kowalskis")."""
         words, titled, _ = _tokens_titled(other)
         named, _, _ = _tokens_titled(name)
         known = self._same_full_name(words, None) if len(words) > 1 else None
@@ -347,7 +352,7 @@ class People:
         if not words or any(p is not person and fold(" ".join(words)) in {fold(t) for t in p.tokens()}
                             for p in self.people):
             return
-        if titled and len(words) == 1 and not person.last:
+        if (titled or surname) and len(words) == 1 and not person.last:
             person.last = words[0]
         else:
             person.others.update(words)
@@ -1048,7 +1053,8 @@ def _call_me_cue(tok, kept: list[Span]) -> list[Span]:
 
 
 def _surname_form_cue(tok, kept: list[Span]) -> list[Span]:
-    if SURNAME_FORM.match(tok.text) and not gazetteer.is_kept(tok.text) and not _inside(kept, tok.idx, _end(tok)):
+    if SURNAME_FORM.match(tok.text) and not gazetteer.is_kept(tok.text) and not _inside(kept, tok.idx, _end(tok)) \
+            and (tok.text[:2].lower() in ("mc", "ma", "o'", "o’") or not is_english_word(tok.text)):  # not "Alaska"
         return [(tok.idx, _end(tok))]
     return []
 

@@ -101,6 +101,10 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # a spoken full date with a birth cue earlier in the turn: "date of birth, they asked for that too, the 21st..."
     ("spoken_date", "DOB", re.compile(
         r"(?i:\b(?:born|birth|d\.?o\.?b|birthday)\b[^\n]{0,240}?)(" + _FULL_DATE + r")")),
+    # a birthday by the age it brought, with its year: "she turned three on the ninth of October twenty twenty-one"
+    ("spoken_date", "DOB", re.compile(
+        r"(?i:\b(?:turned|turns|turning|was|be)\s+(?:\d{1,2}|" + _UNITS + r"|" + _TEENS + r"|twenty|thirty|forty|"
+        r"fifty|sixty|seventy|eighty|ninety)(?:[\s-]" + _UNITS + r")?\s+on\s+(?:the\s+)?)(" + _FULL_DATE + r")")),
 ]
 # Header words a parser may take for a speaker ("Date: 14/10/2024"): their dates are the interview's, not a birth.
 # (Role labels such as Respondent or Interviewee are people: their dates are checked like anyone's.)
@@ -764,9 +768,20 @@ def _identifier_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
     return out
 
 
+def _asked_for_birth_date(texts: list[str], index: int) -> bool:
+    """The turn before asks about a birth, or asks everyone ("I need a date of birth from each of you") and the
+    turns since are answers (no other question in between)."""
+    for back in range(index - 1, max(-1, index - 4), -1):
+        if _BIRTH_CUE.search(texts[back]):
+            return True
+        if "?" in texts[back]:
+            return False
+    return False
+
+
 def _birth_answer_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
     """"Date of birth?" / "The 3rd of June 1985.": dates answering a question about a birth."""
-    if index == 0 or not _BIRTH_CUE.search(t.turn_texts[index - 1]) or t.is_header(index):
+    if index == 0 or t.is_header(index) or not _asked_for_birth_date(t.turn_texts, index):
         return []
     return [(m.start(), m.end(), "dob_answer", "DOB") for m in _ANSWER_DATE.finditer(t.turn_texts[index])]
 
@@ -871,7 +886,7 @@ def _register_aliases(t: _Transcript, all_spans: list[list[Found]]) -> None:
             elif _APPOSED_TITLE.match(between) and _bare(first) and _bare(text[a2:b2]):
                 t.people.alias(first, second)
         for i, (a1, b1) in enumerate(people):
-            if _COURTESY.match(_with_title(text, a1, b1)):
+            if _COURTESY.match(_with_title(text, a1, b1)) or _family_plural(text, a1, b1):
                 _surname_gains_given_name(t, text, people, i, seen)
         seen.update(_plain(text[a:b]).lower() for a, b in people)
 
@@ -882,13 +897,16 @@ def _plain(mention: str) -> str:
 
 def _surname_gains_given_name(t: _Transcript, text: str, people: list[tuple[int, int]], i: int,
                               seen: set[str]) -> None:
-    """"Mrs Okafor from the church brought rice ... Ngozi is like my auntie": the first given name after a courtesy
-    title and surname in one turn that is new to the transcript (people already met or speaking in between are
-    passed over) is that person's, when it is capitalised, stands bare (no kin word or determiner before it:
-    "my maw, Grace" is someone else) and its gender fits the title."""
+    """"Mrs Okafor from the church brought rice ... Ngozi is like my auntie", "The Kowalskis next door had us in for
+    soup. Marek's a gem": the first given name after a courtesy title and surname (or a family by its surname) in
+    one turn that is new to the transcript (people already met or speaking in between are passed over) is that
+    person's (or of that family), when it is capitalised, stands bare (no kin word or determiner before it: "my
+    maw, Grace" is someone else) and its gender fits the title."""
     from triangulate.residents import names as people_names
 
     a1, b1 = people[i]
+    titled = _with_title(text, a1, b1)
+    family = None if _COURTESY.match(titled) else text[a1:b1 - 1]
     known = seen | {_plain(text[a:b]).lower() for a, b in people[:i + 1]}
     for a2, b2 in people[i + 1:]:
         word = _plain(text[a2:b2])
@@ -897,11 +915,47 @@ def _surname_gains_given_name(t: _Transcript, text: str, people: list[tuple[int,
         if word.lower() in known or any(t.people.same_person(word, p) for p in t.speaker_people.values()):
             continue
         before = re.findall(r"[\w'’]+", text[max(0, a2 - 30):a2].lower())[-2:]
-        if any(w in people_names.KIN or w in people_names.DETERMINERS for w in before):
+        if any(w in people_names.KIN or w in people_names.DETERMINERS for w in before) or not _new_given_name(word):
             return
-        if _new_given_name(word) and _fits_title(_with_title(text, a1, b1), word):
-            t.people.alias(_with_title(text, a1, b1), word)
+        if family:
+            t.people.alias(word, family, surname=True)
+        elif _fits_title(titled, word):
+            t.people.alias(titled, word)
         return
+    if family is None and _plain(text[a1:b1]).lower() not in seen:
+        _given_name_gains_surname(t, text, people, i, seen, titled)
+
+
+def _given_name_gains_surname(t: _Transcript, text: str, people: list[tuple[int, int]], i: int, seen: set[str],
+                              titled: str) -> None:
+    """"My caseworker, Olu ... Mr Bakare calmed me doon": a courtesy title and a surname new to the transcript, after
+    a given name new to it in the same turn (nobody new in between, no kin word before it: "my maw, Grace" is
+    not Mrs Adebayo), with no surname of its own and a gender that fits the title."""
+    from triangulate.residents import names as people_names
+
+    for a2, b2 in reversed(people[:i]):
+        word = _plain(text[a2:b2])
+        if word.lower() in seen or any(t.people.same_person(word, p) for p in t.speaker_people.values()):
+            continue
+        if not _bare(word) or not word[:1].isupper() or not _new_given_name(word):
+            return
+        before = re.findall(r"[\w'’]+", text[max(0, a2 - 30):a2].lower())[-2:]
+        if any(w in people_names.KIN or w in people_names.DETERMINERS for w in before) or \
+                any(p.last and t.people.same_person(word, p) for p in t.people.people) or \
+                not _fits_title(titled, word):
+            return
+        t.people.alias(word, titled)
+        return
+
+
+def _family_plural(text: str, a: int, b: int) -> bool:
+    """"the Kowalskis", "the Dochertys": a family by its surname."""
+    from triangulate.residents import gazetteer
+    from triangulate.residents import names as people_names
+
+    word = text[a:b]
+    return bool(re.search(r"(?i)\bthe\s+$", text[max(0, a - 5):a])) and word.endswith("s") and len(word) > 4 and \
+        (gazetteer.is_common_surname(word[:-1]) or bool(people_names.SURNAME_FORM.match(word[:-1])))
 
 
 def _new_given_name(word: str) -> bool:
@@ -928,8 +982,8 @@ def _processed_turn(t: _Transcript, index: int, doc, spans: list[Found]) -> Proc
     redactions = [Redaction(index, t.turn_lines[index], a, b, rule, category,
                             t.people.label(_with_title(text, a, b), speaker,
                                            about_speaker=bool(_ABOUT_SPEAKER.search(text[max(0, a - 24):a])) or
-                                           _self_named(text, a, name_answer),
-                                           self_named=_self_named(text, a, name_answer))
+                                           _self_named(text, a, b, name_answer),
+                                           self_named=_self_named(text, a, b, name_answer))
                             if category == "PERSON" else t.pseudonyms.label(category, text[a:b]), text[a:b])
                   for a, b, rule, category in spans]
     t.people.spoke(speaker)  # after the turn: a name in the next turn may mean whoever just spoke
@@ -994,10 +1048,14 @@ _NAME_QUESTION = re.compile(r"(?i)\b(?:your|yer)\s+(?:(?:sur|family\s+|second\s+
                             r"\bspell(?:ing)?\b.{0,30}\bname\b|\bwhat(?:['’]s|\s+is)\s+your\s+name")
 
 
-def _self_named(text: str, a: int, name_answer: bool) -> bool:
-    """Is the name at `a` the speaker's own, by the words before it or as the first words of an answer to "what's
-    your name?"."""
-    if _SELF_NAMING.search(text[max(0, a - 30):a]):
+_SELF_NAMED_AFTER = re.compile(r"(?i)^\s*[,.]?\s*(?:it|that)(?:['’]s|\s+is|\s+was)\s+(?:my|our|a)\s+"
+                               r"(?:(?:sur|family\s+|last\s+|second\s+)?name)\b")
+
+
+def _self_named(text: str, a: int, b: int, name_answer: bool) -> bool:
+    """Is the name at `a`..`b` the speaker's own, by the words before it ("call me Aga"), the words after it
+    ("Popescu, it is a name people here cannot say") or as the first words of an answer to "what's your name?"."""
+    if _SELF_NAMING.search(text[max(0, a - 30):a]) or _SELF_NAMED_AFTER.match(text[b:b + 40]):
         return True
     return name_answer and not text[:a].strip(" \t\n\"'‘“-–:")
 
