@@ -350,3 +350,62 @@ def test_a_family_and_a_cut_given_name_keep_one_pseudonym():
 def test_a_word_listed_with_me_is_someone_of_the_household():
     turns, _ = redact("Me, Florin and our girl Denisa.", "Florin works in a car wash. Me and Tesco are done.")
     assert "Florin" not in " ".join(t.text for t in turns) and "Tesco" in turns[1].text, [t.text for t in turns]
+
+
+def _pseudonyms(turns):
+    return {r.original: r.pseudonym for t in turns for r in t.redactions}
+
+
+def test_a_name_the_speaker_gives_as_their_own_is_theirs():
+    turns, speaker_map = redact("Thanks for coming, Theresa.", "Call me Dodo, everybody does. At the desk they "
+                                "called me Mrs Quigley like I was posh.", "And could I check your family name?",
+                                "Nowakowska. With a w.", speakers=["Fiona", "Theresa", "Fiona", "Alina"],
+                                speaker_names={"Fiona": "Fiona", "Theresa": "Theresa", "Alina": "Alina"})
+    p = _pseudonyms(turns)
+    assert "Dodo" not in turns[1].text and "Quigley" not in turns[1].text, turns[1].text
+    assert p["Dodo"] == p["Quigley"] == p["Theresa"] == speaker_map["Theresa"]
+    assert p["Nowakowska"] == speaker_map["Alina"] != speaker_map["Theresa"]
+
+
+def test_names_the_text_says_are_one_persons_keep_one_pseudonym():
+    turns, _ = redact("Abu Karim fixed the laptop. Walid is his real name, but everybody calls him Abu Karim.",
+                      "A lovely woman, Senga, Mrs Rafferty, comes on a Tuesday.",
+                      "Mrs Achebe fae the church brings rice. Chioma is like my auntie here.",
+                      "The Nowickis upstairs are good. Tomasz fixed our boiler.",
+                      "My support worker, Kemi, is brilliant. Mrs Adeyemi got me the grant.",
+                      "Our key worker is Maureen Kerr. Mo sits wi' me for the calls.")
+    p = _pseudonyms(turns)
+    assert all(w not in t.text for t in turns for w in ("Walid", "Senga", "Chioma", "Nowickis", "Mo ")), \
+        [t.text for t in turns]
+    assert p["Walid"] == p["Abu Karim"] and p["Senga"] == p["Rafferty"] and p["Achebe"] == p["Chioma"]
+    assert p["Nowickis"] == p["Tomasz"] and p["Kemi"] == p["Adeyemi"] and p["Maureen Kerr"] == p["Mo"]
+    assert len({p["Walid"], p["Senga"], p["Chioma"], p["Tomasz"], p["Kemi"], p["Mo"]}) == 6
+    turns, _ = redact("My daughter Chiamaka is four. The nursery calls her Chi.", "Chi loves it there.")
+    p = _pseudonyms(turns)
+    assert "Chi " not in turns[1].text and p["Chiamaka"] == p["Chi"], [t.text for t in turns]
+
+
+def test_a_kin_word_keeps_a_new_name_apart_from_the_titled_person_before_it():
+    turns, _ = redact("I told Mrs Achebe. My maw, Bernadette, says I should complain.")
+    p = _pseudonyms(turns)
+    assert p["Achebe"] != p["Bernadette"]
+
+
+@pytest.mark.parametrize("turns_in, speakers, dobs", [
+    (("For the form I need a date of birth from each of you.", "12/03/1990. I'm the youngest.",
+      "The 5th of June 1988."), ["Interviewer", "Respondent", "Participant"], ["12/03/1990", "5th of June 1988"]),
+    (("He turned two on the fourth of May twenty twenty-three, so he gets his hours.",), ["Respondent"],
+     ["fourth of May twenty twenty-three"]),
+])
+def test_dates_of_birth_answered_in_turn_and_said_by_a_birthday(turns_in, speakers, dobs):
+    turns, _ = redact(*turns_in, speakers=speakers)
+    text = " ".join(t.text for t in turns)
+    assert all(d not in text for d in dobs) and "[DOB" in text, text
+
+
+def test_surnames_of_newer_families_alone():
+    turns, _ = redact("The Wiśniewskis next door had us in for soup.", "Munteanu, it is a name nobody here can say.",
+                      speakers=["Respondent", "Respondent"])
+    assert "Wiśniewskis" not in turns[0].text and "Munteanu" not in turns[1].text, [t.text for t in turns]
+    (alaska,), _ = redact("We watched a film about Alaska.")
+    assert "Alaska" in alaska.text

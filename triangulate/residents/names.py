@@ -322,20 +322,20 @@ class People:
             self.speaking = None
 
     def _names_speaker(self, text: str, speaker: Person) -> bool:
-        """A speaker's own name they give plainly: a one-word name no one else goes by (a nickname, which joins
-        the speaker's forms), or a surname after a title or where the speaker has none yet (which becomes theirs)."""
+        """A speaker's own name they give plainly: a one-word name no one else goes by (which joins the speaker's
+        forms: a nickname, or a surname said alone), or a surname after a title (which becomes theirs unless they
+        have another)."""
         words, titled, gender = _tokens_titled(text)
         if len(words) != 1 or re.search(r"['’]s?$", text.strip()) or not speaker.fits(gender):
             return False
         word = words[0]
         if any(p is not speaker and fold(word) in {fold(t) for t in p.tokens()} for p in self.people):
             return False
-        if titled or (not gazetteer.is_first_name(word) and not gazetteer.is_wide_given_name(word)):
+        if titled:
             if speaker.last and fold(speaker.last) != fold(word):
                 return False
             if not speaker.last:
                 speaker.last = word
-            return True
         return True
 
     def alias(self, name: str, other: str, *, surname: bool = False) -> None:

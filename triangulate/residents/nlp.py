@@ -885,6 +885,8 @@ def _register_aliases(t: _Transcript, all_spans: list[list[Found]]) -> None:
                 t.people.alias(first, text[a2:b2])
             elif _APPOSED_TITLE.match(between) and _bare(first) and _bare(text[a2:b2]):
                 t.people.alias(first, second)
+        # a name the speaker gives as their own ("call me Dodo", "they called me Mrs Quigley") is the speaker's
+        people = [(a, b) for a, b in people if not _self_named(text, a, b, False)]
         for i, (a1, b1) in enumerate(people):
             if _COURTESY.match(_with_title(text, a1, b1)) or _family_plural(text, a1, b1):
                 _surname_gains_given_name(t, text, people, i, seen)
@@ -902,7 +904,6 @@ def _surname_gains_given_name(t: _Transcript, text: str, people: list[tuple[int,
     one turn that is new to the transcript (people already met or speaking in between are passed over) is that
     person's (or of that family), when it is capitalised, stands bare (no kin word or determiner before it: "my
     maw, Grace" is someone else) and its gender fits the title."""
-    from triangulate.residents import names as people_names
 
     a1, b1 = people[i]
     titled = _with_title(text, a1, b1)
@@ -914,8 +915,7 @@ def _surname_gains_given_name(t: _Transcript, text: str, people: list[tuple[int,
             return
         if word.lower() in known or any(t.people.same_person(word, p) for p in t.speaker_people.values()):
             continue
-        before = re.findall(r"[\w'’]+", text[max(0, a2 - 30):a2].lower())[-2:]
-        if any(w in people_names.KIN or w in people_names.DETERMINERS for w in before) or not _new_given_name(word):
+        if _family_word_before(text, a2) or not _new_given_name(word):
             return
         if family:
             t.people.alias(word, family, surname=True)
@@ -931,7 +931,6 @@ def _given_name_gains_surname(t: _Transcript, text: str, people: list[tuple[int,
     """"My caseworker, Olu ... Mr Bakare calmed me doon": a courtesy title and a surname new to the transcript, after
     a given name new to it in the same turn (nobody new in between, no kin word before it: "my maw, Grace" is
     not Mrs Adebayo), with no surname of its own and a gender that fits the title."""
-    from triangulate.residents import names as people_names
 
     for a2, b2 in reversed(people[:i]):
         word = _plain(text[a2:b2])
@@ -939,13 +938,28 @@ def _given_name_gains_surname(t: _Transcript, text: str, people: list[tuple[int,
             continue
         if not _bare(word) or not word[:1].isupper() or not _new_given_name(word):
             return
-        before = re.findall(r"[\w'’]+", text[max(0, a2 - 30):a2].lower())[-2:]
-        if any(w in people_names.KIN or w in people_names.DETERMINERS for w in before) or \
-                any(p.last and t.people.same_person(word, p) for p in t.people.people) or \
+        if _family_word_before(text, a2) or any(p.last and t.people.same_person(word, p) for p in t.people.people) or \
                 not _fits_title(titled, word):
             return
         t.people.alias(word, titled)
         return
+
+
+# Who someone is at work, not in the family: "my support worker, Kemi" may well be Mrs Adeyemi; "my maw, Grace" is not.
+_WORK_ROLES = {"worker", "caseworker", "keyworker", "teacher", "visitor", "landlord", "landlady", "boss", "manager",
+               "colleague", "officer", "nurse", "doctor", "gp", "midwife", "carer", "adviser", "advisor", "counsellor",
+               "coach", "mentor", "janny", "head", "depute", "minister", "priest", "pastor", "councillor"}
+
+
+def _family_word_before(text: str, a: int) -> bool:
+    """A family or friendship word, or a determiner with no work role, just before the name ("my maw, Grace",
+    "her pal Shannon"): someone of the speaker's own circle, not the person a title named."""
+    from triangulate.residents import names as people_names
+
+    before = re.findall(r"[\w'’]+", text[max(0, a - 30):a].lower())[-2:]
+    if any(w in _WORK_ROLES for w in before):
+        return False
+    return any(w in people_names.KIN or w in people_names.DETERMINERS for w in before)
 
 
 def _family_plural(text: str, a: int, b: int) -> bool:
