@@ -326,11 +326,12 @@ def _named_thing(tokens: list, whole_text_upper: bool) -> bool:
 def _only_dictionary_words(tokens: list, lower_words: set[str] | None) -> bool:
     """"Training", "Community Teams", "Beat Bullying": every word a dictionary word and none a given name. A
     single word counts as a word only if the transcript also writes it in lower case: the dictionary knows
-    surnames too (Reid, Boyle), and "Reid, Chantelle Reid" never writes "reid"."""
+    surnames too (Reid, Boyle), and "Reid, Chantelle Reid" never writes "reid" (a word written in lower case
+    right here is in lower case: "ma writing's terrible")."""
     from triangulate.residents import gazetteer, names
 
     if len(tokens) == 1 and lower_words is not None and tokens[0].lower_ not in lower_words and \
-            not names.starts_sentence(tokens[0]):
+            not tokens[0].text.islower() and not names.starts_sentence(tokens[0]):
         return False
     return all(names.is_english_word(t.text) for t in tokens if t.is_alpha) and not any(
         gazetteer.is_first_name(t.text) or (gazetteer.is_word_name(t.text) and t.text[:1].isupper())
@@ -837,7 +838,24 @@ def _turn_spans(t: _Transcript, index: int, doc) -> list[Found]:
         for found in step(t, index, doc, kept):
             add(*found)
     spans = _extend_people(text, _join_hyphenated(text, spans), kept)
-    return sorted(spans)
+    return sorted(sp for sp in spans if not _names_an_institution(text, sp))
+
+
+# Last words of an institution named after a person ("the Hamish Allan Centre", "the Sue Ryder Foundation"); no
+# surname among them (Hall, Green, Park, House and Church are people's names too).
+_INSTITUTION_HEADS = ("Centre|Center|Trust|Fund|Project|Foundation|Partnership|Network|Hub|Club|Society|Association|"
+                      "Academy|School|Nursery|Hospital|Surgery|Practice|Pantry|Kitchen|Cafe|Café|Shop|Store|Council|"
+                      "Service|Services|Team|College|University|Institute|Initiative|Programme|Forum|Library|Museum|"
+                      "Gallery|Theatre|Homes|Housing|Unit|Clinic|Ward|Building|Primary|Memorial|Hospice|Appeal")
+_INSTITUTION_AFTER = re.compile(r"^(?:['’]s)?\s+(?:" + _INSTITUTION_HEADS + r")\b")
+
+
+def _names_an_institution(text: str, span: Found) -> bool:
+    """A name found by the model or a cue that is the first part of an institution's name: not a person. Names
+    the file gives and the always-list stay redacted wherever they are."""
+    a, b, rule, category = span
+    return category == "PERSON" and rule not in ("speaker", "always_list") and text[a:a + 1].isupper() and \
+        bool(_INSTITUTION_AFTER.match(text[b:b + 30]))
 
 
 def _register_full_names(t: _Transcript, all_spans: list[list[Found]]) -> None:
