@@ -520,7 +520,8 @@ def given_name_terms(names: list[str], allow: set[str]) -> list[str]:
 def given_name_pattern(terms: list[str]) -> re.Pattern | None:
     if not terms:
         return None
-    body = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in terms)
+    # a hyphen written or left out ("Al-Khatib", "Alkhatib", "Al Khatib") is one name
+    body = "|".join(re.escape(t).replace(r"\ ", r"\s+").replace(r"\-", r"[-‐ ]?") for t in terms)
     # a family by its surname ("the Kerrs") is the name too
     return re.compile(rf"(?<![\w@.])(?:{body})(?:s(?=\s+(?:next|up|doon|down|across|were|are|have|had)\b))?"
                       rf"(?!\w)(?!@)", re.I)
@@ -618,7 +619,8 @@ def verb_follows(doc, end: int) -> bool:
 
 def word_at_sentence_start(token) -> bool:
     """A name that is also a word, opening a sentence with nothing after it that only a person does:
-    "Will I get it?", "Bill after bill", "Hope so" (but "Rose said", "Will's pal", "Grace, come here")."""
+    "Will I get it?", "Bill after bill", "Hope so" (but "Rose said", "Will's pal", "Grace, come here", "Grace
+    Lafferty")."""
     if not gazetteer.is_word_name(token.text) or not starts_sentence(token):
         return False
     nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
@@ -626,6 +628,9 @@ def word_at_sentence_start(token) -> bool:
         return True
     if token.pos_ == "PROPN" and nxt.pos_ in ("VERB", "AUX") and token.lower_ not in ("will", "may", "can", "mark"):
         return False  # "Mason eats like a horse"
+    if nxt.is_alpha and nxt.text[:1].isupper() and not nxt.text.isupper() and not is_english_word(nxt.text) and \
+            not gazetteer.is_kept(nxt.text) and (gazetteer.is_common_surname(nxt.text) or SURNAME_FORM.match(nxt.text)):
+        return False  # "Grace Lafferty, she'd kill me": a surname follows
     return not (nxt.lower_ in STRONG_PERSON_VERBS or nxt.text in ("'s", "’s")
                 or (nxt.text == "," and token.lower_ not in ("ken", "well", "right", "sure", "like")))
 
