@@ -409,3 +409,27 @@ def test_surnames_of_newer_families_alone():
     assert "Wiśniewskis" not in turns[0].text and "Munteanu" not in turns[1].text, [t.text for t in turns]
     (alaska,), _ = redact("We watched a film about Alaska.")
     assert "Alaska" in alaska.text
+
+
+def test_a_nickname_said_after_the_name_and_a_hyphen_left_out_keep_the_person():
+    turns, _ = redact("My brother's wife, Chantelle, she's the one. Chanty we call her.",
+                      "Al-Khatib, with a dash. The council writes it Alkhatib.", speakers=["Respondent", "Mahmoud"],
+                      speaker_names={"Mahmoud": "Mahmoud"})
+    p = _pseudonyms(turns)
+    assert "Chanty" not in turns[0].text and p["Chantelle"] == p["Chanty"], turns[0].text
+    assert "Alkhatib" not in turns[1].text and p["Al-Khatib"] == p["Alkhatib"], turns[1].text
+
+
+@pytest.mark.parametrize("sentence, gone, kept", [
+    ("She gets them shoes. Grace Lafferty, she'd kill me for saying.", "Lafferty", "She gets them shoes."),
+    ("So I went tae the Hamish Allan Centre and they put us in a hotel.", None, "Hamish Allan Centre"),
+    ("I'll write mine doon, ma writing's terrible but.", None, "ma writing's terrible"),
+    ("My sister in Wrocław told me. He says, Ammi, when is my appointment? Shukran.", None, "Wrocław"),
+    ("He turned seven on the 2nd of May, so he's the oldest.", "2nd of May", "turned seven"),
+    ("Born nineteen eighty-seven, same as my man.", "nineteen eighty-seven", "Born"),
+])
+def test_more_names_dates_and_look_alikes(sentence, gone, kept):
+    (turn,), _ = redact(sentence, speakers=["Respondent"])
+    assert (gone is None or gone not in turn.text) and kept in turn.text, turn.text
+    if "Ammi" in sentence:
+        assert "Ammi" in turn.text and "Shukran" in turn.text, turn.text

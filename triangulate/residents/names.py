@@ -617,6 +617,15 @@ def verb_follows(doc, end: int) -> bool:
                                 or following[0].lower_ in SCOTS_AUX)
 
 
+def _surname_after(token) -> bool:
+    """A capitalised surname follows: common in the UK and Ireland or of a surname's form, and no dictionary word
+    or kept name ("Grace Lafferty", "Hope McAllister"; not "Hope Street", "Will Power")."""
+    nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    return nxt is not None and nxt.is_alpha and nxt.text[:1].isupper() and not nxt.text.isupper() and \
+        not is_english_word(nxt.text) and not gazetteer.is_kept(nxt.text) and \
+        (gazetteer.is_common_surname(nxt.text) or bool(SURNAME_FORM.match(nxt.text)))
+
+
 def word_at_sentence_start(token) -> bool:
     """A name that is also a word, opening a sentence with nothing after it that only a person does:
     "Will I get it?", "Bill after bill", "Hope so" (but "Rose said", "Will's pal", "Grace, come here", "Grace
@@ -628,8 +637,7 @@ def word_at_sentence_start(token) -> bool:
         return True
     if token.pos_ == "PROPN" and nxt.pos_ in ("VERB", "AUX") and token.lower_ not in ("will", "may", "can", "mark"):
         return False  # "Mason eats like a horse"
-    if nxt.is_alpha and nxt.text[:1].isupper() and not nxt.text.isupper() and not is_english_word(nxt.text) and \
-            not gazetteer.is_kept(nxt.text) and (gazetteer.is_common_surname(nxt.text) or SURNAME_FORM.match(nxt.text)):
+    if _surname_after(token):
         return False  # "Grace Lafferty, she'd kill me": a surname follows
     return not (nxt.lower_ in STRONG_PERSON_VERBS or nxt.text in ("'s", "’s")
                 or (nxt.text == "," and token.lower_ not in ("ken", "well", "right", "sure", "like")))
@@ -902,7 +910,7 @@ def _in_proper_name(tok) -> bool:
 
 def _word_name_without_cue(tok) -> bool:
     """A name that is also a word ("will", "Grace before meals") counts only where it is plainly a name."""
-    if not gazetteer.is_word_name(tok.text):
+    if not gazetteer.is_word_name(tok.text) or (_capital(tok) and _surname_after(tok)):
         return False
     cue, opens = _person_cue_follows(tok), _opens_with_person_verb(tok)
     mid_sentence_capital = _capital(tok) and not starts_sentence(tok)
@@ -1057,6 +1065,29 @@ def _call_me_cue(tok, kept: list[Span]) -> list[Span]:
     return [] if _inside(kept, *run) else [run]
 
 
+_CALLERS = {"we", "they", "everybody", "everyone", "folk", "people", "i", "she", "he", "weans", "kids", "naebody",
+            "nobody", "aw", "all", "the"}
+
+
+def _called_after_cue(tok, kept: list[Span]) -> list[Span]:
+    """"Chanty we call her", "Stevie-boy, they call him": a capitalised name-like word the words after it say is what
+    someone is called."""
+    doc, k = tok.doc, tok.i + 1
+    if k < len(doc) and doc[k].text == ",":
+        k += 1
+    callers = 0
+    while k < len(doc) and doc[k].lower_ in _CALLERS and callers < 2:
+        k, callers = k + 1, callers + 1
+    if not callers or k + 1 >= len(doc) or doc[k].lower_ not in CALLING_WORDS or \
+            doc[k + 1].lower_ not in ("her", "him", "me", "them"):
+        return []
+    if not _capital(tok) or not _is_name_like(tok, allow_lower=False) or tok.lower_ in KIN or \
+            tok.lower_ in KIN_TITLES or tok.lower_ in TITLE_WORDS or gazetteer.is_everyday_word(tok.text) or \
+            gazetteer.is_kept(tok.text) or _inside(kept, tok.idx, _end(tok)):
+        return []
+    return [(tok.idx, _end(tok))]  # a dictionary word too: "Sugar, we call her" is her nickname
+
+
 def _surname_form_cue(tok, kept: list[Span]) -> list[Span]:
     if SURNAME_FORM.match(tok.text) and not gazetteer.is_kept(tok.text) and not _inside(kept, tok.idx, _end(tok)) \
             and (tok.text[:2].lower() in ("mc", "ma", "o'", "o’") or not is_english_word(tok.text)):  # not "Alaska"
@@ -1206,7 +1237,8 @@ CONTEXT_CUES: tuple[tuple[ContextCue, ...], ...] = (
     (ContextCue("first_name", _standing_name_cue, "I was telling Agnes; tommy fae next door; Alistair Humphries"),),
     (ContextCue("context_owner", _owner_cue, "Taylor's dad; Kai's pal"),
      ContextCue("context_called", _called_cue, "she's called Destiny; his name's Kai; she's cried Senga"),
-     ContextCue("context_call_me", _call_me_cue, "call me Aga; her nursery calls her Dazy; known as Tank")),
+     ContextCue("context_call_me", _call_me_cue, "call me Aga; her nursery calls her Dazy; known as Tank"),
+     ContextCue("context_called_after", _called_after_cue, "Chanty we call her; Stevie-boy, they call him")),
     (ContextCue("surname_form", _surname_form_cue, "McAllister; mcgregor; O'Neill"),),
     (ContextCue("context_verb", _person_verb_cue, "Shannon's on Universal Credit; Davie telt me"),),
     (ContextCue("context_apposition", _apposition_cue, "lennon my brother; Coral, she's my youngest"),

@@ -87,7 +87,8 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("dob", "DOB", re.compile(
         r"(?i:\b(?:born|d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday)(?:['’]s)?[\s:,-]*"
         r"(?:(?:is|was|wis|on|in|the|her|his|my|it's|it’s|was\s+born)\s+){0,3})"
-        r"((?i:" + _DATE + r"|" + _HOLIDAY_DATE + r")|(?:19|20)\d{2}(?![\d/.-]\d|s\b|['’]s\b))")),
+        r"((?i:" + _DATE + r"|" + _HOLIDAY_DATE + r"|" + _YEAR + r"(?![\w'’-]))|"
+        r"(?:19|20)\d{2}(?![\d/.-]\d|s\b|['’]s\b))")),
     ("address", "ADDRESS", re.compile(
         r"\b(?:(?:[Ff]lat|[Aa]partment|[Nn]umber|[Nn]o\.?)\s+\d+[A-Za-z]?(?:/\d+)?,?\s+)?(?:\d{1,2}/\d{1,2},?\s+)?"
         r"\d{1,4}[A-Za-z]?(?:-\d{1,4})?,?\s+(?:(?:Mc|Mac|St\.?\s)?[A-Z][a-z'’]+\s+){1,3}" + _STREET + r"\b"
@@ -104,7 +105,8 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # a birthday by the age it brought, with its year: "she turned three on the ninth of October twenty twenty-one"
     ("spoken_date", "DOB", re.compile(
         r"(?i:\b(?:turned|turns|turning|was|be)\s+(?:\d{1,2}|" + _UNITS + r"|" + _TEENS + r"|twenty|thirty|forty|"
-        r"fifty|sixty|seventy|eighty|ninety)(?:[\s-]" + _UNITS + r")?\s+on\s+(?:the\s+)?)(" + _FULL_DATE + r")")),
+        r"fifty|sixty|seventy|eighty|ninety)(?:[\s-]" + _UNITS + r")?\s+on\s+(?:the\s+)?)(" + _FULL_DATE + r"|"
+        + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w))")),
 ]
 # Header words a parser may take for a speaker ("Date: 14/10/2024"): their dates are the interview's, not a birth.
 # (Role labels such as Respondent or Interviewee are people: their dates are checked like anyone's.)
@@ -656,7 +658,8 @@ def _is_lower_case_name_to_learn(word: str) -> bool:
 
 # Cues that say plainly that a word is a person's name, whatever the dictionary says ("Coral, she's my youngest").
 _PLAIN_NAME_CUES = {"context_kin", "context_title", "context_called", "context_owner", "context_apposition",
-                    "context_kin_title", "context_with_me", "context_call_me"}
+                    "context_kin_title", "context_with_me", "context_call_me",
+                    "context_called_after"}
 
 
 def _learn_names(t: _Transcript, docs: list) -> None:
@@ -876,6 +879,8 @@ _ALIAS_BETWEEN = re.compile(r"(?i)(?:\b(?:call(?:s|ed)?|cr(?:y|ies|ied)|know|kno
 _APPOSED_TITLE = re.compile(r"^\s*,\s*(?:(?i:Mr|Mrs|Ms|Miss|Dr)\.?|Nurse|Doctor|Sister)\s+$")
 _COURTESY = re.compile(r"^(?:(?i:Mr|Mrs|Ms|Miss)\.?)\s+\S+$")
 _PRONOUN_GENDER = {"him": "male", "her": "female"}
+_CALLED_AFTER = re.compile(r"(?i)^\s*,?\s*(?:(?:we|they|everybody|everyone|folk|people|I|the\s+weans|the\s+kids)\s+)"
+                           r"(?:aye\s+|aw\s+|all\s+|just\s+)?(?:call|calls|called|cry|cries)\s+(?P<pronoun>her|him)\b")
 
 
 def _bare(mention: str) -> bool:
@@ -903,6 +908,9 @@ def _register_aliases(t: _Transcript, all_spans: list[list[Found]]) -> None:
                 t.people.alias(first, text[a2:b2])
             elif _APPOSED_TITLE.match(between) and _bare(first) and _bare(text[a2:b2]):
                 t.people.alias(first, second)
+            elif (after := _CALLED_AFTER.match(text[b2:b2 + 40])) and \
+                    (gender is None or _PRONOUN_GENDER[after.group("pronoun").lower()] == gender):
+                t.people.alias(first, text[a2:b2])  # "Chantelle, she's the one. Chanty we call her."
         # a name the speaker gives as their own ("call me Dodo", "they called me Mrs Quigley") is the speaker's
         people = [(a, b) for a, b in people if not _self_named(text, a, b, False)]
         for i, (a1, b1) in enumerate(people):
