@@ -433,3 +433,15 @@ def test_more_names_dates_and_look_alikes(sentence, gone, kept):
     assert (gone is None or gone not in turn.text) and kept in turn.text, turn.text
     if "Ammi" in sentence:
         assert "Ammi" in turn.text and "Shukran" in turn.text, turn.text
+
+
+@pytest.mark.parametrize("sentence, gone, kept", [
+    ("Big Ginger fae the scheme lent us a tenner.", "Ginger", "lent us"),
+    ("Wee Chico's been at the food bank every week.", "Chico", "food bank"),
+    ("The Hendersons moved out last year.", "Hendersons", "moved out"),
+    ("I tellt Fergie he'd need to pay it back.", "Fergie", "I tellt"),
+    ("We read the Big Issue on the bus. What the heck, it's cheap.", None, "Big Issue on the bus. What the heck"),
+])
+def test_nicknames_families_and_short_forms_from_context(sentence, gone, kept):
+    (turn,), _ = redact(sentence, speakers=["Respondent"])
+    assert (gone is None or gone not in turn.text) and kept in turn.text, turn.text

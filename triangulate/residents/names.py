@@ -81,8 +81,11 @@ SCOTS_AUX = {"cannae", "canny", "didnae", "didny", "disnae", "doesnae", "isnae",
              "widnae", "couldnae", "willnae", "winnae", "havenae", "hasnae", "shouldnae", "dinnae", "gonnae", "wants",
              "gets", "goes", "loves", "hates", "needs", "likes", "'s", "’s"}
 FROM_CUE = re.compile(r"^\s+(?:fae|frae|from)\s+(?:next\s+door|up\s+the\s+stair|doon\s+the\s+stair|across\s+the\s+"
-                      r"(?:road|landing|street|close)|the\s+(?:housing|school|nursery|council|social|church|chapel|"
-                      r"mosque|centre|food\s*bank|jobcentre|group|club|work|close|stair))\b", re.I)
+                      r"(?:road|landing|street|close)|up\s+the\s+road|doon\s+the\s+road|down\s+the\s+road|round\s+the\s+"
+                      r"corner|the\s+(?:housing|school|nursery|council|social|church|chapel|"
+                      r"mosque|centre|food\s*bank|jobcentre|group|club|work|close|stair|scheme|pub|bookies|shop|chippy|"
+                      r"bingo|flats|estate|gym|boxing|fitba|football|pantry|credit\s+union|advice|bus|depot|practice|"
+                      r"surgery|hospital|ward|college|library|hall|parish|gurdwara|temple))\b", re.I)
 BORN_CUE = re.compile(r"^\s*(?:was|wis|is|'s|’s|got|had|has\s+been)\s+(?:just\s+)?(?:born|diagnosed|excluded|"
                       r"christened|expecting|pregnant)\b", re.I)  # "Summer was born", "grace got diagnosed"
 SURNAME_FORM = re.compile(r"^(?:Mc[A-Z]?[a-z]{2,}|Mac[A-Z][a-z]{2,}|mc[a-z]{3,}|O['’][A-Z][a-z]{2,}|"
@@ -767,6 +770,17 @@ def _may_be_nicknamed(tok) -> bool:
         is_english_word(tok.text) or tok.ent_type_ in _NOT_NICKNAMED)
 
 
+def _nickname_by_cue(tok, nxt) -> bool:
+    """"Big Ginger fae the scheme lent us a tenner", "Wee Chico's been at the food bank": a capitalised "Big"/"Wee"
+    before a capitalised word that is followed by what only a person does, is a nickname even when the word is
+    in the dictionary (not "the Big Issue is", which has no person's verb)."""
+    return _capital(tok) and _capital(nxt) and nxt.ent_type_ not in _NOT_NICKNAMED and \
+        (_person_cue_follows(nxt) or _opens_with_person_verb(nxt) or bool(_HAS_BEEN.match(_text_after(nxt))))
+
+
+_HAS_BEEN = re.compile(r"^\s*(?:['’]s|has|is|was|wis)\s+(?:been|got|aye|always|never|no|nae|still)\b", re.I)
+
+
 def _is_lower_case_surname_after_title(tok, nxt) -> bool:
     """"mr hamilton", "miss duffy" as typed: a lower-case title, then a surname (a place's name too), a given
     name or a word no dictionary has (but in "i miss jamie", "you'll miss the bus", "miss" is the verb)."""
@@ -809,7 +823,7 @@ def _title_cue(tok, kept: list[Span]) -> list[Span]:
         return [(nxt.idx, _end(nxt))]  # a surname after a title wins over a place, as "Mr Govan" does
     if not (_capital(nxt) and _is_name_like(nxt, allow_lower=False)):
         return []
-    if not formal and (gazetteer.is_kept(nxt.text) or not _may_be_nicknamed(nxt)):
+    if not formal and (gazetteer.is_kept(nxt.text) or not (_may_be_nicknamed(nxt) or _nickname_by_cue(tok, nxt))):
         return []
     run = _name_run(tok.doc, tok.i + 1, allow_lower=False) or (nxt.idx, _end(nxt))
     if not formal and _inside(kept, *run):
@@ -858,10 +872,12 @@ def _lower_case_nickname(tok, nxt) -> bool:
 
 # "I was telling Agnes", "tommy fae next door" --------------------------------------------------------------------
 def _may_stand_alone(tok) -> bool:
-    """On a name list (a wide-list name in lower case only when longer than three letters)."""
+    """On a name list (a wide-list name in lower case only when longer than three letters; a short form from
+    diminutives.txt with a capital, and opening a sentence only before what a person does)."""
     text = tok.text
     return tok.is_alpha and (gazetteer.is_first_name(text) or gazetteer.is_word_name(text) or (
-        gazetteer.is_wide_given_name(text) and (_capital(tok) or len(text) > 3)))
+        gazetteer.is_wide_given_name(text) and (_capital(tok) or len(text) > 3)) or (
+        _capital(tok) and gazetteer.is_short_form(text) and (not starts_sentence(tok) or _person_cue_follows(tok))))
 
 
 def _kept_place_not_person(tok, kept: list[Span]) -> bool:
@@ -1088,6 +1104,19 @@ def _called_after_cue(tok, kept: list[Span]) -> list[Span]:
     return [(tok.idx, _end(tok))]  # a dictionary word too: "Sugar, we call her" is her nickname
 
 
+def _family_cue(tok, kept: list[Span]) -> list[Span]:
+    """"The Hendersons moved out", "the McKenzies downstairs": a family by its surname in the plural, after "the"."""
+    before, text = _before(tok), tok.text
+    if before is None or before.lower_ != "the" or not _capital(tok) or not tok.is_alpha or len(text) < 5 or \
+            not text.endswith("s") or text.isupper():
+        return []
+    stem = text[:-1]
+    if is_english_word(text) or is_english_word(stem) or gazetteer.is_kept(text) or gazetteer.is_kept(stem) or \
+            not (gazetteer.is_common_surname(stem) or SURNAME_FORM.match(stem)) or _inside(kept, tok.idx, _end(tok)):
+        return []
+    return [(tok.idx, _end(tok))]
+
+
 def _surname_form_cue(tok, kept: list[Span]) -> list[Span]:
     if SURNAME_FORM.match(tok.text) and not gazetteer.is_kept(tok.text) and not _inside(kept, tok.idx, _end(tok)) \
             and (tok.text[:2].lower() in ("mc", "ma", "o'", "o’") or not is_english_word(tok.text)):  # not "Alaska"
@@ -1239,7 +1268,8 @@ CONTEXT_CUES: tuple[tuple[ContextCue, ...], ...] = (
      ContextCue("context_called", _called_cue, "she's called Destiny; his name's Kai; she's cried Senga"),
      ContextCue("context_call_me", _call_me_cue, "call me Aga; her nursery calls her Dazy; known as Tank"),
      ContextCue("context_called_after", _called_after_cue, "Chanty we call her; Stevie-boy, they call him")),
-    (ContextCue("surname_form", _surname_form_cue, "McAllister; mcgregor; O'Neill"),),
+    (ContextCue("surname_form", _surname_form_cue, "McAllister; mcgregor; O'Neill"),
+     ContextCue("context_family", _family_cue, "the Hendersons moved out; the Kowalskis next door")),
     (ContextCue("context_verb", _person_verb_cue, "Shannon's on Universal Credit; Davie telt me"),),
     (ContextCue("context_apposition", _apposition_cue, "lennon my brother; Coral, she's my youngest"),
      ContextCue("double_name", _double_name_cue, "lily-rose was sick; ellie-mae's birthday"),
