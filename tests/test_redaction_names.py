@@ -386,9 +386,11 @@ def test_names_the_text_says_are_one_persons_keep_one_pseudonym():
 
 
 def test_a_kin_word_keeps_a_new_name_apart_from_the_titled_person_before_it():
-    turns, _ = redact("I told Mrs Achebe. My maw, Bernadette, says I should complain.")
+    turns, _ = redact("I told Mrs Achebe. My maw, Bernadette, says I should complain.",
+                      "Mr Brown the janny is sound. Liam, my eldest, loves him.",
+                      "Miss Clark was lovely. Sophie cried when she left.", "Sophie is six now.")
     p = _pseudonyms(turns)
-    assert p["Achebe"] != p["Bernadette"]
+    assert p["Achebe"] != p["Bernadette"] and p["Brown"] != p["Liam"] and p["Clark"] != p["Sophie"]
 
 
 @pytest.mark.parametrize("turns_in, speakers, dobs", [

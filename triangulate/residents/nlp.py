@@ -897,6 +897,13 @@ def _register_aliases(t: _Transcript, all_spans: list[list[Found]]) -> None:
     from triangulate.residents import gazetteer
 
     seen: set[str] = set()
+    turns_of: dict[str, int] = {}
+    for text, spans in zip(t.turn_texts, all_spans):
+        for word in {_plain(text[a:b]).lower() for a, b, _, category in spans if category == "PERSON"}:
+            turns_of[word] = turns_of.get(word, 0) + 1
+    # a name the whole transcript uses in one turn only: someone mentioned in passing, not a child or partner
+    # the speaker talks about throughout
+    seen_once = {word for word, n in turns_of.items() if n == 1}
     for text, spans in zip(t.turn_texts, all_spans):
         people = [(a, b) for a, b, _, category in spans if category == "PERSON"]
         for (a1, b1), (a2, b2) in zip(people, people[1:]):
@@ -915,7 +922,7 @@ def _register_aliases(t: _Transcript, all_spans: list[list[Found]]) -> None:
         people = [(a, b) for a, b in people if not _self_named(text, a, b, False)]
         for i, (a1, b1) in enumerate(people):
             if _COURTESY.match(_with_title(text, a1, b1)) or _family_plural(text, a1, b1):
-                _surname_gains_given_name(t, text, people, i, seen)
+                _surname_gains_given_name(t, text, people, i, seen, seen_once)
         seen.update(_plain(text[a:b]).lower() for a, b in people)
 
 
@@ -924,7 +931,7 @@ def _plain(mention: str) -> str:
 
 
 def _surname_gains_given_name(t: _Transcript, text: str, people: list[tuple[int, int]], i: int,
-                              seen: set[str]) -> None:
+                              seen: set[str], seen_once: set[str]) -> None:
     """"Mrs Okafor from the church brought rice ... Ngozi is like my auntie", "The Kowalskis next door had us in for
     soup. Marek's a gem": the first given name after a courtesy title and surname (or a family by its surname) in
     one turn that is new to the transcript (people already met or speaking in between are passed over) is that
@@ -941,7 +948,8 @@ def _surname_gains_given_name(t: _Transcript, text: str, people: list[tuple[int,
             return
         if word.lower() in known or any(t.people.same_person(word, p) for p in t.speaker_people.values()):
             continue
-        if _family_word_before(text, a2) or not _new_given_name(word):
+        if _family_word_before(text, a2) or _FAMILY_AFTER.match(text[b2:b2 + 30]) or not _new_given_name(word) or \
+                word.lower() not in seen_once:
             return
         if family:
             t.people.alias(word, family, surname=True)
@@ -949,11 +957,11 @@ def _surname_gains_given_name(t: _Transcript, text: str, people: list[tuple[int,
             t.people.alias(titled, word)
         return
     if family is None and _plain(text[a1:b1]).lower() not in seen:
-        _given_name_gains_surname(t, text, people, i, seen, titled)
+        _given_name_gains_surname(t, text, people, i, seen, titled, seen_once)
 
 
 def _given_name_gains_surname(t: _Transcript, text: str, people: list[tuple[int, int]], i: int, seen: set[str],
-                              titled: str) -> None:
+                              titled: str, seen_once: set[str]) -> None:
     """"My caseworker, Olu ... Mr Bakare calmed me doon": a courtesy title and a surname new to the transcript, after
     a given name new to it in the same turn (nobody new in between, no kin word before it: "my maw, Grace" is
     not Mrs Adebayo), with no surname of its own and a gender that fits the title."""
@@ -964,7 +972,8 @@ def _given_name_gains_surname(t: _Transcript, text: str, people: list[tuple[int,
             continue
         if not _bare(word) or not word[:1].isupper() or not _new_given_name(word):
             return
-        if _family_word_before(text, a2) or any(p.last and t.people.same_person(word, p) for p in t.people.people) or \
+        if _family_word_before(text, a2) or _FAMILY_AFTER.match(text[b2:b2 + 30]) or word.lower() not in seen_once or \
+                any(p.last and t.people.same_person(word, p) for p in t.people.people) or \
                 not _fits_title(titled, word):
             return
         t.people.alias(word, titled)
@@ -975,6 +984,11 @@ def _given_name_gains_surname(t: _Transcript, text: str, people: list[tuple[int,
 _WORK_ROLES = {"worker", "caseworker", "keyworker", "teacher", "visitor", "landlord", "landlady", "boss", "manager",
                "colleague", "officer", "nurse", "doctor", "gp", "midwife", "carer", "adviser", "advisor", "counsellor",
                "coach", "mentor", "janny", "head", "depute", "minister", "priest", "pastor", "councillor"}
+
+
+# "Liam, my eldest, loves him": who the person is to the speaker, right after the name
+_FAMILY_AFTER = re.compile(r"(?i)^(?:['’]s)?\s*,?\s*(?:(?:she|he)(?:['’]s|\s+is|\s+was)\s+)?"
+                           r"(?:my|ma|her|his|our|oor|their)\b")
 
 
 def _family_word_before(text: str, a: int) -> bool:
