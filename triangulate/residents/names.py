@@ -231,13 +231,13 @@ def fold(word: str) -> str:
 
 
 def _shortened(short: str, long: str) -> bool:
-    """"Olu" for Olumide, "Ada" for Adaeze, "Taras" for Tarasik, "Emeka" for Chukwuemeka: one name opens (or, of
-    four letters or more, closes) the other, which is two letters longer at least (three for a three-letter
-    opening)."""
+    """"Olu" for Olumide, "Taras" for Tarasik, "Emeka" for Chukwuemeka: one name opens (or, of four letters or more,
+    closes) the other, which is two letters longer at least (a three-letter opening: three letters longer, and no
+    given name of its own)."""
     if len(short) < 3 or len(long) < len(short) + 2:
         return False
-    if long.startswith(short):
-        return len(short) >= 4 or len(long) >= len(short) + 3
+    if long.startswith(short):  # three letters: not a name of its own (Leo and Leonard, Jay and Jayden are two)
+        return len(short) >= 4 or (len(long) >= len(short) + 3 and not gazetteer.is_first_name(short))
     return len(short) >= 4 and long.endswith(short)
 
 
