@@ -447,3 +447,17 @@ def test_more_names_dates_and_look_alikes(sentence, gone, kept):
 def test_nicknames_families_and_short_forms_from_context(sentence, gone, kept):
     (turn,), _ = redact(sentence, speakers=["Respondent"])
     assert (gone is None or gone not in turn.text) and kept in turn.text, turn.text
+
+
+@pytest.mark.parametrize("turns_in, gone, kept", [
+    (("I'm up the Victoria for it, the new hospital.",), None, "up the Victoria"),
+    (("Don't put weans in hotels. Hope is all I've got some days.",), None, "Hope is all"),
+    (("And holidays. Summer is seven weeks! Seven weeks!",), None, "Summer is seven weeks"),
+    (("Summer is seven now, she loves the school.",), "Summer", "is seven now"),
+    (("The Dochertys across the landing have nae gas.", "The Docherty lassie showed me the vouchers."), "Docherty",
+     "lassie showed me"),
+])
+def test_a_name_after_the_and_word_names_before_is(turns_in, gone, kept):
+    turns, _ = redact(*turns_in)
+    text = " ".join(t.text for t in turns)
+    assert (gone is None or gone not in text) and kept in text, text

@@ -103,7 +103,8 @@ PLACE_PREPOSITIONS = {"in", "to", "fae", "from", "at", "near", "through", "into"
 AGE_CUE = re.compile(r"^\s*(?:,\s*)?(?:who(?:'s|’s| is| was)|is|'s|’s|was|wis|,)?\s*"
                      r"(?:only|just|nearly|aboot|about)?\s*"
                      r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
-                     r"fourteen|fifteen|sixteen|seventeen)\b(?:\s*(?:months?|years?|now|noo))?", re.I)
+                     r"fourteen|fifteen|sixteen|seventeen)\b(?!\s*(?:weeks?|days?|hours?|minutes?|pounds?|quid|times?|"
+                     r"miles?|percent|per\s+cent|o['’]clock|%|p\b|am\b|pm\b))(?:\s*(?:months?|years?|now|noo))?", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -620,6 +621,10 @@ def verb_follows(doc, end: int) -> bool:
                                 or following[0].lower_ in SCOTS_AUX)
 
 
+_WORD_PREDICATES = {"all", "everything", "nothing", "something", "what", "key", "important", "overrated", "free",
+                    "expensive", "dear", "cheap", "coming", "over", "gone", "here"}
+
+
 def _surname_after(token) -> bool:
     """A capitalised surname follows: common in the UK and Ireland or of a surname's form, and no dictionary word
     or kept name ("Grace Lafferty", "Hope McAllister"; not "Hope Street", "Will Power")."""
@@ -638,6 +643,9 @@ def word_at_sentence_start(token) -> bool:
     nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
     if nxt is None:
         return True
+    after = token.nbor(2) if token.i + 2 < len(token.doc) else None
+    if nxt.lower_ in ("is", "was", "'s", "’s") and after is not None and after.lower_ in _WORD_PREDICATES:
+        return True  # "Hope is all I've got", "Summer is seven weeks"
     if token.pos_ == "PROPN" and nxt.pos_ in ("VERB", "AUX") and token.lower_ not in ("will", "may", "can", "mark"):
         return False  # "Mason eats like a horse"
     if _surname_after(token):

@@ -841,7 +841,7 @@ def _turn_spans(t: _Transcript, index: int, doc) -> list[Found]:
         for found in step(t, index, doc, kept):
             add(*found)
     spans = _extend_people(text, _join_hyphenated(text, spans), kept)
-    return sorted(sp for sp in spans if not _names_an_institution(text, sp))
+    return sorted(sp for sp in spans if not _names_an_institution(text, sp) and not _the_named_place(text, sp))
 
 
 # Last words of an institution named after a person ("the Hamish Allan Centre", "the Sue Ryder Foundation"); no
@@ -851,6 +851,22 @@ _INSTITUTION_HEADS = ("Centre|Center|Trust|Fund|Project|Foundation|Partnership|N
                       "Service|Services|Team|College|University|Institute|Initiative|Programme|Forum|Library|Museum|"
                       "Gallery|Theatre|Homes|Housing|Unit|Clinic|Ward|Building|Primary|Memorial|Hospice|Appeal")
 _INSTITUTION_AFTER = re.compile(r"^(?:['’]s)?\s+(?:" + _INSTITUTION_HEADS + r")\b")
+
+
+_THE_BEFORE = re.compile(r"(?i)(?:^|[^\w'’])the\s+$")
+_FAMILY_NOUN_AFTER = re.compile(r"(?i)^\s+(?:lassie|laddie|boy|boys|girl|girls|wean|weans|family|brothers|sisters|"
+                                r"twins|lot|clan|yin|yins|man|woman|wife|mob|fella|guy|bloke|lad|lass|wumman|one)\b")
+
+
+def _the_named_place(text: str, span: Found) -> bool:
+    """"I'm up the Victoria for it", "we meet at the Albert": one capitalised name after "the" is a hospital, pub or
+    hall named after someone, not the person ("the Dochertys", "the Docherty lassie" and names the file gives
+    stay people)."""
+    a, b, rule, category = span
+    word = text[a:b]
+    return category == "PERSON" and rule not in ("speaker", "always_list") and word[:1].isupper() and \
+        word.isalpha() and not word.endswith("s") and bool(_THE_BEFORE.search(text[max(0, a - 8):a])) and \
+        text[b:b + 1] not in ("'", "’") and not _FAMILY_NOUN_AFTER.match(text[b:b + 12])
 
 
 def _names_an_institution(text: str, span: Found) -> bool:
