@@ -910,7 +910,6 @@ def _register_aliases(t: _Transcript, all_spans: list[list[Found]]) -> None:
     everybody calls him Abu Omar"), and a courtesy title with a surname followed, in the same turn, by a given name
     the transcript has not used before and nobody else could be ("Mr Gallacher at our place is great ... Pat's been
     there twenty years")."""
-    from triangulate.residents import gazetteer
 
     seen: set[str] = set()
     turns_of: dict[str, int] = {}
@@ -923,23 +922,31 @@ def _register_aliases(t: _Transcript, all_spans: list[list[Found]]) -> None:
     for text, spans in zip(t.turn_texts, all_spans):
         people = [(a, b) for a, b, _, category in spans if category == "PERSON"]
         for (a1, b1), (a2, b2) in zip(people, people[1:]):
-            first, second, between = text[a1:b1], _with_title(text, a2, b2), text[b1:a2]
-            alias = _ALIAS_BETWEEN.search(between)
-            gender = gazetteer.given_name_gender(first.split()[0])
-            if alias and not re.search(r"[.?!;]", between) and \
-                    (gender is None or _PRONOUN_GENDER.get((alias.group("pronoun") or "").lower(), gender) == gender):
-                t.people.alias(first, text[a2:b2])
-            elif _APPOSED_TITLE.match(between) and _bare(first) and _bare(text[a2:b2]):
-                t.people.alias(first, second)
-            elif (after := _CALLED_AFTER.match(text[b2:b2 + 40])) and \
-                    (gender is None or _PRONOUN_GENDER[after.group("pronoun").lower()] == gender):
-                t.people.alias(first, text[a2:b2])  # "Chantelle, she's the one. Chanty we call her."
+            _pair_alias(t, text, (a1, b1), (a2, b2))
         # a name the speaker gives as their own ("call me Dodo", "they called me Mrs Quigley") is the speaker's
         people = [(a, b) for a, b in people if not _self_named(text, a, b, False)]
         for i, (a1, b1) in enumerate(people):
             if _COURTESY.match(_with_title(text, a1, b1)) or _family_plural(text, a1, b1):
                 _surname_gains_given_name(t, text, people, i, seen, seen_once)
         seen.update(_plain(text[a:b]).lower() for a, b in people)
+
+
+def _pair_alias(t: _Transcript, text: str, one: tuple[int, int], two: tuple[int, int]) -> None:
+    """Two names in a row that the words between or after them make one person's (`_register_aliases`)."""
+    from triangulate.residents import gazetteer
+
+    (a1, b1), (a2, b2) = one, two
+    first, second, between = text[a1:b1], _with_title(text, a2, b2), text[b1:a2]
+    alias = _ALIAS_BETWEEN.search(between)
+    gender = gazetteer.given_name_gender(first.split()[0])
+    if alias and not re.search(r"[.?!;]", between) and \
+            (gender is None or _PRONOUN_GENDER.get((alias.group("pronoun") or "").lower(), gender) == gender):
+        t.people.alias(first, text[a2:b2])
+    elif _APPOSED_TITLE.match(between) and _bare(first) and _bare(text[a2:b2]):
+        t.people.alias(first, second)
+    elif (after := _CALLED_AFTER.match(text[b2:b2 + 40])) and \
+            (gender is None or _PRONOUN_GENDER[after.group("pronoun").lower()] == gender):
+        t.people.alias(first, text[a2:b2])  # "Chantelle, she's the one. Chanty we call her."
 
 
 def _plain(mention: str) -> str:
