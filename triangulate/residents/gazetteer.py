@@ -165,6 +165,22 @@ def given_name_link(a: str, b: str) -> int:
     return 1
 
 
+@lru_cache(maxsize=1)
+def _short_forms() -> frozenset[str]:
+    """Every name in diminutives.txt that no dictionary has and is no everyday word (Fergie, Darek, Tarasik)."""
+    from triangulate.residents.names import english_words
+
+    words = english_words()
+    return frozenset(f for f in _name_forms() if len(f) >= 3 and f not in words and not is_everyday_word(f) and
+                     not is_kept(f))
+
+
+def is_short_form(text: str) -> bool:
+    """A pet or short form of a given name (diminutives.txt) that is no dictionary word: a person when it is
+    written with a capital mid-sentence ("I tellt Fergie")."""
+    return normal(text) in _short_forms()
+
+
 def close_forms(name: str) -> set[str]:
     """The forms surely one person's with this first name (`given_name_link` 2): Alexander -> alex, sandy, eck..."""
     return {f for f in _name_forms().get(normal(name), ()) if given_name_link(name, f) >= 2}

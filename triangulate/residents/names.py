@@ -12,6 +12,7 @@ the full name, the first name alone and the surname alone, in any case, possessi
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -80,11 +81,18 @@ SCOTS_AUX = {"cannae", "canny", "didnae", "didny", "disnae", "doesnae", "isnae",
              "widnae", "couldnae", "willnae", "winnae", "havenae", "hasnae", "shouldnae", "dinnae", "gonnae", "wants",
              "gets", "goes", "loves", "hates", "needs", "likes", "'s", "’s"}
 FROM_CUE = re.compile(r"^\s+(?:fae|frae|from)\s+(?:next\s+door|up\s+the\s+stair|doon\s+the\s+stair|across\s+the\s+"
-                      r"(?:road|landing|street|close)|the\s+(?:housing|school|nursery|council|social|church|chapel|"
-                      r"mosque|centre|food\s*bank|jobcentre|group|club|work|close|stair))\b", re.I)
+                      r"(?:road|landing|street|close)|up\s+the\s+road|doon\s+the\s+road|down\s+the\s+road|round\s+the\s+"
+                      r"corner|the\s+(?:housing|school|nursery|council|social|church|chapel|"
+                      r"mosque|centre|food\s*bank|jobcentre|group|club|work|close|stair|scheme|pub|bookies|shop|chippy|"
+                      r"bingo|flats|estate|gym|boxing|fitba|football|pantry|credit\s+union|advice|bus|depot|practice|"
+                      r"surgery|hospital|ward|college|library|hall|parish|gurdwara|temple))\b", re.I)
 BORN_CUE = re.compile(r"^\s*(?:was|wis|is|'s|’s|got|had|has\s+been)\s+(?:just\s+)?(?:born|diagnosed|excluded|"
                       r"christened|expecting|pregnant)\b", re.I)  # "Summer was born", "grace got diagnosed"
-SURNAME_FORM = re.compile(r"^(?:Mc[A-Z]?[a-z]{2,}|Mac[A-Z][a-z]{2,}|mc[a-z]{3,}|O['’][A-Z][a-z]{2,})$")
+SURNAME_FORM = re.compile(r"^(?:Mc[A-Z]?[a-z]{2,}|Mac[A-Z][a-z]{2,}|mc[a-z]{3,}|O['’][A-Z][a-z]{2,}|"
+                          # surname endings of Glasgow's newer families: Kowalski, Wiśniewska, Nowicki, Jankowiak,
+                          # Mickiewicz, Szczepańczyk, Popescu, Munteanu, Bondarenko, Kovalchuk, Balogová, Petrović
+                          r"[A-ZŁŚŻ][a-ząćęłńóśźżăâîșțşţ]{2,}(?:sk[ai]|ck[ai]|dzk[ai]|wicz|czyk|czak|escu|eanu|"
+                          r"enko|chuk|chyk|ová|ovič|ović|ovic|oglu|oğlu|poulos)s?)$")
 MONTH_NAMES = {"april", "may", "june"}  # months that are given names too
 NAMING_WORDS = {"called", "named", "cried", "nickname", "christened"}
 PERSON_WORDS = KIN | {"she", "he", "she's", "he's", "her", "his", "him", "they", "woman", "man", "guy", "lady",
@@ -95,7 +103,8 @@ PLACE_PREPOSITIONS = {"in", "to", "fae", "from", "at", "near", "through", "into"
 AGE_CUE = re.compile(r"^\s*(?:,\s*)?(?:who(?:'s|’s| is| was)|is|'s|’s|was|wis|,)?\s*"
                      r"(?:only|just|nearly|aboot|about)?\s*"
                      r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|"
-                     r"fourteen|fifteen|sixteen|seventeen)\b(?:\s*(?:months?|years?|now|noo))?", re.I)
+                     r"fourteen|fifteen|sixteen|seventeen)\b(?!\s*(?:weeks?|days?|hours?|minutes?|pounds?|quid|times?|"
+                     r"miles?|percent|per\s+cent|o['’]clock|%|p\b|am\b|pm\b))(?:\s*(?:months?|years?|now|noo))?", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -215,6 +224,24 @@ def _tokens_titled(text: str) -> tuple[list[str], bool, str | None]:
     return [w.lower() for w in words], titled, gender
 
 
+def fold(word: str) -> str:
+    """A name word without accents, hyphens or apostrophes: "Al-Khatib" and "Alkhatib", "Balogová" and "Balogova"
+    are one spelling."""
+    plain = unicodedata.normalize("NFKD", word.lower())
+    return re.sub(r"[-'’.\s]", "", "".join(c for c in plain if not unicodedata.combining(c)))
+
+
+def _shortened(short: str, long: str) -> bool:
+    """"Olu" for Olumide, "Taras" for Tarasik, "Emeka" for Chukwuemeka: one name opens (or, of four letters or more,
+    closes) the other, which is two letters longer at least (a three-letter opening: three letters longer, and no
+    given name of its own)."""
+    if len(short) < 3 or len(long) < len(short) + 2:
+        return False
+    if long.startswith(short):  # three letters: not a name of its own (Leo and Leonard, Jay and Jayden are two)
+        return len(short) >= 4 or (len(long) >= len(short) + 3 and not gazetteer.is_first_name(short))
+    return len(short) >= 4 and long.endswith(short)
+
+
 class People:
     """One pseudonym per person in a transcript, whatever part of the name a mention uses."""
 
@@ -276,12 +303,16 @@ class People:
                                                                                               "four")]
         return same[number - 1] if len(same) >= number > 0 and len(same) > 1 else None
 
-    def label(self, text: str, speaker: Person | None = None, *, about_speaker: bool = False) -> str:
+    def label(self, text: str, speaker: Person | None = None, *, about_speaker: bool = False,
+              self_named: bool = False) -> str:
         """The pseudonym of a mention; `speaker` (the person speaking) is not whom a bare shared first name
         means: "I agree wi' Sarah" said by Sarah M is the other Sarah. `about_speaker`: the words before it say
         the speaker means themself ("I'm Tracy", "named efter me, Elizabeth", "naebody calls me David"): a
-        form of the speaker's own name is the speaker."""
-        if about_speaker and speaker is not None and self.same_person(text, speaker):
+        form of the speaker's own name is the speaker. `self_named`: the words say plainly that this is the
+        speaker's own name ("call me Bernie", "they called me Mr McAteer", "my surname? Al-Khatib"): a name no
+        one else in the transcript goes by is the speaker too (a nickname, or their surname)."""
+        if about_speaker and speaker is not None and (self.same_person(text, speaker) or
+                                                      (self_named and self._names_speaker(text, speaker))):
             self.clock += 1
             speaker.last_seen = self.clock
             words, _, _ = _tokens_titled(text)
@@ -293,6 +324,42 @@ class People:
             return self.resolve(text).pseudonym
         finally:
             self.speaking = None
+
+    def _names_speaker(self, text: str, speaker: Person) -> bool:
+        """A speaker's own name they give plainly: a one-word name no one else goes by (which joins the speaker's
+        forms: a nickname, or a surname said alone), or a surname after a title (which becomes theirs unless they
+        have another)."""
+        words, titled, gender = _tokens_titled(text)
+        if len(words) != 1 or re.search(r"['’]s?$", text.strip()) or not speaker.fits(gender):
+            return False
+        word = words[0]
+        if any(p is not speaker and fold(word) in {fold(t) for t in p.tokens()} for p in self.people):
+            return False
+        if titled:
+            if speaker.last and fold(speaker.last) != fold(word):
+                return False
+            if not speaker.last:
+                speaker.last = word
+        return True
+
+    def alias(self, name: str, other: str, *, surname: bool = False) -> None:
+        """The text says two names are one person ("Khaled is his real name, but everybody calls him Abu Omar",
+        "Sandra, Mrs Ferrie"): register the first and give it the other's words (`surname`: the other is a surname,
+        "Marek" of "the Kowalskis")."""
+        words, titled, _ = _tokens_titled(other)
+        named, _, _ = _tokens_titled(name)
+        known = self._same_full_name(words, None) if len(words) > 1 else None
+        if known is not None and len(named) == 1:  # "Abu Omar" already known as a full name: Khaled joins him
+            name, other = other, name
+            words, titled, _ = _tokens_titled(other)
+        person = self.register(name)
+        if not words or any(p is not person and fold(" ".join(words)) in {fold(t) for t in p.tokens()}
+                            for p in self.people):
+            return
+        if (titled or surname) and len(words) == 1 and not person.last:
+            person.last = words[0]
+        else:
+            person.others.update(words)
 
     def spoke(self, person: Person | None) -> None:
         """A turn by this person: speaking makes them the latest of their name, as a mention does."""
@@ -311,7 +378,7 @@ class People:
     def _match_full(self, words: list[str], gender: str | None) -> Person | None:
         """A mention of two words or more: the steps a reader takes, most certain first; a step that links the
         mention to someone known only by part of the name completes that person."""
-        for step in (self._same_full_name, self._same_surname_and_given_name, self._surname_initial,
+        for step in (self._same_full_name, self._known_alias, self._same_surname_and_given_name, self._surname_initial,
                      self._initialled_gains_surname, self._bare_first_name_gains_surname,
                      self._surname_only_gains_first_name, self._bare_surname_gains_first_name):
             person = step(words, gender)
@@ -321,6 +388,10 @@ class People:
 
     def _same_full_name(self, words: list[str], gender: str | None) -> Person | None:
         return next((p for p in self.people if p.first == words[0] and p.last == words[-1]), None)
+
+    def _known_alias(self, words: list[str], gender: str | None) -> Person | None:
+        """"Abu Omar", which the text said is what people call Khaled (`alias`)."""
+        return next((p for p in self.people if len(words) > 1 and set(words) <= p.others), None)
 
     def _same_surname_and_given_name(self, words: list[str], gender: str | None) -> Person | None:
         """"Stevie Quigley" is Stephen Quigley (but Jamie Harkness is not Jim Harkness: two forms of James that
@@ -382,7 +453,8 @@ class People:
         several share it, the title tells them apart: "Dr Doyle" is the one the text called Dr Doyle, "Mrs Doyle"
         the one it never called a doctor."""
         found = [p for p in self.people if p.last == word and p.fits(gender)] or \
-            [p for p in self.people if word in p.tokens() and p.fits(gender)]
+            [p for p in self.people if word in p.tokens() and p.fits(gender)] or \
+            [p for p in self.people if p.last and fold(p.last) == fold(word) and p.fits(gender)]
         if len(found) > 1 and self.title:
             found = [p for p in found if self.title in p.titles] or \
                 [p for p in found if not p.titles - {self.title}] or found
@@ -395,7 +467,8 @@ class People:
         someone talked about before someone who speaks under another form of the name (a speaker is called by
         the name they go by)."""
         found = [p for p in self.people if p.first == word] or [p for p in self.people if word in p.tokens()] or \
-            [p for p in self.people if word + "s" in (p.first, p.last)] or self._truncated(word)
+            [p for p in self.people if word + "s" in (p.first, p.last)] or \
+            [p for p in self.people if fold(word) in {fold(t) for t in p.tokens()}] or self._truncated(word)
         if found:
             return found
         best = {id(p): max((gazetteer.given_name_link(word, f) for f in p.forms()), default=0) for p in self.people}
@@ -408,12 +481,12 @@ class People:
         return []
 
     def _truncated(self, word: str) -> list[Person]:
-        """"Emeka" for Chukwuemeka, "Abdul" for Abdulrahman: a word of four letters or more that opens or closes
-        exactly one person's longer given name (two letters longer at least) is that person."""
-        if len(word) < 4:
-            return []
-        found = [p for p in self.people if any(len(f) >= len(word) + 2 and (f.startswith(word) or f.endswith(word))
-                                               for f in p.forms())]
+        """"Emeka" for Chukwuemeka, "Abdul" for Abdulrahman, "Olu" for Olumide, "Tarasik" for Taras: a word that
+        opens or closes exactly one person's given name, or that one of their names opens (`_shortened`), is that
+        person when the genders fit."""
+        gender = gazetteer.given_name_gender(word)
+        found = [p for p in self.people if p.fits(gender) and
+                 any(_shortened(fold(word), fold(f)) or _shortened(fold(f), fold(word)) for f in p.forms())]
         return found if len(found) == 1 else []
 
     def _match_one_word(self, word: str, titled: bool, gender: str | None) -> Person | None:
@@ -451,7 +524,8 @@ def given_name_terms(names: list[str], allow: set[str]) -> list[str]:
 def given_name_pattern(terms: list[str]) -> re.Pattern | None:
     if not terms:
         return None
-    body = "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in terms)
+    # a hyphen written or left out ("Al-Khatib", "Alkhatib", "Al Khatib") is one name
+    body = "|".join(re.escape(t).replace(r"\ ", r"\s+").replace(r"\-", r"[-‐ ]?") for t in terms)
     # a family by its surname ("the Kerrs") is the name too
     return re.compile(rf"(?<![\w@.])(?:{body})(?:s(?=\s+(?:next|up|doon|down|across|were|are|have|had)\b))?"
                       rf"(?!\w)(?!@)", re.I)
@@ -547,16 +621,35 @@ def verb_follows(doc, end: int) -> bool:
                                 or following[0].lower_ in SCOTS_AUX)
 
 
+_WORD_PREDICATES = {"all", "everything", "nothing", "something", "what", "key", "important", "overrated", "free",
+                    "expensive", "dear", "cheap", "coming", "over", "gone", "here"}
+
+
+def _surname_after(token) -> bool:
+    """A capitalised surname follows: common in the UK and Ireland or of a surname's form, and no dictionary word
+    or kept name ("Grace Lafferty", "Hope McAllister"; not "Hope Street", "Will Power")."""
+    nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    return nxt is not None and nxt.is_alpha and nxt.text[:1].isupper() and not nxt.text.isupper() and \
+        not is_english_word(nxt.text) and not gazetteer.is_kept(nxt.text) and \
+        (gazetteer.is_common_surname(nxt.text) or bool(SURNAME_FORM.match(nxt.text)))
+
+
 def word_at_sentence_start(token) -> bool:
     """A name that is also a word, opening a sentence with nothing after it that only a person does:
-    "Will I get it?", "Bill after bill", "Hope so" (but "Rose said", "Will's pal", "Grace, come here")."""
+    "Will I get it?", "Bill after bill", "Hope so" (but "Rose said", "Will's pal", "Grace, come here", "Grace
+    Lafferty")."""
     if not gazetteer.is_word_name(token.text) or not starts_sentence(token):
         return False
     nxt = token.nbor(1) if token.i + 1 < len(token.doc) else None
     if nxt is None:
         return True
+    after = token.nbor(2) if token.i + 2 < len(token.doc) else None
+    if nxt.lower_ in ("is", "was", "'s", "’s") and after is not None and after.lower_ in _WORD_PREDICATES:
+        return True  # "Hope is all I've got", "Summer is seven weeks"
     if token.pos_ == "PROPN" and nxt.pos_ in ("VERB", "AUX") and token.lower_ not in ("will", "may", "can", "mark"):
         return False  # "Mason eats like a horse"
+    if _surname_after(token):
+        return False  # "Grace Lafferty, she'd kill me": a surname follows
     return not (nxt.lower_ in STRONG_PERSON_VERBS or nxt.text in ("'s", "’s")
                 or (nxt.text == "," and token.lower_ not in ("ken", "well", "right", "sure", "like")))
 
@@ -685,6 +778,17 @@ def _may_be_nicknamed(tok) -> bool:
         is_english_word(tok.text) or tok.ent_type_ in _NOT_NICKNAMED)
 
 
+def _nickname_by_cue(tok, nxt) -> bool:
+    """"Big Ginger fae the scheme lent us a tenner", "Wee Chico's been at the food bank": a capitalised "Big"/"Wee"
+    before a capitalised word that is followed by what only a person does, is a nickname even when the word is
+    in the dictionary (not "the Big Issue is", which has no person's verb)."""
+    return _capital(tok) and _capital(nxt) and nxt.ent_type_ not in _NOT_NICKNAMED and \
+        (_person_cue_follows(nxt) or _opens_with_person_verb(nxt) or bool(_HAS_BEEN.match(_text_after(nxt))))
+
+
+_HAS_BEEN = re.compile(r"^\s*(?:['’]s|has|is|was|wis)\s+(?:been|got|aye|always|never|no|nae|still)\b", re.I)
+
+
 def _is_lower_case_surname_after_title(tok, nxt) -> bool:
     """"mr hamilton", "miss duffy" as typed: a lower-case title, then a surname (a place's name too), a given
     name or a word no dictionary has (but in "i miss jamie", "you'll miss the bus", "miss" is the verb)."""
@@ -727,7 +831,7 @@ def _title_cue(tok, kept: list[Span]) -> list[Span]:
         return [(nxt.idx, _end(nxt))]  # a surname after a title wins over a place, as "Mr Govan" does
     if not (_capital(nxt) and _is_name_like(nxt, allow_lower=False)):
         return []
-    if not formal and (gazetteer.is_kept(nxt.text) or not _may_be_nicknamed(nxt)):
+    if not formal and (gazetteer.is_kept(nxt.text) or not (_may_be_nicknamed(nxt) or _nickname_by_cue(tok, nxt))):
         return []
     run = _name_run(tok.doc, tok.i + 1, allow_lower=False) or (nxt.idx, _end(nxt))
     if not formal and _inside(kept, *run):
@@ -776,10 +880,12 @@ def _lower_case_nickname(tok, nxt) -> bool:
 
 # "I was telling Agnes", "tommy fae next door" --------------------------------------------------------------------
 def _may_stand_alone(tok) -> bool:
-    """On a name list (a wide-list name in lower case only when longer than three letters)."""
+    """On a name list (a wide-list name in lower case only when longer than three letters; a short form from
+    diminutives.txt with a capital, and opening a sentence only before what a person does)."""
     text = tok.text
     return tok.is_alpha and (gazetteer.is_first_name(text) or gazetteer.is_word_name(text) or (
-        gazetteer.is_wide_given_name(text) and (_capital(tok) or len(text) > 3)))
+        gazetteer.is_wide_given_name(text) and (_capital(tok) or len(text) > 3)) or (
+        _capital(tok) and gazetteer.is_short_form(text) and (not starts_sentence(tok) or _person_cue_follows(tok))))
 
 
 def _kept_place_not_person(tok, kept: list[Span]) -> bool:
@@ -828,7 +934,7 @@ def _in_proper_name(tok) -> bool:
 
 def _word_name_without_cue(tok) -> bool:
     """A name that is also a word ("will", "Grace before meals") counts only where it is plainly a name."""
-    if not gazetteer.is_word_name(tok.text):
+    if not gazetteer.is_word_name(tok.text) or (_capital(tok) and _surname_after(tok)):
         return False
     cue, opens = _person_cue_follows(tok), _opens_with_person_verb(tok)
     mid_sentence_capital = _capital(tok) and not starts_sentence(tok)
@@ -956,8 +1062,72 @@ def _called_cue(tok, kept: list[Span]) -> list[Span]:
     return []
 
 
+CALLING_WORDS = {"call", "calls", "called", "cry", "cries", "cried"}
+
+
+def _call_me_cue(tok, kept: list[Span]) -> list[Span]:
+    """"Call me Aga, everybody does", "her nursery calls her Dazy", "everybody calls him Abu Omar", "known as
+    Tank": a capitalised word after these is a name, unless it is a kin, family or calendar word ("calls her Mum")
+    or a kept place or service."""
+    nxt = _after(tok)
+    if nxt is None:
+        return []
+    if not ((tok.lower_ in CALLING_WORDS and nxt.lower_ in ("me", "him", "her", "them", "us")) or
+            (tok.lower_, nxt.lower_) in (("known", "as"), ("goes", "by"), ("go", "by"))):
+        return []
+    start = tok.i + 2
+    if start >= len(tok.doc):
+        return []
+    name = tok.doc[start]
+    if not _capital(name) or not _is_name_like(name, allow_lower=False) or name.lower_ in KIN or \
+            name.lower_ in KIN_TITLES or name.lower_ in TITLE_WORDS or gazetteer.is_everyday_word(name.text) or \
+            gazetteer.is_kept(name.text) or (starts_sentence(name) and not gazetteer.is_first_name(name.text)):
+        return []
+    if is_english_word(name.text) and not (gazetteer.is_first_name(name.text) or name.pos_ == "PROPN"):
+        return []
+    run = _name_run(tok.doc, start, allow_lower=False) or (name.idx, _end(name))
+    return [] if _inside(kept, *run) else [run]
+
+
+_CALLERS = {"we", "they", "everybody", "everyone", "folk", "people", "i", "she", "he", "weans", "kids", "naebody",
+            "nobody", "aw", "all", "the"}
+
+
+def _called_after_cue(tok, kept: list[Span]) -> list[Span]:
+    """"Chanty we call her", "Stevie-boy, they call him": a capitalised name-like word the words after it say is what
+    someone is called."""
+    doc, k = tok.doc, tok.i + 1
+    if k < len(doc) and doc[k].text == ",":
+        k += 1
+    callers = 0
+    while k < len(doc) and doc[k].lower_ in _CALLERS and callers < 2:
+        k, callers = k + 1, callers + 1
+    if not callers or k + 1 >= len(doc) or doc[k].lower_ not in CALLING_WORDS or \
+            doc[k + 1].lower_ not in ("her", "him", "me", "them"):
+        return []
+    if not _capital(tok) or not _is_name_like(tok, allow_lower=False) or tok.lower_ in KIN or \
+            tok.lower_ in KIN_TITLES or tok.lower_ in TITLE_WORDS or gazetteer.is_everyday_word(tok.text) or \
+            gazetteer.is_kept(tok.text) or _inside(kept, tok.idx, _end(tok)):
+        return []
+    return [(tok.idx, _end(tok))]  # a dictionary word too: "Sugar, we call her" is her nickname
+
+
+def _family_cue(tok, kept: list[Span]) -> list[Span]:
+    """"The Hendersons moved out", "the McKenzies downstairs": a family by its surname in the plural, after "the"."""
+    before, text = _before(tok), tok.text
+    if before is None or before.lower_ != "the" or not _capital(tok) or not tok.is_alpha or len(text) < 5 or \
+            not text.endswith("s") or text.isupper():
+        return []
+    stem = text[:-1]
+    if is_english_word(text) or is_english_word(stem) or gazetteer.is_kept(text) or gazetteer.is_kept(stem) or \
+            not (gazetteer.is_common_surname(stem) or SURNAME_FORM.match(stem)) or _inside(kept, tok.idx, _end(tok)):
+        return []
+    return [(tok.idx, _end(tok))]
+
+
 def _surname_form_cue(tok, kept: list[Span]) -> list[Span]:
-    if SURNAME_FORM.match(tok.text) and not gazetteer.is_kept(tok.text) and not _inside(kept, tok.idx, _end(tok)):
+    if SURNAME_FORM.match(tok.text) and not gazetteer.is_kept(tok.text) and not _inside(kept, tok.idx, _end(tok)) \
+            and (tok.text[:2].lower() in ("mc", "ma", "o'", "o’") or not is_english_word(tok.text)):  # not "Alaska"
         return [(tok.idx, _end(tok))]
     return []
 
@@ -1103,8 +1273,11 @@ CONTEXT_CUES: tuple[tuple[ContextCue, ...], ...] = (
      ContextCue("context_with_me", _with_me_cue, "Me, Florin and our girl; me and Holly")),
     (ContextCue("first_name", _standing_name_cue, "I was telling Agnes; tommy fae next door; Alistair Humphries"),),
     (ContextCue("context_owner", _owner_cue, "Taylor's dad; Kai's pal"),
-     ContextCue("context_called", _called_cue, "she's called Destiny; his name's Kai; she's cried Senga")),
-    (ContextCue("surname_form", _surname_form_cue, "McAllister; mcgregor; O'Neill"),),
+     ContextCue("context_called", _called_cue, "she's called Destiny; his name's Kai; she's cried Senga"),
+     ContextCue("context_call_me", _call_me_cue, "call me Aga; her nursery calls her Dazy; known as Tank"),
+     ContextCue("context_called_after", _called_after_cue, "Chanty we call her; Stevie-boy, they call him")),
+    (ContextCue("surname_form", _surname_form_cue, "McAllister; mcgregor; O'Neill"),
+     ContextCue("context_family", _family_cue, "the Hendersons moved out; the Kowalskis next door")),
     (ContextCue("context_verb", _person_verb_cue, "Shannon's on Universal Credit; Davie telt me"),),
     (ContextCue("context_apposition", _apposition_cue, "lennon my brother; Coral, she's my youngest"),
      ContextCue("double_name", _double_name_cue, "lily-rose was sick; ellie-mae's birthday"),

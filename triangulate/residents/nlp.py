@@ -101,7 +101,8 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("dob", "DOB", re.compile(
         r"(?i:\b(?:born|d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday)(?:['’]s)?[\s:,-]*"
         r"(?:(?:is|was|wis|on|in|the|her|his|my|it's|it’s|was\s+born)\s+){0,3})"
-        r"((?i:" + _DATE + r"|" + _HOLIDAY_DATE + r")|(?:19|20)\d{2}(?![\d/.-]\d|s\b|['’]s\b))")),
+        r"((?i:" + _DATE + r"|" + _HOLIDAY_DATE + r"|" + _YEAR + r"(?![\w'’-]))|"
+        r"(?:19|20)\d{2}(?![\d/.-]\d|s\b|['’]s\b))")),
     ("address", "ADDRESS", re.compile(  # a room in a hostel or hotel: "room 14, Morrisdale House, Gallowgate"
         r"\b(?:[Rr]oom|[Uu]nit|[Ff]lat)\s+\d{1,4}[A-Za-z]?,?\s+(?:(?:Mc|Mac|St\.?\s)?[A-Z][a-z'’]+\s+){1,3}"
         r"(?:House|Court|Lodge|Hostel|Hall|Halls|Tower|Towers|Hotel|Building|Centre)(?:,\s+[A-Z][a-z]+(?:\s+"
@@ -127,6 +128,11 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # a spoken full date with a birth cue earlier in the turn: "date of birth, they asked for that too, the 21st..."
     ("spoken_date", "DOB", re.compile(
         r"(?i:\b(?:born|birth|d\.?o\.?b|birthday)\b[^\n]{0,240}?)(" + _FULL_DATE + r")")),
+    # a birthday by the age it brought, with its year: "she turned three on the ninth of October twenty twenty-one"
+    ("spoken_date", "DOB", re.compile(
+        r"(?i:\b(?:turned|turns|turning|was|be)\s+(?:\d{1,2}|" + _UNITS + r"|" + _TEENS + r"|twenty|thirty|forty|"
+        r"fifty|sixty|seventy|eighty|ninety)(?:[\s-]" + _UNITS + r")?\s+on\s+(?:the\s+)?)(" + _FULL_DATE + r"|"
+        + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w))")),
 ]
 # Header words a parser may take for a speaker ("Date: 14/10/2024"): their dates are the interview's, not a birth.
 # (Role labels such as Respondent or Interviewee are people: their dates are checked like anyone's.)
@@ -348,11 +354,12 @@ def _named_thing(tokens: list, whole_text_upper: bool) -> bool:
 def _only_dictionary_words(tokens: list, lower_words: set[str] | None) -> bool:
     """"Training", "Community Teams", "Beat Bullying": every word a dictionary word and none a given name. A
     single word counts as a word only if the transcript also writes it in lower case: the dictionary knows
-    surnames too (Reid, Boyle), and "Reid, Chantelle Reid" never writes "reid"."""
+    surnames too (Reid, Boyle), and "Reid, Chantelle Reid" never writes "reid" (a word written in lower case
+    right here is in lower case: "ma writing's terrible")."""
     from triangulate.residents import gazetteer, names
 
     if len(tokens) == 1 and lower_words is not None and tokens[0].lower_ not in lower_words and \
-            not names.starts_sentence(tokens[0]):
+            not tokens[0].text.islower() and not names.starts_sentence(tokens[0]):
         return False
     return all(names.is_english_word(t.text) for t in tokens if t.is_alpha) and not any(
         gazetteer.is_first_name(t.text) or (gazetteer.is_word_name(t.text) and t.text[:1].isupper())
@@ -677,7 +684,8 @@ def _is_lower_case_name_to_learn(word: str) -> bool:
 
 # Cues that say plainly that a word is a person's name, whatever the dictionary says ("Coral, she's my youngest").
 _PLAIN_NAME_CUES = {"context_kin", "context_title", "context_called", "context_owner", "context_apposition",
-                    "context_kin_title", "context_with_me"}
+                    "context_kin_title", "context_with_me", "context_call_me",
+                    "context_called_after"}
 
 
 def _learn_names(t: _Transcript, docs: list) -> None:
@@ -693,8 +701,28 @@ def _learn_names(t: _Transcript, docs: list) -> None:
         for a, b, rule in _found_person_spans(doc, _kept_spans(doc), t.allow_set, rules=True,
                                               lower_words=t.lower_words):
             _learn_from_mention(t, doc, a, b, rule, found, lower)
+    found |= _short_forms_to_learn(found)
     t.found_re = people_names.given_name_pattern(sorted(found, key=len, reverse=True))
     t.lower_names = frozenset(lower)
+
+
+def _short_forms_to_learn(found: set[str]) -> set[str]:
+    """"Maureen Lochrie" found: "Mo" is her too, wherever it stands ("Mo sits wi' me"). The sure short forms of every
+    capitalised given name found (`gazetteer.close_forms`), but no dictionary word or word name ("Aga", "Rob",
+    "Will": "She said, Will you stop"); a form of two letters ("Mo") counts only with a capital
+    (`given_name_spans`)."""
+    from triangulate.residents import gazetteer
+    from triangulate.residents import names as people_names
+
+    out: set[str] = set()
+    for name in found:
+        if not name[:1].isupper() or not (gazetteer.is_first_name(name) or gazetteer.is_wide_given_name(name)):
+            continue
+        for form in gazetteer.close_forms(name):
+            if form != name.lower() and not gazetteer.is_everyday_word(form) and not gazetteer.is_kept(form) and \
+                    (len(form) <= 2 or not (gazetteer.is_word_name(form) or people_names.is_english_word(form))):
+                out.add(form.capitalize())
+    return out
 
 
 def _learn_from_mention(t: _Transcript, doc, a: int, b: int, rule: str, found: set[str], lower: set[str]) -> None:
@@ -770,9 +798,20 @@ def _identifier_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
     return out
 
 
+def _asked_for_birth_date(texts: list[str], index: int) -> bool:
+    """The turn before asks about a birth, or asks everyone ("I need a date of birth from each of you") and the
+    turns since are answers (no other question in between)."""
+    for back in range(index - 1, max(-1, index - 4), -1):
+        if _BIRTH_CUE.search(texts[back]):
+            return True
+        if "?" in texts[back]:
+            return False
+    return False
+
+
 def _birth_answer_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
     """"Date of birth?" / "The 3rd of June 1985.": dates answering a question about a birth."""
-    if index == 0 or not _BIRTH_CUE.search(t.turn_texts[index - 1]) or t.is_header(index):
+    if index == 0 or t.is_header(index) or not _asked_for_birth_date(t.turn_texts, index):
         return []
     return [(m.start(), m.end(), "dob_answer", "DOB") for m in _ANSWER_DATE.finditer(t.turn_texts[index])]
 
@@ -828,7 +867,40 @@ def _turn_spans(t: _Transcript, index: int, doc) -> list[Found]:
         for found in step(t, index, doc, kept):
             add(*found)
     spans = _extend_people(text, _join_hyphenated(text, spans), kept)
-    return sorted(spans)
+    return sorted(sp for sp in spans if not _names_an_institution(text, sp) and not _the_named_place(text, sp))
+
+
+# Last words of an institution named after a person ("the Hamish Allan Centre", "the Sue Ryder Foundation"); no
+# surname among them (Hall, Green, Park, House and Church are people's names too).
+_INSTITUTION_HEADS = ("Centre|Center|Trust|Fund|Project|Foundation|Partnership|Network|Hub|Club|Society|Association|"
+                      "Academy|School|Nursery|Hospital|Surgery|Practice|Pantry|Kitchen|Cafe|Café|Shop|Store|Council|"
+                      "Service|Services|Team|College|University|Institute|Initiative|Programme|Forum|Library|Museum|"
+                      "Gallery|Theatre|Homes|Housing|Unit|Clinic|Ward|Building|Primary|Memorial|Hospice|Appeal")
+_INSTITUTION_AFTER = re.compile(r"^(?:['’]s)?\s+(?:" + _INSTITUTION_HEADS + r")\b")
+
+
+_THE_BEFORE = re.compile(r"(?i)(?:^|[^\w'’])the\s+$")
+_FAMILY_NOUN_AFTER = re.compile(r"(?i)^\s+(?:lassie|laddie|boy|boys|girl|girls|wean|weans|family|brothers|sisters|"
+                                r"twins|lot|clan|yin|yins|man|woman|wife|mob|fella|guy|bloke|lad|lass|wumman|one)\b")
+
+
+def _the_named_place(text: str, span: Found) -> bool:
+    """"I'm up the Victoria for it", "we meet at the Albert": one capitalised name after "the" is a hospital, pub or
+    hall named after someone, not the person ("the Dochertys", "the Docherty lassie" and names the file gives
+    stay people)."""
+    a, b, rule, category = span
+    word = text[a:b]
+    return category == "PERSON" and rule not in ("speaker", "always_list") and word[:1].isupper() and \
+        word.isalpha() and not word.endswith("s") and bool(_THE_BEFORE.search(text[max(0, a - 8):a])) and \
+        text[b:b + 1] not in ("'", "’") and not _FAMILY_NOUN_AFTER.match(text[b:b + 12])
+
+
+def _names_an_institution(text: str, span: Found) -> bool:
+    """A name found by the model or a cue that is the first part of an institution's name: not a person. Names
+    the file gives and the always-list stay redacted wherever they are."""
+    a, b, rule, category = span
+    return category == "PERSON" and rule not in ("speaker", "always_list") and text[a:a + 1].isupper() and \
+        bool(_INSTITUTION_AFTER.match(text[b:b + 30]))
 
 
 def _register_full_names(t: _Transcript, all_spans: list[list[Found]]) -> None:
@@ -841,12 +913,180 @@ def _register_full_names(t: _Transcript, all_spans: list[list[Found]]) -> None:
                 t.people.register(_with_title(text, a, b))
 
 
+# Between two names of one sentence, words that make the second another name of the first: "Khaled is his real
+# name, but everybody calls him Abu Omar", "we call the small one Ada, but her nursery calls her Dazy", "Sandra,
+# Mrs Ferrie".
+_ALIAS_BETWEEN = re.compile(r"(?i)(?:\b(?:call(?:s|ed)?|cr(?:y|ies|ied)|know|knows|known)\s+"
+                            r"(?P<pronoun>him|her)(?:\s+as)?|\bknown\s+as|\bgoes\s+by|\bnickname(?:d|['’]s|\s+is)?)\s+$")
+_APPOSED_TITLE = re.compile(r"^\s*,\s*(?:(?i:Mr|Mrs|Ms|Miss|Dr)\.?|Nurse|Doctor|Sister)\s+$")
+_COURTESY = re.compile(r"^(?:(?i:Mr|Mrs|Ms|Miss)\.?)\s+\S+$")
+_PRONOUN_GENDER = {"him": "male", "her": "female"}
+_CALLED_AFTER = re.compile(r"(?i)^\s*,?\s*(?:(?:we|they|everybody|everyone|folk|people|I|the\s+weans|the\s+kids)\s+)"
+                           r"(?:aye\s+|aw\s+|all\s+|just\s+)?(?:call|calls|called|cry|cries)\s+(?P<pronoun>her|him)\b")
+
+
+def _bare(mention: str) -> bool:
+    """One name word, no title and no possessive."""
+    return " " not in mention.strip() and not re.search(r"['’]s?$", mention)
+
+
+def _register_aliases(t: _Transcript, all_spans: list[list[Found]]) -> None:
+    """Before any mention is resolved, names the text itself says are one person's: a first name with a title and
+    surname beside it ("Sandra, Mrs Ferrie"), a name and what people call them ("Khaled is his real name, but
+    everybody calls him Abu Omar"), and a courtesy title with a surname followed, in the same turn, by a given name
+    the transcript has not used before and nobody else could be ("Mr Gallacher at our place is great ... Pat's been
+    there twenty years")."""
+
+    seen: set[str] = set()
+    turns_of: dict[str, int] = {}
+    for text, spans in zip(t.turn_texts, all_spans):
+        for word in {_plain(text[a:b]).lower() for a, b, _, category in spans if category == "PERSON"}:
+            turns_of[word] = turns_of.get(word, 0) + 1
+    # a name the whole transcript uses in one turn only: someone mentioned in passing, not a child or partner
+    # the speaker talks about throughout
+    seen_once = {word for word, n in turns_of.items() if n == 1}
+    for text, spans in zip(t.turn_texts, all_spans):
+        people = [(a, b) for a, b, _, category in spans if category == "PERSON"]
+        for (a1, b1), (a2, b2) in zip(people, people[1:]):
+            _pair_alias(t, text, (a1, b1), (a2, b2))
+        # a name the speaker gives as their own ("call me Dodo", "they called me Mrs Quigley") is the speaker's
+        people = [(a, b) for a, b in people if not _self_named(text, a, b, False)]
+        for i, (a1, b1) in enumerate(people):
+            if _COURTESY.match(_with_title(text, a1, b1)) or _family_plural(text, a1, b1):
+                _surname_gains_given_name(t, text, people, i, seen, seen_once)
+        seen.update(_plain(text[a:b]).lower() for a, b in people)
+
+
+def _pair_alias(t: _Transcript, text: str, one: tuple[int, int], two: tuple[int, int]) -> None:
+    """Two names in a row that the words between or after them make one person's (`_register_aliases`)."""
+    from triangulate.residents import gazetteer
+
+    (a1, b1), (a2, b2) = one, two
+    first, second, between = text[a1:b1], _with_title(text, a2, b2), text[b1:a2]
+    alias = _ALIAS_BETWEEN.search(between)
+    gender = gazetteer.given_name_gender(first.split()[0])
+    if alias and not re.search(r"[.?!;]", between) and \
+            (gender is None or _PRONOUN_GENDER.get((alias.group("pronoun") or "").lower(), gender) == gender):
+        t.people.alias(first, text[a2:b2])
+    elif _APPOSED_TITLE.match(between) and _bare(first) and _bare(text[a2:b2]):
+        t.people.alias(first, second)
+    elif (after := _CALLED_AFTER.match(text[b2:b2 + 40])) and \
+            (gender is None or _PRONOUN_GENDER[after.group("pronoun").lower()] == gender):
+        t.people.alias(first, text[a2:b2])  # "Chantelle, she's the one. Chanty we call her."
+
+
+def _plain(mention: str) -> str:
+    return re.sub(r"['’]s?$", "", mention)
+
+
+def _surname_gains_given_name(t: _Transcript, text: str, people: list[tuple[int, int]], i: int,
+                              seen: set[str], seen_once: set[str]) -> None:
+    """"Mrs Okafor from the church brought rice ... Ngozi is like my auntie", "The Kowalskis next door had us in for
+    soup. Marek's a gem": the first given name after a courtesy title and surname (or a family by its surname) in
+    one turn that is new to the transcript (people already met or speaking in between are passed over) is that
+    person's (or of that family), when it is capitalised, stands bare (no kin word or determiner before it: "my
+    maw, Grace" is someone else) and its gender fits the title."""
+
+    a1, b1 = people[i]
+    titled = _with_title(text, a1, b1)
+    family = None if _COURTESY.match(titled) else text[a1:b1 - 1]
+    known = seen | {_plain(text[a:b]).lower() for a, b in people[:i + 1]}
+    for a2, b2 in people[i + 1:]:
+        word = _plain(text[a2:b2])
+        if not _bare(word) or not word[:1].isupper():
+            return
+        if word.lower() in known or any(t.people.same_person(word, p) for p in t.speaker_people.values()):
+            continue
+        if _family_word_before(text, a2) or _FAMILY_AFTER.match(text[b2:b2 + 30]) or not _new_given_name(word) or \
+                word.lower() not in seen_once:
+            return
+        if family:
+            t.people.alias(word, family, surname=True)
+        elif _fits_title(titled, word):
+            t.people.alias(titled, word)
+        return
+    if family is None and _plain(text[a1:b1]).lower() not in seen:
+        _given_name_gains_surname(t, text, people, i, seen, titled, seen_once)
+
+
+def _given_name_gains_surname(t: _Transcript, text: str, people: list[tuple[int, int]], i: int, seen: set[str],
+                              titled: str, seen_once: set[str]) -> None:
+    """"My caseworker, Olu ... Mr Bakare calmed me doon": a courtesy title and a surname new to the transcript, after
+    a given name new to it in the same turn (nobody new in between, no kin word before it: "my maw, Grace" is
+    not Mrs Adebayo), with no surname of its own and a gender that fits the title."""
+
+    for a2, b2 in reversed(people[:i]):
+        word = _plain(text[a2:b2])
+        if word.lower() in seen or any(t.people.same_person(word, p) for p in t.speaker_people.values()):
+            continue
+        if not _bare(word) or not word[:1].isupper() or not _new_given_name(word):
+            return
+        if _family_word_before(text, a2) or _FAMILY_AFTER.match(text[b2:b2 + 30]) or word.lower() not in seen_once or \
+                any(p.last and t.people.same_person(word, p) for p in t.people.people) or \
+                not _fits_title(titled, word):
+            return
+        t.people.alias(word, titled)
+        return
+
+
+# Who someone is at work, not in the family: "my support worker, Kemi" may well be Mrs Adeyemi; "my maw, Grace" is not.
+_WORK_ROLES = {"worker", "caseworker", "keyworker", "teacher", "visitor", "landlord", "landlady", "boss", "manager",
+               "colleague", "officer", "nurse", "doctor", "gp", "midwife", "carer", "adviser", "advisor", "counsellor",
+               "coach", "mentor", "janny", "head", "depute", "minister", "priest", "pastor", "councillor"}
+
+
+# "Liam, my eldest, loves him": who the person is to the speaker, right after the name
+_FAMILY_AFTER = re.compile(r"(?i)^(?:['’]s)?\s*,?\s*(?:(?:she|he)(?:['’]s|\s+is|\s+was)\s+)?"
+                           r"(?:my|ma|her|his|our|oor|their)\b")
+
+
+def _family_word_before(text: str, a: int) -> bool:
+    """A family or friendship word, or a determiner with no work role, just before the name ("my maw, Grace",
+    "her pal Shannon"): someone of the speaker's own circle, not the person a title named."""
+    from triangulate.residents import names as people_names
+
+    before = re.findall(r"[\w'’]+", text[max(0, a - 30):a].lower())[-2:]
+    if any(w in _WORK_ROLES for w in before):
+        return False
+    return any(w in people_names.KIN or w in people_names.DETERMINERS for w in before)
+
+
+def _family_plural(text: str, a: int, b: int) -> bool:
+    """"the Kowalskis", "the Dochertys": a family by its surname."""
+    from triangulate.residents import gazetteer
+    from triangulate.residents import names as people_names
+
+    word = text[a:b]
+    return bool(re.search(r"(?i)\bthe\s+$", text[max(0, a - 5):a])) and word.endswith("s") and len(word) > 4 and \
+        (gazetteer.is_common_surname(word[:-1]) or bool(people_names.SURNAME_FORM.match(word[:-1])))
+
+
+def _new_given_name(word: str) -> bool:
+    from triangulate.residents import gazetteer
+
+    return gazetteer.is_first_name(word) or gazetteer.is_wide_given_name(word) or gazetteer.is_word_name(word) or \
+        len(gazetteer.close_forms(word)) > 1
+
+
+def _fits_title(titled: str, word: str) -> bool:
+    from triangulate.residents import gazetteer
+    from triangulate.residents import names as people_names
+
+    title_gender = people_names.TITLE_GENDER.get(titled.split()[0].lower().rstrip("."))
+    name_gender = gazetteer.given_name_gender(re.sub(r"['’]s?$", "", word))
+    return title_gender is not None and name_gender in (None, title_gender)
+
+
 def _processed_turn(t: _Transcript, index: int, doc, spans: list[Found]) -> ProcessedTurn:
     text, label = t.turn_texts[index], t.speakers[index]
     speaker = t.speaker_people.get(label)
+    name_answer = index > 0 and bool(_NAME_QUESTION.search(t.turn_texts[index - 1])) and \
+        len([s for s in spans if s[3] == "PERSON"]) <= 2
     redactions = [Redaction(index, t.turn_lines[index], a, b, rule, category,
                             t.people.label(_with_title(text, a, b), speaker,
-                                           about_speaker=bool(_ABOUT_SPEAKER.search(text[max(0, a - 24):a])))
+                                           about_speaker=bool(_ABOUT_SPEAKER.search(text[max(0, a - 24):a])) or
+                                           _self_named(text, a, b, name_answer),
+                                           self_named=_self_named(text, a, b, name_answer))
                             if category == "PERSON" else t.pseudonyms.label(category, text[a:b]), text[a:b])
                   for a, b, rule, category in spans]
     t.people.spoke(speaker)  # after the turn: a name in the next turn may mean whoever just spoke
@@ -888,6 +1128,7 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     _learn_names(t, docs)
     all_spans = [_turn_spans(t, index, doc) for index, doc in enumerate(docs)]
     _register_full_names(t, all_spans)
+    _register_aliases(t, all_spans)
     # one turn after another: who spoke last decides whom a bare shared first name means
     return [_processed_turn(t, index, doc, spans) for index, (doc, spans) in enumerate(zip(docs, all_spans))], \
         t.speaker_map
@@ -898,6 +1139,28 @@ _TITLE_BEFORE = re.compile(r"\b(?:(?i:Mr|Mrs|Ms|Miss|Mx|Dr)\.?|Nurse|Doctor|Prof
 # called me David", "my name's Kasia".
 _ABOUT_SPEAKER = re.compile(r"(?i)(?:\bI['’]m|\bI\s+am|\bme,|\bcall(?:s|ed)?\s+me|\bcry\s+me|"
                             r"\bmy\s+name['’]s|\bmy\s+name\s+is)\s+$")
+
+
+# Words before a name that say plainly it is the speaker's own ("call me Bernie, everyone does", "they called me
+# Mr McAteer", "I am just Agnieszka", "my surname's Kowalczyk"); and a question asking the speaker's name.
+_SELF_NAMING = re.compile(r"(?i)(?:\bcall(?:s|ed)?\s+me|\bcr(?:y|ies|ied)\s+me|\bknown\s+as|\bgo\s+by|"
+                          r"\bmy\s+(?:sur|family\s+|second\s+|last\s+|full\s+|real\s+)?name(?:['’]s|\s+is)|"
+                          r"\bI['’]m|\bI\s+am)\s+(?:just\s+|only\s+|plain\s+|still\s+)?"
+                          r"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$")
+_NAME_QUESTION = re.compile(r"(?i)\b(?:your|yer)\s+(?:(?:sur|family\s+|second\s+|last\s+|full\s+)name|name)\b|"
+                            r"\bspell(?:ing)?\b.{0,30}\bname\b|\bwhat(?:['’]s|\s+is)\s+your\s+name")
+
+
+_SELF_NAMED_AFTER = re.compile(r"(?i)^\s*[,.]?\s*(?:it|that)(?:['’]s|\s+is|\s+was)\s+(?:my|our|a)\s+"
+                               r"(?:(?:sur|family\s+|last\s+|second\s+)?name)\b")
+
+
+def _self_named(text: str, a: int, b: int, name_answer: bool) -> bool:
+    """Is the name at `a`..`b` the speaker's own, by the words before it ("call me Aga"), the words after it
+    ("Popescu, it is a name people here cannot say") or as the first words of an answer to "what's your name?"."""
+    if _SELF_NAMING.search(text[max(0, a - 30):a]) or _SELF_NAMED_AFTER.match(text[b:b + 40]):
+        return True
+    return name_answer and not text[:a].strip(" \t\n\"'‘“-–:")
 
 
 def _with_title(text: str, a: int, b: int) -> str:
