@@ -212,6 +212,9 @@ def test_the_shipped_regression_is_the_demos_fit(demo_engine, monkeypatch, tmp_p
     monkeypatch.setattr(assignment, "SHIPPED_REGRESSIONS", ())
     fitted, _ = assignment.for_database(demo_engine)
     assert fitted._classifier.key == shipped._classifier.key
-    assert np.allclose(fitted._classifier.coef_, shipped._classifier.coef_, rtol=1e-6, atol=1e-9)
+    # the same fit up to the solver's arithmetic: another CPU's vector kernels move the 6th digit (a stale file
+    # has another key, or coefficients apart in the 2nd digit)
+    a, b = fitted._classifier.coef_, shipped._classifier.coef_
+    assert np.linalg.norm(a - b) <= 1e-4 * np.linalg.norm(b), np.linalg.norm(a - b) / np.linalg.norm(b)
     x = assignment._unit_rows(shipped._none_protos)
     assert [d.issue_code for d in fitted.predict(x)] == [d.issue_code for d in shipped.predict(x)]

@@ -207,22 +207,28 @@ def header_line(text: str) -> tuple[str, str] | None:
     if field_name is None or not value:
         return None
     if key in ROLE_HEADER_KEYS:
-        # `Interviewer: Jane Smith` is a header; `Interviewer: Hello, thanks for coming.` is a turn.
-        bare = re.sub(r"\s*\([^()]*\)", "", value)  # `Gillian Tennant (lead), Nadeem Akhtar (co-facilitator)`
-        names = [n for n in re.split(r"\s*(?:[;,/&]|\band\b)\s*", bare) if n]
-        ids = all(re.fullmatch(r"(?:[A-Z][a-z]*\s*)?\d{1,4}[a-z]?|[A-Z]\d{1,3}", n) for n in names)
-        plural_ok = ("," not in value or key.endswith("s") or key in ("present", "facilitated by")
-                     or len(names) > 1 and all(is_person_name(n) for n in names))
-        teamish = (field_name == "facilitator" and len(value.split()) <= 6 and not re.search(r"[.?!…]$", value)
-                   and bool({w.lower().strip(",") for w in value.split()} & _ORG_WORDS))  # "Community research team"
-        # `Participant: R09 (mother, 34); two of her children present`: a participant code, then a note
-        coded = bool(re.match(r"[A-Z]{1,4}[-_ ]?\d{1,4}[a-z]?(?:\s*[(;,]|$)", value))
-        if not (coded or plural_ok and (ids or all(is_person_name(n) for n in names) or teamish)):
+        if not _names_a_role(key, field_name, value):
             return None
     elif len(value.split()) > 40 or (field_name != "title" and value.split()[0].lower() in STARTERS
                                      and _reads_as_speech(value)):
         return None  # `Interview: So how are you finding things?` is someone speaking under a mistyped label
     return field_name, value
+
+
+def _names_a_role(key: str, field_name: str, value: str) -> bool:
+    """Does a role key's value name who held it? `Interviewer: Jane Smith` is a header; `Interviewer: Hello,
+    thanks for coming.` is a turn."""
+    bare = re.sub(r"\s*\([^()]*\)", "", value)  # `Gillian Tennant (lead), Nadeem Akhtar (co-facilitator)`
+    names = [n for n in re.split(r"\s*(?:[;,/&]|\band\b)\s*", bare) if n]
+    ids = all(re.fullmatch(r"(?:[A-Z][a-z]*\s*)?\d{1,4}[a-z]?|[A-Z]\d{1,3}", n) for n in names)
+    people = all(is_person_name(n) for n in names)
+    plural_ok = ("," not in value or key.endswith("s") or key in ("present", "facilitated by")
+                 or len(names) > 1 and people)
+    teamish = (field_name == "facilitator" and len(value.split()) <= 6 and not re.search(r"[.?!…]$", value)
+               and bool({w.lower().strip(",") for w in value.split()} & _ORG_WORDS))  # "Community research team"
+    # `Participant: R09 (mother, 34); two of her children present`: a participant code, then a note
+    coded = bool(re.match(r"[A-Z]{1,4}[-_ ]?\d{1,4}[a-z]?(?:\s*[(;,]|$)", value))
+    return coded or plural_ok and (ids or people or teamish)
 
 
 _SPEECH = re.compile(r"[.?!…][\"'’”)\]]*$|\b(?:i|i'm|i've|i'd|you|you're|we|we're|me|my|us|our)\b", re.I)
@@ -319,27 +325,38 @@ def unlisted_header(text: str, openers: Counter) -> tuple[str, str] | None:
     if (not value or openers.get(key, 0) > 1 or len(value.split()) > 20
             or _SPEECH_WORDS.search(value) or (re.search(r"[.?!…]$", value) and len(value.split()) > 8)):
         return None
-    if role_word(raw) or key in ROLE_HEADER_KEYS:  # a role's own line above the dialogue: whom it names, or notes
-        if _reads_as_talk(value) or re.search(r"[.?!…]$", value):
-            return None  # `Participant: Fine, aye.` speaking
-        staff = role_word(raw) in FACILITATOR_WORDS or HEADER_KEYS.get(key) in ("facilitator", "note_taker")
-        if split_names(value):
-            return ("facilitator" if staff else "participants"), value
-        if re.search(r"\d|\(", value) and len(value.split()) > 1:
-            return f"other: {key}", value  # `Participant: R09 (mother, 34)`, `Present: 4 young carers`
-        return None
-    staff, residents = bool(_STAFF_KEY.search(key)), bool(_RESIDENT_KEY.search(key))
-    # where every speaker is a role (Q/A, I/R, Interviewer/Respondent), a name-like key above them is no speaker
-    speakers = [k for k, n in openers.items() if n > 1]
-    roles_only = bool(speakers) and all(role_word(k) for k in speakers)
-    if (not (staff or residents or roles_only) and (is_person_name(raw) or len(raw.split()) == 1)
-            and key not in NOT_SPEAKERS):
-        return None  # `Jean: Aye` is Jean speaking once; `Topic: School costs` is a header
-    if split_names(value) and (staff or residents):  # `Led by: Fiona Grant`
+    if role_word(raw) or key in ROLE_HEADER_KEYS:
+        return _role_header(raw, key, value)
+    return _described_header(raw, key, value)
+
+
+def _noted(value: str) -> bool:
+    """A value that notes facts rather than says something: a code, an age, a bracket (`R09 (mother, 34)`)."""
+    return bool(re.search(r"\d|\(", value)) and len(value.split()) > 1
+
+
+def _role_header(raw: str, key: str, value: str) -> tuple[str, str] | None:
+    """A role's own line above the dialogue: whom it names, or notes about them; never talk."""
+    if _reads_as_talk(value) or re.search(r"[.?!…]$", value):
+        return None  # `Participant: Fine, aye.` speaking
+    staff = role_word(raw) in FACILITATOR_WORDS or HEADER_KEYS.get(key) in ("facilitator", "note_taker")
+    if split_names(value):
         return ("facilitator" if staff else "participants"), value
-    if (staff or residents) and len(raw.split()) == 1 and not roles_only:
-        return None  # `Mum: Fine.` is Mum speaking
-    return f"other: {key}", value  # `Role of participant: class teacher`, `School: (primary, south side)`
+    return (f"other: {key}", value) if _noted(value) else None  # `Participant: R09 (mother, 34)`
+
+
+def _described_header(raw: str, key: str, value: str) -> tuple[str, str] | None:
+    """Any other key: `Led by: Fiona Grant`, `Role of participant: class teacher`, `School: (primary)`; not a
+    person speaking once (`Jean: Aye`, `Mum: Fine.`)."""
+    staff, residents = bool(_STAFF_KEY.search(key)), bool(_RESIDENT_KEY.search(key))
+    if split_names(value) and (staff or residents):
+        return ("facilitator" if staff else "participants"), value
+    one_word = len(raw.split()) == 1
+    if one_word and key not in NOT_SPEAKERS and not _noted(value):
+        return None  # `Jean: Aye` is Jean speaking once; `Topic: School costs` is a header
+    if not one_word and is_person_name(raw) and not (staff or residents):
+        return None  # `Big Tam: Aye` too
+    return f"other: {key}", value
 
 
 def key_pairs(text: str) -> list[tuple[str, str]] | None:
@@ -658,25 +675,12 @@ def _preamble_line(ln: Line, out: Labelled, consumed: set[int], bare_keys: list[
     openers, start = unlisted
     above = start is None or ln.number < start
     if ln.row or ln.heading and not header_line(ln.text):
-        text = f"{ln.speaker}: {ln.text}" if ln.row and ln.speaker else ""
-        head = text and (header_line(text) or (above and unlisted_header(text, openers)))
-        if head:
-            if head != header_line(text):
-                out.unlisted_lines.append(ln.number)
-            _add_header(out, *head)
-            consumed.add(ln.number)
-            return False
-        return ln.row  # a table row that is no header line starts the conversation; a heading is passed over
+        return _preamble_row(ln, out, consumed, openers, above)
     text, _ = _strip_stamp(ln.text.strip())
-    heads = header_segments(text, openers)  # several headers on one line, each a header
+    heads = header_segments(text, openers) or [h for h in (header_line(text),) if h]  # one or several headers
     if heads:
         for head in heads:
             _add_header(out, *head)
-        consumed.add(ln.number)
-        return False
-    head = header_line(text)
-    if head:
-        _add_header(out, *head)
         consumed.add(ln.number)
         return False
     if _KEY_PREFIX.match(strip_markdown(text)) and not _KEY_PREFIX.sub("", strip_markdown(text)).strip():
@@ -696,6 +700,20 @@ def _preamble_line(ln: Line, out: Labelled, consumed: set[int], bare_keys: list[
     first = _candidates(text)
     return (any(c.form == "voice" or (c.form == "colon" and role_word(c.name)) for c in first)
             or any(c.form == "initials" and (c.name in out.key_names or c.name in out.key_roles) for c in first))
+
+
+def _preamble_row(ln: Line, out: Labelled, consumed: set[int], openers: Counter, above: bool) -> bool:
+    """A Word table row or heading before the conversation: a header (noted in `consumed`), or, for a row that
+    is none, the conversation's start (True); a heading is passed over."""
+    text = f"{ln.speaker}: {ln.text}" if ln.row and ln.speaker else ""
+    head = text and (header_line(text) or (above and unlisted_header(text, openers)))
+    if not head:
+        return ln.row
+    if head != header_line(text):
+        out.unlisted_lines.append(ln.number)
+    _add_header(out, *head)
+    consumed.add(ln.number)
+    return False
 
 
 def _read_key_pairs(number: int, text: str, pairs, out: Labelled, bare_keys: list[tuple[int, str, str]]) -> None:
