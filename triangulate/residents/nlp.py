@@ -1077,23 +1077,65 @@ def _fits_title(titled: str, word: str) -> bool:
     return title_gender is not None and name_gender in (None, title_gender)
 
 
+_LEAD_WORDS = {"wee", "big", "auld", "old", "young", "wee-est"}  # "wee Connor", "big col": part of what he is called
+# capitalised before a name: "Granny Marion", "Auntie Carol", "Our Gemma"
+_LEAD_TITLES = {"granny", "gran", "nana", "nan", "nanna", "papa", "grandad", "grandpa", "grandma", "auntie", "aunty",
+                "aunt", "uncle", "our", "oor"}
+_LEAD_COURTESY = {"mr", "mrs", "ms", "miss", "dr"}
+_WORD_BEFORE = re.compile(r"([\w'’.-]+)(\s+)$")
+
+
+def _lead_start(text: str, a: int, floor: int) -> int:
+    """Where a name's redaction starts once the words that make up what the person is called are in it: "wee
+    Connor", "big col", "Auld Mrs Ferrie", "Granny Marion", "Our Gemma", "mrs mcfadden" are one name. A
+    capitalised courtesy title that opens the run stays in clear ("Mrs [PERSON 1]"), as it always has."""
+    start = a
+    while True:
+        m = _WORD_BEFORE.search(text[max(floor, start - 24):start])
+        if not m:
+            return start
+        word = m.group(1)
+        low = word.lower().rstrip(".")
+        lead = low in _LEAD_WORDS or (low in _LEAD_TITLES and word[:1].isupper())
+        courtesy = low in _LEAD_COURTESY and (word.islower() or (start - len(m.group(0)) > floor and
+                                                                 _lead_start(text, start - len(m.group(0)), floor)
+                                                                 < start - len(m.group(0))))
+        if not (lead or courtesy):
+            return start
+        start -= len(m.group(0))
+
+
+def _with_leads(text: str, spans: list[Found]) -> list[Found]:
+    """Person spans widened over the words that lead their name (`_lead_start`); other spans as they are."""
+    out: list[Found] = []
+    floor = 0
+    for a, b, rule, category in sorted(spans):
+        if category == "PERSON":
+            a = _lead_start(text, a, floor)
+        out.append((a, b, rule, category))
+        floor = max(floor, b)
+    return out
+
+
 def _processed_turn(t: _Transcript, index: int, doc, spans: list[Found]) -> ProcessedTurn:
     text, label = t.turn_texts[index], t.speakers[index]
+    widened = dict(zip(spans, _with_leads(text, spans)))
     speaker = t.speaker_people.get(label)
     name_answer = index > 0 and bool(_NAME_QUESTION.search(t.turn_texts[index - 1])) and \
         len([s for s in spans if s[3] == "PERSON"]) <= 2
-    redactions = [Redaction(index, t.turn_lines[index], a, b, rule, category,
+    redactions = [Redaction(index, t.turn_lines[index], widened[(a, b, rule, category)][0], b, rule, category,
                             t.people.label(_with_title(text, a, b), speaker,
                                            about_speaker=bool(_ABOUT_SPEAKER.search(text[max(0, a - 24):a])) or
                                            _self_named(text, a, b, name_answer),
                                            self_named=_self_named(text, a, b, name_answer))
-                            if category == "PERSON" else t.pseudonyms.label(category, text[a:b]), text[a:b])
+                            if category == "PERSON" else t.pseudonyms.label(category, text[a:b]),
+                            text[widened[(a, b, rule, category)][0]:b])
                   for a, b, rule, category in spans]
     t.people.spoke(speaker)  # after the turn: a name in the next turn may mean whoever just spoke
     turn = ProcessedTurn(speaker=t.speaker_map.get(label, label), text="", original_len=len(text), sentences=[],
                          redactions=redactions, _original=text)
     turn.text = turn.redact_slice(0, len(text))
-    turn.sentences = [_sentence(sent, spans) for sent in doc.sents if sent.text.strip()]
+    turn.sentences = [_sentence(sent, list(widened.values())) for sent in doc.sents if sent.text.strip()]
     return turn
 
 
