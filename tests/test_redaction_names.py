@@ -477,3 +477,14 @@ def test_the_words_leading_a_name_go_with_it(sentence, gone, kept):
     (turn,), _ = redact(sentence, speakers=["Respondent"])
     assert (gone is None or gone not in turn.text) and kept in turn.text, turn.text
     assert all(r.original == turn._original[r.start:r.end] for r in turn.redactions)
+
+
+@pytest.mark.parametrize("sentence, gone, kept", [
+    ("Mariama sorted the forms and Awet took the weans tae the park.", ("Mariama", "Awet"), "sorted the forms"),
+    ("Zabihullah was cold all winter. Tsega cough, cough, all night.", ("Zabihullah", "Tsega"), "cough, cough"),
+    ("The boys, Kwabena and Oisín, share a bed.", ("Kwabena", "Oisín"), "share a bed"),
+    ("We had a wee chat about the yaw of the boat and a genet at the zoo.", (), "yaw of the boat and a genet"),
+])
+def test_given_names_of_newer_communities_stand_alone(sentence, gone, kept):
+    (turn,), _ = redact(sentence, speakers=["Respondent"])
+    assert not any(name in turn.text for name in gone) and kept in turn.text, turn.text
