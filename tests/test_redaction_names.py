@@ -488,3 +488,25 @@ def test_the_words_leading_a_name_go_with_it(sentence, gone, kept):
 def test_given_names_of_newer_communities_stand_alone(sentence, gone, kept):
     (turn,), _ = redact(sentence, speakers=["Respondent"])
     assert not any(name in turn.text for name in gone) and kept in turn.text, turn.text
+
+
+@pytest.mark.parametrize("turn_in, dob", [
+    ("Me? Born october sixty-eight, the year my da went tae Canada.", "october sixty-eight"),
+    ("Date of birth two thousand and twelve, the fourth of March.", "two thousand and twelve, the fourth of March"),
+    ("Her birthday was this Saturday, the 3rd, and we had nae money.", "this Saturday, the 3rd"),
+    ("He'll be three on the twentieth of the eleventh.", "twentieth of the eleventh"),
+    ("His real one is the 2nd of Jawza 1398, on the tazkira.", "2nd of Jawza 1398"),
+])
+def test_dates_of_birth_said_year_first_by_weekday_and_in_other_calendars(turn_in, dob):
+    (turn,), _ = redact(turn_in, speakers=["Respondent"])
+    assert dob not in turn.text and "[DOB 1]" in turn.text, turn.text
+
+
+@pytest.mark.parametrize("turn_in", [
+    "We went last Tuesday, the 24th, to the food bank.",
+    "It was may seventy pence then. I was off in March oh nine.",
+    "The bus is on the second of the month.",
+])
+def test_dates_that_are_no_birth_stay(turn_in):
+    (turn,), _ = redact(turn_in, speakers=["Respondent"])
+    assert "[DOB" not in turn.text, turn.text

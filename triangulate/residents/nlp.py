@@ -51,6 +51,12 @@ _STREET = (r"(?:Road|Rd|Street|St|Avenue|Ave|Drive|Dr|Crescent|Cres|Place|Pl|Ter
            r"Hill|Park|Boulevard|Parade|Vennel)")
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
           r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+# months of the calendars Glasgow's Afghan, Iranian, Eritrean and Ethiopian families give birth dates in (solar
+# hijri in Dari and Persian spellings; Ge'ez); only as "the Nth of <month> <year>", never alone
+_OTHER_MONTH = (r"(?:Hamal|Sawr|Saur|Jawza|Jauza|Saratan|Asad|Sonbola|Sunbula|Mizan|Meezan|Aqrab|Qaws|Jadi|Dalw|Hoot|"
+                r"Hut|Farvardin|Ordibehesht|Khordad|Tir|Mordad|Shahrivar|Mehr|Aban|Azar|Dey|Bahman|Esfand|"
+                r"Meskerem|Tikimt|Tiqimt|Hidar|Hedar|Tahsas|Tahisas|Tir|Ter|Yekatit|Megabit|Miyazya|Ginbot|Genbot|Sene|"
+                r"Hamle|Nehase|Nehasse|Pagume|Pagumen)")
 _TOWNS = r"Glasgow|Paisley|Rutherglen|Clydebank|Renfrew|Cambuslang|Bearsden|Milngavie|Bishopbriggs"
 _ORDINAL_WORD = (r"(?:(?:twenty|thirty)[\s-]?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|"
                  r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
@@ -67,8 +73,16 @@ _YEAR = (r"(?:(?:19|20)\d{2}|['’]\d{2}|"
 _MONTH_NUMBER = r"(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|" + _ORDINAL_WORD + r")"
 _FULL_DATE = (r"\b(?:" + _DAY + r"\s+(?:of\s+)?(?:" + _MONTH + r"|" + _MONTH_NUMBER + r")|"
               + _MONTH + r"\s+(?:the\s+)?" + _DAY + r")(?!\w),?\s+(?:of\s+)?" + _YEAR + r"(?!\w)")
+# a year said as its last two words after a month: "born august seventy-one", "March oh nine"
+_SHORT_YEAR = r"(?:(?:fifty|sixty|seventy|eighty|ninety)(?:[\s-]" + _UNITS + r")?|oh[\s-]" + _UNITS + r")"
+_WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 _DATE = (r"(?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]+(?:of\s+)?(?:\d{1,2}|" + _MONTH + r")(?:[\s/.,-]+\d{2,4})?(?!\w)|"
          + _FULL_DATE + r"|"
+         # the year first: "nineteen seventy-nine, second of May", "2019, the 3rd of June"
+         r"(?:" + _YEAR + r",?\s+(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w))|"
+         # by the weekday it fell on: "his birthday was last Tuesday, the 24th"
+         r"(?:(?:(?:last|next|this)\s+)?" + _WEEKDAY + r",?\s+(?:the\s+)?" + _DAY + r"(?!\w))|"
+         r"(?:" + _MONTH + r",?\s+(?:of\s+)?(?:nineteen\s+)?" + _SHORT_YEAR + r"(?![\w-]))|"
          r"(?:" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w))|"
          r"(?:" + _MONTH + r"\s+(?:the\s+)?\d{1,2}(?!\d)(?:st|nd|rd|th)?(?:,?\s+\d{4})?)|"
          r"(?:" + _MONTH + r",?\s+(?:of\s+)?(?:" + _YEAR + r"))|"
@@ -132,7 +146,10 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("spoken_date", "DOB", re.compile(
         r"(?i:\b(?:turned|turns|turning|was|be)\s+(?:\d{1,2}|" + _UNITS + r"|" + _TEENS + r"|twenty|thirty|forty|"
         r"fifty|sixty|seventy|eighty|ninety)(?:[\s-]" + _UNITS + r")?\s+on\s+(?:the\s+)?)(" + _FULL_DATE + r"|"
-        + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w))")),
+        + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w)|" + _DAY + r"\s+of\s+" + _MONTH_NUMBER + r"(?!\w))")),
+    # a day of another calendar, with its year: "the 14th of Hamal 1399" (Afghan), "the 3rd of Tahsas 2012"
+    ("spoken_date", "DOB", re.compile(
+        r"(?:\bthe\s+)?\b" + _DAY + r"\s+of\s+" + _OTHER_MONTH + r",?\s+\d{4}\b")),
 ]
 # Header words a parser may take for a speaker ("Date: 14/10/2024"): their dates are the interview's, not a birth.
 # (Role labels such as Respondent or Interviewee are people: their dates are checked like anyone's.)
