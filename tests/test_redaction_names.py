@@ -510,3 +510,14 @@ def test_dates_of_birth_said_year_first_by_weekday_and_in_other_calendars(turn_i
 def test_dates_that_are_no_birth_stay(turn_in):
     (turn,), _ = redact(turn_in, speakers=["Respondent"])
     assert "[DOB" not in turn.text, turn.text
+
+
+@pytest.mark.parametrize("turns_in, gone, kept", [
+    (("We started with the Hasties, they're in a B&B.",), "Hasties", "in a B&B"),
+    (("The Peppers. Agnes Pepper is the gran and she's got the three weans.",), "Pepper", "is the gran"),
+    (("The Greens won the seat and we took the ferries to Arran.",), None, "The Greens won the seat"),
+])
+def test_families_by_surname_in_the_plural(turns_in, gone, kept):
+    turns, _ = redact(*turns_in)
+    text = " ".join(t.text for t in turns)
+    assert (gone is None or gone not in text) and kept in text, text

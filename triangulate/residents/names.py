@@ -1118,8 +1118,9 @@ def _family_cue(tok, kept: list[Span]) -> list[Span]:
     if before is None or before.lower_ != "the" or not _capital(tok) or not tok.is_alpha or len(text) < 5 or \
             not text.endswith("s") or text.isupper():
         return []
-    stem = text[:-1]
-    if is_english_word(text) or is_english_word(stem) or gazetteer.is_kept(text) or gazetteer.is_kept(stem) or \
+    stem = text[:-1]  # a dictionary word as it stands, not by its suffix: "Bonner" is no "bonn" + "-er"
+    if stem.lower() in english_words() or text.lower() in english_words() or gazetteer.is_kept(text) or \
+            gazetteer.is_kept(stem) or gazetteer.is_everyday_word(stem) or \
             not (gazetteer.is_common_surname(stem) or SURNAME_FORM.match(stem)) or _inside(kept, tok.idx, _end(tok)):
         return []
     return [(tok.idx, _end(tok))]

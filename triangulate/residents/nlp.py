@@ -620,6 +620,8 @@ class _Transcript:
     lower_words: set[str] = field(default_factory=set)  # every lower-case word the transcript writes
     named_in_full: set[str] = field(default_factory=set)  # word names found as a full name's first word ("Mark")
     cue_names: set[str] = field(default_factory=set)  # dictionary words a plain cue calls a name ("Coral")
+    surnames: set[str] = field(default_factory=set)  # surnames of full names found ("Ferrie" of "Rosemary Ferrie")
+    family_re: re.Pattern | None = None  # their families in the plural: "the Ferries"
     speaker_map: dict[str, str] = field(default_factory=dict)  # speaker label -> pseudonymised label
     speaker_people: dict = field(default_factory=dict)  # speaker label -> names.Person
 
@@ -721,6 +723,15 @@ def _learn_names(t: _Transcript, docs: list) -> None:
     found |= _short_forms_to_learn(found)
     t.found_re = people_names.given_name_pattern(sorted(found, key=len, reverse=True))
     t.lower_names = frozenset(lower)
+    t.family_re = _family_pattern(t.surnames)
+
+
+def _family_pattern(surnames: set[str]) -> re.Pattern | None:
+    """"Rosemary Ferrie" found: "the Ferries" is her family, even where the plural is a dictionary word."""
+    names = sorted((s for s in surnames if s[:1].isupper() and s.isalpha()), key=len, reverse=True)
+    if not names:
+        return None
+    return re.compile(r"(?<![\w'’])(?:[Tt]he)\s+((?:" + "|".join(map(re.escape, names)) + r")(?:e?s))(?![\w'’-])")
 
 
 def _short_forms_to_learn(found: set[str]) -> set[str]:
@@ -750,6 +761,7 @@ def _learn_from_mention(t: _Transcript, doc, a: int, b: int, rule: str, found: s
     surname = _surname_to_learn(parts)
     if surname:
         found.add(surname)
+        t.surnames.add(surname)
     words = [re.sub(r"['’]s$", "", part).strip(".,;:!?\"()") for part in parts]
     if len(words) > 1 and words[0][:1].isupper():
         # "Mark Riddell": "Mark is a good dad" is him; "Alexander Boyle": "Sandy mostly." is him too
@@ -854,7 +866,8 @@ def _found_elsewhere_spans(t: _Transcript, index: int, doc, kept) -> list[Found]
     from triangulate.residents import names as people_names
 
     text = t.turn_texts[index]
-    out = []
+    out = [(m.start(1), m.end(1), "found_elsewhere", "PERSON") for m in t.family_re.finditer(text)] \
+        if t.family_re else []
     for a, b in people_names.given_name_spans(text, t.found_re, doc, t.lower_names, frozenset(t.named_in_full),
                                               word_like=frozenset(t.cue_names)):
         inside = [(s, e) for s, e in kept if s <= a and b <= e]
