@@ -521,3 +521,19 @@ def test_families_by_surname_in_the_plural(turns_in, gone, kept):
     turns, _ = redact(*turns_in)
     text = " ".join(t.text for t in turns)
     assert (gone is None or gone not in text) and kept in text, text
+
+
+def test_a_short_form_has_the_gender_of_its_full_names():
+    assert gazetteer.given_name_gender("Teenie") == "female"  # Christina, Christine, Thomasina
+    assert gazetteer.given_name_gender("Wattie") == "male"  # Walter
+
+
+def test_a_title_and_an_initial_before_a_surname_tell_two_people_of_one_surname_apart():
+    turns, _ = redact("Sorry to hear that, Mr Lochhead.",
+                      "The letters come addressed tae Mrs J. Lochhead, every week.",
+                      "Auld Mr Dalrymple up the road is the same. Is that Teenie? Aye, Teenie Dalrymple.",
+                      speakers=["Interviewer", "Respondent", "Respondent"], names=["Callum Lochhead"])
+    mr, mrs = turns[0].redactions[0], turns[1].redactions[0]
+    assert "J." not in turns[1].text and mr.pseudonym != mrs.pseudonym, turns[1].text
+    auld, teenie = turns[2].redactions[0], turns[2].redactions[-1]
+    assert auld.pseudonym != teenie.pseudonym, turns[2].text

@@ -1126,10 +1126,13 @@ def _lead_start(text: str, a: int, floor: int) -> int:
             return start
         word = m.group(1)
         low = word.lower().rstrip(".")
-        lead = low in _LEAD_WORDS or (low in _LEAD_TITLES and word[:1].isupper())
-        courtesy = low in _LEAD_COURTESY and (word.islower() or (start - len(m.group(0)) > floor and
-                                                                 _lead_start(text, start - len(m.group(0)), floor)
-                                                                 < start - len(m.group(0))))
+        before = start - len(m.group(0))
+        initial = re.fullmatch(r"[A-Z]\.", word) is not None and \
+            bool(_TITLE_BEFORE.search(text[max(0, start - 16):start]))
+        # "Mrs [I. Kinnaird]": an initial after a title
+        lead = low in _LEAD_WORDS or (low in _LEAD_TITLES and word[:1].isupper()) or initial
+        courtesy = low in _LEAD_COURTESY and (word.islower() or (before > floor and
+                                                                 _lead_start(text, before, floor) < before))
         if not (lead or courtesy):
             return start
         start -= len(m.group(0))
@@ -1206,7 +1209,8 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
         t.speaker_map
 
 
-_TITLE_BEFORE = re.compile(r"\b(?:(?i:Mr|Mrs|Ms|Miss|Mx|Dr)\.?|Nurse|Doctor|Prof|Professor|Councillor|Cllr|Sister)\s+$")
+_TITLE_BEFORE = re.compile(r"\b(?:(?i:Mr|Mrs|Ms|Miss|Mx|Dr)\.?|Nurse|Doctor|Prof|Professor|Councillor|Cllr|Sister)\s+"
+                           r"(?:[A-Z]\.?\s+)?$")  # "Mrs I. Kinnaird": an initial between
 # Words before a name that say the speaker means themself: "I'm Tracy", "named efter me, Elizabeth", "naebody's
 # called me David", "my name's Kasia".
 _ABOUT_SPEAKER = re.compile(r"(?i)(?:\bI['’]m|\bI\s+am|\bme,|\bcall(?:s|ed)?\s+me|\bcry\s+me|"
@@ -1238,8 +1242,8 @@ def _self_named(text: str, a: int, b: int, name_answer: bool) -> bool:
 def _with_title(text: str, a: int, b: int) -> str:
     """The mention to resolve: a title just before a redacted surname says who it is ("Mrs [Gallacher]" is
     not "Mr [Gallacher]", "Dr [Doyle]" not "Mrs [Doyle]"), though the title itself stays in the text."""
-    title = _TITLE_BEFORE.search(text[max(0, a - 12):a])
-    return (title.group() if title else "") + text[a:b]
+    title = _TITLE_BEFORE.search(text[max(0, a - 16):a])
+    return (re.sub(r"\s+[A-Z]\.?\s+$", " ", title.group()) if title else "") + text[a:b]
 PARALLEL_MIN_TURNS = 1500  # a second spaCy process pays only on a batch this big (measured: bench_coldstart.py)
 
 
