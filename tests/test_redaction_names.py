@@ -537,3 +537,13 @@ def test_a_title_and_an_initial_before_a_surname_tell_two_people_of_one_surname_
     assert "J." not in turns[1].text and mr.pseudonym != mrs.pseudonym, turns[1].text
     auld, teenie = turns[2].redactions[0], turns[2].redactions[-1]
     assert auld.pseudonym != teenie.pseudonym, turns[2].text
+
+
+@pytest.mark.parametrize("sentence, kept", [
+    ("The interpreter spoke Tigrinya and Amharic, then Pashto.", "Tigrinya and Amharic, then Pashto"),
+    ("Kendamil is dearer than Cow & Gate, and Ofgem did nothing.", "Kendamil is dearer than Cow & Gate, and Ofgem"),
+    ("She sends money hame through WorldRemit tae Mendefera.", "WorldRemit tae Mendefera"),
+])
+def test_languages_brands_and_home_towns_stay(sentence, kept):
+    (turn,), _ = redact(sentence, speakers=["Respondent"])
+    assert kept in turn.text, turn.text
