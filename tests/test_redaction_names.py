@@ -547,3 +547,14 @@ def test_a_title_and_an_initial_before_a_surname_tell_two_people_of_one_surname_
 def test_languages_brands_and_home_towns_stay(sentence, kept):
     (turn,), _ = redact(sentence, speakers=["Respondent"])
     assert kept in turn.text, turn.text
+
+
+@pytest.mark.parametrize("turns_in, gone, kept", [
+    (("auld dunky, he's my uncle, he drives us.", "auld dunky says the bus is off."), "dunky", "says the bus"),
+    (("big tojo, that's their da, brings them up.",), "tojo", "brings them up"),
+    (("It was a big bill, that's my worry. The big man, that's my da.",), None, "a big bill, that's my worry"),
+])
+def test_a_lower_case_nickname_with_who_they_are_after_it(turns_in, gone, kept):
+    turns, _ = redact(*turns_in)
+    text = " ".join(t.text for t in turns)
+    assert (gone is None or gone not in text) and kept in text, text

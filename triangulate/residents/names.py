@@ -852,6 +852,8 @@ def _wee_age_cue(tok, kept: list[Span]) -> list[Span]:
     nxt = _after(tok)
     if tok.lower_ not in ("wee", "little", "big", "auld") or nxt is None:
         return []
+    if tok.lower_ in ("big", "auld") and _apposed_lower_case_nickname(tok, nxt):
+        return [(tok.idx, _end(nxt))]  # "big col, that's their da": who he is says it is his name
     if _capital(nxt) or not _is_name_like(nxt, allow_lower=True):
         return []
     if tok.lower_ in ("big", "auld") and not _lower_case_nickname(tok, nxt):
@@ -862,6 +864,15 @@ def _wee_age_cue(tok, kept: list[Span]) -> list[Span]:
     if aged or (_is_any_given_name(nxt.text) and _phrase_ends_after(nxt) and not _word_after_article(tok, nxt)):
         return [(nxt.idx, _end(nxt))]  # "wee ruby" is Ruby
     return []
+
+
+def _apposed_lower_case_nickname(tok, nxt) -> bool:
+    """"big col, that's their da", "auld shuggie, he's my uncle": "big" or "auld" and one lower-case word, not
+    after an article or a possessive, with who the person is right after."""
+    before = _before(tok)
+    return nxt.is_alpha and nxt.text.islower() and len(nxt.text) > 1 and not nxt.is_stop and \
+        not _is_cue_word(nxt.text) and nxt.lower_ not in NICKNAME_HEADS and \
+        (before is None or before.pos_ not in ("DET", "PRON", "ADJ", "NUM")) and _apposition_follows(nxt) is not None
 
 
 def _word_after_article(tok, nxt) -> bool:
@@ -1219,8 +1230,8 @@ def _apposition_follows(tok) -> bool | None:
     doc, k = tok.doc, tok.i + 1
     if k < len(doc) and doc[k].text == ",":
         k += 1
-    pronoun = k + 1 < len(doc) and doc[k].lower_ in ("she", "he") and doc[k + 1].lower_ in ("'s", "’s", "is", "was",
-                                                                                            "wis")
+    pronoun = k + 1 < len(doc) and doc[k].lower_ in ("she", "he", "that") and \
+        doc[k + 1].lower_ in ("'s", "’s", "is", "was", "wis")  # "big col, that's their da"
     k += 2 if pronoun else 0
     if k >= len(doc) or doc[k].lower_ not in DETERMINERS or doc[k].lower_ == "the":
         return None
