@@ -558,3 +558,16 @@ def test_a_lower_case_nickname_with_who_they_are_after_it(turns_in, gone, kept):
     turns, _ = redact(*turns_in)
     text = " ".join(t.text for t in turns)
     assert (gone is None or gone not in text) and kept in text, text
+
+
+@pytest.mark.parametrize("turns_in, gone, kept", [
+    (("I've two. Wee Largs, she's four, and the baby.", "Wee Largs is at nursery. We went tae Largs on the train."),
+     "Wee Largs", "tae Largs on the train"),
+    (("Her weans. Tesfamariam, he is ten, Luwamo, seven, and the baby.",), "Luwamo", "seven, and the baby"),
+    (("We moved fae Glasgow, seven years ago. The Clyde, 1999.",), None, "fae Glasgow, seven years ago"),
+    (("A wee Paisley pattern on her scarf.",), None, "wee Paisley pattern"),
+])
+def test_children_named_after_places_and_listed_with_their_ages(turns_in, gone, kept):
+    turns, _ = redact(*turns_in)
+    text = " ".join(t.text for t in turns)
+    assert (gone is None or gone not in text) and kept in text, text

@@ -818,8 +818,22 @@ def _clergy_name(tok, nxt) -> bool:
         (gazetteer.is_first_name(nxt.text) or gazetteer.is_wide_given_name(nxt.text))
 
 
+_PRONOUN_AFTER = re.compile(r"^\s*,\s*(?:she|he)(?:['’]s|\s+is|\s+was)\b", re.I)
+
+
+def _place_named_wean(tok, nxt) -> bool:
+    """"Wee Paisley, she's four", "wee Skye is three": "wee" before a place's name, with who or how old the
+    person is right after, is a child named after the place (the town is never "wee Paisley, she's")."""
+    rest = _text_after(nxt)
+    return tok.lower_ == "wee" and _capital(nxt) and nxt.is_alpha and gazetteer.is_place(nxt.text) and \
+        (bool(_PRONOUN_AFTER.match(rest)) or bool(AGE_CUE.match(rest) and _AGE_AFTER_VERB.match(rest)) or
+         _person_cue_follows(nxt))
+
+
 def _title_cue(tok, kept: list[Span]) -> list[Span]:
     low, nxt = tok.lower_, _after(tok)
+    if nxt is not None and _place_named_wean(tok, nxt):
+        return [(tok.idx, _end(nxt))]
     if nxt is not None and low in NICKNAME_WORDS and _capitalised_nickname(tok, nxt):
         return [(tok.idx, _end(nxt))]
     if nxt is not None and _clergy_name(tok, nxt):
@@ -1031,7 +1045,22 @@ def _dropped_g_verb(tok) -> bool:
         and is_english_word(low + "g")
 
 
+_LISTED_AGE = re.compile(r"^\s*,\s*(?:aged\s+)?(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+                         r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen)\s*(?:,|\.|;|\band\b|$)", re.I)
+
+
+def _listed_with_age(tok) -> bool:
+    """"Nahom, he is ten, Luwam, seven, and Saba": a capitalised word no dictionary has, outside any kept name,
+    with an age alone after a comma, among the children listed before and after it."""
+    before = _before(tok)
+    return _capital(tok) and tok.is_alpha and len(tok.text) > 2 and not is_english_word(tok.text) and \
+        not gazetteer.is_kept(tok.text) and not _acronym(tok) and before is not None and \
+        before.text in (",", "and", "an'", "&", ".", ":") and bool(_LISTED_AGE.match(_text_after(tok)))
+
+
 def _standing_name_cue(tok, kept: list[Span]) -> list[Span]:
+    if _listed_with_age(tok) and not _inside(kept, tok.idx, _end(tok)):
+        return [(tok.idx, _end(tok))]
     if not _may_stand_alone(tok) or _dropped_g_verb(tok):
         return []
     before = _before(tok)

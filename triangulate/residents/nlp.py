@@ -765,6 +765,8 @@ def _learn_from_mention(t: _Transcript, doc, a: int, b: int, rule: str, found: s
     words = [re.sub(r"['’]s$", "", part).strip(".,;:!?\"()") for part in parts]
     if rule == "context_age" and len(words) == 2 and words[0].lower() in ("big", "auld") and words[1].islower():
         found.add(" ".join(words))  # "big col, that's their da": "big col says" elsewhere is him
+    if rule == "context_title" and len(words) == 2 and words[0].lower() == "wee" and gazetteer.is_place(words[1]):
+        found.add("wee " + words[1])  # "Wee Paisley, she's four": "say bye to wee Paisley" is her, the town is not
     if len(words) > 1 and words[0][:1].isupper():
         # "Mark Riddell": "Mark is a good dad" is him; "Alexander Boyle": "Sandy mostly." is him too
         t.named_in_full.update(form for form in {words[0].lower(), *gazetteer.close_forms(words[0])}
