@@ -76,8 +76,8 @@ _FULL_DATE = (r"\b(?:" + _DAY + r"\s+(?:of\s+)?(?:" + _MONTH + r"|" + _MONTH_NUM
 # a year said as its last two words after a month: "born august seventy-one", "March oh nine"
 _SHORT_YEAR = r"(?:(?:fifty|sixty|seventy|eighty|ninety)(?:[\s-]" + _UNITS + r")?|oh[\s-]" + _UNITS + r")"
 _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
-_DATE = (r"(?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]+(?:of\s+)?(?:\d{1,2}|" + _MONTH + r")(?:[\s/.,-]+\d{2,4})?(?!\w)|"
-         + _FULL_DATE + r"|"
+_DATE = (_FULL_DATE + r"|"  # first: "the 2nd of March two thousand and twenty" whole, not "2nd of March" alone
+         r"(?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]+(?:of\s+)?(?:\d{1,2}|" + _MONTH + r")(?:[\s/.,-]+\d{2,4})?(?!\w)|"
          # the year first: "nineteen seventy-nine, second of May", "2019, the 3rd of June"
          r"(?:" + _YEAR + r",?\s+(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w))|"
          # by the weekday it fell on: "his birthday was last Tuesday, the 24th"
@@ -112,6 +112,10 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("spoken_ni_number", "NI NUMBER", re.compile(
         r"\b[A-Z][\s,.]{0,2}[A-Z]" + _SEP + r"(?i:" + _SPOKEN_PAIR + _SEP + _SPOKEN_PAIR + _SEP + _SPOKEN_PAIR + r")"
         + _SEP + r"[A-D]\b")),
+    # the six digits said one by one or doubled: "S, P, one, two, three, four, five, six, D", "P R double four, ..."
+    ("spoken_ni_number", "NI NUMBER", re.compile(
+        r"\b[A-Z][\s,.]{0,2}[A-Z]" + _SEP + r"(?i:(?:" + _SPOKEN_PAIR + r"|" + _SPOKEN_DIGITS + r")(?:" + _SEP +
+        r"(?:" + _SPOKEN_PAIR + r"|" + _SPOKEN_DIGITS + r")){2,5})" + _SEP + r"[A-D]\b")),
     ("dob", "DOB", re.compile(
         r"(?i:\b(?:born|d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday)(?:['’]s)?[\s:,-]*"
         r"(?:(?:is|was|wis|on|in|the|her|his|my|it's|it’s|was\s+born)\s+){0,3})"
