@@ -571,3 +571,13 @@ def test_children_named_after_places_and_listed_with_their_ages(turns_in, gone, 
     turns, _ = redact(*turns_in)
     text = " ".join(t.text for t in turns)
     assert (gone is None or gone not in text) and kept in text, text
+
+
+def test_a_family_title_before_a_given_name_is_the_same_person_and_goes_with_it():
+    turns, _ = redact("Granda Fergus came roon and oor wee Kenzie was up all night.",
+                      "Fergus is seventy now. Kenzie's teething.")
+    first, second = turns
+    assert "Granda" not in first.text and "oor wee" not in first.text, first.text
+    same = {r.pseudonym for r in first.redactions} == {r.pseudonym for r in second.redactions}
+    assert same, (first.text, second.text)
+    assert names.is_full_name("Uncle Tam Baird") and not names.is_full_name("Auntie Carol")

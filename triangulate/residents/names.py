@@ -22,6 +22,10 @@ from triangulate.residents import gazetteer
 TITLE_WORDS = {"mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor", "sir", "dame", "lady",
                "lord", "rev", "reverend", "father", "sister", "brother", "nurse", "councillor", "cllr"}
 NICKNAME_WORDS = {"wee", "big", "auld", "old", "young", "daft", "mad", "wild", "fat", "wee-est"}
+# family words used as a title before a given name, and the gender they give
+KIN_LEADS = {"granny": "female", "gran": "female", "grannie": "female", "nana": "female", "nanna": "female",
+             "grandma": "female", "auntie": "female", "aunty": "female", "aunt": "female", "granda": "male",
+             "grandad": "male", "grandpa": "male", "grampa": "male", "uncle": "male"}
 FORMAL_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "councillor", "cllr"}  # a surname follows these
 # capitalised, these are titles before a surname too ("Nurse Baird", "Doctor Rahman")
 WORK_TITLES = {"nurse", "doctor", "prof", "professor", "councillor", "cllr", "dr", "sister"}
@@ -216,6 +220,9 @@ def _tokens_titled(text: str) -> tuple[list[str], bool, str | None]:
     text = re.sub(r"['’]s?$", "", " ".join(text.replace("’", "'").split())).strip(" .,;:!?()[]\"")
     words = [w.strip(".,") for w in re.split(r"[\s]+", text) if w.strip(".,")]
     titled, gender = False, None
+    while len(words) > 1 and words[0].lower() in KIN_LEADS:  # "Auntie Carol", "Granny Marion" is Carol, Marion
+        gender = gender or KIN_LEADS[words[0].lower()]
+        words = words[1:]
     while words and (words[0].lower() in TITLE_WORDS or words[0].lower() in NICKNAME_WORDS):
         titled = titled or words[0].lower() in FORMAL_TITLES or (words[0].lower() in WORK_TITLES and
                                                                  words[0][:1].isupper())

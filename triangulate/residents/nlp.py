@@ -1117,8 +1117,8 @@ def _fits_title(titled: str, word: str) -> bool:
 
 _LEAD_WORDS = {"wee", "big", "auld", "old", "young", "wee-est"}  # "wee Connor", "big col": part of what he is called
 # capitalised before a name: "Granny Marion", "Auntie Carol", "Our Gemma"
-_LEAD_TITLES = {"granny", "gran", "nana", "nan", "nanna", "papa", "grandad", "grandpa", "grandma", "auntie", "aunty",
-                "aunt", "uncle", "our", "oor"}
+_LEAD_TITLES = {"granny", "gran", "grannie", "nana", "nan", "nanna", "papa", "granda", "grandad", "grandpa", "grampa",
+                "grandma", "auntie", "aunty", "aunt", "uncle", "our", "oor"}
 _LEAD_COURTESY = {"mr", "mrs", "ms", "miss", "dr"}
 _WORD_BEFORE = re.compile(r"([\w'’.-]+)(\s+)$")
 
@@ -1138,7 +1138,8 @@ def _lead_start(text: str, a: int, floor: int) -> int:
         initial = re.fullmatch(r"[A-Z]\.", word) is not None and \
             bool(_TITLE_BEFORE.search(text[max(0, start - 16):start]))
         # "Mrs [I. Kinnaird]": an initial after a title
-        lead = low in _LEAD_WORDS or (low in _LEAD_TITLES and word[:1].isupper()) or initial
+        lead = low in _LEAD_WORDS or (low in _LEAD_TITLES and word[:1].isupper()) or initial or \
+            low in ("our", "oor")  # "oor wee Dylan", "our Gemma": the dialect form of the name
         courtesy = low in _LEAD_COURTESY and (word.islower() or (before > floor and
                                                                  _lead_start(text, before, floor) < before))
         if not (lead or courtesy):
