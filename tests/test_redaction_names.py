@@ -581,3 +581,13 @@ def test_a_family_title_before_a_given_name_is_the_same_person_and_goes_with_it(
     same = {r.pseudonym for r in first.redactions} == {r.pseudonym for r in second.redactions}
     assert same, (first.text, second.text)
     assert names.is_full_name("Uncle Tam Baird") and not names.is_full_name("Auntie Carol")
+
+
+def test_a_verb_opening_the_sentence_is_no_part_of_the_name_after_it():
+    turns, _ = redact("The baby, Kirsten, is six month. Her full name is Kirsten Gilfillan.",
+                      "Drop Kirsten at my mum's in Largs. Tell Brodie his tea is out. Will Smith came.")
+    first, second = turns
+    assert second.text.startswith("Drop [PERSON") and "Tell [PERSON" in second.text, second.text
+    ours = {r.pseudonym for r in first.redactions}
+    assert second.redactions[0].pseudonym in ours and len(ours) == 1, (first.text, second.text)
+    assert "Will" not in second.text  # a given name that is also a verb stays part of the name

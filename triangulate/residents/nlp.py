@@ -336,7 +336,8 @@ def _trim_entity(tokens: list) -> list:
     from triangulate.residents import gazetteer, names
 
     while tokens and (TITLES.match(tokens[0].text + " ") or gazetteer.is_everyday_word(tokens[0].text)
-                      or tokens[0].is_punct) and not (_NICKNAME_LEAD.match(tokens[0].text) and len(tokens) > 1):
+                      or tokens[0].is_punct or _imperative_before_name(tokens)) and \
+            not (_NICKNAME_LEAD.match(tokens[0].text) and len(tokens) > 1):
         tokens = tokens[1:]
     while tokens and (tokens[-1].is_punct or tokens[-1].text in ("'s", "’s", "'", "’")
                       or gazetteer.is_everyday_word(tokens[-1].text)
@@ -344,6 +345,24 @@ def _trim_entity(tokens: list) -> list:
                           and not gazetteer.is_first_name(tokens[-1].text))):
         tokens = tokens[:-1]  # "lewis struggles": the verb the model took in is not the name
     return tokens
+
+
+def _imperative_before_name(tokens: list) -> bool:
+    """"Drop Brook at my mum's", "Ask Senait": a verb opening the sentence, taken into the name after it, is no
+    part of the name (a given name that is also a verb, "Will", "Sue", stays)."""
+    from triangulate.residents import gazetteer, names
+
+    first = tokens[0]
+    return len(tokens) > 1 and names.starts_sentence(first) and (
+        first.lower_ in _IMPERATIVES or (first.pos_ == "VERB" and first.tag_ == "VB")) and \
+        names.is_english_word(first.text) and not gazetteer.is_first_name(first.text) and \
+        not gazetteer.is_word_name(first.text)
+
+
+# verbs that open a sentence before a name, which the small model tags as part of it ("Drop Brook", "Ask Senait")
+_IMPERATIVES = {"ask", "tell", "drop", "take", "bring", "give", "call", "phone", "ring", "text", "let", "get", "send",
+                "see", "meet", "pick", "leave", "thank", "help", "mind", "watch", "collect", "say", "gie", "fetch",
+                "remind", "email", "message", "visit", "check", "wake", "feed", "dress", "bath", "put"}
 
 
 def _no_name_in(clean: str, tokens: list, allow: set[str]) -> bool:
