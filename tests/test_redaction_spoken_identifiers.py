@@ -23,6 +23,9 @@ def redact(text: str):
     ("Her last address was room 14, Morrisdale House, Gallowgate, but she moved.", "Morrisdale House", "ADDRESS"),
     ("Post goes care of 41B Whitacre Road, Glasgow G52 3LT, my auntie's.", "Glasgow G52", "ADDRESS"),
     ("Folk come fae up the G33 end for the pantry.", "G33", "POSTCODE"),
+    ("National insurance, it's T, W, nine, eight, seven, six, five, four, A.", "seven, six", "NI NUMBER"),
+    ("NI is M K double three, eight oh, one two, D, aye.", "double three", "NI NUMBER"),
+    ("He was born on the 4th of June two thousand and twelve, a Monday.", "two thousand and twelve", "DOB"),
 ])
 def test_said_and_written_identifiers_are_redacted(text, secret, category):
     turn = redact(text)
@@ -34,6 +37,7 @@ def test_said_and_written_identifiers_are_redacted(text, secret, category):
     "Oh aye, one or two of them came, maybe three.",  # digits in talk, not a number said aloud
     "We were on the M8 and then the A77, it took two hours.",  # roads are no postcode districts
     "I was in Room 101 at the job centre, the one with the chairs.",  # a room with no building named
+    "We got the A, B, one, two, three of it at the group, aye.",  # letters and counting, no NI number
 ])
 def test_talk_that_only_looks_like_an_identifier_stays(text):
     assert redact(text).text == text

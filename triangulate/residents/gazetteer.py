@@ -115,7 +115,14 @@ def _genders() -> dict[str, str]:
                 if out.get(key, section) != section:
                     ambiguous.add(key)
                 out.setdefault(key, section)
-    return {k: v for k, v in out.items() if k not in ambiguous}
+    out = {k: v for k, v in out.items() if k not in ambiguous}
+    # a short form on neither list is of the gender of the full names it stands for, where they agree ("Teenie":
+    # Christina, Christine, Thomasina; "Wattie": Walter)
+    for form, fulls in _name_table()[1].items():
+        genders = {out[full] for full in fulls if full in out}
+        if form not in out and form not in ambiguous and len(genders) == 1:
+            out[form] = genders.pop()
+    return out
 
 
 def given_name_gender(text: str) -> str | None:

@@ -22,6 +22,10 @@ from triangulate.residents import gazetteer
 TITLE_WORDS = {"mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor", "sir", "dame", "lady",
                "lord", "rev", "reverend", "father", "sister", "brother", "nurse", "councillor", "cllr"}
 NICKNAME_WORDS = {"wee", "big", "auld", "old", "young", "daft", "mad", "wild", "fat", "wee-est"}
+# family words used as a title before a given name, and the gender they give
+KIN_LEADS = {"granny": "female", "gran": "female", "grannie": "female", "nana": "female", "nanna": "female",
+             "grandma": "female", "auntie": "female", "aunty": "female", "aunt": "female", "granda": "male",
+             "grandad": "male", "grandpa": "male", "grampa": "male", "uncle": "male"}
 FORMAL_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "councillor", "cllr"}  # a surname follows these
 # capitalised, these are titles before a surname too ("Nurse Baird", "Doctor Rahman")
 WORK_TITLES = {"nurse", "doctor", "prof", "professor", "councillor", "cllr", "dr", "sister"}
@@ -216,6 +220,9 @@ def _tokens_titled(text: str) -> tuple[list[str], bool, str | None]:
     text = re.sub(r"['’]s?$", "", " ".join(text.replace("’", "'").split())).strip(" .,;:!?()[]\"")
     words = [w.strip(".,") for w in re.split(r"[\s]+", text) if w.strip(".,")]
     titled, gender = False, None
+    while len(words) > 1 and words[0].lower() in KIN_LEADS:  # "Auntie Carol", "Granny Marion" is Carol, Marion
+        gender = gender or KIN_LEADS[words[0].lower()]
+        words = words[1:]
     while words and (words[0].lower() in TITLE_WORDS or words[0].lower() in NICKNAME_WORDS):
         titled = titled or words[0].lower() in FORMAL_TITLES or (words[0].lower() in WORK_TITLES and
                                                                  words[0][:1].isupper())
@@ -818,8 +825,22 @@ def _clergy_name(tok, nxt) -> bool:
         (gazetteer.is_first_name(nxt.text) or gazetteer.is_wide_given_name(nxt.text))
 
 
+_PRONOUN_AFTER = re.compile(r"^\s*,\s*(?:she|he)(?:['’]s|\s+is|\s+was)\b", re.I)
+
+
+def _place_named_wean(tok, nxt) -> bool:
+    """"Wee Paisley, she's four", "wee Skye is three": "wee" before a place's name, with who or how old the
+    person is right after, is a child named after the place (the town is never "wee Paisley, she's")."""
+    rest = _text_after(nxt)
+    return tok.lower_ == "wee" and _capital(nxt) and nxt.is_alpha and gazetteer.is_place(nxt.text) and \
+        (bool(_PRONOUN_AFTER.match(rest)) or bool(AGE_CUE.match(rest) and _AGE_AFTER_VERB.match(rest)) or
+         _person_cue_follows(nxt))
+
+
 def _title_cue(tok, kept: list[Span]) -> list[Span]:
     low, nxt = tok.lower_, _after(tok)
+    if nxt is not None and _place_named_wean(tok, nxt):
+        return [(tok.idx, _end(nxt))]
     if nxt is not None and low in NICKNAME_WORDS and _capitalised_nickname(tok, nxt):
         return [(tok.idx, _end(nxt))]
     if nxt is not None and _clergy_name(tok, nxt):
@@ -852,6 +873,8 @@ def _wee_age_cue(tok, kept: list[Span]) -> list[Span]:
     nxt = _after(tok)
     if tok.lower_ not in ("wee", "little", "big", "auld") or nxt is None:
         return []
+    if tok.lower_ in ("big", "auld") and _apposed_lower_case_nickname(tok, nxt):
+        return [(tok.idx, _end(nxt))]  # "big col, that's their da": who he is says it is his name
     if _capital(nxt) or not _is_name_like(nxt, allow_lower=True):
         return []
     if tok.lower_ in ("big", "auld") and not _lower_case_nickname(tok, nxt):
@@ -862,6 +885,15 @@ def _wee_age_cue(tok, kept: list[Span]) -> list[Span]:
     if aged or (_is_any_given_name(nxt.text) and _phrase_ends_after(nxt) and not _word_after_article(tok, nxt)):
         return [(nxt.idx, _end(nxt))]  # "wee ruby" is Ruby
     return []
+
+
+def _apposed_lower_case_nickname(tok, nxt) -> bool:
+    """"big col, that's their da", "auld shuggie, he's my uncle": "big" or "auld" and one lower-case word, not
+    after an article or a possessive, with who the person is right after."""
+    before = _before(tok)
+    return nxt.is_alpha and nxt.text.islower() and len(nxt.text) > 1 and not nxt.is_stop and \
+        not _is_cue_word(nxt.text) and nxt.lower_ not in NICKNAME_HEADS and \
+        (before is None or before.pos_ not in ("DET", "PRON", "ADJ", "NUM")) and _apposition_follows(nxt) is not None
 
 
 def _word_after_article(tok, nxt) -> bool:
@@ -1020,7 +1052,22 @@ def _dropped_g_verb(tok) -> bool:
         and is_english_word(low + "g")
 
 
+_LISTED_AGE = re.compile(r"^\s*,\s*(?:aged\s+)?(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|"
+                         r"twelve|thirteen|fourteen|fifteen|sixteen|seventeen)\s*(?:,|\.|;|\band\b|$)", re.I)
+
+
+def _listed_with_age(tok) -> bool:
+    """"Nahom, he is ten, Luwam, seven, and Saba": a capitalised word no dictionary has, outside any kept name,
+    with an age alone after a comma, among the children listed before and after it."""
+    before = _before(tok)
+    return _capital(tok) and tok.is_alpha and len(tok.text) > 2 and not is_english_word(tok.text) and \
+        not gazetteer.is_kept(tok.text) and not _acronym(tok) and before is not None and \
+        before.text in (",", "and", "an'", "&", ".", ":") and bool(_LISTED_AGE.match(_text_after(tok)))
+
+
 def _standing_name_cue(tok, kept: list[Span]) -> list[Span]:
+    if _listed_with_age(tok) and not _inside(kept, tok.idx, _end(tok)):
+        return [(tok.idx, _end(tok))]
     if not _may_stand_alone(tok) or _dropped_g_verb(tok):
         return []
     before = _before(tok)
@@ -1118,8 +1165,9 @@ def _family_cue(tok, kept: list[Span]) -> list[Span]:
     if before is None or before.lower_ != "the" or not _capital(tok) or not tok.is_alpha or len(text) < 5 or \
             not text.endswith("s") or text.isupper():
         return []
-    stem = text[:-1]
-    if is_english_word(text) or is_english_word(stem) or gazetteer.is_kept(text) or gazetteer.is_kept(stem) or \
+    stem = text[:-1]  # a dictionary word as it stands, not by its suffix: "Bonner" is no "bonn" + "-er"
+    if stem.lower() in english_words() or text.lower() in english_words() or gazetteer.is_kept(text) or \
+            gazetteer.is_kept(stem) or gazetteer.is_everyday_word(stem) or \
             not (gazetteer.is_common_surname(stem) or SURNAME_FORM.match(stem)) or _inside(kept, tok.idx, _end(tok)):
         return []
     return [(tok.idx, _end(tok))]
@@ -1218,8 +1266,8 @@ def _apposition_follows(tok) -> bool | None:
     doc, k = tok.doc, tok.i + 1
     if k < len(doc) and doc[k].text == ",":
         k += 1
-    pronoun = k + 1 < len(doc) and doc[k].lower_ in ("she", "he") and doc[k + 1].lower_ in ("'s", "’s", "is", "was",
-                                                                                            "wis")
+    pronoun = k + 1 < len(doc) and doc[k].lower_ in ("she", "he", "that") and \
+        doc[k + 1].lower_ in ("'s", "’s", "is", "was", "wis")  # "big col, that's their da"
     k += 2 if pronoun else 0
     if k >= len(doc) or doc[k].lower_ not in DETERMINERS or doc[k].lower_ == "the":
         return None

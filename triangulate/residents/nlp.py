@@ -51,6 +51,12 @@ _STREET = (r"(?:Road|Rd|Street|St|Avenue|Ave|Drive|Dr|Crescent|Cres|Place|Pl|Ter
            r"Hill|Park|Boulevard|Parade|Vennel)")
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|"
           r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+# months of the calendars Glasgow's Afghan, Iranian, Eritrean and Ethiopian families give birth dates in (solar
+# hijri in Dari and Persian spellings; Ge'ez); only as "the Nth of <month> <year>", never alone
+_OTHER_MONTH = (r"(?:Hamal|Sawr|Saur|Jawza|Jauza|Saratan|Asad|Sonbola|Sunbula|Mizan|Meezan|Aqrab|Qaws|Jadi|Dalw|Hoot|"
+                r"Hut|Farvardin|Ordibehesht|Khordad|Tir|Mordad|Shahrivar|Mehr|Aban|Azar|Dey|Bahman|Esfand|"
+                r"Meskerem|Tikimt|Tiqimt|Hidar|Hedar|Tahsas|Tahisas|Tir|Ter|Yekatit|Megabit|Miyazya|Ginbot|Genbot|Sene|"
+                r"Hamle|Nehase|Nehasse|Pagume|Pagumen)")
 _TOWNS = r"Glasgow|Paisley|Rutherglen|Clydebank|Renfrew|Cambuslang|Bearsden|Milngavie|Bishopbriggs"
 _ORDINAL_WORD = (r"(?:(?:twenty|thirty)[\s-]?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|"
                  r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
@@ -67,8 +73,16 @@ _YEAR = (r"(?:(?:19|20)\d{2}|['’]\d{2}|"
 _MONTH_NUMBER = r"(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|" + _ORDINAL_WORD + r")"
 _FULL_DATE = (r"\b(?:" + _DAY + r"\s+(?:of\s+)?(?:" + _MONTH + r"|" + _MONTH_NUMBER + r")|"
               + _MONTH + r"\s+(?:the\s+)?" + _DAY + r")(?!\w),?\s+(?:of\s+)?" + _YEAR + r"(?!\w)")
-_DATE = (r"(?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]+(?:of\s+)?(?:\d{1,2}|" + _MONTH + r")(?:[\s/.,-]+\d{2,4})?(?!\w)|"
-         + _FULL_DATE + r"|"
+# a year said as its last two words after a month: "born august seventy-one", "March oh nine"
+_SHORT_YEAR = r"(?:(?:fifty|sixty|seventy|eighty|ninety)(?:[\s-]" + _UNITS + r")?|oh[\s-]" + _UNITS + r")"
+_WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
+_DATE = (_FULL_DATE + r"|"  # first: "the 2nd of March two thousand and twenty" whole, not "2nd of March" alone
+         r"(?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]+(?:of\s+)?(?:\d{1,2}|" + _MONTH + r")(?:[\s/.,-]+\d{2,4})?(?!\w)|"
+         # the year first: "nineteen seventy-nine, second of May", "2019, the 3rd of June"
+         r"(?:" + _YEAR + r",?\s+(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w))|"
+         # by the weekday it fell on: "his birthday was last Tuesday, the 24th"
+         r"(?:(?:(?:last|next|this)\s+)?" + _WEEKDAY + r",?\s+(?:the\s+)?" + _DAY + r"(?!\w))|"
+         r"(?:" + _MONTH + r",?\s+(?:of\s+)?(?:nineteen\s+)?" + _SHORT_YEAR + r"(?![\w-]))|"
          r"(?:" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w))|"
          r"(?:" + _MONTH + r"\s+(?:the\s+)?\d{1,2}(?!\d)(?:st|nd|rd|th)?(?:,?\s+\d{4})?)|"
          r"(?:" + _MONTH + r",?\s+(?:of\s+)?(?:" + _YEAR + r"))|"
@@ -98,6 +112,10 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("spoken_ni_number", "NI NUMBER", re.compile(
         r"\b[A-Z][\s,.]{0,2}[A-Z]" + _SEP + r"(?i:" + _SPOKEN_PAIR + _SEP + _SPOKEN_PAIR + _SEP + _SPOKEN_PAIR + r")"
         + _SEP + r"[A-D]\b")),
+    # the six digits said one by one or doubled: "S, P, one, two, three, four, five, six, D", "P R double four, ..."
+    ("spoken_ni_number", "NI NUMBER", re.compile(
+        r"\b[A-Z][\s,.]{0,2}[A-Z]" + _SEP + r"(?i:(?:" + _SPOKEN_PAIR + r"|" + _SPOKEN_DIGITS + r")(?:" + _SEP +
+        r"(?:" + _SPOKEN_PAIR + r"|" + _SPOKEN_DIGITS + r")){2,5})" + _SEP + r"[A-D]\b")),
     ("dob", "DOB", re.compile(
         r"(?i:\b(?:born|d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday)(?:['’]s)?[\s:,-]*"
         r"(?:(?:is|was|wis|on|in|the|her|his|my|it's|it’s|was\s+born)\s+){0,3})"
@@ -132,7 +150,10 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("spoken_date", "DOB", re.compile(
         r"(?i:\b(?:turned|turns|turning|was|be)\s+(?:\d{1,2}|" + _UNITS + r"|" + _TEENS + r"|twenty|thirty|forty|"
         r"fifty|sixty|seventy|eighty|ninety)(?:[\s-]" + _UNITS + r")?\s+on\s+(?:the\s+)?)(" + _FULL_DATE + r"|"
-        + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w))")),
+        + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w)|" + _DAY + r"\s+of\s+" + _MONTH_NUMBER + r"(?!\w))")),
+    # a day of another calendar, with its year: "the 14th of Hamal 1399" (Afghan), "the 3rd of Tahsas 2012"
+    ("spoken_date", "DOB", re.compile(
+        r"(?:\bthe\s+)?\b" + _DAY + r"\s+of\s+" + _OTHER_MONTH + r",?\s+\d{4}\b")),
 ]
 # Header words a parser may take for a speaker ("Date: 14/10/2024"): their dates are the interview's, not a birth.
 # (Role labels such as Respondent or Interviewee are people: their dates are checked like anyone's.)
@@ -315,7 +336,8 @@ def _trim_entity(tokens: list) -> list:
     from triangulate.residents import gazetteer, names
 
     while tokens and (TITLES.match(tokens[0].text + " ") or gazetteer.is_everyday_word(tokens[0].text)
-                      or tokens[0].is_punct) and not (_NICKNAME_LEAD.match(tokens[0].text) and len(tokens) > 1):
+                      or tokens[0].is_punct or _imperative_before_name(tokens)) and \
+            not (_NICKNAME_LEAD.match(tokens[0].text) and len(tokens) > 1):
         tokens = tokens[1:]
     while tokens and (tokens[-1].is_punct or tokens[-1].text in ("'s", "’s", "'", "’")
                       or gazetteer.is_everyday_word(tokens[-1].text)
@@ -323,6 +345,24 @@ def _trim_entity(tokens: list) -> list:
                           and not gazetteer.is_first_name(tokens[-1].text))):
         tokens = tokens[:-1]  # "lewis struggles": the verb the model took in is not the name
     return tokens
+
+
+def _imperative_before_name(tokens: list) -> bool:
+    """"Drop Brook at my mum's", "Ask Senait": a verb opening the sentence, taken into the name after it, is no
+    part of the name (a given name that is also a verb, "Will", "Sue", stays)."""
+    from triangulate.residents import gazetteer, names
+
+    first = tokens[0]
+    return len(tokens) > 1 and names.starts_sentence(first) and (
+        first.lower_ in _IMPERATIVES or (first.pos_ == "VERB" and first.tag_ == "VB")) and \
+        names.is_english_word(first.text) and not gazetteer.is_first_name(first.text) and \
+        not gazetteer.is_word_name(first.text)
+
+
+# verbs that open a sentence before a name, which the small model tags as part of it ("Drop Brook", "Ask Senait")
+_IMPERATIVES = {"ask", "tell", "drop", "take", "bring", "give", "call", "phone", "ring", "text", "let", "get", "send",
+                "see", "meet", "pick", "leave", "thank", "help", "mind", "watch", "collect", "say", "gie", "fetch",
+                "remind", "email", "message", "visit", "check", "wake", "feed", "dress", "bath", "put"}
 
 
 def _no_name_in(clean: str, tokens: list, allow: set[str]) -> bool:
@@ -603,6 +643,8 @@ class _Transcript:
     lower_words: set[str] = field(default_factory=set)  # every lower-case word the transcript writes
     named_in_full: set[str] = field(default_factory=set)  # word names found as a full name's first word ("Mark")
     cue_names: set[str] = field(default_factory=set)  # dictionary words a plain cue calls a name ("Coral")
+    surnames: set[str] = field(default_factory=set)  # surnames of full names found ("Ferrie" of "Rosemary Ferrie")
+    family_re: re.Pattern | None = None  # their families in the plural: "the Ferries"
     speaker_map: dict[str, str] = field(default_factory=dict)  # speaker label -> pseudonymised label
     speaker_people: dict = field(default_factory=dict)  # speaker label -> names.Person
 
@@ -704,6 +746,15 @@ def _learn_names(t: _Transcript, docs: list) -> None:
     found |= _short_forms_to_learn(found)
     t.found_re = people_names.given_name_pattern(sorted(found, key=len, reverse=True))
     t.lower_names = frozenset(lower)
+    t.family_re = _family_pattern(t.surnames)
+
+
+def _family_pattern(surnames: set[str]) -> re.Pattern | None:
+    """"Rosemary Ferrie" found: "the Ferries" is her family, even where the plural is a dictionary word."""
+    names = sorted((s for s in surnames if s[:1].isupper() and s.isalpha()), key=len, reverse=True)
+    if not names:
+        return None
+    return re.compile(r"(?<![\w'’])(?:[Tt]he)\s+((?:" + "|".join(map(re.escape, names)) + r")(?:e?s))(?![\w'’-])")
 
 
 def _short_forms_to_learn(found: set[str]) -> set[str]:
@@ -733,7 +784,12 @@ def _learn_from_mention(t: _Transcript, doc, a: int, b: int, rule: str, found: s
     surname = _surname_to_learn(parts)
     if surname:
         found.add(surname)
+        t.surnames.add(surname)
     words = [re.sub(r"['’]s$", "", part).strip(".,;:!?\"()") for part in parts]
+    if rule == "context_age" and len(words) == 2 and words[0].lower() in ("big", "auld") and words[1].islower():
+        found.add(" ".join(words))  # "big col, that's their da": "big col says" elsewhere is him
+    if rule == "context_title" and len(words) == 2 and words[0].lower() == "wee" and gazetteer.is_place(words[1]):
+        found.add("wee " + words[1])  # "Wee Paisley, she's four": "say bye to wee Paisley" is her, the town is not
     if len(words) > 1 and words[0][:1].isupper():
         # "Mark Riddell": "Mark is a good dad" is him; "Alexander Boyle": "Sandy mostly." is him too
         t.named_in_full.update(form for form in {words[0].lower(), *gazetteer.close_forms(words[0])}
@@ -837,7 +893,8 @@ def _found_elsewhere_spans(t: _Transcript, index: int, doc, kept) -> list[Found]
     from triangulate.residents import names as people_names
 
     text = t.turn_texts[index]
-    out = []
+    out = [(m.start(1), m.end(1), "found_elsewhere", "PERSON") for m in t.family_re.finditer(text)] \
+        if t.family_re else []
     for a, b in people_names.given_name_spans(text, t.found_re, doc, t.lower_names, frozenset(t.named_in_full),
                                               word_like=frozenset(t.cue_names)):
         inside = [(s, e) for s, e in kept if s <= a and b <= e]
@@ -1077,23 +1134,69 @@ def _fits_title(titled: str, word: str) -> bool:
     return title_gender is not None and name_gender in (None, title_gender)
 
 
+_LEAD_WORDS = {"wee", "big", "auld", "old", "young", "wee-est"}  # "wee Connor", "big col": part of what he is called
+# capitalised before a name: "Granny Marion", "Auntie Carol", "Our Gemma"
+_LEAD_TITLES = {"granny", "gran", "grannie", "nana", "nan", "nanna", "papa", "granda", "grandad", "grandpa", "grampa",
+                "grandma", "auntie", "aunty", "aunt", "uncle", "our", "oor"}
+_LEAD_COURTESY = {"mr", "mrs", "ms", "miss", "dr"}
+_WORD_BEFORE = re.compile(r"([\w'’.-]+)(\s+)$")
+
+
+def _lead_start(text: str, a: int, floor: int) -> int:
+    """Where a name's redaction starts once the words that make up what the person is called are in it: "wee
+    Connor", "big col", "Auld Mrs Ferrie", "Granny Marion", "Our Gemma", "mrs mcfadden" are one name. A
+    capitalised courtesy title that opens the run stays in clear ("Mrs [PERSON 1]"), as it always has."""
+    start = a
+    while True:
+        m = _WORD_BEFORE.search(text[max(floor, start - 24):start])
+        if not m:
+            return start
+        word = m.group(1)
+        low = word.lower().rstrip(".")
+        before = start - len(m.group(0))
+        initial = re.fullmatch(r"[A-Z]\.", word) is not None and \
+            bool(_TITLE_BEFORE.search(text[max(0, start - 16):start]))
+        # "Mrs [I. Kinnaird]": an initial after a title
+        lead = low in _LEAD_WORDS or (low in _LEAD_TITLES and word[:1].isupper()) or initial or \
+            low in ("our", "oor")  # "oor wee Dylan", "our Gemma": the dialect form of the name
+        courtesy = low in _LEAD_COURTESY and (word.islower() or (before > floor and
+                                                                 _lead_start(text, before, floor) < before))
+        if not (lead or courtesy):
+            return start
+        start -= len(m.group(0))
+
+
+def _with_leads(text: str, spans: list[Found]) -> list[Found]:
+    """Person spans widened over the words that lead their name (`_lead_start`); other spans as they are."""
+    out: list[Found] = []
+    floor = 0
+    for a, b, rule, category in sorted(spans):
+        if category == "PERSON":
+            a = _lead_start(text, a, floor)
+        out.append((a, b, rule, category))
+        floor = max(floor, b)
+    return out
+
+
 def _processed_turn(t: _Transcript, index: int, doc, spans: list[Found]) -> ProcessedTurn:
     text, label = t.turn_texts[index], t.speakers[index]
+    widened = dict(zip(spans, _with_leads(text, spans)))
     speaker = t.speaker_people.get(label)
     name_answer = index > 0 and bool(_NAME_QUESTION.search(t.turn_texts[index - 1])) and \
         len([s for s in spans if s[3] == "PERSON"]) <= 2
-    redactions = [Redaction(index, t.turn_lines[index], a, b, rule, category,
+    redactions = [Redaction(index, t.turn_lines[index], widened[(a, b, rule, category)][0], b, rule, category,
                             t.people.label(_with_title(text, a, b), speaker,
                                            about_speaker=bool(_ABOUT_SPEAKER.search(text[max(0, a - 24):a])) or
                                            _self_named(text, a, b, name_answer),
                                            self_named=_self_named(text, a, b, name_answer))
-                            if category == "PERSON" else t.pseudonyms.label(category, text[a:b]), text[a:b])
+                            if category == "PERSON" else t.pseudonyms.label(category, text[a:b]),
+                            text[widened[(a, b, rule, category)][0]:b])
                   for a, b, rule, category in spans]
     t.people.spoke(speaker)  # after the turn: a name in the next turn may mean whoever just spoke
     turn = ProcessedTurn(speaker=t.speaker_map.get(label, label), text="", original_len=len(text), sentences=[],
                          redactions=redactions, _original=text)
     turn.text = turn.redact_slice(0, len(text))
-    turn.sentences = [_sentence(sent, spans) for sent in doc.sents if sent.text.strip()]
+    turn.sentences = [_sentence(sent, list(widened.values())) for sent in doc.sents if sent.text.strip()]
     return turn
 
 
@@ -1134,7 +1237,8 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
         t.speaker_map
 
 
-_TITLE_BEFORE = re.compile(r"\b(?:(?i:Mr|Mrs|Ms|Miss|Mx|Dr)\.?|Nurse|Doctor|Prof|Professor|Councillor|Cllr|Sister)\s+$")
+_TITLE_BEFORE = re.compile(r"\b(?:(?i:Mr|Mrs|Ms|Miss|Mx|Dr)\.?|Nurse|Doctor|Prof|Professor|Councillor|Cllr|Sister)\s+"
+                           r"(?:[A-Z]\.?\s+)?$")  # "Mrs I. Kinnaird": an initial between
 # Words before a name that say the speaker means themself: "I'm Tracy", "named efter me, Elizabeth", "naebody's
 # called me David", "my name's Kasia".
 _ABOUT_SPEAKER = re.compile(r"(?i)(?:\bI['’]m|\bI\s+am|\bme,|\bcall(?:s|ed)?\s+me|\bcry\s+me|"
@@ -1166,8 +1270,8 @@ def _self_named(text: str, a: int, b: int, name_answer: bool) -> bool:
 def _with_title(text: str, a: int, b: int) -> str:
     """The mention to resolve: a title just before a redacted surname says who it is ("Mrs [Gallacher]" is
     not "Mr [Gallacher]", "Dr [Doyle]" not "Mrs [Doyle]"), though the title itself stays in the text."""
-    title = _TITLE_BEFORE.search(text[max(0, a - 12):a])
-    return (title.group() if title else "") + text[a:b]
+    title = _TITLE_BEFORE.search(text[max(0, a - 16):a])
+    return (re.sub(r"\s+[A-Z]\.?\s+$", " ", title.group()) if title else "") + text[a:b]
 PARALLEL_MIN_TURNS = 1500  # a second spaCy process pays only on a batch this big (measured: bench_coldstart.py)
 
 
