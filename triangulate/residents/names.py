@@ -839,11 +839,7 @@ def _place_named_wean(tok, nxt) -> bool:
 
 def _title_cue(tok, kept: list[Span]) -> list[Span]:
     low, nxt = tok.lower_, _after(tok)
-    if nxt is not None and _place_named_wean(tok, nxt):
-        return [(tok.idx, _end(nxt))]
-    if nxt is not None and low in NICKNAME_WORDS and _capitalised_nickname(tok, nxt):
-        return [(tok.idx, _end(nxt))]
-    if nxt is not None and _clergy_name(tok, nxt):
+    if nxt is not None and _whole_two_word_name(tok, nxt, low):
         return [(tok.idx, _end(nxt))]
     formal = low in FORMAL_TITLES or (low in WORK_TITLES and _capital(tok) and nxt is not None and _capital(nxt))
     if not (formal or low in NICKNAME_WORDS) or nxt is None:
@@ -860,6 +856,13 @@ def _title_cue(tok, kept: list[Span]) -> list[Span]:
     if low in NICKNAME_WORDS and _capital(tok):
         run = (tok.idx, run[1])  # "Big Davie" is the nickname; "wee Ruby" is Ruby
     return [run]
+
+
+def _whole_two_word_name(tok, nxt, low: str) -> bool:
+    """Two words that are one name together: a wean named after a place ("Wee Paisley, she's four"), a
+    capitalised nickname ("Big Ginger fae the scheme"), a clergy name ("Father Tom")."""
+    return (_place_named_wean(tok, nxt) or (low in NICKNAME_WORDS and _capitalised_nickname(tok, nxt))
+            or _clergy_name(tok, nxt))
 
 
 # "wee ruby who's only three" -------------------------------------------------------------------------------------

@@ -786,10 +786,7 @@ def _learn_from_mention(t: _Transcript, doc, a: int, b: int, rule: str, found: s
         found.add(surname)
         t.surnames.add(surname)
     words = [re.sub(r"['’]s$", "", part).strip(".,;:!?\"()") for part in parts]
-    if rule == "context_age" and len(words) == 2 and words[0].lower() in ("big", "auld") and words[1].islower():
-        found.add(" ".join(words))  # "big col, that's their da": "big col says" elsewhere is him
-    if rule == "context_title" and len(words) == 2 and words[0].lower() == "wee" and gazetteer.is_place(words[1]):
-        found.add("wee " + words[1])  # "Wee Paisley, she's four": "say bye to wee Paisley" is her, the town is not
+    found.update(_two_word_forms_to_learn(rule, words))
     if len(words) > 1 and words[0][:1].isupper():
         # "Mark Riddell": "Mark is a good dad" is him; "Alexander Boyle": "Sandy mostly." is him too
         t.named_in_full.update(form for form in {words[0].lower(), *gazetteer.close_forms(words[0])}
@@ -806,6 +803,20 @@ def _learn_from_mention(t: _Transcript, doc, a: int, b: int, rule: str, found: s
             found.add(word)
             if len(parts) == 1 and _is_family_plural(word):
                 found.add(word[:-1])  # "the Dochertys": "the Docherty lassie" is the family too
+
+
+def _two_word_forms_to_learn(rule: str, words: list[str]) -> list[str]:
+    """Two-word names to find again as they are: "big col, that's their da" (then "big col says" is him), "Wee
+    Paisley, she's four" (then "say bye to wee Paisley" is her; the town alone is not)."""
+    from triangulate.residents import gazetteer
+
+    if len(words) != 2:
+        return []
+    if rule == "context_age" and words[0].lower() in ("big", "auld") and words[1].islower():
+        return [" ".join(words)]
+    if rule == "context_title" and words[0].lower() == "wee" and gazetteer.is_place(words[1]):
+        return ["wee " + words[1]]
+    return []
 
 
 def _is_family_plural(word: str) -> bool:
