@@ -201,7 +201,7 @@ def header_line(text: str) -> tuple[str, str] | None:
     match = _HEADER.match(text.strip())
     if not match:
         return None
-    key = re.sub(r"\s+", " ", match.group("key").strip().lower().replace("_", " "))
+    key = _header_key(match.group("key"))
     field_name = HEADER_KEYS.get(key) or HEADER_KEYS.get(key.replace(" ", "_"))
     value = strip_markdown(match.group("value"))
     if field_name is None or not value:
@@ -231,7 +231,8 @@ def _names_a_role(key: str, field_name: str, value: str) -> bool:
     return coded or plural_ok and (ids or people or teamish)
 
 
-_SPEECH = re.compile(r"[.?!…][\"'’”)\]]*$|\b(?:i|i'm|i've|i'd|you|you're|we|we're|me|my|us|our)\b", re.I)
+_SPEECH_WORDS = re.compile(r"\b(?:i|i'm|i've|i'd|you|you're|we|we're|me|my|us|our)\b", re.I)
+_SPEECH = re.compile(r"[.?!…][\"'’”)\]]*$|" + _SPEECH_WORDS.pattern, re.I)
 
 
 def _reads_as_speech(value: str) -> bool:
@@ -247,7 +248,6 @@ _STAFF_KEY = re.compile(r"\b(?:workers?|officers?|visitors?|staff|advis[eo]rs?|p
 _RESIDENT_KEY = re.compile(r"\b(?:participants?|respondents?|interviewees?|residents?|parents?|mums?|mothers?|dads?|"
                            r"fathers?|carers?|gran\w*|family|families|clients?|service users?|young (?:person|people)|"
                            r"child|children|tenants?|claimants?|pupils?|members?)\b", re.I)
-_SPEECH_WORDS = re.compile(r"\b(?:i|i'm|i've|i'd|you|you're|we|we're|me|my|us|our)\b", re.I)
 
 
 _BY_HEADER = re.compile(r"^(?P<verb>facilitated|interviewed|conducted|led|hosted|chaired|run|moderated|"

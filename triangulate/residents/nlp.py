@@ -108,11 +108,8 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         r"(?i)\b[a-z0-9_]+(?:\s+(?:dot|underscore)\s+[a-z0-9_]+)*\s+at\s+[a-z0-9-]+(?:\s+dot\s+[a-z]{2,6}){1,3}\b")),
     ("ni_number", "NI NUMBER", re.compile(
         r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I)),  # wider than HMRC's rules: err towards redacting
-    # said aloud: "J K, three four, one two, five six, C", "JT forty-four, seventy-one, ninety-two, B"
-    ("spoken_ni_number", "NI NUMBER", re.compile(
-        r"\b[A-Z][\s,.]{0,2}[A-Z]" + _SEP + r"(?i:" + _SPOKEN_PAIR + _SEP + _SPOKEN_PAIR + _SEP + _SPOKEN_PAIR + r")"
-        + _SEP + r"[A-D]\b")),
-    # the six digits said one by one or doubled: "S, P, one, two, three, four, five, six, D", "P R double four, ..."
+    # said aloud, in pairs or digit by digit: "J K, three four, one two, five six, C", "JT forty-four, seventy-one,
+    # ninety-two, B", "S, P, one, two, three, four, five, six, D", "P R double four, ..."
     ("spoken_ni_number", "NI NUMBER", re.compile(
         r"\b[A-Z][\s,.]{0,2}[A-Z]" + _SEP + r"(?i:(?:" + _SPOKEN_PAIR + r"|" + _SPOKEN_DIGITS + r")(?:" + _SEP +
         r"(?:" + _SPOKEN_PAIR + r"|" + _SPOKEN_DIGITS + r")){2,5})" + _SEP + r"[A-D]\b")),
