@@ -390,3 +390,46 @@ def test_docx_metadata_table_then_interview_table():
     assert parsed.metadata["facilitator"] == "Jane Smith" and parsed.metadata["location"] == "Govan"
     assert parsed.roles == {"Interviewer": "facilitator", "Jean": "resident"}
     assert set(parsed.names) == {"Jane Smith", "Jean"}
+
+
+# --------------------------------------------------------------------------- qualifiers, name forms, codes
+def test_a_bracketed_qualifier_after_a_label_opens_a_turn_and_says_who_is_staff():
+    parsed = parse("Facilitator: Kirsteen Doig\n\nKirsteen: Welcome, everybody.\nJade: I'm Jade, I've two weans.\n"
+                   "Siobhan (HV): Just pretend I'm no here.\nJade: The card stopped.\n"
+                   "Siobhan (HV): What did they have on the system?\nJace (8): Can I get a biscuit?\n"
+                   "Kirsteen: Aye, on ye go.\n")
+    assert speakers(parsed) == ["Kirsteen", "Jade", "Siobhan", "Jade", "Siobhan", "Jace", "Kirsteen"]
+    assert "HV" not in " ".join(t.text for t in parsed.turns)
+    assert parsed.roles == {"Kirsteen": "facilitator", "Jade": "resident", "Siobhan": "facilitator",
+                            "Jace": "resident"}
+    dash = parse("Facilitator: Eilidh Mathieson\n\nEilidh - Okay, we're recording.\nMarek (WRO) - Just ignore me.\n"
+                 "Sam - Council tax is the big one.\nMarek (WRO) - Bring your letters on Tuesday.\n"
+                 "Sam - I'll be there.\n")
+    assert dash.roles == {"Eilidh": "facilitator", "Marek": "facilitator", "Sam": "resident"}
+    bold = parse("Facilitator: Gregor Mackle\n\n**Gregor (youth worker):** Phones away.\n**Tayla:** No going on the "
+                 "trip.\n**Gregor (youth worker):** Why not?\n**Tayla:** Nae money.\n", "g.md")
+    assert bold.roles == {"Gregor": "facilitator", "Tayla": "resident"}
+
+
+def test_qualifier_roles():
+    from triangulate.residents.labels import qualifier_role
+    assert [qualifier_role(q) for q in ("HV", "interpreter", "youth worker", "notes", "lead", "Link Worker")] == \
+        ["facilitator"] * 6
+    assert [qualifier_role(q) for q in ("8", "mum", "14 years old", "P3")] == ["participant"] * 4
+    assert qualifier_role("Dari") is None and qualifier_role("hv") is None
+
+
+def test_the_facilitator_under_an_initialled_or_teams_ordered_name():
+    initial = parse("Facilitator: Gillian Rennie\n\nGillian R: Thanks both.\nElspeth: I'm a home carer.\n"
+                    "Gillian R: And you?\nDionne: Tills.\n")
+    assert initial.roles == {"Gillian R": "facilitator", "Elspeth": "resident", "Dionne": "resident"}
+    teams = parse("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Cowie, Pamela>Thanks for joining.</v>\n\n"
+                  "00:00:05.000 --> 00:00:09.000\n<v Stacey Rodger>Nae bother.</v>\n", "call.vtt")
+    assert T.suggest_roles(teams, "Pamela Cowie") == {"Cowie, Pamela": "facilitator", "Stacey Rodger": "resident"}
+
+
+def test_a_reference_code_above_the_dialogue_is_metadata():
+    parsed = parse("Sanctions - interview transcript\nRef: RU-04\nDate of interview: 22/01/2025\n"
+                   "Key: I = Interviewer, R = Respondent\n\nI: How did the sanction start?\nR: A missed call.\n"
+                   "I: And then?\nR: Four weeks with nothing.\n")
+    assert speakers(parsed) == ["I", "R", "I", "R"] and parsed.metadata.get("interview") == "RU-04"

@@ -23,13 +23,16 @@ _PARTICLE = r"(?:de|da|di|du|del|van|von|der|le|la|bin|of)"
 _NAME = rf"[A-Z][\w'’.\-]*(?:[ \t](?:[A-Z0-9][\w'’.\-]*|{_PARTICLE})){{0,4}}"
 _B = r"(?:\*\*|__)?"  # optional markdown bold around a label
 STAMP = re.compile(rf"^\s*[\[(]?({TIME})[\])]?\s*(?:[-–|]\s*)?")
-COLON_LABEL = re.compile(rf"^{_B}(?P<name>{_NAME}){_B}[ \t]*(?:[\[(](?P<time>{TIME})[\])])?[ \t]*{_B}[ \t]*[:：]"
+# A qualifier in brackets after a label says who the speaker is there as: `Siobhan (HV):`, `Marek (WRO) -`,
+# `**Hamid (interpreter):**`, `Jace (8):`. No colon inside, so `Name (00:01:23):` stays a time stamp.
+_QUAL = r"(?:[ \t]*\((?P<qual>[^():\n]{1,30})\))?"
+COLON_LABEL = re.compile(rf"^{_B}(?P<name>{_NAME}){_QUAL}{_B}[ \t]*(?:[\[(](?P<time>{TIME})[\])])?[ \t]*{_B}[ \t]*[:：]"
                          rf"{_B}[ \t]*(?P<text>.*)$")
 TIME_LABEL = re.compile(rf"^{_B}(?P<name>{_NAME}){_B}[ \t]+[\[(]?(?P<time>{TIME})[\])]?:?\s*$")
 # `Peer mentor:`, `Young person:`: a capitalised phrase with lower-case words, accepted only when it recurs.
 PHRASE_LABEL = re.compile(rf"^{_B}(?P<name>[A-Z][a-z'’\-]+(?:[ \t][a-z][a-z'’\-]+){{1,2}}){_B}[ \t]*[:：]{_B}[ \t]*"
                           rf"(?P<text>.*)$")
-DASH_LABEL = re.compile(rf"^{_B}(?P<name>{_NAME}){_B}[ \t]+[-–—][ \t]+(?P<text>\S.*)$")
+DASH_LABEL = re.compile(rf"^{_B}(?P<name>{_NAME}){_QUAL}{_B}[ \t]+[-–—][ \t]+(?P<text>\S.*)$")
 INITIALS = re.compile(r"^(?P<key>[A-Z]{1,5}\d{0,2})(?:[ \t]*[:.\-–][ \t]+|\t+|[ \t]+)(?P<text>\S.*)$")
 VOICE = re.compile(r"^<v(?:\.[\w.]+)?\s+(?P<name>[^>]+)>(?P<text>.*?)(?:</v>)?\s*$")
 # A speaker already pseudonymised (`[PERSON 2]: …`, as Triangulate exports a redacted transcript).
@@ -80,7 +83,8 @@ HEADER_KEYS = {
     "consent_basis": "consent_basis", "lawful_basis": "consent_basis", "project": "project",
     "study": "project", "recording": "recording", "audio file": "recording", "file": "recording",
     "session": "session", "language": "language", "participant id": "participant_id",
-    "respondent id": "participant_id",
+    "respondent id": "participant_id", "ref": "interview", "reference": "interview", "ref no": "interview",
+    "interview ref": "interview", "transcript ref": "interview", "transcript id": "interview",
     # role keys: the value is a person (or a team) — metadata and always-redact names
     "interviewer": "facilitator", "interviewers": "facilitator", "facilitator": "facilitator",
     "facilitators": "facilitator", "facilitated by": "facilitator", "moderator": "facilitator",
@@ -136,6 +140,7 @@ class Labelled:
     warnings: list[str] = field(default_factory=list)
     unlisted_lines: list[int] = field(default_factory=list)  # header lines under keys no list has
     heading_lines: set[int] = field(default_factory=set)  # section headings, kept in place as "Unlabelled"
+    qualifiers: dict[str, str] = field(default_factory=dict)  # label -> `(HV)` written after it, first seen
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -412,6 +417,7 @@ class _Candidate:
     name: str
     text: str
     stamp: float | None
+    qual: str = ""  # `(HV)` after the name: who the speaker is there as
 
 
 def _candidates(body: str) -> list[_Candidate]:
@@ -438,7 +444,8 @@ def _candidates(body: str) -> list[_Candidate]:
             text = match.group("text") if "text" in match.groupdict() else ""
             if form == "colon" and re.search(r"\s\d{1,2}$", name) and re.match(r"\d{2}\b", text):
                 continue  # `At 10:30 we …` is a time in prose, not `At 10:` speaking
-            out.append(_Candidate(form, name, text, seconds(match.groupdict().get("time"))))
+            out.append(_Candidate(form, name, text, seconds(match.groupdict().get("time")),
+                                  (match.groupdict().get("qual") or "").strip()))
     match = INITIALS.match(body)
     if match:
         out.append(_Candidate("initials", match.group("key"), match.group("text"), None))
@@ -467,7 +474,8 @@ def read_lines(lines: list[Line], known_names: list[str] = ()) -> Labelled:
     current: str | None = None
     pending_stamp: float | None = None
     for ln, text, stamp in parsed:
-        speaker, text, stamp = _label_of(ln, text, stamp, cands.get(ln.number, []), accept, current)
+        speaker, text, stamp = _label_of(ln, text, stamp, cands.get(ln.number, []), accept, current,
+                                         out.qualifiers)
         clean = strip_markdown(text.strip().lstrip("#>").strip()) if not ln.row else text.strip()
         if not clean:
             if speaker:
@@ -484,7 +492,29 @@ def read_lines(lines: list[Line], known_names: list[str] = ()) -> Labelled:
         pending_stamp = None
         out.turns.append((current or "Unlabelled", clean, ln.number, stamp))
     _set_aside_preamble(out)
+    for label, qual in out.qualifiers.items():
+        role = qualifier_role(qual)
+        if role and label not in out.key_roles:
+            out.key_roles[label] = role  # as if a key line said it: `Siobhan (HV)` is staff, `Jace (8)` is not
     return out
+
+
+# Staff abbreviations written after a name: health visitor, welfare rights (officer/adviser), link/support/youth/
+# family support worker, community engagement officer, teaching assistant.
+_STAFF_ABBREVIATIONS = {"HV", "WRO", "WRA", "WR", "LW", "CLW", "SW", "YW", "FSW", "CEO", "TA", "CAB", "CA", "GP",
+                        "DN", "OT", "CPN", "EP", "FW"}
+
+
+def qualifier_role(qual: str) -> str | None:
+    """The role a label's bracketed qualifier says: "facilitator" for staff (`HV`, `youth worker`, `interpreter`,
+    `notes`), "participant" for a resident (`mum`, `8`, `P3`); None when it says neither (`Dari`)."""
+    qual = qual.strip()
+    if qual in _STAFF_ABBREVIATIONS or role_word(qual) in FACILITATOR_WORDS or _STAFF_KEY.search(qual):
+        return "facilitator"
+    if re.fullmatch(r"\d{1,2}(?:\s*(?:yrs?|years?(?: old)?))?", qual) or role_word(qual) in RESPONDENT_WORDS \
+            or _RESIDENT_KEY.search(qual):
+        return "participant"
+    return None
 
 
 _DATE_IN_TEXT = re.compile(
@@ -543,15 +573,18 @@ def _known_names(known_names, out: Labelled) -> set[str]:
     return known | {n.split()[0].lower() for n in known if n.split()}
 
 
-def _label_of(ln: Line, text: str, stamp: float | None, cands: list[_Candidate], accept, current: str | None
-              ) -> tuple[str | None, str, float | None]:
-    """The speaker a line opens with (if any), the rest of its text and its time stamp."""
+def _label_of(ln: Line, text: str, stamp: float | None, cands: list[_Candidate], accept, current: str | None,
+              qualifiers: dict[str, str]) -> tuple[str | None, str, float | None]:
+    """The speaker a line opens with (if any), the rest of its text and its time stamp; a label's bracketed
+    qualifier goes into `qualifiers` (the first one written for that label)."""
     if ln.row:  # a table row: its speaker column decides; an empty one continues the previous speaker
         return ln.speaker or current, text, ln.start_s if ln.start_s is not None else stamp
     if ln.heading:
         return None, text, stamp
     for cand in cands:
         if accept(cand):
+            if cand.qual:
+                qualifiers.setdefault(cand.name, cand.qual)
             text = cand.text
             if cand.stamp is not None:
                 stamp = cand.stamp

@@ -31,11 +31,17 @@ _KEY_AUDIENCE = {"audience", "floor"}
 def _matches(label: str, full: str, person: str) -> bool:
     """Does a speaker (label as written, full name from a key) refer to this facilitator's name?"""
     person_low = person.lower()
+    words = person_low.split()
     for candidate in filter(None, (label, full)):
         low = re.sub(r"\s*[(\[].*?[)\]]", "", candidate).strip().lower()  # `Laura Mitchell (Glasgow City Council)`
-        if low == person_low or (len(person.split()) > 1 and low == person_low.split()[0]
-                                 and len(low.split()) == 1):
+        if "," in low:  # Teams writes `Cowie, Pamela`
+            surname, _, given = low.partition(",")
+            low = f"{given.strip()} {surname.strip()}"
+        if low == person_low or (len(words) > 1 and low == words[0] and len(low.split()) == 1):
             return True
+        parts = low.split()
+        if len(words) > 1 and len(parts) == 2 and parts[0] == words[0] and parts[1].rstrip(".") == words[-1][0]:
+            return True  # `Gillian R` for Gillian Rennie
     return label.isupper() and len(label) >= 2 and label == initials_of(person)
 
 
