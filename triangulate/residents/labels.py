@@ -492,11 +492,16 @@ def read_lines(lines: list[Line], known_names: list[str] = ()) -> Labelled:
         pending_stamp = None
         out.turns.append((current or "Unlabelled", clean, ln.number, stamp))
     _set_aside_preamble(out)
+    _roles_from_qualifiers(out)
+    return out
+
+
+def _roles_from_qualifiers(out: Labelled) -> None:
+    """As if a key line said it: `Siobhan (HV)` is staff, `Jace (8)` is not; a key's own word wins."""
     for label, qual in out.qualifiers.items():
         role = qualifier_role(qual)
         if role and label not in out.key_roles:
-            out.key_roles[label] = role  # as if a key line said it: `Siobhan (HV)` is staff, `Jace (8)` is not
-    return out
+            out.key_roles[label] = role
 
 
 # Staff abbreviations written after a name: health visitor, welfare rights (officer/adviser), link/support/youth/
