@@ -26,6 +26,10 @@ def redact(text: str):
     ("National insurance, it's T, W, nine, eight, seven, six, five, four, A.", "seven, six", "NI NUMBER"),
     ("NI is M K double three, eight oh, one two, D, aye.", "double three", "NI NUMBER"),
     ("He was born on the 4th of June two thousand and twelve, a Monday.", "two thousand and twelve", "DOB"),
+    ("It's J-K, four-seven, one-one, nine-three, A. And email me.", "four-seven", "NI NUMBER"),
+    ("I'm at Flat 1, 88 Roystonhill, G21 2HX. Chap loud, I'm deaf.", "88 Roystonhill", "ADDRESS"),
+    ("DOB: 2019-06-09 on her passport, no the 6th.", "2019-06-09", "DOB"),
+    ("He's a 2016 baby, the year the floods came.", "2016", "DOB"),
 ])
 def test_said_and_written_identifiers_are_redacted(text, secret, category):
     turn = redact(text)
@@ -38,6 +42,16 @@ def test_said_and_written_identifiers_are_redacted(text, secret, category):
     "We were on the M8 and then the A77, it took two hours.",  # roads are no postcode districts
     "I was in Room 101 at the job centre, the one with the chairs.",  # a room with no building named
     "We got the A, B, one, two, three of it at the group, aye.",  # letters and counting, no NI number
+    "The 2016 floods took the bridge, 14 of us were stuck.",  # a year that is no birth
 ])
 def test_talk_that_only_looks_like_an_identifier_stays(text):
     assert redact(text).text == text
+
+
+def test_a_birth_date_answered_in_the_next_turn_is_redacted_whatever_its_case():
+    turns, _ = nlp.process(["And your date of birth?", "Ninth of January, 1994. Don't put my age in."], [1, 2],
+                           ["I", "R"])
+    assert turns[1].text == "[DOB 1]. Don't put my age in."
+    turns, _ = nlp.process(["What's the best day for the group?", "Ninth of January, 2025, a Thursday."], [1, 2],
+                           ["I", "R"])
+    assert "January" in turns[1].text  # no birth asked about: a date, not a birth date

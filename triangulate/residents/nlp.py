@@ -111,7 +111,7 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # said aloud, in pairs or digit by digit: "J K, three four, one two, five six, C", "JT forty-four, seventy-one,
     # ninety-two, B", "S, P, one, two, three, four, five, six, D", "P R double four, ..."
     ("spoken_ni_number", "NI NUMBER", re.compile(
-        r"\b[A-Z][\s,.]{0,2}[A-Z]" + _SEP + r"(?i:(?:" + _SPOKEN_PAIR + r"|" + _SPOKEN_DIGITS + r")(?:" + _SEP +
+        r"\b[A-Z][\s,.-]{0,2}[A-Z]" + _SEP + r"(?i:(?:" + _SPOKEN_PAIR + r"|" + _SPOKEN_DIGITS + r")(?:" + _SEP +
         r"(?:" + _SPOKEN_PAIR + r"|" + _SPOKEN_DIGITS + r")){2,5})" + _SEP + r"[A-D]\b")),
     ("dob", "DOB", re.compile(
         r"(?i:\b(?:born|d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday)(?:['’]s)?[\s:,-]*"
@@ -129,6 +129,12 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         r"(?:,?\s+(?:" + _TOWNS + r"))?"
         # and the postcode after it, in one stretch ("…Road, Glasgow G52 3LT")
         r"(?:,?\s+[A-Z]{1,2}\d[A-Z\d]?(?:\s*\d[ABD-HJLNP-UW-Z]{2})?\b)?")),
+    # a house number and a street named without Road or Street, then the full postcode: "Flat 1, 88 Roystonhill,
+    # G21 2HX" (the postcode says it is an address)
+    ("address", "ADDRESS", re.compile(
+        r"\b(?:(?:[Ff]lat|[Aa]partment)\s+\d+[A-Za-z]?(?:/\d+)?,?\s+)?(?:\d{1,2}/\d{1,2},?\s+)?\d{1,4}[A-Za-z]?,?\s+"
+        r"(?:(?:Mc|Mac|St\.?\s)?[A-Z][a-z'’]+\s+){0,2}(?:Mc|Mac)?[A-Z][a-z'’]+,?\s+(?:(?:" + _TOWNS + r"),?\s+)?"
+        r"[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b")),
     ("postcode", "POSTCODE", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b", re.I)),
     # a Scottish postcode district alone ("up the G33 end", "5 Inchlee Street, G14"): a few streets' worth
     ("postcode", "POSTCODE", re.compile(r"\b" + _POSTCODE_AREAS + r"\d{1,2}\b(?![-/]\d)")),
@@ -138,6 +144,10 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         r"(?i)\b(?:oh|zero|nought)(?:" + _SEP + _SPOKEN_DIGITS + r"){7,11}\b")),
     # a numeric date with a year: in speech, almost only dates of birth are said so (header dates are metadata)
     ("numeric_date", "DOB", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19\d{2}|20\d{2})\b")),
+    # the same year first, as forms and passports print it: "DOB: 2019-06-09"
+    ("numeric_date", "DOB", re.compile(r"\b(?:19|20)\d{2}-[01]\d-[0-3]\d\b")),
+    # a child by the year of its birth: "he's a 2016 baby", "a 2019 wean"
+    ("dob", "DOB", re.compile(r"\b((?:19|20)\d{2})\s+(?:babies|baby|wean|bairn)\b")),
     # a numeric date with a two-digit year ("born 1/3/19" without the cue too): speech says no other dates so
     ("numeric_date", "DOB", re.compile(r"(?<![\d/.])\d{1,2}(?:/\d{1,2}/|\.\d{1,2}\.)\d{2}(?![\d/]|\.\d)")),
     # a spoken full date with a birth cue earlier in the turn: "date of birth, they asked for that too, the 21st..."
@@ -158,7 +168,7 @@ _HEADER_WORDS = {"interview", "date", "location", "duration", "transcribed", "tr
                  "method", "consent", "notes", "note", "time", "venue", "session", "recording", "held", "place"}
 # A question about a birth date: the next turn's dates are the answer ("Date of birth?" / "The 3rd of June 1985").
 _BIRTH_CUE = re.compile(r"(?i)\b(?:born|birth|d\.?o\.?b\b|birthdays?|age and date|how old)")
-_ANSWER_DATE = re.compile(_FULL_DATE + r"|(?<![\d/.])\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?![\d/]|\.\d)|"
+_ANSWER_DATE = re.compile(r"(?i)" + _FULL_DATE + r"|(?<![\d/.])\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?![\d/]|\.\d)|"
                           r"\b" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w)")
 
 
