@@ -76,3 +76,56 @@ def insights_ward(engine) -> str:
             session.commit()
             return "S13002971"
         return ward.code
+
+
+# --------------------------------------------------------------------------- the query's first tokens only
+LONG_HOUSING = (
+    "Three more families on Langlands Road this month with black mould in the children's bedrooms and water coming "
+    "through the ceiling. The flats are overcrowded: two bedrooms, five children, a baby in a travel cot in the "
+    "living room. Repairs were reported to the housing association in the spring and nobody has come out; one mum "
+    "has been on the transfer list for four years and was told there is nothing bigger in the area. "
+    + "She wipes the walls down every morning, the landlord says it is condensation and to open the windows. " * 8
+    + "The health visitor says the wee one's chest is worse and the family are asking about homeless applications.")
+
+
+def test_the_query_is_read_up_to_query_tokens_and_a_long_housing_insight_ranks_housing_first(book, monkeypatch):
+    from triangulate.core import embeddings
+
+    assert len(LONG_HOUSING.split()) > 200
+    asked = []
+    real = embeddings.encode
+
+    def spy(texts, batch_size=64, max_tokens=None):
+        asked.append(max_tokens)
+        return real(texts, batch_size, max_tokens)
+
+    monkeypatch.setattr(embeddings, "encode", spy)
+    found = suggest.suggest(book, LONG_HOUSING)
+    assert asked[-1] == suggest.QUERY_TOKENS
+    assert found[0].issue_code == "housing" and "mould" in found[0].keyword_hits
+
+
+def test_max_tokens_reads_the_first_tokens_as_the_model_would_and_leaves_short_texts_alone():
+    """The text is cut (the shared model is never reconfigured): the same vector as the model given that maximum
+    length, and a text within it gets exactly its full vector."""
+    import numpy as np
+
+    from triangulate.core import embeddings
+
+    short = "Damp and mould in overcrowded flats."
+    assert np.array_equal(embeddings.encode([short], max_tokens=32), embeddings.encode([short]))
+    tokenizer = embeddings.model().tokenizer
+    cut = embeddings._first_tokens(tokenizer, LONG_HOUSING, 30)
+    assert LONG_HOUSING.startswith(cut) and len(cut) < len(LONG_HOUSING) // 5
+    assert len(tokenizer(cut, add_special_tokens=False)["input_ids"]) == 30
+    model = embeddings.model()
+    full_length = model.max_seq_length
+    try:
+        model.max_seq_length = 32
+        by_model = model.encode([LONG_HOUSING], normalize_embeddings=True, convert_to_numpy=True)
+    finally:
+        model.max_seq_length = full_length
+    got = embeddings.encode([LONG_HOUSING], max_tokens=32)
+    assert float(got[0] @ by_model[0]) > 0.9999
+    assert float(got[0] @ embeddings.encode([LONG_HOUSING])[0]) < 0.999  # the cut changed what was read
+    assert model.max_seq_length == full_length

@@ -203,15 +203,28 @@ def _shipped(hashes: list[str], files: tuple[Path, ...]) -> dict[str, np.ndarray
     return found
 
 
-def encode(texts: list[str], batch_size: int = 64) -> np.ndarray:
+def encode(texts: list[str], batch_size: int = 64, max_tokens: int | None = None) -> np.ndarray:
     """Unit-length float32 vectors, one row per text (no cache). Batches of 16 would pad less (16 % fewer CPU
     seconds, vectors within 3e-7, the same issue for every segment of the assignment benchmark:
-    bench/results/embedding-batch.json) but moved a synthetic corpus from 6 topics to 8: kept at 64."""
+    bench/results/embedding-batch.json) but moved a synthetic corpus from 6 topics to 8: kept at 64.
+    `max_tokens` reads only each text's first tokens (the model's start and end tokens included), as the model
+    would with that maximum length: the officers' suggestions, whose time grows with the length they read."""
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
-    vectors = model().encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
-                             show_progress_bar=False, convert_to_numpy=True)
+    loaded = model()
+    if max_tokens is not None:
+        texts = [_first_tokens(loaded.tokenizer, text, max_tokens - 2) for text in texts]
+    vectors = loaded.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
+                            show_progress_bar=False, convert_to_numpy=True)
     return vectors.astype(np.float32)
+
+
+def _first_tokens(tokenizer, text: str, n: int) -> str:
+    """`text` up to the end of its n-th token: the text itself is cut, so the model shared with the batch
+    embedding is never reconfigured (a page's suggestion and an analysis may run at the same moment)."""
+    found = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, truncation=True, max_length=n)
+    offsets = found["offset_mapping"]
+    return text[:offsets[-1][1]] if len(offsets) >= n else text
 
 
 def cached_encode(engine: Engine, texts: list[str], progress=None,
