@@ -78,54 +78,89 @@ def insights_ward(engine) -> str:
         return ward.code
 
 
-# --------------------------------------------------------------------------- the query's first tokens only
-LONG_HOUSING = (
-    "Three more families on Langlands Road this month with black mould in the children's bedrooms and water coming "
-    "through the ceiling. The flats are overcrowded: two bedrooms, five children, a baby in a travel cot in the "
-    "living room. Repairs were reported to the housing association in the spring and nobody has come out; one mum "
-    "has been on the transfer list for four years and was told there is nothing bigger in the area. "
-    + "She wipes the walls down every morning, the landlord says it is condensation and to open the windows. " * 8
-    + "The health visitor says the wee one's chest is worse and the family are asking about homeless applications.")
-
-
-def test_the_query_is_read_up_to_query_tokens_and_a_long_housing_insight_ranks_housing_first(book, monkeypatch):
+# --------------------------------------------------------------------------- the interactive model
+@pytest.fixture
+def mpnet_chosen(monkeypatch):
+    """The default install's setting (mpnet chosen) without loading mpnet: asking for it fails the test."""
     from triangulate.core import embeddings
 
-    assert len(LONG_HOUSING.split()) > 200
-    asked = []
-    real = embeddings.encode
+    monkeypatch.setattr(embeddings, "EMBEDDER", "mpnet")
+    monkeypatch.setattr(embeddings, "MODEL_NAME", embeddings.MODELS["mpnet"][0])
+    monkeypatch.setattr(embeddings, "DIM", embeddings.MODELS["mpnet"][1])
 
-    def spy(texts, batch_size=64, max_tokens=None):
-        asked.append(max_tokens)
-        return real(texts, batch_size, max_tokens)
+    def no_mpnet():
+        raise AssertionError("the suggestions asked for the chosen (batch) model")
 
-    monkeypatch.setattr(embeddings, "encode", spy)
-    found = suggest.suggest(book, LONG_HOUSING)
-    assert asked[-1] == suggest.QUERY_TOKENS
-    assert found[0].issue_code == "housing" and "mould" in found[0].keyword_hits
+    monkeypatch.setattr(embeddings, "model", no_mpnet)
+    monkeypatch.setattr(suggest, "_cache", {})
 
 
-def test_max_tokens_reads_the_first_tokens_as_the_model_would_and_leaves_short_texts_alone():
-    """The text is cut (the shared model is never reconfigured): the same vector as the model given that maximum
-    length, and a text within it gets exactly its full vector."""
+def test_suggestions_run_the_interactive_model_for_query_and_prototypes(book, mpnet_chosen):
+    from sqlmodel import Session, select
+
+    from schemas import Embedding
+
+    assert suggest.INTERACTIVE_EMBEDDER == "minilm"
+    suggest.warm(book)
+    found = suggest.suggest(book, "Three families on Langlands Road have black mould in the kids' bedrooms and "
+                                  "the flat is overcrowded; the housing association has not come out.")
+    assert found[0].issue_code == "housing"
+    assert suggest.machine(book).assigner.embedder == "minilm"
+    with Session(book) as session:
+        stored = set(session.exec(select(Embedding.model, Embedding.dim)).all())
+    assert stored == {("all-MiniLM-L6-v2", 384)}  # codebook and off-topic prototypes: MiniLM only
+
+
+def test_the_assigner_never_mixes_models_vectors(book, monkeypatch, tmp_path):
+    """Batch assignment keeps the chosen model, the suggestions theirs; each assigner holds one model's vectors and
+    the database one row per text and model."""
     import numpy as np
+    from sqlmodel import Session, select
 
+    from schemas import Embedding
+    from triangulate.codebook import assignment
     from triangulate.core import embeddings
 
-    short = "Damp and mould in overcrowded flats."
-    assert np.array_equal(embeddings.encode([short], max_tokens=32), embeddings.encode([short]))
-    tokenizer = embeddings.model().tokenizer
-    cut = embeddings._first_tokens(tokenizer, LONG_HOUSING, 30)
-    assert LONG_HOUSING.startswith(cut) and len(cut) < len(LONG_HOUSING) // 5
-    assert len(tokenizer(cut, add_special_tokens=False)["input_ids"]) == 30
-    model = embeddings.model()
-    full_length = model.max_seq_length
-    try:
-        model.max_seq_length = 32
-        by_model = model.encode([LONG_HOUSING], normalize_embeddings=True, convert_to_numpy=True)
-    finally:
-        model.max_seq_length = full_length
-    got = embeddings.encode([LONG_HOUSING], max_tokens=32)
-    assert float(got[0] @ by_model[0]) > 0.9999
-    assert float(got[0] @ embeddings.encode([LONG_HOUSING])[0]) < 0.999  # the cut changed what was read
-    assert model.max_seq_length == full_length
+    monkeypatch.setattr(embeddings, "EMBEDDER", "mpnet")
+    monkeypatch.setattr(embeddings, "SHIPPED_CACHES", ())  # every vector computed, by the model asked for
+    monkeypatch.setattr(embeddings, "shipped_demo_file", lambda stem, model_name=None: tmp_path / "none.npz")
+    asked: list[str] = []
+
+    def fake_encode(texts, batch_size=64, embedder=None):
+        key = embedder or embeddings.EMBEDDER
+        asked.append(key)
+        dim = embeddings.MODELS[key][1]
+        out = np.zeros((len(texts), dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            out[row, len(text) % dim] = 1.0
+        return out
+
+    monkeypatch.setattr(embeddings, "encode", fake_encode)
+    batch, _ = assignment.for_database(book)
+    assert set(asked) == {"mpnet"} and batch.embedder == "mpnet"
+    asked.clear()
+    interactive, _ = assignment.for_database(book, embedder="minilm")
+    assert set(asked) == {"minilm"} and interactive.embedder == "minilm"
+    assert interactive._definition.shape[1] == 384 and batch._definition.shape[1] == 768
+    assert {v.shape[1] for v in interactive._keywords + [interactive._none_protos]} == {384}
+    with Session(book) as session:
+        rows = session.exec(select(Embedding.text_hash, Embedding.model, Embedding.dim)).all()
+    assert {(m, d) for _, m, d in rows} == {("all-mpnet-base-v2", 768), ("all-MiniLM-L6-v2", 384)}
+    assert len(rows) == len({(h, m) for h, m, _ in rows}) == 2 * len({h for h, _, _ in rows})
+    with pytest.raises(ValueError):  # a vector of the other model cannot be scored
+        interactive.top_k(fake_encode(["Damp and mould in overcrowded flats"], embedder="mpnet"))
+
+
+def test_the_demos_shipped_minilm_file_covers_the_suggestions_codebook(book, mpnet_chosen, monkeypatch):
+    """On the default install (mpnet chosen) the demo's MiniLM file serves the suggestions' codebook vectors."""
+    from sqlmodel import Session
+
+    from triangulate.codebook import assignment
+    from triangulate.core import embeddings
+
+    computed: list[str] = []
+    monkeypatch.setattr(embeddings, "encode", lambda texts, batch_size=64, embedder=None: computed.extend(texts))
+    with Session(book) as session:
+        texts = [t for i in codebook.issues(session) for t in assignment.issue_texts(i.label, i.definition, i.keywords)]
+    embeddings.cached_encode(book, texts + list(assignment.offtopic_prototypes()), embedder="minilm")
+    assert computed == []
