@@ -2,7 +2,9 @@
 install, mpnet alone took p95 0.51 s for a 200-word insight). Each option is measured for latency and accuracy:
 
 - `mpnet`: all-mpnet-base-v2 for the query and the prototypes (the batch assigner's model; the baseline);
-- `mpnet-q256`, `mpnet-q128`: the query cut to 256 / 128 tokens, prototypes and examples embedded full-length;
+- `mpnet-q256` … `mpnet-q64`: the query cut to its first 256 / 128 / 96 / 64 tokens (the text cut at the end
+  of its (n − 2)-th token, so the model reads n with its start and end tokens; q256 was measured with the model's
+  max_seq_length set, the same cut), prototypes and examples full-length;
 - `mpnet-int8`: the query through a copy of mpnet with its Linear layers dynamically quantised to int8 (torch,
   no new package), prototypes in fp32 mpnet;
 - `mpnet-2threads`: mpnet at two torch threads for the query (latency only: the vectors are mpnet's);
@@ -20,7 +22,8 @@ heldout.jsonl is never read.
 Latency: the query's encoding plus the assigner's ranking (`top_k`), per ~200-word text (`long1` + `long_mixed`,
 each text once after one warm-up text), wall p50 / p95 and CPU ms per suggestion; load average before and after.
 
-    .venv/bin/python bench/bench_suggest_models.py   → bench/results/suggest-models.json
+    .venv/bin/python bench/bench_suggest_models.py [option …]   → bench/results/suggest-models.json (options named:
+    only those are run again, their rows replace the saved ones)
 """
 from __future__ import annotations
 
@@ -99,19 +102,24 @@ def st_model(which: str):
     return SentenceTransformer(str(embeddings.model_path(which)), device="cpu")
 
 
+def first_tokens(tokenizer, text: str, n: int) -> str:
+    """`text` up to the end of its n-th token (the model then reads n + its start and end tokens)."""
+    found = tokenizer(text, add_special_tokens=False, return_offsets_mapping=True, truncation=True, max_length=n)
+    offsets = found["offset_mapping"]
+    return text[:offsets[-1][1]] if len(offsets) >= n else text
+
+
 def encoder(model, max_tokens: int | None = None, threads: int = 1):
     import torch
 
     def encode(texts: list[str]) -> np.ndarray:
-        full = model.max_seq_length
+        if max_tokens:  # the text cut, the model untouched (what a shared model in a server would need)
+            texts = [first_tokens(model.tokenizer, t, max_tokens - 2) for t in texts]
         torch.set_num_threads(threads)
         try:
-            if max_tokens:
-                model.max_seq_length = max_tokens
             vectors = model.encode(list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False,
                                    convert_to_numpy=True)
         finally:
-            model.max_seq_length = full
             torch.set_num_threads(1)
         return vectors.astype(np.float32)
     return encode
@@ -185,6 +193,8 @@ def main() -> int:
         "mpnet": ("mpnet", base["mpnet"], True),
         "mpnet-q256": ("mpnet", encoder(mpnet, 256), True),
         "mpnet-q128": ("mpnet", encoder(mpnet, 128), True),
+        "mpnet-q96": ("mpnet", encoder(mpnet, 96), True),
+        "mpnet-q64": ("mpnet", encoder(mpnet, 64), True),
         "mpnet-int8": ("mpnet", encoder(mpnet_int8), True),
         "mpnet-int8-q256": ("mpnet", encoder(mpnet_int8, 256), True),
         "mpnet-2threads": ("mpnet", encoder(mpnet, threads=2), False),
@@ -206,9 +216,12 @@ def main() -> int:
         row["load_after"] = load_avg()
         results["options"][name] = row
         print(name, json.dumps(row), flush=True)
-    if not only:
-        OUT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-        print("→", OUT.relative_to(ROOT))
+    if only and OUT.exists():  # some options again: their rows replace the saved ones
+        saved = json.loads(OUT.read_text(encoding="utf-8"))
+        saved["options"].update(results["options"])
+        results["options"] = saved["options"]
+    OUT.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print("→", OUT.relative_to(ROOT))
     return 0
 
 
