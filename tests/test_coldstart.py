@@ -117,3 +117,25 @@ def test_spacy_without_torch_gives_the_same_previews():
         out[mode] = json.loads(done.stdout.strip().splitlines()[-1])
     assert out["torch-first"]["torch"] is True and out["plain"]["torch"] is False
     assert out["plain"]["previews"] == out["torch-first"]["previews"]
+
+
+def test_warm_up_loads_the_suggestions_model_and_then_the_chosen_one(monkeypatch, sqlite_engine):
+    """The suggestions run their own model (MiniLM): the warm-up loads it with their assigner, and the chosen model
+    (mpnet by default, for uploads) after spaCy."""
+    from types import SimpleNamespace
+
+    from triangulate.core import embeddings
+    from triangulate.joint import report
+    from triangulate.practitioners import suggest
+
+    done = []
+    monkeypatch.setattr(warmup, "_state", {"thread": None, "seconds": {}, "error": None})
+    monkeypatch.setattr(report, "warm", lambda: done.append("reports"))
+    fitted = SimpleNamespace(assigner=SimpleNamespace(embedder=suggest.INTERACTIVE_EMBEDDER))
+    monkeypatch.setattr(suggest, "machine", lambda engine: done.append("assigner") or fitted)
+    monkeypatch.setattr(embeddings, "encode", lambda texts, batch_size=64, embedder=None: done.append(embedder))
+    monkeypatch.setattr(nlp, "pipeline", lambda: done.append("spacy"))
+    monkeypatch.setattr(embeddings, "model", lambda: done.append("chosen model"))
+    warmup._run(sqlite_engine)
+    assert done == ["reports", "assigner", "minilm", "spacy", "chosen model"]
+    assert set(warmup.timings()) == {"reports", "suggestions", "spacy", "sentence model"}

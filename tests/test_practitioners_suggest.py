@@ -76,3 +76,91 @@ def insights_ward(engine) -> str:
             session.commit()
             return "S13002971"
         return ward.code
+
+
+# --------------------------------------------------------------------------- the interactive model
+@pytest.fixture
+def mpnet_chosen(monkeypatch):
+    """The default install's setting (mpnet chosen) without loading mpnet: asking for it fails the test."""
+    from triangulate.core import embeddings
+
+    monkeypatch.setattr(embeddings, "EMBEDDER", "mpnet")
+    monkeypatch.setattr(embeddings, "MODEL_NAME", embeddings.MODELS["mpnet"][0])
+    monkeypatch.setattr(embeddings, "DIM", embeddings.MODELS["mpnet"][1])
+
+    def no_mpnet():
+        raise AssertionError("the suggestions asked for the chosen (batch) model")
+
+    monkeypatch.setattr(embeddings, "model", no_mpnet)
+    monkeypatch.setattr(suggest, "_cache", {})
+
+
+def test_suggestions_run_the_interactive_model_for_query_and_prototypes(book, mpnet_chosen):
+    from sqlmodel import Session, select
+
+    from schemas import Embedding
+
+    assert suggest.INTERACTIVE_EMBEDDER == "minilm"
+    suggest.warm(book)
+    found = suggest.suggest(book, "Three families on Langlands Road have black mould in the kids' bedrooms and "
+                                  "the flat is overcrowded; the housing association has not come out.")
+    assert found[0].issue_code == "housing"
+    assert suggest.machine(book).assigner.embedder == "minilm"
+    with Session(book) as session:
+        stored = set(session.exec(select(Embedding.model, Embedding.dim)).all())
+    assert stored == {("all-MiniLM-L6-v2", 384)}  # codebook and off-topic prototypes: MiniLM only
+
+
+def test_the_assigner_never_mixes_models_vectors(book, monkeypatch, tmp_path):
+    """Batch assignment keeps the chosen model, the suggestions theirs; each assigner holds one model's vectors and
+    the database one row per text and model."""
+    import numpy as np
+    from sqlmodel import Session, select
+
+    from schemas import Embedding
+    from triangulate.codebook import assignment
+    from triangulate.core import embeddings
+
+    monkeypatch.setattr(embeddings, "EMBEDDER", "mpnet")
+    monkeypatch.setattr(embeddings, "SHIPPED_CACHES", ())  # every vector computed, by the model asked for
+    monkeypatch.setattr(embeddings, "shipped_demo_file", lambda stem, model_name=None: tmp_path / "none.npz")
+    asked: list[str] = []
+
+    def fake_encode(texts, batch_size=64, embedder=None):
+        key = embedder or embeddings.EMBEDDER
+        asked.append(key)
+        dim = embeddings.MODELS[key][1]
+        out = np.zeros((len(texts), dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            out[row, len(text) % dim] = 1.0
+        return out
+
+    monkeypatch.setattr(embeddings, "encode", fake_encode)
+    batch, _ = assignment.for_database(book)
+    assert set(asked) == {"mpnet"} and batch.embedder == "mpnet"
+    asked.clear()
+    interactive, _ = assignment.for_database(book, embedder="minilm")
+    assert set(asked) == {"minilm"} and interactive.embedder == "minilm"
+    assert interactive._definition.shape[1] == 384 and batch._definition.shape[1] == 768
+    assert {v.shape[1] for v in interactive._keywords + [interactive._none_protos]} == {384}
+    with Session(book) as session:
+        rows = session.exec(select(Embedding.text_hash, Embedding.model, Embedding.dim)).all()
+    assert {(m, d) for _, m, d in rows} == {("all-mpnet-base-v2", 768), ("all-MiniLM-L6-v2", 384)}
+    assert len(rows) == len({(h, m) for h, m, _ in rows}) == 2 * len({h for h, _, _ in rows})
+    with pytest.raises(ValueError):  # a vector of the other model cannot be scored
+        interactive.top_k(fake_encode(["Damp and mould in overcrowded flats"], embedder="mpnet"))
+
+
+def test_the_demos_shipped_minilm_file_covers_the_suggestions_codebook(book, mpnet_chosen, monkeypatch):
+    """On the default install (mpnet chosen) the demo's MiniLM file serves the suggestions' codebook vectors."""
+    from sqlmodel import Session
+
+    from triangulate.codebook import assignment
+    from triangulate.core import embeddings
+
+    computed: list[str] = []
+    monkeypatch.setattr(embeddings, "encode", lambda texts, batch_size=64, embedder=None: computed.extend(texts))
+    with Session(book) as session:
+        texts = [t for i in codebook.issues(session) for t in assignment.issue_texts(i.label, i.definition, i.keywords)]
+    embeddings.cached_encode(book, texts + list(assignment.offtopic_prototypes()), embedder="minilm")
+    assert computed == []

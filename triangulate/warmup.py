@@ -1,9 +1,10 @@
 """What a server does in the background as it starts, so that the first people to use it do not wait.
 
-The first officer suggestion needs the sentence model and the codebook's fitted assigner (18.7 s when loaded on
-first use); an upload needs spaCy; the first report needs its PDF and workbook libraries and the chart renderer's
-engine (about 1.5 s); the first topic fit needs UMAP's compiled numba code. `start(engine)` loads the first three
-in a daemon thread and compiles the fourth in a separate process into the data folder's cache
+The first officer suggestion needs its sentence model (MiniLM, `suggest.INTERACTIVE_EMBEDDER`) and the codebook's
+fitted assigner (18.7 s when loaded on first use); an upload needs spaCy, then the chosen sentence model
+(mpnet by default) to embed it; the first report needs its PDF and workbook libraries and the chart renderer's
+engine (about 1.5 s); the first topic fit needs UMAP's compiled numba code. `start(engine)` loads the first four
+in a daemon thread and compiles the last in a separate process into the data folder's cache
 (`triangulate.residents.umap_cache`). Once per process, whatever calls it (Streamlit reruns, several pages);
 TRIANGULATE_WARMUP=0 turns it off (tests that count processes or threads).
 """
@@ -58,13 +59,16 @@ def timings() -> dict[str, float]:
 
 
 def _run(engine: Engine) -> None:
+    from triangulate.core import embeddings
     from triangulate.joint import report
     from triangulate.practitioners import suggest
     from triangulate.residents import nlp
 
     # the report's renderers first: a second's work, and a lead may prepare a report right after signing in
+    # the suggestions run their own smaller model (suggest.INTERACTIVE_EMBEDDER); the chosen model that embeds
+    # uploads (mpnet by default) comes after spaCy, which an upload needs first
     steps = [("reports", report.warm), ("suggestions", lambda: suggest.warm(engine)),
-             ("spacy", lambda: nlp.pipeline())]
+             ("spacy", lambda: nlp.pipeline()), ("sentence model", embeddings.model)]
     for name, step in steps:
         started = time.perf_counter()
         try:

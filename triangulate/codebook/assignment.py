@@ -242,6 +242,7 @@ class Assigner:
     _examples: dict[int, np.ndarray] = field(default_factory=dict)  # class index → its examples (unit rows)
     _classifier: object = None  # a Regression (or sklearn's, for two classes) once examples of 2+ classes exist
     settings: dict = field(default_factory=dict)
+    embedder: str | None = None  # the model (key of embeddings.MODELS) of every vector above: texts to score need it
 
     # -- scores
     def codebook_scores(self, vectors: np.ndarray) -> np.ndarray:
@@ -615,14 +616,15 @@ def examples(session) -> list[Example]:
     return list(out.values())
 
 
-def issue_vectors(engine, issues) -> list[IssueVectors]:
-    """IssueVectors for codebook rows (Issue objects, codebook order), embedded through the cache."""
+def issue_vectors(engine, issues, embedder: str | None = None) -> list[IssueVectors]:
+    """IssueVectors for codebook rows (Issue objects, codebook order), embedded through the cache by `embedder`'s
+    model (default: the chosen one)."""
     from triangulate.core import embeddings
 
     code_of = {i.id: i.code for i in issues}
     texts_per_issue = [issue_texts(i.label, i.definition, i.keywords) for i in issues]
     flat = [t for texts in texts_per_issue for t in texts]
-    vectors = embeddings.cached_encode(engine, flat)
+    vectors = embeddings.cached_encode(engine, flat, embedder=embedder)
     out, start = [], 0
     for issue, texts in zip(issues, texts_per_issue):
         block = vectors[start:start + len(texts)]
@@ -632,8 +634,10 @@ def issue_vectors(engine, issues) -> list[IssueVectors]:
     return out
 
 
-def for_database(engine, session=None) -> tuple[Assigner, list[Example]]:
-    """The Assigner the database's codebook and people's codes give (all active issues, parents included)."""
+def for_database(engine, session=None, embedder: str | None = None) -> tuple[Assigner, list[Example]]:
+    """The Assigner the database's codebook and people's codes give (all active issues, parents included), every
+    vector by `embedder`'s model (default: the chosen one, the batch assignment's; the officers' suggestions ask
+    for their interactive model). `assigner.embedder` names it: score only vectors of that model."""
     from sqlmodel import Session
 
     from triangulate.codebook import issues as codebook
@@ -645,9 +649,10 @@ def for_database(engine, session=None) -> tuple[Assigner, list[Example]]:
         taught = examples(s)
     active_codes = {i.code for i in active}
     taught = [e for e in taught if e.issue_code is None or e.issue_code in active_codes]
-    vectors = embeddings.cached_encode(engine, [e.text for e in taught])
-    assigner = fit(vectors, [e.issue_code for e in taught], issue_vectors(engine, active),
-                   embeddings.cached_encode(engine, list(offtopic_prototypes())))
+    vectors = embeddings.cached_encode(engine, [e.text for e in taught], embedder=embedder)
+    assigner = fit(vectors, [e.issue_code for e in taught], issue_vectors(engine, active, embedder),
+                   embeddings.cached_encode(engine, list(offtopic_prototypes()), embedder=embedder))
+    assigner.embedder = embedder or embeddings.EMBEDDER
     return assigner, taught
 
 

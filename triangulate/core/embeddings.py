@@ -177,6 +177,7 @@ def read_cache_file(path: Path, model_name: str = MODEL_NAME) -> dict[str, np.nd
 
 @lru_cache(maxsize=8)
 def _read_cache_file(path: str, stamp: int, model_name: str) -> dict[str, np.ndarray]:
+    dim = next((d for name, d in MODELS.values() if name == model_name), DIM)
     try:
         with np.load(path, allow_pickle=False) as data:
             made_by, hashes, vectors = str(data["model"]), [str(h) for h in data["hashes"]], data["vectors"]
@@ -185,56 +186,84 @@ def _read_cache_file(path: str, stamp: int, model_name: str) -> dict[str, np.nda
         return {}
     if made_by != model_name:
         return {}
-    if vectors.ndim != 2 or vectors.shape != (len(hashes), DIM) or not all(_HASH.match(h) for h in hashes) \
+    if vectors.ndim != 2 or vectors.shape != (len(hashes), dim) or not all(_HASH.match(h) for h in hashes) \
             or not np.isfinite(vectors).all():
-        log.warning("Embedding cache %s not used: not a cache of %d-dimensional vectors by text hash", path, DIM)
+        log.warning("Embedding cache %s not used: not a cache of %d-dimensional vectors by text hash", path, dim)
         return {}
     vectors = vectors.astype(np.float32)
     return {h: vectors[i] for i, h in enumerate(hashes)}
 
 
-def _shipped(hashes: list[str], files: tuple[Path, ...]) -> dict[str, np.ndarray]:
+def _shipped(hashes: list[str], files: tuple[Path, ...], model_name: str = MODEL_NAME) -> dict[str, np.ndarray]:
     if os.environ.get("TRIANGULATE_SHIPPED_EMBEDDINGS") == "0":  # scripts/build_demo_embeddings.py
         return {}
     found: dict[str, np.ndarray] = {}
     for path in files:
-        held = read_cache_file(path)
+        held = read_cache_file(path, model_name)
         found.update({h: held[h] for h in hashes if h in held and h not in found})
     return found
 
 
-def encode(texts: list[str], batch_size: int = 64) -> np.ndarray:
-    """Unit-length float32 vectors, one row per text (no cache). Batches of 16 would pad less (16 % fewer CPU
-    seconds, vectors within 3e-7, the same issue for every segment of the assignment benchmark:
-    bench/results/embedding-batch.json) but moved a synthetic corpus from 6 topics to 8: kept at 64."""
+_other_lock = threading.Lock()
+
+
+def model_of(embedder: str | None = None):
+    """The model `embedder` (a key of MODELS) names: the chosen one is `model()`; another — MiniLM for the
+    officers' interactive suggestions when the chosen one is mpnet — is loaded beside it, once per process."""
+    key = embedder or EMBEDDER
+    if key == EMBEDDER:
+        return model()
+    with _other_lock:
+        return _load_other(key)
+
+
+@lru_cache(maxsize=len(MODELS))
+def _load_other(embedder: str):
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    torch.set_num_threads(torch_threads())
+    return SentenceTransformer(str(model_path(embedder)), device="cpu")
+
+
+def encode(texts: list[str], batch_size: int = 64, embedder: str | None = None) -> np.ndarray:
+    """Unit-length float32 vectors, one row per text (no cache), by `embedder`'s model (default: the chosen
+    one). Batches of 16 would pad less (16 % fewer CPU seconds, vectors within 3e-7, the same issue for every
+    segment of the assignment benchmark: bench/results/embedding-batch.json) but moved a synthetic corpus from 6
+    topics to 8: kept at 64."""
     if not texts:
-        return np.zeros((0, DIM), dtype=np.float32)
-    vectors = model().encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
-                             show_progress_bar=False, convert_to_numpy=True)
+        return np.zeros((0, MODELS[embedder or EMBEDDER][1]), dtype=np.float32)
+    vectors = model_of(embedder).encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
+                                        show_progress_bar=False, convert_to_numpy=True)
     return vectors.astype(np.float32)
 
 
 def cached_encode(engine: Engine, texts: list[str], progress=None,
-                  shipped: tuple[Path, ...] | None = None) -> np.ndarray:
-    """Vectors for `texts`, computing only those neither in the database nor in a shipped cache file (`shipped`,
-    default `SHIPPED_CACHES`); vectors from a file are stored in the database like computed ones.
-    `progress(done, total)` counts the texts computed."""
+                  shipped: tuple[Path, ...] | None = None, embedder: str | None = None) -> np.ndarray:
+    """Vectors for `texts` by `embedder`'s model (default: the chosen one), computing only those neither in the
+    database nor in a shipped cache file (`shipped`, default `SHIPPED_CACHES` for the chosen model, the demo's
+    file of that model for another); vectors from a file are stored in the database like computed ones.
+    `progress(done, total)` counts the texts computed. Rows are keyed by model, so two models never mix."""
+    key = embedder or EMBEDDER
+    model_name, dim = MODELS[key]
+    if shipped is None:
+        shipped = SHIPPED_CACHES if key == EMBEDDER else (shipped_demo_file("embeddings", model_name),)
     hashes = [text_hash(t) for t in texts]
     found: dict[str, np.ndarray] = {}
     unique = list(dict.fromkeys(hashes))
     with Session(engine) as session:
         for start in range(0, len(unique), 500):  # keep IN lists within every database's limits
             chunk = unique[start:start + 500]
-            rows = session.exec(select(Embedding).where(Embedding.model == MODEL_NAME,
+            rows = session.exec(select(Embedding).where(Embedding.model == model_name,
                                                         Embedding.text_hash.in_(chunk)))
             for row in rows:
                 found[row.text_hash] = np.frombuffer(row.vector, dtype="<f4")
     missing = [(h, t) for h, t in dict(zip(hashes, texts)).items() if h not in found]
-    from_file = _shipped([h for h, _ in missing], SHIPPED_CACHES if shipped is None else shipped)
+    from_file = _shipped([h for h, _ in missing], shipped, model_name)
     if from_file:
         with Session(engine) as session:
             for h, vec in from_file.items():
-                session.add(Embedding(text_hash=h, model=MODEL_NAME, dim=DIM, vector=vec.astype("<f4").tobytes()))
+                session.add(Embedding(text_hash=h, model=model_name, dim=dim, vector=vec.astype("<f4").tobytes()))
             session.commit()
         found.update(from_file)
         missing = [(h, t) for h, t in missing if h not in from_file]
@@ -243,16 +272,18 @@ def cached_encode(engine: Engine, texts: list[str], progress=None,
         step = 256
         for start in range(0, len(missing), step):
             batch = missing[start:start + step]
-            new_vectors.append(encode([t for _, t in batch]))
+            # the chosen model through `encode(texts)` alone: benches swap `encode` for other backends
+            new_vectors.append(encode([t for _, t in batch], embedder=key) if key != EMBEDDER
+                               else encode([t for _, t in batch]))
             if progress:
                 progress(min(start + step, len(missing)), len(missing))
         vectors = np.vstack(new_vectors)
         with Session(engine) as session:
             for (h, _), vec in zip(missing, vectors):
-                session.add(Embedding(text_hash=h, model=MODEL_NAME, dim=int(vec.shape[0]),
+                session.add(Embedding(text_hash=h, model=model_name, dim=int(vec.shape[0]),
                                       vector=vec.astype("<f4").tobytes()))
                 found[h] = vec
             session.commit()
     if not hashes:
-        return np.zeros((0, DIM), dtype=np.float32)
+        return np.zeros((0, dim), dtype=np.float32)
     return np.vstack([found[h] for h in hashes]).astype(np.float32)
