@@ -591,3 +591,22 @@ def test_a_verb_opening_the_sentence_is_no_part_of_the_name_after_it():
     ours = {r.pseudonym for r in first.redactions}
     assert second.redactions[0].pseudonym in ours and len(ours) == 1, (first.text, second.text)
     assert "Will" not in second.text  # a given name that is also a verb stays part of the name
+
+
+def test_a_place_or_a_lead_word_the_file_gives_as_a_name_is_no_name_term():
+    terms = names.given_name_terms(["Drumchapel", "Big Isa", "Tom Govan"], set())
+    assert "Drumchapel" not in terms and "Big" not in terms and "Isa" in terms
+    assert "Govan" in terms  # a surname that is a place stays a name of the person
+
+
+@pytest.mark.parametrize("turns_in, gone, kept", [
+    (("My brother Hunter says it's for babies.", "He's a right bargain hunter, he gets it aw."), "Hunter",
+     "bargain hunter"),
+    (("I'm Joy.", "And there's nae joy fae the buses."), "Joy", "nae joy"),
+    (("I'm Isa. Big Isa, they call me.", "I've got a wee ISA now wi' the back pay."), "Isa", "wee ISA"),
+    (("My lassie Summer is seven.", "Tell summer thanks fae me."), "summer", "Tell [PERSON"),
+])
+def test_a_lower_case_word_in_a_cased_turn_is_the_word_beside_a_namesake(turns_in, gone, kept):
+    turns, _ = redact(*turns_in)
+    text = " ".join(t.text for t in turns)
+    assert gone not in text and kept in text, text

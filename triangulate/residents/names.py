@@ -517,10 +517,11 @@ def given_name_terms(names: list[str], allow: set[str]) -> list[str]:
         full = re.sub(r"\(.*?\)", " ", full)
         words = [w.strip(" .,;:'\"") for w in full.split()]
         words = [w for w in words if w and w.lower() not in TITLE_WORDS and w.lower() not in ROLE_WORDS]
-        if not words:
-            continue
+        if not words or (len(words) == 1 and gazetteer.is_place(words[0])):
+            continue  # a header's place ("community conversation, Drumchapel") read as a name is no person
         for term in [" ".join(words), *words]:
-            if len(term) < 2 or term.lower() in allow or gazetteer.is_everyday_word(term):
+            if len(term) < 2 or term.lower() in allow or gazetteer.is_everyday_word(term) or \
+                    term.lower() in NICKNAME_WORDS:  # "Big Isa": "Big" alone is the word
                 continue
             if len(term) == 2 and not term[0].isupper():
                 continue
@@ -558,8 +559,53 @@ def given_name_spans(text: str, pattern: re.Pattern | None, doc=None, lower_name
                 continue
         if len(found) <= 2 and not found.isupper() and not found[0].isupper():
             continue
+        if _acronym_or_cased_word(found, doc, m.start(), m.end()):
+            continue
         spans.append((m.start(), m.end()))
     return spans
+
+
+def is_dictionary_word(text: str) -> bool:
+    """In the dictionary as it stands or as a plural, whatever the name lists say ("hunter", "banks", "joy")."""
+    low = text.lower()
+    words = english_words()
+    return low in words or (low.endswith("s") and low[:-1] in words) or (low.endswith("es") and low[:-2] in words)
+
+
+def turn_is_cased(doc) -> bool:
+    """A turn typed with capitals: its sentences open with one, and "I" is a capital (no "i think")."""
+    if doc is None:
+        return False
+    openers = [t for t in doc if t.is_alpha and starts_sentence(t)]
+    if any(t.text == "i" for t in doc) or not openers:
+        return False
+    return sum(_capital(t) for t in openers) * 3 >= len(openers) * 2
+
+
+def _acronym_or_cased_word(found: str, doc, a: int, b: int) -> bool:
+    """Not the name though it is spelled so: in capitals where the name is not ("a wee ISA" beside Big Isa), or, in
+    a turn typed with capitals, a dictionary word in lower case used as a common noun ("a bargain hunter" beside
+    Hunter, "nae joy" beside Joy, "a teddy" beside Teddy): who types capitals gives a name one, mostly."""
+    if 3 <= len(found) <= 4 and found.isupper() and doc is not None and not doc.text.isupper() and \
+            not re.search(rf"\b[A-Z]{{2,}}\W+{re.escape(found)}\b|\b{re.escape(found)}\W+[A-Z]{{2,}}\b", doc.text):
+        return True  # (not a name shouted among other capitals: "TELL JOHN")
+    if not (found.islower() and is_dictionary_word(found) and turn_is_cased(doc)):
+        return False
+    tokens = doc.char_span(a, b, alignment_mode="expand")
+    return tokens is not None and len(tokens) == 1 and _common_noun_use(tokens[0])
+
+
+def _common_noun_use(tok) -> bool:
+    """A lower-case word used as a common noun: after an article, an adjective, a number, a noun or a possessive
+    ("a right bargain hunter", "nae joy", "the food banks"), or a plural ("ferns"); not after a verb, "and" or
+    "tell", nor opening a sentence ("tell dean", "and hunter's", "jack didnae go")."""
+    before = _before(tok)
+    if before is None or starts_sentence(tok):
+        return False
+    if tok.tag_ == "NNS" and tok.lower_.endswith("s"):
+        return True
+    return before.pos_ in ("DET", "ADJ", "NUM", "NOUN") or before.lower_ in DETERMINERS or \
+        before.lower_ in ("nae", "no", "some", "any", "wee", "auld", "big")
 
 
 def _word_name_used_as_word(found: str, tokens, lower_names: frozenset[str], named_in_full: frozenset[str]) -> bool:
@@ -846,8 +892,8 @@ def _title_cue(tok, kept: list[Span]) -> list[Span]:
         return []
     if _is_lower_case_surname_after_title(tok, nxt):
         return [(nxt.idx, _end(nxt))]  # a surname after a title wins over a place, as "Mr Govan" does
-    if not (_capital(nxt) and _is_name_like(nxt, allow_lower=False)):
-        return []
+    if not (_capital(nxt) and _is_name_like(nxt, allow_lower=False)) or (not formal and _acronym(nxt)):
+        return []  # (and "a wee ISA" is the savings account)
     if not formal and (gazetteer.is_kept(nxt.text) or not (_may_be_nicknamed(nxt) or _nickname_by_cue(tok, nxt))):
         return []
     run = _name_run(tok.doc, tok.i + 1, allow_lower=False) or (nxt.idx, _end(nxt))
