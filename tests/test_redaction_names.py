@@ -610,3 +610,29 @@ def test_a_lower_case_word_in_a_cased_turn_is_the_word_beside_a_namesake(turns_i
     turns, _ = redact(*turns_in)
     text = " ".join(t.text for t in turns)
     assert gone not in text and kept in text, text
+
+
+@pytest.mark.parametrize("sentence, kept", [
+    ("I get the Aunt Bessie's when it's in. There's Mr Kipling in the back.", "Aunt Bessie's when it's in. There's "
+                                                                              "Mr Kipling"),
+    ("I packed in my job at the Marks and Spencer café when the weans came.", "Marks and Spencer café"),
+    ("Walker Love letters every week. The George at Asda stuff is cheap.", "Walker Love letters every week. The "
+                                                                           "George at Asda"),
+    ("We went tae Blair Drummond wi' the school. He calls me Mammy noo.", "Blair Drummond wi' the school. He calls "
+                                                                          "me Mammy noo."),
+])
+def test_brands_and_days_out_named_like_people_stay(sentence, kept):
+    (turn,), _ = redact(sentence, speakers=["Respondent"])
+    assert kept in turn.text, turn.text
+
+
+@pytest.mark.parametrize("sentence, gone", [
+    ("Her husband is Ka-ho, he was an engineer.", "Ka-ho"),
+    ("A Mr Sandhu. Harjit, I think, but I've only met him once.", "Harjit"),
+    ("A woman from their church, Fereshteh, and the Refugee Council.", "Fereshteh"),
+    ("Wing-yan's school is in Cathcart.", "Wing-yan"),
+])
+def test_given_names_of_glasgows_communities_stand_alone(sentence, gone):
+    (turn,), _ = redact(sentence, speakers=["Respondent"])
+    assert gone not in turn.text, turn.text
+    assert gazetteer.is_first_name(gone) and not gazetteer.is_first_name("fares")

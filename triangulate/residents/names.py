@@ -897,8 +897,8 @@ def _title_cue(tok, kept: list[Span]) -> list[Span]:
     if not formal and (gazetteer.is_kept(nxt.text) or not (_may_be_nicknamed(nxt) or _nickname_by_cue(tok, nxt))):
         return []
     run = _name_run(tok.doc, tok.i + 1, allow_lower=False) or (nxt.idx, _end(nxt))
-    if not formal and _inside(kept, *run):
-        return []
+    if (not formal and _inside(kept, *run)) or _inside(kept, tok.idx, run[1]):
+        return []  # (a brand with its title: "Mr Kipling", "Dr Oetker")
     if low in NICKNAME_WORDS and _capital(tok):
         run = (tok.idx, run[1])  # "Big Davie" is the nickname; "wee Ruby" is Ruby
     return [run]
@@ -1300,8 +1300,10 @@ def _double_name_cue(tok, kept: list[Span]) -> list[Span]:
     hyphen, second = _after(tok), _after(tok, 2)
     if hyphen is None or second is None or hyphen.text != "-" or hyphen.idx != _end(tok) or second.idx != _end(hyphen):
         return []
-    if not (tok.is_alpha and second.is_alpha and _is_double_name(tok, second)):
-        return []
+    whole = f"{tok.text}-{second.text}"
+    if not (tok.is_alpha and second.is_alpha and (_is_double_name(tok, second) or
+                                                  (_capital(tok) and gazetteer.is_first_name(whole)))):
+        return []  # (a hyphenated given name on the lists: "Ka-ho", "Wing-yan")
     before = _before(tok)
     if (before is not None and before.text == "-") or tok.lower_ in MONTH_NAMES or _inside(kept, tok.idx, _end(second)):
         return []

@@ -443,7 +443,8 @@ def _found_person_spans(doc, kept, allow_set, rules: bool = False, lower_words: 
         if ent.label_ == "PERSON":
             for part in _person_parts(ent):
                 span = _person_span(part, allow_set, lower_words)
-                if span and not any(s <= span[0] and span[1] <= e for s, e in kept):
+                # (nor one that starts inside a kept name: "Spencer café" of "the Marks and Spencer café")
+                if span and not any(s <= span[0] < e and (span[1] <= e or s < span[0]) for s, e in kept):
                     out.append((*span, "spacy_person"))
     out += [(a, b, rule) for a, b, rule in people_names.context_name_spans(doc, kept)
             if doc.text[a:b].strip().lower() not in allow_set]
