@@ -636,3 +636,21 @@ def test_given_names_of_glasgows_communities_stand_alone(sentence, gone):
     (turn,), _ = redact(sentence, speakers=["Respondent"])
     assert gone not in turn.text, turn.text
     assert gazetteer.is_first_name(gone) and not gazetteer.is_first_name("fares")
+
+
+@pytest.mark.parametrize("turns_in, apart", [
+    (("I came for my grandson Dylan.", "Dylan McRae. No my Dylan, the volunteer one. McRae is a saint.",
+      "A wee ISA for Dylan."), ("Dylan", "Dylan McRae")),
+    (("Ellis is four. His key worker's got the same name, Ellis Moncur. Mr Moncur, the weans call him.",
+      "I get Ellis fae nursery."), ("Ellis", "Ellis Moncur")),
+    (("We have two Ayaans. Ayaan Qureshi is the quiet one.", "Ayaan had to sit out the football."),
+     ("Ayaan", "Ayaan Qureshi")),
+])
+def test_a_namesake_the_text_sets_apart_by_surname_is_another_person(turns_in, apart):
+    turns, _ = redact(*turns_in)
+    by_text = {r.original: r.pseudonym for t in turns for r in t.redactions}
+    bare, full = apart
+    assert by_text[bare] != by_text[full], by_text
+    people = names.People()
+    people.note_namesakes(["No, Sarah said.", "Not Tuesday.", "The other Connor's dad."])
+    assert people.namesakes == {"connor"}

@@ -249,6 +249,12 @@ def _shortened(short: str, long: str) -> bool:
     return len(short) >= 4 and long.endswith(short)
 
 
+# Words that say two people share a first name (`People.note_namesakes`).
+_NAMESAKE_CUE = re.compile(r"\b(?:(?i:two|2|both|twa|three)\s+(?:o['’]?\s+(?:the|them)\s+)?"
+                           r"(?P<plural>[A-Z][\w'’-]+s)\b|(?:(?i:another|the\s+other)\s+|(?i:no|not|naw)\s+(?i:my|ma|oor|our)\s+|(?i:same\s+name),?\s+|"
+                           r"(?i:when\s+I\s+say)\s+)(?P<name>[A-Z][\w'’-]+))")
+
+
 class People:
     """One pseudonym per person in a transcript, whatever part of the name a mention uses."""
 
@@ -258,6 +264,21 @@ class People:
         self.speaking: Person | None = None
         self.title: str | None = None  # the title class of the mention being resolved
         self.first_number = first_number  # after the pseudonyms a text already holds
+        self.namesakes: set[str] = set()  # first names the text says two people share (`note_namesakes`)
+        self.lead = False  # the mention being resolved opens with "Big" or "Wee"
+
+    def note_namesakes(self, texts: list[str]) -> None:
+        """First names the text says two people share: "two Kayleighs", "another Darren, Darren Quigg", "the same
+        name, Ellis Moncur", "Dylan McRae. No my Dylan", "when I say Nicole I mean my cousin". A bare mention of such
+        a name is never the namesake the text gave a surname to (unless that one speaks), and a bare one never
+        gains that surname: the reader keeps the two apart as the speaker does."""
+        for text in texts:
+            for m in _NAMESAKE_CUE.finditer(text):
+                word = re.sub(r"['’]s?$", "", m.group("name") or m.group("plural") or "")
+                if m.group("plural") and word.endswith("s"):
+                    word = word[:-1]
+                if word[:1].isupper() and word.lower() not in TITLE_WORDS:
+                    self.namesakes.add(word.lower())
 
     def _new(self, first: str = "", last: str = "", others=()) -> Person:
         person = Person(first, last, set(others), f"[PERSON {len(self.people) + self.first_number}]")
@@ -273,6 +294,7 @@ class People:
     def resolve(self, text: str, *, mention: bool = True) -> Person:
         words, titled, gender = _tokens_titled(text)
         self.title = title_class(text)
+        self.lead = text.split()[0].lower() in ("big", "wee") if text.split() else False
         if not words:
             words = [text.lower().strip()]
         if mention:
@@ -432,7 +454,7 @@ class People:
         "Jean Wallace" is a new person and the bare Jean stays ambiguous)."""
         same_first = [p for p in self.people if p.first and gazetteer.given_name_link(words[0], p.first) >= 2]
         bare = [p for p in same_first if not p.last]
-        if len(bare) != 1 or any(p.last for p in same_first):
+        if len(bare) != 1 or any(p.last for p in same_first) or words[0] in self.namesakes:
             return None
         bare[0].last = words[-1]
         bare[0].others.update(words[1:-1])
@@ -487,6 +509,15 @@ class People:
                 return found
         return []
 
+    def _namesake_candidates(self, word: str, candidates: list[Person]) -> list[Person]:
+        """A first name two people share (`note_namesakes`): bare, the one the text never set apart by a surname
+        ("my Dylan", not Dylan McRae) or who speaks; with "Big" or "Wee" before it, the one with a surname first
+        ("The weans call him Big Ciaran, and my boy's the real one")."""
+        set_apart = [p for p in candidates if p.last and not p.speaker and p.last != word]
+        if self.lead:
+            return set_apart or candidates
+        return [p for p in candidates if p not in set_apart]
+
     def _truncated(self, word: str) -> list[Person]:
         """"Emeka" for Chukwuemeka, "Abdul" for Abdulrahman, "Olu" for Olumide, "Tarasik" for Taras: a word that
         opens or closes exactly one person's given name, or that one of their names opens (`_shortened`), is that
@@ -499,6 +530,10 @@ class People:
     def _match_one_word(self, word: str, titled: bool, gender: str | None) -> Person | None:
         """A one-word mention: a surname after a title, else a first name (or a short form of one)."""
         candidates = self._surname_candidates(word, gender) if titled else self._first_name_candidates(word)
+        if not titled and word in self.namesakes and candidates:
+            candidates = self._namesake_candidates(word, candidates)
+            if not candidates:
+                return None
         if not candidates and word.endswith("s") and len(word) > 3:
             return self._match([word[:-1]], True)  # "the Kerrs": the family under its surname
         if not candidates:

@@ -1230,6 +1230,7 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
                     Pseudonyms(in_use), allow_set, always_re=_always_pattern(always or []),
                     allow_re=_always_pattern(sorted(allow_set)))
     speaker_names = speaker_names or {}
+    t.people.note_namesakes(turn_texts)  # "two Kayleighs", "another Darren, Darren Quigg": two people
     _register_speakers(t, speaker_names)
     given = [n for n in [*speaker_names.values(), *(names or [])] if n and n.strip()]
     for full in given:
