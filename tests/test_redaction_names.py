@@ -654,3 +654,16 @@ def test_a_namesake_the_text_sets_apart_by_surname_is_another_person(turns_in, a
     people = names.People()
     people.note_namesakes(["No, Sarah said.", "Not Tuesday.", "The other Connor's dad."])
     assert people.namesakes == {"connor"}
+
+
+def test_pet_forms_of_a_name_the_file_gives_are_found_and_are_that_person():
+    turns, _ = redact("My grandson Declan stays wi' me. Brody, my wee Brodes, got the torch.",
+                      "I said to him, Dec, you're the only man. Deccy, I says. Born 12 Dec 2019. And that's that.")
+    first, second = turns
+    assert "Dec," not in second.text and "Deccy" not in second.text and "Brodes" not in first.text, second.text
+    assert second.text.endswith("And that's that.")
+    declan = next(r.pseudonym for r in first.redactions if r.original == "Declan")
+    assert {r.pseudonym for r in second.redactions if r.original in ("Dec", "Deccy")} == {declan}
+    assert names.is_pet_form("yasi", "yasaman") and names.is_pet_form("zuzia", "zuzanna")
+    assert names.is_surname_pet_form("boydy", "boyd") and not names.is_pet_form("jo", "joanna")
+    assert "Will" not in names.pet_forms("William") and "And" not in names.pet_forms("Andrew")

@@ -98,6 +98,7 @@ SURNAME_FORM = re.compile(r"^(?:Mc[A-Z]?[a-z]{2,}|Mac[A-Z][a-z]{2,}|mc[a-z]{3,}|
                           r"[A-ZŁŚŻ][a-ząćęłńóśźżăâîșțşţ]{2,}(?:sk[ai]|ck[ai]|dzk[ai]|wicz|czyk|czak|escu|eanu|"
                           r"enko|chuk|chyk|ová|ovič|ović|ovic|oglu|oğlu|poulos)s?)$")
 MONTH_NAMES = {"april", "may", "june"}  # months that are given names too
+MONTH_SHORT = {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
 NAMING_WORDS = {"called", "named", "cried", "nickname", "christened"}
 PERSON_WORDS = KIN | {"she", "he", "she's", "he's", "her", "his", "him", "they", "woman", "man", "guy", "lady",
                       "fella", "bloke", "wifie", "lassie", "laddie", "person", "someone", "somebody", "name",
@@ -247,6 +248,71 @@ def _shortened(short: str, long: str) -> bool:
     if long.startswith(short):  # three letters: not a name of its own (Leo and Leonard, Jay and Jayden are two)
         return len(short) >= 4 or (len(long) >= len(short) + 3 and not gazetteer.is_first_name(short))
     return len(short) >= 4 and long.endswith(short)
+
+
+# Endings Glasgow speech puts on the opening of a name to make a pet form: Brodes (Brody), Yasi (Yasaman), Zuzia
+# (Zuzanna), Marty (Martin), Deccy (Declan, the consonant doubled), Dec (Declan, bare); and on a surname: Boydy, Lusky.
+PET_ENDINGS = ("", "s", "es", "y", "ey", "ie", "i", "ia", "a", "o", "sy", "zy", "er")
+SURNAME_PET_ENDINGS = ("y", "ie", "o", "sy", "er")
+FOUND_PET_ENDINGS = ("", "s", "es", "y", "ie", "i", "ia", "a", "o")  # the ones looked for in the text
+
+
+def is_pet_form(short: str, full: str) -> bool:
+    """A pet form of a given name (folded words): the name's first three letters or more, then nothing or a pet
+    ending (`PET_ENDINGS`), the last letter of the opening doubled or not; never the name itself."""
+    if short == full or len(short) < 3 or len(full) < 4:
+        return False
+    for k in range(3, len(full)):
+        stem = full[:k]
+        if not short.startswith(stem):
+            break
+        rest = short[k:]
+        if rest in PET_ENDINGS or (rest[:1] == stem[-1] and rest[1:] in PET_ENDINGS and rest[1:]):
+            return True
+    return False
+
+
+def is_surname_pet_form(short: str, surname: str) -> bool:
+    """"Boydy" for Boyd, "Lusky" for Lusk: a surname of three letters or more with a pet ending."""
+    return len(surname) >= 3 and short.startswith(surname) and short[len(surname):] in SURNAME_PET_ENDINGS
+
+
+def pet_forms(name: str) -> set[str]:
+    """Pet forms to look for once a given name is found (`is_pet_form`, from an opening of three or four letters),
+    capitalised and no given name of their own: Declan -> Dec, Deccy, Decs...; of four letters or more for a name of
+    five letters or less (no "Sam" of Samir)."""
+    low = fold(name)
+    if not low.isalpha() or len(low) < 4:
+        return set()
+    out = set()
+    for k in (3, 4):
+        stem = low[:k]
+        if k >= len(low) or stem[-1] in "aeiouy":
+            continue  # an opening that ends in a consonant: Dec, Brod, Yas (not "Broo", "Yasa")
+        doubled = stem + stem[-1]
+        for ending in FOUND_PET_ENDINGS:
+            for form in (stem + ending, doubled + ending if doubled and ending else ""):
+                if form and form != low and (len(form) >= 4 or len(low) > 5) and _may_be_pet_form(form):
+                    out.add(form.capitalize())
+    return out
+
+
+def _may_be_pet_form(form: str) -> bool:
+    """No given name of its own ("Brodie"), word name ("Will"), stop word ("And"), everyday or kept word."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return not (gazetteer.is_first_name(form) or gazetteer.is_word_name(form) or form in STOP_WORDS or
+                gazetteer.is_everyday_word(form) or gazetteer.is_kept(form) or gazetteer.is_wide_given_name(form))
+
+
+def pet_forms_to_learn(found: set[str]) -> set[str]:
+    """Pet forms of every capitalised given name found (`pet_forms`) that are not found already: "Declan" found,
+    "Dec" and "Deccy" are him too where a name stands (with a capital, mid-sentence or before what a person does)."""
+    out: set[str] = set()
+    for name in found:
+        if name[:1].isupper() and (gazetteer.is_first_name(name) or gazetteer.is_wide_given_name(name)):
+            out |= pet_forms(name)
+    return out - found
 
 
 # Words that say two people share a first name (`People.note_namesakes`).
@@ -523,8 +589,14 @@ class People:
         opens or closes exactly one person's given name, or that one of their names opens (`_shortened`), is that
         person when the genders fit."""
         gender = gazetteer.given_name_gender(word)
+        short = fold(word)
         found = [p for p in self.people if p.fits(gender) and
-                 any(_shortened(fold(word), fold(f)) or _shortened(fold(f), fold(word)) for f in p.forms())]
+                 any(_shortened(short, fold(f)) or _shortened(fold(f), short) for f in p.forms())]
+        if not found and not gazetteer.is_first_name(word):
+            # a pet form the lists lack: "Yasi" for Yasaman, "Deccy" for Declan, "Lusky" for Mr Lusk
+            found = [p for p in self.people if p.fits(gender) and (
+                any(is_pet_form(short, fold(f)) for f in p.forms()) or
+                (p.last and is_surname_pet_form(short, fold(p.last))))]
         return found if len(found) == 1 else []
 
     def _match_one_word(self, word: str, titled: bool, gender: str | None) -> Person | None:
@@ -621,6 +693,9 @@ def _acronym_or_cased_word(found: str, doc, a: int, b: int) -> bool:
     """Not the name though it is spelled so: in capitals where the name is not ("a wee ISA" beside Big Isa), or, in
     a turn typed with capitals, a dictionary word in lower case used as a common noun ("a bargain hunter" beside
     Hunter, "nae joy" beside Joy, "a teddy" beside Teddy): who types capitals gives a name one, mostly."""
+    if found.lower() in MONTH_SHORT and doc is not None and \
+            (re.search(r"\d\s*$", doc.text[:a]) or re.match(r"\s*\d", doc.text[b:])):
+        return True  # "12 Dec 2019" beside a Declan
     if 3 <= len(found) <= 4 and found.isupper() and doc is not None and not doc.text.isupper() and \
             not re.search(rf"\b[A-Z]{{2,}}\W+{re.escape(found)}\b|\b{re.escape(found)}\W+[A-Z]{{2,}}\b", doc.text):
         return True  # (not a name shouted among other capitals: "TELL JOHN")

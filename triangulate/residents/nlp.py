@@ -742,6 +742,9 @@ def _learn_names(t: _Transcript, docs: list) -> None:
                                               lower_words=t.lower_words):
             _learn_from_mention(t, doc, a, b, rule, found, lower)
     found |= _short_forms_to_learn(found)
+    pets = people_names.pet_forms_to_learn(found)  # "Dec", "Brodes": with a capital where a name stands
+    found |= pets
+    t.cue_names.update(p.lower() for p in pets)
     t.found_re = people_names.given_name_pattern(sorted(found, key=len, reverse=True))
     t.lower_names = frozenset(lower)
     t.family_re = _family_pattern(t.surnames)
