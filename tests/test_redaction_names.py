@@ -667,3 +667,17 @@ def test_pet_forms_of_a_name_the_file_gives_are_found_and_are_that_person():
     assert names.is_pet_form("yasi", "yasaman") and names.is_pet_form("zuzia", "zuzanna")
     assert names.is_surname_pet_form("boydy", "boyd") and not names.is_pet_form("jo", "joanna")
     assert "Will" not in names.pet_forms("William") and "And" not in names.pet_forms("Andrew")
+
+
+@pytest.mark.parametrize("turns_in, gone, kept", [
+    (("Big Hoagie runs the pantry on a Thursday.", "Everybody knows Hoagie."), "Hoagie", "runs the pantry"),
+    (("The Big Issue sells well on a Friday.",), None, "The Big Issue sells"),
+    (("I'm Mo. Everybody calls me Mo.", "How do you manage that, Mo?"), "Mo", "calls me [PERSON"),
+    (("She's no my real aunty, but she's been Aunty Senna since I was a wean.",), "Senna", "since I was"),
+    (("There's two Kayleighs at the nursery. Kayleigh said so.",), "Kayleigh", "two [PERSON"),
+    (('And another: "me and tj go to the library cause its warm".',), " tj ", "go to the library"),
+])
+def test_nicknames_kin_titles_plurals_and_lower_case_names_listed_with_me(turns_in, gone, kept):
+    turns, _ = redact(*turns_in)
+    text = " ".join(t.text for t in turns)
+    assert (gone is None or gone not in text) and kept in text, text

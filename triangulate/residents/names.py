@@ -642,8 +642,10 @@ def given_name_pattern(terms: list[str]) -> re.Pattern | None:
     # a hyphen written or left out ("Al-Khatib", "Alkhatib", "Al Khatib") is one name
     body = "|".join(re.escape(t).replace(r"\ ", r"\s+").replace(r"\-", r"[-‐ ]?") for t in terms)
     # a family by its surname ("the Kerrs") is the name too
-    return re.compile(rf"(?<![\w@.])(?:{body})(?:s(?=\s+(?:next|up|doon|down|across|were|are|have|had)\b))?"
-                      rf"(?!\w)(?!@)", re.I)
+    # and two people of one name ("two Kayleighs", "both Ciarans")
+    counted = "".join(rf"(?<=\b{w}\s)" + ("|" if w != "twa" else "") for w in ("two", "both", "three", "twa"))
+    return re.compile(rf"(?<![\w@.])(?:(?:{counted})(?:{body})s|(?:{body})"
+                      rf"(?:s(?=\s+(?:next|up|doon|down|across|were|are|have|had)\b))?)(?!\w)(?!@)", re.I)
 
 
 def given_name_spans(text: str, pattern: re.Pattern | None, doc=None, lower_names: frozenset[str] = frozenset(),
@@ -925,13 +927,19 @@ def _with_me_cue(tok, kept: list[Span]) -> list[Span]:
         return []
     name = doc[n + 1]
     after = _after(name)
-    if not (_capital(name) and name.is_alpha and len(name.text) > 2) or _is_cue_word(name.text) or \
-            gazetteer.is_kept(name.text) or _inside(kept, name.idx, _end(name)):
+    if not ((_capital(name) and name.is_alpha and len(name.text) > 2) or _lower_case_listed_with_me(name)) or \
+            _is_cue_word(name.text) or gazetteer.is_kept(name.text) or _inside(kept, name.idx, _end(name)):
         return []
     joined = after is None or after.is_punct or after.lower_ in ("and", "an", "an'", "&")
     if not joined and after.pos_ not in ("VERB", "AUX"):
         return []
     return [(name.idx, _end(name))]
+
+
+def _lower_case_listed_with_me(name) -> bool:
+    """"me and tj go to the library": in lower case, a word no dictionary has and no stop word."""
+    return name.is_alpha and name.text.islower() and len(name.text) >= 2 and not name.is_stop and \
+        not is_english_word(name.text) and not gazetteer.is_everyday_word(name.text)
 
 
 # "wee Ruby", "Big Davie", "Mrs Doherty" --------------------------------------------------------------------------
@@ -946,7 +954,16 @@ def _nickname_by_cue(tok, nxt) -> bool:
     before a capitalised word that is followed by what only a person does, is a nickname even when the word is
     in the dictionary (not "the Big Issue is", which has no person's verb)."""
     return _capital(tok) and _capital(nxt) and nxt.ent_type_ not in _NOT_NICKNAMED and \
-        (_person_cue_follows(nxt) or _opens_with_person_verb(nxt) or bool(_HAS_BEEN.match(_text_after(nxt))))
+        (_person_cue_follows(nxt) or _opens_with_person_verb(nxt) or bool(_HAS_BEEN.match(_text_after(nxt))) or
+         _acts_after_nickname(tok, nxt))
+
+
+def _acts_after_nickname(tok, nxt) -> bool:
+    """"Big Hoagie runs the pantry", "Wee Chick helped us": a verb in the past or the third person, no mere "is" or
+    "has", after a capitalised "Big"/"Wee" and a capitalised word, with no article before ("the Big Issue sells")."""
+    after, before = _after(nxt), _before(tok)
+    return after is not None and after.tag_ in ("VBZ", "VBD") and after.lower_ not in _WEAK_VERBS and \
+        after.lower_ not in ("'s", "’s") and (before is None or before.lower_ not in ("the", "a", "an", "this", "that"))
 
 
 _HAS_BEEN = re.compile(r"^\s*(?:['’]s|has|is|was|wis)\s+(?:been|got|aye|always|never|no|nae|still)\b", re.I)
@@ -1285,6 +1302,8 @@ def _call_me_cue(tok, kept: list[Span]) -> list[Span]:
     if start >= len(tok.doc):
         return []
     name = tok.doc[start]
+    if _dotted_short_name(name):  # "calls me Mo.": the tokenizer takes "Mo." for an abbreviation
+        return [] if _inside(kept, name.idx, _end(name) - 1) else [(name.idx, _end(name) - 1)]
     if not _capital(name) or not _is_name_like(name, allow_lower=False) or name.lower_ in KIN or \
             name.lower_ in KIN_TITLES or name.lower_ in TITLE_WORDS or gazetteer.is_everyday_word(name.text) or \
             gazetteer.is_kept(name.text) or (starts_sentence(name) and not gazetteer.is_first_name(name.text)):
@@ -1293,6 +1312,13 @@ def _call_me_cue(tok, kept: list[Span]) -> list[Span]:
         return []
     run = _name_run(tok.doc, start, allow_lower=False) or (name.idx, _end(name))
     return [] if _inside(kept, *run) else [run]
+
+
+def _dotted_short_name(name) -> bool:
+    """"Mo." at the end of a sentence, one token: a capitalised name of two or three letters and its full stop."""
+    core = name.text[:-1]
+    return name.text.endswith(".") and core.isalpha() and 2 <= len(core) <= 3 and core[:1].isupper() and \
+        core[1:].islower() and not _is_cue_word(core) and not gazetteer.is_kept(core) and core.lower() not in KIN_TITLES
 
 
 _CALLERS = {"we", "they", "everybody", "everyone", "folk", "people", "i", "she", "he", "weans", "kids", "naebody",
@@ -1387,10 +1413,18 @@ def _kin_title_cue(tok, kept: list[Span]) -> list[Span]:
     if tok.lower_ not in KIN_TITLES or nxt is None or not _capital(nxt) or not _is_name_like(nxt, allow_lower=False):
         return []
     if gazetteer.is_kept(nxt.text) or (is_english_word(nxt.text) and not gazetteer.is_common_surname(nxt.text)
-                                       and not gazetteer.is_first_name(nxt.text)):  # "Papa Sandy", "Auntie Rose"
+                                       and not gazetteer.is_first_name(nxt.text) and
+                                       not _capitalised_kin_title_name(tok, nxt)):  # "Papa Sandy", "Auntie Rose"
         return []
     run = _name_run(tok.doc, tok.i + 1, allow_lower=False) or (nxt.idx, _end(nxt))
     return [] if _inside(kept, *run) else [run]
+
+
+def _capitalised_kin_title_name(tok, nxt) -> bool:
+    """"Aunty Senna", "Uncle Hawk": a capitalised family title before a capitalised proper noun that is no word name
+    (those need their own cue) is what the family calls someone, even if a dictionary has the word."""
+    return _capital(tok) and nxt.pos_ == "PROPN" and not gazetteer.is_word_name(nxt.text) and \
+        not gazetteer.is_everyday_word(nxt.text) and not gazetteer.is_place(nxt.text)
 
 
 # "lily-rose was sick", "ellie-mae's birthday" ----------------------------------------------------------------------

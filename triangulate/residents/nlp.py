@@ -792,9 +792,11 @@ def _learn_from_mention(t: _Transcript, doc, a: int, b: int, rule: str, found: s
         # "Mark Riddell": "Mark is a good dad" is him; "Alexander Boyle": "Sandy mostly." is him too
         t.named_in_full.update(form for form in {words[0].lower(), *gazetteer.close_forms(words[0])}
                                if gazetteer.is_word_name(form))
-    if rule in _PLAIN_NAME_CUES and len(words) == 1 and _is_word_a_cue_calls_a_name(words[0]):
-        found.add(words[0])
-        t.cue_names.add(words[0].lower())
+    # ("Big Hoagie runs the pantry": "Everybody knows Hoagie" is him too)
+    called = words[-1] if len(words) == 1 or (len(words) == 2 and words[0].lower() in ("big", "wee")) else ""
+    if rule in _PLAIN_NAME_CUES and called and _is_word_a_cue_calls_a_name(called):
+        found.add(called)
+        t.cue_names.add(called.lower())
     for word in words:
         if len(word) > 2 and gazetteer.is_word_name(word) and len(parts) == 1 and \
                 (word.islower() or not people_names.starts_sentence_at(doc, a)):
@@ -837,7 +839,7 @@ def _is_word_a_cue_calls_a_name(word: str) -> bool:
     from triangulate.residents import gazetteer
     from triangulate.residents import names as people_names
 
-    return len(word) > 2 and word[:1].isupper() and people_names.is_english_word(word) and \
+    return len(word) > 1 and word[:1].isupper() and people_names.is_english_word(word) and \
         not gazetteer.is_first_name(word) and not gazetteer.is_word_name(word) and not gazetteer.is_kept(word) and \
         not gazetteer.is_everyday_word(word) and word.lower() not in _STOP_WORDS
 
