@@ -305,6 +305,12 @@ def _may_be_pet_form(form: str) -> bool:
                 gazetteer.is_everyday_word(form) or gazetteer.is_kept(form) or gazetteer.is_wide_given_name(form))
 
 
+def _pet_link(one: str, other: str) -> bool:
+    """One of two folded given names is a pet form of the other, and no given name of its own."""
+    return (is_pet_form(one, other) and not gazetteer.is_first_name(one)) or \
+        (is_pet_form(other, one) and not gazetteer.is_first_name(other))
+
+
 def pet_forms_to_learn(found: set[str]) -> set[str]:
     """Pet forms of every capitalised given name found (`pet_forms`) that are not found already: "Declan" found,
     "Dec" and "Deccy" are him too where a name stands (with a capital, mid-sentence or before what a person does)."""
@@ -473,8 +479,8 @@ class People:
     def _match_full(self, words: list[str], gender: str | None) -> Person | None:
         """A mention of two words or more: the steps a reader takes, most certain first; a step that links the
         mention to someone known only by part of the name completes that person."""
-        for step in (self._same_full_name, self._known_alias, self._same_surname_and_given_name, self._surname_initial,
-                     self._initialled_gains_surname, self._bare_first_name_gains_surname,
+        for step in (self._same_full_name, self._same_given_names, self._known_alias, self._same_surname_and_given_name,
+                     self._surname_initial, self._initialled_gains_surname, self._bare_first_name_gains_surname,
                      self._surname_only_gains_first_name, self._bare_surname_gains_first_name):
             person = step(words, gender)
             if person is not None:
@@ -483,6 +489,10 @@ class People:
 
     def _same_full_name(self, words: list[str], gender: str | None) -> Person | None:
         return next((p for p in self.people if p.first == words[0] and p.last == words[-1]), None)
+
+    def _same_given_names(self, words: list[str], gender: str | None) -> Person | None:
+        """"Lesley Ann" after "Lesley Ann Gow": a double given name without the surname."""
+        return next((p for p in self.people if p.first == words[0] and p.last and set(words[1:]) <= p.others), None)
 
     def _known_alias(self, words: list[str], gender: str | None) -> Person | None:
         """"Abu Omar", which the text said is what people call Khaled (`alias`)."""
@@ -505,9 +515,9 @@ class People:
 
     def _initialled_gains_surname(self, words: list[str], gender: str | None) -> Person | None:
         """The speaker "Sarah M" is the "Sarah McAuley" the text names, when no other Sarah's surname fits."""
-        first, last = words[0], words[-1]
-        initialled = [p for p in self.people if p.first == first and 0 < len(p.last.rstrip(".")) <= 2
-                      and last.startswith(p.last.rstrip("."))]
+        first, last = words[0], words[-1]  # ("Marty G" is the "Martin Gallacher" the text names)
+        initialled = [p for p in self.people if p.first and gazetteer.given_name_link(first, p.first) >= 2 and
+                      0 < len(p.last.rstrip(".")) <= 2 and last.startswith(p.last.rstrip("."))]
         if len(initialled) != 1 or any(p.first == first and p.last == last for p in self.people):
             return None
         person = initialled[0]
@@ -592,11 +602,10 @@ class People:
         short = fold(word)
         found = [p for p in self.people if p.fits(gender) and
                  any(_shortened(short, fold(f)) or _shortened(fold(f), short) for f in p.forms())]
-        if not found and not gazetteer.is_first_name(word):
-            # a pet form the lists lack: "Yasi" for Yasaman, "Deccy" for Declan, "Lusky" for Mr Lusk
+        if not found:  # a pet form the lists lack: "Yasi" for Yasaman, "Deccy" for Declan, "Lusky" for Mr Lusk
             found = [p for p in self.people if p.fits(gender) and (
-                any(is_pet_form(short, fold(f)) for f in p.forms()) or
-                (p.last and is_surname_pet_form(short, fold(p.last))))]
+                any(_pet_link(short, fold(f)) for f in p.forms()) or
+                (p.last and not gazetteer.is_first_name(word) and is_surname_pet_form(short, fold(p.last))))]
         return found if len(found) == 1 else []
 
     def _match_one_word(self, word: str, titled: bool, gender: str | None) -> Person | None:
