@@ -693,3 +693,15 @@ def test_one_person_under_a_pet_form_a_speaker_initial_or_a_double_given_name():
     assert people.resolve("Lesley Ann") is lesley
     archie = people.register("Archibald Gillan")
     assert people.resolve("Mrs Gillan") is not archie  # a title's gender against the given name's
+
+
+@pytest.mark.parametrize("turns_in, kept", [
+    (("I got her a teddy fae Home Bargains. Teddy said thanks.",), "a teddy fae Home Bargains"),
+    (("The two of them. Him and Sienna. Sienna's six.",), "Him and [PERSON"),
+    (("Harris is wee. I'd dress him in Harris Tweed. Hemat Gryffe did the court support.",),
+     "Harris Tweed. Hemat Gryffe did"),
+])
+def test_a_common_noun_a_pronoun_and_brands_beside_a_name_stay(turns_in, kept):
+    turns, _ = redact(*turns_in)
+    text = " ".join(t.text for t in turns)
+    assert kept in text, text

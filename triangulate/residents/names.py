@@ -716,6 +716,11 @@ def _acronym_or_cased_word(found: str, doc, a: int, b: int) -> bool:
     return tokens is not None and len(tokens) == 1 and _common_noun_use(tokens[0])
 
 
+def _common_noun_in_cased_turn(tok) -> bool:
+    """"I got her a teddy fae Home Bargains" in a turn typed with capitals: the word, not Teddy."""
+    return tok.text.islower() and is_dictionary_word(tok.text) and _common_noun_use(tok) and turn_is_cased(tok.doc)
+
+
 def _common_noun_use(tok) -> bool:
     """A lower-case word used as a common noun: after an article, an adjective, a number, a noun or a possessive
     ("a right bargain hunter", "nae joy", "the food banks"), or a plural ("ferns"); not after a verb, "and" or
@@ -1261,7 +1266,8 @@ def _standing_name_cue(tok, kept: list[Span]) -> list[Span]:
     if tok.ent_type_ == "DATE" and tok.lower_ in MONTH_NAMES:
         return []  # "the rent went up in June"
     if _kept_place_not_person(tok, kept) or _street_follows(tok) or _word_name_without_cue(tok) or \
-            _lower_case_word_not_name(tok) or _place_after_preposition(tok) or _acronym(tok):
+            _lower_case_word_not_name(tok) or _place_after_preposition(tok) or _acronym(tok) or \
+            _common_noun_in_cased_turn(tok):
         return []
     return [(tok.idx, _standing_name_end(tok, kept))]
 

@@ -506,14 +506,17 @@ def _is_given(word: str) -> bool:
     return gazetteer.is_first_name(word) or gazetteer.is_wide_given_name(word) or gazetteer.is_word_name(word)
 
 
+_PRONOUNS = {"him", "her", "me", "us", "them", "you", "ye", "yous", "he", "she", "they", "we", "it", "his", "hers"}
+
+
 def _may_be_listed_name(word: str, beside: str, joined: str) -> bool:
     """The word listed beside a given name ("Jack and Lily", "Aurora and Jax"): a given name, or, joined by "and"
     and both capitalised, a word no dictionary or gazetteer has (not "Hiya, Alison")."""
     from triangulate.residents import gazetteer
     from triangulate.residents import names as people_names
 
-    if word.lower() in people_names.TITLE_WORDS:
-        return False  # "Fiona and Dr Doyle": the title is no name
+    if word.lower() in people_names.TITLE_WORDS or word.lower() in _PRONOUNS:
+        return False  # "Fiona and Dr Doyle": the title is no name; "Him and Sienna": nor a pronoun
     if _is_given(word):
         return True
     return bool(re.search(r"\b(?:and|an)\b|&", joined)) and word[:1].isupper() and beside[:1].isupper() and \
