@@ -705,3 +705,10 @@ def test_a_common_noun_a_pronoun_and_brands_beside_a_name_stay(turns_in, kept):
     turns, _ = redact(*turns_in)
     text = " ".join(t.text for t in turns)
     assert kept in text, text
+
+
+def test_what_they_call_a_child_named_after_her_is_hers_not_the_speakers():
+    turns, _ = redact("I am Ewa. My daughter is Zuzanna, we call her Zuzia.", "Zuzia has the 1140 hours.",
+                      speakers=["Ewa", "Ewa"], speaker_names={"Ewa": "Ewa"})
+    by_text = {r.original: r.pseudonym for t in turns for r in t.redactions}
+    assert by_text["Zuzanna"] == by_text["Zuzia"] != by_text["Ewa"], by_text

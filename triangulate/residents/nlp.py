@@ -1045,7 +1045,9 @@ def _pair_alias(t: _Transcript, text: str, one: tuple[int, int], two: tuple[int,
     elif _APPOSED_TITLE.match(between) and _bare(first) and _bare(text[a2:b2]):
         t.people.alias(first, second)
     elif (after := _CALLED_AFTER.match(text[b2:b2 + 40])) and \
+            not re.match(r"\s+[A-Z]", text[b2 + after.end():]) and \
             (gender is None or _PRONOUN_GENDER[after.group("pronoun").lower()] == gender):
+        # (not "My daughter is Zuzanna, we call her Zuzia": what they call her follows, and that pair says it)
         t.people.alias(first, text[a2:b2])  # "Chantelle, she's the one. Chanty we call her."
 
 
