@@ -712,3 +712,9 @@ def test_what_they_call_a_child_named_after_her_is_hers_not_the_speakers():
                       speakers=["Ewa", "Ewa"], speaker_names={"Ewa": "Ewa"})
     by_text = {r.original: r.pseudonym for t in turns for r in t.redactions}
     assert by_text["Zuzanna"] == by_text["Zuzia"] != by_text["Ewa"], by_text
+
+
+def test_a_name_after_calling_me_is_the_speakers_own():
+    turns, _ = redact("Thanks for doing this, Grant.", "And stop calling me Mr McKechnie like I'm in the jail.",
+                      speakers=["Interviewer", "Grant"])
+    assert len({r.pseudonym for t in turns for r in t.redactions}) == 1, [t.text for t in turns]

@@ -1261,13 +1261,13 @@ _TITLE_BEFORE = re.compile(r"\b(?:(?i:Mr|Mrs|Ms|Miss|Mx|Dr)\.?|Nurse|Doctor|Prof
                            r"(?:[A-Z]\.?\s+)?$")  # "Mrs I. Kinnaird": an initial between
 # Words before a name that say the speaker means themself: "I'm Tracy", "named efter me, Elizabeth", "naebody's
 # called me David", "my name's Kasia".
-_ABOUT_SPEAKER = re.compile(r"(?i)(?:\bI['’]m|\bI\s+am|\bme,|\bcall(?:s|ed)?\s+me|\bcry\s+me|"
+_ABOUT_SPEAKER = re.compile(r"(?i)(?:\bI['’]m|\bI\s+am|\bme,|\bcall(?:s|ed|ing|in['’]?)?\s+me|\bcry\s+me|"
                             r"\bmy\s+name['’]s|\bmy\s+name\s+is)\s+$")
 
 
 # Words before a name that say plainly it is the speaker's own ("call me Bernie, everyone does", "they called me
 # Mr McAteer", "I am just Agnieszka", "my surname's Kowalczyk"); and a question asking the speaker's name.
-_SELF_NAMING = re.compile(r"(?i)(?:\bcall(?:s|ed)?\s+me|\bcr(?:y|ies|ied)\s+me|\bknown\s+as|\bgo\s+by|"
+_SELF_NAMING = re.compile(r"(?i)(?:\bcall(?:s|ed|ing|in['’]?)?\s+me|\bcr(?:y|ies|ied)\s+me|\bknown\s+as|\bgo\s+by|"
                           r"\bmy\s+(?:sur|family\s+|second\s+|last\s+|full\s+|real\s+)?name(?:['’]s|\s+is)|"
                           r"\bI['’]m|\bI\s+am)\s+(?:just\s+|only\s+|plain\s+|still\s+)?"
                           r"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$")
