@@ -718,3 +718,10 @@ def test_a_name_after_calling_me_is_the_speakers_own():
     turns, _ = redact("Thanks for doing this, Grant.", "And stop calling me Mr McKechnie like I'm in the jail.",
                       speakers=["Interviewer", "Grant"])
     assert len({r.pseudonym for t in turns for r in t.redactions}) == 1, [t.text for t in turns]
+
+
+def test_a_lower_case_name_after_wee_stays_a_name_unless_an_article_leads():
+    turns, _ = redact("My lassie Ruby is three and Quail is her pal.",
+                      "I telt wee ruby tae get her coat. Then a wee quail landed on the bin.")
+    text = turns[1].text
+    assert "ruby" not in text and "a wee quail" in text, text

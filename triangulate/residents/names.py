@@ -730,8 +730,11 @@ def _common_noun_use(tok) -> bool:
         return False
     if tok.tag_ == "NNS" and tok.lower_.endswith("s"):
         return True
+    if before.lower_ in NICKNAME_WORDS:  # "a wee quail" is the bird; "my wee ruby", "tell wee jack" the child
+        article = _before(before)
+        return article is not None and article.lower_ in ("a", "an", "the", "some", "any", "nae", "no", "this", "that")
     return before.pos_ in ("DET", "ADJ", "NUM", "NOUN") or before.lower_ in DETERMINERS or \
-        before.lower_ in ("nae", "no", "some", "any", "wee", "auld", "big")
+        before.lower_ in ("nae", "no", "some", "any")
 
 
 def _word_name_used_as_word(found: str, tokens, lower_names: frozenset[str], named_in_full: frozenset[str]) -> bool:
