@@ -666,6 +666,7 @@ def test_pet_forms_of_a_name_the_file_gives_are_found_and_are_that_person():
     assert {r.pseudonym for r in second.redactions if r.original in ("Dec", "Deccy")} == {declan}
     assert names.is_pet_form("yasi", "yasaman") and names.is_pet_form("zuzia", "zuzanna")
     assert names.is_surname_pet_form("boydy", "boyd") and not names.is_pet_form("jo", "joanna")
+    assert names.is_surname_pet_form("robbo", "robertson") and not names.is_surname_pet_form("macca", "mcallister")
     assert "Will" not in names.pet_forms("William") and "And" not in names.pet_forms("Andrew")
 
 

@@ -273,8 +273,10 @@ def is_pet_form(short: str, full: str) -> bool:
 
 
 def is_surname_pet_form(short: str, surname: str) -> bool:
-    """"Boydy" for Boyd, "Lusky" for Lusk: a surname of three letters or more with a pet ending."""
-    return len(surname) >= 3 and short.startswith(surname) and short[len(surname):] in SURNAME_PET_ENDINGS
+    """"Boydy" for Boyd, "Lusky" for Lusk: a surname of three letters or more with a pet ending; or its opening with
+    one, as for a given name ("Robbo" for Robertson, "Fergie" for Ferguson)."""
+    return len(surname) >= 3 and ((short.startswith(surname) and short[len(surname):] in SURNAME_PET_ENDINGS) or
+                                  is_pet_form(short, surname))
 
 
 def pet_forms(name: str) -> set[str]:
