@@ -603,7 +603,8 @@ def test_a_place_or_a_lead_word_the_file_gives_as_a_name_is_no_name_term():
     (("My brother Hunter says it's for babies.", "He's a right bargain hunter, he gets it aw."), "Hunter",
      "bargain hunter"),
     (("I'm Joy.", "And there's nae joy fae the buses."), "Joy", "nae joy"),
-    (("I'm Isa. Big Isa, they call me.", "I've got a wee ISA now wi' the back pay."), "Isa", "wee ISA"),
+    (("I'm Isa. Big Isa, they call me.", "I've got a wee ISA now wi' the back pay. I told ISA so."), "Isa",
+     "wee ISA now wi' the back pay. I told [PERSON"),
     (("My lassie Summer is seven.", "Tell summer thanks fae me."), "summer", "Tell [PERSON"),
 ])
 def test_a_lower_case_word_in_a_cased_turn_is_the_word_beside_a_namesake(turns_in, gone, kept):

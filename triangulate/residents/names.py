@@ -703,15 +703,18 @@ def turn_is_cased(doc) -> bool:
 
 
 def _acronym_or_cased_word(found: str, doc, a: int, b: int) -> bool:
-    """Not the name though it is spelled so: in capitals where the name is not ("a wee ISA" beside Big Isa), or, in
-    a turn typed with capitals, a dictionary word in lower case used as a common noun ("a bargain hunter" beside
-    Hunter, "nae joy" beside Joy, "a teddy" beside Teddy): who types capitals gives a name one, mostly."""
+    """Not the name though it is spelled so: a month by a number ("12 Dec 2019" beside Declan), in capitals after
+    an article ("a wee ISA" beside Big Isa), or, in a turn typed with capitals, a dictionary word in lower case used
+    as a common noun ("a bargain hunter" beside Hunter, "nae joy" beside Joy): who types capitals gives a name one."""
     if found.lower() in MONTH_SHORT and doc is not None and \
             (re.search(r"\d\s*$", doc.text[:a]) or re.match(r"\s*\d", doc.text[b:])):
         return True  # "12 Dec 2019" beside a Declan
-    if 3 <= len(found) <= 4 and found.isupper() and doc is not None and not doc.text.isupper() and \
-            not re.search(rf"\b[A-Z]{{2,}}\W+{re.escape(found)}\b|\b{re.escape(found)}\W+[A-Z]{{2,}}\b", doc.text):
-        return True  # (not a name shouted among other capitals: "TELL JOHN")
+    if 3 <= len(found) <= 4 and found.isupper() and doc is not None and not doc.text.isupper():
+        word = doc.char_span(a, b, alignment_mode="expand")
+        before = _before(word[0]) if word is not None and len(word) else None
+        if before is not None and (before.pos_ in ("DET", "ADJ", "NUM") or before.lower_ in DETERMINERS or
+                                   before.lower_ in NICKNAME_WORDS):
+            return True  # a thing with an article: "a wee ISA" (but "I told JACK", "TELL JOHN" are names)
     if not (found.islower() and is_dictionary_word(found) and turn_is_cased(doc)):
         return False
     tokens = doc.char_span(a, b, alignment_mode="expand")
