@@ -98,6 +98,7 @@ SURNAME_FORM = re.compile(r"^(?:Mc[A-Z]?[a-z]{2,}|Mac[A-Z][a-z]{2,}|mc[a-z]{3,}|
                           r"[A-ZŁŚŻ][a-ząćęłńóśźżăâîșțşţ]{2,}(?:sk[ai]|ck[ai]|dzk[ai]|wicz|czyk|czak|escu|eanu|"
                           r"enko|chuk|chyk|ová|ovič|ović|ovic|oglu|oğlu|poulos)s?)$")
 MONTH_NAMES = {"april", "may", "june"}  # months that are given names too
+MONTH_SHORT = {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
 NAMING_WORDS = {"called", "named", "cried", "nickname", "christened"}
 PERSON_WORDS = KIN | {"she", "he", "she's", "he's", "her", "his", "him", "they", "woman", "man", "guy", "lady",
                       "fella", "bloke", "wifie", "lassie", "laddie", "person", "someone", "somebody", "name",
@@ -249,6 +250,85 @@ def _shortened(short: str, long: str) -> bool:
     return len(short) >= 4 and long.endswith(short)
 
 
+# Endings Glasgow speech puts on the opening of a name to make a pet form: Brodes (Brody), Yasi (Yasaman), Zuzia
+# (Zuzanna), Marty (Martin), Deccy (Declan, the consonant doubled), Dec (Declan, bare); and on a surname: Boydy, Lusky.
+PET_ENDINGS = ("", "s", "es", "y", "ey", "ie", "i", "ia", "a", "o", "sy", "zy", "er")
+SURNAME_PET_ENDINGS = ("y", "ie", "o", "sy", "er")
+FOUND_PET_ENDINGS = ("", "s", "es", "y", "ie", "i", "ia", "a", "o")  # the ones looked for in the text
+
+
+def is_pet_form(short: str, full: str) -> bool:
+    """A pet form of a given name (folded words): the name's first three letters or more, then nothing or a pet
+    ending (`PET_ENDINGS`), the last letter of the opening doubled or not; never the name itself."""
+    if short == full or len(short) < 3 or len(full) < 4:
+        return False
+    for k in range(3, len(full)):
+        stem = full[:k]
+        if not short.startswith(stem):
+            break
+        rest = short[k:]
+        if rest in PET_ENDINGS or (rest[:1] == stem[-1] and rest[1:] in PET_ENDINGS and rest[1:]):
+            return True
+    return False
+
+
+def is_surname_pet_form(short: str, surname: str) -> bool:
+    """"Boydy" for Boyd, "Lusky" for Lusk: a surname of three letters or more with a pet ending; or its opening with
+    one, as for a given name ("Robbo" for Robertson, "Fergie" for Ferguson)."""
+    return len(surname) >= 3 and ((short.startswith(surname) and short[len(surname):] in SURNAME_PET_ENDINGS) or
+                                  is_pet_form(short, surname))
+
+
+def pet_forms(name: str) -> set[str]:
+    """Pet forms to look for once a given name is found (`is_pet_form`, from an opening of three or four letters),
+    capitalised and no given name of their own: Declan -> Dec, Deccy, Decs...; of four letters or more for a name of
+    five letters or less (no "Sam" of Samir)."""
+    low = fold(name)
+    if not low.isalpha() or len(low) < 4:
+        return set()
+    out = set()
+    for k in (3, 4):
+        stem = low[:k]
+        if k >= len(low) or stem[-1] in "aeiouy":
+            continue  # an opening that ends in a consonant: Dec, Brod, Yas (not "Broo", "Yasa")
+        doubled = stem + stem[-1]
+        for ending in FOUND_PET_ENDINGS:
+            for form in (stem + ending, doubled + ending if doubled and ending else ""):
+                if form and form != low and (len(form) >= 4 or len(low) > 5) and _may_be_pet_form(form):
+                    out.add(form.capitalize())
+    return out
+
+
+def _may_be_pet_form(form: str) -> bool:
+    """No given name of its own ("Brodie"), word name ("Will"), stop word ("And"), everyday or kept word."""
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return not (gazetteer.is_first_name(form) or gazetteer.is_word_name(form) or form in STOP_WORDS or
+                gazetteer.is_everyday_word(form) or gazetteer.is_kept(form) or gazetteer.is_wide_given_name(form))
+
+
+def _pet_link(one: str, other: str) -> bool:
+    """One of two folded given names is a pet form of the other, and no given name of its own."""
+    return (is_pet_form(one, other) and not gazetteer.is_first_name(one)) or \
+        (is_pet_form(other, one) and not gazetteer.is_first_name(other))
+
+
+def pet_forms_to_learn(found: set[str]) -> set[str]:
+    """Pet forms of every capitalised given name found (`pet_forms`) that are not found already: "Declan" found,
+    "Dec" and "Deccy" are him too where a name stands (with a capital, mid-sentence or before what a person does)."""
+    out: set[str] = set()
+    for name in found:
+        if name[:1].isupper() and (gazetteer.is_first_name(name) or gazetteer.is_wide_given_name(name)):
+            out |= pet_forms(name)
+    return out - found
+
+
+# Words that say two people share a first name (`People.note_namesakes`).
+_NAMESAKE_CUE = re.compile(r"\b(?:(?i:two|2|both|twa|three)\s+(?:o['’]?\s+(?:the|them)\s+)?"
+                           r"(?P<plural>[A-Z][\w'’-]+s)\b|(?:(?i:another|the\s+other)\s+|(?i:no|not|naw)\s+(?i:my|ma|oor|our)\s+|(?i:same\s+name),?\s+|"
+                           r"(?i:when\s+I\s+say)\s+)(?P<name>[A-Z][\w'’-]+))")
+
+
 class People:
     """One pseudonym per person in a transcript, whatever part of the name a mention uses."""
 
@@ -258,6 +338,21 @@ class People:
         self.speaking: Person | None = None
         self.title: str | None = None  # the title class of the mention being resolved
         self.first_number = first_number  # after the pseudonyms a text already holds
+        self.namesakes: set[str] = set()  # first names the text says two people share (`note_namesakes`)
+        self.lead = False  # the mention being resolved opens with "Big" or "Wee"
+
+    def note_namesakes(self, texts: list[str]) -> None:
+        """First names the text says two people share: "two Kayleighs", "another Darren, Darren Quigg", "the same
+        name, Ellis Moncur", "Dylan McRae. No my Dylan", "when I say Nicole I mean my cousin". A bare mention of such
+        a name is never the namesake the text gave a surname to (unless that one speaks), and a bare one never
+        gains that surname: the reader keeps the two apart as the speaker does."""
+        for text in texts:
+            for m in _NAMESAKE_CUE.finditer(text):
+                word = re.sub(r"['’]s?$", "", m.group("name") or m.group("plural") or "")
+                if m.group("plural") and word.endswith("s"):
+                    word = word[:-1]
+                if word[:1].isupper() and word.lower() not in TITLE_WORDS:
+                    self.namesakes.add(word.lower())
 
     def _new(self, first: str = "", last: str = "", others=()) -> Person:
         person = Person(first, last, set(others), f"[PERSON {len(self.people) + self.first_number}]")
@@ -273,6 +368,7 @@ class People:
     def resolve(self, text: str, *, mention: bool = True) -> Person:
         words, titled, gender = _tokens_titled(text)
         self.title = title_class(text)
+        self.lead = text.split()[0].lower() in ("big", "wee") if text.split() else False
         if not words:
             words = [text.lower().strip()]
         if mention:
@@ -385,8 +481,8 @@ class People:
     def _match_full(self, words: list[str], gender: str | None) -> Person | None:
         """A mention of two words or more: the steps a reader takes, most certain first; a step that links the
         mention to someone known only by part of the name completes that person."""
-        for step in (self._same_full_name, self._known_alias, self._same_surname_and_given_name, self._surname_initial,
-                     self._initialled_gains_surname, self._bare_first_name_gains_surname,
+        for step in (self._same_full_name, self._same_given_names, self._known_alias, self._same_surname_and_given_name,
+                     self._surname_initial, self._initialled_gains_surname, self._bare_first_name_gains_surname,
                      self._surname_only_gains_first_name, self._bare_surname_gains_first_name):
             person = step(words, gender)
             if person is not None:
@@ -395,6 +491,10 @@ class People:
 
     def _same_full_name(self, words: list[str], gender: str | None) -> Person | None:
         return next((p for p in self.people if p.first == words[0] and p.last == words[-1]), None)
+
+    def _same_given_names(self, words: list[str], gender: str | None) -> Person | None:
+        """"Lesley Ann" after "Lesley Ann Gow": a double given name without the surname."""
+        return next((p for p in self.people if p.first == words[0] and p.last and set(words[1:]) <= p.others), None)
 
     def _known_alias(self, words: list[str], gender: str | None) -> Person | None:
         """"Abu Omar", which the text said is what people call Khaled (`alias`)."""
@@ -417,9 +517,9 @@ class People:
 
     def _initialled_gains_surname(self, words: list[str], gender: str | None) -> Person | None:
         """The speaker "Sarah M" is the "Sarah McAuley" the text names, when no other Sarah's surname fits."""
-        first, last = words[0], words[-1]
-        initialled = [p for p in self.people if p.first == first and 0 < len(p.last.rstrip(".")) <= 2
-                      and last.startswith(p.last.rstrip("."))]
+        first, last = words[0], words[-1]  # ("Marty G" is the "Martin Gallacher" the text names)
+        initialled = [p for p in self.people if p.first and gazetteer.given_name_link(first, p.first) >= 2 and
+                      0 < len(p.last.rstrip(".")) <= 2 and last.startswith(p.last.rstrip("."))]
         if len(initialled) != 1 or any(p.first == first and p.last == last for p in self.people):
             return None
         person = initialled[0]
@@ -432,7 +532,7 @@ class People:
         "Jean Wallace" is a new person and the bare Jean stays ambiguous)."""
         same_first = [p for p in self.people if p.first and gazetteer.given_name_link(words[0], p.first) >= 2]
         bare = [p for p in same_first if not p.last]
-        if len(bare) != 1 or any(p.last for p in same_first):
+        if len(bare) != 1 or any(p.last for p in same_first) or words[0] in self.namesakes:
             return None
         bare[0].last = words[-1]
         bare[0].others.update(words[1:-1])
@@ -487,18 +587,36 @@ class People:
                 return found
         return []
 
+    def _namesake_candidates(self, word: str, candidates: list[Person]) -> list[Person]:
+        """A first name two people share (`note_namesakes`): bare, the one the text never set apart by a surname
+        ("my Dylan", not Dylan McRae) or who speaks; with "Big" or "Wee" before it, the one with a surname first
+        ("The weans call him Big Ciaran, and my boy's the real one")."""
+        set_apart = [p for p in candidates if p.last and not p.speaker and p.last != word]
+        if self.lead:
+            return set_apart or candidates
+        return [p for p in candidates if p not in set_apart]
+
     def _truncated(self, word: str) -> list[Person]:
         """"Emeka" for Chukwuemeka, "Abdul" for Abdulrahman, "Olu" for Olumide, "Tarasik" for Taras: a word that
         opens or closes exactly one person's given name, or that one of their names opens (`_shortened`), is that
         person when the genders fit."""
         gender = gazetteer.given_name_gender(word)
+        short = fold(word)
         found = [p for p in self.people if p.fits(gender) and
-                 any(_shortened(fold(word), fold(f)) or _shortened(fold(f), fold(word)) for f in p.forms())]
+                 any(_shortened(short, fold(f)) or _shortened(fold(f), short) for f in p.forms())]
+        if not found:  # a pet form the lists lack: "Yasi" for Yasaman, "Deccy" for Declan, "Lusky" for Mr Lusk
+            found = [p for p in self.people if p.fits(gender) and (
+                any(_pet_link(short, fold(f)) for f in p.forms()) or
+                (p.last and not gazetteer.is_first_name(word) and is_surname_pet_form(short, fold(p.last))))]
         return found if len(found) == 1 else []
 
     def _match_one_word(self, word: str, titled: bool, gender: str | None) -> Person | None:
         """A one-word mention: a surname after a title, else a first name (or a short form of one)."""
         candidates = self._surname_candidates(word, gender) if titled else self._first_name_candidates(word)
+        if not titled and word in self.namesakes and candidates:
+            candidates = self._namesake_candidates(word, candidates)
+            if not candidates:
+                return None
         if not candidates and word.endswith("s") and len(word) > 3:
             return self._match([word[:-1]], True)  # "the Kerrs": the family under its surname
         if not candidates:
@@ -517,10 +635,11 @@ def given_name_terms(names: list[str], allow: set[str]) -> list[str]:
         full = re.sub(r"\(.*?\)", " ", full)
         words = [w.strip(" .,;:'\"") for w in full.split()]
         words = [w for w in words if w and w.lower() not in TITLE_WORDS and w.lower() not in ROLE_WORDS]
-        if not words:
-            continue
+        if not words or (len(words) == 1 and gazetteer.is_place(words[0])):
+            continue  # a header's place ("community conversation, Drumchapel") read as a name is no person
         for term in [" ".join(words), *words]:
-            if len(term) < 2 or term.lower() in allow or gazetteer.is_everyday_word(term):
+            if len(term) < 2 or term.lower() in allow or gazetteer.is_everyday_word(term) or \
+                    term.lower() in NICKNAME_WORDS:  # "Big Isa": "Big" alone is the word
                 continue
             if len(term) == 2 and not term[0].isupper():
                 continue
@@ -534,8 +653,10 @@ def given_name_pattern(terms: list[str]) -> re.Pattern | None:
     # a hyphen written or left out ("Al-Khatib", "Alkhatib", "Al Khatib") is one name
     body = "|".join(re.escape(t).replace(r"\ ", r"\s+").replace(r"\-", r"[-‐ ]?") for t in terms)
     # a family by its surname ("the Kerrs") is the name too
-    return re.compile(rf"(?<![\w@.])(?:{body})(?:s(?=\s+(?:next|up|doon|down|across|were|are|have|had)\b))?"
-                      rf"(?!\w)(?!@)", re.I)
+    # and two people of one name ("two Kayleighs", "both Ciarans")
+    counted = "".join(rf"(?<=\b{w}\s)" + ("|" if w != "twa" else "") for w in ("two", "both", "three", "twa"))
+    return re.compile(rf"(?<![\w@.])(?:(?:{counted})(?:{body})s|(?:{body})"
+                      rf"(?:s(?=\s+(?:next|up|doon|down|across|were|are|have|had)\b))?)(?!\w)(?!@)", re.I)
 
 
 def given_name_spans(text: str, pattern: re.Pattern | None, doc=None, lower_names: frozenset[str] = frozenset(),
@@ -558,8 +679,67 @@ def given_name_spans(text: str, pattern: re.Pattern | None, doc=None, lower_name
                 continue
         if len(found) <= 2 and not found.isupper() and not found[0].isupper():
             continue
+        if _acronym_or_cased_word(found, doc, m.start(), m.end()):
+            continue
         spans.append((m.start(), m.end()))
     return spans
+
+
+def is_dictionary_word(text: str) -> bool:
+    """In the dictionary as it stands or as a plural, whatever the name lists say ("hunter", "banks", "joy")."""
+    low = text.lower()
+    words = english_words()
+    return low in words or (low.endswith("s") and low[:-1] in words) or (low.endswith("es") and low[:-2] in words)
+
+
+def turn_is_cased(doc) -> bool:
+    """A turn typed with capitals: its sentences open with one, and "I" is a capital (no "i think")."""
+    if doc is None:
+        return False
+    openers = [t for t in doc if t.is_alpha and starts_sentence(t)]
+    if any(t.text == "i" for t in doc) or not openers:
+        return False
+    return sum(_capital(t) for t in openers) * 3 >= len(openers) * 2
+
+
+def _acronym_or_cased_word(found: str, doc, a: int, b: int) -> bool:
+    """Not the name though it is spelled so: a month by a number ("12 Dec 2019" beside Declan), in capitals after
+    an article ("a wee ISA" beside Big Isa), or, in a turn typed with capitals, a dictionary word in lower case used
+    as a common noun ("a bargain hunter" beside Hunter, "nae joy" beside Joy): who types capitals gives a name one."""
+    if found.lower() in MONTH_SHORT and doc is not None and \
+            (re.search(r"\d\s*$", doc.text[:a]) or re.match(r"\s*\d", doc.text[b:])):
+        return True  # "12 Dec 2019" beside a Declan
+    if 3 <= len(found) <= 4 and found.isupper() and doc is not None and not doc.text.isupper():
+        word = doc.char_span(a, b, alignment_mode="expand")
+        before = _before(word[0]) if word is not None and len(word) else None
+        if before is not None and (before.pos_ in ("DET", "ADJ", "NUM") or before.lower_ in DETERMINERS or
+                                   before.lower_ in NICKNAME_WORDS):
+            return True  # a thing with an article: "a wee ISA" (but "I told JACK", "TELL JOHN" are names)
+    if not (found.islower() and is_dictionary_word(found) and turn_is_cased(doc)):
+        return False
+    tokens = doc.char_span(a, b, alignment_mode="expand")
+    return tokens is not None and len(tokens) == 1 and _common_noun_use(tokens[0])
+
+
+def _common_noun_in_cased_turn(tok) -> bool:
+    """"I got her a teddy fae Home Bargains" in a turn typed with capitals: the word, not Teddy."""
+    return tok.text.islower() and is_dictionary_word(tok.text) and _common_noun_use(tok) and turn_is_cased(tok.doc)
+
+
+def _common_noun_use(tok) -> bool:
+    """A lower-case word used as a common noun: after an article, an adjective, a number, a noun or a possessive
+    ("a right bargain hunter", "nae joy", "the food banks"), or a plural ("ferns"); not after a verb, "and" or
+    "tell", nor opening a sentence ("tell dean", "and hunter's", "jack didnae go")."""
+    before = _before(tok)
+    if before is None or starts_sentence(tok):
+        return False
+    if tok.tag_ == "NNS" and tok.lower_.endswith("s"):
+        return True
+    if before.lower_ in NICKNAME_WORDS:  # "a wee quail" is the bird; "my wee ruby", "tell wee jack" the child
+        article = _before(before)
+        return article is not None and article.lower_ in ("a", "an", "the", "some", "any", "nae", "no", "this", "that")
+    return before.pos_ in ("DET", "ADJ", "NUM", "NOUN") or before.lower_ in DETERMINERS or \
+        before.lower_ in ("nae", "no", "some", "any")
 
 
 def _word_name_used_as_word(found: str, tokens, lower_names: frozenset[str], named_in_full: frozenset[str]) -> bool:
@@ -769,13 +949,19 @@ def _with_me_cue(tok, kept: list[Span]) -> list[Span]:
         return []
     name = doc[n + 1]
     after = _after(name)
-    if not (_capital(name) and name.is_alpha and len(name.text) > 2) or _is_cue_word(name.text) or \
-            gazetteer.is_kept(name.text) or _inside(kept, name.idx, _end(name)):
+    if not ((_capital(name) and name.is_alpha and len(name.text) > 2) or _lower_case_listed_with_me(name)) or \
+            _is_cue_word(name.text) or gazetteer.is_kept(name.text) or _inside(kept, name.idx, _end(name)):
         return []
     joined = after is None or after.is_punct or after.lower_ in ("and", "an", "an'", "&")
     if not joined and after.pos_ not in ("VERB", "AUX"):
         return []
     return [(name.idx, _end(name))]
+
+
+def _lower_case_listed_with_me(name) -> bool:
+    """"me and tj go to the library": in lower case, a word no dictionary has and no stop word."""
+    return name.is_alpha and name.text.islower() and len(name.text) >= 2 and not name.is_stop and \
+        not is_english_word(name.text) and not gazetteer.is_everyday_word(name.text)
 
 
 # "wee Ruby", "Big Davie", "Mrs Doherty" --------------------------------------------------------------------------
@@ -790,7 +976,16 @@ def _nickname_by_cue(tok, nxt) -> bool:
     before a capitalised word that is followed by what only a person does, is a nickname even when the word is
     in the dictionary (not "the Big Issue is", which has no person's verb)."""
     return _capital(tok) and _capital(nxt) and nxt.ent_type_ not in _NOT_NICKNAMED and \
-        (_person_cue_follows(nxt) or _opens_with_person_verb(nxt) or bool(_HAS_BEEN.match(_text_after(nxt))))
+        (_person_cue_follows(nxt) or _opens_with_person_verb(nxt) or bool(_HAS_BEEN.match(_text_after(nxt))) or
+         _acts_after_nickname(tok, nxt))
+
+
+def _acts_after_nickname(tok, nxt) -> bool:
+    """"Big Hoagie runs the pantry", "Wee Chick helped us": a verb in the past or the third person, no mere "is" or
+    "has", after a capitalised "Big"/"Wee" and a capitalised word, with no article before ("the Big Issue sells")."""
+    after, before = _after(nxt), _before(tok)
+    return after is not None and after.tag_ in ("VBZ", "VBD") and after.lower_ not in _WEAK_VERBS and \
+        after.lower_ not in ("'s", "’s") and (before is None or before.lower_ not in ("the", "a", "an", "this", "that"))
 
 
 _HAS_BEEN = re.compile(r"^\s*(?:['’]s|has|is|was|wis)\s+(?:been|got|aye|always|never|no|nae|still)\b", re.I)
@@ -846,13 +1041,13 @@ def _title_cue(tok, kept: list[Span]) -> list[Span]:
         return []
     if _is_lower_case_surname_after_title(tok, nxt):
         return [(nxt.idx, _end(nxt))]  # a surname after a title wins over a place, as "Mr Govan" does
-    if not (_capital(nxt) and _is_name_like(nxt, allow_lower=False)):
-        return []
+    if not (_capital(nxt) and _is_name_like(nxt, allow_lower=False)) or (not formal and _acronym(nxt)):
+        return []  # (and "a wee ISA" is the savings account)
     if not formal and (gazetteer.is_kept(nxt.text) or not (_may_be_nicknamed(nxt) or _nickname_by_cue(tok, nxt))):
         return []
     run = _name_run(tok.doc, tok.i + 1, allow_lower=False) or (nxt.idx, _end(nxt))
-    if not formal and _inside(kept, *run):
-        return []
+    if (not formal and _inside(kept, *run)) or _inside(kept, tok.idx, run[1]):
+        return []  # (a brand with its title: "Mr Kipling", "Dr Oetker")
     if low in NICKNAME_WORDS and _capital(tok):
         run = (tok.idx, run[1])  # "Big Davie" is the nickname; "wee Ruby" is Ruby
     return [run]
@@ -1079,7 +1274,8 @@ def _standing_name_cue(tok, kept: list[Span]) -> list[Span]:
     if tok.ent_type_ == "DATE" and tok.lower_ in MONTH_NAMES:
         return []  # "the rent went up in June"
     if _kept_place_not_person(tok, kept) or _street_follows(tok) or _word_name_without_cue(tok) or \
-            _lower_case_word_not_name(tok) or _place_after_preposition(tok) or _acronym(tok):
+            _lower_case_word_not_name(tok) or _place_after_preposition(tok) or _acronym(tok) or \
+            _common_noun_in_cased_turn(tok):
         return []
     return [(tok.idx, _standing_name_end(tok, kept))]
 
@@ -1129,6 +1325,8 @@ def _call_me_cue(tok, kept: list[Span]) -> list[Span]:
     if start >= len(tok.doc):
         return []
     name = tok.doc[start]
+    if _dotted_short_name(name):  # "calls me Mo.": the tokenizer takes "Mo." for an abbreviation
+        return [] if _inside(kept, name.idx, _end(name) - 1) else [(name.idx, _end(name) - 1)]
     if not _capital(name) or not _is_name_like(name, allow_lower=False) or name.lower_ in KIN or \
             name.lower_ in KIN_TITLES or name.lower_ in TITLE_WORDS or gazetteer.is_everyday_word(name.text) or \
             gazetteer.is_kept(name.text) or (starts_sentence(name) and not gazetteer.is_first_name(name.text)):
@@ -1137,6 +1335,13 @@ def _call_me_cue(tok, kept: list[Span]) -> list[Span]:
         return []
     run = _name_run(tok.doc, start, allow_lower=False) or (name.idx, _end(name))
     return [] if _inside(kept, *run) else [run]
+
+
+def _dotted_short_name(name) -> bool:
+    """"Mo." at the end of a sentence, one token: a capitalised name of two or three letters and its full stop."""
+    core = name.text[:-1]
+    return name.text.endswith(".") and core.isalpha() and 2 <= len(core) <= 3 and core[:1].isupper() and \
+        core[1:].islower() and not _is_cue_word(core) and not gazetteer.is_kept(core) and core.lower() not in KIN_TITLES
 
 
 _CALLERS = {"we", "they", "everybody", "everyone", "folk", "people", "i", "she", "he", "weans", "kids", "naebody",
@@ -1231,10 +1436,18 @@ def _kin_title_cue(tok, kept: list[Span]) -> list[Span]:
     if tok.lower_ not in KIN_TITLES or nxt is None or not _capital(nxt) or not _is_name_like(nxt, allow_lower=False):
         return []
     if gazetteer.is_kept(nxt.text) or (is_english_word(nxt.text) and not gazetteer.is_common_surname(nxt.text)
-                                       and not gazetteer.is_first_name(nxt.text)):  # "Papa Sandy", "Auntie Rose"
+                                       and not gazetteer.is_first_name(nxt.text) and
+                                       not _capitalised_kin_title_name(tok, nxt)):  # "Papa Sandy", "Auntie Rose"
         return []
     run = _name_run(tok.doc, tok.i + 1, allow_lower=False) or (nxt.idx, _end(nxt))
     return [] if _inside(kept, *run) else [run]
+
+
+def _capitalised_kin_title_name(tok, nxt) -> bool:
+    """"Aunty Senna", "Uncle Hawk": a capitalised family title before a capitalised proper noun that is no word name
+    (those need their own cue) is what the family calls someone, even if a dictionary has the word."""
+    return _capital(tok) and nxt.pos_ == "PROPN" and not gazetteer.is_word_name(nxt.text) and \
+        not gazetteer.is_everyday_word(nxt.text) and not gazetteer.is_place(nxt.text)
 
 
 # "lily-rose was sick", "ellie-mae's birthday" ----------------------------------------------------------------------
@@ -1254,8 +1467,10 @@ def _double_name_cue(tok, kept: list[Span]) -> list[Span]:
     hyphen, second = _after(tok), _after(tok, 2)
     if hyphen is None or second is None or hyphen.text != "-" or hyphen.idx != _end(tok) or second.idx != _end(hyphen):
         return []
-    if not (tok.is_alpha and second.is_alpha and _is_double_name(tok, second)):
-        return []
+    whole = f"{tok.text}-{second.text}"
+    if not (tok.is_alpha and second.is_alpha and (_is_double_name(tok, second) or
+                                                  (_capital(tok) and gazetteer.is_first_name(whole)))):
+        return []  # (a hyphenated given name on the lists: "Ka-ho", "Wing-yan")
     before = _before(tok)
     if (before is not None and before.text == "-") or tok.lower_ in MONTH_NAMES or _inside(kept, tok.idx, _end(second)):
         return []

@@ -453,7 +453,8 @@ def _found_person_spans(doc, kept, allow_set, rules: bool = False, lower_words: 
         if ent.label_ == "PERSON":
             for part in _person_parts(ent):
                 span = _person_span(part, allow_set, lower_words)
-                if span and not any(s <= span[0] and span[1] <= e for s, e in kept):
+                # (nor one that starts inside a kept name: "Spencer café" of "the Marks and Spencer café")
+                if span and not any(s <= span[0] < e and (span[1] <= e or s < span[0]) for s, e in kept):
                     out.append((*span, "spacy_person"))
     out += [(a, b, rule) for a, b, rule in people_names.context_name_spans(doc, kept)
             if doc.text[a:b].strip().lower() not in allow_set]
@@ -515,14 +516,17 @@ def _is_given(word: str) -> bool:
     return gazetteer.is_first_name(word) or gazetteer.is_wide_given_name(word) or gazetteer.is_word_name(word)
 
 
+_PRONOUNS = {"him", "her", "me", "us", "them", "you", "ye", "yous", "he", "she", "they", "we", "it", "his", "hers"}
+
+
 def _may_be_listed_name(word: str, beside: str, joined: str) -> bool:
     """The word listed beside a given name ("Jack and Lily", "Aurora and Jax"): a given name, or, joined by "and"
     and both capitalised, a word no dictionary or gazetteer has (not "Hiya, Alison")."""
     from triangulate.residents import gazetteer
     from triangulate.residents import names as people_names
 
-    if word.lower() in people_names.TITLE_WORDS:
-        return False  # "Fiona and Dr Doyle": the title is no name
+    if word.lower() in people_names.TITLE_WORDS or word.lower() in _PRONOUNS:
+        return False  # "Fiona and Dr Doyle": the title is no name; "Him and Sienna": nor a pronoun
     if _is_given(word):
         return True
     return bool(re.search(r"\b(?:and|an)\b|&", joined)) and word[:1].isupper() and beside[:1].isupper() and \
@@ -751,6 +755,9 @@ def _learn_names(t: _Transcript, docs: list) -> None:
                                               lower_words=t.lower_words):
             _learn_from_mention(t, doc, a, b, rule, found, lower)
     found |= _short_forms_to_learn(found)
+    pets = people_names.pet_forms_to_learn(found)  # "Dec", "Brodes": with a capital where a name stands
+    found |= pets
+    t.cue_names.update(p.lower() for p in pets)
     t.found_re = people_names.given_name_pattern(sorted(found, key=len, reverse=True))
     t.lower_names = frozenset(lower)
     t.family_re = _family_pattern(t.surnames)
@@ -798,9 +805,11 @@ def _learn_from_mention(t: _Transcript, doc, a: int, b: int, rule: str, found: s
         # "Mark Riddell": "Mark is a good dad" is him; "Alexander Boyle": "Sandy mostly." is him too
         t.named_in_full.update(form for form in {words[0].lower(), *gazetteer.close_forms(words[0])}
                                if gazetteer.is_word_name(form))
-    if rule in _PLAIN_NAME_CUES and len(words) == 1 and _is_word_a_cue_calls_a_name(words[0]):
-        found.add(words[0])
-        t.cue_names.add(words[0].lower())
+    # ("Big Hoagie runs the pantry": "Everybody knows Hoagie" is him too)
+    called = words[-1] if len(words) == 1 or (len(words) == 2 and words[0].lower() in ("big", "wee")) else ""
+    if rule in _PLAIN_NAME_CUES and called and _is_word_a_cue_calls_a_name(called):
+        found.add(called)
+        t.cue_names.add(called.lower())
     for word in words:
         if len(word) > 2 and gazetteer.is_word_name(word) and len(parts) == 1 and \
                 (word.islower() or not people_names.starts_sentence_at(doc, a)):
@@ -843,7 +852,7 @@ def _is_word_a_cue_calls_a_name(word: str) -> bool:
     from triangulate.residents import gazetteer
     from triangulate.residents import names as people_names
 
-    return len(word) > 2 and word[:1].isupper() and people_names.is_english_word(word) and \
+    return len(word) > 1 and word[:1].isupper() and people_names.is_english_word(word) and \
         not gazetteer.is_first_name(word) and not gazetteer.is_word_name(word) and not gazetteer.is_kept(word) and \
         not gazetteer.is_everyday_word(word) and word.lower() not in _STOP_WORDS
 
@@ -1046,7 +1055,9 @@ def _pair_alias(t: _Transcript, text: str, one: tuple[int, int], two: tuple[int,
     elif _APPOSED_TITLE.match(between) and _bare(first) and _bare(text[a2:b2]):
         t.people.alias(first, second)
     elif (after := _CALLED_AFTER.match(text[b2:b2 + 40])) and \
+            not re.match(r"\s+[A-Z]", text[b2 + after.end():]) and \
             (gender is None or _PRONOUN_GENDER[after.group("pronoun").lower()] == gender):
+        # (not "My daughter is Zuzanna, we call her Zuzia": what they call her follows, and that pair says it)
         t.people.alias(first, text[a2:b2])  # "Chantelle, she's the one. Chanty we call her."
 
 
@@ -1239,6 +1250,7 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
                     Pseudonyms(in_use), allow_set, always_re=_always_pattern(always or []),
                     allow_re=_always_pattern(sorted(allow_set)))
     speaker_names = speaker_names or {}
+    t.people.note_namesakes(turn_texts)  # "two Kayleighs", "another Darren, Darren Quigg": two people
     _register_speakers(t, speaker_names)
     given = [n for n in [*speaker_names.values(), *(names or [])] if n and n.strip()]
     for full in given:
@@ -1259,13 +1271,13 @@ _TITLE_BEFORE = re.compile(r"\b(?:(?i:Mr|Mrs|Ms|Miss|Mx|Dr)\.?|Nurse|Doctor|Prof
                            r"(?:[A-Z]\.?\s+)?$")  # "Mrs I. Kinnaird": an initial between
 # Words before a name that say the speaker means themself: "I'm Tracy", "named efter me, Elizabeth", "naebody's
 # called me David", "my name's Kasia".
-_ABOUT_SPEAKER = re.compile(r"(?i)(?:\bI['’]m|\bI\s+am|\bme,|\bcall(?:s|ed)?\s+me|\bcry\s+me|"
+_ABOUT_SPEAKER = re.compile(r"(?i)(?:\bI['’]m|\bI\s+am|\bme,|\bcall(?:s|ed|ing|in['’]?)?\s+me|\bcry\s+me|"
                             r"\bmy\s+name['’]s|\bmy\s+name\s+is)\s+$")
 
 
 # Words before a name that say plainly it is the speaker's own ("call me Bernie, everyone does", "they called me
 # Mr McAteer", "I am just Agnieszka", "my surname's Kowalczyk"); and a question asking the speaker's name.
-_SELF_NAMING = re.compile(r"(?i)(?:\bcall(?:s|ed)?\s+me|\bcr(?:y|ies|ied)\s+me|\bknown\s+as|\bgo\s+by|"
+_SELF_NAMING = re.compile(r"(?i)(?:\bcall(?:s|ed|ing|in['’]?)?\s+me|\bcr(?:y|ies|ied)\s+me|\bknown\s+as|\bgo\s+by|"
                           r"\bmy\s+(?:sur|family\s+|second\s+|last\s+|full\s+|real\s+)?name(?:['’]s|\s+is)|"
                           r"\bI['’]m|\bI\s+am)\s+(?:just\s+|only\s+|plain\s+|still\s+)?"
                           r"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$")
