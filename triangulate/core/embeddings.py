@@ -93,7 +93,10 @@ def _load_model():
     import torch
     from sentence_transformers import SentenceTransformer
 
+    from triangulate.core import heap
+
     torch.set_num_threads(torch_threads())
+    heap.keep_large_blocks()  # the activations' blocks reused, not faulted in afresh per layer (core/heap.py)
     return SentenceTransformer(str(model_path()), device="cpu")
 
 
@@ -209,8 +212,11 @@ def encode(texts: list[str], batch_size: int = 64) -> np.ndarray:
     bench/results/embedding-batch.json) but moved a synthetic corpus from 6 topics to 8: kept at 64."""
     if not texts:
         return np.zeros((0, DIM), dtype=np.float32)
+    from triangulate.core import heap
+
     vectors = model().encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
                              show_progress_bar=False, convert_to_numpy=True)
+    heap.release()
     return vectors.astype(np.float32)
 
 
