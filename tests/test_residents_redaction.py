@@ -92,3 +92,28 @@ def test_sentences_carry_lemmas_entities_and_noun_chunks():
 def test_generated_phones_and_emails_never_survive(number, email):
     (turn,), _ = redact(f"You can get me on {number}, or write to {email} any time.")
     assert number not in turn.text and email not in turn.text
+
+
+def test_a_turns_text_is_kept_once_and_is_spacys():
+    """names.doc_text keeps the turn's text in the Doc (spaCy joins every token again at each `doc.text`)."""
+    from triangulate.residents import names
+
+    doc = nlp.pipeline()("Wee Paisley, she's four.  And Jean  telt me  about it.")
+    assert names.doc_text(doc) == doc.text
+    assert names.doc_text(doc) is names.doc_text(doc)
+
+
+def test_sentences_keep_their_noun_chunks_when_the_docs_are_found_once():
+    """_sentence with the Doc's noun chunks found once per turn gives what Span.noun_chunks gives per sentence."""
+    doc = nlp.pipeline()("The housing officer came round. My wee boy and his pal went to the new school in Govan. "
+                         "The rent went up again and the heating is off most days.")
+    chunks = list(doc.noun_chunks)
+    for sent in doc.sents:
+        assert nlp._sentence(sent, [], chunks) == nlp._sentence(sent, [])
+
+
+def test_a_turns_people_are_found_once_and_used_by_both_passes():
+    """The model's and the cues' people in a turn are found once (learning names, then redacting), with the same
+    redaction as finding them twice would give."""
+    turns, _ = redact("My wee boy Jayden and Shannon's dad came round.", "Jayden was off school again.")
+    assert "Jayden" not in turns[0].text and "Jayden" not in turns[1].text and "Shannon" not in turns[0].text

@@ -93,7 +93,10 @@ def _load_model():
     import torch
     from sentence_transformers import SentenceTransformer
 
+    from triangulate.core import heap
+
     torch.set_num_threads(torch_threads())
+    heap.keep_large_blocks()  # the activations' blocks reused, not faulted in afresh per layer (core/heap.py)
     return SentenceTransformer(str(model_path()), device="cpu")
 
 
@@ -233,8 +236,11 @@ def encode(texts: list[str], batch_size: int = 64, embedder: str | None = None) 
     topics to 8: kept at 64."""
     if not texts:
         return np.zeros((0, MODELS[embedder or EMBEDDER][1]), dtype=np.float32)
+    from triangulate.core import heap
+
     vectors = model_of(embedder).encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
                                         show_progress_bar=False, convert_to_numpy=True)
+    heap.release()
     return vectors.astype(np.float32)
 
 

@@ -24,6 +24,7 @@ def _read(kind: str) -> list[str]:
     return list(dict.fromkeys(lines))
 
 
+@lru_cache(maxsize=1 << 16)  # asked for every token by several cues: the same few thousand words again and again
 def normal(text: str) -> str:
     """Lower case, one space, curly apostrophes straightened, a leading "the" and a possessive dropped."""
     text = " ".join(text.replace("’", "'").lower().split()).strip(" .,;:!?\"()[]")

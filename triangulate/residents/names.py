@@ -880,8 +880,21 @@ def _end(tok) -> int:
     return tok.idx + len(tok)
 
 
+_TEXT_KEY = "triangulate_text"
+
+
+def doc_text(doc) -> str:
+    """The turn's text. spaCy's `doc.text` joins every token's text again at each call (a Token object made
+    per token): called per token by the context cues, that was most of the redaction's CPU. Kept in the Doc's
+    own `user_data` once made; retokenising never changes a Doc's text."""
+    text = doc.user_data.get(_TEXT_KEY)
+    if text is None:
+        text = doc.user_data[_TEXT_KEY] = doc.text
+    return text
+
+
 def _text_after(tok, width: int = 40) -> str:
-    return tok.doc.text[_end(tok):_end(tok) + width]
+    return doc_text(tok.doc)[_end(tok):_end(tok) + width]
 
 
 def _capital(tok) -> bool:
@@ -1214,7 +1227,7 @@ def origin_place(tok) -> bool:
 
 def _acronym(tok) -> bool:
     """"JO" as an acronym (unless the whole turn is in capitals)."""
-    return tok.text.isupper() and len(tok.text) > 1 and not tok.doc.text.isupper()
+    return tok.text.isupper() and len(tok.text) > 1 and not doc_text(tok.doc).isupper()
 
 
 def _missed_surname(nxt, kept: list[Span]) -> bool:
@@ -1402,7 +1415,7 @@ def _says_person(tok, verb) -> bool:
     """The verb is one only a person does, or a state a person is in ("'s on", "is pregnant"), or the word is a
     given name; and it is no dictionary word ("Alzheimer's is", "Pilotlight has", "Conference was")."""
     after = _after(tok, 2)
-    strong = verb.lower_ in STRONG_PERSON_VERBS or AGE_CUE.match(tok.doc.text[_end(tok):][:40]) or \
+    strong = verb.lower_ in STRONG_PERSON_VERBS or AGE_CUE.match(doc_text(tok.doc)[_end(tok):][:40]) or \
         (verb.lower_ in ("'s", "’s", "is", "was", "wis") and after is not None and after.lower_ in STATE_CUES)
     first = gazetteer.is_first_name(tok.text)
     return bool(strong or first) and (first or not is_english_word(tok.text))

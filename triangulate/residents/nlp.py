@@ -457,7 +457,7 @@ def _found_person_spans(doc, kept, allow_set, rules: bool = False, lower_words: 
                 if span and not any(s <= span[0] < e and (span[1] <= e or s < span[0]) for s, e in kept):
                     out.append((*span, "spacy_person"))
     out += [(a, b, rule) for a, b, rule in people_names.context_name_spans(doc, kept)
-            if doc.text[a:b].strip().lower() not in allow_set]
+            if people_names.doc_text(doc)[a:b].strip().lower() not in allow_set]
     return out if rules else [(a, b) for a, b, _ in out]
 
 
@@ -658,6 +658,9 @@ class _Transcript:
     family_re: re.Pattern | None = None  # their families in the plural: "the Ferries"
     speaker_map: dict[str, str] = field(default_factory=dict)  # speaker label -> pseudonymised label
     speaker_people: dict = field(default_factory=dict)  # speaker label -> names.Person
+    # turn index -> the model's and the cues' people in it: found once by `_learn_names`, used again by
+    # `_model_and_cue_spans` (the same Doc, kept spans and lists: the same answer, for half the CPU)
+    person_spans: dict[int, list] = field(default_factory=dict)
 
     def is_header(self, index: int) -> bool:
         """A header word read as a speaker ("Date: 14/10/2024"): its dates are the interview's, not a birth."""
@@ -750,9 +753,8 @@ def _learn_names(t: _Transcript, docs: list) -> None:
 
     found: set[str] = set()
     lower: set[str] = set()
-    for doc in docs:
-        for a, b, rule in _found_person_spans(doc, _kept_spans(doc), t.allow_set, rules=True,
-                                              lower_words=t.lower_words):
+    for index, doc in enumerate(docs):
+        for a, b, rule in _person_spans_of(t, index, doc, _kept_spans(doc)):
             _learn_from_mention(t, doc, a, b, rule, found, lower)
     found |= _short_forms_to_learn(found)
     pets = people_names.pet_forms_to_learn(found)  # "Dec", "Brodes": with a capital where a name stands
@@ -908,10 +910,16 @@ def _given_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
             if not _in_longer_kept(kept, a, b)]
 
 
+def _person_spans_of(t: _Transcript, index: int, doc, kept) -> list[tuple[int, int, str]]:
+    """`_found_person_spans` of one turn, found once per transcript (`kept` is always `_kept_spans(doc)`)."""
+    if index not in t.person_spans:
+        t.person_spans[index] = _found_person_spans(doc, kept, t.allow_set, rules=True, lower_words=t.lower_words)
+    return t.person_spans[index]
+
+
 def _model_and_cue_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
     """The model's PERSON entities and the context cues."""
-    return [(a, b, rule, "PERSON")
-            for a, b, rule in _found_person_spans(doc, kept, t.allow_set, rules=True, lower_words=t.lower_words)]
+    return [(a, b, rule, "PERSON") for a, b, rule in _person_spans_of(t, index, doc, kept)]
 
 
 def _found_elsewhere_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
@@ -1225,7 +1233,8 @@ def _processed_turn(t: _Transcript, index: int, doc, spans: list[Found]) -> Proc
     turn = ProcessedTurn(speaker=t.speaker_map.get(label, label), text="", original_len=len(text), sentences=[],
                          redactions=redactions, _original=text)
     turn.text = turn.redact_slice(0, len(text))
-    turn.sentences = [_sentence(sent, list(widened.values())) for sent in doc.sents if sent.text.strip()]
+    chunks = list(doc.noun_chunks)
+    turn.sentences = [_sentence(sent, list(widened.values()), chunks) for sent in doc.sents if sent.text.strip()]
     return turn
 
 
@@ -1321,7 +1330,9 @@ def parse_together(turns_per_file: list[list[str]], batch_size: int = 64, n_proc
     return out
 
 
-def _sentence(sent, spans) -> Sentence:
+def _sentence(sent, spans, doc_chunks: list | None = None) -> Sentence:
+    """`doc_chunks`: the Doc's noun chunks, found once per turn (`sent.noun_chunks` finds all of the Doc's
+    again for each sentence, then keeps those inside it: the same chunks, in the same order)."""
     def redacted(a: int, b: int) -> bool:
         return any(a < e and b > s for s, e, _, _ in spans)
 
@@ -1329,7 +1340,9 @@ def _sentence(sent, spans) -> Sentence:
               and not redacted(t.idx, t.idx + len(t))]
     entities = [[e.text, e.label_] for e in sent.ents if not redacted(e.start_char, e.end_char)
                 and e.label_ not in ("CARDINAL", "ORDINAL")]
-    chunks = [c.text.lower() for c in sent.noun_chunks if not redacted(c.start_char, c.end_char)
+    inside = sent.noun_chunks if doc_chunks is None else \
+        (c for c in doc_chunks if c.start >= sent.start and c.end <= sent.end)
+    chunks = [c.text.lower() for c in inside if not redacted(c.start_char, c.end_char)
               and not all(t.is_stop or t.pos_ == "PRON" for t in c)]
     return Sentence(sent.start_char, sent.end_char, sum(1 for t in sent if not t.is_punct and not t.is_space),
                     lemmas, entities, chunks)
@@ -1356,7 +1369,8 @@ def enrich(texts: list[str], batch_size: int = 64) -> list[dict]:
     `process`, e.g. a segment edited by hand)."""
     out = []
     for doc in pipeline().pipe(texts, batch_size=batch_size):
-        sentences = [_sentence(s, []) for s in doc.sents]
+        chunks = list(doc.noun_chunks)
+        sentences = [_sentence(s, [], chunks) for s in doc.sents]
         out.append({"lemmas": " ".join(lemma for s in sentences for lemma in s.lemmas),
                     "entities": [e for s in sentences for e in s.entities],
                     "noun_chunks": [c for s in sentences for c in s.noun_chunks]})
