@@ -727,3 +727,11 @@ def test_a_lower_case_name_after_wee_stays_a_name_unless_an_article_leads():
                       "I telt wee ruby tae get her coat. Then a wee quail landed on the bin.")
     text = turns[1].text
     assert "ruby" not in text and "a wee quail" in text, text
+
+
+def test_a_project_named_by_a_dictionary_word_is_not_a_person():
+    (turn,), _ = nlp.process(["Shona, could you say what Evolve is for the folk that don't know it?"], [1],
+                             ["Resident 1"])
+    assert turn.text == "[PERSON 1], could you say what Evolve is for the folk that don't know it?"
+    (turn,), _ = nlp.process(["We had a visit from Reid, Chantelle Reid, the housing officer."], [1], ["Resident 1"])
+    assert "Reid" not in turn.text  # a surname that is also a word stays a surname

@@ -400,14 +400,15 @@ def _named_thing(tokens: list, whole_text_upper: bool) -> bool:
 
 def _only_dictionary_words(tokens: list, lower_words: set[str] | None) -> bool:
     """"Training", "Community Teams", "Beat Bullying": every word a dictionary word and none a given name. A
-    single word counts as a word only if the transcript also writes it in lower case: the dictionary knows
-    surnames too (Reid, Boyle), and "Reid, Chantelle Reid" never writes "reid" (a word written in lower case
-    right here is in lower case: "ma writing's terrible")."""
+    single word that is also a common surname counts as a word only if the transcript also writes it in lower
+    case: the dictionary knows surnames too (Reid, Boyle), and "Reid, Chantelle Reid" never writes "reid" (a word
+    written in lower case right here is in lower case: "ma writing's terrible")."""
     from triangulate.residents import gazetteer, names
 
     if len(tokens) == 1 and lower_words is not None and tokens[0].lower_ not in lower_words and \
-            not tokens[0].text.islower() and not names.starts_sentence(tokens[0]):
-        return False
+            not tokens[0].text.islower() and not names.starts_sentence(tokens[0]) and \
+            gazetteer.is_common_surname(tokens[0].text):
+        return False  # a surname that is also a word ("Reid", "Banks"); "what Ensemble is" names no one
     return all(names.is_english_word(t.text) for t in tokens if t.is_alpha) and not any(
         gazetteer.is_first_name(t.text) or (gazetteer.is_word_name(t.text) and t.text[:1].isupper())
         for t in tokens)
