@@ -433,3 +433,36 @@ def test_a_reference_code_above_the_dialogue_is_metadata():
                    "Key: I = Interviewer, R = Respondent\n\nI: How did the sanction start?\nR: A missed call.\n"
                    "I: And then?\nR: Four weeks with nothing.\n")
     assert speakers(parsed) == ["I", "R", "I", "R"] and parsed.metadata.get("interview") == "RU-04"
+
+
+def test_staff_named_beside_the_facilitator_on_one_line_or_in_the_room_are_not_residents():
+    parsed = parse("Facilitator: Struan Baxter. Note-taker: Ayesha Qureshi\n\nStruan: Thanks for coming.\n"
+                   "Carly: My boy's at the hospital every week.\nAyesha: Sorry, was that every week?\n"
+                   "Carly: Aye.\nStruan: And the bus?\n")
+    assert speakers(parsed)[0] == "Struan" and parsed.metadata["note_taker"] == "Ayesha Qureshi"
+    assert parsed.roles == {"Struan": "facilitator", "Carly": "resident", "Ayesha": "facilitator"}
+    room = parse("Facilitator: Neil Ferrie\nAlso in the room: Yvonne Kinloch (nursery manager, joined later)\n\n"
+                 "Neil: Tell me about your work.\nKieran: Shifts.\nYvonne: Can I come in there?\nKieran: Aye.\n")
+    assert room.roles == {"Neil": "facilitator", "Kieran": "resident", "Yvonne": "facilitator"}
+    mum = parse("Facilitator: Neil Ferrie\nAlso present: Kelly Orr (mum, Kieran's partner)\n\n"
+                "Neil: Tell me about your work.\nKieran: Shifts.\nKelly: Nights, mostly.\nKieran: Aye.\n")
+    assert mum.roles["Kelly"] == "resident"
+
+
+def test_an_interpreter_passing_on_what_the_resident_says_is_not_a_resident():
+    parsed = parse("Arabic interpreter present\n\nEM - Eilidh Munro\nTM - Tariq Mansour\nRH - Rania Haddad\n\n"
+                   "EM Thank you. Tariq will interpret, is that OK?\nRH Yes.\nTM She says yes, she is happy.\n"
+                   "EM Where do you live?\nTM She says a flat in Govanhill, two bedrooms.\nRH And mice.\n"
+                   "TM The children are eleven and four.\nEM Thank you.\nTM She says thank you also.\n")
+    assert parsed.roles["TM"] == "facilitator" and parsed.roles["RH"] == "resident"
+    # no interpreting in the file: somebody retelling a conversation is still a resident
+    story = parse("Facilitator: Eilidh Munro\n\nEilidh: What did the school say?\nJo: She says it's fine.\n"
+                  "Eilidh: And then?\nJo: She says come back Monday.\nEilidh: Did you?\nJo: She said no.\n")
+    assert story.roles["Jo"] == "resident"
+
+
+def test_a_host_under_the_initials_of_a_hyphenated_given_name():
+    parsed = parse("TL: Welcome back to the show. Donna, introduce yourself.\nDonna: Hiya, I'm a mum of two.\n"
+                   "TL: And Bashir?\nBashir: I drive a taxi.\nTL: Thanks both.\n")
+    assert T.suggest_roles(parsed, "Tommy-Lee Gilchrist") == {"TL": "facilitator", "Donna": "resident",
+                                                               "Bashir": "resident"}

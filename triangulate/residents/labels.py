@@ -186,7 +186,9 @@ def is_person_name(value: str) -> bool:
 
 
 def split_names(value: str) -> list[str]:
-    parts = re.split(r"\s*(?:[;,/&]|\band\b|\bwith\b)\s*", strip_markdown(value))
+    # notes in brackets go first: `Yvonne Kinloch (nursery manager, joined later)` holds one name, not two parts
+    value = re.sub(r"\s*\([^()]*\)", " ", strip_markdown(value))
+    parts = re.split(r"\s*(?:[;,/&]|\band\b|\bwith\b)\s*", value)
     out = []
     for part in parts:
         part = re.sub(r"\s*\(.*?\)\s*", " ", part).strip()
@@ -255,13 +257,17 @@ _RESIDENT_KEY = re.compile(r"\b(?:participants?|respondents?|interviewees?|resid
                            r"child|children|tenants?|claimants?|pupils?|members?)\b", re.I)
 
 
+# Keys that list who was there; the note beside each name says whether staff (`(nursery manager)`) or not
+_PRESENT_KEY = re.compile(r"\b(?:present|in the room|attend\w*|with|joined by|also)\b", re.I)
 _BY_HEADER = re.compile(r"^(?P<verb>facilitated|interviewed|conducted|led|hosted|chaired|run|moderated|"
                         r"transcribed|typed(?: up)?|corrections?|corrected|checked|recorded)\b[^:]{0,40}?\bby\s+"
                         r"(?P<value>\S.*)$", re.I)
 _DASH_HEADER = re.compile(r"^(?P<key>[A-Za-z][A-Za-z /'’-]{1,40}?)(?:\s*\([^()]{1,30}\))?\s+[-–—]\s+(?P<value>\S.*)$")
 _BARE_HEADER = re.compile(r"^(?P<key>date|duration|length|venue|location|time|ref|reference)\s+(?P<value>\S.*)$",
                           re.I)
-_SEGMENT_BREAK = re.compile(r"\s+\|\s+|\s*;\s+|\t+|\s{3,}")
+# between headers on one line: `|`, `;`, a tab, a wide gap, or a full stop before the next `Key:`
+# (`Facilitator: Struan Baxter. Note-taker: Ayesha Qureshi`)
+_SEGMENT_BREAK = re.compile(r"\s+\|\s+|\s*;\s+|\t+|\s{3,}|(?<=[a-z])\.\s+(?=[A-Z][A-Za-z -]{1,25}:\s)")
 
 
 def loose_header(text: str, openers: Counter) -> tuple[str, str] | None:
@@ -351,9 +357,12 @@ def _role_header(raw: str, key: str, value: str) -> tuple[str, str] | None:
 
 
 def _described_header(raw: str, key: str, value: str) -> tuple[str, str] | None:
-    """Any other key: `Led by: Fiona Grant`, `Role of participant: class teacher`, `School: (primary)`; not a
-    person speaking once (`Jean: Aye`, `Mum: Fine.`)."""
+    """Any other key: `Led by: Fiona Grant`, `Role of participant: class teacher`, `School: (primary)`, `Also in
+    the room: Yvonne Kinloch (nursery manager)`; not a person speaking once (`Jean: Aye`, `Mum: Fine.`)."""
     staff, residents = bool(_STAFF_KEY.search(key)), bool(_RESIDENT_KEY.search(key))
+    if not (staff or residents) and _PRESENT_KEY.search(key):
+        described = " ".join([*re.findall(r"\(([^()]*)\)", value), value.partition(",")[2]])
+        staff, residents = bool(_STAFF_KEY.search(described)), bool(_RESIDENT_KEY.search(described))
     if split_names(value) and (staff or residents):
         return ("facilitator" if staff else "participants"), value
     one_word = len(raw.split()) == 1

@@ -42,7 +42,19 @@ def _matches(label: str, full: str, person: str) -> bool:
         parts = low.split()
         if len(words) > 1 and len(parts) == 2 and parts[0] == words[0] and parts[1].rstrip(".") == words[-1][0]:
             return True  # `Gillian R` for Gillian Rennie
-    return label.isupper() and len(label) >= 2 and label == initials_of(person)
+    return label.isupper() and len(label) >= 2 and label in _initials_forms(person)
+
+
+def _initials_forms(person: str) -> set[str]:
+    """Initials a file may use for a name: every part (`TLG` for Tommy-Lee Gilchrist), the given name's parts
+    alone (`TL`) or one letter for it with the surname (`TG`)."""
+    full = initials_of(person)
+    forms = {full}
+    words = person.split()
+    if len(words) > 1 and "-" in words[0]:
+        given = initials_of(words[0])
+        forms |= {given, given[0] + initials_of(" ".join(words[1:]))}
+    return forms
 
 
 def infer_roles(parsed, facilitator: str | None = None) -> dict[str, str]:
@@ -50,6 +62,7 @@ def infer_roles(parsed, facilitator: str | None = None) -> dict[str, str]:
     names = parsed.speaker_names
     key_roles = getattr(parsed, "key_roles", {}) or {}
     people = split_names(parsed.metadata.get("facilitator", "") or "")
+    people += split_names(parsed.metadata.get("note_taker", "") or "")  # staff too: never a resident
     people += split_names(facilitator or "")
     people += [h for h in getattr(parsed, "hosts", []) if h]
     roles: dict[str, str] = {}
@@ -60,8 +73,22 @@ def infer_roles(parsed, facilitator: str | None = None) -> dict[str, str]:
         roles[s], from_floor = _declared_role(parsed, s, key_roles.get(s, ""), names.get(s, ""), people, has_chair)
         if from_floor:
             audience.add(s)
-    ambiguous = _shared_first_names(parsed)
+    for s in _interpreters(parsed, [s for s, r in roles.items() if not r]):
+        roles[s] = FACILITATOR
     declared = any(r == FACILITATOR for r in roles.values())
+    _by_interview_pattern(parsed, roles, declared)
+    if not declared:
+        asker = _question_asker(parsed, [s for s, r in roles.items() if r == UNKNOWN and s not in audience
+                                         and s != "Unlabelled"])
+        if asker:
+            roles[asker] = FACILITATOR
+    return roles
+
+
+def _by_interview_pattern(parsed, roles: dict[str, str], declared: bool) -> None:
+    """Speakers nothing declares: the ones the declared asking side talks to are residents, unless two people
+    share their first name; with no asking side declared, nobody is."""
+    ambiguous = _shared_first_names(parsed)
     for s, role in roles.items():
         if role:
             continue
@@ -69,12 +96,6 @@ def infer_roles(parsed, facilitator: str | None = None) -> dict[str, str]:
             roles[s] = UNKNOWN if not declared or s in ambiguous else RESIDENT
         else:
             roles[s] = RESIDENT if declared else UNKNOWN
-    if not declared:
-        asker = _question_asker(parsed, [s for s, r in roles.items() if r == UNKNOWN and s not in audience
-                                         and s != "Unlabelled"])
-        if asker:
-            roles[asker] = FACILITATOR
-    return roles
 
 
 _QUESTIONER = ("q", "question", "questioner")
@@ -103,6 +124,24 @@ def _declared_role(parsed, s: str, key: str, name: str, people: list[str], has_c
     if word in AUDIENCE_WORDS:
         return UNKNOWN, True
     return "", False  # a name, initials or "Speaker 2": decided by the pattern below
+
+
+_REPORTED = re.compile(r"^\W*(?:she|he|they)(?:\s+is|['’]s|\s+are)?\s+(?:says?|saying|said|asks?|asking|wants? to say|"
+                       r"tells? me|is telling)\b", re.I)
+
+
+def _interpreters(parsed, candidates: list[str]) -> list[str]:
+    """In a file that mentions interpreting, a speaker who mostly passes on what someone else says ("She says
+    they came in 2019…") is the interpreter, not a resident."""
+    said = " ".join([str(v) for v in parsed.metadata.values()] + [t.text for t in parsed.turns[:12]])
+    if not re.search(r"\binterpret", said, re.I):
+        return []
+    out = []
+    for s in candidates:
+        turns = [t.text for t in parsed.turns if t.speaker == s]
+        if len(turns) >= 3 and sum(1 for t in turns if _REPORTED.search(t)) >= 0.4 * len(turns):
+            out.append(s)
+    return out
 
 
 def _shared_first_names(parsed) -> set[str]:
