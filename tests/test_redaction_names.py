@@ -735,3 +735,20 @@ def test_a_project_named_by_a_dictionary_word_is_not_a_person():
     assert turn.text == "[PERSON 1], could you say what Evolve is for the folk that don't know it?"
     (turn,), _ = nlp.process(["We had a visit from Reid, Chantelle Reid, the housing officer."], [1], ["Resident 1"])
     assert "Reid" not in turn.text  # a surname that is also a word stays a surname
+
+
+def test_a_child_named_like_a_town_is_found_by_her_age_and_the_town_stays():
+    turns, _ = nlp.process(["Who's in the house?", "Me and the weans. Paisley's nine. We were in one room.",
+                            "Paisley done her homework on the bed.", "We moved to Paisley in 2019, then back."],
+                           [1, 2, 3, 4], ["I", "R", "R", "R"])
+    assert "Paisley" not in turns[1].text and "Paisley" not in turns[2].text
+    assert "to Paisley in 2019" in turns[3].text
+    (turn,), _ = nlp.process(["That's nine, the bus is one, and Govan's two minutes away."], [1], ["R"])
+    assert turn.text == "That's nine, the bus is one, and Govan's two minutes away."
+
+
+@pytest.mark.parametrize("text", ["Bob's your uncle, they said, and that was that.",
+                                  "It's rob Peter to pay Paul every month.", "The Evri man left it at the door."])
+def test_sayings_and_couriers_that_hold_a_name_stay(text):
+    (turn,), _ = nlp.process([text], [1], ["R"])
+    assert turn.text == text

@@ -55,3 +55,11 @@ def test_a_birth_date_answered_in_the_next_turn_is_redacted_whatever_its_case():
     turns, _ = nlp.process(["What's the best day for the group?", "Ninth of January, 2025, a Thursday."], [1, 2],
                            ["I", "R"])
     assert "January" in turns[1].text  # no birth asked about: a date, not a birth date
+
+
+def test_a_birth_year_or_day_of_a_numbered_month_given_as_the_answer():
+    turns, _ = nlp.process(["Can I take your date of birth?", "I'm 1988. The 4th of the 8th. Write it however."],
+                           [1, 2], ["I", "R"])
+    assert turns[1].text == "I'm [DOB 1]. The [DOB 2]. Write it however."
+    (turn,), _ = nlp.process(["Jax is a July 2018 baby, a summer wean."], [1], ["R"])
+    assert "2018" not in turn.text and "July" not in turn.text

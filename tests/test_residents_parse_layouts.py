@@ -466,3 +466,15 @@ def test_a_host_under_the_initials_of_a_hyphenated_given_name():
                    "TL: And Bashir?\nBashir: I drive a taxi.\nTL: Thanks both.\n")
     assert T.suggest_roles(parsed, "Tommy-Lee Gilchrist") == {"TL": "facilitator", "Donna": "resident",
                                                                "Bashir": "resident"}
+
+
+def test_a_line_like_a_key_after_the_talk_has_started_is_a_turn():
+    parsed = parse("Facilitator: Ross Chalmers\n\nRoss - Right, JQ, ready?\nJQ - Aye. Can I be JQ?\n"
+                   "Ross - Thanks, Jordan.\nJQ - Cheers Ross.\n")
+    assert speakers(parsed) == ["Ross", "JQ", "Ross", "JQ"] and parsed.turns[-1].text == "Cheers Ross."
+
+
+def test_a_place_in_a_header_is_not_a_participant_to_redact():
+    parsed = parse("Young Carers Voices - Maryhill (YC-5)\nFacilitator: Ross Chalmers\n\nRoss - Right, ready?\n"
+                   "JQ - Aye.\nRoss - Where do you live?\nJQ - Maryhill, by the canal.\n")
+    assert "Maryhill" not in parsed.names and "Ross Chalmers" in parsed.names

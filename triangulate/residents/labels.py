@@ -692,6 +692,8 @@ def _read_preamble(content: list[Line], out: Labelled) -> set[int]:
     start = next((ln.number for ln in content if (m := _HEADER.match(line := _opening(ln)))
                   and openers[_header_key(m.group("key"))] > 1
                   and not (header_line(line) or header_segments(line, openers))), None)
+    talk = _dash_talk_start(content[:200])
+    start = talk if start is None or (talk is not None and talk < start) else start
     unlisted = (openers, start)
     if content and not content[0].row and (content[0].heading or re.match(r"#{1,6}\s", content[0].text.lstrip())):
         out.header["title"] = strip_markdown(content[0].text.strip().lstrip("#").strip())  # the file's own title
@@ -714,6 +716,15 @@ def _read_preamble(content: list[Line], out: Labelled) -> set[int]:
     return consumed
 
 
+def _dash_talk_start(lines: list[Line]) -> int | None:
+    """The first `Name - words` or `MD words` line that is talk by a label opening other lines too: below it a
+    `JQ - Cheers Ross.` is JQ speaking, not a key line (`MD - Michelle Drumm` names no one's words)."""
+    found = [(ln.number, c.name, c.text) for ln in lines if not ln.row
+             for c in _candidates(ln.text.strip())[:1] if c.form in ("dash", "initials")]
+    counts = Counter(name for _, name, _ in found)
+    return next((number for number, name, text in found if counts[name] > 1 and _reads_as_speech(text)), None)
+
+
 def _preamble_line(ln: Line, out: Labelled, consumed: set[int], bare_keys: list[tuple[int, str, str]],
                    unlisted: tuple[Counter, int | None]) -> bool:
     """Read one line before the conversation as a header or key line (noting it in `consumed`); True when the
@@ -733,7 +744,7 @@ def _preamble_line(ln: Line, out: Labelled, consumed: set[int], bare_keys: list[
     if _KEY_PREFIX.match(strip_markdown(text)) and not _KEY_PREFIX.sub("", strip_markdown(text)).strip():
         consumed.add(ln.number)  # `Key:` alone on its line; the pairs follow
         return False
-    pairs = key_pairs(text)
+    pairs = above and key_pairs(text)
     if pairs:
         _read_key_pairs(ln.number, text, pairs, out, bare_keys)
         consumed.add(ln.number)
@@ -783,4 +794,7 @@ def _add_header(out: Labelled, field_name: str, value: str) -> None:
         out.header[field_name] = f"{held}, {value}"  # `Interviewer:` and `Support worker present:` both staff
     out.header.setdefault(field_name, value)
     if field_name in ("facilitator", "participants", "note_taker", "transcribed_by"):
-        out.header_names.extend(split_names(value))
+        from triangulate.residents import gazetteer  # here: it reads the place lists on first use
+
+        # `Young carers - Maryhill (YC-5)` names a place, not a participant to redact everywhere
+        out.header_names.extend(n for n in split_names(value) if not gazetteer.is_place(n))

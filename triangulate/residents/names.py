@@ -1534,6 +1534,27 @@ def _apposition_cue(tok, kept: list[Span]) -> list[Span]:
     return [(tok.idx, _end(tok))]
 
 
+# "Paisley's nine.", "Saffron is eleven, and…": an age alone straight after, then the clause ends
+_AGED = re.compile(r"^(?:['’]s|\s+(?:is|was|wis))\s+(?:only\s+|just\s+|nearly\s+|now\s+|still\s+)?"
+                   r"(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+                   r"fifteen|sixteen|seventeen)(?:\s+(?:years?\s+old|now|noo|the\s+now))?\s*(?:[,.;!?)]|$|\s+(?:and|an'|"
+                   r"but|in|on)\b)", re.I)
+_NOT_AGED = {"the", "a", "an", "this", "that", "these", "those", "each", "every", "which", "what"}
+
+
+def _aged_cue(tok, kept: list[Span]) -> list[Span]:
+    """"Paisley's nine.", "Saffron is eleven": a capitalised name-like word with a child's age alone after it is a
+    child, even when it is also a place or a word (a town is never nine); the word is then her name throughout."""
+    before = _before(tok)
+    if not (_capital(tok) and tok.is_alpha and len(tok.text) > 2 and tok.pos_ in ("PROPN", "NOUN")) or \
+            _acronym(tok) or (before is not None and before.lower_ in _NOT_AGED) or \
+            not _AGED.match(_text_after(tok)):
+        return []
+    if any(a < tok.idx or b > _end(tok) for a, b in kept if a < _end(tok) and b > tok.idx):
+        return []  # part of a longer kept name ("Royal Alexandra is one…")
+    return [(tok.idx, _end(tok))]
+
+
 @dataclass(frozen=True)
 class ContextCue:
     """One rule for finding a name from what surrounds it: `find(token, kept)` gives the name spans the rule
@@ -1549,7 +1570,8 @@ CONTEXT_CUES: tuple[tuple[ContextCue, ...], ...] = (
     (ContextCue("context_kin", _kin_cue, "my wee boy Jayden; her pal, Shannon; my weans Jayden and Ruby"),
      ContextCue("context_title", _title_cue, "wee Ruby; Big Davie; Mrs Doherty"),
      ContextCue("context_age", _wee_age_cue, "wee ruby who's only three; so does wee lily"),
-     ContextCue("context_with_me", _with_me_cue, "Me, Florin and our girl; me and Holly")),
+     ContextCue("context_with_me", _with_me_cue, "Me, Florin and our girl; me and Holly"),
+     ContextCue("context_aged", _aged_cue, "Paisley's nine; Saffron is eleven")),
     (ContextCue("first_name", _standing_name_cue, "I was telling Agnes; tommy fae next door; Alistair Humphries"),),
     (ContextCue("context_owner", _owner_cue, "Taylor's dad; Kai's pal"),
      ContextCue("context_called", _called_cue, "she's called Destiny; his name's Kai; she's cried Senga"),

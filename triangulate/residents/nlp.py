@@ -147,7 +147,7 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # the same year first, as forms and passports print it: "DOB: 2019-06-09"
     ("numeric_date", "DOB", re.compile(r"\b(?:19|20)\d{2}-[01]\d-[0-3]\d\b")),
     # a child by the year of its birth: "he's a 2016 baby", "a 2019 wean"
-    ("dob", "DOB", re.compile(r"\b((?:19|20)\d{2})\s+(?:babies|baby|wean|bairn)\b")),
+    ("dob", "DOB", re.compile(r"\b((?:" + _MONTH + r"\s+)?(?:19|20)\d{2})\s+(?:babies|baby|wean|bairn)\b")),
     # a numeric date with a two-digit year ("born 1/3/19" without the cue too): speech says no other dates so
     ("numeric_date", "DOB", re.compile(r"(?<![\d/.])\d{1,2}(?:/\d{1,2}/|\.\d{1,2}\.)\d{2}(?![\d/]|\.\d)")),
     # a spoken full date with a birth cue earlier in the turn: "date of birth, they asked for that too, the 21st..."
@@ -169,7 +169,10 @@ _HEADER_WORDS = {"interview", "date", "location", "duration", "transcribed", "tr
 # A question about a birth date: the next turn's dates are the answer ("Date of birth?" / "The 3rd of June 1985").
 _BIRTH_CUE = re.compile(r"(?i)\b(?:born|birth|d\.?o\.?b\b|birthdays?|age and date|how old)")
 _ANSWER_DATE = re.compile(r"(?i)" + _FULL_DATE + r"|(?<![\d/.])\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?![\d/]|\.\d)|"
-                          r"\b" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w)")
+                          r"\b" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w)|"
+                          r"\b" + _DAY + r"\s+of\s+the\s+\d{1,2}(?:st|nd|rd|th)\b")  # "the 4th of the 8th"
+# a year said as the answer: "I'm 1988", "Tahir is 1983"
+_ANSWER_YEAR = re.compile(r"(?i)\b(?:i'm|i’m|i am|he's|he’s|she's|she’s|is|was|wis)\s+((?:19|20)\d{2})\b(?!['’]?s\b)")
 
 
 @dataclass
@@ -655,6 +658,7 @@ class _Transcript:
     lower_words: set[str] = field(default_factory=set)  # every lower-case word the transcript writes
     named_in_full: set[str] = field(default_factory=set)  # word names found as a full name's first word ("Mark")
     cue_names: set[str] = field(default_factory=set)  # dictionary words a plain cue calls a name ("Coral")
+    aged_names: set[str] = field(default_factory=set)  # places and words a child's age made names ("Paisley's nine")
     surnames: set[str] = field(default_factory=set)  # surnames of full names found ("Ferrie" of "Rosemary Ferrie")
     family_re: re.Pattern | None = None  # their families in the plural: "the Ferries"
     speaker_map: dict[str, str] = field(default_factory=dict)  # speaker label -> pseudonymised label
@@ -810,7 +814,11 @@ def _learn_from_mention(t: _Transcript, doc, a: int, b: int, rule: str, found: s
                                if gazetteer.is_word_name(form))
     # ("Big Hoagie runs the pantry": "Everybody knows Hoagie" is him too)
     called = words[-1] if len(words) == 1 or (len(words) == 2 and words[0].lower() in ("big", "wee")) else ""
-    if rule in _PLAIN_NAME_CUES and called and _is_word_a_cue_calls_a_name(called):
+    if rule == "context_aged" and called:  # "Paisley's nine": the town's name is hers in this file
+        found.add(called)
+        t.cue_names.add(called.lower())
+        t.aged_names.add(called.lower())
+    elif rule in _PLAIN_NAME_CUES and called and _is_word_a_cue_calls_a_name(called):
         found.add(called)
         t.cue_names.add(called.lower())
     for word in words:
@@ -899,7 +907,9 @@ def _birth_answer_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
     """"Date of birth?" / "The 3rd of June 1985.": dates answering a question about a birth."""
     if index == 0 or t.is_header(index) or not _asked_for_birth_date(t.turn_texts, index):
         return []
-    return [(m.start(), m.end(), "dob_answer", "DOB") for m in _ANSWER_DATE.finditer(t.turn_texts[index])]
+    text = t.turn_texts[index]
+    return [(m.start(), m.end(), "dob_answer", "DOB") for m in _ANSWER_DATE.finditer(text)] + \
+        [(m.start(1), m.end(1), "dob_answer", "DOB") for m in _ANSWER_YEAR.finditer(text)]
 
 
 def _given_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
@@ -923,6 +933,11 @@ def _model_and_cue_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
     return [(a, b, rule, "PERSON") for a, b, rule in _person_spans_of(t, index, doc, kept)]
 
 
+# "to Paisley", "fae Arran": the place, even in a file where a child has its name
+_PLACE_BEFORE = re.compile(r"(?i)\b(?:the|to|in|into|fae|frae|from|at|near|roon|round|around|outside|of|through|via|"
+                           r"up|doon|down|over|ower)\s+$")
+
+
 def _found_elsewhere_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
     """Names found in any turn, wherever they recur. "Skye" the island stays; "Skye wanted tae go" is the girl."""
     from triangulate.residents import gazetteer
@@ -935,7 +950,8 @@ def _found_elsewhere_spans(t: _Transcript, index: int, doc, kept) -> list[Found]
                                               word_like=frozenset(t.cue_names)):
         inside = [(s, e) for s, e in kept if s <= a and b <= e]
         if not inside or (inside == [(a, b)] and gazetteer.is_first_name(text[a:b]) and
-                          people_names.verb_follows(doc, b)):
+                          people_names.verb_follows(doc, b)) or (
+                inside == [(a, b)] and text[a:b].lower() in t.aged_names and not _PLACE_BEFORE.search(text[:a])):
             out.append((a, b, "found_elsewhere", "PERSON"))
     return out
 
