@@ -478,3 +478,31 @@ def test_a_place_in_a_header_is_not_a_participant_to_redact():
     parsed = parse("Young Carers Voices - Maryhill (YC-5)\nFacilitator: Ross Chalmers\n\nRoss - Right, ready?\n"
                    "JQ - Aye.\nRoss - Where do you live?\nJQ - Maryhill, by the canal.\n")
     assert "Maryhill" not in parsed.names and "Ross Chalmers" in parsed.names
+
+
+def test_a_named_facilitator_under_an_anonymous_label_is_the_one_asking():
+    text = ("Speaker 1  0:04\nSo can you both say who you are?\n\nSpeaker 2  0:15\nI'm his mum, I do the driving.\n\n"
+            "Speaker 3  0:19\nAnd I'm the one in the chair, I'm seventeen now.\n\n"
+            "Speaker 1  0:23\nHow do you get about?\n\n"
+            "Speaker 2  0:30\nThe bus mostly, when the ramp works, which is no often.\n\nSpeaker 3  0:41\n"
+            "The drivers are sound but the ramps are rotten.\n\nSpeaker 1  0:50\nAnd the hospital?\n\n"
+            "Speaker 2  0:55\nTaxis. Forty quid a time, there and back, every month.\n\nSpeaker 3  1:05\n"
+            "I hate the taxis, they smell of air freshener.\n")
+    parsed = parse(text, "otter.txt")
+    assert set(parsed.roles.values()) == {"unknown"}  # no facilitator named: nobody pre-ticked
+    assert T.suggest_roles(parsed, "Fraser Guthrie") == {"Speaker 1": "facilitator", "Speaker 2": "resident",
+                                                          "Speaker 3": "resident"}
+
+
+def test_staff_by_the_organisation_after_their_name_and_a_second_facilitator_in_brackets():
+    teams = parse("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Hannah Kirk>Thanks for joining.</v>\n\n"
+                  "00:00:05.000 --> 00:00:09.000\n<v Pam (GHA Tenancy Support)>Just listening in.</v>\n\n"
+                  "00:00:10.000 --> 00:00:14.000\n<v Jodie Bryce>The meter ate forty quid.</v>\n\n"
+                  "00:00:15.000 --> 00:00:19.000\n<v Sam Reid (Guest)>Same here.</v>\n", "call.vtt")
+    assert T.suggest_roles(teams, "Hannah Kirk") == {"Hannah Kirk": "facilitator", "Pam (GHA Tenancy Support)":
+                                                     "facilitator", "Jodie Bryce": "resident",
+                                                     "Sam Reid (Guest)": "resident"}
+    group = parse("Facilitator: Yvonne Carswell (co-facilitator: Dev Sharma)\n\nYvonne: Hello all.\nDev: Hi.\n"
+                  "P1: Hiya.\nYvonne: What costs most?\nP1: Uniforms.\nDev: And trips?\n")
+    assert group.roles == {"Yvonne": "facilitator", "Dev": "facilitator", "P1": "resident"}
+    assert "Dev Sharma" in group.names

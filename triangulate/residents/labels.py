@@ -186,8 +186,10 @@ def is_person_name(value: str) -> bool:
 
 
 def split_names(value: str) -> list[str]:
-    # notes in brackets go first: `Yvonne Kinloch (nursery manager, joined later)` holds one name, not two parts
-    value = re.sub(r"\s*\([^()]*\)", " ", strip_markdown(value))
+    # a second role in brackets names a second person: `Yvonne Carswell (co-facilitator: Dev Sharma)`; other notes
+    # in brackets go: `Yvonne Kinloch (nursery manager, joined later)` holds one name, not two parts
+    value = re.sub(r"\s*\(\s*[\w -]{2,25}:\s*([^()]+)\)", r", \1", strip_markdown(value))
+    value = re.sub(r"\s*\([^()]*\)", " ", value)
     parts = re.split(r"\s*(?:[;,/&]|\band\b|\bwith\b)\s*", value)
     out = []
     for part in parts:
@@ -519,11 +521,21 @@ _STAFF_ABBREVIATIONS = {"HV", "WRO", "WRA", "WR", "LW", "CLW", "SW", "YW", "FSW"
                         "DN", "OT", "CPN", "EP", "FW"}
 
 
+# An organisation or service after a name (`Pam (GHA Tenancy Support)`, `Dev Chaudhry (Link Worker)`): staff
+_ORGANISATION = re.compile(r"\b(?:support|services?|team|council|housing|association|trust|project|network|charity|"
+                           r"centre|NHS|GHA|HSCP|DWP|CAB|uni|university|college|school|nursery|church|foundation|"
+                           r"partnership|hub|org|ltd)\b", re.I)
+_GUEST = re.compile(r"\b(?:guest|external|unverified)\b", re.I)
+
+
 def qualifier_role(qual: str) -> str | None:
     """The role a label's bracketed qualifier says: "facilitator" for staff (`HV`, `youth worker`, `interpreter`,
     `notes`), "participant" for a resident (`mum`, `8`, `P3`); None when it says neither (`Dari`)."""
     qual = qual.strip()
-    if qual in _STAFF_ABBREVIATIONS or role_word(qual) in FACILITATOR_WORDS or _STAFF_KEY.search(qual):
+    if _GUEST.search(qual):
+        return None  # Teams' `(Guest)`: anyone joining from outside, residents included
+    if qual in _STAFF_ABBREVIATIONS or _ORGANISATION.search(qual) or role_word(qual) in FACILITATOR_WORDS or \
+            _STAFF_KEY.search(qual):
         return "facilitator"
     if re.fullmatch(r"\d{1,2}(?:\s*(?:yrs?|years?(?: old)?))?", qual) or role_word(qual) in RESPONDENT_WORDS \
             or _RESIDENT_KEY.search(qual):

@@ -17,6 +17,7 @@ from triangulate.residents.labels import (
     FACILITATOR_WORDS,
     RESPONDENT_WORDS,
     initials_of,
+    qualifier_role,
     role_word,
     split_names,
 )
@@ -61,10 +62,7 @@ def infer_roles(parsed, facilitator: str | None = None) -> dict[str, str]:
     speakers = [s for s in parsed.speakers]
     names = parsed.speaker_names
     key_roles = getattr(parsed, "key_roles", {}) or {}
-    people = split_names(parsed.metadata.get("facilitator", "") or "")
-    people += split_names(parsed.metadata.get("note_taker", "") or "")  # staff too: never a resident
-    people += split_names(facilitator or "")
-    people += [h for h in getattr(parsed, "hosts", []) if h]
+    people = _named_staff(parsed, facilitator)
     roles: dict[str, str] = {}
     audience: set[str] = set()
     labels_low = {role_word(s) for s in speakers}
@@ -75,7 +73,8 @@ def infer_roles(parsed, facilitator: str | None = None) -> dict[str, str]:
             audience.add(s)
     for s in _interpreters(parsed, [s for s, r in roles.items() if not r]):
         roles[s] = FACILITATOR
-    declared = any(r == FACILITATOR for r in roles.values())
+    declared = any(r == FACILITATOR for r in roles.values()) or (
+        bool(people) and _unlabelled_facilitator(parsed, roles, audience))
     _by_interview_pattern(parsed, roles, declared)
     if not declared:
         asker = _question_asker(parsed, [s for s, r in roles.items() if r == UNKNOWN and s not in audience
@@ -83,6 +82,24 @@ def infer_roles(parsed, facilitator: str | None = None) -> dict[str, str]:
         if asker:
             roles[asker] = FACILITATOR
     return roles
+
+
+def _named_staff(parsed, facilitator: str | None) -> list[str]:
+    """The facilitators the file's header, its front matter's hosts and the upload form name, and note-takers."""
+    people = split_names(parsed.metadata.get("facilitator", "") or "")
+    people += split_names(parsed.metadata.get("note_taker", "") or "")  # staff too: never a resident
+    people += split_names(facilitator or "")
+    return people + [h for h in getattr(parsed, "hosts", []) if h]
+
+
+def _unlabelled_facilitator(parsed, roles: dict[str, str], audience: set[str]) -> bool:
+    """A facilitator is named (form, header) but speaks under no label of theirs (`Speaker 1` in an Otter export):
+    the one who asks the questions is them (marked in `roles`; True), and the ones they ask are residents."""
+    asker = _question_asker(parsed, [s for s, r in roles.items() if not r and s not in audience
+                                     and s != "Unlabelled"], several=True)
+    if asker:
+        roles[asker] = FACILITATOR
+    return asker is not None
 
 
 def _by_interview_pattern(parsed, roles: dict[str, str], declared: bool) -> None:
@@ -113,6 +130,9 @@ def _declared_role(parsed, s: str, key: str, name: str, people: list[str], has_c
     if key in _KEY_AUDIENCE or (key and key not in _KEY_FACILITATOR | _KEY_RESIDENT and not name):
         return UNKNOWN, True
     if any(_matches(s, name, p) for p in people):
+        return FACILITATOR, False
+    qualified = re.search(r"\(([^()]{1,40})\)\s*$", s)  # a Teams label's `(GHA Tenancy Support)`
+    if qualified and qualifier_role(qualified.group(1)) == "facilitator":
         return FACILITATOR, False
     word = role_word(s)
     if word in _QUESTIONER and has_chair:
@@ -153,20 +173,21 @@ def _shared_first_names(parsed) -> set[str]:
     return {s for s in parsed.speakers if len(s.split()) == 1 and len(firsts.get(s.lower(), ())) > 1}
 
 
-def _question_asker(parsed, candidates: list[str]) -> str | None:
-    """In a two-person dialogue, the one who asks most of the questions in short turns is the interviewer."""
-    if len(candidates) != 2:
+def _question_asker(parsed, candidates: list[str], several: bool = False) -> str | None:
+    """In a two-person dialogue (or, with `several`, a group), the one who asks most of the questions, at least
+    twice as often as anyone else, in shorter turns than the others', is the interviewer."""
+    if len(candidates) < 2 or (len(candidates) != 2 and not several):
         return None
     stats = {}
     for s in candidates:
         turns = [t.text for t in parsed.turns if t.speaker == s]
         if len(turns) < 3:
             return None
-        questions = sum(1 for t in turns if re.search(r"\?\s*$", t) or t.count("?") >= 1)
+        questions = sum(1 for t in turns if "?" in t)
         stats[s] = (questions / len(turns), sum(len(t.split()) for t in turns) / len(turns))
-    (a, (qa, wa)), (b, (qb, wb)) = stats.items()
-    if qa >= 0.4 and qa >= 2 * qb and wa < wb:
-        return a
-    if qb >= 0.4 and qb >= 2 * qa and wb < wa:
-        return b
+    best = max(stats, key=lambda s: stats[s][0])
+    share, words = stats[best]
+    others = [v for s, v in stats.items() if s != best]
+    if share >= 0.4 and all(share >= 2 * q for q, _ in others) and words < sum(w for _, w in others) / len(others):
+        return best
     return None
