@@ -63,3 +63,10 @@ def test_a_birth_year_or_day_of_a_numbered_month_given_as_the_answer():
     assert turns[1].text == "I'm [DOB 1]. The [DOB 2]. Write it however."
     (turn,), _ = nlp.process(["Jax is a July 2018 baby, a summer wean."], [1], ["R"])
     assert "2018" not in turn.text and "July" not in turn.text
+
+
+def test_a_birthday_said_month_first_with_an_ordinal_word():
+    (turn,), _ = nlp.process(["Her birthday's April the ninth as well, before you ask."], [1], ["R"])
+    assert turn.text == "Her birthday's [DOB 1] as well, before you ask."
+    (turn,), _ = nlp.process(["April the ninth we went to the beach at Largs."], [1], ["R"])
+    assert "April the ninth" in turn.text  # no birth spoken of: a day out

@@ -506,3 +506,9 @@ def test_staff_by_the_organisation_after_their_name_and_a_second_facilitator_in_
                   "P1: Hiya.\nYvonne: What costs most?\nP1: Uniforms.\nDev: And trips?\n")
     assert group.roles == {"Yvonne": "facilitator", "Dev": "facilitator", "P1": "resident"}
     assert "Dev Sharma" in group.names
+
+
+def test_a_venue_in_a_free_form_header_line_is_not_a_name():
+    parsed = parse("Debt and mental health interview\nFacilitator: Neil Gormley\n04/12/2026 - Parkhead Hub, room 2\n\n"
+                   "Neil: Thanks for coming in.\nDani: Aye.\nNeil: Where do we start?\nDani: The council tax.\n")
+    assert "Parkhead Hub" not in parsed.names and "Neil Gormley" in parsed.names

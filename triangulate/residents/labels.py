@@ -105,7 +105,8 @@ PERSON = re.compile(rf"^{_TITLES}?[A-Z][\w'’\-]*\.?(?:\s+(?:[A-Z][\w'’\-]*\.
 _ORG_WORDS = {"team", "group", "council", "service", "services", "project", "association", "university",
               "nhs", "ltd", "limited", "trust", "centre", "center", "partnership", "school", "college",
               "network", "charity", "committee", "board", "department", "unit",
-              "research", "community", "staff", "panel", "otter", "rev", "transcription", "transcripts"}
+              "research", "community", "staff", "panel", "otter", "rev", "transcription", "transcripts", "hub",
+              "library", "club", "nursery", "academy"}  # not "hall" or "church": surnames too
 _KEY_PREFIX = re.compile(r"^\s*(?:speaker\s+key|key\s+to\s+speakers|key|speakers|legend|participants)\s*[:\-–]\s*",
                          re.I)
 _KEY_PAIR = re.compile(r"^(?P<label>[A-Z][A-Za-z]{0,4}\d{0,3}|(?:Participant|Respondent|Speaker|Interviewer|"
@@ -583,9 +584,13 @@ def _reads_as_talk(text: str) -> bool:
 
 def _names_in_header(text: str) -> list[str]:
     """People a free-form header line names: after `by`, a colon or a dash (`Corrections by Carly-Jane Imlach`)."""
+    from triangulate.residents import gazetteer  # here: it reads the place lists on first use
+
     found = []
     for match in re.finditer(r"(?:\bby\s+|:\s*|\s[-–—]\s+)([^:;|]+)", strip_markdown(text)):
-        found.extend(split_names(match.group(1)))
+        # `04/12/2026 - Parkhead Hub, interview room 2` names a place: a name whose first word is a place is one
+        found.extend(n for n in split_names(match.group(1)) if not gazetteer.is_place(n.split()[0])
+                     and not gazetteer.is_kept(n))
     return found
 
 
