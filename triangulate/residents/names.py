@@ -190,6 +190,7 @@ class Person:
     gender: str | None = None  # from a title ("Mrs") or the given name; None when unknown
     titles: set[str] = field(default_factory=set)  # title classes the text gives them ("doctor": Dr Doyle)
     speaker: bool = False  # speaks in the transcript under a name label
+    lead: str | None = None  # "big" or "wee", where the text has a big and a wee one of their name
 
     def forms(self) -> set[str]:
         """The given names the text calls them by (first name and the short forms linked to it)."""
@@ -201,6 +202,13 @@ class Person:
 
     def tokens(self) -> set[str]:
         return {t for t in (self.first, self.last, *self.others) if t}
+
+
+def _family_plural(word: str) -> bool:
+    """"raffertys": a plural whose singular is a surname (common, or Mc/Mac/O'), and no given name itself."""
+    stem = word[:-1]
+    return len(word) > 4 and word.endswith("s") and not gazetteer.is_first_name(word) and \
+        (gazetteer.is_common_surname(stem) or bool(SURNAME_FORM.match(stem.capitalize())))
 
 
 def is_full_name(mention: str) -> bool:
@@ -230,6 +238,16 @@ def _tokens_titled(text: str) -> tuple[list[str], bool, str | None]:
         gender = gender or TITLE_GENDER.get(words[0].lower())
         words = words[1:]
     return [w.lower() for w in words], titled, gender
+
+
+def name_words(text: str) -> tuple[list[str], bool, str | None]:
+    """A mention's name words in lower case, whether a formal title opened it, and the gender a title gives."""
+    return _tokens_titled(text)
+
+
+def shortens(short: str, long: str) -> bool:
+    """One folded given name is a pet form or a shortening of another ("Yas" of Yasmin)."""
+    return is_pet_form(short, long) or _shortened(short, long)
 
 
 def fold(word: str) -> str:
@@ -323,6 +341,7 @@ def pet_forms_to_learn(found: set[str]) -> set[str]:
     return out - found
 
 
+_BIG_WEE = re.compile(r"\b((?i:big|wee))\s+([A-Z][\w'’-]+|[a-z][\w'’-]+)")
 # Words that say two people share a first name (`People.note_namesakes`).
 _NAMESAKE_CUE = re.compile(r"\b(?:(?i:two|2|both|twa|three)\s+(?:o['’]?\s+(?:the|them)\s+)?"
                            r"(?P<plural>[A-Z][\w'’-]+s)\b|(?:(?i:another|the\s+other)\s+|(?i:no|not|naw)\s+(?i:my|ma|oor|our)\s+|(?i:same\s+name),?\s+|"
@@ -340,12 +359,19 @@ class People:
         self.first_number = first_number  # after the pseudonyms a text already holds
         self.namesakes: set[str] = set()  # first names the text says two people share (`note_namesakes`)
         self.lead = False  # the mention being resolved opens with "Big" or "Wee"
+        self.lead_word: str | None = None  # which of the two
+        self.paired: set[str] = set()  # names the text has a "big" and a "wee" one of (`note_namesakes`)
 
     def note_namesakes(self, texts: list[str]) -> None:
         """First names the text says two people share: "two Kayleighs", "another Darren, Darren Quigg", "the same
         name, Ellis Moncur", "Dylan McRae. No my Dylan", "when I say Nicole I mean my cousin". A bare mention of such
         a name is never the namesake the text gave a surname to (unless that one speaks), and a bare one never
         gains that surname: the reader keeps the two apart as the speaker does."""
+        leads: dict[str, set[str]] = {}
+        for m in _BIG_WEE.finditer("\n".join(texts)):
+            leads.setdefault(m.group(2).lower(), set()).add(m.group(1).lower())
+        self.paired = {word for word, seen in leads.items() if len(seen) == 2}
+        self.namesakes |= self.paired
         for text in texts:
             for m in _NAMESAKE_CUE.finditer(text):
                 word = re.sub(r"['’]s?$", "", m.group("name") or m.group("plural") or "")
@@ -359,6 +385,12 @@ class People:
         self.people.append(person)
         return person
 
+    def unnamed_speaker(self) -> Person:
+        """Someone who speaks under a role label ("R", "Interviewee"): named only by what the text calls them."""
+        person = self._new()
+        person.speaker = True
+        return person
+
     def register(self, full_name: str, *, speaker: bool = False) -> Person:
         """A person the file names (key line, label, front matter): registered before the text is read."""
         person = self.resolve(full_name, mention=False)
@@ -369,6 +401,7 @@ class People:
         words, titled, gender = _tokens_titled(text)
         self.title = title_class(text)
         self.lead = text.split()[0].lower() in ("big", "wee") if text.split() else False
+        self.lead_word = text.split()[0].lower() if self.lead else None
         if not words:
             words = [text.lower().strip()]
         if mention:
@@ -377,11 +410,15 @@ class People:
             gender = gender or gazetteer.given_name_gender(words[0])
         person = self._match(words, titled, gender)
         if person is None:
-            if len(words) == 1:
+            if len(words) == 1 and not titled and _family_plural(words[0]):
+                person = self._new(last=words[0][:-1])  # "the Raffertys": then "Mrs Rafferty" is of that family
+            elif len(words) == 1:
                 person = self._new(last=words[0]) if titled else self._new(first=words[0])
             else:
                 person = self._new(words[0], words[-1], words[1:-1])
         person.gender = person.gender or gender
+        if self.lead_word and words[0] in self.paired:
+            person.lead = person.lead or self.lead_word
         if self.title:
             person.titles.add(self.title)
         if len(words) == 1 and not titled and person.first and words[0] != person.first and \
@@ -418,8 +455,10 @@ class People:
                                                       (self_named and self._names_speaker(text, speaker))):
             self.clock += 1
             speaker.last_seen = self.clock
-            words, _, _ = _tokens_titled(text)
-            if words[0] not in speaker.tokens():
+            words, titled, _ = _tokens_titled(text)
+            if not (speaker.first or titled):  # a speaker under a role label: the first name they are called by
+                speaker.first = words[0]
+            elif words[0] not in speaker.tokens():
                 speaker.others.add(words[0])
             return speaker.pseudonym
         self.speaking = speaker
@@ -436,8 +475,13 @@ class People:
         if len(words) != 1 or re.search(r"['’]s?$", text.strip()) or not speaker.fits(gender):
             return False
         word = words[0]
-        if any(p is not speaker and fold(word) in {fold(t) for t in p.tokens()} for p in self.people):
+        # (a title's gender sets the speaker apart from the family who share the surname: "Mrs Gillan" is not
+        # the "Declan Gillan" she talked about)
+        if any(p is not speaker and fold(word) in {fold(t) for t in p.tokens()} and (p.fits(gender) or not titled)
+               for p in self.people):
             return False
+        if not titled and any(p is not speaker and self.same_person(text, p) for p in self.people):
+            return False  # "Tina" when "Christina" is someone already: the short form is hers
         if titled:
             if speaker.last and fold(speaker.last) != fold(word):
                 return False
@@ -481,13 +525,29 @@ class People:
     def _match_full(self, words: list[str], gender: str | None) -> Person | None:
         """A mention of two words or more: the steps a reader takes, most certain first; a step that links the
         mention to someone known only by part of the name completes that person."""
-        for step in (self._same_full_name, self._same_given_names, self._known_alias, self._same_surname_and_given_name,
+        for step in (self._initial_and_surname, self._same_full_name,
+                     self._same_given_names, self._known_alias, self._same_surname_and_given_name,
                      self._surname_initial, self._initialled_gains_surname, self._bare_first_name_gains_surname,
                      self._surname_only_gains_first_name, self._bare_surname_gains_first_name):
             person = step(words, gender)
             if person is not None:
                 return person
         return None
+
+    def _initial_and_surname(self, words: list[str], gender: str | None) -> Person | None:
+        """"Mrs I. Kinnaird": the one of that surname whose given name the initial opens; else the one person of
+        that initial the text knows by a given name alone, whose surname it becomes; else someone new."""
+        if len(words) != 2 or len(words[0]) != 1 or not words[0].isalpha():
+            return None
+        initial, last = words
+        known = [p for p in self.people if p.last == last and p.fits(gender) and (p.first or initial)[0] == initial]
+        if len(known) == 1:
+            return known[0]
+        bare = [p for p in self.people if not p.last and p.first[:1] == initial and p.fits(gender)]
+        if len(bare) == 1 and not known:
+            bare[0].last = last
+            return bare[0]
+        return self._new(last=last)
 
     def _same_full_name(self, words: list[str], gender: str | None) -> Person | None:
         return next((p for p in self.people if p.first == words[0] and p.last == words[-1]), None)
@@ -596,6 +656,21 @@ class People:
             return set_apart or candidates
         return [p for p in candidates if p not in set_apart]
 
+    def _big_or_wee(self, candidates: list[Person]) -> list[Person]:
+        """A name the text gives a big and a wee one of ("Big Connor", "wee Connor, named after his da"): "big X" is
+        the one set apart by a surname, else the one met bare; "wee X" the one met bare when another is set apart,
+        else someone new; a bare "X" is never the wee one while another fits."""
+        same = [p for p in candidates if p.lead == self.lead_word]
+        if self.lead_word and same:
+            return same
+        free = [p for p in candidates if p.lead is None]
+        set_apart = [p for p in candidates if p.last and not p.speaker]
+        if self.lead_word == "big":
+            return [p for p in free if p in set_apart] or free
+        if self.lead_word == "wee":
+            return [p for p in free if p not in set_apart] if set_apart else []
+        return [p for p in candidates if p.lead != "wee"] or candidates
+
     def _truncated(self, word: str) -> list[Person]:
         """"Emeka" for Chukwuemeka, "Abdul" for Abdulrahman, "Olu" for Olumide, "Tarasik" for Taras: a word that
         opens or closes exactly one person's given name, or that one of their names opens (`_shortened`), is that
@@ -613,10 +688,16 @@ class People:
     def _match_one_word(self, word: str, titled: bool, gender: str | None) -> Person | None:
         """A one-word mention: a surname after a title, else a first name (or a short form of one)."""
         candidates = self._surname_candidates(word, gender) if titled else self._first_name_candidates(word)
-        if not titled and word in self.namesakes and candidates:
+        if not titled and word in self.paired and self.lead_word and candidates:
+            candidates = self._big_or_wee(candidates)
+            if not candidates:
+                return None
+        elif not titled and word in self.namesakes and candidates:
             candidates = self._namesake_candidates(word, candidates)
             if not candidates:
                 return None
+        if not titled and word in self.paired and not self.lead_word and len(candidates) > 1:
+            candidates = self._big_or_wee(candidates)
         if not candidates and word.endswith("s") and len(word) > 3:
             return self._match([word[:-1]], True)  # "the Kerrs": the family under its surname
         if not candidates:
