@@ -832,8 +832,10 @@ def _word_name_used_as_word(found: str, tokens, lower_names: frozenset[str], nam
     if tokens is None or len(tokens) != 1 or not word_at_sentence_start(tokens[0]) or bare_name:
         return False
     nxt = tokens[0].nbor(1) if tokens[0].i + 1 < len(tokens[0].doc) else None
+    # ("Poppy just asks when mummy's coming": a word name met as a name mid-sentence, then before what she does)
     return not (low in named_in_full and nxt is not None and (nxt.pos_ in ("VERB", "AUX", "ADV") or
-                                                              nxt.lower_ in SCOTS_AUX))  # "Sandy mostly."
+                                                              nxt.lower_ in SCOTS_AUX)) and \
+        not (low in lower_names and verb_follows(tokens[0].doc, tokens[0].idx + len(tokens[0])))  # "Sandy mostly."
 
 
 _SEASON_WORDS = {"the", "a", "an", "this", "that", "last", "next", "every", "all", "no", "some", "any", "of", "in",
@@ -863,6 +865,10 @@ def _bare_name_use(tokens) -> bool:
         return True  # "tell dean there's...", "me and summer", "brilliant wi jock" (the tagger calls "wi" ADJ)
     if before is not None and before.pos_ in ("DET", "ADJ", "NUM"):
         return False
+    if before is not None and before.lower_ in ("is", "was", "wis") and first.i > 1 and \
+            doc[first.i - 2].lower_ not in ("there", "it", "that", "this", "what") and \
+            (after is None or after.pos_ in ("ADV", "ADP")):
+        return True  # "how old is holly now", "and is holly at the school" (not "there is hope now")
     return after is None or after.is_punct or after.pos_ in ("VERB", "AUX", "CCONJ", "PART") or \
         after.lower_ in SCOTS_AUX or after.lower_ in STRONG_PERSON_VERBS
 
@@ -885,8 +891,14 @@ def starts_sentence(token) -> bool:
 def verb_follows(doc, end: int) -> bool:
     """The word after character `end` is a verb: "Skye wanted", "skye does"."""
     following = [t for t in doc if t.idx >= end and not t.is_space]
+    if len(following) > 1 and following[0].lower_ in _ADVERBS_BEFORE_VERB:
+        following = following[1:]  # "Poppy just asks when mummy's coming"
     return bool(following) and (following[0].pos_ in ("VERB", "AUX") or following[0].lower_ in STRONG_PERSON_VERBS
                                 or following[0].lower_ in SCOTS_AUX)
+
+
+_ADVERBS_BEFORE_VERB = {"just", "always", "never", "still", "even", "only", "really", "aye", "ay", "ayeways", "aw",
+                        "also", "often", "sometimes", "usually"}
 
 
 _WORD_PREDICATES = {"all", "everything", "nothing", "something", "what", "key", "important", "overrated", "free",

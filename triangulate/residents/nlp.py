@@ -1254,7 +1254,8 @@ def _fits_title(titled: str, word: str) -> bool:
 _LEAD_WORDS = {"wee", "big", "auld", "old", "young", "wee-est"}  # "wee Connor", "big col": part of what he is called
 # capitalised before a name: "Granny Marion", "Auntie Carol", "Our Gemma"
 _LEAD_TITLES = {"granny", "gran", "grannie", "nana", "nan", "nanna", "papa", "granda", "grandad", "grandpa", "grampa",
-                "grandma", "auntie", "aunty", "aunt", "uncle", "our", "oor"}
+                "grandma", "auntie", "aunty", "aunt", "uncle", "our", "oor",
+                "father"}  # "Father Boyce" as "Father Gerry" (the clergy cue): the parish knows him by it
 _LEAD_COURTESY = {"mr", "mrs", "ms", "miss", "dr"}
 _WORD_BEFORE = re.compile(r"([\w'’.-]+)(\s+)$")
 
