@@ -87,3 +87,24 @@ def test_a_big_one_and_a_wee_one_of_a_name_are_two_people():
                       "Big Kieran works nights. Kieran's shattered.", "Wee Kieran's asthma is bad wi' the damp.")
     p = _pseudonyms(turns)
     assert p["Kieran"] == p["Big Kieran"] != p["Wee Kieran"], p
+
+
+def test_a_priest_by_given_name_and_by_surname_is_one_person():
+    turns, _ = redact("The chapel helps. Father Dominic runs a pantry on a Friday.",
+                      "Aye, Father Cassidy. Everybody knows him.")
+    p = _pseudonyms(turns)
+    assert p["Father Dominic"] == p["Father Cassidy"], p
+
+
+def test_what_someone_said_to_the_speaker_by_title_is_the_speaker():
+    turns, speaker_map = redact("The heidie was the first one that said, Mr Harkins, how are you doing.",
+                                speakers=["Gerry H"], speaker_names={"Gerry H": "Gerry Harkins"})
+    p = _pseudonyms(turns)
+    assert p["Harkins"] == speaker_map["Gerry H"], (p, speaker_map)
+
+
+def test_a_title_and_the_speakers_own_surname_is_someone_else_of_the_family():
+    turns, speaker_map = redact("Don't just send a letter to Mrs Lindsay, 'cause she cannae get up the stair.",
+                                speakers=["Kirsten"], speaker_names={"Kirsten": "Kirsten Lindsay"})
+    p = _pseudonyms(turns)
+    assert p["Lindsay"] != speaker_map["Kirsten"], (p, speaker_map)

@@ -31,7 +31,8 @@ FORMAL_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "councillor", "cllr"}  #
 WORK_TITLES = {"nurse", "doctor", "prof", "professor", "councillor", "cllr", "dr", "sister"}
 TITLE_CLASS = {"mr": "courtesy", "mrs": "courtesy", "ms": "courtesy", "miss": "courtesy", "mx": "courtesy",
                "dr": "doctor", "doctor": "doctor", "prof": "professor", "professor": "professor", "nurse": "nurse",
-               "sister": "nurse", "councillor": "councillor", "cllr": "councillor"}
+               "sister": "nurse", "councillor": "councillor", "cllr": "councillor", "father": "clergy", "rev": "clergy",
+               "reverend": "clergy"}
 ROLE_WORDS = {"interviewer", "interviewee", "facilitator", "researcher", "respondent", "participant", "host",
               "moderator", "chair", "speaker", "resident", "guest", "presenter", "audience", "member",
               # header words a parser may take for speakers ("Interview:", "Date:"): never names
@@ -360,6 +361,7 @@ class People:
         self.namesakes: set[str] = set()  # first names the text says two people share (`note_namesakes`)
         self.lead = False  # the mention being resolved opens with "Big" or "Wee"
         self.lead_word: str | None = None  # which of the two
+        self.other = False  # the mention being resolved is a title and surname mid-sentence (`label`)
         self.paired: set[str] = set()  # names the text has a "big" and a "wee" one of (`note_namesakes`)
 
     def note_namesakes(self, texts: list[str]) -> None:
@@ -444,7 +446,7 @@ class People:
         return same[number - 1] if len(same) >= number > 0 and len(same) > 1 else None
 
     def label(self, text: str, speaker: Person | None = None, *, about_speaker: bool = False,
-              self_named: bool = False) -> str:
+              self_named: bool = False, other: bool = False) -> str:
         """The pseudonym of a mention; `speaker` (the person speaking) is not whom a bare shared first name
         means: "I agree wi' Sarah" said by Sarah M is the other Sarah. `about_speaker`: the words before it say
         the speaker means themself ("I'm Tracy", "named efter me, Elizabeth", "naebody calls me David"): a
@@ -462,10 +464,12 @@ class People:
                 speaker.others.add(words[0])
             return speaker.pseudonym
         self.speaking = speaker
+        self.other = other
         try:
             return self.resolve(text).pseudonym
         finally:
             self.speaking = None
+            self.other = False
 
     def _names_speaker(self, text: str, speaker: Person) -> bool:
         """A speaker's own name they give plainly: a one-word name no one else goes by (which joins the speaker's
@@ -656,6 +660,35 @@ class People:
             return set_apart or candidates
         return [p for p in candidates if p not in set_apart]
 
+    def _one_of_namesakes(self, word: str, candidates: list[Person]) -> list[Person] | None:
+        """Candidates for a bare given name two people share (a big and a wee one, or namesakes the text tells
+        apart); None when it is neither of those met so far."""
+        if word in self.paired and self.lead_word:
+            return self._big_or_wee(candidates) or None
+        if word in self.namesakes:
+            candidates = self._namesake_candidates(word, candidates)
+            if not candidates:
+                return None
+        if word in self.paired and len(candidates) > 1:
+            candidates = self._big_or_wee(candidates)
+        return candidates
+
+    def _clergy(self, word: str) -> Person | None:
+        """"Father Gerry" then "Father Boyce": the one priest the text names, by given name and by surname."""
+        clergy = [p for p in self.people if "clergy" in p.titles]
+        if len(clergy) != 1:
+            return None
+        priest = clergy[0]
+        if word in priest.tokens() or any(gazetteer.given_name_link(word, f) for f in priest.forms()):
+            return priest
+        if priest.first and not priest.last:
+            priest.last = word
+            return priest
+        if priest.last and not priest.first and (gazetteer.is_first_name(word) or gazetteer.is_wide_given_name(word)):
+            priest.first = word
+            return priest
+        return None
+
     def _big_or_wee(self, candidates: list[Person]) -> list[Person]:
         """A name the text gives a big and a wee one of ("Big Connor", "wee Connor, named after his da"): "big X" is
         the one set apart by a surname, else the one met bare; "wee X" the one met bare when another is set apart,
@@ -687,17 +720,17 @@ class People:
 
     def _match_one_word(self, word: str, titled: bool, gender: str | None) -> Person | None:
         """A one-word mention: a surname after a title, else a first name (or a short form of one)."""
+        if self.title == "clergy":
+            priest = self._clergy(word)
+            if priest is not None:
+                return priest
         candidates = self._surname_candidates(word, gender) if titled else self._first_name_candidates(word)
-        if not titled and word in self.paired and self.lead_word and candidates:
-            candidates = self._big_or_wee(candidates)
-            if not candidates:
+        if self.other and titled and self.speaking is not None and candidates == [self.speaking]:
+            return None  # "Don't just send a letter to Mrs Bute", said by Shannon Bute: her mother, not herself
+        if not titled and candidates:
+            candidates = self._one_of_namesakes(word, candidates)
+            if candidates is None:
                 return None
-        elif not titled and word in self.namesakes and candidates:
-            candidates = self._namesake_candidates(word, candidates)
-            if not candidates:
-                return None
-        if not titled and word in self.paired and not self.lead_word and len(candidates) > 1:
-            candidates = self._big_or_wee(candidates)
         if not candidates and word.endswith("s") and len(word) > 3:
             return self._match([word[:-1]], True)  # "the Kerrs": the family under its surname
         if not candidates:

@@ -1335,9 +1335,20 @@ def _person_label(t: _Transcript, text: str, span: tuple[int, int], speaker, nam
     if label in t.asking and _vocative(text, a, b):
         return t.people.label(mention, t.interviewee, about_speaker=True, self_named=True)
     named = own or _self_named(text, a, b, name_answer)
-    return t.people.label(mention, speaker,
-                          about_speaker=bool(_ABOUT_SPEAKER.search(text[max(0, a - 24):a])) or named,
+    # ("Don't just send a letter to Mrs Bute", said by Shannon Bute mid-sentence: her mother, not herself)
+    other = bool(_COURTESY.match(mention)) and bool(text[:a - (len(mention) - (b - a))].strip())
+    return t.people.label(mention, speaker, other=other,
+                          about_speaker=bool(_ABOUT_SPEAKER.search(text[max(0, a - 24):a])) or named or
+                          _reported_vocative(text, a, b),
                           self_named=named)
+
+
+# "she was the first one that said, Mr Gallacher, how are you coping": what someone said to the speaker
+_REPORTED_VOCATIVE = re.compile(r"\bsa(?:id|ys)(?:\s+(?:tae|to)\s+me)?\s*[,:]\s*(?:(?:Mr|Mrs|Ms|Miss)\.?\s+)?$")
+
+
+def _reported_vocative(text: str, a: int, b: int) -> bool:
+    return bool(_REPORTED_VOCATIVE.search(text[max(0, a - 30):a]) and re.match(r"\s*,", text[b:]))
 
 
 _VOCATIVE_BEFORE = re.compile(r"(?:^|[,.!?]|\b(?i:hi|hiya|hello|thanks|cheers))\s*$")
@@ -1390,8 +1401,8 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
         t.speaker_map
 
 
-_TITLE_BEFORE = re.compile(r"\b(?:(?i:Mr|Mrs|Ms|Miss|Mx|Dr)\.?|Nurse|Doctor|Prof|Professor|Councillor|Cllr|Sister)\s+"
-                           r"(?:[A-Z]\.?\s+)?$")  # "Mrs I. Kinnaird": an initial between
+_TITLE_BEFORE = re.compile(r"\b(?:(?i:Mr|Mrs|Ms|Miss|Mx|Dr)\.?|Nurse|Doctor|Prof|Professor|Councillor|Cllr|Sister|"
+                           r"Father|Rev|Reverend)\s+(?:[A-Z]\.?\s+)?$")  # "Mrs I. Kinnaird": an initial between
 # Words before a name that say the speaker means themself: "I'm Tracy", "named efter me, Elizabeth", "naebody's
 # called me David", "my name's Kasia".
 _ABOUT_SPEAKER = re.compile(r"(?i)(?:\bI['’]m|\bI\s+am|\bme,|\bcall(?:s|ed|ing|in['’]?)?\s+me|\bcry\s+me|"
