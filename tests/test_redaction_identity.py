@@ -108,3 +108,17 @@ def test_a_title_and_the_speakers_own_surname_is_someone_else_of_the_family():
                                 speakers=["Kirsten"], speaker_names={"Kirsten": "Kirsten Lindsay"})
     p = _pseudonyms(turns)
     assert p["Lindsay"] != speaker_map["Kirsten"], (p, speaker_map)
+
+
+def test_an_e_mail_address_gives_a_given_name_its_surname():
+    turns, speaker_map = redact("Mrs Cromarty gets Carer Support Payment.", "My e-mail is moira.cromarty@gmail.com.",
+                                speakers=["Hugh", "Moira"], speaker_names={"Hugh": "Hugh", "Moira": "Moira"})
+    p = _pseudonyms(turns)
+    assert p["Cromarty"] == speaker_map["Moira"], (p, speaker_map)
+
+
+def test_a_speaker_who_puts_their_name_right_names_themself():
+    turns, speaker_map = redact("I'm Tanky. Naw, Callum. Everybody calls me Tanky though.",
+                                speakers=["Tanky"], speaker_names={"Tanky": "Tanky"})
+    p = _pseudonyms(turns)
+    assert p["Callum"] == p["Tanky"] == speaker_map["Tanky"], (p, speaker_map)

@@ -342,6 +342,7 @@ def pet_forms_to_learn(found: set[str]) -> set[str]:
     return out - found
 
 
+_EMAIL_NAME = re.compile(r"(?<![\w.])([A-Za-z]{2,})[._]([A-Za-z]{3,})\d*@[\w-]+\.[\w.]+")
 _BIG_WEE = re.compile(r"\b((?i:big|wee))\s+([A-Z][\w'’-]+|[a-z][\w'’-]+)")
 # Words that say two people share a first name (`People.note_namesakes`).
 _NAMESAKE_CUE = re.compile(r"\b(?:(?i:two|2|both|twa|three)\s+(?:o['’]?\s+(?:the|them)\s+)?"
@@ -381,6 +382,15 @@ class People:
                     word = word[:-1]
                 if word[:1].isupper() and word.lower() not in TITLE_WORDS:
                     self.namesakes.add(word.lower())
+
+    def note_emails(self, texts: list[str]) -> None:
+        """"gail.rafferty@btinternet.com" in a file where Gail is known by her given name alone: her surname is
+        Rafferty (one person of that given name, with no surname yet)."""
+        for m in _EMAIL_NAME.finditer("\n".join(texts)):
+            first, last = m.group(1).lower(), m.group(2).lower()
+            fits = [p for p in self.people if p.first == first]
+            if len(fits) == 1 and not fits[0].last:
+                fits[0].last = last
 
     def _new(self, first: str = "", last: str = "", others=()) -> Person:
         person = Person(first, last, set(others), f"[PERSON {len(self.people) + self.first_number}]")

@@ -1395,6 +1395,7 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     _learn_names(t, docs)
     all_spans = [_turn_spans(t, index, doc) for index, doc in enumerate(docs)]
     _register_full_names(t, all_spans)
+    t.people.note_emails(turn_texts)
     _register_aliases(t, all_spans)
     # one turn after another: who spoke last decides whom a bare shared first name means
     return [_processed_turn(t, index, doc, spans) for index, (doc, spans) in enumerate(zip(docs, all_spans))], \
@@ -1419,6 +1420,8 @@ _NAME_QUESTION = re.compile(r"(?i)\b(?:your|yer)\s+(?:(?:sur|family\s+|second\s+
                             r"\bspell(?:ing)?\b.{0,30}\bname\b|\bwhat(?:['’]s|\s+is)\s+your\s+name")
 
 
+# "I'm Boydy. Naw, Ciaran.": the speaker puts their name right
+_SELF_CORRECTED = re.compile(r"(?i)\bI['’]m\s+[\w'’-]+[.,!]?\s+(?:naw|no|nah|well|actually)\s*[,.]?\s+$")
 _SELF_NAMED_AFTER = re.compile(r"(?i)^\s*[,.]?\s*(?:it|that)(?:['’]s|\s+is|\s+was)\s+(?:my|our|a)\s+"
                                r"(?:(?:sur|family\s+|last\s+|second\s+)?name)\b")
 
@@ -1426,7 +1429,8 @@ _SELF_NAMED_AFTER = re.compile(r"(?i)^\s*[,.]?\s*(?:it|that)(?:['’]s|\s+is|\s+
 def _self_named(text: str, a: int, b: int, name_answer: bool) -> bool:
     """Is the name at `a`..`b` the speaker's own, by the words before it ("call me Aga"), the words after it
     ("Popescu, it is a name people here cannot say") or as the first words of an answer to "what's your name?"."""
-    if _SELF_NAMING.search(text[max(0, a - 30):a]) or _SELF_NAMED_AFTER.match(text[b:b + 40]):
+    if _SELF_NAMING.search(text[max(0, a - 30):a]) or _SELF_NAMED_AFTER.match(text[b:b + 40]) or \
+            _SELF_CORRECTED.search(text[max(0, a - 40):a]):
         return True
     return name_answer and not text[:a].strip(" \t\n\"'‘“-–:")
 
