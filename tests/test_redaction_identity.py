@@ -122,3 +122,12 @@ def test_a_speaker_who_puts_their_name_right_names_themself():
                                 speakers=["Tanky"], speaker_names={"Tanky": "Tanky"})
     p = _pseudonyms(turns)
     assert p["Callum"] == p["Tanky"] == speaker_map["Tanky"], (p, speaker_map)
+
+
+def test_an_interviewee_who_says_they_are_a_name_already_met_takes_it_over():
+    turns, _ = redact("What should I call you? I've got Roberta on the form.",
+                      "Naebody calls me Roberta except the council. I'm Bertie tae everybody.",
+                      "My da was Alasdair as well. He was Big Alasdair and I'm Ally.", "Thanks, Bertie.",
+                      speakers=["Interviewer", "Interviewee", "Interviewee", "Interviewer"])
+    p = _pseudonyms(turns)
+    assert p["Roberta"] == p["Bertie"] == p["Ally"] != p["Alasdair"], p

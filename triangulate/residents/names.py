@@ -463,6 +463,8 @@ class People:
         form of the speaker's own name is the speaker. `self_named`: the words say plainly that this is the
         speaker's own name ("call me Bernie", "they called me Mr McAteer", "my surname? Al-Khatib"): a name no
         one else in the transcript goes by is the speaker too (a nickname, or their surname)."""
+        if about_speaker and speaker is not None and not speaker.tokens():
+            self._adopt(text, speaker)
         if about_speaker and speaker is not None and (self.same_person(text, speaker) or
                                                       (self_named and self._names_speaker(text, speaker))):
             self.clock += 1
@@ -481,6 +483,21 @@ class People:
             self.speaking = None
             self.other = False
 
+    def _adopt(self, text: str, speaker: Person) -> None:
+        """A speaker under a role label, not named yet, who says they are someone the text already named ("I've got
+        Christina on the sheet." - "Naebody calls me Christina"; "It's me, Josephine Quigley"): that person's name
+        and pseudonym are theirs."""
+        words, titled, _ = _tokens_titled(text)
+        if titled:
+            return  # "Mrs McAvoy" may be her, or the family the text named ("Brian McAvoy")
+        known = [p for p in self.people if p is not speaker and not p.speaker and
+                 (set(words) <= p.tokens() if len(words) > 1 else words[0] in (p.first, p.last))]
+        if len(known) == 1:
+            other = known[0]
+            speaker.first, speaker.last, speaker.others = other.first, other.last, set(other.others)
+            speaker.pseudonym, speaker.gender = other.pseudonym, speaker.gender or other.gender
+            other.speaker = True
+
     def _names_speaker(self, text: str, speaker: Person) -> bool:
         """A speaker's own name they give plainly: a one-word name no one else goes by (which joins the speaker's
         forms: a nickname, or a surname said alone), or a surname after a title (which becomes theirs unless they
@@ -494,8 +511,6 @@ class People:
         if any(p is not speaker and fold(word) in {fold(t) for t in p.tokens()} and (p.fits(gender) or not titled)
                for p in self.people):
             return False
-        if not titled and any(p is not speaker and self.same_person(text, p) for p in self.people):
-            return False  # "Tina" when "Christina" is someone already: the short form is hers
         if titled:
             if speaker.last and fold(speaker.last) != fold(word):
                 return False
