@@ -752,3 +752,15 @@ def test_a_child_named_like_a_town_is_found_by_her_age_and_the_town_stays():
 def test_sayings_and_couriers_that_hold_a_name_stay(text):
     (turn,), _ = nlp.process([text], [1], ["R"])
     assert turn.text == text
+
+
+def test_a_priests_title_before_his_surname_goes_with_it():
+    (turn,), _ = redact("The nurse on the ward, Nurse Dalgleish, told me about the fund, and Father Mulhern too.")
+    assert "Father" not in turn.text and "Mulhern" not in turn.text and "Dalgleish" not in turn.text, turn.text
+
+
+def test_a_word_name_met_as_a_name_is_one_before_what_she_does_or_in_a_lower_case_question():
+    turns, _ = redact("When Daisy had the cold we were stuck in.", "Daisy just asks for her dad.",
+                      "how old is daisy now", "and is daisy at the nursery", "There is hope now.")
+    texts = [t.text for t in turns]
+    assert not any("daisy" in t.lower() for t in texts) and "hope" in texts[4], texts

@@ -31,7 +31,8 @@ FORMAL_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "councillor", "cllr"}  #
 WORK_TITLES = {"nurse", "doctor", "prof", "professor", "councillor", "cllr", "dr", "sister"}
 TITLE_CLASS = {"mr": "courtesy", "mrs": "courtesy", "ms": "courtesy", "miss": "courtesy", "mx": "courtesy",
                "dr": "doctor", "doctor": "doctor", "prof": "professor", "professor": "professor", "nurse": "nurse",
-               "sister": "nurse", "councillor": "councillor", "cllr": "councillor"}
+               "sister": "nurse", "councillor": "councillor", "cllr": "councillor", "father": "clergy", "rev": "clergy",
+               "reverend": "clergy"}
 ROLE_WORDS = {"interviewer", "interviewee", "facilitator", "researcher", "respondent", "participant", "host",
               "moderator", "chair", "speaker", "resident", "guest", "presenter", "audience", "member",
               # header words a parser may take for speakers ("Interview:", "Date:"): never names
@@ -190,6 +191,7 @@ class Person:
     gender: str | None = None  # from a title ("Mrs") or the given name; None when unknown
     titles: set[str] = field(default_factory=set)  # title classes the text gives them ("doctor": Dr Doyle)
     speaker: bool = False  # speaks in the transcript under a name label
+    lead: str | None = None  # "big" or "wee", where the text has a big and a wee one of their name
 
     def forms(self) -> set[str]:
         """The given names the text calls them by (first name and the short forms linked to it)."""
@@ -201,6 +203,13 @@ class Person:
 
     def tokens(self) -> set[str]:
         return {t for t in (self.first, self.last, *self.others) if t}
+
+
+def _family_plural(word: str) -> bool:
+    """"raffertys": a plural whose singular is a surname (common, or Mc/Mac/O'), and no given name itself."""
+    stem = word[:-1]
+    return len(word) > 4 and word.endswith("s") and not gazetteer.is_first_name(word) and \
+        (gazetteer.is_common_surname(stem) or bool(SURNAME_FORM.match(stem.capitalize())))
 
 
 def is_full_name(mention: str) -> bool:
@@ -230,6 +239,16 @@ def _tokens_titled(text: str) -> tuple[list[str], bool, str | None]:
         gender = gender or TITLE_GENDER.get(words[0].lower())
         words = words[1:]
     return [w.lower() for w in words], titled, gender
+
+
+def name_words(text: str) -> tuple[list[str], bool, str | None]:
+    """A mention's name words in lower case, whether a formal title opened it, and the gender a title gives."""
+    return _tokens_titled(text)
+
+
+def shortens(short: str, long: str) -> bool:
+    """One folded given name is a pet form or a shortening of another ("Yas" of Yasmin)."""
+    return is_pet_form(short, long) or _shortened(short, long)
 
 
 def fold(word: str) -> str:
@@ -323,6 +342,8 @@ def pet_forms_to_learn(found: set[str]) -> set[str]:
     return out - found
 
 
+_EMAIL_NAME = re.compile(r"(?<![\w.])([A-Za-z]{2,})[._]([A-Za-z]{3,})\d*@[\w-]+\.[\w.]+")
+_BIG_WEE = re.compile(r"\b((?i:big|wee))\s+([A-Z][\w'’-]+|[a-z][\w'’-]+)")
 # Words that say two people share a first name (`People.note_namesakes`).
 _NAMESAKE_CUE = re.compile(r"\b(?:(?i:two|2|both|twa|three)\s+(?:o['’]?\s+(?:the|them)\s+)?"
                            r"(?P<plural>[A-Z][\w'’-]+s)\b|(?:(?i:another|the\s+other)\s+|(?i:no|not|naw)\s+(?i:my|ma|oor|our)\s+|(?i:same\s+name),?\s+|"
@@ -340,12 +361,20 @@ class People:
         self.first_number = first_number  # after the pseudonyms a text already holds
         self.namesakes: set[str] = set()  # first names the text says two people share (`note_namesakes`)
         self.lead = False  # the mention being resolved opens with "Big" or "Wee"
+        self.lead_word: str | None = None  # which of the two
+        self.other = False  # the mention being resolved is a title and surname mid-sentence (`label`)
+        self.paired: set[str] = set()  # names the text has a "big" and a "wee" one of (`note_namesakes`)
 
     def note_namesakes(self, texts: list[str]) -> None:
         """First names the text says two people share: "two Kayleighs", "another Darren, Darren Quigg", "the same
         name, Ellis Moncur", "Dylan McRae. No my Dylan", "when I say Nicole I mean my cousin". A bare mention of such
         a name is never the namesake the text gave a surname to (unless that one speaks), and a bare one never
         gains that surname: the reader keeps the two apart as the speaker does."""
+        leads: dict[str, set[str]] = {}
+        for m in _BIG_WEE.finditer("\n".join(texts)):
+            leads.setdefault(m.group(2).lower(), set()).add(m.group(1).lower())
+        self.paired = {word for word, seen in leads.items() if len(seen) == 2}
+        self.namesakes |= self.paired
         for text in texts:
             for m in _NAMESAKE_CUE.finditer(text):
                 word = re.sub(r"['’]s?$", "", m.group("name") or m.group("plural") or "")
@@ -354,9 +383,24 @@ class People:
                 if word[:1].isupper() and word.lower() not in TITLE_WORDS:
                     self.namesakes.add(word.lower())
 
+    def note_emails(self, texts: list[str]) -> None:
+        """"gail.rafferty@btinternet.com" in a file where Gail is known by her given name alone: her surname is
+        Rafferty (one person of that given name, with no surname yet)."""
+        for m in _EMAIL_NAME.finditer("\n".join(texts)):
+            first, last = m.group(1).lower(), m.group(2).lower()
+            fits = [p for p in self.people if p.first == first]
+            if len(fits) == 1 and not fits[0].last:
+                fits[0].last = last
+
     def _new(self, first: str = "", last: str = "", others=()) -> Person:
         person = Person(first, last, set(others), f"[PERSON {len(self.people) + self.first_number}]")
         self.people.append(person)
+        return person
+
+    def unnamed_speaker(self) -> Person:
+        """Someone who speaks under a role label ("R", "Interviewee"): named only by what the text calls them."""
+        person = self._new()
+        person.speaker = True
         return person
 
     def register(self, full_name: str, *, speaker: bool = False) -> Person:
@@ -369,6 +413,7 @@ class People:
         words, titled, gender = _tokens_titled(text)
         self.title = title_class(text)
         self.lead = text.split()[0].lower() in ("big", "wee") if text.split() else False
+        self.lead_word = text.split()[0].lower() if self.lead else None
         if not words:
             words = [text.lower().strip()]
         if mention:
@@ -377,11 +422,15 @@ class People:
             gender = gender or gazetteer.given_name_gender(words[0])
         person = self._match(words, titled, gender)
         if person is None:
-            if len(words) == 1:
+            if len(words) == 1 and not titled and _family_plural(words[0]):
+                person = self._new(last=words[0][:-1])  # "the Raffertys": then "Mrs Rafferty" is of that family
+            elif len(words) == 1:
                 person = self._new(last=words[0]) if titled else self._new(first=words[0])
             else:
                 person = self._new(words[0], words[-1], words[1:-1])
         person.gender = person.gender or gender
+        if self.lead_word and words[0] in self.paired:
+            person.lead = person.lead or self.lead_word
         if self.title:
             person.titles.add(self.title)
         if len(words) == 1 and not titled and person.first and words[0] != person.first and \
@@ -407,26 +456,47 @@ class People:
         return same[number - 1] if len(same) >= number > 0 and len(same) > 1 else None
 
     def label(self, text: str, speaker: Person | None = None, *, about_speaker: bool = False,
-              self_named: bool = False) -> str:
+              self_named: bool = False, other: bool = False) -> str:
         """The pseudonym of a mention; `speaker` (the person speaking) is not whom a bare shared first name
         means: "I agree wi' Sarah" said by Sarah M is the other Sarah. `about_speaker`: the words before it say
         the speaker means themself ("I'm Tracy", "named efter me, Elizabeth", "naebody calls me David"): a
         form of the speaker's own name is the speaker. `self_named`: the words say plainly that this is the
         speaker's own name ("call me Bernie", "they called me Mr McAteer", "my surname? Al-Khatib"): a name no
         one else in the transcript goes by is the speaker too (a nickname, or their surname)."""
+        if about_speaker and speaker is not None and not speaker.tokens():
+            self._adopt(text, speaker)
         if about_speaker and speaker is not None and (self.same_person(text, speaker) or
                                                       (self_named and self._names_speaker(text, speaker))):
             self.clock += 1
             speaker.last_seen = self.clock
-            words, _, _ = _tokens_titled(text)
-            if words[0] not in speaker.tokens():
+            words, titled, _ = _tokens_titled(text)
+            if not (speaker.first or titled):  # a speaker under a role label: the first name they are called by
+                speaker.first = words[0]
+            elif words[0] not in speaker.tokens():
                 speaker.others.add(words[0])
             return speaker.pseudonym
         self.speaking = speaker
+        self.other = other
         try:
             return self.resolve(text).pseudonym
         finally:
             self.speaking = None
+            self.other = False
+
+    def _adopt(self, text: str, speaker: Person) -> None:
+        """A speaker under a role label, not named yet, who says they are someone the text already named ("I've got
+        Christina on the sheet." - "Naebody calls me Christina"; "It's me, Josephine Quigley"): that person's name
+        and pseudonym are theirs."""
+        words, titled, _ = _tokens_titled(text)
+        if titled:
+            return  # "Mrs McAvoy" may be her, or the family the text named ("Brian McAvoy")
+        known = [p for p in self.people if p is not speaker and not p.speaker and
+                 (set(words) <= p.tokens() if len(words) > 1 else words[0] in (p.first, p.last))]
+        if len(known) == 1:
+            other = known[0]
+            speaker.first, speaker.last, speaker.others = other.first, other.last, set(other.others)
+            speaker.pseudonym, speaker.gender = other.pseudonym, speaker.gender or other.gender
+            other.speaker = True
 
     def _names_speaker(self, text: str, speaker: Person) -> bool:
         """A speaker's own name they give plainly: a one-word name no one else goes by (which joins the speaker's
@@ -436,7 +506,10 @@ class People:
         if len(words) != 1 or re.search(r"['’]s?$", text.strip()) or not speaker.fits(gender):
             return False
         word = words[0]
-        if any(p is not speaker and fold(word) in {fold(t) for t in p.tokens()} for p in self.people):
+        # (a title's gender sets the speaker apart from the family who share the surname: "Mrs Gillan" is not
+        # the "Declan Gillan" she talked about)
+        if any(p is not speaker and fold(word) in {fold(t) for t in p.tokens()} and (p.fits(gender) or not titled)
+               for p in self.people):
             return False
         if titled:
             if speaker.last and fold(speaker.last) != fold(word):
@@ -481,13 +554,29 @@ class People:
     def _match_full(self, words: list[str], gender: str | None) -> Person | None:
         """A mention of two words or more: the steps a reader takes, most certain first; a step that links the
         mention to someone known only by part of the name completes that person."""
-        for step in (self._same_full_name, self._same_given_names, self._known_alias, self._same_surname_and_given_name,
+        for step in (self._initial_and_surname, self._same_full_name,
+                     self._same_given_names, self._known_alias, self._same_surname_and_given_name,
                      self._surname_initial, self._initialled_gains_surname, self._bare_first_name_gains_surname,
                      self._surname_only_gains_first_name, self._bare_surname_gains_first_name):
             person = step(words, gender)
             if person is not None:
                 return person
         return None
+
+    def _initial_and_surname(self, words: list[str], gender: str | None) -> Person | None:
+        """"Mrs I. Kinnaird": the one of that surname whose given name the initial opens; else the one person of
+        that initial the text knows by a given name alone, whose surname it becomes; else someone new."""
+        if len(words) != 2 or len(words[0]) != 1 or not words[0].isalpha():
+            return None
+        initial, last = words
+        known = [p for p in self.people if p.last == last and p.fits(gender) and (p.first or initial)[0] == initial]
+        if len(known) == 1:
+            return known[0]
+        bare = [p for p in self.people if not p.last and p.first[:1] == initial and p.fits(gender)]
+        if len(bare) == 1 and not known:
+            bare[0].last = last
+            return bare[0]
+        return self._new(last=last)
 
     def _same_full_name(self, words: list[str], gender: str | None) -> Person | None:
         return next((p for p in self.people if p.first == words[0] and p.last == words[-1]), None)
@@ -596,6 +685,50 @@ class People:
             return set_apart or candidates
         return [p for p in candidates if p not in set_apart]
 
+    def _one_of_namesakes(self, word: str, candidates: list[Person]) -> list[Person] | None:
+        """Candidates for a bare given name two people share (a big and a wee one, or namesakes the text tells
+        apart); None when it is neither of those met so far."""
+        if word in self.paired and self.lead_word:
+            return self._big_or_wee(candidates) or None
+        if word in self.namesakes:
+            candidates = self._namesake_candidates(word, candidates)
+            if not candidates:
+                return None
+        if word in self.paired and len(candidates) > 1:
+            candidates = self._big_or_wee(candidates)
+        return candidates
+
+    def _clergy(self, word: str) -> Person | None:
+        """"Father Gerry" then "Father Boyce": the one priest the text names, by given name and by surname."""
+        clergy = [p for p in self.people if "clergy" in p.titles]
+        if len(clergy) != 1:
+            return None
+        priest = clergy[0]
+        if word in priest.tokens() or any(gazetteer.given_name_link(word, f) for f in priest.forms()):
+            return priest
+        if priest.first and not priest.last:
+            priest.last = word
+            return priest
+        if priest.last and not priest.first and (gazetteer.is_first_name(word) or gazetteer.is_wide_given_name(word)):
+            priest.first = word
+            return priest
+        return None
+
+    def _big_or_wee(self, candidates: list[Person]) -> list[Person]:
+        """A name the text gives a big and a wee one of ("Big Connor", "wee Connor, named after his da"): "big X" is
+        the one set apart by a surname, else the one met bare; "wee X" the one met bare when another is set apart,
+        else someone new; a bare "X" is never the wee one while another fits."""
+        same = [p for p in candidates if p.lead == self.lead_word]
+        if self.lead_word and same:
+            return same
+        free = [p for p in candidates if p.lead is None]
+        set_apart = [p for p in candidates if p.last and not p.speaker]
+        if self.lead_word == "big":
+            return [p for p in free if p in set_apart] or free
+        if self.lead_word == "wee":
+            return [p for p in free if p not in set_apart] if set_apart else []
+        return [p for p in candidates if p.lead != "wee"] or candidates
+
     def _truncated(self, word: str) -> list[Person]:
         """"Emeka" for Chukwuemeka, "Abdul" for Abdulrahman, "Olu" for Olumide, "Tarasik" for Taras: a word that
         opens or closes exactly one person's given name, or that one of their names opens (`_shortened`), is that
@@ -612,10 +745,16 @@ class People:
 
     def _match_one_word(self, word: str, titled: bool, gender: str | None) -> Person | None:
         """A one-word mention: a surname after a title, else a first name (or a short form of one)."""
+        if self.title == "clergy":
+            priest = self._clergy(word)
+            if priest is not None:
+                return priest
         candidates = self._surname_candidates(word, gender) if titled else self._first_name_candidates(word)
-        if not titled and word in self.namesakes and candidates:
-            candidates = self._namesake_candidates(word, candidates)
-            if not candidates:
+        if self.other and titled and self.speaking is not None and candidates == [self.speaking]:
+            return None  # "Don't just send a letter to Mrs Bute", said by Shannon Bute: her mother, not herself
+        if not titled and candidates:
+            candidates = self._one_of_namesakes(word, candidates)
+            if candidates is None:
                 return None
         if not candidates and word.endswith("s") and len(word) > 3:
             return self._match([word[:-1]], True)  # "the Kerrs": the family under its surname
@@ -751,8 +890,10 @@ def _word_name_used_as_word(found: str, tokens, lower_names: frozenset[str], nam
     if tokens is None or len(tokens) != 1 or not word_at_sentence_start(tokens[0]) or bare_name:
         return False
     nxt = tokens[0].nbor(1) if tokens[0].i + 1 < len(tokens[0].doc) else None
+    # ("Poppy just asks when mummy's coming": a word name met as a name mid-sentence, then before what she does)
     return not (low in named_in_full and nxt is not None and (nxt.pos_ in ("VERB", "AUX", "ADV") or
-                                                              nxt.lower_ in SCOTS_AUX))  # "Sandy mostly."
+                                                              nxt.lower_ in SCOTS_AUX)) and \
+        not (low in lower_names and verb_follows(tokens[0].doc, tokens[0].idx + len(tokens[0])))  # "Sandy mostly."
 
 
 _SEASON_WORDS = {"the", "a", "an", "this", "that", "last", "next", "every", "all", "no", "some", "any", "of", "in",
@@ -782,6 +923,10 @@ def _bare_name_use(tokens) -> bool:
         return True  # "tell dean there's...", "me and summer", "brilliant wi jock" (the tagger calls "wi" ADJ)
     if before is not None and before.pos_ in ("DET", "ADJ", "NUM"):
         return False
+    if before is not None and before.lower_ in ("is", "was", "wis") and first.i > 1 and \
+            doc[first.i - 2].lower_ not in ("there", "it", "that", "this", "what") and \
+            (after is None or after.pos_ in ("ADV", "ADP")):
+        return True  # "how old is holly now", "and is holly at the school" (not "there is hope now")
     return after is None or after.is_punct or after.pos_ in ("VERB", "AUX", "CCONJ", "PART") or \
         after.lower_ in SCOTS_AUX or after.lower_ in STRONG_PERSON_VERBS
 
@@ -804,8 +949,14 @@ def starts_sentence(token) -> bool:
 def verb_follows(doc, end: int) -> bool:
     """The word after character `end` is a verb: "Skye wanted", "skye does"."""
     following = [t for t in doc if t.idx >= end and not t.is_space]
+    if len(following) > 1 and following[0].lower_ in _ADVERBS_BEFORE_VERB:
+        following = following[1:]  # "Poppy just asks when mummy's coming"
     return bool(following) and (following[0].pos_ in ("VERB", "AUX") or following[0].lower_ in STRONG_PERSON_VERBS
                                 or following[0].lower_ in SCOTS_AUX)
+
+
+_ADVERBS_BEFORE_VERB = {"just", "always", "never", "still", "even", "only", "really", "aye", "ay", "ayeways", "aw",
+                        "also", "often", "sometimes", "usually"}
 
 
 _WORD_PREDICATES = {"all", "everything", "nothing", "something", "what", "key", "important", "overrated", "free",

@@ -664,6 +664,8 @@ class _Transcript:
     family_re: re.Pattern | None = None  # their families in the plural: "the Ferries"
     speaker_map: dict[str, str] = field(default_factory=dict)  # speaker label -> pseudonymised label
     speaker_people: dict = field(default_factory=dict)  # speaker label -> names.Person
+    asking: set[str] = field(default_factory=set)  # role labels whose vocatives name the one interviewee
+    interviewee: object = None  # names.Person behind the one resident role label (`_register_interviewee`)
     # turn index -> the model's and the cues' people in it: found once by `_learn_names`, used again by
     # `_model_and_cue_spans` (the same Doc, kept spans and lists: the same answer, for half the CPU)
     person_spans: dict[int, list] = field(default_factory=dict)
@@ -684,6 +686,28 @@ def _register_speakers(t: _Transcript, speaker_names: dict) -> None:
             continue
         t.speaker_people[label] = t.people.register(speaker_names.get(label) or label, speaker=True)
         t.speaker_map[label] = t.speaker_people[label].pseudonym
+    _register_interviewee(t)
+
+
+_ASKING_WORDS = {"interviewer", "int", "iv", "ivr", "q", "question", "questioner", "i", "researcher", "facilitator",
+                 "moderator"}
+
+
+def _register_interviewee(t: _Transcript) -> None:
+    """An interview under role labels only ("I"/"R", "Interviewer"/"Interviewee", "Q"/"A") with one resident
+    label: that label is one person, nameless at first, whom their own words name ("stop calling me Mr
+    McKechnie", "Cathy, hen. Everybody calls me Cathy") and whom the interviewer's vocatives name ("Thanks,
+    Theresa", "Is there anything else, Mrs Gillan?"). Their label stays the role it is."""
+    from triangulate.residents import labels
+
+    words = {label: labels.role_word(label) for label in dict.fromkeys(t.speakers)}
+    if not words or any(w is None for w in words.values()):
+        return
+    residents = [label for label, w in words.items() if w in labels.RESPONDENT_WORDS]
+    asking = {label for label, w in words.items() if w in _ASKING_WORDS}
+    if len(residents) == 1 and asking:
+        t.interviewee = t.speaker_people[residents[0]] = t.people.unnamed_speaker()
+        t.asking = asking
 
 
 def _parsed(turn_texts: list[str], docs: list | None, batch_size: int, progress) -> list:
@@ -1030,9 +1054,11 @@ _ALIAS_BETWEEN = re.compile(r"(?i)(?:\b(?:call(?:s|ed)?|cr(?:y|ies|ied)|know|kno
                             r"(?P<pronoun>him|her)(?:\s+as)?|\bknown\s+as|\bgoes\s+by|\bnickname(?:d|['’]s|\s+is)?)\s+$")
 _APPOSED_TITLE = re.compile(r"^\s*,\s*(?:(?i:Mr|Mrs|Ms|Miss|Dr)\.?|Nurse|Doctor|Sister)\s+$")
 _COURTESY = re.compile(r"^(?:(?i:Mr|Mrs|Ms|Miss)\.?)\s+\S+$")
-_PRONOUN_GENDER = {"him": "male", "her": "female"}
-_CALLED_AFTER = re.compile(r"(?i)^\s*,?\s*(?:(?:we|they|everybody|everyone|folk|people|I|the\s+weans|the\s+kids)\s+)"
-                           r"(?:aye\s+|aw\s+|all\s+|just\s+)?(?:call|calls|called|cry|cries)\s+(?P<pronoun>her|him)\b")
+_PRONOUN_GENDER = {"him": "male", "her": "female", "he": "male", "she": "female"}
+_CALLED_AFTER = re.compile(r"(?i)^\s*,?\s*(?:(?:(?:we|they|everybody|everyone|folk|people|I|the\s+weans|the\s+kids)\s+)"
+                           r"(?:aye\s+|aw\s+|all\s+|just\s+)?(?:call|calls|called|cry|cries)\s+(?P<pronoun>her|him)\b|"
+                           r"(?P<passive>she|he)\s+(?:gets|got|is|was|['’]s)\s+(?:called|cried)\b)")
+# (the passive: "My mum Marie, Mairi she gets called by the auld ones")
 
 
 def _bare(mention: str) -> bool:
@@ -1075,16 +1101,51 @@ def _pair_alias(t: _Transcript, text: str, one: tuple[int, int], two: tuple[int,
     first, second, between = text[a1:b1], _with_title(text, a2, b2), text[b1:a2]
     alias = _ALIAS_BETWEEN.search(between)
     gender = gazetteer.given_name_gender(first.split()[0])
-    if alias and not re.search(r"[.?!;]", between) and \
+    # ("Agnes calls her Ambie": the name right before the verb is who calls, not who is called)
+    if alias and not re.search(r"[.?!;]", between) and between[:alias.start()].strip() and \
             (gender is None or _PRONOUN_GENDER.get((alias.group("pronoun") or "").lower(), gender) == gender):
         t.people.alias(first, text[a2:b2])
     elif _APPOSED_TITLE.match(between) and _bare(first) and _bare(text[a2:b2]):
         t.people.alias(first, second)
     elif (after := _CALLED_AFTER.match(text[b2:b2 + 40])) and \
-            not re.match(r"\s+[A-Z]", text[b2 + after.end():]) and \
-            (gender is None or _PRONOUN_GENDER[after.group("pronoun").lower()] == gender):
+            not re.match(r"\s+[A-Z]", text[b2 + after.end():]) and not _shortens_another(text, text[a2:b2], first) and \
+            (gender is None or _PRONOUN_GENDER[(after.group("pronoun") or after.group("passive")).lower()] == gender):
         # (not "My daughter is Zuzanna, we call her Zuzia": what they call her follows, and that pair says it)
         t.people.alias(first, text[a2:b2])  # "Chantelle, she's the one. Chanty we call her."
+    elif _surname_fragment(text, first, (b1, a2, b2), second):
+        t.people.alias(first, second, surname=True)
+
+
+def _surname_fragment(text: str, first: str, where: tuple[int, int, int], second: str) -> bool:
+    """"Morven very good. Miss Aitchison.", "Jamesie. Big Jamesie. Feeney.": a surname (after a title, or no given
+    name itself) said as a sentence of its own right after a sentence that names someone by a given name alone
+    completes that name."""
+    from triangulate.residents import gazetteer
+    from triangulate.residents import names as people_names
+
+    b1, a2, b2 = where
+    start = a2 - (len(second) - (b2 - a2))  # where its title starts
+    given, _, _ = people_names.name_words(first)
+    words, titled, _ = people_names.name_words(second)
+    between = text[b1:start]
+    if len(given) != 1 or len(words) != 1 or not re.match(r"\s*[.!]", text[b2:]) or \
+            not re.search(r"[.!]\s+$", between) or "?" in between or len(between.split()) > 4:
+        return False
+    if not _new_given_name(given[0]) or re.search(r"['’]s?$", first):
+        return False
+    if titled:
+        return _fits_title(second, given[0])
+    return second[:1].isupper() and not (gazetteer.is_first_name(second) or gazetteer.is_wide_given_name(second))
+
+
+def _shortens_another(text: str, called: str, first: str) -> bool:
+    """"My sister-in-law Yasmin ... She takes Zara after school. Yas we call her": what they call her shortens another
+    name of the turn, whose it is."""
+    from triangulate.residents import names as people_names
+
+    short = people_names.fold(called)
+    return any(people_names.shortens(short, people_names.fold(w))
+               for w in set(re.findall(r"\b[A-Z][a-z]+", text)) - {called, first})
 
 
 def _plain(mention: str) -> str:
@@ -1127,9 +1188,11 @@ def _given_name_gains_surname(t: _Transcript, text: str, people: list[tuple[int,
     a given name new to it in the same turn (nobody new in between, no kin word before it: "my maw, Grace" is
     not Mrs Adebayo), with no surname of its own and a gender that fits the title."""
 
+    surname = titled.split()[-1].lower()
     for a2, b2 in reversed(people[:i]):
         word = _plain(text[a2:b2])
-        if word.lower() in seen or any(t.people.same_person(word, p) for p in t.speaker_people.values()):
+        if word.lower() in seen or any(t.people.same_person(word, p) for p in t.speaker_people.values()) or \
+                word.lower() in (surname + "s", surname + "es"):  # "Bernadette ... The Raffertys ... Mrs Rafferty"
             continue
         if not _bare(word) or not word[:1].isupper() or not _new_given_name(word):
             return
@@ -1192,7 +1255,8 @@ def _fits_title(titled: str, word: str) -> bool:
 _LEAD_WORDS = {"wee", "big", "auld", "old", "young", "wee-est"}  # "wee Connor", "big col": part of what he is called
 # capitalised before a name: "Granny Marion", "Auntie Carol", "Our Gemma"
 _LEAD_TITLES = {"granny", "gran", "grannie", "nana", "nan", "nanna", "papa", "granda", "grandad", "grandpa", "grampa",
-                "grandma", "auntie", "aunty", "aunt", "uncle", "our", "oor"}
+                "grandma", "auntie", "aunty", "aunt", "uncle", "our", "oor",
+                "father"}  # "Father Boyce" as "Father Gerry" (the clergy cue): the parish knows him by it
 _LEAD_COURTESY = {"mr", "mrs", "ms", "miss", "dr"}
 _WORD_BEFORE = re.compile(r"([\w'’.-]+)(\s+)$")
 
@@ -1239,11 +1303,14 @@ def _processed_turn(t: _Transcript, index: int, doc, spans: list[Found]) -> Proc
     speaker = t.speaker_people.get(label)
     name_answer = index > 0 and bool(_NAME_QUESTION.search(t.turn_texts[index - 1])) and \
         len([s for s in spans if s[3] == "PERSON"]) <= 2
+    # "Cathy, hen. Everybody calls me Cathy.": a name the speaker gives as their own is theirs throughout the turn
+    own = {_plain(text[a:b]).lower() for a, b, _, category in spans
+           if category == "PERSON" and _self_named(text, a, b, name_answer)}
+    own = {w for w in own if all(_lead_start(text, a, 0) == a for a, b, _, category in spans
+                                 if category == "PERSON" and _plain(text[a:b]).lower() == w)}  # not "Nana Samira"
     redactions = [Redaction(index, t.turn_lines[index], widened[(a, b, rule, category)][0], b, rule, category,
-                            t.people.label(_with_title(text, a, b), speaker,
-                                           about_speaker=bool(_ABOUT_SPEAKER.search(text[max(0, a - 24):a])) or
-                                           _self_named(text, a, b, name_answer),
-                                           self_named=_self_named(text, a, b, name_answer))
+                            _person_label(t, text, (a, b), speaker, name_answer, label,
+                                          _plain(text[a:b]).lower() in own)
                             if category == "PERSON" else t.pseudonyms.label(category, text[a:b]),
                             text[widened[(a, b, rule, category)][0]:b])
                   for a, b, rule, category in spans]
@@ -1254,6 +1321,47 @@ def _processed_turn(t: _Transcript, index: int, doc, spans: list[Found]) -> Proc
     chunks = list(doc.noun_chunks)
     turn.sentences = [_sentence(sent, list(widened.values()), chunks) for sent in doc.sents if sent.text.strip()]
     return turn
+
+
+def _person_label(t: _Transcript, text: str, span: tuple[int, int], speaker, name_answer: bool, label: str,
+                  own: bool) -> str:
+    """The pseudonym of the person mention at `span`: the speaker's own when the words say it is them (`own`: they
+    gave it as their own elsewhere in the turn); in an interviewer's turn, a vocative ("Thanks, Theresa.") names
+    the one interviewee (`_register_interviewee`)."""
+    a, b = span
+    mention = _with_title(text, a, b)
+    lead = re.search(r"\b(?i:big|wee)\s+$", text[max(0, a - 5):a])
+    if lead and not re.match(r"(?i)(?:big|wee)\s", mention):
+        mention = lead.group() + mention  # "wee Connor", "Big Kacey": which of two namesakes
+    if label in t.asking and _vocative(text, a, b):
+        return t.people.label(mention, t.interviewee, about_speaker=True, self_named=True)
+    named = own or _self_named(text, a, b, name_answer)
+    # ("Don't just send a letter to Mrs Bute", said by Shannon Bute mid-sentence: her mother, not herself)
+    other = bool(_COURTESY.match(mention)) and bool(text[:a - (len(mention) - (b - a))].strip())
+    return t.people.label(mention, speaker, other=other,
+                          about_speaker=bool(_ABOUT_SPEAKER.search(text[max(0, a - 24):a])) or named or
+                          _reported_vocative(text, a, b),
+                          self_named=named)
+
+
+# "she was the first one that said, Mr Gallacher, how are you coping": what someone said to the speaker
+_REPORTED_VOCATIVE = re.compile(r"\bsa(?:id|ys)(?:\s+(?:tae|to)\s+me)?\s*[,:]\s*(?:(?:Mr|Mrs|Ms|Miss)\.?\s+)?$")
+
+
+def _reported_vocative(text: str, a: int, b: int) -> bool:
+    return bool(_REPORTED_VOCATIVE.search(text[max(0, a - 30):a]) and re.match(r"\s*,", text[b:]))
+
+
+_VOCATIVE_BEFORE = re.compile(r"(?:^|[,.!?]|\b(?i:hi|hiya|hello|thanks|cheers))\s*$")
+_VOCATIVE_AFTER = re.compile(r"^\s*(?:[,.!?]|$)")
+
+
+def _vocative(text: str, a: int, b: int) -> bool:
+    """A name said to someone: after a comma, a greeting or the turn's start, before a comma or the sentence's end
+    ("Thanks for having me in, Theresa.", "Is there anything else, Mrs Gillan?")."""
+    title = _TITLE_BEFORE.search(text[max(0, a - 16):a])
+    start = a - len(title.group()) if title else a
+    return bool(_VOCATIVE_BEFORE.search(text[:start]) and _VOCATIVE_AFTER.match(text[b:]))
 
 
 def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *,
@@ -1288,18 +1396,19 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
     _learn_names(t, docs)
     all_spans = [_turn_spans(t, index, doc) for index, doc in enumerate(docs)]
     _register_full_names(t, all_spans)
+    t.people.note_emails(turn_texts)
     _register_aliases(t, all_spans)
     # one turn after another: who spoke last decides whom a bare shared first name means
     return [_processed_turn(t, index, doc, spans) for index, (doc, spans) in enumerate(zip(docs, all_spans))], \
         t.speaker_map
 
 
-_TITLE_BEFORE = re.compile(r"\b(?:(?i:Mr|Mrs|Ms|Miss|Mx|Dr)\.?|Nurse|Doctor|Prof|Professor|Councillor|Cllr|Sister)\s+"
-                           r"(?:[A-Z]\.?\s+)?$")  # "Mrs I. Kinnaird": an initial between
+_TITLE_BEFORE = re.compile(r"\b(?:(?i:Mr|Mrs|Ms|Miss|Mx|Dr)\.?|Nurse|Doctor|Prof|Professor|Councillor|Cllr|Sister|"
+                           r"Father|Rev|Reverend)\s+(?:[A-Z]\.?\s+)?$")  # "Mrs I. Kinnaird": an initial between
 # Words before a name that say the speaker means themself: "I'm Tracy", "named efter me, Elizabeth", "naebody's
 # called me David", "my name's Kasia".
 _ABOUT_SPEAKER = re.compile(r"(?i)(?:\bI['’]m|\bI\s+am|\bme,|\bcall(?:s|ed|ing|in['’]?)?\s+me|\bcry\s+me|"
-                            r"\bmy\s+name['’]s|\bmy\s+name\s+is)\s+$")
+                            r"\bmy\s+name['’]s|\bmy\s+name\s+is)\s+(?:(?i:wee|big)\s+)?$")
 
 
 # Words before a name that say plainly it is the speaker's own ("call me Bernie, everyone does", "they called me
@@ -1312,6 +1421,8 @@ _NAME_QUESTION = re.compile(r"(?i)\b(?:your|yer)\s+(?:(?:sur|family\s+|second\s+
                             r"\bspell(?:ing)?\b.{0,30}\bname\b|\bwhat(?:['’]s|\s+is)\s+your\s+name")
 
 
+# "I'm Boydy. Naw, Ciaran.": the speaker puts their name right
+_SELF_CORRECTED = re.compile(r"(?i)\bI['’]m\s+[\w'’-]+[.,!]?\s+(?:naw|no|nah|well|actually)\s*[,.]?\s+$")
 _SELF_NAMED_AFTER = re.compile(r"(?i)^\s*[,.]?\s*(?:it|that)(?:['’]s|\s+is|\s+was)\s+(?:my|our|a)\s+"
                                r"(?:(?:sur|family\s+|last\s+|second\s+)?name)\b")
 
@@ -1319,7 +1430,8 @@ _SELF_NAMED_AFTER = re.compile(r"(?i)^\s*[,.]?\s*(?:it|that)(?:['’]s|\s+is|\s+
 def _self_named(text: str, a: int, b: int, name_answer: bool) -> bool:
     """Is the name at `a`..`b` the speaker's own, by the words before it ("call me Aga"), the words after it
     ("Popescu, it is a name people here cannot say") or as the first words of an answer to "what's your name?"."""
-    if _SELF_NAMING.search(text[max(0, a - 30):a]) or _SELF_NAMED_AFTER.match(text[b:b + 40]):
+    if _SELF_NAMING.search(text[max(0, a - 30):a]) or _SELF_NAMED_AFTER.match(text[b:b + 40]) or \
+            _SELF_CORRECTED.search(text[max(0, a - 40):a]):
         return True
     return name_answer and not text[:a].strip(" \t\n\"'‘“-–:")
 
@@ -1328,7 +1440,7 @@ def _with_title(text: str, a: int, b: int) -> str:
     """The mention to resolve: a title just before a redacted surname says who it is ("Mrs [Gallacher]" is
     not "Mr [Gallacher]", "Dr [Doyle]" not "Mrs [Doyle]"), though the title itself stays in the text."""
     title = _TITLE_BEFORE.search(text[max(0, a - 16):a])
-    return (re.sub(r"\s+[A-Z]\.?\s+$", " ", title.group()) if title else "") + text[a:b]
+    return (title.group() if title else "") + text[a:b]  # "Mrs I. Kinnaird": the initial says who (`People`)
 PARALLEL_MIN_TURNS = 1500  # a second spaCy process pays only on a batch this big (measured: bench_coldstart.py)
 
 

@@ -1,0 +1,133 @@
+"""One pseudonym per person: rules that tie the forms of one person's name together (texts written for these tests)."""
+from __future__ import annotations
+
+import pytest
+
+from triangulate.residents import nlp
+
+pytestmark = pytest.mark.slow  # loads spaCy once per process
+
+
+def redact(*texts, speakers=None, **kwargs):
+    return nlp.process(list(texts), list(range(1, len(texts) + 1)), speakers or ["Resident 1"] * len(texts),
+                       **kwargs)
+
+
+def _pseudonyms(turns):
+    return {r.original.removesuffix("'s"): r.pseudonym for t in turns for r in t.redactions}
+
+
+def test_a_greeting_before_a_name_is_no_part_of_it():
+    turns, speaker_map = redact("Right, that's us. Cheers Gordon.", "Sorry Gordon, one more thing.", "Nae bother.",
+                                speakers=["Eilidh", "Eilidh", "Gordon"],
+                                speaker_names={"Eilidh": "Eilidh", "Gordon": "Gordon"})
+    assert {r.pseudonym for t in turns for r in t.redactions} == {speaker_map["Gordon"]}, \
+        [(r.original, r.pseudonym) for t in turns for r in t.redactions]
+
+
+def test_an_interviewee_under_a_role_label_is_named_by_vocatives_and_their_own_words():
+    turns, speaker_map = redact("Thanks for having me round, Rhona.", "Nae bother. My boy Kieran Dunlop is at work.",
+                                "Is there anything else, Mrs Dunlop?", "Naw. Thank you.",
+                                speakers=["Interviewer", "Interviewee", "Interviewer", "Interviewee"])
+    p = _pseudonyms(turns)
+    assert p["Rhona"] == p["Dunlop"] != p["Kieran Dunlop"], p
+    assert speaker_map["Interviewee"] == "Interviewee"
+
+
+def test_a_name_the_speaker_gives_as_their_own_is_theirs_throughout_the_turn():
+    turns, _ = redact("Thank you, Mrs Brogan.", "Isla, hen. Everybody calls me Isla.", "Thank you, Isla.",
+                      speakers=["I", "R", "I"])
+    p = _pseudonyms(turns)
+    assert p["Brogan"] == p["Isla"], p
+
+
+def test_who_calls_someone_a_name_is_not_the_one_called():
+    turns, _ = redact("My daughter Louise is eleven and my mother Margaret stays wi' us.",
+                      "Margaret calls her Lulu, naebody else is allowed.")
+    p = _pseudonyms(turns)
+    assert p["Margaret"] != p["Lulu"], p
+
+
+def test_what_they_call_her_goes_to_the_name_it_shortens():
+    turns, _ = redact("My neighbour Natalia is a godsend. She takes Ellie to school. Nat we call her.")
+    p = _pseudonyms(turns)
+    assert p["Nat"] == p["Natalia"] != p["Ellie"], p
+
+
+def test_what_someone_gets_called_is_them():
+    turns, _ = redact("My uncle Gerald, Gez he gets called by the boys, drives us to the hospital.",
+                      "Gez never takes a penny for petrol.")
+    p = _pseudonyms(turns)
+    assert p["Gerald"] == p["Gez"], p
+
+
+def test_a_family_by_its_surname_and_a_title_with_that_surname_are_one_household():
+    turns, _ = redact("Kathleen across the landing. The Donnellys have been there for years. Mrs Donnelly minds "
+                      "the wean when I'm at the Jobcentre.")
+    p = _pseudonyms(turns)
+    assert p["Kathleen"] == p["Donnellys"] == p["Donnelly"], p
+
+
+def test_a_title_and_initial_before_a_surname_is_the_given_name_it_opens():
+    turns, _ = redact("My sister Agnes passed in March.", "Agnes had the catalogue debts.",
+                      "The letters still come for Mrs A. Lennie every week.")
+    p = _pseudonyms(turns)
+    assert p["Agnes"] == p["A. Lennie"], p
+
+
+def test_a_surname_said_on_its_own_after_a_given_name_completes_it():
+    turns, _ = redact("Declan. Big Declan. McCusker. He's supposed tae pay for the weans.",
+                      "Shona very good. Mrs Kerr. She phoned the council for us.", "Shona's away now.")
+    p = _pseudonyms(turns)
+    assert p["Declan"] == p["McCusker"] and p["Shona"] == p["Kerr"] != p["Declan"], p
+
+
+def test_a_big_one_and_a_wee_one_of_a_name_are_two_people():
+    turns, _ = redact("It's me, Kieran, that's my man, and the weans. Wee Kieran is six, named after his da.",
+                      "Big Kieran works nights. Kieran's shattered.", "Wee Kieran's asthma is bad wi' the damp.")
+    p = _pseudonyms(turns)
+    assert p["Kieran"] == p["Big Kieran"] != p["Wee Kieran"], p
+
+
+def test_a_priest_by_given_name_and_by_surname_is_one_person():
+    turns, _ = redact("The chapel helps. Father Dominic runs a pantry on a Friday.",
+                      "Aye, Father Cassidy. Everybody knows him.")
+    p = _pseudonyms(turns)
+    assert p["Father Dominic"] == p["Father Cassidy"], p
+
+
+def test_what_someone_said_to_the_speaker_by_title_is_the_speaker():
+    turns, speaker_map = redact("The heidie was the first one that said, Mr Harkins, how are you doing.",
+                                speakers=["Gerry H"], speaker_names={"Gerry H": "Gerry Harkins"})
+    p = _pseudonyms(turns)
+    assert p["Harkins"] == speaker_map["Gerry H"], (p, speaker_map)
+
+
+def test_a_title_and_the_speakers_own_surname_is_someone_else_of_the_family():
+    turns, speaker_map = redact("Don't just send a letter to Mrs Lindsay, 'cause she cannae get up the stair.",
+                                speakers=["Kirsten"], speaker_names={"Kirsten": "Kirsten Lindsay"})
+    p = _pseudonyms(turns)
+    assert p["Lindsay"] != speaker_map["Kirsten"], (p, speaker_map)
+
+
+def test_an_e_mail_address_gives_a_given_name_its_surname():
+    turns, speaker_map = redact("Mrs Cromarty gets Carer Support Payment.", "My e-mail is moira.cromarty@gmail.com.",
+                                speakers=["Hugh", "Moira"], speaker_names={"Hugh": "Hugh", "Moira": "Moira"})
+    p = _pseudonyms(turns)
+    assert p["Cromarty"] == speaker_map["Moira"], (p, speaker_map)
+
+
+def test_a_speaker_who_puts_their_name_right_names_themself():
+    turns, speaker_map = redact("I'm Tanky. Naw, Callum. Everybody calls me Tanky though.",
+                                speakers=["Tanky"], speaker_names={"Tanky": "Tanky"})
+    p = _pseudonyms(turns)
+    assert p["Callum"] == p["Tanky"] == speaker_map["Tanky"], (p, speaker_map)
+
+
+def test_an_interviewee_who_says_they_are_a_name_already_met_takes_it_over():
+    turns, _ = redact("What should I call you? I've got Roberta on the form.",
+                      "Naebody calls me Roberta except the council. I'm Bertie tae everybody.",
+                      "My da was Alasdair as well. He was Big Alasdair and I'm Ally.", "Thanks, Bertie.",
+                      speakers=["Interviewer", "Interviewee", "Interviewee", "Interviewer"])
+    p = _pseudonyms(turns)
+    assert p["Roberta"] == p["Bertie"] == p["Ally"] != p["Alasdair"], p
