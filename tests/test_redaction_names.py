@@ -764,3 +764,12 @@ def test_a_word_name_met_as_a_name_is_one_before_what_she_does_or_in_a_lower_cas
                       "how old is daisy now", "and is daisy at the nursery", "There is hope now.")
     texts = [t.text for t in turns]
     assert not any("daisy" in t.lower() for t in texts) and "hope" in texts[4], texts
+
+
+def test_a_speaker_named_like_a_place_is_redacted_throughout():
+    from triangulate.residents import transcripts
+    parsed = transcripts.parse("a.txt", b"Facilitator: Moira Bell\n\nMoira: Who's at home?\nSkye: Me and the baby. "
+                                        b"Skye's my name.\nMoira: And Skye's dad?\nSkye: Gone tae Skye.\n")
+    turns, _ = nlp.process([t.text for t in parsed.turns], [t.line for t in parsed.turns],
+                           [t.speaker for t in parsed.turns], names=parsed.names)
+    assert not any("Skye's" in t.text for t in turns)  # a name the file gives: every mention, possessives too

@@ -774,8 +774,8 @@ def given_name_terms(names: list[str], allow: set[str]) -> list[str]:
         full = re.sub(r"\(.*?\)", " ", full)
         words = [w.strip(" .,;:'\"") for w in full.split()]
         words = [w for w in words if w and w.lower() not in TITLE_WORDS and w.lower() not in ROLE_WORDS]
-        if not words or (len(words) == 1 and gazetteer.is_place(words[0])):
-            continue  # a header's place ("community conversation, Drumchapel") read as a name is no person
+        if not words:
+            continue  # (a header's place is kept out of the names where headers are read: labels._add_header)
         for term in [" ".join(words), *words]:
             if len(term) < 2 or term.lower() in allow or gazetteer.is_everyday_word(term) or \
                     term.lower() in NICKNAME_WORDS:  # "Big Isa": "Big" alone is the word
