@@ -69,12 +69,14 @@ def dim() -> int:
     return len(next(iter(_vectors.values()))) if _vectors else embeddings.DIM
 
 
-def default_issues() -> list[assignment.IssueVectors]:
+def default_issues(encode_with=None) -> list[assignment.IssueVectors]:
+    """The default codebook's issue vectors, by `encode_with` (default: this bench's cached `encode`)."""
     out = []
+    encoder = encode_with or encode
 
     def walk(node, parent):
         texts = assignment.issue_texts(node["label"], node.get("definition", ""), node.get("keywords", []))
-        vecs = encode(texts)
+        vecs = encoder(texts)
         out.append(assignment.IssueVectors(node["code"], parent, vecs[0], vecs[1:], tuple(texts[1:])))
         for child in node.get("children", []):
             walk(child, node["code"])

@@ -44,10 +44,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import assignment_data  # noqa: E402
+import bench_assignment  # noqa: E402
 import numpy as np  # noqa: E402
 
 from triangulate.codebook import assignment  # noqa: E402
-from triangulate.codebook import issues as codebook  # noqa: E402
 from triangulate.core import embeddings  # noqa: E402
 
 LONG_WORDS = 200
@@ -133,22 +133,8 @@ def int8(model):
 
 
 # --------------------------------------------------------------------------- scoring
-def issues_for(encode) -> list[assignment.IssueVectors]:
-    out = []
-
-    def walk(node, parent):
-        texts = assignment.issue_texts(node["label"], node.get("definition", ""), node.get("keywords", []))
-        vecs = encode(texts)
-        out.append(assignment.IssueVectors(node["code"], parent, vecs[0], vecs[1:], tuple(texts[1:])))
-        for child in node.get("children", []):
-            walk(child, node["code"])
-    for node in codebook.default_tree():
-        walk(node, None)
-    return out
-
-
 def assigners(base_encode) -> dict[str, assignment.Assigner]:
-    issues = issues_for(base_encode)
+    issues = bench_assignment.default_issues(base_encode)
     offtopic = base_encode(list(assignment.offtopic_prototypes()))
     pool = assignment_data.load("examples")
     texts = [r["text"] for r in pool]
