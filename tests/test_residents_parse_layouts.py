@@ -159,12 +159,26 @@ def test_audience_questions_from_the_floor_are_not_the_chairs():
     assert floor.roles["Q"] == "unknown" and floor.roles["Chair"] == "facilitator"
 
 
-def test_question_pattern_marks_an_interviewer_but_never_a_resident():
+def test_a_clear_question_pattern_marks_interviewer_and_residents_and_says_so():
     parsed = parse("Tam: What is hardest?\nJean: The damp in the flat, it is everywhere and the landlord is slow.\n"
                    "Tam: Since when?\nJean: Two years now and the weans are coughing all winter long.\n"
                    "Tam: Anything else?\nJean: The buses are a joke, they never come on time at all.\n")
-    assert parsed.roles == {"Tam": "facilitator", "Jean": "unknown"}
+    assert parsed.roles == {"Tam": "facilitator", "Jean": "resident"}
+    assert any("guessed from who asks the questions" in w and "Tam as interviewer" in w for w in parsed.warnings)
     assert suggest(parsed, "Tam Reid") == {"Tam": "facilitator", "Jean": "resident"}
+    group = parse("CD How has it changed, Agnes?\nAT Och, it was twenty families a week. Now ninety.\n"
+                  "CD Shannon, when did you first come in?\nSM Last January. I was greetin' at the door.\n"
+                  "CD What do people ask for most?\nAT Nappies and tins. And the auld folk come for company.\n"
+                  "CD Anything else?\nSM Cash instead of food would help folk the most, I think.\n"
+                  "AT Aye, and the gas.\nSM The gas is worse.\nAT It is.\n")
+    assert group.roles == {"CD": "facilitator", "AT": "resident", "SM": "resident"}
+
+
+def test_without_a_clear_pattern_nobody_is_pre_ticked():
+    chat = parse("Tam: What is hardest?\nJean: The damp. What about you?\nTam: The buses, who knows why?\n"
+                 "Jean: Aye, are they ever on time?\nTam: Never.\nJean: Right?\n")
+    assert set(chat.roles.values()) == {"unknown"}
+    assert not any("guessed from who asks" in w for w in chat.warnings)
 
 
 def test_header_interviewer_line_is_metadata_but_a_greeting_is_a_turn():
@@ -489,7 +503,8 @@ def test_a_named_facilitator_under_an_anonymous_label_is_the_one_asking():
             "Speaker 2  0:55\nTaxis. Forty quid a time, there and back, every month.\n\nSpeaker 3  1:05\n"
             "I hate the taxis, they smell of air freshener.\n")
     parsed = parse(text, "otter.txt")
-    assert set(parsed.roles.values()) == {"unknown"}  # no facilitator named: nobody pre-ticked
+    roles = {"Speaker 1": "facilitator", "Speaker 2": "resident", "Speaker 3": "resident"}
+    assert parsed.roles == roles and any("guessed from who asks" in w for w in parsed.warnings)  # no name: a guess
     assert T.suggest_roles(parsed, "Fraser Guthrie") == {"Speaker 1": "facilitator", "Speaker 2": "resident",
                                                           "Speaker 3": "resident"}
 

@@ -4,9 +4,11 @@
 saying so, or a speaker matching the facilitator named in the header, the front matter's `hosts` or the
 upload form. "resident": a respondent-like label (R, A, Respondent, Interviewee, Participant 38, P3) or a key
 saying so; and, once the asking side is declared, the other named speakers it interviews (the interview
-pattern). Everything else is "unknown" and never pre-ticked: audience members (F/M, Q from the floor beside
-a chair), "Unlabelled" text, speakers of a file that declares no facilitator, a first name two people share.
-A question-asking pattern alone may mark an interviewer, never a resident.
+pattern). In a file that declares no asking side, a clear question-asking pattern (one speaker asks at least
+40 % of the time, twice as often as anyone else, in shorter turns) marks that speaker as the interviewer and
+the ones they question as residents, which `pattern_note` tells the researcher to check. Everything else is
+"unknown" and never pre-ticked: audience members (F/M, Q from the floor beside a chair), "Unlabelled" text,
+speakers of a file with no declared facilitator and no clear pattern, a first name two people share.
 """
 from __future__ import annotations
 
@@ -59,15 +61,37 @@ def _initials_forms(person: str) -> set[str]:
 
 
 def infer_roles(parsed, facilitator: str | None = None) -> dict[str, str]:
-    speakers = [s for s in parsed.speakers]
+    roles, audience, declared = _declared_roles(parsed, facilitator)
+    if not declared:  # nothing says who asks: a clear pattern may (pattern_note tells the researcher to check)
+        declared = _unlabelled_facilitator(parsed, roles, audience)
+    _by_interview_pattern(parsed, roles, declared)
+    return roles
+
+
+def pattern_note(parsed, facilitator: str | None = None) -> str | None:
+    """When the roles rest only on who asks the questions, say so: the researcher checks them before saving."""
+    if _declared_roles(parsed, facilitator)[2]:
+        return None
+    roles = infer_roles(parsed, facilitator)
+    askers = [s for s, r in roles.items() if r == FACILITATOR]
+    answerers = [s for s, r in roles.items() if r == RESIDENT]
+    if not askers or not answerers:
+        return None
+    return (f"Nothing in the file says who interviews, so roles were guessed from who asks the questions: "
+            f"{', '.join(askers)} as interviewer, {', '.join(answerers)} as resident. Check them before saving.")
+
+
+def _declared_roles(parsed, facilitator: str | None) -> tuple[dict[str, str], set[str], bool]:
+    """Roles that labels, keys, headers, the form and interpreting say (others ""), the audience, and whether
+    the asking side is declared."""
     names = parsed.speaker_names
     key_roles = getattr(parsed, "key_roles", {}) or {}
     people = _named_staff(parsed, facilitator)
     roles: dict[str, str] = {}
     audience: set[str] = set()
-    labels_low = {role_word(s) for s in speakers}
+    labels_low = {role_word(s) for s in parsed.speakers}
     has_chair = bool(labels_low & (FACILITATOR_WORDS - {"q", "question", "questioner"}))
-    for s in speakers:
+    for s in parsed.speakers:
         roles[s], from_floor = _declared_role(parsed, s, key_roles.get(s, ""), names.get(s, ""), people, has_chair)
         if from_floor:
             audience.add(s)
@@ -75,13 +99,7 @@ def infer_roles(parsed, facilitator: str | None = None) -> dict[str, str]:
         roles[s] = FACILITATOR
     declared = any(r == FACILITATOR for r in roles.values()) or (
         bool(people) and _unlabelled_facilitator(parsed, roles, audience))
-    _by_interview_pattern(parsed, roles, declared)
-    if not declared:
-        asker = _question_asker(parsed, [s for s, r in roles.items() if r == UNKNOWN and s not in audience
-                                         and s != "Unlabelled"])
-        if asker:
-            roles[asker] = FACILITATOR
-    return roles
+    return roles, audience, declared
 
 
 def _named_staff(parsed, facilitator: str | None) -> list[str]:

@@ -36,7 +36,7 @@ from triangulate.residents.bounds import (  # noqa: F401 (public limits)
 from triangulate.residents.labels import TIME as _TIME
 from triangulate.residents.labels import Line, is_person_name, is_role_label, read_lines, split_names  # noqa: F401
 from triangulate.residents.labels import seconds as _seconds
-from triangulate.residents.roles import FACILITATOR, RESIDENT, UNKNOWN, infer_roles  # noqa: F401
+from triangulate.residents.roles import FACILITATOR, RESIDENT, UNKNOWN, infer_roles, pattern_note  # noqa: F401
 
 FORMATS = {".txt": "txt", ".text": "txt", ".md": "md", ".markdown": "md", ".docx": "docx", ".vtt": "vtt",
            ".srt": "srt"}
@@ -525,6 +525,7 @@ def _bad_input_warnings(parsed: ParsedTranscript) -> list[str]:
     """What the researcher must check before saving (the choice is theirs; nothing is saved yet)."""
     labels = [s for s in parsed.speakers if s != "Unlabelled"]
     notes = _key_warnings(parsed, labels) + _shared_first_name_warnings(parsed) + _name_clash_warnings(parsed)
+    notes += [note] if (note := pattern_note(parsed)) else []
     audience = [s for s in labels if parsed.roles.get(s) == UNKNOWN and s in ("F", "M", "Q")]
     if audience:
         notes.append(f"{', '.join(audience)} read as audience members (questions from the floor), not the "
