@@ -60,7 +60,7 @@ def test_a_birth_date_answered_in_the_next_turn_is_redacted_whatever_its_case():
 def test_a_birth_year_or_day_of_a_numbered_month_given_as_the_answer():
     turns, _ = nlp.process(["Can I take your date of birth?", "I'm 1988. The 4th of the 8th. Write it however."],
                            [1, 2], ["I", "R"])
-    assert turns[1].text == "I'm [DOB 1]. The [DOB 2]. Write it however."
+    assert turns[1].text == "I'm [DOB 1]. [DOB 2]. Write it however."
     (turn,), _ = nlp.process(["Jax is a July 2018 baby, a summer wean."], [1], ["R"])
     assert "2018" not in turn.text and "July" not in turn.text
 
@@ -70,3 +70,23 @@ def test_a_birthday_said_month_first_with_an_ordinal_word():
     assert turn.text == "Her birthday's [DOB 1] as well, before you ask."
     (turn,), _ = nlp.process(["April the ninth we went to the beach at Largs."], [1], ["R"])
     assert "April the ninth" in turn.text  # no birth spoken of: a day out
+
+
+def test_a_month_said_as_its_number_and_a_person_who_is_a_full_date():
+    (turn,), _ = nlp.process(["Fourteenth of the sixth, sixty-five. Harris is the 27th of May 2018, the wee one."],
+                             [1], ["R"])
+    assert "sixth" not in turn.text and "May 2018" not in turn.text and "the wee one" in turn.text
+    (turn,), _ = nlp.process(["We moved on the 3rd of March 2024, a Monday."], [1], ["R"])
+    assert "3rd of March 2024" in turn.text  # an event's date, no birth spoken of
+
+
+def test_a_birth_cue_earlier_in_the_turn_reaches_a_date_with_a_spoken_year():
+    (turn,), _ = nlp.process(["She was born in the Princess Royal. On the 9th of the January, 2015. Born twelfth "
+                              "of December eighty-one, me. Mustafa is born 1391, in our calendar."], [1], ["R"])
+    assert "2015" not in turn.text and "eighty-one" not in turn.text and "1391" not in turn.text
+
+
+def test_an_ni_number_spelled_with_the_phonetic_alphabet_or_letter_names():
+    (turn,), _ = nlp.process(["Tango Kilo five one nine two zero four Alpha. Or jay double-u five oh seven one "
+                              "three three bee, like ten times."], [1], ["R"])
+    assert turn.text == "[NI NUMBER 1]. Or [NI NUMBER 2], like ten times."

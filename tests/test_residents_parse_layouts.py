@@ -527,3 +527,30 @@ def test_a_venue_in_a_free_form_header_line_is_not_a_name():
     parsed = parse("Debt and mental health interview\nFacilitator: Neil Gormley\n04/12/2026 - Parkhead Hub, room 2\n\n"
                    "Neil: Thanks for coming in.\nDani: Aye.\nNeil: Where do we start?\nDani: The council tax.\n")
     assert "Parkhead Hub" not in parsed.names and "Neil Gormley" in parsed.names
+
+
+def test_staff_named_beside_the_facilitator_or_in_a_list_of_who_was_there():
+    sat_in = parse("Facilitator: Niamh Corrigan (Gillian from the nursery sat in)\n\nNiamh: Who has childcare?\n"
+                   "Gillian: Just listening.\nDean: Me, two days.\nNiamh: And you?\nOksana: Nursery.\n")
+    assert sat_in.roles["Gillian"] == "facilitator" and sat_in.roles["Dean"] == "resident"
+    with_adviser = parse("Facilitator: Fraser Lindsay with Parveen Akhtar (money adviser) present\n\n"
+                         "FL - Fraser Lindsay\nPA - Parveen Akhtar\nKMcL - Kathleen McLaughlin\nKMu - Kenny Muldoon\n\n"
+                         "FL Welcome back.\nPA Biscuits.\nKMcL Council tax.\nKMu Catalogues.\nFL Right.\n")
+    assert with_adviser.speakers == ["FL", "PA", "KMcL", "KMu"]
+    assert with_adviser.roles == {"FL": "facilitator", "PA": "facilitator", "KMcL": "resident", "KMu": "resident"}
+    present = parse("Facilitator: Heather Dunsmuir\nPresent: Heather Dunsmuir (researcher), Tunde Okonkwo (Family "
+                    "Support Worker, St Cuthbert's Primary), 3 parents\n\nHeather (00:00:04): Hello.\n"
+                    "Tunde O (00:00:16): Aye.\nGemma (00:00:28): True.\nHeather (00:00:30): So?\n")
+    assert present.roles["Tunde O"] == "facilitator" and present.roles["Gemma"] == "resident"
+
+
+def test_a_job_as_a_label_and_a_bracket_or_dash_after_a_subtitle_name_say_staff():
+    srt = ("1\n00:00:01,000 --> 00:00:03,000\nMORVEN: Right, is this on?\n\n2\n00:00:04,000 --> 00:00:06,000\n"
+           "LIAM (YW): And I'm Liam.\n\n3\n00:00:07,000 --> 00:00:09,000\nKYLE: We're always nice.\n")
+    parsed = parse(srt, "youth.srt")
+    assert parsed.speakers == ["MORVEN", "LIAM (YW)", "KYLE"] and parsed.roles["LIAM (YW)"] == "facilitator"
+    vtt = parse("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Lynsey Brannan - Kinship Team>Hello.</v>\n\n"
+                "00:00:05.000 --> 00:00:09.000\n<v Agata Nowicka>Hi.</v>\n", "call.vtt")
+    assert vtt.roles["Lynsey Brannan - Kinship Team"] == "facilitator"
+    table = parse("Facilitator: Hello.\nWelfare Rights: You're owed it.\nParticipant 1: Aye.\nFacilitator: Right.\n")
+    assert table.roles["Welfare Rights"] == "facilitator" and table.roles["Participant 1"] == "resident"

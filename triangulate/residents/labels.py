@@ -33,7 +33,9 @@ TIME_LABEL = re.compile(rf"^{_B}(?P<name>{_NAME}){_B}[ \t]+[\[(]?(?P<time>{TIME}
 PHRASE_LABEL = re.compile(rf"^{_B}(?P<name>[A-Z][a-z'’\-]+(?:[ \t][a-z][a-z'’\-]+){{1,2}}){_B}[ \t]*[:：]{_B}[ \t]*"
                           rf"(?P<text>.*)$")
 DASH_LABEL = re.compile(rf"^{_B}(?P<name>{_NAME}){_QUAL}{_B}[ \t]+[-–—][ \t]+(?P<text>\S.*)$")
-INITIALS = re.compile(r"^(?P<key>[A-Z]{1,5}\d{0,2})(?:[ \t]*[:.\-–][ \t]+|\t+|[ \t]+)(?P<text>\S.*)$")
+# Initials as a label: `MD`, `P3`, and mixed case as researchers write Mc/Mac names or tell two Ks apart (`KMcL`, `KMu`)
+INITIALS_WORD = r"(?:[A-Z]{1,5}\d{0,2}|(?=[A-Za-z]{3,5}\b)[A-Z][a-z]?[A-Z][A-Za-z]{0,3})"
+INITIALS = re.compile(rf"^(?P<key>{INITIALS_WORD})(?:[ \t]*[:.\-–][ \t]+|\t+|[ \t]+)(?P<text>\S.*)$")
 VOICE = re.compile(r"^<v(?:\.[\w.]+)?\s+(?P<name>[^>]+)>(?P<text>.*?)(?:</v>)?\s*$")
 # A speaker already pseudonymised (`[PERSON 2]: …`, as Triangulate exports a redacted transcript).
 PLACEHOLDER_LABEL = re.compile(r"^(?P<name>\[(?:PERSON|REDACTED) \d{1,4}\])[ \t]*[:：][ \t]*(?P<text>.*)$")
@@ -190,14 +192,35 @@ def split_names(value: str) -> list[str]:
     # a second role in brackets names a second person: `Yvonne Carswell (co-facilitator: Dev Sharma)`; other notes
     # in brackets go: `Yvonne Kinloch (nursery manager, joined later)` holds one name, not two parts
     value = re.sub(r"\s*\(\s*[\w -]{2,25}:\s*([^()]+)\)", r", \1", strip_markdown(value))
+    # a bracket that opens with a name and goes on in words names someone too: `(Gillian from the nursery sat in)`
+    value = re.sub(r"\s*\(\s*([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s+(?:from|fae|of|at|sat|joined|came|also)\b[^()]*\)",
+                   r", \1", value)
     value = re.sub(r"\s*\([^()]*\)", " ", value)
     parts = re.split(r"\s*(?:[;,/&]|\band\b|\bwith\b)\s*", value)
     out = []
     for part in parts:
         part = re.sub(r"\s*\(.*?\)\s*", " ", part).strip()
+        part = re.sub(r"(?:\s+(?:present|also|too|attending|sitting in|sat in|listening|observing))+$", "", part)
         if is_person_name(part):
             out.append(re.sub(rf"^{_TITLES}", "", part).strip())
     return out
+
+
+_NOTED_NAME = re.compile(r"([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,3})\s*\(([^()]{1,80})\)")
+
+
+def staff_in_list(value: str) -> list[str]:
+    """The people a list of who was there marks as staff by the note after their name: `Present: Heather Dunsmuir
+    (researcher), Tunde Okonkwo (Family Support Worker, St Cuthbert's Primary), 3 parents`."""
+    out = []
+    for name, note in _NOTED_NAME.findall(strip_markdown(value)):
+        if is_person_name(name) and any(qualifier_role(part) == "facilitator" for part in note.split(",")):
+            out.append(re.sub(rf"^{_TITLES}", "", name).strip())
+    return out
+
+
+def is_initials(label: str) -> bool:
+    return re.fullmatch(INITIALS_WORD, label) is not None
 
 
 def initials_of(name: str) -> str:
@@ -254,7 +277,8 @@ def _reads_as_speech(value: str) -> bool:
 # Keys a list cannot foresee ("Support worker present", "Led by", "Age group"): whose they are, when they name someone
 _STAFF_KEY = re.compile(r"\b(?:workers?|officers?|visitors?|staff|advis[eo]rs?|practitioners?|lead|led|conducted|"
                         r"run|hosted|chaired|facilitat\w*|interview(?:er|ers|ed)|research\w*|coordinator|"
-                        r"co-ordinator|manager|nurse|teacher|interpreter|translator|observer|note\w*|by)\b", re.I)
+                        r"co-ordinator|manager|nurse|teacher|interpreter|translator|observer|note\w*|welfare rights|"
+                        r"by)\b", re.I)
 _RESIDENT_KEY = re.compile(r"\b(?:participants?|respondents?|interviewees?|residents?|parents?|mums?|mothers?|dads?|"
                            r"fathers?|carers?|gran\w*|family|families|clients?|service users?|young (?:person|people)|"
                            r"child|children|tenants?|claimants?|pupils?|members?)\b", re.I)
@@ -672,7 +696,7 @@ def _acceptance(counts: dict[tuple[str, str], int], known: set[str], out: Labell
     dash_style = len(dash_recurring) >= 2
     key_labels = set(out.key_names) | set(out.key_roles)
     initials = _accepted_initials(counts, out, key_labels)
-    colon_initial = {n for (f, n), c in counts.items() if f == "colon" and re.fullmatch(r"[A-Z]{1,5}\d{0,2}", n)}
+    colon_initial = {n for (f, n), c in counts.items() if f == "colon" and is_initials(n)}
 
     def established(name: str, low: str) -> bool:
         return role_word(name) is not None or name in key_labels or low in known

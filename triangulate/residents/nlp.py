@@ -88,6 +88,17 @@ _DATE = (_FULL_DATE + r"|"  # first: "the 2nd of March two thousand and twenty" 
          r"(?:,?\s+\d{4})?)|"
          r"(?:" + _MONTH + r",?\s+(?:of\s+)?(?:" + _YEAR + r"))|"
          r"(?:(?<=in\s)(?:19|20)\d{2}\b))")
+# a month said as its number: "the fourth of the ninth" (only ever a date; in speech nearly always a birth date)
+_MONTH_ORDINAL = (r"(?:the\s+)?(?:(?:[1-9]|1[0-2])(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|"
+                  r"ninth|tenth|eleventh|twelfth)")
+_NUMBERED_DATE = (r"\b(?:the\s+)?" + _DAY + r"\s+of\s+" + _MONTH_ORDINAL + r"(?!\w)"
+                  r"(?:,?\s+(?:" + _YEAR + r"|" + _SHORT_YEAR + r")(?![\w-]|\s+(?:quid|pounds?|pence|p\b|per)))?")
+# a day, a month and a year said in words: "twelfth of December eighty-one", "the 9th of the January, 2015"
+_SPOKEN_FULL_DATE = (r"\b(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?(?:the\s+)?" + _MONTH + r",?\s+(?:of\s+)?(?:" + _YEAR
+                     + r"|" + _SHORT_YEAR + r")(?![\w-]|\s+(?:quid|pounds?|pence|p\b|per))")
+# capitalised words that open "X is the 5th of May 2025" without X being a person
+_NOT_SUBJECT = (r"(?:It|That|This|There|Here|What|Which|Today|Tomorrow|Tonight|Yesterday|Deadline|Payday|Christmas|"
+                r"Easter|Hogmanay|Halloween|Appointment|Meeting|Interview|Hearing|Tribunal|Court|Rent|Payment|Date)")
 # a birthday said by the day it falls on: "born on Boxing Day 1949", "born on Christmas Eve, 2016"
 _HOLIDAY_DATE = (r"(?:Christmas\s+(?:Day|Eve)|Boxing\s+Day|New\s+Year['’]?s\s+(?:Day|Eve)|Hogmanay|Halloween|"
                  r"Valentine['’]?s\s+Day|Bonfire\s+Night|Guy\s+Fawkes\s+Night|St\.?\s+Andrew['’]?s\s+Day|"
@@ -98,6 +109,10 @@ _SPOKEN_DIGITS = r"(?:(?:double|triple)[\s-]+" + _DIGIT_WORD + r"|" + _DIGIT_WOR
 _SPOKEN_PAIR = (r"(?:\d{2}|" + _TEENS + r"|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-]" + _UNITS
                 + r")?|" + _DIGIT_WORD + r"[\s-]+" + _DIGIT_WORD + r")")
 _SEP = r"[\s,.-]+"
+_SPOKEN_LETTER = (r"(?:alpha|bravo|charlie|delta|echo|foxtrot|golf|hotel|india|juliet|juliett|kilo|lima|mike|november|"
+                  r"oscar|papa|quebec|romeo|sierra|tango|uniform|victor|whiskey|whisky|x-ray|xray|yankee|zulu|"
+                  r"bee|cee|dee|ee|ef|gee|aitch|jay|kay|el|em|en|pee|cue|ar|ess|tee|vee|double[\s-]?(?:u|you)|ex|"
+                  r"why|zed|[A-Z])")
 # where a flat or room is in the building: "top floor left", "0/2", "room 14"
 _FLAT_POSITION = (r"(?:(?:[Tt]op|[Bb]ottom|[Gg]round|[Ff]irst|[Ss]econd|[Tt]hird|[Mm]iddle)\s+(?:floor|flat)"
                   r"(?:\s+(?:left|right|middle|back|front))?,?\s+)")
@@ -114,11 +129,28 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("spoken_ni_number", "NI NUMBER", re.compile(
         r"\b[A-Z][\s,.-]{0,2}[A-Z]" + _SEP + r"(?i:(?:" + _SPOKEN_PAIR + r"|" + _SPOKEN_DIGITS + r")(?:" + _SEP +
         r"(?:" + _SPOKEN_PAIR + r"|" + _SPOKEN_DIGITS + r")){2,5})" + _SEP + r"[A-D]\b")),
+    # a month said as its number: in speech only dates of birth are said so ("fourteenth of the sixth, sixty-five")
+    ("spoken_date", "DOB", re.compile(r"(?i:" + _NUMBERED_DATE + r")")),
+    # someone IS a full date: "Harris is the 27th of May 2018", "she's the fifth of May, ninety-one"
+    ("spoken_date", "DOB", re.compile(
+        r"(?:\b(?i:i['’]m|i\s+am|he['’]s|she['’]s|he\s+is|she\s+is)|\b(?!(?:" + _MONTH + r"|" + _WEEKDAY + r"|"
+        + _NOT_SUBJECT + r")\b)[A-Z][a-z]+(?:['’]s|\s+is|\s+was))\s+(?:(?i:born)\s+)?(?:(?i:on)\s+)?("
+        + _SPOKEN_FULL_DATE + r")")),
+    # someone's birth month and year: "he's September 2013", "I'm March '89"
+    ("spoken_date", "DOB", re.compile(
+        r"(?i:\b(?:i['’]m|i\s+am|he['’]s|she['’]s)\s+)(" + _MONTH + r",?\s+(?:19|20)\d{2})\b")),
+    # letters said as the phonetic alphabet or by their names: "Tango Kilo five one nine two zero four Alpha",
+    # "jay double-u five oh seven one three three bee"
+    ("spoken_ni_number", "NI NUMBER", re.compile(
+        r"(?i)\b" + _SPOKEN_LETTER + r"[\s,.-]+" + _SPOKEN_LETTER + _SEP + r"(?:(?:" + _SPOKEN_PAIR + r"|"
+        + _SPOKEN_DIGITS + r")(?:" + _SEP + r"|(?=\s))){3,6}"
+        r"(?:alpha|bravo|charlie|delta|ay|a|bee|b|see|cee|c|dee|d)\b")),
     ("dob", "DOB", re.compile(
         r"(?i:\b(?:born|d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday)(?:['’]s)?[\s:,-]*"
-        r"(?:(?:is|was|wis|on|in|the|her|his|my|it's|it’s|was\s+born)\s+){0,3})"
-        r"((?i:" + _DATE + r"|" + _HOLIDAY_DATE + r"|" + _YEAR + r"(?![\w'’-]))|"
-        r"(?:19|20)\d{2}(?![\d/.-]\d|s\b|['’]s\b))")),
+        r"(?:(?:is|was|wis|on|in|the|her|his|my|it's|it’s|was\s+born|which|which's)\s+){0,3})"
+        r"((?i:" + _NUMBERED_DATE + r"|" + _SPOKEN_FULL_DATE + r"|" + _DATE + r"|" + _HOLIDAY_DATE + r"|" + _YEAR
+        + r"(?![\w'’-]))|"
+        r"(?:19|20)\d{2}(?![\d/.-]\d|s\b|['’]s\b)|1[34]\d{2}(?![\d/.-]\d|s\b))")),  # 1[34]xx: solar hijri
     ("address", "ADDRESS", re.compile(  # a room in a hostel or hotel: "room 14, Morrisdale House, Gallowgate"
         r"\b(?:[Rr]oom|[Uu]nit|[Ff]lat)\s+\d{1,4}[A-Za-z]?,?\s+(?:(?:Mc|Mac|St\.?\s)?[A-Z][a-z'’]+\s+){1,3}"
         r"(?:House|Court|Lodge|Hostel|Hall|Halls|Tower|Towers|Hotel|Building|Centre)(?:,\s+[A-Z][a-z]+(?:\s+"
@@ -153,7 +185,8 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("numeric_date", "DOB", re.compile(r"(?<![\d/.])\d{1,2}(?:/\d{1,2}/|\.\d{1,2}\.)\d{2}(?![\d/]|\.\d)")),
     # a spoken full date with a birth cue earlier in the turn: "date of birth, they asked for that too, the 21st..."
     ("spoken_date", "DOB", re.compile(
-        r"(?i:\b(?:born|birth|d\.?o\.?b|birthday)\b[^\n]{0,240}?)(" + _FULL_DATE + r")")),
+        r"(?i:\b(?:born|birth|d\.?o\.?b|birthday)\b[^\n]{0,240}?)((?i:" + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE
+        + r"))")),
     # a birthday by the age it brought, with its year: "she turned three on the ninth of October twenty twenty-one"
     ("spoken_date", "DOB", re.compile(
         r"(?i:\b(?:turned|turns|turning|was|be)\s+(?:\d{1,2}|" + _UNITS + r"|" + _TEENS + r"|twenty|thirty|forty|"

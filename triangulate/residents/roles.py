@@ -22,6 +22,7 @@ from triangulate.residents.labels import (
     qualifier_role,
     role_word,
     split_names,
+    staff_in_list,
 )
 
 FACILITATOR, RESIDENT, UNKNOWN = "facilitator", "resident", "unknown"
@@ -107,6 +108,7 @@ def _named_staff(parsed, facilitator: str | None) -> list[str]:
     people = split_names(parsed.metadata.get("facilitator", "") or "")
     people += split_names(parsed.metadata.get("note_taker", "") or "")  # staff too: never a resident
     people += split_names(facilitator or "")
+    people += staff_in_list(parsed.metadata.get("participants", "") or "")  # `Present: Tunde O (school FSW)`
     return people + [h for h in getattr(parsed, "hosts", []) if h]
 
 
@@ -149,8 +151,8 @@ def _declared_role(parsed, s: str, key: str, name: str, people: list[str], has_c
         return UNKNOWN, True
     if any(_matches(s, name, p) for p in people):
         return FACILITATOR, False
-    qualified = re.search(r"\(([^()]{1,40})\)\s*$", s)  # a Teams label's `(GHA Tenancy Support)`
-    if qualified and qualifier_role(qualified.group(1)) == "facilitator":
+    qualified = re.search(r"\(([^()]{1,40})\)\s*$|\s[-–—]\s+([^()]{2,40})$", s)  # `(GHA Support)`, `- Kinship Team`
+    if qualified and qualifier_role(qualified.group(1) or qualified.group(2)) == "facilitator":
         return FACILITATOR, False
     word = role_word(s)
     if word in _QUESTIONER and has_chair:
@@ -161,6 +163,8 @@ def _declared_role(parsed, s: str, key: str, name: str, people: list[str], has_c
         return RESIDENT, False
     if word in AUDIENCE_WORDS:
         return UNKNOWN, True
+    if word is None and qualifier_role(s) == "facilitator":
+        return FACILITATOR, False  # a label that is a job: `Welfare Rights`, `Money Adviser`
     return "", False  # a name, initials or "Speaker 2": decided by the pattern below
 
 

@@ -34,7 +34,7 @@ from triangulate.residents.bounds import (  # noqa: F401 (public limits)
     MAX_WORDS,
 )
 from triangulate.residents.labels import TIME as _TIME
-from triangulate.residents.labels import Line, is_person_name, is_role_label, read_lines, split_names  # noqa: F401
+from triangulate.residents.labels import Line, is_initials, is_person_name, is_role_label, read_lines, split_names  # noqa: F401
 from triangulate.residents.labels import seconds as _seconds
 from triangulate.residents.roles import FACILITATOR, RESIDENT, UNKNOWN, infer_roles, pattern_note  # noqa: F401
 
@@ -366,7 +366,9 @@ def _cue_turns(cues: list[tuple[int, float, float, str]]) -> list[Turn]:
         text = " ".join(_TAGS.sub("", raw).split())
         speaker = voice.group(1).strip() if voice else None
         if speaker is None:
-            label = re.match(r"^\s*(?:-\s*)?\[?([A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*){0,3})\]?:\s+(.*)$", text)
+            # `LIAM (YW): …`: the bracket says who they are
+            label = re.match(r"^\s*(?:-\s*)?\[?([A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*){0,3}(?: ?\([^()]{1,30}\))?)\]?:"
+                             r"\s+(.*)$", text)
             if label:
                 speaker, text = label.group(1), label.group(2)
         if not text:
@@ -488,7 +490,7 @@ def _finish_names(parsed: ParsedTranscript) -> None:
     """Every person's name the file gives, once: key names, header/front-matter people, name labels."""
     parsed.names.extend(parsed.speaker_names.values())
     parsed.names.extend(split_names(parsed.metadata.get("facilitator", "")))
-    parsed.names.extend(n for s in parsed.speakers if s != "Unlabelled" and not re.fullmatch(r"[A-Z]{1,5}\d{0,2}", s)
+    parsed.names.extend(n for s in parsed.speakers if s != "Unlabelled" and not is_initials(s)
                         for n in split_names(s))  # `Laura Mitchell (Glasgow City Council)` → Laura Mitchell
     keep = []
     for n in parsed.names:
@@ -537,7 +539,7 @@ def _key_warnings(parsed: ParsedTranscript, labels: list[str]) -> list[str]:
     """Labels that are initials with no key, and key entries no turn uses."""
     notes = []
     used = set(parsed.speakers)
-    if labels and all(re.fullmatch(r"[A-Z]{2,5}\d{0,2}", s) for s in labels) and not (
+    if labels and all(is_initials(s) and len(s) >= 2 for s in labels) and not (
             parsed.speaker_names or parsed.key_roles):
         notes.append(f"Speakers are given only as initials ({', '.join(labels)}) and the file has no key saying "
                      "who they are: tick the residents yourself, or add a key line at the top (e.g. "
