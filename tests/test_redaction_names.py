@@ -775,3 +775,10 @@ def test_a_speaker_named_like_a_place_is_redacted_throughout():
     turns, _ = nlp.process([t.text for t in parsed.turns], [t.line for t in parsed.turns],
                            [t.speaker for t in parsed.turns], names=parsed.names)
     assert not any("Skye's" in t.text for t in turns)  # a name the file gives: every mention, possessives too
+
+
+def test_a_speaker_saying_their_name_and_the_one_thanked_by_name():
+    (turn,), _ = nlp.process(["For me two hundred. I am Ling. My name is Ling, and thanks, Ling."], [1], ["R"])
+    assert "Ling" not in turn.text
+    (turn,), _ = nlp.process(["I'm Scottish. I am Muslim. Thanks, Mum. Cheers, Glasgow! I am Sure."], [1], ["R"])
+    assert turn.text == "I'm Scottish. I am Muslim. Thanks, Mum. Cheers, Glasgow! I am Sure."

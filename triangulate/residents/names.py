@@ -1508,6 +1508,42 @@ def _dotted_short_name(name) -> bool:
         core[1:].islower() and not _is_cue_word(core) and not gazetteer.is_kept(core) and core.lower() not in KIN_TITLES
 
 
+_GREETINGS = {"thanks", "cheers", "ta", "hiya", "hi", "hello", "sorry", "okay", "ok", "right", "alright", "yes",
+              "aye", "well", "bye", "morning", "evening", "welcome"}
+_NOT_A_NAME_ENTITY = ("NORP", "GPE", "LOC", "LANGUAGE", "ORG", "FAC", "PRODUCT", "DATE", "TIME")
+
+
+def _named_word(name) -> bool:
+    """A capitalised word that can only be a name here: no dictionary, kin, title, kept or filler word, nor a
+    nationality, place or language the model sees ("I'm Polish")."""
+    return (_capital(name) and name.is_alpha and len(name.text) >= 2 and _is_name_like(name, allow_lower=False)
+            and name.lower_ not in KIN and name.lower_ not in KIN_TITLES and name.lower_ not in TITLE_WORDS
+            and name.ent_type_ not in _NOT_A_NAME_ENTITY and not gazetteer.is_everyday_word(name.text)
+            and not gazetteer.is_kept(name.text)
+            and (gazetteer.is_first_name(name.text) or gazetteer.is_wide_given_name(name.text)
+                 or not is_english_word(name.text) or name.ent_type_ == "PERSON"))  # the model agrees: "Ling"
+
+
+def _self_named_cue(tok, kept: list[Span]) -> list[Span]:
+    """"My name is Ling", "I am Ling.", "I'm Tuyet, the mum": a speaker saying their own name; and the one spoken
+    to ("Thanks, Ling.", "Cheers, Bao, that's great"): a greeting, a comma, a name, then a stop or a comma."""
+    doc, i = tok.doc, tok.i
+    if tok.lower_ == "name" and i + 2 < len(doc) and doc[i - 1].lower_ in ("my", "her", "his") and \
+            doc[i + 1].lower_ in ("is", "'s", "’s"):
+        start = i + 2
+    elif tok.lower_ in ("am", "'m", "’m") and i > 0 and doc[i - 1].lower_ == "i" and i + 1 < len(doc):
+        start = i + 1
+    elif tok.lower_ in _GREETINGS and i + 2 < len(doc) and doc[i + 1].text == ",":
+        start = i + 2
+    else:
+        return []
+    name = doc[start]
+    after = _after(name)
+    if not _named_word(name) or (after is not None and after.text not in (".", ",", "!", "?", "and", "-", "–")):
+        return []
+    return [] if _inside(kept, name.idx, _end(name)) else [(name.idx, _end(name))]
+
+
 _CALLERS = {"we", "they", "everybody", "everyone", "folk", "people", "i", "she", "he", "weans", "kids", "naebody",
             "nobody", "aw", "all", "the"}
 
@@ -1727,7 +1763,8 @@ CONTEXT_CUES: tuple[tuple[ContextCue, ...], ...] = (
     (ContextCue("context_owner", _owner_cue, "Taylor's dad; Kai's pal"),
      ContextCue("context_called", _called_cue, "she's called Destiny; his name's Kai; she's cried Senga"),
      ContextCue("context_call_me", _call_me_cue, "call me Aga; her nursery calls her Dazy; known as Tank"),
-     ContextCue("context_called_after", _called_after_cue, "Chanty we call her; Stevie-boy, they call him")),
+     ContextCue("context_called_after", _called_after_cue, "Chanty we call her; Stevie-boy, they call him"),
+     ContextCue("context_self_named", _self_named_cue, "my name is Ling; I am Ling.; Thanks, Ling.")),
     (ContextCue("surname_form", _surname_form_cue, "McAllister; mcgregor; O'Neill"),
      ContextCue("context_family", _family_cue, "the Hendersons moved out; the Kowalskis next door")),
     (ContextCue("context_verb", _person_verb_cue, "Shannon's on Universal Credit; Davie telt me"),),
