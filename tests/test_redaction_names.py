@@ -782,3 +782,11 @@ def test_a_speaker_saying_their_name_and_the_one_thanked_by_name():
     assert "Ling" not in turn.text
     (turn,), _ = nlp.process(["I'm Scottish. I am Muslim. Thanks, Mum. Cheers, Glasgow! I am Sure."], [1], ["R"])
     assert turn.text == "I'm Scottish. I am Muslim. Thanks, Mum. Cheers, Glasgow! I am Sure."
+
+
+def test_a_name_joined_to_a_name_and_a_name_the_words_call_a_name():
+    (turn,), _ = nlp.process(["Two boys, Logan and Cooper. Cooper came hame. My Chinese name is Xiaoyan, but."],
+                             [1], ["R"])
+    assert "Cooper" not in turn.text and "Xiaoyan" not in turn.text
+    (turn,), _ = nlp.process(["The Possilpark Parent and Child Centre. My name is Scottish, ha."], [1], ["R"])
+    assert turn.text == "The Possilpark Parent and Child Centre. My name is Scottish, ha."

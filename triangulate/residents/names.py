@@ -1513,22 +1513,56 @@ _GREETINGS = {"thanks", "cheers", "ta", "hiya", "hi", "hello", "sorry", "okay", 
 _NOT_A_NAME_ENTITY = ("NORP", "GPE", "LOC", "LANGUAGE", "ORG", "FAC", "PRODUCT", "DATE", "TIME")
 
 
-def _named_word(name) -> bool:
+def _named_word(name, *, named: bool = False) -> bool:
     """A capitalised word that can only be a name here: no dictionary, kin, title, kept or filler word, nor a
-    nationality, place or language the model sees ("I'm Polish")."""
+    nationality, place or language the model sees ("I'm Polish"), unless the words say it is a name (`named`:
+    "my Chinese name is Xiaoyan", which the model takes for a nationality)."""
     return (_capital(name) and name.is_alpha and len(name.text) >= 2 and _is_name_like(name, allow_lower=False)
             and name.lower_ not in KIN and name.lower_ not in KIN_TITLES and name.lower_ not in TITLE_WORDS
-            and name.ent_type_ not in _NOT_A_NAME_ENTITY and not gazetteer.is_everyday_word(name.text)
+            and (named or name.ent_type_ not in _NOT_A_NAME_ENTITY) and not gazetteer.is_everyday_word(name.text)
             and not gazetteer.is_kept(name.text)
             and (gazetteer.is_first_name(name.text) or gazetteer.is_wide_given_name(name.text)
                  or not is_english_word(name.text) or name.ent_type_ == "PERSON"))  # the model agrees: "Ling"
+
+
+_OWNERS = ("my", "her", "his")
+_CALENDAR = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
+             "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+             "christmas", "easter"}
+
+
+def _is_found_name(tok) -> bool:
+    return tok.ent_type_ == "PERSON" or gazetteer.is_first_name(tok.text) or gazetteer.is_wide_given_name(tok.text)
+
+
+def _listed_with_name_cue(tok, kept: list[Span]) -> list[Span]:
+    """"Two boys, Logan and Cooper": a capitalised word mid-sentence joined by "and" to a name is a name too, even
+    a dictionary word (not a kept place or service, a nationality, a month or a day: "Logan and Tesco")."""
+    if tok.lower_ not in ("and", "an'", "&") or tok.i == 0 or tok.i + 1 >= len(tok.doc):
+        return []
+    doc = tok.doc
+    prev, nxt = doc[tok.i - 1], doc[tok.i + 1]
+    if (prev.i > 0 and _capital(doc[prev.i - 1]) and doc[prev.i - 1].is_alpha and not starts_sentence(prev)) or \
+            (nxt.i + 1 < len(doc) and _capital(doc[nxt.i + 1]) and doc[nxt.i + 1].is_alpha):
+        return []  # inside a longer proper name: "the Possilpark Parent and Child Centre"
+    for name, other in ((nxt, prev), (prev, nxt)):
+        if not _is_found_name(other) or not _capital(other) or not _capital(name) or starts_sentence(name):
+            continue
+        if name.lower_ in _CALENDAR or name.ent_type_ in ("GPE", "NORP", "LOC", "FAC", "LANGUAGE", "DATE") or \
+                not name.is_alpha or len(name) < 3:
+            continue
+        if _is_cue_word(name.text) or gazetteer.is_kept(name.text) or _inside(kept, name.idx, _end(name)):
+            continue
+        return [(name.idx, _end(name))]
+    return []
 
 
 def _self_named_cue(tok, kept: list[Span]) -> list[Span]:
     """"My name is Ling", "I am Ling.", "I'm Tuyet, the mum": a speaker saying their own name; and the one spoken
     to ("Thanks, Ling.", "Cheers, Bao, that's great"): a greeting, a comma, a name, then a stop or a comma."""
     doc, i = tok.doc, tok.i
-    if tok.lower_ == "name" and i + 2 < len(doc) and doc[i - 1].lower_ in ("my", "her", "his") and \
+    owner = i - 2 if i > 1 and doc[i - 1].is_alpha and doc[i - 1].lower_ not in _OWNERS else i - 1  # my real name
+    if tok.lower_ == "name" and i + 2 < len(doc) and owner >= 0 and doc[owner].lower_ in _OWNERS and \
             doc[i + 1].lower_ in ("is", "'s", "’s"):
         start = i + 2
     elif tok.lower_ in ("am", "'m", "’m") and i > 0 and doc[i - 1].lower_ == "i" and i + 1 < len(doc):
@@ -1539,7 +1573,8 @@ def _self_named_cue(tok, kept: list[Span]) -> list[Span]:
         return []
     name = doc[start]
     after = _after(name)
-    if not _named_word(name) or (after is not None and after.text not in (".", ",", "!", "?", "and", "-", "–")):
+    ends = after is None or after.text in (".", ",", "!", "?", "and", "-", "–")
+    if not ends or not _named_word(name, named=tok.lower_ == "name"):
         return []
     return [] if _inside(kept, name.idx, _end(name)) else [(name.idx, _end(name))]
 
@@ -1764,7 +1799,8 @@ CONTEXT_CUES: tuple[tuple[ContextCue, ...], ...] = (
      ContextCue("context_called", _called_cue, "she's called Destiny; his name's Kai; she's cried Senga"),
      ContextCue("context_call_me", _call_me_cue, "call me Aga; her nursery calls her Dazy; known as Tank"),
      ContextCue("context_called_after", _called_after_cue, "Chanty we call her; Stevie-boy, they call him"),
-     ContextCue("context_self_named", _self_named_cue, "my name is Ling; I am Ling.; Thanks, Ling.")),
+     ContextCue("context_self_named", _self_named_cue, "my name is Ling; I am Ling.; Thanks, Ling."),
+     ContextCue("context_listed", _listed_with_name_cue, "Two boys, Logan and Cooper")),
     (ContextCue("surname_form", _surname_form_cue, "McAllister; mcgregor; O'Neill"),
      ContextCue("context_family", _family_cue, "the Hendersons moved out; the Kowalskis next door")),
     (ContextCue("context_verb", _person_verb_cue, "Shannon's on Universal Credit; Davie telt me"),),
