@@ -790,3 +790,9 @@ def test_a_name_joined_to_a_name_and_a_name_the_words_call_a_name():
     assert "Cooper" not in turn.text and "Xiaoyan" not in turn.text
     (turn,), _ = nlp.process(["The Possilpark Parent and Child Centre. My name is Scottish, ha."], [1], ["R"])
     assert turn.text == "The Possilpark Parent and Child Centre. My name is Scottish, ha."
+
+
+def test_a_word_name_given_in_full_opens_a_sentence_before_a_preposition_or_comma():
+    turns, _ = nlp.process(["Drew Kilbride, two boys.", "Drew by the way, for whoever's typing. Drew, aye."],
+                           [1, 2], ["Drew K", "Drew K"], names=["Drew Kilbride"])
+    assert "Drew" not in turns[1].text

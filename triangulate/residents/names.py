@@ -891,8 +891,9 @@ def _word_name_used_as_word(found: str, tokens, lower_names: frozenset[str], nam
         return False
     nxt = tokens[0].nbor(1) if tokens[0].i + 1 < len(tokens[0].doc) else None
     # ("Poppy just asks when mummy's coming": a word name met as a name mid-sentence, then before what she does)
-    return not (low in named_in_full and nxt is not None and (nxt.pos_ in ("VERB", "AUX", "ADV") or
-                                                              nxt.lower_ in SCOTS_AUX)) and \
+    # (or before a preposition or a comma: "Drew by the way, for whoever's typing", "Mark, he's my brother")
+    return not (low in named_in_full and nxt is not None and (nxt.pos_ in ("VERB", "AUX", "ADV", "ADP") or
+                                                              nxt.text == "," or nxt.lower_ in SCOTS_AUX)) and \
         not (low in lower_names and verb_follows(tokens[0].doc, tokens[0].idx + len(tokens[0])))  # "Sandy mostly."
 
 
