@@ -90,3 +90,12 @@ def test_an_ni_number_spelled_with_the_phonetic_alphabet_or_letter_names():
     (turn,), _ = nlp.process(["Tango Kilo five one nine two zero four Alpha. Or jay double-u five oh seven one "
                               "three three bee, like ten times."], [1], ["R"])
     assert turn.text == "[NI NUMBER 1]. Or [NI NUMBER 2], like ten times."
+
+
+def test_a_spoken_year_of_the_forties_to_sixties_and_a_postcode_sector():
+    (turn,), _ = nlp.process(["Born nineteen fifty-two, so work it out. G21 2, I forget the rest. Bus 2 at 2pm."],
+                             [1], ["R"])
+    assert "fifty-two" not in turn.text and "G21 2" not in turn.text and "Bus 2 at 2pm" in turn.text
+    turns, _ = nlp.process(["And your date of birth?", "Third of April seventy-nine. Put me down."], [1, 2],
+                           ["I", "R"])
+    assert turns[1].text == "[DOB 1]. Put me down."

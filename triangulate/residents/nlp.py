@@ -68,7 +68,7 @@ _TEENS = r"(?:ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eigh
 _YEAR = (r"(?:(?:19|20)\d{2}|['’]\d{2}|"
          r"twenty[\s-](?:" + _TEENS + r"|twenty(?:[\s-]" + _UNITS + r")?|oh[\s-]" + _UNITS + r")|"
          r"two[\s-]thousand(?:[\s-](?:and[\s-])?(?:" + _TEENS + r"|twenty(?:[\s-]" + _UNITS + r")?|" + _UNITS + r"))?|"
-         r"nineteen[\s-](?:seventy|eighty|ninety)(?:[\s-]" + _UNITS + r")?)")
+         r"nineteen[\s-](?:forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-]" + _UNITS + r")?)")
 # "the 4th of the 9th" (day and month as numbers, said so)
 _MONTH_NUMBER = r"(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|" + _ORDINAL_WORD + r")"
 _FULL_DATE = (r"\b(?:" + _DAY + r"\s+(?:of\s+)?(?:" + _MONTH + r"|" + _MONTH_NUMBER + r")|"
@@ -170,7 +170,8 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         r"[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b")),
     ("postcode", "POSTCODE", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b", re.I)),
     # a Scottish postcode district alone ("up the G33 end", "5 Inchlee Street, G14"): a few streets' worth
-    ("postcode", "POSTCODE", re.compile(r"\b" + _POSTCODE_AREAS + r"\d{1,2}\b(?![-/]\d)")),
+    # (with its sector when said: "G21 2, I forget the rest")
+    ("postcode", "POSTCODE", re.compile(r"\b" + _POSTCODE_AREAS + r"\d{1,2}(?:\s\d(?!\.?\d|[\w/:-]))?\b(?![-/]\d)")),
     ("phone", "PHONE", re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d{2,4}\)?(?:[\s-]?\d){6,8}(?!\d)")),
     # said aloud: "oh seven nine five six, two oh three, seven seven one" (a phone number has ten or eleven digits)
     ("spoken_phone", "PHONE", re.compile(
@@ -202,7 +203,8 @@ _HEADER_WORDS = {"interview", "date", "location", "duration", "transcribed", "tr
                  "method", "consent", "notes", "note", "time", "venue", "session", "recording", "held", "place"}
 # A question about a birth date: the next turn's dates are the answer ("Date of birth?" / "The 3rd of June 1985").
 _BIRTH_CUE = re.compile(r"(?i)\b(?:born|birth|d\.?o\.?b\b|birthdays?|age and date|how old)")
-_ANSWER_DATE = re.compile(r"(?i)" + _FULL_DATE + r"|(?<![\d/.])\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?![\d/]|\.\d)|"
+_ANSWER_DATE = re.compile(r"(?i)" + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE + r"|"
+                          r"(?<![\d/.])\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?![\d/]|\.\d)|"
                           r"\b" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w)|"
                           r"\b" + _DAY + r"\s+of\s+the\s+\d{1,2}(?:st|nd|rd|th)\b")  # "the 4th of the 8th"
 # a year said as the answer: "I'm 1988", "Tahir is 1983"
