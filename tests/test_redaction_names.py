@@ -796,3 +796,8 @@ def test_a_word_name_given_in_full_opens_a_sentence_before_a_preposition_or_comm
     turns, _ = nlp.process(["Drew Kilbride, two boys.", "Drew by the way, for whoever's typing. Drew, aye."],
                            [1, 2], ["Drew K", "Drew K"], names=["Drew Kilbride"])
     assert "Drew" not in turns[1].text
+
+
+def test_a_name_with_a_letter_nfkd_keeps_whole_is_one_person_with_or_without_it():
+    (turn,), _ = nlp.process(["Paweł Nowicki came. Pawel said aye. Paweł's van."], [1], ["R"])
+    assert turn.text == "[PERSON 1] came. [PERSON 1] said aye. [PERSON 1]'s van."

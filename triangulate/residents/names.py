@@ -251,10 +251,15 @@ def shortens(short: str, long: str) -> bool:
     return is_pet_form(short, long) or _shortened(short, long)
 
 
+# Letters NFKD leaves whole: "Paweł" and "Pawel", "Søren" and "Soren" are one spelling
+_UNDECOMPOSED = str.maketrans({"ł": "l", "ø": "o", "đ": "d", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i", "ð": "d",
+                               "þ": "th"})
+
+
 def fold(word: str) -> str:
     """A name word without accents, hyphens or apostrophes: "Al-Khatib" and "Alkhatib", "Balogová" and "Balogova"
     are one spelling."""
-    plain = unicodedata.normalize("NFKD", word.lower())
+    plain = unicodedata.normalize("NFKD", word.lower().translate(_UNDECOMPOSED))
     return re.sub(r"[-'’.\s]", "", "".join(c for c in plain if not unicodedata.combining(c)))
 
 
