@@ -554,3 +554,11 @@ def test_a_job_as_a_label_and_a_bracket_or_dash_after_a_subtitle_name_say_staff(
     assert vtt.roles["Lynsey Brannan - Kinship Team"] == "facilitator"
     table = parse("Facilitator: Hello.\nWelfare Rights: You're owed it.\nParticipant 1: Aye.\nFacilitator: Right.\n")
     assert table.roles["Welfare Rights"] == "facilitator" and table.roles["Participant 1"] == "resident"
+
+
+def test_a_participant_whose_note_mentions_a_job_and_a_named_label_stay_residents():
+    present = parse("Facilitator: Heather Dunsmuir\nPresent: Jean Smith (parent, works as a teacher)\n\n"
+                    "Heather: What is hardest?\nJean: The rent, every month.\nHeather: And?\nJean: The gas.\n")
+    assert present.roles["Jean"] == "resident"
+    church = parse("Facilitator: Hello.\nGrace Church: We go on Sundays.\nFacilitator: Right.\n")
+    assert church.roles["Grace Church"] == "resident"

@@ -214,7 +214,8 @@ def staff_in_list(value: str) -> list[str]:
     (researcher), Tunde Okonkwo (Family Support Worker, St Cuthbert's Primary), 3 parents`."""
     out = []
     for name, note in _NOTED_NAME.findall(strip_markdown(value)):
-        if is_person_name(name) and any(qualifier_role(part) == "facilitator" for part in note.split(",")):
+        # the note's first part says who they are: "(parent, works as a teacher)" is a parent
+        if is_person_name(name) and qualifier_role(note.split(",")[0]) == "facilitator":
             out.append(re.sub(rf"^{_TITLES}", "", name).strip())
     return out
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from triangulate.residents import gazetteer
 from triangulate.residents.labels import (
     AUDIENCE_WORDS,
     FACILITATOR_WORDS,
@@ -138,6 +139,11 @@ def _by_interview_pattern(parsed, roles: dict[str, str], declared: bool) -> None
 _QUESTIONER = ("q", "question", "questioner")
 
 
+def _opens_with_given_name(label: str) -> bool:
+    first = label.split()[0] if label.split() else ""
+    return gazetteer.is_first_name(first) or gazetteer.is_wide_given_name(first)
+
+
 def _declared_role(parsed, s: str, key: str, name: str, people: list[str], has_chair: bool) -> tuple[str, bool]:
     """A speaker's role from what the file declares (its key, the facilitator's name, a role word), and whether
     they are in the audience; "" when nothing declares it (the pattern of turns decides)."""
@@ -163,8 +169,8 @@ def _declared_role(parsed, s: str, key: str, name: str, people: list[str], has_c
         return RESIDENT, False
     if word in AUDIENCE_WORDS:
         return UNKNOWN, True
-    if word is None and qualifier_role(s) == "facilitator":
-        return FACILITATOR, False  # a label that is a job: `Welfare Rights`, `Money Adviser`
+    if word is None and qualifier_role(s) == "facilitator" and not _opens_with_given_name(s):
+        return FACILITATOR, False  # a label that is a job: `Welfare Rights`, `Money Adviser` (not `Grace Church`)
     return "", False  # a name, initials or "Speaker 2": decided by the pattern below
 
 
