@@ -141,7 +141,7 @@ _QUESTIONER = ("q", "question", "questioner")
 
 def _opens_with_given_name(label: str) -> bool:
     first = label.split()[0] if label.split() else ""
-    return gazetteer.is_first_name(first) or gazetteer.is_wide_given_name(first)
+    return gazetteer.is_first_name(first) or gazetteer.is_wide_given_name(first) or gazetteer.is_word_name(first)
 
 
 def _declared_role(parsed, s: str, key: str, name: str, people: list[str], has_chair: bool) -> tuple[str, bool]:
