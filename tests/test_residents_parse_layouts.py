@@ -562,3 +562,10 @@ def test_a_participant_whose_note_mentions_a_job_and_a_named_label_stay_resident
     assert present.roles["Jean"] == "resident"
     church = parse("Facilitator: Hello.\nGrace Church: We go on Sundays.\nFacilitator: Right.\n")
     assert church.roles["Grace Church"] == "resident"
+
+
+def test_initials_that_spell_a_staff_abbreviation_are_still_a_person():
+    parsed = parse("RI - Rhona Ingram\nSW - Sandy Watt\n\nRI What made you go into it?\nSW My gran, really. She "
+                   "fostered for thirty years and I grew up with it.\nRI And now?\nSW Now I do it myself, aye.\n"
+                   "RI What's hardest?\nSW The paperwork, honestly, and the waiting.\n")
+    assert parsed.roles == {"RI": "facilitator", "SW": "resident"}

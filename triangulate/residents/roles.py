@@ -20,6 +20,7 @@ from triangulate.residents.labels import (
     FACILITATOR_WORDS,
     RESPONDENT_WORDS,
     initials_of,
+    is_initials,
     qualifier_role,
     role_word,
     split_names,
@@ -169,8 +170,8 @@ def _declared_role(parsed, s: str, key: str, name: str, people: list[str], has_c
         return RESIDENT, False
     if word in AUDIENCE_WORDS:
         return UNKNOWN, True
-    if word is None and qualifier_role(s) == "facilitator" and not _opens_with_given_name(s):
-        return FACILITATOR, False  # a label that is a job: `Welfare Rights`, `Money Adviser` (not `Grace Church`)
+    if word is None and not is_initials(s) and qualifier_role(s) == "facilitator" and not _opens_with_given_name(s):
+        return FACILITATOR, False  # a job: `Welfare Rights`, `Money Adviser` (not `Grace Church`; SW: Sandy Watt)
     return "", False  # a name, initials or "Speaker 2": decided by the pattern below
 
 
