@@ -229,11 +229,13 @@ def _load_other(embedder: str):
     return SentenceTransformer(str(model_path(embedder)), device="cpu")
 
 
-def encode(texts: list[str], batch_size: int = 64, embedder: str | None = None) -> np.ndarray:
+def encode(texts: list[str], batch_size: int = 16, embedder: str | None = None) -> np.ndarray:
     """Unit-length float32 vectors, one row per text (no cache), by `embedder`'s model (default: the chosen
-    one). Batches of 16 would pad less (16 % fewer CPU seconds, vectors within 3e-7, the same issue for every
-    segment of the assignment benchmark: bench/results/embedding-batch.json) but moved a synthetic corpus from 6
-    topics to 8: kept at 64."""
+    one). Batches of 16 (sentence-transformers sorts the texts by length first) pad less than 64: MiniLM on the
+    assignment benchmark's dev split 6.6 CPU s per 1,000 segments against 8.5 (8: 6.9, 32: 7.4), vectors within
+    2.4e-7, the same issue for every segment and the same macro-F1 (bench/results/embedding-batch-minilm.json).
+    That noise once moved a synthetic corpus from 6 topics to 8; the topic fit now rounds the similarities it
+    takes its neighbours from (topics.KNN_DECIMALS), and batches of 8-64 give it the same topics."""
     if not texts:
         return np.zeros((0, MODELS[embedder or EMBEDDER][1]), dtype=np.float32)
     from triangulate.core import heap
