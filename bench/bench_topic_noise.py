@@ -2,9 +2,12 @@
 sizes (vectors within ~3e-7 of each other), fitted with `topics.fit_bertopic`: topics per batch size and the
 adjusted Rand index of each fit's assignments against batch 64's (issue 17, item 3).
 
-    .venv/bin/python bench/bench_topic_noise.py [--transcripts 3] [--sizes 8,16,32,64] [--decimals none,4,3]
+    .venv/bin/python bench/bench_topic_noise.py [--transcripts 2,3,4,5] [--sizes 8,16,32,64] [--decimals none,4,3]
 
-`--decimals` are values of `topics.KNN_DECIMALS` to try (none: the neighbour distances as computed).
+`--decimals` are values of `topics.KNN_DECIMALS` to try (none: the similarities as computed). Besides the fits,
+each row counts the kNN entries (indices and distances) that differ from batch 64's, and the pairwise
+similarities that round differently (all n² pairs): a flip rate per pair, from which the chance that a fit's
+neighbours change can be estimated.
 """
 from __future__ import annotations
 
@@ -48,41 +51,66 @@ def corpus(n: int, words: int) -> tuple[list[str], list[int]]:
     return docs, [i for i, d in enumerate(decisions) if not d.reason.startswith("rule:")]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--transcripts", type=int, default=3)
-    parser.add_argument("--words", type=int, default=5000)
-    parser.add_argument("--sizes", default="8,16,32,64")
-    parser.add_argument("--decimals", default="none")
-    parser.add_argument("--out", type=Path, default=None)
-    args = parser.parse_args()
-    docs, topical = corpus(args.transcripts, args.words)
-    sizes = sorted({int(s) for s in args.sizes.split(",")} | {REFERENCE})
+def similarity_flips(unit: dict[int, np.ndarray], decimals: int | None) -> dict[str, int]:
+    """Pairwise similarities that round differently from batch 64's (all pairs, not only neighbours)."""
+    ref = unit[REFERENCE] @ unit[REFERENCE].T
+    out = {}
+    for s, u in unit.items():
+        sims = u @ u.T
+        out[str(s)] = int((sims != ref).sum() if decimals is None
+                          else (np.round(sims, decimals) != np.round(ref, decimals)).sum())
+    return out
+
+
+def one_corpus(n: int, words: int, sizes: list[int], decimals_list: list[str]) -> dict:
+    docs, topical = corpus(n, words)
     texts = [docs[i] for i in topical]
     vectors = {size: embeddings.encode(texts, batch_size=size) for size in sizes}
-    settings = topics.settings_for(len(texts))
-    report: dict = {"transcripts": args.transcripts, "words_each": args.words, "segments": len(docs),
-                    "topical": len(texts), "max_abs_vector_difference": {
-                        str(s): float(np.abs(vectors[s] - vectors[REFERENCE]).max()) for s in sizes}, "fits": {}}
     unit = {s: v / np.linalg.norm(v, axis=1, keepdims=True) for s, v in vectors.items()}
-    report["max_abs_similarity_difference"] = {
-        str(s): float(np.abs(unit[s] @ unit[s].T - unit[REFERENCE] @ unit[REFERENCE].T).max()) for s in sizes}
+    settings = topics.settings_for(len(texts))
+    k = settings["umap"]["n_neighbors"]
+    report: dict = {"transcripts": n, "words_each": words, "segments": len(docs), "topical": len(texts),
+                    "n_neighbors": k, "max_abs_vector_difference": {
+                        str(s): float(np.abs(vectors[s] - vectors[REFERENCE]).max()) for s in sizes},
+                    "max_abs_similarity_difference": {
+                        str(s): float(np.abs(unit[s] @ unit[s].T - unit[REFERENCE] @ unit[REFERENCE].T).max())
+                        for s in sizes}, "fits": {}}
     default = topics.KNN_DECIMALS
-    for decimals in args.decimals.split(","):
-        topics.KNN_DECIMALS = None if decimals == "none" else int(decimals)
-        fitted = {s: topics.fit_bertopic(texts, vectors[s], settings)[1] for s in sizes}
-        k = settings["umap"]["n_neighbors"]
-        knn = {s: topics.exact_knn(vectors[s], k) for s in sizes}
-        row = {str(s): {"topics": len(set(fitted[s]) - {-1}),
-                        "ari_vs_64": round(float(adjusted_rand_score(fitted[REFERENCE], fitted[s])), 4),
-                        "knn_entries_changed": int((knn[s][0] != knn[REFERENCE][0]).sum()
-                                                   + (knn[s][1] != knn[REFERENCE][1]).sum())}
-               for s in sizes}
-        report["fits"][f"knn_decimals={decimals}"] = row
-        print(f"KNN_DECIMALS={decimals}: " + ", ".join(f"batch {s}: {r['topics']} topics, ARI {r['ari_vs_64']}, "
-                                                      f"{r['knn_entries_changed']} kNN entries changed"
-                                                      for s, r in row.items()), file=sys.stderr)
-    topics.KNN_DECIMALS = default
+    try:
+        for decimals in decimals_list:
+            topics.KNN_DECIMALS = None if decimals == "none" else int(decimals)
+            fitted = {s: topics.fit_bertopic(texts, vectors[s], settings)[1] for s in sizes}
+            knn = {s: topics.exact_knn(vectors[s], k) for s in sizes}
+            flips = similarity_flips(unit, topics.KNN_DECIMALS)
+            row = {str(s): {"topics": len(set(fitted[s]) - {-1}),
+                            "ari_vs_64": round(float(adjusted_rand_score(fitted[REFERENCE], fitted[s])), 4),
+                            "knn_entries_changed": int((knn[s][0] != knn[REFERENCE][0]).sum()
+                                                       + (knn[s][1] != knn[REFERENCE][1]).sum()),
+                            "pair_similarities_rounded_differently": flips[str(s)]}
+                   for s in sizes}
+            report["fits"][f"knn_decimals={decimals}"] = row
+            print(f"{n} transcripts, KNN_DECIMALS={decimals}: " + ", ".join(
+                f"batch {s}: {r['topics']} topics, ARI {r['ari_vs_64']}, {r['knn_entries_changed']} kNN entries "
+                f"changed, {r['pair_similarities_rounded_differently']} pairs" for s, r in row.items()),
+                file=sys.stderr)
+    finally:
+        topics.KNN_DECIMALS = default
+    return report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--transcripts", default="3", help="corpora: numbers of transcripts, e.g. 2,3,4,5")
+    parser.add_argument("--words", type=int, default=5000)
+    parser.add_argument("--sizes", default="8,16,32,64")
+    parser.add_argument("--decimals", default="none,4,3")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    sizes = sorted({int(s) for s in args.sizes.split(",")} | {REFERENCE})
+    load = round(os.getloadavg()[0], 1)
+    report = {"reference_batch": REFERENCE, "shipped_knn_decimals": topics.KNN_DECIMALS, "load_average_1min": load,
+              "corpora": [one_corpus(int(n), args.words, sizes, args.decimals.split(","))
+                          for n in args.transcripts.split(",")]}
     if args.out:
         args.out.write_text(json.dumps(report, indent=2), encoding="utf-8")
         print(f"→ {args.out}")

@@ -88,6 +88,19 @@ def torch_threads() -> int:
         return 1
 
 
+def keep_torch_threads() -> None:
+    """Torch back at `torch_threads()` before each encode. A topic fit (UMAP's numba code, OpenMP threading
+    layer) sets OpenMP's thread count for the whole process to the number of cores, torch's with it: every
+    later encode then ran at 2 threads and took 2.9x the CPU seconds of one thread (5.3 s against 1.8 for 120
+    segments, wall time no shorter, on a 2-core machine at load 2), for the rest of the process: the worker's
+    next analysis, and the pipeline benchmark's analysis after its warm-up fit."""
+    import torch
+
+    wanted = torch_threads()
+    if torch.get_num_threads() != wanted:
+        torch.set_num_threads(wanted)
+
+
 @lru_cache(maxsize=1)
 def _load_model():
     import torch
@@ -240,7 +253,9 @@ def encode(texts: list[str], batch_size: int = 16, embedder: str | None = None) 
         return np.zeros((0, MODELS[embedder or EMBEDDER][1]), dtype=np.float32)
     from triangulate.core import heap
 
-    vectors = model_of(embedder).encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
+    chosen = model_of(embedder)
+    keep_torch_threads()
+    vectors = chosen.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
                                         show_progress_bar=False, convert_to_numpy=True)
     heap.release()
     return vectors.astype(np.float32)
