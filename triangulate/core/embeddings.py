@@ -248,7 +248,8 @@ def encode(texts: list[str], batch_size: int = 16, embedder: str | None = None) 
     assignment benchmark's dev split 6.6 CPU s per 1,000 segments against 8.5 (8: 6.9, 32: 7.4), vectors within
     2.4e-7, the same issue for every segment and the same macro-F1 (bench/results/embedding-batch-minilm.json).
     That noise once moved a synthetic corpus from 6 topics to 8; the topic fit now rounds the similarities it
-    takes its neighbours from (topics.KNN_DECIMALS), and batches of 8-64 give it the same topics."""
+    takes its neighbours from (topics.KNN_DECIMALS), and batches of 8-64 gave it the same topics on four such
+    corpora (bench/results/topic-noise.json): a change is now rare, not impossible."""
     if not texts:
         return np.zeros((0, MODELS[embedder or EMBEDDER][1]), dtype=np.float32)
     from triangulate.core import heap
