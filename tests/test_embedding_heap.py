@@ -24,10 +24,10 @@ def test_vectors_are_the_same_to_the_last_bit_with_blocks_reused_or_mapped_afres
         pytest.skip("not glibc: nothing is switched")
     # long enough that a batch's activations (64 x tokens x 1536 floats) are far above glibc's 32 MiB ceiling
     texts = [f"Resident {k}: the rent went up again and the heating is off most days, " * 12 for k in range(70)]
-    reused = embeddings.encode(texts)  # loading the model switched reuse on
+    reused = embeddings.encode(texts, batch_size=64)  # loading the model switched reuse on
     try:
         libc.mallopt(heap.M_MMAP_THRESHOLD, 128 << 10)  # every big block mapped afresh, as before
-        mapped = embeddings.encode(texts)
+        mapped = embeddings.encode(texts, batch_size=64)
     finally:
         heap.keep_large_blocks()
     assert np.array_equal(reused, mapped)

@@ -88,6 +88,19 @@ def torch_threads() -> int:
         return 1
 
 
+def keep_torch_threads() -> None:
+    """Torch back at `torch_threads()` before each encode. A topic fit (UMAP's numba code, OpenMP threading
+    layer) sets OpenMP's thread count for the whole process to the number of cores, torch's with it: every
+    later encode then ran at 2 threads and took 2.9x the CPU seconds of one thread (5.3 s against 1.8 for 120
+    segments, wall time no shorter, on a 2-core machine at load 2), for the rest of the process: the worker's
+    next analysis, and the pipeline benchmark's analysis after its warm-up fit."""
+    import torch
+
+    wanted = torch_threads()
+    if torch.get_num_threads() != wanted:
+        torch.set_num_threads(wanted)
+
+
 @lru_cache(maxsize=1)
 def _load_model():
     import torch
@@ -229,16 +242,21 @@ def _load_other(embedder: str):
     return SentenceTransformer(str(model_path(embedder)), device="cpu")
 
 
-def encode(texts: list[str], batch_size: int = 64, embedder: str | None = None) -> np.ndarray:
+def encode(texts: list[str], batch_size: int = 16, embedder: str | None = None) -> np.ndarray:
     """Unit-length float32 vectors, one row per text (no cache), by `embedder`'s model (default: the chosen
-    one). Batches of 16 would pad less (16 % fewer CPU seconds, vectors within 3e-7, the same issue for every
-    segment of the assignment benchmark: bench/results/embedding-batch.json) but moved a synthetic corpus from 6
-    topics to 8: kept at 64."""
+    one). Batches of 16 (sentence-transformers sorts the texts by length first) pad less than 64: MiniLM on the
+    assignment benchmark's dev split 6.6 CPU s per 1,000 segments against 8.5 (8: 6.9, 32: 7.4), vectors within
+    2.4e-7, the same issue for every segment and the same macro-F1 (bench/results/embedding-batch-minilm.json).
+    That noise once moved a synthetic corpus from 6 topics to 8; the topic fit now rounds the similarities it
+    takes its neighbours from (topics.KNN_DECIMALS), and batches of 8-64 gave it the same topics on four such
+    corpora (bench/results/topic-noise.json): a change is now rare, not impossible."""
     if not texts:
         return np.zeros((0, MODELS[embedder or EMBEDDER][1]), dtype=np.float32)
     from triangulate.core import heap
 
-    vectors = model_of(embedder).encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
+    chosen = model_of(embedder)
+    keep_torch_threads()
+    vectors = chosen.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
                                         show_progress_bar=False, convert_to_numpy=True)
     heap.release()
     return vectors.astype(np.float32)

@@ -51,7 +51,7 @@ from triangulate.core.permissions import Actor, require
 
 CLUSTER_MIN_SEGMENTS = 30  # below this, topics are the assigned issues (STACK.md: 10–30)
 SEED = 42
-SETTINGS_VERSION = 3  # bump when the fitting recipe changes: forces a refit
+SETTINGS_VERSION = 4  # bump when the fitting recipe changes: forces a refit
 MAX_TOPIC_SHARE = 1 / 3  # no topic holds more of the segments than this…
 SPLIT_MIN_SILHOUETTE = 0.05  # …unless splitting it finds no structure (the corpus is that uniform)
 
@@ -77,6 +77,7 @@ def settings_for(n: int) -> dict:
     return {"n": n, "umap": {"n_neighbors": _clamp(n // 10, 2, 15), "n_components": 5, "min_dist": 0.0,
                              "metric": "cosine", "random_state": SEED},
             "knn": "exact cosine neighbours by matrix product (numpy), passed to UMAP as precomputed_knn",
+            "knn_decimals": KNN_DECIMALS,
             "hdbscan": {"min_cluster_size": m, "min_samples": max(1, m // 2), "metric": "euclidean",
                         "cluster_selection_method": "eom", "prediction_data": True},
             "min_topic_size": m, "vectorizer": {"stop_words": "english+spoken", "ngram_range": [1, 2], "min_df": 1},
@@ -240,8 +241,19 @@ def split_oversized(topics: list[int], coordinates: np.ndarray, max_share: float
     return topics
 
 
+# The neighbours UMAP is given come from cosine similarities rounded to this many decimals (None: as computed).
+# The fit is chaotic: one neighbour swapped by float noise moves the topics (a synthetic corpus embedded in
+# batches of 16 instead of 64, vectors within 7e-7, changed 500-1,900 neighbour entries and gave an adjusted
+# Rand index of 0.38-0.45 against the other fit; 2-6 entries still changed at 4 decimals and moved it as much).
+# At 3 decimals no entry changed for batches of 8, 16, 32 and 64 on four corpora (bench/bench_topic_noise.py,
+# bench/results/topic-noise.json): noise below 1e-6 then changes the topics only when a similarity lies within
+# it of a rounding boundary. A grid of 0.001 is fine beside the spread of a segment's neighbours (~0.05-0.2).
+KNN_DECIMALS: int | None = 3
+
+
 def exact_knn(vectors: np.ndarray, k: int, chunk: int = 2048) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's k nearest rows by cosine distance (itself first, at distance 0), in row chunks."""
+    """Each row's k nearest rows by cosine distance (itself first, at distance 0), in row chunks; similarities
+    rounded to `KNN_DECIMALS` first, so that float noise in the vectors leaves the neighbours as they are."""
     unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     n = len(unit)
     k = min(k, n)
@@ -249,6 +261,8 @@ def exact_knn(vectors: np.ndarray, k: int, chunk: int = 2048) -> tuple[np.ndarra
     distances = np.empty((n, k), dtype=np.float32)
     for start in range(0, n, chunk):
         sims = unit[start:start + chunk] @ unit.T
+        if KNN_DECIMALS is not None:  # neighbours and distances from similarities on a fixed grid (see KNN_DECIMALS)
+            sims = np.round(sims, KNN_DECIMALS)
         rows = np.arange(sims.shape[0])
         sims[rows, start + rows] = np.inf  # self first, whatever ties there are
         top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
