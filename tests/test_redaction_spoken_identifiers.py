@@ -99,3 +99,9 @@ def test_a_spoken_year_of_the_forties_to_sixties_and_a_postcode_sector():
     turns, _ = nlp.process(["And your date of birth?", "Third of April seventy-nine. Put me down."], [1, 2],
                            ["I", "R"])
     assert turns[1].text == "[DOB 1]. Put me down."
+
+
+def test_a_birth_month_and_year_then_the_day():
+    (turn,), _ = nlp.process(["Kai is ten, born March 2015, the seventh. Joy was born in January 2024, the 9th."],
+                             [1], ["R"])
+    assert "2015" not in turn.text and "the seventh" not in turn.text and "the 9th" not in turn.text

@@ -569,3 +569,25 @@ def test_initials_that_spell_a_staff_abbreviation_are_still_a_person():
                    "fostered for thirty years and I grew up with it.\nRI And now?\nSW Now I do it myself, aye.\n"
                    "RI What's hardest?\nSW The paperwork, honestly, and the waiting.\n")
     assert parsed.roles == {"RI": "facilitator", "SW": "resident"}
+
+
+def test_staff_in_a_bracketed_note_a_slash_pair_or_a_co_facilitator_with_a_job_first():
+    noted = parse("Calton pantry chat\nFacilitator: Ailsa Dunlop\n(also present: Wendy Cassidy, pantry coordinator)\n\n"
+                  "Ailsa: What brings you?\nWendy: Just listening.\nMarie: The prices.\nAilsa: And?\nMarie: Aye.\n")
+    assert noted.roles["Wendy"] == "facilitator" and noted.roles["Marie"] == "resident"
+    from triangulate.residents.labels import split_names
+    assert split_names("Maureen Carty / Co-facilitator: Chiamaka Eze") == ["Maureen Carty", "Chiamaka Eze"]
+    assert split_names("Gary Moodie (youth & family worker, co-facilitating: Tariq Bashir)") == \
+        ["Gary Moodie", "Tariq Bashir"]
+    assert split_names("Craig Donnachie (with Yvonne Mair from Home-Start taking notes)") == \
+        ["Craig Donnachie", "Yvonne Mair"]
+
+
+def test_an_int_label_that_passes_on_what_she_says_is_the_interpreter_not_the_asking_side():
+    text = ("Family interview\n(Romanian interpreter present)\n\nEK - Euan Kilbride\nINT - Mirela Stoica\n"
+            "LC - Lavinia Stoica\n\nEK Could you tell her we are recording?\nINT Yes. She says okay, no problem.\n"
+            "EK How many live in the flat?\nINT She says eight. The children too.\nEK And the landlord?\n"
+            "INT She says no contract. He never gave paper.\nEK Anything else?\nINT The boiler. She says cold.\n")
+    parsed = parse(text)
+    assert parsed.roles["INT"] == "facilitator" and parsed.roles["EK"] != "resident"
+    assert parsed.metadata.get("interpreted") == "yes"

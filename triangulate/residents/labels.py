@@ -191,15 +191,16 @@ def is_person_name(value: str) -> bool:
 def split_names(value: str) -> list[str]:
     # a second role in brackets names a second person: `Yvonne Carswell (co-facilitator: Dev Sharma)`; other notes
     # in brackets go: `Yvonne Kinloch (nursery manager, joined later)` holds one name, not two parts
-    value = re.sub(r"\s*\(\s*[\w -]{2,25}:\s*([^()]+)\)", r", \1", strip_markdown(value))
+    value = re.sub(r"\s*\([^():]{2,60}:\s*([^()]+)\)", r", \1", strip_markdown(value))
     # a bracket that opens with a name and goes on in words names someone too: `(Gillian from the nursery sat in)`
-    value = re.sub(r"\s*\(\s*([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s+(?:from|fae|of|at|sat|joined|came|also)\b[^()]*\)",
-                   r", \1", value)
+    value = re.sub(r"\s*\(\s*(?:(?:with|and|plus)\s+)?([A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?)\s+"
+                   r"(?:from|fae|of|at|sat|joined|came|also|taking|doing|on|as)\b[^()]*\)", r", \1", value)
     value = re.sub(r"\s*\([^()]*\)", " ", value)
     parts = re.split(r"\s*(?:[;,/&]|\band\b|\bwith\b)\s*", value)
     out = []
     for part in parts:
         part = re.sub(r"\s*\(.*?\)\s*", " ", part).strip()
+        part = re.sub(r"^[A-Za-z][\w -]{1,25}:\s*", "", part)  # `Maureen Carty / Co-facilitator: Chiamaka Eze`
         part = re.sub(r"(?:\s+(?:present|also|too|attending|sitting in|sat in|listening|observing))+$", "", part)
         if is_person_name(part):
             out.append(re.sub(rf"^{_TITLES}", "", part).strip())
@@ -593,6 +594,8 @@ def _set_aside_preamble(out: Labelled) -> None:
             out.header["date"] = date.group(0)
         if i == 0 and len(text.split()) <= 14:
             out.header.setdefault("title", text)
+        if re.search(r"\binterpret", text, re.I):
+            out.header.setdefault("interpreted", "yes")  # `(Romanian interpreter present)`: roles look for one
     numbers = ", ".join(str(turn[2]) for turn in aside)
     aside_lines = {turn[2] for turn in aside}
     out.turns = [turn for i, turn in enumerate(out.turns) if i >= lead or turn[2] not in aside_lines]
@@ -777,6 +780,8 @@ def _preamble_line(ln: Line, out: Labelled, consumed: set[int], bare_keys: list[
     if ln.row or ln.heading and not header_line(ln.text):
         return _preamble_row(ln, out, consumed, openers, above)
     text, _ = _strip_stamp(ln.text.strip())
+    if re.fullmatch(r"\([^()]*:[^()]*\)", text):
+        text = text[1:-1].strip()  # a note in brackets: `(also present: Wendy Cassidy, pantry coordinator)`
     heads = header_segments(text, openers) or [h for h in (header_line(text),) if h]  # one or several headers
     if heads:
         for head in heads:

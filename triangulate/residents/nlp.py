@@ -77,6 +77,8 @@ _FULL_DATE = (r"\b(?:" + _DAY + r"\s+(?:of\s+)?(?:" + _MONTH + r"|" + _MONTH_NUM
 _SHORT_YEAR = r"(?:(?:fifty|sixty|seventy|eighty|ninety)(?:[\s-]" + _UNITS + r")?|oh[\s-]" + _UNITS + r")"
 _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 _DATE = (_FULL_DATE + r"|"  # first: "the 2nd of March two thousand and twenty" whole, not "2nd of March" alone
+         # the month and year, then the day: "born March 2015, the seventh", "January 2024, the 9th"
+         r"(?:" + _MONTH + r",?\s+(?:19|20)\d{2},?\s+the\s+" + _DAY + r"(?!\w))|"
          r"(?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]+(?:of\s+)?(?:\d{1,2}|" + _MONTH + r")(?:[\s/.,-]+\d{2,4})?(?!\w)|"
          # the year first: "nineteen seventy-nine, second of May", "2019, the 3rd of June"
          r"(?:" + _YEAR + r",?\s+(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w))|"

@@ -98,10 +98,14 @@ def _declared_roles(parsed, facilitator: str | None) -> tuple[dict[str, str], se
         roles[s], from_floor = _declared_role(parsed, s, key_roles.get(s, ""), names.get(s, ""), people, has_chair)
         if from_floor:
             audience.add(s)
-    for s in _interpreters(parsed, [s for s, r in roles.items() if not r]):
+    # `INT` is an interviewer in one file and an interpreter in another: the one passing "She says…" on interprets
+    interpreters = _interpreters(parsed, [s for s, r in roles.items() if not r or role_word(s) == "int"])
+    for s in interpreters:
         roles[s] = FACILITATOR
-    declared = any(r == FACILITATOR for r in roles.values()) or (
-        bool(people) and _unlabelled_facilitator(parsed, roles, audience))
+    # an interpreter passes questions on but is not the asking side: someone else still interviews
+    declared = any(r == FACILITATOR for s, r in roles.items() if s not in interpreters) or (
+        bool(people) and _unlabelled_facilitator(parsed, roles, audience)) or (
+        bool(interpreters) and _asker_beside_interpreter(parsed, roles, audience))
     return roles, audience, declared
 
 
@@ -122,6 +126,23 @@ def _unlabelled_facilitator(parsed, roles: dict[str, str], audience: set[str]) -
     if asker:
         roles[asker] = FACILITATOR
     return asker is not None
+
+
+def _asker_beside_interpreter(parsed, roles: dict[str, str], audience: set[str]) -> bool:
+    """In an interpreted interview the resident may say little in their own voice: of the others, the one who
+    asks most (at least 40 % of their turns, more than anyone else) is the interviewer (marked; True)."""
+    shares = {}
+    for s, r in roles.items():
+        turns = [t.text for t in parsed.turns if t.speaker == s]
+        if not r and s not in audience and s != "Unlabelled" and len(turns) >= 2:
+            shares[s] = sum(1 for t in turns if "?" in t) / len(turns)
+    if not shares:
+        return False
+    best = max(shares, key=shares.get)
+    if shares[best] < 0.4 or any(v >= shares[best] for s, v in shares.items() if s != best):
+        return False
+    roles[best] = FACILITATOR
+    return True
 
 
 def _by_interview_pattern(parsed, roles: dict[str, str], declared: bool) -> None:
@@ -175,19 +196,20 @@ def _declared_role(parsed, s: str, key: str, name: str, people: list[str], has_c
     return "", False  # a name, initials or "Speaker 2": decided by the pattern below
 
 
-_REPORTED = re.compile(r"^\W*(?:she|he|they)(?:\s+is|['’]s|\s+are)?\s+(?:says?|saying|said|asks?|asking|wants? to say|"
-                       r"tells? me|is telling)\b", re.I)
+_REPORTED = re.compile(r"(?:^|[.!?]\s+)\W*(?:she|he|they)(?:\s+is|['’]s|\s+are)?\s+"
+                       r"(?:says?|saying|said|asks?|asking|wants? to say|tells? me|is telling)\b", re.I)
 
 
 def _interpreters(parsed, candidates: list[str]) -> list[str]:
     """In a file that mentions interpreting, a speaker who mostly passes on what someone else says ("She says
     they came in 2019…") is the interpreter, not a resident."""
     said = " ".join([str(v) for v in parsed.metadata.values()] + [t.text for t in parsed.turns[:12]])
-    if not re.search(r"\binterpret", said, re.I):
+    if not (parsed.metadata.get("interpreted") or re.search(r"\binterpret", said, re.I)):
         return []
     out = []
     for s in candidates:
         turns = [t.text for t in parsed.turns if t.speaker == s]
+        # (a sentence of its own opening "She says…", not "and she says to me")
         if len(turns) >= 3 and sum(1 for t in turns if _REPORTED.search(t)) >= 0.4 * len(turns):
             out.append(s)
     return out

@@ -52,7 +52,7 @@ METADATA_KEYS = {  # front-matter key -> metadata field (header lines: transcrip
     "venue": "location", "duration": "duration", "length": "duration", "transcribed by": "transcribed_by",
     "transcribed_by": "transcribed_by", "transcriber": "transcribed_by", "time": "time", "project": "project",
     "participants": "participants", "note_taker": "note_taker", "recording": "recording", "session": "session",
-    "language": "language", "participant_id": "participant_id",
+    "language": "language", "participant_id": "participant_id", "interpreted": "interpreted",
 }
 # Given names that are also ordinary words: matching them in any case would redact "will", "hope", "may".
 WORD_NAMES = {"will", "rose", "hope", "grace", "faith", "joy", "may", "june", "april", "august", "bill", "mark",
