@@ -25,6 +25,13 @@ os.environ.setdefault("TRIANGULATE_WARMUP", "0")  # no server warm-up threads in
 # bench/bench_assignment.py's job); tests/test_embedder_mpnet.py loads the default model itself.
 os.environ.setdefault("TRIANGULATE_EMBEDDER", "minilm")
 
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+# No per-example deadline anywhere: the suite must pass on a busy shared machine (a property test that took 250 ms
+# once under load is not a failure of the code under test)
+hypothesis_settings.register_profile("triangulate", deadline=None)
+hypothesis_settings.load_profile("triangulate")
+
 from triangulate.core import db  # noqa: E402
 from triangulate.core.permissions import Actor  # noqa: E402
 
