@@ -801,3 +801,12 @@ def test_a_word_name_given_in_full_opens_a_sentence_before_a_preposition_or_comm
 def test_a_name_with_a_letter_nfkd_keeps_whole_is_one_person_with_or_without_it():
     (turn,), _ = nlp.process(["Paweł Nowicki came. Pawel said aye. Paweł's van."], [1], ["R"])
     assert turn.text == "[PERSON 1] came. [PERSON 1] said aye. [PERSON 1]'s van."
+
+
+def test_a_wean_named_after_a_place_by_the_sentence_after_or_among_the_weans_listed():
+    (turn,), _ = nlp.process(["Me, Brody, he's eleven, and wee Paisley. She's six. The two boys, Clyde and Lennox, "
+                              "come at weekends. We walk by the Clyde."], [1], ["R"])
+    assert "Paisley" not in turn.text and "boys, Clyde" not in turn.text and "by the Clyde" in turn.text
+    (turn,), _ = nlp.process(["We went tae wee Paisley for the day. We drove to Govan and Paisley with Sarah."],
+                             [1], ["R"])
+    assert "tae wee Paisley for" in turn.text and "Govan and Paisley" in turn.text

@@ -1190,7 +1190,7 @@ def _clergy_name(tok, nxt) -> bool:
         (gazetteer.is_first_name(nxt.text) or gazetteer.is_wide_given_name(nxt.text))
 
 
-_PRONOUN_AFTER = re.compile(r"^\s*,\s*(?:she|he)(?:['’]s|\s+is|\s+was)\b", re.I)
+_PRONOUN_AFTER = re.compile(r"^\s*[,.;]\s*(?:she|he)(?:['’]s|\s+is|\s+was)\b", re.I)  # ", she's" / ". She's six"
 
 
 def _place_named_wean(tok, nxt) -> bool:
@@ -1551,16 +1551,23 @@ def _listed_with_name_cue(tok, kept: list[Span]) -> list[Span]:
     if (prev.i > 0 and _capital(doc[prev.i - 1]) and doc[prev.i - 1].is_alpha and not starts_sentence(prev)) or \
             (nxt.i + 1 < len(doc) and _capital(doc[nxt.i + 1]) and doc[nxt.i + 1].is_alpha):
         return []  # inside a longer proper name: "the Possilpark Parent and Child Centre"
+    children = any(t.lower_ in KIN for t in doc[max(0, prev.i - 4):prev.i])  # "the two boys, Clyde and Lennox"
     for name, other in ((nxt, prev), (prev, nxt)):
-        if not _is_found_name(other) or not _capital(other) or not _capital(name) or starts_sentence(name):
-            continue
-        if name.lower_ in _CALENDAR or name.ent_type_ in ("GPE", "NORP", "LOC", "FAC", "LANGUAGE", "DATE") or \
-                not name.is_alpha or len(name) < 3:
-            continue
-        if _is_cue_word(name.text) or gazetteer.is_kept(name.text) or _inside(kept, name.idx, _end(name)):
-            continue
-        return [(name.idx, _end(name))]
+        if _is_found_name(other) and _capital(other) and _listed_name(name, kept, children):
+            return [(name.idx, _end(name))]
     return []
+
+
+def _listed_name(name, kept: list[Span], children: bool) -> bool:
+    """A word beside a name in a list that can be a name too: capitalised mid-sentence, no month or cue word, and
+    no place, nationality or kept word unless the list is of weans (a wean named after a place)."""
+    if not _capital(name) or starts_sentence(name) or name.lower_ in _CALENDAR or not name.is_alpha or \
+            len(name) < 3 or _is_cue_word(name.text):
+        return False
+    if children and gazetteer.is_place(name.text):
+        return True
+    return not (name.ent_type_ in ("GPE", "NORP", "LOC", "FAC", "LANGUAGE", "DATE") or gazetteer.is_kept(name.text)
+                or _inside(kept, name.idx, _end(name)))
 
 
 def _self_named_cue(tok, kept: list[Span]) -> list[Span]:
