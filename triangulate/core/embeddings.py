@@ -257,7 +257,7 @@ def encode(texts: list[str], batch_size: int = 16, embedder: str | None = None) 
     chosen = model_of(embedder)
     keep_torch_threads()
     vectors = chosen.encode(list(texts), batch_size=batch_size, normalize_embeddings=True,
-                                        show_progress_bar=False, convert_to_numpy=True)
+                            show_progress_bar=False, convert_to_numpy=True)
     heap.release()
     return vectors.astype(np.float32)
 

@@ -90,6 +90,11 @@ def is_wide_given_name(text: str) -> bool:
     return normal(text) in normalised("given_names_wide")
 
 
+def is_any_given_name(text: str) -> bool:
+    """On any of the given-name lists: first names, the wide list, or names that are also words."""
+    return is_first_name(text) or is_wide_given_name(text) or is_word_name(text)
+
+
 def is_common_surname(text: str) -> bool:
     """A surname common in the UK and Ireland (surnames_common.txt): "jamie smith" is one name."""
     return normal(text) in normalised("surnames_common")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from triangulate.residents import gazetteer
+from triangulate.residents.gazetteer import is_any_given_name as _is_any_given_name
 
 TITLE_WORDS = {"mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor", "sir", "dame", "lady",
                "lord", "rev", "reverend", "father", "sister", "brother", "nurse", "councillor", "cllr"}
@@ -149,11 +150,6 @@ def _is_cue_word(text: str) -> bool:
     low = text.lower()
     return gazetteer.is_everyday_word(text) or low in KIN or low in TITLE_WORDS or low in NICKNAME_WORDS or \
         low in DETERMINERS
-
-
-def _is_any_given_name(text: str) -> bool:
-    """On any of the given-name lists: first names, the wide list, or names that are also words."""
-    return gazetteer.is_first_name(text) or gazetteer.is_wide_given_name(text) or gazetteer.is_word_name(text)
 
 
 def _is_name_like(token, *, allow_lower: bool) -> bool:
@@ -1532,6 +1528,7 @@ def _named_word(name, *, named: bool = False) -> bool:
 
 
 _OWNERS = ("my", "her", "his")
+_SELF_NAMING = _GREETINGS | {"name", "am", "'m", "’m"}  # the words `_self_named_cue` starts from
 _CALENDAR = {"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
              "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
              "christmas", "easter"}
@@ -1573,6 +1570,8 @@ def _listed_name(name, kept: list[Span], children: bool) -> bool:
 def _self_named_cue(tok, kept: list[Span]) -> list[Span]:
     """"My name is Ling", "I am Ling.", "I'm Tuyet, the mum": a speaker saying their own name; and the one spoken
     to ("Thanks, Ling.", "Cheers, Bao, that's great"): a greeting, a comma, a name, then a stop or a comma."""
+    if tok.lower_ not in _SELF_NAMING:
+        return []
     doc, i = tok.doc, tok.i
     owner = i - 2 if i > 1 and doc[i - 1].is_alpha and doc[i - 1].lower_ not in _OWNERS else i - 1  # my real name
     if tok.lower_ == "name" and i + 2 < len(doc) and owner >= 0 and doc[owner].lower_ in _OWNERS and \

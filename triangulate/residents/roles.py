@@ -71,11 +71,11 @@ def infer_roles(parsed, facilitator: str | None = None) -> dict[str, str]:
     return roles
 
 
-def pattern_note(parsed, facilitator: str | None = None) -> str | None:
-    """When the roles rest only on who asks the questions, say so: the researcher checks them before saving."""
+def pattern_note(parsed, roles: dict[str, str], facilitator: str | None = None) -> str | None:
+    """When `roles` (as `infer_roles` gave them) rest only on who asks the questions, say so: the researcher checks
+    them before saving."""
     if _declared_roles(parsed, facilitator)[2]:
         return None
-    roles = infer_roles(parsed, facilitator)
     askers = [s for s, r in roles.items() if r == FACILITATOR]
     answerers = [s for s, r in roles.items() if r == RESIDENT]
     if not askers or not answerers:
@@ -161,11 +161,6 @@ def _by_interview_pattern(parsed, roles: dict[str, str], declared: bool) -> None
 _QUESTIONER = ("q", "question", "questioner")
 
 
-def _opens_with_given_name(label: str) -> bool:
-    first = label.split()[0] if label.split() else ""
-    return gazetteer.is_first_name(first) or gazetteer.is_wide_given_name(first) or gazetteer.is_word_name(first)
-
-
 def _declared_role(parsed, s: str, key: str, name: str, people: list[str], has_chair: bool) -> tuple[str, bool]:
     """A speaker's role from what the file declares (its key, the facilitator's name, a role word), and whether
     they are in the audience; "" when nothing declares it (the pattern of turns decides)."""
@@ -191,8 +186,10 @@ def _declared_role(parsed, s: str, key: str, name: str, people: list[str], has_c
         return RESIDENT, False
     if word in AUDIENCE_WORDS:
         return UNKNOWN, True
-    if word is None and not is_initials(s) and qualifier_role(s) == "facilitator" and not _opens_with_given_name(s):
-        return FACILITATOR, False  # a job: `Welfare Rights`, `Money Adviser` (not `Grace Church`; SW: Sandy Watt)
+    # a job: `Welfare Rights`, `Money Adviser` (not `Grace Church`, nor SW for Sandy Watt)
+    if word is None and not is_initials(s) and qualifier_role(s) == "facilitator" and \
+            not gazetteer.is_any_given_name((s.split() or [""])[0]):
+        return FACILITATOR, False
     return "", False  # a name, initials or "Speaker 2": decided by the pattern below
 
 

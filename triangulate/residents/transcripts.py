@@ -527,7 +527,7 @@ def _bad_input_warnings(parsed: ParsedTranscript) -> list[str]:
     """What the researcher must check before saving (the choice is theirs; nothing is saved yet)."""
     labels = [s for s in parsed.speakers if s != "Unlabelled"]
     notes = _key_warnings(parsed, labels) + _shared_first_name_warnings(parsed) + _name_clash_warnings(parsed)
-    notes += [note] if (note := pattern_note(parsed)) else []
+    notes += [note] if (note := pattern_note(parsed, parsed.roles)) else []
     audience = [s for s in labels if parsed.roles.get(s) == UNKNOWN and s in ("F", "M", "Q")]
     if audience:
         notes.append(f"{', '.join(audience)} read as audience members (questions from the floor), not the "
