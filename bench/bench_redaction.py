@@ -368,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     # A throw-away data folder for this run only (set here, not at import: the test suite imports this module).
     os.environ.setdefault("TRIANGULATE_DATA_DIR", tempfile.mkdtemp(prefix="bench_redaction_"))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--split", choices=("dev", "heldout", "heldout4", "heldout5", "all"), default="dev")
+    parser.add_argument("--split", choices=(*build.SPLITS, "all"), default="dev")
     parser.add_argument("--files", nargs="*", help="only these file names of the split (e.g. while tuning on dev)")
     parser.add_argument("--repeat", type=int, default=1, help="time each file this many times, keep the fastest")
     parser.add_argument("--out", type=Path,
