@@ -591,3 +591,40 @@ def test_an_int_label_that_passes_on_what_she_says_is_the_interpreter_not_the_as
     parsed = parse(text)
     assert parsed.roles["INT"] == "facilitator" and parsed.roles["EK"] != "resident"
     assert parsed.metadata.get("interpreted") == "yes"
+
+
+def test_staff_introduced_only_in_speech_are_not_residents():
+    group = parse("Gail: Thanks for coming. This is Morven, she's fae the money advice, she's just sitting in.\n"
+                  "Morven: Hiya. Pretend I'm no here.\nTracey: I'm behind on the council tax.\n"
+                  "Gail: How did that happen?\nTracey: My ex moved oot.\nMorven: You might get the discount back.\n"
+                  "Colette: Morven, can they get in your hoose?\nGail: What about the catalogues?\n"
+                  "Colette: Don't start me.\nGail: And the gas?\n")
+    assert group.roles["Morven"] == "facilitator"
+    assert group.roles["Tracey"] != "facilitator" and group.roles["Colette"] != "facilitator"
+    home = parse("Interviewer: Joanne Peat\n\nJoanne: Is it all right if I start?\nChantelle: Aye. Oh, that's Gary at "
+                 "the door. He's my housing officer, he said he'd pop in.\nGary H: Sorry I'm late.\n"
+                 "Joanne: How long have you been in the hotel?\nChantelle: Eleven weeks.\n")
+    assert home.roles == {"Joanne": "facilitator", "Chantelle": "resident", "Gary H": "facilitator"}
+    initials = parse("LM - So Iain's come with me the day because he's an energy adviser.\nDC - Fine by me.\n"
+                     "IW - I'll only butt in if you want me to.\nLM - When did the meter go in?\nDC - March.\n"
+                     "PC - Iain, are they allowed tae dae that?\nIW - Not without a visit.\n")
+    assert initials.roles["IW"] == "facilitator" and initials.roles["DC"] != "facilitator"
+
+
+def test_a_pal_introduced_without_a_job_stays_a_resident():
+    text = ("Facilitator: Ruth Haddow\n\nRuth: Welcome, everybody.\nDonna: This is Lindsay, she's fae the same "
+            "close as me, she's just come along.\nLindsay: Hiya.\nRuth: What costs the most?\nLindsay: The uniform.\n")
+    assert parse(text).roles["Lindsay"] == "resident"
+
+
+def test_a_teams_surname_first_label_in_a_stamped_text_export_and_a_recorded_date():
+    text = ("Meeting: Tenants' check-in (Microsoft Teams)\nFacilitator: Kirsteen Meikle\nRecorded: 12/11/2024\n\n"
+            "[00:00:41] Meikle, Kirsteen: Can everybody hear me? I've got a colleague on the call: Craig, who's a "
+            "housing officer.\n[00:00:49] Jolene F (Guest): Sorry, the wean's been at the laptop.\n"
+            "[00:00:56] Craig Dunnet (East End HA): Hi all.\n[00:01:25] Ross: Is this getting recorded?\n"
+            "[00:01:29] Meikle, Kirsteen: It is, Ross.\n")
+    parsed = parse(text)
+    assert parsed.speakers == ["Meikle, Kirsteen", "Jolene F", "Craig Dunnet", "Ross"]
+    assert str(parsed.metadata["date"]) == "2024-11-12"
+    assert parsed.roles == {"Meikle, Kirsteen": "facilitator", "Jolene F": "resident", "Craig Dunnet": "facilitator",
+                            "Ross": "resident"}

@@ -22,12 +22,14 @@ TIME = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _PARTICLE = r"(?:de|da|di|du|del|van|von|der|le|la|bin|of)"
 _NAME = rf"[A-Z][\w'’.\-]*(?:[ \t](?:[A-Z0-9][\w'’.\-]*|{_PARTICLE})){{0,4}}"
 _B = r"(?:\*\*|__)?"  # optional markdown bold around a label
+# Teams writes a work account's display name surname first: `Meikle, Kirsteen`
+_SURNAME_FIRST = r"[A-Z][\w'’\-]+,[ \t][A-Z][\w'’\-]+"
 STAMP = re.compile(rf"^\s*[\[(]?({TIME})[\])]?\s*(?:[-–|]\s*)?")
 # A qualifier in brackets after a label says who the speaker is there as: `Siobhan (HV):`, `Marek (WRO) -`,
 # `**Hamid (interpreter):**`, `Jace (8):`. No colon inside, so `Name (00:01:23):` stays a time stamp.
 _QUAL = r"(?:[ \t]*\((?P<qual>[^():\n]{1,30})\))?"
-COLON_LABEL = re.compile(rf"^{_B}(?P<name>{_NAME}){_QUAL}{_B}[ \t]*(?:[\[(](?P<time>{TIME})[\])])?[ \t]*{_B}[ \t]*[:：]"
-                         rf"{_B}[ \t]*(?P<text>.*)$")
+COLON_LABEL = re.compile(rf"^{_B}(?P<name>{_SURNAME_FIRST}|{_NAME}){_QUAL}{_B}[ \t]*(?:[\[(](?P<time>{TIME})[\])])?"
+                         rf"[ \t]*{_B}[ \t]*[:：]{_B}[ \t]*(?P<text>.*)$")
 TIME_LABEL = re.compile(rf"^{_B}(?P<name>{_NAME}){_B}[ \t]+[\[(]?(?P<time>{TIME})[\])]?:?\s*$")
 # `Peer mentor:`, `Young person:`: a capitalised phrase with lower-case words, accepted only when it recurs.
 PHRASE_LABEL = re.compile(rf"^{_B}(?P<name>[A-Z][a-z'’\-]+(?:[ \t][a-z][a-z'’\-]+){{1,2}}){_B}[ \t]*[:：]{_B}[ \t]*"
@@ -66,7 +68,8 @@ NOT_SPEAKERS = {"note", "notes", "nb", "n.b", "ps", "key", "date", "time", "titl
                 "update", "example", "source", "re", "subject", "tip", "warning", "important", "summary",
                 "transcript", "interview", "section", "part", "page", "topic", "theme", "link", "url", "email",
                 "tel", "phone", "address", "venue", "length", "project", "file", "recording", "session",
-                "end", "start", "break", "pause", "edit", "comment", "comments", "translation"}
+                "end", "start", "break", "pause", "edit", "comment", "comments", "translation", "recorded",
+                "created", "meeting", "platform"}
 COMMON_CAPS = {"OK", "TV", "UK", "NHS", "GP", "UC", "PIP", "DWP", "ESA", "JSA", "SCP", "CAB", "ID", "PE",
                "CV", "GCSE", "SQA", "NI", "HMRC", "BBC", "FAQ", "USA", "EU", "AND", "THE", "SO", "NO", "YES",
                "HI", "MR", "MRS", "MS", "DR", "PHD", "CEO", "IT", "AI", "ASN", "ADHD", "ASD", "ASC", "SDS",
@@ -87,6 +90,7 @@ HEADER_KEYS = {
     "session": "session", "language": "language", "participant id": "participant_id",
     "respondent id": "participant_id", "ref": "interview", "reference": "interview", "ref no": "interview",
     "interview ref": "interview", "transcript ref": "interview", "transcript id": "interview",
+    "date recorded": "date", "meeting": "title",
     # role keys: the value is a person (or a team) — metadata and always-redact names
     "interviewer": "facilitator", "interviewers": "facilitator", "facilitator": "facilitator",
     "facilitators": "facilitator", "facilitated by": "facilitator", "moderator": "facilitator",
@@ -388,6 +392,8 @@ def _role_header(raw: str, key: str, value: str) -> tuple[str, str] | None:
 def _described_header(raw: str, key: str, value: str) -> tuple[str, str] | None:
     """Any other key: `Led by: Fiona Grant`, `Role of participant: class teacher`, `School: (primary)`, `Also in
     the room: Yvonne Kinloch (nursery manager)`; not a person speaking once (`Jean: Aye`, `Mum: Fine.`)."""
+    if key in ("recorded", "recorded on") and _DATE_IN_TEXT.fullmatch(value):
+        return "date", value  # `Recorded: 12/11/2024` says when (`Recorded on: a phone` does not)
     staff, residents = bool(_STAFF_KEY.search(key)), bool(_RESIDENT_KEY.search(key))
     if not (staff or residents) and _PRESENT_KEY.search(key):
         described = " ".join([*re.findall(r"\(([^()]*)\)", value), value.partition(",")[2]])
@@ -551,7 +557,7 @@ _STAFF_ABBREVIATIONS = {"HV", "WRO", "WRA", "WR", "LW", "CLW", "SW", "YW", "FSW"
 # An organisation or service after a name (`Pam (GHA Tenancy Support)`, `Dev Chaudhry (Link Worker)`): staff
 _ORGANISATION = re.compile(r"\b(?:support|services?|team|council|housing|association|trust|project|network|charity|"
                            r"centre|NHS|GHA|HSCP|DWP|CAB|uni|university|college|school|nursery|church|foundation|"
-                           r"partnership|hub|org|ltd)\b", re.I)
+                           r"partnership|hub|org|ltd|HA|GCC|GGC|advice|inclusion|welfare rights)\b", re.I)
 _GUEST = re.compile(r"\b(?:guest|external|unverified)\b", re.I)
 
 

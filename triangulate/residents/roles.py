@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from triangulate.residents import gazetteer
+from triangulate.residents.introductions import introduced_staff
 from triangulate.residents.labels import (
     AUDIENCE_WORDS,
     FACILITATOR_WORDS,
@@ -102,8 +103,13 @@ def _declared_roles(parsed, facilitator: str | None) -> tuple[dict[str, str], se
     interpreters = _interpreters(parsed, [s for s, r in roles.items() if not r or role_word(s) == "int"])
     for s in interpreters:
         roles[s] = FACILITATOR
-    # an interpreter passes questions on but is not the asking side: someone else still interviews
-    declared = any(r == FACILITATOR for s, r in roles.items() if s not in interpreters) or (
+    # staff someone introduces in speech ("this is Morven, she's fae the money advice, she's sitting in")
+    introduced = introduced_staff(parsed, [s for s, r in roles.items() if not r and s not in audience])
+    for s in introduced:
+        roles[s] = FACILITATOR
+    # an interpreter, or a worker sitting in, is not the asking side: someone else still interviews
+    helpers = set(interpreters) | set(introduced)
+    declared = any(r == FACILITATOR for s, r in roles.items() if s not in helpers) or (
         bool(people) and _unlabelled_facilitator(parsed, roles, audience)) or (
         bool(interpreters) and _asker_beside_interpreter(parsed, roles, audience))
     return roles, audience, declared

@@ -1,0 +1,82 @@
+"""Staff introduced in speech: "this is Morven, she's fae the money advice, she's just sitting in".
+
+Groups and home visits often have a worker in the room whom no header names: the facilitator (or a resident)
+says who they are in the first minutes. A speaker whose name is said in one sentence with both a word of being
+there (sitting in, come along, taking notes, on placement, at the door) and a word of a job or a service (adviser,
+health visitor, fae the money advice, the kinship team) is staff, not a resident. Only the speaker the name
+points at is affected; a resident's pal "fae the same close" is neither a job nor a service, and a worker
+talked about who never speaks changes nothing.
+"""
+from __future__ import annotations
+
+import re
+
+from triangulate.residents import gazetteer
+from triangulate.residents.labels import is_initials, role_word
+
+_TITLES = {"mr", "mrs", "ms", "miss", "dr"}
+# being there: the introduced person is in the room (or joins it)
+_PRESENT = re.compile(
+    r"\b(?:this is|that['’]s \w+ at the door|sit(?:s|ting)? in|sat in|stay(?:s|ing)? (?:for|in|wi)|"
+    r"come (?:along|with me|wi['’]? me)|came (?:along|with me)|pop(?:ping|ped)? in|join(?:ed|ing)? us|"
+    r"tak(?:e|es|ing) (?:the )?notes|notes for (?:me|us)|on placement|help(?:ing)? me (?:with|out)|"
+    r"(?:is|['’]s) (?:here|in) (?:the ?day|today|wi(?:th)? (?:us|me))|listening in|observing|on the call|"
+    r"here to listen)\b", re.I)
+# a job or a service: the introduced person works here
+_STAFF = re.compile(
+    r"\b(?:advis[eo]r|worker|officer|visitor|teacher|co-?ordinator|manager|nurse|midwife|student|placement|"
+    r"interpreter|translator|note-?taker|notes|practitioner|keyworker|social work|therapist|counsellor|colleagues?|"
+    r"(?:fae|frae|from|with|wi) (?:the |our )?(?:\w+ ){0,2}(?:advice|team|council|housing|association|college|"
+    r"university|uni|service|services|project|charity|centre|hub|pantry|nursery|school|health|NHS|GHA|HSCP|"
+    r"DWP|Citizens Advice|kinship|welfare rights|money))\b", re.I)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
+def introduced_staff(parsed, undecided: list[str]) -> dict[str, str]:
+    """Of the `undecided` speakers, the ones another speaker introduces as staff: label -> the sentence that
+    says so (shown to the researcher)."""
+    forms = {s: _name_forms(parsed, s, undecided) for s in undecided}
+    out: dict[str, str] = {}
+    for turn in parsed.turns:
+        sentences = _SENTENCE.split(turn.text)
+        for i, sentence in enumerate(sentences):
+            window = " ".join(sentences[i:i + 2])  # "That's Gary at the door. He's my housing officer."
+            if not (_PRESENT.search(window) and _STAFF.search(window)):
+                continue
+            for s, names in forms.items():
+                if s == turn.speaker or s in out or not names:
+                    continue
+                if any(re.search(rf"(?<![\w'’-]){re.escape(n)}(?![\w-])", sentence) for n in names):
+                    out[s] = window.strip()
+    return out
+
+
+def _name_forms(parsed, s: str, undecided: list[str]) -> set[str]:
+    """How speech may name the speaker labelled `s`: the label's given name (`Gary H` -> Gary), a title's
+    surname (`Mrs Garvie` -> Garvie), the given name a key line or Teams gives; for initials with no key, any
+    given name in the text whose first letter no other undecided initials share (`IW` -> Iain)."""
+    if role_word(s):
+        return set()
+    bare = re.sub(r"\s*[(\[].*?[)\]]", "", s).strip()
+    forms: set[str] = set()
+    full = (getattr(parsed, "speaker_names", {}) or {}).get(s, "")
+    if "," in bare:  # Teams' `Meikle, Kirsteen`
+        bare = bare.partition(",")[2].strip()
+    words = bare.split()
+    if words and words[0].lower().rstrip(".") in _TITLES and len(words) >= 2:
+        forms.add(words[-1])
+    elif is_initials(s):
+        if full:
+            forms.add(full.split()[0])
+        elif sum(1 for u in undecided if is_initials(u) and u[:1] == s[:1]) == 1:
+            forms |= _given_names_starting(parsed, s[:1])
+    elif words and words[0][:1].isupper() and (len(words) == 1 or gazetteer.is_any_given_name(words[0])):
+        forms.add(words[0])  # `Steph`, `Gary H`, `Craig Dunnet (East End HA)`; not `Leanne's Phone`
+    if full and not is_initials(s):
+        forms.add(full.split()[0])
+    return {f for f in forms if len(f) >= 2}
+
+
+def _given_names_starting(parsed, letter: str) -> set[str]:
+    words = {w for t in parsed.turns for w in re.findall(rf"\b{re.escape(letter)}[a-z]{{2,}}\b", t.text)}
+    return {w for w in words if gazetteer.is_any_given_name(w)}
