@@ -600,6 +600,7 @@ def test_staff_introduced_only_in_speech_are_not_residents():
                   "Colette: Morven, can they get in your hoose?\nGail: What about the catalogues?\n"
                   "Colette: Don't start me.\nGail: And the gas?\n")
     assert group.roles["Morven"] == "facilitator"
+    assert any(w.startswith("Morven read as staff") and "money advice" in w for w in group.warnings)
     assert group.roles["Tracey"] != "facilitator" and group.roles["Colette"] != "facilitator"
     home = parse("Interviewer: Joanne Peat\n\nJoanne: Is it all right if I start?\nChantelle: Aye. Oh, that's Gary at "
                  "the door. He's my housing officer, he said he'd pop in.\nGary H: Sorry I'm late.\n"

@@ -33,6 +33,7 @@ from triangulate.residents.bounds import (  # noqa: F401 (public limits)
     MAX_TURNS,
     MAX_WORDS,
 )
+from triangulate.residents.introductions import introduced_staff
 from triangulate.residents.labels import TIME as _TIME
 from triangulate.residents.labels import Line, is_initials, is_person_name, is_role_label, read_lines, split_names  # noqa: F401
 from triangulate.residents.labels import seconds as _seconds
@@ -528,6 +529,10 @@ def _bad_input_warnings(parsed: ParsedTranscript) -> list[str]:
     labels = [s for s in parsed.speakers if s != "Unlabelled"]
     notes = _key_warnings(parsed, labels) + _shared_first_name_warnings(parsed) + _name_clash_warnings(parsed)
     notes += [note] if (note := pattern_note(parsed, parsed.roles)) else []
+    staff = [s for s in labels if parsed.roles.get(s) == FACILITATOR]
+    for label, said in introduced_staff(parsed, staff).items():
+        notes.append(f"{label} read as staff, not a resident, from what was said: \"{said[:160]}\". Tick them "
+                     "if they are a resident.")
     audience = [s for s in labels if parsed.roles.get(s) == UNKNOWN and s in ("F", "M", "Q")]
     if audience:
         notes.append(f"{', '.join(audience)} read as audience members (questions from the floor), not the "
