@@ -50,10 +50,11 @@ TARGETS = {"names_recall": 0.98, "names_given_recall": 1.0, "other_recall": 0.98
            "identity_errors": 0, "role_accuracy": 0.98}
 _POSSESSIVE = re.compile(r"['’]s$")
 # What may stay before a span: a title ("Dr Siddiqui", "Nurse Fairlie", "Councillor Tait": a role, not who) and the
-# article before a date or place ("the 2nd of June 2018", "the twenty-ninth of February"): what must go is the
-# name, the date, the address itself.
+# article before a date or place ("the 2nd of June 2018", "the twenty-ninth of February") and the word "born" before
+# a date of birth ("born 2002", "born in 1960": the year is personal, the word is not): what must go is the name,
+# the date, the address itself.
 _TITLE = re.compile(r"^(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Cllr|Rev)\.?|Doctor|Professor|Nurse|Sister|Councillor|Father|"
-                    r"Reverend|Sir|Dame|[Tt]he)\s+")
+                    r"Reverend|Sir|Dame|[Tt]he|[Bb]orn(?:\s+(?:in|on))?(?:\s+the)?)\s+")
 
 
 # --------------------------------------------------------------------------- corpus

@@ -810,3 +810,16 @@ def test_a_wean_named_after_a_place_by_the_sentence_after_or_among_the_weans_lis
     (turn,), _ = nlp.process(["We went tae wee Paisley for the day. We drove to Govan and Paisley with Sarah."],
                              [1], ["R"])
     assert "tae wee Paisley for" in turn.text and "Govan and Paisley" in turn.text
+
+
+def test_a_given_name_and_its_initial_are_one_person_whatever_comes_after():
+    turns, _ = redact("There's two Kellys: Kelly Mac and Kelly D, the family support worker.",
+                      "Kelly D got him a pair of shoes by the Wednesday.", "Ask Kelly. D was the worst.")
+    assert turns[1].text.startswith("[PERSON 2] got him")  # the initial goes with the name, to Kelly D's pseudonym
+    assert turns[0].text.endswith("and [PERSON 2], the family support worker.")
+    assert turns[2].text.endswith(". D was the worst.")  # a sentence's first letter is no initial
+
+
+def test_a_teams_speaker_written_surname_first_is_the_person_the_text_names():
+    turns, _ = redact("Can everybody hear me?", "Aye Kirsteen, loud and clear.", speakers=["Meikle, Kirsteen", "Ross"])
+    assert turns[1].text == "Aye [PERSON 1], loud and clear."

@@ -30,6 +30,9 @@ def redact(text: str):
     ("I'm at Flat 1, 88 Roystonhill, G21 2HX. Chap loud, I'm deaf.", "88 Roystonhill", "ADDRESS"),
     ("DOB: 2019-06-09 on her passport, no the 6th.", "2019-06-09", "DOB"),
     ("He's a 2016 baby, the year the floods came.", "2016", "DOB"),
+    ("My date o' birth's the ninth o' the third, eighty-nine if they ask.", "eighty-nine", "DOB"),
+    ("He'll be nine next week, 30th November 2015. He was born wi' a heart condition.", "2015", "DOB"),
+    ("He's sixteen in a fortnight. The twenty-first of March oh-nine. Then it stopped.", "oh-nine", "DOB"),
 ])
 def test_said_and_written_identifiers_are_redacted(text, secret, category):
     turn = redact(text)
@@ -43,6 +46,7 @@ def test_said_and_written_identifiers_are_redacted(text, secret, category):
     "I was in Room 101 at the job centre, the one with the chairs.",  # a room with no building named
     "We got the A, B, one, two, three of it at the group, aye.",  # letters and counting, no NI number
     "The 2016 floods took the bridge, 14 of us were stuck.",  # a year that is no birth
+    "She's three and the hearing is on the 5th of June 2025, up the Sheriff Court.",  # an age, then an event
 ])
 def test_talk_that_only_looks_like_an_identifier_stays(text):
     assert redact(text).text == text
@@ -55,6 +59,14 @@ def test_a_birth_date_answered_in_the_next_turn_is_redacted_whatever_its_case():
     turns, _ = nlp.process(["What's the best day for the group?", "Ninth of January, 2025, a Thursday."], [1, 2],
                            ["I", "R"])
     assert "January" in turns[1].text  # no birth asked about: a date, not a birth date
+
+
+def test_a_birth_date_said_as_three_numbers_in_answer_to_the_question():
+    turns, _ = nlp.process(["And his date of birth?", "Nineteen, four, ninety-five. Write it doon."], [1, 2],
+                           ["I", "R"])
+    assert turns[1].text == "[DOB 1]. Write it doon."
+    turns, _ = nlp.process(["How many weans came?", "Two, three, four of them, then the rest."], [1, 2], ["I", "R"])
+    assert "[DOB" not in turns[1].text
 
 
 def test_a_birth_year_or_day_of_a_numbered_month_given_as_the_answer():

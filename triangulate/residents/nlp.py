@@ -62,6 +62,7 @@ _ORDINAL_WORD = (r"(?:(?:twenty|thirty)[\s-]?(?:first|second|third|fourth|fifth|
                  r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
                  r"fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)")
 _DAY = r"(?:\d{1,2}(?:st|nd|rd|th)?|" + _ORDINAL_WORD + r")"
+_OF = r"(?:of|o['’])"  # "the ninth o' the third", "date o' birth"
 _UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
 _TEENS = r"(?:ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
 # a year as written or said: 2015, '89, "twenty fifteen", "two thousand and eighteen", "nineteen eighty-nine"
@@ -71,40 +72,47 @@ _YEAR = (r"(?:(?:19|20)\d{2}|['’]\d{2}|"
          r"nineteen[\s-](?:forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-]" + _UNITS + r")?)")
 # "the 4th of the 9th" (day and month as numbers, said so)
 _MONTH_NUMBER = r"(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|" + _ORDINAL_WORD + r")"
-_FULL_DATE = (r"\b(?:" + _DAY + r"\s+(?:of\s+)?(?:" + _MONTH + r"|" + _MONTH_NUMBER + r")|"
-              + _MONTH + r"\s+(?:the\s+)?" + _DAY + r")(?!\w),?\s+(?:of\s+)?" + _YEAR + r"(?!\w)")
+_FULL_DATE = (r"\b(?:" + _DAY + r"\s+(?:" + _OF + r"\s+)?(?:" + _MONTH + r"|" + _MONTH_NUMBER + r")|"
+              + _MONTH + r"\s+(?:the\s+)?" + _DAY + r")(?!\w),?\s+(?:" + _OF + r"\s+)?" + _YEAR + r"(?!\w)")
 # a year said as its last two words after a month: "born august seventy-one", "March oh nine"
 _SHORT_YEAR = r"(?:(?:fifty|sixty|seventy|eighty|ninety)(?:[\s-]" + _UNITS + r")?|oh[\s-]" + _UNITS + r")"
 _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 _DATE = (_FULL_DATE + r"|"  # first: "the 2nd of March two thousand and twenty" whole, not "2nd of March" alone
          # the month and year, then the day: "born March 2015, the seventh", "January 2024, the 9th"
          r"(?:" + _MONTH + r",?\s+(?:19|20)\d{2},?\s+the\s+" + _DAY + r"(?!\w))|"
-         r"(?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]+(?:of\s+)?(?:\d{1,2}|" + _MONTH + r")(?:[\s/.,-]+\d{2,4})?(?!\w)|"
+         r"(?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]+(?:" + _OF + r"\s+)?(?:\d{1,2}|" + _MONTH + r")"
+         r"(?:[\s/.,-]+\d{2,4})?(?!\w)|"
          # the year first: "nineteen seventy-nine, second of May", "2019, the 3rd of June"
-         r"(?:" + _YEAR + r",?\s+(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w))|"
+         r"(?:" + _YEAR + r",?\s+(?:the\s+)?" + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH + r"(?!\w))|"
          # by the weekday it fell on: "his birthday was last Tuesday, the 24th"
          r"(?:(?:(?:last|next|this)\s+)?" + _WEEKDAY + r",?\s+(?:the\s+)?" + _DAY + r"(?!\w))|"
-         r"(?:" + _MONTH + r",?\s+(?:of\s+)?(?:nineteen\s+)?" + _SHORT_YEAR + r"(?![\w-]))|"
-         r"(?:" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w))|"
+         r"(?:" + _MONTH + r",?\s+(?:" + _OF + r"\s+)?(?:nineteen\s+)?" + _SHORT_YEAR + r"(?![\w-]))|"
+         r"(?:" + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH + r"(?!\w))|"
          r"(?:" + _MONTH + r"\s+(?:the\s+)?(?:\d{1,2}(?!\d)(?:st|nd|rd|th)?|" + _ORDINAL_WORD + r"(?!\w))"
          r"(?:,?\s+\d{4})?)|"
-         r"(?:" + _MONTH + r",?\s+(?:of\s+)?(?:" + _YEAR + r"))|"
+         r"(?:" + _MONTH + r",?\s+(?:" + _OF + r"\s+)?(?:" + _YEAR + r"))|"
          r"(?:(?<=in\s)(?:19|20)\d{2}\b))")
 # a month said as its number: "the fourth of the ninth" (only ever a date; in speech nearly always a birth date)
 _MONTH_ORDINAL = (r"(?:the\s+)?(?:(?:[1-9]|1[0-2])(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|"
                   r"ninth|tenth|eleventh|twelfth)")
-_NUMBERED_DATE = (r"\b(?:the\s+)?" + _DAY + r"\s+of\s+" + _MONTH_ORDINAL + r"(?!\w)"
+_NUMBERED_DATE = (r"\b(?:the\s+)?" + _DAY + r"\s+" + _OF + r"\s+" + _MONTH_ORDINAL + r"(?!\w)"
                   r"(?:,?\s+(?:" + _YEAR + r"|" + _SHORT_YEAR + r")(?![\w-]|\s+(?:quid|pounds?|pence|p\b|per)))?")
 # a day, a month and a year said in words: "twelfth of December eighty-one", "the 9th of the January, 2015"
-_SPOKEN_FULL_DATE = (r"\b(?:the\s+)?" + _DAY + r"\s+(?:of\s+)?(?:the\s+)?" + _MONTH + r",?\s+(?:of\s+)?(?:" + _YEAR
-                     + r"|" + _SHORT_YEAR + r")(?![\w-]|\s+(?:quid|pounds?|pence|p\b|per))")
+_SPOKEN_FULL_DATE = (r"\b(?:the\s+)?" + _DAY + r"\s+(?:" + _OF + r"\s+)?(?:the\s+)?" + _MONTH + r",?\s+(?:" + _OF
+                     + r"\s+)?(?:" + _YEAR + r"|" + _SHORT_YEAR + r")(?![\w-]|\s+(?:quid|pounds?|pence|p\b|per))")
+# an age in years, as said: "9", "nine", "sixteen", "seventy-four"
+_AGE = (r"(?:\d{1,2}|" + _UNITS + r"|" + _TEENS + r"|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-]"
+        + _UNITS + r")?)")
+# any character of a sentence that names no event a date could be for (a hearing, a payment, an appointment)
+_NO_EVENT = (r"(?:(?!appointment|hearing|court|due\b|pay|interview|meeting|evict|deadline|letter|review|tribunal)"
+             r"[^\n?])")
 # capitalised words that open "X is the 5th of May 2025" without X being a person
 _NOT_SUBJECT = (r"(?:It|That|This|There|Here|What|Which|Today|Tomorrow|Tonight|Yesterday|Deadline|Payday|Christmas|"
                 r"Easter|Hogmanay|Halloween|Appointment|Meeting|Interview|Hearing|Tribunal|Court|Rent|Payment|Date)")
 # a birthday said by the day it falls on: "born on Boxing Day 1949", "born on Christmas Eve, 2016"
 _HOLIDAY_DATE = (r"(?:Christmas\s+(?:Day|Eve)|Boxing\s+Day|New\s+Year['’]?s\s+(?:Day|Eve)|Hogmanay|Halloween|"
                  r"Valentine['’]?s\s+Day|Bonfire\s+Night|Guy\s+Fawkes\s+Night|St\.?\s+Andrew['’]?s\s+Day|"
-                 r"Burns\s+Night)(?:,?\s+(?:of\s+|in\s+)?" + _YEAR + r")?(?!\w)")
+                 r"Burns\s+Night)(?:,?\s+(?:" + _OF + r"\s+|in\s+)?" + _YEAR + r")?(?!\w)")
 # numbers said digit by digit or in pairs: "oh seven nine five six", "double seven", "three four", "forty-four"
 _DIGIT_WORD = r"(?:oh|o|zero|nought|one|two|three|four|five|six|seven|eight|nine)"
 _SPOKEN_DIGITS = r"(?:(?:double|triple)[\s-]+" + _DIGIT_WORD + r"|" + _DIGIT_WORD + r")"
@@ -148,7 +156,7 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         + _SPOKEN_DIGITS + r")(?:" + _SEP + r"|(?=\s))){3,6}"
         r"(?:alpha|bravo|charlie|delta|ay|a|bee|b|see|cee|c|dee|d)\b")),
     ("dob", "DOB", re.compile(
-        r"(?i:\b(?:born|d\.?o\.?b\.?|date\s+of\s+birth|birth\s*date|birthday)(?:['’]s)?[\s:,-]*"
+        r"(?i:\b(?:born|d\.?o\.?b\.?|date\s+" + _OF + r"\s+birth|birth\s*date|birthday)(?:['’]s)?[\s:,-]*"
         r"(?:(?:is|was|wis|on|in|the|her|his|my|it's|it’s|was\s+born|which|which's)\s+){0,3})"
         r"((?i:" + _NUMBERED_DATE + r"|" + _SPOKEN_FULL_DATE + r"|" + _DATE + r"|" + _HOLIDAY_DATE + r"|" + _YEAR
         + r"(?![\w'’-]))|"
@@ -194,10 +202,17 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("spoken_date", "DOB", re.compile(
         r"(?i:\b(?:turned|turns|turning|was|be)\s+(?:\d{1,2}|" + _UNITS + r"|" + _TEENS + r"|twenty|thirty|forty|"
         r"fifty|sixty|seventy|eighty|ninety)(?:[\s-]" + _UNITS + r")?\s+on\s+(?:the\s+)?)(" + _FULL_DATE + r"|"
-        + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w)|" + _DAY + r"\s+of\s+" + _MONTH_NUMBER + r"(?!\w))")),
+        + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH + r"(?!\w)|" + _DAY + r"\s+" + _OF + r"\s+" + _MONTH_NUMBER
+        + r"(?!\w))")),
+    # an age, then a full date soon after: "He'll be nine next week, 30th November 2015", "He's sixteen in a
+    # fortnight. The twenty-first of March oh-nine" (not "she's three and the hearing's on the 5th of June 2025")
+    ("spoken_date", "DOB", re.compile(
+        r"(?i:\b(?:be|turned|turns|turning|he['’]s|she['’]s|i['’]m)\s+" + _AGE + r"\b(?![\s-]*(?:quid|pound|"
+        r"pence|p\b|hours?|days?|weeks?|minutes?|o['’]?clock|percent|%))" + _NO_EVENT + r"{0,60}?)("
+        + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE + r")")),
     # a day of another calendar, with its year: "the 14th of Hamal 1399" (Afghan), "the 3rd of Tahsas 2012"
     ("spoken_date", "DOB", re.compile(
-        r"(?:\bthe\s+)?\b" + _DAY + r"\s+of\s+" + _OTHER_MONTH + r",?\s+\d{4}\b")),
+        r"(?:\bthe\s+)?\b" + _DAY + r"\s+" + _OF + r"\s+" + _OTHER_MONTH + r",?\s+\d{4}\b")),
 ]
 # Header words a parser may take for a speaker ("Date: 14/10/2024"): their dates are the interview's, not a birth.
 # (Role labels such as Respondent or Interviewee are people: their dates are checked like anyone's.)
@@ -205,10 +220,18 @@ _HEADER_WORDS = {"interview", "date", "location", "duration", "transcribed", "tr
                  "method", "consent", "notes", "note", "time", "venue", "session", "recording", "held", "place"}
 # A question about a birth date: the next turn's dates are the answer ("Date of birth?" / "The 3rd of June 1985").
 _BIRTH_CUE = re.compile(r"(?i)\b(?:born|birth|d\.?o\.?b\b|birthdays?|age and date|how old)")
-_ANSWER_DATE = re.compile(r"(?i)" + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE + r"|"
+# a date said as three numbers, as a form asks for it: "Nineteen, four, ninety-five", "six-six-ninety-two",
+# "oh-seven, one-one, two-oh-two-one" (only as the answer to a question about a birth)
+_TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+_SPOKEN_NUMBERS_DATE = (r"\b(?:(?:oh[\s-])?" + _UNITS + r"|" + _TEENS + r"|twenty(?:[\s-]" + _UNITS + r")?|"
+                        r"thirty(?:[\s-]one)?)[\s,-]+(?:(?:oh[\s-])?" + _UNITS + r"|ten|eleven|twelve|"
+                        r"one[\s-](?:one|two))[\s,-]+(?:"
+                        + _YEAR + r"|" + _TENS + r"(?:[\s-]" + _UNITS + r")?|two[\s-]oh[\s-](?:one|two)[\s-]"
+                        + _UNITS + r"|oh[\s-]" + _UNITS + r")(?![\w-])")
+_ANSWER_DATE = re.compile(r"(?i)" + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE + r"|" + _SPOKEN_NUMBERS_DATE + r"|"
                           r"(?<![\d/.])\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?![\d/]|\.\d)|"
-                          r"\b" + _DAY + r"\s+(?:of\s+)?" + _MONTH + r"(?!\w)|"
-                          r"\b" + _DAY + r"\s+of\s+the\s+\d{1,2}(?:st|nd|rd|th)\b")  # "the 4th of the 8th"
+                          r"\b" + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH + r"(?!\w)|"
+                          r"\b" + _DAY + r"\s+" + _OF + r"\s+the\s+\d{1,2}(?:st|nd|rd|th)\b")  # "the 4th of the 8th"
 # a year said as the answer: "I'm 1988", "Tahir is 1983"
 _ANSWER_YEAR = re.compile(r"(?i)\b(?:i'm|i’m|i am|he's|he’s|she's|she’s|is|was|wis)\s+((?:19|20)\d{2})\b(?!['’]?s\b)")
 
@@ -598,6 +621,10 @@ def _may_be_surname(word: str) -> bool:
                 not people_names.is_english_word(word) and not gazetteer.is_kept(word))
 
 
+# a surname's initial after a given name ("Kelly D", "Gillian R."): not "I" or "A", which are words
+_INITIAL_AFTER = re.compile(r" ([B-HJ-Z]\.?)(?=[\s,;:!?)]|$)")
+
+
 def _surname_end(text: str, b: int, words: list[str], taken, kept) -> int | None:
     """Where a one-word given name ends once the surname after it joins ("Gillian Renfrew"), or None."""
     m = _NEXT_WORD.match(text, b)
@@ -644,6 +671,8 @@ def _extend_people(text: str, spans: list[tuple[int, int, str, str]], kept: list
             continue
         words = text[a:b].split()
         end = _surname_end(text, b, words, taken, kept)
+        if end is None and len(words) == 1 and _is_given(words[0]) and (initial := _INITIAL_AFTER.match(text, b)):
+            end = initial.end(1)  # "Kelly D got him a pair": the initial that tells two Kellys apart
         if end is not None:
             out[index] = (a, end, rule, category)
             continue
@@ -721,7 +750,10 @@ def _register_speakers(t: _Transcript, speaker_names: dict) -> None:
         if is_role_label(label) or label.lower() in t.allow_set:
             t.speaker_map[label] = label
             continue
-        t.speaker_people[label] = t.people.register(speaker_names.get(label) or label, speaker=True)
+        name = speaker_names.get(label) or label
+        if re.fullmatch(r"[^,\s]+,\s+[^,\s]+", name):  # Teams' `Meikle, Kirsteen` is Kirsteen Meikle
+            name = " ".join(reversed(name.split(", ", 1))).strip()
+        t.speaker_people[label] = t.people.register(name, speaker=True)
         t.speaker_map[label] = t.speaker_people[label].pseudonym
     _register_interviewee(t)
 
