@@ -69,6 +69,14 @@ def test_a_birth_date_said_as_three_numbers_in_answer_to_the_question():
     assert "[DOB" not in turns[1].text
 
 
+def test_a_birth_date_said_again_is_redacted_but_other_dates_beside_it_stay():
+    (turn,), _ = nlp.process(["6/6/92. Six-six-ninety-two, easy. Born the fourth of the seventh, seventeen."], [1],
+                             ["R"])
+    assert turn.text == "[DOB 1]. [DOB 2], easy. Born [DOB 3]."
+    (turn,), _ = nlp.process(["There's a court date on the 9th of April. The papers say d.o.b. 11/08/20."], [1], ["R"])
+    assert "9th of April" in turn.text and "11/08/20" not in turn.text
+
+
 def test_a_birth_year_or_day_of_a_numbered_month_given_as_the_answer():
     turns, _ = nlp.process(["Can I take your date of birth?", "I'm 1988. The 4th of the 8th. Write it however."],
                            [1, 2], ["I", "R"])

@@ -96,7 +96,8 @@ _DATE = (_FULL_DATE + r"|"  # first: "the 2nd of March two thousand and twenty" 
 _MONTH_ORDINAL = (r"(?:the\s+)?(?:(?:[1-9]|1[0-2])(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|"
                   r"ninth|tenth|eleventh|twelfth)")
 _NUMBERED_DATE = (r"\b(?:the\s+)?" + _DAY + r"\s+" + _OF + r"\s+" + _MONTH_ORDINAL + r"(?!\w)"
-                  r"(?:,?\s+(?:" + _YEAR + r"|" + _SHORT_YEAR + r")(?![\w-]|\s+(?:quid|pounds?|pence|p\b|per)))?")
+                  r"(?:,?\s+(?:" + _YEAR + r"|" + _SHORT_YEAR + r"|" + _TEENS + r"|twenty(?:[\s-]" + _UNITS + r")?)"
+                  r"(?![\w-]|\s+(?:quid|pounds?|pence|p\b|per)))?")
 # a day, a month and a year said in words: "twelfth of December eighty-one", "the 9th of the January, 2015"
 _SPOKEN_FULL_DATE = (r"\b(?:the\s+)?" + _DAY + r"\s+(?:" + _OF + r"\s+)?(?:the\s+)?" + _MONTH + r",?\s+(?:" + _OF
                      + r"\s+)?(?:" + _YEAR + r"|" + _SHORT_YEAR + r")(?![\w-]|\s+(?:quid|pounds?|pence|p\b|per))")
@@ -127,6 +128,15 @@ _SPOKEN_LETTER = (r"(?:alpha|bravo|charlie|delta|echo|foxtrot|golf|hotel|india|j
 _FLAT_POSITION = (r"(?:(?:[Tt]op|[Bb]ottom|[Gg]round|[Ff]irst|[Ss]econd|[Tt]hird|[Mm]iddle)\s+(?:floor|flat)"
                   r"(?:\s+(?:left|right|middle|back|front))?,?\s+)")
 _POSTCODE_AREAS = r"(?:G|PA|ML|KA|EH|FK|KY|DD|AB|IV|PH|DG|TD|KW|HS|ZE)"
+# a date said as three numbers, as a form asks for it: "Nineteen, four, ninety-five", "six-six-ninety-two",
+# "oh-seven, one-one, two-oh-two-one" (after a birth cue or as the answer to a
+# question about a birth)
+_TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+_SPOKEN_NUMBERS_DATE = (r"\b(?:(?:oh[\s-])?" + _UNITS + r"|" + _TEENS + r"|twenty(?:[\s-]" + _UNITS + r")?|"
+                        r"thirty(?:[\s-]one)?)[\s,-]+(?:(?:oh[\s-])?" + _UNITS + r"|ten|eleven|twelve|"
+                        r"one[\s-](?:one|two))[\s,-]+(?:"
+                        + _YEAR + r"|" + _TENS + r"(?:[\s-]" + _UNITS + r")?|two[\s-]oh[\s-](?:one|two)[\s-]"
+                        + _UNITS + r"|oh[\s-]" + _UNITS + r")(?![\w-])")
 PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # (rule name, pseudonym category, pattern). Order matters: earlier rules win overlapping text.
     ("email", "EMAIL", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")),
@@ -158,7 +168,8 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("dob", "DOB", re.compile(
         r"(?i:\b(?:born|d\.?o\.?b\.?|date\s+" + _OF + r"\s+birth|birth\s*date|birthday)(?:['’]s)?[\s:,-]*"
         r"(?:(?:is|was|wis|on|in|the|her|his|my|it's|it’s|was\s+born|which|which's)\s+){0,3})"
-        r"((?i:" + _NUMBERED_DATE + r"|" + _SPOKEN_FULL_DATE + r"|" + _DATE + r"|" + _HOLIDAY_DATE + r"|" + _YEAR
+        r"((?i:" + _NUMBERED_DATE + r"|" + _SPOKEN_FULL_DATE + r"|" + _SPOKEN_NUMBERS_DATE + r"|" + _DATE + r"|"
+        + _HOLIDAY_DATE + r"|" + _YEAR
         + r"(?![\w'’-]))|"
         r"(?:19|20)\d{2}(?![\d/.-]\d|s\b|['’]s\b)|1[34]\d{2}(?![\d/.-]\d|s\b))")),  # 1[34]xx: solar hijri
     ("address", "ADDRESS", re.compile(  # a room in a hostel or hotel: "room 14, Morrisdale House, Gallowgate"
@@ -220,18 +231,11 @@ _HEADER_WORDS = {"interview", "date", "location", "duration", "transcribed", "tr
                  "method", "consent", "notes", "note", "time", "venue", "session", "recording", "held", "place"}
 # A question about a birth date: the next turn's dates are the answer ("Date of birth?" / "The 3rd of June 1985").
 _BIRTH_CUE = re.compile(r"(?i)\b(?:born|birth|d\.?o\.?b\b|birthdays?|age and date|how old)")
-# a date said as three numbers, as a form asks for it: "Nineteen, four, ninety-five", "six-six-ninety-two",
-# "oh-seven, one-one, two-oh-two-one" (only as the answer to a question about a birth)
-_TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
-_SPOKEN_NUMBERS_DATE = (r"\b(?:(?:oh[\s-])?" + _UNITS + r"|" + _TEENS + r"|twenty(?:[\s-]" + _UNITS + r")?|"
-                        r"thirty(?:[\s-]one)?)[\s,-]+(?:(?:oh[\s-])?" + _UNITS + r"|ten|eleven|twelve|"
-                        r"one[\s-](?:one|two))[\s,-]+(?:"
-                        + _YEAR + r"|" + _TENS + r"(?:[\s-]" + _UNITS + r")?|two[\s-]oh[\s-](?:one|two)[\s-]"
-                        + _UNITS + r"|oh[\s-]" + _UNITS + r")(?![\w-])")
 _ANSWER_DATE = re.compile(r"(?i)" + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE + r"|" + _SPOKEN_NUMBERS_DATE + r"|"
                           r"(?<![\d/.])\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?![\d/]|\.\d)|"
                           r"\b" + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH + r"(?!\w)|"
                           r"\b" + _DAY + r"\s+" + _OF + r"\s+the\s+\d{1,2}(?:st|nd|rd|th)\b")  # "the 4th of the 8th"
+_DATE_SAID_AGAIN = re.compile(r"(?i)" + _SPOKEN_NUMBERS_DATE + r"|" + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE)
 # a year said as the answer: "I'm 1988", "Tahir is 1983"
 _ANSWER_YEAR = re.compile(r"(?i)\b(?:i'm|i’m|i am|he's|he’s|she's|she’s|is|was|wis)\s+((?:19|20)\d{2})\b(?!['’]?s\b)")
 
@@ -998,10 +1002,16 @@ def _asked_for_birth_date(texts: list[str], index: int) -> bool:
 
 
 def _birth_answer_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
-    """"Date of birth?" / "The 3rd of June 1985.": dates answering a question about a birth."""
-    if index == 0 or t.is_header(index) or not _asked_for_birth_date(t.turn_texts, index):
+    """"Date of birth?" / "The 3rd of June 1985.": dates answering a question about a birth; and a date said again
+    in a turn that gives a birth date ("6/6/92. Six-six-ninety-two, easy.")."""
+    if t.is_header(index):
         return []
     text = t.turn_texts[index]
+    if not (index and _asked_for_birth_date(t.turn_texts, index)):
+        # said again: only whole dates, not "a court date on the 9th of April" beside "d.o.b. 11/08/20"
+        if not any(p.search(text) for rule, category, p in PATTERNS if category == "DOB" and rule != "numeric_date"):
+            return []
+        return [(m.start(), m.end(), "dob_again", "DOB") for m in _DATE_SAID_AGAIN.finditer(text)]
     return [(m.start(), m.end(), "dob_answer", "DOB") for m in _ANSWER_DATE.finditer(text)] + \
         [(m.start(1), m.end(1), "dob_answer", "DOB") for m in _ANSWER_YEAR.finditer(text)]
 
