@@ -823,3 +823,9 @@ def test_a_given_name_and_its_initial_are_one_person_whatever_comes_after():
 def test_a_teams_speaker_written_surname_first_is_the_person_the_text_names():
     turns, _ = redact("Can everybody hear me?", "Aye Kirsteen, loud and clear.", speakers=["Meikle, Kirsteen", "Ross"])
     assert turns[1].text == "Aye [PERSON 1], loud and clear."
+
+
+def test_a_name_that_is_a_word_is_a_name_when_it_is_the_whole_sentence():
+    turns, _ = redact("Can we go round, first names and how many weans?", "Craig. Two. Darcy, she's eight.",
+                      speakers=["Sinead", "Craig"], names=["Sinead", "Craig"])
+    assert turns[1].text.startswith("[PERSON 2]. Two.")

@@ -891,6 +891,8 @@ def _word_name_used_as_word(found: str, tokens, lower_names: frozenset[str], nam
     if tokens is None or len(tokens) != 1 or not word_at_sentence_start(tokens[0]) or bare_name:
         return False
     nxt = tokens[0].nbor(1) if tokens[0].i + 1 < len(tokens[0].doc) else None
+    if nxt is not None and nxt.text in (".", "!") and found[0].isupper():
+        return False  # the name is the whole sentence: "Craig. Two weans." going round the room
     # ("Poppy just asks when mummy's coming": a word name met as a name mid-sentence, then before what she does)
     # (or before a preposition or a comma: "Drew by the way, for whoever's typing", "Mark, he's my brother")
     return not (low in named_in_full and nxt is not None and (nxt.pos_ in ("VERB", "AUX", "ADV", "ADP") or
