@@ -612,6 +612,21 @@ def test_staff_introduced_only_in_speech_are_not_residents():
     assert initials.roles["IW"] == "facilitator" and initials.roles["DC"] != "facilitator"
 
 
+def test_a_worker_who_says_so_herself_or_joins_a_call_and_a_header_split_after_a_bracket():
+    call = parse("WEBVTT\n\n00:00:01.000 --> 00:00:04.000\n<v Lesley Gourlay (Glasgow Uni)>Hi Roxanne, can you hear "
+                 "me? I've got Abimbola on as well from the Maryhill Integration Network.</v>\n\n00:00:05.000 --> "
+                 "00:00:08.000\n<v Barry Nisbet>Hiya Roxy, it's Barry fae the Glasgow Homelessness Network. I'll just "
+                 "sit in if that's alright.</v>\n\n00:00:09.000 --> 00:00:12.000\n<v Abimbola Okafor>That's fine, no "
+                 "camera is fine.</v>\n\n00:00:13.000 --> 00:00:16.000\n<v Roxanne>Hiya. The hotel's a nightmare."
+                 "</v>\n\n00:00:17.000 --> 00:00:20.000\n<v Lesley Gourlay (Glasgow Uni)>How long?</v>\n", "c.vtt")
+    assert call.roles == {"Lesley Gourlay (Glasgow Uni)": "facilitator", "Barry Nisbet": "facilitator",
+                          "Abimbola Okafor": "facilitator", "Roxanne": "resident"}
+    home = parse("Interviewer: Gavin Nisbet (research team). Health visitor present: Ruth Abernethy\n\n"
+                 "Gavin: Thanks for letting us in.\nChantelle: Aye, nae bother.\nRuth (HV): I'll keep quiet.\n"
+                 "Gavin: How's the flat?\nChantelle: Damp.\n")
+    assert home.roles == {"Gavin": "facilitator", "Chantelle": "resident", "Ruth": "facilitator"}
+
+
 def test_a_pal_introduced_without_a_job_stays_a_resident():
     text = ("Facilitator: Ruth Haddow\n\nRuth: Welcome, everybody.\nDonna: This is Lindsay, she's fae the same "
             "close as me, she's just come along.\nLindsay: Hiya.\nRuth: What costs the most?\nLindsay: The uniform.\n")

@@ -21,15 +21,21 @@ _PRESENT = re.compile(
     r"come (?:along|with me|wi['’]? me)|came (?:along|with me)|pop(?:ping|ped)? in|join(?:ed|ing)? us|"
     r"tak(?:e|es|ing) (?:the )?notes|notes for (?:me|us)|on placement|help(?:ing)? me (?:with|out)|"
     r"(?:is|['’]s) (?:here|in) (?:the ?day|today|wi(?:th)? (?:us|me))|listening in|observing|on the call|"
-    r"here to listen)\b", re.I)
+    r"here to listen|on as well|(?:has|['’]s) joined|joined as well)\b", re.I)
+# the speaker says it of themselves: "it's Barry fae the Glasgow Homelessness Network. I'll just sit in"
+_SELF_PRESENT = re.compile(
+    r"\bI(?:['’]ll| will|['’]m| am)(?: just| only)? (?:sit(?:ting)? in|here to listen|listening in|observing|"
+    r"tak(?:e|ing) (?:the )?notes|on placement|keep(?:ing)? quiet)\b", re.I)
 # a job or a service: the introduced person works here
 _STAFF = re.compile(
     r"\b(?:advis[eo]r|worker|officer|visitor|teacher|co-?ordinator|manager|nurse|midwife|student|placement|"
     r"interpreter|translator|note-?taker|notes|practitioner|keyworker|social work|therapist|counsellor|colleagues?|"
     r"(?:fae|frae|from|with|wi) (?:the |our )?(?:\w+ ){0,2}(?:advice|team|council|housing|association|college|"
     r"university|uni|service|services|project|charity|centre|hub|pantry|nursery|school|health|NHS|GHA|HSCP|"
-    r"DWP|Citizens Advice|kinship|welfare rights|money))\b", re.I)
+    r"DWP|Citizens Advice|kinship|welfare rights|money|network|trust|foundation|partnership|agency|clinic|"
+    r"surgery|practice|bank))\b", re.I)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_GOES_ON = re.compile(r"(?:he|she|they)\b", re.I)
 
 
 def introduced_staff(parsed, undecided: list[str]) -> dict[str, str]:
@@ -38,9 +44,14 @@ def introduced_staff(parsed, undecided: list[str]) -> dict[str, str]:
     forms = {s: _name_forms(parsed, s, undecided) for s in undecided}
     out: dict[str, str] = {}
     for turn in parsed.turns:
+        if turn.speaker in forms and turn.speaker not in out and _SELF_PRESENT.search(turn.text) and \
+                _STAFF.search(turn.text):
+            out[turn.speaker] = turn.text.strip()
         sentences = _SENTENCE.split(turn.text)
         for i, sentence in enumerate(sentences):
-            window = " ".join(sentences[i:i + 2])  # "That's Gary at the door. He's my housing officer."
+            # the next sentence only when it goes on about them: "That's Gary at the door. He's my housing officer."
+            more = sentences[i + 1:i + 2] if i + 1 < len(sentences) and _GOES_ON.match(sentences[i + 1]) else []
+            window = " ".join([sentence, *more])
             if not (_PRESENT.search(window) and _STAFF.search(window)):
                 continue
             for s, names in forms.items():

@@ -299,8 +299,9 @@ _DASH_HEADER = re.compile(r"^(?P<key>[A-Za-z][A-Za-z /'’-]{1,40}?)(?:\s*\([^()
 _BARE_HEADER = re.compile(r"^(?P<key>date|duration|length|venue|location|time|ref|reference)\s+(?P<value>\S.*)$",
                           re.I)
 # between headers on one line: `|`, `;`, a tab, a wide gap, or a full stop before the next `Key:`
-# (`Facilitator: Struan Baxter. Note-taker: Ayesha Qureshi`)
-_SEGMENT_BREAK = re.compile(r"\s+\|\s+|\s*;\s+|\t+|\s{3,}|(?<=[a-z])\.\s+(?=[A-Z][A-Za-z -]{1,25}:\s)")
+# (`Facilitator: Struan Baxter. Note-taker: Ayesha Qureshi`, `Interviewer: Gavin Nisbet (research team). Health
+# visitor present: Ruth Abernethy`)
+_SEGMENT_BREAK = re.compile(r"\s+\|\s+|\s*;\s+|\t+|\s{3,}|(?<=[a-z)])\.\s+(?=[A-Z][A-Za-z -]{1,25}:\s)")
 
 
 def loose_header(text: str, openers: Counter) -> tuple[str, str] | None:
