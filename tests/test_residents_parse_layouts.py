@@ -644,3 +644,18 @@ def test_a_teams_surname_first_label_in_a_stamped_text_export_and_a_recorded_dat
     assert str(parsed.metadata["date"]) == "2024-11-12"
     assert parsed.roles == {"Meikle, Kirsteen": "facilitator", "Jolene F": "resident", "Craig Dunnet": "facilitator",
                             "Ross": "resident"}
+
+
+def test_a_numbered_participant_who_says_she_is_staff_a_group_header_and_staff_by_their_organisation():
+    text = ("Group: Summer holidays and the cost of keeping weans busy\nFacilitator: Catriona Baillie\n"
+            "Also present: Rachel Osei (Early Years, Glasgow City Council)\n\n"
+            "Catriona: Thanks for coming, everyone.\nP1: I'm Jodie. Two boys.\nP4: I'm Lorraine. I'm here as the "
+            "family support worker from the hub. I'm just sitting in.\nRachel O: Hi all.\nP1: The holidays are "
+            "dear.\nCatriona: How dear?\nP2: Two hundred a week.\n")
+    parsed = parse(text)
+    assert "Group" not in parsed.speakers and parsed.speakers[0] == "Catriona"
+    assert parsed.roles["P4"] == "facilitator" and parsed.roles["Rachel O"] == "facilitator"
+    assert parsed.roles["P1"] == "resident" and parsed.roles["P2"] == "resident"
+    mum = parse("Facilitator: Catriona Baillie\nAlso present: Jo Bell (mum, works at the school)\n\n"
+                "Catriona: Hello.\nJo: Hiya.\nCatriona: How are things?\nJo: Dear.\n")
+    assert mum.roles["Jo"] == "resident"

@@ -38,15 +38,18 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _GOES_ON = re.compile(r"(?:he|she|they)\b", re.I)
 
 
-def introduced_staff(parsed, undecided: list[str]) -> dict[str, str]:
-    """Of the `undecided` speakers, the ones another speaker introduces as staff: label -> the sentence that
-    says so (shown to the researcher)."""
+def introduced_staff(parsed, undecided: list[str], *, self_only: bool = False) -> dict[str, str]:
+    """Of the `undecided` speakers, the ones another speaker introduces as staff, or who say so themselves: label
+    -> the sentence that says so (shown to the researcher). `self_only`: only what speakers say of themselves
+    ("P4: I'm here as the family support worker from the hub. I'm just sitting in.")."""
     forms = {s: _name_forms(parsed, s, undecided) for s in undecided}
     out: dict[str, str] = {}
     for turn in parsed.turns:
         if turn.speaker in forms and turn.speaker not in out and _SELF_PRESENT.search(turn.text) and \
                 _STAFF.search(turn.text):
             out[turn.speaker] = turn.text.strip()
+        if self_only:
+            continue
         sentences = _SENTENCE.split(turn.text)
         for i, sentence in enumerate(sentences):
             # the next sentence only when it goes on about them: "That's Gary at the door. He's my housing officer."

@@ -219,8 +219,11 @@ def staff_in_list(value: str) -> list[str]:
     (researcher), Tunde Okonkwo (Family Support Worker, St Cuthbert's Primary), 3 parents`."""
     out = []
     for name, note in _NOTED_NAME.findall(strip_markdown(value)):
-        # the note's first part says who they are: "(parent, works as a teacher)" is a parent
-        if is_person_name(name) and qualifier_role(note.split(",")[0]) == "facilitator":
+        # the note's first part says who they are: "(parent, works as a teacher)" is a parent; when it says neither,
+        # the rest may ("(Early Years, Glasgow City Council)")
+        parts = [qualifier_role(part) for part in note.split(",")]
+        role = parts[0] or next((r for r in parts[1:] if r), None)
+        if is_person_name(name) and role == "facilitator":
             out.append(re.sub(rf"^{_TITLES}", "", name).strip())
     return out
 
@@ -387,7 +390,15 @@ def _role_header(raw: str, key: str, value: str) -> tuple[str, str] | None:
     staff = role_word(raw) in FACILITATOR_WORDS or HEADER_KEYS.get(key) in ("facilitator", "note_taker")
     if split_names(value):
         return ("facilitator" if staff else "participants"), value
-    return (f"other: {key}", value) if _noted(value) else None  # `Participant: R09 (mother, 34)`
+    if _noted(value) or (key in _HEADER_NOUNS and len(value.split()) >= 3):
+        return f"other: {key}", value  # `Participant: R09 (mother, 34)`, `Group: Roma families, school and money`
+    return None
+
+
+# Keys that head a line once above the talk ("Group: Roma families, school and money"); a `Group:` that speaks
+# opens many lines, and only a key that opens one line comes here
+_HEADER_NOUNS = {"group", "workshop", "event", "area", "neighbourhood", "setting", "format", "mode", "theme",
+                 "purpose", "organisation", "funder", "programme", "round", "wave", "site", "context", "focus"}
 
 
 def _described_header(raw: str, key: str, value: str) -> tuple[str, str] | None:
@@ -398,11 +409,12 @@ def _described_header(raw: str, key: str, value: str) -> tuple[str, str] | None:
     staff, residents = bool(_STAFF_KEY.search(key)), bool(_RESIDENT_KEY.search(key))
     if not (staff or residents) and _PRESENT_KEY.search(key):
         described = " ".join([*re.findall(r"\(([^()]*)\)", value), value.partition(",")[2]])
-        staff, residents = bool(_STAFF_KEY.search(described)), bool(_RESIDENT_KEY.search(described))
+        residents = bool(_RESIDENT_KEY.search(described))  # `(mum, works at the school)` is a mum
+        staff = bool(_STAFF_KEY.search(described) or (_ORGANISATION.search(described) and not residents))
     if split_names(value) and (staff or residents):
         return ("facilitator" if staff else "participants"), value
     one_word = len(raw.split()) == 1
-    if one_word and key not in NOT_SPEAKERS and not _noted(value):
+    if one_word and key not in NOT_SPEAKERS and key not in _HEADER_NOUNS and not _noted(value):
         return None  # `Jean: Aye` is Jean speaking once; `Topic: School costs` is a header
     if not one_word and is_person_name(raw) and not (staff or residents):
         return None  # `Big Tam: Aye` too

@@ -105,6 +105,9 @@ def _declared_roles(parsed, facilitator: str | None) -> tuple[dict[str, str], se
         roles[s] = FACILITATOR
     # staff someone introduces in speech ("this is Morven, she's fae the money advice, she's sitting in")
     introduced = introduced_staff(parsed, [s for s, r in roles.items() if not r and s not in audience])
+    # a number is no declaration: `P4` may say she is the family support worker sitting in
+    introduced |= introduced_staff(parsed, [s for s, r in roles.items() if r == RESIDENT and _NUMBERED.fullmatch(s)],
+                                   self_only=True)
     for s in introduced:
         roles[s] = FACILITATOR
     # an interpreter, or a worker sitting in, is not the asking side: someone else still interviews
@@ -165,6 +168,7 @@ def _by_interview_pattern(parsed, roles: dict[str, str], declared: bool) -> None
 
 
 _QUESTIONER = ("q", "question", "questioner")
+_NUMBERED = re.compile(r"(?:P|Participant |Parent |Respondent |R)\d{1,3}", re.I)
 
 
 def _declared_role(parsed, s: str, key: str, name: str, people: list[str], has_chair: bool) -> tuple[str, bool]:
