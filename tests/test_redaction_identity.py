@@ -131,3 +131,13 @@ def test_an_interviewee_who_says_they_are_a_name_already_met_takes_it_over():
                       speakers=["Interviewer", "Interviewee", "Interviewee", "Interviewer"])
     p = _pseudonyms(turns)
     assert p["Roberta"] == p["Bertie"] == p["Ally"] != p["Alasdair"], p
+
+
+def test_kelly_mac_is_the_kelly_whose_surname_is_a_mc_one_whichever_comes_first():
+    turns, _ = redact("We call her Kelly Mac. There's Kelly D, the family support worker.",
+                      "Kelly McFadden, aye. Kelly Duffy phoned me.")
+    names = _pseudonyms(turns)
+    assert names["Kelly Mac"] == names["Kelly McFadden"] != names["Kelly Duffy"] == names["Kelly D"]
+    turns, _ = redact("Kelly McFadden and Kelly MacLeod both came.", "Kelly Mac said no.")
+    names = _pseudonyms(turns)
+    assert names["Kelly Mac"] not in (names["Kelly McFadden"], names["Kelly MacLeod"])  # which one? nobody can say

@@ -351,6 +351,9 @@ _NAMESAKE_CUE = re.compile(r"\b(?:(?i:two|2|both|twa|three)\s+(?:o['’]?\s+(?:t
                            r"(?i:when\s+I\s+say)\s+)(?P<name>[A-Z][\w'’-]+))")
 
 
+_MAC = ("mac", "mc")  # "Kelly Mac": what friends call a Mc or Mac surname
+
+
 class People:
     """One pseudonym per person in a transcript, whatever part of the name a mention uses."""
 
@@ -598,8 +601,11 @@ class People:
                      if p.last == last and p.first and gazetteer.given_name_link(first, p.first) >= 2), None)
 
     def _surname_initial(self, words: list[str], gender: str | None) -> Person | None:
-        """"Sarah M" is Sarah McLean when one Sarah's surname starts so."""
+        """"Sarah M" is Sarah McLean when one Sarah's surname starts so; "Kelly Mac" is Kelly McFadden."""
         initial = words[-1].rstrip(".")
+        if initial in _MAC and len(words) == 2:
+            fits = [p for p in self.people if p.first == words[0] and len(p.last) > 3 and p.last.startswith(_MAC)]
+            return fits[0] if len(fits) == 1 else None
         if len(initial) > 2:
             return None
         fits = [p for p in self.people if p.first == words[0] and p.last.startswith(initial)]
@@ -609,7 +615,8 @@ class People:
         """The speaker "Sarah M" is the "Sarah McAuley" the text names, when no other Sarah's surname fits."""
         first, last = words[0], words[-1]  # ("Marty G" is the "Martin Gallacher" the text names)
         initialled = [p for p in self.people if p.first and gazetteer.given_name_link(first, p.first) >= 2 and
-                      0 < len(p.last.rstrip(".")) <= 2 and last.startswith(p.last.rstrip("."))]
+                      (0 < len(p.last.rstrip(".")) <= 2 and last.startswith(p.last.rstrip(".")) or
+                       p.last in _MAC and len(last) > 3 and last.startswith(_MAC))]  # "Kelly Mac", then McFadden
         if len(initialled) != 1 or any(p.first == first and p.last == last for p in self.people):
             return None
         person = initialled[0]
