@@ -65,6 +65,7 @@ _DAY = r"(?:\d{1,2}(?:st|nd|rd|th)?|" + _ORDINAL_WORD + r")"
 _OF = r"(?:of|o['’])"  # "the ninth o' the third", "date o' birth"
 _UNITS = r"(?:one|two|three|four|five|six|seven|eight|nine)"
 _TEENS = r"(?:ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)"
+_TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
 # a year as written or said: 2015, '89, "twenty fifteen", "two thousand and eighteen", "nineteen eighty-nine"
 _YEAR = (r"(?:(?:19|20)\d{2}|['’]\d{2}|"
          r"twenty[\s-](?:" + _TEENS + r"|twenty(?:[\s-]" + _UNITS + r")?|oh[\s-]" + _UNITS + r")|"
@@ -102,7 +103,7 @@ _NUMBERED_DATE = (r"\b(?:the\s+)?" + _DAY + r"\s+" + _OF + r"\s+" + _MONTH_ORDIN
 _SPOKEN_FULL_DATE = (r"\b(?:the\s+)?" + _DAY + r"\s+(?:" + _OF + r"\s+)?(?:the\s+)?" + _MONTH + r",?\s+(?:" + _OF
                      + r"\s+)?(?:" + _YEAR + r"|" + _SHORT_YEAR + r")(?![\w-]|\s+(?:quid|pounds?|pence|p\b|per))")
 # an age in years, as said: "9", "nine", "sixteen", "seventy-four"
-_AGE = (r"(?:\d{1,2}|" + _UNITS + r"|" + _TEENS + r"|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-]"
+_AGE = (r"(?:\d{1,2}|" + _UNITS + r"|" + _TEENS + r"|" + _TENS + r"(?:[\s-]"
         + _UNITS + r")?)")
 # any character of a sentence that names no event a date could be for (a hearing, a payment, an appointment)
 _NO_EVENT = (r"(?:(?!appointment|hearing|court|due\b|pay|interview|meeting|evict|deadline|letter|review|tribunal)"
@@ -117,7 +118,7 @@ _HOLIDAY_DATE = (r"(?:Christmas\s+(?:Day|Eve)|Boxing\s+Day|New\s+Year['’]?s\s+
 # numbers said digit by digit or in pairs: "oh seven nine five six", "double seven", "three four", "forty-four"
 _DIGIT_WORD = r"(?:oh|o|zero|nought|one|two|three|four|five|six|seven|eight|nine)"
 _SPOKEN_DIGITS = r"(?:(?:double|triple)[\s-]+" + _DIGIT_WORD + r"|" + _DIGIT_WORD + r")"
-_SPOKEN_PAIR = (r"(?:\d{2}|" + _TEENS + r"|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-]" + _UNITS
+_SPOKEN_PAIR = (r"(?:\d{2}|" + _TEENS + r"|" + _TENS + r"(?:[\s-]" + _UNITS
                 + r")?|" + _DIGIT_WORD + r"[\s-]+" + _DIGIT_WORD + r")")
 _SEP = r"[\s,.-]+"
 _SPOKEN_LETTER = (r"(?:alpha|bravo|charlie|delta|echo|foxtrot|golf|hotel|india|juliet|juliett|kilo|lima|mike|november|"
@@ -131,7 +132,6 @@ _POSTCODE_AREAS = r"(?:G|PA|ML|KA|EH|FK|KY|DD|AB|IV|PH|DG|TD|KW|HS|ZE)"
 # a date said as three numbers, as a form asks for it: "Nineteen, four, ninety-five", "six-six-ninety-two",
 # "oh-seven, one-one, two-oh-two-one" (after a birth cue or as the answer to a
 # question about a birth)
-_TENS = r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
 _SPOKEN_NUMBERS_DATE = (r"\b(?:(?:oh[\s-])?" + _UNITS + r"|" + _TEENS + r"|twenty(?:[\s-]" + _UNITS + r")?|"
                         r"thirty(?:[\s-]one)?)[\s,-]+(?:(?:oh[\s-])?" + _UNITS + r"|ten|eleven|twelve|"
                         r"one[\s-](?:one|two))[\s,-]+(?:"
