@@ -659,3 +659,24 @@ def test_a_numbered_participant_who_says_she_is_staff_a_group_header_and_staff_b
     mum = parse("Facilitator: Catriona Baillie\nAlso present: Jo Bell (mum, works at the school)\n\n"
                 "Catriona: Hello.\nJo: Hiya.\nCatriona: How are things?\nJo: Dear.\n")
     assert mum.roles["Jo"] == "resident"
+
+
+def test_a_recorded_line_with_the_facilitator_after_it_a_short_form_label_and_an_interpreter_in_a_header():
+    docx_like = parse("Recorded 20 Nov 2025 at Arden community hub. Facilitator: Megan Sloan\n\n"
+                      "Megan: ok thanks both for coming. who wants to start\nTash: me. i've got two.\n"
+                      "Megan: where were you\nDanielle: i'm still in temporary.\n")
+    assert str(docx_like.metadata["date"]) == "2025-11-20" and docx_like.metadata["facilitator"] == "Megan Sloan"
+    assert docx_like.roles == {"Megan": "facilitator", "Tash": "resident", "Danielle": "resident"}
+    # `Gav` is Gavin Shields, the youth worker the header names beside the researcher
+    youth = parse("Facilitators: Lynsey Crawford (research team) with Gavin Shields (youth worker)\n\n"
+                  "Lynsey - What costs money?\nDeeks - Everything.\nGav - Who slaughtered you?\nMols - Naebody.\n"
+                  "Lynsey - Your phone?\nDeeks - Aye.\nGav - Sorry, hen.\nMols - Cheers, Gav.\n")
+    assert youth.roles == {"Lynsey": "facilitator", "Deeks": "resident", "Gav": "facilitator", "Mols": "resident"}
+    # a `Key: value` header that says interpreting happens lets the one passing "She says…" on be the interpreter
+    interpreted = parse("Move-on from asylum support: family interview (Tigrinya interpreter present)\n"
+                        "Facilitator: Hannah Petrie\n\nHP - Hannah Petrie\nYT - Yonas Tesfay\nSG - Selam Gebremedhin"
+                        "\n\nHP Thank you both. Can she tell me who is here?\nYT She says two children.\n"
+                        "SG Four. Nine.\nHP When did she get status?\nYT In November. She says the letter came.\n"
+                        "HP And then?\nYT She says twenty-eight days is nothing.\n")
+    assert interpreted.metadata.get("interpreted") == "yes"
+    assert interpreted.roles == {"HP": "facilitator", "YT": "facilitator", "SG": "resident"}

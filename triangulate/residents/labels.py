@@ -301,6 +301,7 @@ _BY_HEADER = re.compile(r"^(?P<verb>facilitated|interviewed|conducted|led|hosted
 _DASH_HEADER = re.compile(r"^(?P<key>[A-Za-z][A-Za-z /'’-]{1,40}?)(?:\s*\([^()]{1,30}\))?\s+[-–—]\s+(?P<value>\S.*)$")
 _BARE_HEADER = re.compile(r"^(?P<key>date|duration|length|venue|location|time|ref|reference)\s+(?P<value>\S.*)$",
                           re.I)
+_WHEN_HEADER = re.compile(r"^(?:recorded|held|interviewed|took place)(?:\s+on)?\s+(?P<value>\d.{0,60})$", re.I)
 # between headers on one line: `|`, `;`, a tab, a wide gap, or a full stop before the next `Key:`
 # (`Facilitator: Struan Baxter. Note-taker: Ayesha Qureshi`, `Interviewer: Gavin Nisbet (research team). Health
 # visitor present: Ruth Abernethy`)
@@ -328,6 +329,9 @@ def loose_header(text: str, openers: Counter) -> tuple[str, str] | None:
             staff = listed in ("facilitator", "note_taker") or _STAFF_KEY.search(key) or \
                 role_word(key) in FACILITATOR_WORDS
             return ("facilitator" if staff else "participants"), value
+    when = _WHEN_HEADER.match(line)
+    if when and _DATE_IN_TEXT.match(when.group("value")):
+        return "date", when.group("value")  # `Recorded 20 Nov 2025 at Arden community hub`
     bare = _BARE_HEADER.match(line)
     if bare and not _SPEECH_WORDS.search(bare.group("value")) and len(bare.group("value").split()) <= 8:
         return HEADER_KEYS.get(bare.group("key").lower(), f"other: {bare.group('key').lower()}"), bare.group("value")
@@ -859,6 +863,8 @@ def _add_header(out: Labelled, field_name: str, value: str) -> None:
     if held and field_name in ("facilitator", "participants") and value not in held:
         out.header[field_name] = f"{held}, {value}"  # `Interviewer:` and `Support worker present:` both staff
     out.header.setdefault(field_name, value)
+    if re.search(r"\binterpret", f"{field_name} {value}", re.I):
+        out.header.setdefault("interpreted", "yes")  # `Family interview (Tigrinya interpreter present)`
     if field_name in ("facilitator", "participants", "note_taker", "transcribed_by"):
         from triangulate.residents import gazetteer  # here: it reads the place lists on first use
 

@@ -46,6 +46,9 @@ def _matches(label: str, full: str, person: str) -> bool:
             low = f"{given.strip()} {surname.strip()}"
         if low == person_low or (len(words) > 1 and low == words[0] and len(low.split()) == 1):
             return True
+        if len(words) > 1 and len(low.split()) == 1 and gazetteer.given_name_link(low, words[0]) >= 2:
+            return True  # `Gav` for Gavin Shields, `Kev` for Kevin
+
         parts = low.split()
         if len(words) > 1 and len(parts) == 2 and parts[0] == words[0] and parts[1].rstrip(".") == words[-1][0]:
             return True  # `Gillian R` for Gillian Rennie

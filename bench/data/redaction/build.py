@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SPLITS = ("dev", "heldout", "heldout4", "heldout5", "heldout6")
+SPLITS = ("dev", "heldout", "heldout6", "heldout7")
 NAME_CATEGORIES = ("full_name", "first_name", "child_name", "nickname", "surname", "lower_case", "dialect",
                    "possessive")
 OTHER_CATEGORIES = ("address", "phone", "email", "postcode", "ni_number", "dob")
