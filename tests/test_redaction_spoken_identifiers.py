@@ -125,3 +125,54 @@ def test_a_birth_month_and_year_then_the_day():
     (turn,), _ = nlp.process(["Kai is ten, born March 2015, the seventh. Joy was born in January 2024, the 9th."],
                              [1], ["R"])
     assert "2015" not in turn.text and "the seventh" not in turn.text and "the 9th" not in turn.text
+
+
+def test_a_list_of_who_was_born_when_other_calendars_and_a_date_before_the_birth():
+    (turn,), _ = nlp.process(["Feven, 14 March 2015. Nahom, 2 August 2020, he was born in Khartoum."], [1], ["R"])
+    assert "2015" not in turn.text and "2020" not in turn.text
+    (turn,), _ = nlp.process(["On my Polish ID it says 12 lipca 1989. It says Tir 12, 2010 on his."], [1], ["R"])
+    assert "lipca" not in turn.text and "2010" not in turn.text
+    (turn,), _ = nlp.process(["His real birthday is the 17th of Ramadan, she says. Born Hallowe'en 2021, the wee one."],
+                             [1], ["R"])
+    assert "17th" not in turn.text and "2021" not in turn.text
+    # a date that is no birth stays, after a reply word or a weekday, or with a hearing
+    for text in ("Aye, 14 March 2025 is the hearing.", "Monday, 3rd of June 2024 we moved.",
+                 "The tribunal, 5 June 2024, went badly."):
+        (turn,), _ = nlp.process([text], [1], ["R"])
+        assert turn.text == text
+
+
+def test_a_year_first_or_a_month_and_year_answering_a_birth_question():
+    turns, _ = nlp.process(["And the weans' dates of birth?", "Rocco, 2013, the first of May. Bonnie, March 2010."],
+                           [1, 2], ["I", "R"])
+    assert "2013" not in turns[1].text and "2010" not in turns[1].text and "March" not in turns[1].text
+
+
+@pytest.mark.parametrize("text, secret, category", [
+    ("Postcode's G, three, one, three, E, L. When ye come up the close.", "three, E, L", "POSTCODE"),
+    ("And the postcode, G42, eight, R for Romeo, T for Tango. My son taught me.", "Romeo", "POSTCODE"),
+    ("The postcode is G forty-three, one, Q, N. Q like queen.", "forty-three, one", "POSTCODE"),
+    ("The email, it's g-e-m-m-a dot t, eight seven, at hotmail dot co dot uk. Aw wan word.", "g-e-m-m-a", "EMAIL"),
+    ("Mine's d kerrigan eighty-four at outlook dot com, all one word.", "kerrigan eighty-four", "EMAIL"),
+    ("Her email is s-h-a-z-i-a dot i-q-b-a-l, eight eight, at yahoo dot co dot uk.", "i-q-b-a-l", "EMAIL"),
+    ("My number's oh seven three nine five, forty-two, sixty-one, eighty-seven, text me.", "sixty-one", "PHONE"),
+    ("Top left, 27 Ardoch Street, that's us, nae lift.", "Ardoch Street", "ADDRESS"),
+    ("1/R, 212 Allison Street. First floor, on the right side.", "212 Allison", "ADDRESS"),
+    ("Aria-Rose was a Christmas Eve baby, so that's her birthday and Christmas in one.", "Christmas Eve", "DOB"),
+    ("Born in 2020, in the lockdown. Twenty-third of November.", "Twenty-third", "DOB"),
+    ("21st of June 1988. Same birthday as Prince William, my wife says.", "1988", "DOB"),
+    ("Steven Lafferty. Third of August, eighty-nine.", "eighty-nine", "DOB"),
+])
+def test_postcodes_and_emails_said_a_character_at_a_time_and_more_birth_dates(text, secret, category):
+    turn = redact(text)
+    assert secret not in turn.text and f"[{category} 1]" in turn.text
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("Oh, two, three, four, five, forty, fifty quid for the lot.", "forty, fifty"),  # counting money, no phone
+    ("I'll meet you at the hub dot com, no, the hub itself.", "you at the hub"),  # "you at" is no e-mail address
+    ("She was born here and the hearing is on the 5th of June.", "5th of June"),  # a birth, then an event's date
+    ("Thanks, Jean. See you on the 5th of June 2025 then.", "5th of June 2025"),  # an appointment after a name
+])
+def test_talk_near_those_forms_stays(text, kept):
+    assert kept in redact(text).text

@@ -680,3 +680,42 @@ def test_a_recorded_line_with_the_facilitator_after_it_a_short_form_label_and_an
                         "HP And then?\nYT She says twenty-eight days is nothing.\n")
     assert interpreted.metadata.get("interpreted") == "yes"
     assert interpreted.roles == {"HP": "facilitator", "YT": "facilitator", "SG": "resident"}
+
+
+def test_numbered_labels_in_subtitles_a_job_phrase_label_and_staff_who_say_their_part():
+    cues = ["Facilitator: Thanks for coming in.", "Interpreter (Arabic): And I'm Nadia, interpreting for Hanan.",
+            "Parent 4: Nae bother, hen.", "Parent 1: You dae, Bernie.", "Facilitator: Who wants to start?",
+            "Parent 4: Me. Six weeks, nae school dinners."]
+    srt = "".join(f"{i}\n00:00:{i:02d},000 --> 00:00:{i:02d},900\n{c}\n\n" for i, c in enumerate(cues, 1))
+    parsed = parse(srt, "holidays.srt")
+    assert speakers(parsed) == ["Facilitator", "Interpreter (Arabic)", "Parent 4", "Parent 1", "Facilitator",
+                                "Parent 4"]
+    assert parsed.roles["Parent 4"] == "resident" and parsed.roles["Interpreter (Arabic)"] == "facilitator"
+    # `Link worker:` opens turns (a `Link:` header is something else)
+    group = parse("[00:00:12] Facilitator: Right, welcome back.\n[00:00:53] Link worker: Hiya, everybody.\n"
+                  "[00:01:12] Participant 1: Aye. I got a job.\n[00:03:09] Link worker: Are you getting sleep?\n"
+                  "[00:03:23] Participant 1: Four hours.\n")
+    assert speakers(group) == ["Facilitator", "Link worker", "Participant 1", "Link worker", "Participant 1"]
+    assert group.roles["Link worker"] == "facilitator" and group.roles["Participant 1"] == "resident"
+    # "I'm the health visitor", "I'm also the welfare rights worker", "Jamie is co-hosting with me"
+    bold = parse("Facilitator: Lauren Doig\n\n**Lauren:** Thanks for coming.\n**Rhona:** Hiya, aye, I'm the health "
+                 "visitor for most of yous.\n**Chantelle:** The formula's a fortune.\n**Rhona:** It covers first "
+                 "infant formula.\n**Lauren:** And nappies?\n**Chantelle:** Dear.\n", "baby.md")
+    assert bold.roles == {"Lauren": "facilitator", "Rhona": "facilitator", "Chantelle": "resident"}
+    mum = parse("Facilitator: Lauren Doig\n\nLauren: Hello.\nJo: I'm a carer myself, at the home.\nLauren: Hard?\n"
+                "Jo: Aye.\n")
+    assert mum.roles["Jo"] == "resident"
+    teams = parse("Eilidh Strachan: I'm Eilidh, the researcher, and Jamie is co-hosting with me.\n"
+                  "Jamie Lockhart: Evening, everyone.\nDeclan McAleese: Hiya.\nEilidh Strachan: Declan, your boys?\n"
+                  "Declan McAleese: Two.\nJamie Lockhart: Did you get the clothing grant?\n")
+    assert T.suggest_roles(teams, "Eilidh Strachan") == {"Eilidh Strachan": "facilitator",
+                                                         "Jamie Lockhart": "facilitator",
+                                                         "Declan McAleese": "resident"}
+
+
+def test_the_form_may_name_the_facilitator_by_the_label_an_otter_export_gives():
+    otter = parse("Speaker 1  0:04\nIs that thing on?\n\nSpeaker 2  0:11\nNaw, it's just the recorder. I'm Lynne, I run "
+                  "the cafe.\n\nSpeaker 1  0:34\nWell you know me fine.\n\nSpeaker 3  0:40\nI'm just here for the soup."
+                  "\n\nSpeaker 2  0:52\nHow's the meter?\n\nSpeaker 1  1:03\nEmpty.\n")
+    assert T.suggest_roles(otter, "Speaker 2") == {"Speaker 1": "resident", "Speaker 2": "facilitator",
+                                                   "Speaker 3": "resident"}

@@ -21,15 +21,22 @@ _PRESENT = re.compile(
     r"come (?:along|with me|wi['’]? me)|came (?:along|with me)|pop(?:ping|ped)? in|join(?:ed|ing)? us|"
     r"tak(?:e|es|ing) (?:the )?notes|notes for (?:me|us)|on placement|help(?:ing)? me (?:with|out)|"
     r"(?:is|['’]s) (?:here|in) (?:the ?day|today|wi(?:th)? (?:us|me))|listening in|observing|on the call|"
-    r"here to listen|on as well|(?:has|['’]s) joined|joined as well)\b", re.I)
+    r"here to listen|on as well|(?:has|['’]s) joined|joined as well|co-?host(?:ing|s)?|co-?facilitat\w+)\b", re.I)
 # the speaker says it of themselves: "it's Barry fae the Glasgow Homelessness Network. I'll just sit in"
 _SELF_PRESENT = re.compile(
     r"\bI(?:['’]ll| will|['’]m| am)(?: just| only)? (?:sit(?:ting)? in|here to listen|listening in|observing|"
     r"tak(?:e|ing) (?:the )?notes|on placement|keep(?:ing)? quiet)\b", re.I)
+# the speaker names their own part in the room: "Hiya, I'm the health visitor", "I'm your link worker" (the/your:
+# their job here, not "I'm a carer" as a resident's own work)
+_SELF_ROLE = re.compile(
+    r"\bI(?:['’]m| am)(?: just| also| only)? (?:the|your|one of the|here as the|here as your)(?: [\w-]+){0,3}? "
+    r"(?:advis[eo]r|worker|officer|visitor|co-?ordinator|nurse|midwife|interpreter|translator|note-?taker|"
+    r"practitioner|keyworker|social worker|youth worker|researcher|facilitator|co-?host)s?\b", re.I)
 # a job or a service: the introduced person works here
 _STAFF = re.compile(
     r"\b(?:advis[eo]r|worker|officer|visitor|teacher|co-?ordinator|manager|nurse|midwife|student|placement|"
     r"interpreter|translator|note-?taker|notes|practitioner|keyworker|social work|therapist|counsellor|colleagues?|"
+    r"co-?host(?:ing|s)?|co-?facilitat\w+|"
     r"(?:fae|frae|from|with|wi) (?:the |our )?(?:\w+ ){0,2}(?:advice|team|council|housing|association|college|"
     r"university|uni|service|services|project|charity|centre|hub|pantry|nursery|school|health|NHS|GHA|HSCP|"
     r"DWP|Citizens Advice|kinship|welfare rights|money|network|trust|foundation|partnership|agency|clinic|"
@@ -45,8 +52,8 @@ def introduced_staff(parsed, undecided: list[str], *, self_only: bool = False) -
     forms = {s: _name_forms(parsed, s, undecided) for s in undecided}
     out: dict[str, str] = {}
     for turn in parsed.turns:
-        if turn.speaker in forms and turn.speaker not in out and _SELF_PRESENT.search(turn.text) and \
-                _STAFF.search(turn.text):
+        if turn.speaker in forms and turn.speaker not in out and (
+                (_SELF_PRESENT.search(turn.text) and _STAFF.search(turn.text)) or _SELF_ROLE.search(turn.text)):
             out[turn.speaker] = turn.text.strip()
         if self_only:
             continue
@@ -63,6 +70,11 @@ def introduced_staff(parsed, undecided: list[str], *, self_only: bool = False) -
                 if any(re.search(rf"(?<![\w'’-]){re.escape(n)}(?![\w-])", sentence) for n in names):
                     out[s] = window.strip()
     return out
+
+
+def sits_in(parsed, speaker: str) -> bool:
+    """Does this speaker say they are only there beside the one who asks ("I'm just sitting in on the visit")?"""
+    return any(_SELF_PRESENT.search(t.text) for t in parsed.turns if t.speaker == speaker)
 
 
 def _name_forms(parsed, s: str, undecided: list[str]) -> set[str]:

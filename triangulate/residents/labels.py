@@ -736,6 +736,8 @@ def _acceptance(counts: dict[tuple[str, str], int], known: set[str], out: Labell
             return name in initials
         if cand.form == "dash":
             return established(name, low) or (dash_style and name in dash_recurring)
+        if cand.form == "phrase" and counts.get(("phrase", name), 0) >= 2 and qualifier_role(name) == "facilitator":
+            return True  # `Link worker:` again and again is a job speaking, whatever a `Link:` header is
         if not _ok_name(name) and low not in known and role_word(name) is None:
             return False
         if cand.form == "phrase":

@@ -56,7 +56,13 @@ _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|
 _OTHER_MONTH = (r"(?:Hamal|Sawr|Saur|Jawza|Jauza|Saratan|Asad|Sonbola|Sunbula|Mizan|Meezan|Aqrab|Qaws|Jadi|Dalw|Hoot|"
                 r"Hut|Farvardin|Ordibehesht|Khordad|Tir|Mordad|Shahrivar|Mehr|Aban|Azar|Dey|Bahman|Esfand|"
                 r"Meskerem|Tikimt|Tiqimt|Hidar|Hedar|Tahsas|Tahisas|Tir|Ter|Yekatit|Megabit|Miyazya|Ginbot|Genbot|Sene|"
-                r"Hamle|Nehase|Nehasse|Pagume|Pagumen)")
+                r"Hamle|Nehase|Nehasse|Pagume|Pagumen|"
+                # the hijri months Muslim families keep a birthday by ("17 Ramadan 1442")
+                r"Muharram|Safar|Rabi(?:[‘'’]?\s?|\s+)?al[-\s][AaTt]\w+|Jumad[ae](?:\s+al[-\s]\w+)?|Rajab|Sha['’]?ban|"
+                r"Ramadan|Ramadhan|Shawwal|Dhu(?:\s+|[-\s]?al[-\s])(?:Qa['’]?dah|Hijjah)|"
+                # Polish months as a document prints them ("12 lipca 1989"): only ever with a day and a year
+                r"stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|wrze[sś]nia|pa[zź]dziernika|listopada|"
+                r"grudnia)")
 _TOWNS = r"Glasgow|Paisley|Rutherglen|Clydebank|Renfrew|Cambuslang|Bearsden|Milngavie|Bishopbriggs"
 _ORDINAL_WORD = (r"(?:(?:twenty|thirty)[\s-]?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|"
                  r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
@@ -110,11 +116,15 @@ _NO_EVENT = (r"(?:(?!appointment|hearing|court|due\b|pay|interview|meeting|evict
              r"[^\n?])")
 # capitalised words that open "X is the 5th of May 2025" without X being a person
 _NOT_SUBJECT = (r"(?:It|That|This|There|Here|What|Which|Today|Tomorrow|Tonight|Yesterday|Deadline|Payday|Christmas|"
-                r"Easter|Hogmanay|Halloween|Appointment|Meeting|Interview|Hearing|Tribunal|Court|Rent|Payment|Date)")
+                r"Easter|Hogmanay|Hallowe['’]?en|Appointment|Meeting|Interview|Hearing|Tribunal|Court|Rent|Payment|Date)")
+# capitalised words that open a sentence or a reply and are not a name ("Aye, 14 March 2015")
+_NOT_NAMES = (r"(?:Yes|Yeah|Yep|Aye|No|Naw|Nah|Okay|Ok|OK|Right|So|Well|And|But|Then|Sorry|Erm|Um|Oh|Och|Mind|"
+              r"Glasgow|Scotland|Edinburgh|London|England|Since|From|Until|Till|Before|After|Around|About|Even|"
+              r"Just|Like|Only|Or|Now|Last|Next|Born|Started|Moved|Left)")
 # a birthday said by the day it falls on: "born on Boxing Day 1949", "born on Christmas Eve, 2016"
-_HOLIDAY_DATE = (r"(?:Christmas\s+(?:Day|Eve)|Boxing\s+Day|New\s+Year['’]?s\s+(?:Day|Eve)|Hogmanay|Halloween|"
+_HOLIDAY_DATE = (r"(?:Christmas\s+(?:Day|Eve)|Boxing\s+Day|New\s+Year['’]?s\s+(?:Day|Eve)|Hogmanay|Hallowe['’]?en|"
                  r"Valentine['’]?s\s+Day|Bonfire\s+Night|Guy\s+Fawkes\s+Night|St\.?\s+Andrew['’]?s\s+Day|"
-                 r"Burns\s+Night)(?:,?\s+(?:" + _OF + r"\s+|in\s+)?" + _YEAR + r")?(?!\w)")
+                 r"Burns\s+Night|Eid(?:\s+day|\s+al[-\s](?:Fitr|Adha))?)(?:,?\s+(?:" + _OF + r"\s+|in\s+)?" + _YEAR + r")?(?!\w)")
 # numbers said digit by digit or in pairs: "oh seven nine five six", "double seven", "three four", "forty-four"
 _DIGIT_WORD = r"(?:oh|o|zero|nought|one|two|three|four|five|six|seven|eight|nine)"
 _SPOKEN_DIGITS = r"(?:(?:double|triple)[\s-]+" + _DIGIT_WORD + r"|" + _DIGIT_WORD + r")"
@@ -125,8 +135,17 @@ _SPOKEN_LETTER = (r"(?:alpha|bravo|charlie|delta|echo|foxtrot|golf|hotel|india|j
                   r"oscar|papa|quebec|romeo|sierra|tango|uniform|victor|whiskey|whisky|x-ray|xray|yankee|zulu|"
                   r"bee|cee|dee|ee|ef|gee|aitch|jay|kay|el|em|en|pee|cue|ar|ess|tee|vee|double[\s-]?(?:u|you)|ex|"
                   r"why|zed|[A-Z])")
+# a postcode said a character at a time: a digit as said, a capital letter (or "R for Romeo")
+_PC_DIGIT = r"(?:\d|one|two|three|four|five|six|seven|eight|nine|zero|oh|nought)"
+_PC_LETTER = r"[A-Z](?:\s+(?:for|as in|like)\s+[A-Z][a-z]+)?"
+# one piece of an e-mail address said aloud: spelt letters ("g-e-m-m-a"), a word, a number in words or digits; not
+# the words around it ("my email's", "it's")
+_MAIL_PART = (r"(?!(?:it['’]?s|is|was|my|mine['’]?s|the|and|e-?mail['’]?s?|address|that['’]?s|me|her|his|at|on|to|an?|"
+              r"it|send|i|i['’]m|we|you|your|our|or|one word|all)(?![\w'’-]))"
+              r"(?:[a-z](?:-[a-z])+|[a-z][a-z0-9_]*|" + _TENS + r"(?:[\s-]" + _UNITS + r")?|" + _TEENS + r"|\d+)")
 # where a flat or room is in the building: "top floor left", "0/2", "room 14"
-_FLAT_POSITION = (r"(?:(?:[Tt]op|[Bb]ottom|[Gg]round|[Ff]irst|[Ss]econd|[Tt]hird|[Mm]iddle)\s+(?:floor|flat)"
+_FLAT_POSITION = (r"(?:(?:[Tt]op|[Bb]ottom|[Mm]iddle)\s+(?:left|right|middle),?\s+|"  # "top left, 27 Ardoch Street"
+                  r"(?:[Tt]op|[Bb]ottom|[Gg]round|[Ff]irst|[Ss]econd|[Tt]hird|[Mm]iddle)\s+(?:floor|flat)"
                   r"(?:\s+(?:left|right|middle|back|front))?,?\s+)")
 _POSTCODE_AREAS = r"(?:G|PA|ML|KA|EH|FK|KY|DD|AB|IV|PH|DG|TD|KW|HS|ZE)"
 # a date said as three numbers, as a form asks for it: "Nineteen, four, ninety-five", "six-six-ninety-two",
@@ -140,6 +159,11 @@ _SPOKEN_NUMBERS_DATE = (r"\b(?:(?:oh[\s-])?" + _UNITS + r"|" + _TEENS + r"|twent
 PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # (rule name, pseudonym category, pattern). Order matters: earlier rules win overlapping text.
     ("email", "EMAIL", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")),
+    # spelt and said: "g-e-m-m-a dot t, eight seven, at hotmail dot co dot uk", "d kerrigan eighty-four at outlook
+    # dot com", "archie dot d, nineteen fifty-eight, at gmail dot com"
+    ("email", "EMAIL", re.compile(
+        r"(?i)(?<![\w'’-])" + _MAIL_PART + r"(?:(?:\s+(?:dot|underscore)\s+|,?\s+)" + _MAIL_PART + r"){0,6},?\s+at\s+"
+        r"[a-z0-9](?:-?[a-z0-9])*(?:\s+dot\s+[a-z](?:-?[a-z])*){1,3}\b")),
     ("email", "EMAIL", re.compile(  # dictated: "jean dot wallace at gmail dot com"
         r"(?i)\b[a-z0-9_]+(?:\s+(?:dot|underscore)\s+[a-z0-9_]+)*\s+at\s+[a-z0-9-]+(?:\s+dot\s+[a-z]{2,6}){1,3}\b")),
     ("ni_number", "NI NUMBER", re.compile(
@@ -169,7 +193,7 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         r"(?i:\b(?:born|d\.?o\.?b\.?|date\s+" + _OF + r"\s+birth|birth\s*date|birthday)(?:['’]s)?[\s:,-]*"
         r"(?:(?:is|was|wis|on|in|the|her|his|my|it's|it’s|was\s+born|which|which's)\s+){0,3})"
         r"((?i:" + _NUMBERED_DATE + r"|" + _SPOKEN_FULL_DATE + r"|" + _SPOKEN_NUMBERS_DATE + r"|" + _DATE + r"|"
-        + _HOLIDAY_DATE + r"|" + _YEAR
+        + _HOLIDAY_DATE + r"|(?:the\s+)?" + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _OTHER_MONTH + r"(?!\w)|" + _YEAR
         + r"(?![\w'’-]))|"
         r"(?:19|20)\d{2}(?![\d/.-]\d|s\b|['’]s\b)|1[34]\d{2}(?![\d/.-]\d|s\b))")),  # 1[34]xx: solar hijri
     ("address", "ADDRESS", re.compile(  # a room in a hostel or hotel: "room 14, Morrisdale House, Gallowgate"
@@ -178,7 +202,7 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         + _STREET + r")?)?\b")),
     ("address", "ADDRESS", re.compile(
         r"\b(?:[Cc](?:are of|/o)\s+)?" + _FLAT_POSITION + r"?"
-        r"(?:(?:[Ff]lat|[Aa]partment|[Nn]umber|[Nn]o\.?)\s+\d+[A-Za-z]?(?:/\d+)?,?\s+)?(?:\d{1,2}/\d{1,2},?\s+)?"
+        r"(?:(?:[Ff]lat|[Aa]partment|[Nn]umber|[Nn]o\.?)\s+\d+[A-Za-z]?(?:/\d+)?,?\s+)?(?:\d{1,2}/(?:\d{1,2}|[LRM]),?\s+)?"
         r"\d{1,4}[A-Za-z]?(?:-\d{1,4})?,?\s+(?:(?:Mc|Mac|St\.?\s)?[A-Z][a-z'’]+\s+){1,3}" + _STREET + r"\b"
         r"(?:,?\s+(?:" + _TOWNS + r"))?"
         # and the postcode after it, in one stretch ("…Road, Glasgow G52 3LT")
@@ -189,6 +213,12 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         r"\b(?:(?:[Ff]lat|[Aa]partment)\s+\d+[A-Za-z]?(?:/\d+)?,?\s+)?(?:\d{1,2}/\d{1,2},?\s+)?\d{1,4}[A-Za-z]?,?\s+"
         r"(?:(?:Mc|Mac|St\.?\s)?[A-Z][a-z'’]+\s+){0,2}(?:Mc|Mac)?[A-Z][a-z'’]+,?\s+(?:(?:" + _TOWNS + r"),?\s+)?"
         r"[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b")),
+    # said aloud, a character at a time: "G, three, one, three, E, L", "G42, eight, R for Romeo, T for Tango",
+    # "G forty-three, one, Q, N" (the district, the sector's digit, two capital letters)
+    ("postcode", "POSTCODE", re.compile(
+        r"\b" + _POSTCODE_AREAS + r"(?:,?\s+)?(?:\d{1,2}|(?i:" + _TENS + r"(?:[\s-]" + _UNITS + r")?|" + _TEENS + r"|"
+        + _PC_DIGIT + r"(?:,?\s+" + _PC_DIGIT + r")?))[\s,]+(?i:" + _PC_DIGIT + r")[\s,]+" + _PC_LETTER + r"[\s,]+"
+        + _PC_LETTER + r"(?![\w-])")),
     ("postcode", "POSTCODE", re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b", re.I)),
     # a Scottish postcode district alone ("up the G33 end", "5 Inchlee Street, G14"): a few streets' worth
     # (with its sector when said: "G21 2, I forget the rest")
@@ -197,12 +227,23 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # said aloud: "oh seven nine five six, two oh three, seven seven one" (a phone number has ten or eleven digits)
     ("spoken_phone", "PHONE", re.compile(
         r"(?i)\b(?:oh|zero|nought)(?:" + _SEP + _SPOKEN_DIGITS + r"){7,11}\b")),
+    # the first digits one by one, the rest in pairs: "oh seven three nine five, forty-two, sixty-one, eighty-seven"
+    ("spoken_phone", "PHONE", re.compile(
+        r"(?i)\b(?:oh|zero|nought)(?:" + _SEP + _SPOKEN_DIGITS + r"){4,6}(?:" + _SEP + r"(?:" + _TENS + r"(?:[\s-]"
+        + _UNITS + r")?|" + _TEENS + r"|\d{2})){2,4}\b(?![\s-]*(?:quid|pounds?|pence|p\b|percent|%))")),
     # a numeric date with a year: in speech, almost only dates of birth are said so (header dates are metadata)
     ("numeric_date", "DOB", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19\d{2}|20\d{2})\b")),
     # the same year first, as forms and passports print it: "DOB: 2019-06-09"
     ("numeric_date", "DOB", re.compile(r"\b(?:19|20)\d{2}-[01]\d-[0-3]\d\b")),
     # a child by the year of its birth: "he's a 2016 baby", "a 2019 wean"
     ("dob", "DOB", re.compile(r"\b((?:" + _MONTH + r"\s+)?(?:19|20)\d{2})\s+(?:babies|baby|wean|bairn)\b")),
+    # ... or by the day it fell on: "a Christmas Eve baby", "a Bonfire Night baby"
+    ("dob", "DOB", re.compile(r"(" + _HOLIDAY_DATE + r")\s+(?:babies|baby|wean|bairn)\b")),
+    # a day and month soon after a birth is spoken of, nothing about an event between: "Born in 2020, in the
+    # lockdown. Twenty-third of November."
+    ("spoken_date", "DOB", re.compile(
+        r"(?i:\b(?:born|birthday)\b" + _NO_EVENT + r"{0,80}?)((?i:" + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE
+        + r"|(?:the\s+)?" + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH + r"(?!\w)))")),
     # a numeric date with a two-digit year ("born 1/3/19" without the cue too): speech says no other dates so
     ("numeric_date", "DOB", re.compile(r"(?<![\d/.])\d{1,2}(?:/\d{1,2}/|\.\d{1,2}\.)\d{2}(?![\d/]|\.\d)")),
     # a spoken full date with a birth cue earlier in the turn: "date of birth, they asked for that too, the 21st..."
@@ -223,7 +264,18 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE + r")")),
     # a day of another calendar, with its year: "the 14th of Hamal 1399" (Afghan), "the 3rd of Tahsas 2012"
     ("spoken_date", "DOB", re.compile(
-        r"(?:\bthe\s+)?\b" + _DAY + r"\s+" + _OF + r"\s+" + _OTHER_MONTH + r",?\s+\d{4}\b")),
+        r"(?:\bthe\s+)?\b" + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _OTHER_MONTH + r",?\s+\d{4}\b")),
+    # the same month first, as an Ethiopian or Persian document prints it: "Tir 12, 2010"
+    ("spoken_date", "DOB", re.compile(r"\b" + _OTHER_MONTH + r"\s+\d{1,2},?\s+\d{4}\b")),
+    # a full date and, later in the sentence, a birth: "Nahom, 2 August 2020, he was born in Khartoum"
+    ("spoken_date", "DOB", re.compile(
+        r"(?i:(" + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE + r")(?=[^?!\n]{0,40}?\b(?:(?:was|were|wis|got)\s+born|"
+        r"birthdays?)\b))")),
+    # a name, then a full date: a list of who was born when ("Feven, 14 March 2015. Nahom, 2 August 2020")
+    ("spoken_date", "DOB", re.compile(
+        r"\b(?!(?:" + _MONTH + r"|" + _WEEKDAY + r"|" + _NOT_SUBJECT + r"|" + _NOT_NAMES + r")\b)"
+        r"(?:[A-Z][a-zà-ÿąćęłńóśźż]+|[A-Z]{2,3})(?:\s+[A-Z][a-zà-ÿąćęłńóśźż'’-]+)?[,.]\s+((?i:" + _SPOKEN_FULL_DATE + r"|"
+        + _FULL_DATE + r"))")),
 ]
 # Header words a parser may take for a speaker ("Date: 14/10/2024"): their dates are the interview's, not a birth.
 # (Role labels such as Respondent or Interviewee are people: their dates are checked like anyone's.)
@@ -233,6 +285,9 @@ _HEADER_WORDS = {"interview", "date", "location", "duration", "transcribed", "tr
 _BIRTH_CUE = re.compile(r"(?i)\b(?:born|birth|d\.?o\.?b\b|birthdays?|age and date|how old)")
 _ANSWER_DATE = re.compile(r"(?i)" + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE + r"|" + _SPOKEN_NUMBERS_DATE + r"|"
                           r"(?<![\d/.])\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?![\d/]|\.\d)|"
+                          # the year first ("Rocco, 2013, the first of May"), or a month and year ("March 2010")
+                          r"\b(?:19|20)\d{2},?\s+(?:the\s+)?" + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH + r"(?!\w)|"
+                          r"\b" + _MONTH + r",?\s+(?:19|20)\d{2}\b|"
                           r"\b" + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH + r"(?!\w)|"
                           r"\b" + _DAY + r"\s+" + _OF + r"\s+the\s+\d{1,2}(?:st|nd|rd|th)\b")  # "the 4th of the 8th"
 _DATE_SAID_AGAIN = re.compile(r"(?i)" + _SPOKEN_NUMBERS_DATE + r"|" + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from triangulate.residents import gazetteer
-from triangulate.residents.introductions import introduced_staff
+from triangulate.residents.introductions import introduced_staff, sits_in
 from triangulate.residents.labels import (
     AUDIENCE_WORDS,
     FACILITATOR_WORDS,
@@ -113,8 +113,10 @@ def _declared_roles(parsed, facilitator: str | None) -> tuple[dict[str, str], se
                                    self_only=True)
     for s in introduced:
         roles[s] = FACILITATOR
-    # an interpreter, or a worker sitting in, is not the asking side: someone else still interviews
-    helpers = set(interpreters) | set(introduced)
+    # an interpreter, or a worker sitting in, is not the asking side: someone else still interviews (the form may
+    # name `Speaker 1`, who says "I'm just sitting in on the visit": the health visitor under another number asks)
+    helpers = set(interpreters) | set(introduced) | {
+        s for s in parsed.speakers if s in people and roles.get(s) == FACILITATOR and sits_in(parsed, s)}
     declared = any(r == FACILITATOR for s, r in roles.items() if s not in helpers) or (
         bool(people) and _unlabelled_facilitator(parsed, roles, audience)) or (
         bool(interpreters) and _asker_beside_interpreter(parsed, roles, audience))
@@ -126,6 +128,8 @@ def _named_staff(parsed, facilitator: str | None) -> list[str]:
     people = split_names(parsed.metadata.get("facilitator", "") or "")
     people += split_names(parsed.metadata.get("note_taker", "") or "")  # staff too: never a resident
     people += split_names(facilitator or "")
+    if facilitator and facilitator.strip() in parsed.speakers:
+        people.append(facilitator.strip())  # the form names the label itself: `Speaker 2` of an Otter export
     people += staff_in_list(parsed.metadata.get("participants", "") or "")  # `Present: Tunde O (school FSW)`
     return people + [h for h in getattr(parsed, "hosts", []) if h]
 

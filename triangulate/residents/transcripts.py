@@ -368,7 +368,9 @@ def _cue_turns(cues: list[tuple[int, float, float, str]]) -> list[Turn]:
         speaker = voice.group(1).strip() if voice else None
         if speaker is None:
             # `LIAM (YW): …`: the bracket says who they are
-            label = re.match(r"^\s*(?:-\s*)?\[?([A-Z][\w'’.\-]*(?: [A-Z][\w'’.\-]*){0,3}(?: ?\([^()]{1,30}\))?)\]?:"
+            # (`Parent 4:` and `Speaker 12:` too: a number after the word)
+            label = re.match(r"^\s*(?:-\s*)?\[?([A-Z][\w'’.\-]*(?: (?:[A-Z][\w'’.\-]*|\d{1,3})){0,3}"
+                             r"(?: ?\([^()]{1,30}\))?)\]?:"
                              r"\s+(.*)$", text)
             if label:
                 speaker, text = label.group(1), label.group(2)
