@@ -141,3 +141,26 @@ def test_kelly_mac_is_the_kelly_whose_surname_is_a_mc_one_whichever_comes_first(
     turns, _ = redact("Kelly McFadden and Kelly MacLeod both came.", "Kelly Mac said no.")
     names = _pseudonyms(turns)
     assert names["Kelly Mac"] not in (names["Kelly McFadden"], names["Kelly MacLeod"])  # which one? nobody can say
+
+
+def test_a_speaker_known_by_a_short_form_who_gives_the_full_name_keeps_one_pseudonym():
+    turns, _ = redact("Thanks for having me in, Archie. And yourself, for the carer part?",
+                      "Archibald Donnachie. Naebody's called me Archibald since the school.",
+                      "Right you are, Archie.", speakers=["Interviewer", "Respondent", "Interviewer"])
+    names = _pseudonyms(turns)
+    assert names["Archie"] == names["Archibald Donnachie"] == names["Archibald"], names
+
+
+def test_a_letter_to_the_speaker_a_given_name_beside_a_title_and_a_pet_form_label_gaining_a_surname():
+    turns, speaker_map = redact("Me, James and Orla.", "The letter said \"Dear Ms Haggerty, we have decided...\" and I "
+                                "didnae read the rest.", speakers=["NH", "NH"],
+                                speaker_names={"NH": "Nicola Haggerty"})
+    assert {r.pseudonym for r in turns[1].redactions if "Haggerty" in r.original} == {speaker_map["NH"]}
+    turns, _ = redact("My neighbour, auld Mrs Kirkwood, Agnes, she told me about the advice centre.",
+                      "Agnes gave him her grandson's old ones. Kirkwood's boy is in the army now.",
+                      speakers=["Respondent", "Respondent"])
+    names = _pseudonyms(turns)
+    assert names["auld Mrs Kirkwood"] == names["Agnes"] == names["Kirkwood"], names
+    turns, speaker_map = redact("It's no just phones.", "Is that your da, Tony Wark?", "Molly Ferrie, that's her.",
+                                "Naw it's no.", speakers=["Mols", "Gav", "Lynsey", "Mols"])
+    assert _pseudonyms(turns)["Molly Ferrie"] == speaker_map["Mols"]

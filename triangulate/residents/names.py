@@ -469,6 +469,8 @@ class People:
         one else in the transcript goes by is the speaker too (a nickname, or their surname)."""
         if about_speaker and speaker is not None and not speaker.tokens():
             self._adopt(text, speaker)
+        if speaker is not None and not other and self._completes_speaker(text, speaker):
+            return speaker.pseudonym
         if about_speaker and speaker is not None and (self.same_person(text, speaker) or
                                                       (self_named and self._names_speaker(text, speaker))):
             self.clock += 1
@@ -486,6 +488,27 @@ class People:
         finally:
             self.speaking = None
             self.other = False
+
+    def _completes_speaker(self, text: str, speaker: Person) -> bool:
+        """A speaker known by a given name alone ("Thanks for having me in, Archie") says a full name that fits
+        it, which the file named but nobody has mentioned yet ("Archibald Donnachie. Naebody's called me
+        Archibald"): it is the speaker's own, and the full name's pseudonym is the speaker's."""
+        words, titled, _ = _tokens_titled(text)
+        if titled or len(words) < 2 or not speaker.first or speaker.last or words[0] in self.namesakes:
+            return False
+        found = self._same_full_name(words, None)
+        if found is None or found is speaker or found.speaker or found.last_seen or \
+                gazetteer.given_name_link(words[0], speaker.first) < 2:
+            return False
+        if any(p not in (speaker, found) and p.first and gazetteer.given_name_link(words[0], p.first) >= 2
+               for p in self.people):
+            return False  # another of that given name: the full name may be theirs
+        speaker.last = words[-1]
+        speaker.others |= set(words[:-1]) - {speaker.first}
+        found.pseudonym, found.speaker = speaker.pseudonym, True
+        self.clock += 1
+        speaker.last_seen = found.last_seen = self.clock
+        return True
 
     def _adopt(self, text: str, speaker: Person) -> None:
         """A speaker under a role label, not named yet, who says they are someone the text already named ("I've got
@@ -583,7 +606,8 @@ class People:
         return self._new(last=last)
 
     def _same_full_name(self, words: list[str], gender: str | None) -> Person | None:
-        return next((p for p in self.people if p.first == words[0] and p.last == words[-1]), None)
+        return next((p for p in self.people if p.last == words[-1] and (p.first == words[0] or (
+            p.first and words[0] in p.others and _pet_link(fold(p.first), fold(words[0]))))), None)
 
     def _same_given_names(self, words: list[str], gender: str | None) -> Person | None:
         """"Lesley Ann" after "Lesley Ann Gow": a double given name without the surname."""
@@ -628,11 +652,19 @@ class People:
         """"Jean" then "Jean Wallace": the bare Jean gains a surname, unless another Jean has one already (then
         "Jean Wallace" is a new person and the bare Jean stays ambiguous)."""
         same_first = [p for p in self.people if p.first and gazetteer.given_name_link(words[0], p.first) >= 2]
+        if not same_first:  # "Mols" (the speaker), then "Molly Ferrie": a pet form the lists lack, of one person
+            short = fold(words[0])
+            same_first = [p for p in self.people if p.first and p.fits(gender) and
+                          (_pet_link(fold(p.first), short) or _shortened(fold(p.first), short))]
+            if len(same_first) != 1:
+                return None
         bare = [p for p in same_first if not p.last]
         if len(bare) != 1 or any(p.last for p in same_first) or words[0] in self.namesakes:
             return None
         bare[0].last = words[-1]
         bare[0].others.update(words[1:-1])
+        if words[0] != bare[0].first:
+            bare[0].others.add(words[0])  # "Molly Ferrie" again is "Mols", whose surname it gave
         return bare[0]
 
     def _surname_only_gains_first_name(self, words: list[str], gender: str | None) -> Person | None:

@@ -1304,8 +1304,11 @@ def _surname_gains_given_name(t: _Transcript, text: str, people: list[tuple[int,
             return
         if word.lower() in known or any(t.people.same_person(word, p) for p in t.speaker_people.values()):
             continue
+        # (said again later is no bar when the given name stands right beside the title: "auld Mrs Kirkwood, Agnes,
+        # she told me")
+        apposed = re.fullmatch(r"\s*,\s*", text[b1:a2]) is not None
         if _family_word_before(text, a2) or _FAMILY_AFTER.match(text[b2:b2 + 30]) or not _new_given_name(word) or \
-                word.lower() not in seen_once:
+                (word.lower() not in seen_once and not apposed):
             return
         if family:
             t.people.alias(word, family, surname=True)
@@ -1469,7 +1472,8 @@ def _person_label(t: _Transcript, text: str, span: tuple[int, int], speaker, nam
         mention = lead.group() + mention  # "wee Connor", "Big Kacey": which of two namesakes
     if label in t.asking and _vocative(text, a, b):
         return t.people.label(mention, t.interviewee, about_speaker=True, self_named=True)
-    named = own or _self_named(text, a, b, name_answer)
+    # "The letter said 'Dear Ms Haggerty'": the speaker's own letter
+    named = own or _self_named(text, a, b, name_answer) or bool(_DEAR.search(text[max(0, a - 14):a]))
     # ("Don't just send a letter to Mrs Bute", said by Shannon Bute mid-sentence: her mother, not herself)
     other = bool(_COURTESY.match(mention)) and bool(text[:a - (len(mention) - (b - a))].strip())
     return t.people.label(mention, speaker, other=other,
@@ -1478,6 +1482,7 @@ def _person_label(t: _Transcript, text: str, span: tuple[int, int], speaker, nam
                           self_named=named)
 
 
+_DEAR = re.compile(r"\b[Dd]ear\s+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$")
 # "she was the first one that said, Mr Gallacher, how are you coping": what someone said to the speaker
 _REPORTED_VOCATIVE = re.compile(r"\bsa(?:id|ys)(?:\s+(?:tae|to)\s+me)?\s*[,:]\s*(?:(?:Mr|Mrs|Ms|Miss)\.?\s+)?$")
 
