@@ -829,3 +829,23 @@ def test_a_name_that_is_a_word_is_a_name_when_it_is_the_whole_sentence():
     turns, _ = redact("Can we go round, first names and how many weans?", "Craig. Two. Darcy, she's eight.",
                       speakers=["Sinead", "Craig"], names=["Sinead", "Craig"])
     assert turns[1].text.startswith("[PERSON 2]. Two.")
+
+
+@pytest.mark.parametrize("text, name", [
+    ("TJ's da is Lee, we split when he was a baby.", "TJ"),
+    ("TJ is a wee livewire. ADHD they think, but naebody's assessed him.", "TJ"),
+    ("We'll take that bit oot, JJ.", "JJ"),
+    ("What about TJ?", "TJ"),
+])
+def test_two_capitals_someone_goes_by_are_a_name(text, name):
+    (turn,), _ = redact(text)
+    assert name not in turn.text and "[PERSON" in turn.text
+
+
+@pytest.mark.parametrize("text", [
+    "UC's been stopped and the GP is useless.", "We went to PC World, then the DWP.", "My PIP is due. PE is on a Monday.",
+    "I got it fae HMRC and the NHS, OK?", "The SW came roon. The HV says he's fine.",
+])
+def test_abbreviations_in_capitals_stay(text):
+    (turn,), _ = redact(text)
+    assert turn.text == text

@@ -1830,6 +1830,32 @@ def _aged_cue(tok, kept: list[Span]) -> list[Span]:
     return [(tok.idx, _end(tok))]
 
 
+# Two capitals that are not a name: benefits, services, school and everyday abbreviations
+_TWO_LETTER_ACRONYMS = frozenset(
+    "UC GP PE TV UK OK ID PC DJ BT EE HR IT AM PM MP MR PA RE SW HV CV CT DV FM EU US DS SG SP PR NI HB CB ND AA NA "
+    "IC BB ES JS LA NQ AQ AC DC IV OT SN RC SE QE GA HM AO MA BA FE HE UN EQ XL XS LD OD ED AD BC TA WI DM PS KS "
+    "GB MB KB HQ RP CP CF MS MH SU FC ST NB IQ".split())
+_AT_END = re.compile(r"^\s*(?:[.!?]|$)")
+
+
+def _initials_name_cue(tok, kept: list[Span]) -> list[Span]:
+    """"TJ's da is Lee", "TJ is a wee livewire", "We'll take that bit oot, JJ.", "What about TJ?": two capitals
+    someone goes by, where a name stands (no known abbreviation, no dictionary word, not in a turn typed in
+    capitals)."""
+    text = tok.text
+    if not (len(text) == 2 and text.isalpha() and text.isupper()) or text in _TWO_LETTER_ACRONYMS or \
+            is_english_word(text.lower()) or gazetteer.is_kept(text) or doc_text(tok.doc).isupper() or \
+            _inside(kept, tok.idx, _end(tok)):
+        return []
+    nxt, before = _after(tok), _before(tok)
+    rest = doc_text(tok.doc)[_end(tok):]
+    acts = nxt is not None and (nxt.text in ("'s", "’s") or (
+        nxt.pos_ in ("VERB", "AUX") and tok.dep_ in ("nsubj", "nsubjpass")))
+    called = before is not None and (before.text == "," or before.lower_ in ("about", "and", "wi", "with")) and \
+        bool(_AT_END.match(rest))
+    return [(tok.idx, _end(tok))] if acts or called else []
+
+
 @dataclass(frozen=True)
 class ContextCue:
     """One rule for finding a name from what surrounds it: `find(token, kept)` gives the name spans the rule
@@ -1846,7 +1872,8 @@ CONTEXT_CUES: tuple[tuple[ContextCue, ...], ...] = (
      ContextCue("context_title", _title_cue, "wee Ruby; Big Davie; Mrs Doherty"),
      ContextCue("context_age", _wee_age_cue, "wee ruby who's only three; so does wee lily"),
      ContextCue("context_with_me", _with_me_cue, "Me, Florin and our girl; me and Holly"),
-     ContextCue("context_aged", _aged_cue, "Paisley's nine; Saffron is eleven")),
+     ContextCue("context_aged", _aged_cue, "Paisley's nine; Saffron is eleven"),
+     ContextCue("context_initials", _initials_name_cue, "TJ's da; TJ is a wee livewire; cheers, JJ.")),
     (ContextCue("first_name", _standing_name_cue, "I was telling Agnes; tommy fae next door; Alistair Humphries"),),
     (ContextCue("context_owner", _owner_cue, "Taylor's dad; Kai's pal"),
      ContextCue("context_called", _called_cue, "she's called Destiny; his name's Kai; she's cried Senga"),
