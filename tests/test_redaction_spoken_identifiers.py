@@ -176,3 +176,14 @@ def test_postcodes_and_emails_said_a_character_at_a_time_and_more_birth_dates(te
 ])
 def test_talk_near_those_forms_stays(text, kept):
     assert kept in redact(text).text
+
+
+def test_a_person_who_is_a_day_and_month_and_a_day_said_again_in_a_birth_date_turn():
+    (turn,), _ = nlp.process(["Naw, that's wrang. He's the fourteenth of April. Somebody's missed a one aff."], [1],
+                             ["R"])
+    assert "fourteenth" not in turn.text
+    (turn,), _ = nlp.process(["He was born on the 3rd of May 2019. Third of May, aye, and the hearing's on the 9th of "
+                              "April."], [1], ["R"])
+    assert "Third of May" not in turn.text and "9th of April" in turn.text
+    (turn,), _ = nlp.process(["She's the 5th of June at the dentist, mind."], [1], ["R"])
+    assert "5th of June" in turn.text  # an appointment, not a birthday

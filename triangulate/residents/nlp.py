@@ -180,6 +180,11 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         r"(?:\b(?i:i['’]m|i\s+am|he['’]s|she['’]s|he\s+is|she\s+is)|\b(?!(?:" + _MONTH + r"|" + _WEEKDAY + r"|"
         + _NOT_SUBJECT + r")\b)[A-Z][a-z]+(?:['’]s|\s+is|\s+was))\s+(?:(?i:born)\s+)?(?:(?i:on)\s+)?("
         + _SPOKEN_FULL_DATE + r")")),
+    # ... or a day and month: "He's the fourteenth of April", "Mia's the 2nd of August" (the "the" says a date)
+    ("spoken_date", "DOB", re.compile(
+        r"(?:\b(?i:i['’]m|i\s+am|he['’]s|she['’]s|he\s+is|she\s+is)|\b(?!(?:" + _MONTH + r"|" + _WEEKDAY + r"|"
+        + _NOT_SUBJECT + r")\b)[A-Z][a-z]+(?:['’]s|\s+is|\s+was))\s+(?:(?i:born)\s+)?(?:(?i:on)\s+)?(?i:the)\s+("
+        r"(?i:" + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH + r")(?!\w))(?!\s+(?:at|for|wi|with|tae|to)\b)")),
     # someone's birth month and year: "he's September 2013", "I'm March '89"
     ("spoken_date", "DOB", re.compile(
         r"(?i:\b(?:i['’]m|i\s+am|he['’]s|she['’]s)\s+)(" + _MONTH + r",?\s+(?:19|20)\d{2})\b")),
@@ -291,6 +296,11 @@ _ANSWER_DATE = re.compile(r"(?i)" + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE + r"|"
                           r"\b" + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH + r"(?!\w)|"
                           r"\b" + _DAY + r"\s+" + _OF + r"\s+the\s+\d{1,2}(?:st|nd|rd|th)\b")  # "the 4th of the 8th"
 _DATE_SAID_AGAIN = re.compile(r"(?i)" + _SPOKEN_NUMBERS_DATE + r"|" + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE)
+_DAY_SAID_AGAIN = re.compile(r"(?i)\b(?:the\s+)?" + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH + r"(?!\w)")
+# an event a date may be for, just before it: then it is no birth date
+_EVENT_BEFORE = re.compile(r"(?i)\b(?:appointment|hearing|court|due|pay\w*|interview|meeting|evict\w*|deadline|"
+                           r"review|tribunal|moved?|moving|started|starts?|until|till|since|by|trip|party|wedding)\b"
+                           r"[^.?!]*$")
 # a year said as the answer: "I'm 1988", "Tahir is 1983"
 _ANSWER_YEAR = re.compile(r"(?i)\b(?:i'm|i’m|i am|he's|he’s|she's|she’s|is|was|wis)\s+((?:19|20)\d{2})\b(?!['’]?s\b)")
 
@@ -1066,7 +1076,11 @@ def _birth_answer_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
         # said again: only whole dates, not "a court date on the 9th of April" beside "d.o.b. 11/08/20"
         if not any(p.search(text) for rule, category, p in PATTERNS if category == "DOB" and rule != "numeric_date"):
             return []
-        return [(m.start(), m.end(), "dob_again", "DOB") for m in _DATE_SAID_AGAIN.finditer(text)]
+        again = [(m.start(), m.end(), "dob_again", "DOB") for m in _DATE_SAID_AGAIN.finditer(text)]
+        # a day and month in the same turn, with no event just before it: "He was due on Bonfire Night. Seventh of
+        # November.", "The fifth of the tenth. Fifth of October."
+        return again + [(m.start(), m.end(), "dob_again", "DOB") for m in _DAY_SAID_AGAIN.finditer(text)
+                        if not _EVENT_BEFORE.search(text[max(0, m.start() - 40):m.start()])]
     return [(m.start(), m.end(), "dob_answer", "DOB") for m in _ANSWER_DATE.finditer(text)] + \
         [(m.start(1), m.end(1), "dob_answer", "DOB") for m in _ANSWER_YEAR.finditer(text)]
 
