@@ -719,3 +719,16 @@ def test_the_form_may_name_the_facilitator_by_the_label_an_otter_export_gives():
                   "\n\nSpeaker 2  0:52\nHow's the meter?\n\nSpeaker 1  1:03\nEmpty.\n")
     assert T.suggest_roles(otter, "Speaker 2") == {"Speaker 1": "resident", "Speaker 2": "facilitator",
                                                    "Speaker 3": "resident"}
+
+
+def test_an_otter_speaker_who_first_speaks_right_after_a_worker_is_introduced_is_that_worker():
+    text = ("Speaker 1  0:04\nIs that thing on?\n\nSpeaker 2  0:11\nIt's just the recorder. I'm Lynne, I run the cafe."
+            "\n\nSpeaker 3  0:40\nI'm just here for the soup.\n\nSpeaker 2  2:57\nOh, here he is. This is Rashid, he's "
+            "fae the money advice, he's gonnae sit in for a wee while.\n\nSpeaker 4  3:17\nHiya. Don't let me stop "
+            "you.\n\nSpeaker 1  3:30\nCan I ask you about the Kinship Care Allowance?\n\nSpeaker 4  3:40\nAye, it "
+            "doesnae come aff.\n")
+    assert T.suggest_roles(parse(text), "Speaker 2") == {"Speaker 1": "resident", "Speaker 2": "facilitator",
+                                                         "Speaker 3": "resident", "Speaker 4": "facilitator"}
+    # the room is asked something after the introduction: the next voice answers it, and may be anyone
+    asked = text.replace("for a wee while.", "for a wee while. Who wants to start?")
+    assert T.suggest_roles(parse(asked), "Speaker 2")["Speaker 4"] == "resident"

@@ -51,7 +51,7 @@ def introduced_staff(parsed, undecided: list[str], *, self_only: bool = False) -
     ("P4: I'm here as the family support worker from the hub. I'm just sitting in.")."""
     forms = {s: _name_forms(parsed, s, undecided) for s in undecided}
     out: dict[str, str] = {}
-    for turn in parsed.turns:
+    for index, turn in enumerate(parsed.turns):
         if turn.speaker in forms and turn.speaker not in out and (
                 (_SELF_PRESENT.search(turn.text) and _STAFF.search(turn.text)) or _SELF_ROLE.search(turn.text)):
             out[turn.speaker] = turn.text.strip()
@@ -64,12 +64,34 @@ def introduced_staff(parsed, undecided: list[str], *, self_only: bool = False) -
             window = " ".join([sentence, *more])
             if not (_PRESENT.search(window) and _STAFF.search(window)):
                 continue
+            matched = False
             for s, names in forms.items():
                 if s == turn.speaker or s in out or not names:
                     continue
                 if any(re.search(rf"(?<![\w'’-]){re.escape(n)}(?![\w-])", sentence) for n in names):
                     out[s] = window.strip()
+                    matched = True
+            # (not when the turn then asks the room something: "Who wants to start?" is answered by a resident)
+            asks_after = "?" in " ".join(sentences[i + 1:])
+            newcomer = None if matched or asks_after else _newcomer_after(parsed, index, forms)
+            if newcomer and newcomer not in out and _names_someone(sentence):
+                out[newcomer] = window.strip()  # "This is Rashid, fae the money advice" - then `Speaker 4` first speaks
     return out
+
+
+def _newcomer_after(parsed, index: int, forms: dict[str, set[str]]) -> str | None:
+    """The speaker of the next turn, when they have not spoken before and no name of theirs is known (`Speaker 4`
+    of an Otter export): the one just introduced."""
+    if index + 1 >= len(parsed.turns):
+        return None
+    nxt = parsed.turns[index + 1].speaker
+    if nxt not in forms or forms[nxt] or nxt == parsed.turns[index].speaker or nxt == "Unlabelled":
+        return None
+    return None if any(t.speaker == nxt for t in parsed.turns[:index + 1]) else nxt
+
+
+def _names_someone(sentence: str) -> bool:
+    return any(gazetteer.is_any_given_name(w) for w in re.findall(r"\b[A-Z][a-z]{2,}\b", sentence))
 
 
 def sits_in(parsed, speaker: str) -> bool:
