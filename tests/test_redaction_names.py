@@ -843,7 +843,8 @@ def test_two_capitals_someone_goes_by_are_a_name(text, name):
 
 
 @pytest.mark.parametrize("text", [
-    "UC's been stopped and the GP is useless.", "We went to PC World, then the DWP.", "My PIP is due. PE is on a Monday.",
+    "UC's been stopped and the GP is useless.", "We went to PC World, then the DWP.",
+    "My PIP is due. PE is on a Monday.",
     "I got it fae HMRC and the NHS, OK?", "The SW came roon. The HV says he's fine.",
 ])
 def test_abbreviations_in_capitals_stay(text):

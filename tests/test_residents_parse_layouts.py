@@ -714,9 +714,9 @@ def test_numbered_labels_in_subtitles_a_job_phrase_label_and_staff_who_say_their
 
 
 def test_the_form_may_name_the_facilitator_by_the_label_an_otter_export_gives():
-    otter = parse("Speaker 1  0:04\nIs that thing on?\n\nSpeaker 2  0:11\nNaw, it's just the recorder. I'm Lynne, I run "
-                  "the cafe.\n\nSpeaker 1  0:34\nWell you know me fine.\n\nSpeaker 3  0:40\nI'm just here for the soup."
-                  "\n\nSpeaker 2  0:52\nHow's the meter?\n\nSpeaker 1  1:03\nEmpty.\n")
+    otter = parse("Speaker 1  0:04\nIs that thing on?\n\nSpeaker 2  0:11\nNaw, it's just the recorder. I'm Lynne, I "
+                  "run the cafe.\n\nSpeaker 1  0:34\nWell you know me fine.\n\nSpeaker 3  0:40\nI'm just here for the "
+                  "soup.\n\nSpeaker 2  0:52\nHow's the meter?\n\nSpeaker 1  1:03\nEmpty.\n")
     assert T.suggest_roles(otter, "Speaker 2") == {"Speaker 1": "resident", "Speaker 2": "facilitator",
                                                    "Speaker 3": "resident"}
 

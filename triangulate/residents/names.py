@@ -1831,10 +1831,10 @@ def _aged_cue(tok, kept: list[Span]) -> list[Span]:
 
 
 # Two capitals that are not a name: benefits, services, school and everyday abbreviations
-_TWO_LETTER_ACRONYMS = frozenset(
-    "UC GP PE TV UK OK ID PC DJ BT EE HR IT AM PM MP MR PA RE SW HV CV CT DV FM EU US DS SG SP PR NI HB CB ND AA NA "
-    "IC BB ES JS LA NQ AQ AC DC IV OT SN RC SE QE GA HM AO MA BA FE HE UN EQ XL XS LD OD ED AD BC TA WI DM PS KS "
-    "GB MB KB HQ RP CP CF MS MH SU FC ST NB IQ".split())
+_TWO_LETTER_ACRONYMS = frozenset(re.findall(
+    r"\w+", "UC GP PE TV UK OK ID PC DJ BT EE HR IT AM PM MP MR PA RE SW HV CV CT DV FM EU US DS SG SP PR NI HB CB "
+             "ND AA NA IC BB ES JS LA NQ AQ AC DC IV OT SN RC SE QE GA HM AO MA BA FE HE UN EQ XL XS LD OD ED AD BC "
+             "TA WI DM PS KS GB MB KB HQ RP CP CF MS MH SU FC ST NB IQ"))
 _AT_END = re.compile(r"^\s*(?:[.!?]|$)")
 
 

@@ -124,7 +124,8 @@ _NOT_NAMES = (r"(?:Yes|Yeah|Yep|Aye|No|Naw|Nah|Okay|Ok|OK|Right|So|Well|And|But|
 # a birthday said by the day it falls on: "born on Boxing Day 1949", "born on Christmas Eve, 2016"
 _HOLIDAY_DATE = (r"(?:Christmas\s+(?:Day|Eve)|Boxing\s+Day|New\s+Year['’]?s\s+(?:Day|Eve)|Hogmanay|Hallowe['’]?en|"
                  r"Valentine['’]?s\s+Day|Bonfire\s+Night|Guy\s+Fawkes\s+Night|St\.?\s+Andrew['’]?s\s+Day|"
-                 r"Burns\s+Night|Eid(?:\s+day|\s+al[-\s](?:Fitr|Adha))?)(?:,?\s+(?:" + _OF + r"\s+|in\s+)?" + _YEAR + r")?(?!\w)")
+                 r"Burns\s+Night|Eid(?:\s+day|\s+al[-\s](?:Fitr|Adha))?)(?:,?\s+(?:" + _OF + r"\s+|in\s+)?" + _YEAR
+                 + r")?(?!\w)")
 # numbers said digit by digit or in pairs: "oh seven nine five six", "double seven", "three four", "forty-four"
 _DIGIT_WORD = r"(?:oh|o|zero|nought|one|two|three|four|five|six|seven|eight|nine)"
 _SPOKEN_DIGITS = r"(?:(?:double|triple)[\s-]+" + _DIGIT_WORD + r"|" + _DIGIT_WORD + r")"
@@ -279,8 +280,8 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # a name, then a full date: a list of who was born when ("Feven, 14 March 2015. Nahom, 2 August 2020")
     ("spoken_date", "DOB", re.compile(
         r"\b(?!(?:" + _MONTH + r"|" + _WEEKDAY + r"|" + _NOT_SUBJECT + r"|" + _NOT_NAMES + r")\b)"
-        r"(?:[A-Z][a-zà-ÿąćęłńóśźż]+|[A-Z]{2,3})(?:\s+[A-Z][a-zà-ÿąćęłńóśźż'’-]+)?[,.]\s+((?i:" + _SPOKEN_FULL_DATE + r"|"
-        + _FULL_DATE + r"))")),
+        r"(?:[A-Z][a-zà-ÿąćęłńóśźż]+|[A-Z]{2,3})(?:\s+[A-Z][a-zà-ÿąćęłńóśźż'’-]+)?[,.]\s+((?i:"
+        + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE + r"))")),
 ]
 # Header words a parser may take for a speaker ("Date: 14/10/2024"): their dates are the interview's, not a birth.
 # (Role labels such as Respondent or Interviewee are people: their dates are checked like anyone's.)
