@@ -5,7 +5,9 @@ says who they are in the first minutes. A speaker whose name is said in one sent
 there (sitting in, come along, taking notes, on placement, at the door) and a word of a job or a service (adviser,
 health visitor, fae the money advice, the kinship team) is staff, not a resident. Only the speaker the name
 points at is affected; a resident's pal "fae the same close" is neither a job nor a service, and a worker
-talked about who never speaks changes nothing.
+talked about who never speaks changes nothing. A speaker who says their own part ("I'm the health visitor") is
+staff too; and under labels that carry no name (Otter's `Speaker 4`), the one who first speaks right after a worker
+is introduced by name is that worker, unless the introducing turn goes on to ask the room something.
 """
 from __future__ import annotations
 

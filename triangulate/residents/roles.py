@@ -48,7 +48,6 @@ def _matches(label: str, full: str, person: str) -> bool:
             return True
         if len(words) > 1 and len(low.split()) == 1 and gazetteer.given_name_link(low, words[0]) >= 2:
             return True  # `Gav` for Gavin Shields, `Kev` for Kevin
-
         parts = low.split()
         if len(words) > 1 and len(parts) == 2 and parts[0] == words[0] and parts[1].rstrip(".") == words[-1][0]:
             return True  # `Gillian R` for Gillian Rennie
