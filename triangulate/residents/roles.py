@@ -114,12 +114,16 @@ def _declared_roles(parsed, facilitator: str | None) -> tuple[dict[str, str], se
         roles[s] = FACILITATOR
     # an interpreter, or a worker sitting in, is not the asking side: someone else still interviews (the form may
     # name `Speaker 1`, who says "I'm just sitting in on the visit": the health visitor under another number asks)
-    helpers = set(interpreters) | set(introduced) | {
-        s for s in parsed.speakers if s in people and roles.get(s) == FACILITATOR and sits_in(parsed, s)}
+    helpers = set(interpreters) | set(introduced) | _form_named_sitting_in(parsed, people, roles)
     declared = any(r == FACILITATOR for s, r in roles.items() if s not in helpers) or (
         bool(people) and _unlabelled_facilitator(parsed, roles, audience)) or (
         bool(interpreters) and _asker_beside_interpreter(parsed, roles, audience))
     return roles, audience, declared
+
+
+def _form_named_sitting_in(parsed, people: list[str], roles: dict[str, str]) -> set[str]:
+    """Labels the form or header names as facilitator whose speaker says they only sit in."""
+    return {s for s in parsed.speakers if s in people and roles.get(s) == FACILITATOR and sits_in(parsed, s)}
 
 
 def _named_staff(parsed, facilitator: str | None) -> list[str]:
