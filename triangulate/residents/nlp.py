@@ -79,6 +79,8 @@ _YEAR = (r"(?:(?:19|20)\d{2}|['’]\d{2}|"
          r"nineteen[\s-](?:forty|fifty|sixty|seventy|eighty|ninety)(?:[\s-]" + _UNITS + r")?)")
 # "the 4th of the 9th" (day and month as numbers, said so)
 _MONTH_NUMBER = r"(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|" + _ORDINAL_WORD + r")"
+# a day and its month: "the 4th of June", "twelfth o' September"
+_DAY_MONTH = _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH
 _FULL_DATE = (r"\b(?:" + _DAY + r"\s+(?:" + _OF + r"\s+)?(?:" + _MONTH + r"|" + _MONTH_NUMBER + r")|"
               + _MONTH + r"\s+(?:the\s+)?" + _DAY + r")(?!\w),?\s+(?:" + _OF + r"\s+)?" + _YEAR + r"(?!\w)")
 # a year said as its last two words after a month: "born august seventy-one", "March oh nine"
@@ -90,11 +92,11 @@ _DATE = (_FULL_DATE + r"|"  # first: "the 2nd of March two thousand and twenty" 
          r"(?:\d{1,2}(?:st|nd|rd|th)?[\s/.-]+(?:" + _OF + r"\s+)?(?:\d{1,2}|" + _MONTH + r")"
          r"(?:[\s/.,-]+\d{2,4})?(?!\w)|"
          # the year first: "nineteen seventy-nine, second of May", "2019, the 3rd of June"
-         r"(?:" + _YEAR + r",?\s+(?:the\s+)?" + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH + r"(?!\w))|"
+         r"(?:" + _YEAR + r",?\s+(?:the\s+)?" + _DAY_MONTH + r"(?!\w))|"
          # by the weekday it fell on: "his birthday was last Tuesday, the 24th"
          r"(?:(?:(?:last|next|this)\s+)?" + _WEEKDAY + r",?\s+(?:the\s+)?" + _DAY + r"(?!\w))|"
          r"(?:" + _MONTH + r",?\s+(?:" + _OF + r"\s+)?(?:nineteen\s+)?" + _SHORT_YEAR + r"(?![\w-]))|"
-         r"(?:" + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH + r"(?!\w))|"
+         r"(?:" + _DAY_MONTH + r"(?!\w))|"
          r"(?:" + _MONTH + r"\s+(?:the\s+)?(?:\d{1,2}(?!\d)(?:st|nd|rd|th)?|" + _ORDINAL_WORD + r"(?!\w))"
          r"(?:,?\s+\d{4})?)|"
          r"(?:" + _MONTH + r",?\s+(?:" + _OF + r"\s+)?(?:" + _YEAR + r"))|"
@@ -157,6 +159,9 @@ _SPOKEN_NUMBERS_DATE = (r"\b(?:(?:oh[\s-])?" + _UNITS + r"|" + _TEENS + r"|twent
                         r"one[\s-](?:one|two))[\s,-]+(?:"
                         + _YEAR + r"|" + _TENS + r"(?:[\s-]" + _UNITS + r")?|two[\s-]oh[\s-](?:one|two)[\s-]"
                         + _UNITS + r"|oh[\s-]" + _UNITS + r")(?![\w-])")
+# who is a date, before it: "I'm", "she's", "Harris is", "Mia's" (not "It's", "Monday's")
+_IS_A_DATE = (r"(?:\b(?i:i['’]m|i\s+am|he['’]s|she['’]s|he\s+is|she\s+is)|\b(?!(?:" + _MONTH + r"|" + _WEEKDAY + r"|"
+              + _NOT_SUBJECT + r")\b)[A-Z][a-z]+(?:['’]s|\s+is|\s+was))\s+(?:(?i:born)\s+)?(?:(?i:on)\s+)?")
 PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # (rule name, pseudonym category, pattern). Order matters: earlier rules win overlapping text.
     ("email", "EMAIL", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")),
@@ -177,15 +182,11 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # a month said as its number: in speech only dates of birth are said so ("fourteenth of the sixth, sixty-five")
     ("spoken_date", "DOB", re.compile(r"(?i:" + _NUMBERED_DATE + r")")),
     # someone IS a full date: "Harris is the 27th of May 2018", "she's the fifth of May, ninety-one"
-    ("spoken_date", "DOB", re.compile(
-        r"(?:\b(?i:i['’]m|i\s+am|he['’]s|she['’]s|he\s+is|she\s+is)|\b(?!(?:" + _MONTH + r"|" + _WEEKDAY + r"|"
-        + _NOT_SUBJECT + r")\b)[A-Z][a-z]+(?:['’]s|\s+is|\s+was))\s+(?:(?i:born)\s+)?(?:(?i:on)\s+)?("
-        + _SPOKEN_FULL_DATE + r")")),
+    ("spoken_date", "DOB", re.compile(_IS_A_DATE + r"(" + _SPOKEN_FULL_DATE + r")")),
     # ... or a day and month: "He's the fourteenth of April", "Mia's the 2nd of August" (the "the" says a date)
     ("spoken_date", "DOB", re.compile(
-        r"(?:\b(?i:i['’]m|i\s+am|he['’]s|she['’]s|he\s+is|she\s+is)|\b(?!(?:" + _MONTH + r"|" + _WEEKDAY + r"|"
-        + _NOT_SUBJECT + r")\b)[A-Z][a-z]+(?:['’]s|\s+is|\s+was))\s+(?:(?i:born)\s+)?(?:(?i:on)\s+)?(?i:the)\s+("
-        r"(?i:" + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH + r")(?!\w))(?!\s+(?:at|for|wi|with|tae|to)\b)")),
+        _IS_A_DATE + r"(?i:the)\s+("
+        r"(?i:" + _DAY_MONTH + r")(?!\w))(?!\s+(?:at|for|wi|with|tae|to)\b)")),
     # someone's birth month and year: "he's September 2013", "I'm March '89"
     ("spoken_date", "DOB", re.compile(
         r"(?i:\b(?:i['’]m|i\s+am|he['’]s|she['’]s)\s+)(" + _MONTH + r",?\s+(?:19|20)\d{2})\b")),
@@ -249,7 +250,7 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # lockdown. Twenty-third of November."
     ("spoken_date", "DOB", re.compile(
         r"(?i:\b(?:born|birthday)\b" + _NO_EVENT + r"{0,80}?)((?i:" + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE
-        + r"|(?:the\s+)?" + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH + r"(?!\w)))")),
+        + r"|(?:the\s+)?" + _DAY_MONTH + r"(?!\w)))")),
     # a numeric date with a two-digit year ("born 1/3/19" without the cue too): speech says no other dates so
     ("numeric_date", "DOB", re.compile(r"(?<![\d/.])\d{1,2}(?:/\d{1,2}/|\.\d{1,2}\.)\d{2}(?![\d/]|\.\d)")),
     # a spoken full date with a birth cue earlier in the turn: "date of birth, they asked for that too, the 21st..."
@@ -260,7 +261,7 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("spoken_date", "DOB", re.compile(
         r"(?i:\b(?:turned|turns|turning|was|be)\s+(?:\d{1,2}|" + _UNITS + r"|" + _TEENS + r"|twenty|thirty|forty|"
         r"fifty|sixty|seventy|eighty|ninety)(?:[\s-]" + _UNITS + r")?\s+on\s+(?:the\s+)?)(" + _FULL_DATE + r"|"
-        + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH + r"(?!\w)|" + _DAY + r"\s+" + _OF + r"\s+" + _MONTH_NUMBER
+        + _DAY_MONTH + r"(?!\w)|" + _DAY + r"\s+" + _OF + r"\s+" + _MONTH_NUMBER
         + r"(?!\w))")),
     # an age, then a full date soon after: "He'll be nine next week, 30th November 2015", "He's sixteen in a
     # fortnight. The twenty-first of March oh-nine" (not "she's three and the hearing's on the 5th of June 2025")
@@ -292,12 +293,12 @@ _BIRTH_CUE = re.compile(r"(?i)\b(?:born|birth|d\.?o\.?b\b|birthdays?|age and dat
 _ANSWER_DATE = re.compile(r"(?i)" + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE + r"|" + _SPOKEN_NUMBERS_DATE + r"|"
                           r"(?<![\d/.])\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}(?![\d/]|\.\d)|"
                           # the year first ("Rocco, 2013, the first of May"), or a month and year ("March 2010")
-                          r"\b(?:19|20)\d{2},?\s+(?:the\s+)?" + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH + r"(?!\w)|"
+                          r"\b(?:19|20)\d{2},?\s+(?:the\s+)?" + _DAY_MONTH + r"(?!\w)|"
                           r"\b" + _MONTH + r",?\s+(?:19|20)\d{2}\b|"
-                          r"\b" + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH + r"(?!\w)|"
+                          r"\b" + _DAY_MONTH + r"(?!\w)|"
                           r"\b" + _DAY + r"\s+" + _OF + r"\s+the\s+\d{1,2}(?:st|nd|rd|th)\b")  # "the 4th of the 8th"
 _DATE_SAID_AGAIN = re.compile(r"(?i)" + _SPOKEN_NUMBERS_DATE + r"|" + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE)
-_DAY_SAID_AGAIN = re.compile(r"(?i)\b(?:the\s+)?" + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH + r"(?!\w)")
+_DAY_SAID_AGAIN = re.compile(r"(?i)\b(?:the\s+)?" + _DAY_MONTH + r"(?!\w)")
 # an event a date may be for, just before it: then it is no birth date
 _EVENT_BEFORE = re.compile(r"(?i)\b(?:appointment|hearing|court|due|pay\w*|interview|meeting|evict\w*|deadline|"
                            r"review|tribunal|moved?|moving|started|starts?|until|till|since|by|trip|party|wedding)\b"
