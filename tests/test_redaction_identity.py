@@ -164,3 +164,12 @@ def test_a_letter_to_the_speaker_a_given_name_beside_a_title_and_a_pet_form_labe
     turns, speaker_map = redact("It's no just phones.", "Is that your da, Tony Wark?", "Molly Ferrie, that's her.",
                                 "Naw it's no.", speakers=["Mols", "Gav", "Lynsey", "Mols"])
     assert _pseudonyms(turns)["Molly Ferrie"] == speaker_map["Mols"]
+
+
+def test_several_who_answer_under_one_label_are_as_many_people():
+    turns, _ = redact("Could we go round and say who you are?", "I'm Jodie, I've got Reece, he's seven.",
+                      "I'm Sana. Me and my husband, and we have Zayn.", "That's on us, Sana.",
+                      "I dae so, Jodes, you've just no heard me.", speakers=["Q", "A", "A", "Q", "A"])
+    p = _pseudonyms(turns)
+    assert p["Jodie"] != p["Sana"], p
+    assert len({p["Jodie"], p["Sana"], p["Reece"], p["Zayn"]}) == 4, p

@@ -188,6 +188,7 @@ class Person:
     titles: set[str] = field(default_factory=set)  # title classes the text gives them ("doctor": Dr Doyle)
     speaker: bool = False  # speaks in the transcript under a name label
     lead: str | None = None  # "big" or "wee", where the text has a big and a wee one of their name
+    first_said: bool = False  # a speaker under a role label whose first name the talk gave ("A: I'm Jodie")
 
     def forms(self) -> set[str]:
         """The given names the text calls them by (first name and the short forms linked to it)."""
@@ -477,7 +478,7 @@ class People:
             speaker.last_seen = self.clock
             words, titled, _ = _tokens_titled(text)
             if not (speaker.first or titled):  # a speaker under a role label: the first name they are called by
-                speaker.first = words[0]
+                speaker.first, speaker.first_said = words[0], True
             elif words[0] not in speaker.tokens():
                 speaker.others.add(words[0])
             return speaker.pseudonym
@@ -488,6 +489,16 @@ class People:
         finally:
             self.speaking = None
             self.other = False
+
+    def another_given_name(self, text: str, speaker: Person | None) -> bool:
+        """A given name unrelated to the one this speaker is already called by: someone else, though said to
+        them (several answer under one label "A": "I'm Jodie", then "Thanks, Sana")."""
+        words, titled, _ = _tokens_titled(text)
+        if speaker is None or not speaker.first or titled or len(words) != 1 or words[0] in speaker.tokens():
+            return False
+        word = words[0]
+        return gazetteer.is_any_given_name(word) and not gazetteer.is_common_surname(word) and \
+            not gazetteer.given_name_link(word, speaker.first)
 
     def _completes_speaker(self, text: str, speaker: Person) -> bool:
         """A speaker known by a given name alone ("Thanks for having me in, Archie") says a full name that fits
@@ -533,6 +544,9 @@ class People:
         if len(words) != 1 or re.search(r"['’]s?$", text.strip()) or not speaker.fits(gender):
             return False
         word = words[0]
+        # (one role label that several answer under: "A: I'm Jodie", later "A: I'm Sana" is someone else)
+        if speaker.first_said and not titled and self.another_given_name(text, speaker):
+            return False
         # (a title's gender sets the speaker apart from the family who share the surname: "Mrs Gillan" is not
         # the "Declan Gillan" she talked about)
         if any(p is not speaker and fold(word) in {fold(t) for t in p.tokens()} and (p.fits(gender) or not titled)

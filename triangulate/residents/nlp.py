@@ -1486,7 +1486,7 @@ def _person_label(t: _Transcript, text: str, span: tuple[int, int], speaker, nam
     lead = re.search(r"\b(?i:big|wee)\s+$", text[max(0, a - 5):a])
     if lead and not re.match(r"(?i)(?:big|wee)\s", mention):
         mention = lead.group() + mention  # "wee Connor", "Big Kacey": which of two namesakes
-    if label in t.asking and _vocative(text, a, b):
+    if label in t.asking and _vocative(text, a, b) and not t.people.another_given_name(mention, t.interviewee):
         return t.people.label(mention, t.interviewee, about_speaker=True, self_named=True)
     # "The letter said 'Dear Ms Haggerty'": the speaker's own letter
     named = own or _self_named(text, a, b, name_answer) or bool(_DEAR.search(text[max(0, a - 14):a]))
