@@ -173,3 +173,17 @@ def test_several_who_answer_under_one_label_are_as_many_people():
     p = _pseudonyms(turns)
     assert p["Jodie"] != p["Sana"], p
     assert len({p["Jodie"], p["Sana"], p["Reece"], p["Zayn"]}) == 4, p
+
+
+def test_is_that_asks_who_the_turn_before_meant_by_the_other_part_of_the_name():
+    turns, _ = redact("The housing officer, Mrs Petrie, she says the points are not enough.",
+                      "Is that Sharon? Blonde, wee glasses? She's mine as well.",
+                      "My da gets his messages delivered. Doddie, everybody calls him.",
+                      "Is that auld Kinnaird that had the paper shop? I used tae work wi' his sister.",
+                      speakers=["Participant 1", "Participant 2", "Participant 3", "Participant 2"])
+    p = _pseudonyms(turns)
+    assert p["Petrie"] == p["Sharon"] != p["Doddie"], p
+    assert p["Doddie"] == p["auld Kinnaird"], p
+    turns, _ = redact("My da gets his messages delivered. Doddie, everybody calls him.",
+                      "Is that Mr Kinnaird that had the paper shop?", speakers=["P3", "P2"])
+    assert len(set(_pseudonyms(turns).values())) == 1, _pseudonyms(turns)

@@ -1223,6 +1223,7 @@ def _register_aliases(t: _Transcript, all_spans: list[list[Found]]) -> None:
     the transcript has not used before and nobody else could be ("Mr Gallacher at our place is great ... Pat's been
     there twenty years")."""
 
+    _is_that_aliases(t, all_spans)
     seen: set[str] = set()
     turns_of: dict[str, int] = {}
     for text, spans in zip(t.turn_texts, all_spans):
@@ -1241,6 +1242,40 @@ def _register_aliases(t: _Transcript, all_spans: list[list[Found]]) -> None:
             if _COURTESY.match(_with_title(text, a1, b1)) or _family_plural(text, a1, b1):
                 _surname_gains_given_name(t, text, people, i, seen, seen_once)
         seen.update(_plain(text[a:b]).lower() for a, b in people)
+
+
+# "Is that Sharon?", "Was that auld Kinnaird that had the paper shop?": a turn that opens by asking who was meant
+_IS_THAT = re.compile(r"(?i)^\W*(?:(?:oh|och|aw|wait|sorry|hang on)\W+)?(?:is|was)\s+(?:that|it|this|she|he)\s+"
+                      r"(?:(?:auld|old|wee|big|young)\s+)?(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$")
+
+
+def _is_that_aliases(t: _Transcript, all_spans: list[list[Found]]) -> None:
+    """"The housing officer, Mrs Petrie, she says..." - "Is that Sharon?": the one person the turn before named, by
+    a title and surname or by a given name alone, is the one the question names by the other part (a given name that
+    fits the title, or a surname)."""
+    from triangulate.residents import gazetteer
+    from triangulate.residents import names as people_names
+
+    for index in range(1, len(t.turn_texts)):
+        text = t.turn_texts[index]
+        asked = [(a, b) for a, b, _, category in all_spans[index] if category == "PERSON"]
+        if not asked or not _IS_THAT.match(text[:asked[0][0]]) or "?" not in text[asked[0][1]:asked[0][1] + 80]:
+            continue
+        before = t.turn_texts[index - 1]
+        named = {_with_title(before, a, b) for a, b, _, category in all_spans[index - 1] if category == "PERSON"}
+        named = {_plain(n) for n in named}
+        if len(named) != 1:
+            continue
+        (one,) = named
+        two = _with_title(text, *asked[0])
+        if not (_bare(_plain(one)) or _COURTESY.match(one)) or not (_bare(two) or _COURTESY.match(two)):
+            continue
+        _, first_titled, _ = people_names.name_words(one)
+        _, second_titled, _ = people_names.name_words(two)
+        if first_titled and not second_titled and _new_given_name(two) and _fits_title(one, two):
+            t.people.alias(two, one)  # Mrs Petrie, then "Sharon?"
+        elif not (first_titled or gazetteer.is_common_surname(one)) and (second_titled or not _new_given_name(two)):
+            t.people.alias(one, two, surname=not second_titled)  # Doddie, then "auld Kinnaird?"
 
 
 def _pair_alias(t: _Transcript, text: str, one: tuple[int, int], two: tuple[int, int]) -> None:
