@@ -187,3 +187,13 @@ def test_is_that_asks_who_the_turn_before_meant_by_the_other_part_of_the_name():
     turns, _ = redact("My da gets his messages delivered. Doddie, everybody calls him.",
                       "Is that Mr Kinnaird that had the paper shop?", speakers=["P3", "P2"])
     assert len(set(_pseudonyms(turns).values())) == 1, _pseudonyms(turns)
+
+
+def test_two_capitals_that_are_the_initials_of_a_hyphenated_name_are_that_child_wherever_they_stand():
+    turns, _ = redact("Then Taylor-Jade. TJ tae everybody, Taylor tae her teacher.",
+                      "The grant is for Rhys and TJ, and the box for TJ as well.", "And TJ wanted tae be a witch.",
+                      speakers=["A", "Q", "A"])
+    text = " ".join(t.text for t in turns)
+    assert "TJ" not in text
+    p = _pseudonyms(turns)
+    assert p["TJ"] == p["Taylor-Jade"] != p["Rhys"], p

@@ -850,3 +850,24 @@ def test_two_capitals_someone_goes_by_are_a_name(text, name):
 def test_abbreviations_in_capitals_stay(text):
     (turn,), _ = redact(text)
     assert turn.text == text
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Sorry, it's typed that as tiger again. How d'you spell it?", "tiger"),
+    ("It's written his name as voy check, so I'll check that with you after.", "voy check"),
+    ("It's typed your name as ream, like paper, I'll fix that.", "ream"),
+    ("The captions have put mahmood al khatib, no capitals.", "mahmood al khatib"),
+    ("Lovely. I've got taller on the screen, the captions are having a day.", "taller"),
+    ("Okay, it's put Yemen there, like the country.", "Yemen"),
+    ("Cause it's got you doon as mac ill wraith and the wean as well.", "mac ill wraith"),
+])
+def test_what_an_automatic_transcript_made_of_a_name_is_redacted_where_someone_corrects_it(text, name):
+    (turn,), _ = redact(text)
+    assert name not in turn.text and "[PERSON 1]" in turn.text
+
+
+@pytest.mark.parametrize("text", ["They had typed it wrong. I put it as a priority. It got put as urgent.",
+                                  "The notes were typed as heard. I got it as a present."])
+def test_typing_and_putting_that_corrects_no_name_redacts_nothing(text):
+    (turn,), _ = redact(text)
+    assert turn.text == text

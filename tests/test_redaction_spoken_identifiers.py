@@ -187,3 +187,56 @@ def test_a_person_who_is_a_day_and_month_and_a_day_said_again_in_a_birth_date_tu
     assert "Third of May" not in turn.text and "9th of April" in turn.text
     (turn,), _ = nlp.process(["She's the 5th of June at the dentist, mind."], [1], ["R"])
     assert "5th of June" in turn.text  # an appointment, not a birthday
+
+
+@pytest.mark.parametrize("text, secret, category", [
+    ("And the postcode's G thirty-three, five D Y.", "five D Y", "POSTCODE"),
+    ("Postcode g fifteen, seven l q.", "seven l q", "POSTCODE"),  # in an automatic transcript's lower case
+    ("Mine's S for sugar, L for London, six three oh eight two five, D for dog.", "D for dog", "NI NUMBER"),
+    ("S as in Sierra, P as in Papa, twenty-seven, sixty-three, ninety-one, C as in Charlie.", "Charlie", "NI NUMBER"),
+    ("It's i dot bashir at cranhillhousing dot org dot uk.", "i dot bashir", "EMAIL"),
+    ("I will spell it. m a g d a, dot, k, eight five, at, w p, dot, p l.", "m a g d a", "EMAIL"),
+    ("It's two up right, 47 Auchenlea Street, the close wi' the broken buzzer.", "two up right", "ADDRESS"),
+    ("The address is first floor, right side, 19 Birkenshaw Way.", "right side", "ADDRESS"),
+    ("Three up, left-hand door, 112 Lochend Terrace.", "left-hand door", "ADDRESS"),
+    ("So that's flat 2/2 on the form?", "2/2", "ADDRESS"),
+    ("Yeah, three stroke one, the one wi' the blue door.", "three stroke one", "ADDRESS"),
+    ("It's typed that as 0/1 23 duntreath court, I'll tidy it up.", "duntreath", "ADDRESS"),
+    ("Put mine doon as the emergency contact. Nine five four, one double two six.", "double two six", "PHONE"),
+    ("The mobile I never have charged, but it's 07731, 48, 92, 06.", "48, 92", "PHONE"),
+    ("Born here, in the Queen Elizabeth. Nine, nine, twenty twenty-four.", "Nine, nine", "DOB"),
+    ("She is eleven, born twelve, zero three, two thousand fourteen.", "zero three", "DOB"),
+    ("He was a Hallowe'en baby. Hallowe'en 2017. The midwife had a witch's hat on.", "2017", "DOB"),
+])
+def test_flats_spoken_postcodes_ni_letters_spelt_emails_and_local_numbers(text, secret, category):
+    turn = redact(text)
+    assert secret not in turn.text and f"[{category} 1]" in turn.text
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("Nine, eight, seven, six, five, four, three, two, one, happy new year!", "seven, six, five"),  # a countdown
+    ("Oh oh oh oh oh oh oh, no way.", "oh oh oh"),
+    ("I walked 2 more streets and took the 3 main roads.", "2 more streets"),
+    ("The N H S and the D W P were no help.", "D W P"),  # letters of an acronym are no one's name
+])
+def test_counting_streets_and_acronyms_stay(text, kept):
+    assert kept in redact(text).text
+
+
+def test_a_name_spelt_out_is_the_person_it_spells():
+    (one, two), _ = nlp.process(["Dale Ferrie, that's F E R R I E.", "Jeanette Quigley. Q-U-I-G-L-E-Y."], [1, 2],
+                                ["R", "R"])
+    assert "F E R R I E" not in one.text and "Q-U-I-G-L-E-Y" not in two.text
+    pseudonyms = {r.original: r.pseudonym for t in (one, two) for r in t.redactions}
+    assert pseudonyms["F E R R I E"] == pseudonyms["Dale Ferrie"] != pseudonyms["Q-U-I-G-L-E-Y"], pseudonyms
+    assert nlp.spelt_name("A L, dash, K H A T I B") == "Al-Khatib"
+
+
+def test_a_follow_up_question_keeps_the_birth_question_open():
+    turns, _ = nlp.process(["Kirsty, are you okay giving me your date of birth?", "Nineteen, four, ninety-five.",
+                            "And Stuart?", "Six-six-ninety-two, easy.", "And yourself, just for the voucher?",
+                            "Me? Second o' July, nineteen ninety.", "What's Cody's date of birth?",
+                            "Twelve, nine, thirteen.", "Did the school phone you?", "Aye, on the ninth of May."],
+                           list(range(1, 11)), ["I", "R"] * 5)
+    assert "Six-six" not in turns[3].text and "July" not in turns[5].text and "Twelve, nine" not in turns[7].text
+    assert "ninth of May" in turns[9].text  # another question came between: no birth date

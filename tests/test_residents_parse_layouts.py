@@ -627,6 +627,13 @@ def test_a_worker_who_says_so_herself_or_joins_a_call_and_a_header_split_after_a
     assert home.roles == {"Gavin": "facilitator", "Chantelle": "resident", "Ruth": "facilitator"}
 
 
+def test_a_worker_whose_job_the_next_sentence_gives_by_name():
+    text = ("Facilitator: Fraser Dunn\n\nFraser: Thanks for coming. And this is Iain. Iain's a caseworker wi' the "
+            "homelessness team. He's just listening the day.\nShona: Hiya.\nIain: Just think of me as furniture.\n"
+            "Fraser: What's the worst bit?\nShona: The damp.\nIain: That's worth checking, Shona.\n")
+    assert parse(text).roles == {"Fraser": "facilitator", "Shona": "resident", "Iain": "facilitator"}
+
+
 def test_a_pal_introduced_without_a_job_stays_a_resident():
     text = ("Facilitator: Ruth Haddow\n\nRuth: Welcome, everybody.\nDonna: This is Lindsay, she's fae the same "
             "close as me, she's just come along.\nLindsay: Hiya.\nRuth: What costs the most?\nLindsay: The uniform.\n")

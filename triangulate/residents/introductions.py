@@ -36,7 +36,7 @@ _SELF_ROLE = re.compile(
     r"practitioner|keyworker|social worker|youth worker|researcher|facilitator|co-?host)s?\b", re.I)
 # a job or a service: the introduced person works here
 _STAFF = re.compile(
-    r"\b(?:advis[eo]r|worker|officer|visitor|teacher|co-?ordinator|manager|nurse|midwife|student|placement|"
+    r"\b(?:advis[eo]r|worker|caseworker|officer|visitor|teacher|co-?ordinator|manager|nurse|midwife|student|placement|"
     r"interpreter|translator|note-?taker|notes|practitioner|keyworker|social work|therapist|counsellor|colleagues?|"
     r"co-?host(?:ing|s)?|co-?facilitat\w+|"
     r"(?:fae|frae|from|with|wi) (?:the |our )?(?:\w+ ){0,2}(?:advice|team|council|housing|association|college|"
@@ -61,8 +61,9 @@ def introduced_staff(parsed, undecided: list[str], *, self_only: bool = False) -
             continue
         sentences = _SENTENCE.split(turn.text)
         for i, sentence in enumerate(sentences):
-            # the next sentence only when it goes on about them: "That's Gary at the door. He's my housing officer."
-            more = sentences[i + 1:i + 2] if i + 1 < len(sentences) and _GOES_ON.match(sentences[i + 1]) else []
+            # the next sentence only when it goes on about them: "That's Gary at the door. He's my housing officer.",
+            # "And this is Iain. Iain's a caseworker wi' the homelessness team."
+            more = sentences[i + 1:i + 2] if i + 1 < len(sentences) and _goes_on(sentence, sentences[i + 1]) else []
             window = " ".join([sentence, *more])
             if not (_PRESENT.search(window) and _STAFF.search(window)):
                 continue
@@ -79,6 +80,15 @@ def introduced_staff(parsed, undecided: list[str], *, self_only: bool = False) -
             if newcomer and newcomer not in out and _names_someone(sentence):
                 out[newcomer] = window.strip()  # "This is Rashid, fae the money advice" - then `Speaker 4` first speaks
     return out
+
+
+def _goes_on(sentence: str, following: str) -> bool:
+    """Does the next sentence go on about whom this one named (a pronoun, or the same name first)?"""
+    if _GOES_ON.match(following):
+        return True
+    first = re.match(r"([A-Z][\w-]+?)(?:['’]s)?\b", following)
+    return bool(first) and gazetteer.is_any_given_name(first.group(1)) and \
+        re.search(rf"\b{re.escape(first.group(1))}\b", sentence) is not None
 
 
 def _newcomer_after(parsed, index: int, forms: dict[str, set[str]]) -> str | None:

@@ -797,6 +797,14 @@ class People:
                 (p.last and not gazetteer.is_first_name(word) and is_surname_pet_form(short, fold(p.last))))]
         return found if len(found) == 1 else []
 
+    def _initialled(self, word: str) -> Person | None:
+        """"TJ" for Taylor-Jade, "RJ" for Riley-James: the one person whose hyphenated given name it initials."""
+        if len(word) != 2 or not word.isalpha():
+            return None
+        initialled = [p for p in self.people if any(len(parts := f.split("-")) == 2 and parts[0][:1] + parts[1][:1]
+                                                    == word for f in p.forms())]
+        return initialled[0] if len(initialled) == 1 else None
+
     def _match_one_word(self, word: str, titled: bool, gender: str | None) -> Person | None:
         """A one-word mention: a surname after a title, else a first name (or a short form of one)."""
         if self.title == "clergy":
@@ -810,6 +818,8 @@ class People:
             candidates = self._one_of_namesakes(word, candidates)
             if candidates is None:
                 return None
+        if not candidates and not titled and self._initialled(word) is not None:
+            return self._initialled(word)
         if not candidates and word.endswith("s") and len(word) > 3:
             return self._match([word[:-1]], True)  # "the Kerrs": the family under its surname
         if not candidates:

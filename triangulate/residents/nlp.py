@@ -124,10 +124,11 @@ _NOT_NAMES = (r"(?:Yes|Yeah|Yep|Aye|No|Naw|Nah|Okay|Ok|OK|Right|So|Well|And|But|
               r"Glasgow|Scotland|Edinburgh|London|England|Since|From|Until|Till|Before|After|Around|About|Even|"
               r"Just|Like|Only|Or|Now|Last|Next|Born|Started|Moved|Left)")
 # a birthday said by the day it falls on: "born on Boxing Day 1949", "born on Christmas Eve, 2016"
-_HOLIDAY_DATE = (r"(?:Christmas\s+(?:Day|Eve)|Boxing\s+Day|New\s+Year['’]?s\s+(?:Day|Eve)|Hogmanay|Hallowe['’]?en|"
-                 r"Valentine['’]?s\s+Day|Bonfire\s+Night|Guy\s+Fawkes\s+Night|St\.?\s+Andrew['’]?s\s+Day|"
-                 r"Burns\s+Night|Eid(?:\s+day|\s+al[-\s](?:Fitr|Adha))?)(?:,?\s+(?:" + _OF + r"\s+|in\s+)?" + _YEAR
-                 + r")?(?!\w)")
+_HOLIDAY = (r"(?:Christmas\s+(?:Day|Eve)|Boxing\s+Day|New\s+Year['’]?s\s+(?:Day|Eve)|Hogmanay|Hallowe['’]?en|"
+            r"Valentine['’]?s\s+Day|Bonfire\s+Night|Guy\s+Fawkes\s+Night|St\.?\s+Andrew['’]?s\s+Day|"
+            r"Burns\s+Night|Eid(?:\s+day|\s+al[-\s](?:Fitr|Adha))?)")
+_HOLIDAY_YEAR = r",?\s+(?:" + _OF + r"\s+|in\s+)?" + _YEAR
+_HOLIDAY_DATE = _HOLIDAY + r"(?:" + _HOLIDAY_YEAR + r")?(?!\w)"
 # numbers said digit by digit or in pairs: "oh seven nine five six", "double seven", "three four", "forty-four"
 _DIGIT_WORD = r"(?:oh|o|zero|nought|one|two|three|four|five|six|seven|eight|nine)"
 _SPOKEN_DIGITS = r"(?:(?:double|triple)[\s-]+" + _DIGIT_WORD + r"|" + _DIGIT_WORD + r")"
@@ -138,27 +139,41 @@ _SPOKEN_LETTER = (r"(?:alpha|bravo|charlie|delta|echo|foxtrot|golf|hotel|india|j
                   r"oscar|papa|quebec|romeo|sierra|tango|uniform|victor|whiskey|whisky|x-ray|xray|yankee|zulu|"
                   r"bee|cee|dee|ee|ef|gee|aitch|jay|kay|el|em|en|pee|cue|ar|ess|tee|vee|double[\s-]?(?:u|you)|ex|"
                   r"why|zed|[A-Z])")
+# a letter of an NI number as said to be sure of it: "S", "S for sugar", "P as in Papa"
+_NI_LETTER = r"[A-Z](?:\s+(?i:for|as\s+in)\s+[A-Za-z-]+)?"
 # a postcode said a character at a time: a digit as said, a capital letter (or "R for Romeo")
 _PC_DIGIT = r"(?:\d|one|two|three|four|five|six|seven|eight|nine|zero|oh|nought)"
 _PC_LETTER = r"[A-Z](?:\s+(?:for|as in|like)\s+[A-Z][a-z]+)?"
+# letters spelt one by one with spaces: "b a s h i r", "k a y l a b"
+_SPELT = r"[a-z](?:\s[a-z](?![\w'’-])){1,}"
 # one piece of an e-mail address said aloud: spelt letters ("g-e-m-m-a"), a word, a number in words or digits; not
 # the words around it ("my email's", "it's")
 _MAIL_PART = (r"(?!(?:it['’]?s|is|was|my|mine['’]?s|the|and|e-?mail['’]?s?|address|that['’]?s|me|her|his|at|on|to|an?|"
-              r"it|send|i|i['’]m|we|you|your|our|or|one word|all)(?![\w'’-]))"
-              r"(?:[a-z](?:-[a-z])+|[a-z][a-z0-9_]*|" + _TENS + r"(?:[\s-]" + _UNITS + r")?|" + _TEENS + r"|\d+)")
+              r"it|send|i(?![\s,]+dot\b)|i['’]m|we|you|your|our|or|one word|all)(?![\w'’-]))"
+              r"(?:[a-z](?:-[a-z])+|" + _SPELT + r"|[a-z][a-z0-9_]*|" + _TENS + r"(?:[\s-]" + _UNITS + r")?|" + _TEENS
+              + r"|\d+)")
+# the part after "at", said or spelt: "gmail dot com", "cranhillhousing, dot org, dot uk", "w p, dot, p l"
+_MAIL_DOMAIN = (r"(?:" + _SPELT + r"|[a-z0-9](?:-?[a-z0-9])*)(?:[\s,]+dot[\s,]+(?:" + _SPELT
+                + r"|[a-z](?:-?[a-z])*)){1,3}\b")
 # where a flat or room is in the building: "top floor left", "0/2", "room 14"
+_SIDE = r"(?:left|right|middle|back|front)(?:\s+side|[\s-]hand(?:\s+(?:door|side))?)?"  # "left-hand door"
 _FLAT_POSITION = (r"(?:(?:[Tt]op|[Bb]ottom|[Mm]iddle)\s+(?:left|right|middle),?\s+|"  # "top left, 27 Ardoch Street"
                   r"(?:[Tt]op|[Bb]ottom|[Gg]round|[Ff]irst|[Ss]econd|[Tt]hird|[Mm]iddle)\s+(?:floor|flat)"
-                  r"(?:\s+(?:left|right|middle|back|front))?,?\s+)")
+                  r"(?:,?\s+" + _SIDE + r")?,?\s+|"
+                  # a tenement's "two up right", "three up, left-hand door"
+                  r"(?:[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[1-5])\s+up,?\s+" + _SIDE + r",?\s+)")
 _POSTCODE_AREAS = r"(?:G|PA|ML|KA|EH|FK|KY|DD|AB|IV|PH|DG|TD|KW|HS|ZE)"
 # a date said as three numbers, as a form asks for it: "Nineteen, four, ninety-five", "six-six-ninety-two",
 # "oh-seven, one-one, two-oh-two-one" (after a birth cue or as the answer to a
 # question about a birth)
-_SPOKEN_NUMBERS_DATE = (r"\b(?:(?:oh[\s-])?" + _UNITS + r"|" + _TEENS + r"|twenty(?:[\s-]" + _UNITS + r")?|"
-                        r"thirty(?:[\s-]one)?)[\s,-]+(?:(?:oh[\s-])?" + _UNITS + r"|ten|eleven|twelve|"
+_SPOKEN_NUMBERS_DATE = (r"(?:\b(?:(?:(?:oh|zero)[\s-])?" + _UNITS + r"|" + _TEENS + r"|twenty(?:[\s-]" + _UNITS + r")?|"
+                        r"thirty(?:[\s-]one)?)[\s,-]+(?:(?:(?:oh|zero)[\s-])?" + _UNITS + r"|ten|eleven|twelve|"
                         r"one[\s-](?:one|two))[\s,-]+(?:"
-                        + _YEAR + r"|" + _TENS + r"(?:[\s-]" + _UNITS + r")?|two[\s-]oh[\s-](?:one|two)[\s-]"
-                        + _UNITS + r"|oh[\s-]" + _UNITS + r")(?![\w-])")
+                        + _YEAR + r"|" + _TEENS + r"|" + _TENS + r"(?:[\s-]" + _UNITS + r")?|"
+                        r"two[\s-]oh[\s-](?:one|two)[\s-]" + _UNITS + r"|oh[\s-]" + _UNITS + r")(?![\w-])|"
+                        # digit by digit: "one seven, one oh, two four" (17/10/24)
+                        r"\b(?:oh|zero|one|two|three)[\s-]" + _DIGIT_WORD + r",?\s+(?:oh|zero|one)[\s-]" + _DIGIT_WORD
+                        + r",?\s+" + _DIGIT_WORD + r"[\s-]" + _DIGIT_WORD + r"(?![\w-]))")
 # who is a date, before it: "I'm", "she's", "Harris is", "Mia's" (not "It's", "Monday's")
 _IS_A_DATE = (r"(?:\b(?i:i['’]m|i\s+am|he['’]s|she['’]s|he\s+is|she\s+is)|\b(?!(?:" + _MONTH + r"|" + _WEEKDAY + r"|"
               + _NOT_SUBJECT + r")\b)[A-Z][a-z]+(?:['’]s|\s+is|\s+was))\s+(?:(?i:born)\s+)?(?:(?i:on)\s+)?")
@@ -168,17 +183,23 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # spelt and said: "g-e-m-m-a dot t, eight seven, at hotmail dot co dot uk", "d kerrigan eighty-four at outlook
     # dot com", "archie dot d, nineteen fifty-eight, at gmail dot com"
     ("email", "EMAIL", re.compile(
-        r"(?i)(?<![\w'’-])" + _MAIL_PART + r"(?:(?:\s+(?:dot|underscore)\s+|,?\s+)" + _MAIL_PART + r"){0,6},?\s+at\s+"
-        r"[a-z0-9](?:-?[a-z0-9])*(?:\s+dot\s+[a-z](?:-?[a-z])*){1,3}\b")),
+        r"(?i)(?<![\w'’-])" + _MAIL_PART + r"(?:(?:[\s,]+(?:dot|underscore)[\s,]+|,?\s+)" + _MAIL_PART
+        + r"){0,8},?\s+at,?\s+" + _MAIL_DOMAIN)),
     ("email", "EMAIL", re.compile(  # dictated: "jean dot wallace at gmail dot com"
         r"(?i)\b[a-z0-9_]+(?:\s+(?:dot|underscore)\s+[a-z0-9_]+)*\s+at\s+[a-z0-9-]+(?:\s+dot\s+[a-z]{2,6}){1,3}\b")),
     ("ni_number", "NI NUMBER", re.compile(
         r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I)),  # wider than HMRC's rules: err towards redacting
+    # a postcode said aloud, the district in words, in any case (automatic transcripts): "G thirty-three, five D Y",
+    # "g fifteen, seven l q" (before the NI numbers said aloud, whose letters and numbers it would otherwise feed)
+    ("postcode", "POSTCODE", re.compile(
+        r"(?i)(?<!['’])\b" + _POSTCODE_AREAS + r",?\s+(?:" + _TENS + r"(?:[\s-]" + _UNITS + r")?|" + _TEENS + r"|"
+        + _UNITS + r"|\d{1,2})[\s,]+" + _PC_DIGIT + r"[\s,]+" + _PC_LETTER + r"[\s,]+" + _PC_LETTER + r"(?![\w-])")),
     # said aloud, in pairs or digit by digit: "J K, three four, one two, five six, C", "JT forty-four, seventy-one,
     # ninety-two, B", "S, P, one, two, three, four, five, six, D", "P R double four, ..."
     ("spoken_ni_number", "NI NUMBER", re.compile(
-        r"\b[A-Z][\s,.-]{0,2}[A-Z]" + _SEP + r"(?i:(?:" + _SPOKEN_PAIR + r"|" + _SPOKEN_DIGITS + r")(?:" + _SEP +
-        r"(?:" + _SPOKEN_PAIR + r"|" + _SPOKEN_DIGITS + r")){2,5})" + _SEP + r"[A-D]\b")),
+        r"\b" + _NI_LETTER + r"[\s,.-]{0,3}" + _NI_LETTER + _SEP + r"(?i:(?:" + _SPOKEN_PAIR + r"|" + _SPOKEN_DIGITS
+        + r")(?:" + _SEP + r"(?:" + _SPOKEN_PAIR + r"|" + _SPOKEN_DIGITS + r")){2,5})" + _SEP + r"[A-D]\b"
+        r"(?:\s+(?i:for|as\s+in)\s+[A-Za-z-]+)?")),
     # a month said as its number: in speech only dates of birth are said so ("fourteenth of the sixth, sixty-five")
     ("spoken_date", "DOB", re.compile(r"(?i:" + _NUMBERED_DATE + r")")),
     # someone IS a full date: "Harris is the 27th of May 2018", "she's the fifth of May, ninety-one"
@@ -220,6 +241,16 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         r"\b(?:(?:[Ff]lat|[Aa]partment)\s+\d+[A-Za-z]?(?:/\d+)?,?\s+)?(?:\d{1,2}/\d{1,2},?\s+)?\d{1,4}[A-Za-z]?,?\s+"
         r"(?:(?:Mc|Mac|St\.?\s)?[A-Z][a-z'’]+\s+){0,2}(?:Mc|Mac)?[A-Z][a-z'’]+,?\s+(?:(?:" + _TOWNS + r"),?\s+)?"
         r"[A-Z]{1,2}\d[A-Z\d]?\s*\d[ABD-HJLNP-UW-Z]{2}\b")),
+    # typed in lower case by an automatic transcript: "0/1 23 duntreath court"
+    ("address", "ADDRESS", re.compile(
+        r"\b(?:\d{1,2}/\d{1,2},?\s+)?\d{1,4}[a-z]?,?\s+(?!(?:the|a|an|big|wee|more|other|different|same|of|in|on|at|"
+        r"to|and|or|new|old|year|years|days|weeks|minutes)\s)(?:[a-z][a-z'’]+\s+){1,2}(?:road|street|avenue|drive|"
+        r"crescent|place|terrace|gardens|court|lane|way|square|wynd|grove|quadrant|view|walk|brae|loan)\b")),
+    # a flat alone, as a form wants it: "flat 2/2", "So 3/1 on the form?", "3/2, top right", "three stroke one"
+    ("address", "ADDRESS", re.compile(
+        r"\b(?:[Ff]lat\s+\d{1,2}/\d{1,2}|(?<![\d/.])[0-4]/[1-4](?![\d/]|st|nd|rd|th))(?:,?\s+(?:[Tt]op|[Bb]ottom|"
+        r"[Mm]iddle)\s+(?:left|right|middle))?\b|\b(?i:zero|one|two|three|four|five|six|[0-6])\s+stroke\s+"
+        r"(?i:one|two|three|four|five|six|[1-6])\b")),
     # said aloud, a character at a time: "G, three, one, three, E, L", "G42, eight, R for Romeo, T for Tango",
     # "G forty-three, one, Q, N" (the district, the sector's digit, two capital letters)
     ("postcode", "POSTCODE", re.compile(
@@ -230,7 +261,8 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # a Scottish postcode district alone ("up the G33 end", "5 Inchlee Street, G14"): a few streets' worth
     # (with its sector when said: "G21 2, I forget the rest")
     ("postcode", "POSTCODE", re.compile(r"\b" + _POSTCODE_AREAS + r"\d{1,2}(?:\s\d(?!\.?\d|[\w/:-]))?\b(?![-/]\d)")),
-    ("phone", "PHONE", re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d{2,4}\)?(?:[\s-]?\d){6,8}(?!\d)")),
+    # ("07731, 48, 92, 06": read out in groups with commas)
+    ("phone", "PHONE", re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d{2,4}\)?(?:,?[\s-]?\d){6,8}(?!\d)")),
     # said aloud: "oh seven nine five six, two oh three, seven seven one" (a phone number has ten or eleven digits)
     ("spoken_phone", "PHONE", re.compile(
         r"(?i)\b(?:oh|zero|nought)(?:" + _SEP + _SPOKEN_DIGITS + r"){7,11}\b")),
@@ -238,6 +270,12 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("spoken_phone", "PHONE", re.compile(
         r"(?i)\b(?:oh|zero|nought)(?:" + _SEP + _SPOKEN_DIGITS + r"){4,6}(?:" + _SEP + r"(?:" + _TENS + r"(?:[\s-]"
         + _UNITS + r")?|" + _TEENS + r"|\d{2})){2,4}\b(?![\s-]*(?:quid|pounds?|pence|p\b|percent|%))")),
+    # a local number without its area code, seven digits or more said one by one: "Nine five four, one double two
+    # six" (not counting up or down, "one, two, three", "three, two, one", nor "oh, oh, oh")
+    ("spoken_phone", "PHONE", re.compile(
+        r"(?i)\b(?!one" + _SEP + r"two" + _SEP + r"three|o\b|oh\b|[^.?!]*\bthree\W+two\W+one\b)" + _SPOKEN_DIGITS
+        + r"(?:" + _SEP + _SPOKEN_DIGITS
+        + r"){5,10}\b")),
     # a numeric date with a year: in speech, almost only dates of birth are said so (header dates are metadata)
     ("numeric_date", "DOB", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19\d{2}|20\d{2})\b")),
     # the same year first, as forms and passports print it: "DOB: 2019-06-09"
@@ -254,9 +292,13 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # a numeric date with a two-digit year ("born 1/3/19" without the cue too): speech says no other dates so
     ("numeric_date", "DOB", re.compile(r"(?<![\d/.])\d{1,2}(?:/\d{1,2}/|\.\d{1,2}\.)\d{2}(?![\d/]|\.\d)")),
     # a spoken full date with a birth cue earlier in the turn: "date of birth, they asked for that too, the 21st..."
+    # (or as three numbers, "Born here, in the Queen Elizabeth. Nine, nine, twenty twenty-four"; or a feast day and
+    # its year, "He was a Hallowe'en baby. Hallowe'en 2017.")
     ("spoken_date", "DOB", re.compile(
         r"(?i:\b(?:born|birth|d\.?o\.?b|birthday)\b[^\n]{0,240}?)((?i:" + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE
-        + r"))")),
+        + r"|" + _SPOKEN_NUMBERS_DATE + r"))")),
+    ("spoken_date", "DOB", re.compile(
+        r"(?i:\b(?:born|birthday|bab(?:y|ies)|bairn|wean)\b[^\n]{0,120}?)(" + _HOLIDAY + _HOLIDAY_YEAR + r")(?!\w)")),
     # a birthday by the age it brought, with its year: "she turned three on the ninth of October twenty twenty-one"
     ("spoken_date", "DOB", re.compile(
         r"(?i:\b(?:turned|turns|turning|was|be)\s+(?:\d{1,2}|" + _UNITS + r"|" + _TEENS + r"|twenty|thirty|forty|"
@@ -295,6 +337,7 @@ _ANSWER_DATE = re.compile(r"(?i)" + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE + r"|"
                           # the year first ("Rocco, 2013, the first of May"), or a month and year ("March 2010")
                           r"\b(?:19|20)\d{2},?\s+(?:the\s+)?" + _DAY_MONTH + r"(?!\w)|"
                           r"\b" + _MONTH + r",?\s+(?:19|20)\d{2}\b|"
+                          r"\b" + _HOLIDAY + _HOLIDAY_YEAR + r"(?!\w)|"  # "Hogmanay, twenty eighteen"
                           r"\b" + _DAY_MONTH + r"(?!\w)|"
                           r"\b" + _DAY + r"\s+" + _OF + r"\s+the\s+\d{1,2}(?:st|nd|rd|th)\b")  # "the 4th of the 8th"
 _DATE_SAID_AGAIN = re.compile(r"(?i)" + _SPOKEN_NUMBERS_DATE + r"|" + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE)
@@ -806,6 +849,10 @@ class _Transcript:
     # turn index -> the model's and the cues' people in it: found once by `_learn_names`, used again by
     # `_model_and_cue_spans` (the same Doc, kept spans and lists: the same answer, for half the CPU)
     person_spans: dict[int, list] = field(default_factory=dict)
+    # a name word -> the pseudonym of the last mention holding it: whom a name spelt out just after means
+    # ("Jeanette Quigley. Q-U-I-G-L-E-Y.")
+    last_mention_of: dict[str, str] = field(default_factory=dict)
+    last_person: tuple[int, str] | None = None  # (turn, pseudonym) of the last person mention
 
     def is_header(self, index: int) -> bool:
         """A header word read as a speaker ("Date: 14/10/2024"): its dates are the interview's, not a birth."""
@@ -979,13 +1026,8 @@ def _learn_from_mention(t: _Transcript, doc, a: int, b: int, rule: str, found: s
                                if gazetteer.is_word_name(form))
     # ("Big Hoagie runs the pantry": "Everybody knows Hoagie" is him too)
     called = words[-1] if len(words) == 1 or (len(words) == 2 and words[0].lower() in ("big", "wee")) else ""
-    if rule == "context_aged" and called:  # "Paisley's nine": the town's name is hers in this file
-        found.add(called)
-        t.cue_names.add(called.lower())
-        t.aged_names.add(called.lower())
-    elif rule in _PLAIN_NAME_CUES and called and _is_word_a_cue_calls_a_name(called):
-        found.add(called)
-        t.cue_names.add(called.lower())
+    if called:
+        _learn_what_a_cue_calls(t, rule, called, found)
     for word in words:
         if len(word) > 2 and gazetteer.is_word_name(word) and len(parts) == 1 and \
                 (word.islower() or not people_names.starts_sentence_at(doc, a)):
@@ -995,6 +1037,18 @@ def _learn_from_mention(t: _Transcript, doc, a: int, b: int, rule: str, found: s
             found.add(word)
             if len(parts) == 1 and _is_family_plural(word):
                 found.add(word[:-1])  # "the Dochertys": "the Docherty lassie" is the family too
+
+
+def _learn_what_a_cue_calls(t: _Transcript, rule: str, called: str, found: set[str]) -> None:
+    if rule == "context_initials":  # "TJ wanted tae be...": "for Rhys and TJ," is her too
+        found.add(called)
+    if rule == "context_aged":  # "Paisley's nine": the town's name is hers in this file
+        found.add(called)
+        t.cue_names.add(called.lower())
+        t.aged_names.add(called.lower())
+    elif rule in _PLAIN_NAME_CUES and _is_word_a_cue_calls_a_name(called):
+        found.add(called)
+        t.cue_names.add(called.lower())
 
 
 def _two_word_forms_to_learn(rule: str, words: list[str]) -> list[str]:
@@ -1057,14 +1111,77 @@ def _identifier_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
     return out
 
 
+# a name spelt out for a form, capital by capital: "F E R R I E", "Q-U-I-G-L-E-Y", "A L, dash, K H A T I B" (four
+# letters or more: "N H S" is no one)
+_SPELT_NAME = re.compile(r"(?<![\w-])[A-Z](?:[ -][A-Z]){3,}(?:,?\s+dash,?\s+[A-Z](?:[ -][A-Z])+)?(?![\w-])|"
+                         r"(?<![\w-])[A-Z](?:[ -][A-Z])+,?\s+dash,?\s+[A-Z](?:[ -][A-Z]){2,}(?![\w-])")
+
+
+def spelt_name(mention: str) -> str | None:
+    """The name a spelt-out mention spells ("Q-U-I-G-L-E-Y" is Quigley, "A L, dash, K H A T I B" Al-Khatib)."""
+    if not _SPELT_NAME.fullmatch(mention):
+        return None
+    parts = re.split(r",?\s+dash,?\s+", mention)
+    return "-".join(re.sub(r"[ -]", "", part).capitalize() for part in parts)
+
+
+def _spelt_name_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
+    return [(m.start(), m.end(), "spelt_name", "PERSON") for m in _SPELT_NAME.finditer(t.turn_texts[index])]
+
+
+# what an automatic transcript made of a name, as someone corrects it: "it's typed that as tiger again", "it's got you
+# doon as mac ill wraith", "The captions have put mahmood al khatib", "I've got taller on the screen"
+_STOP_AFTER_NAME = r"(?:and|again|there|instead|like|on|so|wi|with|no|but|because|cause|or|in|for|I['’]ll|which|as)"
+
+
+def _misheard(after: str) -> str:
+    """The words an automatic transcript made of a name, up to `after` (a lookahead)."""
+    return (r"(?!(?:a|an|the|my|your|his|her|it|that|this|one|two|well|wrong|wrang|right|heard|said|spoken|written|"
+            r"is|was|before|usual|normal|such|if|though|per|follows|much|many|far|soon|long|good|bad|often|you|me|"
+            r"him|them|us|put|got|typed|tae|to|" + _STOP_AFTER_NAME[3:-1] + r")\b)([A-Za-z][\w'’-]*(?:\s+(?!"
+            + _STOP_AFTER_NAME + r"\b)[a-z][\w'’-]*){0,3}?)" + after)
+
+
+_NAME_ENDS = r"(?=\s*(?:[,.;!?]|$)|\s+" + _STOP_AFTER_NAME + r"\b)"
+_MISHEARD_NAME = re.compile(
+    r"(?i:\b(?:typed|written|wrote|spelt|spelled)\s+(?:(?:it|that|this|my|your|his|her|their|the)\s+"
+    r"(?:(?:sister|brother|name|surname|wean|son|daughter|boy|girl|mum|dad)\s+)?|(?:me|you|him|her|them|us)\s+"
+    r"(?:(?:doon|down)\s+)?)?as\s+)" + _misheard(_NAME_ENDS) + r"|"
+    r"(?i:\b(?:got|put)\s+(?:(?:me|you|him|her|them|us)\s+(?:doon|down)|(?:my|your|his|her|their)\s+(?:sur)?name)"
+    r"\s+as\s+)" + _misheard(_NAME_ENDS) + r"|"
+    r"(?i:\b(?:(?:captions|transcript(?:ion)?|tablet|otter|teams|zoom|screen)(?:['’]s|\s+has|\s+have)\s+"
+    r"(?:put|got|typed|written)|it['’]s\s+(?:put|typed|written))\s+)" + _misheard(_NAME_ENDS) + r"|"
+    r"(?i:\bI['’]ve\s+got\s+)" + _misheard(r"(?=\s+on\s+the\s+screen)"))
+
+
+def _misheard_name_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
+    if t.is_header(index):
+        return []
+    out = []
+    for m in _MISHEARD_NAME.finditer(t.turn_texts[index]):
+        group = next(g for g in range(1, 5) if m.group(g))
+        out.append((m.start(group), m.end(group), "misheard_name", "PERSON"))
+    return out
+
+
+# a question that goes on with the one before: "And Stuart?", "And yourself, just for the voucher?", or one that
+# reads the last answer back first ("So 23/11/2020. Can I get your own details?")
+_FOLLOW_UP = re.compile(r"(?i)^\W*(?:(?:and|what\s+about|how\s+about)\b[^?.!]{0,50}\?\W*$|"
+                        r"(?:so,?\s+)?\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b)")
+
+
 def _asked_for_birth_date(texts: list[str], index: int) -> bool:
     """The turn before asks about a birth, or asks everyone ("I need a date of birth from each of you") and the
-    turns since are answers (no other question in between)."""
-    for back in range(index - 1, max(-1, index - 4), -1):
+    turns since are answers or follow-up questions (no other question in between)."""
+    back, reach = index - 1, 3
+    while back >= 0 and index - back <= reach:
         if _BIRTH_CUE.search(texts[back]):
             return True
         if "?" in texts[back]:
-            return False
+            if not _FOLLOW_UP.match(texts[back]):
+                return False
+            reach += 2  # each follow-up and its answer: "And Stuart?" / "6/6/92."
+        back -= 1
     return False
 
 
@@ -1132,8 +1249,8 @@ def _found_elsewhere_spans(t: _Transcript, index: int, doc, kept) -> list[Found]
 
 
 # In order of precedence: where spans overlap, the earlier step's wins (see `process`).
-SPAN_STEPS = (_always_spans, _identifier_spans, _birth_answer_spans, _given_spans, _model_and_cue_spans,
-              _found_elsewhere_spans)
+SPAN_STEPS = (_always_spans, _identifier_spans, _birth_answer_spans, _spelt_name_spans, _given_spans,
+              _model_and_cue_spans, _misheard_name_spans, _found_elsewhere_spans)
 
 
 def _turn_spans(t: _Transcript, index: int, doc) -> list[Found]:
@@ -1496,12 +1613,20 @@ def _processed_turn(t: _Transcript, index: int, doc, spans: list[Found]) -> Proc
            if category == "PERSON" and _self_named(text, a, b, name_answer)}
     own = {w for w in own if all(_lead_start(text, a, 0) == a for a, b, _, category in spans
                                  if category == "PERSON" and _plain(text[a:b]).lower() == w)}  # not "Nana Samira"
-    redactions = [Redaction(index, t.turn_lines[index], widened[(a, b, rule, category)][0], b, rule, category,
-                            _person_label(t, text, (a, b), speaker, name_answer, label,
-                                          _plain(text[a:b]).lower() in own)
-                            if category == "PERSON" else t.pseudonyms.label(category, text[a:b]),
-                            text[widened[(a, b, rule, category)][0]:b])
-                  for a, b, rule, category in spans]
+    redactions = []
+    for a, b, rule, category in spans:
+        if category == "PERSON":
+            pseudonym = _person_label(t, text, (a, b), speaker, name_answer, label, _plain(text[a:b]).lower() in own)
+            if rule == "misheard_name" and t.last_person and index - t.last_person[0] <= 1:
+                # what the transcript made of the name just said or spelt ("K O W A L C Z Y K" / "It's written
+                # cova chick"): that person's
+                pseudonym = t.last_person[1]
+            t.last_person = (index, pseudonym)
+            t.last_mention_of.update((w.lower(), pseudonym) for w in re.findall(r"[\w'’-]+", _plain(text[a:b])))
+        else:
+            pseudonym = t.pseudonyms.label(category, text[a:b])
+        start = widened[(a, b, rule, category)][0]
+        redactions.append(Redaction(index, t.turn_lines[index], start, b, rule, category, pseudonym, text[start:b]))
     t.people.spoke(speaker)  # after the turn: a name in the next turn may mean whoever just spoke
     turn = ProcessedTurn(speaker=t.speaker_map.get(label, label), text="", original_len=len(text), sentences=[],
                          redactions=redactions, _original=text)
@@ -1517,6 +1642,9 @@ def _person_label(t: _Transcript, text: str, span: tuple[int, int], speaker, nam
     gave it as their own elsewhere in the turn); in an interviewer's turn, a vocative ("Thanks, Theresa.") names
     the one interviewee (`_register_interviewee`)."""
     a, b = span
+    spelt = spelt_name(text[a:b])
+    if spelt:
+        return t.last_mention_of.get(spelt.lower()) or t.people.label(spelt, speaker)
     mention = _with_title(text, a, b)
     lead = re.search(r"\b(?i:big|wee)\s+$", text[max(0, a - 5):a])
     if lead and not re.match(r"(?i)(?:big|wee)\s", mention):
