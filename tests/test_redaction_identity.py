@@ -197,3 +197,18 @@ def test_two_capitals_that_are_the_initials_of_a_hyphenated_name_are_that_child_
     assert "TJ" not in text
     p = _pseudonyms(turns)
     assert p["TJ"] == p["Taylor-Jade"] != p["Rhys"], p
+
+
+def test_a_speaker_who_says_what_she_was_called_names_herself():
+    turns, speaker_map = redact("Since primary. Jen Moodie was aye the big one and I was Wee Jen.", "Aye, she was.",
+                                speakers=["JR", "JM"],
+                                speaker_names={"JR": "Jennifer Rafferty", "JM": "Jennifer Moodie"})
+    p = _pseudonyms(turns)
+    assert p["Wee Jen"] == speaker_map["JR"] != p["Jen Moodie"], (p, speaker_map)
+
+
+def test_a_title_and_an_initial_someone_goes_by_is_the_one_surname_of_that_initial():
+    turns, _ = redact("She's Mrs Dalgleish or Mrs D if she's in a good mood.", "Get me through Mrs D's landline.",
+                      "Put Mrs D. She's seventy-one.", speakers=["R", "R", "R"])
+    assert all("Mrs D " not in t.text and "Mrs D'" not in t.text and "Mrs D." not in t.text for t in turns)
+    assert len({r.pseudonym for t in turns for r in t.redactions}) == 1

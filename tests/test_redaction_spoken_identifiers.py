@@ -201,6 +201,11 @@ def test_a_person_who_is_a_day_and_month_and_a_day_said_again_in_a_birth_date_tu
     ("Three up, left-hand door, 112 Lochend Terrace.", "left-hand door", "ADDRESS"),
     ("So that's flat 2/2 on the form?", "2/2", "ADDRESS"),
     ("Yeah, three stroke one, the one wi' the blue door.", "three stroke one", "ADDRESS"),
+    ("Sometimes. It's Room 14, 220 Maryhill Road, but the reception lose half o' it.", "Room 14", "ADDRESS"),
+    ("Officially it's Room 14, the Kestrel Lodge, 118 Lochgoin Street.", "Kestrel Lodge", "ADDRESS"),
+    ("And still Flat 2/2, 47 Kelvinside Gardens East?", "Gardens East", "ADDRESS"),
+    ("It's two up, left. The buzzer's broke.", "two up, left", "ADDRESS"),
+    ("So care of Mrs Dalgleish, Rowanlea, 4 Glenbervie Road, Stepps.", "Rowanlea", "ADDRESS"),
     ("It's typed that as 0/1 23 duntreath court, I'll tidy it up.", "duntreath", "ADDRESS"),
     ("Put mine doon as the emergency contact. Nine five four, one double two six.", "double two six", "PHONE"),
     ("The mobile I never have charged, but it's 07731, 48, 92, 06.", "48, 92", "PHONE"),
@@ -240,3 +245,9 @@ def test_a_follow_up_question_keeps_the_birth_question_open():
                            list(range(1, 11)), ["I", "R"] * 5)
     assert "Six-six" not in turns[3].text and "July" not in turns[5].text and "Twelve, nine" not in turns[7].text
     assert "ninth of May" in turns[9].text  # another question came between: no birth date
+
+
+def test_a_house_name_an_address_gave_is_redacted_where_it_stands_alone():
+    (one, two), _ = nlp.process(["So care of Mrs Dalgleish, Rowanlea, 4 Glenbervie Road, Stepps.",
+                                 "Aye, and the letters will go to Rowanlea from now on."], [1, 2], ["I", "R"])
+    assert "Rowanlea" not in one.text and "Rowanlea" not in two.text and "[ADDRESS" in two.text

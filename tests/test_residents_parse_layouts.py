@@ -739,3 +739,13 @@ def test_an_otter_speaker_who_first_speaks_right_after_a_worker_is_introduced_is
     # the room is asked something after the introduction: the next voice answers it, and may be anyone
     asked = text.replace("for a wee while.", "for a wee while. Who wants to start?")
     assert T.suggest_roles(parse(asked), "Speaker 2")["Speaker 4"] == "resident"
+
+
+def test_after_an_introduction_that_asks_the_room_the_nameless_newcomer_who_opens_by_asking_is_the_worker():
+    text = ("Eilidh Rankin  0:02\nOkay, that's Otter going. Callum's here fae the early years team, he's sitting in "
+            "for the nursery bit. Right, Orla's three now, is she?\n\nSpeaker 3  0:20\nShe turned three in May."
+            "\n\nSpeaker 2  0:26\nSo she's due her full hours. Has she got a place anywhere yet?\n\nSpeaker 3  0:34"
+            "\nThe one at the shops is full.\n\nSpeaker 4  0:40\nAnd it's two buses.\n\nEilidh Rankin  0:50\n"
+            "How's the money?\n")
+    assert T.suggest_roles(parse(text), "Eilidh Rankin") == {"Eilidh Rankin": "facilitator", "Speaker 3": "resident",
+                                                             "Speaker 2": "facilitator", "Speaker 4": "resident"}

@@ -76,7 +76,8 @@ def introduced_staff(parsed, undecided: list[str], *, self_only: bool = False) -
                     matched = True
             # (not when the turn then asks the room something: "Who wants to start?" is answered by a resident)
             asks_after = "?" in " ".join(sentences[i + 1:])
-            newcomer = None if matched or asks_after else _newcomer_after(parsed, index, forms)
+            newcomer = None if matched else _asking_newcomer(parsed, index, forms) if asks_after else \
+                _newcomer_after(parsed, index, forms)
             if newcomer and newcomer not in out and _names_someone(sentence):
                 out[newcomer] = window.strip()  # "This is Rashid, fae the money advice" - then `Speaker 4` first speaks
     return out
@@ -100,6 +101,22 @@ def _newcomer_after(parsed, index: int, forms: dict[str, set[str]]) -> str | Non
     if nxt not in forms or forms[nxt] or nxt == parsed.turns[index].speaker or nxt == "Unlabelled":
         return None
     return None if any(t.speaker == nxt for t in parsed.turns[:index + 1]) else nxt
+
+
+def _asking_newcomer(parsed, index: int, forms: dict[str, set[str]]) -> str | None:
+    """When the introducing turn goes on to ask the room something, a resident answers first; the worker is the
+    one nameless newcomer of the next few turns who opens by asking ("Callum's here fae the early years team... Orla's
+    three now, is she?" - `Speaker 3` answers, then `Speaker 2`: "Has she got a place anywhere yet?")."""
+    seen = {t.speaker for t in parsed.turns[:index + 1]}
+    askers = []
+    for turn in parsed.turns[index + 1:index + 9]:
+        s = turn.speaker
+        if s in seen:
+            continue
+        seen.add(s)
+        if s in forms and not forms[s] and s != "Unlabelled" and "?" in turn.text:
+            askers.append(s)
+    return askers[0] if len(askers) == 1 else None
 
 
 def _names_someone(sentence: str) -> bool:

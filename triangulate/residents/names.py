@@ -705,10 +705,17 @@ class People:
         found = [p for p in self.people if p.last == word and p.fits(gender)] or \
             [p for p in self.people if word in p.tokens() and p.fits(gender)] or \
             [p for p in self.people if p.last and fold(p.last) == fold(word) and p.fits(gender)]
+        if not found and len(word) == 1:
+            found = self._initialled_surname(word, gender)
         if len(found) > 1 and self.title:
             found = [p for p in found if self.title in p.titles] or \
                 [p for p in found if not p.titles - {self.title}] or found
         return found
+
+    def _initialled_surname(self, initial: str, gender: str | None) -> list[Person]:
+        """"Mrs D" for Mrs Dalgleish: the one person whose surname that initial opens."""
+        found = [p for p in self.people if p.last[:1] == initial and p.fits(gender)]
+        return found if len(found) == 1 else []
 
     def _first_name_candidates(self, word: str) -> list[Person]:
         """People of that first name, else of that name word, else whose first name it is a form of ("Stevie"

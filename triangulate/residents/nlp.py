@@ -163,6 +163,10 @@ _FLAT_POSITION = (r"(?:(?:[Tt]op|[Bb]ottom|[Mm]iddle)\s+(?:left|right|middle),?\
                   # a tenement's "two up right", "three up, left-hand door"
                   r"(?:[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[1-5])\s+up,?\s+" + _SIDE + r",?\s+)")
 _POSTCODE_AREAS = r"(?:G|PA|ML|KA|EH|FK|KY|DD|AB|IV|PH|DG|TD|KW|HS|ZE)"
+# a house's name before its number and street: "Craigard, 16 Ashdene Avenue", "Rowan Cottage, 4 Mill Road"
+_HOUSE_WORD = (r"(?:[A-Z][a-z]+(?:lea|ard|bank|view|field|brae|dene|side|haven|wood|mount|croft|holm|burn|lee)|"
+               r"[A-Z][a-z]+\s+(?:Cottage|House|Lodge|Villa))")
+_HOUSE_NAME = r"(?:" + _HOUSE_WORD + r",\s+)"
 # a date said as three numbers, as a form asks for it: "Nineteen, four, ninety-five", "six-six-ninety-two",
 # "oh-seven, one-one, two-oh-two-one" (after a birth cue or as the answer to a
 # question about a birth)
@@ -229,9 +233,12 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         r"(?:House|Court|Lodge|Hostel|Hall|Halls|Tower|Towers|Hotel|Building|Centre)(?:,\s+[A-Z][a-z]+(?:\s+"
         + _STREET + r")?)?\b")),
     ("address", "ADDRESS", re.compile(
-        r"\b(?:[Cc](?:are of|/o)\s+)?" + _FLAT_POSITION + r"?"
-        r"(?:(?:[Ff]lat|[Aa]partment|[Nn]umber|[Nn]o\.?)\s+\d+[A-Za-z]?(?:/\d+)?,?\s+)?(?:\d{1,2}/(?:\d{1,2}|[LRM]),?\s+)?"
+        r"\b(?:[Cc](?:are of|/o)\s+)?" + _FLAT_POSITION + r"?" + _HOUSE_NAME + r"?"
+        r"(?:(?:[Ff]lat|[Aa]partment|[Nn]umber|[Nn]o\.?|[Rr]oom|[Uu]nit)\s+\d+[A-Za-z]?(?:/\d+)?,?\s+"
+        r"(?:the\s+)?(?:(?:[A-Z][a-z'’]+\s+){1,3}(?:House|Court|Lodge|Hostel|Hotel|Tower|Centre),\s+)?)?"
+        r"(?:\d{1,2}/(?:\d{1,2}|[LRM]),?\s+)?"
         r"\d{1,4}[A-Za-z]?(?:-\d{1,4})?,?\s+(?:(?:Mc|Mac|St\.?\s)?[A-Z][a-z'’]+\s+){1,3}" + _STREET + r"\b"
+        r"(?:\s+(?:East|West|North|South)\b)?"
         r"(?:,?\s+(?:" + _TOWNS + r"))?"
         # and the postcode after it, in one stretch ("…Road, Glasgow G52 3LT")
         r"(?:,?\s+[A-Z]{1,2}\d[A-Z\d]?(?:\s*\d[ABD-HJLNP-UW-Z]{2})?\b)?")),
@@ -250,7 +257,8 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("address", "ADDRESS", re.compile(
         r"\b(?:[Ff]lat\s+\d{1,2}/\d{1,2}|(?<![\d/.])[0-4]/[1-4](?![\d/]|st|nd|rd|th))(?:,?\s+(?:[Tt]op|[Bb]ottom|"
         r"[Mm]iddle)\s+(?:left|right|middle))?\b|\b(?i:zero|one|two|three|four|five|six|[0-6])\s+stroke\s+"
-        r"(?i:one|two|three|four|five|six|[1-6])\b")),
+        r"(?i:one|two|three|four|five|six|[1-6])\b|"
+        r"\b(?:[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[1-5])\s+up,?\s+(?:left|right|middle)\b")),
     # said aloud, a character at a time: "G, three, one, three, E, L", "G42, eight, R for Romeo, T for Tango",
     # "G forty-three, one, Q, N" (the district, the sector's digit, two capital letters)
     ("postcode", "POSTCODE", re.compile(
@@ -853,6 +861,7 @@ class _Transcript:
     # ("Jeanette Quigley. Q-U-I-G-L-E-Y.")
     last_mention_of: dict[str, str] = field(default_factory=dict)
     last_person: tuple[int, str] | None = None  # (turn, pseudonym) of the last person mention
+    house_re: re.Pattern | None = None  # names of houses an address gave ("Rowanlea, 4 Glenbervie Road")
 
     def is_header(self, index: int) -> bool:
         """A header word read as a speaker ("Date: 14/10/2024"): its dates are the interview's, not a birth."""
@@ -1125,8 +1134,30 @@ def spelt_name(mention: str) -> str | None:
     return "-".join(re.sub(r"[ -]", "", part).capitalize() for part in parts)
 
 
+# a house's name before its number and street, to find alone elsewhere ("the letters will go to Rowanlea")
+_NAMED_HOUSE = re.compile(r"\b([A-Z][a-z]+(?:\s+(?:Cottage|House|Lodge|Villa))?),\s+\d{1,4}[A-Za-z]?,?\s+"
+                          r"(?:(?:Mc|Mac|St\.?\s)?[A-Z][a-z'’]+\s+){1,3}" + _STREET + r"\b")
+
+
+def _house_pattern(texts: list[str]) -> re.Pattern | None:
+    houses = {m.group(1) for text in texts for m in _NAMED_HOUSE.finditer(text)
+              if re.fullmatch(_HOUSE_WORD, m.group(1))}
+    return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, houses))) + r")\b") if houses else None
+
+
+def _house_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
+    return [(m.start(), m.end(), "house_name", "ADDRESS") for m in t.house_re.finditer(t.turn_texts[index])] \
+        if t.house_re else []
+
+
 def _spelt_name_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
-    return [(m.start(), m.end(), "spelt_name", "PERSON") for m in _SPELT_NAME.finditer(t.turn_texts[index])]
+    return [(m.start(), m.end(), "spelt_name", "PERSON") for m in _SPELT_NAME.finditer(t.turn_texts[index])] + \
+        [(m.start(1), m.end(1), "title_initial", "PERSON") for m in _TITLE_INITIAL.finditer(t.turn_texts[index])]
+
+
+# a courtesy title and an initial someone goes by: "Mrs D if she's in a good mood", "Mrs D's landline"
+_TITLE_INITIAL = re.compile(r"\b(?:Mrs|Mr|Ms|Miss)\.?\s+([B-HJ-Z])(?=['’]s\b|[,;:!?)]|\s+(?![A-Z][a-z])|"
+                            r"\.(?!\s*[A-Z][a-z])|$|\.\s+(?:She|He|It|They|I|We|You|The|And|But|So|Aye|Naw|That|This)\b)")
 
 
 # what an automatic transcript made of a name, as someone corrects it: "it's typed that as tiger again", "it's got you
@@ -1249,7 +1280,7 @@ def _found_elsewhere_spans(t: _Transcript, index: int, doc, kept) -> list[Found]
 
 
 # In order of precedence: where spans overlap, the earlier step's wins (see `process`).
-SPAN_STEPS = (_always_spans, _identifier_spans, _birth_answer_spans, _spelt_name_spans, _given_spans,
+SPAN_STEPS = (_always_spans, _identifier_spans, _birth_answer_spans, _house_spans, _spelt_name_spans, _given_spans,
               _model_and_cue_spans, _misheard_name_spans, _found_elsewhere_spans)
 
 
@@ -1646,8 +1677,8 @@ def _person_label(t: _Transcript, text: str, span: tuple[int, int], speaker, nam
     if spelt:
         return t.last_mention_of.get(spelt.lower()) or t.people.label(spelt, speaker)
     mention = _with_title(text, a, b)
-    lead = re.search(r"\b(?i:big|wee)\s+$", text[max(0, a - 5):a])
-    if lead and not re.match(r"(?i)(?:big|wee)\s", mention):
+    lead = re.search(r"\b(?i:big|wee|young)\s+$", text[max(0, a - 7):a])
+    if lead and not re.match(r"(?i)(?:big|wee|young)\s", mention):
         mention = lead.group() + mention  # "wee Connor", "Big Kacey": which of two namesakes
     if label in t.asking and _vocative(text, a, b) and not t.people.another_given_name(mention, t.interviewee):
         return t.people.label(mention, t.interviewee, about_speaker=True, self_named=True)
@@ -1710,6 +1741,7 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
         t.people.register(full)
     t.given_re = people_names.given_name_pattern(people_names.given_name_terms(given, allow_set))
     docs = _parsed(turn_texts, docs, batch_size, progress)
+    t.house_re = _house_pattern(turn_texts)
     t.lower_words = set(re.findall(r"(?<![\w'’])[a-z][a-z'’-]+", "\n".join(turn_texts)))
     _learn_names(t, docs)
     all_spans = [_turn_spans(t, index, doc) for index, doc in enumerate(docs)]
@@ -1724,8 +1756,8 @@ def process(turn_texts: list[str], turn_lines: list[int], speakers: list[str], *
 _TITLE_BEFORE = re.compile(r"\b(?:(?i:Mr|Mrs|Ms|Miss|Mx|Dr)\.?|Nurse|Doctor|Prof|Professor|Councillor|Cllr|Sister|"
                            r"Father|Rev|Reverend)\s+(?:[A-Z]\.?\s+)?$")  # "Mrs I. Kinnaird": an initial between
 # Words before a name that say the speaker means themself: "I'm Tracy", "named efter me, Elizabeth", "naebody's
-# called me David", "my name's Kasia".
-_ABOUT_SPEAKER = re.compile(r"(?i)(?:\bI['’]m|\bI\s+am|\bme,|\bcall(?:s|ed|ing|in['’]?)?\s+me|\bcry\s+me|"
+# called me David", "my name's Kasia", "and I was Wee Jen".
+_ABOUT_SPEAKER = re.compile(r"(?i)(?:\bI['’]m|\bI\s+am|\bI\s+was|\bme,|\bcall(?:s|ed|ing|in['’]?)?\s+me|\bcry\s+me|"
                             r"\bmy\s+name['’]s|\bmy\s+name\s+is)\s+(?:(?i:wee|big)\s+)?$")
 
 
