@@ -212,6 +212,10 @@ def test_a_person_who_is_a_day_and_month_and_a_day_said_again_in_a_birth_date_tu
     ("Born here, in the Queen Elizabeth. Nine, nine, twenty twenty-four.", "Nine, nine", "DOB"),
     ("She is eleven, born twelve, zero three, two thousand fourteen.", "zero three", "DOB"),
     ("He was a Hallowe'en baby. Hallowe'en 2017. The midwife had a witch's hat on.", "2017", "DOB"),
+    ("He is nine, in P5. He was born here, April 2016, at the old Southern General.", "April 2016", "DOB"),
+    ("I'm only thirty masel, I was born in ninety-five, and I feel about a hundred.", "ninety-five", "DOB"),
+    ("She was born the year my da died, so 1988, aye.", "1988", "DOB"),
+    ("It's Jamie's birthday in December, he'll be ten. The sixth. I put a tenner away.", "sixth", "DOB"),
 ])
 def test_flats_spoken_postcodes_ni_letters_spelt_emails_and_local_numbers(text, secret, category):
     turn = redact(text)
@@ -223,6 +227,8 @@ def test_flats_spoken_postcodes_ni_letters_spelt_emails_and_local_numbers(text, 
     ("Oh oh oh oh oh oh oh, no way.", "oh oh oh"),
     ("I walked 2 more streets and took the 3 main roads.", "2 more streets"),
     ("The N H S and the D W P were no help.", "D W P"),  # letters of an acronym are no one's name
+    ("I was born in Aleppo and we came here in 2016.", "2016"),  # the year they came, not a birth
+    ("The older ones were born before April 2017, so the limit's off.", "April 2017"),  # a rule's date
 ])
 def test_counting_streets_and_acronyms_stay(text, kept):
     assert kept in redact(text).text

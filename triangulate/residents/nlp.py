@@ -300,6 +300,17 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # a numeric date with a two-digit year ("born 1/3/19" without the cue too): speech says no other dates so
     ("numeric_date", "DOB", re.compile(r"(?<![\d/.])\d{1,2}(?:/\d{1,2}/|\.\d{1,2}\.)\d{2}(?![\d/]|\.\d)")),
     # a spoken full date with a birth cue earlier in the turn: "date of birth, they asked for that too, the 21st..."
+    # a year or a month and year later in the sentence of a birth, nothing about coming or moving between: "He was
+    # born here, April 2016, at the old Southern General", "born in ninety-five", "born the year my da died, so 1988"
+    ("spoken_date", "DOB", re.compile(
+        r"(?i:\bborn\b(?:(?!\b(?:came|come|arrived|moved|since|until|till|before|after|started|left|married|claimed|"
+        r"applied|lived)\b)[^.?!\n]){0,40}?)(" + _MONTH + r",?\s+(?:19|20)\d{2}|(?<=in\s)" + _SHORT_YEAR
+        + r"(?![\w-])|(?:19|20)\d{2})(?![\d/.-]\d|s\b|['’]s\b)")),
+    # a day alone as a sentence of its own after a birthday is spoken of: "Jamie's birthday in December, he'll be
+    # ten. The sixth."
+    ("spoken_date", "DOB", re.compile(
+        r"(?i:\b(?:born|birthday)\b[^\n]{0,120}?[.!?]\s+)((?i:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|"
+        + _ORDINAL_WORD + r"))(?=\s*[.!]|\s*$)")),
     # (or as three numbers, "Born here, in the Queen Elizabeth. Nine, nine, twenty twenty-four"; or a feast day and
     # its year, "He was a Hallowe'en baby. Hallowe'en 2017.")
     ("spoken_date", "DOB", re.compile(
