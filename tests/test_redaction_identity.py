@@ -212,3 +212,18 @@ def test_a_title_and_an_initial_someone_goes_by_is_the_one_surname_of_that_initi
                       "Put Mrs D. She's seventy-one.", speakers=["R", "R", "R"])
     assert all("Mrs D " not in t.text and "Mrs D'" not in t.text and "Mrs D." not in t.text for t in turns)
     assert len({r.pseudonym for t in turns for r in t.redactions}) == 1
+
+
+def test_a_parent_called_after_a_child_is_not_the_child():
+    turns, _ = redact("We have two boys, Omar and Adam. Omar's ten.", "And Umm Omar, my wife, she is at the college.",
+                      "The Arabic people call me Abu Omar. It means father of Omar.",
+                      speakers=["Mahmoud"] * 3, speaker_names={"Mahmoud": "Mahmoud"})
+    p = {r.original: r.pseudonym for t in turns for r in t.redactions}
+    assert len({p["Omar"], p["Umm Omar"], p["Abu Omar"]}) == 3, p
+    assert "Umm" not in turns[1].text
+
+
+def test_a_dictionary_word_someone_is_called_by_is_their_name_throughout():
+    turns, _ = redact("In Glasgow everyone calls me Sade like the singer.", "Thank you, Sade. I'll submit this today.",
+                      speakers=["R", "I"])
+    assert all("Sade" not in t.text for t in turns)

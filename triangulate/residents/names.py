@@ -202,6 +202,10 @@ class Person:
         return {t for t in (self.first, self.last, *self.others) if t}
 
 
+# "Abu Omar", "Umm Omar": a parent called after their child (a kunya), another person than the child
+_PARENT_OF = {"abu", "umm", "um", "om", "abou"}
+
+
 def _family_plural(word: str) -> bool:
     """"raffertys": a plural whose singular is a surname (common, or Mc/Mac/O'), and no given name itself."""
     stem = word[:-1]
@@ -565,7 +569,7 @@ class People:
         "Marek" of "the Kowalskis")."""
         words, titled, _ = _tokens_titled(other)
         named, _, _ = _tokens_titled(name)
-        known = self._same_full_name(words, None) if len(words) > 1 else None
+        known = self._same_full_name(words, None) or self._kunya(words) if len(words) > 1 else None
         if known is not None and len(named) == 1:  # "Abu Omar" already known as a full name: Khaled joins him
             name, other = other, name
             words, titled, _ = _tokens_titled(other)
@@ -588,6 +592,8 @@ class People:
         numbered = self._numbered(words)
         if numbered is not None:
             return numbered
+        if len(words) == 2 and words[0] in _PARENT_OF:  # "Abu Omar" is Omar's father, never Omar: one name whole
+            return self._known_alias(words, gender) or self._kunya(words) or self._new(first=" ".join(words))
         if len(words) >= 2:
             return self._match_full(words, gender)
         return self._match_one_word(words[0], titled, gender)
@@ -626,6 +632,11 @@ class People:
     def _same_given_names(self, words: list[str], gender: str | None) -> Person | None:
         """"Lesley Ann" after "Lesley Ann Gow": a double given name without the surname."""
         return next((p for p in self.people if p.first == words[0] and p.last and set(words[1:]) <= p.others), None)
+
+    def _kunya(self, words: list[str]) -> Person | None:
+        """The one already called "Abu Omar" (kept whole as their given name: `_PARENT_OF`)."""
+        whole = " ".join(words)
+        return next((p for p in self.people if p.first == whole), None) if words[0] in _PARENT_OF else None
 
     def _known_alias(self, words: list[str], gender: str | None) -> Person | None:
         """"Abu Omar", which the text said is what people call Khaled (`alias`)."""
@@ -796,7 +807,7 @@ class People:
         person when the genders fit."""
         gender = gazetteer.given_name_gender(word)
         short = fold(word)
-        found = [p for p in self.people if p.fits(gender) and
+        found = [p for p in self.people if p.fits(gender) and " " not in p.first and
                  any(_shortened(short, fold(f)) or _shortened(fold(f), short) for f in p.forms())]
         if not found:  # a pet form the lists lack: "Yasi" for Yasaman, "Deccy" for Declan, "Lusky" for Mr Lusk
             found = [p for p in self.people if p.fits(gender) and (
@@ -1568,8 +1579,6 @@ def _call_me_cue(tok, kept: list[Span]) -> list[Span]:
     if not _capital(name) or not _is_name_like(name, allow_lower=False) or name.lower_ in KIN or \
             name.lower_ in KIN_TITLES or name.lower_ in TITLE_WORDS or gazetteer.is_everyday_word(name.text) or \
             gazetteer.is_kept(name.text) or (starts_sentence(name) and not gazetteer.is_first_name(name.text)):
-        return []
-    if is_english_word(name.text) and not (gazetteer.is_first_name(name.text) or name.pos_ == "PROPN"):
         return []
     run = _name_run(tok.doc, start, allow_lower=False) or (name.idx, _end(name))
     return [] if _inside(kept, *run) else [run]

@@ -1602,7 +1602,7 @@ def _fits_title(titled: str, word: str) -> bool:
 _LEAD_WORDS = {"wee", "big", "auld", "old", "young", "wee-est"}  # "wee Connor", "big col": part of what he is called
 # capitalised before a name: "Granny Marion", "Auntie Carol", "Our Gemma"
 _LEAD_TITLES = {"granny", "gran", "grannie", "nana", "nan", "nanna", "papa", "granda", "grandad", "grandpa", "grampa",
-                "grandma", "auntie", "aunty", "aunt", "uncle", "our", "oor",
+                "grandma", "auntie", "aunty", "aunt", "uncle", "our", "oor", "abu", "umm",
                 "father"}  # "Father Boyce" as "Father Gerry" (the clergy cue): the parish knows him by it
 _LEAD_COURTESY = {"mr", "mrs", "ms", "miss", "dr"}
 _WORD_BEFORE = re.compile(r"([\w'’.-]+)(\s+)$")
@@ -1688,9 +1688,10 @@ def _person_label(t: _Transcript, text: str, span: tuple[int, int], speaker, nam
     if spelt:
         return t.last_mention_of.get(spelt.lower()) or t.people.label(spelt, speaker)
     mention = _with_title(text, a, b)
-    lead = re.search(r"\b(?i:big|wee|young)\s+$", text[max(0, a - 7):a])
-    if lead and not re.match(r"(?i)(?:big|wee|young)\s", mention):
-        mention = lead.group() + mention  # "wee Connor", "Big Kacey": which of two namesakes
+    lead = re.search(r"\b(?i:big|wee|young|abu|umm)\s+$", text[max(0, a - 7):a])
+    if lead and not re.match(r"(?i)(?:big|wee|young|abu|umm)\s", mention):
+        # "wee Connor", "Big Kacey": which of two namesakes; "Umm Omar": Omar's mother, not Omar
+        mention = lead.group() + mention
     if label in t.asking and _vocative(text, a, b) and not t.people.another_given_name(mention, t.interviewee):
         return t.people.label(mention, t.interviewee, about_speaker=True, self_named=True)
     # "The letter said 'Dear Ms Haggerty'": the speaker's own letter
