@@ -871,3 +871,10 @@ def test_what_an_automatic_transcript_made_of_a_name_is_redacted_where_someone_c
 def test_typing_and_putting_that_corrects_no_name_redacts_nothing(text):
     (turn,), _ = redact(text)
     assert turn.text == text
+
+
+def test_whoever_was_born_is_someone_even_under_a_place_or_a_words_name():
+    turns, _ = redact("Arran was born 1st of June 2021, right in lockdown.", "Ore is born here, in the Princess Royal.",
+                      "She was born in Govan. Everybody was born somewhere.")
+    assert "Arran" not in turns[0].text and "Ore" not in turns[1].text
+    assert turns[2].text == "She was born in Govan. Everybody was born somewhere."

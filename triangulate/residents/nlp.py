@@ -656,7 +656,17 @@ def _found_person_spans(doc, kept, allow_set, rules: bool = False, lower_words: 
                     out.append((*span, "spacy_person"))
     out += [(a, b, rule) for a, b, rule in people_names.context_name_spans(doc, kept)
             if people_names.doc_text(doc)[a:b].strip().lower() not in allow_set]
+    # whoever "was born" is someone, even under a place's or a word's name: "Arran was born 1st of June 2021"
+    out += [(m.start(1), m.end(1), "context_born") for m in _BORN_SUBJECT.finditer(people_names.doc_text(doc))
+            if m.group(1).lower() not in allow_set and m.group(1).lower() not in _NOT_BORN_SUBJECTS]
     return out if rules else [(a, b) for a, b, _ in out]
+
+
+_BORN_SUBJECT = re.compile(r"(?<![\w'’-])([A-Z][a-zà-ÿ'’-]+)\s+(?:was|is|were|got)\s+born\b")
+_NOT_BORN_SUBJECTS = {"she", "he", "it", "who", "that", "this", "everyone", "everybody", "nobody", "naebody", "one",
+                      "which", "what", "baby", "wean", "son", "daughter", "boy", "girl", "mine", "yours", "there",
+                      "where", "when", "how", "why", "somebody", "someone", "anyone", "anybody", "each", "both",
+                      "eldest", "youngest", "oldest", "bairn", "child", "kid", "twins", "twin", "neither", "either"}
 
 
 _STOP_WORDS = {"and", "the", "a", "an", "of", "in", "on", "at", "to", "fae", "wi", "one", "two", "three", "me",
@@ -978,7 +988,7 @@ def _is_lower_case_name_to_learn(word: str) -> bool:
 # Cues that say plainly that a word is a person's name, whatever the dictionary says ("Coral, she's my youngest").
 _PLAIN_NAME_CUES = {"context_kin", "context_title", "context_called", "context_owner", "context_apposition",
                     "context_kin_title", "context_with_me", "context_call_me",
-                    "context_called_after", "context_self_named", "context_listed"}
+                    "context_called_after", "context_self_named", "context_listed", "context_born"}
 
 
 def _learn_names(t: _Transcript, docs: list) -> None:
