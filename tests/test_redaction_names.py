@@ -878,3 +878,9 @@ def test_whoever_was_born_is_someone_even_under_a_place_or_a_words_name():
                       "She was born in Govan. Everybody was born somewhere.")
     assert "Arran" not in turns[0].text and "Ore" not in turns[1].text
     assert turns[2].text == "She was born in Govan. Everybody was born somewhere."
+
+
+def test_a_given_name_that_is_a_word_said_in_thanks_in_lower_case_is_the_name():
+    turns, _ = redact("We'll stop it there. Thanks, Tanya, thanks dale.", "Cheers. The dale was lovely, thanks.",
+                      speakers=["Tanya", "Dale"], speaker_names={"Tanya": "Tanya", "Dale": "Dale Ferrie"})
+    assert "dale" not in turns[0].text and turns[1].text == "Cheers. The dale was lovely, thanks."

@@ -939,7 +939,7 @@ def _acronym_or_cased_word(found: str, doc, a: int, b: int) -> bool:
     if not (found.islower() and is_dictionary_word(found) and turn_is_cased(doc)):
         return False
     tokens = doc.char_span(a, b, alignment_mode="expand")
-    return tokens is not None and len(tokens) == 1 and _common_noun_use(tokens[0])
+    return tokens is not None and len(tokens) == 1 and _common_noun_use(tokens[0]) and not _thanked(tokens[0])
 
 
 def _common_noun_in_cased_turn(tok) -> bool:
@@ -967,6 +967,8 @@ def _word_name_used_as_word(found: str, tokens, lower_names: frozenset[str], nam
     """"the prices rose", "there's no grace period", "Will I get it back?", "Bill after bill"."""
     low = found.lower()
     bare_name = low in lower_names and tokens is not None and _bare_name_use(tokens)
+    if tokens is not None and len(tokens) == 1 and _thanked(tokens[0]):
+        return False  # "Thanks, Tanya, thanks dale.": a name the file gives, said to them in lower case
     if not found[0].isupper() and not (tokens and any(t.pos_ == "PROPN" for t in tokens)) and not bare_name:
         return True
     if tokens is None or len(tokens) != 1 or not word_at_sentence_start(tokens[0]) or bare_name:
@@ -979,6 +981,16 @@ def _word_name_used_as_word(found: str, tokens, lower_names: frozenset[str], nam
     return not (low in named_in_full and nxt is not None and (nxt.pos_ in ("VERB", "AUX", "ADV", "ADP") or
                                                               nxt.text == "," or nxt.lower_ in SCOTS_AUX)) and \
         not (low in lower_names and verb_follows(tokens[0].doc, tokens[0].idx + len(tokens[0])))  # "Sandy mostly."
+
+
+def _thanked(token) -> bool:
+    """Said to someone at the end of a sentence, after a greeting or thanks: "thanks dale.", "cheers, rose!"."""
+    doc = token.doc
+    before = doc[token.i - 1] if token.i > 0 and doc[token.i - 1].text != "," else \
+        (doc[token.i - 2] if token.i > 1 else None)
+    after = doc[token.i + 1].text if token.i + 1 < len(doc) else "."
+    return before is not None and before.lower_ in ("thanks", "cheers", "ta", "bye", "hiya", "hi", "hello") and \
+        after in (".", "!", "?")
 
 
 _SEASON_WORDS = {"the", "a", "an", "this", "that", "last", "next", "every", "all", "no", "some", "any", "of", "in",
