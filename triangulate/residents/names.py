@@ -836,8 +836,8 @@ class People:
             candidates = self._one_of_namesakes(word, candidates)
             if candidates is None:
                 return None
-        if not candidates and not titled and self._initialled(word) is not None:
-            return self._initialled(word)
+        if not candidates and not titled and (initialled := self._initialled(word)) is not None:
+            return initialled
         if not candidates and word.endswith("s") and len(word) > 3:
             return self._match([word[:-1]], True)  # "the Kerrs": the family under its surname
         if not candidates:

@@ -282,8 +282,7 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # six" (not counting up or down, "one, two, three", "three, two, one", nor "oh, oh, oh")
     ("spoken_phone", "PHONE", re.compile(
         r"(?i)\b(?!one" + _SEP + r"two" + _SEP + r"three|o\b|oh\b|[^.?!]*\bthree\W+two\W+one\b)" + _SPOKEN_DIGITS
-        + r"(?:" + _SEP + _SPOKEN_DIGITS
-        + r"){5,10}\b")),
+        + r"(?:" + _SEP + _SPOKEN_DIGITS + r"){5,10}\b")),
     # a numeric date with a year: in speech, almost only dates of birth are said so (header dates are metadata)
     ("numeric_date", "DOB", re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-](?:19\d{2}|20\d{2})\b")),
     # the same year first, as forms and passports print it: "DOB: 2019-06-09"
@@ -299,7 +298,6 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         + r"|(?:the\s+)?" + _DAY_MONTH + r"(?!\w)))")),
     # a numeric date with a two-digit year ("born 1/3/19" without the cue too): speech says no other dates so
     ("numeric_date", "DOB", re.compile(r"(?<![\d/.])\d{1,2}(?:/\d{1,2}/|\.\d{1,2}\.)\d{2}(?![\d/]|\.\d)")),
-    # a spoken full date with a birth cue earlier in the turn: "date of birth, they asked for that too, the 21st..."
     # a year or a month and year later in the sentence of a birth, nothing about coming or moving between: "He was
     # born here, April 2016, at the old Southern General", "born in ninety-five", "born the year my da died, so 1988"
     ("spoken_date", "DOB", re.compile(
@@ -311,6 +309,7 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("spoken_date", "DOB", re.compile(
         r"(?i:\b(?:born|birthday)\b[^\n]{0,120}?[.!?]\s+)((?i:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|"
         + _ORDINAL_WORD + r"))(?=\s*[.!]|\s*$)")),
+    # a spoken full date with a birth cue earlier in the turn: "date of birth, they asked for that too, the 21st..."
     # (or as three numbers, "Born here, in the Queen Elizabeth. Nine, nine, twenty twenty-four"; or a feast day and
     # its year, "He was a Hallowe'en baby. Hallowe'en 2017.")
     ("spoken_date", "DOB", re.compile(
@@ -1072,7 +1071,7 @@ def _learn_from_mention(t: _Transcript, doc, a: int, b: int, rule: str, found: s
 def _learn_what_a_cue_calls(t: _Transcript, rule: str, called: str, found: set[str]) -> None:
     if rule == "context_initials":  # "TJ wanted tae be...": "for Rhys and TJ," is her too
         found.add(called)
-    if rule == "context_aged":  # "Paisley's nine": the town's name is hers in this file
+    elif rule == "context_aged":  # "Paisley's nine": the town's name is hers in this file
         found.add(called)
         t.cue_names.add(called.lower())
         t.aged_names.add(called.lower())
@@ -1156,13 +1155,12 @@ def spelt_name(mention: str) -> str | None:
 
 
 # a house's name before its number and street, to find alone elsewhere ("the letters will go to Rowanlea")
-_NAMED_HOUSE = re.compile(r"\b([A-Z][a-z]+(?:\s+(?:Cottage|House|Lodge|Villa))?),\s+\d{1,4}[A-Za-z]?,?\s+"
+_NAMED_HOUSE = re.compile(r"\b(" + _HOUSE_WORD + r"),\s+\d{1,4}[A-Za-z]?,?\s+"
                           r"(?:(?:Mc|Mac|St\.?\s)?[A-Z][a-z'’]+\s+){1,3}" + _STREET + r"\b")
 
 
 def _house_pattern(texts: list[str]) -> re.Pattern | None:
-    houses = {m.group(1) for text in texts for m in _NAMED_HOUSE.finditer(text)
-              if re.fullmatch(_HOUSE_WORD, m.group(1))}
+    houses = {m.group(1) for text in texts for m in _NAMED_HOUSE.finditer(text)}
     return re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, houses))) + r")\b") if houses else None
 
 
@@ -1172,8 +1170,7 @@ def _house_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
 
 
 def _spelt_name_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
-    return [(m.start(), m.end(), "spelt_name", "PERSON") for m in _SPELT_NAME.finditer(t.turn_texts[index])] + \
-        [(m.start(1), m.end(1), "title_initial", "PERSON") for m in _TITLE_INITIAL.finditer(t.turn_texts[index])]
+    return [(m.start(), m.end(), "spelt_name", "PERSON") for m in _SPELT_NAME.finditer(t.turn_texts[index])]
 
 
 # a courtesy title and an initial someone goes by: "Mrs D if she's in a good mood", "Mrs D's landline"
@@ -1181,16 +1178,21 @@ _TITLE_INITIAL = re.compile(r"\b(?:Mrs|Mr|Ms|Miss)\.?\s+([B-HJ-Z])(?=['’]s\b|[
                             r"\.(?!\s*[A-Z][a-z])|$|\.\s+(?:She|He|It|They|I|We|You|The|And|But|So|Aye|Naw|That|This)\b)")
 
 
+def _title_initial_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
+    return [(m.start(1), m.end(1), "title_initial", "PERSON") for m in _TITLE_INITIAL.finditer(t.turn_texts[index])]
+
+
 # what an automatic transcript made of a name, as someone corrects it: "it's typed that as tiger again", "it's got you
 # doon as mac ill wraith", "The captions have put mahmood al khatib", "I've got taller on the screen"
-_STOP_AFTER_NAME = r"(?:and|again|there|instead|like|on|so|wi|with|no|but|because|cause|or|in|for|I['’]ll|which|as)"
+_WORDS_AFTER_NAME = r"and|again|there|instead|like|on|so|wi|with|no|but|because|cause|or|in|for|I['’]ll|which|as"
+_STOP_AFTER_NAME = r"(?:" + _WORDS_AFTER_NAME + r")"
 
 
 def _misheard(after: str) -> str:
     """The words an automatic transcript made of a name, up to `after` (a lookahead)."""
     return (r"(?!(?:a|an|the|my|your|his|her|it|that|this|one|two|well|wrong|wrang|right|heard|said|spoken|written|"
             r"is|was|before|usual|normal|such|if|though|per|follows|much|many|far|soon|long|good|bad|often|you|me|"
-            r"him|them|us|put|got|typed|tae|to|" + _STOP_AFTER_NAME[3:-1] + r")\b)([A-Za-z][\w'’-]*(?:\s+(?!"
+            r"him|them|us|put|got|typed|tae|to|" + _WORDS_AFTER_NAME + r")\b)([A-Za-z][\w'’-]*(?:\s+(?!"
             + _STOP_AFTER_NAME + r"\b)[a-z][\w'’-]*){0,3}?)" + after)
 
 
@@ -1301,8 +1303,8 @@ def _found_elsewhere_spans(t: _Transcript, index: int, doc, kept) -> list[Found]
 
 
 # In order of precedence: where spans overlap, the earlier step's wins (see `process`).
-SPAN_STEPS = (_always_spans, _identifier_spans, _birth_answer_spans, _house_spans, _spelt_name_spans, _given_spans,
-              _model_and_cue_spans, _misheard_name_spans, _found_elsewhere_spans)
+SPAN_STEPS = (_always_spans, _identifier_spans, _birth_answer_spans, _house_spans, _spelt_name_spans,
+              _title_initial_spans, _given_spans, _model_and_cue_spans, _misheard_name_spans, _found_elsewhere_spans)
 
 
 def _turn_spans(t: _Transcript, index: int, doc) -> list[Found]:
