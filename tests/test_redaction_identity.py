@@ -227,3 +227,12 @@ def test_a_dictionary_word_someone_is_called_by_is_their_name_throughout():
     turns, _ = redact("In Glasgow everyone calls me Sade like the singer.", "Thank you, Sade. I'll submit this today.",
                       speakers=["R", "I"])
     assert all("Sade" not in t.text for t in turns)
+
+
+def test_what_a_label_says_of_a_speaker_is_no_part_of_their_name():
+    turns, speaker_map = redact("Hiya, I'm Nicky Barr, no relation to the landlord.", "Thanks Nicky.",
+                                "For the tape, Tuan Le is interpreting.",
+                                speakers=["Nicky (Link Worker)", "Ross Galbraith", "Tuan - Interpreter"])
+    p = _pseudonyms(turns)
+    assert p["Nicky Barr"] == p["Nicky"] == speaker_map["Nicky (Link Worker)"], (p, speaker_map)
+    assert p["Tuan Le"] == speaker_map["Tuan - Interpreter"], (p, speaker_map)

@@ -257,3 +257,33 @@ def test_a_house_name_an_address_gave_is_redacted_where_it_stands_alone():
     (one, two), _ = nlp.process(["So care of Mrs Dalgleish, Rowanlea, 4 Glenbervie Road, Stepps.",
                                  "Aye, and the letters will go to Rowanlea from now on."], [1, 2], ["I", "R"])
     assert "Rowanlea" not in one.text and "Rowanlea" not in two.text and "[ADDRESS" in two.text
+
+
+def redact_turns(*texts):
+    turns, _ = nlp.process(list(texts), list(range(1, len(texts) + 1)), ["Interviewer", "Respondent"] * len(texts))
+    return turns
+
+
+@pytest.mark.parametrize("text, secret", [
+    ("I'm a nineteen sixty-two baby, so the pension's a while off yet.", "nineteen sixty-two"),
+    ("And she's June the eleventh. Her party's always rained off.", "June the eleventh"),
+    ("She was born October the 9th, 2020. Two weeks early.", "October the 9th, 2020"),
+    ("I'm seventeen in June. The fourteenth of June. Then I'm off to college.", "fourteenth of June"),
+    ("Finn's four. Five on the 19th of November, and he's counting.", "19th of November"),
+])
+def test_birthdays_by_month_first_by_the_age_they_bring_and_a_year_in_words_before_baby(text, secret):
+    turn = redact(text)
+    assert secret not in turn.text, (turn.text, [(r.original, r.category) for r in turn.redactions])
+
+
+def test_a_year_said_alone_answers_a_birth_question():
+    asked, answer = redact_turns("And when was Cody born?", "Twenty-twenty. He's five at Easter.")
+    assert "Twenty-twenty" not in answer.text, answer.text
+
+
+@pytest.mark.parametrize("text", [
+    "There were six on the 3rd of January at the meeting. We had twelve in May. The fourth of June was busy.",
+    "The rent went up April the third, and the letter came in 2023.",
+])
+def test_dates_of_events_stay(text):
+    assert redact(text).text == text

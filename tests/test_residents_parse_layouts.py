@@ -749,3 +749,47 @@ def test_after_an_introduction_that_asks_the_room_the_nameless_newcomer_who_open
             "How's the money?\n")
     assert T.suggest_roles(parse(text), "Eilidh Rankin") == {"Eilidh Rankin": "facilitator", "Speaker 3": "resident",
                                                              "Speaker 2": "facilitator", "Speaker 4": "resident"}
+
+
+def test_a_guest_labelled_by_the_device_they_joined_on_opens_a_turn():
+    text = ("[00:00:03] Moira Quigley: Can you hear me, Lorraine?\n"
+            "[00:00:09] Lorraine's iPhone: Aye, I can hear you fine.\n"
+            "[00:00:15] Moira Quigley: Great. Who lives with you?\n"
+            "[00:00:20] Lorraine's iPhone: Me and the two weans.\n")
+    parsed = parse(text)
+    assert speakers(parsed) == ["Moira Quigley", "Lorraine's iPhone"] * 2
+    assert suggest(parsed, "Moira Quigley") == {"Moira Quigley": "facilitator", "Lorraine's iPhone": "resident"}
+
+
+def test_a_role_after_a_dash_before_the_colon_says_staff_in_text_and_in_subtitles():
+    text = ("Alan Petrie: Thanks for coming in.\nTuan - Interpreter: She says thank you.\nAlan Petrie: Who is at "
+            "home?\nHoa Le: My son.\nTuan - Interpreter: Her son, he is nine.\nMum - she said: no.\n")
+    parsed = parse(text)
+    assert speakers(parsed)[:5] == ["Alan Petrie", "Tuan", "Alan Petrie", "Hoa Le", "Tuan"]
+    assert suggest(parsed, "Alan Petrie")["Tuan"] == "facilitator"
+    srt = ("1\n00:00:01,000 --> 00:00:03,000\nAlan Petrie: Can I ask about the flat?\n\n"
+           "2\n00:00:03,200 --> 00:00:06,000\nTuan - Interpreter: We rent, two rooms.\n\n"
+           "3\n00:00:06,200 --> 00:00:08,000\nHoa Le: Yes.\n\n"
+           "4\n00:00:08,200 --> 00:00:09,000\nTom's iPad: Sorry, I'm late.\n")
+    subtitles = parse(srt, "call.srt")
+    assert speakers(subtitles) == ["Alan Petrie", "Tuan - Interpreter", "Hoa Le", "Tom's iPad"]
+    assert suggest(subtitles, "Alan Petrie")["Tuan - Interpreter"] == "facilitator"
+
+
+def test_staff_introduced_from_a_named_organisation_or_by_a_pet_form_but_not_a_namesake_or_those_addressed():
+    group = parse("Euan: Right, I'm Euan. And this is Faith, she's fae Home-Start Glasgow North, she's sitting in "
+                  "the day.\nJackie: Hiya.\nFaith: Hi everyone.\nEuan: So, school uniforms?\nJackie: A fortune.\n"
+                  "Faith: There's a grant for that.\n", "g.txt")
+    assert suggest(group, "Euan") == {"Euan": "facilitator", "Jackie": "resident", "Faith": "facilitator"}
+    call = parse("<v Morag Ure>Bernie's on too, she's the family link worker at the school.</v>\n"
+                 "<v Kane, Bernadette>Hiya.</v>\n<v shona d>Hiya Bernie.</v>\n", "c.txt")
+    assert suggest(call, "Morag Ure")["Kane, Bernadette"] == "facilitator"
+    namesakes = parse("Facilitator: Karen Lennox\n\nKL - Karen Lennox\nKM - Karen McAteer\nGH - Gerry Hume\n\n"
+                      "KL I'm Karen Lennox, I run the group, and Gerry here is sitting in fae the kinship team.\n"
+                      "KM Hiya. It's Kaz to everybody.\nGH Hi folks.\nKL So, money?\nKM Tight.\n", "k.txt")
+    assert suggest(namesakes) == {"KL": "facilitator", "KM": "resident", "GH": "facilitator"}
+    addressed = parse("Dean: Kirsty, Stuart, you know Yvonne's come along from Home Energy Scotland as well.\n"
+                      "Kirsty: Aye, that's why I said yes.\nYvonne: Hi both.\nStuart: Hiya.\nDean: Right, meters?\n"
+                      "Kirsty: Don't start me.\n", "a.txt")
+    assert suggest(addressed, "Dean") == {"Dean": "facilitator", "Kirsty": "resident", "Yvonne": "facilitator",
+                                          "Stuart": "resident"}

@@ -23,7 +23,8 @@ _PRESENT = re.compile(
     r"come (?:along|with me|wi['’]? me)|came (?:along|with me)|pop(?:ping|ped)? in|join(?:ed|ing)? us|"
     r"tak(?:e|es|ing) (?:the )?notes|notes for (?:me|us)|on placement|help(?:ing)? me (?:with|out)|"
     r"(?:is|['’]s) (?:here|in) (?:the ?day|today|wi(?:th)? (?:us|me))|listening in|observing|on the call|"
-    r"here to listen|on as well|(?:has|['’]s) joined|joined as well|co-?host(?:ing|s)?|co-?facilitat\w+)\b", re.I)
+    r"here to listen|on as well|on too|(?:has|['’]s) joined|joined as well|co-?host(?:ing|s)?|"
+    r"co-?facilitat\w+)\b", re.I)
 # the speaker says it of themselves: "it's Barry fae the Glasgow Homelessness Network. I'll just sit in"
 _SELF_PRESENT = re.compile(
     r"\bI(?:['’]ll| will|['’]m| am)(?: just| only)? (?:sit(?:ting)? in|here to listen|listening in|observing|"
@@ -65,15 +66,11 @@ def introduced_staff(parsed, undecided: list[str], *, self_only: bool = False) -
             # "And this is Iain. Iain's a caseworker wi' the homelessness team."
             more = sentences[i + 1:i + 2] if i + 1 < len(sentences) and _goes_on(sentence, sentences[i + 1]) else []
             window = " ".join([sentence, *more])
-            if not (_PRESENT.search(window) and _STAFF.search(window)):
+            if not (_PRESENT.search(window) and (_STAFF.search(window) or _from_organisation(window))):
                 continue
-            matched = False
-            for s, names in forms.items():
-                if s == turn.speaker or s in out or not names:
-                    continue
-                if any(re.search(rf"(?<![\w'’-]){re.escape(n)}(?![\w-])", sentence) for n in names):
-                    out[s] = window.strip()
-                    matched = True
+            named = _named_in(parsed, sentence, forms, skip={turn.speaker, *out})
+            out.update(dict.fromkeys(named, window.strip()))
+            matched = bool(named)
             # (not when the turn then asks the room something: "Who wants to start?" is answered by a resident)
             asks_after = "?" in " ".join(sentences[i + 1:])
             newcomer = None if matched else _asking_newcomer(parsed, index, forms) if asks_after else \
@@ -81,6 +78,48 @@ def introduced_staff(parsed, undecided: list[str], *, self_only: bool = False) -
             if newcomer and newcomer not in out and _names_someone(sentence):
                 out[newcomer] = window.strip()  # "This is Rashid, fae the money advice" - then `Speaker 4` first speaks
     return out
+
+
+# "fae One Parent Families Scotland": a named body (two or more capitalised words that are no place)
+_FROM_NAMED = re.compile(r"\b(?:fae|frae|from|wi|with) (?:the )?((?:[A-Z][\w'’&-]*\s){1,5}[A-Z][\w'’-]*)")
+# the people spoken to, not about: "Kirsty, Stuart, you know Yvonne's come along from Home Energy Scotland"
+_VOCATIVE = re.compile(r"^\W*(?:(?:and |&\s*)?[A-Z][\w'’-]+,\s*)+(?!(?:he|she|they)\b|(?:he|she|they)['’])", re.I)
+# the speaker's own name: "I'm Karen Lennox, I run the group" names no one else
+_OWN_NAME = re.compile(r"(?:\bI['’]m|\bI am|\bname['’]s|\bname is|\bit['’]s)\s+$", re.I)
+
+
+def _from_organisation(window: str) -> bool:
+    return any(not gazetteer.is_place(m.group(1)) and not gazetteer.is_place(m.group(1).split()[0])
+               for m in _FROM_NAMED.finditer(window))
+
+
+def _points_at(sentence: str, name: str, surname: str) -> bool:
+    """Does the sentence name this speaker by `name`? Not where the speaker of the sentence gives their own name
+    ("I'm Karen Lennox"), nor where a surname other than the speaker's follows (Karen Lennox is not Karen
+    McAteer)."""
+    vocative = _VOCATIVE.match(sentence)
+    for m in re.finditer(rf"(?<![\w'’-]){re.escape(name)}(?![\w-])", sentence):
+        if _OWN_NAME.search(sentence[:m.start()]) or (vocative and m.end() <= vocative.end()):
+            continue
+        after = re.match(r"\s+([A-Z][\w'’-]+)", sentence[m.end():])
+        if surname and after and after.group(1) != surname and not gazetteer.is_any_given_name(after.group(1)):
+            continue
+        return True
+    return False
+
+
+def _surname(parsed, s: str) -> str:
+    full = (getattr(parsed, "speaker_names", {}) or {}).get(s, "") or re.sub(r"\s*[(\[].*?[)\]]", "", s)
+    if "," in full:
+        return full.partition(",")[0].strip()
+    words = full.split()
+    return words[-1] if len(words) > 1 and len(words[-1]) > 1 else ""
+
+
+def _named_in(parsed, sentence: str, forms: dict[str, set[str]], skip: set[str]) -> list[str]:
+    """The speakers (not in `skip`) whom the sentence names by one of their name forms."""
+    return [s for s, names in forms.items() if s not in skip and names and
+            any(_points_at(sentence, n, _surname(parsed, s)) for n in names)]
 
 
 def _goes_on(sentence: str, following: str) -> bool:
@@ -151,6 +190,9 @@ def _name_forms(parsed, s: str, undecided: list[str]) -> set[str]:
         forms.add(words[0])  # `Steph`, `Gary H`, `Craig Dunnet (East End HA)`; not `Leanne's Phone`
     if full and not is_initials(s):
         forms.add(full.split()[0])
+    # "Dee's on too" for `Cassidy, Deirdre`: a short form surely hers
+    forms |= {f.capitalize() for name in list(forms) if gazetteer.is_any_given_name(name)
+              for f in gazetteer.close_forms(name)}
     return {f for f in forms if len(f) >= 2}
 
 

@@ -20,7 +20,9 @@ from functools import lru_cache
 
 TIME = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _PARTICLE = r"(?:de|da|di|du|del|van|von|der|le|la|bin|of)"
-_NAME = rf"[A-Z][\w'’.\-]*(?:[ \t](?:[A-Z0-9][\w'’.\-]*|{_PARTICLE})){{0,4}}"
+# Zoom and Teams name a guest by the device they joined on: `Toni's iPhone`, `Gary's phone`.
+_DEVICE = r"(?<=['’]s)[ \t](?:i(?:Phone|Pad)|phone|tablet|laptop|mobile)\b"
+_NAME = rf"[A-Z][\w'’.\-]*(?:[ \t](?:[A-Z0-9][\w'’.\-]*|{_PARTICLE})|{_DEVICE}){{0,4}}"
 _B = r"(?:\*\*|__)?"  # optional markdown bold around a label
 # Teams writes a work account's display name surname first: `Meikle, Kirsteen`
 _SURNAME_FIRST = r"[A-Z][\w'’\-]+,[ \t][A-Z][\w'’\-]+"
@@ -28,8 +30,10 @@ STAMP = re.compile(rf"^\s*[\[(]?({TIME})[\])]?\s*(?:[-–|]\s*)?")
 # A qualifier in brackets after a label says who the speaker is there as: `Siobhan (HV):`, `Marek (WRO) -`,
 # `**Hamid (interpreter):**`, `Jace (8):`. No colon inside, so `Name (00:01:23):` stays a time stamp.
 _QUAL = r"(?:[ \t]*\((?P<qual>[^():\n]{1,30})\))?"
-COLON_LABEL = re.compile(rf"^{_B}(?P<name>{_SURNAME_FIRST}|{_NAME}){_QUAL}{_B}[ \t]*(?:[\[(](?P<time>{TIME})[\])])?"
-                         rf"[ \t]*{_B}[ \t]*[:：]{_B}[ \t]*(?P<text>.*)$")
+# ... or after a dash, before the colon: `Long - Interpreter:`, `Nicky - Link Worker:` (kept only when it names a role)
+_DASH_QUAL = r"(?:[ \t]+[-–][ \t]+(?P<dqual>[A-Za-z][A-Za-z/ ]{1,24}?))?"
+COLON_LABEL = re.compile(rf"^{_B}(?P<name>{_SURNAME_FIRST}|{_NAME}){_QUAL}{_DASH_QUAL}{_B}[ \t]*"
+                         rf"(?:[\[(](?P<time>{TIME})[\])])?[ \t]*{_B}[ \t]*[:：]{_B}[ \t]*(?P<text>.*)$")
 TIME_LABEL = re.compile(rf"^{_B}(?P<name>{_NAME}){_B}[ \t]+[\[(]?(?P<time>{TIME})[\])]?:?\s*$")
 # `Peer mentor:`, `Young person:`: a capitalised phrase with lower-case words, accepted only when it recurs.
 PHRASE_LABEL = re.compile(rf"^{_B}(?P<name>[A-Z][a-z'’\-]+(?:[ \t][a-z][a-z'’\-]+){{1,2}}){_B}[ \t]*[:：]{_B}[ \t]*"
@@ -505,8 +509,11 @@ def _candidates(body: str) -> list[_Candidate]:
             text = match.group("text") if "text" in match.groupdict() else ""
             if form == "colon" and re.search(r"\s\d{1,2}$", name) and re.match(r"\d{2}\b", text):
                 continue  # `At 10:30 we …` is a time in prose, not `At 10:` speaking
+            dqual = match.groupdict().get("dqual")
+            if dqual and qualifier_role(dqual) != "facilitator":
+                continue  # `Mum - she said: …` is prose
             out.append(_Candidate(form, name, text, seconds(match.groupdict().get("time")),
-                                  (match.groupdict().get("qual") or "").strip()))
+                                  (match.groupdict().get("qual") or dqual or "").strip()))
     match = INITIALS.match(body)
     if match:
         out.append(_Candidate("initials", match.group("key"), match.group("text"), None))

@@ -81,6 +81,8 @@ _YEAR = (r"(?:(?:19|20)\d{2}|['’]\d{2}|"
 _MONTH_NUMBER = r"(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|" + _ORDINAL_WORD + r")"
 # a day and its month: "the 4th of June", "twelfth o' September"
 _DAY_MONTH = _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH
+# the month first, then "the" and the day: "April the ninth", "September, the fourteenth"
+_MONTH_DAY = _MONTH + r",?\s+the\s+" + _DAY
 _FULL_DATE = (r"\b(?:" + _DAY + r"\s+(?:" + _OF + r"\s+)?(?:" + _MONTH + r"|" + _MONTH_NUMBER + r")|"
               + _MONTH + r"\s+(?:the\s+)?" + _DAY + r")(?!\w),?\s+(?:" + _OF + r"\s+)?" + _YEAR + r"(?!\w)")
 # a year said as its last two words after a month: "born august seventy-one", "March oh nine"
@@ -210,8 +212,8 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("spoken_date", "DOB", re.compile(_IS_A_DATE + r"(" + _SPOKEN_FULL_DATE + r")")),
     # ... or a day and month: "He's the fourteenth of April", "Mia's the 2nd of August" (the "the" says a date)
     ("spoken_date", "DOB", re.compile(
-        _IS_A_DATE + r"(?i:the)\s+("
-        r"(?i:" + _DAY_MONTH + r")(?!\w))(?!\s+(?:at|for|wi|with|tae|to)\b)")),
+        _IS_A_DATE + r"(?:(?i:the)\s+((?i:" + _DAY_MONTH + r")(?!\w))|"
+        r"((?i:" + _MONTH_DAY + r"(?:,?\s+" + _YEAR + r")?)(?!\w)))(?!\s+(?:at|for|wi|with|tae|to)\b)")),
     # someone's birth month and year: "he's September 2013", "I'm March '89"
     ("spoken_date", "DOB", re.compile(
         r"(?i:\b(?:i['’]m|i\s+am|he['’]s|she['’]s)\s+)(" + _MONTH + r",?\s+(?:19|20)\d{2})\b")),
@@ -288,7 +290,8 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # the same year first, as forms and passports print it: "DOB: 2019-06-09"
     ("numeric_date", "DOB", re.compile(r"\b(?:19|20)\d{2}-[01]\d-[0-3]\d\b")),
     # a child by the year of its birth: "he's a 2016 baby", "a 2019 wean"
-    ("dob", "DOB", re.compile(r"\b((?:" + _MONTH + r"\s+)?(?:19|20)\d{2})\s+(?:babies|baby|wean|bairn)\b")),
+    ("dob", "DOB", re.compile(r"\b((?:" + _MONTH + r"\s+)?(?:(?:19|20)\d{2}|(?i:" + _YEAR + r")))\s+"
+                              r"(?:babies|baby|wean|bairn)\b")),
     # ... or by the day it fell on: "a Christmas Eve baby", "a Bonfire Night baby"
     ("dob", "DOB", re.compile(r"(" + _HOLIDAY_DATE + r")\s+(?:babies|baby|wean|bairn)\b")),
     # a day and month soon after a birth is spoken of, nothing about an event between: "Born in 2020, in the
@@ -329,6 +332,12 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         r"(?i:\b(?:be|turned|turns|turning|he['’]s|she['’]s|i['’]m)\s+" + _AGE + r"\b(?![\s-]*(?:quid|pound|"
         r"pence|p\b|hours?|days?|weeks?|minutes?|o['’]?clock|percent|%))" + _NO_EVENT + r"{0,60}?)("
         + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE + r")")),
+    # a coming birthday by its age, then the day as a sentence of its own: "I'm sixteen in March. The twenty-second
+    # of March.", "Fifteen in May. Twentieth of May.", "She's three on the 3rd of January."
+    ("spoken_date", "DOB", re.compile(
+        r"(?i:(?:^|[.!?]\s+|\b(?:i['’]m|he['’]s|she['’]s|be|turns|turning)\s+)" + _AGE + r"\s+(?:in|on|next)\b"
+        r"(?:[^.?!\n]{0,40}[.!?]\s+|\s+(?:the\s+)?(?=\d|" + _ORDINAL_WORD + r")))((?i:(?:the\s+)?" + _DAY_MONTH
+        + r"|" + _MONTH_DAY + r")(?!\w))(?=\s*[.!,]|\s*$)")),
     # a day of another calendar, with its year: "the 14th of Hamal 1399" (Afghan), "the 3rd of Tahsas 2012"
     ("spoken_date", "DOB", re.compile(
         r"(?:\bthe\s+)?\b" + _DAY + r"\s+(?:" + _OF + r"\s+)?" + _OTHER_MONTH + r",?\s+\d{4}\b")),
@@ -356,10 +365,12 @@ _ANSWER_DATE = re.compile(r"(?i)" + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE + r"|"
                           r"\b(?:19|20)\d{2},?\s+(?:the\s+)?" + _DAY_MONTH + r"(?!\w)|"
                           r"\b" + _MONTH + r",?\s+(?:19|20)\d{2}\b|"
                           r"\b" + _HOLIDAY + _HOLIDAY_YEAR + r"(?!\w)|"  # "Hogmanay, twenty eighteen"
-                          r"\b" + _DAY_MONTH + r"(?!\w)|"
+                          r"\b" + _DAY_MONTH + r"(?!\w)|\b" + _MONTH_DAY + r"(?!\w)|"
+                          # a year as a sentence of its own: "Twenty-nineteen. He's six next month."
+                          r"(?:^|(?<=[.!?]\s))\W*\b" + _YEAR + r"(?=\s*(?:[.!?…]|$))|"
                           r"\b" + _DAY + r"\s+" + _OF + r"\s+the\s+\d{1,2}(?:st|nd|rd|th)\b")  # "the 4th of the 8th"
 _DATE_SAID_AGAIN = re.compile(r"(?i)" + _SPOKEN_NUMBERS_DATE + r"|" + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE)
-_DAY_SAID_AGAIN = re.compile(r"(?i)\b(?:the\s+)?" + _DAY_MONTH + r"(?!\w)")
+_DAY_SAID_AGAIN = re.compile(r"(?i)\b(?:(?:the\s+)?" + _DAY_MONTH + r"|" + _MONTH_DAY + r")(?!\w)")
 # an event a date may be for, just before it: then it is no birth date
 _EVENT_BEFORE = re.compile(r"(?i)\b(?:appointment|hearing|court|due|pay\w*|interview|meeting|evict\w*|deadline|"
                            r"review|tribunal|moved?|moving|started|starts?|until|till|since|by|trip|party|wedding)\b"
@@ -897,12 +908,24 @@ def _register_speakers(t: _Transcript, speaker_names: dict) -> None:
         if is_role_label(label) or label.lower() in t.allow_set:
             t.speaker_map[label] = label
             continue
-        name = speaker_names.get(label) or label
+        name = speaker_names.get(label) or _label_name(label)
         if re.fullmatch(r"[^,\s]+,\s+[^,\s]+", name):  # Teams' `Meikle, Kirsteen` is Kirsteen Meikle
             name = " ".join(reversed(name.split(", ", 1))).strip()
         t.speaker_people[label] = t.people.register(name, speaker=True)
         t.speaker_map[label] = t.speaker_people[label].pseudonym
     _register_interviewee(t)
+
+
+def _label_name(label: str) -> str:
+    """The name in a label, without what it says of them: `Nicky (Link Worker)`, `Eilidh Morrison (She/Her)`,
+    `Long - Interpreter` are Nicky, Eilidh Morrison and Long (not a Mr Worker or a Ms Interpreter)."""
+    from triangulate.residents.labels import qualifier_role
+
+    bare = re.sub(r"\s*\([^()]*\)", "", label).strip()
+    tail = re.search(r"\s+[-–—]\s+([A-Za-z][A-Za-z/ ]{1,30})$", bare)
+    if tail and qualifier_role(tail.group(1)) == "facilitator":
+        bare = bare[:tail.start()].strip()
+    return bare or label
 
 
 _ASKING_WORDS = {"interviewer", "int", "iv", "ivr", "q", "question", "questioner", "i", "researcher", "facilitator",
@@ -1134,7 +1157,8 @@ def _identifier_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
         if rule in ("numeric_date", "spoken_date") and t.is_header(index):
             continue  # "Date: 14/10/2024" read as a speaker is the interview's date, not a birth date
         for m in pattern.finditer(t.turn_texts[index]):
-            a, b = (m.start(1), m.end(1)) if m.groups() and m.group(1) else (m.start(), m.end())
+            group = next((g for g in range(1, len(m.groups()) + 1) if m.group(g)), 0)  # the one that matched
+            a, b = m.start(group), m.end(group)
             if rule != "phone" or _valid_phone(m.group()):
                 out.append((a, b, rule, category))
     return out

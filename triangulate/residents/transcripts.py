@@ -35,7 +35,15 @@ from triangulate.residents.bounds import (  # noqa: F401 (public limits)
 )
 from triangulate.residents.introductions import introduced_staff
 from triangulate.residents.labels import TIME as _TIME
-from triangulate.residents.labels import Line, is_initials, is_person_name, is_role_label, read_lines, split_names  # noqa: F401
+from triangulate.residents.labels import (  # noqa: F401
+    Line,
+    is_initials,
+    is_person_name,
+    is_role_label,
+    qualifier_role,
+    read_lines,
+    split_names,
+)
 from triangulate.residents.labels import seconds as _seconds
 from triangulate.residents.roles import FACILITATOR, RESIDENT, UNKNOWN, infer_roles, pattern_note  # noqa: F401
 
@@ -359,6 +367,13 @@ _VOICE = re.compile(r"<v(?:\.[\w.]+)?\s+([^>]+)>")
 _TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
 
 
+# `LIAM (YW): …`: the bracket says who they are (`Parent 4:` and `Speaker 12:` too: a number after the word);
+# `Long - Interpreter: …` says it after a dash; `Toni's iPhone: …` is the device a guest joined on
+_CUE_LABEL = re.compile(r"^\s*(?:-\s*)?\[?([A-Z][\w'’.\-]*(?: (?:[A-Z][\w'’.\-]*|\d{1,3}))*?"
+                        r"(?:['’]s (?:iPhone|iPad|phone|tablet|laptop))?"
+                        r"(?: ?\([^()]{1,30}\))?(?: [-–] ([A-Z][A-Za-z/ ]{1,24}?))?)\]?:\s+(.*)$")
+
+
 def _cue_turns(cues: list[tuple[int, float, float, str]]) -> list[Turn]:
     """Cues → turns; consecutive cues from one voice merge (Teams cuts a sentence into several cues)."""
     turns: list[Turn] = []
@@ -369,11 +384,9 @@ def _cue_turns(cues: list[tuple[int, float, float, str]]) -> list[Turn]:
         if speaker is None:
             # `LIAM (YW): …`: the bracket says who they are
             # (`Parent 4:` and `Speaker 12:` too: a number after the word)
-            label = re.match(r"^\s*(?:-\s*)?\[?([A-Z][\w'’.\-]*(?: (?:[A-Z][\w'’.\-]*|\d{1,3})){0,3}"
-                             r"(?: ?\([^()]{1,30}\))?)\]?:"
-                             r"\s+(.*)$", text)
-            if label:
-                speaker, text = label.group(1), label.group(2)
+            label = _CUE_LABEL.match(text)
+            if label and not (label.group(2) and qualifier_role(label.group(2)) != "facilitator"):
+                speaker, text = label.group(1), label.group(3)
         if not text:
             continue
         if turns and (speaker is None or speaker == turns[-1].speaker):
