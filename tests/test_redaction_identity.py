@@ -236,3 +236,24 @@ def test_what_a_label_says_of_a_speaker_is_no_part_of_their_name():
     p = _pseudonyms(turns)
     assert p["Nicky Barr"] == p["Nicky"] == speaker_map["Nicky (Link Worker)"], (p, speaker_map)
     assert p["Tuan Le"] == speaker_map["Tuan - Interpreter"], (p, speaker_map)
+
+
+def test_the_title_and_surname_someone_just_spoken_of_goes_by_are_theirs():
+    turns, _ = redact("Who helps?", "My mum, Naseem. At the GP she's Mrs Akhtar, she kept her own name.",
+                      "And next door?", "Agnes, across the landing. Agnes takes wee Kyle tae the school, and the weans "
+                      "call her Mrs Cowie.", speakers=["I", "R", "I", "R"])
+    p = _pseudonyms(turns)
+    assert p["Naseem"] == p["Akhtar"] != p["Agnes"], p
+    assert any(v == p["Agnes"] for k, v in p.items() if "Cowie" in k), p
+
+
+def test_a_short_form_everybody_says_is_the_speaker_and_a_pet_form_of_the_name_she_gave():
+    turns, speaker_map = redact("I'm Karen Lennox, and I'll be Karen L the day.", "Karen Mac. It's Kaz. Everybody "
+                                "says Kaz.", "Kaz it is.", speakers=["KL", "KM", "KL"],
+                                speaker_names={"KL": "Karen Lennox", "KM": "Karen McAteer"})
+    p = _pseudonyms(turns)
+    assert p["Kaz"] == speaker_map["KM"] != speaker_map["KL"], (p, speaker_map)
+    turns, _ = redact("And your name?", "Katarzyna Nowicka. But everybody says Kasia, it is easier.",
+                      "Thanks, Kasia.", speakers=["Q", "A", "Q"])
+    p = _pseudonyms(turns)
+    assert p["Katarzyna Nowicka"] == p["Kasia"], p

@@ -793,3 +793,33 @@ def test_staff_introduced_from_a_named_organisation_or_by_a_pet_form_but_not_a_n
                       "Kirsty: Don't start me.\n", "a.txt")
     assert suggest(addressed, "Dean") == {"Dean": "facilitator", "Kirsty": "resident", "Yvonne": "facilitator",
                                           "Stuart": "resident"}
+
+
+def test_subtitle_cues_under_a_teams_surname_first_label_and_staff_by_their_charity_or_a_co_fac_note():
+    srt = ("1\n00:00:01,000 --> 00:00:03,000\nRhona Bell: Can everybody hear?\n\n"
+           "2\n00:00:03,200 --> 00:00:06,000\nCrawford, Jackie: We can hear ye fine.\n\n"
+           "3\n00:00:06,200 --> 00:00:08,000\nRight, Sarah: that was the bell.\n")
+    assert speakers(parse(srt, "s.srt")) == ["Rhona Bell", "Crawford, Jackie"]
+    table = parse("Facilitator: Morag Tennant\n\nMorag (00:00:04): Thanks for coming. Claire's here as well.\n"
+                  "Claire Rafferty (Home-Start) (00:00:35): She's a wee bit nervous.\nLoredana (00:00:40): Hello.\n"
+                  "FD (co-fac) (00:00:50): Call me Fraz.\nMorag (00:01:00): So, the flat?\n"
+                  "Loredana (00:01:09): Cold.\n")
+    assert suggest(table) == {"Morag": "facilitator", "Claire Rafferty": "facilitator", "Loredana": "resident",
+                              "FD": "facilitator"}
+
+
+def test_workers_who_give_their_name_with_their_service_or_their_part_and_a_resident_sharing_a_workers_name():
+    call = parse("<v Cat Haddow>Welcome, everyone.</v>\n<v Donna K>Hiya.</v>\n"
+                 "<v Galaxy A33>Hello? It's Mo, fae the money advice, Siobhan sent me the link.</v>\n"
+                 "<v Cat Haddow>Thanks, Mo.</v>\n<v Speaker 5>Sorry, I'm Callum, I'm the student on placement.</v>\n"
+                 "<v Speaker 6>Sorry I'm late, I'm Kieran, I'm just doing the notes.</v>\n"
+                 "<v Ged R>I'm Ged, I do the money advice at the larder on a Tuesday.</v>\n<v Donna K>Hiya Ged.</v>\n",
+                 "c.txt")
+    assert suggest(call, "Cat Haddow") == {"Cat Haddow": "facilitator", "Donna K": "resident",
+                                           "Galaxy A33": "facilitator", "Speaker 5": "facilitator",
+                                           "Speaker 6": "facilitator", "Ged R": "facilitator"}
+    claires = parse("Gillian: Welcome. This is Claire, she's fae the health visiting team, she's sitting in.\n"
+                    "Claire D (HV): Hiya.\nClaire B: See there's two of us Claires.\nGillian: So, money?\n"
+                    "Claire B: Tight.\n", "g.txt")
+    assert suggest(claires, "Gillian") == {"Gillian": "facilitator", "Claire D": "facilitator",
+                                           "Claire B": "resident"}

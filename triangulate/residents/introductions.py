@@ -28,13 +28,19 @@ _PRESENT = re.compile(
 # the speaker says it of themselves: "it's Barry fae the Glasgow Homelessness Network. I'll just sit in"
 _SELF_PRESENT = re.compile(
     r"\bI(?:['’]ll| will|['’]m| am)(?: just| only)? (?:sit(?:ting)? in|here to listen|listening in|observing|"
-    r"tak(?:e|ing) (?:the )?notes|on placement|keep(?:ing)? quiet)\b", re.I)
+    r"tak(?:e|ing) (?:the )?notes|do(?:ing)? (?:the )?notes|on placement|keep(?:ing)? quiet)\b", re.I)
+# the speaker gives their name and their service: "It's Mo, fae the money advice", "I'm Gerry, I do the money advice"
+_SELF_SERVICE = re.compile(
+    r"\b(?:I['’]m|[Ii]t['’]s|[Tt]his is)\s+[A-Z][\w'’-]+,?\s+"
+    r"(?:I\s+(?:do|run|cover)\s+the\s+|(?:fae|frae|from|wi|with)\s+(?:the\s+)?)(?:\w+\s+){0,2}?"
+    r"(?:money advice|advice|welfare rights|team|services?|council|housing association|"
+    r"health visit\w*|social work|project|charity|trust|foundation|partnership|HSCP|DWP|NHS|GHA|kinship)\b")
 # the speaker names their own part in the room: "Hiya, I'm the health visitor", "I'm your link worker" (the/your:
 # their job here, not "I'm a carer" as a resident's own work)
 _SELF_ROLE = re.compile(
     r"\bI(?:['’]m| am)(?: just| also| only)? (?:the|your|one of the|here as the|here as your)(?: [\w-]+){0,3}? "
     r"(?:advis[eo]r|worker|officer|visitor|co-?ordinator|nurse|midwife|interpreter|translator|note-?taker|"
-    r"practitioner|keyworker|social worker|youth worker|researcher|facilitator|co-?host)s?\b", re.I)
+    r"practitioner|keyworker|social worker|youth worker|researcher|facilitator|co-?host|student)s?\b", re.I)
 # a job or a service: the introduced person works here
 _STAFF = re.compile(
     r"\b(?:advis[eo]r|worker|caseworker|officer|visitor|teacher|co-?ordinator|manager|nurse|midwife|student|placement|"
@@ -48,15 +54,20 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _GOES_ON = re.compile(r"(?:he|she|they)\b", re.I)
 
 
-def introduced_staff(parsed, undecided: list[str], *, self_only: bool = False) -> dict[str, str]:
+def introduced_staff(parsed, undecided: list[str], *, self_only: bool = False, staff: list[str] = ()) -> dict[str, str]:
     """Of the `undecided` speakers, the ones another speaker introduces as staff, or who say so themselves: label
     -> the sentence that says so (shown to the researcher). `self_only`: only what speakers say of themselves
-    ("P4: I'm here as the family support worker from the hub. I'm just sitting in.")."""
-    forms = {s: _name_forms(parsed, s, undecided) for s in undecided}
+    ("P4: I'm here as the family support worker from the hub. I'm just sitting in."). A name that is a form of a
+    speaker already known as `staff` means them ("This is Claire fae the health visitors" is `Claire D (HV)`, not
+    the resident `Claire B`)."""
+    taken = set().union(*(_name_forms(parsed, s, []) for s in staff))
+    all_forms = {s: _name_forms(parsed, s, undecided) for s in undecided}  # (a label with none: `Speaker 4`)
+    forms = {s: f - taken for s, f in all_forms.items()}
     out: dict[str, str] = {}
     for index, turn in enumerate(parsed.turns):
         if turn.speaker in forms and turn.speaker not in out and (
-                (_SELF_PRESENT.search(turn.text) and _STAFF.search(turn.text)) or _SELF_ROLE.search(turn.text)):
+                (_SELF_PRESENT.search(turn.text) and _STAFF.search(turn.text)) or _SELF_ROLE.search(turn.text) or
+                _SELF_SERVICE.search(turn.text)):
             out[turn.speaker] = turn.text.strip()
         if self_only:
             continue
@@ -70,11 +81,11 @@ def introduced_staff(parsed, undecided: list[str], *, self_only: bool = False) -
                 continue
             named = _named_in(parsed, sentence, forms, skip={turn.speaker, *out})
             out.update(dict.fromkeys(named, window.strip()))
-            matched = bool(named)
+            matched = bool(named) or any(_points_at(sentence, n, "") for n in taken)  # staff already known
             # (not when the turn then asks the room something: "Who wants to start?" is answered by a resident)
             asks_after = "?" in " ".join(sentences[i + 1:])
-            newcomer = None if matched else _asking_newcomer(parsed, index, forms) if asks_after else \
-                _newcomer_after(parsed, index, forms)
+            newcomer = None if matched else _asking_newcomer(parsed, index, all_forms) if asks_after else \
+                _newcomer_after(parsed, index, all_forms)
             if newcomer and newcomer not in out and _names_someone(sentence):
                 out[newcomer] = window.strip()  # "This is Rashid, fae the money advice" - then `Speaker 4` first speaks
     return out

@@ -291,7 +291,7 @@ def _reads_as_speech(value: str) -> bool:
 _STAFF_KEY = re.compile(r"\b(?:workers?|officers?|visitors?|staff|advis[eo]rs?|practitioners?|lead|led|conducted|"
                         r"run|hosted|chaired|facilitat\w*|interview(?:er|ers|ed)|research\w*|coordinator|"
                         r"co-ordinator|manager|nurse|teacher|interpreter|translator|observer|note\w*|welfare rights|"
-                        r"by)\b", re.I)
+                        r"co-?fac|by)\b", re.I)
 _RESIDENT_KEY = re.compile(r"\b(?:participants?|respondents?|interviewees?|residents?|parents?|mums?|mothers?|dads?|"
                            r"fathers?|carers?|gran\w*|family|families|clients?|service users?|young (?:person|people)|"
                            r"child|children|tenants?|claimants?|pupils?|members?)\b", re.I)
@@ -585,6 +585,13 @@ _ORGANISATION = re.compile(r"\b(?:support|services?|team|council|housing|associa
 _GUEST = re.compile(r"\b(?:guest|external|unverified)\b", re.I)
 
 
+def _is_organisation(qual: str) -> bool:
+    """A charity or service the gazetteer knows (`Claire Rafferty (Home-Start)`): who they work for."""
+    from triangulate.residents import gazetteer
+
+    return gazetteer.normal(qual) in gazetteer.normalised("organisations")
+
+
 def qualifier_role(qual: str) -> str | None:
     """The role a label's bracketed qualifier says: "facilitator" for staff (`HV`, `youth worker`, `interpreter`,
     `notes`), "participant" for a resident (`mum`, `8`, `P3`); None when it says neither (`Dari`)."""
@@ -592,7 +599,7 @@ def qualifier_role(qual: str) -> str | None:
     if _GUEST.search(qual):
         return None  # Teams' `(Guest)`: anyone joining from outside, residents included
     if qual in _STAFF_ABBREVIATIONS or _ORGANISATION.search(qual) or role_word(qual) in FACILITATOR_WORDS or \
-            _STAFF_KEY.search(qual):
+            _STAFF_KEY.search(qual) or _is_organisation(qual):
         return "facilitator"
     if re.fullmatch(r"\d{1,2}(?:\s*(?:yrs?|years?(?: old)?))?", qual) or role_word(qual) in RESPONDENT_WORDS \
             or _RESIDENT_KEY.search(qual):

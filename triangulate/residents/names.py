@@ -224,6 +224,9 @@ def title_class(text: str) -> str | None:
     return TITLE_CLASS.get(words[0].lower().rstrip(".")) if len(words) > 1 else None
 
 
+_OWNER_WORDS = {"my", "her", "his", "our", "their", "ma", "yer", "your"}
+
+
 def _tokens_titled(text: str) -> tuple[list[str], bool, str | None]:
     """Name tokens of a mention in lower case (titles and possessives dropped), whether a formal title (Mr, Mrs,
     Dr, Nurse...) came first, which makes a single word a surname, and the gender a title gives ("Mrs" female,
@@ -231,6 +234,8 @@ def _tokens_titled(text: str) -> tuple[list[str], bool, str | None]:
     text = re.sub(r"['’]s?$", "", " ".join(text.replace("’", "'").split())).strip(" .,;:!?()[]\"")
     words = [w.strip(".,") for w in re.split(r"[\s]+", text) if w.strip(".,")]
     titled, gender = False, None
+    if len(words) > 1 and words[0].lower() in _OWNER_WORDS:
+        words = words[1:]  # "her Mrs Cowie", "my Tam": whose, not who
     while len(words) > 1 and words[0].lower() in KIN_LEADS:  # "Auntie Carol", "Granny Marion" is Carol, Marion
         gender = gender or KIN_LEADS[words[0].lower()]
         words = words[1:]
@@ -494,6 +499,30 @@ class People:
             self.speaking = None
             self.other = False
 
+    def titled_alias(self, text: str, speaker: Person | None) -> str | None:
+        """"My mum, Naseem. At the GP she's Mrs Akhtar": a title and a surname no one has yet, said as what the
+        person just spoken of is called, is that person's surname (the latest one mentioned, in the last few
+        mentions, whom the title fits and who has no surname). Their pseudonym, or None."""
+        words, titled, gender = _tokens_titled(text)
+        if not titled or len(words) != 1:
+            return None
+        holders = [p for p in self.people if words[0] in p.tokens()]
+        # (the whole transcript's names are registered before its turns are read: a "Mrs Cowie" no turn has
+        # mentioned yet is this one)
+        if any(p.first or p.others or p.speaker or p.last_seen for p in holders):
+            return None
+        recent = [p for p in self.people if p is not speaker and not p.last and p.fits(gender) and p.first and
+                  self.clock - p.last_seen <= 3]
+        if not recent:
+            return None
+        person = max(recent, key=lambda p: p.last_seen)
+        person.last, person.gender = words[0], person.gender or gender
+        for holder in holders:
+            holder.pseudonym = person.pseudonym
+        self.clock += 1
+        person.last_seen = self.clock
+        return person.pseudonym
+
     def another_given_name(self, text: str, speaker: Person | None) -> bool:
         """A given name unrelated to the one this speaker is already called by: someone else, though said to
         them (several answer under one label "A": "I'm Jodie", then "Thanks, Sana")."""
@@ -533,7 +562,10 @@ class People:
         if titled:
             return  # "Mrs McAvoy" may be her, or the family the text named ("Brian McAvoy")
         known = [p for p in self.people if p is not speaker and not p.speaker and
-                 (set(words) <= p.tokens() if len(words) > 1 else words[0] in (p.first, p.last))]
+                 (set(words) <= p.tokens() if len(words) > 1 else words[0] in (p.first, p.last) or
+                  # "Katarzyna Nowicka. But everybody says Kasia": the name just given, in its short form
+                  (bool(p.first and p.last) and self.clock - p.last_seen <= 1 and
+                   gazetteer.given_name_link(words[0], p.first) >= 2))]
         if len(known) == 1:
             other = known[0]
             speaker.first, speaker.last, speaker.others = other.first, other.last, set(other.others)

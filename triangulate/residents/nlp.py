@@ -1730,6 +1730,11 @@ def _person_label(t: _Transcript, text: str, span: tuple[int, int], speaker, nam
         mention = lead.group() + mention
     if label in t.asking and _vocative(text, a, b) and not t.people.another_given_name(mention, t.interviewee):
         return t.people.label(mention, t.interviewee, about_speaker=True, self_named=True)
+    owner = re.match(r"(?i)(?:her|him)\s+", text[a:b])  # the model's span may hold "her Mrs Cowie"
+    if _CALLED_TITLED.search(text[max(0, a - 40):a] + (owner.group() if owner else "")):
+        alias = t.people.titled_alias(mention, speaker)
+        if alias:
+            return alias
     # "The letter said 'Dear Ms Haggerty'": the speaker's own letter
     named = own or _self_named(text, a, b, name_answer) or bool(_DEAR.search(text[max(0, a - 14):a]))
     # ("Don't just send a letter to Mrs Bute", said by Shannon Bute mid-sentence: her mother, not herself)
@@ -1740,6 +1745,10 @@ def _person_label(t: _Transcript, text: str, span: tuple[int, int], speaker, nam
                           self_named=named)
 
 
+# what someone just spoken of is called, a title and surname after it: "at the GP she's Mrs Akhtar", "the weans call
+# her Mrs Cowie"
+_CALLED_TITLED = re.compile(r"(?i)\b(?:she['’]s|she\s+is|he['’]s|he\s+is|call(?:s|ed)?\s+(?:her|him)|known\s+as)"
+                            r"\s+(?:just\s+|aye\s+|still\s+)?(?:(?:Mrs|Mr|Ms|Miss)\.?\s+)?$")
 _DEAR = re.compile(r"\b[Dd]ear\s+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$")
 # "she was the first one that said, Mr Gallacher, how are you coping": what someone said to the speaker
 _REPORTED_VOCATIVE = re.compile(r"\bsa(?:id|ys)(?:\s+(?:tae|to)\s+me)?\s*[,:]\s*(?:(?:Mr|Mrs|Ms|Miss)\.?\s+)?$")
@@ -1806,12 +1815,14 @@ _TITLE_BEFORE = re.compile(r"\b(?:(?i:Mr|Mrs|Ms|Miss|Mx|Dr)\.?|Nurse|Doctor|Prof
 # Words before a name that say the speaker means themself: "I'm Tracy", "named efter me, Elizabeth", "naebody's
 # called me David", "my name's Kasia", "and I was Wee Jen".
 _ABOUT_SPEAKER = re.compile(r"(?i)(?:\bI['’]m|\bI\s+am|\bI\s+was|\bme,|\bcall(?:s|ed|ing|in['’]?)?\s+me|\bcry\s+me|"
+                            r"\bevery(?:body|one|bod)\s+says|"
                             r"\bmy\s+name['’]s|\bmy\s+name\s+is)\s+(?:(?i:wee|big)\s+)?$")
 
 
 # Words before a name that say plainly it is the speaker's own ("call me Bernie, everyone does", "they called me
 # Mr McAteer", "I am just Agnieszka", "my surname's Kowalczyk"); and a question asking the speaker's name.
 _SELF_NAMING = re.compile(r"(?i)(?:\bcall(?:s|ed|ing|in['’]?)?\s+me|\bcr(?:y|ies|ied)\s+me|\bknown\s+as|\bgo\s+by|"
+                          r"\bevery(?:body|one|bod)\s+says|"
                           r"\bmy\s+(?:sur|family\s+|second\s+|last\s+|full\s+|real\s+)?name(?:['’]s|\s+is)|"
                           r"\bI['’]m|\bI\s+am)\s+(?:just\s+|only\s+|plain\s+|still\s+)?"
                           r"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?$")

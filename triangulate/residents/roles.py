@@ -106,7 +106,8 @@ def _declared_roles(parsed, facilitator: str | None) -> tuple[dict[str, str], se
     for s in interpreters:
         roles[s] = FACILITATOR
     # staff someone introduces in speech ("this is Morven, she's fae the money advice, she's sitting in")
-    introduced = introduced_staff(parsed, [s for s, r in roles.items() if not r and s not in audience])
+    introduced = introduced_staff(parsed, [s for s, r in roles.items() if not r and s not in audience],
+                                  staff=[s for s, r in roles.items() if r == FACILITATOR])
     # a number is no declaration: `P4` may say she is the family support worker sitting in
     introduced |= introduced_staff(parsed, [s for s, r in roles.items() if r == RESIDENT and _NUMBERED.fullmatch(s)],
                                    self_only=True)

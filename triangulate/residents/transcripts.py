@@ -34,8 +34,8 @@ from triangulate.residents.bounds import (  # noqa: F401 (public limits)
     MAX_WORDS,
 )
 from triangulate.residents.introductions import introduced_staff
-from triangulate.residents.labels import TIME as _TIME
 from triangulate.residents.labels import (  # noqa: F401
+    STARTERS,
     Line,
     is_initials,
     is_person_name,
@@ -44,6 +44,7 @@ from triangulate.residents.labels import (  # noqa: F401
     read_lines,
     split_names,
 )
+from triangulate.residents.labels import TIME as _TIME
 from triangulate.residents.labels import seconds as _seconds
 from triangulate.residents.roles import FACILITATOR, RESIDENT, UNKNOWN, infer_roles, pattern_note  # noqa: F401
 
@@ -369,7 +370,8 @@ _TAGS = re.compile(r"</?[a-zA-Z][^>]*>")
 
 # `LIAM (YW): …`: the bracket says who they are (`Parent 4:` and `Speaker 12:` too: a number after the word);
 # `Long - Interpreter: …` says it after a dash; `Toni's iPhone: …` is the device a guest joined on
-_CUE_LABEL = re.compile(r"^\s*(?:-\s*)?\[?([A-Z][\w'’.\-]*(?: (?:[A-Z][\w'’.\-]*|\d{1,3}))*?"
+_CUE_LABEL = re.compile(r"^\s*(?:-\s*)?\[?((?:[A-Z][\w'’\-]+, (?=[A-Z]))?"  # Teams' `Crawford, Jackie:`
+                        r"[A-Z][\w'’.\-]*(?: (?:[A-Z][\w'’.\-]*|\d{1,3}))*?"
                         r"(?:['’]s (?:iPhone|iPad|phone|tablet|laptop))?"
                         r"(?: ?\([^()]{1,30}\))?(?: [-–] ([A-Z][A-Za-z/ ]{1,24}?))?)\]?:\s+(.*)$")
 
@@ -385,7 +387,8 @@ def _cue_turns(cues: list[tuple[int, float, float, str]]) -> list[Turn]:
             # `LIAM (YW): …`: the bracket says who they are
             # (`Parent 4:` and `Speaker 12:` too: a number after the word)
             label = _CUE_LABEL.match(text)
-            if label and not (label.group(2) and qualifier_role(label.group(2)) != "facilitator"):
+            if label and not (label.group(2) and qualifier_role(label.group(2)) != "facilitator") and \
+                    label.group(1).split(",")[0].lower() not in STARTERS:  # not "Right, Sarah: …"
                 speaker, text = label.group(1), label.group(3)
         if not text:
             continue
