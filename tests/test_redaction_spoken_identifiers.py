@@ -270,6 +270,8 @@ def redact_turns(*texts):
     ("She was born October the 9th, 2020. Two weeks early.", "October the 9th, 2020"),
     ("I'm seventeen in June. The fourteenth of June. Then I'm off to college.", "fourteenth of June"),
     ("Finn's four. Five on the 19th of November, and he's counting.", "19th of November"),
+    ("Wee Ross was born the fourth of March twenty-three, so he's no at the nursery yet.", "twenty-three"),
+    ("On her papers it says Daria, 17 travnia 2011, and Ilinca, 3 decembrie 2018.", "travnia 2011"),
 ])
 def test_birthdays_by_month_first_by_the_age_they_bring_and_a_year_in_words_before_baby(text, secret):
     turn = redact(text)

@@ -62,7 +62,10 @@ _OTHER_MONTH = (r"(?:Hamal|Sawr|Saur|Jawza|Jauza|Saratan|Asad|Sonbola|Sunbula|Mi
                 r"Ramadan|Ramadhan|Shawwal|Dhu(?:\s+|[-\s]?al[-\s])(?:Qa['’]?dah|Hijjah)|"
                 # Polish months as a document prints them ("12 lipca 1989"): only ever with a day and a year
                 r"stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|wrze[sś]nia|pa[zź]dziernika|listopada|"
-                r"grudnia)")
+                r"grudnia|"
+                # Romanian and (transliterated) Ukrainian ones: "3 noiembrie 2016", "17 travnia 2010"
+                r"ianuarie|februarie|martie|aprilie|iunie|iulie|septembrie|octombrie|noiembrie|decembrie|"
+                r"sichnia|liutoho|bereznia|kvitnia|travnia|chervnia|lypnia|serpnia|veresnia|zhovtnia|lystopada|hrudnia)")
 _TOWNS = r"Glasgow|Paisley|Rutherglen|Clydebank|Renfrew|Cambuslang|Bearsden|Milngavie|Bishopbriggs"
 _ORDINAL_WORD = (r"(?:(?:twenty|thirty)[\s-]?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|"
                  r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
@@ -111,7 +114,9 @@ _NUMBERED_DATE = (r"\b(?:the\s+)?" + _DAY + r"\s+" + _OF + r"\s+" + _MONTH_ORDIN
                   r"(?![\w-]|\s+(?:quid|pounds?|pence|p\b|per)))?")
 # a day, a month and a year said in words: "twelfth of December eighty-one", "the 9th of the January, 2015"
 _SPOKEN_FULL_DATE = (r"\b(?:the\s+)?" + _DAY + r"\s+(?:" + _OF + r"\s+)?(?:the\s+)?" + _MONTH + r",?\s+(?:" + _OF
-                     + r"\s+)?(?:" + _YEAR + r"|" + _SHORT_YEAR + r")(?![\w-]|\s+(?:quid|pounds?|pence|p\b|per))")
+                     + r"\s+)?(?:(?:" + _YEAR + r"|" + _SHORT_YEAR + r")(?![\w-]|\s+(?:quid|pounds?|pence|p\b|per))|"
+                     # "the ninth of August twenty-two": the century left off, the sentence or clause ends there
+                     r"(?:twenty[\s-]" + _UNITS + r"|" + _TEENS + r")(?=\s*[,.;!?…]|\s*$))")
 # an age in years, as said: "9", "nine", "sixteen", "seventy-four"
 _AGE = (r"(?:\d{1,2}|" + _UNITS + r"|" + _TEENS + r"|" + _TENS + r"(?:[\s-]"
         + _UNITS + r")?)")
