@@ -884,3 +884,12 @@ def test_a_given_name_that_is_a_word_said_in_thanks_in_lower_case_is_the_name():
     turns, _ = redact("We'll stop it there. Thanks, Tanya, thanks dale.", "Cheers. The dale was lovely, thanks.",
                       speakers=["Tanya", "Dale"], speaker_names={"Tanya": "Tanya", "Dale": "Dale Ferrie"})
     assert "dale" not in turns[0].text and turns[1].text == "Cheers. The dale was lovely, thanks."
+
+
+def test_a_short_form_that_is_a_dictionary_word_is_the_person_where_a_name_stands():
+    turns, _ = nlp.process(["Who's at home?", "Me and the wife, Siobhan. Three weans. Shiv does the mornings.",
+                            "And money?", "Colin at the garage sorts us. Col's a diamond. We had to shiv the lock."],
+                           [1, 2, 3, 4], ["I", "R", "I", "R"])
+    text = " ".join(t.text for t in turns)
+    assert "Shiv" not in text and "Col's" not in text, text
+    assert "to shiv the lock" in text, text

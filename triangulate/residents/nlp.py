@@ -1030,10 +1030,12 @@ def _learn_names(t: _Transcript, docs: list) -> None:
     for index, doc in enumerate(docs):
         for a, b, rule in _person_spans_of(t, index, doc, _kept_spans(doc)):
             _learn_from_mention(t, doc, a, b, rule, found, lower)
-    found |= _short_forms_to_learn(found)
+    short, wordy = _short_forms_to_learn(found)
+    found |= short
     pets = people_names.pet_forms_to_learn(found)  # "Dec", "Brodes": with a capital where a name stands
-    found |= pets
-    t.cue_names.update(p.lower() for p in pets)
+    # ("Shiv" for Siobhan, "Col" for Colin: dictionary words, so only where a name stands, as word names are)
+    found |= pets | wordy
+    t.cue_names.update(p.lower() for p in pets | wordy)
     t.found_re = people_names.given_name_pattern(sorted(found, key=len, reverse=True))
     t.lower_names = frozenset(lower)
     t.family_re = _family_pattern(t.surnames)
@@ -1047,23 +1049,28 @@ def _family_pattern(surnames: set[str]) -> re.Pattern | None:
     return re.compile(r"(?<![\w'’])(?:[Tt]he)\s+((?:" + "|".join(map(re.escape, names)) + r")(?:e?s))(?![\w'’-])")
 
 
-def _short_forms_to_learn(found: set[str]) -> set[str]:
+def _short_forms_to_learn(found: set[str]) -> tuple[set[str], set[str]]:
     """"Maureen Lochrie" found: "Mo" is her too, wherever it stands ("Mo sits wi' me"). The sure short forms of every
     capitalised given name found (`gazetteer.close_forms`), but no dictionary word or word name ("Aga", "Rob",
     "Will": "She said, Will you stop"); a form of two letters ("Mo") counts only with a capital
-    (`given_name_spans`)."""
+    (`given_name_spans`). Second, the forms that are dictionary words ("Shiv" for Siobhan, "Col" for Colin), which
+    count only where a name stands."""
     from triangulate.residents import gazetteer
     from triangulate.residents import names as people_names
 
     out: set[str] = set()
+    wordy: set[str] = set()
     for name in found:
         if not name[:1].isupper() or not (gazetteer.is_first_name(name) or gazetteer.is_wide_given_name(name)):
             continue
         for form in gazetteer.close_forms(name):
-            if form != name.lower() and not gazetteer.is_everyday_word(form) and not gazetteer.is_kept(form) and \
-                    (len(form) <= 2 or not (gazetteer.is_word_name(form) or people_names.is_english_word(form))):
+            if form == name.lower() or gazetteer.is_everyday_word(form) or gazetteer.is_kept(form):
+                continue
+            if len(form) <= 2 or not (gazetteer.is_word_name(form) or people_names.is_english_word(form)):
                 out.add(form.capitalize())
-    return out
+            elif len(form) >= 3 and not gazetteer.is_word_name(form):
+                wordy.add(form.capitalize())
+    return out, wordy
 
 
 def _learn_from_mention(t: _Transcript, doc, a: int, b: int, rule: str, found: set[str], lower: set[str]) -> None:
