@@ -257,3 +257,14 @@ def test_a_short_form_everybody_says_is_the_speaker_and_a_pet_form_of_the_name_s
                       "Thanks, Kasia.", speakers=["Q", "A", "Q"])
     p = _pseudonyms(turns)
     assert p["Katarzyna Nowicka"] == p["Kasia"], p
+
+
+def test_a_name_that_only_ends_another_is_someone_else_unless_it_is_how_the_name_sounds():
+    from triangulate.residents import names
+
+    assert names.shortens("sade", "folasade") and names.shortens("emeka", "chukwuemeka")
+    assert not names.shortens("lian", "gillian")
+    turns, speaker_map = redact("Welcome, everybody.", "This is Lian, she's four.", "Thanks, Gillian.",
+                                speakers=["Gillian", "Hiba", "Donna"], speaker_names={"Gillian": "Gillian Rourke"})
+    p = _pseudonyms(turns)
+    assert p["Lian"] != speaker_map["Gillian"] == p["Gillian"], (p, speaker_map)

@@ -277,7 +277,8 @@ def _shortened(short: str, long: str) -> bool:
         return False
     if long.startswith(short):  # three letters: not a name of its own (Leo and Leonard, Jay and Jayden are two)
         return len(short) >= 4 or (len(long) >= len(short) + 3 and not gazetteer.is_first_name(short))
-    return len(short) >= 4 and long.endswith(short)
+    # (a closing that starts inside a doubled letter is no part of the name's sound: "Lian" is not Gillian)
+    return len(short) >= 4 and long.endswith(short) and long[-len(short) - 1] != short[0]
 
 
 # Endings Glasgow speech puts on the opening of a name to make a pet form: Brodes (Brody), Yasi (Yasaman), Zuzia
