@@ -289,3 +289,25 @@ def test_a_year_said_alone_answers_a_birth_question():
 ])
 def test_dates_of_events_stay(text):
     assert redact(text).text == text
+
+
+@pytest.mark.parametrize("text, secret", [
+    ("Current address is Room 19, Kelvinbrae House, 88 Dunbeith Street, G20 7PX, for now.", "88 Dunbeith"),
+    ("Previous address 5 Inchgarvie Place, top right, G15 6SB. Both right?", "top right"),
+    ("We're in lower cottage flat, 31 Fernoch Drive, in Knightswood.", "lower cottage flat"),
+    ("She says it's two stair left, 19 Carrickvale Street, near the school.", "two stair left"),
+    ("They moved to flat two up left, 63 Lochinvar Street, because of the damp.", "flat two up left"),
+    ("It's 3/2 on the buzzer. Three up, middle door, the one wi' the broken buzzer.", "middle door"),
+    ("Mobile's 07 71 52 39 846, that's the way it's written on the fridge.", "52 39 846"),
+])
+def test_flats_said_round_an_address_and_phones_written_in_wee_bits(text, secret):
+    turn = redact(text)
+    assert secret not in turn.text, (turn.text, [(r.original, r.category) for r in turn.redactions])
+
+
+def test_birth_dates_answered_month_first_by_a_feast_last_year_or_as_an_automatic_transcript_types_them():
+    turns = redact_turns("And when was Shannon born?", "July thirtieth, last year. The hottest day.",
+                         "And the baby?", "The baby was Bonfire Night last year.", "Date of birth?", "19 4 87.")
+    text = " ".join(t.text for t in turns)
+    for secret in ("thirtieth", "Bonfire Night", "19 4 87"):
+        assert secret not in text, text

@@ -823,3 +823,33 @@ def test_workers_who_give_their_name_with_their_service_or_their_part_and_a_resi
                     "Claire B: Tight.\n", "g.txt")
     assert suggest(claires, "Gillian") == {"Gillian": "facilitator", "Claire D": "facilitator",
                                            "Claire B": "resident"}
+
+
+def test_workers_named_with_their_job_or_a_body_joining_on_a_bare_device_and_not_the_one_they_are_there_for():
+    call = parse("[00:00:03] Iona Fyfe: Right, we're recording.\n[00:00:09] Eilidh R: Hiya.\n"
+                 "[00:03:27] iPhone: Hiya, sorry. It's Gail. My laptop's died so I'm on my phone.\n"
+                 "[00:03:38] Eilidh R: That's Gail, she's my link worker fae the doctor's.\n"
+                 "[00:03:48] Iona Fyfe: Thanks for joining, Gail.\n")
+    assert suggest(call, "Iona Fyfe") == {"Iona Fyfe": "facilitator", "Eilidh R": "resident", "iPhone": "facilitator"}
+    group = parse("Eilidh - Hi, everyone. I'm Eilidh. Nadia's here too, she'll be writing things down for me. And "
+                  "Gemma's the health visitor, so you'll know her.\nGemma - Hiya all.\nNadia - Pretend I'm no here.\n"
+                  "Leah - Hiya.\nEilidh - So, prams?\nLeah - A fortune.\nGemma - There's a grant.\n"
+                  "Nadia - Got that.\n", "g.txt")
+    assert suggest(group, "Eilidh") == {"Eilidh": "facilitator", "Gemma": "facilitator", "Nadia": "facilitator",
+                              "Leah": "resident"}
+    teams = parse("<v Sian P>Nasrin is here from the Maryhill Integration Network, and Beata is interpreting for "
+                  "Agata.</v>\n<v Nasrin A (MIN)>Hello everyone.</v>\n<v Beata K>Hello.</v>\n<v Agata N>Yes.</v>\n"
+                  "<v Joao P (Guest)>I'm Joao, from Sao Paulo, in Brazil. Two children.</v>\n"
+                  "<v Priya>Sorry I'm late. It's Priya, from Christians Against Poverty.</v>\n", "t.txt")
+    roles = suggest(teams, "Sian P")
+    assert roles["Nasrin A (MIN)"] == roles["Priya"] == "facilitator", roles
+    assert roles["Agata N"] == roles["Joao P (Guest)"] == "resident", roles
+
+
+def test_a_label_with_a_qualifier_again_and_again_is_a_speaker_though_its_first_word_opens_prose():
+    text = ("Rowan L (00:00:05): Hello, Steven.\nSteven M (00:00:09): Hiya.\n"
+            "Money Advice Drumchapel (Guest) (00:02:15): Hiya, it's Callum.\nRowan L (00:02:20): Welcome.\n"
+            "Money Advice Drumchapel (Guest) (00:02:34): Stevie, how much is it?\nSteven M (00:02:40): Loads.\n")
+    parsed = parse(text)
+    assert "Money Advice Drumchapel" in speakers(parsed)
+    assert suggest(parsed, "Rowan L")["Money Advice Drumchapel"] == "facilitator"

@@ -23,7 +23,9 @@ _PRESENT = re.compile(
     r"come (?:along|with me|wi['’]? me)|came (?:along|with me)|pop(?:ping|ped)? in|join(?:ed|ing)? us|"
     r"tak(?:e|es|ing) (?:the )?notes|notes for (?:me|us)|on placement|help(?:ing)? me (?:with|out)|"
     r"(?:is|['’]s) (?:here|in) (?:the ?day|today|wi(?:th)? (?:us|me))|listening in|observing|on the call|"
-    r"here to listen|on as well|on too|(?:has|['’]s) joined|joined as well|co-?host(?:ing|s)?|"
+    r"here to listen|on as well|on too|here as well|here too|(?:is|['’]s|are) here (?:from|fae|frae|wi|with)|"
+    r"doing (?:the )?notes|writ(?:e|ing) (?:things |it )?down|"
+    r"(?:has|['’]s) joined|joined as well|co-?host(?:ing|s)?|"
     r"co-?facilitat\w+)\b", re.I)
 # the speaker says it of themselves: "it's Barry fae the Glasgow Homelessness Network. I'll just sit in"
 _SELF_PRESENT = re.compile(
@@ -35,6 +37,15 @@ _SELF_SERVICE = re.compile(
     r"(?:I\s+(?:do|run|cover)\s+the\s+|(?:fae|frae|from|wi|with)\s+(?:the\s+)?)(?:\w+\s+){0,2}?"
     r"(?:money advice|advice|welfare rights|team|services?|council|housing association|"
     r"health visit\w*|social work|project|charity|trust|foundation|partnership|HSCP|DWP|NHS|GHA|kinship)\b")
+# a worker named with their job, being there or not: "Gemma's the health visitor", "That's Gail, she's my link worker"
+_NAMED_JOB = re.compile(
+    r"\b[A-Z][\w'’-]+(?:['’]s|\s+is|,\s+(?:she|he)['’]s|,\s+(?:she|he)\s+is)\s+(?:the|my|our|your)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:health visitor|visitor|worker|officer|advis[eo]r|nurse|midwife|interpreter|co-?ordinator|practitioner|"
+    r"keyworker)\b")
+# the speaker gives their name and a named body they come from: "It's Priya, from Christians Against Poverty"
+_SELF_FROM = re.compile(r"\b(?:I['’]m|[Ii]t['’]s|[Tt]his is)\s+[A-Z][\w'’-]+,?\s+(?=(?:fae|frae|from)\s)")
+# the name a speaker under a nameless label gives: "iPhone: Hiya, sorry. It's Gail.", "Speaker 4: I'm Jolene"
+_GIVES_NAME = re.compile(r"\b(?:[Ii]t['’]s|I['’]m|[Tt]his is|[Mm]y name['’]s)\s+([A-Z][a-z'’-]{2,})\b")
 # the speaker names their own part in the room: "Hiya, I'm the health visitor", "I'm your link worker" (the/your:
 # their job here, not "I'm a carer" as a resident's own work)
 _SELF_ROLE = re.compile(
@@ -44,7 +55,8 @@ _SELF_ROLE = re.compile(
 # a job or a service: the introduced person works here
 _STAFF = re.compile(
     r"\b(?:advis[eo]r|worker|caseworker|officer|visitor|teacher|co-?ordinator|manager|nurse|midwife|student|placement|"
-    r"interpreter|translator|note-?taker|notes|practitioner|keyworker|social work|therapist|counsellor|colleagues?|"
+    r"interpreter|translator|note-?taker|notes|writ(?:e|ing) (?:things |it )?down|practitioner|keyworker|social work|"
+    r"therapist|counsellor|colleagues?|"
     r"co-?host(?:ing|s)?|co-?facilitat\w+|"
     r"(?:fae|frae|from|with|wi) (?:the |our )?(?:\w+ ){0,2}(?:advice|team|council|housing|association|college|"
     r"university|uni|service|services|project|charity|centre|hub|pantry|nursery|school|health|NHS|GHA|HSCP|"
@@ -65,9 +77,7 @@ def introduced_staff(parsed, undecided: list[str], *, self_only: bool = False, s
     forms = {s: f - taken for s, f in all_forms.items()}
     out: dict[str, str] = {}
     for index, turn in enumerate(parsed.turns):
-        if turn.speaker in forms and turn.speaker not in out and (
-                (_SELF_PRESENT.search(turn.text) and _STAFF.search(turn.text)) or _SELF_ROLE.search(turn.text) or
-                _SELF_SERVICE.search(turn.text)):
+        if turn.speaker in forms and turn.speaker not in out and _says_own_part(turn.text):
             out[turn.speaker] = turn.text.strip()
         if self_only:
             continue
@@ -77,7 +87,7 @@ def introduced_staff(parsed, undecided: list[str], *, self_only: bool = False, s
             # "And this is Iain. Iain's a caseworker wi' the homelessness team."
             more = sentences[i + 1:i + 2] if i + 1 < len(sentences) and _goes_on(sentence, sentences[i + 1]) else []
             window = " ".join([sentence, *more])
-            if not (_PRESENT.search(window) and (_STAFF.search(window) or _from_organisation(window))):
+            if not _tells_staff(window):
                 continue
             named = _named_in(parsed, sentence, forms, skip={turn.speaker, *out})
             out.update(dict.fromkeys(named, window.strip()))
@@ -95,12 +105,17 @@ def introduced_staff(parsed, undecided: list[str], *, self_only: bool = False, s
 _FROM_NAMED = re.compile(r"\b(?:fae|frae|from|wi|with) (?:the )?((?:[A-Z][\w'’&-]*\s){1,5}[A-Z][\w'’-]*)")
 # the people spoken to, not about: "Kirsty, Stuart, you know Yvonne's come along from Home Energy Scotland"
 _VOCATIVE = re.compile(r"^\W*(?:(?:and |&\s*)?[A-Z][\w'’-]+,\s*)+(?!(?:he|she|they)\b|(?:he|she|they)['’])", re.I)
+# whom the worker is there for, not the worker: "Beata is interpreting for Agata", "she's helping wi' Jamie's forms"
+_OBJECT_BEFORE = re.compile(r"(?i)\b(?:for|to|tae|with|wi['’]?|aboot|about)\s+$")
 # the speaker's own name: "I'm Karen Lennox, I run the group" names no one else
 _OWN_NAME = re.compile(r"(?:\bI['’]m|\bI am|\bname['’]s|\bname is|\bit['’]s)\s+$", re.I)
 
 
 def _from_organisation(window: str) -> bool:
-    return any(not gazetteer.is_place(m.group(1)) and not gazetteer.is_place(m.group(1).split()[0])
+    """"fae One Parent Families Scotland", "from Christians Against Poverty": a body's name of three words or more, or
+    one the gazetteer lists as an organisation (not "from São Paulo, in Brazil")."""
+    return any(not gazetteer.is_place(m.group(1)) and not gazetteer.is_place(m.group(1).split()[0]) and
+               (len(m.group(1).split()) >= 3 or gazetteer.normal(m.group(1)) in gazetteer.normalised("organisations"))
                for m in _FROM_NAMED.finditer(window))
 
 
@@ -110,7 +125,8 @@ def _points_at(sentence: str, name: str, surname: str) -> bool:
     McAteer)."""
     vocative = _VOCATIVE.match(sentence)
     for m in re.finditer(rf"(?<![\w'’-]){re.escape(name)}(?![\w-])", sentence):
-        if _OWN_NAME.search(sentence[:m.start()]) or (vocative and m.end() <= vocative.end()):
+        if _OWN_NAME.search(sentence[:m.start()]) or (vocative and m.end() <= vocative.end()) or \
+                _OBJECT_BEFORE.search(sentence[:m.start()]):
             continue
         after = re.match(r"\s+([A-Z][\w'’-]+)", sentence[m.end():])
         if surname and after and after.group(1) != surname and not gazetteer.is_any_given_name(after.group(1)):
@@ -125,6 +141,19 @@ def _surname(parsed, s: str) -> str:
         return full.partition(",")[0].strip()
     words = full.split()
     return words[-1] if len(words) > 1 and len(words[-1]) > 1 else ""
+
+
+def _says_own_part(text: str) -> bool:
+    """The speaker says they are staff: sitting in for a service, their part ("I'm the health visitor"), their name
+    with their service or a named body."""
+    return bool((_SELF_PRESENT.search(text) and _STAFF.search(text)) or _SELF_ROLE.search(text) or
+                _SELF_SERVICE.search(text) or (_SELF_FROM.search(text) and _from_organisation(text)))
+
+
+def _tells_staff(window: str) -> bool:
+    """Words that introduce someone as staff: being there and a job or a body, or a name with its job."""
+    return bool((_PRESENT.search(window) and (_STAFF.search(window) or _from_organisation(window))) or
+                _NAMED_JOB.search(window))
 
 
 def _named_in(parsed, sentence: str, forms: dict[str, set[str]], skip: set[str]) -> list[str]:
@@ -201,10 +230,21 @@ def _name_forms(parsed, s: str, undecided: list[str]) -> set[str]:
         forms.add(words[0])  # `Steph`, `Gary H`, `Craig Dunnet (East End HA)`; not `Leanne's Phone`
     if full and not is_initials(s):
         forms.add(full.split()[0])
-    # "Dee's on too" for `Cassidy, Deirdre`: a short form surely hers
-    forms |= {f.capitalize() for name in list(forms) if gazetteer.is_any_given_name(name)
-              for f in gazetteer.close_forms(name)}
+    return _with_short_forms(forms or (set() if is_initials(s) else _given_by_speaker(parsed, s)))
+
+
+def _with_short_forms(forms: set[str]) -> set[str]:
+    """The forms and the short forms surely the same person's ("Dee's on too" for `Cassidy, Deirdre`)."""
+    forms = forms | {f.capitalize() for name in forms if gazetteer.is_any_given_name(name)
+                     for f in gazetteer.close_forms(name)}
     return {f for f in forms if len(f) >= 2}
+
+
+def _given_by_speaker(parsed, s: str) -> set[str]:
+    """A name the speaker of a nameless label (`iPhone`, `Speaker 4`) gives as theirs in their first two turns."""
+    turns = [t.text for t in parsed.turns if t.speaker == s][:2]
+    names = {m.group(1) for text in turns for m in _GIVES_NAME.finditer(text)}
+    return {n for n in names if gazetteer.is_any_given_name(n) and not gazetteer.is_everyday_word(n)}
 
 
 def _given_names_starting(parsed, letter: str) -> set[str]:

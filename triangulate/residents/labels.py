@@ -22,7 +22,7 @@ TIME = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
 _PARTICLE = r"(?:de|da|di|du|del|van|von|der|le|la|bin|of)"
 # Zoom and Teams name a guest by the device they joined on: `Toni's iPhone`, `Gary's phone`.
 _DEVICE = r"(?<=['’]s)[ \t](?:i(?:Phone|Pad)|phone|tablet|laptop|mobile)\b"
-_NAME = rf"[A-Z][\w'’.\-]*(?:[ \t](?:[A-Z0-9][\w'’.\-]*|{_PARTICLE})|{_DEVICE}){{0,4}}"
+_NAME = rf"(?:[A-Z][\w'’.\-]*|i(?:Phone|Pad)\b)(?:[ \t](?:[A-Z0-9][\w'’.\-]*|{_PARTICLE})|{_DEVICE}){{0,4}}"
 _B = r"(?:\*\*|__)?"  # optional markdown bold around a label
 # Teams writes a work account's display name surname first: `Meikle, Kirsteen`
 _SURNAME_FIRST = r"[A-Z][\w'’\-]+,[ \t][A-Z][\w'’\-]+"
@@ -752,6 +752,8 @@ def _acceptance(counts: dict[tuple[str, str], int], known: set[str], out: Labell
             return established(name, low) or (dash_style and name in dash_recurring)
         if cand.form == "phrase" and counts.get(("phrase", name), 0) >= 2 and qualifier_role(name) == "facilitator":
             return True  # `Link worker:` again and again is a job speaking, whatever a `Link:` header is
+        if cand.qual and counts.get((cand.form, name), 0) >= 2 and len(name.split()) <= 4:
+            return True  # `Money Advice Drumchapel (Guest) (00:02:15):` again: a label, though "Money" opens prose
         if not _ok_name(name) and low not in known and role_word(name) is None:
             return False
         if cand.form == "phrase":

@@ -85,7 +85,7 @@ _MONTH_NUMBER = r"(?:the\s+)?(?:\d{1,2}(?:st|nd|rd|th)|" + _ORDINAL_WORD + r")"
 # a day and its month: "the 4th of June", "twelfth o' September"
 _DAY_MONTH = _DAY + r"\s+(?:" + _OF + r"\s+)?" + _MONTH
 # the month first, then "the" and the day: "April the ninth", "September, the fourteenth"
-_MONTH_DAY = _MONTH + r",?\s+the\s+" + _DAY
+_MONTH_DAY = _MONTH + r",?\s+(?:the\s+" + _DAY + r"|(?:\d{1,2}(?:st|nd|rd|th)|" + _ORDINAL_WORD + r")(?!\w))"
 _FULL_DATE = (r"\b(?:" + _DAY + r"\s+(?:" + _OF + r"\s+)?(?:" + _MONTH + r"|" + _MONTH_NUMBER + r")|"
               + _MONTH + r"\s+(?:the\s+)?" + _DAY + r")(?!\w),?\s+(?:" + _OF + r"\s+)?" + _YEAR + r"(?!\w)")
 # a year said as its last two words after a month: "born august seventy-one", "March oh nine"
@@ -134,7 +134,7 @@ _NOT_NAMES = (r"(?:Yes|Yeah|Yep|Aye|No|Naw|Nah|Okay|Ok|OK|Right|So|Well|And|But|
 _HOLIDAY = (r"(?:Christmas\s+(?:Day|Eve)|Boxing\s+Day|New\s+Year['’]?s\s+(?:Day|Eve)|Hogmanay|Hallowe['’]?en|"
             r"Valentine['’]?s\s+Day|Bonfire\s+Night|Guy\s+Fawkes\s+Night|St\.?\s+Andrew['’]?s\s+Day|"
             r"Burns\s+Night|Eid(?:\s+day|\s+al[-\s](?:Fitr|Adha))?)")
-_HOLIDAY_YEAR = r",?\s+(?:" + _OF + r"\s+|in\s+)?" + _YEAR
+_HOLIDAY_YEAR = r"(?:,?\s+(?:" + _OF + r"\s+|in\s+)?" + _YEAR + r"|,?\s+(?:last|this)\s+year\b)"
 _HOLIDAY_DATE = _HOLIDAY + r"(?:" + _HOLIDAY_YEAR + r")?(?!\w)"
 # numbers said digit by digit or in pairs: "oh seven nine five six", "double seven", "three four", "forty-four"
 _DIGIT_WORD = r"(?:oh|o|zero|nought|one|two|three|four|five|six|seven|eight|nine)"
@@ -167,8 +167,15 @@ _SIDE = r"(?:left|right|middle|back|front)(?:\s+side|[\s-]hand(?:\s+(?:door|side
 _FLAT_POSITION = (r"(?:(?:[Tt]op|[Bb]ottom|[Mm]iddle)\s+(?:left|right|middle),?\s+|"  # "top left, 27 Ardoch Street"
                   r"(?:[Tt]op|[Bb]ottom|[Gg]round|[Ff]irst|[Ss]econd|[Tt]hird|[Mm]iddle)\s+(?:floor|flat)"
                   r"(?:,?\s+" + _SIDE + r")?,?\s+|"
-                  # a tenement's "two up right", "three up, left-hand door"
-                  r"(?:[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[1-5])\s+up,?\s+" + _SIDE + r",?\s+)")
+                  # a tenement's "two up right", "three up, left-hand door", "flat two up left", "two stair left"
+                  r"(?:[Ff]lat\s+)?(?:[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[1-5])\s+(?:up|stairs?),?\s+" + _SIDE
+                  + r"(?:\s+door)?,?\s+|"
+                  # "lower cottage flat, 31 Fernoch Drive", "main door flat, 12 …"
+                  r"(?:[Ll]ower|[Uu]pper)\s+(?:cottage\s+)?flat,?\s+|[Mm]ain[\s-]door(?:\s+flat)?,?\s+)")
+# ... or after the street: "5 Inchgarvie Place, top right", "73 Westcraigs Street, second floor, on the right"
+_FLAT_AFTER = (r"(?:,\s+(?:(?:top|bottom|middle)\s+(?:left|right|middle)|(?:ground|first|second|third|top)\s+floor"
+               r"(?:,?\s+(?:on\s+the\s+)?" + _SIDE + r")?|(?:one|two|three|four|five|[1-5])\s+up,?\s+" + _SIDE
+               + r"|(?:left|right|middle)(?:[\s-]hand)?\s+door))?")
 _POSTCODE_AREAS = r"(?:G|PA|ML|KA|EH|FK|KY|DD|AB|IV|PH|DG|TD|KW|HS|ZE)"
 # a house's name before its number and street: "Craigard, 16 Ashdene Avenue", "Rowan Cottage, 4 Mill Road"
 _HOUSE_WORD = (r"(?:[A-Z][a-z]+(?:lea|ard|bank|view|field|brae|dene|side|haven|wood|mount|croft|holm|burn|lee)|"
@@ -245,7 +252,7 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         r"(?:the\s+)?(?:(?:[A-Z][a-z'’]+\s+){1,3}(?:House|Court|Lodge|Hostel|Hotel|Tower|Centre),\s+)?)?"
         r"(?:\d{1,2}/(?:\d{1,2}|[LRM]),?\s+)?"
         r"\d{1,4}[A-Za-z]?(?:-\d{1,4})?,?\s+(?:(?:Mc|Mac|St\.?\s)?[A-Z][a-z'’]+\s+){1,3}" + _STREET + r"\b"
-        r"(?:\s+(?:East|West|North|South)\b)?"
+        r"(?:\s+(?:East|West|North|South)\b)?" + _FLAT_AFTER +
         r"(?:,?\s+(?:" + _TOWNS + r"))?"
         # and the postcode after it, in one stretch ("…Road, Glasgow G52 3LT")
         r"(?:,?\s+[A-Z]{1,2}\d[A-Z\d]?(?:\s*\d[ABD-HJLNP-UW-Z]{2})?\b)?")),
@@ -265,7 +272,8 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         r"\b(?:[Ff]lat\s+\d{1,2}/\d{1,2}|(?<![\d/.])[0-4]/[1-4](?![\d/]|st|nd|rd|th))(?:,?\s+(?:[Tt]op|[Bb]ottom|"
         r"[Mm]iddle)\s+(?:left|right|middle))?\b|\b(?i:zero|one|two|three|four|five|six|[0-6])\s+stroke\s+"
         r"(?i:one|two|three|four|five|six|[1-6])\b|"
-        r"\b(?:[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[1-5])\s+up,?\s+(?:left|right|middle)\b")),
+        r"\b(?:[Oo]ne|[Tt]wo|[Tt]hree|[Ff]our|[Ff]ive|[1-5])\s+(?:up|stairs?),?\s+(?:left|right|middle)\b"
+        r"(?:[\s-]hand)?(?:\s+door)?")),
     # said aloud, a character at a time: "G, three, one, three, E, L", "G42, eight, R for Romeo, T for Tango",
     # "G forty-three, one, Q, N" (the district, the sector's digit, two capital letters)
     ("postcode", "POSTCODE", re.compile(
@@ -278,6 +286,8 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
     ("postcode", "POSTCODE", re.compile(r"\b" + _POSTCODE_AREAS + r"\d{1,2}(?:\s\d(?!\.?\d|[\w/:-]))?\b(?![-/]\d)")),
     # ("07731, 48, 92, 06": read out in groups with commas)
     ("phone", "PHONE", re.compile(r"(?<![\w+])(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d{2,4}\)?(?:,?[\s-]?\d){6,8}(?!\d)")),
+    # written the way it is remembered, in wee bits: "07 938 44 10 62", "07 71 52 39 846"
+    ("phone", "PHONE", re.compile(r"(?<![\w+/.])0\d(?:[\s-]?\d){8,9}(?![\s-]?\d|[/.]\d)")),
     # said aloud: "oh seven nine five six, two oh three, seven seven one" (a phone number has ten or eleven digits)
     ("spoken_phone", "PHONE", re.compile(
         r"(?i)\b(?:oh|zero|nought)(?:" + _SEP + _SPOKEN_DIGITS + r"){7,11}\b")),
@@ -370,7 +380,9 @@ _ANSWER_DATE = re.compile(r"(?i)" + _SPOKEN_FULL_DATE + r"|" + _FULL_DATE + r"|"
                           r"\b(?:19|20)\d{2},?\s+(?:the\s+)?" + _DAY_MONTH + r"(?!\w)|"
                           r"\b" + _MONTH + r",?\s+(?:19|20)\d{2}\b|"
                           r"\b" + _HOLIDAY + _HOLIDAY_YEAR + r"(?!\w)|"  # "Hogmanay, twenty eighteen"
-                          r"\b" + _DAY_MONTH + r"(?!\w)|\b" + _MONTH_DAY + r"(?!\w)|"
+                          r"\b" + _DAY_MONTH + r"(?!\w)|\b" + _MONTH_DAY + r"(?!\w)(?:,?\s+(?:last|this)\s+year\b)?|"
+                          # typed as an automatic transcript hears it: "19 4 87", "12 11 93"
+                          r"(?<![\d/.])\d{1,2}\s\d{1,2}\s(?:19|20)?\d{2}(?![\d/]|\.\d)|"
                           # a year as a sentence of its own: "Twenty-nineteen. He's six next month."
                           r"(?:^|(?<=[.!?]\s))\W*\b" + _YEAR + r"(?=\s*(?:[.!?…]|$))|"
                           r"\b" + _DAY + r"\s+" + _OF + r"\s+the\s+\d{1,2}(?:st|nd|rd|th)\b")  # "the 4th of the 8th"
@@ -1173,6 +1185,23 @@ def _identifier_spans(t: _Transcript, index: int, doc, kept) -> list[Found]:
             a, b = m.start(group), m.end(group)
             if rule != "phone" or _valid_phone(m.group()):
                 out.append((a, b, rule, category))
+    return _joined_addresses(out)
+
+
+def _joined_addresses(spans: list[Found]) -> list[Found]:
+    """Two address rules that overlap ("Room 19, Kelvinbrae House" and "Kelvinbrae House, 88 Dunbeith Street") are
+    one address: the first rule's span grows over both, so the later one cannot leave part of it in clear."""
+    out: list[Found] = []
+    for a, b, rule, category in spans:
+        if category == "ADDRESS":
+            for i, (s, e, r, c) in enumerate(out):
+                if c == "ADDRESS" and s < b and a < e:
+                    out[i] = (min(s, a), max(e, b), r, c)
+                    break
+            else:
+                out.append((a, b, rule, category))
+        else:
+            out.append((a, b, rule, category))
     return out
 
 
