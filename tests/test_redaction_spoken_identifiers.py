@@ -311,3 +311,11 @@ def test_birth_dates_answered_month_first_by_a_feast_last_year_or_as_an_automati
     text = " ".join(t.text for t in turns)
     for secret in ("thirtieth", "Bonfire Night", "19 4 87"):
         assert secret not in text, text
+
+
+def test_the_date_officials_give_everybody_stays_but_a_persons_own_first_of_january_goes():
+    turns = redact_turns("Date of birth for the boy?", "On his papers it is 01/01/2016, because they just write the "
+                         "first of January. Half the guys at my work are first of January.", "And yours?",
+                         "The first of January. First of January 1990.")
+    assert "they just write the first of January" in turns[1].text and "01/01/2016" not in turns[1].text
+    assert "1990" not in turns[3].text and turns[3].text.count("January") == 0, turns[3].text

@@ -1387,7 +1387,20 @@ def _turn_spans(t: _Transcript, index: int, doc) -> list[Found]:
         for found in step(t, index, doc, kept):
             add(*found)
     spans = _extend_people(text, _join_hyphenated(text, spans), kept)
-    return sorted(sp for sp in spans if not _names_an_institution(text, sp) and not _the_named_place(text, sp))
+    return sorted(sp for sp in spans if not _names_an_institution(text, sp) and not _the_named_place(text, sp)
+                  and not _assigned_date(text, sp))
+
+
+# The date officials give whoever has no papers, said of everybody, not anyone's birthday: "they just write the first of
+# January", "half the women at the mosque are the first of January" (with its year it is someone's: "1 January 1991")
+_FIRST_OF_JANUARY = re.compile(r"(?i)^(?:the\s+)?(?:1st|first)\s+(?:of\s+)?January$")
+_SAID_OF_ALL = re.compile(r"(?i)\b(?:they|officials?|the\s+home\s+office|papers|everybody|everyone|all|many|half|"
+                          r"people|guys|women|men|folk)\b[^.?!]{0,60}$")
+
+
+def _assigned_date(text: str, span: Found) -> bool:
+    a, b, _, category = span
+    return category == "DOB" and bool(_FIRST_OF_JANUARY.match(text[a:b])) and bool(_SAID_OF_ALL.search(text[:a]))
 
 
 # Last words of an institution named after a person ("the Hamish Allan Centre", "the Sue Ryder Foundation"); no
