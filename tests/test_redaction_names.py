@@ -893,3 +893,13 @@ def test_a_short_form_that_is_a_dictionary_word_is_the_person_where_a_name_stand
     text = " ".join(t.text for t in turns)
     assert "Shiv" not in text and "Col's" not in text, text
     assert "to shiv the lock" in text, text
+
+
+def test_someone_introduced_to_the_room_is_named_throughout_and_childrens_brands_stay():
+    turns, _ = nlp.process(["Thanks for coming, Amna. Before we start, this is Tahani, she's going to interpret.",
+                            "Thank you.", "Tahani, could you explain it's confidential?",
+                            "The wean watches Peppa Pig and Mr Tumble, then we go to Nando's."],
+                           [1, 2, 3, 4], ["I", "R", "I", "R"])
+    text = " ".join(t.text for t in turns)
+    assert "Tahani" not in text, text
+    assert "Peppa Pig" in text and "Mr Tumble" in text and "Nando's" in text, text

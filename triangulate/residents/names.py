@@ -1887,6 +1887,23 @@ def _may_be_apposed_name(tok, pronoun: bool) -> bool:
     return not is_english_word(text) or (pronoun and tok.pos_ in ("PROPN", "NOUN"))
 
 
+def _introduced_cue(tok, kept: list[Span]) -> list[Span]:
+    """"This is Tahani, she's going to interpret for us": a capitalised word introduced to the room, with she or he
+    going on about them, is a name, whatever the name lists say."""
+    doc, i = tok.doc, tok.i
+    if i < 2 or not (_capital(tok) and tok.is_alpha and len(tok.text) >= 2) or \
+            doc[i - 1].lower_ not in ("is", "'s", "’s") or doc[i - 2].lower_ not in ("this", "that", "here"):
+        return []
+    k = i + 2 if i + 1 < len(doc) and doc[i + 1].text == "," else i + 1
+    if not (k + 1 < len(doc) and doc[k].lower_ in ("she", "he") and
+            doc[k + 1].lower_ in ("'s", "’s", "is", "was", "will", "'ll", "’ll")):
+        return []
+    if _is_cue_word(tok.text) or gazetteer.is_kept(tok.text) or tok.lower_ in KIN or tok.lower_ in TITLE_WORDS or \
+            _inside(kept, tok.idx, _end(tok)):
+        return []
+    return [(tok.idx, _end(tok))]
+
+
 def _apposition_cue(tok, kept: list[Span]) -> list[Span]:
     pronoun = _apposition_follows(tok)
     if pronoun is None or not _may_be_apposed_name(tok, pronoun) or _inside(kept, tok.idx, _end(tok)):
@@ -1971,7 +1988,8 @@ CONTEXT_CUES: tuple[tuple[ContextCue, ...], ...] = (
     (ContextCue("context_verb", _person_verb_cue, "Shannon's on Universal Credit; Davie telt me"),),
     (ContextCue("context_apposition", _apposition_cue, "lennon my brother; Coral, she's my youngest"),
      ContextCue("double_name", _double_name_cue, "lily-rose was sick; ellie-mae's birthday"),
-     ContextCue("context_kin_title", _kin_title_cue, "Gran Tennant's; Auntie Margaret; Uncle Stevie")),
+     ContextCue("context_kin_title", _kin_title_cue, "Gran Tennant's; Auntie Margaret; Uncle Stevie"),
+     ContextCue("context_introduced", _introduced_cue, "this is Tahani, she's going to interpret")),
 )
 
 

@@ -1027,7 +1027,8 @@ def _is_lower_case_name_to_learn(word: str) -> bool:
 # Cues that say plainly that a word is a person's name, whatever the dictionary says ("Coral, she's my youngest").
 _PLAIN_NAME_CUES = {"context_kin", "context_title", "context_called", "context_owner", "context_apposition",
                     "context_kin_title", "context_with_me", "context_call_me",
-                    "context_called_after", "context_self_named", "context_listed", "context_born"}
+                    "context_called_after", "context_self_named", "context_listed", "context_born",
+                    "context_introduced"}
 
 
 def _learn_names(t: _Transcript, docs: list) -> None:
