@@ -1,6 +1,6 @@
 """Render the redaction benchmark's hand-written conversations into transcript files and their labels.
 
-Each split (dev/, heldout/, heldout9/) has one `source.txt` of hand-written conversations with
+Each split (dev/, heldout/) has one `source.txt` of hand-written conversations with
 inline marks:
 
     {Jayden|child|c1}      personal data: exact text | category | person id (person id "-" for none)
@@ -18,7 +18,7 @@ and one block per file:
 
 `render()` lays the turns out in the block's layout (see LAYOUTS) and writes, beside each file,
 `<file>.labels.json` (schema in README.md). The rendered files and labels are committed; run this again
-after editing a source: `python bench/data/redaction/build.py [dev|heldout|heldout9]`. .docx files
+after editing a source: `python bench/data/redaction/build.py [dev|heldout]`. .docx files
 are made with python-docx; the harness calls `ensure_built()` when one is missing.
 
 The builder is strict on purpose: a gold string that also occurs unmarked in the same file (a "Rose"
@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SPLITS = ("dev", "heldout", "heldout9")
+SPLITS = ("dev", "heldout")
 NAME_CATEGORIES = ("full_name", "first_name", "child_name", "nickname", "surname", "lower_case", "dialect",
                    "possessive")
 OTHER_CATEGORIES = ("address", "phone", "email", "postcode", "ni_number", "dob")
