@@ -853,3 +853,27 @@ def test_a_label_with_a_qualifier_again_and_again_is_a_speaker_though_its_first_
     parsed = parse(text)
     assert "Money Advice Drumchapel" in speakers(parsed)
     assert suggest(parsed, "Rowan L")["Money Advice Drumchapel"] == "facilitator"
+
+
+def test_workers_from_a_one_word_charity_co_running_or_named_by_a_pronoun_and_a_lower_case_zoom_guest():
+    shed = parse("**Niall:** Right, lads. And Paul is here fae Home-Start, some of yous know him.\n"
+                 "**Paul:** Aye, hiya. I'm just sitting in.\n**Archie:** Hiya Paul.\n**Niall:** So, money?\n"
+                 "**Archie:** Skint.\n**Paul:** There's a grant.\n", "s.md")
+    assert suggest(shed, "Niall") == {"Niall": "facilitator", "Paul": "facilitator", "Archie": "resident"}
+    group = parse("Marianne: Thanks all. I'm Marianne, and this is Iona, who's running it wi' me the day.\n"
+                  "Iona: Hi everyone.\nMarianne: And Bernadette you'll maybe know. She's one of the health visitors "
+                  "fae the health centre.\nBernadette: Hiya.\nSkye: Hiya Bernie.\nIona: So, childcare?\n"
+                  "Skye: Dear.\nBernadette: There's the two-year-old place.\n", "g.txt")
+    assert suggest(group, "Marianne") == {"Marianne": "facilitator", "Iona": "facilitator",
+                                          "Bernadette": "facilitator", "Skye": "resident"}
+    asked = parse("Callum: We've got Ruth wi' us the day, she's the link worker at the practice, and she's here "
+                  "because Bernie asked her along.\nRuth: Glad to be here.\nBernie: Me. I'm a home carer.\n"
+                  "Callum: Right.\nBernie: Thirty hours.\nRuth: That's common.\n", "a.txt")
+    assert suggest(asked, "Callum")["Bernie"] == "resident"
+    zoom = parse("[00:00:10] Catriona L: Can you hear me?\n[00:00:22] roisin t: Aye, nae bother.\n"
+                 "[00:00:30] Catriona L: Who's at home?\n[00:00:39] roisin t: Me and the two weans.\n")
+    assert speakers(zoom) == ["Catriona L", "roisin t"] * 2
+    call = parse("<v Morag D>Welcome.</v>\n<v Redmi Note 13>Hello, it's me.</v>\n"
+                 "<v Rukhsana I (HSLW)>Hiya Morag.</v>\n<v Redmi Note 13>Three weans.</v>\n", "v.txt")
+    assert suggest(call, "Morag D") == {"Morag D": "facilitator", "Redmi Note 13": "resident",
+                                        "Rukhsana I (HSLW)": "facilitator"}

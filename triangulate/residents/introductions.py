@@ -42,6 +42,14 @@ _NAMED_JOB = re.compile(
     r"\b[A-Z][\w'’-]+(?:['’]s|\s+is|,\s+(?:she|he)['’]s|,\s+(?:she|he)\s+is)\s+(?:the|my|our|your)\s+(?:[\w-]+\s+){0,2}?"
     r"(?:health visitor|visitor|worker|officer|advis[eo]r|nurse|midwife|interpreter|co-?ordinator|practitioner|"
     r"keyworker)\b")
+# ... or by what they do alongside the facilitator, or a pronoun and the job in the next sentence: "this is Iona, who's
+# running it wi' me the day", "And Bernadette you'll know. She's one of the health visitors fae the health centre."
+_CO_RUNNING = re.compile(r"(?i)\b(?:running|doing|leading|facilitating|hosting) (?:it|this|the (?:group|session|day)) "
+                         r"(?:wi['’]?|with) (?:me|us)\b")
+_PRONOUN_JOB = re.compile(
+    r"\b(?:[Ss]he|[Hh]e)(?:['’]s|\s+is)\s+(?:one of\s+)?(?:the|my|our|your)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:health visitor|visitor|worker|officer|advis[eo]r|nurse|midwife|interpreter|co-?ordinator|practitioner|"
+    r"keyworker)s?\b")
 # the speaker gives their name and a named body they come from: "It's Priya, from Christians Against Poverty"
 _SELF_FROM = re.compile(r"\b(?:I['’]m|[Ii]t['’]s|[Tt]his is)\s+[A-Z][\w'’-]+,?\s+(?=(?:fae|frae|from)\s)")
 # the name a speaker under a nameless label gives: "iPhone: Hiya, sorry. It's Gail.", "Speaker 4: I'm Jolene"
@@ -87,9 +95,10 @@ def introduced_staff(parsed, undecided: list[str], *, self_only: bool = False, s
             # "And this is Iain. Iain's a caseworker wi' the homelessness team."
             more = sentences[i + 1:i + 2] if i + 1 < len(sentences) and _goes_on(sentence, sentences[i + 1]) else []
             window = " ".join([sentence, *more])
-            if not _tells_staff(window):
+            reach = _staff_reach(window, len(sentence))
+            if not reach:
                 continue
-            named = _named_in(parsed, sentence, forms, skip={turn.speaker, *out})
+            named = _named_in(parsed, sentence[:reach], forms, skip={turn.speaker, *out})
             out.update(dict.fromkeys(named, window.strip()))
             matched = bool(named) or any(_points_at(sentence, n, "") for n in taken)  # staff already known
             # (not when the turn then asks the room something: "Who wants to start?" is answered by a resident)
@@ -102,7 +111,7 @@ def introduced_staff(parsed, undecided: list[str], *, self_only: bool = False, s
 
 
 # "fae One Parent Families Scotland": a named body (two or more capitalised words that are no place)
-_FROM_NAMED = re.compile(r"\b(?:fae|frae|from|wi|with) (?:the )?((?:[A-Z][\w'’&-]*\s){1,5}[A-Z][\w'’-]*)")
+_FROM_NAMED = re.compile(r"\b(?:fae|frae|from|wi|with) (?:the )?((?:[A-Z][\w'’&-]*\s){0,5}[A-Z][\w'’-]*)")
 # the people spoken to, not about: "Kirsty, Stuart, you know Yvonne's come along from Home Energy Scotland"
 _VOCATIVE = re.compile(r"^\W*(?:(?:and |&\s*)?[A-Z][\w'’-]+,\s*)+(?!(?:he|she|they)\b|(?:he|she|they)['’])", re.I)
 # whom the worker is there for, not the worker: "Beata is interpreting for Agata", "she's helping wi' Jamie's forms"
@@ -150,10 +159,14 @@ def _says_own_part(text: str) -> bool:
                 _SELF_SERVICE.search(text) or (_SELF_FROM.search(text) and _from_organisation(text)))
 
 
-def _tells_staff(window: str) -> bool:
-    """Words that introduce someone as staff: being there and a job or a body, or a name with its job."""
-    return bool((_PRESENT.search(window) and (_STAFF.search(window) or _from_organisation(window))) or
-                _NAMED_JOB.search(window))
+def _staff_reach(window: str, sentence_length: int) -> int:
+    """How much of the window's first sentence may name the staff member introduced (0: nobody is): all of it where
+    being there and a job or a body are said; where only a name with its job is ("she's the link worker at the
+    practice, and she's here because Bernie asked her along"), only up to the job (not Bernie)."""
+    if _PRESENT.search(window) and (_STAFF.search(window) or _from_organisation(window)):
+        return sentence_length
+    ends = [m.end() for pattern in (_NAMED_JOB, _CO_RUNNING, _PRONOUN_JOB) if (m := pattern.search(window))]
+    return min(min(ends), sentence_length) if ends else 0
 
 
 def _named_in(parsed, sentence: str, forms: dict[str, set[str]], skip: set[str]) -> list[str]:

@@ -42,6 +42,7 @@ DASH_LABEL = re.compile(rf"^{_B}(?P<name>{_NAME}){_QUAL}{_B}[ \t]+[-–—][ \t]
 # Initials as a label: `MD`, `P3`, and mixed case as researchers write Mc/Mac names or tell two Ks apart (`KMcL`, `KMu`)
 INITIALS_WORD = r"(?:[A-Z]{1,5}\d{0,2}|(?=[A-Za-z]{3,5}\b)[A-Z][a-z]?[A-Z][A-Za-z]{0,3})"
 INITIALS = re.compile(rf"^(?P<key>{INITIALS_WORD})(?:[ \t]*[:.\-–][ \t]+|\t+|[ \t]+)(?P<text>\S.*)$")
+LOWER_LABEL = re.compile(r"^(?P<name>[a-z][a-z'’\-]+(?:[ \t][a-z][a-z'’.\-]*){0,2})[ \t]*:[ \t]+(?P<text>\S.*)$")
 VOICE = re.compile(r"^<v(?:\.[\w.]+)?\s+(?P<name>[^>]+)>(?P<text>.*?)(?:</v>)?\s*$")
 # A speaker already pseudonymised (`[PERSON 2]: …`, as Triangulate exports a redacted transcript).
 PLACEHOLDER_LABEL = re.compile(r"^(?P<name>\[(?:PERSON|REDACTED) \d{1,4}\])[ \t]*[:：][ \t]*(?P<text>.*)$")
@@ -290,8 +291,8 @@ def _reads_as_speech(value: str) -> bool:
 # Keys a list cannot foresee ("Support worker present", "Led by", "Age group"): whose they are, when they name someone
 _STAFF_KEY = re.compile(r"\b(?:workers?|officers?|visitors?|staff|advis[eo]rs?|practitioners?|lead|led|conducted|"
                         r"run|hosted|chaired|facilitat\w*|interview(?:er|ers|ed)|research\w*|coordinator|"
-                        r"co-ordinator|manager|nurse|teacher|interpreter|translator|observer|note\w*|welfare rights|"
-                        r"co-?fac|by)\b", re.I)
+                        r"co-ordinator|manager|nurse|teacher|interpreter|translator|observer|notes|note[- ]?tak\w*|"
+                        r"welfare rights|co-?fac|by)\b", re.I)
 _RESIDENT_KEY = re.compile(r"\b(?:participants?|respondents?|interviewees?|residents?|parents?|mums?|mothers?|dads?|"
                            r"fathers?|carers?|gran\w*|family|families|clients?|service users?|young (?:person|people)|"
                            r"child|children|tenants?|claimants?|pupils?|members?)\b", re.I)
@@ -485,9 +486,13 @@ class _Candidate:
     qual: str = ""  # `(HV)` after the name: who the speaker is there as
 
 
-def _candidates(body: str) -> list[_Candidate]:
-    """Every way this line could open a turn (the caller decides which labels the file establishes)."""
+def _candidates(body: str, *, stamped: bool = False) -> list[_Candidate]:
+    """Every way this line could open a turn (the caller decides which labels the file establishes); after a time
+    stamp, a label typed in lower case too (Zoom shows a guest as they typed their name: `roisin t:`)."""
     out = []
+    lower = LOWER_LABEL.match(body) if stamped else None
+    if lower:
+        out.append(_Candidate("lower", lower.group("name"), lower.group("text"), None))
     voice = VOICE.match(body)
     if voice:
         out.append(_Candidate("voice", voice.group("name").strip(), voice.group("text"), None))
@@ -534,7 +539,8 @@ def read_lines(lines: list[Line], known_names: list[str] = ()) -> Labelled:
     consumed = _read_preamble(content, out)
     body = [ln for ln in content if ln.number not in consumed]
     parsed = [(ln, ln.text.strip(), None) if ln.row else (ln, *_strip_stamp(ln.text.strip())) for ln in body]
-    cands = {ln.number: _candidates(text) for ln, text, _ in parsed if not ln.row and not ln.heading}
+    cands = {ln.number: _candidates(text, stamped=stamp is not None) for ln, text, stamp in parsed
+             if not ln.row and not ln.heading}
 
     counts = dict(Counter((cand.form, cand.name) for found in cands.values() for cand in found))
     accept = _acceptance(counts, _known_names(known_names, out), out, len(body))
@@ -573,9 +579,9 @@ def _roles_from_qualifiers(out: Labelled) -> None:
 
 
 # Staff abbreviations written after a name: health visitor, welfare rights (officer/adviser), link/support/youth/
-# family support worker, community engagement officer, teaching assistant.
+# family support worker, community engagement officer, teaching assistant, (home) school link worker.
 _STAFF_ABBREVIATIONS = {"HV", "WRO", "WRA", "WR", "LW", "CLW", "SW", "YW", "FSW", "CEO", "TA", "CAB", "CA", "GP",
-                        "DN", "OT", "CPN", "EP", "FW"}
+                        "DN", "OT", "CPN", "EP", "FW", "HSLW", "SLW"}
 
 
 # An organisation or service after a name (`Pam (GHA Tenancy Support)`, `Dev Chaudhry (Link Worker)`): staff
@@ -729,6 +735,21 @@ def _accepted_initials(counts: dict[tuple[str, str], int], out: Labelled, key_la
     return initials
 
 
+def _verdict_by_form(cand: _Candidate, counts: dict[tuple[str, str], int], initials: set[str]) -> bool | None:
+    """What the form alone decides (None: the name decides): voice tags and placeholders always, initials when
+    established, a lower-case label after a stamp when it recurs, and a label with a bracketed qualifier said again
+    and again (`Money Advice Drumchapel (Guest) (00:02:15):`, though "Money" opens prose)."""
+    if cand.form in ("voice", "placeholder"):
+        return True
+    if cand.form == "initials":
+        return cand.name in initials
+    if cand.form == "lower":
+        return counts.get(("lower", cand.name), 0) >= 2 and _ok_name(cand.name)
+    if cand.qual and counts.get((cand.form, cand.name), 0) >= 2 and len(cand.name.split()) <= 4:
+        return True
+    return None
+
+
 def _acceptance(counts: dict[tuple[str, str], int], known: set[str], out: Labelled, n_lines: int):
     """Which candidate labels the file establishes: role words, recurring labels, key labels, known names."""
     colon_style = _colon_style(counts, n_lines)
@@ -744,16 +765,13 @@ def _acceptance(counts: dict[tuple[str, str], int], known: set[str], out: Labell
 
     def accept(cand: _Candidate) -> bool:
         name, low = cand.name, cand.name.lower()
-        if cand.form in ("voice", "placeholder"):
-            return True
-        if cand.form == "initials":
-            return name in initials
+        verdict = _verdict_by_form(cand, counts, initials)
+        if verdict is not None:
+            return verdict
         if cand.form == "dash":
             return established(name, low) or (dash_style and name in dash_recurring)
         if cand.form == "phrase" and counts.get(("phrase", name), 0) >= 2 and qualifier_role(name) == "facilitator":
             return True  # `Link worker:` again and again is a job speaking, whatever a `Link:` header is
-        if cand.qual and counts.get((cand.form, name), 0) >= 2 and len(name.split()) <= 4:
-            return True  # `Money Advice Drumchapel (Guest) (00:02:15):` again: a label, though "Money" opens prose
         if not _ok_name(name) and low not in known and role_word(name) is None:
             return False
         if cand.form == "phrase":
