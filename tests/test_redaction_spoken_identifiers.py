@@ -319,3 +319,22 @@ def test_the_date_officials_give_everybody_stays_but_a_persons_own_first_of_janu
                          "The first of January. First of January 1990.")
     assert "they just write the first of January" in turns[1].text and "01/01/2016" not in turns[1].text
     assert "1990" not in turns[3].text and turns[3].text.count("January") == 0, turns[3].text
+
+
+@pytest.mark.parametrize("text, secret", [
+    ("Now I have flat. Flat 1/L, 112 Dalcraig Street. Three rooms.", "1/L"),
+    ("Before, it was 14 Lochend Brae, Cumbernauld, my auntie's.", "Cumbernauld"),
+    ("The B&B was Room 14, the Avonlea, 77 Kelburne Street. One room.", "Avonlea"),
+    ("Yafet is born in Khartoum. Twelve June 2020.", "Twelve June"),
+    ("Alfie was born on Easter Monday, 2021, in the Princess Royal.", "Easter Monday"),
+    ("Ellis was born the day before Hogmanay, 2011. Worst birthday in the world.", "Hogmanay"),
+    ("And KJ is the 23rd of October 2015. Halloween week.", "23rd of October"),
+])
+def test_flats_by_letter_towns_round_glasgow_hotels_by_name_and_birthdays_by_feast_or_cardinal_day(text, secret):
+    turn = redact(text)
+    assert secret not in turn.text, (turn.text, [(r.original, r.category) for r in turn.redactions])
+
+
+def test_a_feast_or_a_town_with_no_birth_or_address_stays():
+    text = "The shop shuts the day before Hogmanay. We went to Hamilton on Easter Monday."
+    assert redact(text).text == text

@@ -66,7 +66,9 @@ _OTHER_MONTH = (r"(?:Hamal|Sawr|Saur|Jawza|Jauza|Saratan|Asad|Sonbola|Sunbula|Mi
                 # Romanian and (transliterated) Ukrainian ones: "3 noiembrie 2016", "17 travnia 2010"
                 r"ianuarie|februarie|martie|aprilie|iunie|iulie|septembrie|octombrie|noiembrie|decembrie|"
                 r"sichnia|liutoho|bereznia|kvitnia|travnia|chervnia|lypnia|serpnia|veresnia|zhovtnia|lystopada|hrudnia)")
-_TOWNS = r"Glasgow|Paisley|Rutherglen|Clydebank|Renfrew|Cambuslang|Bearsden|Milngavie|Bishopbriggs"
+_TOWNS = (r"Glasgow|Paisley|Rutherglen|Clydebank|Renfrew|Cambuslang|Bearsden|Milngavie|Bishopbriggs|Cumbernauld|"
+          r"East\s+Kilbride|Hamilton|Motherwell|Wishaw|Airdrie|Coatbridge|Kirkintilloch|Dumbarton|Greenock|Johnstone|"
+          r"Barrhead|Newton\s+Mearns|Giffnock|Clarkston|Erskine|Bellshill|Uddingston|Blantyre|Stepps|Chryston")
 _ORDINAL_WORD = (r"(?:(?:twenty|thirty)[\s-]?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|"
                  r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
                  r"fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth)")
@@ -113,7 +115,9 @@ _NUMBERED_DATE = (r"\b(?:the\s+)?" + _DAY + r"\s+" + _OF + r"\s+" + _MONTH_ORDIN
                   r"(?:,?\s+(?:" + _YEAR + r"|" + _SHORT_YEAR + r"|" + _TEENS + r"|twenty(?:[\s-]" + _UNITS + r")?)"
                   r"(?![\w-]|\s+(?:quid|pounds?|pence|p\b|per)))?")
 # a day, a month and a year said in words: "twelfth of December eighty-one", "the 9th of the January, 2015"
-_SPOKEN_FULL_DATE = (r"\b(?:the\s+)?" + _DAY + r"\s+(?:" + _OF + r"\s+)?(?:the\s+)?" + _MONTH + r",?\s+(?:" + _OF
+_SPOKEN_FULL_DATE = (r"\b(?:(?:the\s+)?" + _DAY + r"|(?:" + _UNITS + r"|" + _TEENS + r"|twenty(?:[\s-]" + _UNITS
+                     + r")?|thirty(?:[\s-]one)?)(?=\s+" + _MONTH + r",?\s+(?:19|20)\d{2}))\s+(?:" + _OF
+                     + r"\s+)?(?:the\s+)?" + _MONTH + r",?\s+(?:" + _OF
                      + r"\s+)?(?:(?:" + _YEAR + r"|" + _SHORT_YEAR + r")(?![\w-]|\s+(?:quid|pounds?|pence|p\b|per))|"
                      # "the ninth of August twenty-two": the century left off, the sentence or clause ends there
                      r"(?:twenty[\s-]" + _UNITS + r"|" + _TEENS + r")(?=\s*[,.;!?…]|\s*$))")
@@ -133,7 +137,9 @@ _NOT_NAMES = (r"(?:Yes|Yeah|Yep|Aye|No|Naw|Nah|Okay|Ok|OK|Right|So|Well|And|But|
 # a birthday said by the day it falls on: "born on Boxing Day 1949", "born on Christmas Eve, 2016"
 _HOLIDAY = (r"(?:Christmas\s+(?:Day|Eve)|Boxing\s+Day|New\s+Year['’]?s\s+(?:Day|Eve)|Hogmanay|Hallowe['’]?en|"
             r"Valentine['’]?s\s+Day|Bonfire\s+Night|Guy\s+Fawkes\s+Night|St\.?\s+Andrew['’]?s\s+Day|"
-            r"Burns\s+Night|Eid(?:\s+day|\s+al[-\s](?:Fitr|Adha))?)")
+            r"Burns\s+Night|Easter\s+(?:Sunday|Monday)|Eid(?:\s+day|\s+al[-\s](?:Fitr|Adha))?)")
+# "the day before Hogmanay, 2011": a day next to a feast names a date as surely as the feast does
+_HOLIDAY = r"(?:(?:the\s+)?(?:day|night)\s+(?:before|after)\s+)?" + _HOLIDAY
 _HOLIDAY_YEAR = r"(?:,?\s+(?:" + _OF + r"\s+|in\s+)?" + _YEAR + r"|,?\s+(?:last|this)\s+year\b)"
 _HOLIDAY_DATE = _HOLIDAY + r"(?:" + _HOLIDAY_YEAR + r")?(?!\w)"
 # numbers said digit by digit or in pairs: "oh seven nine five six", "double seven", "three four", "forty-four"
@@ -194,7 +200,8 @@ _SPOKEN_NUMBERS_DATE = (r"(?:\b(?:(?:(?:oh|zero)[\s-])?" + _UNITS + r"|" + _TEEN
                         + r",?\s+" + _DIGIT_WORD + r"[\s-]" + _DIGIT_WORD + r"(?![\w-]))")
 # who is a date, before it: "I'm", "she's", "Harris is", "Mia's" (not "It's", "Monday's")
 _IS_A_DATE = (r"(?:\b(?i:i['’]m|i\s+am|he['’]s|she['’]s|he\s+is|she\s+is)|\b(?!(?:" + _MONTH + r"|" + _WEEKDAY + r"|"
-              + _NOT_SUBJECT + r")\b)[A-Z][a-z]+(?:['’]s|\s+is|\s+was))\s+(?:(?i:born)\s+)?(?:(?i:on)\s+)?")
+              + _NOT_SUBJECT + r")\b)(?:[A-Z][a-z]+|[A-Z]{2,3})(?:['’]s|\s+is|\s+was))\s+(?:(?i:born)\s+)?"
+              r"(?:(?i:on)\s+)?")
 PATTERNS: list[tuple[str, str, re.Pattern]] = [
     # (rule name, pseudonym category, pattern). Order matters: earlier rules win overlapping text.
     ("email", "EMAIL", re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")),
@@ -248,8 +255,9 @@ PATTERNS: list[tuple[str, str, re.Pattern]] = [
         + _STREET + r")?)?\b")),
     ("address", "ADDRESS", re.compile(
         r"\b(?:[Cc](?:are of|/o)\s+)?" + _FLAT_POSITION + r"?" + _HOUSE_NAME + r"?"
-        r"(?:(?:[Ff]lat|[Aa]partment|[Nn]umber|[Nn]o\.?|[Rr]oom|[Uu]nit)\s+\d+[A-Za-z]?(?:/\d+)?,?\s+"
-        r"(?:the\s+)?(?:(?:[A-Z][a-z'’]+\s+){1,3}(?:House|Court|Lodge|Hostel|Hotel|Tower|Centre),\s+)?)?"
+        r"(?:(?:[Ff]lat|[Aa]partment|[Nn]umber|[Nn]o\.?|[Rr]oom|[Uu]nit)\s+\d+[A-Za-z]?(?:/(?:\d+|[LRM]))?,?\s+"
+        r"(?:the\s+)?(?:(?:(?:[A-Z][a-z'’]+\s+){1,3}(?:House|Court|Lodge|Hostel|Hotel|Tower|Centre)|" + _HOUSE_WORD
+        + r"),\s+)?)?"
         r"(?:\d{1,2}/(?:\d{1,2}|[LRM]),?\s+)?"
         r"\d{1,4}[A-Za-z]?(?:-\d{1,4})?,?\s+(?:(?:Mc|Mac|St\.?\s)?[A-Z][a-z'’]+\s+){1,3}" + _STREET + r"\b"
         r"(?:\s+(?:East|West|North|South)\b)?" + _FLAT_AFTER +
