@@ -259,6 +259,11 @@ def test_a_house_name_an_address_gave_is_redacted_where_it_stands_alone():
     assert "Rowanlea" not in one.text and "Rowanlea" not in two.text and "[ADDRESS" in two.text
 
 
+def assert_redacted(text: str, secret: str) -> None:
+    turn = redact(text)
+    assert secret not in turn.text, (turn.text, [(r.original, r.category) for r in turn.redactions])
+
+
 def redact_turns(*texts):
     turns, _ = nlp.process(list(texts), list(range(1, len(texts) + 1)), ["Interviewer", "Respondent"] * len(texts))
     return turns
@@ -274,8 +279,7 @@ def redact_turns(*texts):
     ("On her papers it says Daria, 17 travnia 2011, and Ilinca, 3 decembrie 2018.", "travnia 2011"),
 ])
 def test_birthdays_by_month_first_by_the_age_they_bring_and_a_year_in_words_before_baby(text, secret):
-    turn = redact(text)
-    assert secret not in turn.text, (turn.text, [(r.original, r.category) for r in turn.redactions])
+    assert_redacted(text, secret)
 
 
 def test_a_year_said_alone_answers_a_birth_question():
@@ -301,8 +305,7 @@ def test_dates_of_events_stay(text):
     ("Mobile's 07 71 52 39 846, that's the way it's written on the fridge.", "52 39 846"),
 ])
 def test_flats_said_round_an_address_and_phones_written_in_wee_bits(text, secret):
-    turn = redact(text)
-    assert secret not in turn.text, (turn.text, [(r.original, r.category) for r in turn.redactions])
+    assert_redacted(text, secret)
 
 
 def test_birth_dates_answered_month_first_by_a_feast_last_year_or_as_an_automatic_transcript_types_them():
@@ -331,8 +334,7 @@ def test_the_date_officials_give_everybody_stays_but_a_persons_own_first_of_janu
     ("And KJ is the 23rd of October 2015. Halloween week.", "23rd of October"),
 ])
 def test_flats_by_letter_towns_round_glasgow_hotels_by_name_and_birthdays_by_feast_or_cardinal_day(text, secret):
-    turn = redact(text)
-    assert secret not in turn.text, (turn.text, [(r.original, r.category) for r in turn.redactions])
+    assert_redacted(text, secret)
 
 
 def test_a_feast_or_a_town_with_no_birth_or_address_stays():

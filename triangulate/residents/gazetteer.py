@@ -63,6 +63,11 @@ def is_place(text: str) -> bool:
     return normal(text) in normalised("places")
 
 
+def is_organisation(text: str) -> bool:
+    """A charity, service or brand on the organisations list ("Home-Start", "Christians Against Poverty")."""
+    return normal(text) in normalised("organisations")
+
+
 def is_kept(text: str) -> bool:
     """A place, organisation, service, brand or benefit: not a person, whatever the model says."""
     key = normal(text)

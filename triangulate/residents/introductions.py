@@ -37,19 +37,16 @@ _SELF_SERVICE = re.compile(
     r"(?:I\s+(?:do|run|cover)\s+the\s+|(?:fae|frae|from|wi|with)\s+(?:the\s+)?)(?:\w+\s+){0,2}?"
     r"(?:money advice|advice|welfare rights|team|services?|council|housing association|"
     r"health visit\w*|social work|project|charity|trust|foundation|partnership|HSCP|DWP|NHS|GHA|kinship)\b")
+# a job a worker is named with, after "the", "my", "our" or "your" and up to two words ("the family link worker")
+_JOB = (r"(?:the|my|our|your)\s+(?:[\w-]+\s+){0,2}?(?:health visitor|visitor|worker|officer|advis[eo]r|nurse|midwife|"
+        r"interpreter|co-?ordinator|practitioner|keyworker)")
 # a worker named with their job, being there or not: "Gemma's the health visitor", "That's Gail, she's my link worker"
-_NAMED_JOB = re.compile(
-    r"\b[A-Z][\w'’-]+(?:['’]s|\s+is|,\s+(?:she|he)['’]s|,\s+(?:she|he)\s+is)\s+(?:the|my|our|your)\s+(?:[\w-]+\s+){0,2}?"
-    r"(?:health visitor|visitor|worker|officer|advis[eo]r|nurse|midwife|interpreter|co-?ordinator|practitioner|"
-    r"keyworker)\b")
+_NAMED_JOB = re.compile(r"\b[A-Z][\w'’-]+(?:['’]s|\s+is|,\s+(?:she|he)['’]s|,\s+(?:she|he)\s+is)\s+" + _JOB + r"\b")
 # ... or by what they do alongside the facilitator, or a pronoun and the job in the next sentence: "this is Iona, who's
 # running it wi' me the day", "And Bernadette you'll know. She's one of the health visitors fae the health centre."
 _CO_RUNNING = re.compile(r"(?i)\b(?:running|doing|leading|facilitating|hosting) (?:it|this|the (?:group|session|day)) "
                          r"(?:wi['’]?|with) (?:me|us)\b")
-_PRONOUN_JOB = re.compile(
-    r"\b(?:[Ss]he|[Hh]e)(?:['’]s|\s+is)\s+(?:one of\s+)?(?:the|my|our|your)\s+(?:[\w-]+\s+){0,2}?"
-    r"(?:health visitor|visitor|worker|officer|advis[eo]r|nurse|midwife|interpreter|co-?ordinator|practitioner|"
-    r"keyworker)s?\b")
+_PRONOUN_JOB = re.compile(r"\b(?:[Ss]he|[Hh]e)(?:['’]s|\s+is)\s+(?:one of\s+)?" + _JOB + r"s?\b")
 # the speaker gives their name and a named body they come from: "It's Priya, from Christians Against Poverty"
 _SELF_FROM = re.compile(r"\b(?:I['’]m|[Ii]t['’]s|[Tt]his is)\s+[A-Z][\w'’-]+,?\s+(?=(?:fae|frae|from)\s)")
 # the name a speaker under a nameless label gives: "iPhone: Hiya, sorry. It's Gail.", "Speaker 4: I'm Jolene"
@@ -83,6 +80,7 @@ def introduced_staff(parsed, undecided: list[str], *, self_only: bool = False, s
     taken = set().union(*(_name_forms(parsed, s, []) for s in staff))
     all_forms = {s: _name_forms(parsed, s, undecided) for s in undecided}  # (a label with none: `Speaker 4`)
     forms = {s: f - taken for s, f in all_forms.items()}
+    surnames = {s: _surname(parsed, s) for s in undecided}
     out: dict[str, str] = {}
     for index, turn in enumerate(parsed.turns):
         if turn.speaker in forms and turn.speaker not in out and _says_own_part(turn.text):
@@ -98,7 +96,7 @@ def introduced_staff(parsed, undecided: list[str], *, self_only: bool = False, s
             reach = _staff_reach(window, len(sentence))
             if not reach:
                 continue
-            named = _named_in(parsed, sentence[:reach], forms, skip={turn.speaker, *out})
+            named = _named_in(sentence[:reach], forms, surnames, skip={turn.speaker, *out})
             out.update(dict.fromkeys(named, window.strip()))
             matched = bool(named) or any(_points_at(sentence, n, "") for n in taken)  # staff already known
             # (not when the turn then asks the room something: "Who wants to start?" is answered by a resident)
@@ -124,7 +122,7 @@ def _from_organisation(window: str) -> bool:
     """"fae One Parent Families Scotland", "from Christians Against Poverty": a body's name of three words or more, or
     one the gazetteer lists as an organisation (not "from São Paulo, in Brazil")."""
     return any(not gazetteer.is_place(m.group(1)) and not gazetteer.is_place(m.group(1).split()[0]) and
-               (len(m.group(1).split()) >= 3 or gazetteer.normal(m.group(1)) in gazetteer.normalised("organisations"))
+               (len(m.group(1).split()) >= 3 or gazetteer.is_organisation(m.group(1)))
                for m in _FROM_NAMED.finditer(window))
 
 
@@ -169,10 +167,10 @@ def _staff_reach(window: str, sentence_length: int) -> int:
     return min(min(ends), sentence_length) if ends else 0
 
 
-def _named_in(parsed, sentence: str, forms: dict[str, set[str]], skip: set[str]) -> list[str]:
+def _named_in(sentence: str, forms: dict[str, set[str]], surnames: dict[str, str], skip: set[str]) -> list[str]:
     """The speakers (not in `skip`) whom the sentence names by one of their name forms."""
     return [s for s, names in forms.items() if s not in skip and names and
-            any(_points_at(sentence, n, _surname(parsed, s)) for n in names)]
+            any(_points_at(sentence, n, surnames[s]) for n in names)]
 
 
 def _goes_on(sentence: str, following: str) -> bool:

@@ -591,21 +591,16 @@ _ORGANISATION = re.compile(r"\b(?:support|services?|team|council|housing|associa
 _GUEST = re.compile(r"\b(?:guest|external|unverified)\b", re.I)
 
 
-def _is_organisation(qual: str) -> bool:
-    """A charity or service the gazetteer knows (`Claire Rafferty (Home-Start)`): who they work for."""
-    from triangulate.residents import gazetteer
-
-    return gazetteer.normal(qual) in gazetteer.normalised("organisations")
-
-
 def qualifier_role(qual: str) -> str | None:
     """The role a label's bracketed qualifier says: "facilitator" for staff (`HV`, `youth worker`, `interpreter`,
     `notes`), "participant" for a resident (`mum`, `8`, `P3`); None when it says neither (`Dari`)."""
     qual = qual.strip()
     if _GUEST.search(qual):
         return None  # Teams' `(Guest)`: anyone joining from outside, residents included
+    from triangulate.residents import gazetteer
+
     if qual in _STAFF_ABBREVIATIONS or _ORGANISATION.search(qual) or role_word(qual) in FACILITATOR_WORDS or \
-            _STAFF_KEY.search(qual) or _is_organisation(qual):
+            _STAFF_KEY.search(qual) or gazetteer.is_organisation(qual):  # `Claire Rafferty (Home-Start)`
         return "facilitator"
     if re.fullmatch(r"\d{1,2}(?:\s*(?:yrs?|years?(?: old)?))?", qual) or role_word(qual) in RESPONDENT_WORDS \
             or _RESIDENT_KEY.search(qual):

@@ -135,11 +135,11 @@ _NOT_NAMES = (r"(?:Yes|Yeah|Yep|Aye|No|Naw|Nah|Okay|Ok|OK|Right|So|Well|And|But|
               r"Glasgow|Scotland|Edinburgh|London|England|Since|From|Until|Till|Before|After|Around|About|Even|"
               r"Just|Like|Only|Or|Now|Last|Next|Born|Started|Moved|Left)")
 # a birthday said by the day it falls on: "born on Boxing Day 1949", "born on Christmas Eve, 2016"
-_HOLIDAY = (r"(?:Christmas\s+(?:Day|Eve)|Boxing\s+Day|New\s+Year['’]?s\s+(?:Day|Eve)|Hogmanay|Hallowe['’]?en|"
+_FEAST = (r"(?:Christmas\s+(?:Day|Eve)|Boxing\s+Day|New\s+Year['’]?s\s+(?:Day|Eve)|Hogmanay|Hallowe['’]?en|"
             r"Valentine['’]?s\s+Day|Bonfire\s+Night|Guy\s+Fawkes\s+Night|St\.?\s+Andrew['’]?s\s+Day|"
             r"Burns\s+Night|Easter\s+(?:Sunday|Monday)|Eid(?:\s+day|\s+al[-\s](?:Fitr|Adha))?)")
 # "the day before Hogmanay, 2011": a day next to a feast names a date as surely as the feast does
-_HOLIDAY = r"(?:(?:the\s+)?(?:day|night)\s+(?:before|after)\s+)?" + _HOLIDAY
+_HOLIDAY = r"(?:(?:the\s+)?(?:day|night)\s+(?:before|after)\s+)?" + _FEAST
 _HOLIDAY_YEAR = r"(?:,?\s+(?:" + _OF + r"\s+|in\s+)?" + _YEAR + r"|,?\s+(?:last|this)\s+year\b)"
 _HOLIDAY_DATE = _HOLIDAY + r"(?:" + _HOLIDAY_YEAR + r")?(?!\w)"
 # numbers said digit by digit or in pairs: "oh seven nine five six", "double seven", "three four", "forty-four"

@@ -384,8 +384,6 @@ def _cue_turns(cues: list[tuple[int, float, float, str]]) -> list[Turn]:
         text = " ".join(_TAGS.sub("", raw).split())
         speaker = voice.group(1).strip() if voice else None
         if speaker is None:
-            # `LIAM (YW): …`: the bracket says who they are
-            # (`Parent 4:` and `Speaker 12:` too: a number after the word)
             label = _CUE_LABEL.match(text)
             if label and not (label.group(2) and qualifier_role(label.group(2)) != "facilitator") and \
                     label.group(1).split(",")[0].lower() not in STARTERS:  # not "Right, Sarah: …"
